@@ -1,0 +1,175 @@
+# Makefile - build, boot, test and debug the kernel.
+#
+#   make            build build/kernel.elf (debug symbols, frame pointers)
+#   make iso        a GRUB rescue image, build/kernel.iso
+#   make run        boot that image in QEMU, console on this terminal
+#                   (leave QEMU with Ctrl-A X)
+#   make test       boot with the self-tests, exit non-zero on any failure
+#   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
+#   make gdb        attach gdb (starting QEMU itself if none is waiting)
+#   make bench      VM benchmarks (later issue)
+#   make clean      remove build/
+#
+# Variables you can set on the command line:
+#   KTEST=glob      which tests `make test` runs (default all)
+#   SEED=N          seed for randomized tests (default: random, printed)
+#   MEM=512M        guest memory
+#   CMDLINE="..."   extra kernel command line for run and test
+#   KDEBUG=0        turn off the expensive KDASSERT checks
+#
+# The first `make` on a fresh Debian machine installs what is missing
+# (tools/deps.sh).
+
+BUILD   := build
+CC      := gcc
+NASM    := nasm
+LD      := ld
+QEMU    := qemu-system-x86_64
+
+KDEBUG  ?= 1
+KTEST   ?= all
+SEED    ?=
+MEM     ?= 512M
+CMDLINE ?=
+GDBPORT ?= 1234
+TEST_TIMEOUT ?= 600
+
+# The standard QEMU flags (../shared/DESIGN.md), shared by run and test.
+QEMU_FLAGS := -accel tcg -cpu qemu64 -smp 1 -m $(MEM) -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
+	-DKDEBUG=$(KDEBUG) -I. -MMD -MP
+NASMFLAGS := -f elf64
+LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
+LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
+
+# Every source below these folders is part of the kernel; tests/kern holds
+# the boot-time test suites.  Link order is folder order, then name.
+SRCDIRS := boot kern/lib kern pmap uvm dev tests/kern
+C_SRCS  := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.c)))
+ASM_SRCS := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.asm)))
+OBJS    := $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS)) \
+	   $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS))
+
+KERNEL  := $(BUILD)/kernel.elf
+ISO     := $(BUILD)/kernel.iso
+
+.PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help
+all: deps $(KERNEL)
+
+help:
+	@sed -n '2,22p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@tools/deps.sh
+
+# Quiet by default; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @echo
+endif
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(say) "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(say) "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+# Two links: the first one's function symbols become the table that the
+# second includes (tools/gensyms.sh).  The table sits after .text, so no
+# function moves; the cmp proves it.
+$(BUILD)/ksyms0.c:
+	@mkdir -p $(BUILD)
+	$(Q)tools/gensyms.sh /dev/null > $@
+
+$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms0.o linker.ld
+	$(say) "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/obj/ksyms0.o $(LIBGCC)
+
+$(BUILD)/ksyms.c: $(BUILD)/kernel.pass1.elf tools/gensyms.sh
+	$(Q)tools/gensyms.sh $< > $@
+
+$(BUILD)/obj/ksyms0.o: $(BUILD)/ksyms0.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/ksyms.o: $(BUILD)/ksyms.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
+	$(say) "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/obj/ksyms.o $(LIBGCC)
+	@nm -n $(BUILD)/kernel.pass1.elf | grep -i ' t ' > $(BUILD)/text1.syms
+	@nm -n $@ | grep -i ' t ' > $(BUILD)/text2.syms
+	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
+		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
+
+# A GRUB image.  $(1) = folder, $(2) = kernel command line.
+define make_iso
+	@rm -rf $(1) && mkdir -p $(1)/boot/grub
+	@cp $(KERNEL) $(1)/boot/kernel.elf
+	@tools/grubcfg.sh '$(2)' > $(1)/boot/grub/grub.cfg
+	$(say) "  GRUB    $(1).iso"
+	$(Q)grub-mkrescue -o $(1).iso $(1) 2> $(1).log || { cat $(1).log; exit 1; }
+endef
+
+iso: $(ISO)
+$(ISO): deps $(KERNEL) tools/grubcfg.sh
+	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
+
+run: all
+	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
+	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d
+
+# make test: first the harness self-checks - a failing test, a panic, a
+# triple fault, a hang and a missing closing line must each fail the run,
+# and tools/qemu-test.sh must name which - then the selected tests.
+SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
+	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE
+
+test: all
+	$(Q)for sc in $(SELFCHECKS); do \
+		name=$${sc%%:*}; verdict=$${sc#*:}; \
+		$(MAKE) --no-print-directory selfcheck-iso NAME=$$name || exit 1; \
+		QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh --expect $$verdict \
+			$(BUILD)/selfcheck-$$name.iso $(BUILD)/selfcheck-$$name.log \
+			$$([ $$name = must_hang ] && echo 5 || echo $(TEST_TIMEOUT)) || exit 1; \
+	done
+	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh \
+		$(BUILD)/test.iso $(BUILD)/test.log $(TEST_TIMEOUT)
+
+selfcheck-iso:
+	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)
+
+qemu-gdb: all
+	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
+	@echo "QEMU is halted, waiting for gdb on :$(GDBPORT); run 'make gdb' in another terminal"
+	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d \
+		-S -gdb tcp::$(GDBPORT)
+
+gdb: all
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
+		CMDLINE='$(CMDLINE)' tools/gdb.sh
+
+bench:
+	@echo "make bench: the benchmarks arrive with the processes issue"; exit 1
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJS:.o=.d)
+
+# A change of flags in this file rebuilds everything.
+$(OBJS): Makefile

@@ -1,0 +1,91 @@
+/*
+ * kern/kmain.c - the first C code: bring the machine up, in order.
+ *
+ *   boot.asm  ->  kmain(magic, mbi)
+ *                   console_init      serial output works from here on
+ *                   gdt_init/idt_init exceptions are reported, not triple faults
+ *                   mb2_parse         command line, memory map, modules
+ *                   cmdline_parse     options; unknown keys warned about
+ *                   memmap_build      usable physical ranges, printed
+ *                   ktest_run         when ktest= selects tests
+ *
+ * Each later subsystem adds its step here, in dependency order.
+ */
+#include "kern/cmdline.h"
+#include "kern/console.h"
+#include "kern/cpu.h"
+#include "kern/gdt.h"
+#include "kern/ktest.h"
+#include "kern/mb2.h"
+#include "kern/memmap.h"
+#include "kern/panic.h"
+#include "kern/qemu.h"
+#include "kern/trap.h"
+#include "kern/lib/string.h"
+#include "pmap/vmlayout.h"
+
+KOPT(ktest, "ktest", "tests to run at boot: all, none (default), or globs such as pmap/*");
+KOPT(seed, "seed", "seed for randomized tests (random when absent)");
+
+extern uint64_t boot_tsc;
+
+struct bootinfo boot_info;
+struct memmap boot_memmap;
+
+static void
+print_console(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void
+boot_parse_info(uint32_t magic, paddr_t mbi_phys)
+{
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not booted by a multiboot2 loader (magic %#x)", magic);
+	if (mb2_parse(PHYS_TO_DMAP(mbi_phys), mbi_phys, &boot_info) != 0)
+		panic("malformed multiboot2 information at %#lx", mbi_phys);
+	cmdline_parse(boot_info.cmdline, &boot_cmdline);
+	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
+	cmdline_warn_unknown(&boot_cmdline);
+	memmap_build(boot_info.mmap, boot_info.nmmap, &boot_memmap);
+	memmap_print(&boot_memmap, print_console);
+}
+
+static void
+run_boot_tests(void)
+{
+	const char *pattern = kopt_get("ktest");
+	uint64_t seed;
+
+	if (pattern == NULL || strcmp(pattern, "none") == 0)
+		return;
+	seed = kopt_get("seed") ? kopt_get_u64("seed", 0) : rdtsc() % 1000000;
+	struct ktest_result r = ktest_run(pattern, seed);
+	if (qemu_exit_enabled())
+		qemu_exit(r.failed == 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
+}
+
+void
+kmain(uint32_t magic, paddr_t mbi_phys)
+{
+	uint64_t first_c = __builtin_ia32_rdtsc();   /* first thing: boot time */
+
+	console_init();
+	gdt_init();
+	idt_init();
+	kprintf("\nuvmkern: a teaching kernel with UVM virtual memory (x86-64)\n");
+	kprintf("boot: first C line %lu TSC cycles after the first boot instruction\n",
+	    first_c - boot_tsc);
+	boot_parse_info(magic, mbi_phys);
+	run_boot_tests();
+	if (qemu_exit_enabled())
+		qemu_exit(QEMU_EXIT_PASS);
+	kprintf("kmain: nothing more to do; halting (Ctrl-A X leaves QEMU)\n");
+	for (;;)
+		hlt();
+}

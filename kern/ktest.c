@@ -1,0 +1,209 @@
+/*
+ * kern/ktest.c - running the tests (see ktest.h for how to write one).
+ *
+ * The runner walks the "ktests" section between __start_ktests and
+ * __stop_ktests.  For each selected test it arms a jump buffer and calls
+ * the test; a failing assertion formats its message and longjmps back, so
+ * one bad test never stops the run.  A fault inside a test is not caught
+ * here: that is a kernel bug and panics, which `make test` reports.
+ *
+ * Selection:
+ *   all        every test except the KTEST_MANUAL ones
+ *   none       nothing
+ *   a,b,...    tests matching any glob; a manual test only by exact name
+ */
+#include "kern/ktest.h"
+#include "kern/lib/glob.h"
+#include "kern/lib/setjmp.h"
+#include "kern/lib/assert.h"
+#include "kern/lib/string.h"
+
+extern const struct ktest __start_ktests[], __stop_ktests[];
+extern const struct kcheck __start_kchecks[], __stop_kchecks[];
+
+#define KTEST_MAX 4096
+
+static const struct ktest *order[KTEST_MAX];
+static struct kjmpbuf fail_jb;
+static char fail_msg[256];
+static uint64_t run_seed;
+static struct krand test_rng;
+
+void
+ktest_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = ksnprintf(fail_msg, sizeof(fail_msg), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof(fail_msg))
+		kvsnprintf(fail_msg + n, sizeof(fail_msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	klongjmp(&fail_jb, 1);
+}
+
+struct krand *
+ktest_rand(void)
+{
+	return &test_rng;
+}
+
+uint64_t
+ktest_seed(void)
+{
+	return run_seed;
+}
+
+void
+ktest_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* FNV-1a, so each test's stream depends on the seed and its own name only. */
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s != '\0')
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+bool
+ktest_selected(const struct ktest *t, const char *pattern)
+{
+	if (strcmp(pattern, "none") == 0)
+		return false;
+	if (strcmp(pattern, "all") == 0)
+		return (t->flags & KTEST_MANUAL) == 0;
+	if (t->flags & KTEST_MANUAL) {
+		/* Exact name only: look for it as one item of the list. */
+		size_t len = strlen(t->name);
+		for (const char *p = pattern; *p != '\0';) {
+			if (strncmp(p, t->name, len) == 0 &&
+			    (p[len] == '\0' || p[len] == ','))
+				return true;
+			p = strchr(p, ',');
+			if (p == NULL)
+				break;
+			p++;
+		}
+		return false;
+	}
+	return glob_match_list(pattern, t->name);
+}
+
+/* Length of the suite part of "suite/name". */
+static size_t
+suite_len(const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	return slash ? (size_t)(slash - name) : strlen(name);
+}
+
+static void
+report(struct ktest_result *res, const char *name, bool ok)
+{
+	int n = res->passed + res->failed + 1;
+
+	if (ok) {
+		res->passed++;
+		kprintf("ok %d - %s\n", n, name);
+		return;
+	}
+	res->failed++;
+	kprintf("not ok %d - %s # %s\n", n, name, fail_msg);
+	kprintf("rerun: make test KTEST=%s SEED=%lu\n", name, run_seed);
+}
+
+static void
+run_one(const struct ktest *t, struct ktest_result *res)
+{
+	krand_seed(&test_rng, run_seed ^ name_hash(t->name));
+	fail_msg[0] = '\0';
+	if (ksetjmp(&fail_jb) == 0) {
+		t->fn();
+		report(res, t->name, true);
+	} else {
+		report(res, t->name, false);
+	}
+}
+
+/* After a suite: every consistency checker, reported as suite/@consistency. */
+static void
+run_checks(const char *suite, size_t len, struct ktest_result *res)
+{
+	char name[64];
+	int problems = 0;
+
+	if (&__start_kchecks[0] == &__stop_kchecks[0])
+		return;
+	for (const struct kcheck *c = __start_kchecks; c < __stop_kchecks; c++) {
+		int n = c->fn(ktest_print);
+		if (n != 0 && problems == 0)
+			ksnprintf(fail_msg, sizeof(fail_msg),
+			    "%s: %d problem%s (above)", c->name, n,
+			    n == 1 ? "" : "s");
+		problems += n;
+	}
+	ksnprintf(name, sizeof(name), "%.*s/@consistency", (int)len, suite);
+	report(res, name, problems == 0);
+}
+
+/*
+ * Put the selected tests in running order: link order of their files, and
+ * source-line order within a file.  Returns how many there are.
+ */
+static int
+order_tests(const char *pattern)
+{
+	int n = 0;
+
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		if (!ktest_selected(t, pattern))
+			continue;
+		if (n == KTEST_MAX)
+			panic("ktest: more than %d tests; raise KTEST_MAX", KTEST_MAX);
+		/* Insertion sort by line within the current file's run. */
+		int i = n++;
+		while (i > 0 && strcmp(order[i - 1]->file, t->file) == 0 &&
+		    order[i - 1]->line > t->line) {
+			order[i] = order[i - 1];
+			i--;
+		}
+		order[i] = t;
+	}
+	return n;
+}
+
+struct ktest_result
+ktest_run(const char *pattern, uint64_t seed)
+{
+	struct ktest_result res = { 0, 0, 0 };
+	const struct ktest *suite = NULL;
+
+	run_seed = seed;
+	res.selected = order_tests(pattern);
+	kprintf("ktest: running %d test%s matching '%s', seed %lu\n",
+	    res.selected, res.selected == 1 ? "" : "s", pattern, seed);
+	for (int i = 0; i < res.selected; i++) {
+		const struct ktest *t = order[i];
+		if (suite != NULL && (suite_len(suite->name) != suite_len(t->name) ||
+		    strncmp(suite->name, t->name, suite_len(t->name)) != 0))
+			run_checks(suite->name, suite_len(suite->name), &res);
+		suite = t;
+		run_one(t, &res);
+	}
+	if (suite != NULL)
+		run_checks(suite->name, suite_len(suite->name), &res);
+	kprintf("ktest: %d passed, %d failed\n", res.passed, res.failed);
+	return res;
+}

@@ -1,0 +1,138 @@
+/*
+ * kern/lib/string.c - memory and string primitives.
+ *
+ * Written plainly, byte by byte except for the word loops in memset and
+ * memcpy, which matter once pages are zeroed and copied through them.
+ * The kernel is built without SSE, so nothing here may use vector registers.
+ */
+#include "kern/lib/string.h"
+
+void *
+memset(void *dst, int c, size_t n)
+{
+	uint8_t *d = dst;
+
+	if (n >= 16 && ((uintptr_t)d & 7) == 0) {
+		uint64_t w = (uint8_t)c * 0x0101010101010101ULL;
+		size_t words = n / 8;
+		__asm__ volatile("rep stosq"
+		    : "+D"(d), "+c"(words)
+		    : "a"(w)
+		    : "memory");
+		n &= 7;
+	}
+	while (n--)
+		*d++ = (uint8_t)c;
+	return dst;
+}
+
+void *
+memcpy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	if (n >= 16 && (((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		size_t words = n / 8;
+		__asm__ volatile("rep movsq"
+		    : "+D"(d), "+S"(s), "+c"(words)
+		    :
+		    : "memory");
+		n &= 7;
+	}
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *
+memmove(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	if (d <= s || d >= s + n)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+int
+memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	}
+	return 0;
+}
+
+size_t
+strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t
+strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+int
+strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (uint8_t)*a - (uint8_t)*b;
+}
+
+int
+strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n > 0; n--, a++, b++) {
+		if (*a != *b)
+			return (uint8_t)*a - (uint8_t)*b;
+		if (*a == '\0')
+			return 0;
+	}
+	return 0;
+}
+
+char *
+strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (*s == '\0')
+			return NULL;
+	}
+}
+
+/* Copy at most size-1 bytes and always terminate; returns strlen(src). */
+size_t
+strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}

@@ -1,0 +1,38 @@
+/*
+ * kern/mb2.h - what the kernel takes from GRUB's multiboot2 information.
+ */
+#ifndef KERN_MB2_H
+#define KERN_MB2_H
+
+#include "kern/lib/types.h"
+#include "kern/memmap.h"
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+
+#define MB2_MAX_MODULES 8
+
+struct boot_module {
+	paddr_t start;
+	paddr_t end;
+	const char *name;   /* GRUB's module command line */
+};
+
+struct bootinfo {
+	paddr_t mbi_start, mbi_end;     /* the information block itself */
+	const char *cmdline;            /* "" when absent */
+	const char *loader;             /* boot loader name, or NULL */
+	const struct mb2_mmap_entry *mmap;
+	int nmmap;
+	struct boot_module mod[MB2_MAX_MODULES];
+	int nmod;
+};
+
+/*
+ * mb2_parse - walk the tags of the information block at mbi (a kernel
+ * virtual address) and fill bi.
+ *  => the block stays where GRUB put it; bi points into it.
+ *  => returns 0, or -EINVAL for a block that is not well formed.
+ */
+int mb2_parse(const void *mbi, paddr_t mbi_phys, struct bootinfo *bi);
+
+#endif
