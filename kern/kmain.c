@@ -7,6 +7,11 @@
  *                   mb2_parse         command line, memory map, modules
  *                   cmdline_parse     options; unknown keys warned about
  *                   memmap_build      usable physical ranges, printed
+ *                   vm_page_boot_init what RAM is already taken
+ *                   pmap_bootstrap    the real page tables; identity map gone
+ *                   vm_page_bootstrap vm_page arrays, free list
+ *                   pmap_init         PV entries; pmap_enter works
+ *                   kmem_init         pools, kmem_alloc, kernel arena
  *                   ktest_run         when ktest= selects tests
  *
  * Each later subsystem adds its step here, in dependency order.
@@ -22,12 +27,16 @@
 #include "kern/qemu.h"
 #include "kern/trap.h"
 #include "kern/lib/string.h"
+#include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_page.h"
 
 KOPT(ktest, "ktest", "tests to run at boot: all, none (default), or globs such as pmap/*");
 KOPT(seed, "seed", "seed for randomized tests (random when absent)");
 
 extern uint64_t boot_tsc;
+extern char kernel_phys_start[], kernel_phys_end[];
 
 struct bootinfo boot_info;
 struct memmap boot_memmap;
@@ -56,6 +65,39 @@ boot_parse_info(uint32_t magic, paddr_t mbi_phys)
 	memmap_print(&boot_memmap, print_console);
 }
 
+/* Physical memory already in use before the page allocator exists. */
+static int
+boot_reserved(struct phys_range *r, int max)
+{
+	int n = 0;
+
+	r[n++] = (struct phys_range){ (paddr_t)kernel_phys_start,
+		(paddr_t)kernel_phys_end };
+	r[n++] = (struct phys_range){ boot_info.mbi_start, boot_info.mbi_end };
+	for (int i = 0; i < boot_info.nmod && n < max; i++)
+		r[n++] = (struct phys_range){ boot_info.mod[i].start,
+			boot_info.mod[i].end };
+	return n;
+}
+
+static void
+vm_bootstrap(void)
+{
+	struct phys_range res[2 + MB2_MAX_MODULES];
+	paddr_t top = boot_memmap.n ? boot_memmap.r[boot_memmap.n - 1].end : 0;
+
+	vm_page_boot_init(&boot_memmap, res, boot_reserved(res, ARRAY_SIZE(res)));
+	pmap_bootstrap(top);
+	vm_page_bootstrap();
+	pmap_init();
+	kmem_init();
+	kprintf("memory: %lu pages managed, %lu free (%lu MiB), %lu reserved "
+	    "(kernel image, boot data, page arrays and tables)\n",
+	    uvmexp.npages, uvmexp.free, uvmexp.free >> (20 - PAGE_SHIFT),
+	    uvmexp.reserved);
+	pmap_print_kernel_layout(print_console);
+}
+
 static void
 run_boot_tests(void)
 {
@@ -82,6 +124,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	kprintf("boot: first C line %lu TSC cycles after the first boot instruction\n",
 	    first_c - boot_tsc);
 	boot_parse_info(magic, mbi_phys);
+	vm_bootstrap();
 	run_boot_tests();
 	if (qemu_exit_enabled())
 		qemu_exit(QEMU_EXIT_PASS);

@@ -17,6 +17,8 @@
 #include "kern/lib/setjmp.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/string.h"
+#include "kern/panic.h"
+#include "pmap/pmap.h"
 
 extern const struct ktest __start_ktests[], __stop_ktests[];
 extern const struct kcheck __start_kchecks[], __stop_kchecks[];
@@ -135,6 +137,10 @@ run_one(const struct ktest *t, struct ktest_result *res)
 	} else {
 		report(res, t->name, false);
 	}
+	/* A test that failed half way may leave these behind. */
+	trap_expect_disarm();
+	if (pmap_current() != pmap_kernel())
+		pmap_activate(pmap_kernel());
 }
 
 /* After a suite: every consistency checker, reported as suite/@consistency. */

@@ -22,10 +22,13 @@
 #include "kern/cpu.h"
 #include "kern/ksyms.h"
 #include "kern/qemu.h"
+#include "kern/thread.h"
 #include "kern/trap.h"
 
+struct thread thread0 = { .name = "thread0", .onfault = NULL };
+struct thread *curthread = &thread0;
+
 static int panicking;
-static struct trap_expect *armed;
 
 static void
 print_console(const char *fmt, ...)
@@ -127,23 +130,33 @@ void
 trap_expect_set(struct trap_expect *te)
 {
 	te->vector = te->error = te->addr = te->rip = 0;
-	armed = te;
+	curthread->onfault = te;
 }
 
 void
 trap_expect_disarm(void)
 {
-	armed = NULL;
+	curthread->onfault = NULL;
+}
+
+bool
+trap_catch(void (*fn)(void *arg), void *arg, struct trap_expect *te)
+{
+	if (trap_expect_arm(te) != 0)
+		return true;
+	fn(arg);
+	trap_expect_disarm();
+	return false;
 }
 
 bool
 trap_recover(struct trapframe *tf)
 {
-	struct trap_expect *te = armed;
+	struct trap_expect *te = curthread->onfault;
 
 	if (te == NULL || tf->vector == T_DOUBLE_FAULT || (tf->cs & 3) != 0)
 		return false;
-	armed = NULL;
+	curthread->onfault = NULL;
 	te->vector = tf->vector;
 	te->error = tf->error;
 	te->addr = tf->vector == T_PAGE_FAULT ? rcr2() : 0;

@@ -37,8 +37,7 @@ void backtrace_print(uint64_t rip, uint64_t rbp, kprint_fn pr);
  *             // te.vector == T_PAGE_FAULT, te.addr == ro_page
  *     }
  *
- * Until there are threads there is one slot; it becomes per-thread with
- * the scheduler.
+ * The armed point is per thread (curthread->onfault, kern/thread.h).
  */
 struct trap_expect {
 	struct kjmpbuf jb;
@@ -51,6 +50,14 @@ struct trap_expect {
 #define trap_expect_arm(te) (trap_expect_set(te), ksetjmp(&(te)->jb))
 void trap_expect_set(struct trap_expect *te);
 void trap_expect_disarm(void);
+
+/*
+ * trap_catch - run fn(arg) with a recovery point armed.
+ *  => returns false if fn returned normally, true if it faulted (te
+ *     describes the fault).  Tests use this rather than arming by hand,
+ *     which keeps ksetjmp out of functions full of locals.
+ */
+bool trap_catch(void (*fn)(void *arg), void *arg, struct trap_expect *te);
 
 /* trap_recover - called by trap(): true if tf was expected and handled. */
 bool trap_recover(struct trapframe *tf);

@@ -1,0 +1,1153 @@
+/*
+ * pmap/pmap.c - the x86-64 pmap: four-level page tables, PV lists, TLB.
+ *
+ * Every pmap is a PML4 page.  Its lower half (slots 0..255) is the user's
+ * and is built on demand; its upper half is copied from the kernel pmap
+ * when the pmap is created.  The kernel's slots never change after boot
+ * (their PDPT pages are allocated in pmap_bootstrap), so a copy stays
+ * right forever:
+ *
+ *   PML4 slot 0..255    user space, private to each pmap
+ *   PML4 slot 256       direct map of all RAM (2 MiB pages, global, NX)
+ *   PML4 slot 510       kernel arena (4 KiB pages, on demand, shared)
+ *   PML4 slot 511       kernel image: text R-X, rodata R--, data RW- NX
+ *
+ * Page-table pages are ordinary vm_pages.  Each one's md.ptp_count is the
+ * number of valid entries in it: pmap_enter counts up, removal counts
+ * down, and a table whose count reaches zero is freed and unhooked from
+ * its parent (user PT, PD and PDPT pages; for the kernel, PT and PD pages,
+ * since its PDPTs are shared).
+ *
+ * PV lists.  Mapping a managed page (one that has a vm_page) records a
+ * pv_entry {pmap, va} on the page, and the PTE carries PG_PVLIST.  Going
+ * from a page to all its mappings is then a list walk:
+ *
+ *   pmap_page_protect(pg, READ)   for each pv: clear PG_RW in its PTE
+ *   pmap_is_modified(pg)          md.attrs MOD, or PG_M in any PTE
+ *
+ * When a mapping goes away its PG_A/PG_M bits are folded into md.attrs, so
+ * no reference or modification is forgotten.
+ *
+ * TLB.  Only the active pmap (whatever CR3 holds) and the kernel's global
+ * mappings can be in the TLB on this one-CPU kernel.  Changes to those are
+ * queued in pm_tlb_va and carried out by pmap_update: one invlpg each, or
+ * one full flush past PMAP_TLB_MAX.  Two exceptions flush at once: before
+ * a page-table page is freed (the CPU may cache paging structures), and in
+ * pmap_page_protect and the A/D clearing calls, which have no pmap
+ * argument for a later pmap_update.
+ *
+ * Locking: one spin lock, pmap_lock, covers every page table and every PV
+ * list.  On one CPU that is both simple and sufficient; pmap functions
+ * take it themselves.  Order: pmap_lock, then the pool and page locks.
+ */
+#include "pmap/pmap.h"
+#include "kern/cpu.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/pte.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_page.h"
+#include "uvm/uvm_pool.h"
+
+struct pv_entry {
+	struct pv_entry *pv_next;
+	struct pmap *pv_pmap;
+	vaddr_t pv_va;
+};
+
+static struct pmap kernel_pmap_store;
+static struct pmap *cur_pmap = &kernel_pmap_store;
+static TAILQ_HEAD(, pmap) all_pmaps = { NULL, &all_pmaps.tqh_first };
+static struct spinlock pmap_lock = SPINLOCK_INIT("pmap");
+static struct pool pv_pool;
+static struct pool pmap_pool;
+static bool pmap_initialized;
+static paddr_t dmap_end_pa;     /* the direct map covers [0, dmap_end_pa) */
+
+#define KERNEL_HALF 0xffff800000000000ULL
+#define PML4_SLOT_DMAP 256
+#define PML4_SLOT_KVA 510
+#define PML4_SLOT_IMAGE 511
+
+extern char kernel_text_start[], kernel_text_end[];
+extern char kernel_rodata_start[], kernel_rodata_end[];
+extern char kernel_data_start[], kernel_data_end[];
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static pt_entry_t *
+table_kva(pt_entry_t e)
+{
+	return PHYS_TO_DMAP(e & PG_FRAME);
+}
+
+/* The vm_page of the page-table page that holds the entry at slot. */
+static struct vm_page *
+ptp_of(const pt_entry_t *slot)
+{
+	return vm_page_from_phys(DMAP_TO_PHYS(ROUND_DOWN((vaddr_t)slot, PAGE_SIZE)));
+}
+
+static bool
+pmap_is_active(const struct pmap *pm)
+{
+	return pm == cur_pmap || pm->pm_kernel;
+}
+
+/* Is va a page address this pmap may map? */
+static bool
+va_ok(const struct pmap *pm, vaddr_t va)
+{
+	if (va & PAGE_MASK)
+		return false;
+	if (pm->pm_kernel)
+		return va >= KERNEL_HALF;
+	return va < USER_MAX;
+}
+
+/* The PTE bits for prot and flags (frame and PG_V not included). */
+static pt_entry_t
+prot_bits(const struct pmap *pm, vm_prot_t prot, int flags)
+{
+	pt_entry_t b = 0;
+
+	if (prot & VM_PROT_WRITE)
+		b |= PG_RW;
+	if (!(prot & VM_PROT_EXECUTE))
+		b |= PG_NX;
+	if (pm->pm_kernel)
+		b |= PG_G;
+	else
+		b |= PG_U;
+	if (flags & PMAP_NOCACHE)
+		b |= PG_PCD | PG_PWT;
+	if (flags & PMAP_WIRED)
+		b |= PG_WIRED;
+	/* Preset A (and D for a write) for the access that is faulting now. */
+	if (flags & VM_PROT_ALL)
+		b |= PG_A;
+	if (flags & VM_PROT_WRITE)
+		b |= PG_M;
+	return b;
+}
+
+static void
+fold_attrs(struct vm_page *pg, pt_entry_t pte)
+{
+	if (pte & PG_A)
+		pg->md.attrs |= PMAP_ATTR_REF;
+	if (pte & PG_M)
+		pg->md.attrs |= PMAP_ATTR_MOD;
+}
+
+/* ------------------------------------------------------------------ */
+/* TLB                                                                 */
+
+static void
+tlb_flush_all(const struct pmap *pm)
+{
+	uvmexp.tlb_flushall++;
+	if (pm->pm_kernel) {
+		/* Global entries survive a CR3 reload; toggling PGE drops them. */
+		uint64_t cr4 = rcr4();
+		lcr4(cr4 & ~CR4_PGE);
+		lcr4(cr4);
+	} else {
+		lcr3(rcr3());
+	}
+}
+
+/* Queue an invalidation of va.  => pmap_lock held. */
+static void
+tlb_queue(struct pmap *pm, vaddr_t va)
+{
+	if (!pmap_is_active(pm))
+		return;
+	if (pm->pm_tlb_n < PMAP_TLB_MAX)
+		pm->pm_tlb_va[pm->pm_tlb_n] = va;
+	if (pm->pm_tlb_n <= PMAP_TLB_MAX)
+		pm->pm_tlb_n++;
+}
+
+/* Carry out pm's queued invalidations.  => pmap_lock held. */
+static void
+tlb_update_locked(struct pmap *pm)
+{
+	if (pm->pm_tlb_n > PMAP_TLB_MAX) {
+		tlb_flush_all(pm);
+	} else if (pmap_is_active(pm)) {
+		for (int i = 0; i < pm->pm_tlb_n; i++)
+			invlpg(pm->pm_tlb_va[i]);
+		uvmexp.tlb_shootpage += (uint64_t)pm->pm_tlb_n;
+	}
+	pm->pm_tlb_n = 0;
+}
+
+void
+pmap_update(struct pmap *pm)
+{
+	spin_lock(&pmap_lock);
+	tlb_update_locked(pm);
+	spin_unlock(&pmap_lock);
+}
+
+/* Invalidate va in pm now (no queueing).  => pmap_lock held. */
+static void
+tlb_now(struct pmap *pm, vaddr_t va)
+{
+	if (pmap_is_active(pm)) {
+		invlpg(va);
+		uvmexp.tlb_shootpage++;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* PV lists                                                            */
+
+static void
+pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm, vaddr_t va)
+{
+	pve->pv_pmap = pm;
+	pve->pv_va = va;
+	pve->pv_next = pg->md.pv_list;
+	pg->md.pv_list = pve;
+	pg->md.pv_count++;
+	uvmexp.pv_entries++;
+}
+
+/* Unlink and return the PV entry for (pm, va) on pg.  => it must exist. */
+static struct pv_entry *
+pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va)
+{
+	for (struct pv_entry **pp = &pg->md.pv_list; *pp != NULL;
+	    pp = &(*pp)->pv_next) {
+		struct pv_entry *pve = *pp;
+		if (pve->pv_pmap == pm && pve->pv_va == va) {
+			*pp = pve->pv_next;
+			pg->md.pv_count--;
+			uvmexp.pv_entries--;
+			return pve;
+		}
+	}
+	panic("pmap: no PV entry for pmap %p va %#lx on page %#lx",
+	    (void *)pm, va, pg->phys_addr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Walking and building the tables                                     */
+
+/*
+ * The path from the PML4 down to va's leaf: path[lvl] points at the
+ * entry for va in the level-lvl table (4 = PML4 ... 1 = PT).  Levels
+ * below a missing or large entry are NULL.
+ */
+struct ptpath {
+	pt_entry_t *slot[5];
+};
+
+/* Fill path; returns the lowest level reached (1 when a PT exists). */
+static int
+pmap_walk(const struct pmap *pm, vaddr_t va, struct ptpath *path)
+{
+	pt_entry_t *table = pm->pm_pml4;
+	int lvl;
+
+	memset(path, 0, sizeof(*path));
+	for (lvl = 4;; lvl--) {
+		path->slot[lvl] = &table[PTE_INDEX(va, lvl)];
+		if (lvl == 1)
+			break;
+		pt_entry_t e = *path->slot[lvl];
+		if (!(e & PG_V) || (e & PG_PS))
+			break;
+		table = table_kva(e);
+	}
+	return lvl;
+}
+
+/* The leaf PTE slot of va, or NULL when no page table covers it. */
+static pt_entry_t *
+pmap_leaf(const struct pmap *pm, vaddr_t va)
+{
+	struct ptpath path;
+
+	return pmap_walk(pm, va, &path) == 1 ? path.slot[1] : NULL;
+}
+
+/* A fresh, zeroed page-table page, or 0.  => pmap_lock held. */
+static paddr_t
+ptp_alloc(struct pmap *pm)
+{
+	struct vm_page *ptp = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+
+	if (ptp == NULL)
+		return 0;
+	ptp->flags &= ~(PG_BUSY | PG_FAKE);
+	ptp->md.ptp_count = 0;
+	vm_page_wire(ptp);
+	pm->pm_stats.ptpages++;
+	uvmexp.ptpages++;
+	return ptp->phys_addr;
+}
+
+/*
+ * The leaf slot for va, creating the tables on the way.
+ *  => pmap_lock held; returns NULL when a table page cannot be had.
+ */
+static pt_entry_t *
+pmap_leaf_alloc(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *table = pm->pm_pml4;
+	pt_entry_t inter = PG_V | PG_RW | (pm->pm_kernel ? 0 : PG_U);
+
+	for (int lvl = 4; lvl > 1; lvl--) {
+		pt_entry_t *slot = &table[PTE_INDEX(va, lvl)];
+		if (!(*slot & PG_V)) {
+			paddr_t pa = ptp_alloc(pm);
+			if (pa == 0)
+				return NULL;
+			*slot = pa | inter;
+			if (lvl < 4)
+				ptp_of(slot)->md.ptp_count++;
+		}
+		KASSERT(!(*slot & PG_PS));
+		table = table_kva(*slot);
+	}
+	return &table[PTE_INDEX(va, 1)];
+}
+
+/*
+ * One entry of the table holding slot[lvl] became invalid: count it, and
+ * if the table is now empty free it and go on upwards.  The PML4 is never
+ * freed here, nor a kernel PDPT (they are shared by every pmap).
+ *  => pmap_lock held; va is the address being unmapped.
+ */
+static void
+ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
+{
+	int top = pm->pm_kernel ? 2 : 3;
+
+	for (; lvl <= top; lvl++) {
+		struct vm_page *ptp = ptp_of(path->slot[lvl]);
+		KASSERT(ptp != NULL && ptp->md.ptp_count > 0);
+		if (--ptp->md.ptp_count > 0)
+			return;
+		/* Empty: unhook it, flush cached translations, then free it. */
+		*path->slot[lvl + 1] = 0;
+		tlb_update_locked(pm);
+		tlb_now(pm, va);
+		vm_page_free(ptp);     /* drops its wiring too */
+		pm->pm_stats.ptpages--;
+		uvmexp.ptpages--;
+	}
+	if (lvl == top + 1 && lvl < 4)
+		ptp_of(path->slot[lvl])->md.ptp_count--;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entering and removing single mappings                               */
+
+/*
+ * Clear the valid leaf at path->slot[1] for va, fold its A/D bits into the
+ * page, drop its PV entry (returned through *freepv for the caller to put
+ * back after unlocking) and free page tables left empty.
+ *  => pmap_lock held.
+ */
+static void
+pte_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
+    struct pv_entry **freepv)
+{
+	pt_entry_t pte = *path->slot[1];
+
+	KASSERT(pte & PG_V);
+	*path->slot[1] = 0;
+	tlb_queue(pm, va);
+	pm->pm_stats.resident--;
+	if (pte & PG_WIRED)
+		pm->pm_stats.wired--;
+	if (pte & PG_PVLIST) {
+		struct vm_page *pg = vm_page_from_phys(pte & PG_FRAME);
+		struct pv_entry *pve;
+		fold_attrs(pg, pte);
+		pve = pv_remove(pg, pm, va);
+		pve->pv_next = *freepv;
+		*freepv = pve;
+	}
+	ptp_unuse(pm, path, 1, va);
+}
+
+static void
+pv_free_list(struct pv_entry *pve)
+{
+	while (pve != NULL) {
+		struct pv_entry *next = pve->pv_next;
+		pool_put(&pv_pool, pve);
+		pve = next;
+	}
+}
+
+/*
+ * Install npte at va, replacing what was there.  Takes ownership of *pvp
+ * when the new mapping needs a PV entry.  => pmap_lock held.
+ */
+static void
+pte_install(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t npte,
+    struct pv_entry **pvp, struct pv_entry **freepv)
+{
+	pt_entry_t opte = *slot;
+	struct vm_page *pg = vm_page_from_phys(npte & PG_FRAME);
+	bool same = (opte & PG_V) && (opte & PG_FRAME) == (npte & PG_FRAME);
+
+	if (opte & PG_V) {
+		if (opte & PG_WIRED)
+			pm->pm_stats.wired--;
+		if (same)
+			npte |= opte & (PG_A | PG_M);     /* keep what the CPU saw */
+		else if (opte & PG_PVLIST) {
+			struct vm_page *opg = vm_page_from_phys(opte & PG_FRAME);
+			fold_attrs(opg, opte);
+			struct pv_entry *old = pv_remove(opg, pm, va);
+			old->pv_next = *freepv;
+			*freepv = old;
+		}
+		tlb_queue(pm, va);
+	} else {
+		pm->pm_stats.resident++;
+		if (ptp_of(slot) != NULL)
+			ptp_of(slot)->md.ptp_count++;
+	}
+	if (npte & PG_WIRED)
+		pm->pm_stats.wired++;
+	if (pg != NULL && !(same && (opte & PG_PVLIST))) {
+		pv_insert(pg, *pvp, pm, va);
+		*pvp = NULL;
+	}
+	*slot = npte;
+}
+
+int
+pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
+{
+	struct vm_page *pg = vm_page_from_phys(pa);
+	struct pv_entry *pve = NULL, *freepv = NULL;
+	pt_entry_t *slot;
+	int error = 0;
+
+	if (!va_ok(pm, va) || (pa & PAGE_MASK) || (pa & ~PG_FRAME))
+		return -EINVAL;
+	KASSERT(pmap_initialized);
+	if (pg != NULL && (pve = pool_get(&pv_pool, 0)) == NULL)
+		error = -ENOMEM;
+	spin_lock(&pmap_lock);
+	if (error == 0 && (slot = pmap_leaf_alloc(pm, va)) == NULL)
+		error = -ENOMEM;
+	if (error == 0) {
+		pt_entry_t npte = pa | PG_V | prot_bits(pm, prot, flags) |
+		    (pg != NULL ? PG_PVLIST : 0);
+		pte_install(pm, slot, va, npte, &pve, &freepv);
+	}
+	spin_unlock(&pmap_lock);
+	if (pve != NULL)
+		pool_put(&pv_pool, pve);
+	pv_free_list(freepv);
+	if (error != 0 && !(flags & PMAP_CANFAIL))
+		panic("pmap_enter: no memory for va %#lx", va);
+	return error;
+}
+
+/*
+ * First address at or after va that could be mapped in pm, skipping
+ * whole missing tables; returns end if none before it.
+ */
+static vaddr_t
+next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
+{
+	struct ptpath path;
+	int lvl = pmap_walk(pm, va, &path);
+
+	if (lvl == 1)
+		return va;
+	/* Entry at lvl is missing (or large): skip the span it covers. */
+	uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
+	vaddr_t next = ROUND_DOWN(va, span) + span;
+	return (next <= va || next > end) ? end : next;
+}
+
+void
+pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
+{
+	struct pv_entry *freepv = NULL;
+	struct ptpath path;
+
+	KASSERT((sva & PAGE_MASK) == 0 && (eva & PAGE_MASK) == 0);
+	spin_lock(&pmap_lock);
+	for (vaddr_t va = sva; va < eva && va >= sva;) {
+		va = next_mapped(pm, va, eva);
+		if (va >= eva)
+			break;
+		if (pmap_walk(pm, va, &path) == 1 && (*path.slot[1] & PG_V))
+			pte_remove(pm, &path, va, &freepv);
+		va += PAGE_SIZE;
+	}
+	spin_unlock(&pmap_lock);
+	pv_free_list(freepv);
+}
+
+void
+pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
+{
+	KASSERT((sva & PAGE_MASK) == 0 && (eva & PAGE_MASK) == 0);
+	if (!(prot & VM_PROT_READ)) {
+		pmap_remove(pm, sva, eva);
+		return;
+	}
+	spin_lock(&pmap_lock);
+	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE) {
+		va = next_mapped(pm, va, eva);
+		if (va >= eva)
+			break;
+		pt_entry_t *slot = pmap_leaf(pm, va);
+		pt_entry_t pte = *slot, npte = pte;
+		if (!(pte & PG_V))
+			continue;
+		if (!(prot & VM_PROT_WRITE))
+			npte &= ~PG_RW;
+		if (!(prot & VM_PROT_EXECUTE))
+			npte |= PG_NX;
+		if (npte != pte) {
+			*slot = npte;
+			tlb_queue(pm, va);
+		}
+	}
+	spin_unlock(&pmap_lock);
+}
+
+void
+pmap_unwire(struct pmap *pm, vaddr_t va)
+{
+	spin_lock(&pmap_lock);
+	pt_entry_t *slot = pmap_leaf(pm, va);
+	if (slot != NULL && (*slot & PG_V) && (*slot & PG_WIRED)) {
+		*slot &= ~PG_WIRED;
+		pm->pm_stats.wired--;
+	}
+	spin_unlock(&pmap_lock);
+}
+
+bool
+pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
+{
+	struct ptpath path;
+	bool found = false;
+
+	spin_lock(&pmap_lock);
+	int lvl = pmap_walk(pm, va, &path);
+	pt_entry_t e = *path.slot[lvl];
+	if ((e & PG_V) && (lvl == 1 || (e & PG_PS))) {
+		uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
+		if (pa != NULL)
+			*pa = (e & PG_FRAME & ~(span - 1)) | (va & (span - 1));
+		found = true;
+	}
+	spin_unlock(&pmap_lock);
+	return found;
+}
+
+uint64_t
+pmap_pte_lookup(struct pmap *pm, vaddr_t va)
+{
+	struct ptpath path;
+
+	spin_lock(&pmap_lock);
+	int lvl = pmap_walk(pm, va, &path);
+	pt_entry_t e = *path.slot[lvl];
+	spin_unlock(&pmap_lock);
+	return (lvl == 1 || (e & PG_PS)) ? e : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Operations on every mapping of a page                               */
+
+void
+pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
+{
+	struct pv_entry *freepv = NULL;
+	struct ptpath path;
+
+	if (prot & VM_PROT_WRITE)
+		return;                 /* nothing to lower */
+	spin_lock(&pmap_lock);
+	if (prot == VM_PROT_NONE) {
+		while (pg->md.pv_list != NULL) {
+			struct pmap *pm = pg->md.pv_list->pv_pmap;
+			vaddr_t va = pg->md.pv_list->pv_va;
+			pmap_walk(pm, va, &path);
+			pte_remove(pm, &path, va, &freepv);
+			tlb_update_locked(pm);
+		}
+	} else {
+		for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
+			pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+			*slot &= ~PG_RW;
+			tlb_now(pv->pv_pmap, pv->pv_va);
+		}
+	}
+	spin_unlock(&pmap_lock);
+	pv_free_list(freepv);
+}
+
+/* Is bit set in any current mapping of pg?  => pmap_lock held. */
+static bool
+any_pte_has(const struct vm_page *pg, pt_entry_t bit)
+{
+	for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
+		if (*pmap_leaf(pv->pv_pmap, pv->pv_va) & bit)
+			return true;
+	}
+	return false;
+}
+
+/* Clear bit in every mapping and attr in md.attrs; was either set? */
+static bool
+clear_bit(struct vm_page *pg, pt_entry_t bit, uint16_t attr)
+{
+	bool was;
+
+	spin_lock(&pmap_lock);
+	was = (pg->md.attrs & attr) != 0;
+	pg->md.attrs &= ~attr;
+	for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
+		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		if (*slot & bit) {
+			was = true;
+			*slot &= ~bit;
+			/* The TLB remembers A/D were set; drop it or the
+			 * CPU will not set them in the PTE again. */
+			tlb_now(pv->pv_pmap, pv->pv_va);
+		}
+	}
+	spin_unlock(&pmap_lock);
+	return was;
+}
+
+static bool
+test_bit(struct vm_page *pg, pt_entry_t bit, uint16_t attr)
+{
+	bool set;
+
+	spin_lock(&pmap_lock);
+	set = (pg->md.attrs & attr) != 0 || any_pte_has(pg, bit);
+	spin_unlock(&pmap_lock);
+	return set;
+}
+
+bool
+pmap_is_modified(struct vm_page *pg)
+{
+	return test_bit(pg, PG_M, PMAP_ATTR_MOD);
+}
+
+bool
+pmap_is_referenced(struct vm_page *pg)
+{
+	return test_bit(pg, PG_A, PMAP_ATTR_REF);
+}
+
+bool
+pmap_clear_modify(struct vm_page *pg)
+{
+	return clear_bit(pg, PG_M, PMAP_ATTR_MOD);
+}
+
+bool
+pmap_clear_reference(struct vm_page *pg)
+{
+	return clear_bit(pg, PG_A, PMAP_ATTR_REF);
+}
+
+/* ------------------------------------------------------------------ */
+/* Unmanaged kernel mappings                                           */
+
+void
+pmap_kenter_pa(vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
+{
+	struct pmap *pm = &kernel_pmap_store;
+
+	KASSERT(va_ok(pm, va) && (pa & PAGE_MASK) == 0);
+	spin_lock(&pmap_lock);
+	pt_entry_t *slot = pmap_leaf_alloc(pm, va);
+	if (slot == NULL)
+		panic("pmap_kenter_pa: no page for a page table at %#lx", va);
+	pt_entry_t opte = *slot;
+	KASSERT(!(opte & PG_PVLIST));
+	*slot = pa | PG_V | prot_bits(pm, prot, flags & ~PMAP_WIRED);
+	if (opte & PG_V)
+		tlb_now(pm, va);
+	else {
+		pm->pm_stats.resident++;
+		ptp_of(slot)->md.ptp_count++;
+	}
+	spin_unlock(&pmap_lock);
+}
+
+void
+pmap_kremove(vaddr_t va, vsize_t len)
+{
+	struct pmap *pm = &kernel_pmap_store;
+	struct pv_entry *freepv = NULL;
+	struct ptpath path;
+
+	spin_lock(&pmap_lock);
+	for (vaddr_t end = va + len; va < end; va += PAGE_SIZE) {
+		if (pmap_walk(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
+			continue;
+		KASSERT(!(*path.slot[1] & PG_PVLIST));
+		pte_remove(pm, &path, va, &freepv);
+	}
+	spin_unlock(&pmap_lock);
+	KASSERT(freepv == NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Whole pmaps                                                         */
+
+struct pmap *
+pmap_kernel(void)
+{
+	return &kernel_pmap_store;
+}
+
+struct pmap *
+pmap_current(void)
+{
+	return cur_pmap;
+}
+
+struct pmap *
+pmap_create(void)
+{
+	struct pmap *pm = pool_get(&pmap_pool, PR_ZERO);
+	struct vm_page *pml4;
+
+	if (pm == NULL)
+		return NULL;
+	pml4 = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+	if (pml4 == NULL) {
+		pool_put(&pmap_pool, pm);
+		return NULL;
+	}
+	pml4->flags &= ~(PG_BUSY | PG_FAKE);
+	vm_page_wire(pml4);
+	pm->pm_pml4_pa = pml4->phys_addr;
+	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
+	pm->pm_refs = 1;
+	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("pmap");
+	/* The kernel half: the same PDPTs as every other pmap. */
+	memcpy(&pm->pm_pml4[NPTE / 2], &kernel_pmap_store.pm_pml4[NPTE / 2],
+	    (NPTE / 2) * sizeof(pt_entry_t));
+	spin_lock(&pmap_lock);
+	TAILQ_INSERT_TAIL(&all_pmaps, pm, pm_list);
+	spin_unlock(&pmap_lock);
+	return pm;
+}
+
+void
+pmap_reference(struct pmap *pm)
+{
+	spin_lock(&pmap_lock);
+	pm->pm_refs++;
+	spin_unlock(&pmap_lock);
+}
+
+void
+pmap_destroy(struct pmap *pm)
+{
+	spin_lock(&pmap_lock);
+	KASSERT(pm->pm_refs > 0 && !pm->pm_kernel);
+	bool last = --pm->pm_refs == 0;
+	if (last) {
+		KASSERT(pm != cur_pmap);
+		TAILQ_REMOVE(&all_pmaps, pm, pm_list);
+	}
+	spin_unlock(&pmap_lock);
+	if (!last)
+		return;
+	/* Removing every user mapping frees every table below the PML4. */
+	pmap_remove(pm, 0, USER_MAX);
+	KASSERT(pm->pm_stats.resident == 0 && pm->pm_stats.ptpages == 0);
+	vm_page_free(vm_page_from_phys(pm->pm_pml4_pa));
+	pool_put(&pmap_pool, pm);
+}
+
+void
+pmap_activate(struct pmap *pm)
+{
+	spin_lock(&pmap_lock);
+	if (cur_pmap != pm) {
+		cur_pmap = pm;
+		pm->pm_tlb_n = 0;       /* the CR3 load flushes its entries */
+		lcr3(pm->pm_pml4_pa);
+	}
+	spin_unlock(&pmap_lock);
+}
+
+void
+pmap_zero_page(paddr_t pa)
+{
+	uint64_t *p = PHYS_TO_DMAP(pa);
+	uint64_t n = PAGE_SIZE / 8;
+
+	__asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0ULL) : "memory");
+}
+
+void
+pmap_copy_page(paddr_t src, paddr_t dst)
+{
+	memcpy(PHYS_TO_DMAP(dst), PHYS_TO_DMAP(src), PAGE_SIZE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Boot                                                                */
+
+/* Map [0, end) at DMAP_BASE with 2 MiB pages: read+write, global, NX. */
+static void
+build_direct_map(struct pmap *pm, paddr_t end)
+{
+	paddr_t pdpt = vm_page_boot_steal(1);
+	pt_entry_t *pdpt_v = PHYS_TO_DMAP(pdpt);
+
+	KASSERT(end <= NBPD_L4);
+	pm->pm_pml4[PML4_SLOT_DMAP] = pdpt | PG_V | PG_RW;
+	for (paddr_t gb = 0; gb < end; gb += NBPD_L3) {
+		paddr_t pd = vm_page_boot_steal(1);
+		pt_entry_t *pd_v = PHYS_TO_DMAP(pd);
+		pdpt_v[gb >> L3_SHIFT] = pd | PG_V | PG_RW;
+		for (int i = 0; i < NPTE; i++)
+			pd_v[i] = (gb + ((paddr_t)i << L2_SHIFT)) | PG_V | PG_RW |
+			    PG_PS | PG_G | PG_NX;
+	}
+}
+
+/* Map the kernel image pages [start, end) with 4 KiB pages and bits. */
+static void
+map_image_range(struct pmap *pm, vaddr_t start, vaddr_t end, pt_entry_t bits)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		pt_entry_t *table = pm->pm_pml4;
+		for (int lvl = 4; lvl > 1; lvl--) {
+			pt_entry_t *slot = &table[PTE_INDEX(va, lvl)];
+			if (!(*slot & PG_V))
+				*slot = vm_page_boot_steal(1) | PG_V | PG_RW;
+			table = table_kva(*slot);
+		}
+		table[PTE_INDEX(va, 1)] = KVA_TO_PHYS(va) | PG_V | PG_G | bits;
+	}
+}
+
+void
+pmap_bootstrap(paddr_t dmap_end)
+{
+	struct pmap *pm = &kernel_pmap_store;
+
+	pm->pm_pml4_pa = vm_page_boot_steal(1);
+	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
+	pm->pm_kernel = true;
+	pm->pm_refs = 1;
+	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("kernel pmap");
+	dmap_end_pa = ROUND_UP(MAX(dmap_end, 4ULL << 30), NBPD_L3);
+	build_direct_map(pm, dmap_end_pa);
+	/* The arena's PDPT exists from the start so every pmap shares it. */
+	pm->pm_pml4[PML4_SLOT_KVA] = vm_page_boot_steal(1) | PG_V | PG_RW;
+	map_image_range(pm, (vaddr_t)kernel_text_start,
+	    ROUND_UP((vaddr_t)kernel_text_end, PAGE_SIZE), 0);
+	map_image_range(pm, (vaddr_t)kernel_rodata_start,
+	    ROUND_UP((vaddr_t)kernel_rodata_end, PAGE_SIZE), PG_NX);
+	map_image_range(pm, (vaddr_t)kernel_data_start, (vaddr_t)kernel_data_end,
+	    PG_RW | PG_NX);
+	lcr4(rcr4() | CR4_PGE);
+	lcr3(pm->pm_pml4_pa);   /* the identity map is gone from here on */
+	TAILQ_INSERT_TAIL(&all_pmaps, pm, pm_list);
+}
+
+/* Count valid entries of a boot-built table and its subtables.  Returns the count. */
+static int
+recount_table(struct pmap *pm, pt_entry_t *table, int lvl, int first, int last)
+{
+	int valid = 0;
+
+	for (int i = first; i <= last; i++) {
+		pt_entry_t e = table[i];
+		if (!(e & PG_V))
+			continue;
+		valid++;
+		if (lvl == 1) {
+			pm->pm_stats.resident++;
+		} else if (!(e & PG_PS)) {
+			int n = recount_table(pm, table_kva(e), lvl - 1, 0, NPTE - 1);
+			struct vm_page *ptp = vm_page_from_phys(e & PG_FRAME);
+			KASSERT(ptp != NULL);
+			ptp->md.ptp_count = (uint16_t)n;
+			pm->pm_stats.ptpages++;
+		}
+	}
+	return valid;
+}
+
+void
+pmap_init(void)
+{
+	struct pmap *pm = &kernel_pmap_store;
+
+	pool_init(&pv_pool, sizeof(struct pv_entry), 8, "pvpl");
+	pool_init(&pmap_pool, sizeof(struct pmap), 64, "pmappl");
+	/* The boot tables were built before vm_pages existed: count them now. */
+	pm->pm_stats.resident = pm->pm_stats.ptpages = 0;
+	recount_table(pm, pm->pm_pml4, 4, NPTE / 2, NPTE - 1);
+	pmap_initialized = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checker and printers                                                */
+
+struct pcheck {
+	struct pmap *pm;
+	kprint_fn pr;
+	int bad;
+	uint64_t leaves, wired, tables, pvleaves;
+};
+
+/* The sign-extended address of entry i of a level-lvl table at base. */
+static vaddr_t
+entry_va(vaddr_t base, int lvl, int i)
+{
+	vaddr_t va = base + ((vaddr_t)i << (12 + 9 * (lvl - 1)));
+
+	return (va & (1ULL << 47)) ? (va | 0xffff000000000000ULL) : va;
+}
+
+static int
+pv_matches(const struct vm_page *pg, const struct pmap *pm, vaddr_t va)
+{
+	int n = 0;
+
+	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next)
+		n += pv->pv_pmap == pm && pv->pv_va == va;
+	return n;
+}
+
+static void
+check_leaf(struct pcheck *c, pt_entry_t e, vaddr_t va)
+{
+	struct vm_page *pg = vm_page_from_phys(e & PG_FRAME);
+
+	c->leaves++;
+	c->wired += (e & PG_WIRED) != 0;
+	if (c->pm->pm_kernel == ((e & PG_U) != 0)) {
+		c->pr("pmap_check: %p va %#lx: user bit wrong\n", (void *)c->pm, va);
+		c->bad++;
+	}
+	if (!(e & PG_PVLIST)) {
+		if (pg != NULL && !c->pm->pm_kernel) {
+			c->pr("pmap_check: va %#lx maps managed page %#lx with no PV\n",
+			    va, e & PG_FRAME);
+			c->bad++;
+		}
+		return;
+	}
+	c->pvleaves++;
+	if (pg == NULL || pv_matches(pg, c->pm, va) != 1) {
+		c->pr("pmap_check: %p va %#lx -> %#lx: PV entry missing or doubled\n",
+		    (void *)c->pm, va, e & PG_FRAME);
+		c->bad++;
+	}
+}
+
+static void
+check_table(struct pcheck *c, pt_entry_t *table, int lvl, vaddr_t base,
+    int first, int last)
+{
+	int valid = 0;
+
+	for (int i = first; i <= last; i++) {
+		pt_entry_t e = table[i];
+		if (!(e & PG_V))
+			continue;
+		valid++;
+		vaddr_t va = entry_va(base, lvl, i);
+		if (lvl == 1)
+			check_leaf(c, e, va);
+		else if (!(e & PG_PS)) {
+			c->tables++;
+			check_table(c, table_kva(e), lvl - 1, va, 0, NPTE - 1);
+		}
+	}
+	struct vm_page *ptp = ptp_of(table);
+	if (lvl < 4 && ptp != NULL && ptp->md.ptp_count != valid) {
+		c->pr("pmap_check: table %#lx (level %d) has %d entries, count says %u\n",
+		    DMAP_TO_PHYS((vaddr_t)table), lvl, valid, ptp->md.ptp_count);
+		c->bad++;
+	}
+}
+
+/* Walk pm; returns problems found and adds its PV-mapped leaves to *pvleaves. */
+static int
+check_one(struct pmap *pm, kprint_fn pr, uint64_t *pvleaves)
+{
+	struct pcheck c = { pm, pr, 0, 0, 0, 0, 0 };
+
+	if (pm->pm_kernel)
+		check_table(&c, pm->pm_pml4, 4, 0, NPTE / 2, NPTE - 1);
+	else
+		check_table(&c, pm->pm_pml4, 4, 0, 0, NPTE / 2 - 1);
+	if (c.leaves != pm->pm_stats.resident || c.wired != pm->pm_stats.wired ||
+	    c.tables != pm->pm_stats.ptpages) {
+		pr("pmap_check: %p stats resident %lu wired %lu tables %lu, "
+		   "tables hold %lu %lu %lu\n", (void *)pm, pm->pm_stats.resident,
+		    pm->pm_stats.wired, pm->pm_stats.ptpages, c.leaves, c.wired,
+		    c.tables);
+		c.bad++;
+	}
+	if (!pm->pm_kernel && memcmp(&pm->pm_pml4[NPTE / 2],
+	    &kernel_pmap_store.pm_pml4[NPTE / 2], NPTE / 2 * sizeof(pt_entry_t))) {
+		pr("pmap_check: %p kernel half differs from the kernel pmap\n", (void *)pm);
+		c.bad++;
+	}
+	*pvleaves += c.pvleaves;
+	return c.bad;
+}
+
+int
+pmap_check(struct pmap *pm, kprint_fn pr)
+{
+	uint64_t pvleaves = 0;
+	int bad;
+
+	spin_lock(&pmap_lock);
+	bad = check_one(pm, pr, &pvleaves);
+	spin_unlock(&pmap_lock);
+	return bad;
+}
+
+struct pvcheck {
+	kprint_fn pr;
+	int bad;
+};
+
+static bool
+pmap_listed(const struct pmap *pm)
+{
+	const struct pmap *p;
+
+	TAILQ_FOREACH(p, &all_pmaps, pm_list) {
+		if (p == pm)
+			return true;
+	}
+	return false;
+}
+
+/* The other direction: every PV entry of pg has its PTE. */
+static void
+check_page_pvs(struct vm_page *pg, void *arg)
+{
+	struct pvcheck *c = arg;
+	uint32_t n = 0;
+
+	for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next, n++) {
+		pt_entry_t *slot = pmap_listed(pv->pv_pmap) ?
+		    pmap_leaf(pv->pv_pmap, pv->pv_va) : NULL;
+		if (slot == NULL || !(*slot & PG_V) || !(*slot & PG_PVLIST) ||
+		    (*slot & PG_FRAME) != pg->phys_addr) {
+			c->pr("pmap_check: page %#lx has a PV entry (%p, %#lx) with no PTE\n",
+			    pg->phys_addr, (void *)pv->pv_pmap, pv->pv_va);
+			c->bad++;
+		}
+	}
+	if (n != pg->md.pv_count) {
+		c->pr("pmap_check: page %#lx has %u PV entries, count says %u\n",
+		    pg->phys_addr, n, pg->md.pv_count);
+		c->bad++;
+	}
+}
+
+int
+pmap_check_all(kprint_fn pr)
+{
+	struct pvcheck pc = { pr, 0 };
+	uint64_t pvleaves = 0;
+	struct pmap *pm;
+
+	spin_lock(&pmap_lock);
+	TAILQ_FOREACH(pm, &all_pmaps, pm_list)
+		pc.bad += check_one(pm, pr, &pvleaves);
+	vm_page_foreach(check_page_pvs, &pc);
+	if (pvleaves != uvmexp.pv_entries) {
+		pr("pmap_check: %lu PV-mapped PTEs but %lu PV entries\n", pvleaves,
+		    uvmexp.pv_entries);
+		pc.bad++;
+	}
+	spin_unlock(&pmap_lock);
+	return pc.bad;
+}
+
+const char *
+pmap_pte_describe(uint64_t pte, char *buf, size_t size)
+{
+	if (!(pte & PG_V)) {
+		ksnprintf(buf, size, "not present");
+		return buf;
+	}
+	ksnprintf(buf, size, "pa %#lx %s%s%s%s%s%s%s%s%s%s",
+	    pte & ((pte & PG_PS) ? PG_LGFRAME : PG_FRAME),
+	    (pte & PG_RW) ? "RW" : "RO", (pte & PG_U) ? " U" : " K",
+	    (pte & PG_NX) ? " NX" : " X", (pte & PG_A) ? " A" : "",
+	    (pte & PG_M) ? " D" : "", (pte & PG_G) ? " G" : "",
+	    (pte & PG_PS) ? " PS" : "", (pte & PG_PCD) ? " PCD" : "",
+	    (pte & PG_WIRED) ? " WIRED" : "", (pte & PG_PVLIST) ? " PV" : "");
+	return buf;
+}
+
+void
+pmap_page_print_mappings(const struct vm_page *pg, kprint_fn pr)
+{
+	char buf[96];
+
+	pr("  attrs%s%s, %u mapping%s\n", (pg->md.attrs & PMAP_ATTR_REF) ? " REF" : "",
+	    (pg->md.attrs & PMAP_ATTR_MOD) ? " MOD" : "", pg->md.pv_count,
+	    pg->md.pv_count == 1 ? "" : "s");
+	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
+		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		pr("    pmap %p va %#lx: %s\n", (void *)pv->pv_pmap, pv->pv_va,
+		    slot ? pmap_pte_describe(*slot, buf, sizeof(buf)) : "(no table)");
+	}
+}
+
+/* One line: the range, and the permissions read back from its first PTE. */
+static void
+print_range(kprint_fn pr, const char *name, vaddr_t start, vaddr_t end)
+{
+	uint64_t pte = pmap_pte_lookup(&kernel_pmap_store, start);
+	const char *perm = !(pte & PG_V) ? "unmapped" :
+	    (pte & PG_RW) ? ((pte & PG_NX) ? "RW+NX" : "RWX (bad)") :
+	    ((pte & PG_NX) ? "R+NX" : "RX");
+
+	pr("  %016lx-%016lx %-9s %s\n", start, end, perm, name);
+}
+
+void
+pmap_print_kernel_layout(kprint_fn pr)
+{
+	pr("kernel mappings (permissions read back from the page tables):\n");
+	print_range(pr, "text", (vaddr_t)kernel_text_start,
+	    ROUND_UP((vaddr_t)kernel_text_end, PAGE_SIZE));
+	print_range(pr, "rodata", (vaddr_t)kernel_rodata_start,
+	    ROUND_UP((vaddr_t)kernel_rodata_end, PAGE_SIZE));
+	print_range(pr, "data+bss", (vaddr_t)kernel_data_start,
+	    (vaddr_t)kernel_data_end);
+	print_range(pr, "direct map", DMAP_BASE, DMAP_BASE + dmap_end_pa);
+	pr("  %016lx-%016lx %-9s kernel arena (4 KiB pages on demand)\n",
+	    (vaddr_t)KVA_START,
+	    (vaddr_t)KVA_END, "RW+NX");
+	pr("  identity map of low memory: %s\n",
+	    pmap_extract(&kernel_pmap_store, 0x100000, NULL) ? "STILL PRESENT" : "removed");
+}

@@ -1,0 +1,159 @@
+/*
+ * pmap/pmap.h - the machine-dependent half of the VM system: the only
+ * interface through which anything touches a page table.  The shape is
+ * BSD's pmap(9); see pmap.c for how it works on x86-64.
+ *
+ * Rules every caller can rely on:
+ *   - user pmaps map only [USER_MIN, USER_MAX); the kernel pmap only the
+ *     kernel half.  Anything else is refused with -EINVAL.
+ *   - every mapping of a managed page (one with a vm_page) made with
+ *     pmap_enter has a PV entry, so pmap_page_protect and the A/D
+ *     queries see all of them.  pmap_kenter_pa mappings have none.
+ *   - a change to existing mappings (remove, protect, replace) may stay
+ *     invisible to the TLB until pmap_update(pmap).
+ *   - the accessed and modified bits of a PTE are folded into the page's
+ *     md.attrs when the mapping goes away: no modification is ever lost.
+ */
+#ifndef PMAP_PMAP_H
+#define PMAP_PMAP_H
+
+#include "kern/lib/printf.h"
+#include "kern/lib/queue.h"
+#include "kern/lib/spinlock.h"
+#include "kern/lib/types.h"
+#include "uvm/uvm_param.h"
+
+struct vm_page;
+
+#define PMAP_TLB_MAX 32     /* pending single-page invalidations */
+
+struct pmap_stats {
+	uint64_t resident;      /* valid leaf mappings */
+	uint64_t wired;         /* ... of which wired */
+	uint64_t ptpages;       /* page-table pages below the PML4 */
+};
+
+struct pmap {
+	uint64_t *pm_pml4;              /* top table, through the direct map */
+	paddr_t pm_pml4_pa;             /* what CR3 gets */
+	int pm_refs;
+	bool pm_kernel;                 /* the one kernel pmap */
+	struct spinlock pm_lock;
+	struct pmap_stats pm_stats;
+	TAILQ_ENTRY(pmap) pm_list;      /* all pmaps, for pmap_check_all */
+	/* TLB invalidations waiting for pmap_update */
+	int pm_tlb_n;                   /* > PMAP_TLB_MAX means flush all */
+	vaddr_t pm_tlb_va[PMAP_TLB_MAX];
+};
+
+/* pmap_enter flags, beside the access type in the VM_PROT_* bits */
+#define PMAP_WIRED 0x100        /* wired mapping: pmap_remove keeps counts */
+#define PMAP_CANFAIL 0x200      /* return -ENOMEM instead of panicking */
+#define PMAP_NOCACHE 0x400      /* uncached (device memory) */
+
+/*
+ * pmap_bootstrap - build the kernel's real page tables and switch to them:
+ * a direct map of [0, dmap_end) (all RAM, at least 4 GiB so device
+ * memory below 4 GiB is reachable), the kernel image with per-section
+ * permissions, no identity map.
+ *  => once, after vm_page_boot_init; steals its pages.
+ */
+void pmap_bootstrap(paddr_t dmap_end);
+
+/* pmap_init - set up PV entries and pmap allocation.  => after vm_page_bootstrap and pools. */
+void pmap_init(void);
+
+/* pmap_kernel - the kernel pmap. */
+struct pmap *pmap_kernel(void);
+
+/*
+ * pmap_create - a new, empty user pmap sharing the kernel half.
+ *  => returns it with one reference, or NULL when memory is short.
+ */
+struct pmap *pmap_create(void);
+
+/* pmap_reference - one more reference.  pmap_destroy - drop one; the last frees all. */
+void pmap_reference(struct pmap *pm);
+void pmap_destroy(struct pmap *pm);
+
+/*
+ * pmap_enter - map va to pa with prot in pm.
+ *  => flags: PMAP_WIRED, PMAP_CANFAIL, PMAP_NOCACHE, and the access that
+ *     caused the fault (VM_PROT_*), which presets A (and D on a write).
+ *  => replaces whatever va mapped before (its PV entry moves or goes).
+ *  => returns 0, -EINVAL for an address outside pm's half, or -ENOMEM
+ *     (only with PMAP_CANFAIL) when a page table or PV entry cannot be
+ *     allocated.  Never sleeps.
+ */
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags);
+
+/* pmap_remove - unmap [sva, eva); page tables left empty are freed. */
+void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
+
+/* pmap_protect - lower the permissions of [sva, eva) to prot (never raises). */
+void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
+
+/* pmap_unwire - clear the wired bit of the mapping at va. */
+void pmap_unwire(struct pmap *pm, vaddr_t va);
+
+/*
+ * pmap_page_protect - lower every mapping of pg to prot: read-only keeps
+ * them without write access, VM_PROT_NONE removes them all.
+ */
+void pmap_page_protect(struct vm_page *pg, vm_prot_t prot);
+
+/* pmap_extract - the physical address va maps to; false if unmapped. */
+bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa);
+
+/* Accessed and modified bits of a page over all its mappings, past and present. */
+bool pmap_is_modified(struct vm_page *pg);
+bool pmap_is_referenced(struct vm_page *pg);
+/* Clear them; returns whether the bit was set. */
+bool pmap_clear_modify(struct vm_page *pg);
+bool pmap_clear_reference(struct vm_page *pg);
+
+/* Page contents through the direct map. */
+void pmap_zero_page(paddr_t pa);
+void pmap_copy_page(paddr_t src, paddr_t dst);
+
+/* pmap_activate - load pm into CR3 (the kernel half is always there). */
+void pmap_activate(struct pmap *pm);
+
+/* pmap_current - the pmap CR3 holds. */
+struct pmap *pmap_current(void);
+
+/* pmap_update - carry out the TLB invalidations pm has queued. */
+void pmap_update(struct pmap *pm);
+
+/*
+ * pmap_kenter_pa - map one kernel page with no PV entry (kernel stacks,
+ * device registers).  => va in the kernel half; never fails (panics if a
+ * page table cannot be had).  pmap_kremove unmaps [va, va+len) at once.
+ */
+void pmap_kenter_pa(vaddr_t va, paddr_t pa, vm_prot_t prot, int flags);
+void pmap_kremove(vaddr_t va, vsize_t len);
+
+/*
+ * pmap_pte_lookup - the leaf entry for va in pm (0 if none), for tests,
+ * the VM introspection call and the debugger.  Bits are pmap/pte.h's.
+ */
+uint64_t pmap_pte_lookup(struct pmap *pm, vaddr_t va);
+
+/*
+ * pmap_check - walk pm's tables: each PTE of a managed page has its PV
+ * entry and each PV entry its PTE; page-table page counts match.
+ *  => reports problems through pr; returns how many.
+ */
+int pmap_check(struct pmap *pm, kprint_fn pr);
+int pmap_check_all(kprint_fn pr);
+
+/* pmap_page_print_mappings - pg's attrs and every (pmap, va) mapping it. */
+void pmap_page_print_mappings(const struct vm_page *pg, kprint_fn pr);
+
+/* pmap_pte_describe - "RW U NX A D" style text for a PTE, into buf. */
+const char *pmap_pte_describe(uint64_t pte, char *buf, size_t size);
+
+/* pmap_print_kernel_layout - the kernel image's ranges and permissions. */
+void pmap_print_kernel_layout(kprint_fn pr);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * tests/kern/vm_page_test.c - uvm/uvm_page.c: the free list, zero-fill,
+ * contiguous allocation and the paging queues, checked through the
+ * counters in uvmexp and vm_page_check rather than return values alone.
+ *
+ * A test that takes every free page holds them on a private list
+ * (through pageq: an allocated page is on no queue) and gives them all
+ * back before it asserts anything, so a failure never leaves the rest of
+ * the run without memory.  It gives them back last-taken first, which
+ * leaves the LIFO free list in the order it had (high addresses first).
+ *
+ * Not tested: a double free panics (there is no way to survive a panic).
+ */
+#include "kern/ktest.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_page.h"
+
+#define KiB 1024UL
+#define MiB (1024UL * KiB)
+
+/* The counters a test must leave as it found them. */
+struct pgcounts {
+	uint64_t npages, free, active, inactive, wired, reserved, zeropages;
+};
+
+static void
+counts_take(struct pgcounts *c)
+{
+	c->npages = uvmexp.npages;
+	c->free = uvmexp.free;
+	c->active = uvmexp.active;
+	c->inactive = uvmexp.inactive;
+	c->wired = uvmexp.wired;
+	c->reserved = uvmexp.reserved;
+	c->zeropages = uvmexp.zeropages;
+}
+
+static void
+counts_expect(const struct pgcounts *c)
+{
+	KT_EQ(uvmexp.npages, c->npages);
+	KT_EQ(uvmexp.free, c->free);
+	KT_EQ(uvmexp.active, c->active);
+	KT_EQ(uvmexp.inactive, c->inactive);
+	KT_EQ(uvmexp.wired, c->wired);
+	KT_EQ(uvmexp.reserved, c->reserved);
+	KT_EQ(uvmexp.zeropages, c->zeropages);
+	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+/* Is every byte of [p, p + n) equal to v? */
+static bool
+all_bytes(const void *p, size_t n, uint8_t v)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] != v)
+			return false;
+	}
+	return true;
+}
+
+/* A freshly allocated kernel page: busy, fake, clean, unowned, on no queue. */
+static bool
+fresh_kernel_page(const struct vm_page *pg)
+{
+	return pg->flags == (PG_BUSY | PG_FAKE | PG_CLEAN) && pg->pqflags == 0 &&
+	    pg->uobject == NULL && pg->uanon == NULL && pg->wire_count == 0;
+}
+
+KTEST(vm_page, allocate_every_page_then_free_all)
+{
+	struct pgcounts before;
+	struct pglist held;
+	struct vm_page *pg, *head = vm_page_alloc(NULL, 0, NULL, 0);
+	uint64_t n = 0, odd = 0, alloc0, fail0 = uvmexp.pga_fail;
+	uint64_t free_when_empty, fail_when_empty;
+	int check_when_empty;
+
+	KT_ASSERT(head != NULL);
+	vm_page_free(head);                     /* the head of the free list */
+	alloc0 = uvmexp.pga_alloc;
+	counts_take(&before);
+	KT_EQ(vm_page_check(ktest_print), 0);
+	TAILQ_INIT(&held);
+	while ((pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL) {
+		odd += !fresh_kernel_page(pg);
+		TAILQ_INSERT_HEAD(&held, pg, pageq);
+		n++;
+	}
+	free_when_empty = uvmexp.free;
+	fail_when_empty = uvmexp.pga_fail;
+	check_when_empty = vm_page_check(ktest_print);
+	while ((pg = TAILQ_FIRST(&held)) != NULL) {
+		TAILQ_REMOVE(&held, pg, pageq);
+		vm_page_free(pg);
+	}
+	KT_EQ(n, before.free);
+	KT_EQ(odd, 0);
+	KT_EQ(free_when_empty, 0);
+	KT_EQ(fail_when_empty, fail0 + 1);
+	KT_EQ(check_when_empty, 0);
+	KT_EQ(uvmexp.pga_alloc, alloc0 + n);
+	counts_expect(&before);
+	pg = vm_page_alloc(NULL, 0, NULL, 0);  /* the same head: order kept */
+	KT_ASSERT(pg != NULL);
+	vm_page_free(pg);
+	KT_ASSERT(pg == head);
+}
+
+/* The free list is LIFO, so a freed page comes straight back: that lets
+ * the test show the old contents survive without VM_PAGE_ZERO and are
+ * gone with it. */
+KTEST(vm_page, zero_flag_really_zeroes)
+{
+	struct pgcounts before;
+	struct vm_page *pg, *again, *zeroed;
+	uint64_t zeroed0;
+	bool dirty_kept, all_zero;
+
+	counts_take(&before);
+	pg = vm_page_alloc(NULL, 0, NULL, 0);
+	KT_ASSERT(pg != NULL);
+	memset(vm_page_kva(pg), 0xab, PAGE_SIZE);
+	vm_page_free(pg);
+	again = vm_page_alloc(NULL, 0, NULL, 0);
+	KT_ASSERT(again != NULL);
+	dirty_kept = all_bytes(vm_page_kva(again), PAGE_SIZE, 0xab);
+	vm_page_free(again);
+	zeroed0 = uvmexp.pga_zeroed;
+	zeroed = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+	KT_ASSERT(zeroed != NULL);
+	all_zero = all_bytes(vm_page_kva(zeroed), PAGE_SIZE, 0);
+	vm_page_free(zeroed);
+	KT_ASSERT(again == pg);
+	KT_ASSERT(zeroed == pg);
+	KT_ASSERT(dirty_kept);
+	KT_ASSERT(all_zero);
+	KT_EQ(uvmexp.pga_zeroed, zeroed0 + 1);
+	counts_expect(&before);
+}
+
+/*
+ * Problems with a run from vm_page_alloc_contig: not aligned, not below
+ * max_pa, not contiguous, not allocated, not zero when asked.
+ */
+static int
+run_problems(struct vm_page *first, size_t n, paddr_t align, paddr_t max_pa,
+    bool zero)
+{
+	paddr_t pa = vm_page_phys(first);
+	int bad = 0;
+
+	bad += (pa & (align - 1)) != 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vm_page *pg = &first[i];
+		bad += vm_page_phys(pg) != pa + i * PAGE_SIZE;
+		bad += vm_page_from_phys(pa + i * PAGE_SIZE) != pg;
+		bad += vm_page_phys(pg) + PAGE_SIZE > max_pa;
+		bad += !fresh_kernel_page(pg);
+		bad += zero && !all_bytes(vm_page_kva(pg), PAGE_SIZE, 0);
+	}
+	return bad;
+}
+
+KTEST(vm_page, contig_respects_alignment)
+{
+	struct pgcounts before;
+	struct vm_page *first = NULL;
+	uint64_t free_during;
+	int rc, bad = -1;
+
+	counts_take(&before);
+	rc = vm_page_alloc_contig(16, 64 * KiB, 4UL << 30, 0, &first);
+	free_during = uvmexp.free;
+	if (rc == 0) {
+		bad = run_problems(first, 16, 64 * KiB, 4UL << 30, false);
+		vm_page_free_contig(first, 16);
+	}
+	KT_EQ(rc, 0);
+	KT_EQ(bad, 0);
+	KT_EQ(free_during, before.free - 16);
+	counts_expect(&before);
+}
+
+KTEST(vm_page, contig_stays_below_max_pa)
+{
+	struct pgcounts before;
+	struct vm_page *first = NULL;
+	uint64_t zeroed0 = uvmexp.pga_zeroed;
+	int rc, bad = -1;
+
+	counts_take(&before);
+	rc = vm_page_alloc_contig(8, PAGE_SIZE, 16 * MiB, VM_PAGE_ZERO, &first);
+	if (rc == 0) {
+		bad = run_problems(first, 8, PAGE_SIZE, 16 * MiB, true);
+		vm_page_free_contig(first, 8);
+	}
+	KT_EQ(rc, 0);
+	KT_EQ(bad, 0);
+	KT_EQ(uvmexp.pga_zeroed, zeroed0 + 8);
+	counts_expect(&before);
+}
+
+KTEST(vm_page, contig_rejects_bad_requests)
+{
+	struct pgcounts before;
+	struct vm_page *first = NULL;
+	uint64_t fail0 = uvmexp.pga_fail;
+
+	counts_take(&before);
+	KT_EQ(vm_page_alloc_contig(0, PAGE_SIZE, 4UL << 30, 0, &first), -EINVAL);
+	KT_EQ(vm_page_alloc_contig(1, 0, 4UL << 30, 0, &first), -EINVAL);
+	KT_EQ(vm_page_alloc_contig(1, 3 * PAGE_SIZE, 4UL << 30, 0, &first), -EINVAL);
+	KT_EQ(vm_page_alloc_contig(1, PAGE_SIZE / 2, 4UL << 30, 0, &first), -EINVAL);
+	KT_EQ(uvmexp.pga_fail, fail0);
+	/* Page 0 is reserved, so nothing fits below PAGE_SIZE. */
+	KT_EQ(vm_page_alloc_contig(1, PAGE_SIZE, PAGE_SIZE, 0, &first), -ENOMEM);
+	KT_EQ(vm_page_alloc_contig(uvmexp.npages + 1, PAGE_SIZE, ~0UL, 0, &first),
+	    -ENOMEM);
+	KT_EQ(uvmexp.pga_fail, fail0 + 2);
+	KT_ASSERT(first == NULL);
+	counts_expect(&before);
+}
+
+KTEST(vm_page, queue_moves_count_exactly)
+{
+	struct pgcounts b;
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, 0);
+
+	KT_ASSERT(pg != NULL);
+	counts_take(&b);
+	vm_page_activate(pg);
+	KT_EQ(pg->pqflags, PQ_ACTIVE);
+	KT_EQ(uvmexp.active, b.active + 1);
+	KT_EQ(vm_page_check(ktest_print), 0);
+	vm_page_deactivate(pg);
+	KT_EQ(pg->pqflags, PQ_INACTIVE);
+	KT_EQ(uvmexp.active, b.active);
+	KT_EQ(uvmexp.inactive, b.inactive + 1);
+	vm_page_wire(pg);                       /* off the queues, counted wired */
+	KT_EQ(pg->pqflags, 0);
+	KT_EQ(uvmexp.inactive, b.inactive);
+	KT_EQ(uvmexp.wired, b.wired + 1);
+	vm_page_wire(pg);                       /* a second wiring: same page */
+	KT_EQ(pg->wire_count, 2);
+	KT_EQ(uvmexp.wired, b.wired + 1);
+	vm_page_activate(pg);                   /* ignored while wired */
+	KT_EQ(uvmexp.active, b.active);
+	vm_page_unwire(pg);
+	KT_EQ(uvmexp.wired, b.wired + 1);
+	KT_EQ(pg->pqflags, 0);
+	vm_page_unwire(pg);                     /* last one: back to active */
+	KT_EQ(uvmexp.wired, b.wired);
+	KT_EQ(pg->pqflags, PQ_ACTIVE);
+	KT_EQ(uvmexp.active, b.active + 1);
+	KT_EQ(vm_page_check(ktest_print), 0);
+	vm_page_free(pg);                       /* free takes it off the queue */
+	KT_EQ(uvmexp.active, b.active);
+	KT_EQ(uvmexp.free, b.free + 1);
+	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+KTEST(vm_page, dequeue_takes_page_off_any_queue)
+{
+	struct pgcounts b;
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, 0);
+
+	KT_ASSERT(pg != NULL);
+	counts_take(&b);
+	vm_page_deactivate(pg);
+	KT_EQ(uvmexp.inactive, b.inactive + 1);
+	vm_page_dequeue(pg);
+	KT_EQ(pg->pqflags, 0);
+	KT_EQ(uvmexp.inactive, b.inactive);
+	vm_page_dequeue(pg);                    /* on no queue: nothing happens */
+	KT_EQ(uvmexp.inactive, b.inactive);
+	KT_EQ(uvmexp.active, b.active);
+	vm_page_free(pg);
+	KT_EQ(uvmexp.free, b.free + 1);
+	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+static int a_kernel_variable;
+
+KTEST(vm_page, from_phys_round_trip)
+{
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, 0);
+	paddr_t pa, kpa = KVA_TO_PHYS((vaddr_t)&a_kernel_variable);
+	struct vm_page *kpg = vm_page_from_phys(kpa);
+
+	KT_ASSERT(pg != NULL);
+	pa = vm_page_phys(pg);
+	KT_EQ(pa & PAGE_MASK, 0);
+	KT_ASSERT(vm_page_from_phys(pa) == pg);
+	KT_ASSERT(vm_page_from_phys(pa + 123) == pg);
+	KT_ASSERT(vm_page_from_phys(pa + PAGE_SIZE - 1) == pg);
+	KT_ASSERT(vm_page_kva(pg) == PHYS_TO_DMAP(pa));
+	vm_page_free(pg);
+	/* The kernel image and page 0 are managed but reserved for good. */
+	KT_ASSERT(kpg != NULL);
+	KT_EQ(vm_page_phys(kpg), ROUND_DOWN(kpa, PAGE_SIZE));
+	KT_EQ(kpg->pqflags, PQ_RESERVED);
+	KT_ASSERT(vm_page_from_phys(0) == NULL ||
+	    vm_page_from_phys(0)->pqflags == PQ_RESERVED);
+	/* Device space (the local APIC) and far beyond RAM: unmanaged. */
+	KT_ASSERT(vm_page_from_phys(0xfee00000UL) == NULL);
+	KT_ASSERT(vm_page_from_phys(1UL << 46) == NULL);
+}

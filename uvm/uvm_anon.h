@@ -1,0 +1,64 @@
+/*
+ * uvm/uvm_anon.h - anons: one page of anonymous memory.
+ *
+ * An anon is what a page of private memory *is*, independent of where it
+ * is mapped.  It holds the page while it is resident and the swap slot
+ * while (or once) it has been written to swap; amap slots point at it, and
+ * an_ref counts those slots:
+ *
+ *   amap A slot 3 --\
+ *                    +--> anon {ref 2, page 0x1234000, swslot 0}
+ *   amap B slot 3 --/          (shared after fork; a write copies it)
+ *
+ * Invariants: an_ref > 0 while any slot points here; an anon with no page
+ * and no swap slot holds nothing (a zero page is never stored that way:
+ * the fault handler fills it first); an_page->uanon == this anon.
+ *
+ * Locking: an anon is protected by the lock of the amaps that hold it
+ * (an_lock points at that shared lock object, see uvm_amap.h).
+ */
+#ifndef UVM_UVM_ANON_H
+#define UVM_UVM_ANON_H
+
+#include "kern/lib/mutex.h"
+#include "kern/lib/printf.h"
+#include "kern/lib/types.h"
+
+struct vm_page;
+
+struct vm_anon {
+	struct kmutex *an_lock;     /* the amap lock covering this anon */
+	int an_ref;                 /* amap slots that point here */
+	int an_swslot;              /* swap slot holding a copy, or 0 */
+	struct vm_page *an_page;    /* resident page, or NULL */
+};
+
+/* anon_init - the anon pool.  => once, at boot (uvm_init). */
+void anon_init(void);
+
+/*
+ * anon_alloc - a new anon with one reference, no page and no swap slot.
+ *  => returns NULL when memory is short; never sleeps.
+ */
+struct vm_anon *anon_alloc(void);
+
+/*
+ * anon_free - free an anon whose last reference is gone: its page (after
+ * removing every mapping of it) and its swap slot.
+ *  => an_ref must be 0; the anon's lock held by the caller if it has one.
+ */
+void anon_free(struct vm_anon *anon);
+
+/* anon_dropswap - release the anon's swap slot, if any. */
+void anon_dropswap(struct vm_anon *anon);
+
+/* anon_count - live anons (for leak checks). */
+uint64_t anon_count(void);
+
+/* anon_check - an_ref > 0, page back-pointer right.  => returns problems found. */
+int anon_check(const struct vm_anon *anon, kprint_fn pr);
+
+/* anon_print - "anon 0x...: ref 2 page 0x... swslot 0". */
+void anon_print(const struct vm_anon *anon, kprint_fn pr);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * uvm/uvm_fault.h - the page fault handler.
+ *
+ * uvm_fault(map, va, access) makes va accessible for access or says why
+ * it cannot.  It looks in two layers, top first:
+ *
+ *   upper: the entry's amap  - an anon there means private data
+ *   lower: the entry's object - file or aobj pages, or zero-fill
+ *
+ *   case 1A  anon, map its page (read, or write to an unshared anon)
+ *   case 1B  anon shared (ref > 1) and a write: copy it into a new anon
+ *   case 2A  object page, map it (read, or a write to a shared mapping)
+ *   case 2B  write to a private mapping, or no object: promote the
+ *            object page (or a zero page) into a new anon
+ *
+ * See uvm_fault.c for the flow and the restart protocol.
+ */
+#ifndef UVM_UVM_FAULT_H
+#define UVM_UVM_FAULT_H
+
+#include "kern/lib/types.h"
+#include "uvm/uvm_param.h"
+
+struct vm_map;
+
+/*
+ * uvm_fault - resolve a fault at va (any address in the page) for access.
+ *  => map unlocked on entry and exit; may sleep (later: I/O, memory).
+ *  => returns 0; -EFAULT if nothing is mapped at va (SEGV_MAPERR);
+ *     -EACCES if the mapping forbids access (SEGV_ACCERR); -ENOMEM if
+ *     memory ran out; -EIO if a page could not be read.
+ */
+int uvm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access_type);
+
+/*
+ * uvm_fault_wire - fault in and wire every page of [start, end).
+ *  => map unlocked; returns 0 or the first error (the part done stays wired).
+ */
+int uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t access_type);
+
+/* uvm_fault_unwire - unwire the pages of [start, end).  => map locked. */
+void uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * uvm/uvm_map.h - address maps: which ranges of an address space are
+ * mapped, to what, and how.
+ *
+ * A map is a sorted set of non-overlapping entries, kept twice: in a
+ * doubly-linked list (for walking ranges in order) and in a red-black
+ * tree keyed by start address (for O(log n) lookup).  Each tree node also
+ * records the free space after its entry (gap) and the largest gap in its
+ * subtree (maxgap), which lets findspace skip whole subtrees that cannot
+ * hold a request:
+ *
+ *   min                                                           max
+ *    |[A 0x1000-0x3000)  gap 0x2000  [B 0x5000-0x6000) gap 0x9000 |
+ *
+ *   tree:        B {gap 0x9000, maxgap 0x9000}
+ *               /
+ *     A {gap 0x2000, maxgap 0x2000}       (space before the first entry
+ *                                           is the map's own "lead gap")
+ *
+ * An entry maps [start, end) with:
+ *   object + offset     the lower layer (a file or aobj), or none
+ *   aref                the upper (anonymous) layer: an amap window
+ *   etype               UVM_ET_OBJ, UVM_ET_COPYONWRITE, UVM_ET_NEEDSCOPY
+ *   protection / max_protection, inheritance, advice, wired_count
+ *
+ * Copy-on-write entries get their amap lazily: after fork both parent and
+ * child entries are NEEDSCOPY and share the parent's amap read-only; the
+ * first write fault gives the writer its own amap (amap_copy), sharing the
+ * anons, and the anon layer copies single pages as they are written.
+ *
+ * Locking: map->lock for everything in the map; map->timestamp changes on
+ * every modification, so a fault that slept can tell whether to restart.
+ */
+#ifndef UVM_UVM_MAP_H
+#define UVM_UVM_MAP_H
+
+#include "kern/lib/mutex.h"
+#include "kern/lib/printf.h"
+#include "kern/lib/rbtree.h"
+#include "kern/lib/types.h"
+#include "uvm/uvm_amap.h"
+#include "uvm/uvm_param.h"
+
+struct pmap;
+struct uvm_object;
+
+/* inheritance */
+#define MAP_INHERIT_SHARE 0     /* child shares the memory */
+#define MAP_INHERIT_COPY 1      /* child gets a copy-on-write copy */
+#define MAP_INHERIT_NONE 2      /* child gets nothing there */
+#define MAP_INHERIT_ZERO 3      /* child gets fresh zero-filled memory */
+
+/* advice */
+#define UVM_ADV_NORMAL 0        /* fault-ahead 3 back, 4 forward */
+#define UVM_ADV_RANDOM 1        /* no fault-ahead */
+#define UVM_ADV_SEQUENTIAL 2    /* fault-ahead 8 back, 7 forward */
+
+/* entry types */
+#define UVM_ET_OBJ 0x01             /* has an object (lower layer) */
+#define UVM_ET_COPYONWRITE 0x02     /* writes go to private anons */
+#define UVM_ET_NEEDSCOPY 0x04       /* amap is shared until amap_copy */
+
+/* entry flags */
+#define UVM_MAP_NOMERGE 0x01        /* never merge with neighbours */
+
+struct vm_map_entry {
+	struct rb_node rb_node;         /* in map->rb_tree, by start */
+	struct vm_map_entry *prev;      /* sorted list, map->header at ends */
+	struct vm_map_entry *next;
+	vaddr_t start;
+	vaddr_t end;
+	vsize_t gap;                    /* free space from end to next start */
+	vsize_t maxgap;                 /* largest gap in this subtree */
+	struct uvm_object *object;      /* lower layer, if UVM_ET_OBJ */
+	voff_t offset;                  /* object offset of start */
+	int etype;                      /* UVM_ET_* */
+	vm_prot_t protection;
+	vm_prot_t max_protection;
+	int inheritance;                /* MAP_INHERIT_* */
+	int advice;                     /* UVM_ADV_* */
+	int wired_count;
+	int flags;                      /* UVM_MAP_* */
+	struct vm_aref aref;            /* upper layer */
+};
+
+#define VM_MAP_TOPDOWN 0x1          /* findspace prefers high addresses */
+
+struct vm_map {
+	struct kmutex lock;
+	struct pmap *pmap;
+	struct vm_map_entry header;     /* list sentinel: header.next = first */
+	struct rb_tree rb_tree;
+	int nentries;
+	vsize_t size;                   /* bytes mapped */
+	vaddr_t min_offset;             /* the map covers [min, max) */
+	vaddr_t max_offset;
+	vsize_t lead_gap;               /* free space from min to the first entry */
+	struct vm_map_entry *hint;      /* last entry looked up */
+	uint32_t timestamp;             /* bumped by every change */
+	int flags;                      /* VM_MAP_* */
+};
+
+/*
+ * An address space: the map plus what a process needs to know about it.
+ */
+struct vmspace {
+	struct vm_map vm_map;
+	int vm_refcnt;
+	vaddr_t vm_daddr;               /* start of the data/heap (brk) segment */
+	vsize_t vm_dsize;               /* its current size */
+	vaddr_t vm_minsaddr;            /* stack: lowest and highest address */
+	vaddr_t vm_maxsaddr;
+};
+
+/*
+ * uvm_map flags, packed as UVM: UVM_MAPFLAG(prot, maxprot, inherit,
+ * advice, flags).  Prot and maxprot take 4 bits each, inherit and advice
+ * 4 bits each, flags the rest.
+ */
+typedef uint32_t uvm_flag_t;
+
+#define UVM_MAPFLAG(prot, maxprot, inh, adv, fl) \
+	((prot) | ((maxprot) << 4) | ((inh) << 8) | ((adv) << 12) | (fl))
+#define UVM_PROTECTION(f) ((f) & 0xf)
+#define UVM_MAXPROTECTION(f) (((f) >> 4) & 0xf)
+#define UVM_INHERIT(f) (((f) >> 8) & 0xf)
+#define UVM_ADVICE(f) (((f) >> 12) & 0xf)
+
+#define UVM_FLAG_FIXED 0x010000     /* exactly at *startp */
+#define UVM_FLAG_OVERLAY 0x020000   /* give the entry an amap at once */
+#define UVM_FLAG_NOMERGE 0x040000   /* never merge this entry */
+#define UVM_FLAG_COPYONWRITE 0x080000   /* private: writes copy */
+#define UVM_FLAG_NEEDSCOPY 0x100000 /* amap must be copied before a write */
+#define UVM_FLAG_UNMAP 0x200000     /* with FIXED: replace what is there */
+#define UVM_FLAG_NOWAIT 0x400000    /* fail rather than sleep */
+#define UVM_FLAG_TOPDOWN 0x800000   /* search downwards from the hint */
+
+#define UVM_UNKNOWN_OFFSET ((voff_t)-1)     /* object offset = address */
+
+/* uvm_map_init - pools for entries and vmspaces.  => once, at boot. */
+void uvm_map_init(void);
+
+/* uvm_map_setup - an empty map over [min, max) using pmap. */
+void uvm_map_setup(struct vm_map *map, struct pmap *pmap, vaddr_t min,
+    vaddr_t max, int flags);
+
+/*
+ * uvm_map - map size bytes of uobj (from uoffset) or, with uobj NULL,
+ * anonymous memory, at *startp (UVM_FLAG_FIXED) or at a free place found
+ * from *startp as a hint, aligned to align (0 or a power of two).
+ *  => map unlocked on entry; takes the caller's object reference on
+ *     success (on failure the caller still owns it).
+ *  => returns 0 and the address in *startp, -ENOMEM (no space, no
+ *     memory), -EINVAL (bad arguments) or -EEXIST (FIXED without
+ *     UNMAP over an existing mapping).
+ */
+int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
+    struct uvm_object *uobj, voff_t uoffset, vsize_t align, uvm_flag_t flags);
+
+/*
+ * uvm_unmap - remove every mapping in [start, end): entries are taken out
+ * under the map lock, their pages unmapped, and the references they held
+ * (amaps, objects) dropped after the lock is released.
+ */
+void uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+/*
+ * uvm_map_lookup_entry - find the entry containing va.
+ *  => map locked; returns true and *entry = it, or false and *entry =
+ *     the entry before va (&map->header if none).
+ */
+bool uvm_map_lookup_entry(struct vm_map *map, vaddr_t va,
+    struct vm_map_entry **entry);
+
+/*
+ * uvm_map_findspace - find length bytes free in map at or after hint
+ * (topdown: at or before hint + length), aligned to align.
+ *  => map locked; returns 0 and *result, or -ENOMEM.
+ *  => O(log n): descends the tree on maxgap.
+ */
+int uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
+    vaddr_t *result, vsize_t align, bool topdown);
+
+/* How many tree nodes the last findspace visited (tests prove O(log n)). */
+extern unsigned uvm_map_findspace_visits;
+
+/*
+ * Clip entry so that it starts (ends) at va, splitting off the rest as a
+ * new entry that shares the object and, through amap_splitref, the amap.
+ *  => map locked; start < va < end.
+ */
+void uvm_map_clip_start(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va);
+void uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va);
+
+/*
+ * uvm_map_protect - set the protection (or, with set_max, the maximum
+ * protection) of [start, end).
+ *  => returns 0, -EACCES if prot exceeds some entry's maximum, or
+ *     -ENOMEM if part of the range is unmapped (nothing is changed then,
+ *     as Linux mprotect).
+ */
+int uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, bool set_max);
+
+/* uvm_map_inherit / uvm_map_advice - set inheritance / advice on [start, end). */
+int uvm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
+int uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
+
+/*
+ * uvm_map_pageable - wire (new_pageable false) or unwire [start, end):
+ * wiring faults every page in and keeps it mapped and resident.
+ *  => returns 0, -ENOMEM (part of the range unmapped, or no memory),
+ *     or -EINVAL (unwiring what is not wired).
+ */
+int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
+    bool new_pageable);
+
+/* uvm_map_checkprot - is all of [start, end) mapped with at least prot? */
+bool uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t prot);
+
+/* uvm_map_entry_count - live map entries in all maps (leak checks). */
+uint64_t uvm_map_entry_count(void);
+
+/*
+ * uvm_map_check - list sorted and linked both ways, tree matches list,
+ * every gap and maxgap exact, no overlap, counts right.
+ *  => map locked or quiescent; returns problems found.
+ */
+int uvm_map_check(struct vm_map *map, kprint_fn pr);
+
+/* uvm_map_print - one line per entry (range, prot, flags, amap, object, gap). */
+void uvm_map_print(struct vm_map *map, kprint_fn pr);
+void uvm_map_entry_print(const struct vm_map_entry *e, kprint_fn pr);
+
+/*
+ * vmspaces.
+ *  uvmspace_alloc  a new empty address space over [min, max) with its pmap
+ *  uvmspace_fork   a child of vm per entry inheritance (copy = COW)
+ *  uvmspace_exec   empty vm for a new program image (reused if unshared)
+ *  uvmspace_free   drop a reference; the last unmaps everything
+ *  => alloc/fork return NULL when memory is short.
+ */
+struct vmspace *uvmspace_alloc(vaddr_t min, vaddr_t max, bool topdown);
+struct vmspace *uvmspace_fork(struct vmspace *vm);
+void uvmspace_exec(struct vmspace *vm, vaddr_t min, vaddr_t max);
+void uvmspace_addref(struct vmspace *vm);
+void uvmspace_free(struct vmspace *vm);
+
+#endif

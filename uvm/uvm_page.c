@@ -1,0 +1,546 @@
+/*
+ * uvm/uvm_page.c - the physical page layer: boot-time page stealing, the
+ * vm_page arrays, the free list, contiguous allocation and the paging
+ * queues.  See uvm_page.h for the structure and its ownership rules.
+ *
+ * Life of a page:
+ *
+ *          vm_page_alloc                 vm_page_activate
+ *   FREE  --------------->  owned, busy  ----------------->  ACTIVE <--+
+ *    ^                      (no queue)                       |         |
+ *    |                                      vm_page_deactivate|  reference
+ *    |         vm_page_free                                   v         |
+ *    +------------------------------------------------------ INACTIVE --+
+ *
+ * A wired page is on no queue at all; unwiring it makes it active again.
+ *
+ * Invariants (vm_page_check verifies them):
+ *   - a page is on the free list  <=>  pqflags has PQ_FREE;
+ *   - a free page has no owner, no wirings and no mappings;
+ *   - uvmexp.free/active/inactive equal the lengths of their lists;
+ *   - uvmexp.wired equals the number of pages with wire_count > 0;
+ *   - PQ_RESERVED pages are never on any list and never change.
+ *
+ * Lock order: uvm_pageq_lock (queues) before uvm_free_lock (free list).
+ */
+#include "uvm/uvm_page.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/pmap.h"
+#include "pmap/vmlayout.h"
+
+struct uvmexp uvmexp;
+struct spinlock uvm_free_lock = SPINLOCK_INIT("uvm_free");
+struct spinlock uvm_pageq_lock = SPINLOCK_INIT("uvm_pageq");
+
+/* One array of vm_pages per usable range of RAM. */
+struct vm_physseg {
+	uint64_t start_frame;
+	uint64_t end_frame;         /* exclusive */
+	struct vm_page *pages;
+};
+
+#define MAX_RESERVED 32
+
+static struct vm_physseg physsegs[MEMMAP_MAX_RANGES];
+static int nphysseg;
+static struct pglist free_list = { NULL, &free_list.tqh_first };
+static struct pglist active_list = { NULL, &active_list.tqh_first };
+static struct pglist inactive_list = { NULL, &inactive_list.tqh_first };
+
+/* Boot state: RAM, what is reserved, and what has been stolen. */
+static struct memmap boot_mm;
+static struct phys_range reserved[MAX_RESERVED];
+static int nreserved;
+static paddr_t steal_top;       /* stealing goes downwards from here */
+static bool bootstrapped;
+
+static void
+add_reserved(paddr_t start, paddr_t end)
+{
+	start = ROUND_DOWN(start, PAGE_SIZE);
+	end = ROUND_UP(end, PAGE_SIZE);
+	/* Merge with the previous steal when they touch (the common case). */
+	if (nreserved > 0 && reserved[nreserved - 1].start == end) {
+		reserved[nreserved - 1].start = start;
+		return;
+	}
+	if (nreserved == MAX_RESERVED)
+		panic("vm_page: more than %d reserved ranges", MAX_RESERVED);
+	reserved[nreserved].start = start;
+	reserved[nreserved].end = end;
+	nreserved++;
+}
+
+/* The reserved range overlapping [start, end), or NULL. */
+static const struct phys_range *
+find_reserved(paddr_t start, paddr_t end)
+{
+	for (int i = 0; i < nreserved; i++) {
+		if (reserved[i].start < end && start < reserved[i].end)
+			return &reserved[i];
+	}
+	return NULL;
+}
+
+void
+vm_page_boot_init(const struct memmap *mm, const struct phys_range *res, int nres)
+{
+	boot_mm = *mm;
+	for (int i = 0; i < nres; i++)
+		add_reserved(res[i].start, res[i].end);
+	add_reserved(0, PAGE_SIZE);     /* page 0: keep null pointers null */
+	steal_top = 4ULL << 30;
+}
+
+paddr_t
+vm_page_boot_steal(size_t npages)
+{
+	size_t size = npages * PAGE_SIZE;
+
+	KASSERT(!bootstrapped);
+	/* Highest fit below steal_top: walk ranges from the top down. */
+	for (int i = boot_mm.n - 1; i >= 0; i--) {
+		paddr_t top = MIN(boot_mm.r[i].end, steal_top);
+		while (top >= boot_mm.r[i].start + size) {
+			const struct phys_range *r = find_reserved(top - size, top);
+			if (r == NULL) {
+				paddr_t pa = top - size;
+				add_reserved(pa, top);
+				steal_top = pa;
+				memset(PHYS_TO_DMAP(pa), 0, size);
+				return pa;
+			}
+			top = r->start;
+		}
+	}
+	panic("vm_page_boot_steal: no room for %zu pages below 4 GiB", npages);
+}
+
+static bool
+is_reserved(paddr_t pa)
+{
+	return find_reserved(pa, pa + PAGE_SIZE) != NULL;
+}
+
+static void
+init_segment(struct vm_physseg *seg)
+{
+	for (uint64_t f = seg->start_frame; f < seg->end_frame; f++) {
+		struct vm_page *pg = &seg->pages[f - seg->start_frame];
+		pg->phys_addr = f << PAGE_SHIFT;
+		uvmexp.npages++;
+		if (is_reserved(pg->phys_addr)) {
+			pg->pqflags = PQ_RESERVED;
+			uvmexp.reserved++;
+			continue;
+		}
+		/* Head insertion: high addresses are handed out first. */
+		pg->pqflags = PQ_FREE;
+		TAILQ_INSERT_HEAD(&free_list, pg, pageq);
+		uvmexp.free++;
+	}
+}
+
+void
+vm_page_bootstrap(void)
+{
+	KASSERT(!bootstrapped);
+	/* Steal every array first, so each is reserved before any is filled. */
+	for (int i = 0; i < boot_mm.n; i++) {
+		struct vm_physseg *seg = &physsegs[nphysseg++];
+		size_t n = (boot_mm.r[i].end - boot_mm.r[i].start) >> PAGE_SHIFT;
+		size_t bytes = ROUND_UP(n * sizeof(struct vm_page), PAGE_SIZE);
+		seg->start_frame = boot_mm.r[i].start >> PAGE_SHIFT;
+		seg->end_frame = boot_mm.r[i].end >> PAGE_SHIFT;
+		seg->pages = PHYS_TO_DMAP(vm_page_boot_steal(bytes / PAGE_SIZE));
+	}
+	bootstrapped = true;
+	for (int i = 0; i < nphysseg; i++)
+		init_segment(&physsegs[i]);
+}
+
+struct vm_page *
+vm_page_from_phys(paddr_t pa)
+{
+	uint64_t f = pa >> PAGE_SHIFT;
+
+	for (int i = 0; i < nphysseg; i++) {
+		if (f >= physsegs[i].start_frame && f < physsegs[i].end_frame)
+			return &physsegs[i].pages[f - physsegs[i].start_frame];
+	}
+	return NULL;
+}
+
+void *
+vm_page_kva(const struct vm_page *pg)
+{
+	return PHYS_TO_DMAP(pg->phys_addr);
+}
+
+/* Take pg off the free list and hand it to its owner. */
+static void
+take_free_page(struct vm_page *pg, struct uvm_object *obj, voff_t off,
+    struct vm_anon *anon)
+{
+	KASSERT(pg->pqflags == PQ_FREE);
+	TAILQ_REMOVE(&free_list, pg, pageq);
+	uvmexp.free--;
+	if (pg->flags & PG_ZERO)
+		uvmexp.zeropages--;
+	pg->pqflags = 0;
+	pg->flags = PG_BUSY | PG_FAKE | PG_CLEAN;
+	pg->uobject = obj;
+	pg->offset = off;
+	pg->uanon = anon;
+	pg->wire_count = 0;
+	pg->md.attrs = 0;
+	pg->md.ptp_count = 0;
+	uvmexp.pga_alloc++;
+}
+
+static void
+zero_if_asked(struct vm_page *pg, int flags)
+{
+	if (flags & VM_PAGE_ZERO) {
+		pmap_zero_page(pg->phys_addr);
+		uvmexp.pga_zeroed++;
+	}
+}
+
+struct vm_page *
+vm_page_alloc(struct uvm_object *obj, voff_t off, struct vm_anon *anon, int flags)
+{
+	struct vm_page *pg;
+
+	KASSERT(obj == NULL || anon == NULL);
+	spin_lock(&uvm_free_lock);
+	pg = TAILQ_FIRST(&free_list);
+	if (pg == NULL) {
+		uvmexp.pga_fail++;
+		spin_unlock(&uvm_free_lock);
+		return NULL;
+	}
+	take_free_page(pg, obj, off, anon);
+	spin_unlock(&uvm_free_lock);
+	zero_if_asked(pg, flags);
+	return pg;
+}
+
+/* Put an unowned, unmapped, unqueued page on the free list. */
+static void
+put_free_page(struct vm_page *pg)
+{
+	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
+	KASSERT(pg->md.pv_list == NULL);
+	KASSERT(pg->wire_count == 0);
+	pg->uobject = NULL;
+	pg->uanon = NULL;
+	pg->offset = 0;
+	pg->flags = 0;
+	pg->md.attrs = 0;
+	pg->pqflags = PQ_FREE;
+	TAILQ_INSERT_HEAD(&free_list, pg, pageq);
+	uvmexp.free++;
+}
+
+void
+vm_page_free(struct vm_page *pg)
+{
+	if (pg->pqflags & PQ_FREE)
+		panic("vm_page_free: page %#lx is already free", pg->phys_addr);
+	if (pg->pqflags & PQ_RESERVED)
+		panic("vm_page_free: page %#lx is reserved", pg->phys_addr);
+	vm_page_dequeue(pg);
+	/* A wired kernel page (a page table, say) may be freed directly:
+	 * dropping its wiring here keeps it off the active queue. */
+	if (pg->wire_count > 0) {
+		spin_lock(&uvm_pageq_lock);
+		pg->wire_count = 0;
+		uvmexp.wired--;
+		spin_unlock(&uvm_pageq_lock);
+	}
+	spin_lock(&uvm_free_lock);
+	put_free_page(pg);
+	spin_unlock(&uvm_free_lock);
+}
+
+/* Are the n pages from pg on all free and below max_pa? */
+static bool
+run_is_free(const struct vm_page *pg, size_t n, paddr_t max_pa)
+{
+	if (pg[n - 1].phys_addr + PAGE_SIZE > max_pa)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (pg[i].pqflags != PQ_FREE)
+			return false;
+	}
+	return true;
+}
+
+/* First aligned free run of n pages in seg below max_pa, or NULL. */
+static struct vm_page *
+find_run(struct vm_physseg *seg, size_t n, paddr_t align, paddr_t max_pa)
+{
+	uint64_t step = align >> PAGE_SHIFT;
+	uint64_t f = ROUND_UP(seg->start_frame, step);
+
+	for (; f + n <= seg->end_frame; f += step) {
+		struct vm_page *pg = &seg->pages[f - seg->start_frame];
+		if (pg->phys_addr >= max_pa)
+			break;
+		if (run_is_free(pg, n, max_pa))
+			return pg;
+	}
+	return NULL;
+}
+
+int
+vm_page_alloc_contig(size_t npages, paddr_t align, paddr_t max_pa, int flags,
+    struct vm_page **first)
+{
+	struct vm_page *run = NULL;
+
+	if (npages == 0 || align < PAGE_SIZE || (align & (align - 1)) != 0)
+		return -EINVAL;
+	spin_lock(&uvm_free_lock);
+	for (int i = 0; i < nphysseg && run == NULL; i++)
+		run = find_run(&physsegs[i], npages, align, max_pa);
+	if (run == NULL) {
+		uvmexp.pga_fail++;
+		spin_unlock(&uvm_free_lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < npages; i++)
+		take_free_page(&run[i], NULL, 0, NULL);
+	spin_unlock(&uvm_free_lock);
+	for (size_t i = 0; i < npages; i++)
+		zero_if_asked(&run[i], flags);
+	*first = run;
+	return 0;
+}
+
+void
+vm_page_free_contig(struct vm_page *first, size_t npages)
+{
+	for (size_t i = 0; i < npages; i++)
+		vm_page_free(&first[i]);
+}
+
+/* Off whatever paging queue pg is on.  => uvm_pageq_lock held. */
+static void
+dequeue_locked(struct vm_page *pg)
+{
+	if (pg->pqflags & PQ_ACTIVE) {
+		TAILQ_REMOVE(&active_list, pg, pageq);
+		uvmexp.active--;
+	} else if (pg->pqflags & PQ_INACTIVE) {
+		TAILQ_REMOVE(&inactive_list, pg, pageq);
+		uvmexp.inactive--;
+	}
+	pg->pqflags &= ~(PQ_ACTIVE | PQ_INACTIVE);
+}
+
+void
+vm_page_dequeue(struct vm_page *pg)
+{
+	spin_lock(&uvm_pageq_lock);
+	dequeue_locked(pg);
+	spin_unlock(&uvm_pageq_lock);
+}
+
+void
+vm_page_activate(struct vm_page *pg)
+{
+	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
+	if (pg->wire_count > 0)
+		return;
+	spin_lock(&uvm_pageq_lock);
+	dequeue_locked(pg);
+	TAILQ_INSERT_TAIL(&active_list, pg, pageq);
+	pg->pqflags |= PQ_ACTIVE;
+	uvmexp.active++;
+	spin_unlock(&uvm_pageq_lock);
+}
+
+void
+vm_page_deactivate(struct vm_page *pg)
+{
+	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
+	if (pg->wire_count > 0)
+		return;
+	spin_lock(&uvm_pageq_lock);
+	dequeue_locked(pg);
+	TAILQ_INSERT_TAIL(&inactive_list, pg, pageq);
+	pg->pqflags |= PQ_INACTIVE;
+	uvmexp.inactive++;
+	spin_unlock(&uvm_pageq_lock);
+}
+
+void
+vm_page_wire(struct vm_page *pg)
+{
+	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
+	spin_lock(&uvm_pageq_lock);
+	if (pg->wire_count++ == 0) {
+		dequeue_locked(pg);
+		uvmexp.wired++;
+	}
+	spin_unlock(&uvm_pageq_lock);
+}
+
+void
+vm_page_unwire(struct vm_page *pg)
+{
+	KASSERT(pg->wire_count > 0);
+	spin_lock(&uvm_pageq_lock);
+	bool last = --pg->wire_count == 0;
+	if (last)
+		uvmexp.wired--;
+	spin_unlock(&uvm_pageq_lock);
+	if (last)
+		vm_page_activate(pg);
+}
+
+void
+vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg)
+{
+	for (int i = 0; i < nphysseg; i++) {
+		struct vm_physseg *seg = &physsegs[i];
+		for (uint64_t f = 0; f < seg->end_frame - seg->start_frame; f++)
+			fn(&seg->pages[f], arg);
+	}
+}
+
+/* Check one list: every page carries flag, and the length matches count. */
+static int
+check_list(const struct pglist *l, uint16_t flag, uint64_t count,
+    const char *name, kprint_fn pr)
+{
+	const struct vm_page *pg;
+	uint64_t n = 0;
+	int bad = 0;
+
+	TAILQ_FOREACH(pg, l, pageq) {
+		n++;
+		if ((pg->pqflags & PQ_QUEUES) != flag) {
+			pr("vm_page_check: page %#lx on %s list has pqflags %#x\n",
+			    pg->phys_addr, name, pg->pqflags);
+			bad++;
+		}
+		if (n > uvmexp.npages) {
+			pr("vm_page_check: %s list loops\n", name);
+			return bad + 1;
+		}
+	}
+	if (n != count) {
+		pr("vm_page_check: %s list has %lu pages, counter says %lu\n",
+		    name, n, count);
+		bad++;
+	}
+	return bad;
+}
+
+/* A free page must be unowned, unwired and unmapped. */
+static int
+check_free_page(const struct vm_page *pg, kprint_fn pr)
+{
+	if (pg->uobject == NULL && pg->uanon == NULL && pg->wire_count == 0 &&
+	    pg->md.pv_list == NULL)
+		return 0;
+	pr("vm_page_check: free page %#lx is owned, wired or mapped\n",
+	    pg->phys_addr);
+	return 1;
+}
+
+int
+vm_page_check(kprint_fn pr)
+{
+	uint64_t wired = 0, reserved_n = 0;
+	int bad = 0;
+
+	spin_lock(&uvm_pageq_lock);
+	spin_lock(&uvm_free_lock);
+	bad += check_list(&free_list, PQ_FREE, uvmexp.free, "free", pr);
+	bad += check_list(&active_list, PQ_ACTIVE, uvmexp.active, "active", pr);
+	bad += check_list(&inactive_list, PQ_INACTIVE, uvmexp.inactive, "inactive", pr);
+	for (int i = 0; i < nphysseg; i++) {
+		const struct vm_physseg *seg = &physsegs[i];
+		for (uint64_t f = 0; f < seg->end_frame - seg->start_frame; f++) {
+			const struct vm_page *pg = &seg->pages[f];
+			wired += pg->wire_count > 0;
+			reserved_n += (pg->pqflags & PQ_RESERVED) != 0;
+			if (pg->pqflags & PQ_FREE)
+				bad += check_free_page(pg, pr);
+		}
+	}
+	spin_unlock(&uvm_free_lock);
+	spin_unlock(&uvm_pageq_lock);
+	if (wired != uvmexp.wired) {
+		pr("vm_page_check: %lu wired pages, counter says %lu\n", wired, uvmexp.wired);
+		bad++;
+	}
+	if (reserved_n != uvmexp.reserved) {
+		pr("vm_page_check: %lu reserved pages, counter says %lu\n",
+		    reserved_n, uvmexp.reserved);
+		bad++;
+	}
+	return bad;
+}
+
+static const char *
+queue_name(const struct vm_page *pg)
+{
+	if (pg->pqflags & PQ_FREE)
+		return "free";
+	if (pg->pqflags & PQ_ACTIVE)
+		return "active";
+	if (pg->pqflags & PQ_INACTIVE)
+		return "inactive";
+	if (pg->pqflags & PQ_RESERVED)
+		return "reserved";
+	return "none";
+}
+
+void
+vm_page_print(const struct vm_page *pg, kprint_fn pr)
+{
+	pr("vm_page %p: pa %#lx queue %s flags%s%s%s%s%s%s wired %u\n",
+	    (const void *)pg, pg->phys_addr, queue_name(pg),
+	    (pg->flags & PG_BUSY) ? " BUSY" : "",
+	    (pg->flags & PG_WANTED) ? " WANTED" : "",
+	    (pg->flags & PG_CLEAN) ? " CLEAN" : "",
+	    (pg->flags & PG_RELEASED) ? " RELEASED" : "",
+	    (pg->flags & PG_FAKE) ? " FAKE" : "",
+	    (pg->flags & PG_ZERO) ? " ZERO" : "", pg->wire_count);
+	pr("  owner: obj %p off %#lx anon %p\n", (void *)pg->uobject,
+	    (uint64_t)pg->offset, (void *)pg->uanon);
+	pmap_page_print_mappings(pg, pr);
+}
+
+void
+uvmexp_print(kprint_fn pr)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} rows[] = {
+		{ "npages", uvmexp.npages }, { "free", uvmexp.free },
+		{ "active", uvmexp.active }, { "inactive", uvmexp.inactive },
+		{ "wired", uvmexp.wired }, { "reserved", uvmexp.reserved },
+		{ "zeropages", uvmexp.zeropages },
+		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_fail", uvmexp.pga_fail },
+		{ "pga_zeroed", uvmexp.pga_zeroed }, { "faults", uvmexp.faults },
+		{ "flt_zerofill", uvmexp.flt_zerofill }, { "flt_cow", uvmexp.flt_cow },
+		{ "flt_anon", uvmexp.flt_anon }, { "flt_obj", uvmexp.flt_obj },
+		{ "flt_promote", uvmexp.flt_promote },
+		{ "flt_neighbor", uvmexp.flt_neighbor },
+		{ "flt_restart", uvmexp.flt_restart }, { "pageins", uvmexp.pageins },
+		{ "pageouts", uvmexp.pageouts }, { "pv_entries", uvmexp.pv_entries },
+		{ "ptpages", uvmexp.ptpages }, { "tlb_shootpage", uvmexp.tlb_shootpage },
+		{ "tlb_flushall", uvmexp.tlb_flushall },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+		pr("%-14s %lu\n", rows[i].name, rows[i].v);
+}

@@ -1,0 +1,222 @@
+/*
+ * uvm/uvm_page.h - physical pages: struct vm_page, the free lists, the
+ * paging queues, and the statistics every layer updates.
+ *
+ * There is one struct vm_page for every page of usable RAM.  They live in
+ * arrays, one per usable physical range ("segment"), indexed by frame
+ * number, so a physical address finds its page with one subtraction:
+ *
+ *   segment 0: frames [0x100, 0x1ffe0)   pages[] --> vm_page for 0x100000, ...
+ *   segment 1: frames [0x0, 0x9f)        pages[] --> ...
+ *
+ *   vm_page_from_phys(pa) = &seg->pages[(pa >> 12) - seg->start_frame]
+ *
+ * Who owns a page, at any moment exactly one of:
+ *   - the free list               pqflags & PQ_FREE
+ *   - an object at an offset      uobject != NULL  (file, aobj)
+ *   - an anon                     uanon != NULL    (anonymous memory)
+ *   - the kernel, unnamed          neither, e.g. a page-table or pool page
+ *   - nobody, forever             PQ_RESERVED (kernel image, boot data)
+ *
+ * Which queue it is on: free list, active, inactive, or none (wired pages
+ * and kernel pages sit on no queue).  The page daemon (later) scans the
+ * inactive queue and refills it from the active one.
+ *
+ * Page flags follow UVM:
+ *   PG_BUSY     someone is working on the page (I/O, being filled); others
+ *               wait: set PG_WANTED and sleep
+ *   PG_WANTED   someone is waiting for PG_BUSY to clear
+ *   PG_CLEAN    the page matches its backing store (swap, file)
+ *   PG_RELEASED free the page when whoever has it busy is done
+ *   PG_FAKE     allocated but not yet filled with valid data
+ *
+ * Lock order: the page-queue lock (uvm_pageq_lock) is taken after object
+ * and amap locks and before the free-list lock (uvm_free_lock).
+ */
+#ifndef UVM_UVM_PAGE_H
+#define UVM_UVM_PAGE_H
+
+#include "kern/lib/printf.h"
+#include "kern/lib/queue.h"
+#include "kern/lib/spinlock.h"
+#include "kern/memmap.h"
+#include "pmap/pmap_page.h"
+#include "uvm/uvm_param.h"
+
+struct uvm_object;
+struct vm_anon;
+
+struct vm_page {
+	TAILQ_ENTRY(vm_page) pageq;     /* free list or paging queue */
+	paddr_t phys_addr;
+	struct uvm_object *uobject;     /* owning object, or NULL */
+	voff_t offset;                  /* offset in uobject */
+	struct vm_anon *uanon;          /* owning anon, or NULL */
+	uint16_t flags;                 /* PG_* */
+	uint16_t pqflags;               /* PQ_*: which queue, what owner kind */
+	uint32_t wire_count;            /* wired mappings or kernel users */
+	struct vm_page_md md;           /* pmap's part: PV list, A/D */
+};
+
+TAILQ_HEAD(pglist, vm_page);
+
+/* flags */
+#define PG_BUSY 0x0001
+#define PG_WANTED 0x0002
+#define PG_CLEAN 0x0004
+#define PG_RELEASED 0x0008
+#define PG_FAKE 0x0010
+#define PG_ZERO 0x0020      /* known to be all zeros (free pages) */
+
+/* pqflags */
+#define PQ_FREE 0x0001
+#define PQ_ACTIVE 0x0002
+#define PQ_INACTIVE 0x0004
+#define PQ_RESERVED 0x0008  /* never allocatable: kernel image, boot data */
+#define PQ_QUEUES (PQ_FREE | PQ_ACTIVE | PQ_INACTIVE)
+
+/*
+ * The statistics: one structure, updated where things happen, read by
+ * tests, /proc/meminfo and the debugger (p uvmexp).
+ */
+struct uvmexp {
+	/* pages */
+	uint64_t npages;        /* managed pages (all vm_pages) */
+	uint64_t free;          /* on the free list */
+	uint64_t active;
+	uint64_t inactive;
+	uint64_t wired;         /* pages with wire_count > 0 */
+	uint64_t reserved;      /* PQ_RESERVED */
+	uint64_t zeropages;     /* free pages known to be zero */
+	/* allocator */
+	uint64_t pga_alloc;     /* vm_page_alloc calls that succeeded */
+	uint64_t pga_fail;      /* ... that found no page */
+	uint64_t pga_zeroed;    /* pages zeroed because the caller asked */
+	/* faults (uvm_fault) */
+	uint64_t faults;
+	uint64_t flt_zerofill;  /* 2B with no object: a fresh zero page */
+	uint64_t flt_cow;       /* 1B: shared anon copied on write */
+	uint64_t flt_anon;      /* 1A: anon page mapped */
+	uint64_t flt_obj;       /* 2A: object page mapped */
+	uint64_t flt_promote;   /* 2B: object page copied into an anon */
+	uint64_t flt_neighbor;  /* pages mapped by fault-ahead */
+	uint64_t flt_restart;   /* fault restarted after sleeping */
+	/* paging */
+	uint64_t pageins;
+	uint64_t pageouts;
+	/* pmap */
+	uint64_t pv_entries;    /* live PV entries */
+	uint64_t ptpages;       /* live page-table pages (all pmaps) */
+	uint64_t tlb_shootpage; /* single-page invalidations */
+	uint64_t tlb_flushall;  /* full flushes */
+};
+
+extern struct uvmexp uvmexp;
+extern struct spinlock uvm_free_lock;
+extern struct spinlock uvm_pageq_lock;
+
+/* vm_page_alloc flags */
+#define VM_PAGE_ZERO 0x1    /* return the page zero-filled */
+
+/*
+ * Boot order:
+ *   vm_page_boot_init(mm, reserved, n)  remember RAM and what is taken
+ *   vm_page_boot_steal(n)               pages for early page tables
+ *   (pmap_bootstrap switches to the real page tables)
+ *   vm_page_bootstrap()                 build the arrays and free list
+ */
+
+/*
+ * vm_page_boot_init - record usable RAM and the ranges already in use
+ * (kernel image, boot information, modules).  => called once, first.
+ */
+void vm_page_boot_init(const struct memmap *mm, const struct phys_range *reserved,
+    int nreserved);
+
+/*
+ * vm_page_boot_steal - before vm_page_bootstrap: npages zeroed, physically
+ * contiguous pages below 4 GiB (reachable through the early direct map),
+ * never to be freed.  => panics if RAM is exhausted.
+ */
+paddr_t vm_page_boot_steal(size_t npages);
+
+/*
+ * vm_page_bootstrap - build the vm_page arrays and the free list.  Every
+ * page recorded by vm_page_boot_init or stolen is PQ_RESERVED.
+ *  => once, after pmap_bootstrap (it uses the full direct map).
+ */
+void vm_page_bootstrap(void);
+
+/*
+ * vm_page_alloc - take one free page for an owner.
+ *  => obj/off or anon name the owner (both NULL/0 for a kernel page).
+ *  => the page comes back PG_BUSY | PG_FAKE | PG_CLEAN, on no queue, zeroed
+ *     if flags has VM_PAGE_ZERO.
+ *  => returns NULL when no page is free; never sleeps.
+ */
+struct vm_page *vm_page_alloc(struct uvm_object *obj, voff_t off,
+    struct vm_anon *anon, int flags);
+
+/*
+ * vm_page_free - give a page back.
+ *  => it must have no mappings (PV list empty); it is taken off any
+ *     paging queue, its wirings are dropped (a wired kernel page such as a
+ *     page table may be freed directly) and its owner fields cleared.
+ */
+void vm_page_free(struct vm_page *pg);
+
+/*
+ * vm_page_alloc_contig - npages physically contiguous pages, the first
+ * aligned to align bytes (a power of two, >= PAGE_SIZE), all below max_pa.
+ *  => *first gets the first page; the others follow in the same array.
+ *  => returns 0, -EINVAL for a bad request or -ENOMEM; never sleeps.
+ */
+int vm_page_alloc_contig(size_t npages, paddr_t align, paddr_t max_pa,
+    int flags, struct vm_page **first);
+
+/* vm_page_free_contig - free what vm_page_alloc_contig returned. */
+void vm_page_free_contig(struct vm_page *first, size_t npages);
+
+/* vm_page_from_phys - the vm_page of a physical address, or NULL if unmanaged. */
+struct vm_page *vm_page_from_phys(paddr_t pa);
+
+static inline paddr_t
+vm_page_phys(const struct vm_page *pg)
+{
+	return pg->phys_addr;
+}
+
+/* vm_page_kva - the page's contents through the direct map. */
+void *vm_page_kva(const struct vm_page *pg);
+
+/*
+ * Paging queues.
+ *  => vm_page_activate/deactivate move an unwired page to the tail of
+ *     the active/inactive queue; vm_page_dequeue takes it off any queue.
+ *  => vm_page_wire takes the page off the queues and counts a wiring;
+ *     vm_page_unwire undoes one and puts the page back on the active
+ *     queue when the count reaches zero.
+ */
+void vm_page_activate(struct vm_page *pg);
+void vm_page_deactivate(struct vm_page *pg);
+void vm_page_dequeue(struct vm_page *pg);
+void vm_page_wire(struct vm_page *pg);
+void vm_page_unwire(struct vm_page *pg);
+
+/* vm_page_foreach - call fn on every vm_page (for checkers and debuggers). */
+void vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg);
+
+/*
+ * vm_page_check - the allocator checker: free count equals the free list;
+ * every free page is unowned, unwired, unmapped; queue counts match.
+ *  => reports each problem through pr; returns how many.
+ */
+int vm_page_check(kprint_fn pr);
+
+/* vm_page_print - one page: address, flags, queue, owner, mappings. */
+void vm_page_print(const struct vm_page *pg, kprint_fn pr);
+
+/* uvmexp_print - the statistics, one "name value" per line. */
+void uvmexp_print(kprint_fn pr);
+
+#endif
