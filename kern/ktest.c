@@ -143,6 +143,16 @@ run_one(const struct ktest *t, struct ktest_result *res)
 		pmap_activate(pmap_kernel());
 }
 
+/* Before a suite: let the checkers that compare against a start take it. */
+static void
+begin_checks(void)
+{
+	for (const struct kcheck *c = __start_kchecks; c < __stop_kchecks; c++) {
+		if (c->begin != NULL)
+			c->begin();
+	}
+}
+
 /* After a suite: every consistency checker, reported as suite/@consistency. */
 static void
 run_checks(const char *suite, size_t len, struct ktest_result *res)
@@ -202,9 +212,13 @@ ktest_run(const char *pattern, uint64_t seed)
 	    res.selected, res.selected == 1 ? "" : "s", pattern, seed);
 	for (int i = 0; i < res.selected; i++) {
 		const struct ktest *t = order[i];
-		if (suite != NULL && (suite_len(suite->name) != suite_len(t->name) ||
-		    strncmp(suite->name, t->name, suite_len(t->name)) != 0))
+		bool new_suite = suite == NULL ||
+		    suite_len(suite->name) != suite_len(t->name) ||
+		    strncmp(suite->name, t->name, suite_len(t->name)) != 0;
+		if (new_suite && suite != NULL)
 			run_checks(suite->name, suite_len(suite->name), &res);
+		if (new_suite)
+			begin_checks();
 		suite = t;
 		run_one(t, &res);
 	}

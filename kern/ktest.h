@@ -64,12 +64,20 @@ struct ktest {
 struct kcheck {
 	const char *name;
 	int (*fn)(kprint_fn pr);
+	void (*begin)(void);    /* optional: called before each suite */
 };
 
 #define KCHECK(id, fnname)                                                 \
 	static const struct kcheck kcheck_##id                             \
 	    __attribute__((section("kchecks"), used, aligned(8))) = {      \
-		.name = #id, .fn = fnname                                  \
+		.name = #id, .fn = fnname, .begin = NULL                   \
+	}
+
+/* A checker that takes a snapshot before each suite (a leak check). */
+#define KCHECK_SUITE(id, beginfn, fnname)                                  \
+	static const struct kcheck kcheck_##id                             \
+	    __attribute__((section("kchecks"), used, aligned(8))) = {      \
+		.name = #id, .fn = fnname, .begin = beginfn                \
 	}
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)

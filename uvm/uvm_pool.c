@@ -569,3 +569,16 @@ pool_print_all(kprint_fn pr)
 		pool_print(pp, pr);
 	spin_unlock(&pool_all_lock);
 }
+
+uint64_t
+pool_total_pages(void)
+{
+	struct pool *pp;
+	uint64_t n = 0;
+
+	spin_lock(&pool_all_lock);
+	TAILQ_FOREACH(pp, &pool_all, pr_all)
+		n += pp->pr_npages;
+	spin_unlock(&pool_all_lock);
+	return n;
+}

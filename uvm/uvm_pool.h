@@ -115,4 +115,10 @@ int pool_check_all(kprint_fn pr);
 void pool_print(const struct pool *pp, kprint_fn pr);
 void pool_print_all(kprint_fn pr);
 
+/*
+ * pool_total_pages - pages held by all pools, in use or cached empty.
+ *  => leak checks compare "pages neither free nor in pools".
+ */
+uint64_t pool_total_pages(void);
+
 #endif
