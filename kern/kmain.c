@@ -12,6 +12,7 @@
  *                   vm_page_bootstrap vm_page arrays, free list
  *                   pmap_init         PV entries; pmap_enter works
  *                   kmem_init         pools, kmem_alloc, kernel arena
+ *                   uvm_init          swap slots, anons, amaps, aobjs, maps
  *                   ktest_run         when ktest= selects tests
  *
  * Each later subsystem adds its step here, in dependency order.
@@ -29,6 +30,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_init.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_page.h"
 
@@ -91,6 +93,7 @@ vm_bootstrap(void)
 	vm_page_bootstrap();
 	pmap_init();
 	kmem_init();
+	uvm_init();
 	kprintf("memory: %lu pages managed, %lu free (%lu MiB), %lu reserved "
 	    "(kernel image, boot data, page arrays and tables)\n",
 	    uvmexp.npages, uvmexp.free, uvmexp.free >> (20 - PAGE_SHIFT),

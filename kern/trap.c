@@ -8,6 +8,8 @@
  * and machine check run on IST stacks (see gdt.c).
  *
  * What trap() does, in order:
+ *   0. a page fault on a user address that uvm_fault resolves: return
+ *      and let the instruction run again;
  *   1. an exception the running code expected (trap_recover, below):
  *      resume at its recovery point;
  *   2. an exception in kernel mode: report vector, error code, CR2, RIP and
@@ -20,6 +22,10 @@
 #include "kern/cpu.h"
 #include "kern/gdt.h"
 #include "kern/panic.h"
+#include "kern/thread.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_fault.h"
+#include "uvm/uvm_map.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/printf.h"
 
@@ -136,9 +142,28 @@ trap_fatal(struct trapframe *tf)
 	    tf->vector, trap_name(tf->vector), tf->rip);
 }
 
+/*
+ * A page fault on a user address: ask the VM system to resolve it in the
+ * current thread's address space.  The faulting instruction then runs
+ * again.  Returns false when there is no such space or uvm_fault said no.
+ */
+static bool
+trap_user_fault(struct trapframe *tf)
+{
+	uint64_t va = rcr2();
+	vm_prot_t access = (tf->error & PGEX_I) ? VM_PROT_EXECUTE :
+	    (tf->error & PGEX_W) ? VM_PROT_WRITE : VM_PROT_READ;
+
+	if (va >= USER_MAX || curthread->vmspace == NULL)
+		return false;
+	return uvm_fault(&curthread->vmspace->vm_map, va, access) == 0;
+}
+
 void
 trap(struct trapframe *tf)
 {
+	if (tf->vector == T_PAGE_FAULT && trap_user_fault(tf))
+		return;
 	if (tf->vector < 32 && trap_recover(tf))
 		return;
 	trap_fatal(tf);

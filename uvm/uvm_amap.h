@@ -56,7 +56,8 @@ struct vm_amap {
 	int *am_slots;                  /* used slots, am_nused of them */
 	int *am_bckptr;                 /* slot -> index in am_slots */
 	struct vm_anon **am_anon;       /* slot -> anon */
-	int *am_ppref;                  /* per-page refs, NULL or PPREF_NONE */
+	int *am_ppref;                  /* per-page refs; NULL: every reference
+	                                 * covers all slots; or PPREF_NONE */
 	TAILQ_ENTRY(vm_amap) am_list;   /* every amap, for swap_off and checks */
 };
 
@@ -78,6 +79,15 @@ struct vm_aref {
 /* amap_copy flags */
 #define AMAP_COPY_NOCHUNK 0x1   /* copy the whole entry, never clip it */
 
+/*
+ * amap_copy chunking: an entry of at least AMAP_LARGE_PAGES pages that has
+ * no amap yet is first clipped to the AMAP_CHUNK_PAGES-aligned chunk
+ * around the faulting range, so a write into a huge private mapping does
+ * not allocate slots for all of it.
+ */
+#define AMAP_CHUNK_PAGES 16
+#define AMAP_LARGE_PAGES 256
+
 #define PPREF_NONE ((int *)-1)  /* ppref wanted but not allocated */
 
 /* amap_init - pools for amaps.  => once, at boot (uvm_init). */
@@ -85,34 +95,50 @@ void amap_init(void);
 
 /*
  * amap_alloc - an amap of sz bytes (plus padsz of spare slots), no anons.
- *  => one reference (am_ref 1), a fresh lock object; NULL when memory is short.
+ *  => sz > 0, both page multiples; flags 0 or AMAP_SHARED.
+ *  => one reference (am_ref 1) covering all of it, a fresh lock object,
+ *     unlocked; am_maxslot may exceed the slots asked for (the slack of
+ *     the kmem block).  NULL when memory is short; never sleeps.
  */
 struct vm_amap *amap_alloc(vsize_t sz, vsize_t padsz, int flags);
 
 /*
- * amap_ref - add a reference covering [offset, offset+len) of amap.
+ * amap_ref - add a reference covering [offset, offset+len) of amap
+ * (bytes from the amap's slot 0, page multiples).
  *  => flags: AMAP_SHARED marks the amap shared; AMAP_REFALL for all of it.
- *  => amap unlocked on entry; may allocate the ppref array.
+ *  => amap unlocked on entry and exit; a partial reference allocates the
+ *     ppref array (PPREF_NONE if that fails).  The new reference is the
+ *     caller's.  Never sleeps.
  */
 void amap_ref(struct vm_amap *amap, vaddr_t offset, vsize_t len, int flags);
 
 /*
- * amap_unref - drop a reference covering [offset, offset+len); the anons
- * in that range nobody else references are freed, and the amap with it
- * when am_ref reaches 0.  => amap unlocked on entry.
+ * amap_unref - drop a reference covering [offset, offset+len) (bytes from
+ * slot 0; all says it covers the whole amap); the anons in that range
+ * nobody else references are freed, and the amap with it when am_ref
+ * reaches 0.
+ *  => amap unlocked on entry; gone or unlocked on return.  The caller has
+ *     removed its mappings of the range.  Never sleeps (yet).
  */
 void amap_unref(struct vm_amap *amap, vaddr_t offset, vsize_t len, bool all);
 
 /*
  * amap_extend - make entry's amap cover addsize more bytes at its end
  * (AMAP_EXTEND_FORWARDS) or its start (AMAP_EXTEND_BACKWARDS), growing
- * the arrays if needed.  => returns 0 or -ENOMEM (nothing changed).
+ * the arrays if needed.  Backwards, the anons may move to other slots
+ * (ar_pageoff follows them); the caller then moves entry->start or
+ * entry->end itself.
+ *  => map locked, amap unlocked; am_ref must be 1 (only entry holds it).
+ *  => returns 0 or -ENOMEM (nothing changed).  Never sleeps.
  */
 int amap_extend(struct vm_map_entry *entry, vsize_t addsize, int flags);
 
 /*
  * amap_splitref - split the reference origref at offset bytes into it:
  * origref keeps the first part, splitref gets the rest (one more am_ref).
+ *  => map locked, amap unlocked; 0 < offset < what origref covers.
+ *  => the first split of an amap allocates its ppref array (per-page
+ *     counts do not change: each page is still referenced once).
  */
 void amap_splitref(struct vm_aref *origref, struct vm_aref *splitref, vaddr_t offset);
 
@@ -128,21 +154,33 @@ void amap_mergeref(struct vm_aref *left, const struct vm_aref *right, vsize_t le
 /*
  * amap_copy - resolve entry's needs-copy: give it a private amap holding
  * the anons of the old one (each anon's reference count + 1), or a fresh
- * amap if it had none.  A large entry is first clipped to the chunk
- * around [startva, endva) unless AMAP_COPY_NOCHUNK.
- *  => map locked (write); returns 0 or -ENOMEM.
+ * amap if it had none.  An amap only entry references is kept as it is.
+ * An entry without amap of AMAP_LARGE_PAGES or more is first clipped to
+ * the chunk around [startva, endva) unless AMAP_COPY_NOCHUNK.
+ *  => map locked (write), amap unlocked; the copy shares the old amap's
+ *     lock object.  UVM_ET_NEEDSCOPY is clear on success.
+ *  => returns 0 or -ENOMEM (entry keeps needs-copy; a clip may remain).
  */
 int amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
     vaddr_t startva, vaddr_t endva);
 
 /*
- * amap_cow_now - copy at once every anon of entry's amap that is shared
- * (an_ref > 1), as if each page had taken a write fault (for wiring).
- *  => map locked; returns 0 or -ENOMEM.
+ * amap_cow_now - copy at once every anon in entry's window of its amap
+ * that is shared (an_ref > 1), as if each page had taken a write fault
+ * (fork of a wired entry).  The new anon replaces the old in the slot and
+ * the old loses that reference.  The new pages are not put on a paging
+ * queue here: the fault that maps them does that.
+ *  => map locked, amap unlocked; returns 0, -ENOMEM (the anons done so
+ *     far stay copied), or anon_pagein's error for a non-resident anon.
  */
 int amap_cow_now(struct vm_map *map, struct vm_map_entry *entry);
 
-/* amap_wipeout - free every anon reference and the amap.  => am_ref reached 0. */
+/*
+ * amap_wipeout - drop every anon reference (freeing the anons nobody else
+ * holds) and free the amap.
+ *  => amap locked and am_ref 0 on entry (amap_unref calls it when the last
+ *     reference goes); the lock is released and the amap gone on return.
+ */
 void amap_wipeout(struct vm_amap *amap);
 
 /* amap_lookup - the anon at offset bytes into aref's window, or NULL.  => amap locked. */
@@ -154,22 +192,34 @@ void amap_lookups(const struct vm_aref *aref, vaddr_t offset,
 
 /*
  * amap_add - put anon in the slot at offset; replace says whether a
- * slot already holding an anon is expected (its mappings are removed).
- *  => amap locked; the slot takes over the caller's anon reference.
+ * slot already holding an anon is expected (every mapping of the old
+ * anon's page is removed, so nobody keeps reading it through this slot).
+ *  => amap locked; the slot takes over the caller's anon reference, and
+ *     with replace the old anon's slot reference goes to the caller.
+ *  => anon->an_lock becomes the amap's lock.
  */
 void amap_add(const struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
     bool replace);
 
-/* amap_unadd - empty the slot at offset (the anon is not freed).  => amap locked. */
+/*
+ * amap_unadd - empty the slot at offset; the anon is not freed: it and
+ * the slot's reference to it go to the caller.  => amap locked.
+ */
 void amap_unadd(const struct vm_aref *aref, vaddr_t offset);
 
-/* amap_share_protect - lower the pmap protection of every resident anon page of entry. */
+/*
+ * amap_share_protect - lower to prot every mapping of each resident
+ * anon page in entry's window (through pmap_page_protect, so other
+ * processes' mappings too).  => amap locked.
+ */
 void amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot);
 
 /*
  * amap_swap_off - page in every anon whose swap slot is in
- * [startslot, endslot).  => returns false on success, true if it ran out
- * of memory (what was paged in stays in).
+ * [startslot, endslot), through anon_pagein.
+ *  => no amap locked on entry.  Returns false on success, true if a
+ *     page-in failed (out of memory, I/O error; -ENOSYS until issue 7) or
+ *     an amap was locked by someone else; what was paged in stays in.
  */
 bool amap_swap_off(int startslot, int endslot);
 
@@ -182,8 +232,10 @@ uint64_t amap_count(void);
 
 /*
  * amap_check - slots and back-pointers are inverses, am_nused right, each
- * anon's reference count at least the slots holding it, ppref runs tile
- * the amap and agree with am_ref.  => returns problems found.
+ * anon's reference count at least the slots holding it (anon_check on
+ * each), ppref runs tile the amap and agree with am_ref.
+ *  => amap locked or quiescent; reports through pr; returns problems found.
+ *  => amap_check_all checks every live amap and the amap count.
  */
 int amap_check(struct vm_amap *amap, kprint_fn pr);
 int amap_check_all(kprint_fn pr);
@@ -191,7 +243,11 @@ int amap_check_all(kprint_fn pr);
 /* amap_print - header, used slots with their anons, ppref as runs. */
 void amap_print(struct vm_amap *amap, kprint_fn pr);
 
-/* Lock objects. */
+/*
+ * Lock objects.  vm_lockobj_alloc returns one with one holder (NULL when
+ * memory is short); each hold adds a holder, each release drops one and
+ * the last frees it (it must not be locked then).
+ */
 struct vm_lockobj *vm_lockobj_alloc(const char *name);
 void vm_lockobj_hold(struct vm_lockobj *lo);
 void vm_lockobj_release(struct vm_lockobj *lo);

@@ -49,8 +49,22 @@ struct vm_anon *anon_alloc(void);
  */
 void anon_free(struct vm_anon *anon);
 
-/* anon_dropswap - release the anon's swap slot, if any. */
+/*
+ * anon_dropswap - release the anon's swap slot, if any (after a write
+ * made the swap copy stale, or when the anon goes).
+ *  => anon locked if it has a lock; an_swslot is 0 on return.
+ */
 void anon_dropswap(struct vm_anon *anon);
+
+/*
+ * anon_pagein - bring a swapped-out anon back into memory for swapoff:
+ * a page filled from its swap slot, then the slot released.
+ *  => anon locked (an_lock) on entry and on return; an_swslot != 0.
+ *  => returns 0 (the anon is resident and an_swslot is 0), -ENOMEM or
+ *     -EIO.  Until the swap device exists (issue 7 fills this in) no page
+ *     can be read, so it returns -ENOSYS and changes nothing.
+ */
+int anon_pagein(struct vm_anon *anon);
 
 /* anon_count - live anons (for leak checks). */
 uint64_t anon_count(void);

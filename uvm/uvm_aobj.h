@@ -20,20 +20,39 @@
 #define UAO_SWHASH_CLUSTER 16           /* pages per hash element */
 #define UAO_SWHASH_THRESHOLD (UAO_SWHASH_CLUSTER * 4)
 
+/*
+ * Locking: each aobj's vmobjlock (uo_obj.vmobjlock) covers its slot table,
+ * size and pages.  uao_reference, uao_detach, uao_swap_off, uao_create
+ * and pgo_get without PGO_LOCKED take what they need themselves (the
+ * object must be unlocked on entry); the others say "object locked".  A global list of every aobj (for
+ * swap_off and the checkers) has its own lock, taken before object locks.
+ * Slots are freed into the swap layer, whose lock is a leaf.  Nothing
+ * here sleeps yet.
+ */
+
+/* The pager operations of every aobj (uobj->pgops == &aobj_pager). */
+extern const struct uvm_pagerops aobj_pager;
+
 /* uao_init - pools for aobjs.  => once, at boot (uvm_init). */
 void uao_init(void);
 
 /*
  * uao_create - an aobj of size bytes (rounded up to pages), one reference.
- *  => returns NULL when memory is short.
+ *  => flags: none defined yet (ignored).  Size 0 is allowed (grow it later).
+ *  => returns NULL when memory is short or the size does not fit an int
+ *     count of pages; never sleeps.
  */
 struct uvm_object *uao_create(vsize_t size, int flags);
 
-/* uao_reference - one more reference.  uao_detach - drop one; the last frees pages and slots. */
+/*
+ * uao_reference - one more reference.  uao_detach - drop one; the last
+ * removes every mapping of the pages, frees them, the swap slots and the
+ * aobj.  => object unlocked on entry (each takes the lock itself).
+ */
 void uao_reference(struct uvm_object *uobj);
 void uao_detach(struct uvm_object *uobj);
 
-/* uao_find_swslot - the slot holding page pageidx, or 0.  => object locked. */
+/* uao_find_swslot - the slot holding page pageidx, or 0.  => object locked; pageidx in range. */
 int uao_find_swslot(struct uvm_object *uobj, int pageidx);
 
 /*
@@ -43,34 +62,58 @@ int uao_find_swslot(struct uvm_object *uobj, int pageidx);
  */
 int uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot);
 
-/* uao_dropswap - clear page pageidx's slot and free it in the swap layer. */
+/*
+ * uao_dropswap - clear page pageidx's slot and free it in the swap layer.
+ *  => object locked.  A resident page loses its PG_CLEAN: it is now the
+ *     only copy of its data.
+ */
 void uao_dropswap(struct uvm_object *uobj, int pageidx);
 
-/* uao_dropswap_range - the same for every page in [start, end) bytes (end 0: to the end). */
+/*
+ * uao_dropswap_range - the same for every page in [start, end) bytes
+ * (end 0: to the end).  => object locked; start and end page aligned.
+ */
 void uao_dropswap_range(struct uvm_object *uobj, voff_t start, voff_t end);
 
 /*
  * uao_grow / uao_shrink - change the object's size to pages, converting
  * between array and hash as the size crosses the threshold.
- *  => shrinking frees pages and slots past the new end; 0 or -ENOMEM.
+ *  => object locked.  Slots below the new end are kept.
+ *  => shrinking removes the mappings of the pages past the new end (none
+ *     may be busy or wired), frees them and their slots.
+ *  => 0, -EINVAL (grow to fewer pages, shrink to more), or -ENOMEM
+ *     (nothing changed).  The same size is a no-op.
  */
 int uao_grow(struct uvm_object *uobj, int pages);
 int uao_shrink(struct uvm_object *uobj, int pages);
 
-/* uao_npages - the object's size in pages.  uao_uses_hash - which representation. */
+/*
+ * uao_npages - the object's size in pages.  uao_uses_hash - which
+ * representation.  uao_nclusters - hash elements allocated now (0 for an
+ * array), for tests.  => object locked (a snapshot otherwise).
+ */
 int uao_npages(struct uvm_object *uobj);
 bool uao_uses_hash(struct uvm_object *uobj);
+int uao_nclusters(struct uvm_object *uobj);
 
 /*
  * uao_swap_off - page in every aobj page whose slot is in
- * [startslot, endslot).  => false on success, true if memory ran out.
+ * [startslot, endslot).  => false on success (nothing in range counts),
+ * true if a page could not be brought in: memory ran out, or - until swap
+ * I/O exists (issue 7) - any page in range at all.  No locks on entry.
  */
 bool uao_swap_off(int startslot, int endslot);
 
 /* uao_count - live aobjs (leak checks). */
 uint64_t uao_count(void);
 
-/* uao_check - slot table consistent with its counts and the swap layer.  => problems. */
+/*
+ * uao_check - slot table consistent with its counts and the swap layer,
+ * and the embedded object (uvm_obj_check).  => problems found.
+ *  => object locked by the caller (or quiet); uao_check_all locks the list
+ *     and each object itself, and reports one already locked instead of
+ *     waiting for it.  Never panics.
+ */
 int uao_check(struct uvm_object *uobj, kprint_fn pr);
 int uao_check_all(kprint_fn pr);
 

@@ -46,12 +46,30 @@ struct uvm_pagerops {
 	 * Get pages [offset, offset + *npagesp pages) into pps[]; pps[i] NULL
 	 * for pages not wanted or not resident.  See PGO_* below.
 	 * Returns 0, -EBUSY (PGO_LOCKED: center page not resident), -EIO,
-	 * or -ENOMEM.
+	 * -ENOMEM, or -EINVAL (the center page lies past the object's end).
+	 *
+	 *  => with PGO_LOCKED: object locked on entry and on return; every
+	 *     pps[i] is set (the resident, non-busy page, or NULL); nothing
+	 *     is allocated and nothing sleeps.  The pages are NOT busied: the
+	 *     object lock, held by the caller throughout, is what keeps them.
+	 *     *npagesp becomes the number of pages returned.  -EBUSY when
+	 *     the center page is missing or busy (the others are still set).
+	 *  => without PGO_LOCKED: only pps[centeridx] is brought in (the
+	 *     other entries are set NULL, *npagesp becomes 1 on success).
+	 *     Object unlocked on entry and on return: the pager takes the
+	 *     lock itself (and may drop it for I/O).  The page comes back
+	 *     PG_BUSY and owned by the object; the caller un-busies it.
+	 *     -EBUSY here means the page is busy (waiting for it needs
+	 *     threads that can sleep, a later issue).
 	 */
 	int (*pgo_get)(struct uvm_object *uobj, voff_t offset, int centeridx,
 	    struct vm_page **pps, int *npagesp, vm_prot_t access_type,
 	    int advice, int flags);
-	/* Clean and/or free pages in [start, stop). */
+	/*
+	 * Clean and/or free pages in [start, stop) (or all of them with
+	 * PGO_ALLPAGES).  => object locked on entry and on return; 0 or a
+	 * negative errno.
+	 */
 	int (*pgo_put)(struct uvm_object *uobj, voff_t start, voff_t stop,
 	    int flags);
 };
@@ -60,8 +78,9 @@ struct uvm_pagerops {
 #define PGO_LOCKED 0x1      /* resident pages only; lock held; no sleep */
 /* pgo_put flags */
 #define PGO_CLEANIT 0x2     /* write dirty pages to backing store */
-#define PGO_FREE 0x4        /* free the pages */
+#define PGO_FREE 0x4        /* free the pages (contents discarded) */
 #define PGO_ALLPAGES 0x8    /* the whole object */
+#define PGO_FREESWAP 0x10   /* with PGO_FREE: release the swap copies too */
 
 struct uvm_object {
 	struct kmutex vmobjlock;
@@ -80,18 +99,29 @@ struct vm_page *uvm_obj_page_lookup(struct uvm_object *uobj, voff_t offset);
 
 /*
  * uvm_obj_page_insert - make pg the object's page at offset.
- *  => object locked; pg unowned; no page at offset yet.
+ *  => object locked; no page at offset yet (panics otherwise).
+ *  => pg is unowned, or already names (uobj, offset) as
+ *     vm_page_alloc(uobj, offset, NULL, ...) leaves it; never an anon's.
  */
 void uvm_obj_page_insert(struct uvm_object *uobj, struct vm_page *pg, voff_t offset);
 
-/* uvm_obj_page_remove - take pg out of its object (the page is not freed). */
+/*
+ * uvm_obj_page_remove - take pg out of its object (the page is not freed).
+ *  => object locked; pg is in uobj.  Its owner fields are cleared.
+ */
 void uvm_obj_page_remove(struct uvm_object *uobj, struct vm_page *pg);
 
-/* Iterate pages in offset order: first, then next after pg. */
+/* Iterate pages in offset order: first, then next after pg.  => object locked. */
 struct vm_page *uvm_obj_page_first(struct uvm_object *uobj);
 struct vm_page *uvm_obj_page_next(struct uvm_object *uobj, struct vm_page *pg);
 
-/* uvm_obj_check - tree order, back-pointers, uo_npages.  => problems found. */
+/*
+ * uvm_obj_check - tree order, back-pointers, uo_npages.  => problems found.
+ *  => object locked by the caller (or quiet); takes no lock, never panics.
+ */
 int uvm_obj_check(struct uvm_object *uobj, kprint_fn pr);
+
+/* uvm_obj_print - refs, resident pages by offset.  => takes no lock. */
+void uvm_obj_print(struct uvm_object *uobj, kprint_fn pr);
 
 #endif

@@ -38,6 +38,7 @@
 
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
+#include "kern/lib/rbtree.h"
 #include "kern/lib/spinlock.h"
 #include "kern/memmap.h"
 #include "pmap/pmap_page.h"
@@ -51,6 +52,7 @@ struct vm_page {
 	paddr_t phys_addr;
 	struct uvm_object *uobject;     /* owning object, or NULL */
 	voff_t offset;                  /* offset in uobject */
+	struct rb_node objt;            /* in uobject->rb_pages, by offset */
 	struct vm_anon *uanon;          /* owning anon, or NULL */
 	uint16_t flags;                 /* PG_* */
 	uint16_t pqflags;               /* PQ_*: which queue, what owner kind */

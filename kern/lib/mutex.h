@@ -9,8 +9,8 @@
  * will sleep instead; callers do not change.
  *
  * A VM lock that several structures share (an amap and its anons, and the
- * amaps copied from it) is a refcounted lock object: vm_lock_alloc, then
- * vm_lock_hold for each extra user, vm_lock_release for each one gone.
+ * amaps copied from it) is a refcounted lock object holding a kmutex:
+ * vm_lockobj_alloc, vm_lockobj_hold, vm_lockobj_release (uvm/uvm_amap.h).
  */
 #ifndef KERN_LIB_MUTEX_H
 #define KERN_LIB_MUTEX_H

@@ -5,11 +5,79 @@
  */
 #include "kern/ktest.h"
 #include "pmap/pmap.h"
+#include "uvm/uvm_amap.h"
+#include "uvm/uvm_anon.h"
+#include "uvm/uvm_aobj.h"
 #include "uvm/uvm_km.h"
+#include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
+#include "uvm/uvm_swap.h"
 
 KCHECK(vm_page, vm_page_check);
 KCHECK(pmap, pmap_check_all);
 KCHECK(pool, pool_check_all);
 KCHECK(uvm_km, uvm_km_check);
+KCHECK(amap, amap_check_all);
+KCHECK(swap, uvm_swap_check);
+KCHECK(aobj, uao_check_all);
+
+/*
+ * The leak check: what a suite allocates it must give back.  A snapshot
+ * of the live-object counts is taken before each suite and compared
+ * after it.  Pages are counted as "neither free, nor held by a pool, nor
+ * a page table", so a pool keeping an empty page cached, or the kernel
+ * arena keeping a page table for a long-lived mapping, is not a leak.
+ */
+struct leak_counts {
+	uint64_t pages, entries, amaps, anons, aobjs, swapslots, kmem_bytes;
+};
+
+static struct leak_counts leak_start;
+
+static void
+leak_count(struct leak_counts *c)
+{
+	c->pages = uvmexp.npages - uvmexp.reserved - uvmexp.free -
+	    pool_total_pages() - uvmexp.ptpages;
+	c->entries = uvm_map_entry_count();
+	c->amaps = amap_count();
+	c->anons = anon_count();
+	c->aobjs = uao_count();
+	c->swapslots = uvm_swap_stats.inuse;
+	c->kmem_bytes = uvm_km_stats.kmem_bytes;
+}
+
+static void
+leak_begin(void)
+{
+	leak_count(&leak_start);
+}
+
+static int
+leak_compare(const char *what, uint64_t before, uint64_t after, kprint_fn pr)
+{
+	if (before == after)
+		return 0;
+	pr("leak check: %s %lu before the suite, %lu after\n", what, before, after);
+	return 1;
+}
+
+static int
+leak_check(kprint_fn pr)
+{
+	struct leak_counts now;
+	int bad = 0;
+
+	leak_count(&now);
+	bad += leak_compare("pages in use", leak_start.pages, now.pages, pr);
+	bad += leak_compare("map entries", leak_start.entries, now.entries, pr);
+	bad += leak_compare("amaps", leak_start.amaps, now.amaps, pr);
+	bad += leak_compare("anons", leak_start.anons, now.anons, pr);
+	bad += leak_compare("aobjs", leak_start.aobjs, now.aobjs, pr);
+	bad += leak_compare("swap slots", leak_start.swapslots, now.swapslots, pr);
+	bad += leak_compare("kmem bytes", leak_start.kmem_bytes, now.kmem_bytes, pr);
+	return bad;
+}
+
+KCHECK_SUITE(leaks, leak_begin, leak_check);

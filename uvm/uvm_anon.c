@@ -1,0 +1,174 @@
+/*
+ * uvm/uvm_anon.c - anons, the unit of private anonymous memory.
+ *
+ * A process writes to a private page; from then on that page's data is an
+ * anon.  The anon does not care where it is mapped (the amap slots that
+ * point at it say that) nor where its data lives right now: in RAM, on
+ * swap, or both.
+ *
+ *   amap slot --> anon {an_ref 1, an_page ---> vm_page {uanon = anon}
+ *                       an_swslot 0}                    mapped by PV list
+ *
+ *   after fork, before anyone writes:
+ *
+ *   parent amap slot --\
+ *                       +--> anon {an_ref 2, an_page, an_swslot}
+ *   child amap slot  --/
+ *
+ *   the page daemon (issue 7) pushes it out:
+ *        anon {an_page NULL, an_swslot 57}      slot 57 holds the data
+ *   a fault brings it back (anon_pagein / the fault handler):
+ *        anon {an_page P, an_swslot 57}         both: the swap copy is
+ *                                               still good until a write
+ *
+ * Lifetime: anon_alloc hands out one reference; amap_add gives it to a
+ * slot; every extra slot (amap_copy) adds one; when a slot lets go the
+ * amap code drops one, and the last drop calls anon_free, which removes
+ * every mapping of the page, frees it, and frees the swap slot.
+ *
+ * Invariants (anon_check):
+ *   - an_ref > 0 for every anon reachable from an amap;
+ *   - an_page == NULL or an_page->uanon == this anon (the page daemon
+ *     goes from a page to its owner through uanon);
+ *   - an anon holds something: a page, a swap slot, or both;
+ *   - an_swslot, when not 0, is allocated in the swap layer.
+ *
+ * Who sets uanon: vm_page_alloc(NULL, 0, anon, ...) names the anon as the
+ * owner when the fault handler (or amap_cow_now) allocates the page;
+ * anon_free clears it before the page goes back.  Putting the page on the
+ * paging queues (vm_page_activate) is the fault handler's job, not this
+ * file's.
+ *
+ * Locking: an anon has no lock of its own.  an_lock points at the lock of
+ * the amaps that hold it (one lock object shared by an amap and all its
+ * copies, see uvm_amap.c); it is NULL until amap_add sets it.  Lock
+ * order: amap lock, then pmap, then the page locks.
+ */
+#include "uvm/uvm_anon.h"
+#include "kern/lib/assert.h"
+#include "kern/lib/errno.h"
+#include "pmap/pmap.h"
+#include "uvm/uvm_page.h"
+#include "uvm/uvm_pool.h"
+#include "uvm/uvm_swap.h"
+
+static struct pool anon_pool;
+static uint64_t live_anons;
+
+void
+anon_init(void)
+{
+	pool_init(&anon_pool, sizeof(struct vm_anon), 8, "anonpl");
+}
+
+struct vm_anon *
+anon_alloc(void)
+{
+	struct vm_anon *anon = pool_get(&anon_pool, PR_ZERO);
+
+	if (anon == NULL)
+		return NULL;
+	anon->an_ref = 1;
+	live_anons++;
+	return anon;
+}
+
+/* Is the caller allowed to touch anon (its lock, if any, held)? */
+static bool
+anon_locked(const struct vm_anon *anon)
+{
+	return anon->an_lock == NULL || mutex_owned(anon->an_lock);
+}
+
+/*
+ * Give the resident page back: first every mapping of it (other pmaps
+ * may still map it through other amaps' past references, or through a
+ * shared amap), then the page itself.
+ */
+static void
+anon_release_page(struct vm_anon *anon)
+{
+	struct vm_page *pg = anon->an_page;
+
+	KASSERT(pg->uanon == anon);
+	/* A busy page is being read or written; that needs swap I/O, which
+	 * does not exist yet (issue 7 will mark it PG_RELEASED instead). */
+	KASSERT((pg->flags & PG_BUSY) == 0);
+	KASSERT(pg->wire_count == 0);
+	pmap_page_protect(pg, VM_PROT_NONE);
+	pg->uanon = NULL;
+	anon->an_page = NULL;
+	vm_page_free(pg);
+}
+
+void
+anon_free(struct vm_anon *anon)
+{
+	KASSERT(anon->an_ref == 0);
+	KASSERT(anon_locked(anon));
+	if (anon->an_page != NULL)
+		anon_release_page(anon);
+	anon_dropswap(anon);
+	pool_put(&anon_pool, anon);
+	live_anons--;
+}
+
+void
+anon_dropswap(struct vm_anon *anon)
+{
+	KASSERT(anon_locked(anon));
+	if (anon->an_swslot == 0)
+		return;
+	uvm_swap_free(anon->an_swslot, 1);
+	anon->an_swslot = 0;
+}
+
+int
+anon_pagein(struct vm_anon *anon)
+{
+	KASSERT(anon_locked(anon));
+	KASSERT(anon->an_swslot != 0);
+	/*
+	 * Issue 7 (the swap device) fills this in: allocate a page owned by
+	 * the anon, read slot an_swslot into it, then anon_dropswap.  Until
+	 * then nothing can be read, so swapoff cannot make progress.
+	 */
+	return -ENOSYS;
+}
+
+uint64_t
+anon_count(void)
+{
+	return live_anons;
+}
+
+int
+anon_check(const struct vm_anon *anon, kprint_fn pr)
+{
+	const struct vm_page *pg = anon->an_page;
+	int bad = 0;
+
+#define ANONCHECK(cond, ...) do { if (!(cond)) { pr("anon_check: anon %p: ", \
+	(const void *)anon); pr(__VA_ARGS__); bad++; } } while (0)
+	ANONCHECK(anon->an_ref > 0, "reference count %d\n", anon->an_ref);
+	ANONCHECK(pg != NULL || anon->an_swslot != 0,
+	    "holds neither a page nor a swap slot\n");
+	ANONCHECK(pg == NULL || pg->uanon == anon,
+	    "page %#lx names owner %p\n", pg ? pg->phys_addr : 0,
+	    pg ? (const void *)pg->uanon : NULL);
+	ANONCHECK(pg == NULL || (pg->pqflags & PQ_FREE) == 0,
+	    "page %#lx is on the free list\n", pg ? pg->phys_addr : 0);
+	ANONCHECK(anon->an_swslot >= 0, "swap slot %d\n", anon->an_swslot);
+	ANONCHECK(anon->an_swslot <= 0 || uvm_swap_slot_inuse(anon->an_swslot),
+	    "swap slot %d is not allocated\n", anon->an_swslot);
+#undef ANONCHECK
+	return bad;
+}
+
+void
+anon_print(const struct vm_anon *anon, kprint_fn pr)
+{
+	pr("anon %p: ref %d page %#lx swslot %d\n", (const void *)anon,
+	    anon->an_ref, anon->an_page ? anon->an_page->phys_addr : 0,
+	    anon->an_swslot);
+}

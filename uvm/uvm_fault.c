@@ -1,0 +1,469 @@
+/*
+ * uvm/uvm_fault.c - the page fault handler.
+ *
+ * A fault at va asks one question: which page should back va, and with
+ * what permission?  The answer comes from the two layers of the map
+ * entry, looked at top first:
+ *
+ *      entry [start, end)
+ *        upper: amap --> anon --> page      private (anonymous) data
+ *        lower: object --> page             file or aobj data, or nothing
+ *
+ * The handler runs in four steps, each its own function:
+ *
+ *   fault_check   look up the entry, check protection, resolve needs-copy
+ *                 (amap_copy) when the access will need a private amap,
+ *                 pick the fault-ahead window and look up its anons
+ *   fault_upper   an anon is there:
+ *                   1A  map its page (read-only if shared copy-on-write)
+ *                   1B  write to a shared anon of a copy-on-write entry:
+ *                       copy the page into a new anon (fault_promote)
+ *   fault_lower   no anon:
+ *                   2A  map the object's page (read-only if the entry is
+ *                       copy-on-write, so a write faults again)
+ *                   2B  write to a copy-on-write object page, or no
+ *                       object at all: promote the object page (or a zero
+ *                       page) into a new anon (fault_promote)
+ *   fault-ahead   both layers also map resident neighbours of va, by the
+ *                 entry's advice (normal: 3 back, 4 forward; sequential:
+ *                 8 back, 7 forward; random: none), never allocating
+ *
+ * Worked example: after fork, parent and child share anon A (an_ref 2)
+ * through needs-copy entries.  The child writes: fault_check sees the
+ * entry needs a copy and the access is a write, so amap_copy gives the
+ * child its own amap (slot -> A, A.an_ref still counted per slot: 2).
+ * fault_upper finds A shared and the access a write: case 1B allocates
+ * anon B, copies A's page, puts B in the child's slot (A.an_ref drops to
+ * 1) and maps B writable.  The parent's next write finds A unshared:
+ * case 1A maps it writable again without copying.
+ *
+ * Restarts.  When the handler must let go of the map to wait (the pager
+ * reading a page, later memory), it notes map->timestamp, and after
+ * retaking the lock compares it: if anything changed, everything it
+ * learned may be stale, so it undoes and starts again from fault_check
+ * (uvmexp.flt_restart counts these).
+ *
+ * Lock order: map, then amap (and its anons), then object.
+ */
+#include "uvm/uvm_fault.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/pmap.h"
+#include "uvm/uvm_amap.h"
+#include "uvm/uvm_anon.h"
+#include "uvm/uvm_map.h"
+#include "uvm/uvm_object.h"
+#include "uvm/uvm_page.h"
+
+#define FAULT_MAXRANGE 16       /* >= nback + nforw + 1 for every advice */
+#define ERESTART 512            /* internal: start the fault over */
+
+static const struct {
+	int nback;
+	int nforw;
+} fault_advice[] = {
+	[UVM_ADV_NORMAL] = { 3, 4 },
+	[UVM_ADV_RANDOM] = { 0, 0 },
+	[UVM_ADV_SEQUENTIAL] = { 8, 7 },
+};
+
+/* Everything one fault learns and carries between its steps. */
+struct fault {
+	struct vm_map *map;
+	vaddr_t va;                     /* the faulting page */
+	vm_prot_t access;               /* what the access needs */
+	bool wire;                      /* wiring: map PMAP_WIRED, wire the page */
+	struct vm_map_entry *entry;
+	uint32_t timestamp;             /* map->timestamp when looked up */
+	vm_prot_t enter_prot;           /* what the mapping may allow */
+	vaddr_t startva;                /* fault-ahead window */
+	int npages;
+	int centeridx;                  /* index of va in the window */
+	struct vm_anon *anons[FAULT_MAXRANGE];
+};
+
+static struct vm_amap *
+fault_amap(const struct fault *f)
+{
+	return f->entry->aref.ar_amap;
+}
+
+static void
+fault_unlock_all(struct fault *f)
+{
+	if (fault_amap(f) != NULL)
+		mutex_exit(fault_amap(f)->am_lock);
+	mutex_exit(&f->map->lock);
+}
+
+/* Pick the fault-ahead window inside the entry, by advice. */
+static void
+fault_window(struct fault *f)
+{
+	const struct vm_map_entry *e = f->entry;
+	int nback = f->wire ? 0 : fault_advice[e->advice].nback;
+	int nforw = f->wire ? 0 : fault_advice[e->advice].nforw;
+
+	nback = (int)MIN((vaddr_t)nback, (f->va - e->start) >> PAGE_SHIFT);
+	nforw = (int)MIN((vaddr_t)nforw, ((e->end - f->va) >> PAGE_SHIFT) - 1);
+	f->startva = f->va - ((vaddr_t)nback << PAGE_SHIFT);
+	f->npages = nback + nforw + 1;
+	f->centeridx = nback;
+}
+
+/* ------------------------------------------------------------------ */
+/* Check                                                               */
+
+/*
+ * Will this fault store a new anon, so that the entry must first have an
+ * amap of its own?  A write to a private (copy-on-write) entry will, and
+ * so will any touch of anonymous memory where no anon exists yet.  A read
+ * that finds an anon in a still-shared amap does not: needs-copy stays
+ * until the first write.  => map locked.
+ */
+static bool
+fault_needs_own_amap(const struct fault *f, struct vm_map_entry *e)
+{
+	struct vm_amap *amap = e->aref.ar_amap;
+	bool has_anon = false;
+
+	if (!(e->etype & UVM_ET_NEEDSCOPY) && amap != NULL)
+		return false;
+	if ((f->access & VM_PROT_WRITE) && (e->etype & UVM_ET_COPYONWRITE))
+		return true;
+	if (e->object != NULL)
+		return false;
+	if (amap != NULL) {
+		mutex_enter(amap->am_lock);
+		has_anon = amap_lookup(&e->aref, f->va - e->start) != NULL;
+		mutex_exit(amap->am_lock);
+	}
+	return !has_anon;
+}
+
+/*
+ * Find the entry, check the access, and make sure the entry has its own
+ * amap when this fault will put an anon in it.
+ *  => returns with the map and the amap (if any) locked, or an error
+ *     with nothing locked.
+ */
+static int
+fault_check(struct fault *f)
+{
+	struct vm_map_entry *e;
+	bool cow;
+
+	mutex_enter(&f->map->lock);
+	if (!uvm_map_lookup_entry(f->map, f->va, &e)) {
+		mutex_exit(&f->map->lock);
+		return -EFAULT;
+	}
+	if ((e->protection & f->access) != f->access) {
+		mutex_exit(&f->map->lock);
+		return -EACCES;
+	}
+	cow = (e->etype & UVM_ET_COPYONWRITE) != 0;
+	/* Wiring a private writable page makes it private now: later
+	 * writes to a wired page could not fault to copy it. */
+	if (f->wire && cow && (e->protection & VM_PROT_WRITE))
+		f->access |= VM_PROT_WRITE;
+	if (fault_needs_own_amap(f, e)) {
+		int error = amap_copy(f->map, e, 0, f->va, f->va + PAGE_SIZE);
+		if (error != 0) {
+			mutex_exit(&f->map->lock);
+			return error;
+		}
+		/* Chunking may have clipped the entry: look again. */
+		uvm_map_lookup_entry(f->map, f->va, &e);
+	}
+	f->entry = e;
+	f->timestamp = f->map->timestamp;
+	f->enter_prot = e->protection;
+	if (e->etype & UVM_ET_NEEDSCOPY)
+		f->enter_prot &= ~VM_PROT_WRITE;    /* amap still shared */
+	fault_window(f);
+	memset(f->anons, 0, sizeof(f->anons));
+	if (e->aref.ar_amap != NULL) {
+		mutex_enter(e->aref.ar_amap->am_lock);
+		amap_lookups(&e->aref, f->startva - e->start, f->anons, f->npages);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping pages                                                       */
+
+/* Enter pg at va with prot, wiring or activating it.  => locks held. */
+static int
+fault_enter(struct fault *f, vaddr_t va, struct vm_page *pg, vm_prot_t prot)
+{
+	int flags = PMAP_CANFAIL | (va == f->va ? (int)f->access : 0) |
+	    (f->wire && va == f->va ? PMAP_WIRED : 0);
+	int error = pmap_enter(f->map->pmap, va, pg->phys_addr, prot, flags);
+
+	if (error != 0)
+		return error;
+	if (f->wire && va == f->va)
+		vm_page_wire(pg);
+	else
+		vm_page_activate(pg);
+	return 0;
+}
+
+/* The protection for mapping an anon's page: read-only while it is shared
+ * copy-on-write (a write must fault and copy). */
+static vm_prot_t
+anon_prot(const struct fault *f, const struct vm_anon *anon)
+{
+	if (anon->an_ref > 1 && (f->entry->etype & UVM_ET_COPYONWRITE))
+		return f->enter_prot & ~VM_PROT_WRITE;
+	return f->enter_prot;
+}
+
+/* Fault-ahead in the upper layer: map resident neighbour anon pages. */
+static void
+fault_upper_neighbors(struct fault *f)
+{
+	for (int i = 0; i < f->npages; i++) {
+		struct vm_anon *anon = f->anons[i];
+		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);
+		if (i == f->centeridx || anon == NULL || anon->an_page == NULL ||
+		    (anon->an_page->flags & PG_BUSY))
+			continue;
+		if (fault_enter(f, va, anon->an_page, anon_prot(f, anon)) == 0)
+			uvmexp.flt_neighbor++;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Promote: a new anon for this page                                   */
+
+/*
+ * Put a new anon in va's slot, holding a copy of src (NULL: zeros), in
+ * place of oldanon if there was one (case 1B), and map it.
+ *  => map and amap locked; returns 0 or -ENOMEM with nothing changed.
+ */
+static int
+fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
+{
+	struct vm_amap *amap = fault_amap(f);
+	struct vm_anon *anon = anon_alloc();
+	struct vm_page *pg = NULL;
+	int error = -ENOMEM;
+
+	KASSERT(amap != NULL);
+	if (anon != NULL)
+		pg = vm_page_alloc(NULL, 0, anon, src == NULL ? VM_PAGE_ZERO : 0);
+	if (pg != NULL) {
+		if (src != NULL)
+			pmap_copy_page(src->phys_addr, pg->phys_addr);
+		/* Private and not on swap: dirty, and nobody waits for it. */
+		pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+		anon->an_page = pg;
+		anon->an_lock = amap->am_lock;
+		amap_add(&f->entry->aref, f->va - f->entry->start, anon, oldanon != NULL);
+		if (oldanon != NULL)
+			oldanon->an_ref--;  /* the slot's reference moved to anon */
+		error = fault_enter(f, f->va, pg, f->enter_prot);
+		if (error != 0)
+			return error;   /* the anon stays: a retry maps it (1A) */
+		return 0;
+	}
+	if (anon != NULL) {
+		anon->an_ref = 0;
+		anon_free(anon);
+	}
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Upper layer: there is an anon                                       */
+
+static int
+fault_upper(struct fault *f)
+{
+	struct vm_anon *anon = f->anons[f->centeridx];
+	int error;
+
+	fault_upper_neighbors(f);
+	if (anon->an_page == NULL) {
+		/* On swap: paging in comes with the swap device. */
+		error = -EIO;
+	} else if ((f->access & VM_PROT_WRITE) && anon->an_ref > 1 &&
+	    (f->entry->etype & UVM_ET_COPYONWRITE)) {
+		error = fault_promote(f, anon->an_page, anon);       /* 1B */
+		if (error == 0)
+			uvmexp.flt_cow++;
+	} else {
+		error = fault_enter(f, f->va, anon->an_page, anon_prot(f, anon)); /* 1A */
+		if (error == 0)
+			uvmexp.flt_anon++;
+	}
+	fault_unlock_all(f);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lower layer: the object, or nothing                                 */
+
+/* Fault-ahead in the lower layer: resident object pages not shadowed by anons. */
+static void
+fault_lower_neighbors(struct fault *f, struct vm_page **pages)
+{
+	vm_prot_t prot = f->enter_prot;
+
+	if (f->entry->etype & UVM_ET_COPYONWRITE)
+		prot &= ~VM_PROT_WRITE;
+	for (int i = 0; i < f->npages; i++) {
+		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);
+		if (i == f->centeridx || pages[i] == NULL || f->anons[i] != NULL ||
+		    (pages[i]->flags & PG_BUSY))
+			continue;
+		if (fault_enter(f, va, pages[i], prot) == 0)
+			uvmexp.flt_neighbor++;
+	}
+}
+
+/*
+ * The object page at va.  First ask for resident pages without letting
+ * go of anything (and map the neighbours found); if va's page is not
+ * resident, unlock everything, let the pager bring it in (it may sleep),
+ * and relock: if the map changed meanwhile, restart.
+ *  => map, amap and object locked on return with *pgp set, or an error
+ *     (-ERESTART included) with nothing locked.
+ */
+static int
+fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
+{
+	struct vm_page *pages[FAULT_MAXRANGE] = { 0 };
+	voff_t off = f->entry->offset + (voff_t)(f->startva - f->entry->start);
+	int n = f->npages, error;
+
+	mutex_enter(&uobj->vmobjlock);
+	error = uobj->pgops->pgo_get(uobj, off, f->centeridx, pages, &n,
+	    f->access, f->entry->advice, PGO_LOCKED);
+	fault_lower_neighbors(f, pages);
+	if (error == 0 && pages[f->centeridx] != NULL) {
+		*pgp = pages[f->centeridx];
+		return 0;
+	}
+	/* Not resident: wait for the pager with nothing locked. */
+	uint32_t stamp = f->timestamp;
+	mutex_exit(&uobj->vmobjlock);
+	fault_unlock_all(f);
+	memset(pages, 0, sizeof(pages));
+	n = 1;
+	error = uobj->pgops->pgo_get(uobj, off + ((voff_t)f->centeridx << PAGE_SHIFT),
+	    0, pages, &n, f->access, f->entry->advice, 0);
+	if (error != 0)
+		return error;
+	mutex_enter(&f->map->lock);
+	if (f->map->timestamp != stamp) {
+		mutex_exit(&f->map->lock);
+		mutex_enter(&uobj->vmobjlock);
+		pages[0]->flags &= ~PG_BUSY;
+		mutex_exit(&uobj->vmobjlock);
+		return -ERESTART;
+	}
+	if (fault_amap(f) != NULL)
+		mutex_enter(fault_amap(f)->am_lock);
+	mutex_enter(&uobj->vmobjlock);
+	*pgp = pages[0];
+	return 0;
+}
+
+static int
+fault_lower(struct fault *f)
+{
+	struct uvm_object *uobj = f->entry->object;
+	bool cow = (f->entry->etype & UVM_ET_COPYONWRITE) != 0;
+	struct vm_page *pg = NULL;
+	int error;
+
+	if (uobj != NULL) {
+		error = fault_lower_get(f, uobj, &pg);
+		if (error != 0)
+			return error;
+	}
+	if (uobj == NULL || ((f->access & VM_PROT_WRITE) && cow)) {
+		error = fault_promote(f, pg, NULL);                  /* 2B */
+		if (error == 0 && pg != NULL)
+			uvmexp.flt_promote++;
+		else if (error == 0)
+			uvmexp.flt_zerofill++;
+	} else {
+		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;
+		error = fault_enter(f, f->va, pg, prot);             /* 2A */
+		if (error == 0)
+			uvmexp.flt_obj++;
+	}
+	if (pg != NULL)
+		pg->flags &= ~PG_BUSY;
+	if (uobj != NULL)
+		mutex_exit(&uobj->vmobjlock);
+	fault_unlock_all(f);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+
+static int
+fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
+{
+	struct fault f = { .map = map, .va = ROUND_DOWN(va, PAGE_SIZE),
+		.access = access, .wire = wire };
+	int error;
+
+	uvmexp.faults++;
+	for (;;) {
+		error = fault_check(&f);
+		if (error == 0 && f.anons[f.centeridx] != NULL)
+			error = fault_upper(&f);
+		else if (error == 0)
+			error = fault_lower(&f);
+		if (error != -ERESTART)
+			break;
+		uvmexp.flt_restart++;
+	}
+	pmap_update(map->pmap);
+	return error;
+}
+
+int
+uvm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access_type)
+{
+	return fault_internal(map, va, access_type, false);
+}
+
+int
+uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t access_type)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		int error = fault_internal(map, va, access_type, true);
+		if (error != 0) {
+			/* Leave nothing half done: unwire what this call wired. */
+			mutex_enter(&map->lock);
+			uvm_fault_unwire(map, start, va);
+			mutex_exit(&map->lock);
+			return error;
+		}
+	}
+	return 0;
+}
+
+void
+uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	KASSERT(mutex_owned(&map->lock));
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		paddr_t pa;
+		if (!pmap_extract(map->pmap, va, &pa))
+			continue;
+		pmap_unwire(map->pmap, va);
+		struct vm_page *pg = vm_page_from_phys(pa);
+		if (pg != NULL && pg->wire_count > 0)
+			vm_page_unwire(pg);
+	}
+}

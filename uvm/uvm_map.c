@@ -1,0 +1,1319 @@
+/*
+ * uvm/uvm_map.c - address maps (see uvm_map.h for the structure).
+ *
+ * Every entry is in two structures at once, and the gaps ride on the tree:
+ *
+ *   list:  header <-> [A] <-> [B] <-> [C] <-> header      (address order)
+ *   tree:  red-black by start; node X carries
+ *            X.gap    = (X.next.start or map max) - X.end
+ *            X.maxgap = max(X.gap, X.left.maxgap, X.right.maxgap)
+ *   map:   lead_gap  = (first.start or map max) - map min
+ *
+ * Worked example, map [0x1000, 0x10000), entries A [0x1000,0x2000),
+ * B [0x4000,0x5000), C [0x5000,0x8000):
+ *
+ *        B {gap 0, maxgap 0x8000}          A.gap = 0x4000 - 0x2000 = 0x2000
+ *       /                        \         B.gap = 0x5000 - 0x5000 = 0
+ *   A {gap 0x2000}          C {gap 0x8000} C.gap = 0x10000 - 0x8000
+ *
+ * findspace(len 0x3000, bottom-up): B.maxgap 0x8000 >= 0x3000, so descend;
+ * A's subtree maxgap 0x2000 is too small: skip it without looking; B.gap
+ * 0 too small; C.gap fits -> 0x8000.  Only nodes on one or two root-to-
+ * leaf paths are visited: O(log n).
+ *
+ * Invariants (uvm_map_check verifies all of them):
+ *   - the list is sorted, entries do not overlap, start < end, all inside
+ *     [min_offset, max_offset); prev/next links are mutual;
+ *   - the tree holds exactly the list's entries, in the same order;
+ *   - every gap and maxgap is exact; lead_gap is exact;
+ *   - nentries and size match the list.
+ *
+ * Unmapping runs in two phases: entries are unlinked (and their pages
+ * unmapped) with the map locked, collected on a dead list, and their
+ * amap and object references dropped after the lock is released - those
+ * may free pages and (later) sleep on I/O, which must not happen while
+ * the map is locked.
+ *
+ * Lock order: map lock, then amap lock, then object lock, then the pmap
+ * and page locks.
+ */
+#include "uvm/uvm_map.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/pmap.h"
+#include "uvm/uvm_amap.h"
+#include "uvm/uvm_fault.h"
+#include "uvm/uvm_object.h"
+#include "uvm/uvm_page.h"
+#include "uvm/uvm_pool.h"
+
+static struct pool entry_pool;
+static struct pool vmspace_pool;
+static uint64_t live_entries;
+unsigned uvm_map_findspace_visits;
+
+#define ENTRY(n) container_of((n), struct vm_map_entry, rb_node)
+#define NODE_MAXGAP(n) ((n) != NULL ? ENTRY(n)->maxgap : 0)
+
+/* Checks run on entry and exit of every mutating function in debug builds. */
+#define MAP_DCHECK(map) KDASSERT(uvm_map_check((map), kprintf_panicky) == 0)
+
+static void
+kprintf_panicky(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree                                                            */
+
+static int
+entry_cmp_nodes(const struct rb_node *a, const struct rb_node *b)
+{
+	vaddr_t sa = ENTRY(a)->start, sb = ENTRY(b)->start;
+
+	return sa < sb ? -1 : sa > sb;
+}
+
+static int
+entry_cmp_key(const struct rb_node *n, const void *key)
+{
+	vaddr_t s = ENTRY(n)->start, va = *(const vaddr_t *)key;
+
+	return s < va ? -1 : s > va;
+}
+
+static void
+entry_augment(struct rb_node *n)
+{
+	struct vm_map_entry *e = ENTRY(n);
+	vsize_t m = e->gap;
+
+	m = MAX(m, NODE_MAXGAP(n->rb_left));
+	m = MAX(m, NODE_MAXGAP(n->rb_right));
+	e->maxgap = m;
+}
+
+static const struct rb_ops entry_rb_ops = {
+	.compare_nodes = entry_cmp_nodes,
+	.compare_key = entry_cmp_key,
+	.augment = entry_augment,
+};
+
+/* ------------------------------------------------------------------ */
+/* Entries: allocation, linking, gaps                                   */
+
+static struct vm_map_entry *
+entry_alloc(void)
+{
+	struct vm_map_entry *e = pool_get(&entry_pool, PR_ZERO);
+
+	if (e != NULL)
+		live_entries++;
+	return e;
+}
+
+static void
+entry_free(struct vm_map_entry *e)
+{
+	pool_put(&entry_pool, e);
+	live_entries--;
+}
+
+uint64_t
+uvm_map_entry_count(void)
+{
+	return live_entries;
+}
+
+/* Where the free space after e (or, for the header, before the first entry) ends. */
+static vaddr_t
+gap_end(const struct vm_map *map, const struct vm_map_entry *e)
+{
+	return e->next == &map->header ? map->max_offset : e->next->start;
+}
+
+/* Recompute the gap after e (the header: the lead gap) and the tree above it. */
+static void
+gap_update(struct vm_map *map, struct vm_map_entry *e)
+{
+	if (e == &map->header) {
+		map->lead_gap = gap_end(map, e) - map->min_offset;
+		return;
+	}
+	e->gap = gap_end(map, e) - e->end;
+	rb_tree_augment_path(&map->rb_tree, &e->rb_node);
+}
+
+/* Insert e after prev (the header for "first"): list, tree, gaps, counts. */
+static void
+entry_link(struct vm_map *map, struct vm_map_entry *prev, struct vm_map_entry *e)
+{
+	e->prev = prev;
+	e->next = prev->next;
+	prev->next->prev = e;
+	prev->next = e;
+	e->gap = gap_end(map, e) - e->end;
+	e->maxgap = e->gap;
+	if (rb_tree_insert(&map->rb_tree, &e->rb_node) != &e->rb_node)
+		panic("uvm_map: entry %#lx already in the tree", e->start);
+	gap_update(map, prev);
+	map->nentries++;
+	map->size += e->end - e->start;
+	map->timestamp++;
+}
+
+static void
+entry_unlink(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct vm_map_entry *prev = e->prev;
+
+	rb_tree_remove(&map->rb_tree, &e->rb_node);
+	prev->next = e->next;
+	e->next->prev = prev;
+	gap_update(map, prev);
+	map->nentries--;
+	map->size -= e->end - e->start;
+	map->timestamp++;
+	if (map->hint == e)
+		map->hint = prev;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookup                                                              */
+
+bool
+uvm_map_lookup_entry(struct vm_map *map, vaddr_t va, struct vm_map_entry **entry)
+{
+	struct vm_map_entry *h = map->hint;
+	struct rb_node *n;
+
+	/* The hint catches the common case of faults marching through one entry. */
+	if (h != &map->header && h->start <= va && va < h->end) {
+		*entry = h;
+		return true;
+	}
+	n = rb_tree_find_le(&map->rb_tree, &va);
+	if (n == NULL) {
+		*entry = &map->header;
+		return false;
+	}
+	*entry = ENTRY(n);
+	map->hint = *entry;
+	return va < (*entry)->end;
+}
+
+/* ------------------------------------------------------------------ */
+/* Findspace                                                           */
+
+/*
+ * A request (hint, length, align, direction) tried against one free range
+ * [lo, hi).  Bottom-up takes the lowest fit at or above the hint; top-down
+ * the highest fit ending at or below the hint.
+ */
+struct space_req {
+	vaddr_t hint;
+	vsize_t length;
+	vsize_t align;
+	bool topdown;
+};
+
+static bool
+space_fits(const struct space_req *rq, vaddr_t lo, vaddr_t hi, vaddr_t *res)
+{
+	vaddr_t a;
+
+	if (rq->topdown) {
+		vaddr_t top = MIN(hi, rq->hint);
+		if (top < lo || top - lo < rq->length)
+			return false;
+		a = ROUND_DOWN(top - rq->length, rq->align);
+		if (a < lo)
+			return false;
+	} else {
+		a = ROUND_UP(MAX(lo, rq->hint), rq->align);
+		if (a < lo || a >= hi || hi - a < rq->length)
+			return false;
+	}
+	*res = a;
+	return true;
+}
+
+/* Leftmost (or, reversed, rightmost) node in subtree n with gap >= need. */
+static struct vm_map_entry *
+gap_extreme(struct rb_node *n, vsize_t need, bool rightmost)
+{
+	for (;;) {
+		struct rb_node *near = rightmost ? n->rb_right : n->rb_left;
+		struct rb_node *far = rightmost ? n->rb_left : n->rb_right;
+		uvm_map_findspace_visits++;
+		if (NODE_MAXGAP(near) >= need)
+			n = near;
+		else if (ENTRY(n)->gap >= need)
+			return ENTRY(n);
+		else
+			n = far;    /* maxgap(n) >= need says it is here */
+	}
+}
+
+/*
+ * The next (or previous) entry after e in address order whose gap is at
+ * least need, found through the tree without visiting skipped subtrees.
+ */
+static struct vm_map_entry *
+gap_step(struct vm_map_entry *e, vsize_t need, bool backwards)
+{
+	struct rb_node *n = &e->rb_node, *p;
+	struct rb_node *ahead = backwards ? n->rb_left : n->rb_right;
+
+	if (NODE_MAXGAP(ahead) >= need)
+		return gap_extreme(ahead, need, !backwards);
+	for (; (p = n->rb_parent) != NULL; n = p) {
+		if ((backwards ? p->rb_right : p->rb_left) != n)
+			continue;       /* p comes before n: keep climbing */
+		uvm_map_findspace_visits++;
+		if (ENTRY(p)->gap >= need)
+			return ENTRY(p);
+		ahead = backwards ? p->rb_left : p->rb_right;
+		if (NODE_MAXGAP(ahead) >= need)
+			return gap_extreme(ahead, need, !backwards);
+	}
+	return NULL;
+}
+
+/* Try e's gap (the header: the lead gap). */
+static bool
+try_gap(const struct vm_map *map, const struct vm_map_entry *e,
+    const struct space_req *rq, vaddr_t *res)
+{
+	if (e == &map->header)
+		return space_fits(rq, map->min_offset,
+		    map->min_offset + map->lead_gap, res);
+	return space_fits(rq, e->end, e->end + e->gap, res);
+}
+
+/*
+ * After this many gaps that were long enough but failed because of the
+ * alignment, search only for gaps long enough for any alignment: it keeps
+ * the search O(log n) whatever the alignment.
+ */
+#define FINDSPACE_ALIGN_TRIES 4
+
+int
+uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
+    vaddr_t *result, vsize_t align, bool topdown)
+{
+	struct space_req rq = { hint, length, MAX(align, PAGE_SIZE), topdown };
+	struct vm_map_entry *e;
+	vsize_t need = length;
+	int misses = 0;
+
+	uvm_map_findspace_visits = 0;
+	if (length == 0 || (rq.align & (rq.align - 1)) != 0)
+		return -EINVAL;
+	if (topdown && (hint == 0 || hint > map->max_offset))
+		rq.hint = map->max_offset;
+	if (!topdown && hint < map->min_offset)
+		rq.hint = map->min_offset;
+	/* The gap the hint falls in first, then gaps in the search direction. */
+	uvm_map_lookup_entry(map, rq.hint - (topdown ? 1 : 0), &e);
+	for (;;) {
+		if (try_gap(map, e, &rq, result))
+			return 0;
+		if (e == &map->header && !topdown) {
+			struct rb_node *root = map->rb_tree.rbt_root;
+			e = NODE_MAXGAP(root) >= need ? gap_extreme(root, need, false) : NULL;
+		} else if (e == &map->header) {
+			return -ENOMEM;
+		} else {
+			if (e->gap >= length && ++misses == FINDSPACE_ALIGN_TRIES)
+				need = length + rq.align - PAGE_SIZE;
+			e = gap_step(e, need, topdown);
+		}
+		if (e == NULL)
+			e = topdown ? &map->header : NULL;
+		if (e == NULL)
+			return -ENOMEM;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Clipping                                                            */
+
+/* Take another reference on everything e refers to (for a split copy). */
+static void
+entry_copy_refs(struct vm_map_entry *e)
+{
+	if (e->object != NULL && e->object->pgops->pgo_reference != NULL)
+		e->object->pgops->pgo_reference(e->object);
+}
+
+void
+uvm_map_clip_start(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
+{
+	struct vm_map_entry *front;
+
+	KASSERT(mutex_owned(&map->lock));
+	KASSERT(entry->start < va && va < entry->end);
+	front = entry_alloc();
+	if (front == NULL)
+		panic("uvm_map_clip_start: no memory for a map entry");
+	*front = *entry;
+	front->end = va;
+	entry_copy_refs(front);
+	if (entry->aref.ar_amap != NULL)
+		amap_splitref(&front->aref, &entry->aref, va - entry->start);
+	if (entry->object != NULL)
+		entry->offset += va - entry->start;
+	/* entry keeps its place in the order: only its start moves up. */
+	map->size -= va - entry->start;
+	entry->start = va;
+	entry_link(map, entry->prev, front);
+}
+
+void
+uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
+{
+	struct vm_map_entry *back;
+
+	KASSERT(mutex_owned(&map->lock));
+	KASSERT(entry->start < va && va < entry->end);
+	back = entry_alloc();
+	if (back == NULL)
+		panic("uvm_map_clip_end: no memory for a map entry");
+	*back = *entry;
+	back->start = va;
+	entry_copy_refs(back);
+	if (entry->aref.ar_amap != NULL)
+		amap_splitref(&entry->aref, &back->aref, va - entry->start);
+	if (back->object != NULL)
+		back->offset += va - entry->start;
+	map->size -= entry->end - va;
+	entry->end = va;
+	entry_link(map, entry, back);
+}
+
+/* Clip so that [start, end) begins and ends on entry boundaries. */
+static void
+clip_range(struct vm_map *map, vaddr_t start, vaddr_t end,
+    struct vm_map_entry **first)
+{
+	struct vm_map_entry *e;
+
+	if (uvm_map_lookup_entry(map, start, &e)) {
+		if (e->start < start)
+			uvm_map_clip_start(map, e, start);
+	} else {
+		e = e->next;
+	}
+	*first = e;
+	for (; e != &map->header && e->start < end; e = e->next) {
+		if (e->end > end)
+			uvm_map_clip_end(map, e, end);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Unmapping                                                           */
+
+/*
+ * Phase one: unlink every entry in [start, end), unmapping its pages, and
+ * chain them on *dead through their next pointers.  => map locked.
+ */
+static void
+unmap_remove(struct vm_map *map, vaddr_t start, vaddr_t end,
+    struct vm_map_entry **dead)
+{
+	struct vm_map_entry *e, *next;
+
+	clip_range(map, start, end, &e);
+	for (; e != &map->header && e->start < end; e = next) {
+		next = e->next;
+		if (e->wired_count > 0) {
+			uvm_fault_unwire(map, e->start, e->end);
+			e->wired_count = 0;
+		}
+		pmap_remove(map->pmap, e->start, e->end);
+		entry_unlink(map, e);
+		e->next = *dead;
+		*dead = e;
+	}
+	pmap_update(map->pmap);
+}
+
+/* Phase two: drop the references the dead entries held.  => map unlocked. */
+static void
+unmap_detach(struct vm_map_entry *dead)
+{
+	while (dead != NULL) {
+		struct vm_map_entry *next = dead->next;
+		if (dead->aref.ar_amap != NULL)
+			amap_unref(dead->aref.ar_amap,
+			    (vaddr_t)dead->aref.ar_pageoff << PAGE_SHIFT,
+			    dead->end - dead->start, false);
+		if (dead->object != NULL && dead->object->pgops->pgo_detach != NULL)
+			dead->object->pgops->pgo_detach(dead->object);
+		entry_free(dead);
+		dead = next;
+	}
+}
+
+void
+uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *dead = NULL;
+
+	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0);
+	if (start >= end)
+		return;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	unmap_remove(map, start, end, &dead);
+	MAP_DCHECK(map);
+	mutex_exit(&map->lock);
+	unmap_detach(dead);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping                                                             */
+
+/* What a new entry will look like, decoded from uvm_map's arguments. */
+struct newent {
+	vaddr_t start;
+	vsize_t size;
+	struct uvm_object *obj;
+	voff_t offset;
+	int etype;
+	vm_prot_t prot, maxprot;
+	int inherit, advice, flags;
+};
+
+static bool
+newent_decode(vaddr_t start, vsize_t size, struct uvm_object *uobj,
+    voff_t uoffset, uvm_flag_t flags, struct newent *ne)
+{
+	ne->start = start;
+	ne->size = size;
+	ne->obj = uobj;
+	ne->offset = uobj == NULL ? 0 :
+	    (uoffset == UVM_UNKNOWN_OFFSET ? (voff_t)start : uoffset);
+	ne->prot = UVM_PROTECTION(flags);
+	ne->maxprot = UVM_MAXPROTECTION(flags);
+	ne->inherit = (int)UVM_INHERIT(flags);
+	ne->advice = (int)UVM_ADVICE(flags);
+	ne->flags = (flags & UVM_FLAG_NOMERGE) ? UVM_MAP_NOMERGE : 0;
+	ne->etype = uobj != NULL ? UVM_ET_OBJ : 0;
+	if (flags & UVM_FLAG_COPYONWRITE) {
+		ne->etype |= UVM_ET_COPYONWRITE;
+		if (!(flags & UVM_FLAG_OVERLAY))
+			ne->etype |= UVM_ET_NEEDSCOPY;
+	}
+	return (ne->prot & ~ne->maxprot) == 0 && ne->inherit <= MAP_INHERIT_ZERO &&
+	    ne->advice <= UVM_ADV_SEQUENTIAL && ((ne->offset & PAGE_MASK) == 0);
+}
+
+/* Could e be extended to take in ne's range?  (Neither has an amap.) */
+static bool
+mergeable(const struct vm_map_entry *e, const struct newent *ne)
+{
+	return !(e->flags & UVM_MAP_NOMERGE) && !(ne->flags & UVM_MAP_NOMERGE) &&
+	    e->aref.ar_amap == NULL && e->object == ne->obj &&
+	    e->etype == ne->etype && e->protection == ne->prot &&
+	    e->max_protection == ne->maxprot && e->inheritance == ne->inherit &&
+	    e->advice == ne->advice && e->wired_count == 0;
+}
+
+/*
+ * Merge ne into prev (behind it) or next (in front of it) when they are
+ * compatible and the object offsets continue.  Returns true if merged; the
+ * merged-away object reference is then the caller's to drop.
+ */
+static bool
+try_merge(struct vm_map *map, struct vm_map_entry *prev, const struct newent *ne)
+{
+	struct vm_map_entry *next = prev->next;
+	vaddr_t end = ne->start + ne->size;
+
+	if (prev != &map->header && prev->end == ne->start && mergeable(prev, ne) &&
+	    (ne->obj == NULL || prev->offset + (voff_t)(prev->end - prev->start) == ne->offset)) {
+		prev->end = end;
+		map->size += ne->size;
+		gap_update(map, prev);
+		map->timestamp++;
+		return true;
+	}
+	if (next != &map->header && next->start == end && mergeable(next, ne) &&
+	    (ne->obj == NULL || ne->offset + (voff_t)ne->size == next->offset)) {
+		next->start = ne->start;    /* order kept: nothing lies between */
+		next->offset = ne->offset;
+		map->size += ne->size;
+		gap_update(map, prev);
+		map->timestamp++;
+		return true;
+	}
+	return false;
+}
+
+/* Make the new entry (and its amap, for an overlay).  => map locked. */
+static int
+insert_new(struct vm_map *map, struct vm_map_entry *prev,
+    const struct newent *ne, uvm_flag_t flags)
+{
+	struct vm_map_entry *e = entry_alloc();
+
+	if (e == NULL)
+		return -ENOMEM;
+	e->start = ne->start;
+	e->end = ne->start + ne->size;
+	e->object = ne->obj;
+	e->offset = ne->offset;
+	e->etype = ne->etype;
+	e->protection = ne->prot;
+	e->max_protection = ne->maxprot;
+	e->inheritance = ne->inherit;
+	e->advice = ne->advice;
+	e->flags = ne->flags;
+	if (flags & UVM_FLAG_OVERLAY) {
+		e->aref.ar_amap = amap_alloc(ne->size, 0, 0);
+		if (e->aref.ar_amap == NULL) {
+			entry_free(e);
+			return -ENOMEM;
+		}
+	}
+	entry_link(map, prev, e);
+	return 0;
+}
+
+/* Is any of [start, end) mapped?  => map locked. */
+static bool
+range_busy(struct vm_map *map, vaddr_t start, vaddr_t end,
+    struct vm_map_entry **prev)
+{
+	if (uvm_map_lookup_entry(map, start, prev))
+		return true;
+	return (*prev)->next != &map->header && (*prev)->next->start < end;
+}
+
+/* Pick the place: FIXED (maybe replacing), or findspace.  => map locked. */
+static int
+map_place(struct vm_map *map, vaddr_t *startp, vsize_t size, vsize_t align,
+    uvm_flag_t flags, struct vm_map_entry **prev, struct vm_map_entry **dead)
+{
+	vaddr_t start = *startp;
+	int error;
+
+	if (flags & UVM_FLAG_FIXED) {
+		if (start < map->min_offset || start > map->max_offset ||
+		    map->max_offset - start < size || (start & (MAX(align, PAGE_SIZE) - 1)))
+			return -EINVAL;
+		if (flags & UVM_FLAG_UNMAP)
+			unmap_remove(map, start, start + size, dead);
+		else if (range_busy(map, start, start + size, prev))
+			return -EEXIST;
+	} else {
+		bool topdown = (flags & UVM_FLAG_TOPDOWN) || (map->flags & VM_MAP_TOPDOWN);
+		error = uvm_map_findspace(map, start, size, &start, align, topdown);
+		if (error != 0)
+			return error;
+	}
+	range_busy(map, start, start + size, prev);
+	*startp = start;
+	return 0;
+}
+
+int
+uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
+    struct uvm_object *uobj, voff_t uoffset, vsize_t align, uvm_flag_t flags)
+{
+	struct vm_map_entry *prev, *dead = NULL;
+	struct newent ne;
+	bool merged = false;
+	int error;
+
+	if (size == 0 || (size & PAGE_MASK) || (*startp & PAGE_MASK) ||
+	    (align & (align - 1)) ||
+	    !newent_decode(*startp, size, uobj, uoffset, flags, &ne))
+		return -EINVAL;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	error = map_place(map, startp, size, align, flags, &prev, &dead);
+	if (error == 0) {
+		newent_decode(*startp, size, uobj, uoffset, flags, &ne);
+		merged = !(flags & UVM_FLAG_OVERLAY) && try_merge(map, prev, &ne);
+		if (!merged)
+			error = insert_new(map, prev, &ne, flags);
+	}
+	MAP_DCHECK(map);
+	mutex_exit(&map->lock);
+	unmap_detach(dead);
+	/* Merged into an entry that already holds a reference to uobj. */
+	if (merged && uobj != NULL && uobj->pgops->pgo_detach != NULL)
+		uobj->pgops->pgo_detach(uobj);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Changing attributes of a range, and merging afterwards              */
+
+/* Is all of [start, end) mapped, without holes?  => map locked. */
+static bool
+range_covered(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+	vaddr_t at = start;
+
+	if (!uvm_map_lookup_entry(map, start, &e))
+		return false;
+	for (; e != &map->header && e->start <= at && at < end; e = e->next)
+		at = e->end;
+	return at >= end;
+}
+
+/* Can b (just after a) be folded into a? */
+static bool
+joinable(const struct vm_map_entry *a, const struct vm_map_entry *b)
+{
+	vsize_t alen = a->end - a->start;
+
+	if (a->end != b->start || ((a->flags | b->flags) & UVM_MAP_NOMERGE) ||
+	    a->object != b->object || a->etype != b->etype ||
+	    a->protection != b->protection || a->max_protection != b->max_protection ||
+	    a->inheritance != b->inheritance || a->advice != b->advice ||
+	    a->wired_count != b->wired_count)
+		return false;
+	if (a->object != NULL && a->offset + (voff_t)alen != b->offset)
+		return false;
+	if (a->aref.ar_amap != b->aref.ar_amap)
+		return false;
+	/* The same amap: only if b's window continues a's. */
+	return a->aref.ar_amap == NULL ||
+	    b->aref.ar_pageoff == a->aref.ar_pageoff + (int)(alen >> PAGE_SHIFT);
+}
+
+/* Fold a->next into a.  => joinable(a, a->next); map locked. */
+static void
+join_next(struct vm_map *map, struct vm_map_entry *a)
+{
+	struct vm_map_entry *b = a->next;
+
+	if (a->aref.ar_amap != NULL)
+		amap_mergeref(&a->aref, &b->aref, a->end - a->start);
+	/* a still holds a reference to the object, so this is not the last. */
+	if (b->object != NULL && b->object->pgops->pgo_detach != NULL)
+		b->object->pgops->pgo_detach(b->object);
+	entry_unlink(map, b);
+	a->end = b->end;
+	map->size += b->end - b->start;
+	gap_update(map, a);
+	entry_free(b);
+}
+
+/* Merge what can be merged from the entry before start to the one at end. */
+static void
+merge_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+
+	uvm_map_lookup_entry(map, start, &e);
+	if (e != &map->header && e->prev != &map->header)
+		e = e->prev;
+	if (e == &map->header)
+		e = e->next;
+	for (; e != &map->header && e->start <= end; e = e->next) {
+		while (e->next != &map->header && joinable(e, e->next))
+			join_next(map, e);
+	}
+}
+
+/* May prot be set on every entry in [start, end)?  => map locked. */
+static int
+protect_allowed(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, bool set_max)
+{
+	struct vm_map_entry *e;
+
+	if (!range_covered(map, start, end))
+		return -ENOMEM;
+	uvm_map_lookup_entry(map, start, &e);
+	for (; e != &map->header && e->start < end; e = e->next) {
+		if (!set_max && (prot & ~e->max_protection))
+			return -EACCES;
+	}
+	return 0;
+}
+
+int
+uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
+    vm_prot_t prot, bool set_max)
+{
+	struct vm_map_entry *e;
+	int error;
+
+	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end ||
+	    (prot & ~VM_PROT_ALL))
+		return -EINVAL;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	error = protect_allowed(map, start, end, prot, set_max);
+	if (error == 0 && start < end) {
+		clip_range(map, start, end, &e);
+		for (; e != &map->header && e->start < end; e = e->next) {
+			vm_prot_t old = e->protection;
+			if (set_max)
+				e->max_protection = prot;
+			e->protection = set_max ? (old & prot) : prot;
+			/* Lowered: take the permission out of the page tables
+			 * now.  Raised: the next fault maps it. */
+			if (old & ~e->protection)
+				pmap_protect(map->pmap, e->start, e->end, e->protection);
+		}
+		pmap_update(map->pmap);
+		map->timestamp++;
+		merge_range(map, start, end);
+	}
+	MAP_DCHECK(map);
+	mutex_exit(&map->lock);
+	return error;
+}
+
+/* Set one int field of every entry in [start, end): inheritance or advice. */
+static int
+map_set_field(struct vm_map *map, vaddr_t start, vaddr_t end,
+    size_t field, int value)
+{
+	struct vm_map_entry *e;
+
+	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
+		return -EINVAL;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	if (start < end) {
+		clip_range(map, start, end, &e);
+		for (; e != &map->header && e->start < end; e = e->next)
+			*(int *)((char *)e + field) = value;
+		map->timestamp++;
+		merge_range(map, start, end);
+	}
+	MAP_DCHECK(map);
+	mutex_exit(&map->lock);
+	return 0;
+}
+
+int
+uvm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit)
+{
+	if (inherit < MAP_INHERIT_SHARE || inherit > MAP_INHERIT_ZERO)
+		return -EINVAL;
+	return map_set_field(map, start, end,
+	    offsetof(struct vm_map_entry, inheritance), inherit);
+}
+
+int
+uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
+{
+	if (advice < UVM_ADV_NORMAL || advice > UVM_ADV_SEQUENTIAL)
+		return -EINVAL;
+	return map_set_field(map, start, end,
+	    offsetof(struct vm_map_entry, advice), advice);
+}
+
+bool
+uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
+{
+	struct vm_map_entry *e;
+	vaddr_t at = start;
+	bool ok;
+
+	mutex_enter(&map->lock);
+	ok = uvm_map_lookup_entry(map, start, &e);
+	for (; ok && at < end; e = e->next) {
+		if (e == &map->header || e->start > at || (e->protection & prot) != prot)
+			ok = false;
+		else
+			at = e->end;
+	}
+	mutex_exit(&map->lock);
+	return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Wiring                                                              */
+
+/* Unwire [start, end): every entry there must be wired.  => map locked. */
+static int
+unwire_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+
+	uvm_map_lookup_entry(map, start, &e);
+	for (struct vm_map_entry *w = e; w != &map->header && w->start < end; w = w->next) {
+		if (w->wired_count == 0)
+			return -EINVAL;
+	}
+	clip_range(map, start, end, &e);
+	for (; e != &map->header && e->start < end; e = e->next) {
+		if (--e->wired_count == 0)
+			uvm_fault_unwire(map, e->start, e->end);
+	}
+	map->timestamp++;
+	return 0;
+}
+
+/* Undo wire_prepare's counting on [start, end).  => map locked. */
+static void
+wire_uncount(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+
+	uvm_map_lookup_entry(map, start, &e);
+	for (; e != &map->header && e->start < end; e = e->next) {
+		if (e->wired_count > 0)
+			e->wired_count--;
+	}
+}
+
+/*
+ * Count a wiring on every entry of [start, end), resolving needs-copy
+ * first where a fault would need a private amap (a wired page must not
+ * be shared copy-on-write: the write that would copy it could not fault,
+ * and the fault must not clip entries while we walk them).  => map locked.
+ */
+static int
+wire_prepare(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+
+	clip_range(map, start, end, &e);
+	for (; e != &map->header && e->start < end; e = e->next) {
+		if (e->wired_count++ > 0)
+			continue;
+		if ((e->etype & UVM_ET_NEEDSCOPY) &&
+		    ((e->protection & VM_PROT_WRITE) || e->object == NULL)) {
+			int error = amap_copy(map, e, AMAP_COPY_NOCHUNK, e->start, e->end);
+			if (error != 0) {
+				e->wired_count--;
+				wire_uncount(map, start, e->start);
+				return error;
+			}
+		}
+	}
+	map->timestamp++;
+	return 0;
+}
+
+/*
+ * Fault in the pages of the entries in [start, end) that have just been
+ * wired for the first time (wired_count 1); entries wired before already
+ * have their pages wired.  On failure, unwire what this call wired.
+ *  => map unlocked (each step locks it).
+ */
+static int
+wire_fault_new(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start; va < end;) {
+		struct vm_map_entry *e;
+		mutex_enter(&map->lock);
+		bool found = uvm_map_lookup_entry(map, va, &e);
+		KASSERT(found);
+		vaddr_t next = MIN(e->end, end);
+		bool fresh = e->wired_count == 1;
+		mutex_exit(&map->lock);
+		int error = fresh ? uvm_fault_wire(map, va, next, VM_PROT_READ) : 0;
+		if (error != 0) {
+			mutex_enter(&map->lock);
+			for (vaddr_t u = start; u < va; u = next) {
+				uvm_map_lookup_entry(map, u, &e);
+				next = MIN(e->end, va);
+				if (e->wired_count == 1)
+					uvm_fault_unwire(map, u, next);
+			}
+			mutex_exit(&map->lock);
+			return error;
+		}
+		va = next;
+	}
+	return 0;
+}
+
+int
+uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageable)
+{
+	int error;
+
+	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
+		return -EINVAL;
+	if (start == end)
+		return 0;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	if (!range_covered(map, start, end))
+		error = -ENOMEM;
+	else if (new_pageable)
+		error = unwire_range(map, start, end);
+	else
+		error = wire_prepare(map, start, end);
+	mutex_exit(&map->lock);
+	if (error != 0 || new_pageable)
+		return error;
+	error = wire_fault_new(map, start, end);
+	if (error != 0) {
+		mutex_enter(&map->lock);
+		wire_uncount(map, start, end);
+		mutex_exit(&map->lock);
+	}
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup, checks and printing                                          */
+
+void
+uvm_map_init(void)
+{
+	pool_init(&entry_pool, sizeof(struct vm_map_entry), 8, "vmmapent");
+	pool_init(&vmspace_pool, sizeof(struct vmspace), 8, "vmspace");
+}
+
+void
+uvm_map_setup(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max,
+    int flags)
+{
+	memset(map, 0, sizeof(*map));
+	mutex_init(&map->lock, "vm_map");
+	map->pmap = pmap;
+	map->header.next = map->header.prev = &map->header;
+	map->header.start = map->header.end = min;
+	rb_tree_init(&map->rb_tree, &entry_rb_ops);
+	map->min_offset = min;
+	map->max_offset = max;
+	map->lead_gap = max - min;
+	map->hint = &map->header;
+	map->flags = flags;
+}
+
+static bool
+maxgap_ok(const struct rb_node *n)
+{
+	const struct vm_map_entry *e = ENTRY(n);
+
+	return e->maxgap == MAX(e->gap, MAX(NODE_MAXGAP(n->rb_left),
+	    NODE_MAXGAP(n->rb_right)));
+}
+
+/* One entry against its neighbours and the map's bounds. */
+static int
+check_entry(struct vm_map *map, const struct vm_map_entry *e,
+    const struct rb_node *treenode, kprint_fn pr)
+{
+	int bad = 0;
+
+#define MAPCHECK(cond, ...) do { if (!(cond)) { pr("uvm_map_check: " __VA_ARGS__); bad++; } } while (0)
+	MAPCHECK(e->start < e->end && !(e->start & PAGE_MASK) && !(e->end & PAGE_MASK),
+	    "entry %p has a bad range %#lx-%#lx\n", (const void *)e, e->start, e->end);
+	MAPCHECK(e->start >= map->min_offset && e->end <= map->max_offset,
+	    "entry %#lx-%#lx outside the map\n", e->start, e->end);
+	MAPCHECK(e->next->prev == e && e->prev->next == e,
+	    "entry %#lx: list links not mutual\n", e->start);
+	MAPCHECK(e->prev == &map->header || e->prev->end <= e->start,
+	    "entry %#lx overlaps or is out of order\n", e->start);
+	MAPCHECK(e->gap == gap_end(map, e) - e->end,
+	    "entry %#lx: gap %#lx, should be %#lx\n", e->start, e->gap,
+	    gap_end(map, e) - e->end);
+	MAPCHECK(treenode == &e->rb_node,
+	    "entry %#lx: the tree has another entry at this position\n", e->start);
+	MAPCHECK((e->protection & ~e->max_protection) == 0,
+	    "entry %#lx: protection above its maximum\n", e->start);
+	MAPCHECK(e->aref.ar_amap == NULL || e->aref.ar_pageoff +
+	    (int)((e->end - e->start) >> PAGE_SHIFT) <= e->aref.ar_amap->am_nslot,
+	    "entry %#lx: amap window past the amap\n", e->start);
+#undef MAPCHECK
+	return bad;
+}
+
+int
+uvm_map_check(struct vm_map *map, kprint_fn pr)
+{
+	const struct rb_node *tn = rb_tree_first(&map->rb_tree);
+	vsize_t size = 0;
+	int n = 0, bad = 0;
+
+	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next) {
+		bad += check_entry(map, e, tn, pr);
+		tn = tn != NULL ? rb_tree_next(tn) : NULL;
+		size += e->end - e->start;
+		if (++n > map->nentries + 1)
+			break;      /* a loop in the list: counted below */
+	}
+	if (n != map->nentries || size != map->size || tn != NULL ||
+	    map->rb_tree.rbt_count != (size_t)map->nentries) {
+		pr("uvm_map_check: %d entries, %#lx bytes in the list; map says %d, %#lx; "
+		    "tree has %zu\n", n, size, map->nentries, map->size,
+		    map->rb_tree.rbt_count);
+		bad++;
+	}
+	if (map->lead_gap != gap_end(map, &map->header) - map->min_offset) {
+		pr("uvm_map_check: lead gap %#lx is wrong\n", map->lead_gap);
+		bad++;
+	}
+	return bad + rb_tree_check(&map->rb_tree, maxgap_ok, pr);
+}
+
+static const char *
+inherit_name(int inh)
+{
+	static const char *const names[] = { "share", "copy", "none", "zero" };
+
+	return inh >= 0 && inh <= MAP_INHERIT_ZERO ? names[inh] : "?";
+}
+
+static const char *
+advice_name(int adv)
+{
+	static const char *const names[] = { "normal", "random", "sequential" };
+
+	return adv >= 0 && adv <= UVM_ADV_SEQUENTIAL ? names[adv] : "?";
+}
+
+void
+uvm_map_entry_print(const struct vm_map_entry *e, kprint_fn pr)
+{
+	pr("  %012lx-%012lx %c%c%c/%c%c%c %-5s %-10s%s%s%s%s amap %p+%d obj %p+%#lx gap %#lx\n",
+	    e->start, e->end,
+	    (e->protection & VM_PROT_READ) ? 'r' : '-',
+	    (e->protection & VM_PROT_WRITE) ? 'w' : '-',
+	    (e->protection & VM_PROT_EXECUTE) ? 'x' : '-',
+	    (e->max_protection & VM_PROT_READ) ? 'r' : '-',
+	    (e->max_protection & VM_PROT_WRITE) ? 'w' : '-',
+	    (e->max_protection & VM_PROT_EXECUTE) ? 'x' : '-',
+	    inherit_name(e->inheritance), advice_name(e->advice),
+	    (e->etype & UVM_ET_COPYONWRITE) ? " cow" : "",
+	    (e->etype & UVM_ET_NEEDSCOPY) ? " needs-copy" : "",
+	    e->wired_count ? " wired" : "", (e->flags & UVM_MAP_NOMERGE) ? " nomerge" : "",
+	    (void *)e->aref.ar_amap, e->aref.ar_pageoff, (void *)e->object,
+	    (uint64_t)e->offset, e->gap);
+}
+
+void
+uvm_map_print(struct vm_map *map, kprint_fn pr)
+{
+	pr("map %p: [%#lx, %#lx) %d entries, %#lx bytes, lead gap %#lx, "
+	    "pmap %p, timestamp %u\n", (void *)map, map->min_offset,
+	    map->max_offset, map->nentries, map->size, map->lead_gap,
+	    (void *)map->pmap, map->timestamp);
+	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
+		uvm_map_entry_print(e, pr);
+}
+
+/* ------------------------------------------------------------------ */
+/* vmspaces                                                            */
+
+struct vmspace *
+uvmspace_alloc(vaddr_t min, vaddr_t max, bool topdown)
+{
+	struct vmspace *vm = pool_get(&vmspace_pool, PR_ZERO);
+	struct pmap *pmap;
+
+	if (vm == NULL)
+		return NULL;
+	pmap = pmap_create();
+	if (pmap == NULL) {
+		pool_put(&vmspace_pool, vm);
+		return NULL;
+	}
+	uvm_map_setup(&vm->vm_map, pmap, min, max, topdown ? VM_MAP_TOPDOWN : 0);
+	vm->vm_refcnt = 1;
+	return vm;
+}
+
+void
+uvmspace_addref(struct vmspace *vm)
+{
+	vm->vm_refcnt++;
+}
+
+void
+uvmspace_free(struct vmspace *vm)
+{
+	struct vm_map *map = &vm->vm_map;
+
+	KASSERT(vm->vm_refcnt > 0);
+	if (--vm->vm_refcnt > 0)
+		return;
+	uvm_unmap(map, map->min_offset, map->max_offset);
+	KASSERT(map->nentries == 0);
+	pmap_destroy(map->pmap);
+	pool_put(&vmspace_pool, vm);
+}
+
+void
+uvmspace_exec(struct vmspace *vm, vaddr_t min, vaddr_t max)
+{
+	struct vm_map *map = &vm->vm_map;
+
+	KASSERT(vm->vm_refcnt == 1);
+	uvm_unmap(map, map->min_offset, map->max_offset);
+	mutex_enter(&map->lock);
+	map->min_offset = min;
+	map->max_offset = max;
+	map->lead_gap = max - min;
+	map->timestamp++;
+	mutex_exit(&map->lock);
+	vm->vm_daddr = vm->vm_dsize = 0;
+	vm->vm_minsaddr = vm->vm_maxsaddr = 0;
+}
+
+/* A copy of old for the child's map, taking its own object reference. */
+static struct vm_map_entry *
+fork_entry_copy(const struct vm_map_entry *old)
+{
+	struct vm_map_entry *e = entry_alloc();
+
+	if (e == NULL)
+		return NULL;
+	*e = *old;
+	e->wired_count = 0;
+	entry_copy_refs(e);
+	return e;
+}
+
+/*
+ * Share: both maps use the same amap (made now if the parent had none
+ * yet, or had one still shared copy-on-write) and the same object.
+ */
+static int
+fork_share(struct vm_map *old_map, struct vm_map_entry *old,
+    struct vm_map_entry **newp)
+{
+	if (old->etype & UVM_ET_NEEDSCOPY) {
+		int error = amap_copy(old_map, old, AMAP_COPY_NOCHUNK, old->start, old->end);
+		if (error != 0)
+			return error;
+	}
+	*newp = fork_entry_copy(old);
+	if (*newp == NULL)
+		return -ENOMEM;
+	if (old->aref.ar_amap != NULL)
+		amap_ref(old->aref.ar_amap, (vaddr_t)old->aref.ar_pageoff << PAGE_SHIFT,
+		    old->end - old->start, AMAP_SHARED);
+	return 0;
+}
+
+/*
+ * Copy: both entries become needs-copy over the shared amap, and the
+ * parent loses write access in its page tables, so the first write on
+ * either side faults and gets a private copy.  Two cases cannot work that
+ * way and give the child its own amap at once instead: a wired parent
+ * entry (it must keep write access; the child copies the pages now), and
+ * an amap shared with other processes (making the parent needs-copy would
+ * cut it off from them).
+ */
+static int
+fork_copy(struct vm_map *old_map, struct vm_map_entry *old,
+    struct vm_map *new_map, struct vm_map_entry **newp)
+{
+	struct vm_map_entry *e = fork_entry_copy(old);
+	struct vm_amap *amap = old->aref.ar_amap;
+	int error = 0;
+
+	if (e == NULL)
+		return -ENOMEM;
+	*newp = e;
+	if (amap != NULL)
+		amap_ref(amap, (vaddr_t)old->aref.ar_pageoff << PAGE_SHIFT,
+		    old->end - old->start, 0);
+	e->etype |= UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
+	if (amap != NULL && (old->wired_count > 0 || (amap->am_flags & AMAP_SHARED))) {
+		error = amap_copy(new_map, e, AMAP_COPY_NOCHUNK, e->start, e->end);
+		if (error == 0 && old->wired_count > 0)
+			error = amap_cow_now(new_map, e);
+		return error;
+	}
+	if (amap != NULL || (old->etype & UVM_ET_COPYONWRITE)) {
+		old->etype |= UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
+		pmap_protect(old_map->pmap, old->start, old->end,
+		    old->protection & ~VM_PROT_WRITE);
+	}
+	return 0;
+}
+
+/* Zero: the child gets fresh anonymous memory with the same protection. */
+static int
+fork_zero(const struct vm_map_entry *old, struct vm_map_entry **newp)
+{
+	struct vm_map_entry *e = entry_alloc();
+
+	if (e == NULL)
+		return -ENOMEM;
+	*e = *old;
+	e->object = NULL;
+	e->offset = 0;
+	e->aref.ar_amap = NULL;
+	e->aref.ar_pageoff = 0;
+	e->wired_count = 0;
+	e->etype = UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
+	*newp = e;
+	return 0;
+}
+
+/* The child's entry for old (or none), by inheritance.  => both maps locked. */
+static int
+fork_one(struct vm_map *old_map, struct vm_map_entry *old, struct vm_map *new_map)
+{
+	struct vm_map_entry *e = NULL;
+	int error = 0;
+
+	switch (old->inheritance) {
+	case MAP_INHERIT_NONE:
+		return 0;
+	case MAP_INHERIT_SHARE:
+		error = fork_share(old_map, old, &e);
+		break;
+	case MAP_INHERIT_COPY:
+		error = fork_copy(old_map, old, new_map, &e);
+		break;
+	case MAP_INHERIT_ZERO:
+		error = fork_zero(old, &e);
+		break;
+	}
+	if (e != NULL)
+		entry_link(new_map, new_map->header.prev, e);
+	return error;
+}
+
+struct vmspace *
+uvmspace_fork(struct vmspace *vm)
+{
+	struct vm_map *old_map = &vm->vm_map, *new_map;
+	struct vmspace *nvm;
+	int error = 0;
+
+	nvm = uvmspace_alloc(old_map->min_offset, old_map->max_offset,
+	    old_map->flags & VM_MAP_TOPDOWN);
+	if (nvm == NULL)
+		return NULL;
+	new_map = &nvm->vm_map;
+	nvm->vm_daddr = vm->vm_daddr;
+	nvm->vm_dsize = vm->vm_dsize;
+	nvm->vm_minsaddr = vm->vm_minsaddr;
+	nvm->vm_maxsaddr = vm->vm_maxsaddr;
+	mutex_enter(&old_map->lock);
+	mutex_enter(&new_map->lock);
+	for (struct vm_map_entry *old = old_map->header.next;
+	    old != &old_map->header && error == 0; old = old->next)
+		error = fork_one(old_map, old, new_map);
+	pmap_update(old_map->pmap);
+	old_map->timestamp++;
+	MAP_DCHECK(old_map);
+	MAP_DCHECK(new_map);
+	mutex_exit(&new_map->lock);
+	mutex_exit(&old_map->lock);
+	if (error != 0) {
+		uvmspace_free(nvm);
+		return NULL;
+	}
+	return nvm;
+}

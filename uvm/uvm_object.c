@@ -1,0 +1,199 @@
+/*
+ * uvm/uvm_object.c - the part every memory object shares: its resident
+ * pages, kept in a red-black tree ordered by offset.
+ *
+ * A pager (aobj today, file objects later) embeds a struct uvm_object at
+ * the start of its own structure and keeps, in the tree, every page that
+ * is in memory.  The fault handler asks "is offset X resident?" (a lookup,
+ * O(log n)); detach and flush walk the pages in offset order (first/next).
+ * The node is inside the page itself (vm_page.objt), so the tree never
+ * allocates:
+ *
+ *   uobj {npages 4}      rb_pages
+ *                           |
+ *                     [pg off 0x5000]
+ *                     /             \
+ *          [pg off 0x1000]      [pg off 0x9000]
+ *                    \
+ *              [pg off 0x2000]
+ *
+ *   lookup(0x2000): 0x2000 < 0x5000 go left, > 0x1000 go right, found.
+ *   first/next:     0x1000, 0x2000, 0x5000, 0x9000.
+ *
+ * Invariants (uvm_obj_check verifies them):
+ *   - the tree is a valid red-black tree with no two pages at one offset;
+ *   - every page in it has uobject == this object, the offset it is filed
+ *     under (page aligned), no anon, and is not free;
+ *   - uo_npages equals the number of pages in the tree.
+ *
+ * Lock order: the object's vmobjlock covers the tree, uo_npages and the
+ * owner fields of its pages.  It comes after map and amap locks and before
+ * the page-queue and free-list locks (vm_page_free may be called with it).
+ */
+#include "uvm/uvm_object.h"
+#include "kern/lib/assert.h"
+#include "uvm/uvm_page.h"
+
+static struct vm_page *
+node_page(const struct rb_node *n)
+{
+	return container_of(n, struct vm_page, objt);
+}
+
+static int
+cmp_offsets(voff_t a, voff_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+pages_compare(const struct rb_node *a, const struct rb_node *b)
+{
+	return cmp_offsets(node_page(a)->offset, node_page(b)->offset);
+}
+
+static int
+page_key_compare(const struct rb_node *n, const void *key)
+{
+	return cmp_offsets(node_page(n)->offset, *(const voff_t *)key);
+}
+
+/* Pages carry no summary of their subtree, so no augment hook. */
+static const struct rb_ops uvm_obj_rb_ops = {
+	.compare_nodes = pages_compare,
+	.compare_key = page_key_compare,
+	.augment = NULL,
+};
+
+void
+uvm_obj_init(struct uvm_object *uobj, const struct uvm_pagerops *ops, int refs,
+    const char *name)
+{
+	mutex_init(&uobj->vmobjlock, name);
+	uobj->pgops = ops;
+	uobj->uo_refs = refs;
+	uobj->uo_npages = 0;
+	rb_tree_init(&uobj->rb_pages, &uvm_obj_rb_ops);
+}
+
+struct vm_page *
+uvm_obj_page_lookup(struct uvm_object *uobj, voff_t offset)
+{
+	struct rb_node *n;
+
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	n = rb_tree_find(&uobj->rb_pages, &offset);
+	return n == NULL ? NULL : node_page(n);
+}
+
+void
+uvm_obj_page_insert(struct uvm_object *uobj, struct vm_page *pg, voff_t offset)
+{
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	KASSERT((offset & PAGE_MASK) == 0 && offset >= 0);
+	KASSERT(pg->uanon == NULL);
+	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
+	/* vm_page_alloc(uobj, offset, ...) names the owner before insertion. */
+	KASSERT(pg->uobject == NULL ||
+	    (pg->uobject == uobj && pg->offset == offset));
+	pg->uobject = uobj;
+	pg->offset = offset;
+	if (rb_tree_insert(&uobj->rb_pages, &pg->objt) != &pg->objt)
+		panic("uvm_obj_page_insert: object %p already has a page at %#lx",
+		    (void *)uobj, (uint64_t)offset);
+	uobj->uo_npages++;
+}
+
+void
+uvm_obj_page_remove(struct uvm_object *uobj, struct vm_page *pg)
+{
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	KASSERT(pg->uobject == uobj);
+	KASSERT(uobj->uo_npages > 0);
+	rb_tree_remove(&uobj->rb_pages, &pg->objt);
+	uobj->uo_npages--;
+	/* The page is nobody's now, until it is freed or inserted again. */
+	pg->uobject = NULL;
+	pg->offset = 0;
+}
+
+struct vm_page *
+uvm_obj_page_first(struct uvm_object *uobj)
+{
+	struct rb_node *n;
+
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	n = rb_tree_first(&uobj->rb_pages);
+	return n == NULL ? NULL : node_page(n);
+}
+
+struct vm_page *
+uvm_obj_page_next(struct uvm_object *uobj, struct vm_page *pg)
+{
+	struct rb_node *n;
+
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	KASSERT(pg->uobject == uobj);
+	n = rb_tree_next(&pg->objt);
+	return n == NULL ? NULL : node_page(n);
+}
+
+/* One page in the tree: does it say it belongs where it was found? */
+static int
+check_page(const struct uvm_object *uobj, const struct vm_page *pg, kprint_fn pr)
+{
+	if (pg->uobject == uobj && pg->uanon == NULL &&
+	    (pg->offset & PAGE_MASK) == 0 && pg->offset >= 0 &&
+	    (pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0)
+		return 0;
+	pr("uvm_obj_check: object %p: page %#lx at offset %#lx says owner %p "
+	    "anon %p pqflags %#x\n", (const void *)uobj, pg->phys_addr,
+	    (uint64_t)pg->offset, (void *)pg->uobject, (void *)pg->uanon,
+	    pg->pqflags);
+	return 1;
+}
+
+int
+uvm_obj_check(struct uvm_object *uobj, kprint_fn pr)
+{
+	const struct rb_node *n;
+	size_t count = 0;
+	int problems;
+
+	/* The shape first: only a sound tree can be walked safely. */
+	problems = rb_tree_check(&uobj->rb_pages, NULL, pr);
+	if (problems != 0)
+		return problems;
+	RB_TREE_FOREACH(n, &uobj->rb_pages) {
+		problems += check_page(uobj, node_page(n), pr);
+		count++;
+	}
+	if (count != uobj->uo_npages) {
+		pr("uvm_obj_check: object %p: %zu pages in the tree, uo_npages %zu\n",
+		    (void *)uobj, count, uobj->uo_npages);
+		problems++;
+	}
+	if (uobj->uo_refs < 0) {
+		pr("uvm_obj_check: object %p: %d references\n", (void *)uobj,
+		    uobj->uo_refs);
+		problems++;
+	}
+	return problems;
+}
+
+void
+uvm_obj_print(struct uvm_object *uobj, kprint_fn pr)
+{
+	const struct rb_node *n;
+
+	pr("uvm_object %p (%s): refs %d, %zu resident pages%s\n", (void *)uobj,
+	    uobj->pgops != NULL ? uobj->pgops->pgo_name : "no pager",
+	    uobj->uo_refs, uobj->uo_npages,
+	    mutex_owned(&uobj->vmobjlock) ? ", locked" : "");
+	RB_TREE_FOREACH(n, &uobj->rb_pages) {
+		const struct vm_page *pg = node_page(n);
+		pr("  off %#10lx  page %#lx%s%s\n", (uint64_t)pg->offset,
+		    pg->phys_addr, (pg->flags & PG_BUSY) ? " busy" : "",
+		    (pg->flags & PG_CLEAN) ? " clean" : "");
+	}
+}

@@ -1,0 +1,438 @@
+/*
+ * uvm/uvm_swap.c - swap slots: who holds which page-sized piece of swap.
+ *
+ * Swap space is a row of page-sized slots.  The pager layers above (anons,
+ * aobjs) only ever deal in slot numbers: "page 7 of this aobj lives in
+ * slot 42".  This file hands the numbers out and takes them back, and
+ * keeps the books.  Slot 0 is never handed out, so 0 can mean "no slot".
+ *
+ * Each swap area (later: one per swap device) owns a consecutive range of
+ * slot numbers and two bitmaps over it, one bit per slot:
+ *
+ *   area A: slots [1, 17)                 area B: slots [17, 25)
+ *     used  1111 0011 1000 0000             used  0000 0000
+ *     bad   0000 0010 0000 0000             bad   0000 0000
+ *           ^slot 1   ^slot 7 is bad (still allocated, never reused)
+ *
+ *   Each call below starts from the state pictured:
+ *   uvm_swap_alloc(&n = 3, false)  -> slot 10: the lowest run of 3 free
+ *                                     slots (bits 9-11 of A; bits 4-5
+ *                                     come first but hold only 2)
+ *   uvm_swap_alloc(&n = 9, false)  -> 0: no area has 9 free in a row
+ *   uvm_swap_alloc(&n = 9, true)   -> slot 17, n = 8: the longest run
+ *                                     there is (all of B; A's longest,
+ *                                     bits 9-15, is 7)
+ *
+ * Runs matter because the page daemon (issue 7) writes several pages in
+ * one I/O, which needs their slots to be contiguous on the device; a run
+ * never crosses from one area to the next, since those will be different
+ * devices.
+ *
+ * A slot whose I/O failed is marked bad: it stays allocated forever (so it
+ * is never handed out again) and counts in uvm_swap_stats.bad.  Freeing a
+ * bad slot is allowed and leaves it allocated, so an owner that simply
+ * drops its slot need not know the slot went bad.
+ *
+ * Invariants (uvm_swap_check verifies them):
+ *   - each area's inuse counter equals the set bits of its used bitmap,
+ *     and nbad the set bits of its bad bitmap;
+ *   - bad is a subset of used; no bit is set past the area's last slot;
+ *   - areas tile [1, swap_nextslot) in order, with no gap or overlap;
+ *   - uvm_swap_stats is the sum over the areas.
+ *
+ * Lock order: uvm_swap_lock is a leaf.  Callers hold object or amap locks
+ * when they allocate or free slots; nothing is called with it held, and
+ * memory for a new area is allocated before it is taken.
+ */
+#include "uvm/uvm_swap.h"
+#include "kern/lib/assert.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/queue.h"
+#include "kern/lib/spinlock.h"
+#include "uvm/uvm_km.h"
+
+struct swap_area {
+	TAILQ_ENTRY(swap_area) sa_link;  /* in swap_areas, by slot number */
+	int sa_first;                   /* first slot number */
+	int sa_nslots;
+	int sa_inuse;                   /* used bits set (bad included) */
+	int sa_nbad;                    /* bad bits set */
+	uint64_t *sa_used;              /* one bit per slot: allocated */
+	uint64_t *sa_bad;               /* one bit per slot: marked bad */
+};
+
+TAILQ_HEAD(swap_area_list, swap_area);
+
+struct uvm_swap_stats uvm_swap_stats;
+
+static struct spinlock uvm_swap_lock = SPINLOCK_INIT("uvm_swap");
+static struct swap_area_list swap_areas = { NULL, &swap_areas.tqh_first };
+static int swap_nextslot = 1;   /* the slot number the next area starts at */
+
+#define BITS_PER_WORD 64
+
+static size_t
+bitmap_bytes(int nslots)
+{
+	return (size_t)((nslots + BITS_PER_WORD - 1) / BITS_PER_WORD) * sizeof(uint64_t);
+}
+
+static bool
+bit_get(const uint64_t *map, int i)
+{
+	return (map[i / BITS_PER_WORD] >> (i % BITS_PER_WORD)) & 1;
+}
+
+static void
+bit_put(uint64_t *map, int i, bool on)
+{
+	uint64_t mask = 1ULL << (i % BITS_PER_WORD);
+
+	if (on)
+		map[i / BITS_PER_WORD] |= mask;
+	else
+		map[i / BITS_PER_WORD] &= ~mask;
+}
+
+void
+uvm_swap_init(void)
+{
+	/*
+	 * Nothing yet: areas are created on request, by tests today and by
+	 * swapon (issue 7) later, which will also set up the I/O path here.
+	 */
+}
+
+static void
+area_free(struct swap_area *a)
+{
+	size_t bytes = bitmap_bytes(a->sa_nslots);
+
+	kmem_free(a->sa_used, bytes);
+	kmem_free(a->sa_bad, bytes);
+	kmem_free(a, sizeof(*a));
+}
+
+/* A zeroed area of nslots slots, not yet numbered or listed; NULL if short. */
+static struct swap_area *
+area_alloc(int nslots)
+{
+	size_t bytes = bitmap_bytes(nslots);
+	struct swap_area *a = kmem_zalloc(sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->sa_nslots = nslots;
+	a->sa_used = kmem_zalloc(bytes);
+	a->sa_bad = kmem_zalloc(bytes);
+	if (a->sa_used == NULL || a->sa_bad == NULL) {
+		if (a->sa_used != NULL)
+			kmem_free(a->sa_used, bytes);
+		if (a->sa_bad != NULL)
+			kmem_free(a->sa_bad, bytes);
+		kmem_free(a, sizeof(*a));
+		return NULL;
+	}
+	return a;
+}
+
+int
+uvm_swap_area_create(int nslots)
+{
+	struct swap_area *a;
+	int first;
+
+	if (nslots <= 0)
+		return -EINVAL;
+	a = area_alloc(nslots);
+	if (a == NULL)
+		return -ENOMEM;
+	spin_lock(&uvm_swap_lock);
+	if (swap_nextslot > INT32_MAX - nslots) {
+		/* Slot numbers are ints everywhere (anons, aobjs). */
+		spin_unlock(&uvm_swap_lock);
+		area_free(a);
+		return -ENOSPC;
+	}
+	first = a->sa_first = swap_nextslot;
+	swap_nextslot += nslots;
+	TAILQ_INSERT_TAIL(&swap_areas, a, sa_link);
+	uvm_swap_stats.nslots += (uint64_t)nslots;
+	spin_unlock(&uvm_swap_lock);
+	return first;
+}
+
+void
+uvm_swap_area_destroy_all(void)
+{
+	struct swap_area_list dead = { NULL, &dead.tqh_first };
+	struct swap_area *a;
+
+	spin_lock(&uvm_swap_lock);
+	while ((a = TAILQ_FIRST(&swap_areas)) != NULL) {
+		if (a->sa_inuse != a->sa_nbad)
+			panic("uvm_swap_area_destroy_all: area at slot %d has %d "
+			    "slots in use", a->sa_first, a->sa_inuse - a->sa_nbad);
+		TAILQ_REMOVE(&swap_areas, a, sa_link);
+		TAILQ_INSERT_TAIL(&dead, a, sa_link);
+		uvm_swap_stats.nslots -= (uint64_t)a->sa_nslots;
+		uvm_swap_stats.inuse -= (uint64_t)a->sa_inuse;
+		uvm_swap_stats.bad -= (uint64_t)a->sa_nbad;
+	}
+	swap_nextslot = 1;
+	spin_unlock(&uvm_swap_lock);
+	/* kmem_free outside the leaf lock. */
+	while ((a = TAILQ_FIRST(&dead)) != NULL) {
+		TAILQ_REMOVE(&dead, a, sa_link);
+		area_free(a);
+	}
+}
+
+/* The area holding slot, or NULL.  => uvm_swap_lock held. */
+static struct swap_area *
+area_of(int slot)
+{
+	struct swap_area *a;
+
+	TAILQ_FOREACH(a, &swap_areas, sa_link) {
+		if (slot >= a->sa_first && slot < a->sa_first + a->sa_nslots)
+			return a;
+	}
+	return NULL;
+}
+
+/*
+ * The index of the first run of want free slots in a, or -1.  Meanwhile
+ * the longest shorter run seen anywhere goes to *bestidx and *bestlen (with
+ * *besta) when it beats what is there, for lessok.
+ */
+static int
+area_find_run(struct swap_area *a, int want, struct swap_area **besta,
+    int *bestidx, int *bestlen)
+{
+	int start = 0, len = 0;
+
+	for (int i = 0; i < a->sa_nslots; i++) {
+		/* A full word cannot start or continue a run: skip it whole. */
+		if (i % BITS_PER_WORD == 0 && i + BITS_PER_WORD <= a->sa_nslots &&
+		    a->sa_used[i / BITS_PER_WORD] == ~0ULL) {
+			len = 0;
+			i += BITS_PER_WORD - 1;
+			continue;
+		}
+		if (bit_get(a->sa_used, i)) {
+			len = 0;
+			continue;
+		}
+		if (len++ == 0)
+			start = i;
+		if (len == want)
+			return start;
+		if (len > *bestlen) {
+			*besta = a;
+			*bestidx = start;
+			*bestlen = len;
+		}
+	}
+	return -1;
+}
+
+/* Mark [idx, idx + n) of a allocated.  => uvm_swap_lock held; they are free. */
+static void
+area_take(struct swap_area *a, int idx, int n)
+{
+	for (int i = idx; i < idx + n; i++) {
+		KASSERT(!bit_get(a->sa_used, i));
+		bit_put(a->sa_used, i, true);
+	}
+	a->sa_inuse += n;
+	uvm_swap_stats.inuse += (uint64_t)n;
+}
+
+int
+uvm_swap_alloc(int *nslots, bool lessok)
+{
+	struct swap_area *a, *besta = NULL;
+	int want = *nslots, bestidx = 0, bestlen = 0, idx;
+
+	KASSERT(want > 0);
+	spin_lock(&uvm_swap_lock);
+	TAILQ_FOREACH(a, &swap_areas, sa_link) {
+		idx = area_find_run(a, want, &besta, &bestidx, &bestlen);
+		if (idx >= 0) {
+			area_take(a, idx, want);
+			spin_unlock(&uvm_swap_lock);
+			return a->sa_first + idx;
+		}
+	}
+	if (!lessok || bestlen == 0) {
+		spin_unlock(&uvm_swap_lock);
+		return 0;
+	}
+	area_take(besta, bestidx, bestlen);
+	spin_unlock(&uvm_swap_lock);
+	*nslots = bestlen;
+	return besta->sa_first + bestidx;
+}
+
+/*
+ * The area holding all of [slot, slot + n); panics if there is none,
+ * since a caller handing back slots it never had is a broken invariant.
+ */
+static struct swap_area *
+area_of_range(int slot, int n, const char *who)
+{
+	struct swap_area *a = area_of(slot);
+
+	if (n <= 0 || a == NULL || slot + n > a->sa_first + a->sa_nslots)
+		panic("%s: slots [%d, %d) are not in one swap area", who, slot,
+		    slot + n);
+	return a;
+}
+
+void
+uvm_swap_free(int slot, int nslots)
+{
+	struct swap_area *a;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of_range(slot, nslots, "uvm_swap_free");
+	for (int i = slot - a->sa_first; i < slot - a->sa_first + nslots; i++) {
+		if (!bit_get(a->sa_used, i))
+			panic("uvm_swap_free: slot %d is not allocated", a->sa_first + i);
+		if (bit_get(a->sa_bad, i))
+			continue;       /* bad slots stay allocated for good */
+		bit_put(a->sa_used, i, false);
+		a->sa_inuse--;
+		uvm_swap_stats.inuse--;
+	}
+	spin_unlock(&uvm_swap_lock);
+}
+
+void
+uvm_swap_markbad(int slot, int nslots)
+{
+	struct swap_area *a;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of_range(slot, nslots, "uvm_swap_markbad");
+	for (int i = slot - a->sa_first; i < slot - a->sa_first + nslots; i++) {
+		if (!bit_get(a->sa_used, i))
+			panic("uvm_swap_markbad: slot %d is not allocated",
+			    a->sa_first + i);
+		if (bit_get(a->sa_bad, i))
+			continue;
+		bit_put(a->sa_bad, i, true);
+		a->sa_nbad++;
+		uvm_swap_stats.bad++;
+	}
+	spin_unlock(&uvm_swap_lock);
+}
+
+bool
+uvm_swap_slot_inuse(int slot)
+{
+	struct swap_area *a;
+	bool used = false;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of(slot);
+	if (a != NULL)
+		used = bit_get(a->sa_used, slot - a->sa_first);
+	spin_unlock(&uvm_swap_lock);
+	return used;
+}
+
+/* Set bits of map in [0, nbits), and whether any bit past nbits is set. */
+static int
+bitmap_count(const uint64_t *map, int nbits, bool *tail_dirty)
+{
+	int words = (int)(bitmap_bytes(nbits) / sizeof(uint64_t)), n = 0;
+
+	for (int w = 0; w < words; w++)
+		n += __builtin_popcountll(map[w]);
+	*tail_dirty = nbits % BITS_PER_WORD != 0 &&
+	    (map[words - 1] >> (nbits % BITS_PER_WORD)) != 0;
+	return n;
+}
+
+/* One area's bitmaps against its counters.  => uvm_swap_lock held. */
+static int
+area_check(const struct swap_area *a, kprint_fn pr)
+{
+	int used, bad, problems = 0;
+	bool dirty_used, dirty_bad;
+
+	used = bitmap_count(a->sa_used, a->sa_nslots, &dirty_used);
+	bad = bitmap_count(a->sa_bad, a->sa_nslots, &dirty_bad);
+	if (used != a->sa_inuse || bad != a->sa_nbad) {
+		pr("uvm_swap_check: area at slot %d: %d used / %d bad bits, "
+		    "counters say %d / %d\n", a->sa_first, used, bad, a->sa_inuse,
+		    a->sa_nbad);
+		problems++;
+	}
+	if (dirty_used || dirty_bad) {
+		pr("uvm_swap_check: area at slot %d: bits set past its %d slots\n",
+		    a->sa_first, a->sa_nslots);
+		problems++;
+	}
+	for (int i = 0; i < a->sa_nslots; i++) {
+		if (bit_get(a->sa_bad, i) && !bit_get(a->sa_used, i)) {
+			pr("uvm_swap_check: slot %d is bad but not allocated\n",
+			    a->sa_first + i);
+			problems++;
+		}
+	}
+	return problems;
+}
+
+int
+uvm_swap_check(kprint_fn pr)
+{
+	const struct swap_area *a;
+	uint64_t nslots = 0, inuse = 0, bad = 0;
+	int expect = 1, problems = 0;
+
+	spin_lock(&uvm_swap_lock);
+	TAILQ_FOREACH(a, &swap_areas, sa_link) {
+		if (a->sa_first != expect || a->sa_nslots <= 0) {
+			pr("uvm_swap_check: area [%d, %d) where slot %d was expected\n",
+			    a->sa_first, a->sa_first + a->sa_nslots, expect);
+			problems++;
+		}
+		expect = a->sa_first + a->sa_nslots;
+		problems += area_check(a, pr);
+		nslots += (uint64_t)a->sa_nslots;
+		inuse += (uint64_t)a->sa_inuse;
+		bad += (uint64_t)a->sa_nbad;
+	}
+	if (expect != swap_nextslot) {
+		pr("uvm_swap_check: areas end at slot %d, next area would start "
+		    "at %d\n", expect, swap_nextslot);
+		problems++;
+	}
+	if (nslots != uvm_swap_stats.nslots || inuse != uvm_swap_stats.inuse ||
+	    bad != uvm_swap_stats.bad) {
+		pr("uvm_swap_check: areas hold %lu slots, %lu in use, %lu bad; "
+		    "stats say %lu, %lu, %lu\n", nslots, inuse, bad,
+		    uvm_swap_stats.nslots, uvm_swap_stats.inuse, uvm_swap_stats.bad);
+		problems++;
+	}
+	spin_unlock(&uvm_swap_lock);
+	return problems;
+}
+
+void
+uvm_swap_print(kprint_fn pr)
+{
+	const struct swap_area *a;
+
+	/* Printed under the lock: pr must not come back into swap. */
+	spin_lock(&uvm_swap_lock);
+	pr("swap: %lu slots, %lu in use, %lu bad\n", uvm_swap_stats.nslots,
+	    uvm_swap_stats.inuse, uvm_swap_stats.bad);
+	TAILQ_FOREACH(a, &swap_areas, sa_link)
+		pr("  area [%d, %d): %d in use, %d bad (no device)\n", a->sa_first,
+		    a->sa_first + a->sa_nslots, a->sa_inuse, a->sa_nbad);
+	spin_unlock(&uvm_swap_lock);
+}
