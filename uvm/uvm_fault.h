@@ -34,7 +34,8 @@ int uvm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access_type);
 
 /*
  * uvm_fault_wire - fault in and wire every page of [start, end).
- *  => map unlocked; returns 0 or the first error (the part done stays wired).
+ *  => map unlocked; returns 0, or the first error after unwiring the
+ *     pages this call had wired (nothing is left half done).
  */
 int uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t access_type);

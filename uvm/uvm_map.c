@@ -55,8 +55,16 @@ unsigned uvm_map_findspace_visits;
 #define ENTRY(n) container_of((n), struct vm_map_entry, rb_node)
 #define NODE_MAXGAP(n) ((n) != NULL ? ENTRY(n)->maxgap : 0)
 
-/* Checks run on entry and exit of every mutating function in debug builds. */
-#define MAP_DCHECK(map) KDASSERT(uvm_map_check((map), kprintf_panicky) == 0)
+/*
+ * Checks run on entry and exit of every mutating function in debug builds.
+ * The checker walks the whole map, so on a map of n entries every call
+ * costs O(n) and building the map O(n^2): maps above MAP_DCHECK_MAX
+ * entries (the 100,000-entry findspace test) are left to their callers,
+ * who run uvm_map_check themselves when they choose.
+ */
+#define MAP_DCHECK_MAX 1024
+#define MAP_DCHECK(map) KDASSERT((map)->nentries > MAP_DCHECK_MAX || \
+    uvm_map_check((map), kprintf_panicky) == 0)
 
 static void
 kprintf_panicky(const char *fmt, ...)
@@ -192,6 +200,7 @@ uvm_map_lookup_entry(struct vm_map *map, vaddr_t va, struct vm_map_entry **entry
 	struct vm_map_entry *h = map->hint;
 	struct rb_node *n;
 
+	KASSERT(mutex_owned(&map->lock));
 	/* The hint catches the common case of faults marching through one entry. */
 	if (h != &map->header && h->start <= va && va < h->end) {
 		*entry = h;
@@ -212,8 +221,9 @@ uvm_map_lookup_entry(struct vm_map *map, vaddr_t va, struct vm_map_entry **entry
 
 /*
  * A request (hint, length, align, direction) tried against one free range
- * [lo, hi).  Bottom-up takes the lowest fit at or above the hint; top-down
- * the highest fit ending at or below the hint.
+ * [lo, hi).  Bottom-up takes the lowest fit starting at or above the hint;
+ * top-down the highest fit starting at or below it (so it ends at or
+ * below hint + length, as uvm_map.h promises).
  */
 struct space_req {
 	vaddr_t hint;
@@ -228,10 +238,9 @@ space_fits(const struct space_req *rq, vaddr_t lo, vaddr_t hi, vaddr_t *res)
 	vaddr_t a;
 
 	if (rq->topdown) {
-		vaddr_t top = MIN(hi, rq->hint);
-		if (top < lo || top - lo < rq->length)
+		if (hi - lo < rq->length)
 			return false;
-		a = ROUND_DOWN(top - rq->length, rq->align);
+		a = ROUND_DOWN(MIN(hi - rq->length, rq->hint), rq->align);
 		if (a < lo)
 			return false;
 	} else {
@@ -262,16 +271,31 @@ gap_extreme(struct rb_node *n, vsize_t need, bool rightmost)
 
 /*
  * The next (or previous) entry after e in address order whose gap is at
- * least need, found through the tree without visiting skipped subtrees.
+ * least need, found through the tree without visiting skipped subtrees:
+ * the nearest fit below e's node, else climb to the first ancestor on
+ * the far side of e and try it and its far subtree, and so on up.
+ *
+ * From the first entry going forwards (the last going backwards) whose
+ * own gap is too small, every other entry lies ahead, so the nearest fit
+ * in the whole tree is the answer: one descent from the root, instead of
+ * a climb up the tree's edge and a descent again.
  */
 static struct vm_map_entry *
-gap_step(struct vm_map_entry *e, vsize_t need, bool backwards)
+gap_step(struct vm_map *map, struct vm_map_entry *e, vsize_t need, bool backwards)
 {
 	struct rb_node *n = &e->rb_node, *p;
 	struct rb_node *ahead = backwards ? n->rb_left : n->rb_right;
+	struct rb_node *root = map->rb_tree.rbt_root;
 
+	if (e == (backwards ? map->header.prev : map->header.next) && e->gap < need)
+		return NODE_MAXGAP(root) >= need ? gap_extreme(root, need, backwards) : NULL;
+
+	/*
+	 * Going forwards the nearest fit in the right subtree is its
+	 * leftmost one; going backwards, the rightmost one in the left.
+	 */
 	if (NODE_MAXGAP(ahead) >= need)
-		return gap_extreme(ahead, need, !backwards);
+		return gap_extreme(ahead, need, backwards);
 	for (; (p = n->rb_parent) != NULL; n = p) {
 		if ((backwards ? p->rb_right : p->rb_left) != n)
 			continue;       /* p comes before n: keep climbing */
@@ -280,9 +304,38 @@ gap_step(struct vm_map_entry *e, vsize_t need, bool backwards)
 			return ENTRY(p);
 		ahead = backwards ? p->rb_left : p->rb_right;
 		if (NODE_MAXGAP(ahead) >= need)
-			return gap_extreme(ahead, need, !backwards);
+			return gap_extreme(ahead, need, backwards);
 	}
 	return NULL;
+}
+
+/*
+ * The entry at or below va (the header if none): the one whose gap holds
+ * va, or ends just below it.  The same descent as rb_tree_find_le, done
+ * here so that its nodes count in uvm_map_findspace_visits (and without
+ * the lookup hint, which would make the count depend on history).
+ */
+static struct vm_map_entry *
+gap_at(struct vm_map *map, vaddr_t va)
+{
+	struct rb_node *n = map->rb_tree.rbt_root;
+	struct vm_map_entry *best = &map->header;
+
+	/* The common hints, below everything or above it, need no descent. */
+	if (map->header.next == &map->header || va < map->header.next->start)
+		return &map->header;
+	if (va >= map->header.prev->start)
+		return map->header.prev;
+	while (n != NULL) {
+		uvm_map_findspace_visits++;
+		if (ENTRY(n)->start <= va) {
+			best = ENTRY(n);
+			n = n->rb_right;
+		} else {
+			n = n->rb_left;
+		}
+	}
+	return best;
 }
 
 /* Try e's gap (the header: the lead gap). */
@@ -312,15 +365,23 @@ uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
 	vsize_t need = length;
 	int misses = 0;
 
+	KASSERT(mutex_owned(&map->lock));
 	uvm_map_findspace_visits = 0;
 	if (length == 0 || (rq.align & (rq.align - 1)) != 0)
 		return -EINVAL;
+	/* Top-down, a hint of 0 means "no hint": search from the top. */
 	if (topdown && (hint == 0 || hint > map->max_offset))
 		rq.hint = map->max_offset;
 	if (!topdown && hint < map->min_offset)
 		rq.hint = map->min_offset;
-	/* The gap the hint falls in first, then gaps in the search direction. */
-	uvm_map_lookup_entry(map, rq.hint - (topdown ? 1 : 0), &e);
+	/*
+	 * The gap the hint falls in first, then gaps in the search
+	 * direction.  Either way that is the gap after the entry at or below
+	 * the hint: bottom-up every later gap lies above the hint; top-down
+	 * every later gap starts below it, and no gap after this one could
+	 * start at or below it.
+	 */
+	e = gap_at(map, rq.hint);
 	for (;;) {
 		if (try_gap(map, e, &rq, result))
 			return 0;
@@ -332,7 +393,7 @@ uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
 		} else {
 			if (e->gap >= length && ++misses == FINDSPACE_ALIGN_TRIES)
 				need = length + rq.align - PAGE_SIZE;
-			e = gap_step(e, need, topdown);
+			e = gap_step(map, e, need, topdown);
 		}
 		if (e == NULL)
 			e = topdown ? &map->header : NULL;
@@ -507,13 +568,22 @@ newent_decode(vaddr_t start, vsize_t size, struct uvm_object *uobj,
 	ne->advice = (int)UVM_ADVICE(flags);
 	ne->flags = (flags & UVM_FLAG_NOMERGE) ? UVM_MAP_NOMERGE : 0;
 	ne->etype = uobj != NULL ? UVM_ET_OBJ : 0;
+	/*
+	 * A private mapping starts needs-copy: its amap comes with the first
+	 * write.  An overlay has its amap already, so it needs no copy unless
+	 * the caller says so (UVM_FLAG_NEEDSCOPY, which only means something
+	 * for a private mapping).
+	 */
 	if (flags & UVM_FLAG_COPYONWRITE) {
 		ne->etype |= UVM_ET_COPYONWRITE;
-		if (!(flags & UVM_FLAG_OVERLAY))
+		if (!(flags & UVM_FLAG_OVERLAY) || (flags & UVM_FLAG_NEEDSCOPY))
 			ne->etype |= UVM_ET_NEEDSCOPY;
+	} else if (flags & UVM_FLAG_NEEDSCOPY) {
+		return false;
 	}
-	return (ne->prot & ~ne->maxprot) == 0 && ne->inherit <= MAP_INHERIT_ZERO &&
-	    ne->advice <= UVM_ADV_SEQUENTIAL && ((ne->offset & PAGE_MASK) == 0);
+	return (ne->maxprot & ~VM_PROT_ALL) == 0 && (ne->prot & ~ne->maxprot) == 0 &&
+	    ne->inherit <= MAP_INHERIT_ZERO && ne->advice <= UVM_ADV_SEQUENTIAL &&
+	    ((ne->offset & PAGE_MASK) == 0);
 }
 
 /* Could e be extended to take in ne's range?  (Neither has an amap.) */
@@ -527,10 +597,19 @@ mergeable(const struct vm_map_entry *e, const struct newent *ne)
 	    e->advice == ne->advice && e->wired_count == 0;
 }
 
+static bool joinable(const struct vm_map_entry *a, const struct vm_map_entry *b);
+static void join_next(struct vm_map *map, struct vm_map_entry *a);
+
 /*
  * Merge ne into prev (behind it) or next (in front of it) when they are
  * compatible and the object offsets continue.  Returns true if merged; the
  * merged-away object reference is then the caller's to drop.
+ *
+ * When ne exactly fills the hole between two compatible entries, growing
+ * prev makes it touch next, and the two become one:
+ *
+ *   [prev 0x1000-0x3000)  ne 0x3000-0x4000  [next 0x4000-0x6000)
+ *     -> [prev 0x1000-0x6000)     (next's object reference dropped)
  */
 static bool
 try_merge(struct vm_map *map, struct vm_map_entry *prev, const struct newent *ne)
@@ -544,6 +623,8 @@ try_merge(struct vm_map *map, struct vm_map_entry *prev, const struct newent *ne
 		map->size += ne->size;
 		gap_update(map, prev);
 		map->timestamp++;
+		if (next != &map->header && joinable(prev, next))
+			join_next(map, prev);
 		return true;
 	}
 	if (next != &map->header && next->start == end && mergeable(next, ne) &&
@@ -729,10 +810,13 @@ merge_range(struct vm_map *map, vaddr_t start, vaddr_t end)
 	}
 }
 
-/* May prot be set on every entry in [start, end)?  => map locked. */
+/*
+ * May prot be set on every entry in [start, end)?  It must not exceed
+ * any entry's maximum, whether it becomes the protection or the new
+ * maximum: a maximum can only ever be lowered.  => map locked.
+ */
 static int
-protect_allowed(struct vm_map *map, vaddr_t start, vaddr_t end,
-    vm_prot_t prot, bool set_max)
+protect_allowed(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 {
 	struct vm_map_entry *e;
 
@@ -740,7 +824,7 @@ protect_allowed(struct vm_map *map, vaddr_t start, vaddr_t end,
 		return -ENOMEM;
 	uvm_map_lookup_entry(map, start, &e);
 	for (; e != &map->header && e->start < end; e = e->next) {
-		if (!set_max && (prot & ~e->max_protection))
+		if (prot & ~e->max_protection)
 			return -EACCES;
 	}
 	return 0;
@@ -758,7 +842,8 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 		return -EINVAL;
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
-	error = protect_allowed(map, start, end, prot, set_max);
+	/* An empty range changes nothing and is no error (as mprotect). */
+	error = start < end ? protect_allowed(map, start, end, prot) : 0;
 	if (error == 0 && start < end) {
 		clip_range(map, start, end, &e);
 		for (; e != &map->header && e->start < end; e = e->next) {
@@ -843,7 +928,11 @@ uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot
 /* ------------------------------------------------------------------ */
 /* Wiring                                                              */
 
-/* Unwire [start, end): every entry there must be wired.  => map locked. */
+/*
+ * Unwire [start, end): every entry there must be wired.  Entries that
+ * were clipped apart for the wiring and are equal again join back.
+ *  => map locked.
+ */
 static int
 unwire_range(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
@@ -860,6 +949,7 @@ unwire_range(struct vm_map *map, vaddr_t start, vaddr_t end)
 			uvm_fault_unwire(map, e->start, e->end);
 	}
 	map->timestamp++;
+	merge_range(map, start, end);
 	return 0;
 }
 
@@ -956,6 +1046,7 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageab
 		error = unwire_range(map, start, end);
 	else
 		error = wire_prepare(map, start, end);
+	MAP_DCHECK(map);
 	mutex_exit(&map->lock);
 	if (error != 0 || new_pageable)
 		return error;
@@ -963,6 +1054,8 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageab
 	if (error != 0) {
 		mutex_enter(&map->lock);
 		wire_uncount(map, start, end);
+		merge_range(map, start, end);
+		MAP_DCHECK(map);
 		mutex_exit(&map->lock);
 	}
 	return error;
@@ -1040,9 +1133,11 @@ uvm_map_check(struct vm_map *map, kprint_fn pr)
 	const struct rb_node *tn = rb_tree_first(&map->rb_tree);
 	vsize_t size = 0;
 	int n = 0, bad = 0;
+	bool hint_found = map->hint == &map->header;
 
 	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next) {
 		bad += check_entry(map, e, tn, pr);
+		hint_found |= e == map->hint;
 		tn = tn != NULL ? rb_tree_next(tn) : NULL;
 		size += e->end - e->start;
 		if (++n > map->nentries + 1)
@@ -1057,6 +1152,12 @@ uvm_map_check(struct vm_map *map, kprint_fn pr)
 	}
 	if (map->lead_gap != gap_end(map, &map->header) - map->min_offset) {
 		pr("uvm_map_check: lead gap %#lx is wrong\n", map->lead_gap);
+		bad++;
+	}
+	/* A hint left pointing at a freed entry would be a use after free. */
+	if (!hint_found) {
+		pr("uvm_map_check: hint %p is not an entry of the map\n",
+		    (void *)map->hint);
 		bad++;
 	}
 	return bad + rb_tree_check(&map->rb_tree, maxgap_ok, pr);
@@ -1166,9 +1267,13 @@ uvmspace_exec(struct vmspace *vm, vaddr_t min, vaddr_t max)
 	vm->vm_minsaddr = vm->vm_maxsaddr = 0;
 }
 
-/* A copy of old for the child's map, taking its own object reference. */
+/*
+ * A copy of old at the end of the child's map, taking its own object
+ * reference.  It is linked at once, so that whatever is done to it next
+ * (amap_copy, say) sees a proper entry of new_map.
+ */
 static struct vm_map_entry *
-fork_entry_copy(const struct vm_map_entry *old)
+fork_entry_copy(struct vm_map *new_map, const struct vm_map_entry *old)
 {
 	struct vm_map_entry *e = entry_alloc();
 
@@ -1177,6 +1282,7 @@ fork_entry_copy(const struct vm_map_entry *old)
 	*e = *old;
 	e->wired_count = 0;
 	entry_copy_refs(e);
+	entry_link(new_map, new_map->header.prev, e);
 	return e;
 }
 
@@ -1186,15 +1292,14 @@ fork_entry_copy(const struct vm_map_entry *old)
  */
 static int
 fork_share(struct vm_map *old_map, struct vm_map_entry *old,
-    struct vm_map_entry **newp)
+    struct vm_map *new_map)
 {
 	if (old->etype & UVM_ET_NEEDSCOPY) {
 		int error = amap_copy(old_map, old, AMAP_COPY_NOCHUNK, old->start, old->end);
 		if (error != 0)
 			return error;
 	}
-	*newp = fork_entry_copy(old);
-	if (*newp == NULL)
+	if (fork_entry_copy(new_map, old) == NULL)
 		return -ENOMEM;
 	if (old->aref.ar_amap != NULL)
 		amap_ref(old->aref.ar_amap, (vaddr_t)old->aref.ar_pageoff << PAGE_SHIFT,
@@ -1213,15 +1318,14 @@ fork_share(struct vm_map *old_map, struct vm_map_entry *old,
  */
 static int
 fork_copy(struct vm_map *old_map, struct vm_map_entry *old,
-    struct vm_map *new_map, struct vm_map_entry **newp)
+    struct vm_map *new_map)
 {
-	struct vm_map_entry *e = fork_entry_copy(old);
+	struct vm_map_entry *e = fork_entry_copy(new_map, old);
 	struct vm_amap *amap = old->aref.ar_amap;
 	int error = 0;
 
 	if (e == NULL)
 		return -ENOMEM;
-	*newp = e;
 	if (amap != NULL)
 		amap_ref(amap, (vaddr_t)old->aref.ar_pageoff << PAGE_SHIFT,
 		    old->end - old->start, 0);
@@ -1242,7 +1346,7 @@ fork_copy(struct vm_map *old_map, struct vm_map_entry *old,
 
 /* Zero: the child gets fresh anonymous memory with the same protection. */
 static int
-fork_zero(const struct vm_map_entry *old, struct vm_map_entry **newp)
+fork_zero(const struct vm_map_entry *old, struct vm_map *new_map)
 {
 	struct vm_map_entry *e = entry_alloc();
 
@@ -1255,7 +1359,7 @@ fork_zero(const struct vm_map_entry *old, struct vm_map_entry **newp)
 	e->aref.ar_pageoff = 0;
 	e->wired_count = 0;
 	e->etype = UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
-	*newp = e;
+	entry_link(new_map, new_map->header.prev, e);
 	return 0;
 }
 
@@ -1263,25 +1367,16 @@ fork_zero(const struct vm_map_entry *old, struct vm_map_entry **newp)
 static int
 fork_one(struct vm_map *old_map, struct vm_map_entry *old, struct vm_map *new_map)
 {
-	struct vm_map_entry *e = NULL;
-	int error = 0;
-
 	switch (old->inheritance) {
-	case MAP_INHERIT_NONE:
-		return 0;
 	case MAP_INHERIT_SHARE:
-		error = fork_share(old_map, old, &e);
-		break;
+		return fork_share(old_map, old, new_map);
 	case MAP_INHERIT_COPY:
-		error = fork_copy(old_map, old, new_map, &e);
-		break;
+		return fork_copy(old_map, old, new_map);
 	case MAP_INHERIT_ZERO:
-		error = fork_zero(old, &e);
-		break;
+		return fork_zero(old, new_map);
+	default:
+		return 0;       /* MAP_INHERIT_NONE: nothing in the child */
 	}
-	if (e != NULL)
-		entry_link(new_map, new_map->header.prev, e);
-	return error;
 }
 
 struct vmspace *

@@ -130,7 +130,9 @@ typedef uint32_t uvm_flag_t;
 #define UVM_FLAG_OVERLAY 0x020000   /* give the entry an amap at once */
 #define UVM_FLAG_NOMERGE 0x040000   /* never merge this entry */
 #define UVM_FLAG_COPYONWRITE 0x080000   /* private: writes copy */
-#define UVM_FLAG_NEEDSCOPY 0x100000 /* amap must be copied before a write */
+#define UVM_FLAG_NEEDSCOPY 0x100000 /* with COPYONWRITE and OVERLAY: still
+					 * needs-copy (COPYONWRITE alone
+					 * implies it) */
 #define UVM_FLAG_UNMAP 0x200000     /* with FIXED: replace what is there */
 #define UVM_FLAG_NOWAIT 0x400000    /* fail rather than sleep */
 #define UVM_FLAG_TOPDOWN 0x800000   /* search downwards from the hint */
@@ -153,6 +155,12 @@ void uvm_map_setup(struct vm_map *map, struct pmap *pmap, vaddr_t min,
  *  => returns 0 and the address in *startp, -ENOMEM (no space, no
  *     memory), -EINVAL (bad arguments) or -EEXIST (FIXED without
  *     UNMAP over an existing mapping).
+ *  => without NOMERGE or OVERLAY the range joins a compatible neighbour
+ *     on either side (both, when it fills the hole between them); the
+ *     reference the caller gave is then dropped, since the neighbour
+ *     already holds one on the object.
+ *  => FIXED|UNMAP removes what was there first; if the new entry then
+ *     cannot be had (-ENOMEM), the old mappings stay removed.
  */
 int uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
     struct uvm_object *uobj, voff_t uoffset, vsize_t align, uvm_flag_t flags);
@@ -175,13 +183,23 @@ bool uvm_map_lookup_entry(struct vm_map *map, vaddr_t va,
 /*
  * uvm_map_findspace - find length bytes free in map at or after hint
  * (topdown: at or before hint + length), aligned to align.
- *  => map locked; returns 0 and *result, or -ENOMEM.
- *  => O(log n): descends the tree on maxgap.
+ *  => bottom-up gives the lowest such start, top-down the highest; a
+ *     top-down hint of 0 (or above the map) means the top of the map.
+ *  => map locked; returns 0 and *result, -ENOMEM, or -EINVAL (length 0,
+ *     align not a power of two).
+ *  => O(log n): descends the tree on maxgap.  With an alignment above a
+ *     page, once a few gaps long enough for length have failed only
+ *     because of the alignment, the search skips gaps shorter than
+ *     length + align - PAGE_SIZE (which always fit): a later gap that
+ *     would fit only by the luck of its position is not found then.
  */
 int uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
     vaddr_t *result, vsize_t align, bool topdown);
 
-/* How many tree nodes the last findspace visited (tests prove O(log n)). */
+/*
+ * How many tree nodes the last findspace visited, the descent to the
+ * hint's gap included (tests prove O(log n)).
+ */
 extern unsigned uvm_map_findspace_visits;
 
 /*
@@ -194,10 +212,13 @@ void uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va
 
 /*
  * uvm_map_protect - set the protection (or, with set_max, the maximum
- * protection) of [start, end).
- *  => returns 0, -EACCES if prot exceeds some entry's maximum, or
- *     -ENOMEM if part of the range is unmapped (nothing is changed then,
- *     as Linux mprotect).
+ * protection, which also lowers the protection to fit) of [start, end).
+ *  => returns 0, -EACCES if prot exceeds some entry's maximum (a maximum
+ *     is never raised), -ENOMEM if part of the range is unmapped
+ *     (nothing is changed on an error, as Linux mprotect), or -EINVAL.
+ *     An empty range is a no-op.
+ *  => entries are clipped to the range and merged back with their
+ *     neighbours afterwards where they have become equal.
  */
 int uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t prot, bool set_max);
@@ -215,7 +236,10 @@ int uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable);
 
-/* uvm_map_checkprot - is all of [start, end) mapped with at least prot? */
+/*
+ * uvm_map_checkprot - is all of [start, end) mapped with at least prot?
+ *  => map unlocked (it takes the lock itself).
+ */
 bool uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
 
