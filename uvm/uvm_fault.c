@@ -153,6 +153,8 @@ fault_check(struct fault *f)
 	struct vm_map_entry *e;
 	bool cow;
 
+	if (uvm_map_reserve_entries() != 0)
+		return -ENOMEM;
 	mutex_enter(&f->map->lock);
 	if (!uvm_map_lookup_entry(f->map, f->va, &e)) {
 		mutex_exit(&f->map->lock);

@@ -125,6 +125,55 @@ entry_alloc(void)
 	return e;
 }
 
+/*
+ * Clipping cannot fail: it happens deep inside operations that have
+ * already changed the map.  So every operation that may clip first makes
+ * sure a few entries are set aside (entry_reserve_fill, before taking the
+ * map lock, where failing is still clean), and clipping takes from that
+ * reserve.  No locked operation clips more than ENTRY_RESERVE entries
+ * (two ends of a range, plus amap_copy's chunk), so the reserve never
+ * runs dry while a lock is held.
+ */
+#define ENTRY_RESERVE 4
+
+static struct vm_map_entry *entry_reserve[ENTRY_RESERVE];
+static int entry_nreserve;
+
+/* Top the reserve up.  => map unlocked; 0 or -ENOMEM. */
+static int
+entry_reserve_fill(void)
+{
+	while (entry_nreserve < ENTRY_RESERVE) {
+		struct vm_map_entry *e = pool_get(&entry_pool, 0);
+		if (e == NULL)
+			return -ENOMEM;
+		entry_reserve[entry_nreserve++] = e;
+	}
+	return 0;
+}
+
+int
+uvm_map_reserve_entries(void)
+{
+	return entry_reserve_fill();
+}
+
+/* An entry for a clip: from the pool, else from the reserve. */
+static struct vm_map_entry *
+entry_alloc_clip(void)
+{
+	struct vm_map_entry *e = entry_alloc();
+
+	if (e == NULL && entry_nreserve > 0) {
+		e = entry_reserve[--entry_nreserve];
+		memset(e, 0, sizeof(*e));
+		live_entries++;
+	}
+	if (e == NULL)
+		panic("uvm_map: clip with an empty entry reserve (missing entry_reserve_fill)");
+	return e;
+}
+
 static void
 entry_free(struct vm_map_entry *e)
 {
@@ -420,9 +469,7 @@ uvm_map_clip_start(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
 
 	KASSERT(mutex_owned(&map->lock));
 	KASSERT(entry->start < va && va < entry->end);
-	front = entry_alloc();
-	if (front == NULL)
-		panic("uvm_map_clip_start: no memory for a map entry");
+	front = entry_alloc_clip();
 	*front = *entry;
 	front->end = va;
 	entry_copy_refs(front);
@@ -443,9 +490,7 @@ uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
 
 	KASSERT(mutex_owned(&map->lock));
 	KASSERT(entry->start < va && va < entry->end);
-	back = entry_alloc();
-	if (back == NULL)
-		panic("uvm_map_clip_end: no memory for a map entry");
+	back = entry_alloc_clip();
 	*back = *entry;
 	back->start = va;
 	entry_copy_refs(back);
@@ -531,6 +576,9 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0);
 	if (start >= end)
 		return;
+	/* Unmapping cannot fail; an unfilled reserve only matters if this
+	 * unmap clips and the pool is also empty at that moment. */
+	(void)entry_reserve_fill();
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	unmap_remove(map, start, end, &dead);
@@ -719,6 +767,8 @@ uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
 	    (align & (align - 1)) ||
 	    !newent_decode(*startp, size, uobj, uoffset, flags, &ne))
 		return -EINVAL;
+	if (entry_reserve_fill() != 0)
+		return -ENOMEM;
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	error = map_place(map, startp, size, align, flags, &prev, &dead);
@@ -840,6 +890,8 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end ||
 	    (prot & ~VM_PROT_ALL))
 		return -EINVAL;
+	if (entry_reserve_fill() != 0)
+		return -ENOMEM;
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	/* An empty range changes nothing and is no error (as mprotect). */
@@ -874,6 +926,8 @@ map_set_field(struct vm_map *map, vaddr_t start, vaddr_t end,
 
 	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
 		return -EINVAL;
+	if (entry_reserve_fill() != 0)
+		return -ENOMEM;
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	if (start < end) {
@@ -1038,6 +1092,8 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageab
 		return -EINVAL;
 	if (start == end)
 		return 0;
+	if (entry_reserve_fill() != 0)
+		return -ENOMEM;
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	if (!range_covered(map, start, end))

@@ -243,6 +243,15 @@ int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
 bool uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
 
+/*
+ * uvm_map_reserve_entries - set aside the few entries a clip under the
+ * map lock may need, so that clipping never fails half way through an
+ * operation.  Every function here that may clip calls it before locking;
+ * the fault handler does too (amap_copy's chunking clips).
+ *  => map unlocked; returns 0 or -ENOMEM.
+ */
+int uvm_map_reserve_entries(void);
+
 /* uvm_map_entry_count - live map entries in all maps (leak checks). */
 uint64_t uvm_map_entry_count(void);
 
