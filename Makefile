@@ -115,20 +115,36 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
 
+# The initrd: a cpio "newc" archive of everything under build/initrd/,
+# which the kernel mounts read-only as its root file system.
+INITRD := $(BUILD)/initrd.cpio
+INITRD_ROOT := $(BUILD)/initrd
+
+$(INITRD): FORCE
+	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc
+	@cp tools/motd $(INITRD_ROOT)/etc/motd
+	$(say) "  CPIO    $@"
+	$(Q)cd $(INITRD_ROOT) && find . -mindepth 1 | LC_ALL=C sort | \
+		cpio --quiet -o -H newc > $(CURDIR)/$@
+
+.PHONY: FORCE
+FORCE:
+
 # A GRUB image.  $(1) = folder, $(2) = kernel command line.
 define make_iso
 	@rm -rf $(1) && mkdir -p $(1)/boot/grub
 	@cp $(KERNEL) $(1)/boot/kernel.elf
+	@cp $(INITRD) $(1)/boot/initrd.cpio
 	@tools/grubcfg.sh '$(2)' > $(1)/boot/grub/grub.cfg
 	$(say) "  GRUB    $(1).iso"
 	$(Q)grub-mkrescue -o $(1).iso $(1) 2> $(1).log || { cat $(1).log; exit 1; }
 endef
 
 iso: $(ISO)
-$(ISO): deps $(KERNEL) tools/grubcfg.sh
+$(ISO): deps $(KERNEL) $(INITRD) tools/grubcfg.sh
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 
-run: all
+run: all $(INITRD)
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d
 
@@ -138,7 +154,7 @@ run: all
 SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE
 
-test: all
+test: all $(INITRD)
 	$(Q)for sc in $(SELFCHECKS); do \
 		name=$${sc%%:*}; verdict=$${sc#*:}; \
 		$(MAKE) --no-print-directory selfcheck-iso NAME=$$name || exit 1; \
@@ -150,10 +166,10 @@ test: all
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh \
 		$(BUILD)/test.iso $(BUILD)/test.log $(TEST_TIMEOUT)
 
-selfcheck-iso:
+selfcheck-iso: $(INITRD)
 	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)
 
-qemu-gdb: all
+qemu-gdb: all $(INITRD)
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 	@echo "QEMU is halted, waiting for gdb on :$(GDBPORT); run 'make gdb' in another terminal"
 	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d \

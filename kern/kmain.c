@@ -13,6 +13,7 @@
  *                   pmap_init         PV entries; pmap_enter works
  *                   kmem_init         pools, kmem_alloc, kernel arena
  *                   uvm_init          swap slots, anons, amaps, aobjs, maps
+ *                   initrd_mount      the initrd module as the root file system
  *                   ktest_run         when ktest= selects tests
  *
  * Each later subsystem adds its step here, in dependency order.
@@ -26,6 +27,7 @@
 #include "kern/memmap.h"
 #include "kern/panic.h"
 #include "kern/qemu.h"
+#include "kern/ramfs.h"
 #include "kern/trap.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
@@ -101,6 +103,26 @@ vm_bootstrap(void)
 	pmap_print_kernel_layout(print_console);
 }
 
+/* Mount the first boot module (GRUB's initrd) as the root file system. */
+static void
+initrd_mount(void)
+{
+	const struct boot_module *m = &boot_info.mod[0];
+	int error;
+
+	if (boot_info.nmod == 0) {
+		kprintf("initrd: none (no boot module)\n");
+		return;
+	}
+	error = ramfs_mount(PHYS_TO_DMAP(m->start), m->end - m->start, &ramfs_boot);
+	if (error != 0) {
+		kprintf("initrd: not mounted: error %d\n", error);
+		return;
+	}
+	kprintf("initrd: %d entries, %lu KiB, mounted read-only on /\n",
+	    ramfs_boot->nentries, (m->end - m->start) >> 10);
+}
+
 static void
 run_boot_tests(void)
 {
@@ -128,6 +150,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	    first_c - boot_tsc);
 	boot_parse_info(magic, mbi_phys);
 	vm_bootstrap();
+	initrd_mount();
 	run_boot_tests();
 	if (qemu_exit_enabled())
 		qemu_exit(QEMU_EXIT_PASS);

@@ -10,6 +10,7 @@
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_memobj.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
@@ -30,7 +31,7 @@ KCHECK(aobj, uao_check_all);
  * arena keeping a page table for a long-lived mapping, is not a leak.
  */
 struct leak_counts {
-	uint64_t pages, entries, amaps, anons, aobjs, swapslots, kmem_bytes;
+	uint64_t pages, entries, amaps, anons, aobjs, swapslots, kmem_bytes, memobjs;
 };
 
 static struct leak_counts leak_start;
@@ -46,6 +47,7 @@ leak_count(struct leak_counts *c)
 	c->aobjs = uao_count();
 	c->swapslots = uvm_swap_stats.inuse;
 	c->kmem_bytes = uvm_km_stats.kmem_bytes;
+	c->memobjs = uvm_memobj_count();
 }
 
 static void
@@ -77,6 +79,7 @@ leak_check(kprint_fn pr)
 	bad += leak_compare("aobjs", leak_start.aobjs, now.aobjs, pr);
 	bad += leak_compare("swap slots", leak_start.swapslots, now.swapslots, pr);
 	bad += leak_compare("kmem bytes", leak_start.kmem_bytes, now.kmem_bytes, pr);
+	bad += leak_compare("memory objects", leak_start.memobjs, now.memobjs, pr);
 	return bad;
 }
 

@@ -1,0 +1,172 @@
+/*
+ * uvm/uvm_memobj.c - a pager for bytes that are already in memory.
+ *
+ * The initrd is loaded by GRUB into RAM; its files are byte ranges inside
+ * it, at offsets that are not page-aligned.  A memory object covers one
+ * such range, and its pager fills page p of the object by copying bytes
+ * [p*4096, p*4096 + 4096) of the range into a fresh page (zeroing what
+ * lies past the end):
+ *
+ *   initrd:   ...| hdr | name |######## file, 9000 bytes ########|...
+ *                            ^ data
+ *   object:   page 0 = data[0..4096)  page 1 = data[4096..8192)
+ *             page 2 = data[8192..9000) + 3288 zero bytes
+ *             page 3 and beyond: not part of the object (-EIO: SIGBUS)
+ *
+ * The pages are clean (they match their backing bytes), so nothing is
+ * ever written back: freeing one is always safe.  The creator (the file
+ * system) holds a base reference for the object's whole life; mappings add
+ * and drop references, and when the count is back at the base the pages
+ * are freed, so leak checks see unmapped files cost nothing.
+ *
+ * Invariants: every resident page lies below the object's size rounded up
+ * to a page, and holds exactly the bytes above; uo_refs >= 1.
+ *
+ * Lock order: the object lock before the page-queue and free-list locks.
+ */
+#include "uvm/uvm_memobj.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/pmap.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_page.h"
+
+struct uvm_memobj {
+	struct uvm_object mo_obj;       /* first: a uvm_object * is a memobj * */
+	const uint8_t *mo_data;
+	size_t mo_size;
+};
+
+static uint64_t memobj_live;
+
+static struct uvm_memobj *
+memobj_of(struct uvm_object *uobj)
+{
+	return container_of(uobj, struct uvm_memobj, mo_obj);
+}
+
+/* Free every resident page.  => object locked; nothing maps them. */
+static void
+memobj_free_pages(struct uvm_object *uobj)
+{
+	struct vm_page *pg;
+
+	while ((pg = uvm_obj_page_first(uobj)) != NULL) {
+		KASSERT(!(pg->flags & PG_BUSY));
+		pmap_page_protect(pg, VM_PROT_NONE);
+		uvm_obj_page_remove(uobj, pg);
+		vm_page_free(pg);
+	}
+}
+
+static void
+memobj_reference(struct uvm_object *uobj)
+{
+	mutex_enter(&uobj->vmobjlock);
+	uobj->uo_refs++;
+	mutex_exit(&uobj->vmobjlock);
+}
+
+static void
+memobj_detach(struct uvm_object *uobj)
+{
+	struct uvm_memobj *mo = memobj_of(uobj);
+
+	mutex_enter(&uobj->vmobjlock);
+	KASSERT(uobj->uo_refs > 0);
+	uobj->uo_refs--;
+	if (uobj->uo_refs <= 1)
+		memobj_free_pages(uobj);
+	mutex_exit(&uobj->vmobjlock);
+	if (uobj->uo_refs == 0) {
+		kmem_free(mo, sizeof(*mo));
+		memobj_live--;
+	}
+}
+
+/* The page at off, read in if needed.  => object locked. */
+static int
+memobj_fill(struct uvm_memobj *mo, voff_t off, struct vm_page **pgp)
+{
+	struct vm_page *pg = uvm_obj_page_lookup(&mo->mo_obj, off);
+	size_t n;
+
+	if (off < 0 || (size_t)off >= mo->mo_size)
+		return -EIO;
+	if (pg == NULL) {
+		pg = vm_page_alloc(NULL, 0, NULL, 0);
+		if (pg == NULL)
+			return -ENOMEM;
+		n = MIN(PAGE_SIZE, mo->mo_size - (size_t)off);
+		memcpy(vm_page_kva(pg), mo->mo_data + off, n);
+		memset((uint8_t *)vm_page_kva(pg) + n, 0, PAGE_SIZE - n);
+		uvm_obj_page_insert(&mo->mo_obj, pg, off);
+		pg->flags &= ~PG_FAKE;          /* real contents, clean */
+		pg->flags |= PG_CLEAN;
+	} else if (pg->flags & PG_BUSY) {
+		return -EBUSY;                  /* no sleeping yet */
+	}
+	pg->flags |= PG_BUSY;
+	*pgp = pg;
+	return 0;
+}
+
+static int
+memobj_get(struct uvm_object *uobj, voff_t offset, int centeridx,
+    struct vm_page **pps, int *npagesp, vm_prot_t access_type, int advice,
+    int flags)
+{
+	struct uvm_memobj *mo = memobj_of(uobj);
+	struct vm_page *pg = NULL;
+	int error;
+
+	(void)access_type;
+	(void)advice;
+	if (flags & PGO_LOCKED) {
+		for (int i = 0; i < *npagesp; i++) {
+			pg = uvm_obj_page_lookup(uobj, offset + ((voff_t)i << PAGE_SHIFT));
+			pps[i] = (pg != NULL && !(pg->flags & PG_BUSY)) ? pg : NULL;
+		}
+		return pps[centeridx] != NULL ? 0 : -EBUSY;
+	}
+	mutex_enter(&uobj->vmobjlock);
+	error = memobj_fill(mo, offset + ((voff_t)centeridx << PAGE_SHIFT), &pg);
+	mutex_exit(&uobj->vmobjlock);
+	for (int i = 0; i < *npagesp; i++)
+		pps[i] = i == centeridx ? pg : NULL;
+	return error;
+}
+
+static const struct uvm_pagerops memobj_pager = {
+	.pgo_name = "memobj",
+	.pgo_reference = memobj_reference,
+	.pgo_detach = memobj_detach,
+	.pgo_get = memobj_get,
+};
+
+struct uvm_object *
+uvm_memobj_create(const void *data, size_t size)
+{
+	struct uvm_memobj *mo = kmem_zalloc(sizeof(*mo));
+
+	if (mo == NULL)
+		return NULL;
+	uvm_obj_init(&mo->mo_obj, &memobj_pager, 1, "memobj");
+	mo->mo_data = data;
+	mo->mo_size = size;
+	memobj_live++;
+	return &mo->mo_obj;
+}
+
+size_t
+uvm_memobj_size(struct uvm_object *uobj)
+{
+	KASSERT(uobj->pgops == &memobj_pager);
+	return memobj_of(uobj)->mo_size;
+}
+
+uint64_t
+uvm_memobj_count(void)
+{
+	return memobj_live;
+}
