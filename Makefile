@@ -115,14 +115,26 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
 
+# User programs: static binaries built with musl, the same files that
+# run on Linux.  user/NAME.c becomes /bin/NAME in the initrd.
+USER_CC := musl-gcc
+USER_CFLAGS := -static -O2 -Wall -Wextra -Werror -Iuser/include
+USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c))
+
+$(BUILD)/user/%: user/%.c
+	@mkdir -p $(dir $@)
+	$(say) "  MUSLCC  $<"
+	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
 # The initrd: a cpio "newc" archive of everything under build/initrd/,
 # which the kernel mounts read-only as its root file system.
 INITRD := $(BUILD)/initrd.cpio
 INITRD_ROOT := $(BUILD)/initrd
 
-$(INITRD): FORCE
-	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc
+$(INITRD): $(USER_PROGS) FORCE
+	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
+	@cp $(USER_PROGS) $(INITRD_ROOT)/bin/
 	$(say) "  CPIO    $@"
 	$(Q)cd $(INITRD_ROOT) && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc > $(CURDIR)/$@
