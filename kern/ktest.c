@@ -67,6 +67,80 @@ ktest_print(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+ktest_quiet(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+/* The capture (see ktest.h): text, its length, and lines seen. */
+static char cap_buf[KTEST_CAPTURE_SIZE];
+static size_t cap_len;
+static int cap_newlines;
+static bool cap_open_line;      /* the last character was not a '\n' */
+
+static void
+cap_putc(int c, void *arg)
+{
+	(void)arg;
+	if (cap_len < sizeof(cap_buf) - 1) {
+		cap_buf[cap_len++] = (char)c;
+		cap_buf[cap_len] = '\0';
+	}
+	if (c == '\n')
+		cap_newlines++;
+	cap_open_line = c != '\n';
+}
+
+void
+ktest_capture(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvformat(cap_putc, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+ktest_capture_reset(void)
+{
+	cap_buf[0] = '\0';
+	cap_len = 0;
+	cap_newlines = 0;
+	cap_open_line = false;
+}
+
+const char *
+ktest_captured(void)
+{
+	return cap_buf;
+}
+
+size_t
+ktest_captured_len(void)
+{
+	return cap_len;
+}
+
+int
+ktest_captured_lines(void)
+{
+	return cap_newlines + (cap_open_line ? 1 : 0);
+}
+
+bool
+ktest_captured_has(const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= cap_len; i++) {
+		if (strncmp(cap_buf + i, needle, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* FNV-1a, so each test's stream depends on the seed and its own name only. */
 static uint64_t
 name_hash(const char *s)
@@ -131,6 +205,7 @@ run_one(const struct ktest *t, struct ktest_result *res)
 {
 	krand_seed(&test_rng, run_seed ^ name_hash(t->name));
 	fail_msg[0] = '\0';
+	ktest_capture_reset();
 	if (ksetjmp(&fail_jb) == 0) {
 		t->fn();
 		report(res, t->name, true);

@@ -116,6 +116,55 @@ uint64_t ktest_seed(void);
 /* ktest_print - a kprint_fn for printers called from tests. */
 void ktest_print(const char *fmt, ...) __printflike(1, 2);
 
+/*
+ * ktest_quiet - a kprint_fn that prints nothing, for a checker that is
+ * expected to complain (assert on the count it returns).
+ */
+void ktest_quiet(const char *fmt, ...) __printflike(1, 2);
+
+/*
+ * The capture: a kprint_fn that keeps what it is given, so a test can
+ * assert on what a printer or checker said.
+ *
+ *     ktest_capture_reset();
+ *     pool_print(&pp, ktest_capture);
+ *     KT_EQ(ktest_captured_lines(), 1);
+ *     KT_ASSERT(ktest_captured_has("test-print"));
+ *
+ * ktest_capture - append the formatted text to the capture buffer.
+ *  => the buffer holds KTEST_CAPTURE_SIZE - 1 characters; what comes after
+ *     is dropped (never written past the end), but its lines still count.
+ *  => the harness empties the buffer before each test.
+ */
+#define KTEST_CAPTURE_SIZE 8192
+
+void ktest_capture(const char *fmt, ...) __printflike(1, 2);
+
+/* ktest_capture_reset - empty the capture buffer and its line count. */
+void ktest_capture_reset(void);
+
+/*
+ * ktest_captured - what was captured since the last reset.
+ *  => always NUL-terminated; "" when nothing was.
+ */
+const char *ktest_captured(void);
+
+/* ktest_captured_len - how many characters ktest_captured() holds. */
+size_t ktest_captured_len(void);
+
+/*
+ * ktest_captured_lines - how many lines were printed to the capture.
+ *  => counts each '\n', and a last line without one; includes lines that
+ *     did not fit in the buffer.
+ */
+int ktest_captured_lines(void);
+
+/*
+ * ktest_captured_has - does needle occur in the captured text?
+ *  => an empty needle is always found.
+ */
+bool ktest_captured_has(const char *needle);
+
 struct ktest_result {
 	int passed;
 	int failed;

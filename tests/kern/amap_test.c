@@ -9,8 +9,9 @@
  * ppref runs, an_ref, which anons and pages were freed) and runs
  * amap_check after each step.  Anons always own a page, filled with a
  * byte that identifies them, so contents can be compared and anon_check
- * is satisfied.  Each test ends with the leak check: anons, amaps, map
- * entries, kmem bytes and pages in use back where they started.
+ * is satisfied.  Each test ends with the leak check (vm_baseline_expect):
+ * anons, amaps, map entries, aobjs, swap slots, kmem bytes and pages in
+ * use back where they started.
  *
  * Not tested here: allocation failures (PPREF_NONE is forced by hand in
  * one test instead), and anon_pagein (no swap device before issue 7).
@@ -19,12 +20,11 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
+#include "tests/kern/vmtest.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
-#include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
-#include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
 
 #define P(n) ((vsize_t)(n) << PAGE_SHIFT)
@@ -38,41 +38,11 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* What a test must give back. */
-struct base {
-	uint64_t anons, amaps, entries, pages, kmem;
-};
-
-/*
- * Pages in use: neither free, nor cached by a pool (a pool keeping an
- * empty page is not a leak), nor page tables (the kernel arena keeps the
- * ones large kmem allocations needed; user pmaps free theirs).
- */
-static uint64_t
-pages_in_use(void)
-{
-	return uvmexp.npages - uvmexp.reserved - uvmexp.free -
-	    pool_total_pages() - uvmexp.ptpages;
-}
-
+/* The leak check, and the amaps and pages left consistent. */
 static void
-base_take(struct base *b)
+base_expect(const struct vm_baseline *b)
 {
-	b->anons = anon_count();
-	b->amaps = amap_count();
-	b->entries = uvm_map_entry_count();
-	b->pages = pages_in_use();
-	b->kmem = uvm_km_stats.kmem_bytes;
-}
-
-static void
-base_expect(const struct base *b)
-{
-	KT_EQ(anon_count(), b->anons);
-	KT_EQ(amap_count(), b->amaps);
-	KT_EQ(uvm_map_entry_count(), b->entries);
-	KT_EQ(uvm_km_stats.kmem_bytes, b->kmem);
-	KT_EQ(pages_in_use(), b->pages);
+	vm_baseline_expect(b);
 	KT_EQ(amap_check_all(ktest_print), 0);
 	KT_EQ(vm_page_check(ktest_print), 0);
 }
@@ -120,6 +90,18 @@ fill_window(const struct vm_aref *aref, int n, uint8_t fill0, struct vm_anon **o
 	mutex_exit(aref->ar_amap->am_lock);
 }
 
+/* A new amap of n slots, *aref over all of it, filled as fill_window does. */
+static struct vm_amap *
+amap_filled(int n, uint8_t fill0, struct vm_aref *aref, struct vm_anon **out)
+{
+	struct vm_amap *amap = amap_alloc(P(n), 0, 0);
+
+	KT_ASSERT(amap != NULL);
+	*aref = (struct vm_aref){ 0, amap };
+	fill_window(aref, n, fill0, out);
+	return amap;
+}
+
 struct run {
 	int start, len, ref;
 };
@@ -146,35 +128,6 @@ expect_runs(const struct vm_amap *amap, const struct run *r, int n)
 		static const struct run runs_[] = { __VA_ARGS__ };          \
 		expect_runs((amap), runs_, (int)ARRAY_SIZE(runs_));        \
 	} while (0)
-
-/* A printer that appends to capbuf, for checking printers' output. */
-static char capbuf[4096];
-static size_t caplen;
-
-static __printflike(1, 2) void
-capture(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(capbuf + caplen, sizeof(capbuf) - caplen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		caplen = MIN(caplen + (size_t)n, sizeof(capbuf) - 1);
-}
-
-static bool
-contains(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay != '\0'; hay++) {
-		if (strncmp(hay, needle, n) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* A map over a fresh user pmap. */
 static void
@@ -291,10 +244,10 @@ KTEST(amap, ppref_worked_example_encodes_and_decodes)
 
 KTEST(amap, alloc_rounds_up_and_pads)
 {
-	struct base b;
+	struct vm_baseline b;
 	struct vm_amap *a3, *a44, *big;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	a3 = amap_alloc(P(3), 0, 0);
 	a44 = amap_alloc(P(4), P(4), 0);
 	big = amap_alloc(P(200), 0, AMAP_SHARED);
@@ -331,9 +284,9 @@ KTEST(amap, add_lookup_unadd_keep_backpointers)
 	struct vm_aref aref;
 	struct vm_anon *an[4], *got[6];
 	static const int order[4] = { 4, 0, 5, 1 };   /* window offsets */
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	amap = amap_alloc(P(8), 0, 0);
 	KT_ASSERT(amap != NULL);
 	aref = (struct vm_aref){ 1, amap };     /* the window starts at slot 1 */
@@ -383,10 +336,10 @@ KTEST(amap, add_replace_removes_old_page_mappings)
 	struct vm_amap *amap;
 	struct vm_aref aref;
 	struct vm_anon *old, *new;
-	struct base b;
+	struct vm_baseline b;
 	paddr_t pa;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	pm = pmap_create();
 	KT_ASSERT(pm != NULL);
 	amap = amap_alloc(P(2), 0, 0);
@@ -446,9 +399,9 @@ KTEST(amap, extend_forwards_in_place_then_growing)
 	struct vm_amap *amap;
 	struct vm_anon *an[4], *extra;
 	struct vm_anon **arr;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	amap = amap_alloc(P(4), P(4), 0);       /* 4 slots used of 8 */
 	loose_entry(&e, amap, 0, 4);
 	fill_window(&e.aref, 4, 0xa0, an);
@@ -489,9 +442,9 @@ KTEST(amap, extend_backwards_moves_window_to_top)
 	struct vm_amap *amap;
 	struct vm_anon *an[4], **arr;
 	uint8_t want[16] = { 0 };
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	amap = amap_alloc(P(4), P(4), 0);
 	loose_entry(&e, amap, 0, 4);
 	fill_window(&e.aref, 4, 0xb0, an);
@@ -542,12 +495,10 @@ KTEST(amap, extend_with_ppref_keeps_counts_and_anons)
 	struct vm_aref left, right;
 	struct vm_amap *amap;
 	struct vm_anon *an[8];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
-	amap = amap_alloc(P(8), 0, 0);
-	left = (struct vm_aref){ 0, amap };
-	fill_window(&left, 8, 0xc0, an);
+	vm_baseline_take(&b);
+	amap = amap_filled(8, 0xc0, &left, an);
 	/* Unmap the first two pages: split there, drop the left part. */
 	amap_splitref(&left, &right, P(2));
 	amap_unref(amap, 0, P(2), false);
@@ -578,12 +529,10 @@ KTEST(amap, ppref_none_keeps_unreferenced_anons_until_extend)
 	struct vm_aref left, right;
 	struct vm_amap *amap;
 	struct vm_anon *an[8];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
-	amap = amap_alloc(P(8), 0, 0);
-	left = (struct vm_aref){ 0, amap };
-	fill_window(&left, 8, 0xd0, an);
+	vm_baseline_take(&b);
+	amap = amap_filled(8, 0xd0, &left, an);
 	amap->am_ppref = PPREF_NONE;    /* as if its allocation had failed */
 	amap_splitref(&left, &right, P(2));
 	amap_unref(amap, 0, P(2), false);
@@ -614,11 +563,8 @@ KTEST(amap, ppref_none_keeps_unreferenced_anons_until_extend)
 static struct vm_amap *
 shared_eight(struct vm_aref *r1, struct vm_aref *r2, struct vm_anon **an)
 {
-	struct vm_amap *amap = amap_alloc(P(8), 0, 0);
+	struct vm_amap *amap = amap_filled(8, 0xe0, r1, an);
 
-	KT_ASSERT(amap != NULL);
-	*r1 = (struct vm_aref){ 0, amap };
-	fill_window(r1, 8, 0xe0, an);
 	*r2 = *r1;
 	amap_ref(amap, 0, P(8), AMAP_SHARED);
 	KT_EQ(amap->am_ref, 2);
@@ -646,9 +592,9 @@ KTEST(amap, splitref_then_partial_unref_counts_per_page)
 	struct vm_aref r1a, r1b, r1c, r2;
 	struct vm_amap *amap;
 	struct vm_anon *an[8];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	amap = shared_eight(&r1a, &r2, an);
 	/* Unmap pages [2, 5) of r1: clip twice (counts unchanged)... */
 	amap_splitref(&r1a, &r1b, P(2));
@@ -676,9 +622,9 @@ KTEST(amap, partial_unmaps_of_both_refs_free_only_unreferenced_anons)
 	struct vm_amap *amap;
 	struct vm_anon *an[8];
 	struct vm_page *pg2, *pg3;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	amap = shared_eight(&r1, &r2, an);
 	/* Someone else (a copy of the amap, say) holds slot 2's anon too. */
 	an[2]->an_ref++;
@@ -756,9 +702,9 @@ KTEST(amap, uvm_unmap_in_middle_of_shared_mapping_splits_refs)
 	struct vm_map_entry *lo, *hi;
 	struct vm_amap *amap;
 	struct vm_anon *an[8];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	amap = map_shared_pair(&m1, &m2, va, an);
 	KT_EQ(amap->am_ref, 2);
 	/* munmap the middle of the first: clipped three ways, middle dropped. */
@@ -830,12 +776,10 @@ KTEST(amap, ppref_random_refs_match_a_per_page_model)
 	struct vm_anon *an[MODEL_SLOTS];
 	struct vm_amap *amap;
 	struct vm_aref whole;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
-	amap = amap_alloc(P(MODEL_SLOTS), 0, 0);
-	whole = (struct vm_aref){ 0, amap };
-	fill_window(&whole, MODEL_SLOTS, 1, an);
+	vm_baseline_take(&b);
+	amap = amap_filled(MODEL_SLOTS, 1, &whole, an);
 	live[0].start = 0;
 	live[0].len = MODEL_SLOTS;
 	for (int s = 0; s < MODEL_SLOTS; s++)
@@ -877,12 +821,10 @@ KTEST(amap, mergeref_after_splitref_restores_am_ref)
 	struct vm_aref left, right;
 	struct vm_amap *amap;
 	struct vm_anon *an[6];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
-	amap = amap_alloc(P(6), 0, 0);
-	left = (struct vm_aref){ 0, amap };
-	fill_window(&left, 6, 0xf0, an);
+	vm_baseline_take(&b);
+	amap = amap_filled(6, 0xf0, &left, an);
 	amap_splitref(&left, &right, P(4));
 	KT_EQ(amap->am_ref, 2);
 	KT_EQ(right.ar_pageoff, 4);
@@ -903,12 +845,10 @@ KTEST(amap, partial_ref_starts_counting_per_page)
 	struct vm_aref whole;
 	struct vm_amap *amap;
 	struct vm_anon *an[4];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
-	amap = amap_alloc(P(4), 0, 0);
-	whole = (struct vm_aref){ 0, amap };
-	fill_window(&whole, 4, 0x40, an);
+	vm_baseline_take(&b);
+	amap = amap_filled(4, 0x40, &whole, an);
 	amap_ref(amap, P(1), P(2), 0);
 	KT_EQ(amap->am_ref, 2);
 	EXPECT_RUNS(amap, { 0, 1, 1 }, { 1, 2, 2 }, { 3, 1, 1 });
@@ -932,9 +872,9 @@ KTEST(amap, wipeout_frees_exactly_its_anons)
 	struct vm_map_entry *e1, *e2;
 	struct vm_amap *a, *c;
 	struct vm_anon *an[4], *priv[2];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	test_map(&m1);
 	test_map(&m2);
 	e1 = map_cow(&m1, 0x200000, 4);
@@ -978,9 +918,9 @@ KTEST(amap, copy_resolves_needs_copy_and_shares_anons)
 	struct vm_map_entry *e1, *e2;
 	struct vm_amap *a, *c;
 	struct vm_anon *an[3];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	test_map(&m1);
 	test_map(&m2);
 	e1 = map_cow(&m1, 0x400000, 4);
@@ -1031,9 +971,9 @@ KTEST(amap, copy_chunks_large_entry_to_the_written_chunk)
 	const vaddr_t va = 0x1000000;       /* 16-page (64 KiB) aligned */
 	struct vm_map map;
 	struct vm_map_entry *e, *lo, *hi;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	test_map(&map);
 	e = map_cow(&map, va, 512);
 	/* A write at page 100: the chunk is pages [96, 112). */
@@ -1077,9 +1017,9 @@ KTEST(amap, cow_now_copies_only_shared_anons)
 	struct vm_map_entry *e1, *e2;
 	struct vm_amap *c;
 	struct vm_anon *an[3], *mine, *now[4];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	test_map(&m1);
 	test_map(&m2);
 	e1 = map_cow(&m1, 0x800000, 4);
@@ -1129,10 +1069,10 @@ KTEST(amap, share_protect_lowers_every_mapping)
 	struct vm_map_entry e;
 	struct vm_amap *amap;
 	struct vm_anon *an[2];
-	struct base b;
+	struct vm_baseline b;
 	paddr_t pa;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	pm = pmap_create();
 	KT_ASSERT(pm != NULL);
 	amap = amap_alloc(P(3), 0, 0);
@@ -1167,9 +1107,9 @@ KTEST(amap, swap_off_walk_selects_nothing_out_of_range)
 	struct vm_aref r1, r2;
 	struct vm_anon *an1[3], *an2[2];
 	int first, n = 1, slot;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	a1 = amap_alloc(P(3), 0, 0);
 	a2 = amap_alloc(P(2), 0, 0);
 	r1 = (struct vm_aref){ 0, a1 };
@@ -1207,23 +1147,21 @@ KTEST(amap, print_decodes_ppref_into_runs)
 	struct vm_amap *amap;
 	struct vm_anon *an[5];
 	char want[64];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
-	amap = amap_alloc(P(5), 0, 0);
-	r1 = (struct vm_aref){ 0, amap };
-	fill_window(&r1, 5, 0x20, an);
-	caplen = 0;
-	amap_print(amap, capture);
-	KT_ASSERT(contains(capbuf, "ref 1 slots 5/8 used 5"));
-	KT_ASSERT(contains(capbuf, "ppref: none"));
+	vm_baseline_take(&b);
+	amap = amap_filled(5, 0x20, &r1, an);
+	ktest_capture_reset();
+	amap_print(amap, ktest_capture);
+	KT_ASSERT(ktest_captured_has("ref 1 slots 5/8 used 5"));
+	KT_ASSERT(ktest_captured_has("ppref: none"));
 	amap_splitref(&r1, &r2, P(2));
 	amap_ref(amap, P(1), P(3), 0);
-	caplen = 0;
-	amap_print(amap, capture);
-	KT_ASSERT(contains(capbuf, "ppref: [0,1) 1 [1,4) 2 [4,5) 1\n"));
+	ktest_capture_reset();
+	amap_print(amap, ktest_capture);
+	KT_ASSERT(ktest_captured_has("ppref: [0,1) 1 [1,4) 2 [4,5) 1\n"));
 	ksnprintf(want, sizeof(want), "slot 3: anon %p: ref 1", (void *)an[3]);
-	KT_ASSERT(contains(capbuf, want));
+	KT_ASSERT(ktest_captured_has(want));
 	amap_unref(amap, P(1), P(3), false);
 	amap_unref(amap, 0, P(2), false);
 	amap_unref(amap, P(2), P(3), false);
@@ -1233,9 +1171,9 @@ KTEST(amap, print_decodes_ppref_into_runs)
 KTEST(amap, lock_objects_count_their_holders)
 {
 	struct vm_lockobj *lo;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	lo = vm_lockobj_alloc("test_lock");
 	KT_ASSERT(lo != NULL);
 	KT_EQ(lo->lo_refs, 1);

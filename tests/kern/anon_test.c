@@ -7,46 +7,26 @@
  * Swap slots come from a device-less swap area (uvm_swap_area_create),
  * so their allocation state can be asserted; anon_pagein has no device
  * to read from before issue 7 and must say so (-ENOSYS) without changing
- * the anon.  Each test ends with the leak check: anons, pages in use,
- * swap slots in use back where they started.
+ * the anon.  Each test ends with the leak check (vm_baseline_expect):
+ * anons, pages in use, swap slots in use and the rest of the VM's
+ * live-object counts back where they started.
  */
 #include "kern/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
+#include "tests/kern/vmtest.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_page.h"
-#include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
 
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
 
-struct base {
-	uint64_t anons, pages, swapused;
-};
-
-/* Pages neither free, nor cached by a pool, nor page tables. */
-static uint64_t
-pages_in_use(void)
-{
-	return uvmexp.npages - uvmexp.reserved - uvmexp.free -
-	    pool_total_pages() - uvmexp.ptpages;
-}
-
+/* The leak check, and the page allocator left consistent. */
 static void
-base_take(struct base *b)
+base_expect(const struct vm_baseline *b)
 {
-	b->anons = anon_count();
-	b->pages = pages_in_use();
-	b->swapused = uvm_swap_stats.inuse;
-}
-
-static void
-base_expect(const struct base *b)
-{
-	KT_EQ(anon_count(), b->anons);
-	KT_EQ(pages_in_use(), b->pages);
-	KT_EQ(uvm_swap_stats.inuse, b->swapused);
+	vm_baseline_expect(b);
 	KT_EQ(vm_page_check(ktest_print), 0);
 }
 
@@ -76,28 +56,12 @@ one_slot(void)
 	return slot;
 }
 
-static char capbuf[256];
-static size_t caplen;
-
-static __printflike(1, 2) void
-capture(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(capbuf + caplen, sizeof(capbuf) - caplen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		caplen = MIN(caplen + (size_t)n, sizeof(capbuf) - 1);
-}
-
 KTEST(anon, alloc_gives_one_reference_and_nothing_else)
 {
 	struct vm_anon *anon;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	anon = anon_alloc();
 	KT_ASSERT(anon != NULL);
 	KT_EQ(anon_count(), b.anons + 1);
@@ -105,7 +69,7 @@ KTEST(anon, alloc_gives_one_reference_and_nothing_else)
 	KT_ASSERT(anon->an_page == NULL && anon->an_lock == NULL);
 	KT_EQ(anon->an_swslot, 0);
 	/* Holding nothing is only allowed until the fault handler fills it. */
-	KT_EQ(anon_check(anon, capture), 1);
+	KT_EQ(anon_check(anon, ktest_capture), 1);
 	anon->an_ref = 0;
 	anon_free(anon);
 	base_expect(&b);
@@ -116,10 +80,10 @@ KTEST(anon, free_unmaps_and_frees_the_page)
 	struct pmap *pm;
 	struct vm_anon *anon;
 	struct vm_page *pg;
-	struct base b;
+	struct vm_baseline b;
 	paddr_t pa;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	pm = pmap_create();
 	KT_ASSERT(pm != NULL);
 	anon = anon_alloc();
@@ -145,15 +109,15 @@ KTEST(anon, free_unmaps_and_frees_the_page)
 KTEST(anon, free_releases_the_swap_slot)
 {
 	struct vm_anon *anon;
-	struct base b;
+	struct vm_baseline b;
 	int slot;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	slot = one_slot();
 	anon = anon_alloc();
 	anon->an_swslot = slot;         /* paged out: no page, only the slot */
 	KT_EQ(anon_check(anon, ktest_print), 0);
-	KT_EQ(uvm_swap_stats.inuse, b.swapused + 1);
+	KT_EQ(uvm_swap_stats.inuse, b.swapslots + 1);
 	anon->an_ref = 0;
 	anon_free(anon);
 	KT_ASSERT(!uvm_swap_slot_inuse(slot));
@@ -165,10 +129,10 @@ KTEST(anon, dropswap_keeps_the_page)
 {
 	struct vm_anon *anon;
 	struct vm_page *pg;
-	struct base b;
+	struct vm_baseline b;
 	int slot;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	slot = one_slot();
 	anon = anon_alloc();
 	pg = give_page(anon, 0x77);
@@ -191,10 +155,10 @@ KTEST(anon, dropswap_keeps_the_page)
 KTEST(anon, pagein_reports_no_swap_device_yet)
 {
 	struct vm_anon *anon;
-	struct base b;
+	struct vm_baseline b;
 	int slot;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	slot = one_slot();
 	anon = anon_alloc();
 	anon->an_swslot = slot;
@@ -212,20 +176,20 @@ KTEST(anon, check_finds_wrong_owner_and_missing_reference)
 {
 	struct vm_anon *anon, *other;
 	struct vm_page *pg;
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	anon = anon_alloc();
 	other = anon_alloc();
 	pg = give_page(anon, 0);
 	KT_EQ(anon_check(anon, ktest_print), 0);
 	pg->uanon = other;
-	caplen = 0;
-	KT_EQ(anon_check(anon, capture), 1);
-	KT_ASSERT(caplen > 0);
+	ktest_capture_reset();
+	KT_EQ(anon_check(anon, ktest_capture), 1);
+	KT_ASSERT(ktest_captured_len() > 0);
 	pg->uanon = anon;
 	anon->an_ref = 0;
-	KT_EQ(anon_check(anon, capture), 1);    /* reachable, yet no reference */
+	KT_EQ(anon_check(anon, ktest_capture), 1);    /* reachable, yet no reference */
 	anon_free(anon);
 	other->an_ref = 0;
 	anon_free(other);
@@ -237,17 +201,17 @@ KTEST(anon, print_names_ref_page_and_slot)
 	struct vm_anon *anon;
 	struct vm_page *pg;
 	char want[96];
-	struct base b;
+	struct vm_baseline b;
 
-	base_take(&b);
+	vm_baseline_take(&b);
 	anon = anon_alloc();
 	pg = give_page(anon, 0);
 	anon->an_ref = 2;
-	caplen = 0;
-	anon_print(anon, capture);
+	ktest_capture_reset();
+	anon_print(anon, ktest_capture);
 	ksnprintf(want, sizeof(want), "anon %p: ref 2 page %#lx swslot 0\n",
 	    (void *)anon, pg->phys_addr);
-	KT_STREQ(capbuf, want);
+	KT_STREQ(ktest_captured(), want);
 	anon->an_ref = 0;
 	anon_free(anon);
 	base_expect(&b);

@@ -9,9 +9,9 @@
  * a slot can also be asked of the swap layer (uvm_swap_slot_inuse,
  * uvm_swap_stats.inuse).  uao_check runs after every operation.
  *
- * The leak check: fixture_setup notes the pages in use (neither free nor
- * held by a pool, so a pool keeping an empty page is no leak), the swap
- * slots in use and uao_count; fixture_teardown expects all three back.
+ * The leak check: fixture_setup takes a vm_baseline (pages in use, swap
+ * slots in use, uao_count and the rest) once the test's swap area is in
+ * place; fixture_teardown expects every counter back.
  *
  * Not tested (they need a swap device, issue 7, or threads): reading a
  * page back from swap, uao_swap_off actually bringing pages in, waiting
@@ -20,61 +20,17 @@
 #include "kern/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
+#include "tests/kern/vmtest.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_page.h"
-#include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
 
 #define AREA_SLOTS 512
 
 struct fixture {
 	int first;                      /* the test's swap area starts here */
-	uint64_t pages;                 /* pages_in_use() */
-	uint64_t swap_inuse;
-	uint64_t aobjs;
+	struct vm_baseline base;        /* taken with the area in place */
 };
-
-/* Pages neither free nor held by a pool: what a leak would raise. */
-static uint64_t
-pages_in_use(void)
-{
-	return uvmexp.npages - uvmexp.reserved - uvmexp.free - pool_total_pages();
-}
-
-static void
-quiet(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-/* A printer that keeps its output, to look for lines in it. */
-static char cap_buf[4096];
-static size_t cap_len;
-
-static void
-cap_print(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(cap_buf + cap_len, sizeof(cap_buf) - cap_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		cap_len = MIN(cap_len + (size_t)n, sizeof(cap_buf) - 1);
-}
-
-static bool
-cap_has(const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (size_t i = 0; i + n <= cap_len; i++) {
-		if (strncmp(cap_buf + i, needle, n) == 0)
-			return true;
-	}
-	return false;
-}
 
 static voff_t
 pg_off(int pageidx)
@@ -106,17 +62,13 @@ fixture_setup(struct fixture *f)
 	KT_EQ(uvm_swap_stats.nslots, 0);
 	f->first = uvm_swap_area_create(AREA_SLOTS);
 	KT_ASSERT(f->first > 0);
-	f->pages = pages_in_use();
-	f->swap_inuse = uvm_swap_stats.inuse;
-	f->aobjs = uao_count();
+	vm_baseline_take(&f->base);
 }
 
 static void
 fixture_teardown(struct fixture *f)
 {
-	KT_EQ(uao_count(), f->aobjs);
-	KT_EQ(uvm_swap_stats.inuse, f->swap_inuse);
-	KT_EQ(pages_in_use(), f->pages);
+	vm_baseline_expect(&f->base);
 	KT_EQ(uao_check_all(ktest_print), 0);
 	KT_EQ(uvm_swap_check(ktest_print), 0);
 	uvm_swap_area_destroy_all();
@@ -171,7 +123,7 @@ KTEST(aobj, small_object_keeps_slots_in_array)
 	fixture_setup(&f);
 	u = uao_create(pg_off(16) - 100, 0);    /* rounded up to 16 pages */
 	KT_ASSERT(u != NULL);
-	KT_EQ(uao_count(), f.aobjs + 1);
+	KT_EQ(uao_count(), f.base.aobjs + 1);
 	KT_EQ(u->uo_refs, 1);
 	mutex_enter(&u->vmobjlock);
 	KT_EQ(uao_npages(u), 16);
@@ -188,13 +140,13 @@ KTEST(aobj, small_object_keeps_slots_in_array)
 	KT_EQ(uao_set_swslot(u, 7, s7b), s7);
 	uvm_swap_free(s7, 1);
 	KT_EQ(uao_find_swslot(u, 7), s7b);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 3);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 3);
 	ck(u);
 	/* dropswap clears the slot and frees it in the swap layer. */
 	uao_dropswap(u, 0);
 	KT_EQ(uao_find_swslot(u, 0), 0);
 	KT_ASSERT(!uvm_swap_slot_inuse(s0));
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 2);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 2);
 	KT_EQ(uao_nclusters(u), 0);
 	ck(u);
 	mutex_exit(&u->vmobjlock);
@@ -246,7 +198,7 @@ KTEST(aobj, large_object_keeps_slots_in_hash_clusters)
 	KT_EQ(uao_set_swslot(u, 199, s199), 0); /* the last page */
 	KT_EQ(uao_find_swslot(u, 199), s199);
 	KT_EQ(uao_nclusters(u), 3);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 3);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 3);
 	ck(u);
 	mutex_exit(&u->vmobjlock);
 	uao_detach(u);
@@ -293,14 +245,14 @@ KTEST(aobj, dropswap_range_frees_exactly_the_range)
 	mutex_enter(&a->vmobjlock);
 	fill_slots(a, 48, slots);
 	uao_dropswap_range(a, pg_off(10), pg_off(40));
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 18);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 18);
 	expect_dropped(a, 48, slots, 10, 40);
 	uao_dropswap_range(a, pg_off(44), 0);   /* end 0: to the end */
 	expect_dropped(a, 48, slots, 44, 48);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 14);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 14);
 	mutex_exit(&a->vmobjlock);
 	uao_detach(a);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots);
 
 	mutex_enter(&h->vmobjlock);
 	fill_slots(h, 300, slots);
@@ -310,7 +262,7 @@ KTEST(aobj, dropswap_range_frees_exactly_the_range)
 	KT_EQ(uao_nclusters(h), 18);            /* cluster 1 (16-31) emptied */
 	uao_dropswap_range(h, pg_off(100), 0);
 	expect_dropped(h, 300, slots, 100, 300);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 70);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 70);
 	KT_EQ(uao_nclusters(h), 6);             /* 0, 2, 3, 4, 5, 6 (96-99) */
 	mutex_exit(&h->vmobjlock);
 	uao_detach(h);
@@ -392,7 +344,7 @@ KTEST(aobj, grow_and_shrink_convert_between_array_and_hash)
 	slots[2999] = new_slot();
 	KT_EQ(uao_set_swslot(u, 2999, slots[2999]), 0);
 	KT_EQ(uao_nclusters(u), 5);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 6);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 6);
 	KT_EQ(u->uo_npages, 2);
 
 	/* Shrink: what lies at or past the new end goes, page and slot. */
@@ -406,7 +358,7 @@ KTEST(aobj, grow_and_shrink_convert_between_array_and_hash)
 	KT_ASSERT(!uvm_swap_slot_inuse(slots[199]) && !uvm_swap_slot_inuse(slots[2999]));
 	slots[199] = slots[2999] = 0;
 	KT_EQ(uao_nclusters(u), 3);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 4);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 4);
 	KT_EQ(uao_shrink(u, 20), 0);            /* hash -> array */
 	KT_ASSERT(!uao_uses_hash(u));
 	KT_EQ(uao_nclusters(u), 0);
@@ -414,10 +366,10 @@ KTEST(aobj, grow_and_shrink_convert_between_array_and_hash)
 	slots[31] = slots[100] = 0;
 	expect_slots(u, slots, 20);             /* 0 and 9 kept */
 	KT_ASSERT(uvm_obj_page_lookup(u, pg_off(5)) == p5);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 2);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 2);
 	KT_EQ(uao_shrink(u, 0), 0);             /* nothing left */
 	KT_EQ(u->uo_npages, 0);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots);
 	ck(u);
 	KT_EQ(uao_grow(u, 70), 0);              /* empty array -> hash */
 	KT_ASSERT(uao_uses_hash(u));
@@ -619,7 +571,7 @@ KTEST(aobj, pgo_put_frees_pages_and_swap_when_asked)
 	KT_EQ(u->uo_npages, 0);
 	KT_EQ(uao_find_swslot(u, 2), 0);
 	KT_EQ(uvmexp.free, free0);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots);
 	ck(u);
 	mutex_exit(&u->vmobjlock);
 	uao_detach(u);
@@ -663,7 +615,7 @@ KTEST(aobj, last_detach_frees_every_page_and_slot)
 	for (int i = 3; i < 100; i += 5)
 		KT_EQ(uao_set_swslot(u, i, new_slot()), 0);
 	KT_EQ(u->uo_npages, 15);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 20);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 20);
 	ck(u);
 	mutex_exit(&u->vmobjlock);
 	uao_reference(u);
@@ -671,12 +623,12 @@ KTEST(aobj, last_detach_frees_every_page_and_slot)
 	u->pgops->pgo_detach(u);                /* not the last: nothing freed */
 	KT_EQ(u->uo_refs, 1);
 	KT_EQ(u->uo_npages, 15);
-	KT_EQ(uao_count(), f.aobjs + 1);
-	KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + 20);
+	KT_EQ(uao_count(), f.base.aobjs + 1);
+	KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + 20);
 	u->pgops->pgo_reference(u);
 	uao_detach(u);
 	uao_detach(u);                          /* the last */
-	KT_EQ(uao_count(), f.aobjs);
+	KT_EQ(uao_count(), f.base.aobjs);
 	fixture_teardown(&f);                   /* pages, slots back */
 }
 
@@ -736,8 +688,8 @@ KTEST(aobj, checker_catches_slot_not_allocated_in_swap)
 	uvm_swap_free(s, 1);                    /* s is free in the swap layer */
 	KT_EQ(uao_set_swslot(a, 2, s), 0);
 	KT_EQ(uao_set_swslot(h, 70, s), 0);
-	KT_EQ(uao_check(a, quiet), 1);
-	KT_EQ(uao_check(h, quiet), 1);
+	KT_EQ(uao_check(a, ktest_quiet), 1);
+	KT_EQ(uao_check(h, ktest_quiet), 1);
 	KT_EQ(uao_set_swslot(a, 2, 0), s);
 	KT_EQ(uao_set_swslot(h, 70, 0), s);
 	ck(a);
@@ -829,7 +781,7 @@ KTEST(aobj, random_slots_and_resizes_match_model)
 		KT_EQ(uao_npages(u), pages);
 		KT_EQ(uao_uses_hash(u), pages > UAO_SWHASH_THRESHOLD);
 		KT_EQ(uao_nclusters(u), model_clusters(model, pages));
-		KT_EQ(uvm_swap_stats.inuse, f.swap_inuse + model_count(model, pages));
+		KT_EQ(uvm_swap_stats.inuse, f.base.swapslots + model_count(model, pages));
 		if (pages > 0) {
 			int p = (int)krand_below(r, pages);
 			KT_EQ(uao_find_swslot(u, p), model[p]);
@@ -860,22 +812,22 @@ KTEST(aobj, print_shows_representation_slots_and_pages)
 	mutex_enter(&h->vmobjlock);
 	s20 = new_slot();
 	KT_EQ(uao_set_swslot(h, 20, s20), 0);
-	cap_len = 0;
-	uao_print(h, cap_print);
-	KT_ASSERT(cap_has("200 pages, hash of 8 buckets, 1 clusters with slots"));
-	KT_ASSERT(cap_has("bucket 1: cluster 1 (pages 16-31), 1 slots"));
+	ktest_capture_reset();
+	uao_print(h, ktest_capture);
+	KT_ASSERT(ktest_captured_has("200 pages, hash of 8 buckets, 1 clusters with slots"));
+	KT_ASSERT(ktest_captured_has("bucket 1: cluster 1 (pages 16-31), 1 slots"));
 	ksnprintf(line, sizeof(line), "page 20 -> slot %d\n", s20);
-	KT_ASSERT(cap_has(line));
-	KT_ASSERT(cap_has("0x7000  page"));     /* the resident page */
+	KT_ASSERT(ktest_captured_has(line));
+	KT_ASSERT(ktest_captured_has("0x7000  page"));     /* the resident page */
 	mutex_exit(&h->vmobjlock);
 	mutex_enter(&a->vmobjlock);
 	s3 = new_slot();
 	KT_EQ(uao_set_swslot(a, 3, s3), 0);
-	cap_len = 0;
-	uao_print(a, cap_print);
-	KT_ASSERT(cap_has("10 pages, slot array"));
+	ktest_capture_reset();
+	uao_print(a, ktest_capture);
+	KT_ASSERT(ktest_captured_has("10 pages, slot array"));
 	ksnprintf(line, sizeof(line), "page 3 -> slot %d\n", s3);
-	KT_ASSERT(cap_has(line));
+	KT_ASSERT(ktest_captured_has(line));
 	mutex_exit(&a->vmobjlock);
 	uao_detach(a);
 	uao_detach(h);

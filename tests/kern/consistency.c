@@ -4,13 +4,13 @@
  * what is wrong and returns how many problems it found.
  */
 #include "kern/ktest.h"
+#include "tests/kern/vmtest.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
-#include "uvm/uvm_memobj.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
@@ -25,35 +25,19 @@ KCHECK(aobj, uao_check_all);
 
 /*
  * The leak check: what a suite allocates it must give back.  A snapshot
- * of the live-object counts is taken before each suite and compared
- * after it.  Pages are counted as "neither free, nor held by a pool, nor
- * a page table", so a pool keeping an empty page cached, or the kernel
- * arena keeping a page table for a long-lived mapping, is not a leak.
+ * of the live-object counts (struct vm_baseline, tests/kern/vmtest.h) is
+ * taken before each suite and compared after it.  Pages are counted by
+ * vmtest_pages_in_use, "neither free, nor held by a pool, nor a page
+ * table", so a pool keeping an empty page cached, or the kernel arena
+ * keeping a page table for a long-lived mapping, is not a leak.  Unlike
+ * vm_baseline_expect this reports every counter that moved, through pr.
  */
-struct leak_counts {
-	uint64_t pages, entries, amaps, anons, aobjs, swapslots, kmem_bytes, memobjs;
-};
-
-static struct leak_counts leak_start;
-
-static void
-leak_count(struct leak_counts *c)
-{
-	c->pages = uvmexp.npages - uvmexp.reserved - uvmexp.free -
-	    pool_total_pages() - uvmexp.ptpages;
-	c->entries = uvm_map_entry_count();
-	c->amaps = amap_count();
-	c->anons = anon_count();
-	c->aobjs = uao_count();
-	c->swapslots = uvm_swap_stats.inuse;
-	c->kmem_bytes = uvm_km_stats.kmem_bytes;
-	c->memobjs = uvm_memobj_count();
-}
+static struct vm_baseline leak_start;
 
 static void
 leak_begin(void)
 {
-	leak_count(&leak_start);
+	vm_baseline_take(&leak_start);
 }
 
 static int
@@ -68,10 +52,10 @@ leak_compare(const char *what, uint64_t before, uint64_t after, kprint_fn pr)
 static int
 leak_check(kprint_fn pr)
 {
-	struct leak_counts now;
+	struct vm_baseline now;
 	int bad = 0;
 
-	leak_count(&now);
+	vm_baseline_take(&now);
 	bad += leak_compare("pages in use", leak_start.pages, now.pages, pr);
 	bad += leak_compare("map entries", leak_start.entries, now.entries, pr);
 	bad += leak_compare("amaps", leak_start.amaps, now.amaps, pr);

@@ -16,45 +16,6 @@
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
 
-/* A printer that keeps what it is given, for tests of the checkers. */
-static char cap_buf[8192];
-static size_t cap_len;
-static int cap_lines;
-
-static void
-cap_reset(void)
-{
-	cap_buf[0] = '\0';
-	cap_len = 0;
-	cap_lines = 0;
-}
-
-static void
-cap_print(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(cap_buf + cap_len, sizeof(cap_buf) - cap_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		cap_len = MIN(cap_len + (size_t)n, sizeof(cap_buf) - 1);
-	cap_lines++;
-}
-
-static bool
-contains(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay != '\0'; hay++) {
-		if (strncmp(hay, needle, n) == 0)
-			return true;
-	}
-	return false;
-}
-
 static uintptr_t
 page_of(const void *p)
 {
@@ -336,18 +297,18 @@ KTEST(pool, write_after_free_is_reported)
 
 	saved = a[3];
 	a[3] = 0x1234;                          /* the body: offset 0x18 */
-	cap_reset();
-	body_n = pool_check(&pu, cap_print);
-	body_named = contains(cap_buf, "test-uaf") && contains(cap_buf, addr) &&
-	    contains(cap_buf, "offset 0x18");
-	body_all = pool_check_all(cap_print);
+	ktest_capture_reset();
+	body_n = pool_check(&pu, ktest_capture);
+	body_named = ktest_captured_has("test-uaf") && ktest_captured_has(addr) &&
+	    ktest_captured_has("offset 0x18");
+	body_all = pool_check_all(ktest_capture);
 	a[3] = saved;
 
 	saved = a[0];
 	a[0] = 0x1234;                          /* the link: no longer an object */
-	cap_reset();
-	link_n = pool_check(&pu, cap_print);
-	link_named = contains(cap_buf, "test-uaf") && contains(cap_buf, addr);
+	ktest_capture_reset();
+	link_n = pool_check(&pu, ktest_capture);
+	link_named = ktest_captured_has("test-uaf") && ktest_captured_has(addr);
 	a[0] = saved;
 
 	after = pool_check(&pu, ktest_print);
@@ -372,18 +333,18 @@ KTEST(pool, print_and_list_of_all_pools)
 	pool_init(&pp, 100, 8, "test-print");
 	obj = pool_get(&pp, 0);
 	KT_ASSERT(obj != NULL);
-	cap_reset();
-	pool_print(&pp, cap_print);
-	KT_EQ(cap_lines, 1);
-	KT_ASSERT(contains(cap_buf, "test-print"));
-	KT_ASSERT(contains(cap_buf, "size  104"));  /* 100 rounded to 8 */
-	KT_ASSERT(contains(cap_buf, "out      1"));
-	cap_reset();
-	pool_print_all(cap_print);
-	KT_ASSERT(contains(cap_buf, "test-print"));
+	ktest_capture_reset();
+	pool_print(&pp, ktest_capture);
+	KT_EQ(ktest_captured_lines(), 1);
+	KT_ASSERT(ktest_captured_has("test-print"));
+	KT_ASSERT(ktest_captured_has("size  104"));  /* 100 rounded to 8 */
+	KT_ASSERT(ktest_captured_has("out      1"));
+	ktest_capture_reset();
+	pool_print_all(ktest_capture);
+	KT_ASSERT(ktest_captured_has("test-print"));
 	pool_put(&pp, obj);
 	pool_destroy(&pp);
-	cap_reset();
-	pool_print_all(cap_print);
-	KT_ASSERT(!contains(cap_buf, "test-print"));
+	ktest_capture_reset();
+	pool_print_all(ktest_capture);
+	KT_ASSERT(!ktest_captured_has("test-print"));
 }

@@ -38,9 +38,6 @@ static struct tnode nodes[NNODES];
 /* compare_key calls since the last reset: nodes visited by a lookup. */
 static uint64_t key_compares;
 
-/* Problems reported to quiet_pr, for tests that break a tree on purpose. */
-static int quiet_lines;
-
 static int
 tn_compare_nodes(const struct rb_node *a, const struct rb_node *b)
 {
@@ -112,20 +109,13 @@ static const struct rb_ops tn_plain_ops = {
 	.augment = NULL,
 };
 
-static void __printflike(1, 2)
-quiet_pr(const char *fmt, ...)
-{
-	(void)fmt;
-	quiet_lines++;
-}
-
 /* Forget every node and counter, so no test sees another's leftovers. */
 static void
 reset(void)
 {
 	memset(nodes, 0, sizeof(nodes));
 	key_compares = 0;
-	quiet_lines = 0;
+	ktest_capture_reset();
 }
 
 #define CHECK(t) KT_EQ(rb_tree_check((t), tn_augment_ok, ktest_print), 0)
@@ -464,9 +454,9 @@ KTEST(rbtree, augment_path_restores_consistency)
 		case 0:
 			/* A new maximum: without the path the root is stale. */
 			tn->val = TN(t.rbt_root)->maxval + 1;
-			quiet_lines = 0;
-			KT_ASSERT(rb_tree_check(&t, tn_augment_ok, quiet_pr) > 0);
-			KT_ASSERT(quiet_lines > 0);
+			ktest_capture_reset();
+			KT_ASSERT(rb_tree_check(&t, tn_augment_ok, ktest_capture) > 0);
+			KT_ASSERT(ktest_captured_lines() > 0);
 			break;
 		case 1:
 			tn->val = 0;
@@ -645,9 +635,9 @@ KTEST(rbtree, find_le_edges)
 /* Break t one way, expect the checker to object, then mend it. */
 #define EXPECT_BROKEN(t)                                                  \
 	do {                                                              \
-		quiet_lines = 0;                                          \
-		KT_ASSERT(rb_tree_check((t), tn_augment_ok, quiet_pr) > 0); \
-		KT_ASSERT(quiet_lines > 0);                               \
+		ktest_capture_reset();                                    \
+		KT_ASSERT(rb_tree_check((t), tn_augment_ok, ktest_capture) > 0); \
+		KT_ASSERT(ktest_captured_lines() > 0);                    \
 	} while (0)
 
 /* A checker that never fails proves nothing: show it catches each rule. */

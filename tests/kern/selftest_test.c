@@ -4,7 +4,8 @@
  * selftest/must_fail fails on purpose.  It is KTEST_MANUAL, so ktest=all
  * leaves it out; `make test` boots once with ktest=selftest/must_fail and
  * insists that the run reports 1 failed with a failing status, so the
- * harness can never pass silently.
+ * harness can never pass silently.  The capture printer (ktest_capture)
+ * is tested here too: the other suites rely on it.
  */
 #include "kern/ktest.h"
 #include "kern/lib/glob.h"
@@ -55,6 +56,51 @@ KTEST(selftest, per_test_random_stream_is_reproducible)
 
 	KT_EQ(krand_next(&copy), a);
 	KT_ASSERT(krand_below(ktest_rand(), 10) < 10);
+}
+
+/* The capture keeps text and counts lines; ktest_quiet keeps nothing. */
+KTEST(selftest, capture_keeps_text_and_counts_lines)
+{
+	ktest_capture("a %d\n", 1);
+	ktest_capture("b");
+	KT_STREQ(ktest_captured(), "a 1\nb");
+	KT_EQ(ktest_captured_len(), 5);
+	KT_EQ(ktest_captured_lines(), 2);       /* the last one has no '\n' yet */
+	ktest_capture("c\n");
+	KT_EQ(ktest_captured_lines(), 2);
+	KT_ASSERT(ktest_captured_has("1\nbc\n"));
+	KT_ASSERT(ktest_captured_has(""));
+	KT_ASSERT(!ktest_captured_has("bcd"));
+	ktest_quiet("nothing %d\n", 2);
+	KT_EQ(ktest_captured_len(), 7);
+	/* Left behind on purpose: the next test must not see it. */
+}
+
+KTEST(selftest, capture_is_empty_when_a_test_starts)
+{
+	KT_STREQ(ktest_captured(), "");
+	KT_EQ(ktest_captured_len(), 0);
+	KT_EQ(ktest_captured_lines(), 0);
+	KT_ASSERT(!ktest_captured_has("a 1"));
+}
+
+/* Past the end of the buffer: dropped, still NUL-terminated, lines counted. */
+KTEST(selftest, capture_truncates_safely)
+{
+	const int n = KTEST_CAPTURE_SIZE / 8 + 10;
+	char last[16];
+
+	for (int i = 0; i < n; i++)
+		ktest_capture("%07d\n", i);
+	KT_EQ(ktest_captured_len(), KTEST_CAPTURE_SIZE - 1);
+	KT_EQ(strlen(ktest_captured()), KTEST_CAPTURE_SIZE - 1);
+	KT_EQ(ktest_captured_lines(), n);
+	KT_ASSERT(ktest_captured_has("0000000\n"));
+	ksnprintf(last, sizeof(last), "%07d\n", n - 1);
+	KT_ASSERT(!ktest_captured_has(last));
+	ktest_capture_reset();
+	KT_STREQ(ktest_captured(), "");
+	KT_EQ(ktest_captured_lines(), 0);
 }
 
 static void

@@ -6,7 +6,9 @@
  * the vmspace's pmap loaded (the kernel touching user addresses faults
  * through trap() into uvm_fault, as copyin will).  After every step it
  * checks the mechanism: which fault counter moved, the entry's flags, the
- * amap slot and the anon's reference count, and the PTE bits.
+ * amap slot and the anon's reference count, and the PTE bits.  Wiring is
+ * tested through uvm_map_pageable and through uvm_fault_wire and
+ * uvm_fault_unwire called directly (PG_WIRED and the pages' wire counts).
  */
 #include "kern/ktest.h"
 #include "kern/lib/errno.h"
@@ -199,14 +201,15 @@ check_fault_ahead(int advice, int nback, int nforw)
 		KT_EQ(uvm_fault(t.map, va + (vaddr_t)i * PAGE_SIZE, VM_PROT_WRITE), 0);
 	pmap_remove(t.vm->vm_map.pmap, va, va + 32 * PAGE_SIZE);
 	pmap_update(t.vm->vm_map.pmap);
-	uint64_t nb = uvmexp.flt_neighbor, anons0 = anon_count();
-	uint64_t inuse0 = vmtest_pages_in_use();
+	uint64_t nb = uvmexp.flt_neighbor;
+	struct vm_baseline b;
+	vm_baseline_take(&b);
 	vaddr_t center = va + 16 * PAGE_SIZE;
 	KT_EQ(uvm_fault(t.map, center, VM_PROT_READ), 0);
 	KT_EQ(uvmexp.flt_neighbor, nb + (uint64_t)(nback + nforw));
-	/* Nothing allocated but page tables: no anon, no data page. */
-	KT_EQ(anon_count(), anons0);
-	KT_EQ(vmtest_pages_in_use(), inuse0);
+	/* Nothing allocated but page tables (and PV entries, from a pool):
+	 * no anon, no data page. */
+	vm_baseline_expect(&b);
 	for (int i = -10; i <= 10; i++) {
 		bool mapped = vmtest_pte(&t, center + (vaddr_t)(i * (long)PAGE_SIZE)) & PG_V;
 		KT_EQ(mapped, i >= -nback && i <= nforw);
@@ -229,29 +232,112 @@ KTEST(fault, fault_ahead_random_maps_only_the_page)
 	check_fault_ahead(UVM_ADV_RANDOM, 0, 0);
 }
 
+/* Data pages wired (page-table pages are wired too: counted apart). */
+static uint64_t
+wired_data_pages(void)
+{
+	return uvmexp.wired - uvmexp.ptpages;
+}
+
+/* n data pages more than wired0 are wired, and t's pmap counts n wired. */
+static void
+expect_wired_count(struct vmtest *t, uint64_t wired0, uint64_t n)
+{
+	KT_EQ(wired_data_pages(), wired0 + n);
+	KT_EQ(t->map->pmap->pm_stats.wired, n);
+}
+
+/*
+ * Pages [va, va + n pages) are mapped, each by its anon's page, and all
+ * wired (PTE PG_WIRED, page wire_count 1, on no paging queue) or all not
+ * (no PG_WIRED, wire_count 0).
+ */
+static void
+expect_wired(struct vmtest *t, vaddr_t va, int n, bool wired)
+{
+	for (int i = 0; i < n; i++) {
+		vaddr_t a = va + (vaddr_t)i * PAGE_SIZE;
+		uint64_t pte = vmtest_pte(t, a);
+		struct vm_anon *anon = vmtest_anon(t, a);
+		KT_ASSERT(pte & PG_V);
+		KT_ASSERT(anon != NULL && anon->an_page != NULL);
+		KT_EQ(pte & PG_FRAME, anon->an_page->phys_addr);
+		KT_EQ(pte & PG_WIRED, wired ? PG_WIRED : 0);
+		KT_EQ(anon->an_page->wire_count, wired ? 1 : 0);
+		if (wired)
+			KT_EQ(anon->an_page->pqflags & PQ_QUEUES, 0);
+	}
+}
+
 KTEST(fault, wired_fault_wires_page_and_pte)
 {
 	struct vmtest t;
 
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, BASE, 3);
-	/* Page-table pages are wired too: count them apart. */
-	uint64_t wired0 = uvmexp.wired - uvmexp.ptpages;
+	uint64_t wired0 = wired_data_pages();
 	KT_EQ(uvm_map_pageable(t.map, va, va + 3 * PAGE_SIZE, false), 0);
 	KT_EQ(vmtest_entry(&t, va)->wired_count, 1);
-	for (int i = 0; i < 3; i++) {
-		vaddr_t a = va + (vaddr_t)i * PAGE_SIZE;
-		KT_ASSERT(vmtest_pte(&t, a) & PG_WIRED);
-		KT_EQ(vmtest_anon(&t, a)->an_page->wire_count, 1);
-	}
-	KT_EQ(uvmexp.wired - uvmexp.ptpages, wired0 + 3);
-	KT_EQ(t.map->pmap->pm_stats.wired, 3);
+	expect_wired(&t, va, 3, true);
+	expect_wired_count(&t, wired0, 3);
 	KT_EQ(uvm_map_pageable(t.map, va, va + 3 * PAGE_SIZE, true), 0);
 	KT_EQ(vmtest_entry(&t, va)->wired_count, 0);
 	KT_EQ(vmtest_pte(&t, va) & PG_WIRED, 0);
-	KT_EQ(uvmexp.wired - uvmexp.ptpages, wired0);
-	KT_EQ(t.map->pmap->pm_stats.wired, 0);
+	expect_wired_count(&t, wired0, 0);
 	KT_EQ(uvm_map_pageable(t.map, va, va + PAGE_SIZE, true), -EINVAL);
+	vmtest_end(&t);
+}
+
+/*
+ * uvm_fault_wire and uvm_fault_unwire on their own, as uvm_map_pageable
+ * uses them: the pages and PTEs are wired and unwired; the entry's
+ * wired_count is the map's business and stays 0.
+ */
+KTEST(fault, fault_wire_then_unwire_directly)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, BASE, 3);
+	uint64_t wired0 = wired_data_pages();
+	KT_EQ(uvm_fault_wire(t.map, va, va + 2 * PAGE_SIZE, VM_PROT_READ), 0);
+	expect_wired(&t, va, 2, true);
+	/* Wiring a private page makes it private now: writable after a read. */
+	KT_ASSERT(vmtest_pte(&t, va) & PG_RW);
+	KT_EQ(vmtest_entry(&t, va)->etype & UVM_ET_NEEDSCOPY, 0);
+	KT_EQ(vmtest_pte(&t, va + 2 * PAGE_SIZE), 0);   /* no fault-ahead */
+	expect_wired_count(&t, wired0, 2);
+	KT_EQ(vmtest_entry(&t, va)->wired_count, 0);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	/* Unwire all three: the page never mapped is skipped. */
+	mutex_enter(&t.map->lock);
+	uvm_fault_unwire(t.map, va, va + 3 * PAGE_SIZE);
+	mutex_exit(&t.map->lock);
+	expect_wired(&t, va, 2, false);
+	KT_EQ(vmtest_anon(&t, va)->an_page->pqflags & PQ_QUEUES, PQ_ACTIVE);
+	KT_EQ(vmtest_pte(&t, va + 2 * PAGE_SIZE), 0);
+	expect_wired_count(&t, wired0, 0);
+	KT_EQ(vm_page_check(ktest_print), 0);
+	vmtest_end(&t);
+}
+
+/* A range running past the mapping: -EFAULT, and what was wired is undone. */
+KTEST(fault, fault_wire_failure_leaves_nothing_wired)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, BASE, 2);
+	uint64_t wired0 = wired_data_pages();
+	KT_EQ(uvm_fault_wire(t.map, va, va + 3 * PAGE_SIZE, VM_PROT_READ), -EFAULT);
+	expect_wired(&t, va, 2, false);         /* faulted in, then unwired */
+	expect_wired_count(&t, wired0, 0);
+	/* A forbidden access fails on the first page: nothing is mapped. */
+	vaddr_t ro = vmtest_map(&t, BASE + 0x100000, 2, NULL, VM_PROT_READ,
+	    UVM_FLAG_COPYONWRITE);
+	KT_EQ(uvm_fault_wire(t.map, ro, ro + 2 * PAGE_SIZE, VM_PROT_EXECUTE), -EACCES);
+	KT_EQ(vmtest_pte(&t, ro), 0);
+	expect_wired_count(&t, wired0, 0);
 	vmtest_end(&t);
 }
 

@@ -3,12 +3,14 @@
  * both directions, lead gap and tail, and O(log n) node visits on a map
  * of 100,000 entries), fixed mappings with and without replacement,
  * merging, clipping with object and amap references, protect, inherit,
- * advice, wiring, checkprot, and a long seeded run of random operations
- * checked against a page-by-page model.
+ * advice, wiring, checkprot, the printers (uvm_map_print and
+ * uvm_map_entry_print, read back through ktest_capture), and a long
+ * seeded run of random operations checked against a page-by-page model.
  *
  * Every test builds its own map on a fresh user pmap (tmap_create) and
  * ends by unmapping everything and destroying the pmap (tmap_destroy),
- * which proves the entry and amap counts are back where they started.
+ * which proves the entry and amap counts, pages in use and the rest of a
+ * vm_baseline are back where they started.
  * The checker runs after every operation.
  *
  * Objects come from a test pager whose reference and detach only count
@@ -24,7 +26,9 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
+#include "tests/kern/vmtest.h"
 #include "uvm/uvm_amap.h"
+#include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
@@ -42,15 +46,14 @@
 /* A test map on its own pmap, and the leak check at its end           */
 
 static struct vm_map tmap;
-static uint64_t tmap_entries0, tmap_amaps0;
+static struct vm_baseline tmap_base;    /* taken before the map exists */
 
 static struct vm_map *
 tmap_create(vaddr_t min, vaddr_t max)
 {
 	struct pmap *pm;
 
-	tmap_entries0 = uvm_map_entry_count();
-	tmap_amaps0 = amap_count();
+	vm_baseline_take(&tmap_base);
 	pm = pmap_create();
 	KT_ASSERT(pm != NULL);
 	uvm_map_setup(&tmap, pm, min, max, 0);
@@ -70,8 +73,7 @@ tmap_destroy(struct vm_map *map)
 	KT_ASSERT(map->hint == &map->header);
 	KT_EQ(map->pmap->pm_stats.resident, 0);
 	pmap_destroy(map->pmap);
-	KT_EQ(uvm_map_entry_count(), tmap_entries0);
-	KT_EQ(amap_count(), tmap_amaps0);
+	vm_baseline_expect(&tmap_base);
 }
 
 /* Private anonymous memory as mmap makes it: copy-on-write, needs-copy. */
@@ -726,9 +728,10 @@ protect_lowers_max(struct vm_map *map, vaddr_t x)
 
 KTEST(uvm_map, protect_respects_maxprot)
 {
+	/* The page first: it outlives the map, so the baseline counts it. */
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
 	struct vm_map *map = tmap_create(TBASE, TBASE + 0x100000);
 	const vaddr_t x = TBASE + 0x10000;
-	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
 	uint32_t stamp;
 	vaddr_t va = x;
 
@@ -847,7 +850,7 @@ KTEST(uvm_map, clip_splits_amap_reference)
 	a = expect_entry(map, x, x + PG(4));
 	amap = a->aref.ar_amap;
 	KT_ASSERT(amap != NULL);
-	KT_EQ(amap_count(), tmap_amaps0 + 1);
+	KT_EQ(amap_count(), tmap_base.amaps + 1);
 	KT_EQ(a->etype, UVM_ET_COPYONWRITE);        /* an overlay needs no copy */
 	KT_EQ(a->aref.ar_pageoff, 0);
 	KT_EQ(amap->am_ref, 1);
@@ -856,10 +859,10 @@ KTEST(uvm_map, clip_splits_amap_reference)
 	KT_EQ(map_anon(map, x + PG(4), PG(1), PROT_RW, UVM_FLAG_OVERLAY), 0);
 	CHECK(map);
 	KT_EQ(map->nentries, 2);
-	KT_EQ(amap_count(), tmap_amaps0 + 2);
+	KT_EQ(amap_count(), tmap_base.amaps + 2);
 	KT_ASSERT(expect_entry(map, x + PG(4), x + PG(5))->aref.ar_amap != amap);
 	uvm_unmap(map, x + PG(4), x + PG(5));
-	KT_EQ(amap_count(), tmap_amaps0 + 1);
+	KT_EQ(amap_count(), tmap_base.amaps + 1);
 
 	KT_EQ(uvm_map_protect(map, x + PG(1), x + PG(2), PROT_R, false), 0);
 	CHECK(map);
@@ -997,6 +1000,80 @@ KTEST(uvm_map, pageable_counts_wirings_and_rejoins)
 	KT_EQ(uvm_map_pageable(map, x, x + PG(4), false), 0);
 	KT_EQ(expect_entry(map, x, x + PG(4))->wired_count, 1);
 	tmap_destroy(map);
+}
+
+/* ------------------------------------------------------------------ */
+/* The printers                                                        */
+
+/* uvm_map_entry_print on e: one line, and it has each of want[]. */
+static void
+expect_entry_line(const struct vm_map_entry *e, const char *const *want, int n)
+{
+	ktest_capture_reset();
+	uvm_map_entry_print(e, ktest_capture);
+	KT_EQ(ktest_captured_lines(), 1);
+	for (int i = 0; i < n; i++) {
+		if (!ktest_captured_has(want[i]))
+			ktest_print("missing \"%s\" in: %s", want[i], ktest_captured());
+		KT_ASSERT(ktest_captured_has(want[i]));
+	}
+}
+
+/*
+ * Two entries: private anonymous memory (copy-on-write, needs-copy until
+ * the first write) and a shared object mapping made read-execute, with a
+ * two-page hole between them and the rest of the map after the second.
+ */
+KTEST(uvm_map, print_shows_range_prot_flags_and_gap)
+{
+	struct vm_map *map = tmap_create(TBASE, TBASE + 0x100000);
+	const vaddr_t x = TBASE + 0x10000;
+	struct uvm_object obj;
+	struct vm_map_entry *a, *o;
+	char range_a[40], range_o[40], gap_o[24], head[96];
+	const char *s, *line_a, *line_o;
+
+	tobj_init(&obj);
+	KT_EQ(map_anon(map, x, PG(2), PROT_RW, 0), 0);
+	KT_EQ(map_obj_at(map, x + PG(4), PG(1), &obj, 0x3000), 0);
+	KT_EQ(uvm_map_protect(map, x + PG(4), x + PG(5), PROT_RX, false), 0);
+	CHECK(map);
+	a = expect_entry(map, x, x + PG(2));
+	o = expect_entry(map, x + PG(4), x + PG(5));
+	ksnprintf(range_a, sizeof(range_a), "  %012lx-%012lx ", x, x + PG(2));
+	ksnprintf(range_o, sizeof(range_o), "  %012lx-%012lx ", x + PG(4), x + PG(5));
+	ksnprintf(gap_o, sizeof(gap_o), " gap %#lx\n", TBASE + 0x100000 - (x + PG(5)));
+
+	expect_entry_line(a, (const char *const[]){ range_a, " rw-/rwx copy  normal ",
+	    " cow needs-copy amap ", " gap 0x2000\n" }, 4);
+	expect_entry_line(o, (const char *const[]){ range_o, " r-x/rwx share normal ",
+	    "+0x3000 gap", gap_o }, 4);
+	KT_ASSERT(!ktest_captured_has(" cow") && !ktest_captured_has("needs-copy"));
+
+	/* The first write gives the entry its amap: no longer needs-copy. */
+	KT_EQ(uvm_fault(map, x, VM_PROT_WRITE), 0);
+	a = expect_entry(map, x, x + PG(2));
+	expect_entry_line(a, (const char *const[]){ range_a, " rw-/rwx copy  normal ",
+	    " cow amap " }, 3);
+	KT_ASSERT(!ktest_captured_has("needs-copy"));
+
+	/* The whole map: a header, then the entries in address order. */
+	ktest_capture_reset();
+	uvm_map_print(map, ktest_capture);
+	KT_EQ(ktest_captured_lines(), 3);
+	ksnprintf(head, sizeof(head), "map %p: [%#lx, %#lx) 2 entries, %#lx bytes, "
+	    "lead gap 0x10000, pmap %p, ", (void *)map, TBASE, TBASE + 0x100000,
+	    PG(3), (void *)map->pmap);
+	s = ktest_captured();
+	KT_EQ(strncmp(s, head, strlen(head)), 0);
+	line_a = strchr(s, '\n') + 1;
+	line_o = strchr(line_a, '\n') + 1;
+	KT_EQ(strncmp(line_a, range_a, strlen(range_a)), 0);
+	KT_EQ(strncmp(line_o, range_o, strlen(range_o)), 0);
+	KT_ASSERT(ktest_captured_has(" gap 0x2000\n"));
+	KT_ASSERT(ktest_captured_has(gap_o));
+	tmap_destroy(map);
+	KT_EQ(obj.uo_refs, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1509,7 +1586,7 @@ KTEST(uvm_map, random_model)
 		tobj_init(&rm_obj[i]);
 	for (rm_step = 0; rm_step < RM_OPS; rm_step++) {
 		KT_ASSERT(rm_one(map, r));
-		KT_ASSERT(rm_verify(map, tmap_entries0));
+		KT_ASSERT(rm_verify(map, tmap_base.entries));
 		maxentries = MAX(maxentries, map->nentries);
 	}
 	ktest_print("random_model: %d ops, up to %d entries; ok/error:", RM_OPS,

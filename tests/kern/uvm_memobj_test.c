@@ -61,7 +61,7 @@ KTEST(memobj, pages_hold_the_bytes_and_a_zero_tail)
 	for (size_t i = 100; i < PAGE_SIZE; i++)
 		KT_EQ(last[i], 0);
 	KT_EQ(vmtest_pte(&t, va) & PG_RW, 0);
-	KT_EQ(uvm_map_entry_count() - t.entries0, 1);
+	KT_EQ(uvm_map_entry_count() - t.base.entries, 1);
 	/* Unmapped: only the base reference is left and the pages go. */
 	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
 	KT_EQ(uobj->uo_refs, 1);

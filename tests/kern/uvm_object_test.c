@@ -19,41 +19,6 @@
 
 static const struct uvm_pagerops dummy_pager = { .pgo_name = "test" };
 
-static void
-quiet(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-/* A printer that keeps its output, to look for lines in it. */
-static char cap_buf[4096];
-static size_t cap_len;
-
-static void
-cap_print(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(cap_buf + cap_len, sizeof(cap_buf) - cap_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		cap_len = MIN(cap_len + (size_t)n, sizeof(cap_buf) - 1);
-}
-
-static bool
-cap_has(const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (size_t i = 0; i + n <= cap_len; i++) {
-		if (strncmp(cap_buf + i, needle, n) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Does a occur in s, and before b? */
 static bool
 strstr_before(const char *s, const char *a, const char *b)
@@ -217,10 +182,10 @@ KTEST(uvm_object, checker_catches_wrong_owner_and_count)
 	KT_EQ(uvm_obj_check(&obj, ktest_print), 0);
 	pg = model[4];
 	pg->uobject = &other;                   /* a page that names another owner */
-	KT_EQ(uvm_obj_check(&obj, quiet), 1);
+	KT_EQ(uvm_obj_check(&obj, ktest_quiet), 1);
 	pg->uobject = &obj;
 	obj.uo_npages++;                        /* a count that lies */
-	KT_EQ(uvm_obj_check(&obj, quiet), 1);
+	KT_EQ(uvm_obj_check(&obj, ktest_quiet), 1);
 	obj.uo_npages--;
 	KT_EQ(uvm_obj_check(&obj, ktest_print), 0);
 	for (int i = 0; i < NOFFS; i++) {
@@ -239,13 +204,13 @@ KTEST(uvm_object, print_lists_pages_by_offset)
 	mutex_enter(&obj.vmobjlock);
 	insert_one(&obj, model, 0x30);
 	insert_one(&obj, model, 0x4);
-	cap_len = 0;
-	uvm_obj_print(&obj, cap_print);
-	KT_ASSERT(cap_has("(test): refs 2, 2 resident pages, locked\n"));
+	ktest_capture_reset();
+	uvm_obj_print(&obj, ktest_capture);
+	KT_ASSERT(ktest_captured_has("(test): refs 2, 2 resident pages, locked\n"));
 	/* Offset order: 0x4000 is listed before 0x30000. */
-	KT_ASSERT(cap_has("0x4000  page"));
-	KT_ASSERT(cap_has("0x30000  page"));
-	KT_ASSERT(strstr_before(cap_buf, "0x4000  page", "0x30000  page"));
+	KT_ASSERT(ktest_captured_has("0x4000  page"));
+	KT_ASSERT(ktest_captured_has("0x30000  page"));
+	KT_ASSERT(strstr_before(ktest_captured(), "0x4000  page", "0x30000  page"));
 	remove_one(&obj, model, 0x30);
 	remove_one(&obj, model, 0x4);
 	mutex_exit(&obj.vmobjlock);

@@ -15,41 +15,6 @@
 #include "kern/lib/string.h"
 #include "uvm/uvm_swap.h"
 
-static void
-quiet(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-/* A printer that keeps its output, to look for lines in it. */
-static char cap_buf[4096];
-static size_t cap_len;
-
-static void
-cap_print(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(cap_buf + cap_len, sizeof(cap_buf) - cap_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		cap_len = MIN(cap_len + (size_t)n, sizeof(cap_buf) - 1);
-}
-
-static bool
-cap_has(const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (size_t i = 0; i + n <= cap_len; i++) {
-		if (strncmp(cap_buf + i, needle, n) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* The statistics are exactly these, and the bitmaps agree. */
 static void
 expect_stats(uint64_t nslots, uint64_t inuse, uint64_t bad)
@@ -212,10 +177,10 @@ KTEST(swap_slots, checker_catches_counter_drift)
 	KT_EQ(uvm_swap_area_create(16), 1);
 	KT_EQ(alloc_run(5, false, &got), 1);
 	uvm_swap_stats.inuse++;
-	KT_EQ(uvm_swap_check(quiet), 1);
+	KT_EQ(uvm_swap_check(ktest_quiet), 1);
 	uvm_swap_stats.inuse--;
 	uvm_swap_stats.bad++;
-	KT_EQ(uvm_swap_check(quiet), 1);
+	KT_EQ(uvm_swap_check(ktest_quiet), 1);
 	uvm_swap_stats.bad--;
 	KT_EQ(uvm_swap_check(ktest_print), 0);
 	uvm_swap_free(1, 5);
@@ -325,11 +290,11 @@ KTEST(swap_slots, print_shows_stats_and_areas)
 	KT_EQ(uvm_swap_area_create(16), 33);
 	KT_EQ(alloc_run(3, false, &got), 1);
 	uvm_swap_markbad(2, 1);
-	cap_len = 0;
-	uvm_swap_print(cap_print);
-	KT_ASSERT(cap_has("swap: 48 slots, 3 in use, 1 bad\n"));
-	KT_ASSERT(cap_has("area [1, 33): 3 in use, 1 bad"));
-	KT_ASSERT(cap_has("area [33, 49): 0 in use, 0 bad"));
+	ktest_capture_reset();
+	uvm_swap_print(ktest_capture);
+	KT_ASSERT(ktest_captured_has("swap: 48 slots, 3 in use, 1 bad\n"));
+	KT_ASSERT(ktest_captured_has("area [1, 33): 3 in use, 1 bad"));
+	KT_ASSERT(ktest_captured_has("area [33, 49): 0 in use, 0 bad"));
 	uvm_swap_free(1, 3);
 	uvm_swap_area_destroy_all();
 	expect_stats(0, 0, 0);

@@ -1,6 +1,7 @@
 /*
  * tests/kern/uvmspace_test.c - address spaces across fork: copy-on-write
- * three generations deep, share, none and zero inheritance, exec.
+ * three generations deep, share, none and zero inheritance, exec, and a
+ * space's references (uvmspace_addref).
  *
  * Contents are checked two ways: through the anon's page (the mechanism)
  * and through real loads with the space's pmap loaded (what a program
@@ -198,4 +199,28 @@ KTEST(uvmspace, fork_of_a_wired_entry_copies_at_once)
 	vmtest_end(&c);
 	KT_EQ(uvm_map_pageable(p.map, BASE, BASE + 2 * PAGE_SIZE, true), 0);
 	vmtest_end(&p);
+}
+
+/* A second reference keeps the space: only the last uvmspace_free takes it down. */
+KTEST(uvmspace, addref_keeps_the_space_until_the_last_free)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	uint64_t entries0 = uvm_map_entry_count();
+	vmtest_map_anon(&t, BASE, NPG);
+	store(&t, page(0), 42);
+	KT_EQ(uvm_map_entry_count(), entries0 + 1);
+	KT_EQ(t.vm->vm_refcnt, 1);
+	uvmspace_addref(t.vm);
+	KT_EQ(t.vm->vm_refcnt, 2);
+	uvmspace_free(t.vm);                    /* the first: nothing goes */
+	KT_EQ(t.vm->vm_refcnt, 1);
+	KT_EQ(uvm_map_entry_count(), entries0 + 1);
+	KT_EQ(t.map->nentries, 1);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	KT_ASSERT(vmtest_pte(&t, page(0)) & PG_V);
+	KT_EQ(load(&t, page(0)), 42);
+	vmtest_end(&t);                         /* the second: all of it goes */
+	KT_EQ(uvm_map_entry_count(), entries0);
 }

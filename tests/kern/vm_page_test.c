@@ -9,11 +9,17 @@
  * the run without memory.  It gives them back last-taken first, which
  * leaves the LIFO free list in the order it had (high addresses first).
  *
+ * The walk over every page (vm_page_foreach) and the printers
+ * (vm_page_print, uvmexp_print) are checked through what they report:
+ * the walk's counts per queue against uvmexp, the printers' lines
+ * captured with ktest_capture.
+ *
  * Not tested: a double free panics (there is no way to survive a panic).
  */
 #include "kern/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
+#include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_page.h"
 
@@ -309,4 +315,163 @@ KTEST(vm_page, from_phys_round_trip)
 	/* Device space (the local APIC) and far beyond RAM: unmanaged. */
 	KT_ASSERT(vm_page_from_phys(0xfee00000UL) == NULL);
 	KT_ASSERT(vm_page_from_phys(1UL << 46) == NULL);
+}
+
+/* What vm_page_foreach showed: every page, sorted the way uvmexp counts. */
+struct page_walk {
+	uint64_t pages, free, active, inactive, reserved, wired;
+	uint64_t bad;                   /* pages whose address does not lead back */
+	const struct vm_page *target;
+	int target_seen;
+};
+
+static void
+walk_page(struct vm_page *pg, void *arg)
+{
+	struct page_walk *w = arg;
+	paddr_t pa = vm_page_phys(pg);
+
+	w->pages++;
+	w->free += (pg->pqflags & PQ_FREE) != 0;
+	w->active += (pg->pqflags & PQ_ACTIVE) != 0;
+	w->inactive += (pg->pqflags & PQ_INACTIVE) != 0;
+	w->reserved += (pg->pqflags & PQ_RESERVED) != 0;
+	w->wired += pg->wire_count > 0;
+	w->bad += pa != pg->phys_addr || (pa & PAGE_MASK) != 0 ||
+	    vm_page_from_phys(pa) != pg;
+	w->target_seen += pg == w->target;
+}
+
+/* Every managed page once: the counts per queue are uvmexp's. */
+KTEST(vm_page, foreach_visits_every_page_once)
+{
+	struct page_walk w = { 0 };
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, 0);
+
+	KT_ASSERT(pg != NULL);
+	vm_page_deactivate(pg);                 /* so one queue is not empty */
+	w.target = pg;
+	vm_page_foreach(walk_page, &w);
+	KT_EQ(w.pages, uvmexp.npages);
+	KT_EQ(w.free, uvmexp.free);
+	KT_EQ(w.active, uvmexp.active);
+	KT_EQ(w.inactive, uvmexp.inactive);
+	KT_ASSERT(w.inactive >= 1);
+	KT_EQ(w.reserved, uvmexp.reserved);
+	KT_EQ(w.wired, uvmexp.wired);
+	KT_EQ(w.bad, 0);
+	KT_EQ(w.target_seen, 1);
+	vm_page_free(pg);
+	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+/* The first line vm_page_print gives pg, as it must read. */
+static void
+expect_page_line(const struct vm_page *pg, const char *queue, const char *flags,
+    unsigned wired)
+{
+	char want[128];
+
+	ksnprintf(want, sizeof(want), "vm_page %p: pa %#lx queue %s flags%s wired %u\n",
+	    (const void *)pg, vm_page_phys(pg), queue, flags, wired);
+	ktest_capture_reset();
+	vm_page_print(pg, ktest_capture);
+	KT_EQ(ktest_captured_lines(), 3);       /* the page, its owner, its mappings */
+	KT_ASSERT(ktest_captured_has(want));
+	KT_ASSERT(ktest_captured_has("  owner: obj "));
+	KT_ASSERT(ktest_captured_has("  attrs, 0 mappings\n"));
+}
+
+KTEST(vm_page, print_names_address_queue_and_flags)
+{
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, 0);
+	struct pmap *pm;
+	char want[64];
+	bool mapped_shown;
+	int lines;
+
+	KT_ASSERT(pg != NULL);
+	expect_page_line(pg, "none", " BUSY CLEAN FAKE", 0);
+	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+	vm_page_activate(pg);
+	expect_page_line(pg, "active", "", 0);
+	vm_page_deactivate(pg);
+	pg->flags |= PG_WANTED | PG_RELEASED;
+	expect_page_line(pg, "inactive", " WANTED RELEASED", 0);
+	pg->flags &= ~(PG_WANTED | PG_RELEASED);
+	vm_page_wire(pg);
+	expect_page_line(pg, "none", "", 1);
+	vm_page_unwire(pg);
+	/* Mapped once: the mapping gets a line of its own. */
+	pm = pmap_create();
+	KT_ASSERT(pm != NULL);
+	KT_EQ(pmap_enter(pm, 0x400000, vm_page_phys(pg), VM_PROT_READ, 0), 0);
+	ksnprintf(want, sizeof(want), "    pmap %p va 0x400000: ", (void *)pm);
+	ktest_capture_reset();
+	vm_page_print(pg, ktest_capture);
+	lines = ktest_captured_lines();
+	mapped_shown = ktest_captured_has("  attrs, 1 mapping\n") &&
+	    ktest_captured_has(want);
+	pmap_remove(pm, 0x400000, 0x400000 + PAGE_SIZE);
+	pmap_update(pm);
+	pmap_destroy(pm);
+	KT_EQ(lines, 4);
+	KT_ASSERT(mapped_shown);
+	vm_page_free(pg);
+	KT_EQ(pg->pqflags & PQ_FREE, PQ_FREE);
+	ktest_capture_reset();
+	vm_page_print(pg, ktest_capture);
+	KT_ASSERT(ktest_captured_has(" queue free flags"));
+	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+/* Is line (up to its '\n') a name, spaces, and a decimal number? */
+static bool
+stat_line_ok(const char *line)
+{
+	const char *p = line;
+
+	if (!(*p >= 'a' && *p <= 'z'))
+		return false;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	if (*p != ' ')
+		return false;
+	while (*p == ' ')
+		p++;
+	if (!(*p >= '0' && *p <= '9'))
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\n';
+}
+
+KTEST(vm_page, uvmexp_print_gives_each_counter_a_line)
+{
+	char want[64];
+	const char *s;
+	int lines = 0;
+
+	uvmexp_print(ktest_capture);
+	s = ktest_captured();
+	KT_ASSERT(ktest_captured_len() > 0);
+	KT_ASSERT(ktest_captured_len() < KTEST_CAPTURE_SIZE - 1);   /* all of it */
+	for (const char *line = s; *line != '\0'; line = strchr(line, '\n') + 1) {
+		KT_ASSERT(strchr(line, '\n') != NULL);
+		KT_ASSERT(stat_line_ok(line));
+		lines++;
+	}
+	KT_EQ(ktest_captured_lines(), lines);
+	KT_ASSERT(lines >= 20);
+	/* The values are the counters', read while nothing else runs. */
+	ksnprintf(want, sizeof(want), "%-14s %lu\n", "npages", uvmexp.npages);
+	KT_EQ(strncmp(s, want, strlen(want)), 0);                 /* the first */
+	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "free", uvmexp.free);
+	KT_ASSERT(ktest_captured_has(want));
+	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "reserved", uvmexp.reserved);
+	KT_ASSERT(ktest_captured_has(want));
+	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "ptpages", uvmexp.ptpages);
+	KT_ASSERT(ktest_captured_has(want));
+	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "faults", uvmexp.faults);
+	KT_ASSERT(ktest_captured_has(want));
 }

@@ -9,8 +9,11 @@
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_memobj.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
+#include "uvm/uvm_swap.h"
 
 uint64_t
 vmtest_pages_in_use(void)
@@ -20,14 +23,36 @@ vmtest_pages_in_use(void)
 }
 
 void
+vm_baseline_take(struct vm_baseline *b)
+{
+	b->pages = vmtest_pages_in_use();
+	b->entries = uvm_map_entry_count();
+	b->amaps = amap_count();
+	b->anons = anon_count();
+	b->aobjs = uao_count();
+	b->swapslots = uvm_swap_stats.inuse;
+	b->kmem_bytes = uvm_km_stats.kmem_bytes;
+	b->memobjs = uvm_memobj_count();
+}
+
+void
+vm_baseline_expect(const struct vm_baseline *b)
+{
+	KT_EQ(uvm_map_entry_count(), b->entries);
+	KT_EQ(amap_count(), b->amaps);
+	KT_EQ(anon_count(), b->anons);
+	KT_EQ(uao_count(), b->aobjs);
+	KT_EQ(uvm_swap_stats.inuse, b->swapslots);
+	KT_EQ(uvm_km_stats.kmem_bytes, b->kmem_bytes);
+	KT_EQ(uvm_memobj_count(), b->memobjs);
+	KT_EQ(vmtest_pages_in_use(), b->pages);
+}
+
+void
 vmtest_begin(struct vmtest *t)
 {
 	t->child = false;
-	t->entries0 = uvm_map_entry_count();
-	t->amaps0 = amap_count();
-	t->anons0 = anon_count();
-	t->aobjs0 = uao_count();
-	t->pages0 = vmtest_pages_in_use();
+	vm_baseline_take(&t->base);
 	t->vm = uvmspace_alloc(PAGE_SIZE, USER_MAX, false);
 	KT_ASSERT(t->vm != NULL);
 	t->map = &t->vm->vm_map;
@@ -56,11 +81,7 @@ vmtest_end(struct vmtest *t)
 	t->vm = NULL;
 	if (t->child)
 		return;
-	KT_EQ(uvm_map_entry_count(), t->entries0);
-	KT_EQ(amap_count(), t->amaps0);
-	KT_EQ(anon_count(), t->anons0);
-	KT_EQ(uao_count(), t->aobjs0);
-	KT_EQ(vmtest_pages_in_use(), t->pages0);
+	vm_baseline_expect(&t->base);
 }
 
 vaddr_t

@@ -8,9 +8,16 @@
  *   KT_EQ(vmtest_anon(&t, va)->an_ref, 1);
  *   vmtest_end(&t);                        // free it; checkers; no leaks
  *
- * vmtest_end runs every checker on the map and asserts that map entries,
- * amaps, anons, aobjs and pages are back to where vmtest_begin found them.
- * A forked child (vmtest_fork) must be ended before its parent.
+ * vmtest_end runs every checker on the map and asserts that everything a
+ * vm_baseline counts is back where vmtest_begin found it.  A forked child
+ * (vmtest_fork) must be ended before its parent.
+ *
+ * The leak baseline on its own, for tests that need no vmspace:
+ *
+ *   struct vm_baseline b;
+ *   vm_baseline_take(&b);
+ *   ... allocate and free ...
+ *   vm_baseline_expect(&b);                // KT_EQ on every counter
  */
 #ifndef TESTS_KERN_VMTEST_H
 #define TESTS_KERN_VMTEST_H
@@ -21,11 +28,35 @@
 struct uvm_object;
 struct vm_anon;
 
+/*
+ * What a test must give back: the live-object counts a leak would raise.
+ * Pages are counted by vmtest_pages_in_use.
+ */
+struct vm_baseline {
+	uint64_t pages;             /* vmtest_pages_in_use() */
+	uint64_t entries;           /* uvm_map_entry_count() */
+	uint64_t amaps;             /* amap_count() */
+	uint64_t anons;             /* anon_count() */
+	uint64_t aobjs;             /* uao_count() */
+	uint64_t swapslots;         /* uvm_swap_stats.inuse */
+	uint64_t kmem_bytes;        /* uvm_km_stats.kmem_bytes */
+	uint64_t memobjs;           /* uvm_memobj_count() */
+};
+
+/* vm_baseline_take - note every counter of struct vm_baseline now. */
+void vm_baseline_take(struct vm_baseline *b);
+
+/*
+ * vm_baseline_expect - every counter is back to its value in b.
+ *  => KT_EQ on each: the first that differs fails the test, naming it.
+ */
+void vm_baseline_expect(const struct vm_baseline *b);
+
 struct vmtest {
 	struct vmspace *vm;
 	struct vm_map *map;
 	bool child;                 /* made by vmtest_fork: no leak baseline */
-	uint64_t entries0, amaps0, anons0, aobjs0, pages0;
+	struct vm_baseline base;
 };
 
 void vmtest_begin(struct vmtest *t);
@@ -47,7 +78,13 @@ uint64_t vmtest_pte(struct vmtest *t, vaddr_t va);
 void vmtest_activate(struct vmtest *t);
 void vmtest_deactivate(struct vmtest *t);
 
-/* Pages neither free, nor in pools, nor page tables: the leak measure. */
+/*
+ * vmtest_pages_in_use - pages neither free, nor in pools, nor page tables:
+ * the leak measure.
+ *  => a pool keeping an empty page cached is no leak, and neither is the
+ *     kernel arena keeping a page table a large kmem allocation needed
+ *     (user pmaps free theirs when destroyed).
+ */
 uint64_t vmtest_pages_in_use(void);
 
 #endif
