@@ -79,3 +79,13 @@ kprintf(const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void
+kprint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}

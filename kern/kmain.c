@@ -45,15 +45,6 @@ extern char kernel_phys_start[], kernel_phys_end[];
 struct bootinfo boot_info;
 struct memmap boot_memmap;
 
-static void
-print_console(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvprintf(fmt, ap);
-	va_end(ap);
-}
 
 static void
 boot_parse_info(uint32_t magic, paddr_t mbi_phys)
@@ -66,7 +57,7 @@ boot_parse_info(uint32_t magic, paddr_t mbi_phys)
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	cmdline_warn_unknown(&boot_cmdline);
 	memmap_build(boot_info.mmap, boot_info.nmmap, &boot_memmap);
-	memmap_print(&boot_memmap, print_console);
+	memmap_print(&boot_memmap, kprint);
 }
 
 /* Physical memory already in use before the page allocator exists. */
@@ -100,7 +91,7 @@ vm_bootstrap(void)
 	    "(kernel image, boot data, page arrays and tables)\n",
 	    uvmexp.npages, uvmexp.free, uvmexp.free >> (20 - PAGE_SHIFT),
 	    uvmexp.reserved);
-	pmap_print_kernel_layout(print_console);
+	pmap_print_kernel_layout(kprint);
 }
 
 /* Mount the first boot module (GRUB's initrd) as the root file system. */

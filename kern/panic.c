@@ -30,15 +30,6 @@ struct thread *curthread = &thread0;
 
 static int panicking;
 
-static void
-print_console(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvprintf(fmt, ap);
-	va_end(ap);
-}
 
 void
 backtrace_print(uint64_t rip, uint64_t rbp, kprint_fn pr)
@@ -95,15 +86,15 @@ vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 	kvprintf(fmt, ap);
 	kprintf("\n");
 	if (tf != NULL) {
-		trapframe_print(tf, print_console);
-		backtrace_print(tf->rip, tf->rbp, print_console);
+		trapframe_print(tf, kprint);
+		backtrace_print(tf->rip, tf->rbp, kprint);
 	} else {
 		uint64_t rbp;
 		__asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
 		kprintf("  cr0 %016lx  cr2 %016lx  cr3 %016lx  cr4 %016lx\n",
 		    rcr0(), rcr2(), rcr3(), rcr4());
 		kprintf("  rbp %016lx  rflags %08lx\n", rbp, read_rflags());
-		backtrace_print(0, rbp, print_console);
+		backtrace_print(0, rbp, kprint);
 	}
 	panic_stop();
 }

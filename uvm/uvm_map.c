@@ -64,17 +64,7 @@ unsigned uvm_map_findspace_visits;
  */
 #define MAP_DCHECK_MAX 1024
 #define MAP_DCHECK(map) KDASSERT((map)->nentries > MAP_DCHECK_MAX || \
-    uvm_map_check((map), kprintf_panicky) == 0)
-
-static void
-kprintf_panicky(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvprintf(fmt, ap);
-	va_end(ap);
-}
+    uvm_map_check((map), kprint) == 0)
 
 /* ------------------------------------------------------------------ */
 /* The tree                                                            */

@@ -25,4 +25,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int kprintf(const char *fmt, ...) __printflike(1, 2);
 int kvprintf(const char *fmt, va_list ap);
 
+/* kprint - kprintf with the kprint_fn shape, to hand to printers. */
+void kprint(const char *fmt, ...) __printflike(1, 2);
+
 #endif
