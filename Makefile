@@ -8,7 +8,11 @@
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
 #   make gdb        attach gdb (starting QEMU itself if none is waiting)
 #   make bench      VM benchmarks (later issue)
-#   make clean      remove build/
+#   make user       the user programs (static musl): build/user/init and
+#                   build/user/tests/* with their data files
+#   make test-linux boot Debian's Linux (DESIGN.md) with the user tests in
+#                   an initramfs, exit non-zero on any failure
+#   make clean      remove build/ (test-linux's kernel cache stays)
 #
 # Variables you can set on the command line:
 #   KTEST=glob      which tests `make test` runs (default all)
@@ -16,6 +20,10 @@
 #   MEM=512M        guest memory
 #   CMDLINE="..."   extra kernel command line for run and test
 #   KDEBUG=0        turn off the expensive KDASSERT checks
+#   UTEST=glob      which user test programs test-linux runs: 1 (all, the
+#                   default), or globs like 'mmap*,cow/three*'
+#   LINUX_CACHE=dir where test-linux keeps the Linux kernel it fetches
+#                   (default ~/.cache/uvmkern/linux)
 #
 # The first `make` on a fresh Debian machine installs what is missing
 # (tools/deps.sh).
@@ -59,11 +67,12 @@ OBJS    := $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS)) \
 KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help
+.PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help \
+	user test-linux
 all: deps $(KERNEL)
 
 help:
-	@sed -n '2,22p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,30p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@tools/deps.sh
@@ -115,29 +124,55 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
 
-# User programs: static binaries built with musl, the same files that
-# run on Linux.  user/NAME.c becomes /bin/NAME in the initrd.
-USER_CC := musl-gcc
-USER_CFLAGS := -static -O2 -Wall -Wextra -Werror -Iuser/include
-USER_PROGS := $(patsubst user/%.c,$(BUILD)/user/%,$(wildcard user/*.c))
+# User programs: static musl binaries that run unchanged on Linux and on
+# this kernel.  Each tests/user/*.c but utest.c is one test program,
+# linked with utest.c; user/include holds the project's own system calls.
+MUSLCC  := musl-gcc
+UCFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/include -Itests/user
+UBUILD  := $(BUILD)/user
+UTEST_SRCS := $(filter-out tests/user/utest.c,$(sort $(wildcard tests/user/*.c)))
+UTESTS  := $(patsubst tests/user/%.c,$(UBUILD)/tests/%,$(UTEST_SRCS))
+UTEST_LIB := tests/user/utest.c tests/user/utest.h user/include/uvmkern.h
+UDATA   := $(UBUILD)/tests/data/rows.txt
+MKINITRD := $(BUILD)/tools/mkinitrd
 
-$(BUILD)/user/%: user/%.c
+# user/NAME.c becomes /bin/NAME in the initrd (init among them).
+UPROGS  := $(patsubst user/%.c,$(UBUILD)/%,$(wildcard user/*.c))
+
+user: deps $(UPROGS) $(UTESTS) $(UDATA)
+
+$(UBUILD)/%: user/%.c user/include/uvmkern.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
-	$(Q)$(USER_CC) $(USER_CFLAGS) -o $@ $<
+	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
 
-# The initrd: a cpio "newc" archive of everything under build/initrd/,
-# which the kernel mounts read-only as its root file system.
+$(UBUILD)/tests/%: tests/user/%.c $(UTEST_LIB) Makefile
+	@mkdir -p $(dir $@)
+	$(say) "  MUSLCC  $<"
+	$(Q)$(MUSLCC) $(UCFLAGS) $< tests/user/utest.c -o $@
+
+$(UDATA): tests/user/mkdata.sh
+	$(say) "  DATA    $(dir $@)"
+	$(Q)tests/user/mkdata.sh $(dir $@)
+
+# The initrd packer runs on the build machine.
+$(MKINITRD): tools/mkinitrd.c
+	@mkdir -p $(dir $@)
+	$(say) "  HOSTCC  $<"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
+
+# The initrd: a cpio "newc" archive which the kernel mounts read-only as
+# its root: /bin (user/), /tests (tests/user/ and their data), /etc.
 INITRD := $(BUILD)/initrd.cpio
 INITRD_ROOT := $(BUILD)/initrd
 
-$(INITRD): $(USER_PROGS) FORCE
+$(INITRD): user $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
-	@cp $(USER_PROGS) $(INITRD_ROOT)/bin/
-	$(say) "  CPIO    $@"
-	$(Q)cd $(INITRD_ROOT) && find . -mindepth 1 | LC_ALL=C sort | \
-		cpio --quiet -o -H newc > $(CURDIR)/$@
+	@cp $(UPROGS) $(INITRD_ROOT)/bin/
+	@cp -r $(UBUILD)/tests $(INITRD_ROOT)/tests
+	$(say) "  INITRD  $@"
+	$(Q)$(MKINITRD) $(INITRD_ROOT) > $@
 
 .PHONY: FORCE
 FORCE:
@@ -190,6 +225,17 @@ qemu-gdb: all $(INITRD)
 gdb: all
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
 		CMDLINE='$(CMDLINE)' tools/gdb.sh
+
+# make test-linux: the user tests on Debian's Linux kernel, fetched once
+# into LINUX_CACHE (outside build/, so make clean keeps it).
+UTEST   ?= 1
+LINUX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/uvmkern/linux
+LINUX_TIMEOUT ?= 240
+
+test-linux: user $(MKINITRD)
+	@mkdir -p $(BUILD)/linux
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) tools/linux/test-linux.sh \
+		$(UBUILD) $(BUILD)/linux $(LINUX_CACHE) '$(UTEST)' $(LINUX_TIMEOUT)
 
 bench:
 	@echo "make bench: the benchmarks arrive with the processes issue"; exit 1

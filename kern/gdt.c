@@ -94,8 +94,12 @@ gdt_init(void)
 	    : "rax", "memory");
 }
 
+/* Read by syscall_entry (kern/syscall_entry.asm), which has no TSS help. */
+uint64_t syscall_rsp0;
+
 void
 gdt_set_kernel_stack(uint64_t rsp0)
 {
 	tss.rsp[0] = rsp0;
+	syscall_rsp0 = rsp0;
 }

@@ -25,7 +25,13 @@
 /* gdt_init - load the GDT and TSS (with IST stacks).  => once, at boot. */
 void gdt_init(void);
 
-/* gdt_set_kernel_stack - the stack the CPU switches to on a trap from user mode. */
+/*
+ * gdt_set_kernel_stack - the stack the CPU switches to on a trap or a
+ * system call from user mode (TSS rsp0, and syscall_rsp0 for syscall).
+ */
 void gdt_set_kernel_stack(uint64_t rsp0);
+
+/* The current rsp0 (what gdt_set_kernel_stack set last). */
+extern uint64_t syscall_rsp0;
 
 #endif

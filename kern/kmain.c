@@ -28,6 +28,7 @@
 #include "kern/panic.h"
 #include "kern/qemu.h"
 #include "kern/ramfs.h"
+#include "kern/syscall.h"
 #include "kern/trap.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
@@ -136,6 +137,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	console_init();
 	gdt_init();
 	idt_init();
+	syscall_init();
 	kprintf("\nuvmkern: a teaching kernel with UVM virtual memory (x86-64)\n");
 	kprintf("boot: first C line %lu TSC cycles after the first boot instruction\n",
 	    first_c - boot_tsc);

@@ -22,6 +22,7 @@
 #include "kern/cpu.h"
 #include "kern/gdt.h"
 #include "kern/panic.h"
+#include "kern/proc.h"
 #include "kern/thread.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_fault.h"
@@ -88,9 +89,31 @@ idt_set(int vec, uint64_t handler, uint8_t ist, uint8_t dpl)
 	idt[vec].zero = 0;
 }
 
+/*
+ * The two legacy 8259 interrupt controllers start out delivering IRQ 0-7
+ * on vectors 8-15, on top of the CPU's exceptions (IRQ 0, the timer,
+ * would look like a double fault).  Move them to 32-47 and mask them all;
+ * interrupts come through the local APIC.
+ */
+static void
+pic_disable(void)
+{
+	outb(0x20, 0x11);       /* ICW1: initialize, expect ICW4 */
+	outb(0xa0, 0x11);
+	outb(0x21, 32);         /* ICW2: master vectors 32-39 */
+	outb(0xa1, 40);         /*       slave vectors 40-47 */
+	outb(0x21, 4);          /* ICW3: slave on IRQ 2 */
+	outb(0xa1, 2);
+	outb(0x21, 1);          /* ICW4: 8086 mode */
+	outb(0xa1, 1);
+	outb(0x21, 0xff);       /* mask everything */
+	outb(0xa1, 0xff);
+}
+
 void
 idt_init(void)
 {
+	pic_disable();
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -164,6 +187,10 @@ trap(struct trapframe *tf)
 {
 	if (tf->vector == T_PAGE_FAULT && trap_user_fault(tf))
 		return;
+	/* The process dies, not the kernel (a double fault is always the
+	 * kernel's own failure, whatever mode it interrupted). */
+	if ((tf->cs & 3) != 0 && curproc != NULL && tf->vector != T_DOUBLE_FAULT)
+		proc_user_trap(tf);
 	if (tf->vector < 32 && trap_recover(tf))
 		return;
 	trap_fatal(tf);

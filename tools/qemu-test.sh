@@ -1,31 +1,49 @@
 #!/bin/bash
-# tools/qemu-test.sh [--expect VERDICT] ISO LOG TIMEOUT
+# tools/qemu-test.sh [--expect VERDICT] [--name NAME] [--label LABEL] ISO LOG TIMEOUT
+# tools/qemu-test.sh [...] --kernel KERNEL INITRD APPEND LOG TIMEOUT
 #
-# Boot ISO under $QEMU with the console captured to LOG (and echoed), then
-# decide.  The verdict is one of
+# Boot ISO (or KERNEL with INITRD and the command line APPEND, QEMU's
+# direct -kernel boot, as make test-linux does) under $QEMU with the
+# console captured to LOG (and echoed), then decide.  The verdict is one of
 #
 #   PASS             left through isa-debug-exit with the pass status and
 #                    the closing line says 0 failed
 #   FAILED           a test failed
-#   PANIC            the kernel panicked
+#   PANIC            the kernel panicked (ours: 'panic:'; Linux: 'Kernel
+#                    panic - not syncing', e.g. when its init dies)
 #   RESET            QEMU stopped with no verdict (a triple fault: -no-reboot)
 #   TIMEOUT          nothing decided within TIMEOUT seconds (a hang)
-#   NO-CLOSING-LINE  the run ended without 'ktest: N passed, N failed'
+#   NO-CLOSING-LINE  the run ended without 'NAME: N passed, N failed'
 #
-# and the script exits 0 only for PASS.  With --expect VERDICT it checks the
-# harness itself: the boot must end with exactly that verdict; its output
-# goes only to LOG.
+# and the script exits 0 only for PASS.  NAME is the closing line's name,
+# ktest (the kernel's suites, the default) or utest (user/init.c); only a
+# whole line of exactly that form counts, so other console output - Linux's
+# own messages included - cannot pass for it.  LABEL starts the messages
+# (default "make test").  With --expect VERDICT it checks the harness
+# itself: the boot must end with exactly that verdict; its output goes
+# only to LOG.
 set -u
-expect=""
-if [ "$1" = "--expect" ]; then
-	expect=$2
-	shift 2
+expect="" name=ktest label="make test" kernel=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--expect) expect=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--label) label=$2; shift 2 ;;
+	--kernel) kernel=$2 initrd=$3 append=$4; shift 4 ;;
+	*) break ;;
+	esac
+done
+if [ -n "$kernel" ]; then
+	boot=(-kernel "$kernel" -initrd "$initrd" -append "$append")
+else
+	boot=(-cdrom "$1" -boot d)
+	shift
 fi
-iso=$1 log=$2 timeout_s=$3
+log=$1 timeout_s=$2
 
 run_qemu() {
 	timeout --kill-after=5 "$timeout_s" $QEMU -display none -serial stdio \
-		-cdrom "$iso" -boot d </dev/null
+		"${boot[@]}" </dev/null
 }
 
 if [ -n "$expect" ]; then
@@ -36,18 +54,18 @@ else
 	status=${PIPESTATUS[0]}
 fi
 
-closing=$(grep -E '^ktest: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+closing=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$log" | tail -n 1)
 failed=$(echo "$closing" | sed -nE 's/.* ([0-9]+) failed$/\1/p')
 
 # QEMU's status: 1 pass, 3 tests failed, 5 panic (kern/qemu.h).
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 	verdict=TIMEOUT; why="no result after ${timeout_s}s (a hang?)"
-elif grep -q '^panic:' "$log" || [ "$status" -eq 5 ]; then
+elif grep -qE '^panic:|Kernel panic - not syncing' "$log" || [ "$status" -eq 5 ]; then
 	verdict=PANIC; why="the kernel panicked (see $log)"
 elif [ "$status" -eq 0 ]; then
 	verdict=RESET; why="QEMU stopped without a verdict (a triple fault?)"
 elif [ -z "$closing" ]; then
-	verdict=NO-CLOSING-LINE; why="the run ended without 'ktest: N passed, N failed' (status $status)"
+	verdict=NO-CLOSING-LINE; why="the run ended without '$name: N passed, N failed' (status $status)"
 elif [ "$status" -ne 1 ] || [ "$failed" != 0 ]; then
 	verdict=FAILED; why="$failed test(s) failed (status $status)"
 else
@@ -56,12 +74,12 @@ fi
 
 if [ -n "$expect" ]; then
 	if [ "$verdict" = "$expect" ]; then
-		echo "make test: harness self-check: $(basename "$log" .log) -> $verdict, as it must"
+		echo "$label: harness self-check: $(basename "$log" .log) -> $verdict, as it must"
 		exit 0
 	fi
-	echo "make test: harness self-check BROKEN: $(basename "$log" .log) gave $verdict ($why), expected $expect"
+	echo "$label: harness self-check BROKEN: $(basename "$log" .log) gave $verdict ($why), expected $expect"
 	cat "$log"
 	exit 1
 fi
-echo "make test: $verdict: $why"
+echo "$label: $verdict: $why"
 [ "$verdict" = PASS ]

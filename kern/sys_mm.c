@@ -1,0 +1,200 @@
+/*
+ * kern/sys_mm.c - memory system calls: brk, mmap, munmap, mprotect.
+ *
+ * Each translates Linux's arguments into the UVM map operation:
+ *
+ *   mmap(MAP_PRIVATE|MAP_ANONYMOUS)  uvm_map(NULL object, copy-on-write)
+ *   mmap(MAP_SHARED|MAP_ANONYMOUS)   uvm_map(a new aobj, inherit share)
+ *   munmap                           uvm_unmap
+ *   mprotect                         uvm_map_protect
+ *   brk                              uvm_map / uvm_unmap of the heap's tail
+ *
+ * New mappings without MAP_FIXED go top-down from just under the stack's
+ * guard gap, as Linux places them.  On x86 a writable or executable page
+ * is always readable, so PROT_WRITE and PROT_EXEC imply PROT_READ here as
+ * they do in Linux's page tables.
+ */
+#include "kern/exec.h"
+#include "kern/lib/errno.h"
+#include "kern/proc.h"
+#include "kern/syscall.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_aobj.h"
+#include "uvm/uvm_fault.h"
+#include "uvm/uvm_map.h"
+
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x100
+#define MAP_DENYWRITE 0x800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define MAP_KNOWN (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | \
+    MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | \
+    MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE)
+
+static struct vm_map *
+curmap(void)
+{
+	return &curproc->vmspace->vm_map;
+}
+
+/* PROT_* to VM_PROT_* with x86's "write or exec implies read". */
+static vm_prot_t
+prot_of(uint64_t prot)
+{
+	vm_prot_t p = (vm_prot_t)prot & VM_PROT_ALL;
+
+	return p != 0 ? p | VM_PROT_READ : VM_PROT_NONE;
+}
+
+/* Where non-fixed mappings go: top-down below the stack's guard gap. */
+static vaddr_t
+mmap_base(void)
+{
+	return curproc->vmspace->vm_minsaddr - USER_STACK_GUARD;
+}
+
+/* The checks Linux makes before mapping anything. */
+static int
+mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+    uint64_t off, vsize_t *sizep)
+{
+	uint64_t type = flags & MAP_TYPE;
+
+	if (len == 0 || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+	    (flags & ~(uint64_t)MAP_KNOWN) || (flags & MAP_GROWSDOWN) ||
+	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) ||
+	    (off & PAGE_MASK))
+		return -EINVAL;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & PAGE_MASK))
+		return -EINVAL;
+	*sizep = ROUND_UP(len, PAGE_SIZE);
+	if (*sizep < len || *sizep > USER_MAX)
+		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS))
+		return -EBADF;          /* file mappings need descriptors */
+	return 0;
+}
+
+/* Place the mapping: exactly, at the hint if free, else top-down. */
+static int
+mmap_place(vaddr_t *va, vsize_t size, struct uvm_object *uobj, uvm_flag_t base,
+    uint64_t flags)
+{
+	vaddr_t want = *va;
+	int error;
+
+	if (flags & MAP_FIXED)
+		return uvm_map(curmap(), va, size, uobj, 0, 0,
+		    base | UVM_FLAG_FIXED | UVM_FLAG_UNMAP);
+	if (flags & MAP_FIXED_NOREPLACE)
+		return uvm_map(curmap(), va, size, uobj, 0, 0, base | UVM_FLAG_FIXED);
+	if (want != 0 && want >= PAGE_SIZE) {
+		*va = ROUND_DOWN(want, PAGE_SIZE);
+		error = uvm_map(curmap(), va, size, uobj, 0, 0, base | UVM_FLAG_FIXED);
+		if (error != -EEXIST && error != -EINVAL)
+			return error;
+	}
+	*va = mmap_base();
+	return uvm_map(curmap(), va, size, uobj, 0, 0, base | UVM_FLAG_TOPDOWN);
+}
+
+int64_t
+sys_mmap(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], prot = a->a[2], flags = a->a[3];
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	struct uvm_object *uobj = NULL;
+	vaddr_t va = addr;
+	vsize_t size;
+	int error = mmap_args_ok(addr, a->a[1], prot, flags, a->a[5], &size);
+
+	if (error != 0)
+		return error;
+	if (shared && (uobj = uao_create(size, 0)) == NULL)
+		return -ENOMEM;
+	uvm_flag_t base = UVM_MAPFLAG(prot_of(prot), VM_PROT_ALL,
+	    shared ? MAP_INHERIT_SHARE : MAP_INHERIT_COPY, UVM_ADV_NORMAL,
+	    shared ? 0 : UVM_FLAG_COPYONWRITE);
+	error = mmap_place(&va, size, uobj, base, flags);
+	if (error != 0) {
+		if (uobj != NULL)
+			uao_detach(uobj);
+		return error;
+	}
+	if (flags & MAP_LOCKED)
+		(void)uvm_map_pageable(curmap(), va, va + size, false);
+	for (vaddr_t p = va; (flags & MAP_POPULATE) && p < va + size; p += PAGE_SIZE)
+		(void)uvm_fault(curmap(), p, prot_of(prot) & VM_PROT_WRITE ?
+		    VM_PROT_WRITE : VM_PROT_READ);
+	return (int64_t)va;
+}
+
+int64_t
+sys_munmap(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1];
+	vsize_t size = ROUND_UP(len, PAGE_SIZE);
+
+	if ((addr & PAGE_MASK) || len == 0 || size < len || addr >= USER_MAX ||
+	    size > USER_MAX - addr)
+		return -EINVAL;
+	uvm_unmap(curmap(), addr, addr + size);
+	return 0;
+}
+
+int64_t
+sys_mprotect(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1], prot = a->a[2];
+	vsize_t size = ROUND_UP(len, PAGE_SIZE);
+
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (size < len || addr >= USER_MAX || size > USER_MAX - addr)
+		return -ENOMEM;
+	return uvm_map_protect(curmap(), addr, addr + size, prot_of(prot), false);
+}
+
+/* brk(addr): move the end of the heap; returns the (possibly unchanged) end. */
+int64_t
+sys_brk(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	vaddr_t want = a->a[0];
+	vaddr_t old_end = ROUND_UP(p->brk, PAGE_SIZE), new_end = ROUND_UP(want, PAGE_SIZE);
+
+	if (want < p->brk_start || new_end > mmap_base() || new_end < want)
+		return (int64_t)p->brk;
+	if (new_end > old_end) {
+		vaddr_t va = old_end;
+		if (uvm_map(curmap(), &va, new_end - old_end, NULL, 0, 0,
+		    UVM_MAPFLAG(VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+		    MAP_INHERIT_COPY, UVM_ADV_NORMAL,
+		    UVM_FLAG_FIXED | UVM_FLAG_COPYONWRITE)) != 0)
+			return (int64_t)p->brk;
+	} else if (new_end < old_end) {
+		uvm_unmap(curmap(), new_end, old_end);
+	}
+	p->brk = want;
+	return (int64_t)want;
+}

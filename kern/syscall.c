@@ -1,0 +1,104 @@
+/*
+ * kern/syscall.c - dispatching system calls.
+ *
+ *   user: mov $1, %eax; mov $1, %edi; lea msg, %rsi; mov $6, %edx; syscall
+ *     -> syscall_entry (asm): trap frame on the kernel stack
+ *     -> syscall_handler: table[1] = sys_write(fd 1, msg, 6)
+ *     <- tf->rax = 6, back through trap_return (iretq)
+ *
+ * The table is indexed by the Linux number.  Each handler checks its own
+ * arguments: user pointers through copyin/copyout, flag words against the
+ * bits it knows (unknown bits are -EINVAL), lengths against Linux's
+ * limits.  A number with no handler is -ENOSYS, logged the first time.
+ */
+#include "kern/syscall.h"
+#include "kern/cpu.h"
+#include "kern/gdt.h"
+#include "kern/lib/errno.h"
+#include "kern/proc.h"
+#include "kern/trap.h"
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define EFER_SCE 0x1
+
+#define NSYSCALL 512
+
+extern void syscall_entry(void);
+
+static const sysfn_t systab[NSYSCALL] = {
+	[0] = sys_read,
+	[1] = sys_write,
+	[9] = sys_mmap,
+	[10] = sys_mprotect,
+	[11] = sys_munmap,
+	[12] = sys_brk,
+	[16] = sys_ioctl,
+	[20] = sys_writev,
+	[39] = sys_getpid,
+	[60] = sys_exit,
+	[63] = sys_uname,
+	[158] = sys_arch_prctl,
+	[186] = sys_getpid,         /* gettid: one thread per process */
+	[218] = sys_set_tid_address,
+	[231] = sys_exit,           /* exit_group */
+};
+
+static uint64_t logged[NSYSCALL / 64];
+
+/*
+ * User programs use SSE (musl's printf does): let them.  The kernel
+ * itself is built without SSE, so the user's registers stay untouched
+ * while in the kernel; switching between processes must save them.
+ */
+static void
+fpu_init(void)
+{
+	uint64_t cr0 = rcr0();
+
+	cr0 &= ~(1UL << 2);     /* EM: no x87 emulation */
+	cr0 |= 1UL << 1;        /* MP: wait/fwait honour TS */
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+	lcr4(rcr4() | (1UL << 9) | (1UL << 10));   /* OSFXSR, OSXMMEXCPT */
+	__asm__ volatile("fninit");
+}
+
+void
+syscall_init(void)
+{
+	fpu_init();
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* sysret: CS = base + 16, SS = base + 8; syscall: CS = KCODE, SS = +8. */
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* Interrupts, traps, direction and alignment-check off on entry. */
+	wrmsr(MSR_FMASK, RFLAGS_IF | (1UL << 8) | (1UL << 10) | (1UL << 18));
+}
+
+static int64_t
+syscall_missing(uint64_t nr)
+{
+	if (nr < NSYSCALL && !(logged[nr / 64] & (1UL << (nr % 64)))) {
+		logged[nr / 64] |= 1UL << (nr % 64);
+		kprintf("pid %d: system call %lu not implemented (ENOSYS)\n",
+		    curproc != NULL ? curproc->pid : 0, nr);
+	}
+	return -ENOSYS;
+}
+
+void
+syscall_handler(struct trapframe *tf)
+{
+	struct sysargs args = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, tf };
+	uint64_t nr = tf->rax;
+
+	sti();
+	if (curproc != NULL)
+		curproc->nsyscalls++;
+	if (nr < NSYSCALL && systab[nr] != NULL)
+		tf->rax = (uint64_t)systab[nr](&args);
+	else
+		tf->rax = (uint64_t)syscall_missing(nr);
+	cli();
+}

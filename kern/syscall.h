@@ -1,0 +1,49 @@
+/*
+ * kern/syscall.h - system calls: the Linux x86-64 ABI.
+ *
+ * A program puts the call number in rax and up to six arguments in rdi,
+ * rsi, rdx, r10, r8, r9, executes `syscall`, and finds the result in rax:
+ * a value, or -errno (-4095..-1) on failure.  Numbers and structures are
+ * Linux's, so a static musl binary runs unchanged; a call the kernel
+ * lacks returns -ENOSYS (and is logged once).
+ */
+#ifndef KERN_SYSCALL_H
+#define KERN_SYSCALL_H
+
+#include "kern/lib/types.h"
+
+struct trapframe;
+
+/* The arguments of one call, as the ABI passes them. */
+struct sysargs {
+	uint64_t a[6];
+	struct trapframe *tf;
+};
+
+typedef int64_t (*sysfn_t)(const struct sysargs *args);
+
+/*
+ * syscall_init - enable SSE for user code, and syscall/sysret (EFER.SCE,
+ * STAR, LSTAR, FMASK).  => once, at boot.
+ */
+void syscall_init(void);
+
+/* syscall_handler - the C side of syscall_entry.  => interrupts off on entry. */
+void syscall_handler(struct trapframe *tf);
+
+/* The calls, grouped by file (kern/sys_*.c). */
+int64_t sys_read(const struct sysargs *a);
+int64_t sys_write(const struct sysargs *a);
+int64_t sys_writev(const struct sysargs *a);
+int64_t sys_ioctl(const struct sysargs *a);
+int64_t sys_exit(const struct sysargs *a);
+int64_t sys_getpid(const struct sysargs *a);
+int64_t sys_set_tid_address(const struct sysargs *a);
+int64_t sys_arch_prctl(const struct sysargs *a);
+int64_t sys_uname(const struct sysargs *a);
+int64_t sys_brk(const struct sysargs *a);
+int64_t sys_mmap(const struct sysargs *a);
+int64_t sys_munmap(const struct sysargs *a);
+int64_t sys_mprotect(const struct sysargs *a);
+
+#endif

@@ -1,0 +1,72 @@
+; kern/syscall_entry.asm - the way into the kernel by `syscall`, and the
+; first way out to user mode.
+;
+; The syscall instruction saves only rip (in rcx) and rflags (in r11),
+; clears the flags FMASK names (interrupts among them) and jumps here
+; still on the user's stack.  We switch to the thread's kernel stack
+; (syscall_rsp0, kept equal to TSS rsp0 by gdt_set_kernel_stack) and
+; build exactly the struct trapframe an interrupt from user mode would
+; have built, so that one C type, one return path (trap_return: iretq)
+; and one set of tools (fork copying it, signals rewriting it) serve both:
+;
+;   syscall_rsp0 -> ss rsp rflags cs rip | error 0 | vector T_SYSCALL |
+;                   rax rbx ... r15 (the same pushes as trap_common)
+;
+; Returning through iretq rather than sysret costs a few cycles but is
+; safe for any return address (sysret with a non-canonical rcx faults in
+; kernel mode on Intel CPUs).  Nothing is re-entrant: interrupts stay off
+; until the C handler has the frame (one CPU, so one scratch slot).
+bits 64
+
+SEL_UCODE       equ 0x28
+SEL_UDATA       equ 0x20
+T_SYSCALL       equ 0x100
+
+extern syscall_rsp0
+extern syscall_handler
+extern trap_return
+
+section .bss
+align 8
+syscall_user_rsp:
+        resq 1
+
+section .text
+global syscall_entry
+syscall_entry:
+        mov     [rel syscall_user_rsp], rsp
+        mov     rsp, [rel syscall_rsp0]
+        push    qword SEL_UDATA | 3         ; ss
+        push    qword [rel syscall_user_rsp] ; rsp
+        push    r11                         ; rflags
+        push    qword SEL_UCODE | 3         ; cs
+        push    rcx                         ; rip
+        push    qword 0                     ; error code
+        push    qword T_SYSCALL             ; vector
+        push    rax
+        push    rbx
+        push    rcx
+        push    rdx
+        push    rsi
+        push    rdi
+        push    rbp
+        push    r8
+        push    r9
+        push    r10
+        push    r11
+        push    r12
+        push    r13
+        push    r14
+        push    r15
+        cld
+        mov     rdi, rsp
+        xor     rbp, rbp                    ; user rbp means nothing here
+        call    syscall_handler
+        jmp     trap_return
+
+; enter_user(struct trapframe *tf): continue in user mode with the
+; registers in tf (which lies on the kernel stack; rsp0 must be above it).
+global enter_user
+enter_user:
+        mov     rsp, rdi
+        jmp     trap_return

@@ -1,0 +1,162 @@
+/*
+ * tests/user/mremap.c - mremap grows in place, moves, shrinks.
+ *
+ * With free space after it, a mapping grows in place: same address, old
+ * data kept, new pages zero.  Blocked, it fails with ENOMEM unless
+ * MREMAP_MAYMOVE lets it move: then the data appears at the new address
+ * and the old range is gone.  MREMAP_FIXED moves to an address of the
+ * caller's choosing, replacing what was there.  Shrinking unmaps the
+ * tail.  Errors are Linux's: EINVAL for an unaligned address, a zero new
+ * size, unknown flags or MREMAP_FIXED without MREMAP_MAYMOVE; EFAULT for
+ * an old range that is not mapped.
+ */
+#define _GNU_SOURCE
+#include "utest.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define RW (PROT_READ | PROT_WRITE)
+
+/* npages of RW with pattern page i = 'a' + i, and room to grow to room pages. */
+static char *
+map_with_room(size_t npages, size_t room)
+{
+	char *p = ut_map(room, RW);
+
+	if (room > npages)
+		UT_SYS(munmap(p + npages * PAGE, (room - npages) * PAGE));
+	for (size_t i = 0; i < npages; i++)
+		memset(p + i * PAGE, 'a' + (int)i, PAGE);
+	return p;
+}
+
+static void
+check_pattern(const char *p, size_t npages)
+{
+	for (size_t i = 0; i < npages; i++) {
+		UT_EQ(p[i * PAGE], 'a' + (int)i);
+		UT_EQ(p[i * PAGE + PAGE - 1], 'a' + (int)i);
+	}
+}
+
+UTEST(grows_in_place_keeping_address_and_data)
+{
+	char *p = map_with_room(2, 4);
+	char *q = mremap(p, 2 * PAGE, 4 * PAGE, 0);
+
+	UT_EQ(q, p);
+	check_pattern(q, 2);
+	UT_EQ(q[2 * PAGE], 0);
+	UT_EQ(q[4 * PAGE - 1], 0);
+	UT_EQ(ut_maps_count(p, p + 4 * PAGE), 1);
+}
+
+UTEST(blocked_growth_without_maymove_is_enomem)
+{
+	char *p = ut_map(3, RW);
+
+	UT_SYS(mprotect(p + 2 * PAGE, PAGE, PROT_READ));   /* the blocker */
+	UT_ERR(mremap(p, 2 * PAGE, 3 * PAGE, 0), ENOMEM);
+	UT_EQ(ut_probe_write(p + PAGE, 1, NULL), 0);
+}
+
+UTEST(blocked_growth_with_maymove_moves_the_data)
+{
+	char *p = map_with_room(2, 3);
+	char *q;
+
+	UT_SYS(mmap(p + 2 * PAGE, PAGE, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	q = mremap(p, 2 * PAGE, 8 * PAGE, MREMAP_MAYMOVE);
+	UT_ASSERT(q != MAP_FAILED);
+	UT_NE(q, p);
+	check_pattern(q, 2);
+	UT_EQ(q[8 * PAGE - 1], 0);
+	UT_EQ(ut_probe_read(p, NULL), SIGSEGV);        /* the old range is gone */
+	UT_EQ(ut_probe_read(p + PAGE, NULL), SIGSEGV);
+	UT_EQ(ut_probe_read(p + 2 * PAGE, NULL), 0);   /* the blocker stays */
+}
+
+UTEST(shrinking_unmaps_the_tail)
+{
+	char *p = map_with_room(4, 4);
+	char *q = mremap(p, 4 * PAGE, PAGE, 0);
+	struct ut_fault f;
+
+	UT_EQ(q, p);
+	check_pattern(q, 1);
+	UT_EQ(ut_probe_read(p + PAGE, &f), SIGSEGV);
+	UT_EQ(f.code, SEGV_MAPERR);
+	UT_EQ(ut_maps_count(p, p + 4 * PAGE), 1);
+}
+
+UTEST(fixed_moves_to_the_chosen_address)
+{
+	char *p = map_with_room(2, 2);
+	char *target = ut_map(3, RW);
+	char *q;
+
+	memset(target, 'z', 3 * PAGE);
+	q = mremap(p, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+	UT_EQ(q, target);
+	check_pattern(q, 2);
+	UT_EQ(target[2 * PAGE], 'z');            /* past the new size: untouched */
+	UT_EQ(ut_probe_read(p, NULL), SIGSEGV);
+}
+
+UTEST(fixed_without_maymove_is_einval)
+{
+	char *p = map_with_room(1, 1);
+	char *target = ut_map(1, RW);
+
+	UT_ERR(mremap(p, PAGE, PAGE, MREMAP_FIXED, target), EINVAL);
+}
+
+UTEST(unaligned_old_address_is_einval)
+{
+	char *p = map_with_room(2, 2);
+
+	UT_ERR(mremap(p + 1, PAGE, 2 * PAGE, MREMAP_MAYMOVE), EINVAL);
+}
+
+UTEST(zero_new_size_is_einval)
+{
+	char *p = map_with_room(1, 1);
+
+	UT_ERR(mremap(p, PAGE, 0, MREMAP_MAYMOVE), EINVAL);
+	check_pattern(p, 1);
+}
+
+UTEST(unknown_flags_are_einval)
+{
+	char *p = map_with_room(1, 1);
+
+	UT_ERR(mremap(p, PAGE, 2 * PAGE, 0x100), EINVAL);
+	UT_ERR(mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE | 0x80000000), EINVAL);
+}
+
+UTEST(unmapped_old_range_is_efault)
+{
+	char *p = ut_map(1, RW);
+
+	UT_SYS(munmap(p, PAGE));
+	UT_ERR(mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE), EFAULT);
+}
+
+UTEST(moved_private_memory_stays_private_after_fork)
+{
+	char *p = map_with_room(1, 1);
+	char *q = mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
+	pid_t pid;
+
+	UT_ASSERT(q != MAP_FAILED);
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		q[0] = 'C';
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);
+	UT_EQ(q[0], 'a');
+}

@@ -1,0 +1,184 @@
+/*
+ * tests/user/utest.h - a small test library for the user test programs.
+ *
+ * One program per family (fork, cow, mprotect, ...), each a static musl
+ * binary that runs the same on Linux and on uvmkern.  A test is a function
+ * declared with UTEST:
+ *
+ *     UTEST(hole_faults_with_maperr)
+ *     {
+ *             char *p = ut_map(3, PROT_READ | PROT_WRITE);
+ *             struct ut_fault f;
+ *
+ *             UT_SYS(munmap(p + PAGE, PAGE));
+ *             UT_EQ(ut_probe_read(p + PAGE, &f), SIGSEGV);
+ *             UT_EQ(f.code, SEGV_MAPERR);
+ *     }
+ *
+ * The program's main is utest's: it runs every test (or those matching
+ * the globs given as arguments), each in a forked process of its own, so a
+ * test that crashes or hangs costs one line and the run goes on.  Output,
+ * TAP style, one line per test and one closing line:
+ *
+ *     ok 1 - munmap/hole_faults_with_maperr
+ *     not ok 2 - munmap/zero_length_is_einval # tests/user/munmap.c:72: munmap(p, 0) should fail with EINVAL, returned 0
+ *     ok 3 - munmap/query_entry # skip: vm_query is uvmkern-only (ENOSYS here)
+ *     # munmap: 1 skipped
+ *     munmap: 3 passed, 1 failed
+ *
+ * A skip counts as passed.  The exit status is 0 only if nothing failed.
+ * Tests that need uvmkern's own calls (user/include/uvmkern.h) skip when
+ * the call answers ENOSYS, as on Linux.  Under init (user/init.c) the
+ * numbers run on across programs and the closing line becomes a comment.
+ *
+ * The first failed assertion ends the test.  An assertion that fails in a
+ * process the test forked prints "# pid N: file:line: expression" and
+ * exits that process with UT_CHILD_FAILED, which the test's own
+ * UT_CHILD_EXITS(pid, 0) then reports.
+ *
+ * Output goes straight to fd 1 with write(), one line per call: nothing
+ * sits in a stdio buffer to be duplicated by fork or lost by _exit.
+ */
+#ifndef TESTS_USER_UTEST_H
+#define TESTS_USER_UTEST_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PAGE 4096UL
+
+struct utest {
+	const char *name;
+	void (*fn)(void);
+	int line;
+};
+
+#define UTEST(name)                                                       \
+	static void ut_test_##name(void);                                 \
+	static const struct utest ut_desc_##name                          \
+		__attribute__((used, section("utests"), aligned(8))) =     \
+		{ #name, ut_test_##name, __LINE__ };                       \
+	static void ut_test_##name(void)
+
+/* Exit status of a forked process whose assertion failed. */
+#define UT_CHILD_FAILED 98
+
+/* The first failure ends the test; printf-style message. */
+void ut_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+void ut_skip(const char *reason) __attribute__((noreturn));
+/* A "# ..." comment line on stdout. */
+void ut_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *ut_errname(int err);
+/* "exited 3", "killed by signal 11 (SIGSEGV)" - for messages. */
+const char *ut_status_str(int status);
+
+#define UT_ASSERT(e)                                                      \
+	do {                                                              \
+		if (!(e))                                                 \
+			ut_fail(__FILE__, __LINE__, "%s", #e);            \
+	} while (0)
+
+#define UT_EQ(a, b)                                                       \
+	do {                                                              \
+		long long ut_a_ = (long long)(a), ut_b_ = (long long)(b); \
+		if (ut_a_ != ut_b_)                                       \
+			ut_fail_eq(__FILE__, __LINE__, #a " == " #b,      \
+				   ut_a_, ut_b_);                          \
+	} while (0)
+
+#define UT_NE(a, b)                                                       \
+	do {                                                              \
+		long long ut_a_ = (long long)(a), ut_b_ = (long long)(b); \
+		if (ut_a_ == ut_b_)                                       \
+			ut_fail(__FILE__, __LINE__, "%s != %s (both %lld)", \
+				#a, #b, ut_a_);                           \
+	} while (0)
+
+/* A system call that must succeed; yields its result (long). */
+#define UT_SYS(call)                                                      \
+	({                                                                \
+		errno = 0;                                                \
+		long ut_r_ = (long)(call);                                \
+		if (ut_r_ == -1)                                          \
+			ut_fail(__FILE__, __LINE__, "%s failed: %s", #call, \
+				ut_errname(errno));                       \
+		ut_r_;                                                    \
+	})
+
+/* A system call that must fail (-1 or MAP_FAILED) with errno err. */
+#define UT_ERR(call, err)                                                 \
+	do {                                                              \
+		errno = 0;                                                \
+		long ut_r_ = (long)(call);                                \
+		int ut_e_ = errno;                                        \
+		if (ut_r_ != -1 || ut_e_ != (err))                        \
+			ut_fail_err(__FILE__, __LINE__, #call, ut_r_,     \
+				    ut_e_, (err));                         \
+	} while (0)
+
+/* Waits for pid and asserts it exited with code. */
+#define UT_CHILD_EXITS(pid, code)                                         \
+	ut_child_exits(__FILE__, __LINE__, (pid), (code))
+/* Waits for pid and asserts it was killed by signal sig. */
+#define UT_CHILD_KILLED(pid, sig)                                         \
+	ut_child_killed(__FILE__, __LINE__, (pid), (sig))
+
+#define UT_SKIP(reason) ut_skip(reason)
+
+void ut_fail_eq(const char *file, int line, const char *expr, long long a,
+		long long b) __attribute__((noreturn));
+void ut_fail_err(const char *file, int line, const char *call, long r,
+		 int got, int want) __attribute__((noreturn));
+void ut_child_exits(const char *file, int line, pid_t pid, int code);
+void ut_child_killed(const char *file, int line, pid_t pid, int sig);
+
+/*
+ * Faults.  ut_probe_read/ut_probe_write touch one byte with SIGSEGV and
+ * SIGBUS caught (sigsetjmp/siglongjmp): they return 0 when the access
+ * worked, else the signal number, with what the handler saw in *f (which
+ * may be NULL).
+ */
+struct ut_fault {
+	int signo;
+	int code;        /* si_code: SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR... */
+	void *addr;      /* si_addr */
+};
+
+int ut_probe_read(const volatile void *addr, struct ut_fault *f);
+int ut_probe_write(volatile void *addr, unsigned char value, struct ut_fault *f);
+
+/*
+ * Memory helpers.  ut_map gives npages of private anonymous memory with a
+ * PROT_NONE page fenced on each side, so the range never merges with a
+ * neighbour and tests can count its map entries exactly.  ut_unmap
+ * undoes it.
+ */
+void *ut_map(size_t npages, int prot);
+void ut_unmap(void *p, size_t npages);
+
+/*
+ * /proc/self/maps: how many lines (entries) lie within [lo, hi), and the
+ * total.  ut_maps_perms copies the perms column ("rw-p") of the line
+ * holding addr into perms[5]; 0 if found.
+ */
+int ut_maps_count(const void *lo, const void *hi);
+int ut_maps_total(void);
+int ut_maps_perms(const void *addr, char perms[5]);
+
+/* A value from /proc/meminfo in KiB ("MemFree"), -1 if absent. */
+long ut_meminfo_kb(const char *key);
+
+/* The runner: utest.c's weak main calls it; a program with a main of its
+ * own (exec.c) calls it after handling its own arguments. */
+int utest_main(int argc, char **argv);
+
+/* A file shipped next to the test programs: <dir of argv[0]>/data/name. */
+const char *ut_datafile(const char *name);
+/* argv[0] of the test program. */
+const char *ut_self(void);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * user/include/uvmkern.h - the system calls uvmkern has and Linux lacks.
+ *
+ * Everything else a user program calls is the Linux x86-64 ABI, so the
+ * same static musl binary runs on Linux and on uvmkern.  The calls below
+ * have numbers of the project's own, above 1000, where Linux has nothing:
+ * on Linux they fail with ENOSYS, which is how a test knows to skip.
+ *
+ *   minherit(addr, len, inherit)    1000  what fork does with a range
+ *   vm_query(addr, &out)            1001  how the VM holds one address
+ *
+ * Both return 0 or -1 with errno, through musl's syscall().
+ */
+#ifndef UVMKERN_H
+#define UVMKERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#define SYS_uvm_minherit 1000
+#define SYS_uvm_vm_query 1001
+
+/*
+ * minherit: the BSD call.  What fork gives the child for each page of
+ * [addr, addr + len) (page-aligned addr, len rounded up):
+ *
+ *   MAP_INHERIT_SHARE  the child shares the pages with the parent
+ *   MAP_INHERIT_COPY   the child gets a copy-on-write copy (the default)
+ *   MAP_INHERIT_NONE   the range is unmapped in the child
+ *   MAP_INHERIT_ZERO   the child gets fresh zero-filled pages
+ *
+ * Errors: EINVAL for an unaligned addr or an unknown value, ENOMEM when
+ * part of the range is not mapped.  MADV_DONTFORK and MADV_WIPEONFORK are
+ * the Linux spellings of NONE and ZERO, and uvmkern accepts those too.
+ */
+#define MAP_INHERIT_SHARE 0
+#define MAP_INHERIT_COPY 1
+#define MAP_INHERIT_NONE 2
+#define MAP_INHERIT_ZERO 3
+
+static inline int
+minherit(void *addr, size_t len, int inherit)
+{
+	return (int)syscall(SYS_uvm_minherit, addr, len, inherit);
+}
+
+/*
+ * vm_query: a snapshot of how the calling process's VM holds the page
+ * containing addr - the map entry, the anonymous layer (amap, anon), the
+ * object layer and the page table.  Tests assert on the mechanism with it
+ * (a fork sets needs-copy; a write after fork gives the writer its own
+ * anon), and the demos print it.  The call only looks: it never faults a
+ * page in, so "not resident" reads as pa == 0 and pte == 0.
+ *
+ * Errors: ENOMEM when addr is not inside any map entry, EFAULT when out
+ * is not writable.
+ *
+ * Ids (amap, anon, object) are opaque 64-bit numbers, equal for the same
+ * kernel structure and 0 for none: compare them, do not dereference them.
+ */
+
+/* vm_query.flags: the map entry's etype bits. */
+#define VMQ_NEEDSCOPY 0x1     /* the amap is shared; copy it on first write */
+#define VMQ_COPYONWRITE 0x2   /* private: writes go to anons, never to the object */
+#define VMQ_WIRED 0x4         /* wired (mlock): pages stay resident */
+
+/* vm_query.obj_kind: what backs the entry below the amap. */
+#define VMQ_OBJ_NONE 0        /* nothing: anonymous private memory */
+#define VMQ_OBJ_AOBJ 1        /* an anonymous object (MAP_SHARED anonymous) */
+#define VMQ_OBJ_FILE 2        /* a file's object (file mappings, exec) */
+
+/* vm_query.pte: the x86-64 page-table entry bits of the mapping. */
+#define VMQ_PTE_P 0x1ULL              /* present */
+#define VMQ_PTE_W 0x2ULL              /* writable */
+#define VMQ_PTE_U 0x4ULL              /* user-accessible */
+#define VMQ_PTE_A 0x20ULL             /* accessed */
+#define VMQ_PTE_D 0x40ULL             /* dirty */
+#define VMQ_PTE_NX 0x8000000000000000ULL /* no execute */
+
+struct vm_query {
+	/* The map entry holding addr (struct vm_map_entry). */
+	uint64_t start;       /* first address of the entry */
+	uint64_t end;         /* first address past the entry */
+	uint32_t prot;        /* current protection, PROT_READ|WRITE|EXEC */
+	uint32_t maxprot;     /* the most mprotect may grant */
+	uint32_t inherit;     /* MAP_INHERIT_* (above) */
+	uint32_t advice;      /* MADV_NORMAL, MADV_RANDOM or MADV_SEQUENTIAL */
+	uint32_t flags;       /* VMQ_NEEDSCOPY | VMQ_COPYONWRITE | VMQ_WIRED */
+	uint32_t wired_count; /* how many times the entry is wired */
+
+	/* The anonymous layer: the amap slot for addr and the anon in it. */
+	uint64_t amap;        /* id of the entry's amap, 0 if it has none */
+	uint64_t amap_slot;   /* slot of addr in that amap (ar_pageoff + page index) */
+	uint64_t amap_ref;    /* references to the amap (entries sharing it) */
+	uint64_t anon;        /* id of the anon in that slot, 0 if empty */
+	uint64_t anon_ref;    /* an_ref: amap slots referring to that anon */
+
+	/* The object layer, under the amap. */
+	uint64_t object;      /* id of the uvm_object, 0 if none */
+	uint64_t offset;      /* offset of addr's page in that object */
+	uint32_t obj_kind;    /* VMQ_OBJ_* (above) */
+	uint32_t pad0;
+
+	/* The page table and the backing store. */
+	uint64_t pte;         /* PTE bits (VMQ_PTE_*), 0 if no valid PTE */
+	uint64_t pa;          /* physical address of the page, 0 if none mapped */
+	uint64_t swslot;      /* swap slot of the anon (or aobj page), 0 if none */
+};
+
+static inline int
+vm_query(const void *addr, struct vm_query *out)
+{
+	return (int)syscall(SYS_uvm_vm_query, addr, out);
+}
+
+#endif
