@@ -27,6 +27,7 @@
 #include "kern/memmap.h"
 #include "kern/panic.h"
 #include "kern/qemu.h"
+#include "kern/proc.h"
 #include "kern/ramfs.h"
 #include "kern/syscall.h"
 #include "kern/trap.h"
@@ -39,6 +40,7 @@
 
 KOPT(ktest, "ktest", "tests to run at boot: all, none (default), or globs such as pmap/*");
 KOPT(seed, "seed", "seed for randomized tests (random when absent)");
+KOPT(init, "init", "the first user program (default /bin/init)");
 
 extern uint64_t boot_tsc;
 extern char kernel_phys_start[], kernel_phys_end[];
@@ -115,6 +117,28 @@ initrd_mount(void)
 	    ramfs_boot->nentries, (m->end - m->start) >> 10);
 }
 
+/* Run the first user program, init= or /bin/init, until it exits. */
+static void
+run_init(void)
+{
+	const char *path = kopt_get("init");
+	char *argv[] = { NULL, NULL };
+	char *envp[] = { "PATH=/bin", "HOME=/", "TERM=vt100", NULL };
+	int status = 0, error;
+
+	if (path == NULL || path[0] == '\0')
+		path = "/bin/init";
+	argv[0] = (char *)path;
+	kprintf("init: starting %s\n", path);
+	error = proc_run(path, argv, envp, &status);
+	if (error != 0)
+		kprintf("init: cannot run %s: error %d\n", path, error);
+	else if ((status & 0x7f) != 0)
+		kprintf("init: %s killed by signal %d\n", path, status & 0x7f);
+	else
+		kprintf("init: %s exited with status %d\n", path, (status >> 8) & 0xff);
+}
+
 static void
 run_boot_tests(void)
 {
@@ -145,6 +169,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	vm_bootstrap();
 	initrd_mount();
 	run_boot_tests();
+	run_init();
 	if (qemu_exit_enabled())
 		qemu_exit(QEMU_EXIT_PASS);
 	kprintf("kmain: nothing more to do; halting (Ctrl-A X leaves QEMU)\n");
