@@ -148,35 +148,54 @@ proc_exit(int wstatus)
 	klongjmp(&p->exit_jb, 1);
 }
 
-/* The signal a fatal exception means, as Linux reports it. */
-static int
-trap_signal(uint64_t vector)
+/* The signal, code and address a user-mode exception means, as Linux has them. */
+static void
+trap_signal(const struct trapframe *tf, int fault_error, int *sig, int *code,
+    uint64_t *addr)
 {
-	switch (vector) {
+	*addr = tf->rip;
+	*code = SI_KERNEL;
+	switch (tf->vector) {
+	case T_PAGE_FAULT:
+		*addr = rcr2();
+		*sig = fault_error == -EIO ? SIGBUS : SIGSEGV;
+		*code = fault_error == -EIO ? BUS_ADRERR :
+		    fault_error == -EACCES ? SEGV_ACCERR : SEGV_MAPERR;
+		break;
 	case T_DIVIDE:
-		return 8;       /* SIGFPE */
+		*sig = SIGFPE;
+		*code = 1;      /* FPE_INTDIV */
+		break;
 	case T_INVALID_OP:
-		return 4;       /* SIGILL */
+		*sig = SIGILL;
+		*code = 2;      /* ILL_ILLOPN */
+		break;
 	case T_BREAKPOINT:
 	case T_DEBUG:
-		return 5;       /* SIGTRAP */
-	default:
-		return 11;      /* SIGSEGV */
+		*sig = SIGTRAP;
+		break;
+	default:            /* #GP, #SS...: a bad address the CPU refused */
+		*sig = SIGSEGV;
+		*addr = 0;
+		break;
 	}
 }
 
 void
-proc_user_trap(struct trapframe *tf)
+proc_user_trap(struct trapframe *tf, int fault_error)
 {
-	int sig = trap_signal(tf->vector);
+	int sig, code;
+	uint64_t addr;
 
-	if (tf->vector == T_PAGE_FAULT)
-		kprintf("pid %d (%s): SIGSEGV at %#lx, rip %#lx, %s %s\n",
-		    curproc->pid, curproc->name, rcr2(), tf->rip,
+	trap_signal(tf, fault_error, &sig, &code, &addr);
+	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)
+		kprintf("pid %d (%s): %s at %#lx, rip %#lx, %s %s\n",
+		    curproc->pid, curproc->name, sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
+		    addr, tf->rip,
 		    (tf->error & PGEX_I) ? "exec" : (tf->error & PGEX_W) ? "write" : "read",
-		    (tf->error & PGEX_P) ? "(protection)" : "(not mapped)");
-	else
+		    code == SEGV_ACCERR ? "(protection)" : "(not mapped)");
+	else if (signal_fault_kills(sig))
 		kprintf("pid %d (%s): killed by signal %d: %s at rip %#lx\n",
 		    curproc->pid, curproc->name, sig, trap_name(tf->vector), tf->rip);
-	proc_exit(W_SIGNALED(sig));
+	signal_fault(tf, sig, code, addr);
 }

@@ -12,6 +12,7 @@
 
 #include "kern/lib/setjmp.h"
 #include "kern/lib/types.h"
+#include "kern/signal.h"
 
 struct vmspace;
 struct trapframe;
@@ -30,6 +31,7 @@ struct proc {
 	bool exited;
 	struct kjmpbuf exit_jb;     /* where proc_run resumes on exit */
 	uint64_t nsyscalls;
+	struct sigstate sig;
 };
 
 extern struct proc *curproc;
@@ -53,7 +55,11 @@ int proc_run(const char *path, char *const argv[], char *const envp[],
  */
 void proc_exit(int wstatus) __noreturn;
 
-/* proc_user_trap - an exception from user mode that uvm_fault did not fix. */
-void proc_user_trap(struct trapframe *tf) __noreturn;
+/*
+ * proc_user_trap - an exception from user mode that uvm_fault did not
+ * fix (fault_error: its error, for page faults): the signal goes to the
+ * process's handler, or kills it with a one-line message.
+ */
+void proc_user_trap(struct trapframe *tf, int fault_error);
 
 #endif

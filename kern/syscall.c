@@ -16,6 +16,7 @@
 #include "kern/gdt.h"
 #include "kern/lib/errno.h"
 #include "kern/proc.h"
+#include "kern/signal.h"
 #include "kern/trap.h"
 
 #define MSR_STAR 0xc0000081
@@ -34,15 +35,22 @@ static const sysfn_t systab[NSYSCALL] = {
 	[10] = sys_mprotect,
 	[11] = sys_munmap,
 	[12] = sys_brk,
+	[13] = sys_rt_sigaction,
+	[14] = sys_rt_sigprocmask,
+	[15] = sys_rt_sigreturn,
 	[16] = sys_ioctl,
 	[20] = sys_writev,
 	[39] = sys_getpid,
 	[60] = sys_exit,
+	[62] = sys_kill,
 	[63] = sys_uname,
+	[131] = sys_sigaltstack,
 	[158] = sys_arch_prctl,
 	[186] = sys_getpid,         /* gettid: one thread per process */
+	[200] = sys_tkill,
 	[218] = sys_set_tid_address,
 	[231] = sys_exit,           /* exit_group */
+	[234] = sys_tgkill,
 };
 
 static uint64_t logged[NSYSCALL / 64];
@@ -100,5 +108,7 @@ syscall_handler(struct trapframe *tf)
 		tf->rax = (uint64_t)systab[nr](&args);
 	else
 		tf->rax = (uint64_t)syscall_missing(nr);
+	if (curproc != NULL && curproc->sig.pending != 0)
+		signal_deliver_pending(tf);
 	cli();
 }

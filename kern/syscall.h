@@ -45,5 +45,12 @@ int64_t sys_brk(const struct sysargs *a);
 int64_t sys_mmap(const struct sysargs *a);
 int64_t sys_munmap(const struct sysargs *a);
 int64_t sys_mprotect(const struct sysargs *a);
+int64_t sys_rt_sigaction(const struct sysargs *a);
+int64_t sys_rt_sigprocmask(const struct sysargs *a);
+int64_t sys_rt_sigreturn(const struct sysargs *a);
+int64_t sys_sigaltstack(const struct sysargs *a);
+int64_t sys_kill(const struct sysargs *a);
+int64_t sys_tkill(const struct sysargs *a);
+int64_t sys_tgkill(const struct sysargs *a);
 
 #endif

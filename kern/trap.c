@@ -21,6 +21,7 @@
 #include "kern/trap.h"
 #include "kern/cpu.h"
 #include "kern/gdt.h"
+#include "kern/lib/errno.h"
 #include "kern/panic.h"
 #include "kern/proc.h"
 #include "kern/thread.h"
@@ -167,10 +168,11 @@ trap_fatal(struct trapframe *tf)
 
 /*
  * A page fault on a user address: ask the VM system to resolve it in the
- * current thread's address space.  The faulting instruction then runs
- * again.  Returns false when there is no such space or uvm_fault said no.
+ * current thread's address space; the faulting instruction then runs
+ * again.  Returns 0 when resolved, uvm_fault's error, or -EFAULT when
+ * there is no space or the address is not a user address at all.
  */
-static bool
+static int
 trap_user_fault(struct trapframe *tf)
 {
 	uint64_t va = rcr2();
@@ -178,19 +180,24 @@ trap_user_fault(struct trapframe *tf)
 	    (tf->error & PGEX_W) ? VM_PROT_WRITE : VM_PROT_READ;
 
 	if (va >= USER_MAX || curthread->vmspace == NULL)
-		return false;
-	return uvm_fault(&curthread->vmspace->vm_map, va, access) == 0;
+		return -EFAULT;
+	return uvm_fault(&curthread->vmspace->vm_map, va, access);
 }
 
 void
 trap(struct trapframe *tf)
 {
-	if (tf->vector == T_PAGE_FAULT && trap_user_fault(tf))
+	bool user = (tf->cs & 3) != 0;
+	int error = 0;
+
+	if (tf->vector == T_PAGE_FAULT && (error = trap_user_fault(tf)) == 0)
 		return;
-	/* The process dies, not the kernel (a double fault is always the
-	 * kernel's own failure, whatever mode it interrupted). */
-	if ((tf->cs & 3) != 0 && curproc != NULL && tf->vector != T_DOUBLE_FAULT)
-		proc_user_trap(tf);
+	/* From user mode the process gets a signal (or dies), never the
+	 * kernel; a double fault, though, is always the kernel's own. */
+	if (user && curproc != NULL && tf->vector != T_DOUBLE_FAULT && tf->vector < 32) {
+		proc_user_trap(tf, error);
+		return;
+	}
 	if (tf->vector < 32 && trap_recover(tf))
 		return;
 	trap_fatal(tf);
