@@ -69,15 +69,23 @@ put(const char *s, size_t n)
 	}
 }
 
-/* Formats one line and writes it with a single write(). */
+/*
+ * Formats one line and writes it with a single write().  When another
+ * test run reports for us (UTEST_NESTED set, as the kernel's test suite
+ * does), every line is indented four spaces - a TAP subtest - so the
+ * outer run keeps the only unindented verdict lines.
+ */
 static void
 putline(const char *fmt, va_list ap)
 {
 	char buf[1024];
-	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	int off = getenv("UTEST_NESTED") != NULL ? 4 : 0;
+	int n = vsnprintf(buf + off, sizeof(buf) - 1 - (size_t)off, fmt, ap);
 
 	if (n < 0)
 		return;
+	memset(buf, ' ', (size_t)off);
+	n += off;
 	if ((size_t)n > sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
