@@ -197,17 +197,25 @@ run: all $(INITRD)
 
 # make test: first the harness self-checks - a failing test, a panic, a
 # triple fault, a hang and a missing closing line must each fail the run,
-# and tools/qemu-test.sh must name which - then the selected tests.
+# and tools/qemu-test.sh must name which; a thread0 stack overflow must
+# panic, and the log must name the guard page - then the selected tests.
+# An entry is name:VERDICT or name:VERDICT:regex-the-log-must-match.
 SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
-	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE
+	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE \
+	must_overflow_stack:PANIC:'^panic:.*guard page'
 
 test: all $(INITRD)
 	$(Q)for sc in $(SELFCHECKS); do \
-		name=$${sc%%:*}; verdict=$${sc#*:}; \
+		name=$${sc%%:*}; rest=$${sc#*:}; verdict=$${rest%%:*}; \
+		pat=$${rest#$$verdict}; pat=$${pat#:}; \
 		$(MAKE) --no-print-directory selfcheck-iso NAME=$$name || exit 1; \
 		QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh --expect $$verdict \
 			$(BUILD)/selfcheck-$$name.iso $(BUILD)/selfcheck-$$name.log \
 			$$([ $$name = must_hang ] && echo 5 || echo $(TEST_TIMEOUT)) || exit 1; \
+		if [ -n "$$pat" ] && ! grep -q "$$pat" $(BUILD)/selfcheck-$$name.log; then \
+			echo "make test: harness self-check BROKEN: $$name: no line matching '$$pat' in $(BUILD)/selfcheck-$$name.log"; \
+			exit 1; \
+		fi; \
 	done
 	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh \

@@ -133,7 +133,56 @@ hlt(void)
 	__asm__ volatile("hlt");
 }
 
+/*
+ * sti_hlt - enable interrupts and halt as one step: sti only takes effect
+ * after the next instruction, so no interrupt can slip in between and
+ * leave the CPU halted with the work it brought still waiting.
+ */
+static inline void
+sti_hlt(void)
+{
+	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+/*
+ * intr_disable - turn interrupts off; returns the old RFLAGS for
+ * intr_restore, so sections nest:
+ *
+ *     uint64_t s = intr_disable();
+ *     ...                      // no interrupt, so no preemption, here
+ *     intr_restore(s);         // on again only if it was on before
+ */
+static inline uint64_t
+intr_disable(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void
+intr_restore(uint64_t flags)
+{
+	if (flags & (1UL << 9))
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static inline bool
+intr_enabled(void)
+{
+	return (read_rflags() & (1UL << 9)) != 0;
+}
+
+static inline void
+cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+	    : "a"(leaf), "c"(0));
+}
+
 #define MSR_EFER 0xc0000080
+#define MSR_APIC_BASE 0x1b
 #define EFER_NXE (1UL << 11)
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)

@@ -14,14 +14,27 @@
  *                   kmem_init         pools, kmem_alloc, kernel arena
  *                   uvm_init          swap slots, anons, amaps, aobjs, maps
  *                   initrd_mount      the initrd module as the root file system
+ *                   intr_init         8259s masked, local APIC mapped and on
+ *                   clock_init        TSC and APIC timer measured; tick starts
+ *                   thread_init       idle thread; thread0 leaves the boot
+ *                                     stack for a guarded one, continuing in
+ *               kmain_thread0
+ *                   sched_start       interrupts on: ticks, preemption
  *                   ktest_run         when ktest= selects tests
+ *                   run_init          init= or /bin/init, until it exits
+ *
+ * Everything up to thread_init runs with interrupts off on the boot stack
+ * (boot.asm's 32 KiB in .bss, no guard page); from kmain_thread0 on,
+ * thread0 is an ordinary thread that the timer may preempt.
  *
  * Each later subsystem adds its step here, in dependency order.
  */
+#include "kern/clock.h"
 #include "kern/cmdline.h"
 #include "kern/console.h"
 #include "kern/cpu.h"
 #include "kern/gdt.h"
+#include "kern/intr.h"
 #include "kern/ktest.h"
 #include "kern/mb2.h"
 #include "kern/memmap.h"
@@ -30,6 +43,8 @@
 #include "kern/proc.h"
 #include "kern/ramfs.h"
 #include "kern/syscall.h"
+#include "kern/sched.h"
+#include "kern/thread.h"
 #include "kern/trap.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
@@ -153,6 +168,21 @@ run_boot_tests(void)
 		qemu_exit(r.failed == 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
 }
 
+/* The rest of boot, on thread0's own stack, with the scheduler running. */
+static void
+kmain_thread0(void)
+{
+	sched_start();
+	run_boot_tests();
+	run_init();
+	if (qemu_exit_enabled())
+		qemu_exit(QEMU_EXIT_PASS);
+	kprintf("kmain: nothing more to do; thread0 sleeps, the idle thread "
+	    "halts (Ctrl-A X leaves QEMU)\n");
+	for (;;)
+		sleep(&kmain_thread0, "done");
+}
+
 void
 kmain(uint32_t magic, paddr_t mbi_phys)
 {
@@ -168,11 +198,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	boot_parse_info(magic, mbi_phys);
 	vm_bootstrap();
 	initrd_mount();
-	run_boot_tests();
-	run_init();
-	if (qemu_exit_enabled())
-		qemu_exit(QEMU_EXIT_PASS);
-	kprintf("kmain: nothing more to do; halting (Ctrl-A X leaves QEMU)\n");
-	for (;;)
-		hlt();
+	intr_init();
+	clock_init();
+	thread_init(kmain_thread0);
 }

@@ -18,6 +18,7 @@
 #include "kern/lib/assert.h"
 #include "kern/lib/string.h"
 #include "kern/panic.h"
+#include "kern/thread.h"
 #include "pmap/pmap.h"
 
 extern const struct ktest __start_ktests[], __stop_ktests[];
@@ -30,6 +31,7 @@ static struct kjmpbuf fail_jb;
 static char fail_msg[256];
 static uint64_t run_seed;
 static struct krand test_rng;
+static struct thread *runner;   /* the thread running ktest_run */
 
 void
 ktest_fail(const char *file, int line, const char *fmt, ...)
@@ -42,6 +44,11 @@ ktest_fail(const char *file, int line, const char *fmt, ...)
 	if (n >= 0 && (size_t)n < sizeof(fail_msg))
 		kvsnprintf(fail_msg + n, sizeof(fail_msg) - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* The jump buffer is on the runner's stack: from any other thread
+	 * the jump would run the runner's frames on a foreign stack. */
+	if (curthread != runner)
+		panic("ktest: assertion failed in thread %s, not the runner: %s",
+		    curthread->name, fail_msg);
 	klongjmp(&fail_jb, 1);
 }
 
@@ -282,6 +289,7 @@ ktest_run(const char *pattern, uint64_t seed)
 	const struct ktest *suite = NULL;
 
 	run_seed = seed;
+	runner = curthread;
 	res.selected = order_tests(pattern);
 	kprintf("ktest: running %d test%s matching '%s', seed %lu\n",
 	    res.selected, res.selected == 1 ? "" : "s", pattern, seed);

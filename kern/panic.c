@@ -4,6 +4,7 @@
  * A panic prints
  *
  *   panic: <message>
+ *     in thread <id> (<name>)
  *     <registers>           (of the trap, or of panic's caller)
  *   backtrace:
  *     #0 0xffffffff80104a1c trap_fatal+0x5c
@@ -24,9 +25,6 @@
 #include "kern/qemu.h"
 #include "kern/thread.h"
 #include "kern/trap.h"
-
-struct thread thread0 = { .name = "thread0", .onfault = NULL };
-struct thread *curthread = &thread0;
 
 static int panicking;
 
@@ -85,6 +83,7 @@ vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 	kprintf("\npanic: ");
 	kvprintf(fmt, ap);
 	kprintf("\n");
+	kprintf("  in thread %d (%s)\n", curthread->tid, curthread->name);
 	if (tf != NULL) {
 		trapframe_print(tf, kprint);
 		backtrace_print(tf->rip, tf->rbp, kprint);

@@ -8,22 +8,33 @@
  * and machine check run on IST stacks (see gdt.c).
  *
  * What trap() does, in order:
- *   0. a page fault on a user address that uvm_fault resolves: return
+ *   1. a vector >= 32 is an interrupt: intr_dispatch runs its handler and
+ *      acknowledges it; then, if it arrived with interrupts on, the
+ *      scheduler may switch threads (sched_preempt_point);
+ *   2. a page fault on a user address that uvm_fault resolves: return
  *      and let the instruction run again;
- *   1. an exception the running code expected (trap_recover, below):
+ *   3. a double fault, or a kernel page fault, in the current thread's
+ *      stack guard page is a stack overflow: thread_guard_trap reports
+ *      it and kills the thread, or panics;
+ *   4. an exception the running code expected (trap_recover, below):
  *      resume at its recovery point;
- *   2. an exception in kernel mode: report vector, error code, CR2, RIP and
+ *   5. an exception in kernel mode: report vector, error code, CR2, RIP and
  *      the registers, then panic (which prints the backtrace);
- *   3. everything else is not wired up yet and is reported as unexpected.
+ *   6. everything else is not wired up yet and is reported as unexpected.
  *
- * Lock order: none; runs with interrupts off.
+ * trap() runs with interrupts off (interrupt gates).  It may still give
+ * the CPU away: a preemption at the end of an interrupt, or a sleep on a
+ * contended mutex inside uvm_fault; other threads run meanwhile and the
+ * trapped thread resumes here when it is chosen again.
  */
 #include "kern/trap.h"
 #include "kern/cpu.h"
 #include "kern/gdt.h"
+#include "kern/intr.h"
 #include "kern/lib/errno.h"
 #include "kern/panic.h"
 #include "kern/proc.h"
+#include "kern/sched.h"
 #include "kern/thread.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_fault.h"
@@ -90,31 +101,9 @@ idt_set(int vec, uint64_t handler, uint8_t ist, uint8_t dpl)
 	idt[vec].zero = 0;
 }
 
-/*
- * The two legacy 8259 interrupt controllers start out delivering IRQ 0-7
- * on vectors 8-15, on top of the CPU's exceptions (IRQ 0, the timer,
- * would look like a double fault).  Move them to 32-47 and mask them all;
- * interrupts come through the local APIC.
- */
-static void
-pic_disable(void)
-{
-	outb(0x20, 0x11);       /* ICW1: initialize, expect ICW4 */
-	outb(0xa0, 0x11);
-	outb(0x21, 32);         /* ICW2: master vectors 32-39 */
-	outb(0xa1, 40);         /*       slave vectors 40-47 */
-	outb(0x21, 4);          /* ICW3: slave on IRQ 2 */
-	outb(0xa1, 2);
-	outb(0x21, 1);          /* ICW4: 8086 mode */
-	outb(0xa1, 1);
-	outb(0x21, 0xff);       /* mask everything */
-	outb(0xa1, 0xff);
-}
-
 void
 idt_init(void)
 {
-	pic_disable();
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -190,14 +179,22 @@ trap(struct trapframe *tf)
 	bool user = (tf->cs & 3) != 0;
 	int error = 0;
 
+	if (tf->vector >= 32) {
+		intr_dispatch(tf);
+		if (tf->rflags & RFLAGS_IF)
+			sched_preempt_point();
+		return;
+	}
 	if (tf->vector == T_PAGE_FAULT && (error = trap_user_fault(tf)) == 0)
 		return;
 	/* From user mode the process gets a signal (or dies), never the
 	 * kernel; a double fault, though, is always the kernel's own. */
-	if (user && curproc != NULL && tf->vector != T_DOUBLE_FAULT && tf->vector < 32) {
+	if (user && curproc != NULL && tf->vector != T_DOUBLE_FAULT) {
 		proc_user_trap(tf, error);
 		return;
 	}
+	if (tf->vector == T_DOUBLE_FAULT || (tf->vector == T_PAGE_FAULT && !user))
+		thread_guard_trap(tf);
 	if (tf->vector < 32 && trap_recover(tf))
 		return;
 	trap_fatal(tf);

@@ -2,11 +2,19 @@
  * kern/lib/spinlock.h - spin locks that also keep interrupts off.
  *
  * The kernel runs on one CPU (-smp 1), so what a spin lock really protects
- * against is an interrupt handler (later, a preempting thread) entering the
+ * against is an interrupt handler, or a preempting thread, entering the
  * same structure.  spin_lock() saves the interrupt flag and disables
- * interrupts, then takes the lock word with an atomic exchange so the code
- * stays correct if a second CPU ever appears.  Holding one while calling
- * something that sleeps is a bug; KASSERTs catch taking a held lock.
+ * interrupts - which also means no timer interrupt, so no preemption -
+ * then takes the lock word with an atomic exchange so the code stays
+ * correct if a second CPU ever appears.  KASSERTs catch taking a held
+ * lock.
+ *
+ * Holding one while sleeping is a bug (the next thread to want it would
+ * spin for ever); spin_nheld counts the locks held so that sleep_on and
+ * the context switch can assert there are none.  The one exception is
+ * the interlock sleep_on releases itself, with the pair
+ * spin_unlock_keepintr / spin_lock_saved: the lock goes, interrupts stay
+ * off until the switch, and the flags its holder saved come back with it.
  */
 #ifndef KERN_LIB_SPINLOCK_H
 #define KERN_LIB_SPINLOCK_H
@@ -22,6 +30,9 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, 0, n }
 
+/* Spin locks held right now (one CPU: one counter).  kern/lib/spinlock.c */
+extern int spin_nheld;
+
 static inline void
 spin_lock(struct spinlock *l)
 {
@@ -31,6 +42,7 @@ spin_lock(struct spinlock *l)
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		panic("spin_lock: %s already held (deadlock on one CPU)", l->name);
 	l->saved_flags = flags;
+	spin_nheld++;
 }
 
 static inline void
@@ -39,9 +51,38 @@ spin_unlock(struct spinlock *l)
 	uint64_t flags = l->saved_flags;
 
 	KASSERT(l->locked);
+	spin_nheld--;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	if (flags & (1UL << 9))
 		__asm__ volatile("sti" ::: "memory");
+}
+
+/*
+ * spin_unlock_keepintr - release l but leave interrupts off.
+ *  => returns the flags l's holder saved, for spin_lock_saved.
+ */
+static inline uint64_t
+spin_unlock_keepintr(struct spinlock *l)
+{
+	uint64_t flags = l->saved_flags;
+
+	KASSERT(l->locked);
+	spin_nheld--;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	return flags;
+}
+
+/*
+ * spin_lock_saved - take l (interrupts already off) with flags as the
+ * state its spin_unlock will restore.
+ */
+static inline void
+spin_lock_saved(struct spinlock *l, uint64_t flags)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
+		panic("spin_lock: %s already held (deadlock on one CPU)", l->name);
+	l->saved_flags = flags;
+	spin_nheld++;
 }
 
 static inline bool

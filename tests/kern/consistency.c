@@ -5,6 +5,8 @@
  */
 #include "kern/ktest.h"
 #include "tests/kern/vmtest.h"
+#include "kern/sched.h"
+#include "kern/thread.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
@@ -22,6 +24,7 @@ KCHECK(uvm_km, uvm_km_check);
 KCHECK(amap, amap_check_all);
 KCHECK(swap, uvm_swap_check);
 KCHECK(aobj, uao_check_all);
+KCHECK(sched, sched_check);
 
 /*
  * The leak check: what a suite allocates it must give back.  A snapshot
@@ -31,13 +34,16 @@ KCHECK(aobj, uao_check_all);
  * table", so a pool keeping an empty page cached, or the kernel arena
  * keeping a page table for a long-lived mapping, is not a leak.  Unlike
  * vm_baseline_expect this reports every counter that moved, through pr.
+ * Threads count too: a suite must join every thread it started.
  */
 static struct vm_baseline leak_start;
+static int threads_start;
 
 static void
 leak_begin(void)
 {
 	vm_baseline_take(&leak_start);
+	threads_start = thread_count();
 }
 
 static int
@@ -64,6 +70,8 @@ leak_check(kprint_fn pr)
 	bad += leak_compare("swap slots", leak_start.swapslots, now.swapslots, pr);
 	bad += leak_compare("kmem bytes", leak_start.kmem_bytes, now.kmem_bytes, pr);
 	bad += leak_compare("memory objects", leak_start.memobjs, now.memobjs, pr);
+	bad += leak_compare("threads", (uint64_t)threads_start,
+	    (uint64_t)thread_count(), pr);
 	return bad;
 }
 

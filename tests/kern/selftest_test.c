@@ -166,6 +166,30 @@ KTEST_MANUAL_ONLY(selftest, must_hang)
 		hlt();
 }
 
+/*
+ * -> PANIC naming the guard page: thread0 (the test runner) runs off the
+ * bottom of its stack.  It cannot be killed and resumed like another
+ * thread (sched/stack_overflow_...), so the kernel must panic, saying
+ * which guard page was hit, rather than write below the stack.
+ */
+static volatile bool keep_descending = true;
+
+static int __attribute__((noinline))
+descend_forever(int depth)
+{
+	volatile char pad[256];
+
+	pad[0] = (char)depth;
+	if (keep_descending)
+		return descend_forever(depth + 1) + pad[0];
+	return pad[0];
+}
+
+KTEST_MANUAL_ONLY(selftest, must_overflow_stack)
+{
+	descend_forever(0);
+}
+
 /* -> NO-CLOSING-LINE: leaving QEMU "successfully" mid-run still fails. */
 KTEST_MANUAL_ONLY(selftest, must_stop_early)
 {
