@@ -1,23 +1,25 @@
 /*
- * kern/proc.c - starting a program, and ending it.
+ * kern/proc.c - creating, running, ending and reaping processes.
  *
- * proc_run builds a fresh address space with exec_load (so a bad file
- * never touches the caller), gives the process a kernel stack of its
- * own, and enters user mode through a trap frame at the top of that
- * stack:
+ * A process runs on a kernel thread of its own.  It starts (after exec
+ * or fork) in proc_thread_start, which drops into user mode through a
+ * copy of the process's saved user frame:
  *
- *   caller's stack          process kernel stack (guard page below)
- *   proc_run frame          +-------------------------+ <- rsp0, top
- *     ksetjmp(exit_jb) <--. | trapframe: rip = entry  |
- *                         | |  rsp = argc, cs/ss user |
- *                         | +-------------------------+
- *                         |   syscalls and faults from user mode land
- *                         |   here (TSS rsp0 / syscall_rsp0)
- *                         `-- proc_exit: klongjmp back, the stack is dropped
+ *   thread stack (guard page below)      rsp0 = top of this stack
+ *   +------------------------------+ <-- traps and syscalls from user
+ *   | proc_thread_start's frame    |     mode build their frame here
+ *   |   local trapframe copy ------+--> enter_user: iretq to user mode
+ *   +------------------------------+
  *
- * When the program exits (exit_group) or is killed by a fault it did not
- * handle, proc_exit records the Linux wait status and jumps back into
- * proc_run, which tears the address space down.
+ * Life of a process:
+ *
+ *   proc_run / fork --> ALIVE --exit_group, or a fatal signal--> ZOMBIE
+ *                                                                  |
+ *         wait4 in the parent (or proc_run for a tree's root) reaps it:
+ *         joins its thread, frees it
+ *
+ * Exiting frees the address space at once (on the kernel pmap), so a
+ * zombie holds only its struct proc and a finished thread.
  */
 #include "kern/proc.h"
 #include "kern/cpu.h"
@@ -26,28 +28,75 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/ramfs.h"
-#include "kern/thread.h"
-#include "kern/trap.h"
+#include "kern/sched.h"
+#include "kern/syscall.h"
+#include "kern/uaccess.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 
-#define PROC_KSTACK_PAGES 4
 #define MSR_FS_BASE 0xc0000100
 
-struct proc *curproc;
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static int next_pid = 1;
+static uint64_t nprocs;
+static int roots_alive;             /* live processes with no parent */
+static TAILQ_HEAD(, proc) orphans = { NULL, &orphans.tqh_first }; /* parent gone */
 
 void enter_user(struct trapframe *tf) __noreturn;
 
-/* The first user-mode state: entry point, stack, user segments, IF on. */
-static struct trapframe *
-initial_frame(struct proc *p, const struct exec_image *img)
+uint64_t
+proc_count(void)
 {
-	vaddr_t top = p->kstack + p->kstack_pages * PAGE_SIZE;
-	struct trapframe *tf = (struct trapframe *)(top - sizeof(*tf));
+	return nprocs;
+}
 
+/* A fresh process: default signals, the SSE state of a new program. */
+static struct proc *
+proc_alloc(const char *name)
+{
+	struct proc *p = kmem_zalloc(sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	TAILQ_INIT(&p->children);
+	strlcpy(p->name, name, sizeof(p->name));
+	p->sig.altstack.flags = 2;          /* SS_DISABLE */
+	*(uint16_t *)&p->fpu[0] = 0x037f;   /* x87 control word after fninit */
+	*(uint32_t *)&p->fpu[24] = 0x1f80;  /* MXCSR: all exceptions masked */
+	spin_lock(&proc_lock);
+	p->pid = next_pid++;
+	nprocs++;
+	spin_unlock(&proc_lock);
+	return p;
+}
+
+static void
+proc_free(struct proc *p)
+{
+	KASSERT(p->vmspace == NULL && TAILQ_EMPTY(&p->children));
+	kmem_free(p, sizeof(*p));
+	nprocs--;
+}
+
+void
+proc_switch_out(struct proc *p)
+{
+	__asm__ volatile("fxsave64 (%0)" : : "r"(p->fpu) : "memory");
+}
+
+void
+proc_switch_in(struct proc *p)
+{
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(p->fpu) : "memory");
+	wrmsr(MSR_FS_BASE, p->fs_base);
+}
+
+/* The first user-mode state of a program: entry, stack, user segments. */
+static void
+start_frame(struct trapframe *tf, const struct exec_image *img)
+{
 	memset(tf, 0, sizeof(*tf));
 	tf->rip = img->entry;
 	tf->rsp = img->sp;
@@ -55,24 +104,40 @@ initial_frame(struct proc *p, const struct exec_image *img)
 	tf->ss = SEL_UDATA | 3;
 	tf->rflags = RFLAGS_IF;
 	tf->rdx = 0;        /* no atexit function from a dynamic loader */
-	return tf;
 }
 
-/*
- * Drop into user mode; return when the program exits (proc_exit jumps
- * back here).  Kept apart so no caller's locals live across ksetjmp.
- */
-static __attribute__((noinline)) void
-proc_enter(struct proc *p, const struct exec_image *img)
+/* Where every process thread begins: become the process, enter user mode. */
+static void
+proc_thread_start(void *arg)
 {
-	if (ksetjmp(&p->exit_jb) == 0)
-		enter_user(initial_frame(p, img));
+	struct proc *p = arg;
+	struct trapframe tf = p->start_tf;
+
+	cli();
+	curthread->proc = p;
+	curthread->vmspace = p->vmspace;
+	gdt_set_kernel_stack(thread_stack_top(curthread));
+	pmap_activate(p->vmspace->vm_map.pmap);
+	proc_switch_in(p);
+	enter_user(&tf);
 }
 
-/* Build the address space; on failure nothing is left behind. */
+/* Give p its thread; it starts running in user mode. */
+static int
+proc_start(struct proc *p)
+{
+	struct thread *t = thread_create(p->name, proc_thread_start, p);
+
+	if (t == NULL)
+		return -ENOMEM;
+	p->thread = t;
+	return 0;
+}
+
+/* Load path into a new address space for p; nothing left on failure. */
 static int
 proc_load(struct proc *p, const char *path, char *const argv[],
-    char *const envp[], struct exec_image *img)
+    char *const envp[], struct exec_image *img, struct vmspace **vmp)
 {
 	struct rnode *file;
 	int error;
@@ -84,70 +149,228 @@ proc_load(struct proc *p, const char *path, char *const argv[],
 		error = exec_check(file);
 	if (error != 0)
 		return error;
-	p->vmspace = uvmspace_alloc(PAGE_SIZE, USER_MAX, true);
-	if (p->vmspace == NULL)
+	*vmp = uvmspace_alloc(PAGE_SIZE, USER_MAX, true);
+	if (*vmp == NULL)
 		return -ENOMEM;
-	error = exec_load(p->vmspace, file, path, argv, envp, img);
-	if (error == 0) {
-		p->kstack_pages = PROC_KSTACK_PAGES;
-		p->kstack = uvm_km_stack_alloc(p->kstack_pages);
-		if (p->kstack == 0)
-			error = -ENOMEM;
+	error = exec_load(*vmp, file, path, argv, envp, img);
+	if (error != 0) {
+		uvmspace_free(*vmp);
+		*vmp = NULL;
+		return error;
 	}
-	if (error != 0)
-		uvmspace_free(p->vmspace);
-	return error;
+	p->brk_start = p->brk = img->brk;
+	return 0;
 }
 
-int
-proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
+/* The root of p's tree (the process proc_run started). */
+static struct proc *
+tree_root(struct proc *p)
 {
-	struct proc *p = kmem_zalloc(sizeof(*p)), *parent = curproc;
-	struct vmspace *oldvm = curthread->vmspace;
-	uint64_t old_rsp0 = syscall_rsp0, flags = read_rflags();
-	struct exec_image img;
-	int error;
+	while (p->parent != NULL)
+		p = p->parent;
+	return p;
+}
 
-	if (p == NULL)
-		return -ENOMEM;
-	error = proc_load(p, path, argv, envp, &img);
-	if (error == 0) {
-		p->pid = next_pid++;
-		strlcpy(p->name, path, sizeof(p->name));
-		p->brk_start = p->brk = img.brk;
-		curproc = p;
-		curthread->vmspace = p->vmspace;
-		pmap_activate(p->vmspace->vm_map.pmap);
-		gdt_set_kernel_stack(p->kstack + p->kstack_pages * PAGE_SIZE);
-		proc_enter(p, &img);
-		/* Back from proc_exit, interrupts off. */
-		wrmsr(MSR_FS_BASE, 0);
-		gdt_set_kernel_stack(old_rsp0);
-		if (flags & RFLAGS_IF)
-			sti();
-		curthread->vmspace = oldvm;
-		pmap_activate(oldvm != NULL ? oldvm->vm_map.pmap : pmap_kernel());
-		curproc = parent;
-		*wstatus = p->wstatus;
-		uvm_km_stack_free(p->kstack, p->kstack_pages);
-		uvmspace_free(p->vmspace);
+/* p's children go to the root of the tree (or become roots).  => proc_lock. */
+static void
+reparent_children(struct proc *p)
+{
+	struct proc *c, *root = p->parent != NULL ? tree_root(p) : NULL;
+
+	while ((c = TAILQ_FIRST(&p->children)) != NULL) {
+		TAILQ_REMOVE(&p->children, c, sibling);
+		c->parent = root;
+		if (root != NULL) {
+			TAILQ_INSERT_TAIL(&root->children, c, sibling);
+		} else {
+			TAILQ_INSERT_TAIL(&orphans, c, sibling);
+			roots_alive += c->state == PS_ALIVE;
+		}
+		if (c->state == PS_ZOMBIE)
+			wakeup(root != NULL ? (const void *)root : (const void *)&roots_alive);
 	}
-	kmem_free(p, sizeof(*p));
-	return error;
 }
 
 void
 proc_exit(int wstatus)
 {
 	struct proc *p = curproc;
+	struct vmspace *vm = p->vmspace;
 
-	KASSERT(p != NULL);
+	/* Leave the address space before freeing it. */
+	curthread->vmspace = NULL;
+	pmap_activate(pmap_kernel());
+	p->vmspace = NULL;
+	uvmspace_free(vm);
+	spin_lock(&proc_lock);
+	reparent_children(p);
 	p->wstatus = wstatus;
-	p->exited = true;
-	cli();
-	klongjmp(&p->exit_jb, 1);
+	p->state = PS_ZOMBIE;
+	if (p->parent == NULL)
+		roots_alive--;
+	wakeup(p->parent != NULL ? (const void *)p->parent : (const void *)&roots_alive);
+	spin_unlock(&proc_lock);
+	curthread->proc = NULL;
+	thread_exit();
 }
 
+/* Free a zombie: its thread has finished (or will, in a moment). */
+static void
+proc_reap(struct proc *z)
+{
+	thread_join(z->thread);
+	proc_free(z);
+}
+
+/* A zombie child of parent matching pid (> 0), or any (pid <= 0).  => proc_lock. */
+static struct proc *
+find_zombie(struct proc *parent, int pid, bool *have_any)
+{
+	struct proc *c;
+
+	*have_any = false;
+	TAILQ_FOREACH(c, &parent->children, sibling) {
+		if (pid > 0 && c->pid != pid)
+			continue;
+		*have_any = true;
+		if (c->state == PS_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+int
+proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
+{
+	struct proc *p = proc_alloc(path);
+	struct exec_image img;
+	int error;
+
+	if (p == NULL)
+		return -ENOMEM;
+	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
+	if (error == 0) {
+		start_frame(&p->start_tf, &img);
+		spin_lock(&proc_lock);
+		roots_alive++;
+		spin_unlock(&proc_lock);
+		error = proc_start(p);
+		if (error != 0) {
+			uvmspace_free(p->vmspace);
+			p->vmspace = NULL;
+			roots_alive--;
+		}
+	}
+	if (error != 0) {
+		proc_free(p);
+		return error;
+	}
+	/* Wait for the whole tree: the root, then any orphans it left. */
+	spin_lock(&proc_lock);
+	while (p->state != PS_ZOMBIE || roots_alive > 0)
+		sleep_on(&roots_alive, &proc_lock, "proc_run");
+	spin_unlock(&proc_lock);
+	*wstatus = p->wstatus;
+	proc_reap(p);
+	/* Every orphan has exited too (roots_alive is 0): reap them. */
+	struct proc *o;
+	while ((o = TAILQ_FIRST(&orphans)) != NULL) {
+		TAILQ_REMOVE(&orphans, o, sibling);
+		proc_reap(o);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* System calls                                                        */
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+#define WALL_FLAGS 0xe0000000UL     /* __WNOTHREAD, __WALL, __WCLONE */
+
+int64_t
+sys_wait4(const struct sysargs *a)
+{
+	struct proc *p = curproc, *z;
+	int pid = (int)a->a[0];
+	bool any;
+
+	if (a->a[2] & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG))
+		sleep_on(p, &proc_lock, "wait4");
+	if (z != NULL)
+		TAILQ_REMOVE(&p->children, z, sibling);
+	spin_unlock(&proc_lock);
+	if (z == NULL)
+		return any ? 0 : -ECHILD;
+	int status = z->wstatus, zpid = z->pid;
+	proc_reap(z);
+	if (a->a[1] != 0 && copyout(&status, a->a[1], sizeof(status)) != 0)
+		return -EFAULT;
+	if (a->a[3] != 0) {
+		uint8_t rusage[144] = { 0 };
+		if (copyout(rusage, a->a[3], sizeof(rusage)) != 0)
+			return -EFAULT;
+	}
+	return zpid;
+}
+
+int64_t
+sys_fork(const struct sysargs *a)
+{
+	struct proc *parent = curproc, *child = proc_alloc(parent->name);
+
+	if (child == NULL)
+		return -ENOMEM;
+	child->vmspace = uvmspace_fork(parent->vmspace);
+	if (child->vmspace == NULL) {
+		proc_free(child);
+		return -ENOMEM;
+	}
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->fs_base = parent->fs_base;
+	child->sig = parent->sig;
+	child->sig.pending = 0;
+	proc_switch_out(child);     /* the parent's SSE registers, as they are */
+	child->start_tf = *a->tf;
+	child->start_tf.rax = 0;    /* fork returns 0 in the child */
+	spin_lock(&proc_lock);
+	child->parent = parent;
+	TAILQ_INSERT_TAIL(&parent->children, child, sibling);
+	spin_unlock(&proc_lock);
+	if (proc_start(child) != 0) {
+		spin_lock(&proc_lock);
+		TAILQ_REMOVE(&parent->children, child, sibling);
+		spin_unlock(&proc_lock);
+		uvmspace_free(child->vmspace);
+		child->vmspace = NULL;
+		proc_free(child);
+		return -ENOMEM;
+	}
+	return child->pid;
+}
+
+#define CLONE_FORK_FLAGS 0x11        /* SIGCHLD in the exit-signal byte */
+
+int64_t
+sys_clone(const struct sysargs *a)
+{
+	/* Only the fork case: no shared VM, files or threads, stack kept. */
+	if ((a->a[0] & ~0xffUL) != 0 || a->a[1] != 0)
+		return -ENOSYS;
+	return sys_fork(a);
+}
+
+int64_t
+sys_getppid(const struct sysargs *a)
+{
+	(void)a;
+	return curproc->parent != NULL ? curproc->parent->pid : 0;
+}
 /* The signal, code and address a user-mode exception means, as Linux has them. */
 static void
 trap_signal(const struct trapframe *tf, int fault_error, int *sig, int *code,
@@ -188,6 +411,7 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 	uint64_t addr;
 
 	trap_signal(tf, fault_error, &sig, &code, &addr);
+	sti();              /* process context: exiting may sleep */
 	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)
 		kprintf("pid %d (%s): %s at %#lx, rip %#lx, %s %s\n",
 		    curproc->pid, curproc->name, sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
@@ -198,4 +422,106 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 		kprintf("pid %d (%s): killed by signal %d: %s at rip %#lx\n",
 		    curproc->pid, curproc->name, sig, trap_name(tf->vector), tf->rip);
 	signal_fault(tf, sig, code, addr);
+	cli();
+}
+
+/* ------------------------------------------------------------------ */
+/* execve                                                              */
+
+/* A user string vector, copied into one kernel buffer of EXEC_ARG_MAX bytes. */
+struct argbuf {
+	char *buf;
+	size_t used;
+	char **v[2];        /* argv, envp: pointers into buf */
+	int n[2];
+};
+
+static int
+copy_vector(struct argbuf *ab, int which, uint64_t uvec)
+{
+	ab->v[which] = kmem_zalloc(EXEC_ARGS_MAX * sizeof(char *));
+	if (ab->v[which] == NULL)
+		return -ENOMEM;
+	for (int i = 0; uvec != 0; i++) {
+		uint64_t up;
+		if (i >= EXEC_ARGS_MAX - 1)
+			return -E2BIG;
+		if (copyin(uvec + (uint64_t)i * 8, &up, 8) != 0)
+			return -EFAULT;
+		if (up == 0)
+			break;
+		int len = copyinstr(up, ab->buf + ab->used, EXEC_ARG_MAX - ab->used);
+		if (len < 0)
+			return len == -ENAMETOOLONG ? -E2BIG : len;
+		ab->v[which][i] = ab->buf + ab->used;
+		ab->used += (size_t)len + 1;
+		ab->n[which] = i + 1;
+	}
+	return 0;
+}
+
+static void
+argbuf_free(struct argbuf *ab)
+{
+	for (int i = 0; i < 2; i++) {
+		if (ab->v[i] != NULL)
+			kmem_free(ab->v[i], EXEC_ARGS_MAX * sizeof(char *));
+	}
+	kmem_free(ab->buf, EXEC_ARG_MAX);
+}
+
+/* The new image replaces the old: address space, signals, registers. */
+static void
+exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
+    const char *path, struct trapframe *tf)
+{
+	struct vmspace *old = p->vmspace;
+	const char *base = path;
+
+	p->vmspace = vm;
+	curthread->vmspace = vm;
+	pmap_activate(vm->vm_map.pmap);
+	uvmspace_free(old);
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (p->sig.act[sig].handler != SIG_IGN)
+			memset(&p->sig.act[sig], 0, sizeof(p->sig.act[sig]));
+	}
+	p->sig.altstack.flags = 2;      /* SS_DISABLE */
+	p->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	for (const char *s = path; *s != '\0'; s++)
+		if (*s == '/' && s[1] != '\0')
+			base = s + 1;
+	strlcpy(p->name, base, sizeof(p->name));
+	start_frame(tf, img);
+	__asm__ volatile("fninit");
+}
+
+int64_t
+sys_execve(const struct sysargs *a)
+{
+	struct argbuf ab = { .buf = kmem_alloc(EXEC_ARG_MAX, 0) };
+	struct exec_image img;
+	struct vmspace *vm = NULL;
+	char *path;
+	int error;
+
+	if (ab.buf == NULL)
+		return -ENOMEM;
+	path = ab.buf;
+	error = copyinstr(a->a[0], path, RAMFS_PATH_MAX);
+	if (error >= 0) {
+		ab.used = (size_t)error + 1;
+		error = copy_vector(&ab, 0, a->a[1]);
+	}
+	if (error >= 0)
+		error = copy_vector(&ab, 1, a->a[2]);
+	if (error >= 0 && path[0] == '\0')
+		error = -ENOENT;
+	if (error >= 0)
+		error = proc_load(curproc, path, ab.v[0], ab.v[1], &img, &vm);
+	if (error >= 0)
+		exec_commit(curproc, vm, &img, path, a->tf);
+	argbuf_free(&ab);
+	return error < 0 ? error : 0;
 }

@@ -1,58 +1,73 @@
 /*
- * kern/proc.h - processes: a user address space and the state that the
- * system calls keep for a running program.
+ * kern/proc.h - processes: a user address space, the thread that runs
+ * it, and the state its system calls keep.
  *
- * For now a process runs synchronously on the thread that starts it
- * (proc_run): the thread drops into user mode on a kernel stack of the
- * process's own, and comes back when the program exits or is killed.
- * Fork, wait and the scheduler turn this into the usual process model.
+ *   parent --children--> [child A] -> [child B]        (sibling links)
+ *     ^                      |
+ *     `------- parent -------'
+ *
+ * A process is one thread (struct thread.proc points back).  It ends as
+ * a zombie holding only its wait status until its parent reaps it with
+ * wait4; a process whose parent is gone is adopted by the root of its
+ * tree (the one proc_run started), and proc_run reaps the whole tree.
+ *
+ * Locking: proc_lock (a spin lock) covers the tree, the states and the
+ * wait statuses; a process's other fields belong to its own thread.
  */
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
 
-#include "kern/lib/setjmp.h"
+#include "kern/lib/queue.h"
 #include "kern/lib/types.h"
 #include "kern/signal.h"
+#include "kern/thread.h"
+#include "kern/trap.h"
 
 struct vmspace;
-struct trapframe;
+
+enum proc_state {
+	PS_ALIVE,
+	PS_ZOMBIE,      /* exited; wstatus waits for the parent */
+};
 
 struct proc {
 	int pid;
 	char name[32];
+	enum proc_state state;
+	struct proc *parent;            /* NULL: the root of a tree */
+	TAILQ_HEAD(, proc) children;
+	TAILQ_ENTRY(proc) sibling;
+	struct thread *thread;
 	struct vmspace *vmspace;
-	vaddr_t kstack;             /* lowest address of its kernel stack */
-	size_t kstack_pages;
-	uint64_t fs_base;           /* TLS pointer (arch_prctl ARCH_SET_FS) */
-	vaddr_t brk_start;          /* the heap: [brk_start, brk) */
+	uint64_t fs_base;               /* TLS pointer (arch_prctl ARCH_SET_FS) */
+	vaddr_t brk_start;              /* the heap: [brk_start, brk) */
 	vaddr_t brk;
-	uint64_t clear_child_tid;   /* set_tid_address */
-	int wstatus;                /* Linux wait status, once it has exited */
-	bool exited;
-	struct kjmpbuf exit_jb;     /* where proc_run resumes on exit */
+	uint64_t clear_child_tid;       /* set_tid_address */
+	int wstatus;                    /* Linux wait status, once a zombie */
 	uint64_t nsyscalls;
 	struct sigstate sig;
+	struct trapframe start_tf;      /* the first user state (fork, spawn) */
+	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
 };
 
-extern struct proc *curproc;
+#define curproc (curthread->proc)
 
 /* Linux wait status encoding. */
 #define W_EXITCODE(code) (((code) & 0xff) << 8)
 #define W_SIGNALED(sig) ((sig) & 0x7f)
 
 /*
- * proc_run - run the program at path with argv and envp until it exits.
- *  => returns 0 and the Linux wait status in *wstatus, or -ENOENT,
- *     -ENOEXEC, -EACCES, -ENOMEM when the program could not be started.
- *  => the calling thread sleeps in user mode meanwhile.
+ * proc_run - start the program at path with argv and envp as a new
+ * process tree, and wait until it and every process it left behind have
+ * exited.
+ *  => returns 0 and the root's Linux wait status in *wstatus, or
+ *     -ENOENT, -ENOEXEC, -EACCES, -ENOMEM when it could not be started.
+ *  => sleeps.
  */
 int proc_run(const char *path, char *const argv[], char *const envp[],
     int *wstatus);
 
-/*
- * proc_exit - end the current process with a wait status.
- *  => from a system call or a fatal trap of the process; never returns.
- */
+/* proc_exit - end the current process with a wait status.  => never returns. */
 void proc_exit(int wstatus) __noreturn;
 
 /*
@@ -61,5 +76,16 @@ void proc_exit(int wstatus) __noreturn;
  * process's handler, or kills it with a one-line message.
  */
 void proc_user_trap(struct trapframe *tf, int fault_error);
+
+/*
+ * proc_switch_out / proc_switch_in - save and load what the CPU holds
+ * for a process between threads: the SSE registers and the TLS base.
+ *  => called by the scheduler with interrupts off.
+ */
+void proc_switch_out(struct proc *p);
+void proc_switch_in(struct proc *p);
+
+/* proc_count - live processes (zombies included), for leak checks. */
+uint64_t proc_count(void);
 
 #endif

@@ -40,6 +40,7 @@
  *     running.
  */
 #include "kern/sched.h"
+#include "kern/proc.h"
 #include "kern/cpu.h"
 #include "kern/gdt.h"
 #include "kern/intr.h"
@@ -118,10 +119,15 @@ switch_to(struct thread *prev, struct thread *next)
 {
 	struct vmspace *vm = next->vmspace;
 
+	/* The user state the CPU holds for a process: SSE registers, TLS. */
+	if (prev->proc != NULL)
+		proc_switch_out(prev->proc);
+	if (next->proc != NULL)
+		proc_switch_in(next->proc);
 	curthread = next;
 	next->state = TS_RUNNING;
 	prev->rsp0 = syscall_rsp0;      /* what gdt_set_kernel_stack set last */
-	if (prev->rsp0 != thread_stack_top(prev))
+	if (prev->proc != NULL)
 		sched_stats.program_switches++;
 	gdt_set_kernel_stack(next->rsp0);
 	pmap_activate(vm != NULL ? vm->vm_map.pmap : pmap_kernel());

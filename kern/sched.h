@@ -45,8 +45,8 @@ struct sched_stats {
 	uint64_t preemptions;       /* of which at a timer interrupt */
 	uint64_t sleeps;            /* sleep_on calls */
 	uint64_t wakeups;           /* threads made runnable by wakeup */
-	uint64_t program_switches;  /* switches away from a thread whose rsp0
-	                               was a program's stack (proc_run) */
+	uint64_t program_switches;  /* switches away from a thread running a
+	                               user process */
 };
 extern struct sched_stats sched_stats;
 

@@ -22,6 +22,8 @@
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_page.h"
+#include "uvm/uvm_swap.h"
 
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2
@@ -67,6 +69,19 @@ static vaddr_t
 mmap_base(void)
 {
 	return curproc->vmspace->vm_minsaddr - USER_STACK_GUARD;
+}
+
+/*
+ * Linux's default overcommit rule, the part programs notice: a single
+ * request for more than all of RAM and swap together is refused at once,
+ * rather than promised and killed for later.
+ */
+static bool
+too_big(vsize_t size)
+{
+	uint64_t pages = uvmexp.npages + uvm_swap_stats.nslots;
+
+	return size / PAGE_SIZE > pages;
 }
 
 /* The checks Linux makes before mapping anything. */
@@ -126,6 +141,8 @@ sys_mmap(const struct sysargs *a)
 
 	if (error != 0)
 		return error;
+	if (!(flags & MAP_NORESERVE) && too_big(size))
+		return -ENOMEM;
 	if (shared && (uobj = uao_create(size, 0)) == NULL)
 		return -ENOMEM;
 	uvm_flag_t base = UVM_MAPFLAG(prot_of(prot), VM_PROT_ALL,
@@ -183,7 +200,8 @@ sys_brk(const struct sysargs *a)
 	vaddr_t want = a->a[0];
 	vaddr_t old_end = ROUND_UP(p->brk, PAGE_SIZE), new_end = ROUND_UP(want, PAGE_SIZE);
 
-	if (want < p->brk_start || new_end > mmap_base() || new_end < want)
+	if (want < p->brk_start || new_end > mmap_base() || new_end < want ||
+	    (new_end > old_end && too_big(new_end - old_end)))
 		return (int64_t)p->brk;
 	if (new_end > old_end) {
 		vaddr_t va = old_end;

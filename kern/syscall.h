@@ -52,5 +52,10 @@ int64_t sys_sigaltstack(const struct sysargs *a);
 int64_t sys_kill(const struct sysargs *a);
 int64_t sys_tkill(const struct sysargs *a);
 int64_t sys_tgkill(const struct sysargs *a);
+int64_t sys_fork(const struct sysargs *a);
+int64_t sys_clone(const struct sysargs *a);
+int64_t sys_execve(const struct sysargs *a);
+int64_t sys_wait4(const struct sysargs *a);
+int64_t sys_getppid(const struct sysargs *a);
 
 #endif

@@ -57,6 +57,7 @@
 struct trap_expect;
 struct trapframe;
 struct vmspace;
+struct proc;
 
 #define THREAD_NAME_MAX 24
 #define KSTACK_PAGES 4              /* 16 KiB, plus the guard page */
@@ -73,6 +74,9 @@ struct thread {
 	char name[THREAD_NAME_MAX];
 	struct trap_expect *onfault;    /* armed recovery point, or NULL */
 	struct vmspace *vmspace;        /* user address space, or NULL */
+	struct proc *proc;              /* the process it runs, or NULL */
+	bool uaccess;                   /* kernel code may touch user addresses
+	                                   directly (tests); copyin uses onfault */
 	int tid;
 	enum thread_state state;
 	vaddr_t kstack;                 /* lowest usable stack address */

@@ -168,9 +168,22 @@ trap_user_fault(struct trapframe *tf)
 	vm_prot_t access = (tf->error & PGEX_I) ? VM_PROT_EXECUTE :
 	    (tf->error & PGEX_W) ? VM_PROT_WRITE : VM_PROT_READ;
 
+	int error;
+
 	if (va >= USER_MAX || curthread->vmspace == NULL)
 		return -EFAULT;
-	return uvm_fault(&curthread->vmspace->vm_map, va, access);
+	/* From kernel mode only where user memory is meant to be touched:
+	 * copyin and friends (onfault armed) or a test that said so.  A
+	 * kernel NULL dereference must panic, not fault in a user page. */
+	if ((tf->cs & 3) == 0 && curthread->onfault == NULL && !curthread->uaccess)
+		return -EFAULT;
+	/* The fault may sleep (a mutex, later I/O): let interrupts in if the
+	 * faulting code had them, as a system call would. */
+	if (tf->rflags & RFLAGS_IF)
+		sti();
+	error = uvm_fault(&curthread->vmspace->vm_map, va, access);
+	cli();
+	return error;
 }
 
 void

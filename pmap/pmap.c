@@ -464,14 +464,15 @@ static vaddr_t
 next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
 {
 	struct ptpath path;
-	int lvl = pmap_walk(pm, va, &path);
+	int lvl;
 
-	if (lvl == 1)
-		return va;
-	/* Entry at lvl is missing (or large): skip the span it covers. */
-	uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
-	vaddr_t next = ROUND_DOWN(va, span) + span;
-	return (next <= va || next > end) ? end : next;
+	/* While the entry at lvl is missing (or large), skip its span. */
+	while (va < end && (lvl = pmap_walk(pm, va, &path)) != 1) {
+		uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
+		vaddr_t next = ROUND_DOWN(va, span) + span;
+		va = (next <= va || next > end) ? end : next;
+	}
+	return va;
 }
 
 void

@@ -472,12 +472,13 @@ KTEST(sched, stack_overflow_hits_the_guard_page_and_kills_only_that_thread)
 /* ------------------------------------------------------------------ */
 
 /*
- * A program run by proc_run on thread0 enters the kernel (system calls,
- * the timer) on the process's own kernel stack, not thread0's: proc_run
- * points rsp0 there.  A preemption meanwhile switches to the spinner and
- * back; the switch must bring that rsp0 back too, or the program's next
- * system call would land on top of thread0's own frames.  Run /bin/hello
- * until that has happened a few times; every run must still exit cleanly.
+ * A program runs on a thread of its own and enters the kernel (system
+ * calls, the timer) on that thread's stack: rsp0 follows the thread.  A
+ * preemption switches to the spinner and back; the switch must bring the
+ * program's rsp0 (and its SSE state and TLS base) back too, or its next
+ * system call would land on another thread's frames.  Run /bin/hello
+ * until it has been preempted a few times; every run must exit cleanly,
+ * and the waiting thread's own rsp0 is unchanged.
  */
 #define PROGRAM_SWITCHES 3
 #define MAX_RUNS 60

@@ -17,14 +17,14 @@
 static void
 run_user_tests(const char *prog, char **names)
 {
-	char path[64], *argv[40];
+	char path[64], *argv[48];
 	char *envp[] = { "PATH=/bin", "UTEST_NESTED=1", NULL };
 	struct vm_baseline b;
 	int n = 0, status = -1;
 
 	ksnprintf(path, sizeof(path), "/tests/%s", prog);
 	argv[n++] = path;
-	for (; *names != NULL && n < 39; names++)
+	for (; *names != NULL && n < 47; names++)
 		argv[n++] = *names;
 	argv[n] = NULL;
 	vm_baseline_take(&b);
@@ -50,6 +50,20 @@ KTEST(user, brk)
 	run_user_tests("brk", names);
 }
 
+KTEST(user, cow)
+{
+	static char *names[] = {
+		"child_writes_are_invisible_to_the_parent",
+		"three_generations_keep_their_own_values",
+		"many_pages_stay_isolated",
+		"pages_untouched_before_fork_read_zero_on_both_sides",
+		"parent_can_write_again_after_the_child_is_gone",
+		NULL,
+	};
+
+	run_user_tests("cow", names);
+}
+
 KTEST(user, errors)
 {
 	static char *names[] = {
@@ -66,6 +80,43 @@ KTEST(user, errors)
 	};
 
 	run_user_tests("errors", names);
+}
+
+KTEST(user, exec)
+{
+	static char *names[] = {
+		"missing_file_is_enoent",
+		"file_used_as_a_folder_is_enotdir",
+		"text_file_is_enoexec",
+		"elf_magic_on_a_nonsense_header_is_enoexec",
+		"directory_is_eacces",
+		"bad_path_pointer_is_efault",
+		"caller_is_intact_after_failed_execs",
+		"exec_passes_argv_and_envp_and_replaces_memory",
+		"exit_code_of_the_new_image_reaches_the_parent",
+		NULL,
+	};
+
+	run_user_tests("exec", names);
+}
+
+KTEST(user, fork)
+{
+	static char *names[] = {
+		"exit_codes_reach_the_parent",
+		"exit_code_keeps_only_low_8_bits",
+		"wait_any_returns_the_child_pid_and_status",
+		"child_knows_its_parent_and_itself",
+		"fork_returns_distinct_pids",
+		"wait_without_children_is_echild",
+		"a_reaped_child_cannot_be_waited_twice",
+		"grandchild_is_reaped_by_its_own_parent",
+		"vfork_child_exit_code_reaches_the_parent",
+		"hundred_children_forked_and_reaped",
+		NULL,
+	};
+
+	run_user_tests("fork", names);
 }
 
 KTEST(user, mmap_fixed)
@@ -107,6 +158,7 @@ KTEST(user, munmap)
 		"unaligned_address_is_einval",
 		"zero_length_is_einval",
 		"length_is_rounded_up_to_a_whole_page",
+		"unmapping_inside_a_fork_child_leaves_the_parent_mapped",
 		NULL,
 	};
 
@@ -117,6 +169,12 @@ KTEST(user, shared)
 {
 	static char *names[] = {
 		"starts_zero_filled",
+		"child_writes_are_seen_by_the_parent",
+		"grandchild_writes_are_seen_by_all",
+		"child_unmapping_its_view_leaves_the_parent_alone",
+		"private_memory_next_to_it_stays_private",
+		"ten_children_each_fill_their_slot",
+		"survives_mprotect_read_only_in_the_child",
 		NULL,
 	};
 
@@ -134,9 +192,26 @@ KTEST(user, segv)
 		"kernel_address_is_maperr",
 		"non_canonical_address_is_si_kernel_with_no_address",
 		"returning_handler_retries_the_access",
+		"handler_runs_on_the_sigaltstack",
+		"stack_overflow_is_caught_on_the_sigaltstack",
+		"uncaught_write_to_read_only_kills_with_sigsegv",
+		"uncaught_null_read_kills_with_sigsegv",
+		"blocked_sigsegv_still_kills",
+		"ignored_sigsegv_still_kills",
 		"sigsetjmp_recovers_repeatedly",
 		NULL,
 	};
 
 	run_user_tests("segv", names);
+}
+
+KTEST(user, garbage)
+{
+	static char *names[] = {
+		"unknown_system_calls_are_enosys",
+		"the_process_is_fine_afterwards",
+		NULL,
+	};
+
+	run_user_tests("garbage", names);
 }

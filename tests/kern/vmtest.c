@@ -143,6 +143,7 @@ void
 vmtest_activate(struct vmtest *t)
 {
 	curthread->vmspace = t->vm;
+	curthread->uaccess = true;
 	pmap_activate(t->map->pmap);
 }
 
@@ -152,4 +153,5 @@ vmtest_deactivate(struct vmtest *t)
 	(void)t;
 	pmap_activate(pmap_kernel());
 	curthread->vmspace = NULL;
+	curthread->uaccess = false;
 }
