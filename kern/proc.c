@@ -43,6 +43,7 @@ static int next_pid = 1;
 static uint64_t nprocs;
 static int roots_alive;             /* live processes with no parent */
 static TAILQ_HEAD(, proc) orphans = { NULL, &orphans.tqh_first }; /* parent gone */
+static TAILQ_HEAD(, proc) allproc = { NULL, &allproc.tqh_first };
 
 void enter_user(struct trapframe *tf) __noreturn;
 
@@ -68,16 +69,43 @@ proc_alloc(const char *name)
 	spin_lock(&proc_lock);
 	p->pid = next_pid++;
 	nprocs++;
+	TAILQ_INSERT_TAIL(&allproc, p, all);
 	spin_unlock(&proc_lock);
 	return p;
+}
+
+struct proc *
+proc_find(int pid)
+{
+	struct proc *p, *found = NULL;
+
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->pid == pid && p->state == PS_ALIVE)
+			found = p;
+	}
+	spin_unlock(&proc_lock);
+	return found;
+}
+
+void
+proc_signal(struct proc *p, int sig)
+{
+	spin_lock(&proc_lock);
+	p->sig.pending |= SIGBIT(sig);
+	wakeup(p);      /* out of wait4, to act on it */
+	spin_unlock(&proc_lock);
 }
 
 static void
 proc_free(struct proc *p)
 {
 	KASSERT(p->vmspace == NULL && TAILQ_EMPTY(&p->children));
-	kmem_free(p, sizeof(*p));
+	spin_lock(&proc_lock);
+	TAILQ_REMOVE(&allproc, p, all);
 	nprocs--;
+	spin_unlock(&proc_lock);
+	kmem_free(p, sizeof(*p));
 }
 
 void
@@ -299,8 +327,13 @@ sys_wait4(const struct sysargs *a)
 	if (a->a[2] & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
 		return -EINVAL;
 	spin_lock(&proc_lock);
-	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG))
+	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG)) {
+		if (signal_actionable(p)) {
+			spin_unlock(&proc_lock);
+			return -EINTR;      /* a signal to act on first */
+		}
 		sleep_on(p, &proc_lock, "wait4");
+	}
 	if (z != NULL)
 		TAILQ_REMOVE(&p->children, z, sibling);
 	spin_unlock(&proc_lock);

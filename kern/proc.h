@@ -37,6 +37,7 @@ struct proc {
 	struct proc *parent;            /* NULL: the root of a tree */
 	TAILQ_HEAD(, proc) children;
 	TAILQ_ENTRY(proc) sibling;
+	TAILQ_ENTRY(proc) all;          /* every process */
 	struct thread *thread;
 	struct vmspace *vmspace;
 	uint64_t fs_base;               /* TLS pointer (arch_prctl ARCH_SET_FS) */
@@ -84,6 +85,12 @@ void proc_user_trap(struct trapframe *tf, int fault_error);
  */
 void proc_switch_out(struct proc *p);
 void proc_switch_in(struct proc *p);
+
+/* proc_find - the live process with that pid, or NULL. */
+struct proc *proc_find(int pid);
+
+/* proc_signal - make sig pending in p and wake it if it sleeps in wait4. */
+void proc_signal(struct proc *p, int sig);
 
 /* proc_count - live processes (zombies included), for leak checks. */
 uint64_t proc_count(void);

@@ -215,6 +215,20 @@ signal_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
 		proc_exit(W_SIGNALED(sig));
 }
 
+bool
+signal_actionable(const struct proc *p)
+{
+	uint64_t ready = p->sig.pending & ~p->sig.mask;
+
+	for (int sig = 1; ready != 0; sig++, ready >>= 1) {
+		const struct k_sigaction *sa = &p->sig.act[sig];
+		if ((ready & 1) && sa->handler != SIG_IGN &&
+		    !(sa->handler == SIG_DFL && default_ignores(sig)))
+			return true;
+	}
+	return false;
+}
+
 void
 signal_deliver_pending(struct trapframe *tf)
 {
@@ -325,16 +339,24 @@ sys_sigaltstack(const struct sysargs *a)
 	return 0;
 }
 
-/* kill, tkill, tgkill: only the process itself exists to receive them. */
+/*
+ * kill, tkill, tgkill: mark sig pending in the target (pid 0 and -1 mean
+ * the caller: there are no process groups yet).  The target acts on it
+ * when it next returns to user mode - at once if it is the caller, at
+ * its next system call or interrupt otherwise; a target asleep in wait4
+ * is woken to see it.
+ */
 static int64_t
 signal_send(uint64_t pid, uint64_t sig)
 {
+	struct proc *p = (int64_t)pid <= 0 ? curproc : proc_find((int)pid);
+
 	if (sig > NSIG)
 		return -EINVAL;
-	if ((int64_t)pid != curproc->pid && pid != 0 && (int64_t)pid != -1)
+	if (p == NULL)
 		return -ESRCH;
 	if (sig != 0)
-		curproc->sig.pending |= SIGBIT(sig);
+		proc_signal(p, (int)sig);
 	return 0;
 }
 

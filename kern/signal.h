@@ -85,4 +85,7 @@ bool signal_fault_kills(int sig);
  */
 void signal_deliver_pending(struct trapframe *tf);
 
+/* signal_actionable - has p a pending, unblocked signal that would do something? */
+bool signal_actionable(const struct proc *p);
+
 #endif

@@ -18,6 +18,8 @@
 #include "kern/lib/errno.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
+#include "kern/uaccess.h"
+#include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
@@ -215,4 +217,160 @@ sys_brk(const struct sysargs *a)
 	}
 	p->brk = want;
 	return (int64_t)want;
+}
+
+/* Page-align [addr, addr+len) outward, as mlock and madvise do.  0 or -errno. */
+static int
+page_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
+{
+	*start = ROUND_DOWN(addr, PAGE_SIZE);
+	*end = ROUND_UP(addr + len, PAGE_SIZE);
+	if (addr + len < addr)
+		return -EINVAL;
+	if (*end > USER_MAX || *end < *start)
+		return -ENOMEM;
+	return 0;
+}
+
+int64_t
+sys_mlock(const struct sysargs *a)
+{
+	vaddr_t start, end;
+	int error = page_range(a->a[0], a->a[1], &start, &end);
+
+	if (error != 0 || start == end)
+		return error;
+	if (too_big(end - start))
+		return -ENOMEM;
+	return uvm_map_pageable(curmap(), start, end, false);
+}
+
+int64_t
+sys_munlock(const struct sysargs *a)
+{
+	vaddr_t start, end;
+	int error = page_range(a->a[0], a->a[1], &start, &end);
+
+	if (error != 0 || start == end)
+		return error;
+	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
+		return -ENOMEM;
+	error = uvm_map_pageable(curmap(), start, end, true);
+	return error == -EINVAL ? 0 : error;    /* unlocking unlocked memory is fine */
+}
+
+/* Apply wiring to every entry of the map, one at a time (holes are fine). */
+static int
+map_all_pageable(bool pageable)
+{
+	struct vm_map *map = curmap();
+	vaddr_t va = map->min_offset;
+	int error = 0;
+
+	while (error == 0) {
+		struct vm_map_entry *e;
+		mutex_enter(&map->lock);
+		if (!uvm_map_lookup_entry(map, va, &e))
+			e = e->next;
+		bool done = e == &map->header;
+		vaddr_t s = done ? 0 : e->start, t = done ? 0 : e->end;
+		bool wired = !done && e->wired_count > 0;
+		mutex_exit(&map->lock);
+		if (done)
+			break;
+		if (pageable ? wired : !wired)
+			error = uvm_map_pageable(map, s, t, pageable);
+		va = t;
+	}
+	return error;
+}
+
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
+
+int64_t
+sys_mlockall(const struct sysargs *a)
+{
+	uint64_t flags = a->a[0];
+
+	if (flags == 0 || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
+	    flags == MCL_ONFAULT)
+		return -EINVAL;
+	return (flags & MCL_CURRENT) ? map_all_pageable(false) : 0;
+}
+
+int64_t
+sys_munlockall(const struct sysargs *a)
+{
+	(void)a;
+	return map_all_pageable(true);
+}
+
+int64_t
+sys_mincore(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], len = a->a[1];
+	vaddr_t end = ROUND_UP(addr + len, PAGE_SIZE);
+	uint8_t v;
+
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	if (addr >= USER_MAX || end > USER_MAX || end < addr)
+		return -ENOMEM;
+	if (!uvm_map_checkprot(curmap(), addr, end, VM_PROT_NONE))
+		return -ENOMEM;
+	for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
+		v = pmap_extract(curmap()->pmap, va, NULL) ? 1 : 0;
+		if (copyout(&v, a->a[2] + (va - addr) / PAGE_SIZE, 1) != 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+
+int64_t
+sys_madvise(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0];
+	vaddr_t start, end;
+	int error;
+
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	error = page_range(addr, a->a[1], &start, &end);
+	if (error != 0 || start == end)
+		return error == -ENOMEM ? -EINVAL : error;
+	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
+		return -ENOMEM;
+	switch (a->a[2]) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+		return uvm_map_advice(curmap(), start, end, (int)a->a[2]);
+	case MADV_WILLNEED:
+		return 0;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		return uvm_map_dontneed(curmap(), start, end);
+	case MADV_DONTFORK:
+		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_NONE);
+	case MADV_DOFORK:
+	case MADV_KEEPONFORK:
+		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_COPY);
+	case MADV_WIPEONFORK:
+		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_ZERO);
+	default:
+		return -EINVAL;
+	}
 }

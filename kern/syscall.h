@@ -57,5 +57,11 @@ int64_t sys_clone(const struct sysargs *a);
 int64_t sys_execve(const struct sysargs *a);
 int64_t sys_wait4(const struct sysargs *a);
 int64_t sys_getppid(const struct sysargs *a);
+int64_t sys_mlock(const struct sysargs *a);
+int64_t sys_munlock(const struct sysargs *a);
+int64_t sys_mlockall(const struct sysargs *a);
+int64_t sys_munlockall(const struct sysargs *a);
+int64_t sys_mincore(const struct sysargs *a);
+int64_t sys_madvise(const struct sysargs *a);
 
 #endif

@@ -34,6 +34,7 @@
 #include "kern/lib/errno.h"
 #include "kern/panic.h"
 #include "kern/proc.h"
+#include "kern/signal.h"
 #include "kern/sched.h"
 #include "kern/thread.h"
 #include "pmap/vmlayout.h"
@@ -196,6 +197,12 @@ trap(struct trapframe *tf)
 		intr_dispatch(tf);
 		if (tf->rflags & RFLAGS_IF)
 			sched_preempt_point();
+		/* Back to user mode: a signal sent meanwhile acts now. */
+		if (user && curproc != NULL && curproc->sig.pending != 0) {
+			sti();
+			signal_deliver_pending(tf);
+			cli();
+		}
 		return;
 	}
 	if (tf->vector == T_PAGE_FAULT && (error = trap_user_fault(tf)) == 0)

@@ -42,6 +42,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
+#include "uvm/uvm_anon.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
@@ -948,6 +949,46 @@ uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 		return -EINVAL;
 	return map_set_field(map, start, end,
 	    offsetof(struct vm_map_entry, advice), advice);
+}
+
+/* Drop e's private anons in [start, end) (inside e).  => map locked. */
+static void
+dontneed_entry(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_t end)
+{
+	struct vm_amap *amap = e->aref.ar_amap;
+
+	pmap_remove(map->pmap, start, end);
+	if (amap == NULL || !(e->etype & UVM_ET_COPYONWRITE))
+		return;         /* shared memory keeps its data */
+	mutex_enter(amap->am_lock);
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		struct vm_anon *anon = amap_lookup(&e->aref, va - e->start);
+		if (anon == NULL)
+			continue;
+		amap_unadd(&e->aref, va - e->start);
+		if (--anon->an_ref == 0)
+			anon_free(anon);
+	}
+	mutex_exit(amap->am_lock);
+}
+
+int
+uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e;
+
+	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
+		return -EINVAL;
+	mutex_enter(&map->lock);
+	uvm_map_lookup_entry(map, start, &e);
+	if (e == &map->header || e->end <= start)
+		e = e->next;
+	for (; e != &map->header && e->start < end; e = e->next)
+		dontneed_entry(map, e, MAX(start, e->start), MIN(end, e->end));
+	pmap_update(map->pmap);
+	map->timestamp++;
+	mutex_exit(&map->lock);
+	return 0;
 }
 
 bool

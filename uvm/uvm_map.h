@@ -237,6 +237,14 @@ int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable);
 
 /*
+ * uvm_map_dontneed - the pages of [start, end) are not needed: private
+ * (copy-on-write) memory loses its anons, so the next touch reads zeros or
+ * the object again; shared memory keeps its data and only loses its
+ * mappings (madvise MADV_DONTNEED).  => map unlocked; 0 or -EINVAL.
+ */
+int uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+/*
  * uvm_map_checkprot - is all of [start, end) mapped with at least prot?
  *  => map unlocked (it takes the lock itself).
  */

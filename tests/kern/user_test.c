@@ -76,6 +76,7 @@ KTEST(user, errors)
 		"mprotect_wrapping_length_is_enomem",
 		"mprotect_unaligned_address_is_einval",
 		"munmap_errors_are_einval",
+		"mlock_of_an_impossible_range_is_enomem",
 		NULL,
 	};
 
@@ -111,12 +112,59 @@ KTEST(user, fork)
 		"wait_without_children_is_echild",
 		"a_reaped_child_cannot_be_waited_twice",
 		"grandchild_is_reaped_by_its_own_parent",
+		"killed_child_reports_the_signal",
 		"vfork_child_exit_code_reaches_the_parent",
 		"hundred_children_forked_and_reaped",
 		NULL,
 	};
 
 	run_user_tests("fork", names);
+}
+
+KTEST(user, inherit)
+{
+	static char *names[] = {
+		"dontfork_leaves_a_hole_in_the_child",
+		"dofork_undoes_dontfork",
+		"wipeonfork_gives_the_child_zeros",
+		"keeponfork_undoes_wipeonfork",
+		NULL,
+	};
+
+	run_user_tests("inherit", names);
+}
+
+KTEST(user, madvise)
+{
+	static char *names[] = {
+		"dontneed_private_anonymous_reads_zeros",
+		"dontneed_then_write_works_again",
+		"dontneed_shared_anonymous_keeps_the_data",
+		"hints_change_no_data",
+		"unknown_advice_is_einval",
+		"unaligned_address_is_einval",
+		"unmapped_range_is_enomem",
+		NULL,
+	};
+
+	run_user_tests("madvise", names);
+}
+
+KTEST(user, mlock)
+{
+	static char *names[] = {
+		"untouched_pages_are_not_resident",
+		"mlock_makes_every_page_resident",
+		"munlock_keeps_the_data",
+		"mlock_rounds_an_unaligned_range_out_to_pages",
+		"mlock_of_a_range_with_a_hole_is_enomem",
+		"mlock_survives_fork_in_the_parent",
+		"mlockall_bad_flags_are_einval",
+		"mincore_errors",
+		NULL,
+	};
+
+	run_user_tests("mlock", names);
 }
 
 KTEST(user, mmap_fixed)
