@@ -225,6 +225,7 @@ proc_exit(int wstatus)
 	struct proc *p = curproc;
 	struct vmspace *vm = p->vmspace;
 
+	fdtable_close_all(&p->fds);
 	/* Leave the address space before freeing it. */
 	curthread->vmspace = NULL;
 	pmap_activate(pmap_kernel());
@@ -277,19 +278,23 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 	if (p == NULL)
 		return -ENOMEM;
 	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
+	if (error == 0)
+		error = fdtable_init_console(&p->fds);
 	if (error == 0) {
+		strlcpy(p->exe, path, sizeof(p->exe));
 		start_frame(&p->start_tf, &img);
 		spin_lock(&proc_lock);
 		roots_alive++;
 		spin_unlock(&proc_lock);
 		error = proc_start(p);
-		if (error != 0) {
-			uvmspace_free(p->vmspace);
-			p->vmspace = NULL;
+		if (error != 0)
 			roots_alive--;
-		}
 	}
 	if (error != 0) {
+		fdtable_close_all(&p->fds);
+		if (p->vmspace != NULL)
+			uvmspace_free(p->vmspace);
+		p->vmspace = NULL;
 		proc_free(p);
 		return error;
 	}
@@ -368,6 +373,8 @@ sys_fork(const struct sysargs *a)
 	child->fs_base = parent->fs_base;
 	child->sig = parent->sig;
 	child->sig.pending = 0;
+	fdtable_fork(&child->fds, &parent->fds);
+	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	proc_switch_out(child);     /* the parent's SSE registers, as they are */
 	child->start_tf = *a->tf;
 	child->start_tf.rax = 0;    /* fork returns 0 in the child */
@@ -379,6 +386,7 @@ sys_fork(const struct sysargs *a)
 		spin_lock(&proc_lock);
 		TAILQ_REMOVE(&parent->children, child, sibling);
 		spin_unlock(&proc_lock);
+		fdtable_close_all(&child->fds);
 		uvmspace_free(child->vmspace);
 		child->vmspace = NULL;
 		proc_free(child);
@@ -526,6 +534,8 @@ exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
 		if (*s == '/' && s[1] != '\0')
 			base = s + 1;
 	strlcpy(p->name, base, sizeof(p->name));
+	strlcpy(p->exe, path, sizeof(p->exe));
+	fdtable_exec(&p->fds);
 	start_frame(tf, img);
 	__asm__ volatile("fninit");
 }

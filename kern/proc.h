@@ -17,6 +17,7 @@
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
 
+#include "kern/file.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/types.h"
 #include "kern/signal.h"
@@ -47,6 +48,8 @@ struct proc {
 	int wstatus;                    /* Linux wait status, once a zombie */
 	uint64_t nsyscalls;
 	struct sigstate sig;
+	struct fdtable fds;
+	char exe[64];                   /* the path it was exec'd from */
 	struct trapframe start_tf;      /* the first user state (fork, spawn) */
 	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
 };

@@ -481,7 +481,7 @@ KTEST(sched, stack_overflow_hits_the_guard_page_and_kills_only_that_thread)
  * and the waiting thread's own rsp0 is unchanged.
  */
 #define PROGRAM_SWITCHES 3
-#define MAX_RUNS 60
+#define MAX_RUNS 400
 
 KTEST(sched, preempted_user_program_keeps_its_kernel_stack)
 {

@@ -54,6 +54,7 @@ KTEST(user, cow)
 {
 	static char *names[] = {
 		"child_writes_are_invisible_to_the_parent",
+		"parent_writes_after_fork_are_invisible_to_the_child",
 		"three_generations_keep_their_own_values",
 		"many_pages_stay_isolated",
 		"pages_untouched_before_fork_read_zero_on_both_sides",
@@ -67,9 +68,14 @@ KTEST(user, cow)
 KTEST(user, errors)
 {
 	static char *names[] = {
+		"read_into_a_bad_buffer_is_efault",
+		"read_from_a_pipe_into_a_bad_buffer_is_efault",
+		"write_from_a_bad_buffer_is_efault",
 		"write_to_stdout_from_a_bad_buffer_is_efault",
+		"huge_length_with_a_bad_buffer_is_efault",
 		"mmap_of_length_zero_is_einval",
 		"mmap_unaligned_fixed_address_is_einval",
+		"mmap_unaligned_offset_is_einval",
 		"mmap_without_shared_or_private_is_einval",
 		"mmap_length_that_cannot_fit_is_enomem",
 		"mprotect_of_an_unmapped_range_is_enomem",
@@ -77,6 +83,7 @@ KTEST(user, errors)
 		"mprotect_unaligned_address_is_einval",
 		"munmap_errors_are_einval",
 		"mlock_of_an_impossible_range_is_enomem",
+		"caller_survives_every_error",
 		NULL,
 	};
 
@@ -109,6 +116,7 @@ KTEST(user, fork)
 		"wait_any_returns_the_child_pid_and_status",
 		"child_knows_its_parent_and_itself",
 		"fork_returns_distinct_pids",
+		"wnohang_returns_zero_while_the_child_runs",
 		"wait_without_children_is_echild",
 		"a_reaped_child_cannot_be_waited_twice",
 		"grandchild_is_reaped_by_its_own_parent",
@@ -128,6 +136,7 @@ KTEST(user, inherit)
 		"dofork_undoes_dontfork",
 		"wipeonfork_gives_the_child_zeros",
 		"keeponfork_undoes_wipeonfork",
+		"dontfork_applies_to_part_of_an_entry",
 		NULL,
 	};
 
@@ -171,6 +180,7 @@ KTEST(user, mmap_fixed)
 {
 	static char *names[] = {
 		"fixed_replaces_existing_pages_with_zeros",
+		"fixed_with_another_protection_splits_the_entry",
 		"fixed_over_a_shared_mapping_replaces_it",
 		"fixed_unaligned_address_is_einval",
 		"noreplace_over_a_mapping_is_eexist",
@@ -187,10 +197,19 @@ KTEST(user, mmap_fixed)
 KTEST(user, mprotect)
 {
 	static char *names[] = {
+		"a_fresh_range_is_one_entrypid 1: system call 38 not implemented (ENOSYS)",
+		"protecting_the_middle_splits_into_three",
+		"protecting_an_edge_splits_into_two",
+		"restoring_the_protection_merges_back_into_one",
+		"protecting_the_whole_range_keeps_one_entry",
 		"data_survives_protection_changes",
 		"read_only_page_refuses_writes_with_accerr",
 		"prot_none_page_refuses_reads_with_accerr",
+		"zero_length_succeeds_and_changes_nothing",
+		"unaligned_address_is_einval",
+		"unknown_protection_bits_are_einval",
 		"unmapped_range_is_enomem",
+		"length_is_rounded_up_to_whole_pages",
 		NULL,
 	};
 
@@ -201,11 +220,14 @@ KTEST(user, munmap)
 {
 	static char *names[] = {
 		"hole_faults_with_maperr_at_the_address",
+		"neighbours_of_a_hole_keep_their_data",
 		"hole_can_be_mapped_again_zero_filled",
 		"unmapping_an_unmapped_range_succeeds",
 		"unaligned_address_is_einval",
 		"zero_length_is_einval",
 		"length_is_rounded_up_to_a_whole_page",
+		"one_call_removes_several_entries",
+		"range_across_a_hole_removes_both_sides",
 		"unmapping_inside_a_fork_child_leaves_the_parent_mapped",
 		NULL,
 	};
@@ -218,6 +240,7 @@ KTEST(user, shared)
 	static char *names[] = {
 		"starts_zero_filled",
 		"child_writes_are_seen_by_the_parent",
+		"parent_writes_are_seen_by_the_child",
 		"grandchild_writes_are_seen_by_all",
 		"child_unmapping_its_view_leaves_the_parent_alone",
 		"private_memory_next_to_it_stays_private",
@@ -256,10 +279,34 @@ KTEST(user, segv)
 KTEST(user, garbage)
 {
 	static char *names[] = {
+		"file_calls_with_bad_buffers_are_efault",
+		"file_calls_with_bad_descriptors_are_ebadf",
 		"unknown_system_calls_are_enosys",
 		"the_process_is_fine_afterwards",
 		NULL,
 	};
 
 	run_user_tests("garbage", names);
+}
+
+KTEST(user, many_maps)
+{
+	static char *names[] = {
+		"map_and_unmap_in_a_loop_leaves_nothing_behind",
+		NULL,
+	};
+
+	run_user_tests("many_maps", names);
+}
+
+KTEST(user, filemap)
+{
+	static char *names[] = {
+		"data_file_has_the_expected_contents",
+		"unaligned_offset_is_einval",
+		"bad_descriptor_is_ebadf",
+		NULL,
+	};
+
+	run_user_tests("filemap", names);
 }

@@ -1,0 +1,335 @@
+/*
+ * kern/file.c - open files, descriptor tables, and the files that are
+ * not pipes: the console, initrd files and directories, /dev/null and
+ * /dev/zero, and /proc's generated texts.
+ *
+ * Reads and writes copy through a small kernel buffer in chunks, so a
+ * huge length costs no memory and a bad user pointer part way returns
+ * what was done (or -EFAULT), as Linux does.
+ */
+#include "kern/file.h"
+#include "kern/console.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/proc.h"
+#include "kern/procfs.h"
+#include "kern/ramfs.h"
+#include "kern/uaccess.h"
+#include "uvm/uvm_km.h"
+
+#define CHUNK 256
+#define O_ACCMODE 3
+#define O_WRONLY 1
+#define O_RDWR 2
+
+struct file *
+file_alloc(const struct fileops *ops, int flags)
+{
+	struct file *f = kmem_zalloc(sizeof(*f));
+
+	if (f != NULL) {
+		f->refs = 1;
+		f->ops = ops;
+		f->flags = flags;
+	}
+	return f;
+}
+
+void
+file_hold(struct file *f)
+{
+	f->refs++;
+}
+
+void
+file_release(struct file *f)
+{
+	if (--f->refs > 0)
+		return;
+	if (f->ops->close != NULL)
+		f->ops->close(f);
+	if (f->text != NULL)
+		kmem_free(f->text, f->textlen + 1);
+	kmem_free(f, sizeof(*f));
+}
+
+int
+fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
+{
+	for (int fd = min; fd < NOFILE; fd++) {
+		if (t->fd[fd] == NULL) {
+			t->fd[fd] = f;
+			t->cloexec = cloexec ? t->cloexec | (1UL << fd) : t->cloexec & ~(1UL << fd);
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+struct file *
+fd_get(struct fdtable *t, int fd)
+{
+	return fd >= 0 && fd < NOFILE ? t->fd[fd] : NULL;
+}
+
+void
+fdtable_fork(struct fdtable *child, const struct fdtable *parent)
+{
+	*child = *parent;
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (child->fd[fd] != NULL)
+			file_hold(child->fd[fd]);
+	}
+}
+
+void
+fdtable_exec(struct fdtable *t)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if ((t->cloexec & (1UL << fd)) && t->fd[fd] != NULL) {
+			file_release(t->fd[fd]);
+			t->fd[fd] = NULL;
+		}
+	}
+	t->cloexec = 0;
+}
+
+void
+fdtable_close_all(struct fdtable *t)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (t->fd[fd] != NULL)
+			file_release(t->fd[fd]);
+		t->fd[fd] = NULL;
+	}
+}
+
+/* ---- the console ---- */
+
+static int64_t
+console_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	(void)f;
+	(void)off;
+	return uaccess_ok(ubuf, len) ? 0 : -EFAULT;     /* no input yet: EOF */
+}
+
+static int64_t
+console_write_file(struct file *f, uint64_t ubuf, size_t len)
+{
+	char chunk[CHUNK];
+	size_t done = 0;
+
+	(void)f;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		if (copyin(ubuf + done, chunk, n) != 0)
+			return done > 0 ? (int64_t)done : -EFAULT;
+		console_write(chunk, n);
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static int
+console_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFCHR | 0620;
+	st->st_rdev = (5 << 8) | 1;     /* /dev/console */
+	st->st_blksize = 1024;
+	return 0;
+}
+
+const struct fileops console_fileops = {
+	.read = console_read,
+	.write = console_write_file,
+	.stat = console_stat,
+};
+
+int
+fdtable_init_console(struct fdtable *t)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = file_alloc(&console_fileops, O_RDWR);
+		if (f == NULL)
+			return -ENOMEM;
+		t->fd[fd] = f;
+	}
+	return 0;
+}
+
+/* ---- bytes already in memory: ramfs files and generated texts ---- */
+
+static int64_t
+bytes_read(const uint8_t *data, size_t size, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	if (*off >= size)
+		return 0;
+	len = MIN(len, size - *off);
+	if (copyout(data + *off, ubuf, len) != 0)
+		return -EFAULT;
+	*off += len;
+	return (int64_t)len;
+}
+
+static int64_t
+ramfs_file_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	if (S_ISDIR(f->node->mode))
+		return -EISDIR;
+	return bytes_read(f->node->data, f->node->size, ubuf, len, off);
+}
+
+static int64_t
+readonly_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	(void)f;
+	(void)ubuf;
+	(void)len;
+	return -EBADF;
+}
+
+static int
+ramfs_file_stat(struct file *f, struct linux_stat *st)
+{
+	st->st_mode = f->node->mode;
+	st->st_ino = f->node->ino;
+	st->st_nlink = S_ISDIR(f->node->mode) ? 2 : 1;
+	st->st_size = (int64_t)f->node->size;
+	st->st_blksize = PAGE_SIZE;
+	st->st_blocks = (int64_t)ROUND_UP(f->node->size, 512) / 512;
+	st->st_mtime = st->st_atime = st->st_ctime = f->node->mtime;
+	st->st_dev = 1;
+	return 0;
+}
+
+static const struct fileops ramfs_fileops = {
+	.read = ramfs_file_read,
+	.write = readonly_write,
+	.stat = ramfs_file_stat,
+};
+
+static int64_t
+text_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	return bytes_read((const uint8_t *)f->text, f->textlen, ubuf, len, off);
+}
+
+static int
+text_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFREG | 0444;
+	st->st_blksize = 1024;
+	st->st_dev = 2;
+	return 0;
+}
+
+static const struct fileops text_fileops = {
+	.read = text_read,
+	.write = readonly_write,
+	.stat = text_stat,
+};
+
+struct file *
+file_from_text(char *text, size_t len)
+{
+	struct file *f = file_alloc(&text_fileops, 0);
+
+	if (f == NULL) {
+		kmem_free(text, len + 1);
+		return NULL;
+	}
+	f->text = text;
+	f->textlen = len;
+	return f;
+}
+
+/* ---- /dev/null and /dev/zero ---- */
+
+static int64_t
+null_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	(void)f;
+	(void)off;
+	return uaccess_ok(ubuf, len) ? 0 : -EFAULT;     /* always at the end */
+}
+
+static int64_t
+zero_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	static const uint8_t zeros[CHUNK];
+	size_t done = 0;
+
+	(void)f;
+	(void)off;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(zeros));
+		if (copyout(zeros, ubuf + done, n) != 0)
+			return done > 0 ? (int64_t)done : -EFAULT;
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static int64_t
+null_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	(void)f;
+	return uaccess_ok(ubuf, len) ? (int64_t)len : -EFAULT;
+}
+
+static int
+null_stat(struct file *f, struct linux_stat *st)
+{
+	st->st_mode = S_IFCHR | 0666;
+	st->st_rdev = f->ops->read == zero_read ? (1 << 8) | 5 : (1 << 8) | 3;
+	return 0;
+}
+
+static const struct fileops null_fileops = {
+	.read = null_read,
+	.write = null_write,
+	.stat = null_stat,
+};
+
+static const struct fileops zero_fileops = {
+	.read = zero_read,
+	.write = null_write,
+	.stat = null_stat,
+};
+
+int
+file_open(const char *path, int flags, struct file **fp)
+{
+	struct rnode *n;
+	int error;
+
+	if (strcmp(path, "/dev/null") == 0 || strcmp(path, "/dev/zero") == 0) {
+		*fp = file_alloc(path[5] == 'z' ? &zero_fileops : &null_fileops, flags);
+		return *fp != NULL ? 0 : -ENOMEM;
+	}
+	if (strcmp(path, "/dev/console") == 0 || strcmp(path, "/dev/tty") == 0) {
+		*fp = file_alloc(&console_fileops, flags);
+		return *fp != NULL ? 0 : -ENOMEM;
+	}
+	if (strncmp(path, "/proc/", 6) == 0)
+		return procfs_open(path + 6, fp);
+	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
+	if (error != 0)
+		return error;
+	if ((flags & O_ACCMODE) != 0)
+		return S_ISDIR(n->mode) ? -EISDIR : -EROFS;
+	*fp = file_alloc(&ramfs_fileops, flags);
+	if (*fp == NULL)
+		return -ENOMEM;
+	(*fp)->node = n;
+	return 0;
+}

@@ -1,0 +1,220 @@
+/*
+ * kern/pipe.c - pipes: a ring buffer between a reading file and a
+ * writing file.
+ *
+ *   write(fd[1], "abc") --> [ . . a b c . . . ] --> read(fd[0]) = "abc"
+ *                            rpos^   count = 3
+ *
+ * A reader with nothing to read sleeps until a writer writes or the last
+ * writer closes (then it reads end of file, 0); a writer with no room
+ * sleeps until a reader reads, and gets EPIPE (and SIGPIPE) once no
+ * reader is left.  A read into a bad buffer puts its bytes back, so
+ * -EFAULT loses no data (two readers racing there could reorder them).  Data moves through a small buffer on the kernel stack
+ * so that the copy to or from user memory - which may fault and sleep -
+ * never happens under the pipe's spin lock.
+ */
+#include "kern/file.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/spinlock.h"
+#include "kern/lib/string.h"
+#include "kern/proc.h"
+#include "kern/ramfs.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
+#include "kern/uaccess.h"
+#include "uvm/uvm_km.h"
+
+#define PIPE_SIZE 4096
+#define PIPE_CHUNK 256
+#define O_NONBLOCK 04000
+
+struct pipe {
+	struct spinlock lock;
+	size_t rpos;
+	size_t count;
+	int readers;
+	int writers;
+	char buf[PIPE_SIZE];
+};
+
+/* Take up to n bytes out of the ring.  => lock held. */
+static size_t
+ring_get(struct pipe *p, char *dst, size_t n)
+{
+	n = MIN(n, p->count);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = p->buf[(p->rpos + i) % PIPE_SIZE];
+	p->rpos = (p->rpos + n) % PIPE_SIZE;
+	p->count -= n;
+	return n;
+}
+
+static size_t
+ring_put(struct pipe *p, const char *src, size_t n)
+{
+	n = MIN(n, PIPE_SIZE - p->count);
+	for (size_t i = 0; i < n; i++)
+		p->buf[(p->rpos + p->count + i) % PIPE_SIZE] = src[i];
+	p->count += n;
+	return n;
+}
+
+static int64_t
+pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	struct pipe *p = f->pipe;
+	char chunk[PIPE_CHUNK];
+	size_t n;
+
+	(void)off;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	spin_lock(&p->lock);
+	while (p->count == 0 && p->writers > 0) {
+		if ((f->flags & O_NONBLOCK) || signal_actionable(curproc)) {
+			spin_unlock(&p->lock);
+			return (f->flags & O_NONBLOCK) ? -EAGAIN : -EINTR;
+		}
+		sleep_on(p, &p->lock, "piperd");
+	}
+	n = ring_get(p, chunk, MIN(len, sizeof(chunk)));
+	spin_unlock(&p->lock);
+	if (copyout(chunk, ubuf, n) != 0) {
+		/* A bad buffer loses no data: the bytes go back in front. */
+		spin_lock(&p->lock);
+		p->rpos = (p->rpos + PIPE_SIZE - n) % PIPE_SIZE;
+		for (size_t i = 0; i < n; i++)
+			p->buf[(p->rpos + i) % PIPE_SIZE] = chunk[i];
+		p->count += n;
+		spin_unlock(&p->lock);
+		return -EFAULT;
+	}
+	spin_lock(&p->lock);
+	wakeup(p);
+	spin_unlock(&p->lock);
+	return (int64_t)n;
+}
+
+/* Put n bytes in, sleeping for room.  => bytes put, or -EPIPE. */
+static int64_t
+pipe_put_all(struct file *f, const char *src, size_t n)
+{
+	struct pipe *p = f->pipe;
+	size_t done = 0;
+
+	spin_lock(&p->lock);
+	while (done < n) {
+		if (p->readers == 0) {
+			spin_unlock(&p->lock);
+			proc_signal(curproc, SIGPIPE);
+			return -EPIPE;
+		}
+		size_t put = ring_put(p, src + done, n - done);
+		done += put;
+		wakeup(p);
+		if (done < n)
+			sleep_on(p, &p->lock, "pipewr");
+	}
+	spin_unlock(&p->lock);
+	return (int64_t)done;
+}
+
+static int64_t
+pipe_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	char chunk[PIPE_CHUNK];
+	size_t done = 0;
+
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		if (copyin(ubuf + done, chunk, n) != 0)
+			return done > 0 ? (int64_t)done : -EFAULT;
+		int64_t r = pipe_put_all(f, chunk, n);
+		if (r < 0)
+			return done > 0 ? (int64_t)done : r;
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static void
+pipe_close(struct file *f)
+{
+	struct pipe *p = f->pipe;
+	bool last;
+
+	spin_lock(&p->lock);
+	if (f->ops->read == pipe_read)
+		p->readers--;
+	else
+		p->writers--;
+	last = p->readers == 0 && p->writers == 0;
+	wakeup(p);
+	spin_unlock(&p->lock);
+	if (last)
+		kmem_free(p, sizeof(*p));
+}
+
+static int
+pipe_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_blksize = PAGE_SIZE;
+	return 0;
+}
+
+static int64_t
+pipe_bad_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	(void)f; (void)ubuf; (void)len; (void)off;
+	return -EBADF;
+}
+
+static int64_t
+pipe_bad_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	(void)f; (void)ubuf; (void)len;
+	return -EBADF;
+}
+
+static const struct fileops pipe_read_ops = {
+	.read = pipe_read,
+	.write = pipe_bad_write,
+	.close = pipe_close,
+	.stat = pipe_stat,
+};
+
+static const struct fileops pipe_write_ops = {
+	.read = pipe_bad_read,
+	.write = pipe_write,
+	.close = pipe_close,
+	.stat = pipe_stat,
+};
+
+int
+pipe_create(struct file **rf, struct file **wf)
+{
+	struct pipe *p = kmem_zalloc(sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->lock = (struct spinlock)SPINLOCK_INIT("pipe");
+	*rf = file_alloc(&pipe_read_ops, 0);
+	*wf = file_alloc(&pipe_write_ops, 1);
+	if (*rf == NULL || *wf == NULL) {
+		if (*rf != NULL)
+			kmem_free(*rf, sizeof(**rf));
+		if (*wf != NULL)
+			kmem_free(*wf, sizeof(**wf));
+		kmem_free(p, sizeof(*p));
+		return -ENOMEM;
+	}
+	(*rf)->pipe = (*wf)->pipe = p;
+	p->readers = p->writers = 1;
+	return 0;
+}
