@@ -52,7 +52,7 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
 	-DKDEBUG=$(KDEBUG) -I. -MMD -MP
-NASMFLAGS := -f elf64
+NASMFLAGS := -f elf64 -I./
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
 

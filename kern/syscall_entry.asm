@@ -17,6 +17,7 @@
 ; kernel mode on Intel CPUs).  Nothing is re-entrant: interrupts stay off
 ; until the C handler has the frame (one CPU, so one scratch slot).
 bits 64
+%include "kern/trapframe.inc"
 
 SEL_UCODE       equ 0x28
 SEL_UDATA       equ 0x20
@@ -43,21 +44,7 @@ syscall_entry:
         push    rcx                         ; rip
         push    qword 0                     ; error code
         push    qword T_SYSCALL             ; vector
-        push    rax
-        push    rbx
-        push    rcx
-        push    rdx
-        push    rsi
-        push    rdi
-        push    rbp
-        push    r8
-        push    r9
-        push    r10
-        push    r11
-        push    r12
-        push    r13
-        push    r14
-        push    r15
+        PUSH_GPRS
         cld
         mov     rdi, rsp
         xor     rbp, rbp                    ; user rbp means nothing here

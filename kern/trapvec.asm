@@ -6,6 +6,7 @@
 ; for the others the stub pushes a zero so every frame has the same shape.
 ; Then the stub pushes its vector number and jumps to trap_common.
 bits 64
+%include "kern/trapframe.inc"
 section .text
 
 extern trap
@@ -27,21 +28,7 @@ VECTOR i
 %endrep
 
 trap_common:
-        push    rax
-        push    rbx
-        push    rcx
-        push    rdx
-        push    rsi
-        push    rdi
-        push    rbp
-        push    r8
-        push    r9
-        push    r10
-        push    r11
-        push    r12
-        push    r13
-        push    r14
-        push    r15
+        PUSH_GPRS
         cld
         mov     rdi, rsp
         ; Make the backtrace walk from the interrupted code: a frame
@@ -53,21 +40,7 @@ trap_common:
         add     rsp, 16
 global trap_return
 trap_return:
-        pop     r15
-        pop     r14
-        pop     r13
-        pop     r12
-        pop     r11
-        pop     r10
-        pop     r9
-        pop     r8
-        pop     rbp
-        pop     rdi
-        pop     rsi
-        pop     rdx
-        pop     rcx
-        pop     rbx
-        pop     rax
+        POP_GPRS
         add     rsp, 16                 ; vector and error code
         iretq
 
