@@ -90,6 +90,7 @@ hardclock(void *arg)
 {
 	(void)arg;
 	ticks++;
+	wakeup(CLOCK_TICK_CHAN);    /* timed sleepers (nanosleep) look again */
 	sched_clock_tick();
 }
 

@@ -24,6 +24,9 @@ extern const int hz;            /* = HZ, for code that wants a variable */
 /* Timer interrupts since clock_init.  Written only by the tick handler. */
 extern volatile uint64_t ticks;
 
+/* Every clock tick wakes what sleeps on this channel (timed sleeps). */
+#define CLOCK_TICK_CHAN ((const void *)(uintptr_t)&ticks)
+
 enum clock_source {
 	CLOCK_LAPIC,                /* local APIC timer, vector 0xef */
 	CLOCK_PIT,                  /* PIT channel 0, IRQ 0, vector 32 */

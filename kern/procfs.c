@@ -24,7 +24,7 @@
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
 
-#define PROCFS_MAX (256 * 1024)
+#define PROCFS_MAX (4 * 1024 * 1024)   /* 20,000 entries fit */
 
 struct textbuf {
 	char *buf;

@@ -93,6 +93,10 @@ mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 {
 	uint64_t type = flags & MAP_TYPE;
 
+	/* MAP_SHARED_VALIDATE asks for unknown flags to be refused as Linux
+	 * refuses them there; we refuse them everywhere, with EINVAL. */
+	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MAP_KNOWN))
+		return -EOPNOTSUPP;
 	if (len == 0 || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
 	    (flags & ~(uint64_t)MAP_KNOWN) || (flags & MAP_GROWSDOWN) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) ||
@@ -102,6 +106,8 @@ mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		return -EINVAL;
 	*sizep = ROUND_UP(len, PAGE_SIZE);
 	if (*sizep < len || *sizep > USER_MAX)
+		return -ENOMEM;
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && addr > USER_MAX - *sizep)
 		return -ENOMEM;
 	if (!(flags & MAP_ANONYMOUS))
 		return -EBADF;          /* file mappings need descriptors */
@@ -373,4 +379,27 @@ sys_madvise(const struct sysargs *a)
 	default:
 		return -EINVAL;
 	}
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/*
+ * msync: no mapping here has anything to write back (initrd files are
+ * read-only, anonymous memory has no file), so only the checks remain.
+ */
+int64_t
+sys_msync(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0], flags = a->a[2];
+	vaddr_t start, end;
+
+	if ((addr & PAGE_MASK) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    (flags & MS_ASYNC && flags & MS_SYNC))
+		return -EINVAL;
+	int error = page_range(addr, a->a[1], &start, &end);
+	if (error != 0 || start == end)
+		return error;
+	return uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE) ? 0 : -ENOMEM;
 }

@@ -55,6 +55,19 @@ int64_t sys_getdents64(const struct sysargs *a);
 int64_t sys_access(const struct sysargs *a);
 int64_t sys_faccessat(const struct sysargs *a);
 int64_t sys_readlink(const struct sysargs *a);
+int64_t sys_clock_gettime(const struct sysargs *a);
+int64_t sys_clock_getres(const struct sysargs *a);
+int64_t sys_gettimeofday(const struct sysargs *a);
+int64_t sys_time(const struct sysargs *a);
+int64_t sys_nanosleep(const struct sysargs *a);
+int64_t sys_clock_nanosleep(const struct sysargs *a);
+int64_t sys_sched_yield(const struct sysargs *a);
+int64_t sys_getuid(const struct sysargs *a);
+int64_t sys_getrandom(const struct sysargs *a);
+int64_t sys_prlimit64(const struct sysargs *a);
+int64_t sys_getrlimit(const struct sysargs *a);
+int64_t sys_getrusage(const struct sysargs *a);
+int64_t sys_sysinfo(const struct sysargs *a);
 int64_t sys_exit(const struct sysargs *a);
 int64_t sys_getpid(const struct sysargs *a);
 int64_t sys_set_tid_address(const struct sysargs *a);
@@ -82,5 +95,6 @@ int64_t sys_mlockall(const struct sysargs *a);
 int64_t sys_munlockall(const struct sysargs *a);
 int64_t sys_mincore(const struct sysargs *a);
 int64_t sys_madvise(const struct sysargs *a);
+int64_t sys_msync(const struct sysargs *a);
 
 #endif

@@ -77,12 +77,16 @@ KTEST(user, errors)
 		"mmap_unaligned_fixed_address_is_einval",
 		"mmap_unaligned_offset_is_einval",
 		"mmap_without_shared_or_private_is_einval",
+		"mmap_unknown_flags_under_shared_validate_are_eopnotsupp",
 		"mmap_length_that_cannot_fit_is_enomem",
+		"mmap_fixed_past_user_space_is_enomem",
 		"mprotect_of_an_unmapped_range_is_enomem",
 		"mprotect_wrapping_length_is_enomem",
 		"mprotect_unaligned_address_is_einval",
 		"munmap_errors_are_einval",
 		"mlock_of_an_impossible_range_is_enomem",
+		"msync_bad_flags_are_einval",
+		"msync_of_an_unmapped_range_is_enomem",
 		"caller_survives_every_error",
 		NULL,
 	};
@@ -281,6 +285,7 @@ KTEST(user, garbage)
 	static char *names[] = {
 		"file_calls_with_bad_buffers_are_efault",
 		"file_calls_with_bad_descriptors_are_ebadf",
+		"time_and_info_calls_with_garbage_fail",
 		"unknown_system_calls_are_enosys",
 		"the_process_is_fine_afterwards",
 		NULL,
@@ -292,6 +297,8 @@ KTEST(user, garbage)
 KTEST(user, many_maps)
 {
 	static char *names[] = {
+		"ten_thousand_placed_by_the_kernel_then_unmapped",
+		"ten_thousand_fixed_in_one_reservation_then_unmapped",
 		"map_and_unmap_in_a_loop_leaves_nothing_behind",
 		NULL,
 	};
