@@ -30,6 +30,7 @@
  * the source.
  */
 #include "kern/clock.h"
+#include "kern/proc.h"
 #include "dev/i8254.h"
 #include "dev/i8259.h"
 #include "dev/lapic.h"
@@ -91,6 +92,7 @@ hardclock(void *arg)
 	(void)arg;
 	ticks++;
 	wakeup(CLOCK_TICK_CHAN);    /* timed sleepers (nanosleep) look again */
+	proc_clock_tick();          /* interval timers (SIGALRM) */
 	sched_clock_tick();
 }
 

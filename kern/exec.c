@@ -70,8 +70,8 @@ elf_read(const struct rnode *file, struct elf_info *ei)
 	struct elf64_ehdr *eh = &ei->eh;
 	int nload = 0;
 
-	if (!S_ISREG(file->mode))
-		return -EACCES;
+	if (!S_ISREG(file->mode) || !(file->mode & 0111))
+		return -EACCES;     /* not a file, or nobody may execute it */
 	if (ramfs_read(file, 0, eh, sizeof(*eh)) != sizeof(*eh) ||
 	    memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||

@@ -31,7 +31,8 @@ struct exec_image {
 
 /*
  * exec_check - is file an ELF64 x86-64 static executable (or static-pie)
- * this kernel can run?  => 0, -ENOEXEC, -EACCES (not a regular file).
+ * this kernel can run?  => 0, -ENOEXEC, -EACCES (not a regular file, or
+ * no execute permission).
  */
 int exec_check(const struct rnode *file);
 

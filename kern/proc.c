@@ -22,6 +22,7 @@
  * zombie holds only its struct proc and a finished thread.
  */
 #include "kern/proc.h"
+#include "kern/clock.h"
 #include "kern/cpu.h"
 #include "kern/exec.h"
 #include "kern/gdt.h"
@@ -86,6 +87,25 @@ proc_find(int pid)
 	}
 	spin_unlock(&proc_lock);
 	return found;
+}
+
+void
+proc_clock_tick(void)
+{
+	uint64_t now = clock_ns();
+	struct proc *p;
+
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->itimer_deadline == 0 || now < p->itimer_deadline ||
+		    p->state != PS_ALIVE)
+			continue;
+		p->sig.pending |= SIGBIT(SIGALRM);
+		wakeup(p);
+		p->itimer_deadline = p->itimer_interval != 0 ?
+		    now + p->itimer_interval : 0;
+	}
+	spin_unlock(&proc_lock);
 }
 
 void

@@ -48,6 +48,8 @@ struct proc {
 	int wstatus;                    /* Linux wait status, once a zombie */
 	uint64_t nsyscalls;
 	struct sigstate sig;
+	uint64_t itimer_deadline;       /* ITIMER_REAL: clock_ns() when due, or 0 */
+	uint64_t itimer_interval;       /* ... and its period, or 0 */
 	struct fdtable fds;
 	char exe[64];                   /* the path it was exec'd from */
 	struct trapframe start_tf;      /* the first user state (fork, spawn) */
@@ -94,6 +96,10 @@ struct proc *proc_find(int pid);
 
 /* proc_signal - make sig pending in p and wake it if it sleeps in wait4. */
 void proc_signal(struct proc *p, int sig);
+
+/* proc_clock_tick - every clock tick: send SIGALRM to processes whose
+ * ITIMER_REAL is due.  => interrupt context. */
+void proc_clock_tick(void);
 
 /* proc_count - live processes (zombies included), for leak checks. */
 uint64_t proc_count(void);

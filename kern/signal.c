@@ -369,13 +369,17 @@ sys_kill(const struct sysargs *a)
 int64_t
 sys_tkill(const struct sysargs *a)
 {
+	if ((int64_t)a->a[0] <= 0)
+		return -EINVAL;
 	return signal_send(a->a[0], a->a[1]);
 }
 
 int64_t
 sys_tgkill(const struct sysargs *a)
 {
-	if ((int64_t)a->a[0] != curproc->pid)
+	if ((int64_t)a->a[0] <= 0 || (int64_t)a->a[1] <= 0)
+		return -EINVAL;
+	if (a->a[0] != a->a[1])     /* one thread per process: tid == pid */
 		return -ESRCH;
 	return signal_send(a->a[1], a->a[2]);
 }

@@ -245,6 +245,8 @@ sys_newfstatat(const struct sysargs *a)
 
 	if (error < 0)
 		return error;
+	if (a->a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800))
+		return -EINVAL;
 	if (path[0] == '\0' && (a->a[3] & AT_EMPTY_PATH))
 		return sys_fstat(&(struct sysargs){ { a->a[0], a->a[2] }, a->tf });
 	if ((int)a->a[0] != AT_FDCWD && path[0] != '/')

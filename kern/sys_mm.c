@@ -5,6 +5,8 @@
  *
  *   mmap(MAP_PRIVATE|MAP_ANONYMOUS)  uvm_map(NULL object, copy-on-write)
  *   mmap(MAP_SHARED|MAP_ANONYMOUS)   uvm_map(a new aobj, inherit share)
+ *   mmap(fd)                         uvm_map(the file's object, private
+ *                                    copy-on-write or shared read-only)
  *   munmap                           uvm_unmap
  *   mprotect                         uvm_map_protect
  *   brk                              uvm_map / uvm_unmap of the heap's tail
@@ -15,6 +17,8 @@
  * they do in Linux's page tables.
  */
 #include "kern/exec.h"
+#include "kern/file.h"
+#include "kern/ramfs.h"
 #include "kern/lib/errno.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
@@ -109,32 +113,53 @@ mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		return -ENOMEM;
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && addr > USER_MAX - *sizep)
 		return -ENOMEM;
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF;          /* file mappings need descriptors */
+	return 0;
+}
+
+/*
+ * The object a file mapping maps, with a reference for the mapping, and
+ * the most its protection may become.  Files here are the initrd's,
+ * read-only: a shared mapping can never be written.
+ */
+static int
+mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uobjp,
+    vm_prot_t *maxprot)
+{
+	struct file *f = fd_get(&curproc->fds, (int)fd);
+
+	if (f == NULL || (f->flags & 3) == 1)
+		return -EBADF;
+	if (f->node == NULL || !S_ISREG(f->node->mode) || f->node->uobj == NULL)
+		return -ENODEV;
+	if (shared && (prot & PROT_WRITE))
+		return -EACCES;
+	*maxprot = shared ? VM_PROT_READ | VM_PROT_EXECUTE : VM_PROT_ALL;
+	*uobjp = f->node->uobj;
+	(*uobjp)->pgops->pgo_reference(*uobjp);
 	return 0;
 }
 
 /* Place the mapping: exactly, at the hint if free, else top-down. */
 static int
-mmap_place(vaddr_t *va, vsize_t size, struct uvm_object *uobj, uvm_flag_t base,
-    uint64_t flags)
+mmap_place(vaddr_t *va, vsize_t size, struct uvm_object *uobj, voff_t off,
+    uvm_flag_t base, uint64_t flags)
 {
 	vaddr_t want = *va;
 	int error;
 
 	if (flags & MAP_FIXED)
-		return uvm_map(curmap(), va, size, uobj, 0, 0,
+		return uvm_map(curmap(), va, size, uobj, off, 0,
 		    base | UVM_FLAG_FIXED | UVM_FLAG_UNMAP);
 	if (flags & MAP_FIXED_NOREPLACE)
-		return uvm_map(curmap(), va, size, uobj, 0, 0, base | UVM_FLAG_FIXED);
+		return uvm_map(curmap(), va, size, uobj, off, 0, base | UVM_FLAG_FIXED);
 	if (want != 0 && want >= PAGE_SIZE) {
 		*va = ROUND_DOWN(want, PAGE_SIZE);
-		error = uvm_map(curmap(), va, size, uobj, 0, 0, base | UVM_FLAG_FIXED);
+		error = uvm_map(curmap(), va, size, uobj, off, 0, base | UVM_FLAG_FIXED);
 		if (error != -EEXIST && error != -EINVAL)
 			return error;
 	}
 	*va = mmap_base();
-	return uvm_map(curmap(), va, size, uobj, 0, 0, base | UVM_FLAG_TOPDOWN);
+	return uvm_map(curmap(), va, size, uobj, off, 0, base | UVM_FLAG_TOPDOWN);
 }
 
 int64_t
@@ -147,19 +172,26 @@ sys_mmap(const struct sysargs *a)
 	vsize_t size;
 	int error = mmap_args_ok(addr, a->a[1], prot, flags, a->a[5], &size);
 
+	vm_prot_t maxprot = VM_PROT_ALL;
+	bool anon = (flags & MAP_ANONYMOUS) != 0;
+
 	if (error != 0)
 		return error;
-	if (!(flags & MAP_NORESERVE) && too_big(size))
+	if (anon && !(flags & MAP_NORESERVE) && too_big(size))
 		return -ENOMEM;
-	if (shared && (uobj = uao_create(size, 0)) == NULL)
-		return -ENOMEM;
-	uvm_flag_t base = UVM_MAPFLAG(prot_of(prot), VM_PROT_ALL,
+	if (!anon)
+		error = mmap_file_object(a->a[4], prot, shared, &uobj, &maxprot);
+	else if (shared && (uobj = uao_create(size, 0)) == NULL)
+		error = -ENOMEM;
+	if (error != 0)
+		return error;
+	uvm_flag_t base = UVM_MAPFLAG(prot_of(prot), maxprot,
 	    shared ? MAP_INHERIT_SHARE : MAP_INHERIT_COPY, UVM_ADV_NORMAL,
 	    shared ? 0 : UVM_FLAG_COPYONWRITE);
-	error = mmap_place(&va, size, uobj, base, flags);
+	error = mmap_place(&va, size, uobj, anon ? 0 : (voff_t)a->a[5], base, flags);
 	if (error != 0) {
 		if (uobj != NULL)
-			uao_detach(uobj);
+			uobj->pgops->pgo_detach(uobj);
 		return error;
 	}
 	if (flags & MAP_LOCKED)
@@ -281,10 +313,12 @@ map_all_pageable(bool pageable)
 		bool done = e == &map->header;
 		vaddr_t s = done ? 0 : e->start, t = done ? 0 : e->end;
 		bool wired = !done && e->wired_count > 0;
+		bool none = !done && e->protection == VM_PROT_NONE;
 		mutex_exit(&map->lock);
 		if (done)
 			break;
-		if (pageable ? wired : !wired)
+		/* Inaccessible entries (guard pages) have nothing to lock. */
+		if ((pageable ? wired : !wired) && !none)
 			error = uvm_map_pageable(map, s, t, pageable);
 		va = t;
 	}
@@ -345,6 +379,22 @@ sys_mincore(const struct sysargs *a)
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 
+/* Is every entry of [start, end) private (copy-on-write) anonymous memory? */
+static bool
+map_is_private(vaddr_t start, vaddr_t end)
+{
+	struct vm_map *map = curmap();
+	struct vm_map_entry *e;
+	bool ok = true;
+
+	mutex_enter(&map->lock);
+	uvm_map_lookup_entry(map, start, &e);
+	for (; ok && e != &map->header && e->start < end; e = e->next)
+		ok = (e->etype & UVM_ET_COPYONWRITE) && e->object == NULL;
+	mutex_exit(&map->lock);
+	return ok;
+}
+
 int64_t
 sys_madvise(const struct sysargs *a)
 {
@@ -356,7 +406,7 @@ sys_madvise(const struct sysargs *a)
 		return -EINVAL;
 	error = page_range(addr, a->a[1], &start, &end);
 	if (error != 0 || start == end)
-		return error == -ENOMEM ? -EINVAL : error;
+		return error;
 	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
 		return -ENOMEM;
 	switch (a->a[2]) {
@@ -375,6 +425,9 @@ sys_madvise(const struct sysargs *a)
 	case MADV_KEEPONFORK:
 		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_COPY);
 	case MADV_WIPEONFORK:
+		/* Only private memory can be wiped (Linux refuses shared). */
+		if (!map_is_private(start, end))
+			return -EINVAL;
 		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_ZERO);
 	default:
 		return -EINVAL;

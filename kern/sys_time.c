@@ -225,8 +225,11 @@ sys_prlimit64(const struct sysargs *a)
 		return -ESRCH;
 	if (a->a[1] >= RLIM_NLIMITS)
 		return -EINVAL;
-	if (a->a[2] != 0)
+	if (a->a[2] != 0) {
+		if (copyin(a->a[2], lim, sizeof(lim)) != 0)
+			return -EFAULT;
 		return -EPERM;      /* limits are fixed in this kernel */
+	}
 	rlimit_of(a->a[1], lim);
 	return a->a[3] == 0 ? 0 : copyout(lim, a->a[3], sizeof(lim));
 }
@@ -274,4 +277,89 @@ sys_sysinfo(const struct sysargs *a)
 	si.procs = (uint16_t)proc_count();
 	si.mem_unit = 1;
 	return copyout(&si, a->a[0], sizeof(si));
+}
+
+/*
+ * setitimer / getitimer / alarm: ITIMER_REAL only, checked at every clock
+ * tick (proc_clock_tick), so its resolution is 1/HZ; it sends SIGALRM.
+ */
+struct k_itimerval {
+	int64_t it_interval[2];     /* sec, usec */
+	int64_t it_value[2];
+};
+
+#define USEC 1000ULL
+
+static uint64_t
+tv_ns(const int64_t tv[2])
+{
+	return (uint64_t)tv[0] * NSEC + (uint64_t)tv[1] * USEC;
+}
+
+static void
+ns_tv(uint64_t ns, int64_t tv[2])
+{
+	tv[0] = (int64_t)(ns / NSEC);
+	tv[1] = (int64_t)(ns % NSEC / USEC);
+}
+
+static void
+itimer_get(const struct proc *p, struct k_itimerval *it)
+{
+	uint64_t now = clock_ns();
+
+	ns_tv(p->itimer_interval, it->it_interval);
+	ns_tv(p->itimer_deadline > now ? p->itimer_deadline - now : 0, it->it_value);
+}
+
+int64_t
+sys_getitimer(const struct sysargs *a)
+{
+	struct k_itimerval it;
+
+	if (a->a[0] > 2)
+		return -EINVAL;
+	memset(&it, 0, sizeof(it));
+	if (a->a[0] == 0)
+		itimer_get(curproc, &it);
+	return copyout(&it, a->a[1], sizeof(it));
+}
+
+int64_t
+sys_setitimer(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	struct k_itimerval it, old;
+
+	if (a->a[0] > 2)
+		return -EINVAL;
+	memset(&it, 0, sizeof(it));
+	if (a->a[1] != 0 && copyin(a->a[1], &it, sizeof(it)) != 0)
+		return -EFAULT;
+	if (it.it_value[1] < 0 || it.it_value[1] >= 1000000 || it.it_value[0] < 0 ||
+	    it.it_interval[1] < 0 || it.it_interval[1] >= 1000000 || it.it_interval[0] < 0)
+		return -EINVAL;
+	memset(&old, 0, sizeof(old));
+	if (a->a[0] == 0)
+		itimer_get(p, &old);
+	if (a->a[2] != 0 && copyout(&old, a->a[2], sizeof(old)) != 0)
+		return -EFAULT;
+	if (a->a[0] != 0)
+		return 0;               /* the CPU-time timers: accepted, never fire */
+	uint64_t value = tv_ns(it.it_value);
+	p->itimer_interval = tv_ns(it.it_interval);
+	p->itimer_deadline = value != 0 ? clock_ns() + value : 0;
+	return 0;
+}
+
+int64_t
+sys_alarm(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	uint64_t now = clock_ns();
+	uint64_t left = p->itimer_deadline > now ? p->itimer_deadline - now : 0;
+
+	p->itimer_interval = 0;
+	p->itimer_deadline = a->a[0] != 0 ? now + a->a[0] * NSEC : 0;
+	return (int64_t)((left + NSEC - 1) / NSEC);
 }

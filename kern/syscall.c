@@ -57,6 +57,9 @@ static const sysfn_t systab[NSYSCALL] = {
 	[32] = sys_dup,
 	[33] = sys_dup2,
 	[35] = sys_nanosleep,
+	[36] = sys_getitimer,
+	[37] = sys_alarm,
+	[38] = sys_setitimer,
 	[39] = sys_getpid,
 	[56] = sys_clone,
 	[57] = sys_fork,
@@ -100,6 +103,13 @@ static const sysfn_t systab[NSYSCALL] = {
 	[293] = sys_pipe2,
 	[302] = sys_prlimit64,
 	[318] = sys_getrandom,
+};
+
+/* The project's own calls, numbered from 1000 (user/include/uvmkern.h). */
+#define SYS_PROJECT_BASE 1000
+static const sysfn_t systab_project[] = {
+	[1000 - SYS_PROJECT_BASE] = sys_minherit,
+	[1001 - SYS_PROJECT_BASE] = sys_vm_query,
 };
 
 static uint64_t logged[NSYSCALL / 64];
@@ -155,6 +165,8 @@ syscall_handler(struct trapframe *tf)
 		curproc->nsyscalls++;
 	if (nr < NSYSCALL && systab[nr] != NULL)
 		tf->rax = (uint64_t)systab[nr](&args);
+	else if (nr >= SYS_PROJECT_BASE && nr - SYS_PROJECT_BASE < ARRAY_SIZE(systab_project))
+		tf->rax = (uint64_t)systab_project[nr - SYS_PROJECT_BASE](&args);
 	else
 		tf->rax = (uint64_t)syscall_missing(nr);
 	if (curproc != NULL && curproc->sig.pending != 0)

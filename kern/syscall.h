@@ -68,6 +68,9 @@ int64_t sys_prlimit64(const struct sysargs *a);
 int64_t sys_getrlimit(const struct sysargs *a);
 int64_t sys_getrusage(const struct sysargs *a);
 int64_t sys_sysinfo(const struct sysargs *a);
+int64_t sys_getitimer(const struct sysargs *a);
+int64_t sys_setitimer(const struct sysargs *a);
+int64_t sys_alarm(const struct sysargs *a);
 int64_t sys_exit(const struct sysargs *a);
 int64_t sys_getpid(const struct sysargs *a);
 int64_t sys_set_tid_address(const struct sysargs *a);
@@ -96,5 +99,7 @@ int64_t sys_munlockall(const struct sysargs *a);
 int64_t sys_mincore(const struct sysargs *a);
 int64_t sys_madvise(const struct sysargs *a);
 int64_t sys_msync(const struct sysargs *a);
+int64_t sys_minherit(const struct sysargs *a);
+int64_t sys_vm_query(const struct sysargs *a);
 
 #endif

@@ -960,6 +960,12 @@ dontneed_entry(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_
 	pmap_remove(map->pmap, start, end);
 	if (amap == NULL || !(e->etype & UVM_ET_COPYONWRITE))
 		return;         /* shared memory keeps its data */
+	/* The amap may still be shared with a fork: only our copy goes. */
+	if (e->etype & UVM_ET_NEEDSCOPY) {
+		if (amap_copy(map, e, AMAP_COPY_NOCHUNK, e->start, e->end) != 0)
+			return;     /* no memory: keeping the pages is allowed */
+		amap = e->aref.ar_amap;
+	}
 	mutex_enter(amap->am_lock);
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 		struct vm_anon *anon = amap_lookup(&e->aref, va - e->start);

@@ -55,11 +55,13 @@ auxv(struct vmtest *t, vaddr_t va, uint64_t key)
 
 KTEST(exec, check_accepts_elf_and_refuses_the_rest)
 {
-	struct rnode *motd, *bin;
+	struct rnode *motd, *bin, *notelf;
 
 	KT_EQ(exec_check(hello()), 0);
 	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/etc/motd", true, &motd), 0);
-	KT_EQ(exec_check(motd), -ENOEXEC);
+	KT_EQ(exec_check(motd), -EACCES);       /* mode 0644: not executable */
+	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/tests/data/not-elf", true, &notelf), 0);
+	KT_EQ(exec_check(notelf), -ENOEXEC);    /* executable, but not ELF */
 	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/bin", true, &bin), 0);
 	KT_EQ(exec_check(bin), -EACCES);
 }
@@ -136,8 +138,8 @@ KTEST(exec, bad_file_leaves_the_space_untouched)
 
 	vmtest_begin(&t);
 	vmtest_map_anon(&t, 0x10000000, 1);
-	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/etc/motd", true, &motd), 0);
-	KT_EQ(exec_load(t.vm, motd, "/etc/motd", argv, argv + 1, &img), -ENOEXEC);
+	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/tests/data/not-elf", true, &motd), 0);
+	KT_EQ(exec_load(t.vm, motd, "/tests/data/not-elf", argv, argv + 1, &img), -ENOEXEC);
 	KT_EQ(t.map->nentries, 1);
 	vmtest_end(&t);
 }

@@ -31,7 +31,8 @@ KTEST(proc, missing_and_bad_programs_are_refused)
 	int status = -1;
 
 	KT_EQ(proc_run("/bin/nope", argv, argv + 1, &status), -ENOENT);
-	KT_EQ(proc_run("/etc/motd", argv, argv + 1, &status), -ENOEXEC);
+	KT_EQ(proc_run("/etc/motd", argv, argv + 1, &status), -EACCES);
+	KT_EQ(proc_run("/tests/data/not-elf", argv, argv + 1, &status), -ENOEXEC);
 	KT_EQ(proc_run("/bin", argv, argv + 1, &status), -EACCES);
 	KT_EQ(status, -1);
 }
