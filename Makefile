@@ -3,7 +3,8 @@
 #   make            build build/kernel.elf (debug symbols, frame pointers)
 #   make iso        a GRUB rescue image, build/kernel.iso
 #   make run        boot that image in QEMU, console on this terminal
-#                   (leave QEMU with Ctrl-A X)
+#                   (leave QEMU with Ctrl-A X); PROG=binary ARGS="..."
+#                   runs your own static program and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
 #   make gdb        attach gdb (starting QEMU itself if none is waiting)
@@ -170,6 +171,7 @@ $(INITRD): user $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
+	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)
 	@cp -r $(UBUILD)/tests $(INITRD_ROOT)/tests
 	$(say) "  INITRD  $@"
 	$(Q)$(MKINITRD) $(INITRD_ROOT) > $@
@@ -191,9 +193,22 @@ iso: $(ISO)
 $(ISO): deps $(KERNEL) $(INITRD) tools/grubcfg.sh
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 
+# make run PROG=path/to/static-binary ARGS="a b": that program, added to
+# the initrd as /bin/NAME, is the only job; QEMU exits with its status.
+ifneq ($(PROG),)
+RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
+else
+RUN_CMDLINE := $(CMDLINE)
+endif
+
 run: all $(INITRD)
-	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
+	$(call make_iso,$(BUILD)/kernel,$(RUN_CMDLINE))
+ifneq ($(PROG),)
+	@$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d; \
+		st=$$?; exit $$(( st & 1 ? st >> 1 : 1 ))
+else
 	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d
+endif
 
 # make test: first the harness self-checks - a failing test, a panic, a
 # triple fault, a hang and a missing closing line must each fail the run,

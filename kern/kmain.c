@@ -55,7 +55,8 @@
 
 KOPT(ktest, "ktest", "tests to run at boot: all, none (default), or globs such as pmap/*");
 KOPT(seed, "seed", "seed for randomized tests (random when absent)");
-KOPT(init, "init", "the first user program (default /bin/init)");
+KOPT(init, "init", "the first user program (default /bin/init); words after -- are its arguments");
+KOPT(initexit, "initexit", "1: when init exits, leave QEMU with its exit status (make run PROG=)");
 
 extern uint64_t boot_tsc;
 extern char kernel_phys_start[], kernel_phys_end[];
@@ -132,18 +133,56 @@ initrd_mount(void)
 	    ramfs_boot->nentries, (m->end - m->start) >> 10);
 }
 
+/* The first occurrence of needle in s, or NULL. */
+static const char *
+strstr_simple(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s != '\0'; s++) {
+		if (strncmp(s, needle, n) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+#define INIT_MAXARGS 16
+
+/* init's argv: its path, then the words after " -- " on the command line. */
+static int
+init_args(const char *path, char *buf, size_t size, char **argv)
+{
+	const char *rest = strstr_simple(boot_info.cmdline, " -- ");
+	int argc = 0;
+
+	argv[argc++] = (char *)path;
+	if (rest == NULL)
+		return argc;
+	strlcpy(buf, rest + 4, size);
+	for (char *p = buf; *p != '\0' && argc < INIT_MAXARGS;) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		argv[argc++] = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+	}
+	return argc;
+}
+
 /* Run the first user program, init= or /bin/init, until it exits. */
 static void
 run_init(void)
 {
 	const char *path = kopt_get("init");
-	char *argv[] = { NULL, NULL };
+	char *argv[INIT_MAXARGS + 1] = { NULL }, buf[256];
 	char *envp[] = { "PATH=/bin", "HOME=/", "TERM=vt100", NULL };
-	int status = 0, error;
+	int status = 0, error, code;
 
 	if (path == NULL || path[0] == '\0')
 		path = "/bin/init";
-	argv[0] = (char *)path;
+	init_args(path, buf, sizeof(buf), argv);
 	kprintf("init: starting %s\n", path);
 	error = proc_run(path, argv, envp, &status);
 	if (error != 0)
@@ -152,6 +191,11 @@ run_init(void)
 		kprintf("init: %s killed by signal %d\n", path, status & 0x7f);
 	else
 		kprintf("init: %s exited with status %d\n", path, (status >> 8) & 0xff);
+	/* The shell's convention: 128 + signal for a killed program. */
+	code = error != 0 ? 127 : (status & 0x7f) ? 128 + (status & 0x7f) :
+	    (status >> 8) & 0xff;
+	if (kopt_get_u64("initexit", 0) != 0)
+		qemu_exit_status(code);
 }
 
 static void

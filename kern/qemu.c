@@ -25,3 +25,11 @@ qemu_exit(enum qemu_exit_code code)
 		hlt();
 	}
 }
+
+void
+qemu_exit_status(int code)
+{
+	qemu_exit((enum qemu_exit_code)(code & 0x7f));
+	for (;;)
+		hlt();
+}

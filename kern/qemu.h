@@ -27,4 +27,10 @@ enum qemu_exit_code {
 bool qemu_exit_enabled(void);
 void qemu_exit(enum qemu_exit_code code);
 
+/*
+ * qemu_exit_status - leave QEMU so that its exit status carries code
+ * (0-127): QEMU exits with (code << 1) | 1; `make run PROG=` undoes that.
+ */
+void qemu_exit_status(int code) __noreturn;
+
 #endif
