@@ -48,6 +48,14 @@ console_putc(int c)
 	uart_putc(c);
 }
 
+int
+console_getc(void)
+{
+	if ((inb(COM1 + 5) & 0x01) == 0)        /* LSR data ready */
+		return -1;
+	return inb(COM1);
+}
+
 void
 console_write(const char *s, size_t n)
 {

@@ -10,4 +10,7 @@ void console_init(void);
 void console_putc(int c);
 void console_write(const char *s, size_t n);
 
+/* console_getc - a received byte, or -1 if none is waiting (never blocks). */
+int console_getc(void);
+
 #endif

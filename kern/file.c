@@ -8,7 +8,10 @@
  * what was done (or -EFAULT), as Linux does.
  */
 #include "kern/file.h"
+#include "kern/clock.h"
 #include "kern/console.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc.h"
@@ -106,12 +109,61 @@ fdtable_close_all(struct fdtable *t)
 
 /* ---- the console ---- */
 
+/*
+ * Reading the console: a line at a time, as a terminal in canonical mode
+ * gives it.  The UART is polled once a clock tick (no receive interrupt
+ * yet); typed characters are echoed, backspace edits the line, Enter
+ * ends it, and Ctrl-D on an empty line is end of file.
+ */
+#define LINE_MAX 256
+
+static int
+console_wait_char(void)
+{
+	struct spinlock l = SPINLOCK_INIT("console");
+	int c;
+
+	spin_lock(&l);
+	while ((c = console_getc()) < 0) {
+		if (curproc != NULL && signal_actionable(curproc))
+			break;
+		sleep_on(CLOCK_TICK_CHAN, &l, "ttyin");
+	}
+	spin_unlock(&l);
+	return c;
+}
+
 static int64_t
 console_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 {
+	char line[LINE_MAX];
+	size_t n = 0;
+
 	(void)f;
 	(void)off;
-	return uaccess_ok(ubuf, len) ? 0 : -EFAULT;     /* no input yet: EOF */
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (n < sizeof(line) && n < len) {
+		int c = console_wait_char();
+		if (c < 0)
+			return n > 0 ? (int64_t)n : -EINTR;
+		if (c == 4 && n == 0)
+			return 0;                       /* Ctrl-D: end of file */
+		if (c == '\r')
+			c = '\n';
+		if (c == 0x7f || c == 8) {              /* backspace */
+			if (n > 0) {
+				n--;
+				console_write("\b \b", 3);
+			}
+			continue;
+		}
+		console_putc(c);
+		line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	return copyout(line, ubuf, n) == 0 ? (int64_t)n : -EFAULT;
 }
 
 static int64_t
