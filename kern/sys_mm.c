@@ -456,3 +456,107 @@ sys_msync(const struct sysargs *a)
 		return error;
 	return uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE) ? 0 : -ENOMEM;
 }
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+/*
+ * The mapping attributes of the entry holding va, to extend it by an
+ * adjacent range: same protection, inheritance, advice; the object (with
+ * a new reference) at the continuing offset.  => 0 or -EFAULT.
+ */
+static int
+entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off,
+    vaddr_t *entry_end)
+{
+	struct vm_map *map = curmap();
+	struct vm_map_entry *e;
+	int error = 0;
+
+	mutex_enter(&map->lock);
+	if (!uvm_map_lookup_entry(map, va, &e)) {
+		error = -EFAULT;
+	} else {
+		*flags = UVM_MAPFLAG(e->protection, e->max_protection, e->inheritance,
+		    e->advice, (e->etype & UVM_ET_COPYONWRITE) ? UVM_FLAG_COPYONWRITE : 0);
+		*uobj = e->object;
+		*off = e->offset + (voff_t)(e->end - e->start);
+		*entry_end = e->end;
+		if (*uobj != NULL)
+			(*uobj)->pgops->pgo_reference(*uobj);
+	}
+	mutex_exit(&map->lock);
+	return error;
+}
+
+/* Map [va, va+len) right after the entry ending at va, like it. */
+static int
+extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
+{
+	struct uvm_object *uobj;
+	uvm_flag_t flags;
+	vaddr_t end;
+	voff_t off;
+	int error;
+
+	/* Best: the entry itself grows (one entry, as Linux keeps it). */
+	if (uvm_map_grow(curmap(), last_page, len) == 0)
+		return 0;
+	error = entry_attrs(last_page, &flags, &uobj, &off, &end);
+
+	if (error != 0)
+		return error;
+	if (end != va || (uobj != NULL && uobj->pgops == &aobj_pager)) {
+		error = -ENOMEM;    /* shared anonymous memory cannot grow yet */
+	} else {
+		error = uvm_map(curmap(), &va, len, uobj, uobj != NULL ? off : UVM_UNKNOWN_OFFSET,
+		    0, flags | UVM_FLAG_FIXED);
+	}
+	if (error != 0 && uobj != NULL)
+		uobj->pgops->pgo_detach(uobj);
+	return error;
+}
+
+int64_t
+sys_mremap(const struct sysargs *a)
+{
+	uint64_t old = a->a[0], flags = a->a[3], want = a->a[4];
+	vsize_t osize = ROUND_UP(a->a[1], PAGE_SIZE), nsize = ROUND_UP(a->a[2], PAGE_SIZE);
+	vaddr_t dst;
+	int error;
+
+	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || nsize == 0 ||
+	    osize == 0 || ((flags & MREMAP_FIXED) && (want & PAGE_MASK)))
+		return -EINVAL;
+	if (old >= USER_MAX || osize > USER_MAX - old || nsize > USER_MAX)
+		return -EFAULT;
+	if (!uvm_map_checkprot(curmap(), old, old + osize, VM_PROT_NONE))
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if (want < old + osize && old < want + nsize)
+			return -EINVAL;     /* overlapping: not allowed */
+		uvm_unmap(curmap(), want, want + nsize);
+		dst = want;
+	} else if (nsize <= osize) {
+		uvm_unmap(curmap(), old + nsize, old + osize);
+		return (int64_t)old;
+	} else if (extend_mapping(old + osize - PAGE_SIZE, old + osize, nsize - osize) == 0) {
+		return (int64_t)old;        /* grown in place */
+	} else if (!(flags & MREMAP_MAYMOVE)) {
+		return -ENOMEM;
+	} else {
+		mutex_enter(&curmap()->lock);
+		error = uvm_map_findspace(curmap(), mmap_base(), nsize, &dst, 0, true);
+		mutex_exit(&curmap()->lock);
+		if (error != 0)
+			return error;
+	}
+	vsize_t keep = MIN(osize, nsize);
+	error = uvm_map_move(curmap(), old, keep, dst);
+	if (error == 0 && osize > keep)
+		uvm_unmap(curmap(), old + keep, old + osize);
+	if (error == 0 && nsize > keep)
+		error = extend_mapping(dst + keep - PAGE_SIZE, dst + keep, nsize - keep);
+	return error != 0 ? error : (int64_t)dst;
+}

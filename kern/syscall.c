@@ -51,6 +51,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[21] = sys_access,
 	[22] = sys_pipe,
 	[24] = sys_sched_yield,
+	[25] = sys_mremap,
 	[26] = sys_msync,
 	[27] = sys_mincore,
 	[28] = sys_madvise,

@@ -99,6 +99,7 @@ int64_t sys_munlockall(const struct sysargs *a);
 int64_t sys_mincore(const struct sysargs *a);
 int64_t sys_madvise(const struct sysargs *a);
 int64_t sys_msync(const struct sysargs *a);
+int64_t sys_mremap(const struct sysargs *a);
 int64_t sys_minherit(const struct sysargs *a);
 int64_t sys_vm_query(const struct sysargs *a);
 

@@ -997,6 +997,70 @@ uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
 	return 0;
 }
 
+int
+uvm_map_grow(struct vm_map *map, vaddr_t va, vsize_t len)
+{
+	struct vm_map_entry *e;
+	int error = 0;
+
+	if ((len & PAGE_MASK) || len == 0)
+		return -EINVAL;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	if (!uvm_map_lookup_entry(map, va, &e))
+		error = -EFAULT;
+	else if (e->gap < len || e->wired_count > 0 ||
+	    (e->object != NULL && !(e->etype & UVM_ET_COPYONWRITE)))
+		error = -ENOMEM;
+	else if (e->aref.ar_amap != NULL)
+		error = amap_extend(e, len, AMAP_EXTEND_FORWARDS);
+	if (error == 0) {
+		e->end += len;
+		map->size += len;
+		gap_update(map, e);
+		map->timestamp++;
+	}
+	MAP_DCHECK(map);
+	mutex_exit(&map->lock);
+	return error;
+}
+
+int
+uvm_map_move(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new)
+{
+	struct vm_map_entry *e, *prev;
+	int error = 0;
+
+	if ((old | size | new) & PAGE_MASK || size == 0 || new < map->min_offset ||
+	    new > map->max_offset - size)
+		return -EINVAL;
+	if (entry_reserve_fill() != 0)
+		return -ENOMEM;
+	mutex_enter(&map->lock);
+	MAP_DCHECK(map);
+	if (!uvm_map_lookup_entry(map, old, &e) || old + size > e->end)
+		error = -EFAULT;
+	else if (e->wired_count > 0)
+		error = -EBUSY;
+	else if (range_busy(map, new, new + size, &prev))
+		error = -EEXIST;
+	if (error == 0) {
+		clip_range(map, old, old + size, &e);
+		pmap_remove(map->pmap, old, old + size);
+		pmap_update(map->pmap);
+		entry_unlink(map, e);
+		/* The amap window and object offset do not depend on where the
+		 * entry sits: pages fault back in at the new address. */
+		e->start = new;
+		e->end = new + size;
+		range_busy(map, new, new + size, &prev);
+		entry_link(map, prev, e);
+	}
+	MAP_DCHECK(map);
+	mutex_exit(&map->lock);
+	return error;
+}
+
 bool
 uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot)
 {

@@ -237,6 +237,24 @@ int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable);
 
 /*
+ * uvm_map_grow - make the entry holding va len bytes longer, into the
+ * free space after it (mremap growing in place): its amap is extended,
+ * an object's offsets simply continue.  Shared object mappings are left
+ * alone (-ENOMEM): the object would have to grow with them.
+ *  => map unlocked; 0, -EFAULT, -ENOMEM (no room, wired, or no memory).
+ */
+int uvm_map_grow(struct vm_map *map, vaddr_t va, vsize_t len);
+
+/*
+ * uvm_map_move - move the mapping [old, old+size) (inside one entry) to
+ * new, free space (mremap): the entry keeps its amap window and object
+ * offset, so no page is copied; pages fault back in at the new address.
+ *  => map unlocked; 0, -EFAULT (not one mapped entry), -EEXIST (new is
+ *     not free), -EBUSY (wired), -EINVAL, -ENOMEM.
+ */
+int uvm_map_move(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new);
+
+/*
  * uvm_map_dontneed - the pages of [start, end) are not needed: private
  * (copy-on-write) memory loses its anons, so the next touch reads zeros or
  * the object again; shared memory keeps its data and only loses its

@@ -74,6 +74,13 @@ KTEST(user, fork)
 	run_user_tests("fork", all);
 }
 
+KTEST(user, garbage)
+{
+	static char *all[] = { NULL };
+
+	run_user_tests("garbage", all);
+}
+
 KTEST(user, inherit)
 {
 	static char *all[] = { NULL };
@@ -116,6 +123,13 @@ KTEST(user, mprotect)
 	run_user_tests("mprotect", all);
 }
 
+KTEST(user, mremap)
+{
+	static char *all[] = { NULL };
+
+	run_user_tests("mremap", all);
+}
+
 KTEST(user, munmap)
 {
 	static char *all[] = { NULL };
@@ -135,21 +149,4 @@ KTEST(user, shared)
 	static char *all[] = { NULL };
 
 	run_user_tests("shared", all);
-}
-
-/* Not yet all of garbage: mremap is still missing. */
-KTEST(user, garbage)
-{
-	static char *names[] = {
-		"file_calls_with_bad_buffers_are_efault",
-		"file_calls_with_bad_descriptors_are_ebadf",
-		"file_calls_with_bad_values_are_einval",
-		"process_and_signal_calls_with_garbage_fail",
-		"time_and_info_calls_with_garbage_fail",
-		"unknown_system_calls_are_enosys",
-		"the_process_is_fine_afterwards",
-		NULL,
-	};
-
-	run_user_tests("garbage", names);
 }

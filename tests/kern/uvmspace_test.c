@@ -16,6 +16,7 @@
 #include "tests/kern/vmtest.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
+#include "kern/lib/errno.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
@@ -223,4 +224,50 @@ KTEST(uvmspace, addref_keeps_the_space_until_the_last_free)
 	KT_EQ(load(&t, page(0)), 42);
 	vmtest_end(&t);                         /* the second: all of it goes */
 	KT_EQ(uvm_map_entry_count(), entries0);
+}
+
+KTEST(uvmspace, move_keeps_the_anons_and_grow_extends_the_amap)
+{
+	struct vmtest t;
+	vaddr_t to = BASE + 0x1000000;
+
+	vmtest_begin(&t);
+	vmtest_map_anon(&t, BASE, 2);
+	store(&t, page(0), 41);
+	store(&t, page(1), 42);
+	struct vm_anon *a0 = vmtest_anon(&t, page(0));
+	struct vm_amap *amap = vmtest_entry(&t, BASE)->aref.ar_amap;
+	/* Moved: the same entry, amap and anons at the new address. */
+	KT_EQ(uvm_map_move(t.map, BASE, 2 * PAGE_SIZE, to), 0);
+	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_READ), -EFAULT);
+	KT_EQ(vmtest_entry(&t, to)->aref.ar_amap, (uint64_t)amap);
+	KT_EQ(vmtest_anon(&t, to), (uint64_t)a0);
+	KT_EQ(load(&t, to), 41);
+	KT_EQ(load(&t, to + PAGE_SIZE), 42);
+	/* Grown in place: one entry, its amap covers the new page. */
+	KT_EQ(uvm_map_grow(t.map, to, PAGE_SIZE), 0);
+	KT_EQ(t.map->nentries, 1);
+	KT_EQ(vmtest_entry(&t, to)->end, to + 3 * PAGE_SIZE);
+	KT_ASSERT(amap->am_nslot >= 3);
+	KT_EQ(load(&t, to + 2 * PAGE_SIZE), 0);
+	KT_EQ(uvm_map_move(t.map, BASE, PAGE_SIZE, to), -EFAULT);
+	vmtest_end(&t);
+}
+
+KTEST(uvmspace, dontneed_drops_only_this_sides_private_pages)
+{
+	struct vmtest p, c;
+
+	vmtest_begin(&p);
+	vmtest_map_anon(&p, BASE, 1);
+	store(&p, page(0), 7);
+	vmtest_fork(&p, &c);
+	uint64_t anons = anon_count();
+	KT_EQ(uvm_map_dontneed(c.map, BASE, BASE + PAGE_SIZE), 0);
+	KT_EQ(vmtest_anon(&c, page(0)), 0);       /* the child's slot is empty */
+	KT_EQ(load(&c, page(0)), 0);              /* reads zeros now */
+	KT_EQ(load(&p, page(0)), 7);              /* the parent keeps its page */
+	KT_EQ(anon_count(), anons + 1);           /* the child's fresh zero page */
+	vmtest_end(&c);
+	vmtest_end(&p);
 }
