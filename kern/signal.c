@@ -25,7 +25,9 @@
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
+#include "kern/clock.h"
 #include "kern/proc.h"
+#include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/trap.h"
 #include "kern/uaccess.h"
@@ -178,7 +180,9 @@ setup_frame(struct trapframe *tf, int sig, int code, uint64_t addr)
 	f.uc.uc_mcontext.cr2 = addr;
 	f.uc.uc_mcontext.oldmask = p->sig.mask;
 	f.uc.uc_mcontext.fpstate = fp;
-	f.uc.uc_sigmask = p->sig.mask;
+	/* After rt_sigsuspend the handler returns to the mask from before it. */
+	f.uc.uc_sigmask = p->sig.suspended ? p->sig.suspend_mask : p->sig.mask;
+	p->sig.suspended = false;
 	f.info.si_signo = sig;
 	f.info.si_code = code;
 	f.info.si_addr = addr;
@@ -382,4 +386,44 @@ sys_tgkill(const struct sysargs *a)
 	if (a->a[0] != a->a[1])     /* one thread per process: tid == pid */
 		return -ESRCH;
 	return signal_send(a->a[1], a->a[2]);
+}
+
+/*
+ * rt_sigsuspend: wait with a temporary mask until a signal arrives that
+ * runs a handler (or kills).  The handler's frame carries the old mask,
+ * so returning from it restores the mask as it was before the call.
+ */
+int64_t
+sys_rt_sigsuspend(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	struct spinlock l = SPINLOCK_INIT("sigsuspend");
+	uint64_t mask;
+
+	if (a->a[1] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin(a->a[0], &mask, sizeof(mask)) != 0)
+		return -EFAULT;
+	p->sig.suspend_mask = p->sig.mask;
+	p->sig.suspended = true;
+	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	spin_lock(&l);
+	while (!signal_actionable(p))
+		sleep_on(CLOCK_TICK_CHAN, &l, "sigsusp");
+	spin_unlock(&l);
+	return -EINTR;      /* the handler runs on the way out */
+}
+
+/* pause: rt_sigsuspend with the mask as it is. */
+int64_t
+sys_pause(const struct sysargs *a)
+{
+	struct spinlock l = SPINLOCK_INIT("pause");
+
+	(void)a;
+	spin_lock(&l);
+	while (!signal_actionable(curproc))
+		sleep_on(CLOCK_TICK_CHAN, &l, "pause");
+	spin_unlock(&l);
+	return -EINTR;
 }

@@ -64,6 +64,8 @@ struct sigstate {
 	uint64_t mask;              /* blocked signals (bit sig-1) */
 	uint64_t pending;
 	struct k_sigaltstack altstack;
+	uint64_t suspend_mask;      /* rt_sigsuspend: the mask to restore */
+	bool suspended;             /* ... after the handler it waited for */
 };
 
 #define SIGBIT(sig) (1UL << ((sig) - 1))

@@ -18,6 +18,7 @@
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/trap.h"
+#include "pmap/vmlayout.h"
 
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
@@ -57,6 +58,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[28] = sys_madvise,
 	[32] = sys_dup,
 	[33] = sys_dup2,
+	[34] = sys_pause,
 	[35] = sys_nanosleep,
 	[36] = sys_getitimer,
 	[37] = sys_alarm,
@@ -81,6 +83,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[107] = sys_getuid,         /* geteuid */
 	[108] = sys_getuid,         /* getegid */
 	[110] = sys_getppid,
+	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,
 	[149] = sys_mlock,
 	[150] = sys_munlock,
@@ -155,11 +158,11 @@ syscall_missing(uint64_t nr)
 	return -ENOSYS;
 }
 
-void
+int
 syscall_handler(struct trapframe *tf)
 {
 	struct sysargs args = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, tf };
-	uint64_t nr = tf->rax;
+	uint64_t nr = tf->rax, rip = tf->rip, rsp = tf->rsp;
 
 	sti();
 	if (curproc != NULL)
@@ -173,4 +176,7 @@ syscall_handler(struct trapframe *tf)
 	if (curproc != NULL && curproc->sig.pending != 0)
 		signal_deliver_pending(tf);
 	cli();
+	/* sysret only for a frame left as syscall made it (and a canonical
+	 * user rip, always true then); anything rewritten goes by iretq. */
+	return tf->rip != rip || tf->rsp != rsp || tf->rip >= USER_MAX;
 }

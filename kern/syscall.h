@@ -28,8 +28,13 @@ typedef int64_t (*sysfn_t)(const struct sysargs *args);
  */
 void syscall_init(void);
 
-/* syscall_handler - the C side of syscall_entry.  => interrupts off on entry. */
-void syscall_handler(struct trapframe *tf);
+/*
+ * syscall_handler - the C side of syscall_entry.
+ *  => interrupts off on entry and on return.
+ *  => returns 0 to leave by sysret, nonzero when the frame was rewritten
+ *     (execve, sigreturn, a signal handler) and iretq must restore it.
+ */
+int syscall_handler(struct trapframe *tf);
 
 /* The calls, grouped by file (kern/sys_*.c). */
 int64_t sys_read(const struct sysargs *a);
@@ -87,6 +92,8 @@ int64_t sys_sigaltstack(const struct sysargs *a);
 int64_t sys_kill(const struct sysargs *a);
 int64_t sys_tkill(const struct sysargs *a);
 int64_t sys_tgkill(const struct sysargs *a);
+int64_t sys_rt_sigsuspend(const struct sysargs *a);
+int64_t sys_pause(const struct sysargs *a);
 int64_t sys_fork(const struct sysargs *a);
 int64_t sys_clone(const struct sysargs *a);
 int64_t sys_execve(const struct sysargs *a);

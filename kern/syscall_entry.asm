@@ -12,10 +12,12 @@
 ;   syscall_rsp0 -> ss rsp rflags cs rip | error 0 | vector T_SYSCALL |
 ;                   rax rbx ... r15 (the same pushes as trap_common)
 ;
-; Returning through iretq rather than sysret costs a few cycles but is
-; safe for any return address (sysret with a non-canonical rcx faults in
-; kernel mode on Intel CPUs).  Nothing is re-entrant: interrupts stay off
-; until the C handler has the frame (one CPU, so one scratch slot).
+; Most calls return with sysret, the fast way.  A call that rewrote the
+; frame (execve, rt_sigreturn, a signal delivered on the way out) returns
+; through trap_return's iretq instead: it restores every register, and
+; it is safe whatever the new rip (sysret with a non-canonical rcx would
+; fault in kernel mode on Intel CPUs).  Nothing is re-entrant: interrupts
+; stay off until the C handler has the frame (one CPU, one scratch slot).
 bits 64
 %include "kern/trapframe.inc"
 
@@ -49,7 +51,17 @@ syscall_entry:
         mov     rdi, rsp
         xor     rbp, rbp                    ; user rbp means nothing here
         call    syscall_handler
-        jmp     trap_return
+        test    eax, eax                    ; nonzero: the frame was rewritten
+        jnz     trap_return                 ; (exec, sigreturn): iretq
+        ; The fast way back: sysret takes rip from rcx and rflags from r11,
+        ; both clobbered by the syscall ABI anyway.  Interrupts are off
+        ; (syscall_handler left them so) until sysret restores rflags, so
+        ; nothing can land on the user stack we switch to.
+        POP_GPRS
+        mov     rcx, [rsp + 16]             ; rip
+        mov     r11, [rsp + 32]             ; rflags
+        mov     rsp, [rsp + 40]             ; the user's stack
+        o64 sysret
 
 ; enter_user(struct trapframe *tf): continue in user mode with the
 ; registers in tf (which lies on the kernel stack; rsp0 must be above it).

@@ -144,6 +144,13 @@ KTEST(user, segv)
 	run_user_tests("segv", all);
 }
 
+KTEST(user, signals)
+{
+	static char *all[] = { NULL };
+
+	run_user_tests("signals", all);
+}
+
 KTEST(user, shared)
 {
 	static char *all[] = { NULL };

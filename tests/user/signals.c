@@ -1,0 +1,96 @@
+/*
+ * tests/user/signals.c - signals besides faults: alarm and setitimer
+ * sending SIGALRM, a sleep cut short by a handler (EINTR, the time left),
+ * rt_sigsuspend waiting with a temporary mask and restoring the old one,
+ * kill between processes, and the exit status of a killed child.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "utest.h"
+
+static volatile sig_atomic_t alarms;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void
+catch_alarm(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	UT_SYS(sigaction(SIGALRM, &sa, NULL));
+	alarms = 0;
+}
+
+UTEST(alarm_interrupts_a_long_sleep)
+{
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+
+	catch_alarm();
+	alarm(1);
+	UT_ERR(nanosleep(&req, &rem), EINTR);
+	UT_EQ(alarms, 1);
+	UT_ASSERT(rem.tv_sec >= 3 && rem.tv_sec <= 4);   /* about 4 s were left */
+}
+
+UTEST(setitimer_fires_repeatedly)
+{
+	struct itimerval it = { { 0, 50000 }, { 0, 50000 } }, off = { { 0, 0 }, { 0, 0 } };
+
+	catch_alarm();
+	UT_SYS(setitimer(ITIMER_REAL, &it, NULL));
+	while (alarms < 3)
+		;                           /* a busy loop: delivered on interrupts */
+	UT_SYS(setitimer(ITIMER_REAL, &off, NULL));
+	UT_ASSERT(alarms >= 3);
+}
+
+UTEST(sigsuspend_waits_with_a_temporary_mask)
+{
+	sigset_t block, wait_mask, now;
+
+	catch_alarm();
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	UT_SYS(sigprocmask(SIG_BLOCK, &block, NULL));
+	alarm(1);
+	sigemptyset(&wait_mask);
+	UT_ERR(sigsuspend(&wait_mask), EINTR);
+	UT_EQ(alarms, 1);
+	UT_SYS(sigprocmask(SIG_BLOCK, NULL, &now));
+	UT_ASSERT(sigismember(&now, SIGALRM));      /* the old mask is back */
+}
+
+UTEST(kill_terminates_another_process)
+{
+	int status;
+	pid_t pid = fork();
+
+	UT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	UT_SYS(kill(pid, SIGTERM));
+	UT_EQ(waitpid(pid, &status, 0), pid);
+	UT_ASSERT(WIFSIGNALED(status));
+	UT_EQ(WTERMSIG(status), SIGTERM);
+}
+
+UTEST(kill_of_a_missing_process_is_esrch)
+{
+	UT_ERR(kill(999999, 0), ESRCH);
+	UT_ERR(kill(getpid(), 99), EINVAL);
+	UT_SYS(kill(getpid(), 0));
+}
