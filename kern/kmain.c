@@ -49,6 +49,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_ftrace.h"
 #include "uvm/uvm_init.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_page.h"
@@ -56,6 +57,7 @@
 KOPT(ktest, "ktest", "tests to run at boot: all, none (default), or globs such as pmap/*");
 KOPT(seed, "seed", "seed for randomized tests (random when absent)");
 KOPT(init, "init", "the first user program (default /bin/init); words after -- are its arguments");
+KOPT(trace, "trace", "fault: print every page fault as it is resolved");
 KOPT(initexit, "initexit", "1: when init exits, leave QEMU with its exit status (make run PROG=)");
 
 extern uint64_t boot_tsc;
@@ -241,6 +243,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	    first_c - boot_tsc);
 	boot_parse_info(magic, mbi_phys);
 	vm_bootstrap();
+	uvm_ftrace.stream = kopt_get("trace") != NULL && strcmp(kopt_get("trace"), "fault") == 0;
 	initrd_mount();
 	intr_init();
 	clock_init();

@@ -25,6 +25,7 @@
 #include "kern/qemu.h"
 #include "kern/thread.h"
 #include "kern/trap.h"
+#include "uvm/uvm_ftrace.h"
 
 static int panicking;
 
@@ -95,6 +96,7 @@ vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 		kprintf("  rbp %016lx  rflags %08lx\n", rbp, read_rflags());
 		backtrace_print(0, rbp, kprint);
 	}
+	uvm_ftrace_print(8, kprint);
 	panic_stop();
 }
 

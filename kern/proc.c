@@ -200,6 +200,7 @@ proc_load(struct proc *p, const char *path, char *const argv[],
 	*vmp = uvmspace_alloc(PAGE_SIZE, USER_MAX, true);
 	if (*vmp == NULL)
 		return -ENOMEM;
+	(*vmp)->vm_pid = p->pid;
 	error = exec_load(*vmp, file, path, argv, envp, img);
 	if (error != 0) {
 		uvmspace_free(*vmp);
@@ -388,6 +389,7 @@ sys_fork(const struct sysargs *a)
 		proc_free(child);
 		return -ENOMEM;
 	}
+	child->vmspace->vm_pid = child->pid;
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	child->fs_base = parent->fs_base;

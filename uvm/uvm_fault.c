@@ -51,6 +51,7 @@
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
+#include "uvm/uvm_ftrace.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
@@ -80,6 +81,7 @@ struct fault {
 	int npages;
 	int centeridx;                  /* index of va in the window */
 	struct vm_anon *anons[FAULT_MAXRANGE];
+	int fcase;                      /* how it was resolved (uvm_ftrace.h) */
 };
 
 static struct vm_amap *
@@ -294,12 +296,16 @@ fault_upper(struct fault *f)
 	} else if ((f->access & VM_PROT_WRITE) && anon->an_ref > 1 &&
 	    (f->entry->etype & UVM_ET_COPYONWRITE)) {
 		error = fault_promote(f, anon->an_page, anon);       /* 1B */
-		if (error == 0)
+		if (error == 0) {
 			uvmexp.flt_cow++;
+			f->fcase = FT_1B;
+		}
 	} else {
 		error = fault_enter(f, f->va, anon->an_page, anon_prot(f, anon)); /* 1A */
-		if (error == 0)
+		if (error == 0) {
 			uvmexp.flt_anon++;
+			f->fcase = FT_1A;
+		}
 	}
 	fault_unlock_all(f);
 	return error;
@@ -389,15 +395,20 @@ fault_lower(struct fault *f)
 	}
 	if (uobj == NULL || ((f->access & VM_PROT_WRITE) && cow)) {
 		error = fault_promote(f, pg, NULL);                  /* 2B */
-		if (error == 0 && pg != NULL)
+		if (error == 0 && pg != NULL) {
 			uvmexp.flt_promote++;
-		else if (error == 0)
+			f->fcase = FT_2B_PROMOTE;
+		} else if (error == 0) {
 			uvmexp.flt_zerofill++;
+			f->fcase = FT_2B_ZERO;
+		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;
 		error = fault_enter(f, f->va, pg, prot);             /* 2A */
-		if (error == 0)
+		if (error == 0) {
 			uvmexp.flt_obj++;
+			f->fcase = FT_2A;
+		}
 	}
 	if (pg != NULL)
 		pg->flags &= ~PG_BUSY;
@@ -415,6 +426,8 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 {
 	struct fault f = { .map = map, .va = ROUND_DOWN(va, PAGE_SIZE),
 		.access = access, .wire = wire };
+	struct ftrace_rec rec = { .va = va, .access = access };
+	uint64_t t0 = __builtin_ia32_rdtsc();
 	int error;
 
 	uvmexp.faults++;
@@ -427,8 +440,14 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 		if (error != -ERESTART)
 			break;
 		uvmexp.flt_restart++;
+		rec.restarts++;
 	}
 	pmap_update(map->pmap);
+	rec.pid = container_of(map, struct vmspace, vm_map)->vm_pid;
+	rec.fcase = (uint8_t)f.fcase;
+	rec.error = (int16_t)error;
+	rec.cycles = __builtin_ia32_rdtsc() - t0;
+	uvm_ftrace_record(&rec);
 	return error;
 }
 

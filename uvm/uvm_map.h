@@ -110,6 +110,7 @@ struct vmspace {
 	vsize_t vm_dsize;               /* its current size */
 	vaddr_t vm_minsaddr;            /* stack: lowest and highest address */
 	vaddr_t vm_maxsaddr;
+	int vm_pid;                     /* its process, for traces (0: none) */
 };
 
 /*
