@@ -5,3 +5,5 @@ set confirm off
 set disassembly-flavor intel
 set print pretty on
 set architecture i386:x86-64
+# The uvm commands (help uvm).
+source tools/gdb/uvm.py
