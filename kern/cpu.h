@@ -183,6 +183,7 @@ cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 
 #define MSR_EFER 0xc0000080
 #define MSR_APIC_BASE 0x1b
+#define MSR_FS_BASE 0xc0000100
 #define EFER_NXE (1UL << 11)
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)

@@ -21,9 +21,6 @@
 #include "uvm/uvm_km.h"
 
 #define CHUNK 256
-#define O_ACCMODE 3
-#define O_WRONLY 1
-#define O_RDWR 2
 
 struct file *
 file_alloc(const struct fileops *ops, int flags)
@@ -237,15 +234,6 @@ ramfs_file_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 	return bytes_read(f->node->data, f->node->size, ubuf, len, off);
 }
 
-static int64_t
-readonly_write(struct file *f, uint64_t ubuf, size_t len)
-{
-	(void)f;
-	(void)ubuf;
-	(void)len;
-	return -EBADF;
-}
-
 static int
 ramfs_file_stat(struct file *f, struct linux_stat *st)
 {
@@ -262,7 +250,6 @@ ramfs_file_stat(struct file *f, struct linux_stat *st)
 
 static const struct fileops ramfs_fileops = {
 	.read = ramfs_file_read,
-	.write = readonly_write,
 	.stat = ramfs_file_stat,
 };
 
@@ -284,14 +271,13 @@ text_stat(struct file *f, struct linux_stat *st)
 
 static const struct fileops text_fileops = {
 	.read = text_read,
-	.write = readonly_write,
 	.stat = text_stat,
 };
 
 struct file *
 file_from_text(char *text, size_t len)
 {
-	struct file *f = file_alloc(&text_fileops, 0);
+	struct file *f = file_alloc(&text_fileops, O_RDONLY);
 
 	if (f == NULL) {
 		kmem_free(text, len + 1);
@@ -377,7 +363,7 @@ file_open(const char *path, int flags, struct file **fp)
 	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
 	if (error != 0)
 		return error;
-	if ((flags & O_ACCMODE) != 0)
+	if ((flags & O_ACCMODE) != O_RDONLY)
 		return S_ISDIR(n->mode) ? -EISDIR : -EROFS;
 	*fp = file_alloc(&ramfs_fileops, flags);
 	if (*fp == NULL)

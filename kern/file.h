@@ -21,8 +21,20 @@ struct rnode;
 struct pipe;
 struct linux_stat;
 
+/* The flags a struct file keeps (Linux's values). */
+#define O_ACCMODE 3
+#define O_RDONLY 0
+#define O_WRONLY 1
+#define O_RDWR 2
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+
 struct fileops {
-	/* Copy to/from user buffers; return bytes or -errno.  May sleep. */
+	/*
+	 * Copy to/from user buffers; return bytes or -errno.  May sleep.
+	 * The system calls check the access mode first, so a file that is
+	 * never opened for writing (reading) may leave write (read) NULL.
+	 */
 	int64_t (*read)(struct file *f, uint64_t ubuf, size_t len, uint64_t *off);
 	int64_t (*write)(struct file *f, uint64_t ubuf, size_t len);
 	void (*close)(struct file *f);

@@ -26,7 +26,6 @@
 
 #define PIPE_SIZE 4096
 #define PIPE_CHUNK 256
-#define O_NONBLOCK 04000
 
 struct pipe {
 	struct spinlock lock;
@@ -168,29 +167,13 @@ pipe_stat(struct file *f, struct linux_stat *st)
 	return 0;
 }
 
-static int64_t
-pipe_bad_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
-{
-	(void)f; (void)ubuf; (void)len; (void)off;
-	return -EBADF;
-}
-
-static int64_t
-pipe_bad_write(struct file *f, uint64_t ubuf, size_t len)
-{
-	(void)f; (void)ubuf; (void)len;
-	return -EBADF;
-}
-
 static const struct fileops pipe_read_ops = {
 	.read = pipe_read,
-	.write = pipe_bad_write,
 	.close = pipe_close,
 	.stat = pipe_stat,
 };
 
 static const struct fileops pipe_write_ops = {
-	.read = pipe_bad_read,
 	.write = pipe_write,
 	.close = pipe_close,
 	.stat = pipe_stat,
@@ -204,8 +187,8 @@ pipe_create(struct file **rf, struct file **wf)
 	if (p == NULL)
 		return -ENOMEM;
 	p->lock = (struct spinlock)SPINLOCK_INIT("pipe");
-	*rf = file_alloc(&pipe_read_ops, 0);
-	*wf = file_alloc(&pipe_write_ops, 1);
+	*rf = file_alloc(&pipe_read_ops, O_RDONLY);
+	*wf = file_alloc(&pipe_write_ops, O_WRONLY);
 	if (*rf == NULL || *wf == NULL) {
 		if (*rf != NULL)
 			kmem_free(*rf, sizeof(**rf));

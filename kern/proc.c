@@ -37,7 +37,6 @@
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 
-#define MSR_FS_BASE 0xc0000100
 
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
 static int next_pid = 1;

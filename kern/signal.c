@@ -389,6 +389,25 @@ sys_tgkill(const struct sysargs *a)
 }
 
 /*
+ * signal_wait - sleep until a signal is actionable for the current process.
+ *
+ * Delivery does not wake a particular channel, so the wait polls once a
+ * clock tick; the local lock only satisfies sleep_on's contract.
+ * => nothing locked; sleeps; returns -EINTR (the handler runs on the way out).
+ */
+static int64_t
+signal_wait(const char *wmesg)
+{
+	struct spinlock l = SPINLOCK_INIT("sigwait");
+
+	spin_lock(&l);
+	while (!signal_actionable(curproc))
+		sleep_on(CLOCK_TICK_CHAN, &l, wmesg);
+	spin_unlock(&l);
+	return -EINTR;
+}
+
+/*
  * rt_sigsuspend: wait with a temporary mask until a signal arrives that
  * runs a handler (or kills).  The handler's frame carries the old mask,
  * so returning from it restores the mask as it was before the call.
@@ -397,7 +416,6 @@ int64_t
 sys_rt_sigsuspend(const struct sysargs *a)
 {
 	struct proc *p = curproc;
-	struct spinlock l = SPINLOCK_INIT("sigsuspend");
 	uint64_t mask;
 
 	if (a->a[1] != sizeof(uint64_t))
@@ -407,23 +425,13 @@ sys_rt_sigsuspend(const struct sysargs *a)
 	p->sig.suspend_mask = p->sig.mask;
 	p->sig.suspended = true;
 	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	spin_lock(&l);
-	while (!signal_actionable(p))
-		sleep_on(CLOCK_TICK_CHAN, &l, "sigsusp");
-	spin_unlock(&l);
-	return -EINTR;      /* the handler runs on the way out */
+	return signal_wait("sigsusp");  /* the handler runs on the way out */
 }
 
 /* pause: rt_sigsuspend with the mask as it is. */
 int64_t
 sys_pause(const struct sysargs *a)
 {
-	struct spinlock l = SPINLOCK_INIT("pause");
-
 	(void)a;
-	spin_lock(&l);
-	while (!signal_actionable(curproc))
-		sleep_on(CLOCK_TICK_CHAN, &l, "pause");
-	spin_unlock(&l);
-	return -EINTR;
+	return signal_wait("pause");
 }

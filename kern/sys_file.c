@@ -13,13 +13,10 @@
 #include "kern/uaccess.h"
 
 #define AT_FDCWD -100
-#define O_ACCMODE 3
 #define O_CREAT 0100
 #define O_EXCL 0200
 #define O_NOCTTY 0400
 #define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
@@ -47,6 +44,21 @@ static struct file *
 getf(uint64_t fd)
 {
 	return fd_get(fds(), (int)fd);
+}
+
+/*
+ * getf_for - the file at fd if it was opened for this direction, else NULL.
+ * The access mode is checked here, once, so a fileops whose file is never
+ * opened for writing (or reading) need not supply a refusing stub.
+ */
+static struct file *
+getf_for(uint64_t fd, bool write)
+{
+	struct file *f = getf(fd);
+
+	if (f == NULL || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+		return NULL;
+	return f;
 }
 
 static int64_t
@@ -114,9 +126,9 @@ sys_close(const struct sysargs *a)
 int64_t
 sys_read(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf_for(a->a[0], false);
 
-	if (f == NULL || (f->flags & O_ACCMODE) == 1)
+	if (f == NULL)
 		return -EBADF;
 	if ((int64_t)a->a[2] < 0)
 		return -EINVAL;
@@ -135,15 +147,17 @@ sys_pread64(const struct sysargs *a)
 		return -EINVAL;
 	if (f->pipe != NULL || f->node == NULL)
 		return -ESPIPE;
+	if (getf_for(a->a[0], false) == NULL)
+		return -EBADF;
 	return f->ops->read(f, a->a[1], a->a[2], &off);
 }
 
 int64_t
 sys_write(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf_for(a->a[0], true);
 
-	if (f == NULL || (f->flags & O_ACCMODE) == 0)
+	if (f == NULL)
 		return -EBADF;
 	if ((int64_t)a->a[2] < 0)
 		return -EINVAL;
@@ -159,11 +173,11 @@ struct iovec_user {
 static int64_t
 do_rw_vec(const struct sysargs *a, bool write)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf_for(a->a[0], write);
 	struct iovec_user iov;
 	int64_t total = 0;
 
-	if (f == NULL || (f->flags & O_ACCMODE) == (write ? 0 : 1))
+	if (f == NULL)
 		return -EBADF;
 	if (a->a[2] > IOV_MAX)
 		return -EINVAL;

@@ -10,7 +10,6 @@
 #include "kern/uaccess.h"
 #include "pmap/vmlayout.h"
 
-#define MSR_FS_BASE 0xc0000100
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003

@@ -10,17 +10,19 @@
  * What trap() does, in order:
  *   1. a vector >= 32 is an interrupt: intr_dispatch runs its handler and
  *      acknowledges it; then, if it arrived with interrupts on, the
- *      scheduler may switch threads (sched_preempt_point);
+ *      scheduler may switch threads (sched_preempt_point), and on the way
+ *      back to user mode a pending signal is delivered;
  *   2. a page fault on a user address that uvm_fault resolves: return
  *      and let the instruction run again;
- *   3. a double fault, or a kernel page fault, in the current thread's
+ *   3. any other exception from user mode is the process's: proc_user_trap
+ *      turns it into a signal (SIGSEGV, SIGILL, ...) or kills the process;
+ *   4. a double fault, or a kernel page fault, in the current thread's
  *      stack guard page is a stack overflow: thread_guard_trap reports
  *      it and kills the thread, or panics;
- *   4. an exception the running code expected (trap_recover, below):
+ *   5. an exception the running code expected (trap_recover, below):
  *      resume at its recovery point;
- *   5. an exception in kernel mode: report vector, error code, CR2, RIP and
- *      the registers, then panic (which prints the backtrace);
- *   6. everything else is not wired up yet and is reported as unexpected.
+ *   6. anything else is a kernel bug: report vector, error code, CR2, RIP
+ *      and the registers, then panic (which prints the backtrace).
  *
  * trap() runs with interrupts off (interrupt gates).  It may still give
  * the CPU away: a preemption at the end of an interrupt, or a sleep on a

@@ -154,6 +154,31 @@ UTEST(file_calls_with_bad_descriptors_are_ebadf)
 	no_mismatches();
 }
 
+UTEST(reads_and_writes_against_the_access_mode_are_ebadf)
+{
+	int fd = rows_fd(), p[2];
+	char buf[8] = "x";
+	struct iovec iov = { buf, 1 };
+
+	UT_SYS(pipe(p));
+	EXPECT(EBADF, SYS_write, fd, (long)buf, 1);
+	EXPECT(EBADF, SYS_writev, fd, (long)&iov, 1);
+	EXPECT(EBADF, SYS_write, p[0], (long)buf, 1);
+	EXPECT(EBADF, SYS_writev, p[0], (long)&iov, 1);
+	EXPECT(EBADF, SYS_read, p[1], (long)buf, 1);
+	EXPECT(EBADF, SYS_readv, p[1], (long)&iov, 1);
+	EXPECT(ESPIPE, SYS_pread64, p[1], (long)buf, 1, 0);
+	/* The refused calls moved nothing: the byte still goes through. */
+	UT_EQ(write(p[1], buf, 1), 1);
+	UT_EQ(read(p[0], buf + 1, 1), 1);
+	UT_EQ(buf[1], 'x');
+	UT_EQ(pread(fd, buf, 1, 0), 1);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+	no_mismatches();
+}
+
 UTEST(file_calls_with_bad_values_are_einval)
 {
 	int fd = rows_fd();
