@@ -3,9 +3,29 @@
  * not pipes: the console, initrd files and directories, /dev/null and
  * /dev/zero, and /proc's generated texts.
  *
+ *   proc A  fd 1 --> console file (refs 2) <-- fd 1  proc B (A's fork)
+ *           fd 3 --> ramfs file   (refs 2) <-- fd 3
+ *                    off 120, ops = &ramfs_fileops, node -> rnode
+ *
+ * (fds 0, 1 and 2 start as three console files, one each.)
+ *
+ * A struct file is one open: its offset and flags are shared by every
+ * descriptor (and every process) that refers to it, and f->refs counts
+ * those descriptors; the last file_release calls ops->close and frees it.
+ * The access mode in f->flags is checked by the system calls before an
+ * op is called, so a read-only file has no write op at all.
+ *
  * Reads and writes copy through a small kernel buffer in chunks, so a
  * huge length costs no memory and a bad user pointer part way returns
  * what was done (or -EFAULT), as Linux does.
+ *
+ * Locking: a descriptor table belongs to one single-threaded process and
+ * only its own system calls change it, so it takes no lock.  A file is
+ * shared across fork and system calls are preemptible, so f->refs changes
+ * atomically.  f->off takes no lock: two processes reading one shared
+ * file at the same moment may read the same bytes (Linux serialises them
+ * with a per-file position lock; not done here).  A file's ops take their
+ * own lock (the pipe's spin lock) and may sleep.
  */
 #include "kern/file.h"
 #include "kern/clock.h"
@@ -38,13 +58,13 @@ file_alloc(const struct fileops *ops, int flags)
 void
 file_hold(struct file *f)
 {
-	f->refs++;
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 }
 
 void
 file_release(struct file *f)
 {
-	if (--f->refs > 0)
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	if (f->ops->close != NULL)
 		f->ops->close(f);

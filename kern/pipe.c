@@ -9,9 +9,10 @@
  * writer closes (then it reads end of file, 0); a writer with no room
  * sleeps until a reader reads, and gets EPIPE (and SIGPIPE) once no
  * reader is left.  A read into a bad buffer puts its bytes back, so
- * -EFAULT loses no data (two readers racing there could reorder them).  Data moves through a small buffer on the kernel stack
- * so that the copy to or from user memory - which may fault and sleep -
- * never happens under the pipe's spin lock.
+ * -EFAULT loses no data (two readers racing there could reorder them).
+ * Data moves through a small buffer on the kernel stack so that the copy
+ * to or from user memory - which may fault and sleep - never happens
+ * under the pipe's spin lock.
  */
 #include "kern/file.h"
 #include "kern/lib/errno.h"

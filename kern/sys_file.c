@@ -3,6 +3,9 @@
  * open/openat/close, read/write and their vector and positioned forms,
  * lseek, fstat/newfstatat, pipe/pipe2, dup/dup2/dup3, fcntl, ioctl,
  * getdents64, access/faccessat, readlink.
+ *
+ * Every call finds its file with getf (or getf_for, which also checks the
+ * access mode the file was opened with) and then calls the file's ops.
  */
 #include "kern/file.h"
 #include "kern/lib/errno.h"
