@@ -4,6 +4,7 @@
  *   boot.asm  ->  kmain(magic, mbi)
  *                   console_init      serial output works from here on
  *                   gdt_init/idt_init exceptions are reported, not triple faults
+ *                   syscall_init      the syscall instruction's MSRs (EFER.SCE, LSTAR)
  *                   mb2_parse         command line, memory map, modules
  *                   cmdline_parse     options; unknown keys warned about
  *                   memmap_build      usable physical ranges, printed
@@ -13,6 +14,7 @@
  *                   pmap_init         PV entries; pmap_enter works
  *                   kmem_init         pools, kmem_alloc, kernel arena
  *                   uvm_init          swap slots, anons, amaps, aobjs, maps
+ *                   trace=fault       the fault trace streams to the console
  *                   initrd_mount      the initrd module as the root file system
  *                   intr_init         8259s masked, local APIC mapped and on
  *                   clock_init        TSC and APIC timer measured; tick starts
