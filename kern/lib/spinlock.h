@@ -33,28 +33,27 @@ struct spinlock {
 /* Spin locks held right now (one CPU: one counter).  kern/lib/spinlock.c */
 extern int spin_nheld;
 
+/*
+ * spin_lock_saved - take l (interrupts already off) with flags as the
+ * state its spin_unlock will restore.
+ */
 static inline void
-spin_lock(struct spinlock *l)
+spin_lock_saved(struct spinlock *l, uint64_t flags)
 {
-	uint64_t flags;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		panic("spin_lock: %s already held (deadlock on one CPU)", l->name);
 	l->saved_flags = flags;
 	spin_nheld++;
 }
 
+/* spin_lock - turn interrupts off and take l.  => never sleeps. */
 static inline void
-spin_unlock(struct spinlock *l)
+spin_lock(struct spinlock *l)
 {
-	uint64_t flags = l->saved_flags;
+	uint64_t flags;
 
-	KASSERT(l->locked);
-	spin_nheld--;
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	if (flags & (1UL << 9))
-		__asm__ volatile("sti" ::: "memory");
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	spin_lock_saved(l, flags);
 }
 
 /*
@@ -72,17 +71,12 @@ spin_unlock_keepintr(struct spinlock *l)
 	return flags;
 }
 
-/*
- * spin_lock_saved - take l (interrupts already off) with flags as the
- * state its spin_unlock will restore.
- */
+/* spin_unlock - release l; interrupts come back on if they were on at spin_lock. */
 static inline void
-spin_lock_saved(struct spinlock *l, uint64_t flags)
+spin_unlock(struct spinlock *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		panic("spin_lock: %s already held (deadlock on one CPU)", l->name);
-	l->saved_flags = flags;
-	spin_nheld++;
+	if (spin_unlock_keepintr(l) & (1UL << 9))     /* RFLAGS.IF was set */
+		__asm__ volatile("sti" ::: "memory");
 }
 
 static inline bool
