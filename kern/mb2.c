@@ -7,6 +7,10 @@
  *
  *   | total 8 | type 1 cmdline | type 2 loader | type 6 mmap | ... | type 0 |
  *
+ * Tags 14 and 15 carry a copy of the ACPI root pointer (RSDP, version 1
+ * or 2+) that GRUB found in the BIOS area, so the kernel need not scan
+ * for it; dev/ioapic.c follows it to the MADT.  A 2+ copy wins.
+ *
  * This file only records where things are; memmap.c makes sense of the
  * memory map and the page allocator later reserves the block itself.
  */
@@ -19,6 +23,8 @@ enum {
 	MB2_TAG_LOADER = 2,
 	MB2_TAG_MODULE = 3,
 	MB2_TAG_MMAP = 6,
+	MB2_TAG_ACPI_OLD = 14,
+	MB2_TAG_ACPI_NEW = 15,
 };
 
 struct mb2_tag {
@@ -68,6 +74,13 @@ mb2_tag(const struct mb2_tag *t, struct bootinfo *bi)
 		}
 		break;
 	}
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
+		if (bi->acpi_rsdp == NULL || t->type == MB2_TAG_ACPI_NEW) {
+			bi->acpi_rsdp = t + 1;
+			bi->acpi_rsdp_len = t->size - sizeof(*t);
+		}
+		break;
 	default:
 		break;
 	}

@@ -25,7 +25,12 @@ struct bootinfo {
 	int nmmap;
 	struct boot_module mod[MB2_MAX_MODULES];
 	int nmod;
+	const void *acpi_rsdp;          /* GRUB's copy of the ACPI RSDP, or NULL */
+	uint32_t acpi_rsdp_len;         /* its length (20 for ACPI 1.0, 36 for 2.0+) */
 };
+
+/* The boot information, filled once by kmain (kern/kmain.c). */
+extern struct bootinfo boot_info;
 
 /*
  * mb2_parse - walk the tags of the information block at mbi (a kernel
