@@ -16,7 +16,9 @@
  *   vector      source                    EOI
  *   32 - 47     8259 (through LINT0 or     i8259_eoi (the local APIC does
  *               straight to the CPU)       not track ExtINT interrupts)
- *   48 - 254    local APIC                 lapic_eoi
+ *   48 - 254    local APIC (devices' I/O   lapic_eoi (for a level-triggered
+ *               APIC pins and MSI-X, the   I/O APIC pin the local APIC
+ *               timer, APIC errors)        passes the EOI on to it)
  *   255         spurious                   none: nothing is in service
  *   39, 47      8259 spurious IRQ 7 / 15   none (IRQ 15: the master's)
  *
@@ -52,6 +54,7 @@ static struct intr_slot slots[256];
 static int depth;               /* handlers running (0 or 1: no nesting) */
 static uint64_t nstray;
 static vaddr_t lapic_va;
+static bool vec_taken[VEC_DEVICE_MAX + 1];    /* intr_alloc_vector's */
 
 static void
 lapic_error_intr(void *arg)
@@ -114,6 +117,33 @@ intr_establish(int vector, intr_fn fn, void *arg)
 	}
 	intr_restore(s);
 	return error;
+}
+
+int
+intr_alloc_vector(void)
+{
+	uint64_t s = intr_disable();
+	int v;
+
+	for (v = VEC_DEVICE_MIN; v <= VEC_DEVICE_MAX; v++) {
+		if (!vec_taken[v] && slots[v].fn == NULL)
+			break;
+	}
+	if (v <= VEC_DEVICE_MAX)
+		vec_taken[v] = true;
+	intr_restore(s);
+	return v <= VEC_DEVICE_MAX ? v : -ENOSPC;
+}
+
+void
+intr_free_vector(int vector)
+{
+	uint64_t s = intr_disable();
+
+	KASSERT(vector >= VEC_DEVICE_MIN && vector <= VEC_DEVICE_MAX &&
+	    vec_taken[vector] && slots[vector].fn == NULL);
+	vec_taken[vector] = false;
+	intr_restore(s);
 }
 
 void

@@ -6,7 +6,8 @@
  *     0 -  31   CPU exceptions (kern/trap.c)
  *    32 -  47   the 8259 PICs' IRQ 0-15 (only IRQ 0, the PIT, is ever
  *               unmasked, and only when there is no local APIC timer)
- *    48 - 238   devices (the I/O APIC arrives in a later issue)
+ *    48 - 238   devices: I/O APIC pins and MSI-X messages, each given a
+ *               vector by intr_alloc_vector (dev/ioapic.c, dev/pci.c)
  *   239  0xef   the local APIC timer: the clock tick
  *   254  0xfe   local APIC errors
  *   255  0xff   the local APIC's spurious vector (never acknowledged)
@@ -30,6 +31,7 @@ struct trapframe;
 
 #define VEC_IRQ_BASE 32         /* 8259 IRQ n -> vector 32 + n */
 #define VEC_DEVICE_MIN 48
+#define VEC_DEVICE_MAX 238
 #define VEC_LAPIC_TIMER 0xef
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
@@ -63,6 +65,19 @@ vaddr_t intr_lapic_va(void);
  *  => fn runs with interrupts off and must not sleep.
  */
 int intr_establish(int vector, intr_fn fn, void *arg);
+
+/*
+ * intr_alloc_vector - reserve the lowest free device vector
+ * (VEC_DEVICE_MIN..VEC_DEVICE_MAX) for the caller's interrupt source.
+ *  => returns the vector, or -ENOSPC when all are taken; never sleeps.
+ *  => the caller then intr_establishes a handler on it.  Both paths into
+ *     these vectors (an I/O APIC pin, an MSI-X message) go through the
+ *     local APIC, so intr_dispatch acknowledges them with lapic_eoi.
+ */
+int intr_alloc_vector(void);
+
+/* intr_free_vector - give back a vector from intr_alloc_vector (its handler removed first). */
+void intr_free_vector(int vector);
 
 /*
  * intr_disestablish - remove vector's handler.
