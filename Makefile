@@ -43,9 +43,16 @@ CMDLINE ?=
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
+# Two virtio disks: vda (swap, 256 MiB) and vdb (scratch for the virtio/
+# tests, 8 MiB), at fixed PCI slots so they are named in that order.
+DISKS := $(BUILD)/swap.img $(BUILD)/scratch.img
+QEMU_DISKS := \
+	-drive file=$(BUILD)/swap.img,if=none,id=swapdisk,format=raw -device virtio-blk-pci,drive=swapdisk,addr=0x4 \
+	-drive file=$(BUILD)/scratch.img,if=none,id=scratch,format=raw -device virtio-blk-pci,drive=scratch,addr=0x5
+
 # The standard QEMU flags (../shared/DESIGN.md), shared by run and test.
 QEMU_FLAGS := -accel tcg -cpu qemu64 -smp 1 -m $(MEM) -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_DISKS)
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
@@ -70,7 +77,15 @@ ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help \
 	user test-linux
-all: deps $(KERNEL)
+all: deps $(KERNEL) $(DISKS)
+
+$(BUILD)/swap.img:
+	@mkdir -p $(BUILD)
+	$(Q)truncate -s 256M $@
+
+$(BUILD)/scratch.img:
+	@mkdir -p $(BUILD)
+	$(Q)truncate -s 8M $@
 
 help:
 	@sed -n '2,30p' Makefile | sed 's/^# \{0,1\}//'
@@ -232,7 +247,7 @@ test: all $(INITRD)
 			exit 1; \
 		fi; \
 	done
-	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) $(if $(SEED),seed=$(SEED)) qemuexit=1 scratch=vdb $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh \
 		$(BUILD)/test.iso $(BUILD)/test.log $(TEST_TIMEOUT)
 
@@ -255,7 +270,7 @@ UTEST   ?= 1
 LINUX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/uvmkern/linux
 LINUX_TIMEOUT ?= 240
 
-test-linux: user $(MKINITRD)
+test-linux: user $(MKINITRD) $(DISKS)
 	@mkdir -p $(BUILD)/linux
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) tools/linux/test-linux.sh \
 		$(UBUILD) $(BUILD)/linux $(LINUX_CACHE) '$(UTEST)' $(LINUX_TIMEOUT)

@@ -31,6 +31,7 @@
  *
  * Each later subsystem adds its step here, in dependency order.
  */
+#include "dev/dev.h"
 #include "kern/clock.h"
 #include "kern/cmdline.h"
 #include "kern/console.h"
@@ -221,6 +222,7 @@ static void
 kmain_thread0(void)
 {
 	sched_start();
+	dev_attach();
 	run_boot_tests();
 	run_init();
 	if (qemu_exit_enabled())
