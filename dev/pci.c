@@ -109,15 +109,19 @@ pci_conf_write32(const struct pci_dev *p, int reg, uint32_t v)
 	conf_write(p->bus, p->slot, p->fn, reg, v);
 }
 
-/* A 16-bit write as read-modify-write of the 32-bit word (not for RW1C words). */
+/*
+ * A 16-bit write goes out as a 16-bit port access to 0xcfc + (reg & 2):
+ * a read-modify-write of the whole word would write back the status
+ * register's write-one-to-clear bits next to the command register.
+ */
 void
 pci_conf_write16(const struct pci_dev *p, int reg, uint16_t v)
 {
-	int shift = (reg & 2) * 8;
-	uint32_t w = pci_conf_read32(p, reg);
+	uint64_t s = intr_disable();
 
-	w = (w & ~(0xffffu << shift)) | (uint32_t)v << shift;
-	pci_conf_write32(p, reg, w);
+	outl(PCI_CONF_ADDR, conf_addr(p->bus, p->slot, p->fn, reg));
+	outw(PCI_CONF_DATA + (reg & 2), v);
+	intr_restore(s);
 }
 
 /* Write all ones to the BAR at reg, read what sticks, put the old value back. */
