@@ -19,6 +19,13 @@
 #   KTEST=glob      which tests `make test` runs (default all)
 #   SEED=N          seed for randomized tests (default: random, printed)
 #   MEM=512M        guest memory
+#   SWAP=256M       size of the swap disk build/swap.img (vda; the kernel
+#                   swaps on it unless CMDLINE has swap=none, as make
+#                   test's first boot does: its suites make swap areas
+#                   of their own)
+#   SWAPMEM=64M     guest memory of make test's second boot, which runs
+#                   the swap suites (SWAPKTEST, default 'swap/*,pdaemon/*';
+#                   none skips that boot)
 #   CMDLINE="..."   extra kernel command line for run and test
 #   KDEBUG=0        turn off the expensive KDASSERT checks
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
@@ -37,22 +44,31 @@ QEMU    := qemu-system-x86_64
 
 KDEBUG  ?= 1
 KTEST   ?= all
+SWAP    ?= 256M
+SWAPMEM ?= 64M
+SWAPKTEST ?= swap/*,pdaemon/*
 SEED    ?=
 MEM     ?= 512M
 CMDLINE ?=
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
-# Two virtio disks: vda (swap, 256 MiB) and vdb (scratch for the virtio/
-# tests, 8 MiB), at fixed PCI slots so they are named in that order.
-DISKS := $(BUILD)/swap.img $(BUILD)/scratch.img
-QEMU_DISKS := \
-	-drive file=$(BUILD)/swap.img,if=none,id=swapdisk,format=raw -device virtio-blk-pci,drive=swapdisk,addr=0x4 \
-	-drive file=$(BUILD)/scratch.img,if=none,id=scratch,format=raw -device virtio-blk-pci,drive=scratch,addr=0x5
-
 # The standard QEMU flags (../shared/DESIGN.md), shared by run and test.
-QEMU_FLAGS := -accel tcg -cpu qemu64 -smp 1 -m $(MEM) -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_DISKS)
+QEMU_BASE := -accel tcg -cpu qemu64 -smp 1 -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
+
+# Two virtio-blk disks at fixed PCI slots, so their names never change:
+# vda (slot 4) is swap, vdb (slot 5) a scratch disk the virtio/ tests
+# write patterns to.  Both are plain files, created (or resized) by the
+# disks target; their contents never matter.
+SWAP_IMG    := $(BUILD)/swap.img
+SCRATCH_IMG := $(BUILD)/scratch.img
+QEMU_DISKS  := \
+	-drive file=$(SWAP_IMG),if=none,id=swapdisk,format=raw \
+	-device virtio-blk-pci,drive=swapdisk,addr=0x4 \
+	-drive file=$(SCRATCH_IMG),if=none,id=scratch,format=raw \
+	-device virtio-blk-pci,drive=scratch,addr=0x5
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
@@ -76,16 +92,8 @@ KERNEL  := $(BUILD)/kernel.elf
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help \
-	user test-linux
-all: deps $(KERNEL) $(DISKS)
-
-$(BUILD)/swap.img:
-	@mkdir -p $(BUILD)
-	$(Q)truncate -s 256M $@
-
-$(BUILD)/scratch.img:
-	@mkdir -p $(BUILD)
-	$(Q)truncate -s 8M $@
+	user test-linux disks
+all: deps $(KERNEL)
 
 help:
 	@sed -n '2,30p' Makefile | sed 's/^# \{0,1\}//'
@@ -208,6 +216,11 @@ iso: $(ISO)
 $(ISO): deps $(KERNEL) $(INITRD) tools/grubcfg.sh
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 
+disks:
+	@mkdir -p $(BUILD)
+	@truncate -s $(SWAP) $(SWAP_IMG)
+	@truncate -s 8M $(SCRATCH_IMG)
+
 # make run PROG=path/to/static-binary ARGS="a b": that program, added to
 # the initrd as /bin/NAME, is the only job; QEMU exits with its status.
 ifneq ($(PROG),)
@@ -216,13 +229,14 @@ else
 RUN_CMDLINE := $(CMDLINE)
 endif
 
-run: all $(INITRD)
+run: all $(INITRD) disks
 	$(call make_iso,$(BUILD)/kernel,$(RUN_CMDLINE))
 ifneq ($(PROG),)
-	@$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d; \
-		st=$$?; exit $$(( st & 1 ? st >> 1 : 1 ))
+	@$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
+		-cdrom $(ISO) -boot d; st=$$?; exit $$(( st & 1 ? st >> 1 : 1 ))
 else
-	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d
+	$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
+		-cdrom $(ISO) -boot d
 endif
 
 # make test: first the harness self-checks - a failing test, a panic, a
@@ -234,7 +248,7 @@ SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE \
 	must_overflow_stack:PANIC:'^panic:.*guard page'
 
-test: all $(INITRD)
+test: all $(INITRD) disks
 	$(Q)for sc in $(SELFCHECKS); do \
 		name=$${sc%%:*}; rest=$${sc#*:}; verdict=$${rest%%:*}; \
 		pat=$${rest#$$verdict}; pat=$${pat#:}; \
@@ -247,21 +261,27 @@ test: all $(INITRD)
 			exit 1; \
 		fi; \
 	done
-	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) $(if $(SEED),seed=$(SEED)) qemuexit=1 scratch=vdb $(CMDLINE))
-	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/qemu-test.sh \
+	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test.iso $(BUILD)/test.log $(TEST_TIMEOUT)
+ifneq ($(SWAPKTEST),none)
+	@echo "make test: the swap suites, in a second boot with $(SWAPMEM) of RAM and $(SWAP) of swap"
+	$(call make_iso,$(BUILD)/test-swap,ktest=$(SWAPKTEST) scratch=vdb $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_BASE) -m $(SWAPMEM) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-swap.iso $(BUILD)/test-swap.log $(TEST_TIMEOUT)
+endif
 
 selfcheck-iso: $(INITRD)
 	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)
 
-qemu-gdb: all $(INITRD)
+qemu-gdb: all $(INITRD) disks
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 	@echo "QEMU is halted, waiting for gdb on :$(GDBPORT); run 'make gdb' in another terminal"
-	$(QEMU) $(QEMU_FLAGS) -display none -serial mon:stdio -cdrom $(ISO) -boot d \
+	$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio -cdrom $(ISO) -boot d \
 		-S -gdb tcp::$(GDBPORT)
 
-gdb: all
-	@QEMU="$(QEMU) $(QEMU_FLAGS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
+gdb: all disks
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
 		CMDLINE='$(CMDLINE)' tools/gdb.sh
 
 # make test-linux: the user tests on Debian's Linux kernel, fetched once
@@ -270,7 +290,7 @@ UTEST   ?= 1
 LINUX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/uvmkern/linux
 LINUX_TIMEOUT ?= 240
 
-test-linux: user $(MKINITRD) $(DISKS)
+test-linux: user $(MKINITRD)
 	@mkdir -p $(BUILD)/linux
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) tools/linux/test-linux.sh \
 		$(UBUILD) $(BUILD)/linux $(LINUX_CACHE) '$(UTEST)' $(LINUX_TIMEOUT)

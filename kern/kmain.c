@@ -22,6 +22,9 @@
  *                                     stack for a guarded one, continuing in
  *               kmain_thread0
  *                   sched_start       interrupts on: ticks, preemption
+ *                   dev_attach        PCI devices, virtio-blk disks
+ *                   pagedaemon        its thread starts (uvm/uvm_pdaemon.c)
+ *                   uvm_swap_boot     swapon the first disk (or swap=)
  *                   ktest_run         when ktest= selects tests
  *                   run_init          init= or /bin/init, until it exits
  *
@@ -53,6 +56,8 @@
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_ftrace.h"
+#include "uvm/uvm_pdaemon.h"
+#include "uvm/uvm_swapctl.h"
 #include "uvm/uvm_init.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_page.h"
@@ -62,6 +67,7 @@ KOPT(seed, "seed", "seed for randomized tests (random when absent)");
 KOPT(init, "init", "the first user program (default /bin/init); words after -- are its arguments");
 KOPT(trace, "trace", "fault: print every page fault as it is resolved");
 KOPT(initexit, "initexit", "1: when init exits, leave QEMU with its exit status (make run PROG=)");
+KOPT(swap, "swap", "the swap disk: vda (the first disk, the default), vdb, ... or none");
 
 extern uint64_t boot_tsc;
 extern char kernel_phys_start[], kernel_phys_end[];
@@ -223,6 +229,10 @@ kmain_thread0(void)
 {
 	sched_start();
 	dev_attach();
+	if (thread_create("pagedaemon", uvm_pdaemon_main, NULL) == NULL)
+		panic("kmain: cannot start the page daemon");
+	yield();            /* let it start, so it serves the first request */
+	uvm_swap_boot(kopt_get("swap"), kprint);
 	run_boot_tests();
 	run_init();
 	if (qemu_exit_enabled())

@@ -8,7 +8,9 @@
  * here: that is a kernel bug and panics, which `make test` reports.
  *
  * Selection:
- *   all        every test except the KTEST_MANUAL ones
+ *   all        every test except the KTEST_MANUAL and KTEST_OWNBOOT ones
+ *              (make test boots a second time, with little memory and a
+ *              swap disk, for the KTEST_OWNBOOT suites swap/ and pdaemon/)
  *   none       nothing
  *   a,b,...    tests matching any glob; a manual test only by exact name
  */
@@ -165,7 +167,7 @@ ktest_selected(const struct ktest *t, const char *pattern)
 	if (strcmp(pattern, "none") == 0)
 		return false;
 	if (strcmp(pattern, "all") == 0)
-		return (t->flags & KTEST_MANUAL) == 0;
+		return (t->flags & (KTEST_MANUAL | KTEST_OWNBOOT)) == 0;
 	if (t->flags & KTEST_MANUAL) {
 		/* Exact name only: look for it as one item of the list. */
 		size_t len = strlen(t->name);

@@ -33,6 +33,8 @@
 #include "kern/lib/rand.h"
 
 #define KTEST_MANUAL 0x1    /* run only when selected by its exact name */
+#define KTEST_OWNBOOT 0x2   /* needs a boot of its own (little RAM, swap):
+			       `all` leaves it out, a glob selects it */
 
 struct ktest {
 	const char *name;   /* "suite/name" */
@@ -56,6 +58,7 @@ struct ktest {
 
 #define KTEST(suite, tname) KTEST_DEFINE(suite, tname, 0)
 #define KTEST_MANUAL_ONLY(suite, tname) KTEST_DEFINE(suite, tname, KTEST_MANUAL)
+#define KTEST_OWN_BOOT(suite, tname) KTEST_DEFINE(suite, tname, KTEST_OWNBOOT)
 
 /*
  * A whole-system consistency checker, run after every suite.  It reports

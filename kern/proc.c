@@ -36,6 +36,7 @@
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_page.h"
 
 
 struct spinlock proc_lock = SPINLOCK_INIT("proc");
@@ -474,11 +475,21 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 
 	trap_signal(tf, fault_error, &sig, &code, &addr);
 	sti();              /* process context: exiting may sleep */
+	if (tf->vector == T_PAGE_FAULT && fault_error == -ENOMEM) {
+		/* The page daemon found nothing to free: no memory, no swap.
+		 * The process that needed the page goes (uvm_pdaemon.c says
+		 * why this one); nobody else's memory is touched. */
+		uvmexp.oomkills++;
+		kprintf("pid %d (%s): out of memory and swap: killed (needed a "
+		    "page at %#lx)\n", curproc->pid, curproc->name, addr);
+		proc_exit(W_SIGNALED(SIGKILL));
+	}
 	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)
 		kprintf("pid %d (%s): %s at %#lx, rip %#lx, %s %s\n",
 		    curproc->pid, curproc->name, sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
 		    addr, tf->rip,
 		    (tf->error & PGEX_I) ? "exec" : (tf->error & PGEX_W) ? "write" : "read",
+		    sig == SIGBUS ? "(the page could not be read)" :
 		    code == SEGV_ACCERR ? "(protection)" : "(not mapped)");
 	else if (signal_fault_kills(sig))
 		kprintf("pid %d (%s): killed by signal %d: %s at rip %#lx\n",

@@ -23,6 +23,7 @@
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
+#include "uvm/uvm_swap.h"
 
 #define PROCFS_MAX (4 * 1024 * 1024)   /* 20,000 entries fit */
 
@@ -87,6 +88,9 @@ gen_meminfo(struct textbuf *tb)
 	tb_printf(tb, "Inactive:       %8lu kB\n", uvmexp.inactive * kb);
 	tb_printf(tb, "Mlocked:        %8lu kB\n", uvmexp.wired * kb);
 	tb_printf(tb, "PageTables:     %8lu kB\n", uvmexp.ptpages * kb);
+	tb_printf(tb, "SwapTotal:      %8lu kB\n", uvm_swap_stats.nslots * kb);
+	tb_printf(tb, "SwapFree:       %8lu kB\n",
+	    (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * kb);
 }
 
 extern struct bootinfo boot_info;

@@ -33,6 +33,7 @@
 #define KERN_SCHED_H
 
 #include "kern/lib/printf.h"
+#include "kern/lib/sleep.h"
 #include "kern/lib/spinlock.h"
 #include "kern/lib/types.h"
 
@@ -62,40 +63,9 @@ void sched_init(void);
  */
 void sched_start(void);
 
-/*
- * yield - let the other runnable threads run first; back at the tail.
- *  => any thread context (not an interrupt handler); returns with the
- *     interrupt state it was called with.  Before sched_start: no-op.
- */
-void yield(void);
+/* yield: kern/lib/sleep.h */
 
-/*
- * sleep_on - sleep on chan until a wakeup; the interlock, which the
- * caller holds, is released once the thread is on the sleep queue and
- * taken again before returning.
- *  => interlock may be NULL: see sleep().  No other spin lock may be held,
- *     nor preemption disabled; not in an interrupt handler.
- *  => a wakeup is no promise that the condition holds: loop on it.
- */
-void sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg);
-
-/*
- * sleep - sleep_on with no interlock.  Called with interrupts off, the
- * test of the condition before it and the sleep are one step (on one CPU
- * interrupts off is the interlock); with interrupts on, the caller must
- * know that no wakeup can come between its test and the sleep.
- *  => returns with the interrupt state it was called with.
- */
-void sleep(const void *chan, const char *wmesg);
-
-/*
- * wakeup, wakeup_one - make every thread (or the one that has waited
- * longest) sleeping on chan runnable, at the tail of the run queue.
- *  => any context, interrupt handlers included; never sleeps.
- *  => returns how many threads it woke.
- */
-int wakeup(const void *chan);
-int wakeup_one(const void *chan);
+/* sleep_on, sleep, wakeup, wakeup_one: kern/lib/sleep.h */
 
 /*
  * preempt_disable, preempt_enable - a section the timer must not switch

@@ -19,6 +19,7 @@
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
 #include "uvm/uvm_page.h"
+#include "uvm/uvm_swap.h"
 
 #define EPOCH_AT_BOOT 1767225600ULL     /* 2026-01-01T00:00:00Z */
 #define NSEC 1000000000ULL
@@ -274,6 +275,8 @@ sys_sysinfo(const struct sysargs *a)
 	si.uptime = (int64_t)(clock_ns() / NSEC);
 	si.totalram = (uvmexp.npages - uvmexp.reserved) * PAGE_SIZE;
 	si.freeram = uvmexp.free * PAGE_SIZE;
+	si.totalswap = uvm_swap_stats.nslots * PAGE_SIZE;
+	si.freeswap = (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * PAGE_SIZE;
 	si.procs = (uint16_t)proc_count();
 	si.mem_unit = 1;
 	return copyout(&si, a->a[0], sizeof(si));

@@ -97,6 +97,8 @@ static const sysfn_t systab[NSYSCALL] = {
 	[218] = sys_set_tid_address,
 	[228] = sys_clock_gettime,
 	[229] = sys_clock_getres,
+	[167] = sys_swapon,
+	[168] = sys_swapoff,
 	[230] = sys_clock_nanosleep,
 	[231] = sys_exit,           /* exit_group */
 	[234] = sys_tgkill,
@@ -114,6 +116,7 @@ static const sysfn_t systab[NSYSCALL] = {
 static const sysfn_t systab_project[] = {
 	[1000 - SYS_PROJECT_BASE] = sys_minherit,
 	[1001 - SYS_PROJECT_BASE] = sys_vm_query,
+	[1002 - SYS_PROJECT_BASE] = sys_uvm_swapctl,
 };
 
 static uint64_t logged[NSYSCALL / 64];

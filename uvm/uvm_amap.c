@@ -1013,43 +1013,48 @@ amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot)
  * after each page-in and the amap be kept from being freed meanwhile.)
  *  => am locked; returns true on failure.
  */
-static bool
+static int
 swap_off_amap(struct vm_amap *am, int start, int end)
 {
 	for (int i = 0; i < am->am_nused; i++) {
 		struct vm_anon *anon = am->am_anon[am->am_slots[i]];
-		int sw = anon->an_swslot;
+		int sw = anon->an_swslot, error;
 		if (sw == 0 || sw < start || sw >= end)
 			continue;
-		if (anon_pagein(anon) != 0)
-			return true;
+		if ((error = anon_pagein(anon)) != 0)
+			return error;
 		KASSERT(anon->an_swslot == 0 && anon->an_page != NULL);
 	}
-	return false;
+	return 0;
 }
 
-bool
+int
 amap_swap_off(int startslot, int endslot)
 {
-	struct vm_amap *am, *next = NULL;
-	bool failed = false;
+	struct vm_amap *am;
+	int error = 0;
+	bool skipped = false;
 
 	mutex_enter(&amap_list_lock);
-	for (am = TAILQ_FIRST(&amap_list); am != NULL && !failed; am = next) {
-		/* The list lock comes after amap locks: only try this one.
-		 * Failing means someone holds it - report, do not wait. */
+	for (am = TAILQ_FIRST(&amap_list); am != NULL && error == 0;) {
+		/* The list lock comes after amap locks: only try this one,
+		 * and pass it by if someone holds it (the caller walks again). */
 		if (!mutex_tryenter(am->am_lock)) {
-			failed = true;
-			break;
+			skipped = true;
+			am = TAILQ_NEXT(am, am_list);
+			continue;
 		}
+		/* Holding am_lock keeps am alive and on the list while the
+		 * list lock is dropped for the reads. */
 		mutex_exit(&amap_list_lock);
-		failed = swap_off_amap(am, startslot, endslot);
+		error = swap_off_amap(am, startslot, endslot);
 		mutex_enter(&amap_list_lock);
-		next = TAILQ_NEXT(am, am_list);
+		struct vm_amap *next = TAILQ_NEXT(am, am_list);
 		mutex_exit(am->am_lock);
+		am = next;
 	}
 	mutex_exit(&amap_list_lock);
-	return failed;
+	return error != 0 ? error : skipped ? -EAGAIN : 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -216,12 +216,14 @@ void amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot);
 
 /*
  * amap_swap_off - page in every anon whose swap slot is in
- * [startslot, endslot), through anon_pagein.
- *  => no amap locked on entry.  Returns false on success, true if a
- *     page-in failed (out of memory, I/O error; -ENOSYS until issue 7) or
- *     an amap was locked by someone else; what was paged in stays in.
+ * [startslot, endslot), through anon_pagein (swapoff).
+ *  => no amap locked on entry; sleeps (reads from swap).
+ *  => returns 0 when done, -EAGAIN when some amap was locked by someone
+ *     else and skipped (walk again later), or anon_pagein's error
+ *     (-ENOMEM, -EIO, -ENODEV for a test area with no disk), which stops
+ *     the walk; what was paged in stays in.
  */
-bool amap_swap_off(int startslot, int endslot);
+int amap_swap_off(int startslot, int endslot);
 
 /* The run-length ppref encoding, exported for its tests. */
 void amap_pp_setreflen(int *ppref, int slot, int ref, int len);

@@ -91,8 +91,9 @@ anon_release_page(struct vm_anon *anon)
 	struct vm_page *pg = anon->an_page;
 
 	KASSERT(pg->uanon == anon);
-	/* A busy page is being read or written; that needs swap I/O, which
-	 * does not exist yet (issue 7 will mark it PG_RELEASED instead). */
+	/* A busy page is being read in by a fault (fault_anonget), which
+	 * holds a reference to the anon through its own map entry: the
+	 * last reference cannot go meanwhile (one thread per process). */
 	KASSERT((pg->flags & PG_BUSY) == 0);
 	KASSERT(pg->wire_count == 0);
 	pmap_page_protect(pg, VM_PROT_NONE);
@@ -126,14 +127,33 @@ anon_dropswap(struct vm_anon *anon)
 int
 anon_pagein(struct vm_anon *anon)
 {
+	struct vm_page *pg;
+	int error;
+
 	KASSERT(anon_locked(anon));
 	KASSERT(anon->an_swslot != 0);
-	/*
-	 * Issue 7 (the swap device) fills this in: allocate a page owned by
-	 * the anon, read slot an_swslot into it, then anon_dropswap.  Until
-	 * then nothing can be read, so swapoff cannot make progress.
-	 */
-	return -ENOSYS;
+	if (anon->an_page != NULL) {
+		/* Resident with a clean copy in swap: keep the page, which
+		 * becomes the only copy, so it is dirty from now on. */
+		anon->an_page->flags &= ~PG_CLEAN;
+		anon_dropswap(anon);
+		return 0;
+	}
+	pg = vm_page_alloc(NULL, 0, anon, 0);
+	if (pg == NULL)
+		return -ENOMEM;
+	/* The anon stays locked through the read: nobody can see the page. */
+	error = uvm_swap_io(&pg, 1, anon->an_swslot, false);
+	if (error != 0) {
+		vm_page_free(pg);
+		return error;
+	}
+	uvmexp.pageins++;
+	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+	anon->an_page = pg;
+	anon_dropswap(anon);
+	vm_page_deactivate(pg);     /* unmapped: first in line to go again */
+	return 0;
 }
 
 uint64_t

@@ -57,12 +57,13 @@ void anon_free(struct vm_anon *anon);
 void anon_dropswap(struct vm_anon *anon);
 
 /*
- * anon_pagein - bring a swapped-out anon back into memory for swapoff:
- * a page filled from its swap slot, then the slot released.
- *  => anon locked (an_lock) on entry and on return; an_swslot != 0.
- *  => returns 0 (the anon is resident and an_swslot is 0), -ENOMEM or
- *     -EIO.  Until the swap device exists (issue 7 fills this in) no page
- *     can be read, so it returns -ENOSYS and changes nothing.
+ * anon_pagein - make the anon independent of its swap slot, for swapoff:
+ * a page filled from the slot if it has none, then the slot released
+ * and the page marked dirty (it is the only copy now).
+ *  => anon locked (an_lock) on entry and on return, held through the
+ *     read (it sleeps); an_swslot != 0.
+ *  => returns 0 (resident, an_swslot 0), -ENOMEM (no page: it does not
+ *     wait) or the disk's error; on an error nothing changed.
  */
 int anon_pagein(struct vm_anon *anon);
 

@@ -50,9 +50,11 @@
  * vmobjlock, before the page-queue, free-list and swap locks.  detach and
  * swap_off are the two that take both: detach to take a dying object off
  * the list in the same step as its last reference goes, swap_off to take
- * a reference on each object it visits.  Nothing sleeps yet: a busy page
- * where one must wait panics, and swap I/O (issue 7) does not exist, so
- * a page whose data is only in swap cannot be read back (-EIO/-ENOSYS).
+ * a reference on each object it visits.  A page being read from swap
+ * sits in the tree PG_BUSY with the object unlocked; whoever wants it
+ * (get_page, pages_free_range) waits for it with vm_page_wait_busy.  The
+ * page daemon keeps the object locked while it writes pages out
+ * (uvm/uvm_pdaemon.c), so nobody sees those busy.
  */
 #include "uvm/uvm_aobj.h"
 #include "kern/lib/assert.h"
@@ -255,8 +257,7 @@ uao_reference(struct uvm_object *uobj)
 
 /*
  * Remove every mapping of pg, take it out of its object and free it.
- * => object locked.  Waiting for a busy page needs threads; until then a
- *    busy page here means someone forgot to un-busy it.
+ * => object locked; pg not busy (pages_free_range waits first).
  */
 static void
 page_discard(struct uvm_aobj *aobj, struct vm_page *pg)
@@ -296,6 +297,14 @@ pages_free_range(struct uvm_aobj *aobj, voff_t start, voff_t end, bool keepwired
 
 	for (; pg != NULL && pg->offset < end; pg = next) {
 		next = uvm_obj_page_next(&aobj->u_obj, pg);
+		if (pg->flags & PG_BUSY) {
+			/* Being read in: wait, then look again from here. */
+			voff_t off = pg->offset;
+			vm_page_wait_busy(pg, &aobj->u_obj.vmobjlock, "uaofree");
+			mutex_enter(&aobj->u_obj.vmobjlock);
+			next = page_at_or_after(aobj, off);
+			continue;
+		}
 		if (keepwired && pg->wire_count != 0)
 			continue;
 		page_discard(aobj, pg);
@@ -680,6 +689,12 @@ uao_npages(struct uvm_object *uobj)
 }
 
 bool
+uao_is_aobj(const struct uvm_object *uobj)
+{
+	return uobj->pgops == &aobj_pager;
+}
+
+bool
 uao_uses_hash(struct uvm_object *uobj)
 {
 	return size_uses_hash(aobj_of(uobj)->u_pages);
@@ -692,16 +707,20 @@ uao_nclusters(struct uvm_object *uobj)
 }
 
 /*
- * Read page pg's data from swap slot slot.  Swap I/O comes with issue 7
- * (the virtio-blk swap device); until then there is nothing to read from,
- * so every read fails as an I/O error would.
+ * Read page pg's data from swap slot slot (pg busy, object unlocked).
+ * A failed read leaves the slot alone: the data is still there to retry,
+ * or lost, for the caller to report.
  */
 static int
 swap_read_page(struct vm_page *pg, int slot)
 {
-	(void)pg;
-	(void)slot;
-	return -EIO;
+	int error = uvm_swap_io(&pg, 1, slot, false);
+
+	if (error == 0)
+		uvmexp.pageins++;
+	/* Whatever went wrong (a disk error, a test area with no disk),
+	 * the page cannot be had: an I/O error, SIGBUS for a fault. */
+	return error == 0 ? 0 : -EIO;
 }
 
 /*
@@ -732,22 +751,37 @@ get_resident(struct uvm_aobj *aobj, voff_t offset, struct vm_page **pps,
 	return offset < 0 || offset >= end ? -EINVAL : -EBUSY;
 }
 
+/* The resident page at off, after waiting while it is busy.  => object locked. */
+static struct vm_page *
+lookup_unbusy(struct uvm_aobj *aobj, voff_t off)
+{
+	struct vm_page *pg;
+
+	while ((pg = uvm_obj_page_lookup(&aobj->u_obj, off)) != NULL &&
+	    (pg->flags & PG_BUSY)) {
+		vm_page_wait_busy(pg, &aobj->u_obj.vmobjlock, "uaoget");
+		mutex_enter(&aobj->u_obj.vmobjlock);
+	}
+	return pg;
+}
+
 /*
  * Without PGO_LOCKED: bring the page at off in and return it busy:
- * resident, a fresh zero page, or (one day) read from its swap slot.
+ * resident, a fresh zero page, or read from its swap slot.  The read
+ * happens with the object unlocked (the page sits in the tree, busy, so
+ * others wait for it), so the page daemon and other faults can work on
+ * the object's other pages meanwhile.
+ *  => object locked on entry and return (released while it sleeps).
  */
 static int
 get_page(struct uvm_aobj *aobj, voff_t off, struct vm_page **pgp)
 {
 	struct vm_page *pg;
-	int slot, error;
+	int slot, error = 0;
 
 	if (off < 0 || off >= (voff_t)aobj->u_pages << PAGE_SHIFT)
 		return -EINVAL;
-	pg = uvm_obj_page_lookup(&aobj->u_obj, off);
-	if (pg != NULL) {
-		if (pg->flags & PG_BUSY)
-			return -EBUSY;  /* waiting needs threads */
+	if ((pg = lookup_unbusy(aobj, off)) != NULL) {
 		pg->flags |= PG_BUSY;
 		*pgp = pg;
 		return 0;
@@ -756,15 +790,23 @@ get_page(struct uvm_aobj *aobj, voff_t off, struct vm_page **pgp)
 	pg = vm_page_alloc(&aobj->u_obj, off, NULL, slot == 0 ? VM_PAGE_ZERO : 0);
 	if (pg == NULL)
 		return -ENOMEM;
-	/* In the tree and busy while it is filled, so others would wait. */
 	uvm_obj_page_insert(&aobj->u_obj, pg, off);
-	if (slot != 0 && (error = swap_read_page(pg, slot)) != 0) {
-		/* The slot is not marked bad: nothing was ever read from it. */
+	if (slot != 0) {
+		mutex_exit(&aobj->u_obj.vmobjlock);
+		error = swap_read_page(pg, slot);
+		mutex_enter(&aobj->u_obj.vmobjlock);
+	}
+	if (error != 0) {
+		/* The slot stays: the caller reports the error (SIGBUS). */
 		uvm_obj_page_remove(&aobj->u_obj, pg);
+		vm_page_unbusy(pg);
 		vm_page_free(pg);
 		return error;
 	}
-	pg->flags &= ~PG_FAKE;          /* its contents are real now */
+	/* Its contents are real now; read from swap it matches its slot
+	 * (PG_CLEAN); a fresh zero page has no slot and counts as dirty to
+	 * the page daemon anyway. */
+	pg->flags &= ~PG_FAKE;
 	*pgp = pg;
 	return 0;
 }
@@ -772,7 +814,7 @@ get_page(struct uvm_aobj *aobj, voff_t off, struct vm_page **pgp)
 /*
  * pgo_get.  With PGO_LOCKED the caller holds the object lock throughout;
  * without, the caller holds nothing and the pager locks the object for
- * as long as it needs it (later it will drop it around swap I/O).
+ * as long as it needs it, swap reads included.
  */
 static int
 uao_get(struct uvm_object *uobj, voff_t offset, int centeridx,
@@ -784,7 +826,7 @@ uao_get(struct uvm_object *uobj, voff_t offset, int centeridx,
 	int error;
 
 	(void)access_type;      /* every aobj page may be read and written */
-	(void)advice;           /* no read-ahead: swap I/O comes later */
+	(void)advice;           /* no read-ahead from swap (yet) */
 	KASSERT((offset & PAGE_MASK) == 0);
 	KASSERT(centeridx >= 0 && centeridx < *npagesp);
 	if (flags & PGO_LOCKED) {
@@ -803,7 +845,7 @@ uao_get(struct uvm_object *uobj, voff_t offset, int centeridx,
 
 /*
  * pgo_put.  PGO_CLEANIT does nothing: an aobj's only backing store is
- * swap, written by the page daemon (issue 7).  PGO_FREE throws the range's
+ * swap, written by the page daemon (uvm_pdaemon.c).  PGO_FREE throws the range's
  * resident pages away (wired ones stay); their swap copies, if any, stay
  * too unless PGO_FREESWAP, so the next fault reads what was last written
  * to swap, or zeros.
@@ -830,20 +872,33 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t stop, int flags)
 }
 
 /*
- * Bring page pageidx in from swap and release its slot (swap_off).
- * => object locked on entry and return.
- *
- * Until swap I/O exists (issue 7) this returns -ENOSYS.  Then it will
- * get the page through the pager (get_page: allocate, read the slot, page
- * comes back busy), clear the slot, free it in the swap layer, mark the
- * page dirty (it is the only copy now), un-busy it and queue it inactive.
+ * Make page pageidx independent of its swap slot (swap_off): read it in
+ * if it is not resident, then release the slot; the page is the only copy
+ * now, so it is dirty.
+ *  => object locked on entry and return (held through the read).
+ *  => 0, -ENOMEM (no page: swapoff fails, nothing lost) or the disk's error.
  */
 static int
 uao_pagein_page(struct uvm_aobj *aobj, int pageidx)
 {
+	voff_t off = (voff_t)pageidx << PAGE_SHIFT;
+	struct vm_page *pg;
+	int error, old;
+
 	KASSERT(mutex_owned(&aobj->u_obj.vmobjlock));
 	KASSERT(uao_find_swslot(&aobj->u_obj, pageidx) != 0);
-	return -ENOSYS;
+	pg = uvm_obj_page_lookup(&aobj->u_obj, off);
+	if (pg == NULL) {
+		if ((error = get_page(aobj, off, &pg)) != 0)
+			return error;
+		vm_page_unbusy(pg);
+		vm_page_deactivate(pg);     /* unmapped: first in line to go */
+	}
+	old = uao_set_swslot(&aobj->u_obj, pageidx, 0);
+	KASSERT(old > 0);
+	uvm_swap_free(old, 1);
+	pg->flags &= ~PG_CLEAN;
+	return 0;
 }
 
 /*

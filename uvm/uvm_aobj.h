@@ -93,6 +93,8 @@ int uao_shrink(struct uvm_object *uobj, int pages);
  * array), for tests.  => object locked (a snapshot otherwise).
  */
 int uao_npages(struct uvm_object *uobj);
+/* uao_is_aobj - is uobj an anonymous object (its pages go to swap)? */
+bool uao_is_aobj(const struct uvm_object *uobj);
 bool uao_uses_hash(struct uvm_object *uobj);
 int uao_nclusters(struct uvm_object *uobj);
 

@@ -38,10 +38,16 @@
  * case 1A maps it writable again without copying.
  *
  * Restarts.  When the handler must let go of the map to wait (the pager
- * reading a page, later memory), it notes map->timestamp, and after
+ * or the swap reading a page), it notes map->timestamp, and after
  * retaking the lock compares it: if anything changed, everything it
  * learned may be stale, so it undoes and starts again from fault_check
- * (uvmexp.flt_restart counts these).
+ * (uvmexp.flt_restart counts these).  Waiting for memory (uvm_wait) or
+ * for a page another fault is reading (PG_BUSY) always starts over.
+ *
+ * Swap: an anon whose page was written out has an_page NULL and its data
+ * in slot an_swslot.  fault_anonget reads it back (case 1A or 1B then
+ * proceeds as usual); the page keeps the slot and PG_CLEAN, so the page
+ * daemon can drop it again without a write unless it gets dirtied.
  *
  * Lock order: map, then amap (and its anons), then object.
  */
@@ -55,6 +61,8 @@
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
+#include "uvm/uvm_pdaemon.h"
+#include "uvm/uvm_swap.h"
 
 #define FAULT_MAXRANGE 16       /* >= nback + nforw + 1 for every advice */
 #define ERESTART 512            /* internal: start the fault over */
@@ -283,6 +291,57 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 /* ------------------------------------------------------------------ */
 /* Upper layer: there is an anon                                       */
 
+/*
+ * The anon at va has no page (it is in swap) or its page is busy (another
+ * fault is reading it in).  Busy: wait for it, then start over.  In swap:
+ * allocate a page, hang it on the anon busy (so others wait for it), let
+ * go of every lock, read the slot, and relock; if the map changed while
+ * this thread slept, start over, else go on with the page resident.
+ *  => map and amap locked on entry.  Returns 0 with them still (again)
+ *     locked, or an error (-ERESTART included) with nothing locked.
+ */
+static int
+fault_anonget(struct fault *f, struct vm_anon *anon)
+{
+	struct vm_page *pg = anon->an_page;
+	int error;
+
+	if (pg != NULL) {
+		mutex_exit(&f->map->lock);
+		vm_page_wait_busy(pg, fault_amap(f)->am_lock, "anonget");
+		return -ERESTART;
+	}
+	pg = vm_page_alloc(NULL, 0, anon, 0);
+	if (pg == NULL) {
+		fault_unlock_all(f);
+		return -ENOMEM;         /* fault_internal waits for memory */
+	}
+	anon->an_page = pg;             /* busy: others wait for the read */
+	fault_unlock_all(f);
+	error = uvm_swap_io(&pg, 1, anon->an_swslot, false);
+	mutex_enter(&f->map->lock);
+	mutex_enter(anon->an_lock);
+	if (error == 0) {
+		uvmexp.pageins++;
+		pg->flags &= ~PG_FAKE;  /* clean: it matches its swap slot */
+	} else {
+		/* The data is unreadable: the slot is bad, the fault fails
+		 * (SIGBUS for this process only); the anon keeps the slot. */
+		uvm_swap_markbad(anon->an_swslot, 1);
+		anon->an_page = NULL;
+	}
+	vm_page_unbusy(pg);
+	if (error != 0)
+		vm_page_free(pg);
+	else
+		vm_page_activate(pg);   /* pageable again, mapped or not */
+	if (error == 0 && f->map->timestamp == f->timestamp)
+		return 0;
+	mutex_exit(anon->an_lock);
+	mutex_exit(&f->map->lock);
+	return error != 0 ? -EIO : -ERESTART;
+}
+
 static int
 fault_upper(struct fault *f)
 {
@@ -290,10 +349,11 @@ fault_upper(struct fault *f)
 	int error;
 
 	fault_upper_neighbors(f);
-	if (anon->an_page == NULL) {
-		/* On swap: paging in comes with the swap device. */
-		error = -EIO;
-	} else if ((f->access & VM_PROT_WRITE) && anon->an_ref > 1 &&
+	if (anon->an_page == NULL || (anon->an_page->flags & PG_BUSY)) {
+		if ((error = fault_anonget(f, anon)) != 0)
+			return error;
+	}
+	if ((f->access & VM_PROT_WRITE) && anon->an_ref > 1 &&
 	    (f->entry->etype & UVM_ET_COPYONWRITE)) {
 		error = fault_promote(f, anon->an_page, anon);       /* 1B */
 		if (error == 0) {
@@ -369,7 +429,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	if (f->map->timestamp != stamp) {
 		mutex_exit(&f->map->lock);
 		mutex_enter(&uobj->vmobjlock);
-		pages[0]->flags &= ~PG_BUSY;
+		vm_page_unbusy(pages[0]);
 		mutex_exit(&uobj->vmobjlock);
 		return -ERESTART;
 	}
@@ -411,7 +471,7 @@ fault_lower(struct fault *f)
 		}
 	}
 	if (pg != NULL)
-		pg->flags &= ~PG_BUSY;
+		vm_page_unbusy(pg);
 	if (uobj != NULL)
 		mutex_exit(&uobj->vmobjlock);
 	fault_unlock_all(f);
@@ -437,6 +497,10 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 			error = fault_upper(&f);
 		else if (error == 0)
 			error = fault_lower(&f);
+		/* Out of memory: wait for the page daemon (nothing is
+		 * locked now), then try again; give up when it found none. */
+		if (error == -ENOMEM && uvm_wait("fltmem") == 0)
+			error = -ERESTART;
 		if (error != -ERESTART)
 			break;
 		uvmexp.flt_restart++;

@@ -9,6 +9,8 @@
  *          amap_init       amap and lock-object pools
  *          uao_init        pools for aobjs and their swap-hash clusters
  *          uvm_map_init    map entry and vmspace pools
+ *          uvm_pdaemon_init  the page daemon's watermarks (its thread
+ *                          starts with the scheduler, in kern/kmain.c)
  *
  * Each only calls pool_init, so nothing is allocated yet: pools take
  * pages on first use.
@@ -18,6 +20,7 @@
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_swap.h"
 
 void
@@ -28,4 +31,5 @@ uvm_init(void)
 	amap_init();
 	uao_init();
 	uvm_map_init();
+	uvm_pdaemon_init();
 }

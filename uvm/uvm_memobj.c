@@ -88,11 +88,17 @@ memobj_detach(struct uvm_object *uobj)
 static int
 memobj_fill(struct uvm_memobj *mo, voff_t off, struct vm_page **pgp)
 {
-	struct vm_page *pg = uvm_obj_page_lookup(&mo->mo_obj, off);
+	struct vm_page *pg;
 	size_t n;
 
 	if (off < 0 || (size_t)off >= mo->mo_size)
 		return -EIO;
+	/* Busy: another fault has it between pager and pmap; wait. */
+	while ((pg = uvm_obj_page_lookup(&mo->mo_obj, off)) != NULL &&
+	    (pg->flags & PG_BUSY)) {
+		vm_page_wait_busy(pg, &mo->mo_obj.vmobjlock, "memobj");
+		mutex_enter(&mo->mo_obj.vmobjlock);
+	}
 	if (pg == NULL) {
 		pg = vm_page_alloc(NULL, 0, NULL, 0);
 		if (pg == NULL)
@@ -103,8 +109,6 @@ memobj_fill(struct uvm_memobj *mo, voff_t off, struct vm_page **pgp)
 		uvm_obj_page_insert(&mo->mo_obj, pg, off);
 		pg->flags &= ~PG_FAKE;          /* real contents, clean */
 		pg->flags |= PG_CLEAN;
-	} else if (pg->flags & PG_BUSY) {
-		return -EBUSY;                  /* no sleeping yet */
 	}
 	pg->flags |= PG_BUSY;
 	*pgp = pg;

@@ -25,9 +25,11 @@
  */
 #include "uvm/uvm_page.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/sleep.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_pdaemon.h"
 
 struct uvmexp uvmexp;
 struct spinlock uvm_free_lock = SPINLOCK_INIT("uvm_free");
@@ -216,13 +218,18 @@ vm_page_alloc(struct uvm_object *obj, voff_t off, struct vm_anon *anon, int flag
 	KASSERT(obj == NULL || anon == NULL);
 	spin_lock(&uvm_free_lock);
 	pg = TAILQ_FIRST(&free_list);
-	if (pg == NULL) {
+	if (pg == NULL || ((obj != NULL || anon != NULL) &&
+	    uvmexp.free <= uvmexp.reserve)) {
 		uvmexp.pga_fail++;
 		spin_unlock(&uvm_free_lock);
+		uvm_pdaemon_wake();
 		return NULL;
 	}
 	take_free_page(pg, obj, off, anon);
+	bool low = uvmexp.free < uvmexp.freemin;
 	spin_unlock(&uvm_free_lock);
+	if (low)
+		uvm_pdaemon_wake();
 	zero_if_asked(pg, flags);
 	return pg;
 }
@@ -400,6 +407,56 @@ vm_page_unwire(struct vm_page *pg)
 	spin_unlock(&uvm_pageq_lock);
 	if (last)
 		vm_page_activate(pg);
+}
+
+/*
+ * Waiting for a busy page.  The waiter sets PG_WANTED under the owner's
+ * lock, then gives that lock up and goes to sleep as one step: it holds
+ * pgwait_lock (interrupts off, so nothing runs in between) from before
+ * the mutex_exit until sleep_on releases it.  vm_page_unbusy, run by
+ * whoever owns the page next with the owner lock held, sees PG_WANTED
+ * and wakes the page's channel under the same spin lock - so either the
+ * waiter is already asleep, or it has not yet set PG_WANTED.
+ */
+static struct spinlock pgwait_lock = SPINLOCK_INIT("pgwait");
+
+void
+vm_page_unbusy(struct vm_page *pg)
+{
+	bool wanted = (pg->flags & PG_WANTED) != 0;
+
+	pg->flags &= ~(PG_BUSY | PG_WANTED);
+	if (wanted) {
+		spin_lock(&pgwait_lock);
+		wakeup(pg);
+		spin_unlock(&pgwait_lock);
+	}
+}
+
+void
+vm_page_wait_busy(struct vm_page *pg, struct kmutex *ownerlock, const char *wmesg)
+{
+	KASSERT(mutex_owned(ownerlock) && (pg->flags & PG_BUSY));
+	spin_lock(&pgwait_lock);
+	pg->flags |= PG_WANTED;
+	mutex_exit(ownerlock);
+	sleep_on(pg, &pgwait_lock, wmesg);
+	spin_unlock(&pgwait_lock);
+}
+
+struct vm_page *
+vm_page_queue_rotate(int queue)
+{
+	struct pglist *l = queue == PQ_ACTIVE ? &active_list : &inactive_list;
+	struct vm_page *pg = TAILQ_FIRST(l);
+
+	KASSERT(spin_held(&uvm_pageq_lock));
+	KASSERT(queue == PQ_ACTIVE || queue == PQ_INACTIVE);
+	if (pg != NULL) {
+		TAILQ_REMOVE(l, pg, pageq);
+		TAILQ_INSERT_TAIL(l, pg, pageq);
+	}
+	return pg;
 }
 
 void

@@ -39,6 +39,7 @@
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/rbtree.h"
+#include "kern/lib/mutex.h"
 #include "kern/lib/spinlock.h"
 #include "kern/memmap.h"
 #include "pmap/pmap_page.h"
@@ -104,8 +105,21 @@ struct uvmexp {
 	uint64_t flt_neighbor;  /* pages mapped by fault-ahead */
 	uint64_t flt_restart;   /* fault restarted after sleeping */
 	/* paging */
-	uint64_t pageins;
-	uint64_t pageouts;
+	uint64_t pageins;       /* pages read back from swap */
+	uint64_t pageouts;      /* pages written to swap */
+	/* the page daemon (uvm/uvm_pdaemon.c) */
+	uint64_t freemin;       /* below this many free pages it wakes */
+	uint64_t freetarg;      /* and works until this many are free */
+	uint64_t reserve;       /* an owned page (anon, object) is refused
+				   below this: the rest is the kernel's */
+	uint64_t pdwoke;        /* passes run */
+	uint64_t pdscans;       /* pages looked at */
+	uint64_t pdreact;       /* referenced: second chance, back to active */
+	uint64_t pddeact;       /* moved from active to inactive */
+	uint64_t pdfreed;       /* clean pages freed without I/O */
+	uint64_t pdbusy;        /* skipped: busy, wired or owner locked */
+	uint64_t pdstalls;      /* passes that freed nothing, memory short */
+	uint64_t oomkills;      /* processes killed: no memory, no swap */
 	/* pmap */
 	uint64_t pv_entries;    /* live PV entries */
 	uint64_t ptpages;       /* live page-table pages (all pmaps) */
@@ -152,6 +166,9 @@ void vm_page_bootstrap(void);
 /*
  * vm_page_alloc - take one free page for an owner.
  *  => obj/off or anon name the owner (both NULL/0 for a kernel page).
+ *  => a page for an owner is refused once free pages fall to
+ *     uvmexp.reserve, which is kept for the kernel (page tables, pools,
+ *     the page daemon); below uvmexp.freemin the page daemon is woken.
  *  => the page comes back PG_BUSY | PG_FAKE | PG_CLEAN, on no queue, zeroed
  *     if flags has VM_PAGE_ZERO.
  *  => returns NULL when no page is free; never sleeps.
@@ -204,6 +221,29 @@ void vm_page_deactivate(struct vm_page *pg);
 void vm_page_dequeue(struct vm_page *pg);
 void vm_page_wire(struct vm_page *pg);
 void vm_page_unwire(struct vm_page *pg);
+
+/*
+ * vm_page_unbusy - clear PG_BUSY and wake whoever waits for the page.
+ *  => the page's owner locked (or the page not yet visible to anyone).
+ */
+void vm_page_unbusy(struct vm_page *pg);
+
+/*
+ * vm_page_wait_busy - sleep until pg is no longer busy.
+ *  => ownerlock (the lock that covers pg) held on entry, released on
+ *     return: the page may be gone by then, so the caller starts over.
+ *     Sleeps.
+ */
+void vm_page_wait_busy(struct vm_page *pg, struct kmutex *ownerlock,
+    const char *wmesg);
+
+/*
+ * vm_page_queue_rotate - the head page of the active (PQ_ACTIVE) or
+ * inactive (PQ_INACTIVE) queue, moved to the tail, so a scan that calls
+ * it n times sees n different pages (the page daemon's clock hand).
+ *  => uvm_pageq_lock held; NULL when the queue is empty.
+ */
+struct vm_page *vm_page_queue_rotate(int queue);
 
 /* vm_page_foreach - call fn on every vm_page (for checkers and debuggers). */
 void vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg);

@@ -6,8 +6,9 @@
  * slot 42".  This file hands the numbers out and takes them back, and
  * keeps the books.  Slot 0 is never handed out, so 0 can mean "no slot".
  *
- * Each swap area (later: one per swap device) owns a consecutive range of
- * slot numbers and two bitmaps over it, one bit per slot:
+ * Each swap area (one per swap disk, or a disk-less one that tests create
+ * for the bookkeeping alone) owns a consecutive range of slot numbers and
+ * two bitmaps over it, one bit per slot:
  *
  *   area A: slots [1, 17)                 area B: slots [17, 25)
  *     used  1111 0011 1000 0000             used  0000 0000
@@ -23,10 +24,13 @@
  *                                     there is (all of B; A's longest,
  *                                     bits 9-15, is 7)
  *
- * Runs matter because the page daemon (issue 7) writes several pages in
- * one I/O, which needs their slots to be contiguous on the device; a run
- * never crosses from one area to the next, since those will be different
- * devices.
+ * Runs matter because the page daemon writes several pages in one I/O,
+ * which needs their slots to be contiguous on the disk; a run never
+ * crosses from one area to the next, since those are different disks.
+ * Slot s of an area that starts at slot f is the page at byte
+ * (s - f) * 4096 of its disk: uvm_swap_io turns a run of slots and the
+ * pages to fill or empty into one scatter-gather request (dev/blk.h).
+ * An area being drained by swapoff hands out no new slots.
  *
  * A slot whose I/O failed is marked bad: it stays allocated forever (so it
  * is never handed out again) and counts in uvm_swap_stats.bad.  Freeing a
@@ -37,7 +41,9 @@
  *   - each area's inuse counter equals the set bits of its used bitmap,
  *     and nbad the set bits of its bad bitmap;
  *   - bad is a subset of used; no bit is set past the area's last slot;
- *   - areas tile [1, swap_nextslot) in order, with no gap or overlap;
+ *   - areas lie in [1, swap_nextslot) in order, without overlap (swapoff
+ *     of a middle disk leaves a hole; numbering restarts at 1 only when
+ *     no area is left);
  *   - uvm_swap_stats is the sum over the areas.
  *
  * Lock order: uvm_swap_lock is a leaf.  Callers hold object or amap locks
@@ -45,11 +51,13 @@
  * memory for a new area is allocated before it is taken.
  */
 #include "uvm/uvm_swap.h"
+#include "dev/blk.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/spinlock.h"
 #include "uvm/uvm_km.h"
+#include "uvm/uvm_page.h"
 
 struct swap_area {
 	TAILQ_ENTRY(swap_area) sa_link;  /* in swap_areas, by slot number */
@@ -59,6 +67,8 @@ struct swap_area {
 	int sa_nbad;                    /* bad bits set */
 	uint64_t *sa_used;              /* one bit per slot: allocated */
 	uint64_t *sa_bad;               /* one bit per slot: marked bad */
+	struct blkdev *sa_dev;          /* the disk, or NULL (a test area) */
+	bool sa_draining;               /* swapoff: hand out no more slots */
 };
 
 TAILQ_HEAD(swap_area_list, swap_area);
@@ -98,8 +108,8 @@ void
 uvm_swap_init(void)
 {
 	/*
-	 * Nothing yet: areas are created on request, by tests today and by
-	 * swapon (issue 7) later, which will also set up the I/O path here.
+	 * Nothing to set up: areas come with swapon (uvm/uvm_swapctl.c) or
+	 * with a test that creates one.
 	 */
 }
 
@@ -136,17 +146,15 @@ area_alloc(int nslots)
 	return a;
 }
 
-int
-uvm_swap_area_create(int nslots)
+/*
+ * Number a new area and put it on the list.  => returns its first slot,
+ * or -ENOSPC (then a is freed) when slot numbers would pass INT32_MAX.
+ */
+static int
+area_insert(struct swap_area *a, int nslots)
 {
-	struct swap_area *a;
 	int first;
 
-	if (nslots <= 0)
-		return -EINVAL;
-	a = area_alloc(nslots);
-	if (a == NULL)
-		return -ENOMEM;
 	spin_lock(&uvm_swap_lock);
 	if (swap_nextslot > INT32_MAX - nslots) {
 		/* Slot numbers are ints everywhere (anons, aobjs). */
@@ -158,8 +166,124 @@ uvm_swap_area_create(int nslots)
 	swap_nextslot += nslots;
 	TAILQ_INSERT_TAIL(&swap_areas, a, sa_link);
 	uvm_swap_stats.nslots += (uint64_t)nslots;
+	uvm_swap_stats.ndevs += a->sa_dev != NULL;
 	spin_unlock(&uvm_swap_lock);
 	return first;
+}
+
+int
+uvm_swap_area_create(int nslots)
+{
+	struct swap_area *a;
+
+	if (nslots <= 0)
+		return -EINVAL;
+	a = area_alloc(nslots);
+	if (a == NULL)
+		return -ENOMEM;
+	return area_insert(a, nslots);
+}
+
+int
+uvm_swap_area_attach(struct blkdev *dev, int *nslotsp)
+{
+	struct swap_area *a;
+	uint64_t n = dev->nsectors / SWAP_SECTORS_PER_SLOT;
+	int nslots = (int)MIN(n, (uint64_t)INT32_MAX / 2);
+
+	if (nslots <= 0)
+		return -EINVAL;
+	spin_lock(&uvm_swap_lock);
+	TAILQ_FOREACH(a, &swap_areas, sa_link) {
+		if (a->sa_dev == dev) {
+			spin_unlock(&uvm_swap_lock);
+			return -EBUSY;
+		}
+	}
+	spin_unlock(&uvm_swap_lock);
+	a = area_alloc(nslots);
+	if (a == NULL)
+		return -ENOMEM;
+	a->sa_dev = dev;
+	*nslotsp = nslots;
+	return area_insert(a, nslots);
+}
+
+/* The area on dev, or NULL.  => uvm_swap_lock held. */
+static struct swap_area *
+area_of_dev(const struct blkdev *dev)
+{
+	struct swap_area *a;
+
+	TAILQ_FOREACH(a, &swap_areas, sa_link) {
+		if (a->sa_dev == dev)
+			return a;
+	}
+	return NULL;
+}
+
+int
+uvm_swap_area_find(const struct blkdev *dev, int *firstp, int *nslotsp)
+{
+	struct swap_area *a;
+	int error = -EINVAL;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of_dev(dev);
+	if (a != NULL) {
+		*firstp = a->sa_first;
+		*nslotsp = a->sa_nslots;
+		error = 0;
+	}
+	spin_unlock(&uvm_swap_lock);
+	return error;
+}
+
+int
+uvm_swap_area_drain(const struct blkdev *dev, bool on, int *usedp)
+{
+	struct swap_area *a;
+	int error = -EINVAL;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of_dev(dev);
+	if (a != NULL) {
+		a->sa_draining = on;
+		*usedp = a->sa_inuse - a->sa_nbad;
+		error = 0;
+	}
+	spin_unlock(&uvm_swap_lock);
+	return error;
+}
+
+/* The numbering starts over at 1 once no area is left. */
+static void
+renumber_if_empty(void)
+{
+	if (TAILQ_EMPTY(&swap_areas))
+		swap_nextslot = 1;
+}
+
+int
+uvm_swap_area_detach(const struct blkdev *dev)
+{
+	struct swap_area *a;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of_dev(dev);
+	if (a == NULL || a->sa_inuse != a->sa_nbad) {
+		spin_unlock(&uvm_swap_lock);
+		return a == NULL ? -EINVAL : -EBUSY;
+	}
+	TAILQ_REMOVE(&swap_areas, a, sa_link);
+	uvm_swap_stats.nslots -= (uint64_t)a->sa_nslots;
+	uvm_swap_stats.inuse -= (uint64_t)a->sa_inuse;
+	uvm_swap_stats.bad -= (uint64_t)a->sa_nbad;
+	uvm_swap_stats.ndevs--;
+	renumber_if_empty();
+	spin_unlock(&uvm_swap_lock);
+	area_free(a);
+	return 0;
 }
 
 void
@@ -170,9 +294,10 @@ uvm_swap_area_destroy_all(void)
 
 	spin_lock(&uvm_swap_lock);
 	while ((a = TAILQ_FIRST(&swap_areas)) != NULL) {
-		if (a->sa_inuse != a->sa_nbad)
+		if (a->sa_inuse != a->sa_nbad || a->sa_dev != NULL)
 			panic("uvm_swap_area_destroy_all: area at slot %d has %d "
-			    "slots in use", a->sa_first, a->sa_inuse - a->sa_nbad);
+			    "slots in use or a device", a->sa_first,
+			    a->sa_inuse - a->sa_nbad);
 		TAILQ_REMOVE(&swap_areas, a, sa_link);
 		TAILQ_INSERT_TAIL(&dead, a, sa_link);
 		uvm_swap_stats.nslots -= (uint64_t)a->sa_nslots;
@@ -258,6 +383,8 @@ uvm_swap_alloc(int *nslots, bool lessok)
 	KASSERT(want > 0);
 	spin_lock(&uvm_swap_lock);
 	TAILQ_FOREACH(a, &swap_areas, sa_link) {
+		if (a->sa_draining)
+			continue;
 		idx = area_find_run(a, want, &besta, &bestidx, &bestlen);
 		if (idx >= 0) {
 			area_take(a, idx, want);
@@ -395,7 +522,7 @@ uvm_swap_check(kprint_fn pr)
 
 	spin_lock(&uvm_swap_lock);
 	TAILQ_FOREACH(a, &swap_areas, sa_link) {
-		if (a->sa_first != expect || a->sa_nslots <= 0) {
+		if (a->sa_first < expect || a->sa_nslots <= 0) {
 			pr("uvm_swap_check: area [%d, %d) where slot %d was expected\n",
 			    a->sa_first, a->sa_first + a->sa_nslots, expect);
 			problems++;
@@ -406,7 +533,7 @@ uvm_swap_check(kprint_fn pr)
 		inuse += (uint64_t)a->sa_inuse;
 		bad += (uint64_t)a->sa_nbad;
 	}
-	if (expect != swap_nextslot) {
+	if (expect > swap_nextslot || (TAILQ_EMPTY(&swap_areas) && swap_nextslot != 1)) {
 		pr("uvm_swap_check: areas end at slot %d, next area would start "
 		    "at %d\n", expect, swap_nextslot);
 		problems++;
@@ -431,8 +558,74 @@ uvm_swap_print(kprint_fn pr)
 	spin_lock(&uvm_swap_lock);
 	pr("swap: %lu slots, %lu in use, %lu bad\n", uvm_swap_stats.nslots,
 	    uvm_swap_stats.inuse, uvm_swap_stats.bad);
+	pr("  %lu pages written in %lu writes, %lu read in %lu reads; "
+	    "errors: %lu write, %lu read\n", uvm_swap_stats.pages_written,
+	    uvm_swap_stats.writes, uvm_swap_stats.pages_read, uvm_swap_stats.reads,
+	    uvm_swap_stats.write_errors, uvm_swap_stats.read_errors);
 	TAILQ_FOREACH(a, &swap_areas, sa_link)
-		pr("  area [%d, %d): %d in use, %d bad (no device)\n", a->sa_first,
-		    a->sa_first + a->sa_nslots, a->sa_inuse, a->sa_nbad);
+		pr("  area [%d, %d): %d in use, %d bad (%s%s)\n", a->sa_first,
+		    a->sa_first + a->sa_nslots, a->sa_inuse, a->sa_nbad,
+		    a->sa_dev != NULL ? a->sa_dev->name : "no device",
+		    a->sa_draining ? ", draining" : "");
 	spin_unlock(&uvm_swap_lock);
+}
+
+/*
+ * Where slot's page lives: the disk and its first sector.  => returns
+ * the disk, or NULL when [slot, slot + n) is in a test area (no disk).
+ */
+static struct blkdev *
+slot_location(int slot, int n, uint64_t *sectorp)
+{
+	struct swap_area *a;
+	struct blkdev *dev;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of_range(slot, n, "uvm_swap_io");
+	dev = a->sa_dev;
+	*sectorp = (uint64_t)(slot - a->sa_first) * SWAP_SECTORS_PER_SLOT;
+	spin_unlock(&uvm_swap_lock);
+	return dev;
+}
+
+/* Count one finished request in the statistics. */
+static void
+count_io(bool write, int npages, int error)
+{
+	spin_lock(&uvm_swap_lock);
+	if (write) {
+		uvm_swap_stats.writes++;
+		uvm_swap_stats.pages_written += error == 0 ? (uint64_t)npages : 0;
+		uvm_swap_stats.write_errors += error != 0;
+	} else {
+		uvm_swap_stats.reads++;
+		uvm_swap_stats.pages_read += error == 0 ? (uint64_t)npages : 0;
+		uvm_swap_stats.read_errors += error != 0;
+	}
+	spin_unlock(&uvm_swap_lock);
+}
+
+int
+uvm_swap_io(struct vm_page **pgs, int npages, int slot, bool write)
+{
+	struct blk_seg segs[SWAP_MAXCLUSTER];
+	uint64_t sector;
+	struct blkdev *dev;
+	int error = 0;
+
+	KASSERT(npages > 0 && npages <= SWAP_MAXCLUSTER);
+	dev = slot_location(slot, npages, &sector);
+	if (dev == NULL)
+		return -ENODEV;
+	for (int i = 0; i < npages; i++)
+		segs[i] = (struct blk_seg){ vm_page_phys(pgs[i]), PAGE_SIZE };
+	/* One request per max_segs pages: usually the whole cluster. */
+	for (int done = 0; done < npages && error == 0;) {
+		int n = MIN(npages - done, MAX(dev->max_segs, 1));
+		error = blk_io(dev, write ? BLK_WRITE : BLK_READ,
+		    sector + (uint64_t)done * SWAP_SECTORS_PER_SLOT, &segs[done], n);
+		count_io(write, n, error);
+		done += n;
+	}
+	return error;
 }

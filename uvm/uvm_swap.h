@@ -6,9 +6,9 @@
  * hands out runs of contiguous slots (so the page daemon can write
  * several pages in one I/O) and keeps the books: total, used, bad.
  *
- * Until a swap device is attached (swapon, later), a swap area with no
- * device can be created for accounting tests: slots are allocated and
- * freed exactly as they will be, but no page is written.
+ * A swap area is a whole virtio-blk disk (swapon, uvm/uvm_swapctl.c);
+ * tests may also create areas with no disk, where slots are allocated
+ * and freed exactly the same but no page is ever written.
  */
 #ifndef UVM_UVM_SWAP_H
 #define UVM_UVM_SWAP_H
@@ -20,7 +20,22 @@ struct uvm_swap_stats {
 	uint64_t nslots;        /* slots in all areas */
 	uint64_t inuse;         /* allocated now (bad slots included) */
 	uint64_t bad;           /* marked bad after an I/O error */
+	uint64_t ndevs;         /* areas with a disk (swapon) */
+	uint64_t writes;        /* write requests sent (one per cluster) */
+	uint64_t reads;         /* read requests sent */
+	uint64_t pages_written; /* pages in the writes that succeeded */
+	uint64_t pages_read;    /* pages in the reads that succeeded */
+	uint64_t write_errors;
+	uint64_t read_errors;
 };
+
+struct blkdev;
+struct vm_page;
+
+/* A slot is one page: 8 sectors of 512 bytes on the disk. */
+#define SWAP_SECTORS_PER_SLOT 8
+/* The most pages one clustered write (or read) carries. */
+#define SWAP_MAXCLUSTER 16
 
 extern struct uvm_swap_stats uvm_swap_stats;
 
@@ -43,8 +58,42 @@ void uvm_swap_init(void);
 int uvm_swap_area_create(int nslots);
 
 /*
+ * uvm_swap_area_attach - add an area covering the whole of dev (swapon).
+ *  => *nslotsp gets its size; returns its first slot, -EINVAL for a disk
+ *     smaller than a page, -EBUSY if dev is already swap, -ENOMEM, -ENOSPC.
+ */
+int uvm_swap_area_attach(struct blkdev *dev, int *nslotsp);
+
+/* uvm_swap_area_find - dev's area: first slot and size.  => 0 or -EINVAL. */
+int uvm_swap_area_find(const struct blkdev *dev, int *firstp, int *nslotsp);
+
+/*
+ * uvm_swap_area_drain - stop (on) or restart (off) handing out slots on
+ * dev; *usedp gets its slots in use that are not bad.  => 0 or -EINVAL.
+ */
+int uvm_swap_area_drain(const struct blkdev *dev, bool on, int *usedp);
+
+/*
+ * uvm_swap_area_detach - remove dev's area (swapoff's last step).
+ *  => 0, -EINVAL if dev is not swap, -EBUSY while a slot that is not bad
+ *     is in use.  Bad slots go with the area.
+ */
+int uvm_swap_area_detach(const struct blkdev *dev);
+
+/*
+ * uvm_swap_io - read or write npages pages (1..SWAP_MAXCLUSTER) at slots
+ * [slot, slot + npages), which are allocated and in one area.
+ *  => no spin lock held: sleeps until the disk is done.  The caller keeps
+ *     the pages from changing owner (owner locked or pages busy).
+ *  => returns 0, -ENODEV for a test area (no disk), or the disk's error
+ *     (-EIO); the statistics count requests, pages and errors.
+ */
+int uvm_swap_io(struct vm_page **pgs, int npages, int slot, bool write);
+
+/*
  * uvm_swap_area_destroy_all - remove every area; numbering restarts at 1.
- *  => no slot in use but bad ones (panics otherwise).
+ *  => test areas only: no disk, no slot in use but bad ones (panics
+ *     otherwise).
  */
 void uvm_swap_area_destroy_all(void);
 

@@ -14,7 +14,7 @@
  * use back where they started.
  *
  * Not tested here: allocation failures (PPREF_NONE is forced by hand in
- * one test instead), and anon_pagein (no swap device before issue 7).
+ * one test instead), and anon_pagein from a real disk (swap_test.c).
  */
 #include "kern/ktest.h"
 #include "kern/lib/string.h"

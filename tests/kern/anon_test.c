@@ -5,9 +5,9 @@
  * and the printer.
  *
  * Swap slots come from a device-less swap area (uvm_swap_area_create),
- * so their allocation state can be asserted; anon_pagein has no device
- * to read from before issue 7 and must say so (-ENOSYS) without changing
- * the anon.  Each test ends with the leak check (vm_baseline_expect):
+ * so their allocation state can be asserted; anon_pagein has no disk to
+ * read from there and must say so (-ENODEV) without changing the anon
+ * (reading from a real swap disk is tested in tests/kern/swap_test.c).  Each test ends with the leak check (vm_baseline_expect):
  * anons, pages in use, swap slots in use and the rest of the VM's
  * live-object counts back where they started.
  */
@@ -152,7 +152,8 @@ KTEST(anon, dropswap_keeps_the_page)
 	base_expect(&b);
 }
 
-KTEST(anon, pagein_reports_no_swap_device_yet)
+/* A test area has no disk: the read fails, and nothing changes. */
+KTEST(anon, pagein_without_a_disk_fails_and_changes_nothing)
 {
 	struct vm_anon *anon;
 	struct vm_baseline b;
@@ -162,7 +163,7 @@ KTEST(anon, pagein_reports_no_swap_device_yet)
 	slot = one_slot();
 	anon = anon_alloc();
 	anon->an_swslot = slot;
-	KT_EQ(anon_pagein(anon), -ENOSYS);
+	KT_EQ(anon_pagein(anon), -ENODEV);
 	KT_EQ(anon->an_swslot, slot);
 	KT_ASSERT(anon->an_page == NULL);
 	KT_ASSERT(uvm_swap_slot_inuse(slot));

@@ -13,11 +13,12 @@
  * slots in use, uao_count and the rest) once the test's swap area is in
  * place; fixture_teardown expects every counter back.
  *
- * Not tested (they need a swap device, issue 7, or threads): reading a
- * page back from swap, uao_swap_off actually bringing pages in, waiting
- * for a busy page, and -ENOMEM from uao_set_swslot.
+ * Not tested here (they need a swap disk: tests/kern/swap_test.c and
+ * pdaemon_test.c): reading a page back from swap, uao_swap_off actually
+ * bringing pages in; nor -ENOMEM from uao_set_swslot.
  */
 #include "kern/ktest.h"
+#include "tests/kern/threadtest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "tests/kern/vmtest.h"
@@ -88,6 +89,24 @@ get_one(struct uvm_object *u, int pageidx, struct vm_page **pgp)
 	if (error == 0)
 		KT_EQ(n, 1);
 	return error;
+}
+
+/* A thread that asks for a page (which the test holds busy). */
+struct busy_getter {
+	struct uvm_object *u;
+	int idx;
+	int error;
+	struct vm_page *pg;
+};
+
+static void
+busy_getter_run(void *arg)
+{
+	struct busy_getter *g = arg;
+	int n = 1;
+
+	g->error = g->u->pgops->pgo_get(g->u, pg_off(g->idx), 0, &g->pg, &n,
+	    VM_PROT_READ | VM_PROT_WRITE, 0, 0);
 }
 
 /* get_one that must succeed; the page is un-busied as the fault handler would. */
@@ -420,9 +439,19 @@ KTEST(aobj, pgo_get_zero_fills_and_inserts_busy_page)
 	KT_ASSERT(page_is(pg, 0x5a));
 	KT_EQ(u->uo_npages, 1);
 	KT_EQ(uvmexp.free, free0 - 1);
-	/* Busy means someone is on it: without threads, no waiting. */
-	KT_EQ(get_one(u, 3, &again), -EBUSY);
-	KT_ASSERT(again == NULL);
+	/* Busy means someone is on it: a second getter sleeps on the page
+	 * until the holder un-busies it, then gets it. */
+	struct busy_getter g = { .u = u, .idx = 3 };
+	struct thread *t = thread_create("getter", busy_getter_run, &g);
+	KT_ASSERT(t != NULL);
+	bool slept = tt_wait_sleeping(t, pg, 100);
+	mutex_enter(&u->vmobjlock);
+	vm_page_unbusy(pg);
+	mutex_exit(&u->vmobjlock);
+	KT_EQ(thread_join(t), 0);
+	KT_ASSERT(slept);
+	KT_EQ(g.error, 0);
+	KT_ASSERT(g.pg == pg && (pg->flags & PG_BUSY));
 	pg->flags &= ~PG_BUSY;
 	KT_EQ(get_one(u, 8, &again), -EINVAL);  /* past the end */
 	mutex_enter(&u->vmobjlock);
@@ -491,7 +520,7 @@ KTEST(aobj, pgo_get_locked_returns_resident_pages_only)
 	fixture_teardown(&f);
 }
 
-KTEST(aobj, pgo_get_of_swapped_page_fails_until_swap_io)
+KTEST(aobj, pgo_get_of_swapped_page_without_a_disk_is_eio)
 {
 	struct fixture f;
 	struct uvm_object *u;
@@ -507,7 +536,7 @@ KTEST(aobj, pgo_get_of_swapped_page_fails_until_swap_io)
 	KT_EQ(uao_set_swslot(u, 2, slot), 0);
 	mutex_exit(&u->vmobjlock);
 	free0 = uvmexp.free;
-	/* The data is only in swap and there is no swap I/O yet. */
+	/* The data is only in swap, and a test area has no disk. */
 	KT_EQ(get_one(u, 2, &pg), -EIO);
 	KT_ASSERT(pg == NULL);
 	KT_EQ(u->uo_npages, 0);                 /* the page it tried is gone */
@@ -652,7 +681,7 @@ KTEST(aobj, swap_off_tries_only_slots_in_range)
 	mutex_exit(&h->vmobjlock);
 	/* No slot in range: nothing to bring in, success. */
 	KT_EQ(uao_swap_off(sh + 1, sh + 100), false);
-	/* In range: until swap I/O exists the page cannot come in. */
+	/* In range: a test area has no disk, so the page cannot come in. */
 	KT_EQ(uao_swap_off(sa, sa + 1), true);
 	KT_EQ(uao_swap_off(sh, sh + 1), true);
 	/* Nothing changed, and swap_off's own references are gone. */

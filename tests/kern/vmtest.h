@@ -38,7 +38,7 @@ struct vm_baseline {
 	uint64_t amaps;             /* amap_count() */
 	uint64_t anons;             /* anon_count() */
 	uint64_t aobjs;             /* uao_count() */
-	uint64_t swapslots;         /* uvm_swap_stats.inuse */
+	uint64_t swapslots;         /* uvm_swap_stats.inuse - .bad: held slots */
 	uint64_t kmem_bytes;        /* uvm_km_stats.kmem_bytes */
 	uint64_t memobjs;           /* uvm_memobj_count() */
 };

@@ -8,8 +8,16 @@
  *
  *   minherit(addr, len, inherit)    1000  what fork does with a range
  *   vm_query(addr, &out)            1001  how the VM holds one address
+ *   uvm_swapctl(cmd, arg, n)        1002  swap statistics and test hooks
  *
- * Both return 0 or -1 with errno, through musl's syscall().
+ * They return 0 (or a count) or -1 with errno, through musl's syscall().
+ *
+ * swapon and swapoff themselves are Linux's calls (167, 168), with a
+ * difference: there is no device file system, so the path names a disk
+ * by its kernel name - "/dev/vda", or just "vda" (the part after the last
+ * '/').  Disks are vda, vdb, ... in PCI order; the kernel swaps on vda at
+ * boot unless the command line says swap=vdb or swap=none.  No swap
+ * header (mkswap) is needed or written, and the flags must be 0.
  */
 #ifndef UVMKERN_H
 #define UVMKERN_H
@@ -20,6 +28,7 @@
 
 #define SYS_uvm_minherit 1000
 #define SYS_uvm_vm_query 1001
+#define SYS_uvm_swapctl 1002
 
 /*
  * minherit: the BSD call.  What fork gives the child for each page of
@@ -112,6 +121,66 @@ static inline int
 vm_query(const void *addr, struct vm_query *out)
 {
 	return (int)syscall(SYS_uvm_vm_query, addr, out);
+}
+
+/*
+ * uvm_swapctl: the swap system's numbers, and two hooks for tests.
+ *
+ *   uvm_swapctl(UVM_SWAPCTL_STATS, &st, 0)     fill struct uvm_swapstat
+ *   uvm_swapctl(UVM_SWAPCTL_FAILIO, &f, 0)     make swap I/O fail: the
+ *                                             next f.count reads or writes
+ *                                             of disk f.dev (-1: all of
+ *                                             them, 0: stop) get an error
+ *   uvm_swapctl(UVM_SWAPCTL_PAGEOUT, NULL, n)  run the page daemon now to
+ *                                             free n pages; returns how
+ *                                             many it freed
+ *
+ * Errors: EINVAL for an unknown cmd or bad argument, EFAULT, ENODEV for a
+ * disk that does not exist.
+ */
+#define UVM_SWAPCTL_STATS 0
+#define UVM_SWAPCTL_FAILIO 1
+#define UVM_SWAPCTL_PAGEOUT 2
+
+struct uvm_swapstat {
+	/* the swap areas */
+	uint64_t nslots;        /* page-sized slots on all swap disks */
+	uint64_t inuse;         /* slots allocated, bad ones included */
+	uint64_t bad;           /* slots marked bad after a failed write or read */
+	uint64_t ndevs;         /* disks in use as swap */
+	/* the traffic */
+	uint64_t pageouts;      /* pages written to swap */
+	uint64_t pageins;       /* pages read back */
+	uint64_t writes;        /* write requests (a cluster of pages each) */
+	uint64_t reads;         /* read requests */
+	uint64_t write_errors;
+	uint64_t read_errors;
+	uint64_t pages_per_write_x100; /* 100 * pages written / writes: clustering */
+	/* the page daemon */
+	uint64_t pd_passes;     /* passes it ran */
+	uint64_t pd_freed_clean; /* pages freed with no write (copy still good) */
+	uint64_t pd_reactivated; /* second chances: referenced pages kept */
+	uint64_t oom_kills;     /* processes killed: no memory and no swap */
+	/* memory, in pages */
+	uint64_t total_pages;   /* managed RAM */
+	uint64_t free_pages;
+	uint64_t freemin, freetarg; /* the daemon's watermarks */
+};
+
+/* UVM_SWAPCTL_FAILIO */
+#define UVM_FAILIO_READ 0
+#define UVM_FAILIO_WRITE 1
+
+struct uvm_swap_failio {
+	char dev[8];            /* "vda" */
+	int op;                 /* UVM_FAILIO_READ or UVM_FAILIO_WRITE */
+	int count;              /* requests to fail; -1 every one; 0 stop */
+};
+
+static inline long
+uvm_swapctl(int cmd, void *arg, long n)
+{
+	return syscall(SYS_uvm_swapctl, cmd, arg, n);
 }
 
 #endif

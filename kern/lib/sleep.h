@@ -1,0 +1,57 @@
+/*
+ * kern/lib/sleep.h - sleeping on a channel and waking it: the one
+ * blocking primitive, declared here so that layers below kern/ (uvm/ and
+ * dev/, which may include only kern/lib) can wait for an event without
+ * reaching up into the scheduler's header.  The scheduler implements
+ * them (kern/sched.c); kern/sched.h says how they fit the thread states.
+ *
+ * A channel is any address both sides agree on (a page, a request).  The
+ * interlock closes the window between testing a condition and sleeping:
+ *
+ *     waiter                              waker
+ *       spin_lock(&l)                       spin_lock(&l)
+ *       while (!done)                       done = true
+ *           sleep_on(&done, &l, "w")        wakeup(&done)
+ *       spin_unlock(&l)                     spin_unlock(&l)
+ */
+#ifndef KERN_LIB_SLEEP_H
+#define KERN_LIB_SLEEP_H
+
+#include "kern/lib/spinlock.h"
+
+/*
+ * sleep_on - sleep on chan until a wakeup; the interlock, which the
+ * caller holds, is released once the thread is on the sleep queue and
+ * taken again before returning.
+ *  => interlock may be NULL: see sleep().  No other spin lock may be held,
+ *     nor preemption disabled; not in an interrupt handler.
+ *  => a wakeup is no promise that the condition holds: loop on it.
+ */
+void sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg);
+
+/*
+ * sleep - sleep_on with no interlock.  Called with interrupts off, the
+ * test of the condition before it and the sleep are one step (on one CPU
+ * interrupts off is the interlock); with interrupts on, the caller must
+ * know that no wakeup can come between its test and the sleep.
+ *  => returns with the interrupt state it was called with.
+ */
+void sleep(const void *chan, const char *wmesg);
+
+/*
+ * wakeup, wakeup_one - make every thread (or the one that has waited
+ * longest) sleeping on chan runnable, at the tail of the run queue.
+ *  => any context, interrupt handlers included; never sleeps.
+ *  => returns how many threads it woke.
+ */
+int wakeup(const void *chan);
+int wakeup_one(const void *chan);
+
+/*
+ * yield - let the other runnable threads run first; back at the tail.
+ *  => any thread context (not an interrupt handler); returns with the
+ *     interrupt state it was called with.  Before sched_start: no-op.
+ */
+void yield(void);
+
+#endif
