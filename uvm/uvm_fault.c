@@ -26,7 +26,9 @@
  *                       page) into a new anon (fault_promote)
  *   fault-ahead   both layers also map resident neighbours of va, by the
  *                 entry's advice (normal: 3 back, 4 forward; sequential:
- *                 8 back, 7 forward; random: none), never allocating
+ *                 8 back, 7 forward; random: none), never allocating;
+ *                 a zero-fill right after a page the process has zero-
+ *                 fills the next 15 too (fault_zero_ahead)
  *
  * Worked example: after fork, parent and child share anon A (an_ref 2)
  * through needs-copy entries.  The child writes: fault_check sees the
@@ -65,6 +67,7 @@
 #include "uvm/uvm_swap.h"
 
 #define FAULT_MAXRANGE 16       /* >= nback + nforw + 1 for every advice */
+#define FAULT_ZEROAHEAD 15      /* pages zero-filled ahead of a forward touch */
 #define ERESTART 512            /* internal: start the fault over */
 
 static const struct {
@@ -251,41 +254,78 @@ fault_upper_neighbors(struct fault *f)
 /* Promote: a new anon for this page                                   */
 
 /*
- * Put a new anon in va's slot, holding a copy of src (NULL: zeros), in
- * place of oldanon if there was one (case 1B), and map it.
+ * Put a new anon in the slot of va, holding a copy of src (NULL: zeros),
+ * in place of oldanon if there was one (case 1B), and map it.
  *  => map and amap locked; returns 0 or -ENOMEM with nothing changed.
  */
 static int
-fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
+fault_promote_at(struct fault *f, vaddr_t va, struct vm_page *src,
+    struct vm_anon *oldanon)
 {
 	struct vm_amap *amap = fault_amap(f);
 	struct vm_anon *anon = anon_alloc();
 	struct vm_page *pg = NULL;
-	int error = -ENOMEM;
 
 	KASSERT(amap != NULL);
 	if (anon != NULL)
 		pg = vm_page_alloc(NULL, 0, anon, src == NULL ? VM_PAGE_ZERO : 0);
-	if (pg != NULL) {
-		if (src != NULL)
-			pmap_copy_page(src->phys_addr, pg->phys_addr);
-		/* Private and not on swap: dirty, and nobody waits for it. */
-		pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
-		anon->an_page = pg;
-		anon->an_lock = amap->am_lock;
-		amap_add(&f->entry->aref, f->va - f->entry->start, anon, oldanon != NULL);
-		if (oldanon != NULL)
-			oldanon->an_ref--;  /* the slot's reference moved to anon */
-		error = fault_enter(f, f->va, pg, f->enter_prot);
-		if (error != 0)
-			return error;   /* the anon stays: a retry maps it (1A) */
-		return 0;
+	if (pg == NULL) {
+		if (anon != NULL) {
+			anon->an_ref = 0;
+			anon_free(anon);
+		}
+		return -ENOMEM;
 	}
-	if (anon != NULL) {
-		anon->an_ref = 0;
-		anon_free(anon);
+	if (src != NULL)
+		pmap_copy_page(src->phys_addr, pg->phys_addr);
+	/* Private and not on swap: dirty, and nobody waits for it. */
+	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+	anon->an_page = pg;
+	anon->an_lock = amap->am_lock;
+	amap_add(&f->entry->aref, va - f->entry->start, anon, oldanon != NULL);
+	if (oldanon != NULL)
+		oldanon->an_ref--;      /* the slot's reference moved to anon */
+	/* If the mapping fails the anon stays: a retry maps it (1A). */
+	return fault_enter(f, va, pg, f->enter_prot);
+}
+
+static int
+fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
+{
+	return fault_promote_at(f, f->va, src, oldanon);
+}
+
+/*
+ * Zero-fill ahead.  A fault that zero-fills the page right after one the
+ * process already has looks like a first touch running forward (a
+ * memset, a loop filling an array), so the next pages are zero-filled
+ * and mapped now too, up to FAULT_ZEROAHEAD of them: one trap then
+ * serves many pages.  Not for random advice or wiring, not when memory
+ * is anywhere near short (2 * freetarg), never past the entry's end or
+ * a page that already has an anon.  uvmexp.flt_zeroahead counts them.
+ *  => map and amap locked.
+ */
+static void
+fault_zero_ahead(struct fault *f)
+{
+	struct vm_map_entry *e = f->entry;
+	struct vm_anon *anons[FAULT_ZEROAHEAD];
+	vaddr_t va = f->va + PAGE_SIZE;
+	int n;
+
+	if (f->wire || e->advice == UVM_ADV_RANDOM || f->centeridx == 0 ||
+	    f->anons[f->centeridx - 1] == NULL ||
+	    uvmexp.free < 2 * uvmexp.freetarg)
+		return;
+	n = (int)MIN((vaddr_t)FAULT_ZEROAHEAD, (e->end - va) >> PAGE_SHIFT);
+	if (n <= 0)
+		return;
+	amap_lookups(&e->aref, va - e->start, anons, n);
+	for (int i = 0; i < n && anons[i] == NULL; i++, va += PAGE_SIZE) {
+		if (fault_promote_at(f, va, NULL, NULL) != 0)
+			break;
+		uvmexp.flt_zeroahead++;
 	}
-	return error;
 }
 
 /* ------------------------------------------------------------------ */
@@ -461,6 +501,7 @@ fault_lower(struct fault *f)
 		} else if (error == 0) {
 			uvmexp.flt_zerofill++;
 			f->fcase = FT_2B_ZERO;
+			fault_zero_ahead(f);
 		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;

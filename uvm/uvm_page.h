@@ -103,6 +103,7 @@ struct uvmexp {
 	uint64_t flt_obj;       /* 2A: object page mapped */
 	uint64_t flt_promote;   /* 2B: object page copied into an anon */
 	uint64_t flt_neighbor;  /* pages mapped by fault-ahead */
+	uint64_t flt_zeroahead; /* pages zero-filled ahead of a forward touch */
 	uint64_t flt_restart;   /* fault restarted after sleeping */
 	/* paging */
 	uint64_t pageins;       /* pages read back from swap */

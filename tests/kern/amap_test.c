@@ -968,45 +968,48 @@ KTEST(amap, copy_resolves_needs_copy_and_shares_anons)
 
 KTEST(amap, copy_chunks_large_entry_to_the_written_chunk)
 {
-	const vaddr_t va = 0x1000000;       /* 16-page (64 KiB) aligned */
+	const int C = AMAP_CHUNK_PAGES, L = AMAP_LARGE_PAGES;
+	const vaddr_t va = 0x10000000;      /* chunk-aligned */
 	struct vm_map map;
 	struct vm_map_entry *e, *lo, *hi;
 	struct vm_baseline b;
 
 	vm_baseline_take(&b);
 	test_map(&map);
-	e = map_cow(&map, va, 512);
-	/* A write at page 100: the chunk is pages [96, 112). */
-	KT_EQ(copy_entry(&map, e, 0, va + P(100), va + P(101)), 0);
+	e = map_cow(&map, va, 2 * L);
+	/* A write at page C + 4: the chunk is pages [C, 2C). */
+	KT_EQ(copy_entry(&map, e, 0, va + P(C + 4), va + P(C + 5)), 0);
 	KT_EQ(map.nentries, 3);
-	KT_EQ(e->start, va + P(96));
-	KT_EQ(e->end, va + P(112));
+	KT_EQ(e->start, va + P(C));
+	KT_EQ(e->end, va + P(2 * C));
 	KT_EQ(e->aref.ar_amap->am_nslot, AMAP_CHUNK_PAGES);
 	KT_EQ(e->etype, UVM_ET_COPYONWRITE);
 	lo = entry_at(&map, va);
-	hi = entry_at(&map, va + P(112));
-	KT_ASSERT(lo->end == va + P(96) && hi->end == va + P(512));
+	hi = entry_at(&map, va + P(2 * C));
+	KT_ASSERT(lo->end == va + P(C) && hi->end == va + P(2 * L));
 	KT_ASSERT(lo->aref.ar_amap == NULL && hi->aref.ar_amap == NULL);
 	KT_EQ(lo->etype, UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY);
 	KT_EQ(hi->etype, UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY);
-	/* 96 pages is below AMAP_LARGE_PAGES: copied whole, not clipped. */
+	/* C pages is below AMAP_LARGE_PAGES: copied whole, not clipped. */
+	KT_ASSERT(C < L);
 	KT_EQ(copy_entry(&map, lo, 0, va, va + PAGE_SIZE), 0);
 	KT_EQ(map.nentries, 3);
-	KT_EQ(lo->aref.ar_amap->am_nslot, 96);
-	/* 400 pages, but NOCHUNK: the whole entry, no clip. */
-	KT_EQ(copy_entry(&map, hi, AMAP_COPY_NOCHUNK, va + P(300), va + P(301)), 0);
+	KT_EQ(lo->aref.ar_amap->am_nslot, C);
+	/* 2L - 2C pages, but NOCHUNK: the whole entry, no clip. */
+	KT_EQ(copy_entry(&map, hi, AMAP_COPY_NOCHUNK, va + P(2 * C + 10),
+	    va + P(2 * C + 11)), 0);
 	KT_EQ(map.nentries, 3);
-	KT_EQ(hi->aref.ar_amap->am_nslot, 400);
+	KT_EQ(hi->aref.ar_amap->am_nslot, 2 * L - 2 * C);
 	CHECK(hi->aref.ar_amap);
 	test_map_free(&map);
 
 	/* A chunk at the entry's very start: only the end is clipped. */
 	test_map(&map);
-	e = map_cow(&map, va, 300);
+	e = map_cow(&map, va, L + 44);
 	KT_EQ(copy_entry(&map, e, 0, va, va + PAGE_SIZE), 0);
 	KT_EQ(map.nentries, 2);
-	KT_ASSERT(e->start == va && e->end == va + P(16));
-	KT_EQ(entry_at(&map, va + P(16))->end, va + P(300));
+	KT_ASSERT(e->start == va && e->end == va + P(C));
+	KT_EQ(entry_at(&map, va + P(C))->end, va + P(L + 44));
 	test_map_free(&map);
 	base_expect(&b);
 }

@@ -54,6 +54,59 @@ KTEST(fault, zero_fill_on_first_touch)
 	vmtest_end(&t);
 }
 
+/* Pages [va + first, va + first + n) have anons and PTEs, or none. */
+static void
+expect_zero_filled(struct vmtest *t, vaddr_t va, int first, int n, bool there)
+{
+	for (int i = first; i < first + n; i++) {
+		vaddr_t a = va + (vaddr_t)i * PAGE_SIZE;
+		struct vm_anon *anon = vmtest_anon(t, a);
+		KT_EQ(anon != NULL, there);
+		KT_EQ((vmtest_pte(t, a) & PG_V) != 0, there);
+		if (there)
+			KT_EQ(*(uint64_t *)vm_page_kva(anon->an_page), 0);
+	}
+}
+
+/*
+ * A zero-fill right after a page the process already has zero-fills the
+ * next FAULT_ZEROAHEAD (15) pages too; an isolated touch, random advice
+ * or the entry's end stop it.
+ */
+KTEST(fault, zero_fill_ahead_follows_a_forward_touch)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, BASE, 24);
+	uint64_t zf = uvmexp.flt_zerofill, za = uvmexp.flt_zeroahead;
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);      /* isolated */
+	KT_EQ(uvmexp.flt_zeroahead, za);
+	expect_zero_filled(&t, va, 1, 23, false);
+	KT_EQ(uvm_fault(t.map, va + PAGE_SIZE, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_zerofill, zf + 2);
+	KT_EQ(uvmexp.flt_zeroahead, za + 15);
+	expect_zero_filled(&t, va, 0, 17, true);
+	expect_zero_filled(&t, va, 17, 7, false);
+	/* The next forward fault stops at the entry's end. */
+	KT_EQ(uvm_fault(t.map, va + 17 * PAGE_SIZE, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_zeroahead, za + 15 + 6);
+	expect_zero_filled(&t, va, 0, 24, true);
+	KT_EQ(amap_check_all(ktest_print), 0);
+	vmtest_end(&t);
+
+	/* Random advice: one page per fault. */
+	vmtest_begin(&t);
+	va = vmtest_map_anon(&t, BASE, 8);
+	KT_EQ(uvm_map_advice(t.map, va, va + 8 * PAGE_SIZE, UVM_ADV_RANDOM), 0);
+	za = uvmexp.flt_zeroahead;
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
+	KT_EQ(uvm_fault(t.map, va + PAGE_SIZE, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_zeroahead, za);
+	expect_zero_filled(&t, va, 2, 6, false);
+	vmtest_end(&t);
+}
+
 KTEST(fault, real_store_faults_through_trap)
 {
 	struct vmtest t;
