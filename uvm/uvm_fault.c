@@ -27,8 +27,9 @@
  *   fault-ahead   both layers also map resident neighbours of va, by the
  *                 entry's advice (normal: 3 back, 4 forward; sequential:
  *                 8 back, 7 forward; random: none), never allocating;
- *                 a zero-fill right after a page the process has zero-
- *                 fills the next 15 too (fault_zero_ahead)
+ *                 and a forward sweep (the page before va is already
+ *                 there) gets the next 15 pages zero-filled or copied
+ *                 in the same fault (fault_zero_ahead, fault_cow_ahead)
  *
  * Worked example: after fork, parent and child share anon A (an_ref 2)
  * through needs-copy entries.  The child writes: fault_check sees the
@@ -67,7 +68,7 @@
 #include "uvm/uvm_swap.h"
 
 #define FAULT_MAXRANGE 16       /* >= nback + nforw + 1 for every advice */
-#define FAULT_ZEROAHEAD 15      /* pages zero-filled ahead of a forward touch */
+#define FAULT_AHEAD 15          /* pages done ahead of a forward sweep */
 #define ERESTART 512            /* internal: start the fault over */
 
 static const struct {
@@ -296,35 +297,77 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 }
 
 /*
- * Zero-fill ahead.  A fault that zero-fills the page right after one the
- * process already has looks like a first touch running forward (a
- * memset, a loop filling an array), so the next pages are zero-filled
- * and mapped now too, up to FAULT_ZEROAHEAD of them: one trap then
- * serves many pages.  Not for random advice or wiring, not when memory
- * is anywhere near short (2 * freetarg), never past the entry's end or
- * a page that already has an anon.  uvmexp.flt_zeroahead counts them.
+ * Does this fault look like part of a forward sweep over the entry (a
+ * memset, a loop filling an array), so that doing the next pages' work
+ * now saves their traps?  Yes when the page just before va already has
+ * an anon - a private one (an_ref 1) when prev_private, as a copy-on-
+ * write sweep leaves behind - and nothing argues against it: wiring,
+ * random advice, or memory anywhere near short (2 * freetarg).
+ *  => map and amap locked; returns how many pages after va may be done
+ *     (at most FAULT_AHEAD, never past the entry's end).
+ */
+static int
+fault_sweep_ahead(const struct fault *f, bool prev_private)
+{
+	const struct vm_anon *prev;
+
+	if (f->wire || f->entry->advice == UVM_ADV_RANDOM || f->centeridx == 0 ||
+	    uvmexp.free < 2 * uvmexp.freetarg)
+		return 0;
+	prev = f->anons[f->centeridx - 1];
+	if (prev == NULL || (prev_private && prev->an_ref != 1))
+		return 0;
+	return (int)MIN((vaddr_t)FAULT_AHEAD, (f->entry->end - f->va) / PAGE_SIZE - 1);
+}
+
+/*
+ * Zero-fill ahead: after a 2B zero-fill in a forward sweep, zero-fill and
+ * map the following pages that have no anon yet, so one trap serves up
+ * to FAULT_AHEAD + 1 pages.  uvmexp.flt_zeroahead counts them.
  *  => map and amap locked.
  */
 static void
 fault_zero_ahead(struct fault *f)
 {
-	struct vm_map_entry *e = f->entry;
-	struct vm_anon *anons[FAULT_ZEROAHEAD];
+	struct vm_anon *anons[FAULT_AHEAD];
 	vaddr_t va = f->va + PAGE_SIZE;
-	int n;
+	int n = fault_sweep_ahead(f, false);
 
-	if (f->wire || e->advice == UVM_ADV_RANDOM || f->centeridx == 0 ||
-	    f->anons[f->centeridx - 1] == NULL ||
-	    uvmexp.free < 2 * uvmexp.freetarg)
-		return;
-	n = (int)MIN((vaddr_t)FAULT_ZEROAHEAD, (e->end - va) >> PAGE_SHIFT);
 	if (n <= 0)
 		return;
-	amap_lookups(&e->aref, va - e->start, anons, n);
+	amap_lookups(&f->entry->aref, va - f->entry->start, anons, n);
 	for (int i = 0; i < n && anons[i] == NULL; i++, va += PAGE_SIZE) {
 		if (fault_promote_at(f, va, NULL, NULL) != 0)
 			break;
 		uvmexp.flt_zeroahead++;
+	}
+}
+
+/*
+ * Copy ahead: after a 1B copy in a forward sweep (the previous page was
+ * copied already), copy the following shared, resident anons now too,
+ * which the sweep would fault on one by one.  Copying early is always
+ * correct - only the timing of the copy changes - and the other sharers
+ * then find their anons unshared (1A, no copy).  uvmexp.flt_cowahead
+ * counts them.  => map and amap locked.
+ */
+static void
+fault_cow_ahead(struct fault *f)
+{
+	struct vm_anon *anons[FAULT_AHEAD];
+	vaddr_t va = f->va + PAGE_SIZE;
+	int n = fault_sweep_ahead(f, true);
+
+	if (n <= 0)
+		return;
+	amap_lookups(&f->entry->aref, va - f->entry->start, anons, n);
+	for (int i = 0; i < n; i++, va += PAGE_SIZE) {
+		struct vm_anon *a = anons[i];
+		if (a == NULL || a->an_ref < 2 || a->an_page == NULL ||
+		    (a->an_page->flags & PG_BUSY) ||
+		    fault_promote_at(f, va, a->an_page, a) != 0)
+			break;
+		uvmexp.flt_cowahead++;
 	}
 }
 
@@ -399,6 +442,7 @@ fault_upper(struct fault *f)
 		if (error == 0) {
 			uvmexp.flt_cow++;
 			f->fcase = FT_1B;
+			fault_cow_ahead(f);
 		}
 	} else {
 		error = fault_enter(f, f->va, anon->an_page, anon_prot(f, anon)); /* 1A */

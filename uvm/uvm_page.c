@@ -593,6 +593,7 @@ uvmexp_print(kprint_fn pr)
 		{ "flt_promote", uvmexp.flt_promote },
 		{ "flt_neighbor", uvmexp.flt_neighbor },
 		{ "flt_zeroahead", uvmexp.flt_zeroahead },
+		{ "flt_cowahead", uvmexp.flt_cowahead },
 		{ "flt_restart", uvmexp.flt_restart }, { "pageins", uvmexp.pageins },
 		{ "pageouts", uvmexp.pageouts }, { "pv_entries", uvmexp.pv_entries },
 		{ "ptpages", uvmexp.ptpages }, { "tlb_shootpage", uvmexp.tlb_shootpage },

@@ -103,7 +103,8 @@ struct uvmexp {
 	uint64_t flt_obj;       /* 2A: object page mapped */
 	uint64_t flt_promote;   /* 2B: object page copied into an anon */
 	uint64_t flt_neighbor;  /* pages mapped by fault-ahead */
-	uint64_t flt_zeroahead; /* pages zero-filled ahead of a forward touch */
+	uint64_t flt_zeroahead; /* pages zero-filled ahead of a forward sweep */
+	uint64_t flt_cowahead;  /* pages copied ahead of a forward sweep */
 	uint64_t flt_restart;   /* fault restarted after sleeping */
 	/* paging */
 	uint64_t pageins;       /* pages read back from swap */

@@ -107,6 +107,41 @@ KTEST(fault, zero_fill_ahead_follows_a_forward_touch)
 	vmtest_end(&t);
 }
 
+/*
+ * After fork, a child writing forward copies the first page (1B), the
+ * second (1B, the first is private now) and with it the next 15 shared
+ * pages (copy ahead); the parent keeps the originals, unshared (an_ref 1).
+ */
+KTEST(fault, copy_ahead_follows_a_forward_write_sweep)
+{
+	struct vmtest p, c;
+
+	vmtest_begin(&p);
+	vaddr_t va = vmtest_map_anon(&p, BASE, 20);
+	for (int i = 0; i < 20; i++)
+		KT_EQ(uvm_fault(p.map, va + (vaddr_t)i * PAGE_SIZE, VM_PROT_WRITE), 0);
+	vmtest_fork(&p, &c);
+	uint64_t cow = uvmexp.flt_cow, ca = uvmexp.flt_cowahead;
+	KT_EQ(uvm_fault(c.map, va, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_cowahead, ca);                 /* the first: alone */
+	KT_EQ(vmtest_anon(&c, va + PAGE_SIZE)->an_ref, 2);
+	KT_EQ(uvm_fault(c.map, va + PAGE_SIZE, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_cow, cow + 2);
+	KT_EQ(uvmexp.flt_cowahead, ca + 15);
+	for (int i = 0; i < 20; i++) {
+		vaddr_t a = va + (vaddr_t)i * PAGE_SIZE;
+		struct vm_anon *ca_ = vmtest_anon(&c, a), *pa = vmtest_anon(&p, a);
+		bool copied = i < 17;
+		KT_EQ(ca_ != pa, copied);
+		KT_EQ(pa->an_ref, copied ? 1 : 2);
+		KT_EQ((vmtest_pte(&c, a) & (PG_V | PG_RW)) == (PG_V | PG_RW), copied);
+	}
+	KT_EQ(amap_check_all(ktest_print), 0);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	vmtest_end(&c);
+	vmtest_end(&p);
+}
+
 KTEST(fault, real_store_faults_through_trap)
 {
 	struct vmtest t;
