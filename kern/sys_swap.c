@@ -102,6 +102,7 @@ struct uvm_swap_failio_k {
 	char dev[8];
 	int32_t op;
 	int32_t count;
+	uint64_t slot;
 };
 
 static int64_t
@@ -118,7 +119,15 @@ swapctl_failio(uint64_t uarg)
 		return -ENODEV;
 	if (f.op != 0 && f.op != 1)
 		return -EINVAL;
-	blk_inject_error(dev, f.op == 0 ? BLK_READ : BLK_WRITE, 0, dev->nsectors,
+	uint64_t sector = 0, nsectors = dev->nsectors;
+	if (f.slot != 0) {
+		struct blkdev *sdev;
+		if (f.slot > INT32_MAX ||
+		    uvm_swap_slot_disk((int)f.slot, &sdev, &sector) != 0 || sdev != dev)
+			return -EINVAL;
+		nsectors = SWAP_SECTORS_PER_SLOT;
+	}
+	blk_inject_error(dev, f.op == 0 ? BLK_READ : BLK_WRITE, sector, nsectors,
 	    f.count);
 	return 0;
 }

@@ -375,54 +375,106 @@ fault_cow_ahead(struct fault *f)
 /* Upper layer: there is an anon                                       */
 
 /*
+ * Swap read-ahead: the anons after va that are in swap at the slots right
+ * after the center's (the page daemon wrote them as one cluster) come in
+ * with it, in the same request, each on a busy page of its own.  Not for
+ * random advice or wiring, nor when free pages are short.
+ *  => map and amap locked; pgs[0] and anons[0] are the center's; returns
+ *     how many pages to read (1 + the read-ahead).
+ */
+static int
+anonget_collect(struct fault *f, struct vm_page **pgs, struct vm_anon **anons)
+{
+	struct vm_anon *next[FAULT_AHEAD];
+	int n = 1, max = (int)MIN((vaddr_t)FAULT_AHEAD,
+	    (f->entry->end - f->va) / PAGE_SIZE - 1);
+
+	if (f->wire || f->entry->advice == UVM_ADV_RANDOM || max <= 0 ||
+	    uvmexp.free < uvmexp.freemin + FAULT_AHEAD)
+		return 1;
+	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, next, max);
+	for (int i = 0; i < max; i++) {
+		struct vm_anon *a = next[i];
+		if (a == NULL || a->an_page != NULL ||
+		    a->an_swslot != anons[0]->an_swslot + 1 + i ||
+		    (pgs[n] = vm_page_alloc(NULL, 0, a, 0)) == NULL)
+			break;
+		a->an_page = pgs[n];
+		anons[n++] = a;
+	}
+	return n;
+}
+
+/* After the read (amap locked again): the pages' fate.  => 0 or -EIO. */
+static int
+anonget_finish(struct vm_page **pgs, struct vm_anon **anons, int n, int error,
+    bool ahead_ok)
+{
+	for (int i = 0; i < n; i++) {
+		bool ok = i == 0 ? error == 0 : ahead_ok;
+		if (ok) {
+			uvmexp.pageins++;
+			pgs[i]->flags &= ~PG_FAKE;  /* clean: it matches its slot */
+		} else {
+			anons[i]->an_page = NULL;
+		}
+		vm_page_unbusy(pgs[i]);
+		if (ok)
+			vm_page_activate(pgs[i]);   /* pageable, mapped or not */
+		else
+			vm_page_free(pgs[i]);
+	}
+	/* Unreadable: the slot is bad, the fault fails (SIGBUS for this
+	 * process only); the anon keeps the slot. */
+	if (error != 0)
+		uvm_swap_markbad(anons[0]->an_swslot, 1);
+	return error != 0 ? -EIO : 0;
+}
+
+/*
  * The anon at va has no page (it is in swap) or its page is busy (another
  * fault is reading it in).  Busy: wait for it, then start over.  In swap:
  * allocate a page, hang it on the anon busy (so others wait for it), let
- * go of every lock, read the slot, and relock; if the map changed while
- * this thread slept, start over, else go on with the page resident.
+ * go of every lock, read the slot (with the read-ahead), and relock; if
+ * the map changed while this thread slept, start over, else go on with
+ * the page resident.
  *  => map and amap locked on entry.  Returns 0 with them still (again)
  *     locked, or an error (-ERESTART included) with nothing locked.
  */
 static int
 fault_anonget(struct fault *f, struct vm_anon *anon)
 {
-	struct vm_page *pg = anon->an_page;
-	int error;
+	struct vm_page *pgs[FAULT_AHEAD + 1];
+	struct vm_anon *anons[FAULT_AHEAD + 1] = { anon };
+	int n, error;
+	bool ahead_ok = true;
 
-	if (pg != NULL) {
+	if (anon->an_page != NULL) {
 		mutex_exit(&f->map->lock);
-		vm_page_wait_busy(pg, fault_amap(f)->am_lock, "anonget");
+		vm_page_wait_busy(anon->an_page, fault_amap(f)->am_lock, "anonget");
 		return -ERESTART;
 	}
-	pg = vm_page_alloc(NULL, 0, anon, 0);
-	if (pg == NULL) {
+	if ((pgs[0] = vm_page_alloc(NULL, 0, anon, 0)) == NULL) {
 		fault_unlock_all(f);
 		return -ENOMEM;         /* fault_internal waits for memory */
 	}
-	anon->an_page = pg;             /* busy: others wait for the read */
+	anon->an_page = pgs[0];         /* busy: others wait for the read */
+	n = anonget_collect(f, pgs, anons);
 	fault_unlock_all(f);
-	error = uvm_swap_io(&pg, 1, anon->an_swslot, false);
+	error = uvm_swap_io(pgs, n, anon->an_swslot, false);
+	if (error != 0 && n > 1) {
+		/* Which page failed?  Try the one this fault needs alone. */
+		ahead_ok = false;
+		error = uvm_swap_io(pgs, 1, anon->an_swslot, false);
+	}
 	mutex_enter(&f->map->lock);
 	mutex_enter(anon->an_lock);
-	if (error == 0) {
-		uvmexp.pageins++;
-		pg->flags &= ~PG_FAKE;  /* clean: it matches its swap slot */
-	} else {
-		/* The data is unreadable: the slot is bad, the fault fails
-		 * (SIGBUS for this process only); the anon keeps the slot. */
-		uvm_swap_markbad(anon->an_swslot, 1);
-		anon->an_page = NULL;
-	}
-	vm_page_unbusy(pg);
-	if (error != 0)
-		vm_page_free(pg);
-	else
-		vm_page_activate(pg);   /* pageable again, mapped or not */
+	error = anonget_finish(pgs, anons, n, error, ahead_ok);
 	if (error == 0 && f->map->timestamp == f->timestamp)
 		return 0;
 	mutex_exit(anon->an_lock);
 	mutex_exit(&f->map->lock);
-	return error != 0 ? -EIO : -ERESTART;
+	return error != 0 ? error : -ERESTART;
 }
 
 static int

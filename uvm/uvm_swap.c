@@ -629,3 +629,20 @@ uvm_swap_io(struct vm_page **pgs, int npages, int slot, bool write)
 	}
 	return error;
 }
+
+int
+uvm_swap_slot_disk(int slot, struct blkdev **devp, uint64_t *sectorp)
+{
+	struct swap_area *a;
+	int error = -EINVAL;
+
+	spin_lock(&uvm_swap_lock);
+	a = area_of(slot);
+	if (a != NULL && a->sa_dev != NULL) {
+		*devp = a->sa_dev;
+		*sectorp = (uint64_t)(slot - a->sa_first) * SWAP_SECTORS_PER_SLOT;
+		error = 0;
+	}
+	spin_unlock(&uvm_swap_lock);
+	return error;
+}

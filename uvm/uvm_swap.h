@@ -81,6 +81,12 @@ int uvm_swap_area_drain(const struct blkdev *dev, bool on, int *usedp);
 int uvm_swap_area_detach(const struct blkdev *dev);
 
 /*
+ * uvm_swap_slot_disk - where slot lives: its disk and first sector.
+ *  => 0, or -EINVAL when slot is in no area or in a test area (no disk).
+ */
+int uvm_swap_slot_disk(int slot, struct blkdev **devp, uint64_t *sectorp);
+
+/*
  * uvm_swap_io - read or write npages pages (1..SWAP_MAXCLUSTER) at slots
  * [slot, slot + npages), which are allocated and in one area.
  *  => no spin lock held: sleeps until the disk is done.  The caller keeps

@@ -97,10 +97,11 @@ need_uvmkern(void)
 		UT_SKIP("uvm_swapctl is uvmkern-only (ENOSYS here)");
 }
 
+/* Make swap I/O fail: count requests (-1 all, 0 stop), touching slot (0 any). */
 static void
-failio(int op, int count)
+failio(int op, int count, uint64_t slot)
 {
-	struct uvm_swap_failio f = { "vda", op, count };
+	struct uvm_swap_failio f = { "vda", op, count, slot };
 
 	UT_SYS(uvm_swapctl(UVM_SWAPCTL_FAILIO, &f, 0));
 }
@@ -241,9 +242,9 @@ UTEST(failed_swap_writes_keep_the_data_and_mark_slots_bad)
 	need_uvmkern();
 	fill(p, 0, n, 10);
 	swapstat(&a);
-	failio(UVM_FAILIO_WRITE, -1);
+	failio(UVM_FAILIO_WRITE, -1, 0);
 	long freed = uvm_swapctl(UVM_SWAPCTL_PAGEOUT, NULL, (long)n);
-	failio(UVM_FAILIO_WRITE, 0);
+	failio(UVM_FAILIO_WRITE, 0, 0);
 	swapstat(&b);
 	ut_note("pageout with failing writes: %ld freed, %llu write errors, "
 	    "%llu slots marked bad", freed,
@@ -274,11 +275,16 @@ UTEST(failed_swap_read_kills_only_the_process_that_needs_the_page)
 		struct vm_query q;
 		UT_SYS(vm_query(p, &q));
 		UT_ASSERT(q.swslot != 0 && q.pa == 0);
-		failio(UVM_FAILIO_READ, 1);
+		/* Every read of that page's slot fails (a clustered read
+		 * that includes it, then the page alone), nobody else's. */
+		failio(UVM_FAILIO_READ, -1, q.swslot);
 		verify(p, 0, 1, 12);            /* the read fails: SIGBUS */
 		_exit(0);
 	}
-	UT_CHILD_KILLED(pid, SIGBUS);
+	int status;
+	UT_EQ(waitpid(pid, &status, 0), pid);
+	failio(UVM_FAILIO_READ, 0, 0);
+	UT_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS);
 	verify(mine, 0, n, 11);                 /* the parent's data is fine */
 }
 

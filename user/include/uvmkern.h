@@ -130,7 +130,8 @@ vm_query(const void *addr, struct vm_query *out)
  *   uvm_swapctl(UVM_SWAPCTL_FAILIO, &f, 0)     make swap I/O fail: the
  *                                             next f.count reads or writes
  *                                             of disk f.dev (-1: all of
- *                                             them, 0: stop) get an error
+ *                                             them, 0: stop) that touch
+ *                                             slot f.slot (0: any) fail
  *   uvm_swapctl(UVM_SWAPCTL_PAGEOUT, NULL, n)  run the page daemon now to
  *                                             free n pages; returns how
  *                                             many it freed
@@ -175,6 +176,8 @@ struct uvm_swap_failio {
 	char dev[8];            /* "vda" */
 	int op;                 /* UVM_FAILIO_READ or UVM_FAILIO_WRITE */
 	int count;              /* requests to fail; -1 every one; 0 stop */
+	uint64_t slot;          /* only requests that touch this swap slot
+				   (vm_query's swslot); 0: any request */
 };
 
 static inline long
