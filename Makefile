@@ -89,11 +89,14 @@ OBJS    := $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS)) \
 	   $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS))
 
 KERNEL  := $(BUILD)/kernel.elf
+# The constants the gdb commands (tools/gdb/uvm.py) decode flags with,
+# generated from the headers so they cannot drift (tools/gdb/genconst.sh).
+GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help \
 	user test-linux disks
-all: deps $(KERNEL)
+all: deps $(KERNEL) $(GDBCONST)
 
 help:
 	@sed -n '2,30p' Makefile | sed 's/^# \{0,1\}//'
@@ -147,6 +150,11 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@nm -n $@ | grep -i ' t ' > $(BUILD)/text2.syms
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
+
+$(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h) kern/exec.h
+	@mkdir -p $(dir $@)
+	$(say) "  GENCONST $@"
+	$(Q)tools/gdb/genconst.sh '$(CC)' '$(filter-out -MMD -MP,$(CFLAGS))' > $@.tmp && mv $@.tmp $@
 
 # User programs: static musl binaries that run unchanged on Linux and on
 # this kernel.  Each tests/user/*.c but utest.c is one test program,
