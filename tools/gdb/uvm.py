@@ -16,6 +16,8 @@
 #   uvm break-fault [pid N] [addr A] [write|read|exec]
 #                             stop once at the next matching page fault
 #   uvm user-symbols [PID]    load the symbols of a process's program
+#   $uvm_entry(VA), $uvm_anon(VA), $uvm_proc(PID)
+#                             the map entry / anon holding VA; a process
 #
 # The flag values come from build/gdb/uvm_const.py, which make generates
 # from the kernel headers (tools/gdb/genconst.sh): nothing here repeats a
@@ -248,7 +250,9 @@ def ppref_runs(a):
 
 
 class UvmAmap(gdb.Command):
-    """Show an amap: its header, every used slot with its anon, and the
+    """Show an amap: its slots and anons, and the per-page refs as runs.
+
+It prints the amap's header, every used slot with its anon, and the
 per-page reference counts (ppref) decoded into runs.
 
 Usage: uvm amap AMAP      (a struct vm_amap * expression or address)
@@ -479,9 +483,10 @@ Same view on the console: call uvm_ftrace_print(N, kprint)."""
 
 
 class UvmStats(gdb.Command):
-    """Show every counter of uvmexp: pages, allocator, faults per case,
-paging, page daemon, pmap.  Each line is a field of struct uvmexp
-(uvm/uvm_page.h says what it counts).
+    """Show every counter of uvmexp (pages, faults per case, paging, pmap).
+
+Pages, allocator, faults per case, paging, page daemon, pmap: each line
+is a field of struct uvmexp (uvm/uvm_page.h says what it counts).
 Same view on the console: call uvmexp_print(kprint)."""
 
     def __init__(self):
@@ -626,8 +631,10 @@ class FaultBreakpoint(gdb.Breakpoint):
 
 
 class UvmBreakFault(gdb.Command):
-    """Stop at the next page fault, optionally only for one pid, one address
-or one kind of access; the breakpoint deletes itself after stopping once.
+    """Stop once at the next page fault, of one pid, address or access.
+
+The breakpoint stops only at a fault that matches what is given (any
+fault if nothing is), and deletes itself after stopping once.
 
 Usage: uvm break-fault [pid N] [addr A] [read|write|exec]
 It is a breakpoint on uvm_fault (uvm/uvm_fault.c), where every fault on
@@ -738,6 +745,75 @@ or "list *ADDR" name a user address."""
         raise gdb.GdbError("no object-backed entry in the map: where is the program?")
 
 
+def entry_at(m, va):
+    """The struct vm_map_entry * of map m (a struct vm_map value) holding va, or None."""
+    hdr, e = u64(m["header"].address), m["header"]["next"]
+    while u64(e) != hdr:
+        if u64(e["start"]) <= va < u64(e["end"]):
+            return e
+        e = e["next"]
+    return None
+
+
+def lookup_entry(va, space):
+    """The entry holding va (a gdb.Value) in space (a struct vmspace * or
+    vm_map * value, or None: the current thread's), or a NULL pointer."""
+    if space is None:
+        m = map_of("")
+    elif str(space.type.strip_typedefs().target()) == "struct vm_map":
+        m = space.dereference()
+    else:
+        m = space.cast(gdb.lookup_type("struct vmspace").pointer())["vm_map"]
+    e = entry_at(m, u64(va)) if m is not None else None
+    return e if e is not None else gdb.Value(0).cast(
+        gdb.lookup_type("struct vm_map_entry").pointer())
+
+
+class EntryFunction(gdb.Function):
+    """$uvm_entry(VA [, SPACE]) - the map entry holding VA.
+
+Returns the struct vm_map_entry * holding VA in SPACE (a struct vmspace
+* or vm_map *; default: the current thread's), or 0 when VA is not
+mapped.  E.g.:  print *$uvm_entry(0x400000)
+                                  uvm amap $uvm_entry($va)->aref.ar_amap"""
+
+    def __init__(self):
+        super().__init__("uvm_entry")
+
+    def invoke(self, va, space=None):
+        return lookup_entry(va, space)
+
+
+class AnonFunction(gdb.Function):
+    """$uvm_anon(VA [, SPACE]) - the anon holding VA's page.
+
+Returns the struct vm_anon * in the amap of VA's map entry (slot =
+ar_pageoff + (VA - start) / page), or 0 when there is none.  E.g.:  uvm anon $uvm_anon($va)"""
+
+    def __init__(self):
+        super().__init__("uvm_anon")
+
+    def invoke(self, va, space=None):
+        e = lookup_entry(va, space)
+        null = gdb.Value(0).cast(gdb.lookup_type("struct vm_anon").pointer())
+        if u64(e) == 0 or u64(e["aref"]["ar_amap"]) == 0:
+            return null
+        slot = int(e["aref"]["ar_pageoff"]) + ((u64(va) - u64(e["start"])) >> K.L1_SHIFT)
+        return e["aref"]["ar_amap"]["am_anon"][slot]
+
+
+class ProcFunction(gdb.Function):
+    """$uvm_proc(PID) - the struct proc * of process PID.
+
+E.g.:  uvm amap $uvm_entry($va, $uvm_proc(1)->vmspace)->aref.ar_amap"""
+
+    def __init__(self):
+        super().__init__("uvm_proc")
+
+    def invoke(self, pid):
+        return proc_by_pid(int(pid))
+
+
 UvmPrefix()
 UvmProcs()
 UvmMap()
@@ -751,4 +827,7 @@ UvmQueues()
 UvmSwap()
 UvmBreakFault()
 UvmUserSymbols()
+EntryFunction()
+AnonFunction()
+ProcFunction()
 uvm_printers.register(gdb.current_objfile())
