@@ -7,7 +7,8 @@
 # against QEMU halted at reset, booting init=/bin/forkdemo.  It stops in
 # uvm_fault when forkdemo's child first writes its copy-on-write page,
 # prints the map entry, amap, anon and page-table walk there, lets the
-# handler finish and prints them again; test-gdb.sh checks the output
+# handler finish and prints them again, and has the kernel's C printers
+# print the map and amap to the console; test-gdb.sh checks the output
 # between the "=== NAME" markers.  In batch mode gdb stops at the first
 # command that fails, so a missing "=== END" means a command broke.
 source tools/gdb/kernel.gdb
@@ -45,6 +46,10 @@ uvm anon $uvm_anon($page)
 uvm page $uvm_anon($page)->an_page
 uvm pte $page
 uvm faults 1
+# The kernel's own printers write the same to the console: compared by
+# test-gdb.sh with the two commands above.
+call uvm_map_print(&curthread->vmspace->vm_map, kprint)
+call amap_print($uvm_entry($page)->aref.ar_amap, kprint)
 
 echo === PARENT\n
 uvm map pid 1

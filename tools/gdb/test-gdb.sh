@@ -18,6 +18,8 @@
 #   after the fault   the handler returned 0, the entry is no longer
 #                     needs-copy, a private amap (ref 1) and anon (ref 1),
 #                     the PTE writable (RW), the trace says case 1B
+#   the C printers    uvm_map_print and amap_print, called from gdb,
+#                     print exactly what uvm map and uvm amap print
 #   the parent        still needs-copy on the old amap, now ref 1
 #   every command     ran: gdb stops a batch script at the first error,
 #                     so the last marker ("=== END") must be there
@@ -77,8 +79,8 @@ entry_re="^  0*$page-"
 before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
 grep -q "uvm break-fault: pid 2, write fault at va 0x$page" "$out" ||
 	fail "did not stop at the child's write fault on 0x$page"
-echo "$before" | grep "$entry_re" | grep -q 'cow,needs-copy' ||
-	fail "before the fault: the child's entry for 0x$page is not cow,needs-copy"
+echo "$before" | grep "$entry_re" | grep -q 'cow needs-copy' ||
+	fail "before the fault: the child's entry for 0x$page is not cow needs-copy"
 echo "$before" | grep -qE '^amap 0x[0-9a-f]+: ref 2 ' ||
 	fail "before the fault: the amap is not shared (ref 2)"
 echo "$before" | grep -qE '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' ||
@@ -105,7 +107,18 @@ echo "$after" | grep -qE "^ *pmap 0x[0-9a-f]+ va 0x$page: pa 0x[0-9a-f]+ RW " ||
 echo "$after" | grep -qE "^fault #[0-9]+ pid 2 va 0x$page write 1B .* ok " ||
 	fail "after the fault: the fault trace does not show case 1B"
 
-echo "$parent" | grep "$entry_re" | grep -q 'cow,needs-copy' ||
+# The commands and the kernel's printers (called from gdb, writing to the
+# console) must agree line for line on the map and the amap.
+gmap=$(echo "$after" | grep -E '^(map 0x|  [0-9a-f]{12}-[0-9a-f]{12} )')
+cmap=$(tr -d '\r' < "$con" | grep -A"$(($(echo "$gmap" | wc -l) - 1))" '^map 0x')
+[ "$gmap" = "$cmap" ] ||
+	fail "uvm map and uvm_map_print disagree: $(diff <(echo "$gmap") <(echo "$cmap"))"
+gamap=$(echo "$after" | sed -n '/^amap 0x/,/^  ppref:/p')
+camap=$(tr -d '\r' < "$con" | sed -n '/^amap 0x/,/^  ppref:/p')
+[ "$gamap" = "$camap" ] ||
+	fail "uvm amap and amap_print disagree: $(diff <(echo "$gamap") <(echo "$camap"))"
+
+echo "$parent" | grep "$entry_re" | grep -q 'cow needs-copy' ||
 	fail "the parent's entry for 0x$page is not needs-copy any more"
 echo "$parent" | grep -qE '^amap 0x[0-9a-f]+: ref 1 ' ||
 	fail "the parent's amap is not ref 1 after the child left it"

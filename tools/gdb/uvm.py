@@ -49,7 +49,7 @@ except ImportError:
     raise gdb.GdbError("uvm.py: build/gdb/uvm_const.py is missing: run make")
 
 import uvm_printers  # noqa: E402  (needs sys.path above)
-from uvm_printers import decode, entry_flags, prot_str, u64  # noqa: E402,F401
+from uvm_printers import decode, entry_flags, hx, prot_str, u64  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------------
@@ -192,7 +192,8 @@ SPACE is a struct vmspace * or struct vm_map * expression; default: the
 current thread's address space.  The heading gives the map's range,
 entry count, bytes mapped, the free space before the first entry (lead
 gap), its pmap and its timestamp (bumped by every change).  Then one
-line per entry, in address order, as uvm_map_entry_print writes it:
+line per entry, in address order, exactly as uvm_map_entry_print
+writes it (make test compares the two):
 
   START-END      the range [start, end)
   prot/max       protection and maximum protection (r w x)
@@ -201,8 +202,9 @@ line per entry, in address order, as uvm_map_entry_print writes it:
   flags          cow (private: writes go to anons), needs-copy (the amap
                  is still shared with another entry until the next write
                  fault copies it), wired, nomerge
-  amap A+S       the amap and the slot where the entry's first page is
-  obj O+OFF      the object (file, aobj) and the offset of the first page
+  amap A+S       the amap (0x0: none yet) and the slot of the first page
+  obj O+OFF      the object (file, aobj; 0x0: none) and the offset of the
+                 first page
   gap G          free space between this entry's end and the next start
 
 Same view on the console: call uvm_map_print(MAP, kprint)."""
@@ -216,9 +218,9 @@ Same view on the console: call uvm_map_print(MAP, kprint)."""
             print("no address space (a kernel thread): name one, e.g. uvm map pid 1")
             return
         hdr = u64(m["header"].address)
-        print("map %#x: [%#x, %#x) %d entries, %#x bytes, lead gap %#x, pmap %#x, timestamp %d" % (
-            u64(m.address), u64(m["min_offset"]), u64(m["max_offset"]),
-            int(m["nentries"]), u64(m["size"]), u64(m["lead_gap"]), u64(m["pmap"]),
+        print("map %#x: [%s, %s) %d entries, %s bytes, lead gap %s, pmap %#x, timestamp %d" % (
+            u64(m.address), hx(u64(m["min_offset"])), hx(u64(m["max_offset"])),
+            int(m["nentries"]), hx(u64(m["size"])), hx(u64(m["lead_gap"])), u64(m["pmap"]),
             int(m["timestamp"])))
         e = m["header"]["next"]
         while u64(e) != hdr:
@@ -322,9 +324,7 @@ Same first line on the console: call anon_print(ANON, kprint)."""
             raise gdb.GdbError("usage: uvm anon ANON")
         an = as_ptr(arg, "struct vm_anon")
         pg = an["an_page"]
-        print("anon %#x: ref %d page %#x swslot %d" % (
-            u64(an), int(an["an_ref"]), u64(pg["phys_addr"]) if u64(pg) else 0,
-            int(an["an_swslot"])))
+        print(uvm_printers.anon_line(an))
         print("  lock %s" % lock_str(an["an_lock"]))
         if u64(pg):
             print("  page %#x:" % u64(pg))

@@ -72,17 +72,22 @@ def queue_name(pqflags):
     return "none"
 
 
+def hx(v):
+    """%#lx as the kernel's printf writes it: 0 stays "0", others get 0x."""
+    return "%#x" % v if v else "0"
+
+
 def entry_line(e):
-    """One map entry (a struct vm_map_entry value) in uvm_map_entry_print's layout."""
-    amap, obj = u64(e["aref"]["ar_amap"]), u64(e["object"])
-    return "%012x-%012x %s/%s %-5s %-10s %-15s amap %s obj %s gap %#x" % (
+    """One map entry (a struct vm_map_entry value), character for character
+    as uvm_map_entry_print writes it (so the two can be compared)."""
+    return "%012x-%012x %s/%s %-5s %-10s%s amap %#x+%d obj %#x+%s gap %s" % (
         u64(e["start"]), u64(e["end"]), prot_str(int(e["protection"])),
         prot_str(int(e["max_protection"])),
         enum_name(int(e["inheritance"]), "MAP_INHERIT_", "uvm/uvm_map.h"),
         enum_name(int(e["advice"]), "UVM_ADV_", "uvm/uvm_map.h"),
-        ",".join(entry_flags(e)) or "-",
-        "%#x+%d" % (amap, int(e["aref"]["ar_pageoff"])) if amap else "-",
-        "%#x+%#x" % (obj, u64(e["offset"])) if obj else "-", u64(e["gap"]))
+        "".join(" " + f for f in entry_flags(e)),
+        u64(e["aref"]["ar_amap"]), int(e["aref"]["ar_pageoff"]),
+        u64(e["object"]), hx(u64(e["offset"])), hx(u64(e["gap"])))
 
 
 def anon_line(an):
@@ -90,8 +95,8 @@ def anon_line(an):
     if u64(an) == 0:
         return "anon NULL"
     pg = an["an_page"]
-    return "anon %#x: ref %d page %#x swslot %d" % (
-        u64(an), int(an["an_ref"]), u64(pg["phys_addr"]) if u64(pg) else 0,
+    return "anon %#x: ref %d page %s swslot %d" % (
+        u64(an), int(an["an_ref"]), hx(u64(pg["phys_addr"]) if u64(pg) else 0),
         int(an["an_swslot"]))
 
 
