@@ -87,6 +87,7 @@ echo "$before" | grep -qE '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' ||
 	fail "before the fault: no anon with ref 1 and a page"
 echo "$before" | grep -q "va 0x$page is not mapped" ||
 	fail "before the fault: the child already maps 0x$page"
+# shellcheck disable=SC2016  # $1 is gdb's first value history entry
 echo "$before" | grep -q '^\$1 = vm_map_entry .*needs-copy' ||
 	fail "the vm_map_entry pretty-printer did not print the entry"
 

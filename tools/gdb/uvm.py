@@ -49,12 +49,12 @@ except ImportError:
     raise gdb.GdbError("uvm.py: build/gdb/uvm_const.py is missing: run make")
 
 import uvm_printers  # noqa: E402  (needs sys.path above)
-from uvm_printers import decode, entry_flags, hx, prot_str, u64  # noqa: E402,F401
+from uvm_printers import decode, hx, u64  # noqa: E402
 
 
 # ---------------------------------------------------------------------
 # Helpers of the commands (the ones the pretty-printers share are in
-# uvm_printers.py: u64, decode, prot_str, entry_flags).
+# uvm_printers.py: u64, hx, decode, prot_str, entry_flags).
 
 def read_u64(addr):
     inf = gdb.selected_inferior()
