@@ -26,6 +26,8 @@
 #   SWAPMEM=64M     guest memory of make test's second boot, which runs
 #                   the swap suites (SWAPKTEST, default 'swap/*,pdaemon/*';
 #                   none skips that boot)
+#   GDBTEST=0       skip make test's last boot, which checks the gdb
+#                   commands against a copy-on-write fault (needs gdb)
 #   CMDLINE="..."   extra kernel command line for run and test
 #   KDEBUG=0        turn off the expensive KDASSERT checks
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
@@ -47,6 +49,7 @@ KTEST   ?= all
 SWAP    ?= 256M
 SWAPMEM ?= 64M
 SWAPKTEST ?= swap/*,pdaemon/*
+GDBTEST ?= 1
 SEED    ?=
 MEM     ?= 512M
 CMDLINE ?=
@@ -89,14 +92,17 @@ OBJS    := $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS)) \
 	   $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS))
 
 KERNEL  := $(BUILD)/kernel.elf
+# The constants the gdb commands (tools/gdb/uvm.py) decode flags with,
+# generated from the headers so they cannot drift (tools/gdb/genconst.sh).
+GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench clean deps help \
 	user test-linux disks
-all: deps $(KERNEL)
+all: deps $(KERNEL) $(GDBCONST)
 
 help:
-	@sed -n '2,30p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,/^$$/p' Makefile | sed '$$d' | sed 's/^# \{0,1\}//'
 
 deps:
 	@tools/deps.sh
@@ -147,6 +153,11 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@nm -n $@ | grep -i ' t ' > $(BUILD)/text2.syms
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
+
+$(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h) kern/exec.h
+	@mkdir -p $(dir $@)
+	$(say) "  GENCONST $@"
+	$(Q)tools/gdb/genconst.sh '$(CC)' '$(filter-out -MMD -MP,$(CFLAGS))' > $@.tmp && mv $@.tmp $@
 
 # User programs: static musl binaries that run unchanged on Linux and on
 # this kernel.  Each tests/user/*.c but utest.c is one test program,
@@ -269,6 +280,12 @@ ifneq ($(SWAPKTEST),none)
 	$(call make_iso,$(BUILD)/test-swap,ktest=$(SWAPKTEST) scratch=vdb $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_BASE) -m $(SWAPMEM) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-swap.iso $(BUILD)/test-swap.log $(TEST_TIMEOUT)
+endif
+ifneq ($(GDBTEST),0)
+	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
+	$(call make_iso,$(BUILD)/gdbtest,init=/bin/forkdemo initexit=1 swap=none)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
+		$(BUILD)/gdbtest.iso $(BUILD)
 endif
 
 selfcheck-iso: $(INITRD)

@@ -5,6 +5,8 @@
 # terminal), attach to it.  Otherwise start one in the background, halted,
 # with the console written to build/gdb-console.log, and stop it when gdb
 # exits.  Try:  (gdb) break kmain   (gdb) continue
+# gdb loads tools/gdb/kernel.gdb: the uvm commands (help uvm) and the
+# pretty-printers; docs/gdb-walkthrough.md shows them on a fault.
 set -u
 GDBPORT=${GDBPORT:-1234}
 started=""

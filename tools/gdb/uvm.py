@@ -1,51 +1,182 @@
 # tools/gdb/uvm.py - gdb commands that show the VM structures of the
-# running kernel.  Loaded by tools/gdb/kernel.gdb; every command starts
-# with "uvm" and "help uvm" lists them.
+# kernel running in QEMU.  Loaded by tools/gdb/kernel.gdb (make gdb); every
+# command starts with "uvm", and "help uvm" lists them, "help uvm map"
+# explains one.
 #
-#   uvm map [VMSPACE]    the map entries of a vmspace (default: the current
-#                        thread's), with prot, inherit, advice, flags, amap,
-#                        object and the gap after each entry
-#   uvm amap AMAP        an amap's used slots, their anons and ref counts,
-#                        and its per-page reference counts (ppref) as runs
-#   uvm pte VA [CR3]     the four-level page-table walk for VA
-#   uvm faults [N]       the last N page faults from the fault trace
-#   uvm stats            the fault and page counters (uvmexp)
+#   uvm procs                 the processes: pid, name, state, vmspace, exe
+#   uvm map [SPACE|pid N]     a map's entries, one line each
+#   uvm amap AMAP             an amap's slots, anons and per-page refs
+#   uvm anon ANON             one anon: refs, page, swap slot, lock
+#   uvm page PAGE|PA          one vm_page: flags, queue, owner, mappings
+#   uvm pte VA [PMAP]         the four-level page-table walk for VA
+#   uvm faults [N]            the last N faults from the fault trace
+#   uvm stats                 every counter in uvmexp
+#   uvm queues [N]            the paging queues and the page daemon
+#   uvm swap [bits]           the swap areas and the slots in use
+#   uvm break-fault [pid N] [addr A] [write|read|exec]
+#                             stop once at the next matching page fault
+#   uvm user-symbols [PID]    load the symbols of a process's program
+#   $uvm_entry(VA), $uvm_anon(VA), $uvm_proc(PID)
+#                             the map entry / anon holding VA; a process
 #
-# Constants (PTE bits, entry types) are read from the kernel's debug
-# information where gdb can see them, so they cannot drift from the C.
+# The flag values come from build/gdb/uvm_const.py, which make generates
+# from the kernel headers (tools/gdb/genconst.sh): nothing here repeats a
+# number from the C.  Pretty-printers for the main structures are in
+# tools/gdb/uvm_printers.py, loaded by this file.
+#
+# The kernel has C printers for the same structures; from gdb, with the
+# kernel stopped, "call amap_print(AMAP, kprint)" (also anon_print,
+# vm_page_print, uvm_map_print, uvm_swap_print, uvm_pdaemon_print,
+# uvmexp_print) writes their view to the serial console.  The commands
+# here use the same field names, so the two read alike.
+
+import os
+import struct
+import sys
 
 import gdb
 
-DMAP_BASE = 0xffff800000000000
-PG_V, PG_RW, PG_U, PG_A, PG_M, PG_PS = 1, 2, 4, 0x20, 0x40, 0x80
-PG_NX = 1 << 63
-FRAME = 0x000ffffffffff000
+HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() \
+    else os.path.abspath("tools/gdb")
+TOP = os.path.dirname(os.path.dirname(HERE))
+for d in (HERE, os.path.join(TOP, "build", "gdb")):
+    if d not in sys.path:
+        sys.path.insert(0, d)
+
+try:
+    import uvm_const as K
+except ImportError:
+    raise gdb.GdbError("uvm.py: build/gdb/uvm_const.py is missing: run make")
+
+import uvm_printers  # noqa: E402  (needs sys.path above)
+from uvm_printers import decode, hx, u64  # noqa: E402
 
 
-def u64(v):
-    return int(v) & 0xffffffffffffffff
-
+# ---------------------------------------------------------------------
+# Helpers of the commands (the ones the pretty-printers share are in
+# uvm_printers.py: u64, hx, decode, prot_str, entry_flags).
 
 def read_u64(addr):
     inf = gdb.selected_inferior()
     return int.from_bytes(bytes(inf.read_memory(addr, 8)), "little")
 
 
-def prot_str(p):
-    return ("r" if p & 1 else "-") + ("w" if p & 2 else "-") + ("x" if p & 4 else "-")
+def pte_describe(pte):
+    """A PTE in the words of pmap_pte_describe (pmap/pmap.c)."""
+    if not pte & K.PG_V:
+        return "not present"
+    frame = pte & (K.PG_LGFRAME if pte & K.PG_PS else K.PG_FRAME)
+    bits = ["RW" if pte & K.PG_RW else "RO", "U" if pte & K.PG_U else "K",
+            "NX" if pte & K.PG_NX else "X"]
+    for bit, name in ((K.PG_A, "A"), (K.PG_M, "D"), (K.PG_G, "G"), (K.PG_PS, "PS"),
+                      (K.PG_PCD, "PCD"), (K.PG_WIRED, "WIRED"), (K.PG_PVLIST, "PV")):
+        if pte & bit:
+            bits.append(name)
+    return "pa %#x %s" % (frame, " ".join(bits))
+
+
+def pte_walk(va, cr3):
+    """[(level name, index, entry)] from the PML4 down to the last entry
+    read (a missing table or a large page ends the walk early)."""
+    table, out = cr3 & K.PG_FRAME, []
+    for lvl, name in ((4, "PML4"), (3, "PDPT"), (2, "PD"), (1, "PT")):
+        idx = (va >> (K.L1_SHIFT + 9 * (lvl - 1))) & (K.NPTE - 1)
+        e = read_u64(K.DMAP_BASE + table + idx * 8)
+        out.append((name, idx, e))
+        if not e & K.PG_V or e & K.PG_PS:
+            break
+        table = e & K.PG_FRAME
+    return out
+
+
+def tailq(head, link, limit=None):
+    """The elements of a TAILQ: head is the list head (a value), link the
+    name of the TAILQ_ENTRY field in each element."""
+    p, n = head["tqh_first"], 0
+    while u64(p) != 0 and (limit is None or n < limit):
+        yield p
+        p, n = p[link]["tqe_next"], n + 1
+
+
+def static_var(name, file):
+    """A file-level static: 'file'::name, so a common name stays unambiguous."""
+    return gdb.parse_and_eval("'%s'::%s" % (file, name))
+
+
+def all_procs():
+    return list(tailq(static_var("allproc", "kern/proc.c"), "all"))
+
+
+def proc_by_pid(pid):
+    for p in all_procs():
+        if int(p["pid"]) == pid:
+            return p
+    raise gdb.GdbError("no process with pid %d (uvm procs lists them)" % pid)
+
+
+def current_proc():
+    """curproc, or None when the CPU runs a kernel thread."""
+    t = gdb.parse_and_eval("curthread")
+    if u64(t) == 0 or u64(t["proc"]) == 0:
+        return None
+    return t["proc"]
+
+
+def as_ptr(arg, typename):
+    """Evaluate arg; a plain number becomes a pointer to typename."""
+    v = gdb.parse_and_eval(arg)
+    t = gdb.lookup_type(typename).pointer()
+    if v.type.strip_typedefs().code != gdb.TYPE_CODE_PTR:
+        v = gdb.Value(u64(v)).cast(t)
+    return v.cast(t)
 
 
 class UvmPrefix(gdb.Command):
-    """Show the kernel's VM structures: uvm map, uvm amap, uvm pte, uvm faults, uvm stats."""
+    """Show the kernel's virtual-memory structures.
+
+Every subcommand reads kernel memory through gdb, so it works wherever
+the kernel is stopped.  The kernel's own printers give the same view on
+the serial console: call amap_print(AMAP, kprint), anon_print,
+vm_page_print, uvm_map_print(MAP, kprint), uvm_swap_print(kprint),
+uvm_pdaemon_print(kprint), uvmexp_print(kprint), uvm_ftrace_print(N, kprint).
+The pretty-printers (info pretty-printer) make "print *entry" and
+friends one readable line; "print/r" shows the raw structure."""
 
     def __init__(self):
         super().__init__("uvm", gdb.COMMAND_DATA, prefix=True)
 
 
+class UvmProcs(gdb.Command):
+    """List the processes: pid, state, name, vmspace and exe path.
+
+Columns: pid; the process state (enum proc_state); its name; its struct
+vmspace * (give it to "uvm map"); the path its program was exec'd from
+(what "uvm user-symbols" loads).  A '*' marks the current process."""
+
+    def __init__(self):
+        super().__init__("uvm procs", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        cur = current_proc()
+        for p in all_procs():
+            state = str(p["state"]).replace("PS_", "")
+            print("%s%4d %-12s %-16s vmspace %#x %s" % (
+                "*" if cur is not None and u64(cur) == u64(p) else " ",
+                int(p["pid"]), state.lower(), p["name"].string(),
+                u64(p["vmspace"]), p["exe"].string()))
+
+
 def map_of(arg):
-    """The struct vm_map of ARG (a struct vmspace * or struct vm_map *
-    expression; default: the current thread's address space), or None."""
-    v = gdb.parse_and_eval(arg if arg else "curthread->vmspace")
+    """The struct vm_map named by arg: a struct vmspace * or struct vm_map *
+    expression, "pid N", or nothing (the current thread's).  None when
+    that is a kernel thread, which has no user map."""
+    args = gdb.string_to_argv(arg)
+    if len(args) == 2 and args[0] == "pid":
+        v = proc_by_pid(int(args[1], 0))["vmspace"]
+    elif args:
+        v = gdb.parse_and_eval(arg)
+    else:
+        v = gdb.parse_and_eval("curthread->vmspace")
     if u64(v) == 0:
         return None
     if str(v.type.target().strip_typedefs()) == "struct vm_map":
@@ -54,11 +185,29 @@ def map_of(arg):
 
 
 class UvmMap(gdb.Command):
-    """uvm map [SPACE]: every entry of a map; SPACE is a struct vmspace * or
-struct vm_map * expression (default: the current thread's address space):
-range, prot/maxprot, inheritance, advice, flags (cow, needs-copy, wired),
-the amap and its slot offset, the object and its offset, and the gap
-(free space) after the entry."""
+    """Show every entry of an address map (a process's address space).
+
+Usage: uvm map [SPACE | pid N]
+SPACE is a struct vmspace * or struct vm_map * expression; default: the
+current thread's address space.  The heading gives the map's range,
+entry count, bytes mapped, the free space before the first entry (lead
+gap), its pmap and its timestamp (bumped by every change).  Then one
+line per entry, in address order, exactly as uvm_map_entry_print
+writes it (make test compares the two):
+
+  START-END      the range [start, end)
+  prot/max       protection and maximum protection (r w x)
+  inherit        what fork gives the child: share, copy, none, zero
+  advice         normal, random, sequential (fault-ahead)
+  flags          cow (private: writes go to anons), needs-copy (the amap
+                 is still shared with another entry until the next write
+                 fault copies it), wired, nomerge
+  amap A+S       the amap (0x0: none yet) and the slot of the first page
+  obj O+OFF      the object (file, aobj; 0x0: none) and the offset of the
+                 first page
+  gap G          free space between this entry's end and the next start
+
+Same view on the console: call uvm_map_print(MAP, kprint)."""
 
     def __init__(self):
         super().__init__("uvm map", gdb.COMMAND_DATA)
@@ -66,126 +215,279 @@ the amap and its slot offset, the object and its offset, and the gap
     def invoke(self, arg, from_tty):
         m = map_of(arg)
         if m is None:
-            print("no address space (a kernel thread): name one, e.g. uvm map f->map")
+            print("no address space (a kernel thread): name one, e.g. uvm map pid 1")
             return
-        hdr = m["header"].address
-        print("map %#x: [%#x, %#x) %d entries, lead gap %#x, timestamp %d" % (
-            u64(m.address), u64(m["min_offset"]), u64(m["max_offset"]),
-            int(m["nentries"]), u64(m["lead_gap"]), int(m["timestamp"])))
-        inh = ["share", "copy", "none", "zero"]
-        adv = ["normal", "random", "sequential"]
+        hdr = u64(m["header"].address)
+        print("map %#x: [%s, %s) %d entries, %s bytes, lead gap %s, pmap %#x, timestamp %d" % (
+            u64(m.address), hx(u64(m["min_offset"])), hx(u64(m["max_offset"])),
+            int(m["nentries"]), hx(u64(m["size"])), hx(u64(m["lead_gap"])), u64(m["pmap"]),
+            int(m["timestamp"])))
         e = m["header"]["next"]
-        while u64(e) != u64(hdr):
-            et = int(e["etype"])
-            flags = []
-            if et & 2:
-                flags.append("cow")
-            if et & 4:
-                flags.append("needs-copy")
-            if int(e["wired_count"]) > 0:
-                flags.append("wired")
-            amap = u64(e["aref"]["ar_amap"])
-            print("  %012x-%012x %s/%s %-5s %-10s %-15s amap %s obj %s gap %#x" % (
-                u64(e["start"]), u64(e["end"]), prot_str(int(e["protection"])),
-                prot_str(int(e["max_protection"])), inh[int(e["inheritance"])],
-                adv[int(e["advice"])], ",".join(flags) or "-",
-                ("%#x+%d" % (amap, int(e["aref"]["ar_pageoff"]))) if amap else "-",
-                ("%#x+%#x" % (u64(e["object"]), u64(e["offset"]))) if u64(e["object"]) else "-",
-                u64(e["gap"])))
+        while u64(e) != hdr:
+            print("  " + uvm_printers.entry_line(e.dereference()))
             e = e["next"]
 
 
+def ppref_runs(a):
+    """The amap's per-page reference counts as [(first, end, ref)], or a
+    string saying why there are none (see print_ppref in uvm_amap.c)."""
+    pp = u64(a["am_ppref"])
+    if pp == 0:
+        return "none (every reference covers all slots)"
+    if pp == K.PPREF_NONE:
+        return "not kept (allocation failed)"
+    runs, slot, nslot = [], 0, int(a["am_nslot"])
+    while slot < nslot:
+        v = int(a["am_ppref"][slot])
+        if v == 0:
+            break
+        # A run of one page is stored as ref+1; a longer one as -(ref+1)
+        # followed by its length (amap_pp_setreflen).
+        ref, ln = (v - 1, 1) if v > 0 else (-v - 1, int(a["am_ppref"][slot + 1]))
+        if ln < 1:
+            break
+        runs.append((slot, slot + ln, ref))
+        slot += ln
+    return runs
+
+
 class UvmAmap(gdb.Command):
-    """uvm amap AMAP: an amap (struct vm_amap *): its reference count, the
-used slots with their anons (reference count, resident page or swap
-slot), and the per-page reference counts decoded into runs."""
+    """Show an amap: its slots and anons, and the per-page refs as runs.
+
+It prints the amap's header, every used slot with its anon, and the
+per-page reference counts (ppref) decoded into runs.
+
+Usage: uvm amap AMAP      (a struct vm_amap * expression or address)
+
+Heading: ref (map entries holding the amap), shared, slots in use/
+allocated, used (slots holding an anon), the lock and how many amaps
+share it.  Slot lines: the slot number and its anon: ref (slots
+pointing at the anon, in this and other amaps), page (physical address
+of the resident page, 0 if none), swslot (swap slot, 0 if none).
+ppref: runs [first,end) ref - how many references cover those slots.
+Same view on the console: call amap_print(AMAP, kprint)."""
 
     def __init__(self):
         super().__init__("uvm amap", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
-        a = gdb.parse_and_eval(arg)
-        nslot, nused = int(a["am_nslot"]), int(a["am_nused"])
-        print("amap %#x: ref %d, slots %d (used %d, allocated %d)" % (
-            u64(a), int(a["am_ref"]), nslot, nused, int(a["am_maxslot"])))
-        for i in range(nused):
+        if not arg:
+            raise gdb.GdbError("usage: uvm amap AMAP")
+        a = as_ptr(arg, "struct vm_amap")
+        lo = a["am_lockobj"]
+        print("amap %#x: ref %d%s slots %d/%d used %d lock %#x (%d holders)" % (
+            u64(a), int(a["am_ref"]), " shared" if int(a["am_flags"]) & K.AMAP_SHARED else "",
+            int(a["am_nslot"]), int(a["am_maxslot"]), int(a["am_nused"]),
+            u64(a["am_lock"]), int(lo["lo_refs"]) if u64(lo) else 0))
+        for i in range(int(a["am_nused"])):
             s = int(a["am_slots"][i])
-            an = a["am_anon"][s]
-            print("  slot %4d: anon %#x ref %d page %#x swslot %d" % (
-                s, u64(an), int(an["an_ref"]), u64(an["an_page"]), int(an["an_swslot"])))
-        pp = u64(a["am_ppref"])
-        if pp == 0 or pp == 0xffffffffffffffff:
-            print("  ppref: none (every reference covers the whole amap)")
-            return
-        runs, slot = [], 0
-        while slot < nslot:
-            v = int(a["am_ppref"][slot])
-            if v > 0:
-                ref, ln = v - 1, 1
-            else:
-                ref, ln = -v - 1, int(a["am_ppref"][slot + 1])
-            runs.append("[%d,%d) %d" % (slot, slot + ln, ref))
-            slot += max(ln, 1)
-        print("  ppref: " + " ".join(runs))
+            print("  slot %d: %s" % (s, uvm_printers.anon_line(a["am_anon"][s])))
+        runs = ppref_runs(a)
+        if isinstance(runs, str):
+            print("  ppref: " + runs)
+        else:
+            print("  ppref:" + "".join(" [%d,%d) %d" % r for r in runs) +
+                  ("" if runs and runs[-1][1] == int(a["am_nslot"]) else " (malformed)"))
+
+
+def lock_str(mtx):
+    """A kmutex *: its name and who holds it."""
+    if u64(mtx) == 0:
+        return "none"
+    m = mtx.dereference()
+    owner = u64(m["owner"])
+    name = m["name"].string() if u64(m["name"]) else "?"
+    held = "free" if owner == 0 else "held by thread %#x (%s)" % (
+        owner, m["owner"]["name"].string())
+    return "%#x (%s, %s, %d waiting)" % (u64(mtx), name, held, int(m["waiters"]))
+
+
+class UvmAnon(gdb.Command):
+    """Show one anon: one page of anonymous memory.
+
+Usage: uvm anon ANON      (a struct vm_anon * expression or address)
+
+  ref       amap slots pointing at the anon (2 or more: shared after
+            fork; the next write fault copies it, case 1B)
+  page      the resident struct vm_page * and its physical address
+            (none: the data is only in swap)
+  swslot    the swap slot holding a copy (0: none)
+  lock      the amap lock that covers the anon, and who holds it
+Then the page itself, as "uvm page" shows it.
+Same first line on the console: call anon_print(ANON, kprint)."""
+
+    def __init__(self):
+        super().__init__("uvm anon", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        if not arg:
+            raise gdb.GdbError("usage: uvm anon ANON")
+        an = as_ptr(arg, "struct vm_anon")
+        pg = an["an_page"]
+        print(uvm_printers.anon_line(an))
+        print("  lock %s" % lock_str(an["an_lock"]))
+        if u64(pg):
+            print("  page %#x:" % u64(pg))
+            show_page(pg, "    ")
+        else:
+            print("  page none%s" % (" (in swap)" if int(an["an_swslot"]) else ""))
+
+
+def page_of_phys(pa):
+    """The struct vm_page * of physical address pa (vm_page_from_phys), or None."""
+    segs = static_var("physsegs", "uvm/uvm_page.c")
+    n = int(static_var("nphysseg", "uvm/uvm_page.c"))
+    f = pa >> K.L1_SHIFT
+    for i in range(n):
+        s = segs[i]
+        if int(s["start_frame"]) <= f < int(s["end_frame"]):
+            return s["pages"] + (f - int(s["start_frame"]))
+    return None
+
+
+def show_page(pg, ind=""):
+    """Print a vm_page as vm_page_print does, plus its PTE per mapping."""
+    p = pg.dereference()
+    print("%svm_page %#x: pa %#x queue %s flags %s wired %d" % (
+        ind, u64(pg), u64(p["phys_addr"]), uvm_printers.queue_name(int(p["pqflags"])),
+        decode(int(p["flags"]), "PG_", "uvm/uvm_page.h") or "-", int(p["wire_count"])))
+    print("%s  owner: obj %#x off %#x anon %#x" % (
+        ind, u64(p["uobject"]), u64(p["offset"]), u64(p["uanon"])))
+    md = p["md"]
+    print("%s  attrs %s, %d mapping%s" % (
+        ind, decode(int(md["attrs"]), "PMAP_ATTR_", "pmap/pmap_page.h") or "-",
+        int(md["pv_count"]), "" if int(md["pv_count"]) == 1 else "s"))
+    pv = md["pv_list"]
+    while u64(pv):
+        pm, va = pv["pv_pmap"], u64(pv["pv_va"])
+        walk = pte_walk(va, u64(pm["pm_pml4_pa"]))
+        leaf = walk[-1][2] if walk[-1][0] == "PT" or walk[-1][2] & K.PG_PS else 0
+        print("%s    pmap %#x va %#x: %s" % (ind, u64(pm), va, pte_describe(leaf)
+                                             if walk[-1][2] & K.PG_V else "(no table)"))
+        pv = pv["pv_next"]
+
+
+class UvmPage(gdb.Command):
+    """Show one physical page (struct vm_page).
+
+Usage: uvm page PAGE | PA
+PAGE is a struct vm_page * expression; a plain number below the direct
+map (0xffff800000000000) is taken as a physical address and its vm_page
+looked up, as vm_page_from_phys does.
+
+  pa        the physical address
+  queue     free, active, inactive, reserved (never allocatable) or none
+            (wired and kernel pages sit on no queue)
+  flags     BUSY (being worked on) WANTED (someone waits for it) CLEAN
+            (matches swap/file) RELEASED FAKE (not filled yet) ZERO
+  wired     wired mappings or kernel users
+  owner     obj+off (a file or aobj page) or anon (anonymous memory)
+  attrs     REF / MOD gathered from mappings that are gone
+  mappings  the PV list: one line per (pmap, va) mapping the page, with
+            the PTE found there
+Same view on the console: call vm_page_print(PAGE, kprint)."""
+
+    def __init__(self):
+        super().__init__("uvm page", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        if not arg:
+            raise gdb.GdbError("usage: uvm page PAGE|PA")
+        v = gdb.parse_and_eval(arg)
+        if v.type.strip_typedefs().code != gdb.TYPE_CODE_PTR and u64(v) < K.DMAP_BASE:
+            pg = page_of_phys(u64(v))
+            if pg is None:
+                raise gdb.GdbError("no vm_page for physical address %#x (not managed RAM)" % u64(v))
+        else:
+            pg = as_ptr(arg, "struct vm_page")
+        show_page(pg)
 
 
 class UvmPte(gdb.Command):
-    """uvm pte VA [PMAP]: walk the page tables for VA, from the PML4 of
-PMAP (a struct pmap * expression; default: the CPU's CR3), printing the
-entry at each of the four levels and its bits."""
+    """Walk the page tables for a virtual address, level by level.
+
+Usage: uvm pte VA [PMAP]
+From the PML4 of PMAP (a struct pmap * expression; default: the CPU's
+CR3, i.e. the running address space) down through PDPT, PD and PT.
+Each line: the level, the index VA selects there, the raw entry and its
+bits in the words of pmap_pte_describe: pa (the next table, or the page),
+RW/RO, U (user) or K, NX or X, A (accessed), D (dirty), G (global),
+PS (large page), PCD, WIRED and PV (software bits: a wired mapping; a
+managed page with a PV entry).  The walk stops at an entry that is not
+present or maps a large page."""
 
     def __init__(self):
         super().__init__("uvm pte", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
         args = gdb.string_to_argv(arg)
+        if not args:
+            raise gdb.GdbError("usage: uvm pte VA [PMAP]")
         va = u64(gdb.parse_and_eval(args[0]))
         if len(args) > 1:
-            cr3 = u64(gdb.parse_and_eval(args[1])["pm_pml4_pa"])
+            cr3 = u64(gdb.parse_and_eval(" ".join(args[1:]))["pm_pml4_pa"])
         else:
             cr3 = u64(gdb.parse_and_eval("$cr3"))
-        table = cr3 & FRAME
-        for lvl, name in ((4, "PML4"), (3, "PDPT"), (2, "PD"), (1, "PT")):
-            idx = (va >> (12 + 9 * (lvl - 1))) & 0x1ff
-            e = read_u64(DMAP_BASE + table + idx * 8)
-            bits = [n for b, n in ((PG_V, "P"), (PG_RW, "W"), (PG_U, "U"), (PG_A, "A"),
-                                   (PG_M, "D"), (PG_PS, "PS")) if e & b]
-            if e & PG_NX:
-                bits.append("NX")
-            print("  %-4s[%3d] = %016x  %s" % (name, idx, e, " ".join(bits) or "not present"))
-            if not e & PG_V or e & PG_PS or lvl == 1:
-                if lvl == 1 and e & PG_V:
-                    print("  -> physical page %#x" % (e & FRAME))
-                return
-            table = e & FRAME
+        print("va %#x, page tables at %#x:" % (va, cr3 & K.PG_FRAME))
+        walk = pte_walk(va, cr3)
+        for name, idx, e in walk:
+            print("  %-4s[%3d] = %016x  %s" % (name, idx, e, pte_describe(e)))
+        name, idx, e = walk[-1]
+        if e & K.PG_V and (name == "PT" or e & K.PG_PS):
+            print("  -> va %#x is mapped: %s" % (va, pte_describe(e)))
+        else:
+            print("  -> va %#x is not mapped" % va)
+
+
+def ftrace_case_names():
+    """FT_1A -> '1A', FT_2B_PROMOTE -> '2B-promote', from the enum's debug info."""
+    out = {}
+    for f in gdb.lookup_type("enum ftrace_case").fields():
+        n = f.name[3:]
+        out[f.enumval] = "-" if n == "NONE" else n[:2] + n[2:].replace("_", "-").lower()
+    return out
 
 
 class UvmFaults(gdb.Command):
-    """uvm faults [N]: the last N (default 10) page faults from the kernel's
-fault trace: pid, address, access, the case taken (1A 1B 2A 2B),
-the result and the TSC cycles spent."""
+    """Show the last N page faults (default 10) from the kernel's fault trace.
+
+Usage: uvm faults [N]
+The kernel records every fault in a ring (uvm_ftrace, the last 64; also
+printed at a panic, and streamed with trace=fault).  Columns: the fault's
+sequence number, the pid owning the address space, the address, the
+access (read, write, exec), the case the handler took (1A: anon page
+mapped; 1B: shared anon copied on write; 2A: object page mapped;
+2B-promote: object page copied into a new anon; 2B-zero: zero-filled
+new anon; -: failed before choosing), restarts, the result (ok or
+-errno) and the TSC cycles spent.
+Same view on the console: call uvm_ftrace_print(N, kprint)."""
 
     def __init__(self):
         super().__init__("uvm faults", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
-        n = int(arg) if arg else 10
+        n = int(gdb.parse_and_eval(arg)) if arg else 10
         t = gdb.parse_and_eval("uvm_ftrace")
-        size = int(gdb.parse_and_eval("sizeof(uvm_ftrace.rec)/sizeof(uvm_ftrace.rec[0])"))
-        last = int(t["seq"])
-        cases = ["-", "1A", "1B", "2A", "2B-promote", "2B-zero"]
-        for s in range(max(1, last - min(n, size) + 1), last + 1):
-            r = t["rec"][s % size]
+        last, cases = int(t["seq"]), ftrace_case_names()
+        if last == 0:
+            print("no faults recorded yet")
+            return
+        for s in range(max(1, last - min(n, K.FTRACE_N) + 1), last + 1):
+            r = t["rec"][s % K.FTRACE_N]
             acc = int(r["access"])
-            print("fault #%d pid %d va %#x %-5s %-10s %-5s %d cycles" % (
+            print("fault #%d pid %d va %#x %-5s %-10s restarts %d %-5s %d cycles" % (
                 int(r["seq"]), int(r["pid"]), u64(r["va"]),
-                "write" if acc & 2 else ("exec" if acc & 4 else "read"),
-                cases[int(r["fcase"])], "ok" if int(r["error"]) == 0 else int(r["error"]),
-                int(r["cycles"])))
+                "write" if acc & K.VM_PROT_WRITE else ("exec" if acc & K.VM_PROT_EXECUTE else "read"),
+                cases.get(int(r["fcase"]), "?"), int(r["restarts"]),
+                "ok" if int(r["error"]) == 0 else str(int(r["error"])), int(r["cycles"])))
 
 
 class UvmStats(gdb.Command):
-    """uvm stats: the page counts and the fault counters per case (uvmexp)."""
+    """Show every counter of uvmexp (pages, faults per case, paging, pmap).
+
+Pages, allocator, faults per case, paging, page daemon, pmap: each line
+is a field of struct uvmexp (uvm/uvm_page.h says what it counts).
+Same view on the console: call uvmexp_print(kprint)."""
 
     def __init__(self):
         super().__init__("uvm stats", gdb.COMMAND_DATA)
@@ -193,12 +495,339 @@ class UvmStats(gdb.Command):
     def invoke(self, arg, from_tty):
         ux = gdb.parse_and_eval("uvmexp")
         for f in ux.type.fields():
-            print("  %-14s %d" % (f.name, int(ux[f.name])))
+            print("%-14s %d" % (f.name, int(ux[f.name])))
+
+
+class UvmQueues(gdb.Command):
+    """Show the paging queues and the page daemon's state.
+
+Usage: uvm queues [N]
+First the page daemon as uvm_pdaemon_print writes it: whether it runs
+(or stalled: its last pass freed nothing), free pages against its
+watermarks (freemin: it wakes below this; freetarg: it works until
+this many are free; reserve: kept for the kernel), the queue lengths
+and its counters.  Then the first N pages (default 5) of the active
+and the inactive queue, oldest first - the inactive queue's head is
+where the daemon's next scan starts: the vm_page, its physical address,
+flags, its owner and how many mappings it has.
+Same first part on the console: call uvm_pdaemon_print(kprint)."""
+
+    def __init__(self):
+        super().__init__("uvm queues", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        n = int(gdb.parse_and_eval(arg)) if arg else 5
+        ux = gdb.parse_and_eval("uvmexp")
+        pd = static_var("pd", "uvm/uvm_pdaemon.c")
+        state = "not started" if not bool(pd["running"]) else (
+            "stalled" if bool(pd["stalled"]) else "running")
+        print("pagedaemon: %s; free %d (freemin %d, freetarg %d, reserve %d)" % (
+            state, int(ux["free"]), int(ux["freemin"]), int(ux["freetarg"]), int(ux["reserve"])))
+        print("  queues: active %d inactive %d wired %d" % (
+            int(ux["active"]), int(ux["inactive"]), int(ux["wired"])))
+        print("  passes %d scanned %d reactivated %d deactivated %d freed clean %d "
+              "skipped %d stalls %d" % tuple(int(ux[f]) for f in (
+                  "pdwoke", "pdscans", "pdreact", "pddeact", "pdfreed", "pdbusy", "pdstalls")))
+        print("  pageouts %d pageins %d oom kills %d" % (
+            int(ux["pageouts"]), int(ux["pageins"]), int(ux["oomkills"])))
+        for qname, total in (("active", ux["active"]), ("inactive", ux["inactive"])):
+            head = static_var(qname + "_list", "uvm/uvm_page.c")
+            print("%s queue (%d pages), first %d:" % (qname, int(total), n))
+            for pg in tailq(head, "pageq", n):
+                print("  " + uvm_printers.page_line(pg.dereference()))
+
+
+class UvmSwap(gdb.Command):
+    """Show swap: the totals and every swap area.
+
+Usage: uvm swap [bits]
+Totals as uvm_swap_print writes them: slots, in use (bad ones included),
+bad, then the I/O counters.  Then one line per area: its slot range
+[first, end), the slots in use and bad, and its disk (no device: an
+area a test made for bookkeeping), draining while swapoff empties it.
+With "bits", each area's used and bad bitmaps too, as runs of slot
+numbers (e.g. used 1-4 9-11, bad 7).
+Same view (without bits) on the console: call uvm_swap_print(kprint)."""
+
+    def __init__(self):
+        super().__init__("uvm swap", gdb.COMMAND_DATA)
+
+    @staticmethod
+    def runs(bitmap, first, nslots):
+        out, start = [], None
+        words = [read_u64(u64(bitmap) + 8 * i) for i in range((nslots + 63) // 64)]
+        for i in range(nslots + 1):
+            on = i < nslots and (words[i // 64] >> (i % 64)) & 1
+            if on and start is None:
+                start = i
+            elif not on and start is not None:
+                out.append("%d" % (first + start) if i - start == 1 else
+                           "%d-%d" % (first + start, first + i - 1))
+                start = None
+        return " ".join(out) or "-"
+
+    def invoke(self, arg, from_tty):
+        bits = arg.strip() == "bits"
+        if arg.strip() and not bits:
+            raise gdb.GdbError("usage: uvm swap [bits]")
+        st = gdb.parse_and_eval("uvm_swap_stats")
+        print("swap: %d slots, %d in use, %d bad" % (
+            int(st["nslots"]), int(st["inuse"]), int(st["bad"])))
+        print("  %d pages written in %d writes, %d read in %d reads; errors: %d write, %d read" % tuple(
+            int(st[f]) for f in ("pages_written", "writes", "pages_read", "reads",
+                                 "write_errors", "read_errors")))
+        areas = list(tailq(static_var("swap_areas", "uvm/uvm_swap.c"), "sa_link"))
+        if not areas:
+            print("  no swap areas (swap=none, or no swap disk)")
+        for a in areas:
+            first, ns = int(a["sa_first"]), int(a["sa_nslots"])
+            dev = a["sa_dev"]
+            print("  area [%d, %d): %d in use, %d bad (%s%s)" % (
+                first, first + ns, int(a["sa_inuse"]), int(a["sa_nbad"]),
+                dev["name"].string() if u64(dev) else "no device",
+                ", draining" if bool(a["sa_draining"]) else ""))
+            if bits:
+                print("    used " + self.runs(a["sa_used"], first, ns))
+                print("    bad  " + self.runs(a["sa_bad"], first, ns))
+
+
+class FaultBreakpoint(gdb.Breakpoint):
+    """A one-shot breakpoint on uvm_fault that stops only for the wanted
+    pid, page and access; gdb deletes it once it has stopped (temporary)."""
+
+    def __init__(self, pid, addr, access):
+        super().__init__("uvm_fault", gdb.BP_BREAKPOINT, internal=False, temporary=True)
+        self.pid, self.addr, self.access = pid, addr, access
+
+    @staticmethod
+    def arg(name, reg):
+        # At the entry of uvm_fault the arguments are still in their
+        # registers; read the variable, or the register if -O2 lost it.
+        try:
+            v = gdb.parse_and_eval(name)
+            if not v.is_optimized_out:
+                return v
+        except gdb.error:
+            pass
+        return gdb.parse_and_eval(reg)
+
+    def stop(self):
+        m = self.arg("map", "$rdi")
+        va = u64(self.arg("va", "$rsi"))
+        access = u64(self.arg("access_type", "$rdx"))
+        # The map is the first member of its vmspace, which records the pid.
+        pid = int(gdb.Value(u64(m)).cast(
+            gdb.lookup_type("struct vmspace").pointer())["vm_pid"])
+        if self.pid is not None and pid != self.pid:
+            return False
+        if self.addr is not None and (va >> K.L1_SHIFT) != (self.addr >> K.L1_SHIFT):
+            return False
+        if self.access is not None and not access & self.access:
+            return False
+        kind = "write" if access & K.VM_PROT_WRITE else (
+            "exec" if access & K.VM_PROT_EXECUTE else "read")
+        print("uvm break-fault: pid %d, %s fault at va %#x (map %#x)" % (pid, kind, va, u64(m)))
+        return True
+
+
+class UvmBreakFault(gdb.Command):
+    """Stop once at the next page fault, of one pid, address or access.
+
+The breakpoint stops only at a fault that matches what is given (any
+fault if nothing is), and deletes itself after stopping once.
+
+Usage: uvm break-fault [pid N] [addr A] [read|write|exec]
+It is a breakpoint on uvm_fault (uvm/uvm_fault.c), where every fault on
+a user address arrives: from user mode through trap_user_fault, from
+copyin and friends, and from the kernel's self-tests.  The pid is the
+vmspace's (vm_pid), addr matches any address in A's page.  When it stops,
+the fault has not been handled yet: look with "uvm map", "uvm pte A",
+then "finish" runs the handler and returns (0: resolved), and the same
+commands show what it changed."""
+
+    def __init__(self):
+        super().__init__("uvm break-fault", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        args, pid, addr, access = gdb.string_to_argv(arg), None, None, None
+        acc = {"read": K.VM_PROT_READ, "write": K.VM_PROT_WRITE, "exec": K.VM_PROT_EXECUTE}
+        i = 0
+        while i < len(args):
+            if args[i] == "pid" and i + 1 < len(args):
+                pid, i = int(gdb.parse_and_eval(args[i + 1])), i + 2
+            elif args[i] == "addr" and i + 1 < len(args):
+                addr, i = u64(gdb.parse_and_eval(args[i + 1])), i + 2
+            elif args[i] in acc:
+                access, i = acc[args[i]], i + 1
+            else:
+                raise gdb.GdbError("usage: uvm break-fault [pid N] [addr A] [read|write|exec]")
+        bp = FaultBreakpoint(pid, addr, access)
+        print("uvm break-fault: breakpoint %d on uvm_fault for %s, %s, %s" % (
+            bp.number, "pid %d" % pid if pid is not None else "any pid",
+            "page of %#x" % addr if addr is not None else "any address",
+            args[-1] if access is not None else "any access"))
+
+
+def elf_info(path):
+    """(e_type, [p_vaddr of each PT_LOAD]) of a 64-bit ELF file."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        if eh[:4] != b"\x7fELF" or eh[4] != 2:
+            raise gdb.GdbError("%s is not a 64-bit ELF file" % path)
+        e_type, = struct.unpack_from("<H", eh, 16)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        loads = []
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            p_type, _, _, p_vaddr = struct.unpack("<IIQQ", f.read(24))
+            if p_type == 1:
+                loads.append(p_vaddr)
+    return e_type, loads
+
+
+class UvmUserSymbols(gdb.Command):
+    """Load the symbols of a process's program, at the address it runs at.
+
+Usage: uvm user-symbols [PID]     (default: the current process)
+It reads the process's exe path (struct proc, set by exec), finds that
+file in build/initrd/ (the initrd's tree, e.g. /bin/forkdemo ->
+build/initrd/bin/forkdemo) or build/user/, and adds its symbols with
+add-symbol-file.  A static executable (ET_EXEC) runs at its link
+address; a static-pie one (ET_DYN) at the base exec chose, read back
+from the process's map: the start of the first entry backed by an
+object, less the first PT_LOAD's page.  Symbols loaded before for
+another program are removed first.  User and kernel symbols then work
+together: "bt" in a fault shows the kernel frames; "info symbol ADDR"
+or "list *ADDR" name a user address."""
+
+    loaded = None
+
+    def __init__(self):
+        super().__init__("uvm user-symbols", gdb.COMMAND_FILES)
+
+    def invoke(self, arg, from_tty):
+        p = proc_by_pid(int(gdb.parse_and_eval(arg))) if arg.strip() else current_proc()
+        if p is None:
+            raise gdb.GdbError("the CPU runs a kernel thread: name a pid (uvm procs)")
+        exe = p["exe"].string()
+        if not exe:
+            raise gdb.GdbError("process %d has no exe path" % int(p["pid"]))
+        cands = [os.path.join(TOP, "build", "initrd", exe.lstrip("/")),
+                 os.path.join(TOP, "build", "user", os.path.basename(exe))]
+        path = next((c for c in cands if os.path.isfile(c)), None)
+        if path is None:
+            raise gdb.GdbError("%s: not found as %s" % (exe, " or ".join(cands)))
+        e_type, loads = elf_info(path)
+        if e_type == 2:         # ET_EXEC
+            base = 0
+        elif e_type == 3:       # ET_DYN: static-pie
+            base = self.pie_base(p, loads)
+        else:
+            raise gdb.GdbError("%s: ELF type %d is not an executable" % (path, e_type))
+        if UvmUserSymbols.loaded is not None:
+            gdb.execute("remove-symbol-file %s" % UvmUserSymbols.loaded, to_string=True)
+            UvmUserSymbols.loaded = None
+        gdb.execute("add-symbol-file %s -o %#x" % (path, base), to_string=True)
+        UvmUserSymbols.loaded = path
+        print("uvm user-symbols: pid %d %s -> %s at offset %#x" % (
+            int(p["pid"]), exe, os.path.relpath(path, TOP), base))
+
+    @staticmethod
+    def pie_base(p, loads):
+        m = p["vmspace"]["vm_map"]
+        hdr, e = u64(m["header"].address), m["header"]["next"]
+        page = ~((1 << K.L1_SHIFT) - 1)
+        while u64(e) != hdr:
+            if int(e["etype"]) & K.UVM_ET_OBJ:
+                return u64(e["start"]) - (min(loads) & page)
+            e = e["next"]
+        raise gdb.GdbError("no object-backed entry in the map: where is the program?")
+
+
+def entry_at(m, va):
+    """The struct vm_map_entry * of map m (a struct vm_map value) holding va, or None."""
+    hdr, e = u64(m["header"].address), m["header"]["next"]
+    while u64(e) != hdr:
+        if u64(e["start"]) <= va < u64(e["end"]):
+            return e
+        e = e["next"]
+    return None
+
+
+def lookup_entry(va, space):
+    """The entry holding va (a gdb.Value) in space (a struct vmspace * or
+    vm_map * value, or None: the current thread's), or a NULL pointer."""
+    if space is None:
+        m = map_of("")
+    elif str(space.type.strip_typedefs().target()) == "struct vm_map":
+        m = space.dereference()
+    else:
+        m = space.cast(gdb.lookup_type("struct vmspace").pointer())["vm_map"]
+    e = entry_at(m, u64(va)) if m is not None else None
+    return e if e is not None else gdb.Value(0).cast(
+        gdb.lookup_type("struct vm_map_entry").pointer())
+
+
+class EntryFunction(gdb.Function):
+    """$uvm_entry(VA [, SPACE]) - the map entry holding VA.
+
+Returns the struct vm_map_entry * holding VA in SPACE (a struct vmspace
+* or vm_map *; default: the current thread's), or 0 when VA is not
+mapped.  E.g.:  print *$uvm_entry(0x400000)
+                                  uvm amap $uvm_entry($va)->aref.ar_amap"""
+
+    def __init__(self):
+        super().__init__("uvm_entry")
+
+    def invoke(self, va, space=None):
+        return lookup_entry(va, space)
+
+
+class AnonFunction(gdb.Function):
+    """$uvm_anon(VA [, SPACE]) - the anon holding VA's page.
+
+Returns the struct vm_anon * in the amap of VA's map entry (slot =
+ar_pageoff + (VA - start) / page), or 0 when there is none.  E.g.:  uvm anon $uvm_anon($va)"""
+
+    def __init__(self):
+        super().__init__("uvm_anon")
+
+    def invoke(self, va, space=None):
+        e = lookup_entry(va, space)
+        null = gdb.Value(0).cast(gdb.lookup_type("struct vm_anon").pointer())
+        if u64(e) == 0 or u64(e["aref"]["ar_amap"]) == 0:
+            return null
+        slot = int(e["aref"]["ar_pageoff"]) + ((u64(va) - u64(e["start"])) >> K.L1_SHIFT)
+        return e["aref"]["ar_amap"]["am_anon"][slot]
+
+
+class ProcFunction(gdb.Function):
+    """$uvm_proc(PID) - the struct proc * of process PID.
+
+E.g.:  uvm amap $uvm_entry($va, $uvm_proc(1)->vmspace)->aref.ar_amap"""
+
+    def __init__(self):
+        super().__init__("uvm_proc")
+
+    def invoke(self, pid):
+        return proc_by_pid(int(pid))
 
 
 UvmPrefix()
+UvmProcs()
 UvmMap()
 UvmAmap()
+UvmAnon()
+UvmPage()
 UvmPte()
 UvmFaults()
 UvmStats()
+UvmQueues()
+UvmSwap()
+UvmBreakFault()
+UvmUserSymbols()
+EntryFunction()
+AnonFunction()
+ProcFunction()
+uvm_printers.register(gdb.current_objfile())

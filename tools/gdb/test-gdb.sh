@@ -1,0 +1,131 @@
+#!/bin/bash
+# tools/gdb/test-gdb.sh ISO OUTDIR - make test's debugger check.
+#
+# Called by the Makefile's test target (one extra boot, a few seconds) as
+#
+#   QEMU="qemu-system-x86_64 FLAGS DISKS" tools/gdb/test-gdb.sh \
+#       build/gdbtest.iso build
+#
+# with an ISO whose command line runs forkdemo as init and leaves QEMU
+# when it exits (init=/bin/forkdemo initexit=1).  It starts QEMU halted
+# with a gdb stub on a free port, runs tools/gdb/test-gdb.gdb in gdb's
+# batch mode (stop in uvm_fault at the child's copy-on-write write, show
+# map, amap, anon and page tables, finish the fault, show them again),
+# and checks what gdb printed:
+#
+#   before the fault  the page's entry is needs-copy, its amap shared
+#                     (ref 2), the anon's ref 1, no PTE in the child
+#   after the fault   the handler returned 0, the entry is no longer
+#                     needs-copy, a private amap (ref 1) and anon (ref 1),
+#                     the PTE writable (RW), the trace says case 1B
+#   the C printers    uvm_map_print and amap_print, called from gdb,
+#                     print exactly what uvm map and uvm amap print
+#   the parent        still needs-copy on the old amap, now ref 1
+#   every command     ran: gdb stops a batch script at the first error,
+#                     so the last marker ("=== END") must be there
+#   forkdemo          ran to its end after being debugged (status 0)
+#
+# gdb's output goes to OUTDIR/gdbtest.out, the console to
+# OUTDIR/gdbtest.log.  QEMU is always killed on the way out.  Exits 0
+# when every check passes.
+set -u
+iso=$1 outdir=$2
+out=$outdir/gdbtest.out con=$outdir/gdbtest.log
+qemu_pid=""
+cleanup() { [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT
+fail() { echo "make test: gdb check FAILED: $*  (gdb output: $out, console: $con)"; exit 1; }
+
+port_busy() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# A port of our own: a few tries from a number derived from our pid, in
+# case another test run (or another user) holds one.
+start=$SECONDS
+for try in 0 1 2 3 4; do
+	port=$((20000 + ($$ + 997 * try) % 10000))
+	port_busy "$port" && continue
+	rm -f "$con"
+	# shellcheck disable=SC2086  # QEMU is a command with its flags
+	$QEMU -display none -serial file:"$con" -cdrom "$iso" -boot d \
+		-S -gdb tcp:127.0.0.1:"$port" &
+	qemu_pid=$!
+	for _ in $(seq 50); do
+		port_busy "$port" && break
+		kill -0 "$qemu_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	port_busy "$port" && break
+	kill "$qemu_pid" 2>/dev/null; wait "$qemu_pid" 2>/dev/null; qemu_pid=""
+done
+[ -n "$qemu_pid" ] || fail "could not start QEMU with a gdb stub"
+
+timeout 60 gdb -nx -q -batch -ex "set \$port = $port" \
+	-ex "python TEST_CONSOLE = '$con'" -x tools/gdb/test-gdb.gdb \
+	build/kernel.elf > "$out" 2>&1
+# QEMU leaves by itself when forkdemo ends; give it a moment.
+for _ in $(seq 50); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.1; done
+
+# The lines between "=== $1" and the next marker.
+section() { awk -v s="=== $1" '$0 == s { on = 1; next } /^=== / { on = 0 } on' "$out"; }
+
+grep -q '^=== END$' "$out" ||
+	fail "gdb stopped early (a command failed): $(grep -m1 -iE 'error|exception|^Python' "$out")"
+grep -qE 'Python Exception|Error occurred in Python' "$out" &&
+	fail "a Python error: $(grep -m1 -E 'Python Exception|Error occurred' "$out")"
+page=$(sed -n 's/^page at 0x//p' "$out")
+[ -n "$page" ] || fail "no page address"
+entry_re="^  0*$page-"
+
+before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
+grep -q "uvm break-fault: pid 2, write fault at va 0x$page" "$out" ||
+	fail "did not stop at the child's write fault on 0x$page"
+echo "$before" | grep "$entry_re" | grep -q 'cow needs-copy' ||
+	fail "before the fault: the child's entry for 0x$page is not cow needs-copy"
+echo "$before" | grep -qE '^amap 0x[0-9a-f]+: ref 2 ' ||
+	fail "before the fault: the amap is not shared (ref 2)"
+echo "$before" | grep -qE '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' ||
+	fail "before the fault: no anon with ref 1 and a page"
+echo "$before" | grep -q "va 0x$page is not mapped" ||
+	fail "before the fault: the child already maps 0x$page"
+# shellcheck disable=SC2016  # $1 is gdb's first value history entry
+echo "$before" | grep -q '^\$1 = vm_map_entry .*needs-copy' ||
+	fail "the vm_map_entry pretty-printer did not print the entry"
+
+echo "$after" | grep -q 'Value returned is .* = 0$' ||
+	fail "after the fault: uvm_fault did not return 0"
+echo "$after" | grep "$entry_re" | grep -q 'needs-copy' &&
+	fail "after the fault: the child's entry is still needs-copy"
+echo "$after" | grep "$entry_re" | grep -q ' cow ' ||
+	fail "after the fault: the child's entry is no longer cow"
+echo "$after" | grep -qE '^amap 0x[0-9a-f]+: ref 1 ' ||
+	fail "after the fault: the child's amap is not its own (ref 1)"
+echo "$after" | grep -qE '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' ||
+	fail "after the fault: the child's anon is not ref 1 with a page"
+echo "$after" | grep -qE "^  PT  \[...\] = [0-9a-f]+  pa 0x[0-9a-f]+ RW U " ||
+	fail "after the fault: the PTE is not present, writable and user"
+echo "$after" | grep -qE "^ *pmap 0x[0-9a-f]+ va 0x$page: pa 0x[0-9a-f]+ RW " ||
+	fail "after the fault: the page's PV list lacks the child's writable mapping"
+echo "$after" | grep -qE "^fault #[0-9]+ pid 2 va 0x$page write 1B .* ok " ||
+	fail "after the fault: the fault trace does not show case 1B"
+
+# The commands and the kernel's printers (called from gdb, writing to the
+# console) must agree line for line on the map and the amap.
+gmap=$(echo "$after" | grep -E '^(map 0x|  [0-9a-f]{12}-[0-9a-f]{12} )')
+cmap=$(tr -d '\r' < "$con" | grep -A"$(($(echo "$gmap" | wc -l) - 1))" '^map 0x')
+[ "$gmap" = "$cmap" ] ||
+	fail "uvm map and uvm_map_print disagree: $(diff <(echo "$gmap") <(echo "$cmap"))"
+gamap=$(echo "$after" | sed -n '/^amap 0x/,/^  ppref:/p')
+camap=$(tr -d '\r' < "$con" | sed -n '/^amap 0x/,/^  ppref:/p')
+[ "$gamap" = "$camap" ] ||
+	fail "uvm amap and amap_print disagree: $(diff <(echo "$gamap") <(echo "$camap"))"
+
+echo "$parent" | grep "$entry_re" | grep -q 'cow needs-copy' ||
+	fail "the parent's entry for 0x$page is not needs-copy any more"
+echo "$parent" | grep -qE '^amap 0x[0-9a-f]+: ref 1 ' ||
+	fail "the parent's amap is not ref 1 after the child left it"
+grep -q '^main in section .text of .*forkdemo' "$out" ||
+	fail "uvm user-symbols did not load forkdemo's symbols"
+grep -q 'init: /bin/forkdemo exited with status 0' "$con" ||
+	fail "forkdemo did not run to its end after the debugging"
+
+echo "make test: gdb check passed: stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree ($((SECONDS - start)) s)"
