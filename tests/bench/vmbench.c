@@ -54,7 +54,7 @@
 #define PAGE 4096UL
 #define MIB (1024UL * 1024UL)
 #define WARMUP 2
-#define REPS 15                 /* samples per metric: the median is printed */
+#define REPS 21                 /* samples per metric: the median is printed */
 #define MODDIR "/lib/bench-modules"
 #define SWAPDEV "/dev/vda"
 

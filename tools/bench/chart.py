@@ -68,6 +68,7 @@ FONT = {
     '>': (0x08, 0x04, 0x02, 0x01, 0x02, 0x04, 0x08),
     ' ': (0,) * 7,
 }
+DESCENDERS = 'gpqy'             # drawn one font pixel lower than the rest
 SCALE = 2                       # each font pixel is 2x2 picture pixels
 CHAR_W = 6 * SCALE              # 5 pixels and a gap
 
@@ -89,11 +90,12 @@ class Picture:
 
     def text(self, x, y, s, rgb=BLACK):
         for ch in s.lower():
+            down = SCALE if ch in DESCENDERS else 0
             for r, bits in enumerate(FONT.get(ch, FONT[' '])):
                 for c in range(5):
                     if bits & (0x10 >> c):
-                        self.rect(x + c * SCALE, y + r * SCALE,
-                                  x + (c + 1) * SCALE, y + (r + 1) * SCALE, rgb)
+                        self.rect(x + c * SCALE, y + down + r * SCALE,
+                                  x + (c + 1) * SCALE, y + down + (r + 1) * SCALE, rgb)
             x += CHAR_W
 
     def png(self):
