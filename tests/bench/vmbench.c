@@ -8,8 +8,11 @@
  *
  *   vmbench vm          everything but swap (the 512 MiB boot)
  *   vmbench swap MIB    write MIB MiB of anonymous memory, then verify it
- *                       (the 64 MiB boot with a swap disk: MIB is three
+ *                       (the small boot with a swap disk: MIB is three
  *                       times RAM)
+ *   vmbench maps N...   only mmap_touch_munmap, among N mappings for each
+ *                       N given (to study one metric by hand: make run
+ *                       PROG=build/user/bench/vmbench ARGS="maps 500 1000")
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see ../../../shared/DESIGN.md).  A
@@ -642,10 +645,18 @@ main(int argc, char **argv)
 	    mode, u.sysname, u.release, REPS, WARMUP);
 	if (strcmp(mode, "vm") == 0) {
 		run_vm();
+	} else if (strcmp(mode, "maps") == 0) {
+		for (int i = 2; i < argc; i++) {
+			char metric[64];
+			long n = strtol(argv[i], NULL, 0);
+
+			snprintf(metric, sizeof(metric), "mmap_touch_munmap_%ld", n);
+			map_among(n, metric);
+		}
 	} else if (strcmp(mode, "swap") == 0) {
 		run_swap(argc > 2 ? strtol(argv[2], NULL, 0) : 192);
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N...\n");
 		return 2;
 	}
 	printf("bench: done\n");
