@@ -102,7 +102,7 @@ ISO     := $(BUILD)/kernel.iso
 all: deps $(KERNEL)
 
 help:
-	@sed -n '2,30p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@tools/deps.sh
