@@ -1,0 +1,664 @@
+/*
+ * tests/bench/vmbench.c - the VM microbenchmark behind `make bench`.
+ *
+ * One static musl binary, booted as the only job on uvmkern and on
+ * Debian's Linux under the same QEMU flags, so the two kernels run
+ * exactly the same instructions in user space and differ only in what
+ * their system calls and page faults cost.
+ *
+ *   vmbench vm          everything but swap (the 512 MiB boot)
+ *   vmbench swap MIB    write MIB MiB of anonymous memory, then verify it
+ *                       (the small boot with a swap disk: MIB is three
+ *                       times RAM)
+ *   vmbench maps N...   only mmap_touch_munmap, among N mappings for each
+ *                       N given (to study one metric by hand: make run
+ *                       PROG=build/user/bench/vmbench ARGS="maps 500 1000")
+ *
+ * Every figure is in TSC cycles, read with rdtsc from user space (under
+ * QEMU's TCG that is the host's TSC, see ../../../shared/DESIGN.md).  A
+ * metric runs WARMUP untimed rounds, then REPS timed samples, and the
+ * printed value is the median sample divided by the operations in it:
+ *
+ *   bench: <metric> <value> <unit>
+ *
+ * with "bench: done" at the end, so the runner (tools/bench/run.sh) can
+ * tell a finished run from one that died half way.  Lines starting with
+ * "# " are notes for a human reader (what is being measured, what the
+ * kernel said when a call failed).  A call that fails prints
+ * "bench: error <metric> <what>" and that metric is left out; the run
+ * goes on with the next one.
+ *
+ * On Linux the swap run first makes a swap area itself, as mkswap would:
+ * it loads the virtio modules the runner put in /lib/bench-modules
+ * (finit_module, in name order), finds /dev/vda (devtmpfs, or mknod from
+ * /sys/block/vda/dev), writes the swap header and calls swapon.  On
+ * uvmkern swap is already on at boot: swapon says EBUSY, which is fine.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "uvmkern.h"
+
+#define PAGE 4096UL
+#define MIB (1024UL * 1024UL)
+#define WARMUP 2
+#define REPS 21                 /* samples per metric: the median is printed */
+#define MODDIR "/lib/bench-modules"
+#define SWAPDEV "/dev/vda"
+
+static int on_linux;
+
+/* ---- timing ---- */
+
+/* lfence keeps rdtsc from being read before the work above it is done. */
+static inline uint64_t
+tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t
+median(uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+report(const char *metric, uint64_t value, const char *unit)
+{
+	printf("bench: %s %llu %s\n", metric, (unsigned long long)value, unit);
+}
+
+static void
+fail(const char *metric, const char *what)
+{
+	printf("bench: error %s %s: %s\n", metric, what, strerror(errno));
+}
+
+/*
+ * Runs one(arg) WARMUP times untimed and REPS times timed.  one() returns
+ * the cycles of its sample already divided by the operations in it (or
+ * UINT64_MAX on failure, which ends the metric); the median is reported.
+ */
+static void
+measure(const char *metric, const char *unit, uint64_t (*one)(long), long arg)
+{
+	uint64_t s[REPS];
+
+	printf("# %s ...\n", metric);
+	for (int i = 0; i < WARMUP + REPS; i++) {
+		uint64_t v = one(arg);
+		if (v == UINT64_MAX)
+			return;
+		if (i >= WARMUP)
+			s[i - WARMUP] = v;
+	}
+	report(metric, median(s, REPS), unit);
+}
+
+/* ---- memory helpers ---- */
+
+static char *
+map_anon(size_t len, int prot)
+{
+	char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+touch(char *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += PAGE)
+		((volatile char *)p)[off] = 1;
+}
+
+/* ---- zero fill and reading present pages ---- */
+
+static char *present;           /* 64 MiB, touched: read_present reads it */
+#define ZF_LEN (64 * MIB)
+
+static uint64_t
+zero_fill_one(long unused)
+{
+	char *p = map_anon(ZF_LEN, PROT_READ | PROT_WRITE);
+	uint64_t t0, t1;
+
+	(void)unused;
+	if (p == NULL) {
+		fail("zero_fill_fault", "mmap 64 MiB");
+		return UINT64_MAX;
+	}
+	t0 = tsc();
+	touch(p, ZF_LEN);
+	t1 = tsc();
+	munmap(p, ZF_LEN);
+	return (t1 - t0) / (ZF_LEN / PAGE);
+}
+
+static uint64_t
+read_present_one(long unused)
+{
+	uint64_t t0, t1;
+	unsigned sum = 0;
+
+	(void)unused;
+	t0 = tsc();
+	for (size_t off = 0; off < ZF_LEN; off += PAGE)
+		sum += ((volatile char *)present)[off];
+	t1 = tsc();
+	__asm__ volatile("" :: "r"(sum));
+	return (t1 - t0) / (ZF_LEN / PAGE);
+}
+
+/* ---- copy on write after fork ---- */
+
+#define COW_LEN (16 * MIB)
+static char *cow_region;
+
+/* The child times its own writes and sends cycles per page back. */
+static uint64_t
+cow_one(long unused)
+{
+	int fd[2], status;
+	uint64_t per_page = UINT64_MAX;
+	pid_t pid;
+
+	(void)unused;
+	if (pipe(fd) != 0) {
+		fail("cow_fault", "pipe");
+		return UINT64_MAX;
+	}
+	pid = fork();
+	if (pid == 0) {
+		uint64_t t0 = tsc(), v;
+
+		touch(cow_region, COW_LEN);
+		v = (tsc() - t0) / (COW_LEN / PAGE);
+		_exit(write(fd[1], &v, sizeof(v)) == sizeof(v) ? 0 : 1);
+	}
+	if (pid < 0) {
+		fail("cow_fault", "fork");
+	} else {
+		if (read(fd[0], &per_page, sizeof(per_page)) != sizeof(per_page)) {
+			fail("cow_fault", "read from the child");
+			per_page = UINT64_MAX;
+		}
+		waitpid(pid, &status, 0);
+	}
+	close(fd[0]);
+	close(fd[1]);
+	return per_page;
+}
+
+/* ---- fork + exit + wait ---- */
+
+static uint64_t
+fork_one(long unused)
+{
+	uint64_t t0;
+	int status;
+	pid_t pid;
+
+	(void)unused;
+	t0 = tsc();
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0) {
+		fail("fork_exit_wait", "fork");
+		return UINT64_MAX;
+	}
+	waitpid(pid, &status, 0);
+	return tsc() - t0;
+}
+
+static void
+fork_with(long mib, const char *metric)
+{
+	char *p = NULL;
+
+	if (mib > 0) {
+		p = map_anon((size_t)mib * MIB, PROT_READ | PROT_WRITE);
+		if (p == NULL) {
+			fail(metric, "mmap");
+			return;
+		}
+		touch(p, (size_t)mib * MIB);
+	}
+	measure(metric, "cycles/op", fork_one, 0);
+	if (p != NULL)
+		munmap(p, (size_t)mib * MIB);
+}
+
+/* ---- mmap + touch + munmap among many mappings ---- */
+
+#define MAP_OPS 50              /* operations per sample */
+
+static uint64_t
+map_one(long unused)
+{
+	uint64_t t0 = tsc();
+
+	(void)unused;
+	for (int i = 0; i < MAP_OPS; i++) {
+		char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
+		if (p == NULL) {
+			fail("mmap_touch_munmap", "mmap");
+			return UINT64_MAX;
+		}
+		*(volatile char *)p = 1;
+		munmap(p, PAGE);
+	}
+	return (tsc() - t0) / MAP_OPS;
+}
+
+/*
+ * uvmkern only: where a fresh one-page mapping lands and how big the map
+ * entry holding it is (more than a page: it was merged into a neighbour).
+ */
+static void
+map_note(const char *metric, const char *region, long n)
+{
+	char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
+	struct vm_query q;
+
+	if (p == NULL)
+		return;
+	*(volatile char *)p = 1;
+	if (vm_query(p, &q) == 0)
+		printf("# %s: the page lands at %p, in an entry of %llu pages; "
+		    "the %ld surrounding pages are at %p\n", metric, (void *)p,
+		    (unsigned long long)(q.end - q.start) / PAGE, n, (void *)region);
+	munmap(p, PAGE);
+}
+
+/*
+ * n pages whose protections alternate read-write and read-only: no two
+ * neighbours can merge, so the process has about n more map entries.
+ */
+static void
+map_among(long n, const char *metric)
+{
+	size_t len = (size_t)n * PAGE;
+	char *p = map_anon(len, PROT_READ | PROT_WRITE);
+
+	if (p == NULL) {
+		fail(metric, "mmap of the surrounding mappings");
+		return;
+	}
+	for (long i = 1; i < n; i += 2)
+		if (mprotect(p + i * PAGE, PAGE, PROT_READ) != 0) {
+			fail(metric, "mprotect making the surrounding mappings");
+			munmap(p, len);
+			return;
+		}
+	measure(metric, "cycles/op", map_one, 0);
+	map_note(metric, p, n);
+	munmap(p, len);
+}
+
+/* ---- mprotect split and merge ---- */
+
+#define MPROT_LEN (16 * MIB)
+#define MPROT_OPS 100
+static char *mprot_region;
+
+static uint64_t
+mprotect_one(long unused)
+{
+	char *mid = mprot_region + MPROT_LEN / 2;
+	uint64_t t0 = tsc();
+
+	(void)unused;
+	for (int i = 0; i < MPROT_OPS; i++)
+		if (mprotect(mid, PAGE, PROT_READ) != 0 ||
+		    mprotect(mid, PAGE, PROT_READ | PROT_WRITE) != 0) {
+			fail("mprotect_split_merge", "mprotect");
+			return UINT64_MAX;
+		}
+	return (tsc() - t0) / MPROT_OPS;
+}
+
+/* What the map looks like after a pair: merged back, or left split. */
+static void
+mprotect_note(void)
+{
+	struct vm_query q;
+
+	if (vm_query(mprot_region + MPROT_LEN / 2, &q) != 0)
+		return;         /* Linux: no vm_query */
+	printf("# mprotect_split_merge: after the pairs the middle page's entry is "
+	    "%#llx-%#llx (%llu pages of %lu): %s\n", (unsigned long long)q.start,
+	    (unsigned long long)q.end, (unsigned long long)(q.end - q.start) / PAGE,
+	    MPROT_LEN / PAGE, q.end - q.start == MPROT_LEN ? "merged" : "left split");
+}
+
+/* ---- the floors ---- */
+
+#define NULL_OPS 1000
+#define MEMSET_OPS 1000
+static char page_buf[PAGE] __attribute__((aligned(4096)));
+
+static uint64_t
+null_one(long unused)
+{
+	uint64_t t0 = tsc();
+
+	(void)unused;
+	for (int i = 0; i < NULL_OPS; i++)
+		syscall(SYS_getppid);
+	return (tsc() - t0) / NULL_OPS;
+}
+
+static uint64_t
+memset_one(long unused)
+{
+	uint64_t t0 = tsc();
+
+	(void)unused;
+	for (int i = 0; i < MEMSET_OPS; i++) {
+		memset(page_buf, i, PAGE);
+		__asm__ volatile("" ::: "memory");
+	}
+	return (tsc() - t0) / MEMSET_OPS;
+}
+
+static void
+run_vm(void)
+{
+	measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
+
+	present = map_anon(ZF_LEN, PROT_READ | PROT_WRITE);
+	if (present != NULL) {
+		touch(present, ZF_LEN);
+		measure("read_present", "cycles/page", read_present_one, 0);
+		munmap(present, ZF_LEN);
+	} else {
+		fail("read_present", "mmap");
+	}
+
+	cow_region = map_anon(COW_LEN, PROT_READ | PROT_WRITE);
+	if (cow_region != NULL) {
+		touch(cow_region, COW_LEN);
+		measure("cow_fault", "cycles/page", cow_one, 0);
+		munmap(cow_region, COW_LEN);
+	} else {
+		fail("cow_fault", "mmap");
+	}
+
+	fork_with(0, "fork_exit_wait_0m");
+	fork_with(16, "fork_exit_wait_16m");
+	fork_with(64, "fork_exit_wait_64m");
+
+	map_among(10, "mmap_touch_munmap_10");
+	map_among(1000, "mmap_touch_munmap_1000");
+	map_among(10000, "mmap_touch_munmap_10000");
+	map_among(30000, "mmap_touch_munmap_30000");
+
+	mprot_region = map_anon(MPROT_LEN, PROT_READ | PROT_WRITE);
+	if (mprot_region != NULL) {
+		touch(mprot_region, MPROT_LEN);
+		measure("mprotect_split_merge", "cycles/pair", mprotect_one, 0);
+		mprotect_note();
+		munmap(mprot_region, MPROT_LEN);
+	} else {
+		fail("mprotect_split_merge", "mmap");
+	}
+
+	measure("null_syscall", "cycles/call", null_one, 0);
+	memset(page_buf, 1, PAGE);
+	measure("memset_page", "cycles/page", memset_one, 0);
+}
+
+/* ---- swap ---- */
+
+/* Loads every module in MODDIR, in name order (the runner numbers them). */
+static void
+load_modules(void)
+{
+	struct dirent **names;
+	int n = scandir(MODDIR, &names, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char path[512];
+		int fd;
+
+		if (strstr(names[i]->d_name, ".ko") != NULL) {
+			snprintf(path, sizeof(path), "%s/%s", MODDIR, names[i]->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0)
+				if (errno != EEXIST)
+					printf("# swap: loading %s: %s\n", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+/* /dev/vda: from devtmpfs when the driver has made it, else mknod. */
+static int
+find_disk(void)
+{
+	char buf[32];
+	unsigned maj, min;
+	int fd;
+	ssize_t n;
+
+	for (int i = 0; i < 50; i++) {         /* probing is asynchronous */
+		if (access(SWAPDEV, F_OK) == 0)
+			return 0;
+		if (access("/sys/block/vda/dev", F_OK) == 0)
+			break;
+		if (access("/sys/block", F_OK) != 0) {
+			mkdir("/sys", 0555);
+			mount("sysfs", "/sys", "sysfs", 0, NULL);
+		}
+		usleep(100000);
+	}
+	fd = open("/sys/block/vda/dev", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -1;
+	mkdir("/dev", 0755);
+	return mknod(SWAPDEV, S_IFBLK | 0600, makedev(maj, min));
+}
+
+/*
+ * The Linux swap header, version 1 (what mkswap writes): the first page
+ * of the area; the 1024 bytes at its start are left for boot blocks,
+ * then come version (1), the last usable page number and the count of
+ * bad pages as 32-bit words, and the page's last 10 bytes say
+ * "SWAPSPACE2".
+ */
+static int
+write_swap_header(int fd)
+{
+	static unsigned char hdr[PAGE];
+	off_t size = lseek(fd, 0, SEEK_END);
+	uint32_t version = 1, last_page, nbad = 0;
+
+	if (size < (off_t)(2 * PAGE))
+		return -1;
+	last_page = (uint32_t)(size / PAGE - 1);
+	memcpy(hdr + 1024, &version, 4);
+	memcpy(hdr + 1028, &last_page, 4);
+	memcpy(hdr + 1032, &nbad, 4);
+	memcpy(hdr + PAGE - 10, "SWAPSPACE2", 10);
+	if (pwrite(fd, hdr, PAGE, 0) != (ssize_t)PAGE || fsync(fd) != 0)
+		return -1;
+	printf("# swap: wrote a swap header on %s: last page %u\n", SWAPDEV, last_page);
+	return 0;
+}
+
+static int
+linux_swapon(void)
+{
+	int fd;
+
+	load_modules();
+	if (find_disk() != 0) {
+		fail("swap", "no " SWAPDEV " (module or /sys/block/vda missing)");
+		return -1;
+	}
+	fd = open(SWAPDEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || write_swap_header(fd) != 0) {
+		fail("swap", "writing the swap header");
+		return -1;
+	}
+	close(fd);
+	return swapon(SWAPDEV, 0);
+}
+
+static void
+show_file(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		printf("# %s: %s", path, line);
+	fclose(f);
+}
+
+/* What the swap system did: uvmkern's own counters, or Linux's vmstat. */
+static void
+swap_counters(void)
+{
+	struct uvm_swapstat st;
+	char line[128];
+	FILE *f;
+
+	if (uvm_swapctl(UVM_SWAPCTL_STATS, &st, 0) == 0) {
+		printf("# swap: %llu pages out in %llu writes, %llu pages in in %llu reads\n",
+		    (unsigned long long)st.pageouts, (unsigned long long)st.writes,
+		    (unsigned long long)st.pageins, (unsigned long long)st.reads);
+		return;
+	}
+	f = fopen("/proc/vmstat", "r");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "pswp", 4) == 0)
+			printf("# swap: /proc/vmstat %s", line);
+	fclose(f);
+}
+
+static uint64_t
+word_of(size_t page, size_t w)
+{
+	return ((uint64_t)page << 12 | w) * 0x9e3779b97f4a7c15ULL;
+}
+
+/*
+ * One pass only, not a median: three times RAM through swap takes tens
+ * of seconds under TCG, and the first pass is the one that matters.
+ */
+static void
+run_swap(long mib)
+{
+	size_t npages = (size_t)mib * MIB / PAGE, words = PAGE / 8, bad = 0;
+	uint64_t *mem, t0, t1, t2;
+	int r;
+
+	r = on_linux ? linux_swapon() : swapon(SWAPDEV, 0);
+	if (r != 0 && errno != EBUSY) {
+		fail("swap", "swapon " SWAPDEV);
+		return;
+	}
+	printf("# swap: swapon %s: %s\n", SWAPDEV, r == 0 ? "done" : "already on (EBUSY)");
+	show_file("/proc/swaps");
+	mem = (uint64_t *)map_anon(npages * PAGE, PROT_READ | PROT_WRITE);
+	if (mem == NULL) {
+		fail("swap", "mmap");
+		return;
+	}
+	printf("# swap: writing %ld MiB (%zu pages), then verifying it\n", mib, npages);
+	t0 = tsc();
+	for (size_t p = 0; p < npages; p++)
+		for (size_t w = 0; w < words; w++)
+			mem[p * words + w] = word_of(p, w);
+	t1 = tsc();
+	for (size_t p = 0; p < npages; p++)
+		for (size_t w = 0; w < words; w++)
+			if (mem[p * words + w] != word_of(p, w)) {
+				bad++;
+				break;
+			}
+	t2 = tsc();
+	if (bad != 0) {
+		printf("bench: error swap %zu of %zu pages came back wrong\n", bad, npages);
+		return;
+	}
+	swap_counters();
+	report("swap_write", (t1 - t0) / npages, "cycles/page");
+	report("swap_verify", (t2 - t1) / npages, "cycles/page");
+	report("swap_per_page", (t2 - t0) / npages, "cycles/page");
+	report("swap_total", t2 - t0, "cycles");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct utsname u;
+	const char *mode = argc > 1 ? argv[1] : "vm";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	on_linux = uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0;
+	printf("# vmbench: %s on %s %s, %d samples after %d warm-up rounds, medians\n",
+	    mode, u.sysname, u.release, REPS, WARMUP);
+	if (strcmp(mode, "vm") == 0) {
+		run_vm();
+	} else if (strcmp(mode, "maps") == 0) {
+		for (int i = 2; i < argc; i++) {
+			char metric[64];
+			long n = strtol(argv[i], NULL, 0);
+
+			snprintf(metric, sizeof(metric), "mmap_touch_munmap_%ld", n);
+			map_among(n, metric);
+		}
+	} else if (strcmp(mode, "swap") == 0) {
+		run_swap(argc > 2 ? strtol(argv[2], NULL, 0) : 192);
+	} else {
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N...\n");
+		return 2;
+	}
+	printf("bench: done\n");
+	return 0;
+}

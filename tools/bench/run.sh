@@ -1,0 +1,114 @@
+#!/bin/bash
+# tools/bench/run.sh OUT VMBENCH ISO_VM ISO_SWAP SWAP_MIB CACHE TIMEOUT -
+# boot the VM benchmark on uvmkern and on Debian's Linux, back to back,
+# and compare them (make bench).
+#
+#   OUT       where logs, results.txt and ratios.png go (build/bench)
+#   VMBENCH   the benchmark, tests/bench/vmbench.c built with musl-gcc
+#   ISO_VM    uvmkern booting "init=/bin/vmbench initexit=1 -- vm"
+#   ISO_SWAP  the same with "-- swap SWAP_MIB"
+#   SWAP_MIB  how much memory the swap run writes (3 x the small RAM)
+#   CACHE     where the Linux kernel is kept (tools/linux/fetch-kernel.sh)
+#   TIMEOUT   seconds one boot may take before it counts as a hang
+#
+# Environment: $QEMU is the emulator with the standard flags but no -m,
+# $QEMU_DISKS the virtio disks make run attaches (vda is swap), $MEM and
+# $SWAPMEM the guest memory of the two kinds of boot, $MKINITRD the
+# archive packer (tools/mkinitrd.c), $INIT user/init built.
+#
+# Four boots, each with the same flags and disks on both kernels:
+#
+#   uvmkern  -m $MEM      vmbench vm
+#   linux    -m $MEM      vmbench vm
+#   uvmkern  -m $SWAPMEM  vmbench swap SWAP_MIB   (swap on vda since boot)
+#   linux    -m $SWAPMEM  vmbench swap SWAP_MIB   (vmbench loads the virtio
+#                                                  modules, writes a swap
+#                                                  header on vda, swapon)
+#
+# Linux boots directly (-kernel) with an initramfs of user/init as /init,
+# the same vmbench binary as /bin/vmbench and the virtio modules
+# (tools/bench/fetch-modules.sh) in /lib/bench-modules; init runs
+# vmbench because the command line says init=/bin/vmbench (Linux itself
+# runs /init from an initramfs and leaves init= to it).
+#
+# vmbench prints "bench: METRIC VALUE UNIT" lines and "bench: done"; this
+# script keeps those lines as OUT/results.txt ("uvmkern.METRIC VALUE
+# UNIT", "linux.METRIC VALUE UNIT"), prints the table metric / uvmkern /
+# Linux / ratio, and draws the ratios (tools/bench/chart.py).  It exits
+# non-zero if any boot did not reach "bench: done" (a hang, a crash, a
+# missing metric), after printing whatever it did get.
+set -uo pipefail
+out=$1 vmbench=$2 iso_vm=$3 iso_swap=$4 swap_mib=$5 cache=$6 timeout_s=$7
+mkdir -p "$out"
+status=0
+
+say() { echo "bench: $*"; }
+
+# The Linux side: the kernel, its virtio modules and the initramfs.
+vmlinuz=$(tools/linux/fetch-kernel.sh "$cache") || exit 1
+modules=$(tools/bench/fetch-modules.sh "$cache" "$vmlinuz") || exit 1
+tree=$out/linux-root
+rm -rf "$tree" && mkdir -p "$tree/bin" "$tree/dev" "$tree/proc" "$tree/lib/bench-modules"
+cp "$INIT" "$tree/init"
+cp "$vmbench" "$tree/bin/vmbench"
+i=10
+for m in $modules; do           # numbered: vmbench loads them in name order
+	cp "$m" "$tree/lib/bench-modules/$i-$(basename "$m")"
+	i=$((i + 1))
+done
+"$MKINITRD" -n dev/console:c:5:1:0600 "$tree" | gzip -n -1 > "$out/linux-initrd.cpio.gz"
+
+# boot NAME LOG QEMU-ARGS... : one boot, console to LOG, "bench:" lines
+# appended to results.txt with the kernel's name in front.
+boot() {
+	local name=$1 log=$2 start end rc
+	shift 2
+	say "booting $(basename "$log" .log) (timeout ${timeout_s}s)"
+	start=$(date +%s)
+	timeout --kill-after=5 "$timeout_s" $QEMU "$@" -display none -serial stdio \
+		</dev/null | tr -d '\r' > "$log"
+	rc=${PIPESTATUS[0]}
+	end=$(date +%s)
+	grep -E '^(# |bench: )' "$log" | sed 's/^/    /'
+	sed -nE 's/^bench: ([a-z0-9_]+) ([0-9]+) (.*)$/\1 \2 \3/p' "$log" |
+		grep -v '^error ' | sed "s/^/$name./" >> "$out/results.txt"
+	if ! grep -q '^bench: done$' "$log"; then
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="timed out after ${timeout_s}s" ||
+			why="QEMU exited with $rc"
+		say "$(basename "$log" .log): no 'bench: done' ($why); the end of $log:"
+		tail -n 15 "$log" | sed 's/^/    | /'
+		status=1
+	elif grep -q '^bench: error' "$log"; then
+		say "$(basename "$log" .log): some metrics failed (see above)"
+		status=1
+	fi
+	say "$(basename "$log" .log): $((end - start)) s"
+}
+
+linux_append="console=ttyS0 quiet panic=-1 init=/bin/vmbench --"
+: > "$out/results.txt"
+boot uvmkern "$out/uvmkern-vm.log" -m "$MEM" $QEMU_DISKS -cdrom "$iso_vm" -boot d
+boot linux "$out/linux-vm.log" -m "$MEM" $QEMU_DISKS -kernel "$vmlinuz" \
+	-initrd "$out/linux-initrd.cpio.gz" -append "$linux_append vm"
+boot uvmkern "$out/uvmkern-swap.log" -m "$SWAPMEM" $QEMU_DISKS -cdrom "$iso_swap" -boot d
+boot linux "$out/linux-swap.log" -m "$SWAPMEM" $QEMU_DISKS -kernel "$vmlinuz" \
+	-initrd "$out/linux-initrd.cpio.gz" -append "$linux_append swap $swap_mib"
+
+# The table: one row per metric either kernel reported, in vmbench's order.
+awk '
+	{ split($1, k, "."); m = k[2]; unit[m] = $3
+	  if (!(m in seen)) { seen[m] = 1; order[n++] = m }
+	  val[k[1], m] = $2 }
+	END {
+		printf "%-26s %14s %14s %8s  %s\n", "metric", "uvmkern", "Linux", "ratio", "unit"
+		for (i = 0; i < n; i++) {
+			m = order[i]; u = val["uvmkern", m]; l = val["linux", m]
+			r = (u != "" && l != "" && l > 0) ? sprintf("%.2f", u / l) : "-"
+			printf "%-26s %14s %14s %8s  %s\n", m, u == "" ? "-" : u, l == "" ? "-" : l, r, unit[m]
+		}
+	}' "$out/results.txt" | tee "$out/table.txt"
+echo "(TSC cycles, median of the samples; ratio = uvmkern / Linux, above 1 is slower)"
+
+python3 tools/bench/chart.py "$out/results.txt" "$out/ratios.png" &&
+	say "wrote $out/results.txt, $out/table.txt and $out/ratios.png" || status=1
+exit $status
