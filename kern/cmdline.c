@@ -9,7 +9,8 @@
  *   opt:  {a,"1",true} {b,"x y",true} {c,"",false}
  *
  * The first '=' splits key from value, quoted or not (so "msg=a b" and
- * msg="a b" mean the same); later ones belong to the value.
+ * msg="a b" mean the same); later ones belong to the value.  A bare "--"
+ * ends the options: the words after it are init's arguments.
  */
 #include "kern/cmdline.h"
 #include "kern/lib/printf.h"
@@ -92,6 +93,9 @@ cmdline_parse(const char *src, struct cmdline *cl)
 		while (is_space(*p.s))
 			p.s++;
 		if (*p.s == '\0')
+			break;
+		/* A bare "--" ends the options: the rest is init's argv. */
+		if (p.s[0] == '-' && p.s[1] == '-' && (p.s[2] == '\0' || is_space(p.s[2])))
 			break;
 		parse_one(&p);
 	}

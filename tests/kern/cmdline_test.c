@@ -26,6 +26,17 @@ KTEST(cmdline, quotes_group_spaces)
 	KT_STREQ(cmdline_get(&cl, "q"), "x\"y");
 }
 
+/* "--" ends the options: init's arguments are not options. */
+KTEST(cmdline, double_dash_ends_the_options)
+{
+	KT_EQ(cmdline_parse("init=/bin/x -- vm swap=3 --x", &cl), 1);
+	KT_STREQ(cmdline_get(&cl, "init"), "/bin/x");
+	KT_ASSERT(cmdline_get(&cl, "swap") == NULL);
+	KT_EQ(cmdline_parse("a=1 --b=2", &cl), 2);     /* not a bare -- */
+	KT_STREQ(cmdline_get(&cl, "--b"), "2");
+	KT_EQ(cmdline_parse("--", &cl), 0);
+}
+
 KTEST(cmdline, repeated_key_last_wins)
 {
 	KT_EQ(cmdline_parse("a=1 b=2 a=3", &cl), 3);
