@@ -16,6 +16,7 @@ mformat mtools
 gdb gdb
 musl-gcc musl-tools
 cpio cpio
+python3 python3
 "
 
 missing=$(echo "$NEEDED" | while read -r cmd pkg; do
