@@ -37,6 +37,8 @@
 #   LINUX_CACHE=dir where test-linux and bench keep the Linux kernel they
 #                   fetch (default ~/.cache/uvmkern/linux)
 #   BENCH_TIMEOUT=s how long one bench boot may take (default 300)
+#   BENCH_ROUNDS=3  VM boots of each kernel in make bench, alternating;
+#                   each figure is the median of the rounds
 #   BENCH_SWAPMEM=96M guest memory of make bench's swap boots, whose
 #                   program writes three times that; BENCH_SWAP=512M the
 #                   swap disk they use
@@ -342,6 +344,7 @@ test-linux: user $(MKINITRD)
 BENCH   := $(or $(BENCH_OUT),$(BUILD)/bench)
 VMBENCH := $(UBUILD)/bench/vmbench
 BENCH_TIMEOUT ?= 300
+BENCH_ROUNDS ?= 3
 BENCH_SWAPMEM ?= 96M
 BENCH_SWAP ?= 512M
 BENCH_SWAP_MIB := $(shell echo $$(( 3 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
@@ -363,6 +366,7 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks
 	$(call make_iso,$(BENCH)/uvmkern-vm,init=/bin/vmbench initexit=1 -- vm,$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap,init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) \
+		ROUNDS=$(BENCH_ROUNDS) \
 		MKINITRD=$(MKINITRD) INIT=$(UBUILD)/init tools/bench/run.sh $(BENCH) $(VMBENCH) \
 		$(BENCH)/uvmkern-vm.iso $(BENCH)/uvmkern-swap.iso $(BENCH_SWAP_MIB) \
 		$(LINUX_CACHE) $(BENCH_TIMEOUT)

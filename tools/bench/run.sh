@@ -14,12 +14,13 @@
 # Environment: $QEMU is the emulator with the standard flags but no -m,
 # $QEMU_DISKS the virtio disks make run attaches (vda is swap), $MEM and
 # $SWAPMEM the guest memory of the two kinds of boot, $MKINITRD the
-# archive packer (tools/mkinitrd.c), $INIT user/init built.
+# archive packer (tools/mkinitrd.c), $INIT user/init built, $ROUNDS how
+# many VM boots of each kernel (default 3).
 #
-# Four boots, each with the same flags and disks on both kernels:
+# The boots, each with the same flags and disks on both kernels:
 #
-#   uvmkern  -m $MEM      vmbench vm
-#   linux    -m $MEM      vmbench vm
+#   uvmkern  -m $MEM      vmbench vm      } ROUNDS times each, alternating
+#   linux    -m $MEM      vmbench vm      } (A B B A A B): medians of rounds
 #   uvmkern  -m $SWAPMEM  vmbench swap SWAP_MIB   (swap on vda since boot)
 #   linux    -m $SWAPMEM  vmbench swap SWAP_MIB   (vmbench loads the virtio
 #                                                  modules, writes a swap
@@ -32,13 +33,15 @@
 # runs /init from an initramfs and leaves init= to it).
 #
 # vmbench prints "bench: METRIC VALUE UNIT" lines and "bench: done"; this
-# script keeps those lines as OUT/results.txt ("uvmkern.METRIC VALUE
-# UNIT", "linux.METRIC VALUE UNIT"), prints the table metric / uvmkern /
+# script keeps every round's lines in OUT/rounds.txt and their medians as
+# OUT/results.txt ("uvmkern.METRIC VALUE UNIT", "linux.METRIC VALUE
+# UNIT"), prints the table metric / uvmkern /
 # Linux / ratio, and draws the ratios (tools/bench/chart.py).  It exits
 # non-zero if any boot did not reach "bench: done" (a hang, a crash, a
 # missing metric), after printing whatever it did get.
 set -uo pipefail
 out=$1 vmbench=$2 iso_vm=$3 iso_swap=$4 swap_mib=$5 cache=$6 timeout_s=$7
+ROUNDS=${ROUNDS:-3}
 mkdir -p "$out"
 status=0
 
@@ -71,7 +74,7 @@ boot() {
 	end=$(date +%s)
 	grep -E '^(# |bench: )' "$log" | sed 's/^/    /'
 	sed -nE 's/^bench: ([a-z0-9_]+) ([0-9]+) (.*)$/\1 \2 \3/p' "$log" |
-		grep -v '^error ' | sed "s/^/$name./" >> "$out/results.txt"
+		grep -v '^error ' | sed "s/^/$name./" >> "$out/rounds.txt"
 	if ! grep -q '^bench: done$' "$log"; then
 		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && why="timed out after ${timeout_s}s" ||
 			why="QEMU exited with $rc"
@@ -86,13 +89,42 @@ boot() {
 }
 
 linux_append="console=ttyS0 quiet panic=-1 init=/bin/vmbench --"
-: > "$out/results.txt"
-boot uvmkern "$out/uvmkern-vm.log" -m "$MEM" $QEMU_DISKS -cdrom "$iso_vm" -boot d
-boot linux "$out/linux-vm.log" -m "$MEM" $QEMU_DISKS -kernel "$vmlinuz" \
-	-initrd "$out/linux-initrd.cpio.gz" -append "$linux_append vm"
+: > "$out/rounds.txt"
+
+boot_vm() {
+	if [ "$1" = uvmkern ]; then
+		boot uvmkern "$out/uvmkern-vm$2.log" -m "$MEM" $QEMU_DISKS -cdrom "$iso_vm" -boot d
+	else
+		boot linux "$out/linux-vm$2.log" -m "$MEM" $QEMU_DISKS -kernel "$vmlinuz" \
+			-initrd "$out/linux-initrd.cpio.gz" -append "$linux_append vm"
+	fi
+}
+
+# The VM boots, ROUNDS of each, in the order A B B A A B ...: the host's
+# load drifts over a run, and alternating spreads the drift over both
+# kernels.  Each metric's figure is then the median of its rounds.
+for r in $(seq 1 "$ROUNDS"); do
+	if [ $((r % 2)) -eq 1 ]; then first=uvmkern second=linux; else first=linux second=uvmkern; fi
+	boot_vm $first "-$r"
+	boot_vm $second "-$r"
+done
 boot uvmkern "$out/uvmkern-swap.log" -m "$SWAPMEM" $QEMU_DISKS -cdrom "$iso_swap" -boot d
 boot linux "$out/linux-swap.log" -m "$SWAPMEM" $QEMU_DISKS -kernel "$vmlinuz" \
 	-initrd "$out/linux-initrd.cpio.gz" -append "$linux_append swap $swap_mib"
+
+# results.txt: per kernel and metric, the median of its rounds.
+awk '
+	{ key = $1; if (!(key in n)) { order[k++] = key; unit[key] = $3 }
+	  v[key, n[key]++] = $2 }
+	END {
+		for (i = 0; i < k; i++) {
+			key = order[i]; c = n[key]
+			for (a = 0; a < c; a++) s[a] = v[key, a]
+			for (a = 1; a < c; a++)      # insertion sort, c is small
+				for (b = a; b > 0 && s[b - 1] > s[b]; b--) { t = s[b]; s[b] = s[b - 1]; s[b - 1] = t }
+			print key, s[int((c - 1) / 2)], unit[key]
+		}
+	}' "$out/rounds.txt" > "$out/results.txt"
 
 # The table: one row per metric either kernel reported, in vmbench's order.
 awk '
