@@ -86,15 +86,16 @@ entry_cmp_key(const struct rb_node *n, const void *key)
 	return s < va ? -1 : s > va;
 }
 
-static void
+static bool
 entry_augment(struct rb_node *n)
 {
 	struct vm_map_entry *e = ENTRY(n);
-	vsize_t m = e->gap;
+	vsize_t m = e->gap, old = e->maxgap;
 
 	m = MAX(m, NODE_MAXGAP(n->rb_left));
 	m = MAX(m, NODE_MAXGAP(n->rb_right));
 	e->maxgap = m;
+	return m != old;
 }
 
 static const struct rb_ops entry_rb_ops = {
@@ -207,8 +208,10 @@ entry_link(struct vm_map *map, struct vm_map_entry *prev, struct vm_map_entry *e
 	prev->next = e;
 	e->gap = gap_end(map, e) - e->end;
 	e->maxgap = e->gap;
-	if (rb_tree_insert(&map->rb_tree, &e->rb_node) != &e->rb_node)
-		panic("uvm_map: entry %#lx already in the tree", e->start);
+	/* The list says where it goes: no tree search. */
+	rb_tree_insert_between(&map->rb_tree,
+	    prev == &map->header ? NULL : &prev->rb_node,
+	    e->next == &map->header ? NULL : &e->next->rb_node, &e->rb_node);
 	gap_update(map, prev);
 	map->nentries++;
 	map->size += e->end - e->start;

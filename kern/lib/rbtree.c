@@ -52,9 +52,11 @@
  * Recoloring never changes augmented data (colors are not an input).
  * What does change it is a node arriving or leaving: that alters the set
  * of nodes under every ancestor.  So insert and remove recompute the
- * whole path from the lowest changed node to the root *before* they
- * rebalance; the rotations that follow then start from exact values and,
- * as above, keep them exact.  The path costs O(log n) augment calls.
+ * path from the lowest changed node upwards *before* they rebalance; the
+ * rotations that follow then start from exact values and, as above, keep
+ * them exact.  The walk stops at the first ancestor whose data comes out
+ * unchanged (nothing above it can change either), except when remove
+ * moved a successor up above the change: then it goes to the root.
  *
  * Removing a node with two children: it cannot simply be unlinked, so its
  * successor s (the leftmost node of its right subtree, which has no left
@@ -73,6 +75,7 @@
  * map lock for a vm_map).  Nothing here sleeps or allocates.
  */
 #include "kern/lib/rbtree.h"
+#include "kern/lib/assert.h"
 
 #define RB_L 0
 #define RB_R 1
@@ -143,13 +146,25 @@ rb_tree_init(struct rb_tree *t, const struct rb_ops *ops)
 	t->rbt_count = 0;
 }
 
-void
-rb_tree_augment_path(struct rb_tree *t, struct rb_node *n)
+/* Recompute n and every ancestor, to the root (after a remove). */
+static void
+augment_to_root(struct rb_tree *t, struct rb_node *n)
 {
 	if (t->rbt_ops->augment == NULL)
 		return;
 	for (; n != NULL; n = n->rb_parent)
 		t->rbt_ops->augment(n);
+}
+
+void
+rb_tree_augment_path(struct rb_tree *t, struct rb_node *n)
+{
+	if (t->rbt_ops->augment == NULL)
+		return;
+	/* n itself always: its input changed, or it just arrived. */
+	t->rbt_ops->augment(n);
+	for (n = n->rb_parent; n != NULL && t->rbt_ops->augment(n); n = n->rb_parent)
+		;
 }
 
 /*
@@ -199,6 +214,21 @@ rb_insert_fixup(struct rb_tree *t, struct rb_node *n)
 	t->rbt_root->rb_color = RB_BLACK;
 }
 
+/* Hang n, a new leaf, at *link below parent, then restore the rules. */
+static void
+rb_attach(struct rb_tree *t, struct rb_node *parent, struct rb_node **link,
+    struct rb_node *n)
+{
+	n->rb_left = n->rb_right = NULL;
+	n->rb_parent = parent;
+	n->rb_color = RB_RED;           /* keeps every black height as it was */
+	*link = n;
+	t->rbt_count++;
+	/* n is now below every node on its path: recompute before rotating. */
+	rb_tree_augment_path(t, n);
+	rb_insert_fixup(t, n);
+}
+
 struct rb_node *
 rb_tree_insert(struct rb_tree *t, struct rb_node *n)
 {
@@ -212,15 +242,31 @@ rb_tree_insert(struct rb_tree *t, struct rb_node *n)
 			return parent;
 		link = rb_link(parent, c < 0 ? RB_L : RB_R);
 	}
-	n->rb_left = n->rb_right = NULL;
-	n->rb_parent = parent;
-	n->rb_color = RB_RED;           /* keeps every black height as it was */
-	*link = n;
-	t->rbt_count++;
-	/* n is now below every node on its path: recompute before rotating. */
-	rb_tree_augment_path(t, n);
-	rb_insert_fixup(t, n);
+	rb_attach(t, parent, link, n);
 	return n;
+}
+
+/*
+ * In order, prev and next are neighbours, so one of two places is free
+ * for a node between them: prev's right link (when prev has no right
+ * subtree), or else next's left link (next is then the leftmost node of
+ * prev's right subtree, which has no left child).  No search needed.
+ */
+void
+rb_tree_insert_between(struct rb_tree *t, struct rb_node *prev,
+    struct rb_node *next, struct rb_node *n)
+{
+	if (t->rbt_root == NULL) {
+		KASSERT(prev == NULL && next == NULL);
+		rb_attach(t, NULL, &t->rbt_root, n);
+	} else if (prev != NULL && prev->rb_right == NULL) {
+		KDASSERT(rb_tree_next(prev) == next);
+		rb_attach(t, prev, &prev->rb_right, n);
+	} else {
+		KASSERT(next != NULL && next->rb_left == NULL);
+		KDASSERT(rb_tree_prev(next) == prev);
+		rb_attach(t, next, &next->rb_left, n);
+	}
 }
 
 /*
@@ -315,8 +361,9 @@ rb_tree_remove(struct rb_tree *t, struct rb_node *n)
 {
 	struct rb_node *x, *parent;
 	int gone;       /* the color of the position that disappeared */
+	bool two_children = n->rb_left != NULL && n->rb_right != NULL;
 
-	if (n->rb_left != NULL && n->rb_right != NULL) {
+	if (two_children) {
 		gone = rb_replace_by_successor(t, n, &x, &parent);
 	} else {
 		/* At most one child: it moves up into n's place. */
@@ -326,8 +373,13 @@ rb_tree_remove(struct rb_tree *t, struct rb_node *n)
 		gone = n->rb_color;
 	}
 	t->rbt_count--;
-	/* Every node from the change upwards lost n from its subtree. */
-	if (parent != NULL)
+	/* Every node from the change upwards lost n from its subtree.  With
+	 * two children the successor moved into n's place, above the change:
+	 * recompute all the way up.  Otherwise the change is at parent, and
+	 * the walk may stop where nothing changes any more. */
+	if (parent != NULL && two_children)
+		augment_to_root(t, parent);
+	else if (parent != NULL)
 		rb_tree_augment_path(t, parent);
 	if (gone == RB_BLACK)
 		rb_remove_fixup(t, x, parent);

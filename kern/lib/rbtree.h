@@ -49,10 +49,11 @@ struct rb_ops {
 	int (*compare_key)(const struct rb_node *n, const void *key);
 	/*
 	 * Recompute n's augmented data from n itself and its children (whose
-	 * data are already right).  Must not look further, nor change the
-	 * tree.  May be NULL when nodes carry no augmented data.
+	 * data are already right) and say whether it changed.  Must not look
+	 * further, nor change the tree.  May be NULL when nodes carry no
+	 * augmented data.
 	 */
-	void (*augment)(struct rb_node *n);
+	bool (*augment)(struct rb_node *n);
 };
 
 struct rb_tree {
@@ -122,10 +123,24 @@ struct rb_node *rb_tree_next(const struct rb_node *n);
 struct rb_node *rb_tree_prev(const struct rb_node *n);
 
 /*
+ * rb_tree_insert_between - insert n, which sorts between the neighbours
+ * prev and next (NULL: n is the new first, or last), without a search.
+ *  => prev and next are adjacent in t (checked in debug builds); n is
+ *     not in t.
+ *  => O(1) to place n, then the usual recoloring and rotations.
+ */
+void rb_tree_insert_between(struct rb_tree *t, struct rb_node *prev,
+    struct rb_node *next, struct rb_node *n);
+
+/*
  * rb_tree_augment_path - n's own input to its augmented data changed;
- * recompute n and each of its ancestors, up to the root.
+ * recompute n, then its ancestors upwards as long as each one's data
+ * changes: an ancestor whose data comes out the same leaves everything
+ * above it the same too (its parent sees the same children), so the walk
+ * stops there - usually after a few levels, which keeps map operations
+ * flat in the number of entries.
  *  => n must be in t.  Does nothing when ops->augment is NULL.
- *  => O(log n); never sleeps.
+ *  => O(log n) at worst; never sleeps.
  */
 void rb_tree_augment_path(struct rb_tree *t, struct rb_node *n);
 

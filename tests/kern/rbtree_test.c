@@ -82,11 +82,15 @@ expected_size(const struct rb_node *n)
 	return 1 + subtree_size(n->rb_left) + subtree_size(n->rb_right);
 }
 
-static void
+static bool
 tn_augment(struct rb_node *n)
 {
+	bool changed = TN(n)->maxval != expected_max(n) ||
+	    TN(n)->size != expected_size(n);
+
 	TN(n)->maxval = expected_max(n);
 	TN(n)->size = expected_size(n);
+	return changed;
 }
 
 static bool
