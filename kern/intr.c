@@ -3,7 +3,7 @@
  *
  * Which controller, and why.  x86 has two ways in: the legacy 8259 pair,
  * and the local APIC built into every CPU since the Pentium (plus I/O
- * APICs for device lines, a later issue).  The kernel wants the local
+ * APICs for device lines: dev/ioapic.c, used when MSI-X is not).  The kernel wants the local
  * APIC, for its timer; the 8259s are remapped off the exception vectors
  * and masked, because otherwise a stray IRQ 7 would look like a device-
  * not-available fault.  Only when CPUID reports no local APIC (or

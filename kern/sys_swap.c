@@ -23,6 +23,13 @@
 
 #define SWAP_PATH_MAX 64
 
+/* uvm_swapctl's commands and FAILIO's ops (user/include/uvmkern.h). */
+#define SWAPCTL_STATS 0
+#define SWAPCTL_FAILIO 1
+#define SWAPCTL_PAGEOUT 2
+#define FAILIO_READ 0
+#define FAILIO_WRITE 1
+
 /* The disk a user path names.  => 0 with *devp set, -EFAULT, -ENAMETOOLONG or -ENODEV. */
 static int
 swap_path_dev(uint64_t upath, struct blkdev **devp)
@@ -117,7 +124,7 @@ swapctl_failio(uint64_t uarg)
 	f.dev[sizeof(f.dev) - 1] = '\0';
 	if ((dev = blk_lookup(f.dev)) == NULL)
 		return -ENODEV;
-	if (f.op != 0 && f.op != 1)
+	if (f.op != FAILIO_READ && f.op != FAILIO_WRITE)
 		return -EINVAL;
 	uint64_t sector = 0, nsectors = dev->nsectors;
 	if (f.slot != 0) {
@@ -127,8 +134,8 @@ swapctl_failio(uint64_t uarg)
 			return -EINVAL;
 		nsectors = SWAP_SECTORS_PER_SLOT;
 	}
-	blk_inject_error(dev, f.op == 0 ? BLK_READ : BLK_WRITE, sector, nsectors,
-	    f.count);
+	blk_inject_error(dev, f.op == FAILIO_READ ? BLK_READ : BLK_WRITE, sector,
+	    nsectors, f.count);
 	return 0;
 }
 
@@ -136,11 +143,11 @@ int64_t
 sys_uvm_swapctl(const struct sysargs *a)
 {
 	switch (a->a[0]) {
-	case 0:         /* UVM_SWAPCTL_STATS */
+	case SWAPCTL_STATS:
 		return swapctl_stats(a->a[1]);
-	case 1:         /* UVM_SWAPCTL_FAILIO */
+	case SWAPCTL_FAILIO:
 		return swapctl_failio(a->a[1]);
-	case 2:         /* UVM_SWAPCTL_PAGEOUT */
+	case SWAPCTL_PAGEOUT:
 		if ((int64_t)a->a[2] <= 0 || a->a[2] > uvmexp.npages)
 			return -EINVAL;
 		return uvm_pdaemon_pageout_now((int)a->a[2]);

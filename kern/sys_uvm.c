@@ -7,6 +7,7 @@
  *                                       the map entry, the amap slot and
  *                                       anon, the object, the PTE, the
  *                                       swap slot - for tests and demos
+ *   (1002 uvm_swapctl is with swapon and swapoff, in kern/sys_swap.c)
  *
  * vm_query reports identities as kernel addresses (amap, anon, object):
  * numbers a program may compare, never dereference.  This is a teaching

@@ -865,7 +865,8 @@ cow_one(struct vm_amap *amap, int s, void *arg __unused)
 		return 0;
 	if (old->an_page == NULL && (error = anon_pagein(old)) != 0)
 		return error;
-	/* Busy means I/O in flight; there is none before swap (issue 7). */
+	/* Busy means a fault is reading it in with the amap unlocked; a
+	 * wired entry's pages stay resident, so none is busy here. */
 	KASSERT((old->an_page->flags & PG_BUSY) == 0);
 	new = anon_alloc();
 	if (new != NULL)
@@ -1008,10 +1009,9 @@ amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot)
 
 /*
  * Page in am's anons whose slot is in [start, end).  anon_pagein keeps
- * the amap lock, so am_slots cannot change under the scan.  (Once it can
- * sleep with the lock dropped - issue 7 - the scan has to start over
- * after each page-in and the amap be kept from being freed meanwhile.)
- *  => am locked; returns true on failure.
+ * the amap lock through its read (it sleeps holding it), so am_slots
+ * cannot change under the scan.
+ *  => am locked; returns 0 or anon_pagein's error.
  */
 static int
 swap_off_amap(struct vm_amap *am, int start, int end)

@@ -15,7 +15,7 @@
  *                       +--> anon {an_ref 2, an_page, an_swslot}
  *   child amap slot  --/
  *
- *   the page daemon (issue 7) pushes it out:
+ *   the page daemon (uvm_pdaemon.c) pushes it out:
  *        anon {an_page NULL, an_swslot 57}      slot 57 holds the data
  *   a fault brings it back (anon_pagein / the fault handler):
  *        anon {an_page P, an_swslot 57}         both: the swap copy is

@@ -100,9 +100,10 @@ int uao_nclusters(struct uvm_object *uobj);
 
 /*
  * uao_swap_off - page in every aobj page whose slot is in
- * [startslot, endslot).  => false on success (nothing in range counts),
- * true if a page could not be brought in: memory ran out, or - until swap
- * I/O exists (issue 7) - any page in range at all.  No locks on entry.
+ * [startslot, endslot) and release those slots (swapoff).
+ *  => false on success (nothing in range counts), true if a page could
+ *     not be brought in (no memory, a read error, a test area with no
+ *     disk); what came in stays in.  No locks on entry; sleeps.
  */
 bool uao_swap_off(int startslot, int endslot);
 

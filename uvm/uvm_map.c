@@ -31,8 +31,8 @@
  * Unmapping runs in two phases: entries are unlinked (and their pages
  * unmapped) with the map locked, collected on a dead list, and their
  * amap and object references dropped after the lock is released - those
- * may free pages and (later) sleep on I/O, which must not happen while
- * the map is locked.
+ * may free pages and sleep (an aobj waits for a page being read in from
+ * swap), which must not happen while the map is locked.
  *
  * Lock order: map lock, then amap lock, then object lock, then the pmap
  * and page locks.

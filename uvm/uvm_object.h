@@ -58,9 +58,9 @@ struct uvm_pagerops {
 	 *     other entries are set NULL, *npagesp becomes 1 on success).
 	 *     Object unlocked on entry and on return: the pager takes the
 	 *     lock itself (and may drop it for I/O).  The page comes back
-	 *     PG_BUSY and owned by the object; the caller un-busies it.
-	 *     -EBUSY here means the page is busy (waiting for it needs
-	 *     threads that can sleep, a later issue).
+	 *     PG_BUSY and owned by the object; the caller un-busies it
+	 *     (vm_page_unbusy, which wakes waiters).  A page someone else
+	 *     holds busy is waited for (vm_page_wait_busy), so this may sleep.
 	 */
 	int (*pgo_get)(struct uvm_object *uobj, voff_t offset, int centeridx,
 	    struct vm_page **pps, int *npagesp, vm_prot_t access_type,

@@ -356,32 +356,36 @@ vm_page_dequeue(struct vm_page *pg)
 	spin_unlock(&uvm_pageq_lock);
 }
 
-void
-vm_page_activate(struct vm_page *pg)
+/* Move an unwired page to the tail of the active or inactive queue. */
+static void
+enqueue_tail(struct vm_page *pg, int queue)
 {
+	bool active = queue == PQ_ACTIVE;
+
 	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
 	if (pg->wire_count > 0)
 		return;
 	spin_lock(&uvm_pageq_lock);
 	dequeue_locked(pg);
-	TAILQ_INSERT_TAIL(&active_list, pg, pageq);
-	pg->pqflags |= PQ_ACTIVE;
-	uvmexp.active++;
+	TAILQ_INSERT_TAIL(active ? &active_list : &inactive_list, pg, pageq);
+	pg->pqflags |= queue;
+	if (active)
+		uvmexp.active++;
+	else
+		uvmexp.inactive++;
 	spin_unlock(&uvm_pageq_lock);
+}
+
+void
+vm_page_activate(struct vm_page *pg)
+{
+	enqueue_tail(pg, PQ_ACTIVE);
 }
 
 void
 vm_page_deactivate(struct vm_page *pg)
 {
-	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
-	if (pg->wire_count > 0)
-		return;
-	spin_lock(&uvm_pageq_lock);
-	dequeue_locked(pg);
-	TAILQ_INSERT_TAIL(&inactive_list, pg, pageq);
-	pg->pqflags |= PQ_INACTIVE;
-	uvmexp.inactive++;
-	spin_unlock(&uvm_pageq_lock);
+	enqueue_tail(pg, PQ_INACTIVE);
 }
 
 void

@@ -19,8 +19,8 @@
  *   - nobody, forever             PQ_RESERVED (kernel image, boot data)
  *
  * Which queue it is on: free list, active, inactive, or none (wired pages
- * and kernel pages sit on no queue).  The page daemon (later) scans the
- * inactive queue and refills it from the active one.
+ * and kernel pages sit on no queue).  The page daemon (uvm_pdaemon.c)
+ * scans the inactive queue and refills it from the active one.
  *
  * Page flags follow UVM:
  *   PG_BUSY     someone is working on the page (I/O, being filled); others

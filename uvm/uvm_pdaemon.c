@@ -105,7 +105,7 @@ uvm_pdaemon_wake(void)
 
 /* Post a request for a pass and wait for one that began after it. */
 static int
-pd_request_pass(int npages)
+pd_request_pass(int npages, const char *wmesg)
 {
 	uint64_t mine;
 	int freed;
@@ -117,7 +117,7 @@ pd_request_pass(int npages)
 	pd.request = MAX(pd.request, npages);
 	wakeup(&pd_wakechan);
 	while (pd.done < mine)
-		sleep_on(&pd_donechan, &pd.lock, "pdwait");
+		sleep_on(&pd_donechan, &pd.lock, wmesg);
 	freed = pd.lastfreed;
 	spin_unlock(&pd.lock);
 	return freed;
@@ -126,10 +126,9 @@ pd_request_pass(int npages)
 int
 uvm_wait(const char *wmesg)
 {
-	(void)wmesg;
 	if (!pd.running)
 		return -ENOMEM;
-	pd_request_pass(0);
+	pd_request_pass(0, wmesg);
 	spin_lock(&pd.lock);
 	bool stalled = pd.stalled;
 	spin_unlock(&pd.lock);
@@ -141,7 +140,7 @@ uvm_pdaemon_pageout_now(int npages)
 {
 	if (!pd.running || npages <= 0)
 		return 0;
-	return pd_request_pass(npages);
+	return pd_request_pass(npages, "pageout");
 }
 
 /* ------------------------------------------------------------------ */

@@ -184,31 +184,6 @@ uvm_swap_area_create(int nslots)
 	return area_insert(a, nslots);
 }
 
-int
-uvm_swap_area_attach(struct blkdev *dev, int *nslotsp)
-{
-	struct swap_area *a;
-	uint64_t n = dev->nsectors / SWAP_SECTORS_PER_SLOT;
-	int nslots = (int)MIN(n, (uint64_t)INT32_MAX / 2);
-
-	if (nslots <= 0)
-		return -EINVAL;
-	spin_lock(&uvm_swap_lock);
-	TAILQ_FOREACH(a, &swap_areas, sa_link) {
-		if (a->sa_dev == dev) {
-			spin_unlock(&uvm_swap_lock);
-			return -EBUSY;
-		}
-	}
-	spin_unlock(&uvm_swap_lock);
-	a = area_alloc(nslots);
-	if (a == NULL)
-		return -ENOMEM;
-	a->sa_dev = dev;
-	*nslotsp = nslots;
-	return area_insert(a, nslots);
-}
-
 /* The area on dev, or NULL.  => uvm_swap_lock held. */
 static struct swap_area *
 area_of_dev(const struct blkdev *dev)
@@ -220,6 +195,28 @@ area_of_dev(const struct blkdev *dev)
 			return a;
 	}
 	return NULL;
+}
+
+int
+uvm_swap_area_attach(struct blkdev *dev, int *nslotsp)
+{
+	struct swap_area *a;
+	uint64_t n = dev->nsectors / SWAP_SECTORS_PER_SLOT;
+	int nslots = (int)MIN(n, (uint64_t)INT32_MAX / 2);
+
+	if (nslots <= 0)
+		return -EINVAL;
+	spin_lock(&uvm_swap_lock);
+	bool busy = area_of_dev(dev) != NULL;
+	spin_unlock(&uvm_swap_lock);
+	if (busy)
+		return -EBUSY;
+	a = area_alloc(nslots);
+	if (a == NULL)
+		return -ENOMEM;
+	a->sa_dev = dev;
+	*nslotsp = nslots;
+	return area_insert(a, nslots);
 }
 
 int
@@ -570,6 +567,13 @@ uvm_swap_print(kprint_fn pr)
 	spin_unlock(&uvm_swap_lock);
 }
 
+/* The first disk sector of slot, which lies in a.  => uvm_swap_lock held. */
+static uint64_t
+area_sector(const struct swap_area *a, int slot)
+{
+	return (uint64_t)(slot - a->sa_first) * SWAP_SECTORS_PER_SLOT;
+}
+
 /*
  * Where slot's page lives: the disk and its first sector.  => returns
  * the disk, or NULL when [slot, slot + n) is in a test area (no disk).
@@ -583,7 +587,7 @@ slot_location(int slot, int n, uint64_t *sectorp)
 	spin_lock(&uvm_swap_lock);
 	a = area_of_range(slot, n, "uvm_swap_io");
 	dev = a->sa_dev;
-	*sectorp = (uint64_t)(slot - a->sa_first) * SWAP_SECTORS_PER_SLOT;
+	*sectorp = area_sector(a, slot);
 	spin_unlock(&uvm_swap_lock);
 	return dev;
 }
@@ -640,7 +644,7 @@ uvm_swap_slot_disk(int slot, struct blkdev **devp, uint64_t *sectorp)
 	a = area_of(slot);
 	if (a != NULL && a->sa_dev != NULL) {
 		*devp = a->sa_dev;
-		*sectorp = (uint64_t)(slot - a->sa_first) * SWAP_SECTORS_PER_SLOT;
+		*sectorp = area_sector(a, slot);
 		error = 0;
 	}
 	spin_unlock(&uvm_swap_lock);

@@ -37,12 +37,15 @@ static struct tnode nodes[NNODES];
 
 /* compare_key calls since the last reset: nodes visited by a lookup. */
 static uint64_t key_compares;
+/* compare_nodes calls: nodes visited by an insert's search. */
+static uint64_t node_compares;
 
 static int
 tn_compare_nodes(const struct rb_node *a, const struct rb_node *b)
 {
 	uint64_t ka = TNC(a)->key, kb = TNC(b)->key;
 
+	node_compares++;
 	return ka < kb ? -1 : ka > kb;
 }
 
@@ -82,12 +85,16 @@ expected_size(const struct rb_node *n)
 	return 1 + subtree_size(n->rb_left) + subtree_size(n->rb_right);
 }
 
+/* tn_augment calls: nodes an augmentation walk visited. */
+static uint64_t augment_calls;
+
 static bool
 tn_augment(struct rb_node *n)
 {
 	bool changed = TN(n)->maxval != expected_max(n) ||
 	    TN(n)->size != expected_size(n);
 
+	augment_calls++;
 	TN(n)->maxval = expected_max(n);
 	TN(n)->size = expected_size(n);
 	return changed;
@@ -372,6 +379,83 @@ measure_finds(const struct rb_tree *t, const char *what)
 }
 
 /* Sequential keys turn a naive BST into a list; this one must stay low. */
+/*
+ * rb_tree_insert_between places a node by its neighbours, without a
+ * search: random keys, each put between the nodes that bracket it, give
+ * the same ordered, balanced, exactly augmented tree as rb_tree_insert,
+ * and not one comparison is made.
+ */
+KTEST(rbtree, insert_between_neighbours_needs_no_search)
+{
+	struct krand *r = ktest_rand();
+	struct rb_tree t;
+	const size_t n = 4000;
+
+	reset();
+	rb_tree_init(&t, &tn_ops);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t key = 1 + krand_below(r, 1000000);
+		if (find(&t, key) != NULL)
+			continue;
+		struct tnode *prev = find_le(&t, key), *tn = &nodes[i];
+		struct rb_node *next = prev != NULL ? rb_tree_next(&prev->node) :
+		    rb_tree_first(&t);
+		tn->key = key;
+		tn->val = krand_below(r, 1000000);
+		key_compares = node_compares = 0;
+		rb_tree_insert_between(&t, prev != NULL ? &prev->node : NULL, next,
+		    &tn->node);
+		KT_EQ(key_compares + node_compares, 0);
+		if (i % 500 == 0)
+			CHECK(&t);
+	}
+	CHECK(&t);
+	KT_ASSERT(height_ok(height(t.rbt_root), t.rbt_count));
+	uint64_t last = 0;
+	struct rb_node *rn;
+	RB_TREE_FOREACH(rn, &t) {
+		KT_ASSERT(TN(rn)->key > last);
+		last = TN(rn)->key;
+	}
+	reset();
+}
+
+/*
+ * The augmentation walk stops at the first ancestor whose data comes out
+ * unchanged: a leaf whose value moves without changing its subtree's
+ * maximum costs the leaf and its parent, not the path to the root; one
+ * that becomes the new maximum walks all the way up.
+ */
+KTEST(rbtree, augment_walk_stops_where_nothing_changes)
+{
+	struct rb_tree t;
+	struct rb_node *leaf;
+	const size_t n = 4095;
+
+	reset();
+	rb_tree_init(&t, &tn_ops);
+	for (size_t i = 0; i < n; i++)
+		insert_new(&t, &nodes[i], i, 10);
+	for (leaf = t.rbt_root; leaf->rb_left != NULL; leaf = leaf->rb_left)
+		;
+	int depth = 0;
+	for (struct rb_node *p = leaf; p != NULL; p = p->rb_parent)
+		depth++;
+	KT_ASSERT(depth > 5);
+	TN(leaf)->val = 3;              /* the maximum stays 10 everywhere */
+	augment_calls = 0;
+	rb_tree_augment_path(&t, leaf);
+	KT_EQ(augment_calls, 2);
+	CHECK(&t);
+	TN(leaf)->val = 99;             /* the new maximum: the whole path */
+	augment_calls = 0;
+	rb_tree_augment_path(&t, leaf);
+	KT_EQ(augment_calls, (uint64_t)depth);
+	KT_EQ(TN(t.rbt_root)->maxval, 99);
+	CHECK(&t);
+	reset();
+}
+
 KTEST(rbtree, ascending_inserts_stay_balanced)
 {
 	struct rb_tree t;
