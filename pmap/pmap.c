@@ -456,6 +456,36 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	return error;
 }
 
+int
+pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
+    vm_prot_t prot)
+{
+	struct pv_entry *pves[PMAP_ENTER_MAX], *freepv = NULL;
+	pt_entry_t *slot = NULL, bits = PG_V | PG_PVLIST | prot_bits(pm, prot, 0);
+	int got, done;
+
+	KASSERT(n >= 1 && n <= PMAP_ENTER_MAX && pmap_initialized);
+	KASSERT(va_ok(pm, va) && va_ok(pm, va + (vaddr_t)(n - 1) * PAGE_SIZE));
+	got = pool_get_many(&pv_pool, (void **)pves, n, 0);
+	spin_lock(&pmap_lock);
+	for (done = 0; done < got; done++, va += PAGE_SIZE) {
+		/* Walk the tables only at the run's start and into a new table. */
+		slot = slot == NULL || PTE_INDEX(va, 1) == 0 ?
+		    pmap_leaf_alloc(pm, va) : slot + 1;
+		if (slot == NULL)
+			break;
+		pte_install(pm, slot, va, pgs[done]->phys_addr | bits, &pves[done],
+		    &freepv);
+	}
+	spin_unlock(&pmap_lock);
+	for (int i = 0; i < got; i++) {
+		if (pves[i] != NULL)    /* not used: the run stopped short */
+			pool_put(&pv_pool, pves[i]);
+	}
+	pv_free_list(freepv);
+	return done;
+}
+
 /*
  * First address at or after va that could be mapped in pm, skipping
  * whole missing tables; returns end if none before it.
@@ -565,6 +595,17 @@ pmap_pte_lookup(struct pmap *pm, vaddr_t va)
 	pt_entry_t e = *path.slot[lvl];
 	spin_unlock(&pmap_lock);
 	return (lvl == 1 || (e & PG_PS)) ? e : 0;
+}
+
+vm_prot_t
+pmap_prot(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t e = pmap_pte_lookup(pm, va);
+
+	if (!(e & PG_V))
+		return VM_PROT_NONE;
+	return VM_PROT_READ | ((e & PG_RW) ? VM_PROT_WRITE : 0) |
+	    ((e & PG_NX) ? 0 : VM_PROT_EXECUTE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -793,19 +834,38 @@ pmap_activate(struct pmap *pm)
 	spin_unlock(&pmap_lock);
 }
 
+/*
+ * Zero a page with plain 8-byte stores, 64 to a loop turn, instead of
+ * `rep stosq`.  On hardware the two are close; under QEMU's TCG, where
+ * every make bench and make test runs, each turn of a `rep` is a trip
+ * through the translated block, and this loop zeroes a page in about
+ * half the cycles (measured in user space on a cold page: ~2.4k against
+ * ~5k).  No SSE: the kernel never touches the user's vector registers.
+ */
 void
 pmap_zero_page(paddr_t pa)
 {
-	uint64_t *p = PHYS_TO_DMAP(pa);
-	uint64_t n = PAGE_SIZE / 8;
+	char *p = PHYS_TO_DMAP(pa);
 
-	__asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0ULL) : "memory");
+	for (char *end = p + PAGE_SIZE; p < end; p += 512)
+		__asm__ volatile(".set off, 0\n"
+		    ".rept 64\n\tmovq %1, off(%0)\n.set off, off + 8\n.endr"
+		    : : "r"(p), "r"(0ULL) : "memory");
 }
 
+/* The copy-on-write copy, unrolled like pmap_zero_page (not `rep movsq`). */
 void
 pmap_copy_page(paddr_t src, paddr_t dst)
 {
-	memcpy(PHYS_TO_DMAP(dst), PHYS_TO_DMAP(src), PAGE_SIZE);
+	const char *s = PHYS_TO_DMAP(src);
+	char *d = PHYS_TO_DMAP(dst);
+	uint64_t tmp;
+
+	for (const char *end = s + PAGE_SIZE; s < end; s += 256, d += 256)
+		__asm__ volatile(".set off, 0\n"
+		    ".rept 32\n\tmovq off(%1), %0\n\tmovq %0, off(%2)\n"
+		    ".set off, off + 8\n.endr"
+		    : "=&r"(tmp) : "r"(s), "r"(d) : "memory");
 }
 
 /* ------------------------------------------------------------------ */

@@ -87,6 +87,20 @@ void pmap_destroy(struct pmap *pm);
  */
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags);
 
+/*
+ * pmap_enter_pages - pmap_enter (flags PMAP_CANFAIL, no access preset) of
+ * n managed pages at va, va + PAGE_SIZE, ...: one lock, one pool call for
+ * the PV entries and one table walk per page table, for the fault's runs
+ * of pages (zero-fill ahead).
+ *  => 1 <= n <= PMAP_ENTER_MAX; the whole run inside pm's half.
+ *  => returns how many pages were mapped, from the first: fewer than n
+ *     only when a page table or PV entry could not be allocated.
+ *     Never sleeps.
+ */
+#define PMAP_ENTER_MAX 16
+int pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
+    vm_prot_t prot);
+
 /* pmap_remove - unmap [sva, eva); page tables left empty are freed. */
 void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 
@@ -138,6 +152,13 @@ void pmap_kremove(vaddr_t va, vsize_t len);
  * the VM introspection call and the debugger.  Bits are pmap/pte.h's.
  */
 uint64_t pmap_pte_lookup(struct pmap *pm, vaddr_t va);
+
+/*
+ * pmap_prot - what va's mapping in pm allows: VM_PROT_READ, plus
+ * VM_PROT_WRITE and VM_PROT_EXECUTE as its PTE grants them, or
+ * VM_PROT_NONE when va is not mapped.  => takes the pmap lock briefly.
+ */
+vm_prot_t pmap_prot(struct pmap *pm, vaddr_t va);
 
 /*
  * pmap_check - walk pm's tables: each PTE of a managed page has its PV

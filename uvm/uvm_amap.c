@@ -961,9 +961,12 @@ amap_add(const struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
 	if (replace) {
 		struct vm_anon *old = amap->am_anon[s];
 		KASSERT(old != NULL && old != anon);
-		/* Every pmap that mapped the old page through this slot (other
-		 * processes sharing the amap too) must fault and see the new. */
-		if (old->an_page != NULL)
+		/* Other processes sharing this amap may map the old page
+		 * through this slot: they must fault and see the new one.  A
+		 * private amap has one mapping through the slot, the caller's,
+		 * which it replaces; the old page's other mappings belong to
+		 * other amaps, still holding the old anon, and stay. */
+		if (old->an_page != NULL && (amap->am_flags & AMAP_SHARED))
 			pmap_page_protect(old->an_page, VM_PROT_NONE);
 		amap->am_anon[s] = anon;
 	} else {

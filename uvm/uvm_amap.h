@@ -195,8 +195,11 @@ void amap_lookups(const struct vm_aref *aref, vaddr_t offset,
 
 /*
  * amap_add - put anon in the slot at offset; replace says whether a
- * slot already holding an anon is expected (every mapping of the old
- * anon's page is removed, so nobody keeps reading it through this slot).
+ * slot already holding an anon is expected.  In a shared amap
+ * (AMAP_SHARED) every mapping of the old anon's page is removed, so no
+ * other process keeps reading it through this slot; in a private one the
+ * only mapping through the slot is the caller's own, which the caller
+ * must replace (pmap_enter) or remove.
  *  => amap locked; the slot takes over the caller's anon reference, and
  *     with replace the old anon's slot reference goes to the caller.
  *  => anon->an_lock becomes the amap's lock.

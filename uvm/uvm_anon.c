@@ -61,16 +61,23 @@ anon_init(void)
 	pool_init(&anon_pool, sizeof(struct vm_anon), 8, "anonpl");
 }
 
+int
+anon_alloc_many(struct vm_anon **anons, int n)
+{
+	int got = pool_get_many(&anon_pool, (void **)anons, n, PR_ZERO);
+
+	for (int i = 0; i < got; i++)
+		anons[i]->an_ref = 1;
+	live_anons += (uint64_t)got;
+	return got;
+}
+
 struct vm_anon *
 anon_alloc(void)
 {
-	struct vm_anon *anon = pool_get(&anon_pool, PR_ZERO);
+	struct vm_anon *anon;
 
-	if (anon == NULL)
-		return NULL;
-	anon->an_ref = 1;
-	live_anons++;
-	return anon;
+	return anon_alloc_many(&anon, 1) == 1 ? anon : NULL;
 }
 
 /* Is the caller allowed to touch anon (its lock, if any, held)? */

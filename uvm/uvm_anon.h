@@ -43,6 +43,12 @@ void anon_init(void);
 struct vm_anon *anon_alloc(void);
 
 /*
+ * anon_alloc_many - up to n new anons, as anon_alloc, with one pool lock.
+ *  => returns how many (anons[0..got)), fewer only when memory is short.
+ */
+int anon_alloc_many(struct vm_anon **anons, int n);
+
+/*
  * anon_free - free an anon whose last reference is gone: its page (after
  * removing every mapping of it) and its swap slot.
  *  => an_ref must be 0; the anon's lock held by the caller if it has one.

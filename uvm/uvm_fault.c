@@ -69,6 +69,7 @@
 
 #define FAULT_MAXRANGE 16       /* >= nback + nforw + 1 for every advice */
 #define FAULT_AHEAD 15          /* pages done ahead of a forward sweep */
+_Static_assert(FAULT_AHEAD <= PMAP_ENTER_MAX, "a zero-fill run is one pmap_enter_pages");
 #define ERESTART 512            /* internal: start the fault over */
 
 static const struct {
@@ -236,17 +237,28 @@ anon_prot(const struct fault *f, const struct vm_anon *anon)
 	return f->enter_prot;
 }
 
-/* Fault-ahead in the upper layer: map resident neighbour anon pages. */
+/*
+ * Fault-ahead in the upper layer: map resident neighbour anon pages.  One
+ * already mapped with all the rights it would get - by the sweep's
+ * ahead-work, or an earlier fault - is left alone (re-entering it would
+ * cost a pmap_enter for nothing); one mapped read-only that may now be
+ * written (its anon no longer shared) is upgraded, saving its own fault.
+ *  => after the center's case, locks held.
+ */
 static void
 fault_upper_neighbors(struct fault *f)
 {
 	for (int i = 0; i < f->npages; i++) {
 		struct vm_anon *anon = f->anons[i];
 		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);
+		vm_prot_t prot;
 		if (i == f->centeridx || anon == NULL || anon->an_page == NULL ||
 		    (anon->an_page->flags & PG_BUSY))
 			continue;
-		if (fault_enter(f, va, anon->an_page, anon_prot(f, anon)) == 0)
+		prot = anon_prot(f, anon);
+		if ((pmap_prot(f->map->pmap, va) & prot) == prot)
+			continue;
+		if (fault_enter(f, va, anon->an_page, prot) == 0)
 			uvmexp.flt_neighbor++;
 	}
 }
@@ -266,6 +278,7 @@ fault_promote_at(struct fault *f, vaddr_t va, struct vm_page *src,
 	struct vm_amap *amap = fault_amap(f);
 	struct vm_anon *anon = anon_alloc();
 	struct vm_page *pg = NULL;
+	int error;
 
 	KASSERT(amap != NULL);
 	if (anon != NULL)
@@ -286,8 +299,12 @@ fault_promote_at(struct fault *f, vaddr_t va, struct vm_page *src,
 	amap_add(&f->entry->aref, va - f->entry->start, anon, oldanon != NULL);
 	if (oldanon != NULL)
 		oldanon->an_ref--;      /* the slot's reference moved to anon */
-	/* If the mapping fails the anon stays: a retry maps it (1A). */
-	return fault_enter(f, va, pg, f->enter_prot);
+	/* If the mapping fails the anon stays: a retry maps it (1A).  The
+	 * old page's mapping here must not (amap_add left it to us). */
+	error = fault_enter(f, va, pg, f->enter_prot);
+	if (error != 0 && oldanon != NULL)
+		pmap_remove(f->map->pmap, va, va + PAGE_SIZE);
+	return error;
 }
 
 static int
@@ -321,6 +338,55 @@ fault_sweep_ahead(const struct fault *f, bool prev_private)
 }
 
 /*
+ * Fill the n slots after f->va in one batch: a new anon and page for
+ * each, zero-filled (old == NULL) or copied from old[i]'s page, put in
+ * the amap (replacing old[i]) and mapped.  Each step - the anons, the
+ * pages, the mappings, the queue moves - takes its lock once for the
+ * whole run, which is most of what makes a page done ahead cheaper than
+ * a page faulted alone.  A page left unmapped (no page table to be had)
+ * stays in its anon, and a later fault maps it (1A).
+ *  => map and amap locked; 1 <= n <= FAULT_AHEAD; returns how many slots
+ *     were filled, from the first (fewer when memory is short).
+ */
+static int
+fault_fill_run(struct fault *f, struct vm_anon **old, int n)
+{
+	struct vm_anon *anons[FAULT_AHEAD];
+	struct vm_page *pgs[FAULT_AHEAD];
+	vaddr_t va = f->va + PAGE_SIZE, off = va - f->entry->start;
+	int got;
+
+	n = anon_alloc_many(anons, n);
+	got = vm_page_alloc_anons(pgs, anons, n, old == NULL ? VM_PAGE_ZERO : 0);
+	for (int i = got; i < n; i++) {
+		anons[i]->an_ref = 0;           /* no page for it: unused */
+		anon_free(anons[i]);
+	}
+	for (int i = 0; i < got; i++) {
+		if (old != NULL)
+			pmap_copy_page(old[i]->an_page->phys_addr, pgs[i]->phys_addr);
+		/* Private and not on swap: dirty, and nobody waits for it. */
+		pgs[i]->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+		anons[i]->an_page = pgs[i];
+		anons[i]->an_lock = fault_amap(f)->am_lock;
+		amap_add(&f->entry->aref, off + (vaddr_t)i * PAGE_SIZE, anons[i],
+		    old != NULL);
+		if (old != NULL)
+			old[i]->an_ref--;       /* the slot's reference moved */
+	}
+	if (got > 0) {
+		int mapped = pmap_enter_pages(f->map->pmap, va, pgs, got,
+		    f->enter_prot);
+		/* Unmapped copies: the old pages' mappings must go (amap_add). */
+		if (old != NULL && mapped < got)
+			pmap_remove(f->map->pmap, va + (vaddr_t)mapped * PAGE_SIZE,
+			    va + (vaddr_t)got * PAGE_SIZE);
+		vm_page_activate_many(pgs, got);
+	}
+	return got;
+}
+
+/*
  * Zero-fill ahead: after a 2B zero-fill in a forward sweep, zero-fill and
  * map the following pages that have no anon yet, so one trap serves up
  * to FAULT_AHEAD + 1 pages.  uvmexp.flt_zeroahead counts them.
@@ -330,17 +396,15 @@ static void
 fault_zero_ahead(struct fault *f)
 {
 	struct vm_anon *anons[FAULT_AHEAD];
-	vaddr_t va = f->va + PAGE_SIZE;
-	int n = fault_sweep_ahead(f, false);
+	int n = fault_sweep_ahead(f, false), run = 0;
 
 	if (n <= 0)
 		return;
-	amap_lookups(&f->entry->aref, va - f->entry->start, anons, n);
-	for (int i = 0; i < n && anons[i] == NULL; i++, va += PAGE_SIZE) {
-		if (fault_promote_at(f, va, NULL, NULL) != 0)
-			break;
-		uvmexp.flt_zeroahead++;
-	}
+	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, anons, n);
+	while (run < n && anons[run] == NULL)
+		run++;
+	if (run > 0)
+		uvmexp.flt_zeroahead += (uint64_t)fault_fill_run(f, NULL, run);
 }
 
 /*
@@ -355,20 +419,16 @@ static void
 fault_cow_ahead(struct fault *f)
 {
 	struct vm_anon *anons[FAULT_AHEAD];
-	vaddr_t va = f->va + PAGE_SIZE;
-	int n = fault_sweep_ahead(f, true);
+	int n = fault_sweep_ahead(f, true), run = 0;
 
 	if (n <= 0)
 		return;
-	amap_lookups(&f->entry->aref, va - f->entry->start, anons, n);
-	for (int i = 0; i < n; i++, va += PAGE_SIZE) {
-		struct vm_anon *a = anons[i];
-		if (a == NULL || a->an_ref < 2 || a->an_page == NULL ||
-		    (a->an_page->flags & PG_BUSY) ||
-		    fault_promote_at(f, va, a->an_page, a) != 0)
-			break;
-		uvmexp.flt_cowahead++;
-	}
+	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, anons, n);
+	while (run < n && anons[run] != NULL && anons[run]->an_ref >= 2 &&
+	    anons[run]->an_page != NULL && !(anons[run]->an_page->flags & PG_BUSY))
+		run++;
+	if (run > 0)
+		uvmexp.flt_cowahead += (uint64_t)fault_fill_run(f, anons, run);
 }
 
 /* ------------------------------------------------------------------ */
@@ -483,7 +543,6 @@ fault_upper(struct fault *f)
 	struct vm_anon *anon = f->anons[f->centeridx];
 	int error;
 
-	fault_upper_neighbors(f);
 	if (anon->an_page == NULL || (anon->an_page->flags & PG_BUSY)) {
 		if ((error = fault_anonget(f, anon)) != 0)
 			return error;
@@ -503,6 +562,8 @@ fault_upper(struct fault *f)
 			f->fcase = FT_1A;
 		}
 	}
+	if (error == 0)
+		fault_upper_neighbors(f);
 	fault_unlock_all(f);
 	return error;
 }

@@ -210,28 +210,53 @@ zero_if_asked(struct vm_page *pg, int flags)
 	}
 }
 
+/*
+ * Take up to n free pages under one lock; anons[i], when anons is given,
+ * owns page i.  The page daemon is woken when the list runs short.
+ * Returns how many were taken.
+ */
+static int
+alloc_pages(struct vm_page **pgs, int n, struct uvm_object *obj, voff_t off,
+    struct vm_anon *const *anons, int flags)
+{
+	bool owned = obj != NULL || anons != NULL, low;
+	int got;
+
+	spin_lock(&uvm_free_lock);
+	for (got = 0; got < n; got++) {
+		struct vm_page *pg = TAILQ_FIRST(&free_list);
+		if (pg == NULL || (owned && uvmexp.free <= uvmexp.reserve))
+			break;
+		take_free_page(pg, obj, off, anons != NULL ? anons[got] : NULL);
+		pgs[got] = pg;
+	}
+	if (got < n)
+		uvmexp.pga_fail++;
+	low = uvmexp.free < uvmexp.freemin;
+	spin_unlock(&uvm_free_lock);
+	if (low || got < n)
+		uvm_pdaemon_wake();
+	for (int i = 0; i < got; i++)
+		zero_if_asked(pgs[i], flags);
+	return got;
+}
+
 struct vm_page *
 vm_page_alloc(struct uvm_object *obj, voff_t off, struct vm_anon *anon, int flags)
 {
 	struct vm_page *pg;
 
 	KASSERT(obj == NULL || anon == NULL);
-	spin_lock(&uvm_free_lock);
-	pg = TAILQ_FIRST(&free_list);
-	if (pg == NULL || ((obj != NULL || anon != NULL) &&
-	    uvmexp.free <= uvmexp.reserve)) {
-		uvmexp.pga_fail++;
-		spin_unlock(&uvm_free_lock);
-		uvm_pdaemon_wake();
+	if (alloc_pages(&pg, 1, obj, off, anon != NULL ? &anon : NULL, flags) != 1)
 		return NULL;
-	}
-	take_free_page(pg, obj, off, anon);
-	bool low = uvmexp.free < uvmexp.freemin;
-	spin_unlock(&uvm_free_lock);
-	if (low)
-		uvm_pdaemon_wake();
-	zero_if_asked(pg, flags);
 	return pg;
+}
+
+int
+vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons, int n,
+    int flags)
+{
+	return alloc_pages(pgs, n, NULL, 0, anons, flags);
 }
 
 /* Put an unowned, unmapped, unqueued page on the free list. */
@@ -358,14 +383,13 @@ vm_page_dequeue(struct vm_page *pg)
 
 /* Move an unwired page to the tail of the active or inactive queue. */
 static void
-enqueue_tail(struct vm_page *pg, int queue)
+enqueue_tail_locked(struct vm_page *pg, int queue)
 {
 	bool active = queue == PQ_ACTIVE;
 
 	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
 	if (pg->wire_count > 0)
 		return;
-	spin_lock(&uvm_pageq_lock);
 	dequeue_locked(pg);
 	TAILQ_INSERT_TAIL(active ? &active_list : &inactive_list, pg, pageq);
 	pg->pqflags |= queue;
@@ -373,6 +397,13 @@ enqueue_tail(struct vm_page *pg, int queue)
 		uvmexp.active++;
 	else
 		uvmexp.inactive++;
+}
+
+static void
+enqueue_tail(struct vm_page *pg, int queue)
+{
+	spin_lock(&uvm_pageq_lock);
+	enqueue_tail_locked(pg, queue);
 	spin_unlock(&uvm_pageq_lock);
 }
 
@@ -380,6 +411,15 @@ void
 vm_page_activate(struct vm_page *pg)
 {
 	enqueue_tail(pg, PQ_ACTIVE);
+}
+
+void
+vm_page_activate_many(struct vm_page **pgs, int n)
+{
+	spin_lock(&uvm_pageq_lock);
+	for (int i = 0; i < n; i++)
+		enqueue_tail_locked(pgs[i], PQ_ACTIVE);
+	spin_unlock(&uvm_pageq_lock);
 }
 
 void

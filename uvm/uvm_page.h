@@ -179,6 +179,15 @@ struct vm_page *vm_page_alloc(struct uvm_object *obj, voff_t off,
     struct vm_anon *anon, int flags);
 
 /*
+ * vm_page_alloc_anons - vm_page_alloc for a run of anons: page i for
+ * anons[i], taken under one lock of the free list.
+ *  => as vm_page_alloc; returns how many pages (pgs[0..got)), fewer than
+ *     n when free pages fall to the reserve.  Never sleeps.
+ */
+int vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons,
+    int n, int flags);
+
+/*
  * vm_page_free - give a page back.
  *  => it must have no mappings (PV list empty); it is taken off any
  *     paging queue, its wirings are dropped (a wired kernel page such as a
@@ -213,12 +222,14 @@ void *vm_page_kva(const struct vm_page *pg);
 /*
  * Paging queues.
  *  => vm_page_activate/deactivate move an unwired page to the tail of
- *     the active/inactive queue; vm_page_dequeue takes it off any queue.
+ *     the active/inactive queue (vm_page_activate_many: n pages, one
+ *     lock); vm_page_dequeue takes it off any queue.
  *  => vm_page_wire takes the page off the queues and counts a wiring;
  *     vm_page_unwire undoes one and puts the page back on the active
  *     queue when the count reaches zero.
  */
 void vm_page_activate(struct vm_page *pg);
+void vm_page_activate_many(struct vm_page **pgs, int n);
 void vm_page_deactivate(struct vm_page *pg);
 void vm_page_dequeue(struct vm_page *pg);
 void vm_page_wire(struct vm_page *pg);

@@ -296,32 +296,40 @@ take_object(struct pool *pp, struct pool_page *ph)
 	return obj;
 }
 
+int
+pool_get_many(struct pool *pp, void **objs, int n, int flags)
+{
+	int got;
+
+	spin_lock(&pp->pr_lock);
+	for (got = 0; got < n; got++) {
+		struct pool_page *ph = TAILQ_FIRST(&pp->pr_partial);
+		if (ph == NULL)
+			ph = TAILQ_FIRST(&pp->pr_empty);
+		if (ph == NULL && (ph = pool_grow(pp)) == NULL) {
+			pp->pr_nfail++;
+			break;
+		}
+		objs[got] = take_object(pp, ph);
+		pp->pr_nget++;
+		pp->pr_nout++;
+	}
+	spin_unlock(&pp->pr_lock);
+	for (int i = 0; i < got; i++) {
+		if (flags & PR_ZERO)
+			memset(objs[i], 0, pp->pr_size);
+		else if (KDEBUG)
+			*(uint64_t *)objs[i] = POOL_POISON; /* no stale link for the owner */
+	}
+	return got;
+}
+
 void *
 pool_get(struct pool *pp, int flags)
 {
-	struct pool_page *ph;
 	void *obj;
 
-	spin_lock(&pp->pr_lock);
-	ph = TAILQ_FIRST(&pp->pr_partial);
-	if (ph == NULL)
-		ph = TAILQ_FIRST(&pp->pr_empty);
-	if (ph == NULL)
-		ph = pool_grow(pp);
-	if (ph == NULL) {
-		pp->pr_nfail++;
-		spin_unlock(&pp->pr_lock);
-		return NULL;
-	}
-	obj = take_object(pp, ph);
-	pp->pr_nget++;
-	pp->pr_nout++;
-	spin_unlock(&pp->pr_lock);
-	if (flags & PR_ZERO)
-		memset(obj, 0, pp->pr_size);
-	else if (KDEBUG)
-		*(uint64_t *)obj = POOL_POISON;     /* no stale link for the owner */
-	return obj;
+	return pool_get_many(pp, &obj, 1, flags) == 1 ? obj : NULL;
 }
 
 /* Free an empty page of pp.  => pr_lock held; ph is on pr_empty. */

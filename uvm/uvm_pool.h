@@ -83,6 +83,15 @@ void pool_destroy(struct pool *pp);
 void *pool_get(struct pool *pp, int flags);
 
 /*
+ * pool_get_many - up to n objects into objs[], under one pr_lock: for a
+ * caller that needs a run of them (the fault's zero-fill ahead).
+ *  => flags as pool_get; never sleeps.
+ *  => returns how many were taken (objs[0..got)), fewer than n only when
+ *     no page could be had; the caller owns each.
+ */
+int pool_get_many(struct pool *pp, void **objs, int n, int flags);
+
+/*
  * pool_put - return obj to pp.
  *  => a double free, or an object of another pool, panics.
  *  => takes pr_lock; a page left wholly free beyond POOL_EMPTY_MAX goes

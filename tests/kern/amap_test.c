@@ -330,24 +330,22 @@ KTEST(amap, add_lookup_unadd_keep_backpointers)
 	base_expect(&b);
 }
 
-KTEST(amap, add_replace_removes_old_page_mappings)
+/*
+ * Replace old by new in slot 1 of an amap (private or AMAP_SHARED) while
+ * pm maps old's page at two addresses, as two processes would; returns
+ * old's PV count after the replace.
+ */
+static int
+replace_with_two_mappings(int amflags, struct pmap *pm)
 {
-	struct pmap *pm;
-	struct vm_amap *amap;
-	struct vm_aref aref;
+	struct vm_amap *amap = amap_alloc(P(2), 0, amflags);
+	struct vm_aref aref = { 0, amap };
 	struct vm_anon *old, *new;
-	struct vm_baseline b;
-	paddr_t pa;
+	int pv_after;
 
-	vm_baseline_take(&b);
-	pm = pmap_create();
-	KT_ASSERT(pm != NULL);
-	amap = amap_alloc(P(2), 0, 0);
-	aref = (struct vm_aref){ 0, amap };
 	mutex_enter(amap->am_lock);
 	old = anon_with_page(0x11);
 	amap_add(&aref, P(1), old, false);
-	/* Two processes map the old page (as after fork). */
 	KT_EQ(pmap_enter(pm, 0x200000, old->an_page->phys_addr, VM_PROT_READ, 0), 0);
 	KT_EQ(pmap_enter(pm, 0x300000, old->an_page->phys_addr, VM_PROT_READ, 0), 0);
 	KT_EQ(old->an_page->md.pv_count, 2);
@@ -356,13 +354,41 @@ KTEST(amap, add_replace_removes_old_page_mappings)
 	pmap_update(pm);
 	KT_ASSERT(amap_lookup(&aref, P(1)) == new);
 	KT_EQ(amap->am_nused, 1);
-	KT_EQ(old->an_page->md.pv_count, 0);
-	KT_ASSERT(!pmap_extract(pm, 0x200000, &pa));
-	KT_ASSERT(!pmap_extract(pm, 0x300000, &pa));
 	CHECK(amap);
+	pv_after = old->an_page->md.pv_count;
+	pmap_remove(pm, 0x200000, 0x400000);
 	anon_drop(old);         /* the replaced slot's reference came back to us */
 	mutex_exit(amap->am_lock);
 	amap_unref(amap, 0, P(2), true);
+	return pv_after;
+}
+
+KTEST(amap, add_replace_in_shared_amap_removes_old_page_mappings)
+{
+	struct vm_baseline b;
+	struct pmap *pm;
+
+	vm_baseline_take(&b);
+	pm = pmap_create();
+	KT_ASSERT(pm != NULL);
+	/* Other processes map the old page through this very slot. */
+	KT_EQ(replace_with_two_mappings(AMAP_SHARED, pm), 0);
+	pmap_destroy(pm);
+	base_expect(&b);
+}
+
+KTEST(amap, add_replace_in_private_amap_keeps_other_amaps_mappings)
+{
+	struct vm_baseline b;
+	struct pmap *pm;
+
+	vm_baseline_take(&b);
+	pm = pmap_create();
+	KT_ASSERT(pm != NULL);
+	/* A private amap's slot is mapped by its own map only (the fault
+	 * replaces that mapping itself); the old page's other mappings come
+	 * through other amaps - a fork's parent - and must stay. */
+	KT_EQ(replace_with_two_mappings(0, pm), 2);
 	pmap_destroy(pm);
 	base_expect(&b);
 }

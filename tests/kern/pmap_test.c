@@ -351,6 +351,45 @@ KTEST(pmap, replacing_a_mapping_moves_its_pv_entry)
 	vm_page_free(b);
 }
 
+/*
+ * pmap_enter_pages maps a run as that many pmap_enters would: each page
+ * at its address with a PV entry, one more page table where the run
+ * crosses into the next 2 MiB, no access bits preset, and a page the
+ * run replaces loses its PV entry.
+ */
+KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pgs[PMAP_ENTER_MAX], *old = test_page();
+	vaddr_t va = 0x40000000 + NBPD_L2 - 4 * PAGE_SIZE;  /* 4 + 12 pages */
+	uint64_t pv0 = uvmexp.pv_entries;
+
+	for (int i = 0; i < PMAP_ENTER_MAX; i++)
+		pgs[i] = test_page();
+	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, old->phys_addr, RO, 0), 0);
+	KT_EQ(pmap_enter_pages(pm, va, pgs, PMAP_ENTER_MAX, RW), PMAP_ENTER_MAX);
+	pmap_update(pm);
+	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
+	KT_EQ(pm->pm_stats.resident, PMAP_ENTER_MAX);
+	KT_EQ(old->md.pv_count, 0);         /* replaced */
+	KT_EQ(uvmexp.pv_entries, pv0 + PMAP_ENTER_MAX);
+	for (int i = 0; i < PMAP_ENTER_MAX; i++) {
+		uint64_t pte = pmap_pte_lookup(pm, va + (vaddr_t)i * PAGE_SIZE);
+		KT_EQ(pte & PG_FRAME, pgs[i]->phys_addr);
+		KT_EQ(pte & (PG_V | PG_RW | PG_U | PG_NX | PG_A | PG_M),
+		    PG_V | PG_RW | PG_U | PG_NX);
+		KT_EQ(pgs[i]->md.pv_count, 1);
+	}
+	CHECK_ALL();
+	pmap_remove(pm, va, va + PMAP_ENTER_MAX * PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	KT_EQ(uvmexp.pv_entries, pv0);
+	pmap_destroy(pm);
+	for (int i = 0; i < PMAP_ENTER_MAX; i++)
+		vm_page_free(pgs[i]);
+	vm_page_free(old);
+}
+
 KTEST(pmap, wired_mappings_counted_and_unwired)
 {
 	struct pmap *pm = test_pmap();

@@ -95,6 +95,52 @@ KTEST(pool, counts_and_pages_exact)
 	KT_EQ(vm_page_check(ktest_print), 0);
 }
 
+/*
+ * pool_get_many takes a run of objects under one lock, across pages, as
+ * that many pool_gets would; with no page to be had it stops at what the
+ * pool's pages still hold and counts one failure.
+ */
+KTEST(pool, get_many_spans_pages_and_stops_short_without_memory)
+{
+	static struct pool pg_;
+	void *objs[64];
+	struct pglist held;
+	struct vm_page *pg;
+	uint64_t free0 = uvmexp.free;
+	int ipp, got;
+
+	pool_init(&pg_, 256, 8, "test-many");
+	ipp = (int)pg_.pr_itemsperpage;
+	KT_ASSERT(ipp < 32);
+	KT_EQ(pool_get_many(&pg_, objs, ipp + 1, PR_ZERO), ipp + 1);
+	KT_EQ(pg_.pr_nget, ipp + 1);
+	KT_EQ(pg_.pr_nout, ipp + 1);
+	KT_EQ(pg_.pr_npages, 2);
+	KT_ASSERT(page_of(objs[0]) != page_of(objs[ipp]));
+	for (int i = 0; i <= ipp; i++)
+		KT_EQ(*(uint64_t *)objs[i] | ((uint64_t *)objs[i])[31], 0);
+	KT_EQ(pool_check(&pg_, ktest_print), 0);
+	/* No free page: only the ipp - 1 objects left on the second page. */
+	TAILQ_INIT(&held);
+	while ((pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
+		TAILQ_INSERT_HEAD(&held, pg, pageq);
+	got = pool_get_many(&pg_, objs + ipp + 1, 32, 0);
+	while ((pg = TAILQ_FIRST(&held)) != NULL) {
+		TAILQ_REMOVE(&held, pg, pageq);
+		vm_page_free(pg);
+	}
+	KT_EQ(got, ipp - 1);
+	KT_EQ(pg_.pr_nfail, 1);
+	KT_EQ(pg_.pr_npages, 2);
+	KT_EQ(pool_check(&pg_, ktest_print), 0);
+	for (int i = 0; i < 2 * ipp; i++)
+		pool_put(&pg_, objs[i]);
+	KT_EQ(pg_.pr_nout, 0);
+	pool_reclaim(&pg_);
+	pool_destroy(&pg_);
+	KT_EQ(uvmexp.free, free0);
+}
+
 /* The free list is LIFO, so a put object is the next one handed out. */
 KTEST(pool, zero_flag_and_poison)
 {

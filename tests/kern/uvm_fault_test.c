@@ -135,6 +135,10 @@ KTEST(fault, copy_ahead_follows_a_forward_write_sweep)
 		KT_EQ(ca_ != pa, copied);
 		KT_EQ(pa->an_ref, copied ? 1 : 2);
 		KT_EQ((vmtest_pte(&c, a) & (PG_V | PG_RW)) == (PG_V | PG_RW), copied);
+		/* The parent keeps its read-only mapping of the original: the
+		 * copy went into the child's private amap only. */
+		KT_EQ(vmtest_pte(&p, a) & (PG_V | PG_RW), PG_V);
+		KT_EQ(vmtest_pte(&p, a) & PG_FRAME, pa->an_page->phys_addr);
 	}
 	KT_EQ(amap_check_all(ktest_print), 0);
 	KT_EQ(pmap_check_all(ktest_print), 0);
@@ -318,6 +322,49 @@ KTEST(fault, fault_ahead_sequential_eight_back_seven_forward)
 KTEST(fault, fault_ahead_random_maps_only_the_page)
 {
 	check_fault_ahead(UVM_ADV_RANDOM, 0, 0);
+}
+
+/*
+ * The upper layer's neighbours after fork, once the child is gone: the
+ * parent's pages are unshared again (an_ref 1) but still mapped
+ * read-only.  A write fault on one upgrades its read-only neighbours to
+ * writable (each would otherwise fault on its own), and a fault next to
+ * neighbours already mapped with every right they would get re-enters
+ * none of them.
+ */
+KTEST(fault, neighbours_upgraded_when_unshared_and_skipped_when_mapped)
+{
+	struct vmtest p, c;
+	vaddr_t va, center;
+	uint64_t nb;
+
+	vmtest_begin(&p);
+	va = vmtest_map_anon(&p, BASE, 16);
+	KT_EQ(uvm_map_advice(p.map, va, va + 16 * PAGE_SIZE, UVM_ADV_NORMAL), 0);
+	for (int i = 0; i < 16; i++)
+		KT_EQ(uvm_fault(p.map, va + (vaddr_t)i * PAGE_SIZE, VM_PROT_WRITE), 0);
+	vmtest_fork(&p, &c);
+	vmtest_end(&c);
+	center = va + 8 * PAGE_SIZE;
+	KT_EQ(vmtest_anon(&p, center + PAGE_SIZE)->an_ref, 1);
+	KT_EQ(vmtest_pte(&p, center + PAGE_SIZE) & (PG_V | PG_RW), PG_V);
+	nb = uvmexp.flt_neighbor;
+	KT_EQ(uvm_fault(p.map, center, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_neighbor, nb + 3 + 4);
+	for (int i = -3; i <= 4; i++)
+		KT_EQ(vmtest_pte(&p, center + (vaddr_t)(i * (long)PAGE_SIZE)) &
+		    (PG_V | PG_RW), PG_V | PG_RW);
+	KT_EQ(vmtest_pte(&p, center + 5 * PAGE_SIZE) & (PG_V | PG_RW), PG_V);
+	/* Without the center's PTE, a fault there again: its neighbours
+	 * 5..12 are all writable already, so none is entered. */
+	pmap_remove(p.vm->vm_map.pmap, center, center + PAGE_SIZE);
+	pmap_update(p.vm->vm_map.pmap);
+	nb = uvmexp.flt_neighbor;
+	KT_EQ(uvm_fault(p.map, center, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_neighbor, nb);
+	KT_EQ(vmtest_pte(&p, center) & (PG_V | PG_RW), PG_V | PG_RW);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	vmtest_end(&p);
 }
 
 /* Data pages wired (page-table pages are wired too: counted apart). */

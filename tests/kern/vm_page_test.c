@@ -21,6 +21,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_anon.h"
 #include "uvm/uvm_page.h"
 
 #define KiB 1024UL
@@ -268,6 +269,65 @@ KTEST(vm_page, queue_moves_count_exactly)
 	KT_EQ(uvmexp.active, b.active);
 	KT_EQ(uvmexp.free, b.free + 1);
 	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+/*
+ * vm_page_alloc_anons: page i belongs to anons[i], comes back busy, fake,
+ * clean and zeroed, and the run stops where an owner's allocation must
+ * (the reserve); vm_page_activate_many queues the run, except a wired
+ * page.
+ */
+KTEST(vm_page, alloc_anons_owns_each_page_and_stops_at_the_reserve)
+{
+	struct pgcounts b;
+	struct vm_anon *anons[4];
+	struct vm_page *pgs[4], *pg;
+	struct pglist held;
+	int got;
+
+	counts_take(&b);
+	KT_EQ(anon_alloc_many(anons, 4), 4);
+	KT_EQ(vm_page_alloc_anons(pgs, anons, 4, VM_PAGE_ZERO), 4);
+	for (int i = 0; i < 4; i++) {
+		KT_EQ(pgs[i]->uanon, (uint64_t)anons[i]);
+		KT_EQ(pgs[i]->flags, PG_BUSY | PG_FAKE | PG_CLEAN);
+		KT_ASSERT(all_bytes(vm_page_kva(pgs[i]), PAGE_SIZE, 0));
+		pgs[i]->flags &= ~(PG_BUSY | PG_FAKE);
+		anons[i]->an_page = pgs[i];
+	}
+	KT_EQ(uvmexp.free, b.free - 4);
+	vm_page_wire(pgs[2]);
+	vm_page_activate_many(pgs, 4);
+	KT_EQ(uvmexp.active, b.active + 3);
+	KT_EQ(pgs[0]->pqflags | pgs[1]->pqflags | pgs[3]->pqflags, PQ_ACTIVE);
+	KT_EQ(pgs[2]->pqflags, 0);
+	KT_EQ(vm_page_check(ktest_print), 0);
+	vm_page_unwire(pgs[2]);
+	for (int i = 0; i < 4; i++) {
+		anons[i]->an_ref = 0;
+		anon_free(anons[i]);            /* and its page */
+	}
+	/* Two pages above the reserve: a run of four gets two. */
+	TAILQ_INIT(&held);
+	while (uvmexp.free > uvmexp.reserve + 2 &&
+	    (pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
+		TAILQ_INSERT_HEAD(&held, pg, pageq);
+	KT_EQ(anon_alloc_many(anons, 4), 4);
+	got = vm_page_alloc_anons(pgs, anons, 4, 0);
+	for (int i = 0; i < got; i++) {
+		pgs[i]->flags &= ~(PG_BUSY | PG_FAKE);
+		anons[i]->an_page = pgs[i];
+	}
+	while ((pg = TAILQ_FIRST(&held)) != NULL) {
+		TAILQ_REMOVE(&held, pg, pageq);
+		vm_page_free(pg);
+	}
+	for (int i = 0; i < 4; i++) {
+		anons[i]->an_ref = 0;
+		anon_free(anons[i]);
+	}
+	KT_EQ(got, 2);
+	counts_expect(&b);
 }
 
 KTEST(vm_page, dequeue_takes_page_off_any_queue)
