@@ -37,7 +37,7 @@
 #   LINUX_CACHE=dir where test-linux and bench keep the Linux kernel they
 #                   fetch (default ~/.cache/uvmkern/linux)
 #   BENCH_TIMEOUT=s how long one bench boot may take (default 300)
-#   BENCH_ROUNDS=3  VM boots of each kernel in make bench, alternating;
+#   BENCH_ROUNDS=5  VM boots of each kernel in make bench, alternating;
 #                   each figure is the median of the rounds
 #   BENCH_SWAPMEM=96M guest memory of make bench's swap boots, whose
 #                   program writes three times that; BENCH_SWAP=512M the
@@ -344,7 +344,7 @@ test-linux: user $(MKINITRD)
 BENCH   := $(or $(BENCH_OUT),$(BUILD)/bench)
 VMBENCH := $(UBUILD)/bench/vmbench
 BENCH_TIMEOUT ?= 300
-BENCH_ROUNDS ?= 3
+BENCH_ROUNDS ?= 5
 BENCH_SWAPMEM ?= 96M
 BENCH_SWAP ?= 512M
 BENCH_SWAP_MIB := $(shell echo $$(( 3 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))

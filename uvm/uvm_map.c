@@ -26,7 +26,9 @@
  *     [min_offset, max_offset); prev/next links are mutual;
  *   - the tree holds exactly the list's entries, in the same order;
  *   - every gap and maxgap is exact; lead_gap is exact;
- *   - nentries and size match the list.
+ *   - nentries and size match the list;
+ *   - the findspace cache, when set, names a live entry, and no gap
+ *     above it has grown since it was set (see fs_cache_*).
  *
  * Unmapping runs in two phases: entries are unlinked (and their pages
  * unmapped) with the map locked, collected on a dead list, and their
@@ -186,16 +188,74 @@ gap_end(const struct vm_map *map, const struct vm_map_entry *e)
 	return e->next == &map->header ? map->max_offset : e->next->start;
 }
 
+/*
+ * Recompute e's maxgap and its ancestors' while they change.  The same as
+ * rb_tree_augment_path, with entry_augment called directly: this walk
+ * runs on every map change, often to the root, and an indirect call per
+ * node is most of its cost under emulation.
+ */
+static void
+gap_path_update(struct vm_map_entry *e)
+{
+	struct rb_node *n = &e->rb_node;
+
+	entry_augment(n);               /* e's own gap changed: always */
+	for (n = n->rb_parent; n != NULL && entry_augment(n); n = n->rb_parent)
+		;
+}
+
+/*
+ * The top-down findspace cache.  mmap without a hint searches top-down
+ * from the same place every time, and a program that maps and unmaps
+ * (malloc's large blocks, the bench's mmap + munmap) keeps asking for the
+ * gap the last search found.  That search proved that no gap between its
+ * answer and the hint fits fs_need bytes; while no gap above the answer
+ * grows, the proof stands for any request of fs_need bytes or more, and
+ * the next such search may start at the answer: one entry looked at
+ * instead of three walks of the tree.  Gaps only grow when entries go or
+ * shrink (gap_set sees it); a new entry only divides a gap - and when it
+ * divides the cached entry's own gap (a clip of that entry hands it the
+ * whole gap), the top part is now the new entry's, so the cache moves up
+ * to it (entry_link).
+ */
+static void
+fs_cache_gap_grew(struct vm_map *map, const struct vm_map_entry *e)
+{
+	if (map->fs_entry != NULL && e->start > map->fs_entry->start)
+		map->fs_entry = NULL;
+}
+
+/* May a top-down search for need bytes from hint start at map->fs_entry? */
+static bool
+fs_cache_usable(const struct vm_map *map, vaddr_t hint, vsize_t align,
+    vsize_t need)
+{
+	return map->fs_entry != NULL && map->fs_hint == hint &&
+	    align == PAGE_SIZE && need >= map->fs_need;
+}
+
+/* Set the gap after e (the header: the lead gap), the tree not yet. */
+static bool
+gap_set(struct vm_map *map, struct vm_map_entry *e)
+{
+	vsize_t old = e->gap;
+
+	if (e == &map->header) {
+		map->lead_gap = gap_end(map, e) - map->min_offset;
+		return false;
+	}
+	e->gap = gap_end(map, e) - e->end;
+	if (e->gap > old)
+		fs_cache_gap_grew(map, e);
+	return true;
+}
+
 /* Recompute the gap after e (the header: the lead gap) and the tree above it. */
 static void
 gap_update(struct vm_map *map, struct vm_map_entry *e)
 {
-	if (e == &map->header) {
-		map->lead_gap = gap_end(map, e) - map->min_offset;
-		return;
-	}
-	e->gap = gap_end(map, e) - e->end;
-	rb_tree_augment_path(&map->rb_tree, &e->rb_node);
+	if (gap_set(map, e))
+		gap_path_update(e);
 }
 
 /* Insert e after prev (the header for "first"): list, tree, gaps, counts. */
@@ -208,11 +268,18 @@ entry_link(struct vm_map *map, struct vm_map_entry *prev, struct vm_map_entry *e
 	prev->next = e;
 	e->gap = gap_end(map, e) - e->end;
 	e->maxgap = e->gap;
-	/* The list says where it goes: no tree search. */
+	/* The list says where it goes: no tree search.  prev's gap only
+	 * after the insertion: the walk from prev may stop early only
+	 * while the rest of the tree is consistent. */
 	rb_tree_insert_between(&map->rb_tree,
 	    prev == &map->header ? NULL : &prev->rb_node,
 	    e->next == &map->header ? NULL : &e->next->rb_node, &e->rb_node);
 	gap_update(map, prev);
+	/* e took the top of prev's gap (all of it, for a clip): if prev
+	 * was the findspace cache, the highest candidate may now be e's. */
+	if (map->fs_entry == prev && e->gap > 0)
+		map->fs_entry = e;
+	map->hint = e;          /* a new mapping is usually touched next */
 	map->nentries++;
 	map->size += e->end - e->start;
 	map->timestamp++;
@@ -232,6 +299,8 @@ entry_unlink(struct vm_map *map, struct vm_map_entry *e)
 	map->timestamp++;
 	if (map->hint == e)
 		map->hint = prev;
+	if (map->fs_entry == e)
+		map->fs_entry = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -424,10 +493,22 @@ uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
 	 * every later gap starts below it, and no gap after this one could
 	 * start at or below it.
 	 */
+	if (topdown && fs_cache_usable(map, rq.hint, rq.align, need)) {
+		uvm_map_findspace_visits++;
+		if (try_gap(map, map->fs_entry, &rq, result))
+			return 0;
+	}
 	e = gap_at(map, rq.hint);
 	for (;;) {
-		if (try_gap(map, e, &rq, result))
+		if (try_gap(map, e, &rq, result)) {
+			/* The highest fit: every gap above e was tried or skipped. */
+			if (topdown && rq.align == PAGE_SIZE && e != &map->header) {
+				map->fs_entry = e;
+				map->fs_hint = rq.hint;
+				map->fs_need = need;
+			}
 			return 0;
+		}
 		if (e == &map->header && !topdown) {
 			struct rb_node *root = map->rb_tree.rbt_root;
 			e = NODE_MAXGAP(root) >= need ? gap_extreme(root, need, false) : NULL;
@@ -1287,6 +1368,35 @@ check_entry(struct vm_map *map, const struct vm_map_entry *e,
 	return bad;
 }
 
+/*
+ * The findspace cache's claim, checked: fs_entry is an entry of the map
+ * and no gap above it fits fs_need bytes below fs_hint.
+ */
+static int
+fs_cache_check(const struct vm_map *map, kprint_fn pr)
+{
+	struct space_req rq = { map->fs_hint, map->fs_need, PAGE_SIZE, true };
+	bool found = false;
+	vaddr_t va;
+
+	if (map->fs_entry == NULL)
+		return 0;
+	for (const struct vm_map_entry *e = map->header.next; e != &map->header;
+	    e = e->next) {
+		if (found && try_gap(map, e, &rq, &va)) {
+			pr("uvm_map_check: findspace cache at %#lx is stale: the gap "
+			    "after %#lx fits %#lx bytes below %#lx\n",
+			    map->fs_entry->start, e->start, map->fs_need, map->fs_hint);
+			return 1;
+		}
+		found |= e == map->fs_entry;
+	}
+	if (!found)
+		pr("uvm_map_check: findspace cache %p is not an entry of the map\n",
+		    (void *)map->fs_entry);
+	return found ? 0 : 1;
+}
+
 int
 uvm_map_check(struct vm_map *map, kprint_fn pr)
 {
@@ -1320,6 +1430,7 @@ uvm_map_check(struct vm_map *map, kprint_fn pr)
 		    (void *)map->hint);
 		bad++;
 	}
+	bad += fs_cache_check(map, pr);
 	return bad + rb_tree_check(&map->rb_tree, maxgap_ok, pr);
 }
 

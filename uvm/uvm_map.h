@@ -98,6 +98,12 @@ struct vm_map {
 	struct vm_map_entry *hint;      /* last entry looked up */
 	uint32_t timestamp;             /* bumped by every change */
 	int flags;                      /* VM_MAP_* */
+	/* The top-down findspace cache (uvm_map.c): fs_entry's gap was the
+	 * highest fit below fs_hint for fs_need bytes, and no gap between it
+	 * and fs_hint has grown since.  fs_entry NULL: nothing cached. */
+	struct vm_map_entry *fs_entry;
+	vaddr_t fs_hint;
+	vsize_t fs_need;
 };
 
 /*

@@ -450,6 +450,55 @@ big_try(struct vm_map *map, struct krand *r, unsigned bound, unsigned *worst)
 	KT_EQ(map->nentries, BIG_N);
 }
 
+/*
+ * mmap's top-down searches from one hint reuse the last answer: after a
+ * map and an unmap of one page the next search looks at one entry and
+ * lands where the last one did.  A gap growing above the cached entry (an
+ * unmap up there) drops the cache, and the search finds the higher gap;
+ * unmapping the cached entry drops it too.  uvm_map_check verifies the
+ * cache's claim (no gap above it fits) after every step.
+ */
+KTEST(uvm_map, findspace_cache_reuses_the_last_gap_until_a_gap_above_grows)
+{
+	struct vm_map *map = tmap_create(TBASE, TBASE + PG(64));
+	struct vm_map_entry *low;
+	vaddr_t va;
+
+	/* Page 0, a hole of 39 pages, then 40..63 in entries of their own. */
+	KT_EQ(map_anon(map, TBASE, PG(1), PROT_RW, 0), 0);
+	for (int i = 40; i < 64; i++)
+		KT_EQ(map_anon(map, TBASE + PG(i), PG(1), (i & 1) ? PROT_R : PROT_RW, 0), 0);
+	low = entry_at(map, TBASE);
+	KT_EQ(findspace(map, 0, PG(1), 0, true, &va), 0);
+	KT_EQ(va, TBASE + PG(39));
+	KT_ASSERT(map->fs_entry == low);
+	CHECK(map);
+	/* Map it (read-only: no merge with 40) and search again: one visit. */
+	KT_EQ(map_anon(map, va, PG(1), PROT_R, 0), 0);
+	KT_EQ(findspace(map, 0, PG(1), 0, true, &va), 0);
+	KT_EQ(va, TBASE + PG(38));
+	KT_EQ(uvm_map_findspace_visits, 1);
+	CHECK(map);
+	/* Its own gap growing back keeps the cache. */
+	uvm_unmap(map, TBASE + PG(39), TBASE + PG(40));
+	KT_ASSERT(map->fs_entry == low);
+	KT_EQ(findspace(map, 0, PG(1), 0, true, &va), 0);
+	KT_EQ(va, TBASE + PG(39));
+	KT_EQ(uvm_map_findspace_visits, 1);
+	/* A hole above it: the cache goes, the search finds the hole. */
+	uvm_unmap(map, TBASE + PG(50), TBASE + PG(51));
+	KT_ASSERT(map->fs_entry == NULL);
+	CHECK(map);
+	KT_EQ(findspace(map, 0, PG(1), 0, true, &va), 0);
+	KT_EQ(va, TBASE + PG(50));
+	KT_ASSERT(map->fs_entry == entry_at(map, TBASE + PG(49)));
+	CHECK(map);
+	uvm_unmap(map, TBASE + PG(49), TBASE + PG(50));
+	KT_ASSERT(map->fs_entry == NULL);
+	CHECK(map);
+	tmap_destroy(map);
+}
+
 KTEST(uvm_map, findspace_visits_are_logarithmic)
 {
 	struct krand *r = ktest_rand();
