@@ -162,7 +162,7 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
 
-$(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h) kern/exec.h
+$(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h)
 	@mkdir -p $(dir $@)
 	$(say) "  GENCONST $@"
 	$(Q)tools/gdb/genconst.sh '$(CC)' '$(filter-out -MMD -MP,$(CFLAGS))' > $@.tmp && mv $@.tmp $@
@@ -184,7 +184,7 @@ UPROGS  := $(patsubst user/%.c,$(UBUILD)/%,$(wildcard user/*.c))
 
 user: deps $(UPROGS) $(UTESTS) $(UDATA)
 
-$(UBUILD)/%: user/%.c user/include/uvmkern.h Makefile
+$(UBUILD)/%: user/%.c user/include/uvmkern.h user/vmshow.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
@@ -324,12 +324,12 @@ test-linux: user $(MKINITRD)
 # make bench: one static program, tests/bench/vmbench.c, times page
 # faults, fork, mmap and mprotect, and swap in TSC cycles.  It runs on
 # this kernel (an image whose initrd holds just /bin/vmbench, started as
-# init) and on Debian's Linux, with the same QEMU flags and disks: a boot
-# of each with $(MEM) for everything but swap, then one of each with
-# $(BENCH_SWAPMEM) that writes and verifies three times that much memory
-# through swap on vda.  tools/bench/run.sh boots them and writes the
-# table, results.txt and ratios.png to build/bench; docs/performance.md
-# explains the numbers.
+# init) and on Debian's Linux, with the same QEMU flags and disks:
+# $(BENCH_ROUNDS) boots of each, alternating, with $(MEM) for everything
+# but swap, then one of each with $(BENCH_SWAPMEM) that writes and
+# verifies three times that much memory through swap on vda.
+# tools/bench/run.sh boots them and writes the table, results.txt and
+# ratios.png to build/bench; docs/performance.md explains the numbers.
 #
 # Why 96M and not make test's 64M: Debian's kernel cannot boot in 64 MiB
 # (its bzImage asks for 64 MiB of room above the 16 MiB it loads at), so

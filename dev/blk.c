@@ -4,8 +4,9 @@
  *
  * What blk_io does, in order:
  *
- *   check the request -- bad: -EINVAL, the device never sees it
- *     | ok
+ *   check the request -- bad: -EINVAL, or -EROFS for a write to a
+ *     | ok                 read-only disk; not counted, the device
+ *     |                    never sees it
  *   count it (stats.reads / writes / flushes)
  *     |
  *   an injection rule matches? -- yes: -EIO, stats.injected, errors
@@ -65,7 +66,7 @@ blk_register(struct blkdev *d)
 	return 0;
 }
 
-/* The request's checks; *nsec gets its length in sectors.  0 or -EINVAL. */
+/* The request's checks; *nsec gets its length in sectors.  0, -EINVAL or -EROFS. */
 static int
 blk_check(const struct blkdev *d, enum blk_op op, uint64_t sector,
     const struct blk_seg *segs, int nseg, uint64_t *nsec)
@@ -90,6 +91,9 @@ blk_check(const struct blkdev *d, enum blk_op op, uint64_t sector,
 	/* Written so that a huge sector cannot wrap around. */
 	if (sector >= d->nsectors || *nsec > d->nsectors - sector)
 		return -EINVAL;
+	/* Last, so that a malformed write to a read-only disk is -EINVAL. */
+	if (op == BLK_WRITE && d->readonly)
+		return -EROFS;
 	return 0;
 }
 
@@ -145,8 +149,6 @@ blk_io(struct blkdev *d, enum blk_op op, uint64_t sector,
 	error = blk_check(d, op, sector, segs, nseg, &nsec);
 	if (error != 0)
 		return error;
-	if (op == BLK_WRITE && d->readonly)
-		return -EROFS;
 	if (blk_injected(d, op, sector, nsec)) {
 		__atomic_fetch_add(&d->stats.injected, 1, __ATOMIC_RELAXED);
 		error = -EIO;

@@ -39,7 +39,8 @@ struct blk_seg {
 
 /*
  * Counted by blk_io: reads/writes/flushes are requests that passed the
- * checks (failed ones included); errors those that failed (-EIO or
+ * checks (those refused with -EINVAL or -EROFS are not counted; ones that
+ * failed later are); errors those that failed (-EIO or
  * -EOPNOTSUPP, injected or from the device); sectors_* only successful
  * transfers; injected the failures blk_inject_error caused.
  */
@@ -60,17 +61,19 @@ struct blk_inject {
 };
 
 struct blkdev {
+	/*
+	 * Set by the driver before blk_register, fixed afterwards; blk.c
+	 * and callers read them (softc is for the driver alone).
+	 */
 	char name[8];           /* "vda" */
 	uint64_t nsectors;      /* capacity in 512-byte sectors */
 	int max_segs;           /* most segments one request may carry */
-	struct blk_stats stats;
-	/* Driver-private. */
-	blk_strategy_fn strategy;
-	void *softc;            /* the driver's per-disk state */
 	uint32_t max_seg_len;   /* longest segment (0: no limit) */
 	bool readonly;          /* writes fail with -EROFS */
-	const char *intr_kind;  /* "msix", "intx" or "polled" */
-	int intr_vector;        /* its interrupt vector, -1 if polled */
+	blk_strategy_fn strategy;
+	void *softc;            /* the driver's per-disk state */
+	/* blk.c's: statistics (blk_io), injection rules (blk_register sets up). */
+	struct blk_stats stats;
 	struct spinlock inj_lock;
 	struct blk_inject inject[BLK_NOPS];
 };
@@ -94,8 +97,9 @@ int blk_register(struct blkdev *d);
  * sum of lens).
  *  => may sleep (process or kernel-thread context, no spin lock held).
  *  => returns 0; -EINVAL (no segments, bad length/alignment, out of
- *     range, nseg > max_segs; a flush takes nseg 0); -EIO (device IOERR
- *     or injected); -EOPNOTSUPP; -EROFS (read-only disk); -ENOMEM.
+ *     range, nseg > max_segs; a flush takes nseg 0); -EROFS (a write to
+ *     a read-only disk); -EIO (device IOERR or injected); -EOPNOTSUPP
+ *     (the device refused the operation).
  */
 int blk_io(struct blkdev *d, enum blk_op op, uint64_t sector,
     const struct blk_seg *segs, int nseg);

@@ -31,7 +31,8 @@
  *   2. Otherwise INTx: the pin the firmware routed to an IRQ (config
  *      0x3c), through the I/O APIC (dev/ioapic.c), level-triggered and
  *      possibly shared with other devices.
- *   3. Neither (no local APIC, say): -ENXIO, and the driver polls.
+ *   3. Neither (no local APIC, say): -ENXIO, or -ENOSPC if INTx ran out
+ *      of vectors or shared-line slots, and the driver polls.
  * Either way the end-of-interrupt goes to the local APIC (kern/intr.c).
  *
  * Invariants: devs[0..ndevs) never change after pci_enumerate; a BAR's
@@ -352,6 +353,11 @@ msix_setup(struct pci_dev *p, int vector)
 	return 0;
 }
 
+/*
+ * The handler goes in before msix_setup enables MSI-X and unmasks the
+ * entry: a message arriving in between would otherwise find no handler
+ * and be lost as a stray.
+ */
 static int
 intr_msix(struct pci_dev *p, intr_fn fn, void *arg, struct pci_intr *pi)
 {
@@ -359,11 +365,12 @@ intr_msix(struct pci_dev *p, intr_fn fn, void *arg, struct pci_intr *pi)
 
 	if (v < 0)
 		return v;
+	KASSERT(intr_establish(v, fn, arg) == 0);
 	if (msix_setup(p, v) != 0) {
+		intr_disestablish(v);
 		intr_free_vector(v);
 		return -ENXIO;
 	}
-	KASSERT(intr_establish(v, fn, arg) == 0);
 	*pi = (struct pci_intr){ .kind = PCI_INTR_MSIX, .vector = v, .gsi = -1 };
 	return 0;
 }

@@ -140,8 +140,10 @@ void pci_enable(const struct pci_dev *p);
  * and allow_msix; else its INTx line through the I/O APIC (shared with
  * whoever else is wired to that line, so fn must cope with interrupts
  * that are not its own).  See dev/pci.c for why this order.
- *  => fills *pi; returns 0, or -ENXIO when neither path can work (no
- *     local APIC, no pin, no I/O APIC): the driver must then poll.
+ *  => fills *pi; returns 0, or when neither path can work (the driver
+ *     must then poll) -ENXIO (no local APIC, no pin, no I/O APIC input)
+ *     or -ENOSPC (the INTx fallback found no free vector, or its line
+ *     already has IOAPIC_MAX_SHARED handlers).
  *  => thread context at attach time; never sleeps.
  */
 int pci_intr_establish(struct pci_dev *p, bool allow_msix, intr_fn fn,

@@ -1,7 +1,7 @@
 /*
  * dev/virtio.h - virtio 1.x over PCI: the transport (finding the
  * device's registers, feature negotiation, status) and split
- * virtqueues.  dev/virtio.c explains the ring; dev/virtio_blk.c is the
+ * virtqueues.  dev/virtq.c explains the ring; dev/virtio_blk.c is the
  * first driver on top.
  *
  * A driver's life with a virtio device:
@@ -140,7 +140,8 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t want);
  * virtio_intr_setup - route the device's interrupts to fn(arg): MSI-X
  * unless msix=0 (then INTx through the I/O APIC), see dev/pci.c.
  *  => before virtq_setup (the queue vectors depend on it).  Returns 0,
- *     or -ENXIO: no interrupts, the driver must poll.
+ *     or, as pci_intr_establish, -ENXIO (no path) or -ENOSPC (no vector
+ *     or shared-line slot left): no interrupts, the driver must poll.
  */
 int virtio_intr_setup(struct virtio_dev *vd, intr_fn fn, void *arg);
 
@@ -175,8 +176,10 @@ void virtio_queue_notify(struct virtio_dev *vd, struct virtqueue *vq);
  * virtq_setup - set queue index up with at most max_size entries (the
  * legacy transport takes the device's size, which must fit): ring
  * memory, free list, the queue's MSI-X entry, enabled.
- *  => attach time, no lock; returns 0, -ENOENT (no such queue), -ENOMEM,
- *     -EIO (the device refused the MSI-X vector).
+ *  => attach time, no lock; returns 0, -ENOENT (no such queue), -EINVAL
+ *     (the size would be over VIRTQ_MAX_SIZE or not a power of two: a
+ *     legacy device's fixed size that does not fit, or a max_size over
+ *     VIRTQ_MAX_SIZE), -ENOMEM, -EIO (the device refused the MSI-X vector).
  */
 int virtq_setup(struct virtio_dev *vd, int index, uint16_t max_size,
     struct virtqueue *vq);

@@ -23,8 +23,9 @@
  *   2. fill the header, build the chain, put it on the avail ring, notify
  *   3. sleep on &vq->slot[head] until the interrupt handler's
  *      virtq_collect marks it done -- or, when the device has no usable
- *      interrupt (no local APIC: lapic=0), poll the used ring, dropping
- *      the lock and yielding between looks
+ *      interrupt (virtio_intr_setup failed: no local APIC or lapic=0, no
+ *      I/O APIC or INTx pin for the fallback, no free vector), poll the
+ *      used ring, dropping the lock and yielding between looks
  *   4. read the status byte, free the chain, wake a thread waiting for room
  * Several threads may be at step 3 at once: that is several requests in
  * flight, as many as the ring holds.
@@ -232,9 +233,6 @@ vblk_configure(struct vblk_softc *sc)
 	d->readonly = (f & VIRTIO_BLK_F_RO) != 0;
 	d->strategy = vblk_strategy;
 	d->softc = sc;
-	d->intr_vector = sc->vd.intr.vector;
-	d->intr_kind = sc->vd.intr.kind == PCI_INTR_MSIX ? "msix" :
-	    sc->vd.intr.kind == PCI_INTR_INTX ? "intx" : "polled";
 }
 
 /* Transport, features, interrupt, queue, headers.  0 or -errno. */
@@ -259,6 +257,14 @@ vblk_setup(struct vblk_softc *sc, struct pci_dev *p)
 	return error;
 }
 
+/* How the disk's requests complete, for the attach line. */
+static const char *
+vblk_intr_name(enum pci_intr_kind kind)
+{
+	return kind == PCI_INTR_MSIX ? "msix" : kind == PCI_INTR_INTX ? "intx" :
+	    "polled";
+}
+
 static void
 vblk_print(struct vblk_softc *sc, kprint_fn pr)
 {
@@ -270,9 +276,9 @@ vblk_print(struct vblk_softc *sc, kprint_fn pr)
 	    p->fn, sc->vd.legacy ? "legacy" : "modern", d->nsectors,
 	    d->nsectors >> 11, sc->vq.size, d->max_segs,
 	    (sc->vd.features & VIRTIO_BLK_F_FLUSH) ? ", flush" : "",
-	    d->readonly ? ", read-only" : "", d->intr_kind);
-	if (d->intr_vector >= 0)
-		pr(" vector %d", d->intr_vector);
+	    d->readonly ? ", read-only" : "", vblk_intr_name(sc->vd.intr.kind));
+	if (sc->vd.intr.vector >= 0)
+		pr(" vector %d", sc->vd.intr.vector);
 	pr("\n");
 }
 

@@ -10,7 +10,8 @@
  *
  * The first '=' splits key from value, quoted or not (so "msg=a b" and
  * msg="a b" mean the same); later ones belong to the value.  A bare "--"
- * ends the options: the words after it are init's arguments.
+ * ends the options: cl->rest points at the words after it, init's
+ * arguments, which kmain splits.
  */
 #include "kern/cmdline.h"
 #include "kern/lib/printf.h"
@@ -95,8 +96,11 @@ cmdline_parse(const char *src, struct cmdline *cl)
 		if (*p.s == '\0')
 			break;
 		/* A bare "--" ends the options: the rest is init's argv. */
-		if (p.s[0] == '-' && p.s[1] == '-' && (p.s[2] == '\0' || is_space(p.s[2])))
+		if (p.s[0] == '-' && p.s[1] == '-' && (p.s[2] == '\0' || is_space(p.s[2]))) {
+			for (cl->rest = p.s + 2; is_space(*cl->rest); cl->rest++)
+				;
 			break;
+		}
 		parse_one(&p);
 	}
 	return cl->n;

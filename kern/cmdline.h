@@ -10,6 +10,14 @@
  * quotes escapes the next character; the first '=' ends the key.  A
  * repeated key: the last one wins.
  *
+ * A bare "--" ends the options; the text after it is not parsed but kept
+ * as cl->rest, init's arguments:
+ *
+ *     init=/bin/x -- -v a b    ->  init="/bin/x", rest "-v a b"
+ *
+ * A "--" inside quotes (msg="x -- y"), or glued to a word ("--x"), ends
+ * nothing.
+ *
  * Every key the kernel understands is declared next to the code that reads
  * it, with KOPT(key, help); kmain warns (one line each) about keys nobody
  * declared and carries on.
@@ -32,6 +40,8 @@ struct cmdline {
 	struct cmdline_opt opt[CMDLINE_MAX_OPTS];
 	int n;
 	bool truncated;     /* options or text were dropped: too many/long */
+	const char *rest;   /* after a bare "--", spaces skipped: a pointer
+	                       into the parsed string; NULL if there was none */
 	char buf[CMDLINE_BUF];
 };
 
@@ -47,9 +57,11 @@ struct kopt {
 	}
 
 /*
- * cmdline_parse - split src into options in cl (cl keeps its own copy).
+ * cmdline_parse - split src into options in cl (cl keeps its own copy of
+ * them), up to a bare "--", and point cl->rest at what follows it.
  *  => returns the number of options; never fails: what does not fit is
  *     dropped and cl->truncated set.
+ *  => cl->rest points into src: src must outlive its use.
  */
 int cmdline_parse(const char *src, struct cmdline *cl);
 

@@ -1,6 +1,6 @@
 /*
  * kern/devmem.c - device memory for drivers: uncached register
- * mappings, DMA buffers, bus addresses (see kern/devmem.h).
+ * mappings, DMA buffers, firmware tables (see kern/devmem.h).
  *
  * This is kern/, so it may call uvm/ and pmap/; dev/ calls only this.
  *
@@ -71,21 +71,6 @@ devmem_free_dma(void *kva, size_t len)
 	first = vm_page_from_phys(DMAP_TO_PHYS(kva));
 	KASSERT(first != NULL && npages > 0);
 	vm_page_free_contig(first, npages);
-}
-
-paddr_t
-devmem_kva_to_pa(const void *kva)
-{
-	vaddr_t va = (vaddr_t)kva;
-	paddr_t pa;
-
-	if (va >= KERNBASE)
-		return KVA_TO_PHYS(va);
-	if (va >= DMAP_BASE && va < KVA_START)
-		return DMAP_TO_PHYS(va);
-	if (!pmap_extract(pmap_kernel(), va, &pa))
-		panic("devmem_kva_to_pa: %#lx is not mapped", va);
-	return pa;
 }
 
 const void *

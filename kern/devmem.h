@@ -4,12 +4,12 @@
  *
  * DESIGN.md keeps dev/ below uvm/ and pmap/: a driver knows physical
  * addresses and the kernel virtual addresses it is handed, nothing of
- * pages, maps or page tables.  Yet drivers need three things only the VM
- * can give, and this file is the whole of that contract:
+ * pages, maps or page tables.  Yet drivers need a few things only the
+ * VM can give, and this file is the whole of that contract:
  *
  *   device registers (a BAR)        devmem_map        uncached, for good
  *   rings and request headers       devmem_alloc_dma  zeroed, contiguous
- *   a kernel buffer's bus address   devmem_kva_to_pa  direct map or arena
+ *   firmware tables (ACPI)          devmem_phys_kva   cached, direct map
  *
  *   physical:  [ RAM ...... ][ hole ][ 0xfebf0000 BAR ][ 0xfec00000 IOAPIC ]
  *                   ^ devmem_alloc_dma          ^ devmem_map (PCD|PWT)
@@ -45,14 +45,6 @@ vaddr_t devmem_map(paddr_t pa, size_t len);
  */
 void *devmem_alloc_dma(size_t len, paddr_t *pa);
 void devmem_free_dma(void *kva, size_t len);
-
-/*
- * devmem_kva_to_pa - the physical address behind a kernel address: the
- * direct map, the kernel image or a mapped arena page (kmem_alloc).
- *  => the page must be mapped (panics otherwise: a driver bug).
- *  => an arena buffer may be physically scattered: translate page by page.
- */
-paddr_t devmem_kva_to_pa(const void *kva);
 
 /*
  * devmem_phys_kva - a cached view of RAM-like physical memory (firmware

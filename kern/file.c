@@ -30,6 +30,7 @@
 #include "kern/file.h"
 #include "kern/clock.h"
 #include "kern/console.h"
+#include "kern/cpu.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "kern/lib/errno.h"
@@ -79,11 +80,20 @@ fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 	for (int fd = min; fd < NOFILE; fd++) {
 		if (t->fd[fd] == NULL) {
 			t->fd[fd] = f;
-			t->cloexec = cloexec ? t->cloexec | (1UL << fd) : t->cloexec & ~(1UL << fd);
+			fd_set_cloexec(t, fd, cloexec);
 			return fd;
 		}
 	}
 	return -EMFILE;
+}
+
+void
+fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	if (on)
+		t->cloexec |= 1UL << fd;
+	else
+		t->cloexec &= ~(1UL << fd);
 }
 
 struct file *
@@ -134,19 +144,22 @@ fdtable_close_all(struct fdtable *t)
  */
 #define LINE_MAX 256
 
+/*
+ * The next typed character, or -1 when a signal is to be acted on first.
+ * Interrupts off make the tests and the sleep one step (the interlock-free
+ * form of kern/lib/sleep.h); the sleep is interruptible, so a signal ends
+ * it without waiting for the next tick.
+ */
 static int
 console_wait_char(void)
 {
-	struct spinlock l = SPINLOCK_INIT("console");
+	uint64_t s = intr_disable();
 	int c;
 
-	spin_lock(&l);
-	while ((c = console_getc()) < 0) {
-		if (curproc != NULL && signal_actionable(curproc))
-			break;
-		sleep_on(CLOCK_TICK_CHAN, &l, "ttyin");
-	}
-	spin_unlock(&l);
+	while ((c = console_getc()) < 0 &&
+	    !(curproc != NULL && signal_actionable(curproc)))
+		sleep_on_intr(CLOCK_TICK_CHAN, NULL, "ttyin");
+	intr_restore(s);
 	return c;
 }
 

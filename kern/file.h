@@ -77,6 +77,11 @@ void file_release(struct file *f);
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* fd_get - the file at fd, or NULL. */
 struct file *fd_get(struct fdtable *t, int fd);
+/*
+ * fd_set_cloexec - whether fd closes on exec (FD_CLOEXEC).
+ *  => 0 <= fd < NOFILE; the descriptor itself is left as it is.
+ */
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
 
 /* fdtable_init_console - fds 0, 1, 2 on the console. */
 int fdtable_init_console(struct fdtable *t);

@@ -103,3 +103,9 @@ gdt_set_kernel_stack(uint64_t rsp0)
 	tss.rsp[0] = rsp0;
 	syscall_rsp0 = rsp0;
 }
+
+uint64_t
+gdt_kernel_stack(void)
+{
+	return tss.rsp[0];
+}

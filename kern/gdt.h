@@ -34,4 +34,7 @@ void gdt_set_kernel_stack(uint64_t rsp0);
 /* The current rsp0 (what gdt_set_kernel_stack set last). */
 extern uint64_t syscall_rsp0;
 
+/* gdt_kernel_stack - rsp0 as the TSS holds it (what a trap would use). */
+uint64_t gdt_kernel_stack(void);
+
 #endif

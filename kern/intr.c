@@ -22,10 +22,9 @@
  *   255         spurious                   none: nothing is in service
  *   39, 47      8259 spurious IRQ 7 / 15   none (IRQ 15: the master's)
  *
- * The local APIC's page is mapped with pmap_kenter_pa(PMAP_NOCACHE) into
- * addresses reserved with uvm_km_alloc(UVM_KMF_VAONLY): the direct map
- * would reach it too, but write-back cached, which device registers must
- * never be.
+ * The local APIC's page is mapped with devmem_map (kern/devmem.c), an
+ * uncached mapping in the kernel arena: the direct map would reach it
+ * too, but write-back cached, which device registers must never be.
  *
  * Locking: the table changes only with interrupts off, and is read by
  * intr_dispatch with interrupts off, so on one CPU no lock is needed.
@@ -35,12 +34,11 @@
 #include "dev/lapic.h"
 #include "kern/cmdline.h"
 #include "kern/cpu.h"
+#include "kern/devmem.h"
 #include "kern/trap.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/printf.h"
-#include "pmap/pmap.h"
-#include "uvm/uvm_km.h"
 
 KOPT(lapic, "lapic", "0: ignore the local APIC (tick from the PIT through the 8259)");
 
@@ -75,11 +73,10 @@ intr_init(void)
 		    lapic_present() ? " (lapic=0)" : "");
 		return;
 	}
-	va = uvm_km_alloc(PAGE_SIZE, UVM_KMF_VAONLY);
+	pa = lapic_phys_base();
+	va = devmem_map(pa, PAGE_SIZE);
 	if (va == 0)
 		panic("intr_init: no kernel addresses for the local APIC");
-	pa = lapic_phys_base();
-	pmap_kenter_pa(va, pa, VM_PROT_READ | VM_PROT_WRITE, PMAP_NOCACHE);
 	lapic_init(va, VEC_SPURIOUS, VEC_LAPIC_ERROR);
 	lapic_va = va;
 	intr_establish(VEC_LAPIC_ERROR, lapic_error_intr, NULL);

@@ -144,32 +144,19 @@ initrd_mount(void)
 	    ramfs_boot->nentries, (m->end - m->start) >> 10);
 }
 
-/* The first occurrence of needle in s, or NULL. */
-static const char *
-strstr_simple(const char *s, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *s != '\0'; s++) {
-		if (strncmp(s, needle, n) == 0)
-			return s;
-	}
-	return NULL;
-}
-
 #define INIT_MAXARGS 16
 
-/* init's argv: its path, then the words after " -- " on the command line. */
+/* init's argv: its path, then the words after the command line's "--". */
 static int
 init_args(const char *path, char *buf, size_t size, char **argv)
 {
-	const char *rest = strstr_simple(boot_info.cmdline, " -- ");
+	const char *rest = boot_cmdline.rest;
 	int argc = 0;
 
 	argv[argc++] = (char *)path;
 	if (rest == NULL)
 		return argc;
-	strlcpy(buf, rest + 4, size);
+	strlcpy(buf, rest, size);
 	for (char *p = buf; *p != '\0' && argc < INIT_MAXARGS;) {
 		while (*p == ' ')
 			*p++ = '\0';

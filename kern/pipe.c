@@ -8,11 +8,18 @@
  * A reader with nothing to read sleeps until a writer writes or the last
  * writer closes (then it reads end of file, 0); a writer with no room
  * sleeps until a reader reads, and gets EPIPE (and SIGPIPE) once no
- * reader is left.  A read into a bad buffer puts its bytes back, so
- * -EFAULT loses no data (two readers racing there could reorder them).
- * Data moves through a small buffer on the kernel stack so that the copy
- * to or from user memory - which may fault and sleep - never happens
- * under the pipe's spin lock.
+ * reader is left.  Either may wait for ever, so both sleep interruptibly
+ * (sleep_on_intr): a signal to act on - a SIGKILL, a handler to run -
+ * ends the wait with -EINTR, or with the count so far if some bytes
+ * moved.  With O_NONBLOCK they never sleep: -EAGAIN instead (a writer
+ * that could put some bytes returns that count).
+ *
+ * A read into a bad buffer puts its bytes back, so -EFAULT loses no data
+ * (two readers racing there could reorder them, and a writer that filled
+ * the room first would cost the bytes that no longer fit).  Data moves
+ * through a small buffer on the kernel stack so that the copy to or from
+ * user memory - which may fault and sleep - never happens under the
+ * pipe's spin lock.
  */
 #include "kern/file.h"
 #include "kern/lib/errno.h"
@@ -59,6 +66,37 @@ ring_put(struct pipe *p, const char *src, size_t n)
 	return n;
 }
 
+/*
+ * Put n bytes taken by ring_get back in front: a read into a bad buffer
+ * loses no data.  A writer may have filled the room they left meanwhile
+ * (the reader woke it); then only what fits goes back, so the count
+ * never passes PIPE_SIZE.  => lock held.
+ */
+static void
+ring_unget(struct pipe *p, const char *src, size_t n)
+{
+	n = MIN(n, PIPE_SIZE - p->count);
+	p->rpos = (p->rpos + PIPE_SIZE - n) % PIPE_SIZE;
+	for (size_t i = 0; i < n; i++)
+		p->buf[(p->rpos + i) % PIPE_SIZE] = src[i];
+	p->count += n;
+}
+
+/*
+ * Why the caller must not sleep for the pipe: -EAGAIN (O_NONBLOCK),
+ * -EINTR (a signal to act on), or 0 if it may.  => p->lock held, which
+ * keeps a signal from arriving between this test and the sleep.
+ */
+static int
+cannot_wait(const struct file *f)
+{
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (signal_actionable(curproc))
+		return -EINTR;
+	return 0;
+}
+
 static int64_t
 pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 {
@@ -73,52 +111,52 @@ pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 		return 0;
 	spin_lock(&p->lock);
 	while (p->count == 0 && p->writers > 0) {
-		if ((f->flags & O_NONBLOCK) || signal_actionable(curproc)) {
+		int error = cannot_wait(f);
+		if (error != 0) {
 			spin_unlock(&p->lock);
-			return (f->flags & O_NONBLOCK) ? -EAGAIN : -EINTR;
+			return error;
 		}
-		sleep_on(p, &p->lock, "piperd");
+		sleep_on_intr(p, &p->lock, "piperd");
 	}
 	n = ring_get(p, chunk, MIN(len, sizeof(chunk)));
+	wakeup(p);          /* room for writers (spurious if we put them back) */
 	spin_unlock(&p->lock);
 	if (copyout(chunk, ubuf, n) != 0) {
-		/* A bad buffer loses no data: the bytes go back in front. */
 		spin_lock(&p->lock);
-		p->rpos = (p->rpos + PIPE_SIZE - n) % PIPE_SIZE;
-		for (size_t i = 0; i < n; i++)
-			p->buf[(p->rpos + i) % PIPE_SIZE] = chunk[i];
-		p->count += n;
+		ring_unget(p, chunk, n);
 		spin_unlock(&p->lock);
 		return -EFAULT;
 	}
-	spin_lock(&p->lock);
-	wakeup(p);
-	spin_unlock(&p->lock);
 	return (int64_t)n;
 }
 
-/* Put n bytes in, sleeping for room.  => bytes put, or -EPIPE. */
+/*
+ * Put up to n bytes in, sleeping for room.
+ *  => bytes put (fewer than n only if stopped part way), or -EPIPE,
+ *     -EAGAIN, -EINTR when none were.  SIGPIPE once no reader is left.
+ */
 static int64_t
 pipe_put_all(struct file *f, const char *src, size_t n)
 {
 	struct pipe *p = f->pipe;
 	size_t done = 0;
+	int error = 0;
 
 	spin_lock(&p->lock);
-	while (done < n) {
+	while (done < n && error == 0) {
 		if (p->readers == 0) {
-			spin_unlock(&p->lock);
-			proc_signal(curproc, SIGPIPE);
-			return -EPIPE;
+			error = -EPIPE;
+			break;
 		}
-		size_t put = ring_put(p, src + done, n - done);
-		done += put;
+		done += ring_put(p, src + done, n - done);
 		wakeup(p);
-		if (done < n)
-			sleep_on(p, &p->lock, "pipewr");
+		if (done < n && (error = cannot_wait(f)) == 0)
+			sleep_on_intr(p, &p->lock, "pipewr");
 	}
 	spin_unlock(&p->lock);
-	return (int64_t)done;
+	if (error == -EPIPE)
+		proc_signal(curproc, SIGPIPE);
+	return done > 0 ? (int64_t)done : error;
 }
 
 static int64_t
@@ -136,7 +174,9 @@ pipe_write(struct file *f, uint64_t ubuf, size_t len)
 		int64_t r = pipe_put_all(f, chunk, n);
 		if (r < 0)
 			return done > 0 ? (int64_t)done : r;
-		done += n;
+		done += (size_t)r;
+		if ((size_t)r < n)
+			break;      /* stopped part way: report what went in */
 	}
 	return (int64_t)done;
 }

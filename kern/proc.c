@@ -89,6 +89,19 @@ proc_find(int pid)
 	return found;
 }
 
+/*
+ * A signal was posted to p: get its thread out of an interruptible sleep
+ * (a pipe, wait4, pause, nanosleep) to act on it.  A sleep that is not
+ * interruptible (a page being read in) runs to its end; the signal waits
+ * for the return to user mode.  => proc_lock held.
+ */
+static void
+interrupt_sleep(struct proc *p)
+{
+	if (p->thread != NULL)      /* NULL: fork has not started it yet */
+		sleep_interrupt(p->thread);
+}
+
 void
 proc_clock_tick(void)
 {
@@ -101,7 +114,7 @@ proc_clock_tick(void)
 		    p->state != PS_ALIVE)
 			continue;
 		p->sig.pending |= SIGBIT(SIGALRM);
-		wakeup(p);
+		interrupt_sleep(p);
 		p->itimer_deadline = p->itimer_interval != 0 ?
 		    now + p->itimer_interval : 0;
 	}
@@ -113,7 +126,7 @@ proc_signal(struct proc *p, int sig)
 {
 	spin_lock(&proc_lock);
 	p->sig.pending |= SIGBIT(sig);
-	wakeup(p);      /* out of wait4, to act on it */
+	interrupt_sleep(p);
 	spin_unlock(&proc_lock);
 }
 
@@ -164,7 +177,6 @@ proc_thread_start(void *arg)
 	cli();
 	curthread->proc = p;
 	curthread->vmspace = p->vmspace;
-	gdt_set_kernel_stack(thread_stack_top(curthread));
 	pmap_activate(p->vmspace->vm_map.pmap);
 	proc_switch_in(p);
 	enter_user(&tf);
@@ -308,8 +320,11 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 		roots_alive++;
 		spin_unlock(&proc_lock);
 		error = proc_start(p);
-		if (error != 0)
+		if (error != 0) {
+			spin_lock(&proc_lock);
 			roots_alive--;
+			spin_unlock(&proc_lock);
+		}
 	}
 	if (error != 0) {
 		fdtable_close_all(&p->fds);
@@ -358,7 +373,7 @@ sys_wait4(const struct sysargs *a)
 			spin_unlock(&proc_lock);
 			return -EINTR;      /* a signal to act on first */
 		}
-		sleep_on(p, &proc_lock, "wait4");
+		sleep_on_intr(p, &proc_lock, "wait4");
 	}
 	if (z != NULL)
 		TAILQ_REMOVE(&p->children, z, sibling);

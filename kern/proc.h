@@ -11,14 +11,17 @@
  * wait4; a process whose parent is gone is adopted by the root of its
  * tree (the one proc_run started), and proc_run reaps the whole tree.
  *
- * Locking: proc_lock (a spin lock) covers the tree, the states and the
- * wait statuses; a process's other fields belong to its own thread.
+ * Locking: proc_lock (a spin lock) covers the tree, the states, the
+ * wait statuses and the posting of signals (proc_signal); a process's
+ * other fields belong to its own thread.  A process waiting for a child
+ * or a signal sleeps on itself under proc_lock, interruptibly.
  */
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
 
 #include "kern/file.h"
 #include "kern/lib/queue.h"
+#include "kern/lib/spinlock.h"
 #include "kern/lib/types.h"
 #include "kern/signal.h"
 #include "kern/thread.h"
@@ -58,6 +61,9 @@ struct proc {
 
 #define curproc (curthread->proc)
 
+/* The lock of the process tree (see above). */
+extern struct spinlock proc_lock;
+
 /* Linux wait status encoding. */
 #define W_EXITCODE(code) (((code) & 0xff) << 8)
 #define W_SIGNALED(sig) ((sig) & 0x7f)
@@ -94,11 +100,15 @@ void proc_switch_in(struct proc *p);
 /* proc_find - the live process with that pid, or NULL. */
 struct proc *proc_find(int pid);
 
-/* proc_signal - make sig pending in p and wake it if it sleeps in wait4. */
+/*
+ * proc_signal - make sig pending in p, and end p's sleep if it sleeps
+ * interruptibly (a pipe, wait4, pause, nanosleep) so that it acts on it.
+ *  => any thread; takes proc_lock; never sleeps.
+ */
 void proc_signal(struct proc *p, int sig);
 
 /* proc_clock_tick - every clock tick: send SIGALRM to processes whose
- * ITIMER_REAL is due.  => interrupt context. */
+ * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */
 void proc_clock_tick(void);
 
 /* proc_count - live processes (zombies included), for leak checks. */

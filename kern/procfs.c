@@ -93,8 +93,6 @@ gen_meminfo(struct textbuf *tb)
 	    (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * kb);
 }
 
-extern struct bootinfo boot_info;
-
 static void
 gen_cmdline(struct textbuf *tb)
 {

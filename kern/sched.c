@@ -17,9 +17,9 @@
  * What one switch does (sched_switch -> switch_to -> swtch):
  *
  *   1. take the head of runq (or idle); a fresh slice;
- *   2. curthread = next; TSS rsp0 (and the syscall entry's copy) = next's
- *      rsp0, the top of its own stack unless it runs a program (see
- *      thread.h); CR3 = next's pmap (the kernel's if it has no vmspace);
+ *   2. curthread = next; TSS rsp0 (and the syscall entry's copy) = the
+ *      top of next's stack, where its traps and system calls from user
+ *      mode land; CR3 = next's pmap (the kernel's if it has no vmspace);
  *      pmap_activate skips the reload when it is the same;
  *   3. swtch saves prev's callee-saved registers and rsp, loads next's.
  *
@@ -30,6 +30,15 @@
  * The interrupted thread's trap frame stays on its stack; when it is
  * chosen again, swtch returns into sched_preempt_point, trap() returns
  * and iretq resumes it where the timer stopped it.
+ *
+ * Sleeping: a sleeper is on the bucket its channel hashes to until a
+ * wakeup of that channel.  One that slept with sleep_on_intr (sleep_intr
+ * set) can also be taken off early by sleep_interrupt, which is how a
+ * signal gets a process out of a pipe, wait4 or nanosleep: proc_signal
+ * knows the thread, not the channel.  No wakeup is lost in between: the
+ * sleeper tests for a signal with its interlock held, so interrupts are
+ * off and, on one CPU, neither another thread's kill nor the tick's
+ * SIGALRM can come between that test and the sleep.
  *
  * Invariants (sched_check):
  *   - curthread is the only RUNNING thread;
@@ -126,10 +135,9 @@ switch_to(struct thread *prev, struct thread *next)
 		proc_switch_in(next->proc);
 	curthread = next;
 	next->state = TS_RUNNING;
-	prev->rsp0 = syscall_rsp0;      /* what gdt_set_kernel_stack set last */
 	if (prev->proc != NULL)
 		sched_stats.program_switches++;
-	gdt_set_kernel_stack(next->rsp0);
+	gdt_set_kernel_stack(thread_stack_top(next));
 	pmap_activate(vm != NULL ? vm->vm_map.pmap : pmap_kernel());
 	sched_stats.switches++;
 	swtch(&prev->ctx_rsp, next->ctx_rsp);
@@ -176,8 +184,10 @@ yield(void)
 	intr_restore(s);
 }
 
-void
-sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg)
+/* Sleep on chan, interruptibly or not; see kern/lib/sleep.h. */
+static void
+sleep_common(const void *chan, struct spinlock *interlock, const char *wmesg,
+    bool intr)
 {
 	struct thread *self = curthread;
 	uint64_t s = intr_disable(), saved = 0;
@@ -189,6 +199,7 @@ sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg)
 	KASSERT(interlock == NULL || spin_held(interlock));
 	self->wchan = chan;
 	self->wmesg = wmesg;
+	self->sleep_intr = intr;
 	self->state = TS_SLEEPING;
 	self->nvcsw++;
 	sched_stats.sleeps++;
@@ -196,6 +207,7 @@ sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg)
 	if (interlock != NULL)
 		saved = spin_unlock_keepintr(interlock);
 	sched_switch();
+	self->sleep_intr = false;
 	if (interlock != NULL)
 		spin_lock_saved(interlock, saved);
 	else
@@ -203,9 +215,34 @@ sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg)
 }
 
 void
+sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg)
+{
+	sleep_common(chan, interlock, wmesg, false);
+}
+
+void
+sleep_on_intr(const void *chan, struct spinlock *interlock, const char *wmesg)
+{
+	sleep_common(chan, interlock, wmesg, true);
+}
+
+void
 sleep(const void *chan, const char *wmesg)
 {
 	sleep_on(chan, NULL, wmesg);
+}
+
+/* t, asleep on its sleep queue, becomes runnable.  => interrupts off. */
+static void
+unsleep(struct thread *t)
+{
+	TAILQ_REMOVE(sleepq_of(t->wchan), t, q_link);
+	t->wchan = NULL;
+	t->wmesg = NULL;
+	sched_setrun(t);
+	sched_stats.wakeups++;
+	if (curthread == idle)
+		need_resched = true;
 }
 
 /* Wake sleepers on chan: all of them, or at most one. */
@@ -220,17 +257,11 @@ wake(const void *chan, bool all)
 	TAILQ_FOREACH_SAFE(t, q, q_link, tmp) {
 		if (t->wchan != chan)
 			continue;
-		TAILQ_REMOVE(q, t, q_link);
-		t->wchan = NULL;
-		t->wmesg = NULL;
-		sched_setrun(t);
+		unsleep(t);
 		n++;
 		if (!all)
 			break;
 	}
-	sched_stats.wakeups += n;
-	if (n > 0 && curthread == idle)
-		need_resched = true;
 	intr_restore(s);
 	return n;
 }
@@ -245,6 +276,18 @@ int
 wakeup_one(const void *chan)
 {
 	return wake(chan, false);
+}
+
+bool
+sleep_interrupt(struct thread *t)
+{
+	uint64_t s = intr_disable();
+	bool woke = t->state == TS_SLEEPING && t->sleep_intr;
+
+	if (woke)
+		unsleep(t);
+	intr_restore(s);
+	return woke;
 }
 
 /* The current thread goes to the tail; the head runs.  => interrupts off. */

@@ -25,6 +25,10 @@
  *         sleep_on(&done, &l, "w");  wakeup(&done);
  *     spin_unlock(&l);               spin_unlock(&l);
  *
+ * A sleep is interruptible or not (kern/lib/sleep.h): sleep_on_intr, for
+ * waits whose caller re-tests for signals, is also ended by
+ * sleep_interrupt when a signal is posted to the sleeper's process.
+ *
  * Preemption happens only where it is safe: at the end of an interrupt
  * that arrived with interrupts on (so no spin lock was held: spin locks
  * turn interrupts off), and not inside preempt_disable/preempt_enable.
@@ -65,7 +69,16 @@ void sched_start(void);
 
 /* yield: kern/lib/sleep.h */
 
-/* sleep_on, sleep, wakeup, wakeup_one: kern/lib/sleep.h */
+/* sleep_on, sleep_on_intr, sleep, wakeup, wakeup_one: kern/lib/sleep.h */
+
+/*
+ * sleep_interrupt - end t's sleep if it sleeps interruptibly (in
+ * sleep_on_intr): a signal has been posted to its process.  A plain
+ * sleep_on is left alone.
+ *  => any context, interrupt handlers included; never sleeps.
+ *  => returns whether it woke t.
+ */
+bool sleep_interrupt(struct thread *t);
 
 /*
  * preempt_disable, preempt_enable - a section the timer must not switch

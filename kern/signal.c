@@ -20,12 +20,21 @@
  * A fault signal (SIGSEGV, SIGBUS...) that is blocked, ignored or has no
  * handler kills the process, as Linux does: the program could not make
  * progress anyway.
+ *
+ * Other signals are posted (proc_signal) and acted on at the target's
+ * next return to user mode.  A target blocked in the kernel must first
+ * get there: the calls that may block for ever - pipe read and write,
+ * wait4, pause, rt_sigsuspend, nanosleep, console read - sleep
+ * interruptibly (sleep_on_intr), proc_signal ends that sleep, and the
+ * call, seeing signal_actionable, returns -EINTR (or what it has done so
+ * far).  There is no SA_RESTART: the call is never restarted.  Short
+ * waits that always end (a page being read from disk) are not
+ * interruptible; the signal waits for them.
  */
 #include "kern/signal.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
-#include "kern/clock.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/syscall.h"
@@ -347,8 +356,9 @@ sys_sigaltstack(const struct sysargs *a)
  * kill, tkill, tgkill: mark sig pending in the target (pid 0 and -1 mean
  * the caller: there are no process groups yet).  The target acts on it
  * when it next returns to user mode - at once if it is the caller, at
- * its next system call or interrupt otherwise; a target asleep in wait4
- * is woken to see it.
+ * its next system call or interrupt otherwise; a target in an
+ * interruptible sleep (a pipe, wait4, pause, nanosleep) is woken to see
+ * it.
  */
 static int64_t
 signal_send(uint64_t pid, uint64_t sig)
@@ -391,19 +401,21 @@ sys_tgkill(const struct sysargs *a)
 /*
  * signal_wait - sleep until a signal is actionable for the current process.
  *
- * Delivery does not wake a particular channel, so the wait polls once a
- * clock tick; the local lock only satisfies sleep_on's contract.
+ * proc_signal ends an interruptible sleep whatever its channel; p is the
+ * one wait4 uses, under the lock proc_signal takes, so the test and the
+ * sleep are one step.  A wakeup for a signal that does nothing (blocked,
+ * ignored) or for a child's exit just goes round the loop again.
  * => nothing locked; sleeps; returns -EINTR (the handler runs on the way out).
  */
 static int64_t
 signal_wait(const char *wmesg)
 {
-	struct spinlock l = SPINLOCK_INIT("sigwait");
+	struct proc *p = curproc;
 
-	spin_lock(&l);
-	while (!signal_actionable(curproc))
-		sleep_on(CLOCK_TICK_CHAN, &l, wmesg);
-	spin_unlock(&l);
+	spin_lock(&proc_lock);
+	while (!signal_actionable(p))
+		sleep_on_intr(p, &proc_lock, wmesg);
+	spin_unlock(&proc_lock);
 	return -EINTR;
 }
 

@@ -43,10 +43,15 @@ fds(void)
 	return &curproc->fds;
 }
 
+/*
+ * The file at fd, or NULL.  Linux's descriptors are unsigned int: a call
+ * takes only the low 32 bits of the register, so callers convert once,
+ * int fd = (int)a->a[0], and use that fd for every access to the table.
+ */
 static struct file *
-getf(uint64_t fd)
+getf(int fd)
 {
-	return fd_get(fds(), (int)fd);
+	return fd_get(fds(), fd);
 }
 
 /*
@@ -55,7 +60,7 @@ getf(uint64_t fd)
  * opened for writing (or reading) need not supply a refusing stub.
  */
 static struct file *
-getf_for(uint64_t fd, bool write)
+getf_for(int fd, bool write)
 {
 	struct file *f = getf(fd);
 
@@ -117,11 +122,12 @@ sys_openat(const struct sysargs *a)
 int64_t
 sys_close(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	int fd = (int)a->a[0];
+	struct file *f = getf(fd);
 
 	if (f == NULL)
 		return -EBADF;
-	fds()->fd[a->a[0]] = NULL;
+	fds()->fd[fd] = NULL;
 	file_release(f);
 	return 0;
 }
@@ -129,7 +135,7 @@ sys_close(const struct sysargs *a)
 int64_t
 sys_read(const struct sysargs *a)
 {
-	struct file *f = getf_for(a->a[0], false);
+	struct file *f = getf_for((int)a->a[0], false);
 
 	if (f == NULL)
 		return -EBADF;
@@ -141,7 +147,7 @@ sys_read(const struct sysargs *a)
 int64_t
 sys_pread64(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf((int)a->a[0]);
 	uint64_t off = a->a[3];
 
 	if (f == NULL)
@@ -150,7 +156,7 @@ sys_pread64(const struct sysargs *a)
 		return -EINVAL;
 	if (f->pipe != NULL || f->node == NULL)
 		return -ESPIPE;
-	if (getf_for(a->a[0], false) == NULL)
+	if (getf_for((int)a->a[0], false) == NULL)
 		return -EBADF;
 	return f->ops->read(f, a->a[1], a->a[2], &off);
 }
@@ -158,7 +164,7 @@ sys_pread64(const struct sysargs *a)
 int64_t
 sys_write(const struct sysargs *a)
 {
-	struct file *f = getf_for(a->a[0], true);
+	struct file *f = getf_for((int)a->a[0], true);
 
 	if (f == NULL)
 		return -EBADF;
@@ -176,7 +182,7 @@ struct iovec_user {
 static int64_t
 do_rw_vec(const struct sysargs *a, bool write)
 {
-	struct file *f = getf_for(a->a[0], write);
+	struct file *f = getf_for((int)a->a[0], write);
 	struct iovec_user iov;
 	int64_t total = 0;
 
@@ -215,7 +221,7 @@ sys_writev(const struct sysargs *a)
 int64_t
 sys_lseek(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf((int)a->a[0]);
 	int64_t off = (int64_t)a->a[1], base;
 
 	if (f == NULL)
@@ -239,7 +245,7 @@ sys_lseek(const struct sysargs *a)
 int64_t
 sys_fstat(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf((int)a->a[0]);
 	struct linux_stat st;
 
 	if (f == NULL)
@@ -326,7 +332,7 @@ sys_pipe2(const struct sysargs *a)
 }
 
 static int64_t
-do_dup(uint64_t oldfd, int newfd, bool cloexec)
+do_dup(int oldfd, int newfd, bool cloexec)
 {
 	struct file *f = getf(oldfd);
 
@@ -341,46 +347,45 @@ do_dup(uint64_t oldfd, int newfd, bool cloexec)
 	}
 	if (newfd >= NOFILE)
 		return -EBADF;
-	if ((uint64_t)newfd == oldfd)
+	if (newfd == oldfd)
 		return newfd;
 	file_hold(f);
 	if (fds()->fd[newfd] != NULL)
 		file_release(fds()->fd[newfd]);
 	fds()->fd[newfd] = f;
-	fds()->cloexec = cloexec ? fds()->cloexec | (1UL << newfd) :
-	    fds()->cloexec & ~(1UL << newfd);
+	fd_set_cloexec(fds(), newfd, cloexec);
 	return newfd;
 }
 
 int64_t
 sys_dup(const struct sysargs *a)
 {
-	return do_dup(a->a[0], -1, false);
+	return do_dup((int)a->a[0], -1, false);
 }
 
 int64_t
 sys_dup2(const struct sysargs *a)
 {
-	if (getf(a->a[0]) == NULL)
-		return -EBADF;
-	return do_dup(a->a[0], (int)a->a[1], false);
+	return do_dup((int)a->a[0], (int)a->a[1], false);
 }
 
 int64_t
 sys_dup3(const struct sysargs *a)
 {
+	int oldfd = (int)a->a[0], newfd = (int)a->a[1];
+
 	if (a->a[2] & ~(uint64_t)O_CLOEXEC)
 		return -EINVAL;
-	if (a->a[0] == a->a[1])
+	if (oldfd == newfd)
 		return -EINVAL;
-	return do_dup(a->a[0], (int)a->a[1], (a->a[2] & O_CLOEXEC) != 0);
+	return do_dup(oldfd, newfd, (a->a[2] & O_CLOEXEC) != 0);
 }
 
 int64_t
 sys_fcntl(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
 	int fd = (int)a->a[0];
+	struct file *f = getf(fd);
 
 	if (f == NULL)
 		return -EBADF;
@@ -389,12 +394,11 @@ sys_fcntl(const struct sysargs *a)
 	case F_DUPFD_CLOEXEC:
 		if (a->a[2] >= NOFILE)
 			return -EINVAL;
-		return do_dup(a->a[0], -(int)a->a[2] - 1, a->a[1] == F_DUPFD_CLOEXEC);
+		return do_dup(fd, -(int)a->a[2] - 1, a->a[1] == F_DUPFD_CLOEXEC);
 	case F_GETFD:
 		return (fds()->cloexec >> fd) & 1 ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		fds()->cloexec = (a->a[2] & FD_CLOEXEC) ? fds()->cloexec | (1UL << fd) :
-		    fds()->cloexec & ~(1UL << fd);
+		fd_set_cloexec(fds(), fd, (a->a[2] & FD_CLOEXEC) != 0);
 		return 0;
 	case F_GETFL:
 		return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
@@ -414,7 +418,7 @@ struct winsize_user {
 int64_t
 sys_ioctl(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf((int)a->a[0]);
 
 	if (f == NULL)
 		return -EBADF;
@@ -435,7 +439,7 @@ sys_ioctl(const struct sysargs *a)
 int64_t
 sys_getdents64(const struct sysargs *a)
 {
-	struct file *f = getf(a->a[0]);
+	struct file *f = getf((int)a->a[0]);
 	uint8_t rec[8 + 8 + 2 + 1 + RAMFS_NAME_MAX + 1 + 8];
 	uint64_t out = 0;
 

@@ -127,7 +127,7 @@ mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uo
 {
 	struct file *f = fd_get(&curproc->fds, (int)fd);
 
-	if (f == NULL || (f->flags & 3) == 1)
+	if (f == NULL || (f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	if (f->node == NULL || !S_ISREG(f->node->mode) || f->node->uobj == NULL)
 		return -ENODEV;
@@ -257,8 +257,7 @@ sys_brk(const struct sysargs *a)
 	return (int64_t)want;
 }
 
-/* Page-align [addr, addr+len) outward, as mlock and madvise do.  0 or -errno. */
-static int
+int
 page_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
 {
 	*start = ROUND_DOWN(addr, PAGE_SIZE);
@@ -350,13 +349,15 @@ sys_munlockall(const struct sysargs *a)
 int64_t
 sys_mincore(const struct sysargs *a)
 {
-	uint64_t addr = a->a[0], len = a->a[1];
-	vaddr_t end = ROUND_UP(addr + len, PAGE_SIZE);
+	uint64_t addr = a->a[0];
+	vaddr_t start, end;
 	uint8_t v;
 
 	if (addr & PAGE_MASK)
 		return -EINVAL;
-	if (addr >= USER_MAX || end > USER_MAX || end < addr)
+	/* Any range that is not user space is ENOMEM, a wrapping one too:
+	 * Linux tests it with access_ok. */
+	if (page_range(addr, a->a[1], &start, &end) != 0 || start >= USER_MAX)
 		return -ENOMEM;
 	if (!uvm_map_checkprot(curmap(), addr, end, VM_PROT_NONE))
 		return -ENOMEM;
@@ -528,6 +529,10 @@ sys_mremap(const struct sysargs *a)
 	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || nsize == 0 ||
 	    osize == 0 || ((flags & MREMAP_FIXED) && (want & PAGE_MASK)))
+		return -EINVAL;
+	/* The whole destination must be user space, checked before anything
+	 * there is unmapped (Linux checks it first too: EINVAL). */
+	if ((flags & MREMAP_FIXED) && (want >= USER_MAX || nsize > USER_MAX - want))
 		return -EINVAL;
 	if (old >= USER_MAX || osize > USER_MAX - old || nsize > USER_MAX)
 		return -EFAULT;

@@ -7,7 +7,8 @@
  * clock driver yet, so wall-clock time starts at a fixed moment (the
  * start of 2026) at boot and advances with the monotonic clock.
  * Sleeping waits on the clock tick (HZ a second): each tick wakes the
- * sleepers, who check whether their time has come.
+ * sleepers, who check whether their time has come; a signal ends the
+ * sleep early (it is interruptible), with -EINTR and the time left.
  */
 #include "kern/clock.h"
 #include "kern/cpu.h"
@@ -103,23 +104,24 @@ sys_time(const struct sysargs *a)
 	return t;
 }
 
-/* Sleep until the monotonic clock reaches deadline; -EINTR on a signal. */
+/*
+ * Sleep until the monotonic clock reaches deadline; -EINTR and the time
+ * *left on a signal.  Each tick wakes the sleepers to look at the clock; a
+ * signal ends the (interruptible) sleep at once.  Interrupts off make the
+ * tests and the sleep one step: no interlock needed (kern/lib/sleep.h).
+ */
 static int
 sleep_until(uint64_t deadline, uint64_t *left)
 {
-	struct spinlock l = SPINLOCK_INIT("nanosleep");
+	uint64_t s = intr_disable(), now;
 
-	spin_lock(&l);
-	while (clock_ns() < deadline) {
-		if (signal_actionable(curproc)) {
-			*left = deadline - clock_ns();
-			spin_unlock(&l);
-			return -EINTR;
-		}
-		sleep_on(CLOCK_TICK_CHAN, &l, "nanosleep");
-	}
-	spin_unlock(&l);
-	return 0;
+	while ((now = clock_ns()) < deadline && !signal_actionable(curproc))
+		sleep_on_intr(CLOCK_TICK_CHAN, NULL, "nanosleep");
+	intr_restore(s);
+	if (now >= deadline)
+		return 0;
+	*left = deadline - now;
+	return -EINTR;
 }
 
 static int64_t

@@ -46,14 +46,16 @@ struct vm_query_k {
 int64_t
 sys_minherit(const struct sysargs *a)
 {
-	uint64_t addr = a->a[0], len = a->a[1];
-	vaddr_t end = ROUND_UP(addr + len, PAGE_SIZE);
+	uint64_t addr = a->a[0];
+	vaddr_t start, end;
+	int error;
 
-	if ((addr & PAGE_MASK) || a->a[2] > MAP_INHERIT_ZERO || end < addr)
+	if ((addr & PAGE_MASK) || a->a[2] > MAP_INHERIT_ZERO)
 		return -EINVAL;
-	if (end > USER_MAX)
-		return -ENOMEM;
-	if (addr == end)
+	error = page_range(addr, a->a[1], &start, &end);
+	if (error != 0)     /* a range that wraps, even by rounding: EINVAL */
+		return end < start ? -EINVAL : error;
+	if (start == end)
 		return 0;
 	if (!uvm_map_checkprot(&curproc->vmspace->vm_map, addr, end, VM_PROT_NONE))
 		return -ENOMEM;

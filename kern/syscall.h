@@ -113,4 +113,15 @@ int64_t sys_uvm_swapctl(const struct sysargs *a);
 int64_t sys_swapon(const struct sysargs *a);
 int64_t sys_swapoff(const struct sysargs *a);
 
+/*
+ * page_range - the pages [*start, *end) that [addr, addr+len) touches,
+ * rounded outward, for the calls that take a user range (mlock, madvise,
+ * msync, minherit, mincore; kern/sys_mm.c).
+ *  => 0; -EINVAL if addr + len wraps; -ENOMEM if the range passes the end
+ *     of user space (or wraps when rounded up).  *start and *end are set
+ *     either way; an empty range is not an error.
+ *  => the caller checks addr's alignment first where Linux does.
+ */
+int page_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end);
+
 #endif

@@ -98,7 +98,6 @@ thread_alloc(const char *name, void (*fn)(void *arg), void *arg)
 	t->kstack_pages = KSTACK_PAGES;
 	strlcpy(t->name, name, sizeof(t->name));
 	t->ctx_rsp = initial_frame(thread_stack_top(t), fn, arg);
-	t->rsp0 = thread_stack_top(t);
 	s = intr_disable();
 	t->tid = next_tid++;
 	TAILQ_INSERT_TAIL(&allthreads, t, all_link);
@@ -184,10 +183,9 @@ thread_init(void (*cont)(void))
 	if (t0->kstack == 0)
 		panic("thread_init: no memory for thread0's stack");
 	t0->kstack_pages = THREAD0_KSTACK_PAGES;
-	t0->rsp0 = thread_stack_top(t0);
 	TAILQ_INSERT_HEAD(&allthreads, t0, all_link);
 	sched_init();
-	gdt_set_kernel_stack(t0->rsp0);
+	gdt_set_kernel_stack(thread_stack_top(t0));
 	kprintf("thread: thread0 moves to its stack [%#lx, %#lx), guard page below; "
 	    "idle is thread %d\n", t0->kstack, thread_stack_top(t0),
 	    sched_idle_thread()->tid);

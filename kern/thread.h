@@ -9,6 +9,8 @@
  *          sched_switch  |  |  yield, or preempted at a    | wakeup
  *          picks it      v  |  timer interrupt             |
  *                        RUNNING ---- sleep_on(chan) ---> SLEEPING
+ *                                                 (sleep_on_intr: a signal,
+ *                                                  sleep_interrupt, also wakes)
  *                          |
  *                          | fn returns, thread_exit, or its stack
  *                          v   overflowed into the guard page
@@ -36,16 +38,14 @@
  *             vmtest_activate does) rather than only calling
  *             pmap_activate, which would not survive a switch.
  *
- * rsp0 is where traps and system calls from user mode enter the kernel
- * while this thread runs: the top of its own stack, except while
- * proc_run runs a program on it, which points it at the process's kernel
- * stack.  The switch saves the outgoing thread's value and loads the
- * incoming one's, so either survives a preemption.
+ * Traps and system calls from user mode enter the kernel at the top of
+ * the running thread's own stack: the switch points TSS rsp0 there
+ * (thread_stack_top) for each thread it resumes.
  *
- * Locking: the fields the scheduler uses (state, wchan, the queue links,
- * the list of all threads) change only with interrupts off; on one CPU
- * that is the scheduler's lock.  A thread's other fields belong to the
- * thread itself.
+ * Locking: the fields the scheduler uses (state, wchan, sleep_intr, the
+ * queue links, the list of all threads) change only with interrupts off;
+ * on one CPU that is the scheduler's lock.  A thread's other fields
+ * belong to the thread itself.
  */
 #ifndef KERN_THREAD_H
 #define KERN_THREAD_H
@@ -82,9 +82,9 @@ struct thread {
 	vaddr_t kstack;                 /* lowest usable stack address */
 	size_t kstack_pages;            /* the guard page is below kstack */
 	uint64_t ctx_rsp;               /* saved stack pointer while off the CPU */
-	uint64_t rsp0;                  /* TSS rsp0 while it runs (see below) */
 	const void *wchan;              /* what a sleeping thread waits for */
 	const char *wmesg;              /* ... in words, for the debugger */
+	bool sleep_intr;                /* ... in sleep_on_intr: a signal wakes it */
 	TAILQ_ENTRY(thread) q_link;     /* run queue or sleep queue */
 	TAILQ_ENTRY(thread) all_link;   /* every thread */
 	int preempt_count;              /* > 0: no involuntary switch */

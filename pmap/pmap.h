@@ -91,7 +91,7 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flag
  * pmap_enter_pages - pmap_enter (flags PMAP_CANFAIL, no access preset) of
  * n managed pages at va, va + PAGE_SIZE, ...: one lock, one pool call for
  * the PV entries and one table walk per page table, for the fault's runs
- * of pages (zero-fill ahead).
+ * of pages (zero-fill and copy ahead).
  *  => 1 <= n <= PMAP_ENTER_MAX; the whole run inside pm's half.
  *  => returns how many pages were mapped, from the first: fewer than n
  *     only when a page table or PV entry could not be allocated.

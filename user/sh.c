@@ -1,13 +1,16 @@
 /*
  * user/sh.c - a small shell: reads a line, splits it into words, runs
  * the program (found in /bin when the name has no '/'), waits for it and
- * reports how it ended.  Built in: exit [status], help.
+ * reports how it ended - nothing for status 0, "[NAME exited with status
+ * N]" for any other, "[NAME killed by signal N]" when a signal ended it.
+ * Built in: exit [status], help.  The programs in /bin are user/'s:
+ * hello, forkdemo, mmapdemo, swapdemo, vmmap (and init, sh).
  *
  *   $ forkdemo
  *   ...
- *   [forkdemo exited with status 0]
- *   $ segvdemo
- *   [segvdemo killed by signal 11]
+ *   $ nosuch
+ *   sh: nosuch: No such file or directory
+ *   [nosuch exited with status 127]
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,7 +69,7 @@ main(void)
 	char line[256], *argv[MAXARGS];
 
 	printf("uvmkern shell: type a program name (ls is not here: try "
-	    "hello, forkdemo, mmapdemo, vmmap), help, or exit\n");
+	    "hello, forkdemo, mmapdemo, swapdemo, vmmap), help, or exit\n");
 	for (;;) {
 		printf("$ ");
 		fflush(stdout);

@@ -987,6 +987,18 @@ amap_unadd(const struct vm_aref *aref, vaddr_t offset)
 	slot_empty(amap, s);
 }
 
+void
+amap_wipe(const struct vm_aref *aref, vaddr_t offset, vsize_t len)
+{
+	struct vm_amap *amap = aref->ar_amap;
+	int s = aref->ar_pageoff + PAGES(offset), n = PAGES(len);
+
+	KASSERT(mutex_owned(amap->am_lock));
+	KASSERT(((offset | len) & PAGE_MASK) == 0);
+	KASSERT(s >= 0 && n >= 0 && s + n <= amap->am_nslot);
+	wipe_range(amap, s, n);
+}
+
 static int
 protect_one(struct vm_amap *amap, int s, void *arg)
 {
@@ -1013,22 +1025,33 @@ amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot)
 /*
  * Page in am's anons whose slot is in [start, end).  anon_pagein keeps
  * the amap lock through its read (it sleeps holding it), so am_slots
- * cannot change under the scan.
- *  => am locked; returns 0 or anon_pagein's error.
+ * cannot change under the scan.  A busy page is one a fault is reading
+ * from that very slot with the amap unlocked (fault_anonget): it is passed
+ * by, slot and all, and the walk asks to be repeated once the read is
+ * done - dropping the slot now would leave a failed read nothing to
+ * retry or mark bad.
+ *  => am locked; returns 0, -EAGAIN (a busy page was passed by), or
+ *     anon_pagein's error.
  */
 static int
 swap_off_amap(struct vm_amap *am, int start, int end)
 {
+	bool busy = false;
+
 	for (int i = 0; i < am->am_nused; i++) {
 		struct vm_anon *anon = am->am_anon[am->am_slots[i]];
 		int sw = anon->an_swslot, error;
 		if (sw == 0 || sw < start || sw >= end)
 			continue;
+		if (anon->an_page != NULL && (anon->an_page->flags & PG_BUSY)) {
+			busy = true;
+			continue;
+		}
 		if ((error = anon_pagein(anon)) != 0)
 			return error;
 		KASSERT(anon->an_swslot == 0 && anon->an_page != NULL);
 	}
-	return 0;
+	return busy ? -EAGAIN : 0;
 }
 
 int
@@ -1051,6 +1074,10 @@ amap_swap_off(int startslot, int endslot)
 		 * list lock is dropped for the reads. */
 		mutex_exit(&amap_list_lock);
 		error = swap_off_amap(am, startslot, endslot);
+		if (error == -EAGAIN) {
+			skipped = true;     /* a busy page: walk again later */
+			error = 0;
+		}
 		mutex_enter(&amap_list_lock);
 		struct vm_amap *next = TAILQ_NEXT(am, am_list);
 		mutex_exit(am->am_lock);

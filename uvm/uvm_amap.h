@@ -214,6 +214,16 @@ void amap_add(const struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
 void amap_unadd(const struct vm_aref *aref, vaddr_t offset);
 
 /*
+ * amap_wipe - empty every slot of [offset, offset + len) of aref's window
+ * (madvise DONTNEED), dropping the slots' anon references: an anon whose
+ * last reference that was is freed, page and swap slot.
+ *  => amap locked; offset and len page-aligned, inside the window.
+ *  => the per-page reference counts stay: the pages are still mapped by
+ *     the entry, only empty (the next touch zero-fills).  Never sleeps.
+ */
+void amap_wipe(const struct vm_aref *aref, vaddr_t offset, vsize_t len);
+
+/*
  * amap_share_protect - lower to prot every mapping of each resident
  * anon page in entry's window (through pmap_page_protect, so other
  * processes' mappings too).  => amap locked.
@@ -224,10 +234,11 @@ void amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot);
  * amap_swap_off - page in every anon whose swap slot is in
  * [startslot, endslot), through anon_pagein (swapoff).
  *  => no amap locked on entry; sleeps (reads from swap).
- *  => returns 0 when done, -EAGAIN when some amap was locked by someone
- *     else and skipped (walk again later), or anon_pagein's error
- *     (-ENOMEM, -EIO, -ENODEV for a test area with no disk), which stops
- *     the walk; what was paged in stays in.
+ *  => returns 0 when done; -EAGAIN when something was skipped - an amap
+ *     someone else had locked, or an anon whose page is busy (a fault
+ *     reading it from the slot; the slot stays) - so walk again later;
+ *     or anon_pagein's error (-ENOMEM, -EIO, -ENODEV for a test area with
+ *     no disk), which stops the walk.  What was paged in stays in.
  */
 int amap_swap_off(int startslot, int endslot);
 

@@ -139,6 +139,9 @@ anon_pagein(struct vm_anon *anon)
 
 	KASSERT(anon_locked(anon));
 	KASSERT(anon->an_swslot != 0);
+	/* Busy: a fault is reading the slot into it right now; the caller
+	 * (swap_off_amap) must pass it by and come back. */
+	KASSERT(anon->an_page == NULL || !(anon->an_page->flags & PG_BUSY));
 	if (anon->an_page != NULL) {
 		/* Resident with a clean copy in swap: keep the page, which
 		 * becomes the only copy, so it is dirty from now on. */

@@ -67,7 +67,8 @@ void anon_dropswap(struct vm_anon *anon);
  * a page filled from the slot if it has none, then the slot released
  * and the page marked dirty (it is the only copy now).
  *  => anon locked (an_lock) on entry and on return, held through the
- *     read (it sleeps); an_swslot != 0.
+ *     read (it sleeps); an_swslot != 0; its page, if any, not busy (a
+ *     fault reading the slot into it: pass it by, come back later).
  *  => returns 0 (resident, an_swslot 0), -ENOMEM (no page: it does not
  *     wait) or the disk's error; on an error nothing changed.
  */

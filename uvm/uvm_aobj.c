@@ -52,7 +52,8 @@
  * the list in the same step as its last reference goes, swap_off to take
  * a reference on each object it visits.  A page being read from swap
  * sits in the tree PG_BUSY with the object unlocked; whoever wants it
- * (get_page, pages_free_range) waits for it with vm_page_wait_busy.  The
+ * (get_page, pages_free_range) waits for it with vm_page_wait_busy, and
+ * swap_off passes it by (its slot stays) and walks again later.  The
  * page daemon keeps the object locked while it writes pages out
  * (uvm/uvm_pdaemon.c), so nobody sees those busy.
  */
@@ -751,20 +752,6 @@ get_resident(struct uvm_aobj *aobj, voff_t offset, struct vm_page **pps,
 	return offset < 0 || offset >= end ? -EINVAL : -EBUSY;
 }
 
-/* The resident page at off, after waiting while it is busy.  => object locked. */
-static struct vm_page *
-lookup_unbusy(struct uvm_aobj *aobj, voff_t off)
-{
-	struct vm_page *pg;
-
-	while ((pg = uvm_obj_page_lookup(&aobj->u_obj, off)) != NULL &&
-	    (pg->flags & PG_BUSY)) {
-		vm_page_wait_busy(pg, &aobj->u_obj.vmobjlock, "uaoget");
-		mutex_enter(&aobj->u_obj.vmobjlock);
-	}
-	return pg;
-}
-
 /*
  * Without PGO_LOCKED: bring the page at off in and return it busy:
  * resident, a fresh zero page, or read from its swap slot.  The read
@@ -781,7 +768,8 @@ get_page(struct uvm_aobj *aobj, voff_t off, struct vm_page **pgp)
 
 	if (off < 0 || off >= (voff_t)aobj->u_pages << PAGE_SHIFT)
 		return -EINVAL;
-	if ((pg = lookup_unbusy(aobj, off)) != NULL) {
+	pg = uvm_obj_page_lookup_unbusy(&aobj->u_obj, off, "uaoget");
+	if (pg != NULL) {
 		pg->flags |= PG_BUSY;
 		*pgp = pg;
 		return 0;
@@ -874,9 +862,13 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t stop, int flags)
 /*
  * Make page pageidx independent of its swap slot (swap_off): read it in
  * if it is not resident, then release the slot; the page is the only copy
- * now, so it is dirty.
- *  => object locked on entry and return (held through the read).
- *  => 0, -ENOMEM (no page: swapoff fails, nothing lost) or the disk's error.
+ * now, so it is dirty.  A busy page is being read from that very slot by
+ * get_page with the object unlocked: it is left alone, slot and all (a
+ * failed read must still find its slot), and swap_off walks again later.
+ *  => object locked on entry and return; released during the read
+ *     (get_page), with our page busy in the tree meanwhile.
+ *  => 0, -EAGAIN (busy: passed by), -ENOMEM (no page: swapoff fails,
+ *     nothing lost) or -EIO.
  */
 static int
 uao_pagein_page(struct uvm_aobj *aobj, int pageidx)
@@ -888,6 +880,8 @@ uao_pagein_page(struct uvm_aobj *aobj, int pageidx)
 	KASSERT(mutex_owned(&aobj->u_obj.vmobjlock));
 	KASSERT(uao_find_swslot(&aobj->u_obj, pageidx) != 0);
 	pg = uvm_obj_page_lookup(&aobj->u_obj, off);
+	if (pg != NULL && (pg->flags & PG_BUSY))
+		return -EAGAIN;
 	if (pg == NULL) {
 		if ((error = get_page(aobj, off, &pg)) != 0)
 			return error;
@@ -932,33 +926,40 @@ next_slot_in(struct uvm_aobj *aobj, int from, int lo, int hi)
 	return best;
 }
 
-/* Page in aobj's pages with slots in [lo, hi).  => true if one failed. */
-static bool
+/*
+ * Page in aobj's pages with slots in [lo, hi), passing busy ones by.
+ *  => 0, -EAGAIN (a busy page was passed by) or the first failure,
+ *     which stops the walk.
+ */
+static int
 pagein_range(struct uvm_aobj *aobj, int lo, int hi)
 {
-	bool failed = false;
+	int error = 0;
+	bool busy = false;
 
 	mutex_enter(&aobj->u_obj.vmobjlock);
-	for (int p = next_slot_in(aobj, 0, lo, hi); p >= 0;
+	for (int p = next_slot_in(aobj, 0, lo, hi); p >= 0 && error == 0;
 	    p = next_slot_in(aobj, p + 1, lo, hi)) {
-		if (uao_pagein_page(aobj, p) != 0) {
-			failed = true;
-			break;
+		error = uao_pagein_page(aobj, p);
+		if (error == -EAGAIN) {
+			busy = true;
+			error = 0;
 		}
 	}
 	mutex_exit(&aobj->u_obj.vmobjlock);
-	return failed;
+	return error != 0 ? error : busy ? -EAGAIN : 0;
 }
 
-bool
+int
 uao_swap_off(int startslot, int endslot)
 {
 	struct uvm_aobj *aobj, *prev = NULL;
-	bool failed = false;
+	int error = 0;
+	bool busy = false;
 
 	KASSERT(startslot > 0 && startslot <= endslot);
 	mutex_enter(&uao_list_lock);
-	for (aobj = TAILQ_FIRST(&uao_list); aobj != NULL && !failed;
+	for (aobj = TAILQ_FIRST(&uao_list); aobj != NULL && error == 0;
 	    aobj = TAILQ_NEXT(aobj, u_list)) {
 		/*
 		 * Our reference keeps aobj alive, and so on the list, while
@@ -973,13 +974,17 @@ uao_swap_off(int startslot, int endslot)
 		if (prev != NULL)
 			uao_detach(&prev->u_obj);
 		prev = aobj;
-		failed = pagein_range(aobj, startslot, endslot);
+		error = pagein_range(aobj, startslot, endslot);
+		if (error == -EAGAIN) {
+			busy = true;
+			error = 0;
+		}
 		mutex_enter(&uao_list_lock);
 	}
 	mutex_exit(&uao_list_lock);
 	if (prev != NULL)
 		uao_detach(&prev->u_obj);
-	return failed;
+	return error != 0 ? error : busy ? -EAGAIN : 0;
 }
 
 uint64_t

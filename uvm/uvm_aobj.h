@@ -101,11 +101,14 @@ int uao_nclusters(struct uvm_object *uobj);
 /*
  * uao_swap_off - page in every aobj page whose slot is in
  * [startslot, endslot) and release those slots (swapoff).
- *  => false on success (nothing in range counts), true if a page could
- *     not be brought in (no memory, a read error, a test area with no
- *     disk); what came in stays in.  No locks on entry; sleeps.
+ *  => no locks on entry; sleeps.
+ *  => returns 0 when done (nothing in range counts); -EAGAIN when a page
+ *     was busy (being read from its slot by a fault) and was passed by
+ *     with its slot, so walk again later; or the first page that could
+ *     not be brought in stops the walk: -ENOMEM, or -EIO (a read error,
+ *     a test area with no disk).  What came in stays in.
  */
-bool uao_swap_off(int startslot, int endslot);
+int uao_swap_off(int startslot, int endslot);
 
 /* uao_count - live aobjs (leak checks). */
 uint64_t uao_count(void);

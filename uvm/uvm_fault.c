@@ -29,7 +29,7 @@
  *                 8 back, 7 forward; random: none), never allocating;
  *                 and a forward sweep (the page before va is already
  *                 there) gets the next 15 pages zero-filled or copied
- *                 in the same fault (fault_zero_ahead, fault_cow_ahead)
+ *                 in the same fault (fault_ahead)
  *
  * Worked example: after fork, parent and child share anon A (an_ref 2)
  * through needs-copy entries.  The child writes: fault_check sees the
@@ -267,20 +267,40 @@ fault_upper_neighbors(struct fault *f)
 /* Promote: a new anon for this page                                   */
 
 /*
- * Put a new anon in the slot of va, holding a copy of src (NULL: zeros),
- * in place of oldanon if there was one (case 1B), and map it.
- *  => map and amap locked; returns 0 or -ENOMEM with nothing changed.
+ * Put the new anon, with its page pg, in the slot of va, in place of old
+ * if there is one (case 1B, copy ahead: the slot's reference moves to
+ * anon).  pg gets a copy of src first (NULL: pg was allocated zeroed).
+ * Nothing is mapped here.  => map and amap locked.
+ */
+static void
+fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
+    struct vm_page *pg, const struct vm_page *src, struct vm_anon *old)
+{
+	if (src != NULL)
+		pmap_copy_page(src->phys_addr, pg->phys_addr);
+	/* Private and not on swap: dirty, and nobody waits for it. */
+	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+	anon->an_page = pg;
+	anon->an_lock = fault_amap(f)->am_lock;
+	amap_add(&f->entry->aref, va - f->entry->start, anon, old != NULL);
+	if (old != NULL)
+		old->an_ref--;          /* the slot's reference moved to anon */
+}
+
+/*
+ * Put a new anon in the slot of f->va, holding a copy of src (NULL:
+ * zeros), in place of oldanon if there was one (case 1B), and map it.
+ *  => map and amap locked; returns 0, -ENOMEM with nothing changed, or
+ *     pmap_enter's error with the anon in place (a retry maps it: 1A).
  */
 static int
-fault_promote_at(struct fault *f, vaddr_t va, struct vm_page *src,
-    struct vm_anon *oldanon)
+fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 {
-	struct vm_amap *amap = fault_amap(f);
 	struct vm_anon *anon = anon_alloc();
 	struct vm_page *pg = NULL;
 	int error;
 
-	KASSERT(amap != NULL);
+	KASSERT(fault_amap(f) != NULL);
 	if (anon != NULL)
 		pg = vm_page_alloc(NULL, 0, anon, src == NULL ? VM_PAGE_ZERO : 0);
 	if (pg == NULL) {
@@ -290,27 +310,29 @@ fault_promote_at(struct fault *f, vaddr_t va, struct vm_page *src,
 		}
 		return -ENOMEM;
 	}
-	if (src != NULL)
-		pmap_copy_page(src->phys_addr, pg->phys_addr);
-	/* Private and not on swap: dirty, and nobody waits for it. */
-	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
-	anon->an_page = pg;
-	anon->an_lock = amap->am_lock;
-	amap_add(&f->entry->aref, va - f->entry->start, anon, oldanon != NULL);
-	if (oldanon != NULL)
-		oldanon->an_ref--;      /* the slot's reference moved to anon */
+	fault_install(f, f->va, anon, pg, src, oldanon);
 	/* If the mapping fails the anon stays: a retry maps it (1A).  The
 	 * old page's mapping here must not (amap_add left it to us). */
-	error = fault_enter(f, va, pg, f->enter_prot);
+	error = fault_enter(f, f->va, pg, f->enter_prot);
 	if (error != 0 && oldanon != NULL)
-		pmap_remove(f->map->pmap, va, va + PAGE_SIZE);
+		pmap_remove(f->map->pmap, f->va, f->va + PAGE_SIZE);
 	return error;
 }
 
+/*
+ * How many pages after va work ahead may touch (zero-fill and copy ahead,
+ * swap read-ahead): at most FAULT_AHEAD, never past the entry's end, and
+ * none when wiring or under random advice.  Each caller adds its own
+ * free-memory threshold.
+ */
 static int
-fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
+fault_ahead_limit(const struct fault *f)
 {
-	return fault_promote_at(f, f->va, src, oldanon);
+	vaddr_t after = (f->entry->end - f->va) / PAGE_SIZE - 1;
+
+	if (f->wire || f->entry->advice == UVM_ADV_RANDOM)
+		return 0;
+	return (int)MIN((vaddr_t)FAULT_AHEAD, after);
 }
 
 /*
@@ -321,20 +343,20 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
  * write sweep leaves behind - and nothing argues against it: wiring,
  * random advice, or memory anywhere near short (2 * freetarg).
  *  => map and amap locked; returns how many pages after va may be done
- *     (at most FAULT_AHEAD, never past the entry's end).
+ *     (fault_ahead_limit, or 0).
  */
 static int
 fault_sweep_ahead(const struct fault *f, bool prev_private)
 {
 	const struct vm_anon *prev;
+	int max = fault_ahead_limit(f);
 
-	if (f->wire || f->entry->advice == UVM_ADV_RANDOM || f->centeridx == 0 ||
-	    uvmexp.free < 2 * uvmexp.freetarg)
+	if (max <= 0 || f->centeridx == 0 || uvmexp.free < 2 * uvmexp.freetarg)
 		return 0;
 	prev = f->anons[f->centeridx - 1];
 	if (prev == NULL || (prev_private && prev->an_ref != 1))
 		return 0;
-	return (int)MIN((vaddr_t)FAULT_AHEAD, (f->entry->end - f->va) / PAGE_SIZE - 1);
+	return max;
 }
 
 /*
@@ -353,7 +375,7 @@ fault_fill_run(struct fault *f, struct vm_anon **old, int n)
 {
 	struct vm_anon *anons[FAULT_AHEAD];
 	struct vm_page *pgs[FAULT_AHEAD];
-	vaddr_t va = f->va + PAGE_SIZE, off = va - f->entry->start;
+	vaddr_t va = f->va + PAGE_SIZE;
 	int got;
 
 	n = anon_alloc_many(anons, n);
@@ -363,16 +385,9 @@ fault_fill_run(struct fault *f, struct vm_anon **old, int n)
 		anon_free(anons[i]);
 	}
 	for (int i = 0; i < got; i++) {
-		if (old != NULL)
-			pmap_copy_page(old[i]->an_page->phys_addr, pgs[i]->phys_addr);
-		/* Private and not on swap: dirty, and nobody waits for it. */
-		pgs[i]->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
-		anons[i]->an_page = pgs[i];
-		anons[i]->an_lock = fault_amap(f)->am_lock;
-		amap_add(&f->entry->aref, off + (vaddr_t)i * PAGE_SIZE, anons[i],
-		    old != NULL);
-		if (old != NULL)
-			old[i]->an_ref--;       /* the slot's reference moved */
+		struct vm_anon *o = old != NULL ? old[i] : NULL;
+		fault_install(f, va + (vaddr_t)i * PAGE_SIZE, anons[i], pgs[i],
+		    o != NULL ? o->an_page : NULL, o);
 	}
 	if (got > 0) {
 		int mapped = pmap_enter_pages(f->map->pmap, va, pgs, got,
@@ -386,49 +401,39 @@ fault_fill_run(struct fault *f, struct vm_anon **old, int n)
 	return got;
 }
 
-/*
- * Zero-fill ahead: after a 2B zero-fill in a forward sweep, zero-fill and
- * map the following pages that have no anon yet, so one trap serves up
- * to FAULT_AHEAD + 1 pages.  uvmexp.flt_zeroahead counts them.
- *  => map and amap locked.
- */
-static void
-fault_zero_ahead(struct fault *f)
+/* May the slot holding a (NULL: none) join an ahead run?  See fault_ahead. */
+static bool
+ahead_slot_ok(const struct vm_anon *a, bool copy)
 {
-	struct vm_anon *anons[FAULT_AHEAD];
-	int n = fault_sweep_ahead(f, false), run = 0;
-
-	if (n <= 0)
-		return;
-	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, anons, n);
-	while (run < n && anons[run] == NULL)
-		run++;
-	if (run > 0)
-		uvmexp.flt_zeroahead += (uint64_t)fault_fill_run(f, NULL, run);
+	if (!copy)
+		return a == NULL;
+	return a != NULL && a->an_ref >= 2 && a->an_page != NULL &&
+	    !(a->an_page->flags & PG_BUSY);
 }
 
 /*
- * Copy ahead: after a 1B copy in a forward sweep (the previous page was
- * copied already), copy the following shared, resident anons now too,
- * which the sweep would fault on one by one.  Copying early is always
- * correct - only the timing of the copy changes - and the other sharers
- * then find their anons unshared (1A, no copy).  uvmexp.flt_cowahead
- * counts them.  => map and amap locked.
+ * Work ahead of a forward sweep, so one trap serves up to FAULT_AHEAD + 1
+ * pages.  Zero-fill ahead (copy false), after a 2B zero-fill: the
+ * following pages that have no anon yet.  Copy ahead (copy true), after a
+ * 1B copy whose previous page was copied already: the following shared,
+ * resident anons, which the sweep would fault on one by one.  Copying
+ * early is always correct - only the timing of the copy changes - and the
+ * other sharers then find their anons unshared (1A, no copy).
+ *  => map and amap locked; returns how many pages were done (the caller
+ *     counts them in flt_zeroahead or flt_cowahead).
  */
-static void
-fault_cow_ahead(struct fault *f)
+static int
+fault_ahead(struct fault *f, bool copy)
 {
 	struct vm_anon *anons[FAULT_AHEAD];
-	int n = fault_sweep_ahead(f, true), run = 0;
+	int n = fault_sweep_ahead(f, copy), run = 0;
 
 	if (n <= 0)
-		return;
+		return 0;
 	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, anons, n);
-	while (run < n && anons[run] != NULL && anons[run]->an_ref >= 2 &&
-	    anons[run]->an_page != NULL && !(anons[run]->an_page->flags & PG_BUSY))
+	while (run < n && ahead_slot_ok(anons[run], copy))
 		run++;
-	if (run > 0)
-		uvmexp.flt_cowahead += (uint64_t)fault_fill_run(f, anons, run);
+	return run > 0 ? fault_fill_run(f, copy ? anons : NULL, run) : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -446,11 +451,9 @@ static int
 anonget_collect(struct fault *f, struct vm_page **pgs, struct vm_anon **anons)
 {
 	struct vm_anon *next[FAULT_AHEAD];
-	int n = 1, max = (int)MIN((vaddr_t)FAULT_AHEAD,
-	    (f->entry->end - f->va) / PAGE_SIZE - 1);
+	int n = 1, max = fault_ahead_limit(f);
 
-	if (f->wire || f->entry->advice == UVM_ADV_RANDOM || max <= 0 ||
-	    uvmexp.free < uvmexp.freemin + FAULT_AHEAD)
+	if (max <= 0 || uvmexp.free < uvmexp.freemin + FAULT_AHEAD)
 		return 1;
 	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, next, max);
 	for (int i = 0; i < max; i++) {
@@ -465,10 +468,13 @@ anonget_collect(struct fault *f, struct vm_page **pgs, struct vm_anon **anons)
 	return n;
 }
 
-/* After the read (amap locked again): the pages' fate.  => 0 or -EIO. */
+/*
+ * After the read of slot (amap locked again): the pages' fate.
+ *  => 0 or -EIO.
+ */
 static int
 anonget_finish(struct vm_page **pgs, struct vm_anon **anons, int n, int error,
-    bool ahead_ok)
+    bool ahead_ok, int slot)
 {
 	for (int i = 0; i < n; i++) {
 		bool ok = i == 0 ? error == 0 : ahead_ok;
@@ -487,7 +493,7 @@ anonget_finish(struct vm_page **pgs, struct vm_anon **anons, int n, int error,
 	/* Unreadable: the slot is bad, the fault fails (SIGBUS for this
 	 * process only); the anon keeps the slot. */
 	if (error != 0)
-		uvm_swap_markbad(anons[0]->an_swslot, 1);
+		uvm_swap_markbad(slot, 1);
 	return error != 0 ? -EIO : 0;
 }
 
@@ -497,7 +503,10 @@ anonget_finish(struct vm_page **pgs, struct vm_anon **anons, int n, int error,
  * allocate a page, hang it on the anon busy (so others wait for it), let
  * go of every lock, read the slot (with the read-ahead), and relock; if
  * the map changed while this thread slept, start over, else go on with
- * the page resident.
+ * the page resident.  The busy page keeps the slot on the anon meanwhile
+ * (swapoff passes it by), but the read, its retry and a failure's markbad
+ * use the number taken under the lock: nothing is read from the anon
+ * unlocked.
  *  => map and amap locked on entry.  Returns 0 with them still (again)
  *     locked, or an error (-ERESTART included) with nothing locked.
  */
@@ -506,7 +515,7 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 {
 	struct vm_page *pgs[FAULT_AHEAD + 1];
 	struct vm_anon *anons[FAULT_AHEAD + 1] = { anon };
-	int n, error;
+	int n, error, slot = anon->an_swslot;
 	bool ahead_ok = true;
 
 	if (anon->an_page != NULL) {
@@ -521,15 +530,15 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	anon->an_page = pgs[0];         /* busy: others wait for the read */
 	n = anonget_collect(f, pgs, anons);
 	fault_unlock_all(f);
-	error = uvm_swap_io(pgs, n, anon->an_swslot, false);
+	error = uvm_swap_io(pgs, n, slot, false);
 	if (error != 0 && n > 1) {
 		/* Which page failed?  Try the one this fault needs alone. */
 		ahead_ok = false;
-		error = uvm_swap_io(pgs, 1, anon->an_swslot, false);
+		error = uvm_swap_io(pgs, 1, slot, false);
 	}
 	mutex_enter(&f->map->lock);
 	mutex_enter(anon->an_lock);
-	error = anonget_finish(pgs, anons, n, error, ahead_ok);
+	error = anonget_finish(pgs, anons, n, error, ahead_ok, slot);
 	if (error == 0 && f->map->timestamp == f->timestamp)
 		return 0;
 	mutex_exit(anon->an_lock);
@@ -553,7 +562,7 @@ fault_upper(struct fault *f)
 		if (error == 0) {
 			uvmexp.flt_cow++;
 			f->fcase = FT_1B;
-			fault_cow_ahead(f);
+			uvmexp.flt_cowahead += (uint64_t)fault_ahead(f, true);
 		}
 	} else {
 		error = fault_enter(f, f->va, anon->an_page, anon_prot(f, anon)); /* 1A */
@@ -658,7 +667,7 @@ fault_lower(struct fault *f)
 		} else if (error == 0) {
 			uvmexp.flt_zerofill++;
 			f->fcase = FT_2B_ZERO;
-			fault_zero_ahead(f);
+			uvmexp.flt_zeroahead += (uint64_t)fault_ahead(f, false);
 		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;
@@ -678,6 +687,15 @@ fault_lower(struct fault *f)
 
 /* ------------------------------------------------------------------ */
 /* Entry points                                                        */
+
+/* The pid for the trace: the vmspace's around map, 0 for a bare map. */
+static int
+fault_pid(struct vm_map *map)
+{
+	if (!(map->flags & VM_MAP_VMSPACE))
+		return 0;       /* not inside a vmspace (a test's own map) */
+	return container_of(map, struct vmspace, vm_map)->vm_pid;
+}
 
 static int
 fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
@@ -705,7 +723,7 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 		rec.restarts++;
 	}
 	pmap_update(map->pmap);
-	rec.pid = container_of(map, struct vmspace, vm_map)->vm_pid;
+	rec.pid = fault_pid(map);
 	rec.fcase = (uint8_t)f.fcase;
 	rec.error = (int16_t)error;
 	rec.cycles = __builtin_ia32_rdtsc() - t0;

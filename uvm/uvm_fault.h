@@ -25,10 +25,13 @@ struct vm_map;
 
 /*
  * uvm_fault - resolve a fault at va (any address in the page) for access.
- *  => map unlocked on entry and exit; may sleep (later: I/O, memory).
+ *  => map unlocked on entry and exit; sleeps: for swap and pager reads,
+ *     for a page another fault holds busy, and for memory (uvm_wait,
+ *     then the fault starts over).
  *  => returns 0; -EFAULT if nothing is mapped at va (SEGV_MAPERR);
  *     -EACCES if the mapping forbids access (SEGV_ACCERR); -ENOMEM if
- *     memory ran out; -EIO if a page could not be read.
+ *     memory ran out and the page daemon found none to free; -EIO if a
+ *     page could not be read.
  */
 int uvm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access_type);
 

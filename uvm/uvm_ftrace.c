@@ -46,11 +46,10 @@ uvm_ftrace_record(struct ftrace_rec *r)
 void
 uvm_ftrace_print(int n, kprint_fn pr)
 {
-	uint64_t last = uvm_ftrace.seq;
-	uint64_t first = last > (uint64_t)n ? last - (uint64_t)n + 1 : 1;
+	uint64_t last = uvm_ftrace.seq, first;
 
-	if (n > FTRACE_N)
-		first = last > FTRACE_N ? last - FTRACE_N + 1 : 1;
+	n = MIN(n, FTRACE_N);           /* the ring holds no more */
+	first = last > (uint64_t)n ? last - (uint64_t)n + 1 : 1;
 	pr("the last %lu page faults (of %lu):\n", last >= first ? last - first + 1 : 0, last);
 	for (uint64_t s = first; s <= last && last > 0; s++)
 		uvm_ftrace_print_rec(&uvm_ftrace.rec[s % FTRACE_N], pr);

@@ -44,7 +44,6 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
-#include "uvm/uvm_anon.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
@@ -1051,14 +1050,7 @@ dontneed_entry(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_
 		amap = e->aref.ar_amap;
 	}
 	mutex_enter(amap->am_lock);
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		struct vm_anon *anon = amap_lookup(&e->aref, va - e->start);
-		if (anon == NULL)
-			continue;
-		amap_unadd(&e->aref, va - e->start);
-		if (--anon->an_ref == 0)
-			anon_free(anon);
-	}
+	amap_wipe(&e->aref, start - e->start, end - start);
 	mutex_exit(amap->am_lock);
 }
 
@@ -1496,7 +1488,8 @@ uvmspace_alloc(vaddr_t min, vaddr_t max, bool topdown)
 		pool_put(&vmspace_pool, vm);
 		return NULL;
 	}
-	uvm_map_setup(&vm->vm_map, pmap, min, max, topdown ? VM_MAP_TOPDOWN : 0);
+	uvm_map_setup(&vm->vm_map, pmap, min, max,
+	    VM_MAP_VMSPACE | (topdown ? VM_MAP_TOPDOWN : 0));
 	vm->vm_refcnt = 1;
 	return vm;
 }

@@ -84,6 +84,7 @@ struct vm_map_entry {
 };
 
 #define VM_MAP_TOPDOWN 0x1          /* findspace prefers high addresses */
+#define VM_MAP_VMSPACE 0x2          /* a vmspace's map (uvmspace_alloc) */
 
 struct vm_map {
 	struct kmutex lock;
@@ -149,7 +150,11 @@ typedef uint32_t uvm_flag_t;
 /* uvm_map_init - pools for entries and vmspaces.  => once, at boot. */
 void uvm_map_init(void);
 
-/* uvm_map_setup - an empty map over [min, max) using pmap. */
+/*
+ * uvm_map_setup - an empty map over [min, max) using pmap.
+ *  => flags: VM_MAP_TOPDOWN; VM_MAP_VMSPACE only from uvmspace_alloc (the
+ *     fault trace then reads the pid around the map).
+ */
 void uvm_map_setup(struct vm_map *map, struct pmap *pmap, vaddr_t min,
     vaddr_t max, int flags);
 

@@ -94,11 +94,7 @@ memobj_fill(struct uvm_memobj *mo, voff_t off, struct vm_page **pgp)
 	if (off < 0 || (size_t)off >= mo->mo_size)
 		return -EIO;
 	/* Busy: another fault has it between pager and pmap; wait. */
-	while ((pg = uvm_obj_page_lookup(&mo->mo_obj, off)) != NULL &&
-	    (pg->flags & PG_BUSY)) {
-		vm_page_wait_busy(pg, &mo->mo_obj.vmobjlock, "memobj");
-		mutex_enter(&mo->mo_obj.vmobjlock);
-	}
+	pg = uvm_obj_page_lookup_unbusy(&mo->mo_obj, off, "memobj");
 	if (pg == NULL) {
 		pg = vm_page_alloc(NULL, 0, NULL, 0);
 		if (pg == NULL)

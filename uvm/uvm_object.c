@@ -86,6 +86,20 @@ uvm_obj_page_lookup(struct uvm_object *uobj, voff_t offset)
 	return n == NULL ? NULL : node_page(n);
 }
 
+struct vm_page *
+uvm_obj_page_lookup_unbusy(struct uvm_object *uobj, voff_t offset,
+    const char *wmesg)
+{
+	struct vm_page *pg;
+
+	while ((pg = uvm_obj_page_lookup(uobj, offset)) != NULL &&
+	    (pg->flags & PG_BUSY)) {
+		vm_page_wait_busy(pg, &uobj->vmobjlock, wmesg);
+		mutex_enter(&uobj->vmobjlock);
+	}
+	return pg;
+}
+
 void
 uvm_obj_page_insert(struct uvm_object *uobj, struct vm_page *pg, voff_t offset)
 {

@@ -98,6 +98,18 @@ void uvm_obj_init(struct uvm_object *uobj, const struct uvm_pagerops *ops,
 struct vm_page *uvm_obj_page_lookup(struct uvm_object *uobj, voff_t offset);
 
 /*
+ * uvm_obj_page_lookup_unbusy - the resident page at offset, or NULL, once
+ * it is not busy: a busy page (another thread between pager and pmap, or
+ * reading it in) is waited for (vm_page_wait_busy, sleeping on wmesg) and
+ * looked up again.
+ *  => object locked on entry and on return; released while it sleeps, so
+ *     anything else learned under the lock may be stale after a wait.
+ *  => the page returned is not busied: the caller does that if it keeps it.
+ */
+struct vm_page *uvm_obj_page_lookup_unbusy(struct uvm_object *uobj,
+    voff_t offset, const char *wmesg);
+
+/*
  * uvm_obj_page_insert - make pg the object's page at offset.
  *  => object locked; no page at offset yet (panics otherwise).
  *  => pg is unowned, or already names (uobj, offset) as

@@ -222,17 +222,28 @@ page_set_slot(struct vm_page *pg, int slot)
 	return 0;
 }
 
+/*
+ * Take pg from its owner (the anon forgets it, or the object's tree drops
+ * it) and free it: its data is safe elsewhere.  => owner locked, pg not
+ * busy and unmapped.
+ */
+static void
+page_detach_free(struct vm_page *pg)
+{
+	if (pg->uanon != NULL)
+		pg->uanon->an_page = NULL;
+	else
+		uvm_obj_page_remove(pg->uobject, pg);
+	vm_page_free(pg);
+}
+
 /* The write worked: the swap copy is the data, the page can go. */
 static void
 page_written(struct vm_page *pg)
 {
 	uvmexp.pageouts++;
 	vm_page_unbusy(pg);
-	if (pg->uanon != NULL)
-		pg->uanon->an_page = NULL;
-	else
-		uvm_obj_page_remove(pg->uobject, pg);
-	vm_page_free(pg);
+	page_detach_free(pg);
 }
 
 /*
@@ -348,11 +359,7 @@ pd_look(struct vm_page *pg)
 static void
 pd_free_clean(struct vm_page *pg)
 {
-	if (pg->uanon != NULL)
-		pg->uanon->an_page = NULL;
-	else
-		uvm_obj_page_remove(pg->uobject, pg);
-	vm_page_free(pg);
+	page_detach_free(pg);
 	uvmexp.pdfreed++;
 }
 

@@ -84,7 +84,7 @@ void *pool_get(struct pool *pp, int flags);
 
 /*
  * pool_get_many - up to n objects into objs[], under one pr_lock: for a
- * caller that needs a run of them (the fault's zero-fill ahead).
+ * caller that needs a run of them (the fault's zero-fill and copy ahead).
  *  => flags as pool_get; never sleeps.
  *  => returns how many were taken (objs[0..got)), fewer than n only when
  *     no page could be had; the caller owns each.

@@ -198,7 +198,7 @@ area_of_dev(const struct blkdev *dev)
 }
 
 int
-uvm_swap_area_attach(struct blkdev *dev, int *nslotsp)
+uvm_swap_area_attach(struct blkdev *dev)
 {
 	struct swap_area *a;
 	uint64_t n = dev->nsectors / SWAP_SECTORS_PER_SLOT;
@@ -215,7 +215,6 @@ uvm_swap_area_attach(struct blkdev *dev, int *nslotsp)
 	if (a == NULL)
 		return -ENOMEM;
 	a->sa_dev = dev;
-	*nslotsp = nslots;
 	return area_insert(a, nslots);
 }
 
@@ -575,21 +574,19 @@ area_sector(const struct swap_area *a, int slot)
 }
 
 /*
- * Where slot's page lives: the disk and its first sector.  => returns
- * the disk, or NULL when [slot, slot + n) is in a test area (no disk).
+ * Where the run [slot, slot + n) lives (uvm_swap_slot_disk, after making
+ * sure the run lies in one area: panics otherwise).  => returns the disk,
+ * or NULL for a test area (no disk).
  */
 static struct blkdev *
 slot_location(int slot, int n, uint64_t *sectorp)
 {
-	struct swap_area *a;
 	struct blkdev *dev;
 
 	spin_lock(&uvm_swap_lock);
-	a = area_of_range(slot, n, "uvm_swap_io");
-	dev = a->sa_dev;
-	*sectorp = area_sector(a, slot);
+	(void)area_of_range(slot, n, "uvm_swap_io");
 	spin_unlock(&uvm_swap_lock);
-	return dev;
+	return uvm_swap_slot_disk(slot, &dev, sectorp) == 0 ? dev : NULL;
 }
 
 /* Count one finished request in the statistics. */

@@ -59,10 +59,10 @@ int uvm_swap_area_create(int nslots);
 
 /*
  * uvm_swap_area_attach - add an area covering the whole of dev (swapon).
- *  => *nslotsp gets its size; returns its first slot, -EINVAL for a disk
- *     smaller than a page, -EBUSY if dev is already swap, -ENOMEM, -ENOSPC.
+ *  => returns its first slot, -EINVAL for a disk smaller than a page,
+ *     -EBUSY if dev is already swap, -ENOMEM, -ENOSPC.
  */
-int uvm_swap_area_attach(struct blkdev *dev, int *nslotsp);
+int uvm_swap_area_attach(struct blkdev *dev);
 
 /* uvm_swap_area_find - dev's area: first slot and size.  => 0 or -EINVAL. */
 int uvm_swap_area_find(const struct blkdev *dev, int *firstp, int *nslotsp);

@@ -20,8 +20,10 @@
  * If memory runs out half way, swapoff stops with ENOMEM: what came in
  * stays in, the rest stays in swap, the area takes new slots again, and no
  * data is lost.  A walk can miss a slot that the page daemon handed out
- * just before the drain, or an amap that was locked at the time, so the
- * walks repeat until the area is empty (many times at most, then EBUSY).
+ * just before the drain, an amap that was locked at the time, or a page
+ * a fault was reading in from its slot (busy: the slot must stay until
+ * the read is done, in case it fails), so the walks repeat until the
+ * area is empty (many times at most, then EBUSY).
  *
  * Locking: swapctl_lock serializes swapon and swapoff; the walks take the
  * amap and object locks themselves.  Nothing is held across the walks
@@ -45,12 +47,12 @@ static struct kmutex swapctl_lock = KMUTEX_INIT("swapctl");
 int
 uvm_swapon(struct blkdev *dev)
 {
-	int nslots, first;
+	int first;
 
 	if (dev == NULL)
 		return -ENODEV;
 	mutex_enter(&swapctl_lock);
-	first = uvm_swap_area_attach(dev, &nslots);
+	first = uvm_swap_area_attach(dev);
 	mutex_exit(&swapctl_lock);
 	if (first < 0)
 		return first;
@@ -58,24 +60,26 @@ uvm_swapon(struct blkdev *dev)
 }
 
 /*
- * Bring every page of [first, end) in.  An amap someone else has locked
- * is passed by (-EAGAIN): let its holder run and walk again.
+ * Bring every page of [first, end) in.  An amap someone else has locked,
+ * and a page a fault is reading from its slot (busy), are passed by
+ * (-EAGAIN): let their holders run and walk again.
  *  => 0, the first page-in error (-ENOMEM, -EIO), or -EBUSY if the area
  *     still is not empty after many walks.
  */
 static int
 swapoff_walk(const struct blkdev *dev, int first, int end)
 {
-	int used = 0, error;
+	int used = 0, error, uerror;
 
 	for (int i = 0; i < SWAPOFF_TRIES; i++) {
 		error = amap_swap_off(first, end);
 		if (error != 0 && error != -EAGAIN)
 			return error;
-		if (uao_swap_off(first, end))
-			return -ENOMEM;
+		uerror = uao_swap_off(first, end);
+		if (uerror != 0 && uerror != -EAGAIN)
+			return uerror;
 		uvm_swap_area_drain(dev, true, &used);
-		if (used == 0 && error == 0)
+		if (used == 0 && error == 0 && uerror == 0)
 			return 0;
 		yield();
 	}

@@ -13,6 +13,24 @@
  *       while (!done)                       done = true
  *           sleep_on(&done, &l, "w")        wakeup(&done)
  *       spin_unlock(&l)                     spin_unlock(&l)
+ *
+ * Two kinds of sleep.  A plain sleep_on ends only at a wakeup of its
+ * channel: right for a wait that must run to its end (a disk transfer, a
+ * busy page), whose caller does not look for signals.  sleep_on_intr is
+ * also ended when a signal is posted to the sleeper's process (kern/
+ * signal.c): a process blocked in a pipe, wait4, pause or nanosleep must
+ * get up to act on a SIGKILL or run a handler.  Its caller loops, and on
+ * each turn tests for an actionable signal as it tests its condition,
+ * with the interlock held, and returns -EINTR (or what it has done so
+ * far) when there is one:
+ *
+ *       spin_lock(&l)
+ *       while (!done) {
+ *           if (signal_actionable(curproc))
+ *               { spin_unlock(&l); return -EINTR; }
+ *           sleep_on_intr(&done, &l, "w")
+ *       }
+ *       spin_unlock(&l)
  */
 #ifndef KERN_LIB_SLEEP_H
 #define KERN_LIB_SLEEP_H
@@ -28,6 +46,14 @@
  *  => a wakeup is no promise that the condition holds: loop on it.
  */
 void sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg);
+
+/*
+ * sleep_on_intr - sleep_on that a signal for the caller's process also
+ * ends (proc_signal calls sleep_interrupt, kern/sched.h).
+ *  => as sleep_on.  Only for a caller that loops, re-testing both its
+ *     condition and signal_actionable: it may return with neither true.
+ */
+void sleep_on_intr(const void *chan, struct spinlock *interlock, const char *wmesg);
 
 /*
  * sleep - sleep_on with no interlock.  Called with interrupts off, the

@@ -17,7 +17,10 @@
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see ../../../shared/DESIGN.md).  A
  * metric runs WARMUP untimed rounds, then REPS timed samples, and the
- * printed value is the median sample divided by the operations in it:
+ * printed value is the median sample divided by the operations in it
+ * (the two floors, null_syscall and memset_page, are sampled at
+ * FLOOR_PLACES points of the run instead, and print the median of all
+ * FLOOR_PLACES x REPS samples):
  *
  *   bench: <metric> <value> <unit>
  *
@@ -140,6 +143,22 @@ touch(char *p, size_t len)
 		((volatile char *)p)[off] = 1;
 }
 
+/*
+ * len bytes of private read-write memory, every page touched; NULL after
+ * "bench: error METRIC mmap: ..." when mmap fails.
+ */
+static char *
+map_touched(size_t len, const char *metric)
+{
+	char *p = map_anon(len, PROT_READ | PROT_WRITE);
+
+	if (p == NULL)
+		fail(metric, "mmap");
+	else
+		touch(p, len);
+	return p;
+}
+
 /* ---- zero fill and reading present pages ---- */
 
 static char *present;           /* 64 MiB, touched: read_present reads it */
@@ -245,14 +264,8 @@ fork_with(long mib, const char *metric)
 {
 	char *p = NULL;
 
-	if (mib > 0) {
-		p = map_anon((size_t)mib * MIB, PROT_READ | PROT_WRITE);
-		if (p == NULL) {
-			fail(metric, "mmap");
-			return;
-		}
-		touch(p, (size_t)mib * MIB);
-	}
+	if (mib > 0 && (p = map_touched((size_t)mib * MIB, metric)) == NULL)
+		return;
 	measure(metric, "cycles/op", fork_one, 0);
 	if (p != NULL)
 		munmap(p, (size_t)mib * MIB);
@@ -445,22 +458,14 @@ run_vm(void)
 	floors_sample();
 	measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
 
-	present = map_anon(ZF_LEN, PROT_READ | PROT_WRITE);
-	if (present != NULL) {
-		touch(present, ZF_LEN);
+	if ((present = map_touched(ZF_LEN, "read_present")) != NULL) {
 		measure("read_present", "cycles/page", read_present_one, 0);
 		munmap(present, ZF_LEN);
-	} else {
-		fail("read_present", "mmap");
 	}
 
-	cow_region = map_anon(COW_LEN, PROT_READ | PROT_WRITE);
-	if (cow_region != NULL) {
-		touch(cow_region, COW_LEN);
+	if ((cow_region = map_touched(COW_LEN, "cow_fault")) != NULL) {
 		measure("cow_fault", "cycles/page", cow_one, 0);
 		munmap(cow_region, COW_LEN);
-	} else {
-		fail("cow_fault", "mmap");
 	}
 
 	floors_sample();
@@ -475,14 +480,10 @@ run_vm(void)
 	map_among(30000, "mmap_touch_munmap_30000");
 
 	floors_sample();
-	mprot_region = map_anon(MPROT_LEN, PROT_READ | PROT_WRITE);
-	if (mprot_region != NULL) {
-		touch(mprot_region, MPROT_LEN);
+	if ((mprot_region = map_touched(MPROT_LEN, "mprotect_split_merge")) != NULL) {
 		measure("mprotect_split_merge", "cycles/pair", mprotect_one, 0);
 		mprotect_note();
 		munmap(mprot_region, MPROT_LEN);
-	} else {
-		fail("mprotect_split_merge", "mmap");
 	}
 
 	floors_sample();

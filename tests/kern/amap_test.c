@@ -17,6 +17,7 @@
  * one test instead), and anon_pagein from a real disk (swap_test.c).
  */
 #include "kern/ktest.h"
+#include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
@@ -332,17 +333,24 @@ KTEST(amap, add_lookup_unadd_keep_backpointers)
 
 /*
  * Replace old by new in slot 1 of an amap (private or AMAP_SHARED) while
- * pm maps old's page at two addresses, as two processes would; returns
- * old's PV count after the replace.
+ * a test pmap maps old's page at two addresses, as two processes would;
+ * returns old's PV count right after the replace.  Leaves nothing behind.
  */
 static int
-replace_with_two_mappings(int amflags, struct pmap *pm)
+replace_with_two_mappings(int amflags)
 {
-	struct vm_amap *amap = amap_alloc(P(2), 0, amflags);
-	struct vm_aref aref = { 0, amap };
+	struct vm_baseline b;
+	struct pmap *pm;
+	struct vm_amap *amap;
+	struct vm_aref aref;
 	struct vm_anon *old, *new;
 	int pv_after;
 
+	vm_baseline_take(&b);
+	pm = pmap_create();
+	KT_ASSERT(pm != NULL);
+	amap = amap_alloc(P(2), 0, amflags);
+	aref = (struct vm_aref){ 0, amap };
 	mutex_enter(amap->am_lock);
 	old = anon_with_page(0x11);
 	amap_add(&aref, P(1), old, false);
@@ -360,37 +368,25 @@ replace_with_two_mappings(int amflags, struct pmap *pm)
 	anon_drop(old);         /* the replaced slot's reference came back to us */
 	mutex_exit(amap->am_lock);
 	amap_unref(amap, 0, P(2), true);
+	pmap_destroy(pm);
+	base_expect(&b);
 	return pv_after;
 }
 
+/* Other processes map the old page through this very slot: unmapped. */
 KTEST(amap, add_replace_in_shared_amap_removes_old_page_mappings)
 {
-	struct vm_baseline b;
-	struct pmap *pm;
-
-	vm_baseline_take(&b);
-	pm = pmap_create();
-	KT_ASSERT(pm != NULL);
-	/* Other processes map the old page through this very slot. */
-	KT_EQ(replace_with_two_mappings(AMAP_SHARED, pm), 0);
-	pmap_destroy(pm);
-	base_expect(&b);
+	KT_EQ(replace_with_two_mappings(AMAP_SHARED), 0);
 }
 
+/*
+ * A private amap's slot is mapped by its own map only (the fault replaces
+ * that mapping itself); the old page's other mappings come through other
+ * amaps - a fork's parent - and must stay.
+ */
 KTEST(amap, add_replace_in_private_amap_keeps_other_amaps_mappings)
 {
-	struct vm_baseline b;
-	struct pmap *pm;
-
-	vm_baseline_take(&b);
-	pm = pmap_create();
-	KT_ASSERT(pm != NULL);
-	/* A private amap's slot is mapped by its own map only (the fault
-	 * replaces that mapping itself); the old page's other mappings come
-	 * through other amaps - a fork's parent - and must stay. */
-	KT_EQ(replace_with_two_mappings(0, pm), 2);
-	pmap_destroy(pm);
-	base_expect(&b);
+	KT_EQ(replace_with_two_mappings(0), 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1167,6 +1163,54 @@ KTEST(amap, swap_off_walk_selects_nothing_out_of_range)
 	KT_EQ(uvm_swap_stats.inuse, 0);
 	uvm_swap_area_destroy_all();
 	amap_unref(a1, 0, P(3), true);
+	base_expect(&b);
+}
+
+/*
+ * A busy page is one a fault is reading in from the anon's slot with the
+ * amap unlocked (fault_anonget): the swapoff walk must leave the anon and
+ * its slot alone - a failed read still needs the slot, to retry and to
+ * mark it bad - and ask to be walked again (-EAGAIN).  Once the page is
+ * no longer busy, the next walk keeps the page and releases the slot.
+ */
+KTEST(amap, swap_off_walk_passes_a_busy_page_by_and_keeps_its_slot)
+{
+	struct vm_amap *a;
+	struct vm_aref r;
+	struct vm_anon *an[2];
+	struct vm_page *pg;
+	int first, n = 1, slot;
+	struct vm_baseline b;
+
+	vm_baseline_take(&b);
+	a = amap_filled(2, 0x70, &r, an);
+	first = uvm_swap_area_create(8);
+	KT_ASSERT(first > 0);
+	slot = uvm_swap_alloc(&n, false);
+	KT_ASSERT(slot >= first && n == 1);
+	mutex_enter(a->am_lock);
+	pg = an[1]->an_page;
+	an[1]->an_swslot = slot;
+	pg->flags |= PG_BUSY | PG_CLEAN;        /* being read from the slot */
+	mutex_exit(a->am_lock);
+	KT_EQ(amap_swap_off(first, first + 8), -EAGAIN);
+	KT_EQ(an[1]->an_swslot, slot);
+	KT_ASSERT(uvm_swap_slot_inuse(slot));
+	KT_ASSERT(an[1]->an_page == pg);
+	KT_EQ(pg->flags & (PG_BUSY | PG_CLEAN), PG_BUSY | PG_CLEAN);
+	CHECK(a);
+	mutex_enter(a->am_lock);
+	vm_page_unbusy(pg);                     /* the read is done */
+	mutex_exit(a->am_lock);
+	KT_EQ(amap_swap_off(first, first + 8), 0);
+	KT_EQ(an[1]->an_swslot, 0);
+	KT_ASSERT(!uvm_swap_slot_inuse(slot));
+	KT_ASSERT(an[1]->an_page == pg);
+	KT_EQ(pg->flags & PG_CLEAN, 0);         /* the only copy now */
+	CHECK(a);
+	amap_unref(a, 0, P(2), true);
+	KT_EQ(uvm_swap_stats.inuse, 0);
+	uvm_swap_area_destroy_all();
 	base_expect(&b);
 }
 

@@ -7,9 +7,10 @@
  * Swap slots come from a device-less swap area (uvm_swap_area_create),
  * so their allocation state can be asserted; anon_pagein has no disk to
  * read from there and must say so (-ENODEV) without changing the anon
- * (reading from a real swap disk is tested in tests/kern/swap_test.c).  Each test ends with the leak check (vm_baseline_expect):
- * anons, pages in use, swap slots in use and the rest of the VM's
- * live-object counts back where they started.
+ * (reading from a real swap disk is tested in tests/kern/swap_test.c).
+ * Each test ends with the leak check (vm_baseline_expect): anons, pages
+ * in use, swap slots in use and the rest of the VM's live-object counts
+ * back where they started.
  */
 #include "kern/ktest.h"
 #include "kern/lib/errno.h"

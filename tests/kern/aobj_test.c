@@ -661,6 +661,52 @@ KTEST(aobj, last_detach_frees_every_page_and_slot)
 	fixture_teardown(&f);                   /* pages, slots back */
 }
 
+/*
+ * A page being read from its slot sits busy in the tree with the object
+ * unlocked (get_page): swap_off must leave the page and its slot alone -
+ * a failed read still needs the slot - and ask to walk again (-EAGAIN).
+ * Once the page is no longer busy, the next walk keeps the page and
+ * releases the slot.
+ */
+KTEST(aobj, swap_off_passes_a_busy_page_by_and_keeps_its_slot)
+{
+	struct fixture f;
+	struct uvm_object *u;
+	struct vm_page *pg;
+	int s;
+
+	fixture_setup(&f);
+	u = uao_create(pg_off(10), 0);
+	KT_ASSERT(u != NULL);
+	KT_EQ(get_one(u, 4, &pg), 0);           /* resident and busy */
+	KT_ASSERT(pg->flags & PG_BUSY);
+	mutex_enter(&u->vmobjlock);
+	s = new_slot();
+	KT_EQ(uao_set_swslot(u, 4, s), 0);
+	pg->flags |= PG_CLEAN;                  /* being read from the slot */
+	mutex_exit(&u->vmobjlock);
+	KT_EQ(uao_swap_off(s, s + 1), -EAGAIN);
+	mutex_enter(&u->vmobjlock);
+	KT_EQ(uao_find_swslot(u, 4), s);
+	KT_ASSERT(uvm_swap_slot_inuse(s));
+	KT_ASSERT(uvm_obj_page_lookup(u, pg_off(4)) == pg);
+	KT_EQ(pg->flags & (PG_BUSY | PG_CLEAN), PG_BUSY | PG_CLEAN);
+	ck(u);
+	vm_page_unbusy(pg);                     /* the read is done */
+	mutex_exit(&u->vmobjlock);
+	KT_EQ(uao_swap_off(s, s + 1), 0);
+	mutex_enter(&u->vmobjlock);
+	KT_EQ(uao_find_swslot(u, 4), 0);
+	KT_ASSERT(!uvm_swap_slot_inuse(s));
+	KT_ASSERT(uvm_obj_page_lookup(u, pg_off(4)) == pg);
+	KT_EQ(pg->flags & PG_CLEAN, 0);         /* the only copy now */
+	ck(u);
+	mutex_exit(&u->vmobjlock);
+	KT_EQ(u->uo_refs, 1);
+	uao_detach(u);
+	fixture_teardown(&f);
+}
+
 KTEST(aobj, swap_off_tries_only_slots_in_range)
 {
 	struct fixture f;
@@ -680,10 +726,10 @@ KTEST(aobj, swap_off_tries_only_slots_in_range)
 	KT_EQ(uao_set_swslot(h, 400, sh), 0);
 	mutex_exit(&h->vmobjlock);
 	/* No slot in range: nothing to bring in, success. */
-	KT_EQ(uao_swap_off(sh + 1, sh + 100), false);
+	KT_EQ(uao_swap_off(sh + 1, sh + 100), 0);
 	/* In range: a test area has no disk, so the page cannot come in. */
-	KT_EQ(uao_swap_off(sa, sa + 1), true);
-	KT_EQ(uao_swap_off(sh, sh + 1), true);
+	KT_EQ(uao_swap_off(sa, sa + 1), -EIO);
+	KT_EQ(uao_swap_off(sh, sh + 1), -EIO);
 	/* Nothing changed, and swap_off's own references are gone. */
 	KT_EQ(a->uo_refs, 1);
 	KT_EQ(h->uo_refs, 1);

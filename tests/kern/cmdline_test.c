@@ -1,6 +1,7 @@
 /*
  * tests/kern/cmdline_test.c - kern/cmdline.c: quoting, repeated keys, empty
- * values, bare keys, unknown keys and lines too long to keep.
+ * values, bare keys, unknown keys, lines too long to keep, and the text
+ * after "--" (init's arguments).
  */
 #include "kern/cmdline.h"
 #include "kern/ktest.h"
@@ -35,6 +36,24 @@ KTEST(cmdline, double_dash_ends_the_options)
 	KT_EQ(cmdline_parse("a=1 --b=2", &cl), 2);     /* not a bare -- */
 	KT_STREQ(cmdline_get(&cl, "--b"), "2");
 	KT_EQ(cmdline_parse("--", &cl), 0);
+}
+
+/* cl.rest: what follows the "--", spaces skipped; NULL with no "--". */
+KTEST(cmdline, rest_after_double_dash)
+{
+	KT_EQ(cmdline_parse("init=/bin/x --   vm  swap=3 -- y", &cl), 1);
+	KT_STREQ(cl.rest, "vm  swap=3 -- y");
+	KT_EQ(cmdline_parse("-- a b", &cl), 0);                /* leading */
+	KT_STREQ(cl.rest, "a b");
+	KT_EQ(cmdline_parse("a=1 --", &cl), 1);                /* nothing after */
+	KT_STREQ(cl.rest, "");
+	KT_EQ(cmdline_parse("msg=\"x -- y\" z=1", &cl), 2);   /* quoted: no split */
+	KT_STREQ(cmdline_get(&cl, "msg"), "x -- y");
+	KT_ASSERT(cl.rest == NULL);
+	KT_EQ(cmdline_parse("a=1 --b=2", &cl), 2);             /* not a bare -- */
+	KT_ASSERT(cl.rest == NULL);
+	KT_EQ(cmdline_parse(NULL, &cl), 0);
+	KT_ASSERT(cl.rest == NULL);
 }
 
 KTEST(cmdline, repeated_key_last_wins)

@@ -102,7 +102,7 @@ KTEST(pci, bar_mapping_reads_the_virtio_common_config)
 
 /* MSI-X: table entry 0 holds this CPU's address and the disk's vector. */
 static void
-check_msix_route(struct pci_dev *p, struct blkdev *d)
+check_msix_route(struct pci_dev *p, const struct pci_intr *pi)
 {
 	uint32_t tbl;
 	volatile uint32_t *e;
@@ -111,21 +111,21 @@ check_msix_route(struct pci_dev *p, struct blkdev *d)
 	tbl = pci_conf_read32(p, p->msix_cap + 4);
 	e = (volatile uint32_t *)(pci_bar_map(p, tbl & 7) + (tbl & ~7u));
 	KT_EQ(e[0], 0xfee00000u | (lapic_read(LAPIC_ID) >> 24) << 12);
-	KT_EQ(e[2], d->intr_vector);
+	KT_EQ(e[2], pi->vector);
 	KT_EQ(e[3] & 1, 0);             /* unmasked */
 	KT_ASSERT(pci_conf_read16(p, PCI_COMMAND) & PCI_CMD_INTX_DISABLE);
 }
 
 /* INTx (msix=0): the I/O APIC entry of the disk's line is live, level, its vector. */
 static void
-check_intx_route(struct pci_dev *p, struct blkdev *d)
+check_intx_route(struct pci_dev *p, const struct pci_intr *pi)
 {
 	int flags, gsi = ioapic_irq_route(p->intr_line, true, &flags);
 	uint64_t e;
 
 	KT_ASSERT(gsi >= 0);
 	e = ioapic_redir(gsi);
-	KT_EQ(e & 0xff, d->intr_vector);
+	KT_EQ(e & 0xff, pi->vector);
 	KT_EQ(e & (1UL << 16), 0);      /* unmasked */
 	KT_ASSERT(e & (1UL << 15));     /* level-triggered */
 	KT_EQ(pci_conf_read16(p, PCI_COMMAND) & PCI_CMD_INTX_DISABLE, 0);
@@ -135,14 +135,18 @@ KTEST(pci, interrupt_route_delivers_the_disk_vector_to_this_cpu)
 {
 	struct pci_dev *p = vblk_pci(1);
 	struct blkdev *d = blk_lookup("vdb");
+	const struct pci_intr *pi;
 
 	KT_ASSERT(p != NULL && d != NULL && p->msix_cap != 0);
-	if (strcmp(d->intr_kind, "msix") == 0)
-		check_msix_route(p, d);
-	else if (strcmp(d->intr_kind, "intx") == 0)
-		check_intx_route(p, d);
+	KT_ASSERT(vblk_virtio(d) != NULL && vblk_virtio(d)->pci == p);
+	pi = &vblk_virtio(d)->intr;
+	if (pi->kind == PCI_INTR_MSIX)
+		check_msix_route(p, pi);
+	else if (pi->kind == PCI_INTR_INTX)
+		check_intx_route(p, pi);
 	else
-		ktest_fail(__FILE__, __LINE__, "vdb has no interrupt (%s): lapic=0?", d->intr_kind);
+		ktest_fail(__FILE__, __LINE__, "vdb has no interrupt (polled, vector %d): "
+		    "lapic=0?", pi->vector);
 }
 
 KTEST(pci, ioapic_from_the_madt_masks_unused_inputs)

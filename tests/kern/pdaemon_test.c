@@ -40,11 +40,9 @@ KTEST_OWN_BOOT(pdaemon, referenced_pages_get_a_second_chance)
 	vmtest_begin(&t);
 	vmtest_map_anon(&t, VA, 32);
 	swaptest_fill(&t, VA, 32, 0x61);
-	for (int i = 0; i < 32; i++) {
-		struct vm_page *pg = swaptest_page(&t, VA + PG(i));
-		pmap_clear_reference(pg);
-		vm_page_deactivate(pg);
-	}
+	for (int i = 0; i < 32; i++)
+		KT_ASSERT(swaptest_page(&t, VA + PG(i)) != NULL);
+	swaptest_deactivate(&t, VA, 32);
 	swaptest_verify(&t, VA, 8, 0x61);       /* the first 8 used again */
 	uvm_pdaemon_pageout_now((int)uvmexp.inactive);
 	KT_ASSERT(uvmexp.pdreact - react0 >= 8);

@@ -13,6 +13,7 @@
 #include "kern/ktest.h"
 #include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
+#include "tests/kern/vmtest.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
 
@@ -105,7 +106,6 @@ KTEST(pool, get_many_spans_pages_and_stops_short_without_memory)
 	static struct pool pg_;
 	void *objs[64];
 	struct pglist held;
-	struct vm_page *pg;
 	uint64_t free0 = uvmexp.free;
 	int ipp, got;
 
@@ -121,14 +121,9 @@ KTEST(pool, get_many_spans_pages_and_stops_short_without_memory)
 		KT_EQ(*(uint64_t *)objs[i] | ((uint64_t *)objs[i])[31], 0);
 	KT_EQ(pool_check(&pg_, ktest_print), 0);
 	/* No free page: only the ipp - 1 objects left on the second page. */
-	TAILQ_INIT(&held);
-	while ((pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
-		TAILQ_INSERT_HEAD(&held, pg, pageq);
+	vmtest_hold_free(&held, 0);
 	got = pool_get_many(&pg_, objs + ipp + 1, 32, 0);
-	while ((pg = TAILQ_FIRST(&held)) != NULL) {
-		TAILQ_REMOVE(&held, pg, pageq);
-		vm_page_free(pg);
-	}
+	vmtest_release(&held);
 	KT_EQ(got, ipp - 1);
 	KT_EQ(pg_.pr_nfail, 1);
 	KT_EQ(pg_.pr_npages, 2);
@@ -287,20 +282,14 @@ KTEST(pool, get_fails_when_no_page)
 {
 	static struct pool pf;
 	struct pglist held;
-	struct vm_page *pg;
 	void *obj;
 	uint64_t free0 = uvmexp.free;
 
 	pool_init(&pf, 32, 8, "test-nomem");
-	TAILQ_INIT(&held);
 	/* Held last-taken first, so freeing restores the free list's order. */
-	while ((pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
-		TAILQ_INSERT_HEAD(&held, pg, pageq);
+	vmtest_hold_free(&held, 0);
 	obj = pool_get(&pf, 0);
-	while ((pg = TAILQ_FIRST(&held)) != NULL) {
-		TAILQ_REMOVE(&held, pg, pageq);
-		vm_page_free(pg);
-	}
+	vmtest_release(&held);
 	KT_ASSERT(obj == NULL);
 	KT_EQ(pf.pr_nfail, 1);
 	KT_EQ(pf.pr_nget, 0);

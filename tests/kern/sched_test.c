@@ -478,7 +478,8 @@ KTEST(sched, stack_overflow_hits_the_guard_page_and_kills_only_that_thread)
  * program's rsp0 (and its SSE state and TLS base) back too, or its next
  * system call would land on another thread's frames.  Run /bin/hello
  * until it has been preempted a few times; every run must exit cleanly,
- * and the waiting thread's own rsp0 is unchanged.
+ * and once the waiting thread runs again, the TSS and the syscall entry
+ * point at the top of its own stack.
  */
 #define PROGRAM_SWITCHES 3
 #define MAX_RUNS 400
@@ -487,29 +488,31 @@ KTEST(sched, preempted_user_program_keeps_its_kernel_stack)
 {
 	char *argv[] = { "hello", NULL };
 	char *envp[] = { NULL };
-	uint64_t ps0 = sched_stats.program_switches, rsp0_before, rsp0_after;
+	uint64_t ps0 = sched_stats.program_switches, tss_before, tss_after, sys_after;
 	struct thread *r;
 	int runs = 0, bad = 0, status;
 
 	rival_stop = false;
 	r = thread_create("rival", rival, NULL);
 	KT_ASSERT(r != NULL);
-	rsp0_before = curthread->rsp0;
+	tss_before = gdt_kernel_stack();
 	while (sched_stats.program_switches < ps0 + PROGRAM_SWITCHES && runs < MAX_RUNS) {
 		status = -1;
 		bad += proc_run("/bin/hello", argv, envp, &status) != 0 ||
 		    status != W_EXITCODE(1);
 		runs++;
 	}
-	rsp0_after = syscall_rsp0;
+	tss_after = gdt_kernel_stack();
+	sys_after = syscall_rsp0;
 	rival_stop = true;
 	KT_EQ(thread_join(r), 0);
 	ktest_print("# sched: %d runs of /bin/hello, %lu switches away from it\n",
 	    runs, sched_stats.program_switches - ps0);
 	KT_EQ(bad, 0);
 	KT_ASSERT(sched_stats.program_switches >= ps0 + PROGRAM_SWITCHES);
-	KT_EQ(rsp0_before, thread_stack_top(curthread));
-	KT_EQ(rsp0_after, rsp0_before);
+	KT_EQ(tss_before, thread_stack_top(curthread));
+	KT_EQ(tss_after, thread_stack_top(curthread));
+	KT_EQ(sys_after, tss_after);
 }
 
 /* ------------------------------------------------------------------ */

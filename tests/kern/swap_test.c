@@ -190,6 +190,45 @@ KTEST_OWN_BOOT(swap, swapoff_reads_every_page_back)
 	vmtest_end(&t);
 }
 
+/*
+ * A page a fault is reading in (busy, the amap unlocked) keeps its slot
+ * through swapoff: the walks pass it by and repeat, and swapoff gives up
+ * with EBUSY, still swap; once the page is no longer busy, it succeeds.
+ */
+KTEST_OWN_BOOT(swap, swapoff_leaves_a_page_being_read_its_slot)
+{
+	struct vmtest t;
+	struct blkdev *vda = blk_lookup("vda");
+	struct vm_anon *anon;
+	int slot;
+
+	swaptest_on();
+	vmtest_begin(&t);
+	vmtest_map_anon(&t, VA, 4);
+	swaptest_fill(&t, VA, 4, 0x5a);
+	KT_EQ(swaptest_push_out(&t, VA, 4), 4);
+	KT_EQ(uvm_fault(t.map, VA, VM_PROT_READ), 0);   /* back, slot kept */
+	anon = vmtest_anon(&t, VA);
+	slot = anon->an_swslot;
+	KT_ASSERT(anon->an_page != NULL && slot != 0);
+	mutex_enter(anon->an_lock);
+	anon->an_page->flags |= PG_BUSY;        /* as in fault_anonget's read */
+	mutex_exit(anon->an_lock);
+	KT_EQ(uvm_swapoff(vda), -EBUSY);
+	KT_EQ(uvm_swap_stats.ndevs, 1);         /* still swap */
+	KT_EQ(anon->an_swslot, slot);
+	KT_ASSERT(uvm_swap_slot_inuse(slot));
+	mutex_enter(anon->an_lock);
+	vm_page_unbusy(anon->an_page);          /* the read is done */
+	mutex_exit(anon->an_lock);
+	KT_EQ(uvm_swapoff(vda), 0);
+	KT_EQ(anon->an_swslot, 0);
+	KT_EQ(uvm_swap_stats.ndevs, 0);
+	swaptest_verify(&t, VA, 4, 0x5a);
+	swaptest_on();
+	vmtest_end(&t);
+}
+
 KTEST_OWN_BOOT(swap, failed_write_keeps_the_page_and_marks_slots_bad)
 {
 	struct vmtest t;

@@ -83,11 +83,9 @@ swaptest_page(struct vmtest *t, vaddr_t va)
 	return pg;
 }
 
-int
-swaptest_push_out(struct vmtest *t, vaddr_t va, int npages)
+void
+swaptest_deactivate(struct vmtest *t, vaddr_t va, int npages)
 {
-	int gone = 0;
-
 	for (int p = 0; p < npages; p++) {
 		struct vm_page *pg = swaptest_page(t, va + PG(p));
 		if (pg == NULL)
@@ -95,6 +93,14 @@ swaptest_push_out(struct vmtest *t, vaddr_t va, int npages)
 		pmap_clear_reference(pg);
 		vm_page_deactivate(pg);
 	}
+}
+
+int
+swaptest_push_out(struct vmtest *t, vaddr_t va, int npages)
+{
+	int gone = 0;
+
+	swaptest_deactivate(t, va, npages);
 	uvm_pdaemon_pageout_now((int)uvmexp.inactive);
 	for (int p = 0; p < npages; p++)
 		gone += swaptest_page(t, va + PG(p)) == NULL;

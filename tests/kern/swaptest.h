@@ -27,8 +27,14 @@ void swaptest_fill(struct vmtest *t, vaddr_t va, int npages, uint64_t seed);
 void swaptest_verify(struct vmtest *t, vaddr_t va, int npages, uint64_t seed);
 
 /*
- * swaptest_push_out - clear the referenced bits of the resident pages of
- * [va, va + npages) and move them to the inactive queue, run one page
+ * swaptest_deactivate - clear the referenced bits of the resident pages
+ * of [va, va + npages) and move them to the inactive queue, so the page
+ * daemon's next pass takes them unless they are used again first.
+ */
+void swaptest_deactivate(struct vmtest *t, vaddr_t va, int npages);
+
+/*
+ * swaptest_push_out - swaptest_deactivate the range, run one page
  * daemon pass over the whole inactive queue, and return how many of the
  * range's pages are no longer resident.
  */

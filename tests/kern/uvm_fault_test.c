@@ -70,7 +70,7 @@ expect_zero_filled(struct vmtest *t, vaddr_t va, int first, int n, bool there)
 
 /*
  * A zero-fill right after a page the process already has zero-fills the
- * next FAULT_ZEROAHEAD (15) pages too; an isolated touch, random advice
+ * next FAULT_AHEAD (15) pages too; an isolated touch, random advice
  * or the entry's end stop it.
  */
 KTEST(fault, zero_fill_ahead_follows_a_forward_touch)

@@ -21,6 +21,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "tests/kern/vmtest.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_page.h"
 
@@ -92,19 +93,13 @@ KTEST(vm_page, allocate_every_page_then_free_all)
 	alloc0 = uvmexp.pga_alloc;
 	counts_take(&before);
 	KT_EQ(vm_page_check(ktest_print), 0);
-	TAILQ_INIT(&held);
-	while ((pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL) {
+	n = vmtest_hold_free(&held, 0);
+	TAILQ_FOREACH(pg, &held, pageq)
 		odd += !fresh_kernel_page(pg);
-		TAILQ_INSERT_HEAD(&held, pg, pageq);
-		n++;
-	}
 	free_when_empty = uvmexp.free;
 	fail_when_empty = uvmexp.pga_fail;
 	check_when_empty = vm_page_check(ktest_print);
-	while ((pg = TAILQ_FIRST(&held)) != NULL) {
-		TAILQ_REMOVE(&held, pg, pageq);
-		vm_page_free(pg);
-	}
+	vmtest_release(&held);
 	KT_EQ(n, before.free);
 	KT_EQ(odd, 0);
 	KT_EQ(free_when_empty, 0);
@@ -281,7 +276,7 @@ KTEST(vm_page, alloc_anons_owns_each_page_and_stops_at_the_reserve)
 {
 	struct pgcounts b;
 	struct vm_anon *anons[4];
-	struct vm_page *pgs[4], *pg;
+	struct vm_page *pgs[4];
 	struct pglist held;
 	int got;
 
@@ -308,20 +303,14 @@ KTEST(vm_page, alloc_anons_owns_each_page_and_stops_at_the_reserve)
 		anon_free(anons[i]);            /* and its page */
 	}
 	/* Two pages above the reserve: a run of four gets two. */
-	TAILQ_INIT(&held);
-	while (uvmexp.free > uvmexp.reserve + 2 &&
-	    (pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
-		TAILQ_INSERT_HEAD(&held, pg, pageq);
+	vmtest_hold_free(&held, uvmexp.reserve + 2);
 	KT_EQ(anon_alloc_many(anons, 4), 4);
 	got = vm_page_alloc_anons(pgs, anons, 4, 0);
 	for (int i = 0; i < got; i++) {
 		pgs[i]->flags &= ~(PG_BUSY | PG_FAKE);
 		anons[i]->an_page = pgs[i];
 	}
-	while ((pg = TAILQ_FIRST(&held)) != NULL) {
-		TAILQ_REMOVE(&held, pg, pageq);
-		vm_page_free(pg);
-	}
+	vmtest_release(&held);
 	for (int i = 0; i < 4; i++) {
 		anons[i]->an_ref = 0;
 		anon_free(anons[i]);

@@ -22,6 +22,32 @@ vmtest_pages_in_use(void)
 	    uvmexp.ptpages;
 }
 
+uint64_t
+vmtest_hold_free(struct pglist *held, uint64_t leave)
+{
+	struct vm_page *pg;
+	uint64_t n = 0;
+
+	TAILQ_INIT(held);
+	while ((leave == 0 || uvmexp.free > leave) &&
+	    (pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL) {
+		TAILQ_INSERT_HEAD(held, pg, pageq);
+		n++;
+	}
+	return n;
+}
+
+void
+vmtest_release(struct pglist *held)
+{
+	struct vm_page *pg;
+
+	while ((pg = TAILQ_FIRST(held)) != NULL) {
+		TAILQ_REMOVE(held, pg, pageq);
+		vm_page_free(pg);
+	}
+}
+
 void
 vm_baseline_take(struct vm_baseline *b)
 {

@@ -174,15 +174,6 @@ UTEST(parent_can_write_again_after_the_child_is_gone)
 
 /* ---- the mechanism, through vm_query (uvmkern only) ---- */
 
-static void
-query(const void *addr, struct vm_query *q)
-{
-	memset(q, 0, sizeof(*q));
-	if (vm_query(addr, q) != 0 && errno == ENOSYS)
-		UT_SKIP("vm_query is uvmkern-only (ENOSYS here)");
-	UT_SYS(vm_query(addr, q));
-}
-
 /*
  * Before fork a written private page has its own anon (an_ref 1) and a
  * writable PTE.  Fork marks the parent's entry needs-copy, leaves the
@@ -197,7 +188,7 @@ UTEST(query_fork_sets_needs_copy_and_write_protects_the_parent)
 	pid_t pid;
 
 	*p = 1;
-	query(p, &before);
+	ut_query(p, &before);
 	UT_NE(before.anon, 0);
 	UT_EQ(before.anon_ref, 1);
 	UT_ASSERT(before.flags & VMQ_COPYONWRITE);
@@ -208,7 +199,7 @@ UTEST(query_fork_sets_needs_copy_and_write_protects_the_parent)
 		wait_signal(ready[0]);
 		_exit(0);
 	}
-	query(p, &after);
+	ut_query(p, &after);
 	UT_ASSERT(after.flags & VMQ_NEEDSCOPY);
 	UT_EQ(after.amap, before.amap);
 	UT_EQ(after.amap_ref, 2);
@@ -228,11 +219,11 @@ UTEST(query_child_write_gets_its_own_anon_and_page)
 
 	UT_ASSERT(seen != MAP_FAILED);
 	*p = 1;
-	query(p, &parent);
+	ut_query(p, &parent);
 	pid = (pid_t)UT_SYS(fork());
 	if (pid == 0) {
 		*p = 2;
-		query(p, seen);
+		ut_query(p, seen);
 		_exit(0);
 	}
 	UT_CHILD_EXITS(pid, 0);
@@ -240,7 +231,7 @@ UTEST(query_child_write_gets_its_own_anon_and_page)
 	UT_NE(seen->pa, parent.pa);
 	UT_EQ(seen->anon_ref, 1);
 	UT_ASSERT(seen->pte & VMQ_PTE_W);
-	query(p, &parent);
+	ut_query(p, &parent);
 	UT_EQ(parent.anon_ref, 1);    /* the child dropped its reference */
 	UT_EQ(*p, 1);
 }

@@ -28,8 +28,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define KERNEL_ADDR ((void *)0xffff800000000000UL)
 
 static long

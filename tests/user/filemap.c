@@ -233,10 +233,8 @@ UTEST(query_private_write_promotes_the_file_page_into_an_anon)
 	char *s = map_rows(PROT_READ, MAP_SHARED, fd);
 	struct vm_query q, sq;
 
-	memset(&q, 0, sizeof(q));
 	(void)*(volatile char *)(p + PAGE);
-	if (vm_query(p + PAGE, &q) != 0 && errno == ENOSYS)
-		UT_SKIP("vm_query is uvmkern-only (ENOSYS here)");
+	ut_query(p + PAGE, &q);
 	UT_EQ(q.obj_kind, VMQ_OBJ_FILE);
 	UT_EQ(q.offset, PAGE);
 	UT_EQ(q.anon, 0);

@@ -11,8 +11,10 @@
  * A test goes through its whole table and lists every mismatch as a "#"
  * line before failing, so one run shows all of them.  Unknown system
  * call numbers (including the gap just below uvmkern's own, and far past
- * them) are ENOSYS.  Nothing here may kill the process: the runner would
- * report that as a signal death.
+ * them) are ENOSYS.  A descriptor with garbage in the upper half of its
+ * register is the descriptor in the lower half, as Linux's unsigned int.
+ * Nothing here may kill the process: the runner would report that as a
+ * signal death.
  */
 #define _GNU_SOURCE
 #include "utest.h"
@@ -27,7 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
 #define NBAD_MAX 10
 
 /* Pointers the kernel must neither read nor write. */
@@ -152,6 +153,23 @@ UTEST(file_calls_with_bad_descriptors_are_ebadf)
 		EXPECT(EBADF, SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, fds[i], 0);
 	}
 	no_mismatches();
+}
+
+/*
+ * Descriptors are unsigned int in Linux's calls: only the low 32 bits of
+ * the register count, so fd + 2^32 names fd itself - and must not index
+ * the descriptor table with the whole 64-bit value.
+ */
+UTEST(descriptor_upper_bits_are_ignored)
+{
+	int fd = (int)UT_SYS(open("/dev/null", O_RDONLY));
+	long high = (1L << 32) | fd;
+
+	UT_EQ(syscall(SYS_fcntl, high, F_GETFD), 0);
+	UT_EQ(syscall(SYS_dup2, high, fd), fd);             /* the same one */
+	UT_ERR(syscall(SYS_dup3, high, fd, 0), EINVAL);     /* ... for dup3 too */
+	UT_EQ(syscall(SYS_close, high), 0);
+	UT_ERR(fcntl(fd, F_GETFD), EBADF);                  /* fd is closed */
 }
 
 UTEST(reads_and_writes_against_the_access_mode_are_ebadf)

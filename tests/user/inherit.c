@@ -18,8 +18,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-
 /* Forks a child that runs check(p) and exits with its result. */
 static void
 child_sees(char *p, int (*check)(char *))

@@ -17,8 +17,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-
 UTEST(dontneed_private_anonymous_reads_zeros)
 {
 	char *p = ut_map(4, RW);
@@ -122,9 +120,7 @@ UTEST(query_shows_the_advice)
 	char *p = ut_map(1, RW);
 	struct vm_query q;
 
-	memset(&q, 0, sizeof(q));
-	if (vm_query(p, &q) != 0 && errno == ENOSYS)
-		UT_SKIP("vm_query is uvmkern-only (ENOSYS here)");
+	ut_query(p, &q);
 	UT_EQ(q.advice, MADV_NORMAL);
 	UT_SYS(madvise(p, PAGE, MADV_RANDOM));
 	UT_SYS(vm_query(p, &q));

@@ -17,8 +17,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-
 /* How many of the npages at p mincore reports resident. */
 static int
 resident_pages(void *p, size_t npages)
@@ -132,9 +130,7 @@ UTEST(query_shows_the_entry_wired)
 	char *p = ut_map(2, RW);
 	struct vm_query q;
 
-	memset(&q, 0, sizeof(q));
-	if (vm_query(p, &q) != 0 && errno == ENOSYS)
-		UT_SKIP("vm_query is uvmkern-only (ENOSYS here)");
+	ut_query(p, &q);
 	UT_ASSERT(!(q.flags & VMQ_WIRED));
 	UT_SYS(mlock(p, PAGE));
 	UT_SYS(vm_query(p, &q));

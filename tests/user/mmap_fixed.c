@@ -15,9 +15,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-
 static char *
 map_filled(size_t npages, int c)
 {

@@ -21,8 +21,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-
 static void
 check_perms(const void *addr, const char *want)
 {
@@ -186,9 +184,7 @@ UTEST(query_entry_bounds_follow_split_and_merge)
 	char *p = ut_map(4, RW);
 	struct vm_query q;
 
-	memset(&q, 0, sizeof(q));
-	if (vm_query(p, &q) != 0 && errno == ENOSYS)
-		UT_SKIP("vm_query is uvmkern-only (ENOSYS here)");
+	ut_query(p, &q);
 	UT_SYS(mprotect(p + PAGE, 2 * PAGE, PROT_READ));
 	UT_SYS(vm_query(p + 2 * PAGE, &q));
 	UT_EQ(q.start, (uintptr_t)(p + PAGE));

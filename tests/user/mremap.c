@@ -7,17 +7,17 @@
  * and the old range is gone.  MREMAP_FIXED moves to an address of the
  * caller's choosing, replacing what was there.  Shrinking unmaps the
  * tail.  Errors are Linux's: EINVAL for an unaligned address, a zero new
- * size, unknown flags or MREMAP_FIXED without MREMAP_MAYMOVE; EFAULT for
- * an old range that is not mapped.
+ * size, unknown flags, MREMAP_FIXED without MREMAP_MAYMOVE or with a
+ * destination that runs past the end of user space (found before
+ * anything there is unmapped); EFAULT for an old range that is not mapped.
  */
 #define _GNU_SOURCE
 #include "utest.h"
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
-
-#define RW (PROT_READ | PROT_WRITE)
 
 /* npages of RW with pattern page i = 'a' + i, and room to grow to room pages. */
 static char *
@@ -112,6 +112,25 @@ UTEST(fixed_without_maymove_is_einval)
 	char *target = ut_map(1, RW);
 
 	UT_ERR(mremap(p, PAGE, PAGE, MREMAP_FIXED, target), EINVAL);
+}
+
+/*
+ * The destination starts at this test's stack page and ends one page past
+ * the top of user space: EINVAL, and the stack - which an unmap of the
+ * destination would take - is still there.  syscall(): musl's mremap
+ * would check the size itself.
+ */
+UTEST(fixed_destination_past_user_space_is_einval)
+{
+	char *p = map_with_room(1, 1);
+	volatile char here = 's';
+	unsigned long want = (unsigned long)&here & ~(PAGE - 1);
+	unsigned long top = 0x800000000000UL;      /* 2^47: end of user space */
+
+	UT_ERR(syscall(SYS_mremap, p, PAGE, top - want + PAGE,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, want), EINVAL);
+	UT_EQ(here, 's');
+	check_pattern(p, 1);
 }
 
 UTEST(unaligned_old_address_is_einval)

@@ -15,8 +15,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-
 UTEST(hole_faults_with_maperr_at_the_address)
 {
 	char *p = ut_map(3, RW);

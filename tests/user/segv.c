@@ -22,8 +22,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RW (PROT_READ | PROT_WRITE)
-
 UTEST(write_to_read_only_memory_is_accerr_at_the_byte)
 {
 	char *p = ut_map(2, PROT_READ);
@@ -70,34 +68,20 @@ UTEST(read_of_prot_none_is_accerr)
 }
 
 /* A jump into a page without PROT_EXEC faults at the jump target. */
-static sigjmp_buf exec_jb;
-static volatile struct ut_fault exec_seen;
-
-static void
-exec_handler(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	exec_seen.signo = sig;
-	exec_seen.code = si->si_code;
-	exec_seen.addr = si->si_addr;
-	siglongjmp(exec_jb, 1);
-}
-
 UTEST(jump_into_non_executable_memory_is_accerr_at_the_target)
 {
 	unsigned char *p = ut_map(1, RW);
-	struct sigaction sa;
+	struct sigaction before, after;
+	struct ut_fault f;
 
 	p[0] = 0xc3;                        /* ret */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = exec_handler;
-	sa.sa_flags = SA_SIGINFO;
-	UT_SYS(sigaction(SIGSEGV, &sa, NULL));
-	if (sigsetjmp(exec_jb, 1) == 0)
-		((void (*)(void))(uintptr_t)p)();
-	UT_EQ(exec_seen.signo, SIGSEGV);
-	UT_EQ(exec_seen.code, SEGV_ACCERR);
-	UT_EQ(exec_seen.addr, p);
+	UT_SYS(sigaction(SIGSEGV, NULL, &before));
+	UT_EQ(ut_probe_exec(p, &f), SIGSEGV);
+	UT_EQ(f.signo, SIGSEGV);
+	UT_EQ(f.code, SEGV_ACCERR);
+	UT_EQ(f.addr, p);
+	UT_SYS(sigaction(SIGSEGV, NULL, &after));   /* no handler left behind */
+	UT_EQ((uintptr_t)after.sa_handler, (uintptr_t)before.sa_handler);
 }
 
 UTEST(kernel_address_is_maperr)

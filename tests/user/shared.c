@@ -170,9 +170,7 @@ UTEST(query_parent_and_child_share_object_and_page)
 	pid_t pid;
 
 	*p = 1;
-	memset(&mine, 0, sizeof(mine));
-	if (vm_query(p, &mine) != 0 && errno == ENOSYS)
-		UT_SKIP("vm_query is uvmkern-only (ENOSYS here)");
+	ut_query(p, &mine);
 	UT_EQ(mine.obj_kind, VMQ_OBJ_AOBJ);
 	UT_NE(mine.object, 0);
 	UT_ASSERT(!(mine.flags & VMQ_COPYONWRITE));

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "utest.h"
+#include "uvmkern.h"
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -273,9 +274,11 @@ probe_handler(int sig, siginfo_t *si, void *uc)
 	siglongjmp(probe_jb, sig);
 }
 
-/* write != 0: store value at addr, else load from it. */
+enum probe_mode { PROBE_READ, PROBE_WRITE, PROBE_EXEC };
+
+/* Load from addr, store value at it, or call it, as mode says. */
 static int
-probe(volatile unsigned char *addr, int write, unsigned char value,
+probe(volatile unsigned char *addr, enum probe_mode mode, unsigned char value,
       struct ut_fault *f)
 {
 	struct sigaction sa, old_segv, old_bus;
@@ -290,8 +293,10 @@ probe(volatile unsigned char *addr, int write, unsigned char value,
 	probe_seen.signo = 0;
 	sig = sigsetjmp(probe_jb, 1);
 	if (sig == 0) {
-		if (write)
+		if (mode == PROBE_WRITE)
 			*addr = value;
+		else if (mode == PROBE_EXEC)
+			((void (*)(void))(uintptr_t)addr)();
 		else
 			(void)*addr;
 	}
@@ -308,13 +313,33 @@ probe(volatile unsigned char *addr, int write, unsigned char value,
 int
 ut_probe_read(const volatile void *addr, struct ut_fault *f)
 {
-	return probe((volatile unsigned char *)(uintptr_t)addr, 0, 0, f);
+	return probe((volatile unsigned char *)(uintptr_t)addr, PROBE_READ, 0, f);
 }
 
 int
 ut_probe_write(volatile void *addr, unsigned char value, struct ut_fault *f)
 {
-	return probe(addr, 1, value, f);
+	return probe(addr, PROBE_WRITE, value, f);
+}
+
+int
+ut_probe_exec(const void *addr, struct ut_fault *f)
+{
+	return probe((volatile unsigned char *)(uintptr_t)addr, PROBE_EXEC, 0, f);
+}
+
+/* ---- uvmkern's vm_query ---- */
+
+void
+ut_query_at(const char *file, int line, const void *addr, struct vm_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	errno = 0;
+	if (vm_query(addr, q) == 0)
+		return;
+	if (errno == ENOSYS)
+		ut_skip("vm_query is uvmkern-only (ENOSYS here)");
+	ut_fail(file, line, "vm_query(%p) failed: %s", addr, ut_errname(errno));
 }
 
 /* ---- memory ---- */

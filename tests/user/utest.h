@@ -49,6 +49,9 @@
 #include <sys/types.h>
 
 #define PAGE 4096UL
+/* The usual protection and flags of a test mapping (with <sys/mman.h>). */
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
 struct utest {
 	const char *name;
@@ -137,10 +140,12 @@ void ut_child_exits(const char *file, int line, pid_t pid, int code);
 void ut_child_killed(const char *file, int line, pid_t pid, int sig);
 
 /*
- * Faults.  ut_probe_read/ut_probe_write touch one byte with SIGSEGV and
- * SIGBUS caught (sigsetjmp/siglongjmp): they return 0 when the access
- * worked, else the signal number, with what the handler saw in *f (which
- * may be NULL).
+ * Faults.  ut_probe_read/ut_probe_write touch one byte, ut_probe_exec
+ * calls addr as a function taking and returning nothing (a "ret" there
+ * comes back), with SIGSEGV and SIGBUS caught (sigsetjmp/siglongjmp):
+ * they return 0 when the access worked, else the signal number, with
+ * what the handler saw in *f (which may be NULL).  The old handlers are
+ * back in place when they return.
  */
 struct ut_fault {
 	int signo;
@@ -150,6 +155,18 @@ struct ut_fault {
 
 int ut_probe_read(const volatile void *addr, struct ut_fault *f);
 int ut_probe_write(volatile void *addr, unsigned char value, struct ut_fault *f);
+int ut_probe_exec(const void *addr, struct ut_fault *f);
+
+/*
+ * uvmkern's vm_query (user/include/uvmkern.h) for the tests of the
+ * mechanism: ut_query(addr, &q) fills q (zeroed first) for addr, skips
+ * the test where vm_query is ENOSYS (Linux), and fails it on any other
+ * error.
+ */
+struct vm_query;
+#define ut_query(addr, q) ut_query_at(__FILE__, __LINE__, (addr), (q))
+void ut_query_at(const char *file, int line, const void *addr,
+		 struct vm_query *q);
 
 /*
  * Memory helpers.  ut_map gives npages of private anonymous memory with a

@@ -7,11 +7,13 @@
 #
 # Why it exists: Debian builds the virtio core, the virtio PCI transport
 # and virtio_blk as modules (CONFIG_VIRTIO_BLK=m, CONFIG_VIRTIO_PCI=m in
-# boot/config-*), and tools/linux/fetch-kernel.sh keeps only boot/.  The
-# swap benchmark needs /dev/vda on Linux, so this script fetches the same
-# package once more with `apt-get download`, takes out only the modules
-# under drivers/virtio/ and drivers/block/virtio_blk.ko, and keeps them
-# in CACHE/PACKAGE/modules.  They are not compressed (the config says
+# boot/config-*), and the swap benchmark needs /dev/vda on Linux.
+# tools/linux/fetch-kernel.sh keeps those modules (drivers/virtio/*.ko and
+# drivers/block/virtio_blk.ko) in CACHE/PACKAGE/modules when it unpacks
+# the package, and this script uses them.  A cache from before it did so
+# has boot/ only: then, and only then, this script fetches the same
+# package once more with `apt-get download` and takes out the same
+# modules.  They are not compressed (the config says
 # CONFIG_MODULE_COMPRESS_NONE), so the bench program hands them straight
 # to finit_module.  The package holds no modules.dep (depmod makes it at
 # install time), so the load order comes from each module's own
@@ -27,6 +29,7 @@ WANT="virtio_pci virtio_blk"    # the transport finds the disk, blk drives it
 
 say() { echo "bench: $*" >&2; }
 
+# The fallback for a cache fetch-kernel.sh filled before it kept modules.
 if ! ls "$mods"/*.ko >/dev/null 2>&1; then
 	tmp=$(mktemp -d "$cache/.modules.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT

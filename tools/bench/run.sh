@@ -15,7 +15,7 @@
 # $QEMU_DISKS the virtio disks make run attaches (vda is swap), $MEM and
 # $SWAPMEM the guest memory of the two kinds of boot, $MKINITRD the
 # archive packer (tools/mkinitrd.c), $INIT user/init built, $ROUNDS how
-# many VM boots of each kernel (default 3).
+# many VM boots of each kernel (default 5, as in the Makefile).
 #
 # The boots, each with the same flags and disks on both kernels:
 #
@@ -41,7 +41,7 @@
 # missing metric), after printing whatever it did get.
 set -uo pipefail
 out=$1 vmbench=$2 iso_vm=$3 iso_swap=$4 swap_mib=$5 cache=$6 timeout_s=$7
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 mkdir -p "$out"
 status=0
 
@@ -62,7 +62,7 @@ done
 "$MKINITRD" -n dev/console:c:5:1:0600 "$tree" | gzip -n -1 > "$out/linux-initrd.cpio.gz"
 
 # boot NAME LOG QEMU-ARGS... : one boot, console to LOG, "bench:" lines
-# appended to results.txt with the kernel's name in front.
+# appended to rounds.txt with the kernel's name in front.
 boot() {
 	local name=$1 log=$2 start end rc
 	shift 2
@@ -139,7 +139,8 @@ awk '
 			printf "%-26s %14s %14s %8s  %s\n", m, u == "" ? "-" : u, l == "" ? "-" : l, r, unit[m]
 		}
 	}' "$out/results.txt" | tee "$out/table.txt"
-echo "(TSC cycles, median of the samples; ratio = uvmkern / Linux, above 1 is slower)"
+echo "(TSC cycles; each VM figure is the median over $ROUNDS boots of that boot's median;"
+echo " ratio = uvmkern / Linux, above 1 is slower)"
 
 python3 tools/bench/chart.py "$out/results.txt" "$out/ratios.png" &&
 	say "wrote $out/results.txt, $out/table.txt and $out/ratios.png" || status=1

@@ -21,12 +21,13 @@ CC=$1
 CFLAGS=$2
 
 HEADERS="uvm/uvm_param.h uvm/uvm_map.h uvm/uvm_amap.h uvm/uvm_anon.h
-uvm/uvm_page.h uvm/uvm_ftrace.h pmap/pte.h pmap/pmap_page.h pmap/vmlayout.h
-kern/exec.h"
-# Which macros: map entry types and flags, inheritance, advice, page and
-# queue flags, protections, PTE bits and shifts, PV attributes, amap
-# flags and the ppref marker, the fault trace size, the memory layout.
-PREFIXES='UVM_ET_|UVM_MAP_|MAP_INHERIT_|UVM_ADV_|PG_|PQ_|VM_PROT_|PMAP_ATTR_|AMAP_SHARED|AMAP_REFALL|PPREF_NONE|FTRACE_N|NPTE|L[1-4]_SHIFT|DMAP_BASE|KERNBASE|USER_'
+uvm/uvm_page.h uvm/uvm_ftrace.h pmap/pte.h pmap/pmap_page.h pmap/vmlayout.h"
+# Which macros - only those tools/gdb/uvm.py and uvm_printers.py read:
+# map entry types and flags, inheritance, advice, page and queue flags,
+# protections, PTE bits, the page-table index shift and entry count, PV
+# attributes, the shared-amap flag and the ppref marker, the fault trace
+# size, the direct map's base.
+PREFIXES='UVM_ET_|UVM_MAP_|MAP_INHERIT_|UVM_ADV_|PG_|PQ_|VM_PROT_|PMAP_ATTR_|AMAP_SHARED|PPREF_NONE|FTRACE_N|NPTE|L1_SHIFT|DMAP_BASE'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

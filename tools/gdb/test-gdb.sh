@@ -61,7 +61,7 @@ done
 
 timeout 60 gdb -nx -q -batch -ex "set \$port = $port" \
 	-ex "python TEST_CONSOLE = '$con'" -x tools/gdb/test-gdb.gdb \
-	build/kernel.elf > "$out" 2>&1
+	"$outdir/kernel.elf" > "$out" 2>&1
 # QEMU leaves by itself when forkdemo ends; give it a moment.
 for _ in $(seq 50); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.1; done
 
@@ -76,37 +76,45 @@ page=$(sed -n 's/^page at 0x//p' "$out")
 [ -n "$page" ] || fail "no page address"
 entry_re="^  0*$page-"
 
-before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
-grep -q "uvm break-fault: pid 2, write fault at va 0x$page" "$out" ||
-	fail "did not stop at the child's write fault on 0x$page"
-echo "$before" | grep "$entry_re" | grep -q 'cow needs-copy' ||
-	fail "before the fault: the child's entry for 0x$page is not cow needs-copy"
-echo "$before" | grep -qE '^amap 0x[0-9a-f]+: ref 2 ' ||
-	fail "before the fault: the amap is not shared (ref 2)"
-echo "$before" | grep -qE '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' ||
-	fail "before the fault: no anon with ref 1 and a page"
-echo "$before" | grep -q "va 0x$page is not mapped" ||
-	fail "before the fault: the child already maps 0x$page"
-# shellcheck disable=SC2016  # $1 is gdb's first value history entry
-echo "$before" | grep -q '^\$1 = vm_map_entry .*needs-copy' ||
-	fail "the vm_map_entry pretty-printer did not print the entry"
+# want TEXT RE MSG: fail with MSG unless a line of TEXT matches RE (an
+# extended regex); unwant: fail if one does; want_in: the same as want on
+# a file; entry TEXT: TEXT's lines for the page's map entry.
+want() { printf '%s\n' "$1" | grep -qE -- "$2" || fail "$3"; }
+unwant() { ! printf '%s\n' "$1" | grep -qE -- "$2" || fail "$3"; }
+want_in() { grep -qE -- "$2" "$1" || fail "$3"; }
+entry() { printf '%s\n' "$1" | grep -E -- "$entry_re"; }
 
-echo "$after" | grep -q 'Value returned is .* = 0$' ||
-	fail "after the fault: uvm_fault did not return 0"
-echo "$after" | grep "$entry_re" | grep -q 'needs-copy' &&
-	fail "after the fault: the child's entry is still needs-copy"
-echo "$after" | grep "$entry_re" | grep -q ' cow ' ||
-	fail "after the fault: the child's entry is no longer cow"
-echo "$after" | grep -qE '^amap 0x[0-9a-f]+: ref 1 ' ||
-	fail "after the fault: the child's amap is not its own (ref 1)"
-echo "$after" | grep -qE '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' ||
-	fail "after the fault: the child's anon is not ref 1 with a page"
-echo "$after" | grep -qE "^  PT  \[...\] = [0-9a-f]+  pa 0x[0-9a-f]+ RW U " ||
-	fail "after the fault: the PTE is not present, writable and user"
-echo "$after" | grep -qE "^ *pmap 0x[0-9a-f]+ va 0x$page: pa 0x[0-9a-f]+ RW " ||
-	fail "after the fault: the page's PV list lacks the child's writable mapping"
-echo "$after" | grep -qE "^fault #[0-9]+ pid 2 va 0x$page write 1B .* ok " ||
-	fail "after the fault: the fault trace does not show case 1B"
+before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
+want_in "$out" "uvm break-fault: pid 2, write fault at va 0x$page" \
+	"did not stop at the child's write fault on 0x$page"
+want "$(entry "$before")" 'cow needs-copy' \
+	"before the fault: the child's entry for 0x$page is not cow needs-copy"
+want "$before" '^amap 0x[0-9a-f]+: ref 2 ' \
+	"before the fault: the amap is not shared (ref 2)"
+want "$before" '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' \
+	"before the fault: no anon with ref 1 and a page"
+want "$before" "va 0x$page is not mapped" \
+	"before the fault: the child already maps 0x$page"
+# shellcheck disable=SC2016  # $1 is gdb's first value history entry
+want "$before" '^\$1 = vm_map_entry .*needs-copy' \
+	"the vm_map_entry pretty-printer did not print the entry"
+
+want "$after" 'Value returned is .* = 0$' \
+	"after the fault: uvm_fault did not return 0"
+unwant "$(entry "$after")" 'needs-copy' \
+	"after the fault: the child's entry is still needs-copy"
+want "$(entry "$after")" ' cow ' \
+	"after the fault: the child's entry is no longer cow"
+want "$after" '^amap 0x[0-9a-f]+: ref 1 ' \
+	"after the fault: the child's amap is not its own (ref 1)"
+want "$after" '^anon 0x[0-9a-f]+: ref 1 page 0x[1-9a-f]' \
+	"after the fault: the child's anon is not ref 1 with a page"
+want "$after" '^  PT  \[...\] = [0-9a-f]+  pa 0x[0-9a-f]+ RW U ' \
+	"after the fault: the PTE is not present, writable and user"
+want "$after" "^ *pmap 0x[0-9a-f]+ va 0x$page: pa 0x[0-9a-f]+ RW " \
+	"after the fault: the page's PV list lacks the child's writable mapping"
+want "$after" "^fault #[0-9]+ pid 2 va 0x$page write 1B .* ok " \
+	"after the fault: the fault trace does not show case 1B"
 
 # The commands and the kernel's printers (called from gdb, writing to the
 # console) must agree line for line on the map and the amap.
@@ -119,13 +127,13 @@ camap=$(tr -d '\r' < "$con" | sed -n '/^amap 0x/,/^  ppref:/p')
 [ "$gamap" = "$camap" ] ||
 	fail "uvm amap and amap_print disagree: $(diff <(echo "$gamap") <(echo "$camap"))"
 
-echo "$parent" | grep "$entry_re" | grep -q 'cow needs-copy' ||
-	fail "the parent's entry for 0x$page is not needs-copy any more"
-echo "$parent" | grep -qE '^amap 0x[0-9a-f]+: ref 1 ' ||
-	fail "the parent's amap is not ref 1 after the child left it"
-grep -q '^main in section .text of .*forkdemo' "$out" ||
-	fail "uvm user-symbols did not load forkdemo's symbols"
-grep -q 'init: /bin/forkdemo exited with status 0' "$con" ||
-	fail "forkdemo did not run to its end after the debugging"
+want "$(entry "$parent")" 'cow needs-copy' \
+	"the parent's entry for 0x$page is not needs-copy any more"
+want "$parent" '^amap 0x[0-9a-f]+: ref 1 ' \
+	"the parent's amap is not ref 1 after the child left it"
+want_in "$out" '^main in section .text of .*forkdemo' \
+	"uvm user-symbols did not load forkdemo's symbols"
+want_in "$con" 'init: /bin/forkdemo exited with status 0' \
+	"forkdemo did not run to its end after the debugging"
 
 echo "make test: gdb check passed: stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree ($((SECONDS - start)) s)"

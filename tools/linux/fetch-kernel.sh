@@ -5,7 +5,11 @@
 # Prints the path of a vmlinuz under CACHE on stdout (everything else goes
 # to stderr).  The package is fetched with `apt-get download` and unpacked
 # with `dpkg-deb -x`, never installed.  Only boot/ is kept (the initramfs
-# and the serial console need no modules), so a kernel costs ~10 MB.
+# and the serial console need no modules), and, in CACHE/PACKAGE/modules,
+# the virtio modules make bench loads to reach its swap disk (Debian
+# builds the virtio core, its PCI transport and virtio_blk as modules:
+# drivers/virtio/*.ko and drivers/block/virtio_blk.ko, ~0.5 MB; see
+# tools/bench/fetch-modules.sh), so a kernel costs ~10 MB.
 #
 # CACHE lives outside build/ so that `make clean` keeps it; the Makefile
 # passes $(XDG_CACHE_HOME:-$HOME/.cache)/uvmkern/linux.  Delete a folder
@@ -72,8 +76,14 @@ download_and_unpack() {
 		(cd "$tmp" && apt-get download -q $sandbox "$pkg" >&2)
 	}
 	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
-	mkdir -p "$cache/$pkg"
+	mkdir -p "$cache/$pkg" "$tmp/modules"
 	mv "$tmp/root/boot" "$cache/$pkg/boot"
+	find "$tmp/root" \( -path '*/kernel/drivers/virtio/*.ko' -o \
+		-path '*/kernel/drivers/block/virtio_blk.ko' \) -exec cp {} "$tmp/modules/" \;
+	if ls "$tmp/modules"/*.ko >/dev/null 2>&1; then
+		rm -rf "$cache/$pkg/modules"
+		mv "$tmp/modules" "$cache/$pkg/modules"
+	fi
 	{ dpkg-deb -f "$tmp"/*.deb Package Version; echo; } > "$cache/$pkg/PACKAGE"
 	rm -rf "$tmp"
 }
