@@ -308,7 +308,7 @@ qemu-gdb: all $(INITRD) disks
 
 gdb: all disks
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
-		CMDLINE='$(CMDLINE)' tools/gdb.sh
+		CMDLINE='$(CMDLINE)' UVMKERN_BUILD=$(BUILD) tools/gdb.sh
 
 # make test-linux: the user tests on Debian's Linux kernel, fetched once
 # into LINUX_CACHE (outside build/, so make clean keeps it).

@@ -500,8 +500,11 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	voff_t off;
 	int error;
 
-	/* Best: the entry itself grows (one entry, as Linux keeps it). */
-	if (uvm_map_grow(curmap(), last_page, len) == 0)
+	/* Best: the entry itself grows (one entry, as Linux keeps it).  Not
+	 * if it goes on past va - its own pages are in the way, and the
+	 * end != va check below refuses too - nor if it shares its amap or
+	 * object: then a new entry like it follows it. */
+	if (uvm_map_grow(curmap(), va, len) == 0)
 		return 0;
 	error = entry_attrs(last_page, &flags, &uobj, &off, &end);
 

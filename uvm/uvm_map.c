@@ -1074,22 +1074,32 @@ uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
 }
 
 int
-uvm_map_grow(struct vm_map *map, vaddr_t va, vsize_t len)
+uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len)
 {
 	struct vm_map_entry *e;
 	int error = 0;
 
-	if ((len & PAGE_MASK) || len == 0)
+	if ((end & PAGE_MASK) || end == 0 || (len & PAGE_MASK) || len == 0)
 		return -EINVAL;
 	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
-	if (!uvm_map_lookup_entry(map, va, &e))
+	if (!uvm_map_lookup_entry(map, end - PAGE_SIZE, &e))
 		error = -EFAULT;
+	else if (e->end != end)     /* the entry's own pages follow: no room */
+		error = -ENOMEM;
 	else if (e->gap < len || e->wired_count > 0 ||
 	    (e->object != NULL && !(e->etype & UVM_ET_COPYONWRITE)))
 		error = -ENOMEM;
-	else if (e->aref.ar_amap != NULL)
-		error = amap_extend(e, len, AMAP_EXTEND_FORWARDS);
+	else if (e->aref.ar_amap != NULL) {
+		/* amap_extend reshapes the amap under its one entry: one still
+		 * shared with a fork, or with the rest of a clipped entry (as
+		 * after mremap moved a prefix), cannot grow. */
+		struct vm_amap *amap = e->aref.ar_amap;
+		mutex_enter(amap->am_lock);
+		bool shared = amap->am_ref != 1;
+		mutex_exit(amap->am_lock);
+		error = shared ? -ENOMEM : amap_extend(e, len, AMAP_EXTEND_FORWARDS);
+	}
 	if (error == 0) {
 		e->end += len;
 		map->size += len;

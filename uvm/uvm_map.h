@@ -249,13 +249,20 @@ int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable);
 
 /*
- * uvm_map_grow - make the entry holding va len bytes longer, into the
+ * uvm_map_grow - make the entry ending at end len bytes longer, into the
  * free space after it (mremap growing in place): its amap is extended,
- * an object's offsets simply continue.  Shared object mappings are left
- * alone (-ENOMEM): the object would have to grow with them.
- *  => map unlocked; 0, -EFAULT, -ENOMEM (no room, wired, or no memory).
+ * an object's offsets simply continue.  end is the end of the range
+ * being grown, which must be the entry's end: a range that stops short
+ * of it has the entry's own pages after it, so no room (as on Linux).
+ * Shared object mappings are left alone (-ENOMEM): the object would have
+ * to grow with them; so is an entry whose amap others hold too (a fork,
+ * the other part of a clipped entry): the caller can map the new range
+ * as an entry of its own.
+ *  => map unlocked; 0, -EINVAL (unaligned), -EFAULT (end - PAGE_SIZE
+ *     unmapped), -ENOMEM (the entry goes on past end, no room, wired,
+ *     a shared object or amap, or no memory).
  */
-int uvm_map_grow(struct vm_map *map, vaddr_t va, vsize_t len);
+int uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len);
 
 /*
  * uvm_map_move - move the mapping [old, old+size) (inside one entry) to

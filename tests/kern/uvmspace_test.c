@@ -1,7 +1,8 @@
 /*
  * tests/kern/uvmspace_test.c - address spaces across fork: copy-on-write
- * three generations deep, share, none and zero inheritance, exec, and a
- * space's references (uvmspace_addref).
+ * three generations deep, share, none and zero inheritance, exec, a
+ * space's references (uvmspace_addref), and mremap's moving and growing
+ * of entries.
  *
  * Contents are checked two ways: through the anon's page (the mechanism)
  * and through real loads with the space's pmap loaded (what a program
@@ -245,13 +246,70 @@ KTEST(uvmspace, move_keeps_the_anons_and_grow_extends_the_amap)
 	KT_EQ(load(&t, to), 41);
 	KT_EQ(load(&t, to + PAGE_SIZE), 42);
 	/* Grown in place: one entry, its amap covers the new page. */
-	KT_EQ(uvm_map_grow(t.map, to, PAGE_SIZE), 0);
+	KT_EQ(uvm_map_grow(t.map, to + 2 * PAGE_SIZE, PAGE_SIZE), 0);
 	KT_EQ(t.map->nentries, 1);
 	KT_EQ(vmtest_entry(&t, to)->end, to + 3 * PAGE_SIZE);
 	KT_ASSERT(amap->am_nslot >= 3);
 	KT_EQ(load(&t, to + 2 * PAGE_SIZE), 0);
 	KT_EQ(uvm_map_move(t.map, BASE, PAGE_SIZE, to), -EFAULT);
 	vmtest_end(&t);
+}
+
+/*
+ * Only the entry's end grows: a range ending inside the entry has the
+ * entry's own pages after it (mremap of a prefix), even with free space
+ * past the entry, and the entry stays as it was.
+ */
+KTEST(uvmspace, grow_only_from_the_entrys_end)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vmtest_map_anon(&t, BASE, 8);
+	store(&t, page(0), 41);
+	KT_EQ(uvm_map_grow(t.map, page(4), 2 * PAGE_SIZE), -ENOMEM);
+	KT_EQ(t.map->nentries, 1);
+	KT_EQ(vmtest_entry(&t, BASE)->end, page(8));
+	KT_EQ(t.map->size, 8 * PAGE_SIZE);
+	KT_EQ(uvm_fault(t.map, page(8), VM_PROT_READ), -EFAULT);
+	KT_EQ(uvm_map_grow(t.map, page(9), PAGE_SIZE), -EFAULT);
+	KT_EQ(uvm_map_grow(t.map, page(4) + 1, PAGE_SIZE), -EINVAL);
+	/* From its end it grows, data kept. */
+	KT_EQ(uvm_map_grow(t.map, page(8), 2 * PAGE_SIZE), 0);
+	KT_EQ(t.map->nentries, 1);
+	KT_EQ(vmtest_entry(&t, BASE)->end, page(10));
+	KT_EQ(load(&t, page(0)), 41);
+	KT_EQ(load(&t, page(9)), 0);
+	vmtest_end(&t);
+}
+
+/*
+ * An amap another entry holds too cannot grow under one of them: after
+ * a fork, or after a clip (mremap moving a prefix).  -ENOMEM, nothing
+ * changed; the caller maps a separate entry instead.
+ */
+KTEST(uvmspace, grow_leaves_a_shared_amap_alone)
+{
+	struct vmtest p, c;
+
+	vmtest_begin(&p);
+	vmtest_map_anon(&p, BASE, 2);
+	store(&p, page(0), 7);
+	vmtest_fork(&p, &c);
+	struct vm_amap *amap = vmtest_entry(&p, BASE)->aref.ar_amap;
+	KT_EQ(amap->am_ref, 2);
+	KT_EQ(uvm_map_grow(p.map, page(2), PAGE_SIZE), -ENOMEM);
+	KT_EQ(vmtest_entry(&p, BASE)->end, page(2));
+	KT_EQ(load(&c, page(0)), 7);
+	vmtest_end(&c);
+	/* Now only p's entry holds it; split in two, both halves do. */
+	KT_EQ(uvm_map_move(p.map, BASE, PAGE_SIZE, page(4)), 0);
+	KT_EQ(amap->am_ref, 2);
+	KT_EQ(uvm_map_grow(p.map, page(5), PAGE_SIZE), -ENOMEM);
+	KT_EQ(uvm_map_grow(p.map, page(2), PAGE_SIZE), -ENOMEM);
+	KT_EQ(vmtest_entry(&p, page(4))->end, page(5));
+	KT_EQ(load(&p, page(4)), 7);
+	vmtest_end(&p);
 }
 
 KTEST(uvmspace, dontneed_drops_only_this_sides_private_pages)

@@ -29,17 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NBAD_MAX 10
-
-/* Pointers the kernel must neither read nor write. */
-struct bad {
-	long in[NBAD_MAX];      /* unusable as input (kernel reads them) */
-	int nin;
-	long out[NBAD_MAX];     /* unusable as output (adds read-only memory) */
-	int nout;
-	long straddle;          /* 4 bytes before an unmapped page */
-};
-
 static int mismatches;
 
 static void
@@ -72,26 +61,6 @@ no_mismatches(void)
 			"(listed above)", mismatches);
 }
 
-static void
-make_bad(struct bad *b)
-{
-	char *hole = ut_map(1, RW);
-	char *two = ut_map(2, RW);
-	long common[] = {
-		0, 1, PAGE - 1, (long)hole, (long)ut_map(1, PROT_NONE),
-		(long)0xffff800000000000UL, (long)0xffffffff80100000UL,
-		(long)0x0000800000000000UL, -1L,
-	};
-
-	UT_SYS(munmap(hole, PAGE));
-	UT_SYS(munmap(two + PAGE, PAGE));
-	b->nin = b->nout = 0;
-	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		b->in[b->nin++] = b->out[b->nout++] = common[i];
-	b->out[b->nout++] = (long)ut_map(1, PROT_READ);
-	b->straddle = (long)(two + PAGE - 4);
-}
-
 static int
 rows_fd(void)
 {
@@ -100,11 +69,11 @@ rows_fd(void)
 
 UTEST(file_calls_with_bad_buffers_are_efault)
 {
-	struct bad b;
+	struct ut_bad b;
 	int fd = rows_fd(), p[2];
 	struct iovec iov = { NULL, 10 };
 
-	make_bad(&b);
+	ut_make_bad(&b);
 	UT_SYS(pipe(p));
 	for (int i = 0; i < b.nout; i++) {
 		EXPECT(EFAULT, SYS_read, fd, b.out[i], 100);
@@ -256,10 +225,10 @@ UTEST(memory_calls_with_garbage_fail)
 
 UTEST(process_and_signal_calls_with_garbage_fail)
 {
-	struct bad b;
+	struct ut_bad b;
 	sigset_t set;
 
-	make_bad(&b);
+	ut_make_bad(&b);
 	sigemptyset(&set);
 	/* From 1: these pointers are optional, and NULL means "none". */
 	for (int i = 1; i < b.nin; i++) {
@@ -304,10 +273,10 @@ UTEST(process_and_signal_calls_with_garbage_fail)
 
 UTEST(time_and_info_calls_with_garbage_fail)
 {
-	struct bad b;
+	struct ut_bad b;
 	struct timespec ts = { 0, 2000000000L };
 
-	make_bad(&b);
+	ut_make_bad(&b);
 	for (int i = 0; i < b.nout; i++) {
 		EXPECT(EFAULT, SYS_uname, b.out[i]);
 		EXPECT(EFAULT, SYS_clock_gettime, CLOCK_MONOTONIC, b.out[i]);
@@ -339,15 +308,43 @@ UTEST(unknown_system_calls_are_enosys)
 	no_mismatches();
 }
 
+/*
+ * Every test runs in a fresh process of its own (utest.c), so this one
+ * makes all the garbage calls above itself, then checks that they left
+ * the process whole: its memory and protections, new mappings, a pipe,
+ * fork.
+ */
 UTEST(the_process_is_fine_afterwards)
 {
-	char *p = ut_map(4, RW);
+	char *p = ut_map(4, RW), *q;
+	int fds[2];
+	char c = 0;
 	pid_t pid;
 
 	memset(p, 0x17, 4 * PAGE);
 	UT_SYS(mprotect(p + PAGE, PAGE, PROT_READ));
+	UT_RUN(file_calls_with_bad_buffers_are_efault);
+	UT_RUN(file_calls_with_bad_descriptors_are_ebadf);
+	UT_RUN(descriptor_upper_bits_are_ignored);
+	UT_RUN(reads_and_writes_against_the_access_mode_are_ebadf);
+	UT_RUN(file_calls_with_bad_values_are_einval);
+	UT_RUN(memory_calls_with_garbage_fail);
+	UT_RUN(process_and_signal_calls_with_garbage_fail);
+	UT_RUN(time_and_info_calls_with_garbage_fail);
+	UT_RUN(unknown_system_calls_are_enosys);
+	for (size_t i = 0; i < 4 * PAGE; i += 512)
+		UT_EQ(p[i], 0x17);
+	UT_EQ(ut_probe_write(p + PAGE, 1, NULL), SIGSEGV);
+	UT_EQ(ut_probe_write(p + 2 * PAGE, 0x18, NULL), 0);
+	q = ut_map(2, RW);
+	q[2 * PAGE - 1] = 'q';
+	UT_SYS(pipe(fds));
+	UT_EQ(write(fds[1], "k", 1), 1);
+	UT_EQ(read(fds[0], &c, 1), 1);
+	UT_EQ(c, 'k');
 	pid = (pid_t)UT_SYS(fork());
 	if (pid == 0)
-		_exit(p[3 * PAGE] == 0x17 ? 0 : 1);
+		_exit(p[3 * PAGE] == 0x17 && p[2 * PAGE] == 0x18 &&
+		      q[2 * PAGE - 1] == 'q' ? 0 : 1);
 	UT_CHILD_EXITS(pid, 0);
 }

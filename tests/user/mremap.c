@@ -2,14 +2,16 @@
  * tests/user/mremap.c - mremap grows in place, moves, shrinks.
  *
  * With free space after it, a mapping grows in place: same address, old
- * data kept, new pages zero.  Blocked, it fails with ENOMEM unless
- * MREMAP_MAYMOVE lets it move: then the data appears at the new address
- * and the old range is gone.  MREMAP_FIXED moves to an address of the
- * caller's choosing, replacing what was there.  Shrinking unmaps the
- * tail.  Errors are Linux's: EINVAL for an unaligned address, a zero new
- * size, unknown flags, MREMAP_FIXED without MREMAP_MAYMOVE or with a
- * destination that runs past the end of user space (found before
- * anything there is unmapped); EFAULT for an old range that is not mapped.
+ * data kept, new pages zero.  Only a range that ends where its mapping
+ * ends can: growing a prefix finds the mapping's own pages in the way.
+ * Blocked, it fails with ENOMEM unless MREMAP_MAYMOVE lets it move: then
+ * the data appears at the new address and the old range is gone.
+ * MREMAP_FIXED moves to an address of the caller's choosing, replacing
+ * what was there.  Shrinking unmaps the tail.  Errors are Linux's: EINVAL
+ * for an unaligned address, a zero new size, unknown flags, MREMAP_FIXED
+ * without MREMAP_MAYMOVE or with a destination that runs past the end of
+ * user space (found before anything there is unmapped); EFAULT for an
+ * old range that is not mapped.
  */
 #define _GNU_SOURCE
 #include "utest.h"
@@ -77,6 +79,67 @@ UTEST(blocked_growth_with_maymove_moves_the_data)
 	UT_EQ(ut_probe_read(p, NULL), SIGSEGV);        /* the old range is gone */
 	UT_EQ(ut_probe_read(p + PAGE, NULL), SIGSEGV);
 	UT_EQ(ut_probe_read(p + 2 * PAGE, NULL), 0);   /* the blocker stays */
+}
+
+/*
+ * Growing the first 4 pages of an 8-page mapping: the pages after them
+ * are the mapping's own, so it cannot grow in place - even with free
+ * space after the whole mapping - and nothing changes (ENOMEM).  With
+ * MREMAP_MAYMOVE the 4 pages move; the other 4 stay where they were.
+ */
+UTEST(growing_a_prefix_of_a_mapping_cannot_grow_in_place)
+{
+	char *p = map_with_room(8, 10);
+	char *q;
+
+	UT_ERR(mremap(p, 4 * PAGE, 6 * PAGE, 0), ENOMEM);
+	check_pattern(p, 8);
+	UT_EQ(ut_probe_read(p + 8 * PAGE, NULL), SIGSEGV);  /* still free */
+	UT_EQ(ut_maps_count(p, p + 10 * PAGE), 1);
+
+	q = mremap(p, 4 * PAGE, 6 * PAGE, MREMAP_MAYMOVE);
+	UT_ASSERT(q != MAP_FAILED);
+	UT_NE(q, p);
+	check_pattern(q, 4);
+	UT_EQ(q[4 * PAGE], 0);
+	UT_EQ(q[6 * PAGE - 1], 0);
+	UT_EQ(ut_probe_read(p, NULL), SIGSEGV);        /* the prefix is gone */
+	UT_EQ(ut_probe_read(p + 3 * PAGE, NULL), SIGSEGV);
+	for (size_t i = 4; i < 8; i++)                 /* the rest stays */
+		UT_EQ(p[i * PAGE], 'a' + (int)i);
+	UT_EQ(ut_probe_read(p + 8 * PAGE, NULL), SIGSEGV);
+}
+
+/*
+ * Private memory still shared with a fork (copy-on-write) grows in place
+ * like any other; neither side sees the other's writes.
+ */
+UTEST(grows_in_place_while_shared_with_a_fork)
+{
+	char *p = map_with_room(2, 4);
+	int go[2];
+	pid_t pid;
+
+	UT_SYS(pipe(go));
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		UT_EQ(read(go[0], &c, 1), 0);           /* the parent has grown */
+		check_pattern(p, 2);
+		p[0] = 'C';
+		_exit(0);
+	}
+	close(go[0]);
+	UT_EQ(mremap(p, 2 * PAGE, 4 * PAGE, 0), p);
+	check_pattern(p, 2);
+	UT_EQ(p[3 * PAGE], 0);
+	p[PAGE] = 'P';
+	close(go[1]);
+	UT_CHILD_EXITS(pid, 0);
+	UT_EQ(p[0], 'a');
+	UT_EQ(p[PAGE], 'P');
 }
 
 UTEST(shrinking_unmaps_the_tail)

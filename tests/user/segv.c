@@ -19,7 +19,6 @@
 #include <setjmp.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 UTEST(write_to_read_only_memory_is_accerr_at_the_byte)
@@ -209,16 +208,12 @@ UTEST(uncaught_write_to_read_only_kills_with_sigsegv)
 {
 	char *p = ut_map(1, PROT_READ);
 	pid_t pid = (pid_t)UT_SYS(fork());
-	int status;
 
 	if (pid == 0) {
 		*(volatile char *)p = 1;
 		_exit(0);
 	}
-	UT_EQ(waitpid(pid, &status, 0), pid);
-	UT_ASSERT(WIFSIGNALED(status));
-	UT_ASSERT(!WIFEXITED(status));
-	UT_EQ(WTERMSIG(status), SIGSEGV);
+	UT_CHILD_KILLED(pid, SIGSEGV);
 }
 
 UTEST(uncaught_null_read_kills_with_sigsegv)

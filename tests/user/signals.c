@@ -2,13 +2,13 @@
  * tests/user/signals.c - signals besides faults: alarm and setitimer
  * sending SIGALRM, a sleep cut short by a handler (EINTR, the time left),
  * rt_sigsuspend waiting with a temporary mask and restoring the old one,
- * kill between processes, and the exit status of a killed child.
+ * and kill's errors (a missing process, a bad signal).  A killed child's
+ * exit status is fork.c's (killed_child_reports_the_signal).
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "utest.h"
@@ -53,7 +53,6 @@ UTEST(setitimer_fires_repeatedly)
 	while (alarms < 3)
 		;                           /* a busy loop: delivered on interrupts */
 	UT_SYS(setitimer(ITIMER_REAL, &off, NULL));
-	UT_ASSERT(alarms >= 3);
 }
 
 UTEST(sigsuspend_waits_with_a_temporary_mask)
@@ -70,22 +69,6 @@ UTEST(sigsuspend_waits_with_a_temporary_mask)
 	UT_EQ(alarms, 1);
 	UT_SYS(sigprocmask(SIG_BLOCK, NULL, &now));
 	UT_ASSERT(sigismember(&now, SIGALRM));      /* the old mask is back */
-}
-
-UTEST(kill_terminates_another_process)
-{
-	int status;
-	pid_t pid = fork();
-
-	UT_ASSERT(pid >= 0);
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	UT_SYS(kill(pid, SIGTERM));
-	UT_EQ(waitpid(pid, &status, 0), pid);
-	UT_ASSERT(WIFSIGNALED(status));
-	UT_EQ(WTERMSIG(status), SIGTERM);
 }
 
 UTEST(kill_of_a_missing_process_is_esrch)

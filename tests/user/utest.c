@@ -369,6 +369,27 @@ ut_unmap(void *p, size_t npages)
 		ut_fail(__FILE__, __LINE__, "ut_unmap: %s", ut_errname(errno));
 }
 
+void
+ut_make_bad(struct ut_bad *b)
+{
+	char *hole = ut_map(1, RW);
+	char *two = ut_map(2, RW);
+	long common[] = {
+		0, 1, PAGE - 1, (long)hole, (long)ut_map(1, PROT_NONE),
+		(long)0xffff800000000000UL, (long)0xffffffff80100000UL,
+		(long)0x0000800000000000UL, -1L,
+	};
+
+	if (munmap(hole, PAGE) != 0 || munmap(two + PAGE, PAGE) != 0)
+		ut_fail(__FILE__, __LINE__, "ut_make_bad: munmap: %s",
+			ut_errname(errno));
+	b->nin = b->nout = 0;
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		b->in[b->nin++] = b->out[b->nout++] = common[i];
+	b->out[b->nout++] = (long)ut_map(1, PROT_READ);
+	b->straddle = (long)(two + PAGE - 4);
+}
+
 /* ---- /proc ---- */
 
 /* Calls fn(line, arg) for each line of the file; returns -1 if unreadable. */

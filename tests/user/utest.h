@@ -66,6 +66,10 @@ struct utest {
 		{ #name, ut_test_##name, __LINE__ };                       \
 	static void ut_test_##name(void)
 
+/* Runs test name's body here, in this test's process (a test that needs
+ * what another one does first); its first failed assertion ends this one. */
+#define UT_RUN(name) ut_test_##name()
+
 /* Exit status of a forked process whose assertion failed. */
 #define UT_CHILD_FAILED 98
 
@@ -176,6 +180,25 @@ void ut_query_at(const char *file, int line, const void *addr,
  */
 void *ut_map(size_t npages, int prot);
 void ut_unmap(void *p, size_t npages);
+
+/*
+ * Pointers the kernel must neither read nor write, for the EFAULT tests
+ * (garbage.c, errors.c).  ut_make_bad fills in[] with addresses no call
+ * may read from: NULL, 1, PAGE - 1, an unmapped page, a PROT_NONE page,
+ * kernel addresses (the start of the higher half and the kernel's text),
+ * the first non-canonical address and -1; out[] with the same and a
+ * read-only page, which no call may write to; straddle points 4 bytes
+ * before an unmapped page, so only a short access there works.
+ */
+#define UT_NBAD_MAX 10
+struct ut_bad {
+	long in[UT_NBAD_MAX];   /* unusable as input (the kernel reads them) */
+	int nin;
+	long out[UT_NBAD_MAX];  /* unusable as output (adds read-only memory) */
+	int nout;
+	long straddle;          /* 4 bytes before an unmapped page */
+};
+void ut_make_bad(struct ut_bad *b);
 
 /*
  * /proc/self/maps: how many lines (entries) lie within [lo, hi), and the

@@ -59,7 +59,8 @@ for try in 0 1 2 3 4; do
 done
 [ -n "$qemu_pid" ] || fail "could not start QEMU with a gdb stub"
 
-timeout 60 gdb -nx -q -batch -ex "set \$port = $port" \
+# UVMKERN_BUILD: uvm.py reads this build's constants and user programs.
+UVMKERN_BUILD=$outdir timeout 60 gdb -nx -q -batch -ex "set \$port = $port" \
 	-ex "python TEST_CONSOLE = '$con'" -x tools/gdb/test-gdb.gdb \
 	"$outdir/kernel.elf" > "$out" 2>&1
 # QEMU leaves by itself when forkdemo ends; give it a moment.

@@ -19,9 +19,13 @@
 #   $uvm_entry(VA), $uvm_anon(VA), $uvm_proc(PID)
 #                             the map entry / anon holding VA; a process
 #
-# The flag values come from build/gdb/uvm_const.py, which make generates
+# The flag values come from BUILD/gdb/uvm_const.py, which make generates
 # from the kernel headers (tools/gdb/genconst.sh): nothing here repeats a
-# number from the C.  Pretty-printers for the main structures are in
+# number from the C.  BUILD is the build being debugged: $UVMKERN_BUILD,
+# which make gdb (tools/gdb.sh) and make test's gdb check
+# (tools/gdb/test-gdb.sh) set to the Makefile's BUILD, else build/ - so
+# with make BUILD=other the constants and the user programs are that
+# build's, never another's.  Pretty-printers for the main structures are in
 # tools/gdb/uvm_printers.py, loaded by this file.
 #
 # The kernel has C printers for the same structures; from gdb, with the
@@ -39,14 +43,17 @@ import gdb
 HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() \
     else os.path.abspath("tools/gdb")
 TOP = os.path.dirname(os.path.dirname(HERE))
-for d in (HERE, os.path.join(TOP, "build", "gdb")):
+# Relative to the top of the tree, as the Makefile's BUILD is.
+BUILD = os.path.join(TOP, os.environ.get("UVMKERN_BUILD") or "build")
+for d in (HERE, os.path.join(BUILD, "gdb")):
     if d not in sys.path:
         sys.path.insert(0, d)
 
 try:
     import uvm_const as K
 except ImportError:
-    raise gdb.GdbError("uvm.py: build/gdb/uvm_const.py is missing: run make")
+    raise gdb.GdbError("uvm.py: %s is missing: run make" % os.path.relpath(
+        os.path.join(BUILD, "gdb", "uvm_const.py"), TOP))
 
 import uvm_printers  # noqa: E402  (needs sys.path above)
 from uvm_printers import decode, hx, u64  # noqa: E402
@@ -691,8 +698,9 @@ class UvmUserSymbols(gdb.Command):
 
 Usage: uvm user-symbols [PID]     (default: the current process)
 It reads the process's exe path (struct proc, set by exec), finds that
-file in build/initrd/ (the initrd's tree, e.g. /bin/forkdemo ->
-build/initrd/bin/forkdemo) or build/user/, and adds its symbols with
+file in BUILD/initrd/ (the initrd's tree, e.g. /bin/forkdemo ->
+build/initrd/bin/forkdemo) or BUILD/user/ ($UVMKERN_BUILD, default
+build), and adds its symbols with
 add-symbol-file.  A static executable (ET_EXEC) runs at its link
 address; a static-pie one (ET_DYN) at the base exec chose, read back
 from the process's map: the start of the first entry backed by an
@@ -713,8 +721,8 @@ or "list *ADDR" name a user address."""
         exe = p["exe"].string()
         if not exe:
             raise gdb.GdbError("process %d has no exe path" % int(p["pid"]))
-        cands = [os.path.join(TOP, "build", "initrd", exe.lstrip("/")),
-                 os.path.join(TOP, "build", "user", os.path.basename(exe))]
+        cands = [os.path.join(BUILD, "initrd", exe.lstrip("/")),
+                 os.path.join(BUILD, "user", os.path.basename(exe))]
         path = next((c for c in cands if os.path.isfile(c)), None)
         if path is None:
             raise gdb.GdbError("%s: not found as %s" % (exe, " or ".join(cands)))
