@@ -116,20 +116,22 @@ cmdline_get(const struct cmdline *cl, const char *key)
 	return NULL;
 }
 
-uint64_t
-cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t def)
+/*
+ * The number at the start of s, decimal or 0x hex, into *v; returns what
+ * follows it, or NULL if there is no number or it overflows.
+ */
+static const char *
+parse_u64(const char *s, uint64_t *v)
 {
-	const char *s = cmdline_get(cl, key);
-	uint64_t v = 0;
 	unsigned base = 10;
+	const char *digits;
 
-	if (s == NULL || *s == '\0')
-		return def;
+	*v = 0;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
 	}
-	for (; *s != '\0'; s++) {
+	for (digits = s; *s != '\0'; s++) {
 		unsigned d;
 		if (*s >= '0' && *s <= '9')
 			d = (unsigned)(*s - '0');
@@ -138,12 +140,42 @@ cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t def)
 		else if (base == 16 && *s >= 'A' && *s <= 'F')
 			d = (unsigned)(*s - 'A' + 10);
 		else
-			return def;
-		if (v > (UINT64_MAX - d) / base)
-			return def;
-		v = v * base + d;
+			break;
+		if (*v > (UINT64_MAX - d) / base)
+			return NULL;
+		*v = *v * base + d;
 	}
+	return s == digits ? NULL : s;
+}
+
+uint64_t
+cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t def)
+{
+	const char *s = cmdline_get(cl, key);
+	uint64_t v;
+
+	if (s == NULL || (s = parse_u64(s, &v)) == NULL || *s != '\0')
+		return def;
 	return v;
+}
+
+uint64_t
+cmdline_get_size(const struct cmdline *cl, const char *key, uint64_t def)
+{
+	const char *s = cmdline_get(cl, key);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (s == NULL || (s = parse_u64(s, &v)) == NULL)
+		return def;
+	switch (*s) {
+	case 'K': case 'k': shift = 10; s++; break;
+	case 'M': case 'm': shift = 20; s++; break;
+	case 'G': case 'g': shift = 30; s++; break;
+	}
+	if (*s != '\0' || v > (UINT64_MAX >> shift))
+		return def;
+	return v << shift;
 }
 
 bool

@@ -71,6 +71,13 @@ const char *cmdline_get(const struct cmdline *cl, const char *key);
 /* cmdline_get_u64 - key as a decimal or 0x number, or def if absent or bad. */
 uint64_t cmdline_get_u64(const struct cmdline *cl, const char *key, uint64_t def);
 
+/*
+ * cmdline_get_size - key as a size: a number as cmdline_get_u64 reads it,
+ * optionally followed by K, M or G (binary: 64M is 64 << 20).
+ *  => returns def if absent, malformed or too big for 64 bits.
+ */
+uint64_t cmdline_get_size(const struct cmdline *cl, const char *key, uint64_t def);
+
 /* kopt_known - true if some KOPT() declares key. */
 bool kopt_known(const char *key);
 

@@ -67,6 +67,7 @@ KOPT(seed, "seed", "seed for randomized tests (random when absent)");
 KOPT(init, "init", "the first user program (default /bin/init); words after -- are its arguments");
 KOPT(trace, "trace", "fault: print every page fault as it is resolved");
 KOPT(initexit, "initexit", "1: when init exits, leave QEMU with its exit status (make run PROG=)");
+KOPT(mem, "mem", "use only the RAM below this address (64M, 1G, ...): a smaller machine inside this one");
 KOPT(swap, "swap", "the swap disk: vda (the first disk, the default), vdb, ... or none");
 
 extern uint64_t boot_tsc;
@@ -74,7 +75,34 @@ extern char kernel_phys_start[], kernel_phys_end[];
 
 struct bootinfo boot_info;
 struct memmap boot_memmap;
+static paddr_t boot_ram_top;    /* end of the firmware's RAM: the direct map */
 
+
+/*
+ * mem=SIZE: hand the page allocator only the RAM below SIZE, as if the
+ * machine were that small (make bench gives Linux and this kernel the
+ * same free memory this way).  The direct map still covers all of RAM,
+ * so boot modules placed higher stay readable.  A limit that would not
+ * leave 8 MiB above the kernel image and the modules is ignored.
+ */
+static void
+boot_limit_memory(void)
+{
+	uint64_t limit = cmdline_get_size(&boot_cmdline, "mem", 0);
+	paddr_t low = (paddr_t)kernel_phys_end;
+
+	if (cmdline_get(&boot_cmdline, "mem") == NULL)
+		return;
+	for (int i = 0; i < boot_info.nmod; i++)
+		low = MAX(low, (paddr_t)boot_info.mod[i].end);
+	if (limit < low + (8 << 20)) {
+		kprintf("mem=%s: ignored, the kernel needs RAM up to %#lx and 8 MiB more\n",
+		    cmdline_get(&boot_cmdline, "mem"), low);
+		return;
+	}
+	kprintf("mem=%s: %lu KiB above %#lx left unused\n", cmdline_get(&boot_cmdline, "mem"),
+	    memmap_limit(&boot_memmap, limit) >> 10, limit);
+}
 
 static void
 boot_parse_info(uint32_t magic, paddr_t mbi_phys)
@@ -87,6 +115,8 @@ boot_parse_info(uint32_t magic, paddr_t mbi_phys)
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	cmdline_warn_unknown(&boot_cmdline);
 	memmap_build(boot_info.mmap, boot_info.nmmap, &boot_memmap);
+	boot_ram_top = boot_memmap.n ? boot_memmap.r[boot_memmap.n - 1].end : 0;
+	boot_limit_memory();
 	memmap_print(&boot_memmap, kprint);
 }
 
@@ -109,10 +139,8 @@ static void
 vm_bootstrap(void)
 {
 	struct phys_range res[2 + MB2_MAX_MODULES];
-	paddr_t top = boot_memmap.n ? boot_memmap.r[boot_memmap.n - 1].end : 0;
-
 	vm_page_boot_init(&boot_memmap, res, boot_reserved(res, ARRAY_SIZE(res)));
-	pmap_bootstrap(top);
+	pmap_bootstrap(boot_ram_top);
 	vm_page_bootstrap();
 	pmap_init();
 	kmem_init();

@@ -114,6 +114,23 @@ memmap_build(const struct mb2_mmap_entry *e, int n, struct memmap *out)
 }
 
 uint64_t
+memmap_limit(struct memmap *mm, paddr_t limit)
+{
+	uint64_t before = memmap_total(mm);
+	int n = 0;
+
+	limit = ROUND_DOWN(limit, PAGE_SIZE);
+	for (int i = 0; i < mm->n && mm->r[i].start < limit; i++) {
+		mm->r[n] = mm->r[i];
+		if (mm->r[n].end > limit)
+			mm->r[n].end = limit;
+		n++;
+	}
+	mm->n = n;
+	return before - memmap_total(mm);
+}
+
+uint64_t
 memmap_total(const struct memmap *mm)
 {
 	uint64_t total = 0;

@@ -40,6 +40,14 @@ struct memmap {
  */
 int memmap_build(const struct mb2_mmap_entry *e, int n, struct memmap *out);
 
+/*
+ * memmap_limit - keep only the memory below physical address limit (the
+ *                mem= option: a smaller machine inside this one).
+ *  => limit is rounded down to a page; ranges above it are dropped, the
+ *     one across it is cut.  Returns the bytes removed.
+ */
+uint64_t memmap_limit(struct memmap *mm, paddr_t limit);
+
 /* memmap_total - bytes in all ranges. */
 uint64_t memmap_total(const struct memmap *mm);
 

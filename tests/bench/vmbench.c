@@ -11,12 +11,20 @@
  *                       (the small boot with a swap disk: MIB is three
  *                       times RAM)
  *   vmbench maps N...   only mmap_touch_munmap, among N mappings for each
- *                       N given (to study one metric by hand: make run
- *                       PROG=build/user/bench/vmbench ARGS="maps 500 1000")
+ *                       N given, in turns, and each N's cost per the first
+ *                       N's (to study one metric by hand: make run
+ *                       PROG=build/user/bench/vmbench ARGS="maps 10 1000")
+ *   vmbench present [K [after-zero-fill]]
+ *                       only read_present, K times (default 5) over one
+ *                       64 MiB region, after a note on how its pages lie
+ *                       in physical memory; after zero_fill_fault, as in
+ *                       the vm run, if asked (QEMU's TLB is then as big as
+ *                       the vm run finds it)
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see ../../../shared/DESIGN.md).  A
- * metric runs WARMUP untimed rounds, then REPS timed samples, and the
+ * metric runs WARMUP untimed rounds (read_present RP_WARMUP), then REPS
+ * timed samples, and the
  * printed value is the median sample divided by the operations in it
  * (the two floors, null_syscall and memset_page, are sampled at
  * FLOOR_PLACES points of the run instead, and print the median of all
@@ -106,24 +114,32 @@ fail(const char *metric, const char *what)
 }
 
 /*
- * Runs one(arg) WARMUP times untimed and REPS times timed.  one() returns
+ * Runs one(arg) warmup times untimed and REPS times timed.  one() returns
  * the cycles of its sample already divided by the operations in it (or
  * UINT64_MAX on failure, which ends the metric); the median is reported.
  */
 static void
-measure(const char *metric, const char *unit, uint64_t (*one)(long), long arg)
+measure_warm(const char *metric, const char *unit, uint64_t (*one)(long),
+    long arg, int warmup)
 {
 	uint64_t s[REPS];
 
 	printf("# %s ...\n", metric);
-	for (int i = 0; i < WARMUP + REPS; i++) {
+	for (int i = 0; i < warmup + REPS; i++) {
 		uint64_t v = one(arg);
 		if (v == UINT64_MAX)
 			return;
-		if (i >= WARMUP)
-			s[i - WARMUP] = v;
+		if (i >= warmup)
+			s[i - warmup] = v;
 	}
 	report(metric, median(s, REPS), unit);
+}
+
+/* measure_warm with the usual WARMUP rounds. */
+static void
+measure(const char *metric, const char *unit, uint64_t (*one)(long), long arg)
+{
+	measure_warm(metric, unit, one, arg, WARMUP);
 }
 
 /* ---- memory helpers ---- */
@@ -181,6 +197,65 @@ zero_fill_one(long unused)
 	munmap(p, ZF_LEN);
 	return (t1 - t0) / (ZF_LEN / PAGE);
 }
+
+/*
+ * The physical address behind va: uvmkern says it in vm_query, Linux in
+ * /proc/self/pagemap (bits 0-54 the frame; zero unless we are root, and
+ * vmbench runs as init).  0 when unknown.
+ */
+static uint64_t
+pa_of(char *va)
+{
+	static int fd = -2;
+	struct vm_query q;
+	uint64_t e;
+
+	if (!on_linux)
+		return vm_query(va, &q) == 0 ? q.pa : 0;
+	if (fd == -2)
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || pread(fd, &e, 8, (off_t)((uintptr_t)va / PAGE * 8)) != 8)
+		return 0;
+	return (e & ((1ULL << 55) - 1)) * PAGE;
+}
+
+/*
+ * How the pages of [p, p + len) lie in physical memory: how many follow
+ * their virtual predecessor at the next or the previous physical page.
+ * read_present touches one line per page, so what it costs depends on
+ * the host's caches and QEMU's TLB more than on either kernel; this note
+ * shows that the two kernels hand it equally tidy memory.
+ */
+static void
+layout_note(const char *metric, char *p, size_t len)
+{
+	size_t up = 0, down = 0, other = 0;
+	uint64_t prev = pa_of(p);
+
+	for (size_t off = PAGE; off < len; off += PAGE) {
+		uint64_t pa = pa_of(p + off);
+		if (pa != 0 && pa == prev + PAGE)
+			up++;
+		else if (pa != 0 && pa == prev - PAGE)
+			down++;
+		else
+			other++;
+		prev = pa;
+	}
+	printf("# %s: of %zu pages, %zu follow the one before at the next "
+	    "physical page, %zu at the previous one, %zu elsewhere\n",
+	    metric, len / PAGE, up, down, other);
+}
+
+/*
+ * read_present warms up for RP_WARMUP passes, not WARMUP: right after a
+ * region is touched, the first twenty-odd passes over it run slower on
+ * both kernels (in one boot of each, eight fresh regions: Linux 24-39
+ * cycles per page in its first 23 passes, 10-21 in the next 23;
+ * uvmkern 11-18, then 11-15) - the host and QEMU settling, not what
+ * reading a present page costs.
+ */
+#define RP_WARMUP 25
 
 static uint64_t
 read_present_one(long unused)
@@ -275,21 +350,39 @@ fork_with(long mib, const char *metric)
 
 #define MAP_OPS 50              /* operations per sample */
 
+/* One mmap + touch + munmap of a page; 0, or -1 after "bench: error". */
+static int
+map_op(void)
+{
+	char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
+
+	if (p == NULL) {
+		fail("mmap_touch_munmap", "mmap");
+		return -1;
+	}
+	*(volatile char *)p = 1;
+	munmap(p, PAGE);
+	return 0;
+}
+
+/*
+ * MAP_OPS operations, after one untimed: a sample starts right after the
+ * switch from the parent (map_series), and the first operation after a
+ * switch pays for QEMU refilling the TLB and the jump cache it empties
+ * on every change of address space, on both kernels alike.
+ */
 static uint64_t
 map_one(long unused)
 {
-	uint64_t t0 = tsc();
+	uint64_t t0;
 
 	(void)unused;
-	for (int i = 0; i < MAP_OPS; i++) {
-		char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
-		if (p == NULL) {
-			fail("mmap_touch_munmap", "mmap");
+	if (map_op() != 0)
+		return UINT64_MAX;
+	t0 = tsc();
+	for (int i = 0; i < MAP_OPS; i++)
+		if (map_op() != 0)
 			return UINT64_MAX;
-		}
-		*(volatile char *)p = 1;
-		munmap(p, PAGE);
-	}
 	return (tsc() - t0) / MAP_OPS;
 }
 
@@ -316,26 +409,194 @@ map_note(const char *metric, const char *region, long n)
 /*
  * n pages whose protections alternate read-write and read-only: no two
  * neighbours can merge, so the process has about n more map entries.
+ * Returns the region, or NULL after "bench: error METRIC ...".
  */
-static void
-map_among(long n, const char *metric)
+static char *
+map_surround(long n, const char *metric)
 {
 	size_t len = (size_t)n * PAGE;
 	char *p = map_anon(len, PROT_READ | PROT_WRITE);
 
 	if (p == NULL) {
 		fail(metric, "mmap of the surrounding mappings");
-		return;
+		return NULL;
 	}
 	for (long i = 1; i < n; i += 2)
 		if (mprotect(p + i * PAGE, PAGE, PROT_READ) != 0) {
 			fail(metric, "mprotect making the surrounding mappings");
 			munmap(p, len);
-			return;
+			return NULL;
 		}
-	measure(metric, "cycles/op", map_one, 0);
-	map_note(metric, p, n);
-	munmap(p, len);
+	return p;
+}
+
+/*
+ * The mmap series is sampled in turns.  Each N gets a worker process
+ * holding its own N mappings, and the parent asks the workers for one
+ * sample each, round after round:
+ *
+ *   round 1:  N=10  N=1000  N=10000  N=30000
+ *   round 2:  N=10  N=1000  N=10000  N=30000     ... WARMUP + REPS rounds
+ *
+ * This host's noise comes in bursts tens of milliseconds long; measured
+ * one N after another, a burst lands on whichever N was running and the
+ * comparison between N (the target: 30,000 within 1.2x of 10) measures
+ * the burst.  In turns, a burst lands on all of them alike, and the
+ * ratio of two samples taken side by side in one round is nearly free of
+ * it: the note after the series gives the median of those ratios.
+ *
+ * A worker reads a byte from req, takes one sample (map_one) and writes
+ * the cycles back on ans; end of file on req ends it.
+ */
+#define MAP_NS 4
+static const long map_ns[MAP_NS] = { 10, 1000, 10000, 30000 };
+
+struct map_worker {
+	long n;
+	pid_t pid;
+	int req, ans;                   /* the parent's ends of the pipes */
+	uint64_t s[REPS];               /* its samples, in round order */
+};
+
+static void
+map_worker_loop(long n, int req, int ans)
+{
+	char metric[64], c;
+	char *p;
+	uint64_t v;
+
+	snprintf(metric, sizeof(metric), "mmap_touch_munmap_%ld", n);
+	p = map_surround(n, metric);
+	v = p == NULL ? UINT64_MAX : 0;
+	if (p != NULL)
+		map_note(metric, p, n);
+	if (write(ans, &v, sizeof(v)) != sizeof(v))
+		_exit(1);
+	while (v != UINT64_MAX && read(req, &c, 1) == 1) {
+		v = map_one(0);
+		if (write(ans, &v, sizeof(v)) != sizeof(v))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/*
+ * Forks the worker for ws[k].n; 0 once it holds its mappings, else -1.
+ * The child closes its copies of the earlier workers' pipes, or they
+ * would never see end of file on req.
+ */
+static int
+map_worker_start(struct map_worker *ws, int k)
+{
+	struct map_worker *w = &ws[k];
+	int req[2], ans[2];
+	uint64_t ready;
+
+	if (pipe(req) != 0 || pipe(ans) != 0) {
+		fail("mmap_touch_munmap", "pipe");
+		return -1;
+	}
+	w->pid = fork();
+	if (w->pid == 0) {
+		for (int j = 0; j < k; j++) {
+			close(ws[j].req);
+			close(ws[j].ans);
+		}
+		close(req[1]);
+		close(ans[0]);
+		map_worker_loop(w->n, req[0], ans[1]);
+	}
+	close(req[0]);
+	close(ans[1]);
+	w->req = req[1];
+	w->ans = ans[0];
+	if (w->pid < 0) {
+		fail("mmap_touch_munmap", "fork");
+		return -1;
+	}
+	if (read(w->ans, &ready, sizeof(ready)) != sizeof(ready) || ready != 0)
+		return -1;
+	return 0;
+}
+
+/* One sample from the worker, or UINT64_MAX when it failed. */
+static uint64_t
+map_worker_sample(struct map_worker *w)
+{
+	uint64_t v = UINT64_MAX;
+
+	if (write(w->req, "s", 1) != 1 || read(w->ans, &v, sizeof(v)) != sizeof(v))
+		return UINT64_MAX;
+	return v;
+}
+
+static void
+map_worker_stop(struct map_worker *w)
+{
+	int status;
+
+	close(w->req);
+	close(w->ans);
+	if (w->pid > 0)
+		waitpid(w->pid, &status, 0);
+}
+
+/* Median over the rounds of w's sample / base's sample, in thousandths. */
+static uint64_t
+map_ratio(const struct map_worker *w, const struct map_worker *base)
+{
+	uint64_t r[REPS];
+
+	for (int i = 0; i < REPS; i++)
+		r[i] = w->s[i] * 1000 / (base->s[i] ? base->s[i] : 1);
+	return median(r, REPS);
+}
+
+/*
+ * The medians, then N's flatness: "mmap_N_per_M" is the median over the
+ * rounds of N's sample / M's (the first N) from the same round, in
+ * thousandths (the target is mmap_30000_per_10 <= 1200).
+ */
+static void
+map_report(struct map_worker *ws, int nw)
+{
+	char metric[64];
+
+	for (int k = 0; k < nw; k++) {
+		snprintf(metric, sizeof(metric), "mmap_touch_munmap_%ld", ws[k].n);
+		report(metric, median(ws[k].s, REPS), "cycles/op");
+	}
+	for (int k = 1; k < nw; k++) {
+		snprintf(metric, sizeof(metric), "mmap_%ld_per_%ld", ws[k].n, ws[0].n);
+		report(metric, map_ratio(&ws[k], &ws[0]), "permille");
+	}
+}
+
+/* The series for the nw values of N in ns, in turns (above). */
+static void
+map_series(const long *ns, int nw)
+{
+	struct map_worker ws[8];
+	int ok = nw <= 8;
+
+	printf("# mmap_touch_munmap ... (in turns)\n");
+	for (int k = 0; k < nw && ok; k++) {
+		ws[k].n = ns[k];
+		ok = map_worker_start(ws, k) == 0;
+		if (!ok)
+			nw = k + 1;     /* stop the ones started, this one too */
+	}
+	for (int i = 0; i < WARMUP + REPS && ok; i++)
+		for (int k = 0; k < nw && ok; k++) {
+			uint64_t v = map_worker_sample(&ws[k]);
+			ok = v != UINT64_MAX;
+			if (i >= WARMUP)
+				ws[k].s[i - WARMUP] = v;
+		}
+	for (int k = 0; k < nw; k++)
+		map_worker_stop(&ws[k]);
+	if (ok)
+		map_report(ws, nw);
 }
 
 /* ---- mprotect split and merge ---- */
@@ -459,7 +720,8 @@ run_vm(void)
 	measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
 
 	if ((present = map_touched(ZF_LEN, "read_present")) != NULL) {
-		measure("read_present", "cycles/page", read_present_one, 0);
+		layout_note("read_present", present, ZF_LEN);
+		measure_warm("read_present", "cycles/page", read_present_one, 0, RP_WARMUP);
 		munmap(present, ZF_LEN);
 	}
 
@@ -474,10 +736,7 @@ run_vm(void)
 	fork_with(64, "fork_exit_wait_64m");
 
 	floors_sample();
-	map_among(10, "mmap_touch_munmap_10");
-	map_among(1000, "mmap_touch_munmap_1000");
-	map_among(10000, "mmap_touch_munmap_10000");
-	map_among(30000, "mmap_touch_munmap_30000");
+	map_series(map_ns, MAP_NS);
 
 	floors_sample();
 	if ((mprot_region = map_touched(MPROT_LEN, "mprotect_split_merge")) != NULL) {
@@ -632,6 +891,23 @@ swap_counters(void)
 	fclose(f);
 }
 
+/* MemFree from /proc/meminfo (both kernels have it), in KiB; 0 if none. */
+static uint64_t
+mem_free_kb(void)
+{
+	char line[128];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemFree: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 static uint64_t
 word_of(size_t page, size_t w)
 {
@@ -646,7 +922,7 @@ static void
 run_swap(long mib)
 {
 	size_t npages = (size_t)mib * MIB / PAGE, words = PAGE / 8, bad = 0;
-	uint64_t *mem, t0, t1, t2;
+	uint64_t *mem, t0, t1, t2, free_kb;
 	int r;
 
 	r = on_linux ? linux_swapon() : swapon(SWAPDEV, 0);
@@ -656,6 +932,7 @@ run_swap(long mib)
 	}
 	printf("# swap: swapon %s: %s\n", SWAPDEV, r == 0 ? "done" : "already on (EBUSY)");
 	show_file("/proc/swaps");
+	free_kb = mem_free_kb();
 	mem = (uint64_t *)map_anon(npages * PAGE, PROT_READ | PROT_WRITE);
 	if (mem == NULL) {
 		fail("swap", "mmap");
@@ -683,6 +960,7 @@ run_swap(long mib)
 	report("swap_verify", (t2 - t1) / npages, "cycles/page");
 	report("swap_per_page", (t2 - t0) / npages, "cycles/page");
 	report("swap_total", t2 - t0, "cycles");
+	report("swap_mem_free", free_kb, "KiB");
 }
 
 int
@@ -698,17 +976,26 @@ main(int argc, char **argv)
 	if (strcmp(mode, "vm") == 0) {
 		run_vm();
 	} else if (strcmp(mode, "maps") == 0) {
-		for (int i = 2; i < argc; i++) {
-			char metric[64];
-			long n = strtol(argv[i], NULL, 0);
+		long ns[8];
+		int nw = 0;
 
-			snprintf(metric, sizeof(metric), "mmap_touch_munmap_%ld", n);
-			map_among(n, metric);
+		for (int i = 2; i < argc && nw < 8; i++)
+			ns[nw++] = strtol(argv[i], NULL, 0);
+		map_series(ns, nw);
+	} else if (strcmp(mode, "present") == 0) {
+		int k = argc > 2 ? atoi(argv[2]) : 5;
+
+		if (argc > 3 && strcmp(argv[3], "after-zero-fill") == 0)
+			measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
+		if ((present = map_touched(ZF_LEN, "read_present")) != NULL) {
+			layout_note("read_present", present, ZF_LEN);
+			for (int i = 0; i < k; i++)
+				measure_warm("read_present", "cycles/page", read_present_one, 0, RP_WARMUP);
 		}
 	} else if (strcmp(mode, "swap") == 0) {
 		run_swap(argc > 2 ? strtol(argv[2], NULL, 0) : 192);
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N...\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N... | vmbench present [K [after-zero-fill]]\n");
 		return 2;
 	}
 	printf("bench: done\n");

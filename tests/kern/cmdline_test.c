@@ -92,6 +92,20 @@ KTEST(cmdline, numbers_decimal_hex_and_bad)
 	KT_EQ(cmdline_get_u64(&cl, "d", 6), 6);     /* junk: default */
 }
 
+KTEST(cmdline, sizes_with_binary_suffixes)
+{
+	cmdline_parse("a=64M b=0x10k c=2G d=4096 e=M f=1T g=17179869184G h=12MB", &cl);
+	KT_EQ(cmdline_get_size(&cl, "a", 0), 64ULL << 20);
+	KT_EQ(cmdline_get_size(&cl, "b", 0), 16ULL << 10);
+	KT_EQ(cmdline_get_size(&cl, "c", 0), 2ULL << 30);
+	KT_EQ(cmdline_get_size(&cl, "d", 0), 4096);
+	KT_EQ(cmdline_get_size(&cl, "e", 1), 1);     /* no number */
+	KT_EQ(cmdline_get_size(&cl, "f", 2), 2);     /* unknown suffix */
+	KT_EQ(cmdline_get_size(&cl, "g", 3), 3);     /* 2^64: too big */
+	KT_EQ(cmdline_get_size(&cl, "h", 4), 4);     /* junk after the suffix */
+	KT_EQ(cmdline_get_size(&cl, "absent", 5), 5);
+}
+
 KTEST(cmdline, unknown_keys_warned_not_fatal)
 {
 	cmdline_parse("ktest=none bogus_option=1 seed=3 another", &cl);

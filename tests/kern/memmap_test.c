@@ -106,6 +106,28 @@ KTEST(memmap, above_4g_and_unaligned_edges_trimmed)
 	expect_range(1, 0xffffffffffffe000ULL, 0xfffffffffffff000ULL);
 }
 
+KTEST(memmap, limit_cuts_and_drops_ranges_above)
+{
+	struct mb2_mmap_entry e[] = {
+		{ 0x0, 0x9f000, 1, 0 },              /* [0, 636K) */
+		{ 0x100000, 0x7f00000, 1, 0 },       /* [1M, 128M) */
+		{ 0x100000000ULL, 0x100000, 1, 0 },  /* [4G, 4G+1M) */
+	};
+	KT_EQ(memmap_build(e, 3, &mm), 3);
+	/* 64M + 100 bytes: rounded down to 64M; 64M..128M and 4G go. */
+	KT_EQ(memmap_limit(&mm, 0x4000064), 0x4000000 + 0x100000);
+	KT_EQ(mm.n, 2);
+	expect_range(0, 0, 0x9f000);
+	expect_range(1, 0x100000, 0x4000000);
+	/* A limit inside the hole below 1M leaves only the first range. */
+	KT_EQ(memmap_limit(&mm, 0xa0000), 0x4000000 - 0x100000);
+	KT_EQ(mm.n, 1);
+	expect_range(0, 0, 0x9f000);
+	/* A limit above everything changes nothing. */
+	KT_EQ(memmap_limit(&mm, ~(paddr_t)0), 0);
+	KT_EQ(mm.n, 1);
+}
+
 KTEST(memmap, empty_map)
 {
 	KT_EQ(memmap_build(NULL, 0, &mm), 0);

@@ -3,7 +3,7 @@
 #
 # RESULTS is build/bench/results.txt ("uvmkern.METRIC VALUE UNIT" and
 # "linux.METRIC VALUE UNIT" lines); PNG is the picture to write.  One
-# horizontal bar per metric both kernels reported, for uvmkern / Linux on
+# horizontal bar per metric in cycles both kernels reported, for uvmkern / Linux on
 # a log scale around 1: a bar to the right (red) means uvmkern takes more
 # cycles, to the left (green) fewer.
 #
@@ -115,7 +115,9 @@ def read_ratios(path):
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) < 2 or '.' not in parts[0]:
+            # only times: the free memory (KiB) and the mmap series'
+            # flatness (permille) are not costs to compare
+            if len(parts) < 3 or '.' not in parts[0] or not parts[2].startswith('cycles'):
                 continue
             kernel, metric = parts[0].split('.', 1)
             values[kernel, metric] = float(parts[1])
