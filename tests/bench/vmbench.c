@@ -20,6 +20,8 @@
  *                       in physical memory; after zero_fill_fault, as in
  *                       the vm run, if asked (QEMU's TLB is then as big as
  *                       the vm run finds it)
+ *   vmbench spread      read_present over a tidy and a spread-out region
+ *                       in turns (run_spread)
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see ../../../shared/DESIGN.md).  A
@@ -226,25 +228,36 @@ pa_of(char *va)
  * the host's caches and QEMU's TLB more than on either kernel; this note
  * shows that the two kernels hand it equally tidy memory.
  */
+#define LAYOUT_FRAMES 8192         /* 2 MiB frames tracked: the first 16 GiB */
+
 static void
 layout_note(const char *metric, char *p, size_t len)
 {
-	size_t up = 0, down = 0, other = 0;
-	uint64_t prev = pa_of(p);
+	static uint8_t seen[LAYOUT_FRAMES / 8];
+	size_t up = 0, down = 0, other = 0, frames = 0;
+	uint64_t prev = 0;
 
-	for (size_t off = PAGE; off < len; off += PAGE) {
-		uint64_t pa = pa_of(p + off);
-		if (pa != 0 && pa == prev + PAGE)
+	memset(seen, 0, sizeof(seen));
+	for (size_t off = 0; off < len; off += PAGE) {
+		uint64_t pa = pa_of(p + off), f = pa >> 21;
+		if (off == 0)
+			;
+		else if (pa != 0 && pa == prev + PAGE)
 			up++;
 		else if (pa != 0 && pa == prev - PAGE)
 			down++;
 		else
 			other++;
+		if (pa != 0 && f < LAYOUT_FRAMES && !(seen[f / 8] & (1 << (f % 8)))) {
+			seen[f / 8] |= (uint8_t)(1 << (f % 8));
+			frames++;
+		}
 		prev = pa;
 	}
 	printf("# %s: of %zu pages, %zu follow the one before at the next "
-	    "physical page, %zu at the previous one, %zu elsewhere\n",
-	    metric, len / PAGE, up, down, other);
+	    "physical page, %zu at the previous one, %zu elsewhere; they lie "
+	    "in %zu physical 2 MiB frames\n", metric, len / PAGE, up, down,
+	    other, frames);
 }
 
 /*
@@ -270,6 +283,47 @@ read_present_one(long unused)
 	t1 = tsc();
 	__asm__ volatile("" :: "r"(sum));
 	return (t1 - t0) / (ZF_LEN / PAGE);
+}
+
+/*
+ * vmbench spread: does it matter to read_present how far apart its
+ * pages lie?  Two 64 MiB regions read in turns, after zero_fill_fault as
+ * in the vm run: "tidy", touched in order, and "spread", whose pages were
+ * each touched between three pages of a filler region (both without
+ * fault-ahead: MADV_RANDOM), so that they lie in about four times as
+ * many physical 2 MiB frames.  Samples of the two taken side by side
+ * share whatever state the host is in.
+ */
+static void
+run_spread(void)
+{
+	char *tidy, *spread, *filler;
+	size_t pages = ZF_LEN / PAGE;
+
+	measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
+	tidy = map_touched(ZF_LEN, "spread");
+	spread = map_anon(ZF_LEN, PROT_READ | PROT_WRITE);
+	filler = map_anon(3 * ZF_LEN, PROT_READ | PROT_WRITE);
+	if (tidy == NULL || spread == NULL || filler == NULL) {
+		fail("spread", "mmap");
+		return;
+	}
+	madvise(spread, ZF_LEN, MADV_RANDOM);
+	madvise(filler, 3 * ZF_LEN, MADV_RANDOM);
+	for (size_t i = 0; i < pages; i++) {
+		spread[i * PAGE] = 1;
+		for (size_t j = 0; j < 3; j++)
+			filler[(3 * i + j) * PAGE] = 1;
+	}
+	munmap(filler, 3 * ZF_LEN);
+	layout_note("read_present_tidy", tidy, ZF_LEN);
+	layout_note("read_present_spread", spread, ZF_LEN);
+	for (int r = 0; r < 40; r++) {
+		present = tidy;
+		measure_warm("read_present_tidy", "cycles/page", read_present_one, 0, 5);
+		present = spread;
+		measure_warm("read_present_spread", "cycles/page", read_present_one, 0, 5);
+	}
 }
 
 /* ---- copy on write after fork ---- */
@@ -998,6 +1052,8 @@ main(int argc, char **argv)
 		for (int i = 2; i < argc && nw < 8; i++)
 			ns[nw++] = strtol(argv[i], NULL, 0);
 		map_series(ns, nw);
+	} else if (strcmp(mode, "spread") == 0) {
+		run_spread();
 	} else if (strcmp(mode, "present") == 0) {
 		int k = argc > 2 ? atoi(argv[2]) : 5;
 
@@ -1011,7 +1067,7 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "swap") == 0) {
 		run_swap(argc > 2 ? strtol(argv[2], NULL, 0) : 192);
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N... | vmbench present [K [after-zero-fill]]\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N... | vmbench present [K [after-zero-fill]] | vmbench spread\n");
 		return 2;
 	}
 	printf("bench: done\n");
