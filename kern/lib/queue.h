@@ -58,6 +58,27 @@
 		(h)->tqh_lastp = &(e)->f.tqe_next;                         \
 	} while (0)
 
+/* Insert e right after le, which is on h. */
+#define TAILQ_INSERT_AFTER(h, le, e, f)                                    \
+	do {                                                               \
+		(e)->f.tqe_next = (le)->f.tqe_next;                        \
+		if ((e)->f.tqe_next != NULL)                               \
+			(e)->f.tqe_next->f.tqe_prevp = &(e)->f.tqe_next;   \
+		else                                                       \
+			(h)->tqh_lastp = &(e)->f.tqe_next;                 \
+		(le)->f.tqe_next = (e);                                    \
+		(e)->f.tqe_prevp = &(le)->f.tqe_next;                      \
+	} while (0)
+
+/* Insert e right before le (the head is not needed: le's prevp says where). */
+#define TAILQ_INSERT_BEFORE(le, e, f)                                      \
+	do {                                                               \
+		(e)->f.tqe_prevp = (le)->f.tqe_prevp;                      \
+		(e)->f.tqe_next = (le);                                    \
+		*(le)->f.tqe_prevp = (e);                                  \
+		(le)->f.tqe_prevp = &(e)->f.tqe_next;                      \
+	} while (0)
+
 #define TAILQ_REMOVE(h, e, f)                                              \
 	do {                                                               \
 		if ((e)->f.tqe_next != NULL)                               \

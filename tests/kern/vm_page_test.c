@@ -107,18 +107,17 @@ KTEST(vm_page, allocate_every_page_then_free_all)
 	KT_EQ(check_when_empty, 0);
 	KT_EQ(uvmexp.pga_alloc, alloc0 + n);
 	counts_expect(&before);
-	pg = vm_page_alloc(NULL, 0, NULL, 0);  /* the same head: order kept */
-	KT_ASSERT(pg != NULL);
-	vm_page_free(pg);
-	KT_ASSERT(pg == head);
 }
 
-/* The free list is LIFO, so a freed page comes straight back: that lets
- * the test show the old contents survive without VM_PAGE_ZERO and are
- * gone with it. */
+/*
+ * With every other page held, the one page freed is the only one to come
+ * back: that lets the test show the old contents survive without
+ * VM_PAGE_ZERO and are gone with it.
+ */
 KTEST(vm_page, zero_flag_really_zeroes)
 {
 	struct pgcounts before;
+	struct pglist held;
 	struct vm_page *pg, *again, *zeroed;
 	uint64_t zeroed0;
 	bool dirty_kept, all_zero;
@@ -127,16 +126,18 @@ KTEST(vm_page, zero_flag_really_zeroes)
 	pg = vm_page_alloc(NULL, 0, NULL, 0);
 	KT_ASSERT(pg != NULL);
 	memset(vm_page_kva(pg), 0xab, PAGE_SIZE);
+	vmtest_hold_free(&held, 0);
 	vm_page_free(pg);
 	again = vm_page_alloc(NULL, 0, NULL, 0);
-	KT_ASSERT(again != NULL);
-	dirty_kept = all_bytes(vm_page_kva(again), PAGE_SIZE, 0xab);
-	vm_page_free(again);
+	dirty_kept = again != NULL && all_bytes(vm_page_kva(again), PAGE_SIZE, 0xab);
+	if (again != NULL)
+		vm_page_free(again);
 	zeroed0 = uvmexp.pga_zeroed;
 	zeroed = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
-	KT_ASSERT(zeroed != NULL);
-	all_zero = all_bytes(vm_page_kva(zeroed), PAGE_SIZE, 0);
-	vm_page_free(zeroed);
+	all_zero = zeroed != NULL && all_bytes(vm_page_kva(zeroed), PAGE_SIZE, 0);
+	if (zeroed != NULL)
+		vm_page_free(zeroed);
+	vmtest_release(&held);
 	KT_ASSERT(again == pg);
 	KT_ASSERT(zeroed == pg);
 	KT_ASSERT(dirty_kept);
@@ -228,6 +229,51 @@ KTEST(vm_page, contig_rejects_bad_requests)
 	counts_expect(&before);
 }
 
+/*
+ * Frees the 16 pages of run in the order given; returns the breaks: 15
+ * less the pages followed on the free list by a physical neighbour from
+ * the run (one ordered stretch, upwards or downwards, has none; two have
+ * one).
+ */
+static int
+free_run_in_order(struct vm_page *run, const int *order)
+{
+	int joined = 0;
+
+	for (int i = 0; i < 16; i++)
+		vm_page_free(&run[order[i]]);
+	for (int i = 0; i < 16; i++) {
+		struct vm_page *next = TAILQ_NEXT(&run[i], pageq);
+		joined += (i > 0 && next == &run[i - 1]) || (i < 15 && next == &run[i + 1]);
+	}
+	return 15 - joined;
+}
+
+/*
+ * Freed upwards or downwards, a run lies on the free list in physical
+ * order, so the next allocations get it back in order.  Freed from both
+ * ends inwards it makes two ordered stretches that meet without joining:
+ * one break.
+ */
+KTEST(vm_page, free_keeps_a_freed_run_in_physical_order)
+{
+	static const int up[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	static const int down[16] = { 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 };
+	static const int ends_in[16] = { 0, 15, 1, 14, 2, 13, 3, 12, 4, 11, 5, 10, 6, 9, 7, 8 };
+	const int *orders[3] = { up, down, ends_in };
+	const int breaks[3] = { 0, 0, 1 };
+	struct pgcounts before;
+	struct vm_page *run = NULL;
+
+	counts_take(&before);
+	for (int k = 0; k < 3; k++) {
+		KT_EQ(vm_page_alloc_contig(16, PAGE_SIZE, ~0UL, 0, &run), 0);
+		KT_EQ(free_run_in_order(run, orders[k]), breaks[k]);
+		KT_EQ(vm_page_check(ktest_print), 0);
+	}
+	counts_expect(&before);
+}
+
 KTEST(vm_page, queue_moves_count_exactly)
 {
 	struct pgcounts b;
@@ -280,8 +326,8 @@ KTEST(vm_page, alloc_anons_owns_each_page_and_stops_at_the_reserve)
 	struct pglist held;
 	int got;
 
-	counts_take(&b);
 	KT_EQ(anon_alloc_many(anons, 4), 4);
+	counts_take(&b);        /* after the anons: their pool may take a page */
 	KT_EQ(vm_page_alloc_anons(pgs, anons, 4, VM_PAGE_ZERO), 4);
 	for (int i = 0; i < 4; i++) {
 		KT_EQ(pgs[i]->uanon, (uint64_t)anons[i]);
