@@ -339,7 +339,7 @@ test-linux: user $(MKINITRD)
 # 96 MiB needs a bigger swap disk than make run's: bench resizes vda.
 # In 96 MiB Linux starts the program with about 23 MiB free, uvmkern with
 # about 83, so a third swap boot runs uvmkern with mem=$(BENCH_SWAP_EQFREE)
-# (only the RAM below 31 MiB used): about Linux's free memory, a little
+# (only the RAM below that address used): about Linux's free memory, a little
 # less.  Debian's kernel with mem=64M boots with 12 MiB and dies of OOM.
 #
 # The kernel measured is the release build: KDEBUG=0, in build/release

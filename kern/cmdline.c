@@ -216,3 +216,9 @@ kopt_get_u64(const char *key, uint64_t def)
 {
 	return cmdline_get_u64(&boot_cmdline, key, def);
 }
+
+uint64_t
+kopt_get_size(const char *key, uint64_t def)
+{
+	return cmdline_get_size(&boot_cmdline, key, def);
+}

@@ -93,5 +93,6 @@ extern struct cmdline boot_cmdline;
 /* Shorthands for the boot command line. */
 const char *kopt_get(const char *key);
 uint64_t kopt_get_u64(const char *key, uint64_t def);
+uint64_t kopt_get_size(const char *key, uint64_t def);
 
 #endif

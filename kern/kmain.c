@@ -7,7 +7,7 @@
  *                   syscall_init      the syscall instruction's MSRs (EFER.SCE, LSTAR)
  *                   mb2_parse         command line, memory map, modules
  *                   cmdline_parse     options; unknown keys warned about
- *                   memmap_build      usable physical ranges, printed
+ *                   memmap_build      usable physical ranges (cut at mem=), printed
  *                   vm_page_boot_init what RAM is already taken
  *                   pmap_bootstrap    the real page tables; identity map gone
  *                   vm_page_bootstrap vm_page arrays, free list
@@ -75,32 +75,36 @@ extern char kernel_phys_start[], kernel_phys_end[];
 
 struct bootinfo boot_info;
 struct memmap boot_memmap;
-static paddr_t boot_ram_top;    /* end of the firmware's RAM: the direct map */
 
 
 /*
  * mem=SIZE: hand the page allocator only the RAM below SIZE, as if the
  * machine were that small (make bench gives Linux and this kernel the
- * same free memory this way).  The direct map still covers all of RAM,
- * so boot modules placed higher stay readable.  A limit that would not
- * leave 8 MiB above the kernel image and the modules is ignored.
+ * same free memory this way).  A limit that would not leave 8 MiB above
+ * the kernel image and the boot modules is ignored, as is one that is
+ * not a size.
  */
 static void
 boot_limit_memory(void)
 {
-	uint64_t limit = cmdline_get_size(&boot_cmdline, "mem", 0);
+	const char *arg = kopt_get("mem");
+	uint64_t limit = kopt_get_size("mem", 0);
 	paddr_t low = (paddr_t)kernel_phys_end;
 
-	if (cmdline_get(&boot_cmdline, "mem") == NULL)
+	if (arg == NULL)
 		return;
+	if (limit == 0) {
+		kprintf("mem=%s: not a size (64M, 1G): ignored\n", arg);
+		return;
+	}
 	for (int i = 0; i < boot_info.nmod; i++)
 		low = MAX(low, (paddr_t)boot_info.mod[i].end);
 	if (limit < low + (8 << 20)) {
 		kprintf("mem=%s: ignored, the kernel needs RAM up to %#lx and 8 MiB more\n",
-		    cmdline_get(&boot_cmdline, "mem"), low);
+		    arg, low);
 		return;
 	}
-	kprintf("mem=%s: %lu KiB above %#lx left unused\n", cmdline_get(&boot_cmdline, "mem"),
+	kprintf("mem=%s: %lu KiB above %#lx left unused\n", arg,
 	    memmap_limit(&boot_memmap, limit) >> 10, limit);
 }
 
@@ -115,7 +119,6 @@ boot_parse_info(uint32_t magic, paddr_t mbi_phys)
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	cmdline_warn_unknown(&boot_cmdline);
 	memmap_build(boot_info.mmap, boot_info.nmmap, &boot_memmap);
-	boot_ram_top = boot_memmap.n ? boot_memmap.r[boot_memmap.n - 1].end : 0;
 	boot_limit_memory();
 	memmap_print(&boot_memmap, kprint);
 }
@@ -139,8 +142,10 @@ static void
 vm_bootstrap(void)
 {
 	struct phys_range res[2 + MB2_MAX_MODULES];
+	paddr_t top = boot_memmap.n ? boot_memmap.r[boot_memmap.n - 1].end : 0;
+
 	vm_page_boot_init(&boot_memmap, res, boot_reserved(res, ARRAY_SIZE(res)));
-	pmap_bootstrap(boot_ram_top);
+	pmap_bootstrap(top);
 	vm_page_bootstrap();
 	pmap_init();
 	kmem_init();

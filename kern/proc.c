@@ -75,18 +75,17 @@ proc_alloc(const char *name)
 	return p;
 }
 
-struct proc *
-proc_find(int pid)
+/* The live process with that pid, or NULL.  => proc_lock held. */
+static struct proc *
+find_locked(int pid)
 {
-	struct proc *p, *found = NULL;
+	struct proc *p;
 
-	spin_lock(&proc_lock);
 	TAILQ_FOREACH(p, &allproc, all) {
 		if (p->pid == pid && p->state == PS_ALIVE)
-			found = p;
+			return p;
 	}
-	spin_unlock(&proc_lock);
-	return found;
+	return NULL;
 }
 
 /*
@@ -128,6 +127,21 @@ proc_signal(struct proc *p, int sig)
 	p->sig.pending |= SIGBIT(sig);
 	interrupt_sleep(p);
 	spin_unlock(&proc_lock);
+}
+
+int
+proc_signal_pid(int pid, int sig)
+{
+	struct proc *p;
+
+	spin_lock(&proc_lock);
+	p = find_locked(pid);
+	if (p != NULL && sig != 0) {
+		p->sig.pending |= SIGBIT(sig);
+		interrupt_sleep(p);
+	}
+	spin_unlock(&proc_lock);
+	return p != NULL ? 0 : -ESRCH;
 }
 
 static void

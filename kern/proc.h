@@ -97,15 +97,20 @@ void proc_user_trap(struct trapframe *tf, int fault_error);
 void proc_switch_out(struct proc *p);
 void proc_switch_in(struct proc *p);
 
-/* proc_find - the live process with that pid, or NULL. */
-struct proc *proc_find(int pid);
-
 /*
  * proc_signal - make sig pending in p, and end p's sleep if it sleeps
  * interruptibly (a pipe, wait4, pause, nanosleep) so that it acts on it.
  *  => any thread; takes proc_lock; never sleeps.
  */
 void proc_signal(struct proc *p, int sig);
+
+/*
+ * proc_signal_pid - proc_signal to the live process with that pid, found
+ * and signalled under one hold of proc_lock (so it cannot exit and be
+ * freed in between); sig 0 only asks whether it exists.
+ *  => any thread; never sleeps.  Returns 0 or -ESRCH.
+ */
+int proc_signal_pid(int pid, int sig);
 
 /* proc_clock_tick - every clock tick: send SIGALRM to processes whose
  * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */

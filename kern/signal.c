@@ -363,14 +363,12 @@ sys_sigaltstack(const struct sysargs *a)
 static int64_t
 signal_send(uint64_t pid, uint64_t sig)
 {
-	struct proc *p = (int64_t)pid <= 0 ? curproc : proc_find((int)pid);
-
 	if (sig > NSIG)
 		return -EINVAL;
-	if (p == NULL)
-		return -ESRCH;
+	if ((int64_t)pid > 0)
+		return proc_signal_pid((int)pid, (int)sig);
 	if (sig != 0)
-		proc_signal(p, (int)sig);
+		proc_signal(curproc, (int)sig);
 	return 0;
 }
 

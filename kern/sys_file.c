@@ -331,21 +331,29 @@ sys_pipe2(const struct sysargs *a)
 	return do_pipe(a->a[0], a->a[1]);
 }
 
+/* dup, F_DUPFD: oldfd again at the lowest free descriptor >= min. */
 static int64_t
-do_dup(int oldfd, int newfd, bool cloexec)
+dup_lowest(int oldfd, int min, bool cloexec)
 {
 	struct file *f = getf(oldfd);
+	int fd;
 
 	if (f == NULL)
 		return -EBADF;
-	if (newfd < 0) {
-		file_hold(f);
-		int fd = fd_install(fds(), f, -newfd - 1, cloexec);
-		if (fd < 0)
-			file_release(f);
-		return fd;
-	}
-	if (newfd >= NOFILE)
+	file_hold(f);
+	fd = fd_install(fds(), f, min, cloexec);
+	if (fd < 0)
+		file_release(f);
+	return fd;
+}
+
+/* dup2, dup3: oldfd again at newfd, closing what newfd held. */
+static int64_t
+dup_onto(int oldfd, int newfd, bool cloexec)
+{
+	struct file *f = getf(oldfd);
+
+	if (f == NULL || (unsigned)newfd >= NOFILE)
 		return -EBADF;
 	if (newfd == oldfd)
 		return newfd;
@@ -360,13 +368,13 @@ do_dup(int oldfd, int newfd, bool cloexec)
 int64_t
 sys_dup(const struct sysargs *a)
 {
-	return do_dup((int)a->a[0], -1, false);
+	return dup_lowest((int)a->a[0], 0, false);
 }
 
 int64_t
 sys_dup2(const struct sysargs *a)
 {
-	return do_dup((int)a->a[0], (int)a->a[1], false);
+	return dup_onto((int)a->a[0], (int)a->a[1], false);
 }
 
 int64_t
@@ -378,7 +386,7 @@ sys_dup3(const struct sysargs *a)
 		return -EINVAL;
 	if (oldfd == newfd)
 		return -EINVAL;
-	return do_dup(oldfd, newfd, (a->a[2] & O_CLOEXEC) != 0);
+	return dup_onto(oldfd, newfd, (a->a[2] & O_CLOEXEC) != 0);
 }
 
 int64_t
@@ -394,7 +402,7 @@ sys_fcntl(const struct sysargs *a)
 	case F_DUPFD_CLOEXEC:
 		if (a->a[2] >= NOFILE)
 			return -EINVAL;
-		return do_dup(fd, -(int)a->a[2] - 1, a->a[1] == F_DUPFD_CLOEXEC);
+		return dup_lowest(fd, (int)a->a[2], a->a[1] == F_DUPFD_CLOEXEC);
 	case F_GETFD:
 		return (fds()->cloexec >> fd) & 1 ? FD_CLOEXEC : 0;
 	case F_SETFD:

@@ -243,11 +243,16 @@ anon_prot(const struct fault *f, const struct vm_anon *anon)
  * ahead-work, or an earlier fault - is left alone (re-entering it would
  * cost a pmap_enter for nothing); one mapped read-only that may now be
  * written (its anon no longer shared) is upgraded, saving its own fault.
+ * The window's anons are looked up again first: since fault_check, copy
+ * ahead may have replaced some of them, and fault_anonget may have slept
+ * with nothing locked while another process's fault changed a slot.
  *  => after the center's case, locks held.
  */
 static void
 fault_upper_neighbors(struct fault *f)
 {
+	amap_lookups(&f->entry->aref, f->startva - f->entry->start, f->anons,
+	    f->npages);
 	for (int i = 0; i < f->npages; i++) {
 		struct vm_anon *anon = f->anons[i];
 		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);

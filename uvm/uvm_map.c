@@ -28,7 +28,7 @@
  *   - every gap and maxgap is exact; lead_gap is exact;
  *   - nentries and size match the list;
  *   - the findspace cache, when set, names a live entry, and no gap
- *     above it has grown since it was set (see fs_cache_*).
+ *     above it fits fs_need bytes below fs_hint (see fs_cache_*).
  *
  * Unmapping runs in two phases: entries are unlinked (and their pages
  * unmapped) with the map locked, collected on a dead list, and their
@@ -485,6 +485,12 @@ uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
 		rq.hint = map->max_offset;
 	if (!topdown && hint < map->min_offset)
 		rq.hint = map->min_offset;
+	/* The last search's answer, while its proof stands (fs_cache_*). */
+	if (topdown && fs_cache_usable(map, rq.hint, rq.align, need)) {
+		uvm_map_findspace_visits++;
+		if (try_gap(map, map->fs_entry, &rq, result))
+			return 0;
+	}
 	/*
 	 * The gap the hint falls in first, then gaps in the search
 	 * direction.  Either way that is the gap after the entry at or below
@@ -492,11 +498,6 @@ uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
 	 * every later gap starts below it, and no gap after this one could
 	 * start at or below it.
 	 */
-	if (topdown && fs_cache_usable(map, rq.hint, rq.align, need)) {
-		uvm_map_findspace_visits++;
-		if (try_gap(map, map->fs_entry, &rq, result))
-			return 0;
-	}
 	e = gap_at(map, rq.hint);
 	for (;;) {
 		if (try_gap(map, e, &rq, result)) {

@@ -271,8 +271,8 @@ vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons, int n,
  *   3. else right before the page above it, if that one is free;
  *   4. else at the head.
  *
- *   free list:  0x9000 ... 0x5000 0x6000 0x7000 ...   vm_page_free(0x8000)
- *           ->  0x9000 ... 0x5000 0x6000 0x7000 0x8000 ...       (rule 2)
+ *   free list:  0xc000 ... 0x5000 0x6000 0x7000 ...   vm_page_free(0x8000)
+ *           ->  0xc000 ... 0x5000 0x6000 0x7000 0x8000 ...       (rule 2)
  *
  * Without it, pages come back in whatever order their owners freed them,
  * and after a while of mapping and unmapping a region's pages, though
@@ -555,17 +555,28 @@ vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg)
 	}
 }
 
-/* Check one list: every page carries flag, and the length matches count. */
+/*
+ * Check one list: every page carries flag, the back links agree with the
+ * forward ones (each page's prevp points at what points at it, the head's
+ * lastp at the last page's next), and the length matches count.
+ */
 static int
 check_list(const struct pglist *l, uint16_t flag, uint64_t count,
     const char *name, kprint_fn pr)
 {
+	struct vm_page *const *want = &l->tqh_first;
 	const struct vm_page *pg;
 	uint64_t n = 0;
 	int bad = 0;
 
 	TAILQ_FOREACH(pg, l, pageq) {
 		n++;
+		if (pg->pageq.tqe_prevp != want) {
+			pr("vm_page_check: page %#lx on %s list: bad back link\n",
+			    pg->phys_addr, name);
+			bad++;
+		}
+		want = &pg->pageq.tqe_next;
 		if ((pg->pqflags & PQ_QUEUES) != flag) {
 			pr("vm_page_check: page %#lx on %s list has pqflags %#x\n",
 			    pg->phys_addr, name, pg->pqflags);
@@ -575,6 +586,10 @@ check_list(const struct pglist *l, uint16_t flag, uint64_t count,
 			pr("vm_page_check: %s list loops\n", name);
 			return bad + 1;
 		}
+	}
+	if (l->tqh_lastp != want) {
+		pr("vm_page_check: %s list: bad tail pointer\n", name);
+		bad++;
 	}
 	if (n != count) {
 		pr("vm_page_check: %s list has %lu pages, counter says %lu\n",

@@ -263,7 +263,8 @@ void vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg);
 
 /*
  * vm_page_check - the allocator checker: free count equals the free list;
- * every free page is unowned, unwired, unmapped; queue counts match.
+ * every free page is unowned, unwired, unmapped; queue counts match; each
+ * list's links agree both ways.
  *  => reports each problem through pr; returns how many.
  */
 int vm_page_check(kprint_fn pr);

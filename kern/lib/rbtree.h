@@ -140,6 +140,8 @@ void rb_tree_insert_between(struct rb_tree *t, struct rb_node *prev,
  * stops there - usually after a few levels, which keeps map operations
  * flat in the number of entries.
  *  => n must be in t.  Does nothing when ops->augment is NULL.
+ *  => every node but n has exact data (only n's input changed since the
+ *     tree was last consistent): the walk trusts the rest of the tree.
  *  => O(log n) at worst; never sleeps.
  */
 void rb_tree_augment_path(struct rb_tree *t, struct rb_node *n);

@@ -223,10 +223,11 @@ pa_of(char *va)
 
 /*
  * How the pages of [p, p + len) lie in physical memory: how many follow
- * their virtual predecessor at the next or the previous physical page.
- * read_present touches one line per page, so what it costs depends on
- * the host's caches and QEMU's TLB more than on either kernel; this note
- * shows that the two kernels hand it equally tidy memory.
+ * their virtual predecessor at the next or the previous physical page,
+ * and in how many 2 MiB frames they lie.  read_present touches one line
+ * per page, and what that costs under QEMU depends on this order (see
+ * docs/performance.md), so the note lets a reader compare the memory
+ * the two kernels hand it.
  */
 #define LAYOUT_FRAMES 8192         /* 2 MiB frames tracked: the first 16 GiB */
 
@@ -240,13 +241,12 @@ layout_note(const char *metric, char *p, size_t len)
 	memset(seen, 0, sizeof(seen));
 	for (size_t off = 0; off < len; off += PAGE) {
 		uint64_t pa = pa_of(p + off), f = pa >> 21;
-		if (off == 0)
-			;
-		else if (pa != 0 && pa == prev + PAGE)
+
+		if (off > 0 && pa != 0 && pa == prev + PAGE)
 			up++;
-		else if (pa != 0 && pa == prev - PAGE)
+		else if (off > 0 && pa != 0 && pa == prev - PAGE)
 			down++;
-		else
+		else if (off > 0)
 			other++;
 		if (pa != 0 && f < LAYOUT_FRAMES && !(seen[f / 8] & (1 << (f % 8)))) {
 			seen[f / 8] |= (uint8_t)(1 << (f % 8));
@@ -504,6 +504,7 @@ map_surround(long n, const char *metric)
  * the cycles back on ans; end of file on req ends it.
  */
 #define MAP_NS 4
+#define MAP_MAX_NS 8            /* workers one series can have */
 static const long map_ns[MAP_NS] = { 10, 1000, 10000, 30000 };
 
 struct map_worker {
@@ -642,11 +643,11 @@ map_report(struct map_worker *ws, int nw)
 static void
 map_series(const long *ns, int nw)
 {
-	struct map_worker ws[8];
+	struct map_worker ws[MAP_MAX_NS];
 	int ok = 1;
 
-	if (nw > 8) {
-		printf("bench: error mmap_touch_munmap at most 8 values of N\n");
+	if (nw > MAP_MAX_NS) {
+		printf("bench: error mmap_touch_munmap at most %d values of N\n", MAP_MAX_NS);
 		return;
 	}
 	printf("# mmap_touch_munmap ... (in turns)\n");
@@ -1046,12 +1047,12 @@ main(int argc, char **argv)
 	if (strcmp(mode, "vm") == 0) {
 		run_vm();
 	} else if (strcmp(mode, "maps") == 0) {
-		long ns[8];
-		int nw = 0;
+		long ns[MAP_MAX_NS];
+		int nw = argc - 2;
 
-		for (int i = 2; i < argc && nw < 8; i++)
-			ns[nw++] = strtol(argv[i], NULL, 0);
-		map_series(ns, nw);
+		for (int i = 0; i < nw && i < MAP_MAX_NS; i++)
+			ns[i] = strtol(argv[i + 2], NULL, 0);
+		map_series(ns, nw);     /* refuses more than MAP_MAX_NS */
 	} else if (strcmp(mode, "spread") == 0) {
 		run_spread();
 	} else if (strcmp(mode, "present") == 0) {

@@ -286,7 +286,6 @@ KTEST(pool, get_fails_when_no_page)
 	uint64_t free0 = uvmexp.free;
 
 	pool_init(&pf, 32, 8, "test-nomem");
-	/* Held last-taken first, so freeing restores the free list's order. */
 	vmtest_hold_free(&held, 0);
 	obj = pool_get(&pf, 0);
 	vmtest_release(&held);

@@ -378,7 +378,6 @@ measure_finds(const struct rb_tree *t, const char *what)
 	    total / n, total * 100 / n % 100, most);
 }
 
-/* Sequential keys turn a naive BST into a list; this one must stay low. */
 /*
  * rb_tree_insert_between places a node by its neighbours, without a
  * search: random keys, each put between the nodes that bracket it, give
@@ -456,6 +455,7 @@ KTEST(rbtree, augment_walk_stops_where_nothing_changes)
 	reset();
 }
 
+/* Sequential keys turn a naive BST into a list; this one must stay low. */
 KTEST(rbtree, ascending_inserts_stay_balanced)
 {
 	struct rb_tree t;

@@ -275,6 +275,62 @@ KTEST(sched, wakeup_one_wakes_in_arrival_order_and_wakeup_the_rest)
 	}
 }
 
+static int intr_chan;
+static volatile int intr_done;          /* bit 0: plain sleeper, bit 1: intr */
+
+/* Sleep once on intr_chan, interruptibly when arg is not NULL. */
+static void
+intr_worker(void *arg)
+{
+	if (arg != NULL)
+		sleep_on_intr(&intr_chan, NULL, "intr");
+	else
+		sleep_on(&intr_chan, NULL, "plain");
+	intr_done |= arg != NULL ? 2 : 1;
+}
+
+static bool
+intr_done_has(void *arg)
+{
+	return (intr_done & (int)(uintptr_t)arg) != 0;
+}
+
+/*
+ * A signal ends an interruptible sleep (a pipe read) but not a plain one
+ * (a disk transfer, a busy page): sleep_interrupt takes the first off its
+ * sleep queue and leaves the second where it is.
+ */
+KTEST(sched, sleep_interrupt_ends_only_an_interruptible_sleep)
+{
+	struct thread *plain = thread_create("plain", intr_worker, NULL);
+	struct thread *intr = thread_create("intr", intr_worker, (void *)1);
+	bool asleep, plain_kept, intr_ended, intr_again, intr_ran, plain_slept;
+	int checked, woken;
+
+	KT_ASSERT(plain != NULL && intr != NULL);
+	intr_done = 0;
+	asleep = asleep_on(&plain, 1, &intr_chan, "plain") &&
+	    asleep_on(&intr, 1, &intr_chan, "intr");
+	plain_kept = !sleep_interrupt(plain) && plain->state == TS_SLEEPING;
+	intr_ended = sleep_interrupt(intr);
+	intr_again = sleep_interrupt(intr);     /* no longer asleep */
+	checked = sched_check(ktest_print);
+	intr_ran = tt_wait(intr_done_has, (void *)2, 50);
+	plain_slept = plain->state == TS_SLEEPING && !(intr_done & 1);
+	woken = wakeup(&intr_chan);             /* only the plain one is left */
+	thread_join(plain);
+	thread_join(intr);
+	KT_ASSERT(asleep);
+	KT_ASSERT(plain_kept);
+	KT_ASSERT(intr_ended);
+	KT_ASSERT(!intr_again);
+	KT_EQ(checked, 0);
+	KT_ASSERT(intr_ran);
+	KT_ASSERT(plain_slept);
+	KT_EQ(woken, 1);
+	KT_EQ(intr_done, 3);
+}
+
 /* ------------------------------------------------------------------ */
 
 /*

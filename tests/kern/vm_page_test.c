@@ -6,8 +6,8 @@
  * A test that takes every free page holds them on a private list
  * (through pageq: an allocated page is on no queue) and gives them all
  * back before it asserts anything, so a failure never leaves the rest of
- * the run without memory.  It gives them back last-taken first, which
- * leaves the LIFO free list in the order it had (high addresses first).
+ * the run without memory; the counters and vm_page_check come out as
+ * before.
  *
  * The walk over every page (vm_page_foreach) and the printers
  * (vm_page_print, uvmexp_print) are checked through what they report:
@@ -83,13 +83,11 @@ KTEST(vm_page, allocate_every_page_then_free_all)
 {
 	struct pgcounts before;
 	struct pglist held;
-	struct vm_page *pg, *head = vm_page_alloc(NULL, 0, NULL, 0);
+	struct vm_page *pg;
 	uint64_t n = 0, odd = 0, alloc0, fail0 = uvmexp.pga_fail;
 	uint64_t free_when_empty, fail_when_empty;
 	int check_when_empty;
 
-	KT_ASSERT(head != NULL);
-	vm_page_free(head);                     /* the head of the free list */
 	alloc0 = uvmexp.pga_alloc;
 	counts_take(&before);
 	KT_EQ(vm_page_check(ktest_print), 0);
@@ -253,22 +251,31 @@ free_run_in_order(struct vm_page *run, const int *order)
  * Freed upwards or downwards, a run lies on the free list in physical
  * order, so the next allocations get it back in order.  Freed from both
  * ends inwards it makes two ordered stretches that meet without joining:
- * one break.
+ * one break (a free list that only pushed at the head would have 14).
+ * The run is fenced by a held page on each side, so which rule places
+ * each page does not depend on what else is free: ends_in puts pages
+ * after their lower neighbour (TAILQ_INSERT_AFTER), ends_in_high before
+ * their upper one (TAILQ_INSERT_BEFORE), and vm_page_check follows the
+ * links both ways after each.
  */
 KTEST(vm_page, free_keeps_a_freed_run_in_physical_order)
 {
 	static const int up[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 	static const int down[16] = { 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 };
 	static const int ends_in[16] = { 0, 15, 1, 14, 2, 13, 3, 12, 4, 11, 5, 10, 6, 9, 7, 8 };
-	const int *orders[3] = { up, down, ends_in };
-	const int breaks[3] = { 0, 0, 1 };
+	static const int ends_in_high[16] = { 15, 0, 14, 1, 13, 2, 12, 3, 11, 4, 10, 5, 9, 6, 8, 7 };
+	const int *orders[4] = { up, down, ends_in, ends_in_high };
+	const int breaks[4] = { 0, 0, 1, 1 };
 	struct pgcounts before;
-	struct vm_page *run = NULL;
+	struct vm_page *fenced = NULL;
 
 	counts_take(&before);
-	for (int k = 0; k < 3; k++) {
-		KT_EQ(vm_page_alloc_contig(16, PAGE_SIZE, ~0UL, 0, &run), 0);
-		KT_EQ(free_run_in_order(run, orders[k]), breaks[k]);
+	for (int k = 0; k < 4; k++) {
+		KT_EQ(vm_page_alloc_contig(18, PAGE_SIZE, ~0UL, 0, &fenced), 0);
+		KT_EQ(free_run_in_order(fenced + 1, orders[k]), breaks[k]);
+		KT_EQ(vm_page_check(ktest_print), 0);
+		vm_page_free(&fenced[0]);
+		vm_page_free(&fenced[17]);
 		KT_EQ(vm_page_check(ktest_print), 0);
 	}
 	counts_expect(&before);

@@ -92,8 +92,7 @@ uint64_t vmtest_pages_in_use(void);
  * vmtest_hold_free - take free pages onto held (initialized here), each
  * at the head, until the allocator says no (leave 0: every free page, the
  * last attempt failing) or only leave pages are free.  => how many.
- * vmtest_release - free them from the head: last taken first, which puts
- * the free list back in the order it had.
+ * vmtest_release - free them from the head: last taken first.
  */
 uint64_t vmtest_hold_free(struct pglist *held, uint64_t leave);
 void vmtest_release(struct pglist *held);

@@ -107,6 +107,7 @@ UTEST(file_calls_with_bad_descriptors_are_ebadf)
 {
 	char buf[64];
 	static const long fds[] = { -1, 1000, 1 << 20, 0x7fffffff };
+	static const long targets[] = { -1, -5, 1 << 20, 0x7fffffff };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		EXPECT(EBADF, SYS_read, fds[i], (long)buf, 1);
@@ -120,6 +121,11 @@ UTEST(file_calls_with_bad_descriptors_are_ebadf)
 		EXPECT(EBADF, SYS_fcntl, fds[i], F_GETFD);
 		EXPECT(EBADF, SYS_ioctl, fds[i], 0x5401, (long)buf);
 		EXPECT(EBADF, SYS_mmap, 0, PAGE, PROT_READ, MAP_PRIVATE, fds[i], 0);
+	}
+	/* Targets no descriptor can have (1000 could: Linux allows 1024). */
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		EXPECT(EBADF, SYS_dup2, 0, targets[i]);
+		EXPECT(EBADF, SYS_dup3, 0, targets[i], 0);
 	}
 	no_mismatches();
 }
@@ -312,7 +318,7 @@ UTEST(unknown_system_calls_are_enosys)
  * Every test runs in a fresh process of its own (utest.c), so this one
  * makes all the garbage calls above itself, then checks that they left
  * the process whole: its memory and protections, new mappings, a pipe,
- * fork.
+ * fork.  A new test above goes in its UT_RUN list too.
  */
 UTEST(the_process_is_fine_afterwards)
 {

@@ -18,7 +18,6 @@
 
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* npages of RW with pattern page i = 'a' + i, and room to grow to room pages. */
@@ -180,8 +179,7 @@ UTEST(fixed_without_maymove_is_einval)
 /*
  * The destination starts at this test's stack page and ends one page past
  * the top of user space: EINVAL, and the stack - which an unmap of the
- * destination would take - is still there.  syscall(): musl's mremap
- * would check the size itself.
+ * destination would take - is still there.
  */
 UTEST(fixed_destination_past_user_space_is_einval)
 {
@@ -190,8 +188,8 @@ UTEST(fixed_destination_past_user_space_is_einval)
 	unsigned long want = (unsigned long)&here & ~(PAGE - 1);
 	unsigned long top = 0x800000000000UL;      /* 2^47: end of user space */
 
-	UT_ERR(syscall(SYS_mremap, p, PAGE, top - want + PAGE,
-		       MREMAP_MAYMOVE | MREMAP_FIXED, want), EINVAL);
+	UT_ERR(mremap(p, PAGE, top - want + PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		      (void *)want), EINVAL);
 	UT_EQ(here, 's');
 	check_pattern(p, 1);
 }

@@ -14,51 +14,36 @@
 #include "utest.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CHUNK 512
 
-static volatile sig_atomic_t alarms;
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-/* SIGALRM runs on_alarm; no SA_RESTART, so a blocked call fails with EINTR. */
-static void
-catch_alarm(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	UT_SYS(sigaction(SIGALRM, &sa, NULL));
-	alarms = 0;
-}
-
-/* Write to fd (O_NONBLOCK for the while) until the pipe is full.  => bytes. */
+/*
+ * Write to fd until the pipe is full (out), or read it until it is empty,
+ * with O_NONBLOCK for the while: the EAGAIN says where it stopped.
+ *  => the bytes moved.
+ */
 static long
-fill(int fd)
+pump(int fd, bool out)
 {
 	static char buf[CHUNK];
 	int flags = (int)UT_SYS(fcntl(fd, F_GETFL));
 	long total = 0, n;
 
 	UT_SYS(fcntl(fd, F_SETFL, flags | O_NONBLOCK));
-	while ((n = write(fd, buf, sizeof(buf))) > 0)
+	while ((n = out ? write(fd, buf, sizeof(buf)) : read(fd, buf, sizeof(buf))) > 0)
 		total += n;
 	UT_EQ(n, -1);
 	UT_EQ(errno, EAGAIN);
 	UT_SYS(fcntl(fd, F_SETFL, flags));
 	return total;
 }
+
+#define fill(fd) pump((fd), true)
+#define drain(fd) pump((fd), false)
 
 static void
 nap_ms(long ms)
@@ -71,7 +56,7 @@ nap_ms(long ms)
 UTEST(nonblocking_write_to_a_full_pipe_is_eagain)
 {
 	char buf[CHUNK] = { 0 };
-	long total, got = 0, n;
+	long total;
 	int p[2];
 
 	UT_SYS(pipe2(p, O_NONBLOCK));
@@ -79,10 +64,8 @@ UTEST(nonblocking_write_to_a_full_pipe_is_eagain)
 	UT_ASSERT(total >= 4096);
 	UT_ERR(write(p[1], buf, 1), EAGAIN);
 	UT_ERR(write(p[1], buf, sizeof(buf)), EAGAIN);
-	while ((n = read(p[0], buf, sizeof(buf))) > 0)
-		got += n;
+	UT_EQ(drain(p[0]), total);                  /* nothing lost, nothing extra */
 	UT_ERR(read(p[0], buf, 1), EAGAIN);        /* empty: no waiting either */
-	UT_EQ(got, total);                          /* nothing lost, nothing extra */
 	UT_EQ(write(p[1], buf, 1), 1);              /* room again */
 }
 
@@ -97,8 +80,9 @@ UTEST(sigkill_ends_a_writer_blocked_on_a_full_pipe)
 	if (pid == 0) {
 		static char buf[4096];
 		close(p[0]);
-		for (;;)
-			write(p[1], buf, sizeof(buf));  /* blocks once full */
+		for (;;)                        /* blocks once full */
+			if (write(p[1], buf, sizeof(buf)) != sizeof(buf))
+				_exit(1);       /* a blocking write never fails or comes up short */
 	}
 	close(p[1]);
 	UT_EQ(read(p[0], &c, 1), 1);       /* it is writing... */
@@ -113,21 +97,23 @@ UTEST(alarm_interrupts_a_read_of_an_empty_pipe)
 	char c;
 
 	UT_SYS(pipe(p));
-	catch_alarm();
+	ut_count_signal(SIGALRM);
 	alarm(1);
 	UT_ERR(read(p[0], &c, 1), EINTR);
-	UT_EQ(alarms, 1);
+	UT_EQ(ut_signals, 1);
 }
 
 UTEST(alarm_interrupts_a_write_to_a_full_pipe)
 {
 	int p[2];
 	char c = 'x';
+	long total;
 
 	UT_SYS(pipe(p));
-	fill(p[1]);
-	catch_alarm();
+	total = fill(p[1]);
+	ut_count_signal(SIGALRM);
 	alarm(1);
-	UT_ERR(write(p[1], &c, 1), EINTR);     /* nothing written: EINTR */
-	UT_EQ(alarms, 1);
+	UT_ERR(write(p[1], &c, 1), EINTR);
+	UT_EQ(ut_signals, 1);
+	UT_EQ(drain(p[0]), total);             /* nothing written */
 }

@@ -16,7 +16,6 @@
  */
 #include "utest.h"
 
-#include <setjmp.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>

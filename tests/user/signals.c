@@ -7,40 +7,19 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "utest.h"
 
-static volatile sig_atomic_t alarms;
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-static void
-catch_alarm(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	UT_SYS(sigaction(SIGALRM, &sa, NULL));
-	alarms = 0;
-}
-
 UTEST(alarm_interrupts_a_long_sleep)
 {
 	struct timespec req = { 5, 0 }, rem = { 0, 0 };
 
-	catch_alarm();
+	ut_count_signal(SIGALRM);
 	alarm(1);
 	UT_ERR(nanosleep(&req, &rem), EINTR);
-	UT_EQ(alarms, 1);
+	UT_EQ(ut_signals, 1);
 	UT_ASSERT(rem.tv_sec >= 3 && rem.tv_sec <= 4);   /* about 4 s were left */
 }
 
@@ -48,9 +27,9 @@ UTEST(setitimer_fires_repeatedly)
 {
 	struct itimerval it = { { 0, 50000 }, { 0, 50000 } }, off = { { 0, 0 }, { 0, 0 } };
 
-	catch_alarm();
+	ut_count_signal(SIGALRM);
 	UT_SYS(setitimer(ITIMER_REAL, &it, NULL));
-	while (alarms < 3)
+	while (ut_signals < 3)
 		;                           /* a busy loop: delivered on interrupts */
 	UT_SYS(setitimer(ITIMER_REAL, &off, NULL));
 }
@@ -59,14 +38,14 @@ UTEST(sigsuspend_waits_with_a_temporary_mask)
 {
 	sigset_t block, wait_mask, now;
 
-	catch_alarm();
+	ut_count_signal(SIGALRM);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
 	UT_SYS(sigprocmask(SIG_BLOCK, &block, NULL));
 	alarm(1);
 	sigemptyset(&wait_mask);
 	UT_ERR(sigsuspend(&wait_mask), EINTR);
-	UT_EQ(alarms, 1);
+	UT_EQ(ut_signals, 1);
 	UT_SYS(sigprocmask(SIG_BLOCK, NULL, &now));
 	UT_ASSERT(sigismember(&now, SIGALRM));      /* the old mask is back */
 }

@@ -328,6 +328,29 @@ ut_probe_exec(const void *addr, struct ut_fault *f)
 	return probe((volatile unsigned char *)(uintptr_t)addr, PROBE_EXEC, 0, f);
 }
 
+/* ---- counting signals ---- */
+
+volatile sig_atomic_t ut_signals;
+
+static void
+count_signal(int sig)
+{
+	(void)sig;
+	ut_signals++;
+}
+
+void
+ut_count_signal(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = count_signal;
+	if (sigaction(sig, &sa, NULL) != 0)
+		ut_fail(__FILE__, __LINE__, "sigaction(%d): %s", sig, ut_errname(errno));
+	ut_signals = 0;
+}
+
 /* ---- uvmkern's vm_query ---- */
 
 void

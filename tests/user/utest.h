@@ -162,6 +162,14 @@ int ut_probe_write(volatile void *addr, unsigned char value, struct ut_fault *f)
 int ut_probe_exec(const void *addr, struct ut_fault *f);
 
 /*
+ * ut_count_signal(sig) sets ut_signals to 0 and installs for sig a
+ * handler that only counts into it, without SA_RESTART: a call blocked
+ * when the signal comes fails with EINTR.
+ */
+extern volatile sig_atomic_t ut_signals;
+void ut_count_signal(int sig);
+
+/*
  * uvmkern's vm_query (user/include/uvmkern.h) for the tests of the
  * mechanism: ut_query(addr, &q) fills q (zeroed first) for addr, skips
  * the test where vm_query is ENOSYS (Linux), and fails it on any other
