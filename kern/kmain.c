@@ -251,7 +251,8 @@ kmain_thread0(void)
 	dev_attach();
 	if (thread_create("pagedaemon", uvm_pdaemon_main, NULL) == NULL)
 		panic("kmain: cannot start the page daemon");
-	yield();            /* let it start, so it serves the first request */
+	while (!uvm_pdaemon_running())
+		yield();    /* let it start, so it serves the first request */
 	uvm_swap_boot(kopt_get("swap"), kprint);
 	run_boot_tests();
 	run_init();
