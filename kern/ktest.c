@@ -13,6 +13,11 @@
  *              swap disk, for the KTEST_OWNBOOT suites swap/ and pdaemon/)
  *   none       nothing
  *   a,b,...    tests matching any glob; a manual test only by exact name
+ *
+ * A glob that selects no test is a failure that names it (a typo such as
+ * KTEST=faults/... for fault/... must not pass by running nothing).  After a failed
+ * test the harness runs the test's registered cleanups and takes the leak
+ * baselines again, so the failure is reported once.
  */
 #include "kern/ktest.h"
 #include "kern/lib/glob.h"
@@ -34,6 +39,49 @@ static char fail_msg[256];
 static uint64_t run_seed;
 static struct krand test_rng;
 static struct thread *runner;   /* the thread running ktest_run */
+
+static struct {
+	void (*fn)(void *);
+	void *arg;
+} cleanups[KTEST_CLEANUP_MAX];
+static int ncleanups;
+
+void
+ktest_cleanup_push(void (*fn)(void *), void *arg)
+{
+	KASSERT(curthread == runner);
+	if (ncleanups == KTEST_CLEANUP_MAX)
+		panic("ktest: more than %d cleanups; raise KTEST_CLEANUP_MAX",
+		    KTEST_CLEANUP_MAX);
+	cleanups[ncleanups].fn = fn;
+	cleanups[ncleanups++].arg = arg;
+}
+
+void
+ktest_cleanup_pop(void *arg)
+{
+	for (int i = ncleanups - 1; i >= 0; i--) {
+		if (cleanups[i].arg != arg)
+			continue;
+		for (int j = i; j + 1 < ncleanups; j++)
+			cleanups[j] = cleanups[j + 1];
+		ncleanups--;
+		return;
+	}
+}
+
+/* Run what the last test left registered, newest first. */
+static void
+run_cleanups(bool failed)
+{
+	if (failed && ncleanups > 0)
+		kprintf("# ktest: %d cleanup%s run after the failure\n", ncleanups,
+		    ncleanups == 1 ? "" : "s");
+	while (ncleanups > 0) {
+		ncleanups--;
+		cleanups[ncleanups].fn(cleanups[ncleanups].arg);
+	}
+}
 
 void
 ktest_fail(const char *file, int line, const char *fmt, ...)
@@ -209,24 +257,6 @@ report(struct ktest_result *res, const char *name, bool ok)
 	kprintf("rerun: make test KTEST=%s SEED=%lu\n", name, run_seed);
 }
 
-static void
-run_one(const struct ktest *t, struct ktest_result *res)
-{
-	krand_seed(&test_rng, run_seed ^ name_hash(t->name));
-	fail_msg[0] = '\0';
-	ktest_capture_reset();
-	if (ksetjmp(&fail_jb) == 0) {
-		t->fn();
-		report(res, t->name, true);
-	} else {
-		report(res, t->name, false);
-	}
-	/* A test that failed half way may leave these behind. */
-	trap_expect_disarm();
-	if (pmap_current() != pmap_kernel())
-		pmap_activate(pmap_kernel());
-}
-
 /* Before a suite: let the checkers that compare against a start take it. */
 static void
 begin_checks(void)
@@ -234,6 +264,70 @@ begin_checks(void)
 	for (const struct kcheck *c = __start_kchecks; c < __stop_kchecks; c++) {
 		if (c->begin != NULL)
 			c->begin();
+	}
+}
+
+static void
+run_one(const struct ktest *t, struct ktest_result *res)
+{
+	volatile bool ok = false;
+
+	krand_seed(&test_rng, run_seed ^ name_hash(t->name));
+	fail_msg[0] = '\0';
+	ktest_capture_reset();
+	if (ksetjmp(&fail_jb) == 0) {
+		t->fn();
+		ok = true;
+	}
+	/* A test that failed half way may leave these behind. */
+	trap_expect_disarm();
+	if (pmap_current() != pmap_kernel())
+		pmap_activate(pmap_kernel());
+	/* A cleanup's own assertion must not jump into a finished test. */
+	if (ksetjmp(&fail_jb) == 0)
+		run_cleanups(!ok);
+	ncleanups = 0;
+	report(res, t->name, ok);
+	if (!ok)
+		begin_checks();     /* its leftovers are this failure's, not the suite's */
+}
+
+/* Does any test match item (one glob of the list, len characters)? */
+static bool
+item_matches(const char *item, size_t len)
+{
+	char glob[128];
+
+	if (len == 0 || len >= sizeof(glob))
+		return false;
+	memcpy(glob, item, len);
+	glob[len] = '\0';
+	for (const struct ktest *t = __start_ktests; t < __stop_ktests; t++) {
+		if (ktest_selected(t, glob))
+			return true;
+	}
+	return false;
+}
+
+/* Fail once for every item of pattern that selects no test at all. */
+static void
+check_selection(const char *pattern, struct ktest_result *res)
+{
+	if (strcmp(pattern, "all") == 0 || strcmp(pattern, "none") == 0)
+		return;
+	for (const char *p = pattern; *p != '\0';) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (!item_matches(p, len)) {
+			ksnprintf(fail_msg, sizeof(fail_msg),
+			    "no test matches '%.*s'", (int)len, p);
+			res->failed++;
+			kprintf("not ok %d - ktest/selection # %s\n",
+			    res->passed + res->failed, fail_msg);
+		}
+		if (comma == NULL)
+			break;
+		p = comma + 1;
 	}
 }
 
@@ -295,6 +389,7 @@ ktest_run(const char *pattern, uint64_t seed)
 	res.selected = order_tests(pattern);
 	kprintf("ktest: running %d test%s matching '%s', seed %lu\n",
 	    res.selected, res.selected == 1 ? "" : "s", pattern, seed);
+	check_selection(pattern, &res);
 	for (int i = 0; i < res.selected; i++) {
 		const struct ktest *t = order[i];
 		bool new_suite = suite == NULL ||

@@ -110,6 +110,22 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 			    ka_ ? ka_ : "(null)", kb_ ? kb_ : "(null)");   \
 	} while (0)
 
+/*
+ * Cleanups: what a test made and must give back even when an assertion
+ * ends it half way.  ktest_cleanup_push registers fn(arg); the harness
+ * runs what is still registered after the test, newest first, so a test
+ * that fails leaves nothing behind and one mistake is one failure, not
+ * also a leak failure of its suite.  A test that gives the thing back
+ * itself pops it first (vmtest_end does, for vmtest_begin's push).
+ *  => at most KTEST_CLEANUP_MAX at once; the runner thread only; arg must
+ *     not point into the test's stack frame (gone when the cleanup runs
+ *     after a failure): pass the object itself.
+ */
+#define KTEST_CLEANUP_MAX 16
+void ktest_cleanup_push(void (*fn)(void *), void *arg);
+/* ktest_cleanup_pop - forget the cleanup registered with arg (it is done). */
+void ktest_cleanup_pop(void *arg);
+
 /* ktest_rand - the current test's generator, seeded from seed and name. */
 struct krand *ktest_rand(void);
 

@@ -80,6 +80,7 @@
  */
 #include "uvm/uvm_amap.h"
 #include "kern/lib/assert.h"
+#include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
@@ -131,15 +132,19 @@ vm_lockobj_alloc(const char *name)
 void
 vm_lockobj_hold(struct vm_lockobj *lo)
 {
-	KASSERT(lo->lo_refs > 0);
-	lo->lo_refs++;
+	KASSERT(atomic_load_int(&lo->lo_refs) > 0);
+	atomic_inc_int(&lo->lo_refs);
 }
 
 void
 vm_lockobj_release(struct vm_lockobj *lo)
 {
-	KASSERT(lo->lo_refs > 0);
-	if (--lo->lo_refs > 0)
+	/* Released after the amap's mutex is dropped (amap_free), so two
+	 * amaps of one fork tree may release at once: atomic. */
+	int left = atomic_dec_int(&lo->lo_refs);
+
+	KASSERT(left >= 0);
+	if (left > 0)
 		return;
 	KASSERT(!mutex_owned(&lo->lo_mutex));
 	pool_put(&lockobj_pool, lo);

@@ -45,6 +45,7 @@
  * order: amap lock, then pmap, then the page locks.
  */
 #include "uvm/uvm_anon.h"
+#include "kern/lib/atomic.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "pmap/pmap.h"
@@ -68,7 +69,7 @@ anon_alloc_many(struct vm_anon **anons, int n)
 
 	for (int i = 0; i < got; i++)
 		anons[i]->an_ref = 1;
-	live_anons += (uint64_t)got;
+	atomic_add_u64(&live_anons, got);
 	return got;
 }
 
@@ -118,7 +119,7 @@ anon_free(struct vm_anon *anon)
 		anon_release_page(anon);
 	anon_dropswap(anon);
 	pool_put(&anon_pool, anon);
-	live_anons--;
+	atomic_add_u64(&live_anons, -1);
 }
 
 void

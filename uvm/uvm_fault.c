@@ -87,6 +87,8 @@ struct fault {
 	vaddr_t va;                     /* the faulting page */
 	vm_prot_t access;               /* what the access needs */
 	bool wire;                      /* wiring: map PMAP_WIRED, wire the page */
+	bool entry_wired;               /* not wiring, but the entry is wired:
+	                                   its pages are wired already */
 	struct vm_map_entry *entry;
 	uint32_t timestamp;             /* map->timestamp when looked up */
 	vm_prot_t enter_prot;           /* what the mapping may allow */
@@ -168,9 +170,11 @@ fault_check(struct fault *f)
 	struct vm_map_entry *e;
 	bool cow;
 
-	if (uvm_map_reserve_entries() != 0)
-		return -ENOMEM;
 	mutex_enter(&f->map->lock);
+	if (uvm_map_reserve_entries(f->map) != 0) {
+		mutex_exit(&f->map->lock);
+		return -ENOMEM;
+	}
 	if (!uvm_map_lookup_entry(f->map, f->va, &e)) {
 		mutex_exit(&f->map->lock);
 		return -EFAULT;
@@ -194,6 +198,7 @@ fault_check(struct fault *f)
 		uvm_map_lookup_entry(f->map, f->va, &e);
 	}
 	f->entry = e;
+	f->entry_wired = !f->wire && e->wired_count > 0;
 	f->timestamp = f->map->timestamp;
 	f->enter_prot = e->protection;
 	if (e->etype & UVM_ET_NEEDSCOPY)
@@ -214,8 +219,9 @@ fault_check(struct fault *f)
 static int
 fault_enter(struct fault *f, vaddr_t va, struct vm_page *pg, vm_prot_t prot)
 {
+	bool wired = (f->wire || f->entry_wired) && va == f->va;
 	int flags = PMAP_CANFAIL | (va == f->va ? (int)f->access : 0) |
-	    (f->wire && va == f->va ? PMAP_WIRED : 0);
+	    (wired ? PMAP_WIRED : 0);
 	int error = pmap_enter(f->map->pmap, va, pg->phys_addr, prot, flags);
 
 	if (error != 0)
@@ -293,6 +299,22 @@ fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
 }
 
 /*
+ * A promotion in a wired entry replaces the page that the entry's wiring
+ * holds (src: the shared anon's page in 1B, the object's page in 2B) by
+ * the new private page pg, so the wiring moves with it.  Without this
+ * the old page would stay wired for ever and the new one could be paged
+ * out; uvm_fault_unwire finds the new one, as the top page at va.
+ *  => amap locked.
+ */
+static void
+fault_move_wiring(struct vm_page *src, struct vm_page *pg)
+{
+	vm_page_wire(pg);
+	if (src != NULL && src->wire_count > 0)
+		vm_page_unwire(src);
+}
+
+/*
  * Put a new anon in the slot of f->va, holding a copy of src (NULL:
  * zeros), in place of oldanon if there was one (case 1B), and map it.
  *  => map and amap locked; returns 0, -ENOMEM with nothing changed, or
@@ -316,6 +338,8 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 		return -ENOMEM;
 	}
 	fault_install(f, f->va, anon, pg, src, oldanon);
+	if (f->entry_wired)
+		fault_move_wiring(src, pg);
 	/* If the mapping fails the anon stays: a retry maps it (1A).  The
 	 * old page's mapping here must not (amap_add left it to us). */
 	error = fault_enter(f, f->va, pg, f->enter_prot);
@@ -335,7 +359,9 @@ fault_ahead_limit(const struct fault *f)
 {
 	vaddr_t after = (f->entry->end - f->va) / PAGE_SIZE - 1;
 
-	if (f->wire || f->entry->advice == UVM_ADV_RANDOM)
+	/* A wired entry's pages are all there and wired; work ahead would
+	 * replace wired anons by unwired copies. */
+	if (f->wire || f->entry_wired || f->entry->advice == UVM_ADV_RANDOM)
 		return 0;
 	return (int)MIN((vaddr_t)FAULT_AHEAD, after);
 }
@@ -468,6 +494,7 @@ anonget_collect(struct fault *f, struct vm_page **pgs, struct vm_anon **anons)
 		    (pgs[n] = vm_page_alloc(NULL, 0, a, 0)) == NULL)
 			break;
 		a->an_page = pgs[n];
+		a->an_ref++;            /* held across the read (fault_anonget) */
 		anons[n++] = a;
 	}
 	return n;
@@ -503,12 +530,32 @@ anonget_finish(struct vm_page **pgs, struct vm_anon **anons, int n, int error,
 }
 
 /*
+ * Drop the references fault_anonget held on the anons it read.  While
+ * the fault slept, nothing else could free them - a process sharing the
+ * amap unmapping or dropping the slot only took the count down to the
+ * hold - so no anon is freed with its page busy under a read.  If the
+ * hold was the last reference, the anon goes now, its page unbusy.
+ *  => the anons' lock held.
+ */
+static void
+anonget_release(struct vm_anon **anons, int n)
+{
+	for (int i = 0; i < n; i++) {
+		KASSERT(anons[i]->an_ref > 0);
+		if (--anons[i]->an_ref == 0)
+			anon_free(anons[i]);
+	}
+}
+
+/*
  * The anon at va has no page (it is in swap) or its page is busy (another
  * fault is reading it in).  Busy: wait for it, then start over.  In swap:
  * allocate a page, hang it on the anon busy (so others wait for it), let
  * go of every lock, read the slot (with the read-ahead), and relock; if
  * the map changed while this thread slept, start over, else go on with
- * the page resident.  The busy page keeps the slot on the anon meanwhile
+ * the page resident.  Each anon read is held (an_ref + 1) while the
+ * locks are down, so it cannot be freed under its busy page; if the slot
+ * lost the anon meanwhile the fault starts over.  The busy page keeps the slot on the anon meanwhile
  * (swapoff passes it by), but the read, its retry and a failure's markbad
  * use the number taken under the lock: nothing is read from the anon
  * unlocked.
@@ -533,6 +580,7 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 		return -ENOMEM;         /* fault_internal waits for memory */
 	}
 	anon->an_page = pgs[0];         /* busy: others wait for the read */
+	anon->an_ref++;                 /* held across the read */
 	n = anonget_collect(f, pgs, anons);
 	fault_unlock_all(f);
 	error = uvm_swap_io(pgs, n, slot, false);
@@ -544,7 +592,10 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	mutex_enter(&f->map->lock);
 	mutex_enter(anon->an_lock);
 	error = anonget_finish(pgs, anons, n, error, ahead_ok, slot);
-	if (error == 0 && f->map->timestamp == f->timestamp)
+	bool same = f->map->timestamp == f->timestamp &&
+	    amap_lookup(&f->entry->aref, f->va - f->entry->start) == anon;
+	anonget_release(anons, n);
+	if (error == 0 && same)
 		return 0;
 	mutex_exit(anon->an_lock);
 	mutex_exit(&f->map->lock);
@@ -759,17 +810,52 @@ uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
 	return 0;
 }
 
+/*
+ * Unwire the page that holds va's data in entry e: the anon's page when
+ * the amap has an anon for va, else the object's page.  That is the page
+ * the wiring fault wired (a promotion in a wired entry moves the wiring
+ * to the new page: fault_move_wiring), and wired pages never leave
+ * memory, so it is found whether or not va has a PTE now: mprotect
+ * (PROT_NONE) removes the PTEs of a wired range, not its pages.
+ *  => map locked; takes and drops the amap or object lock.
+ */
+static void
+unwire_page_at(struct vm_map_entry *e, vaddr_t va)
+{
+	struct vm_amap *amap = e->aref.ar_amap;
+	struct vm_anon *anon = NULL;
+
+	if (amap != NULL) {
+		mutex_enter(amap->am_lock);
+		anon = amap_lookup(&e->aref, va - e->start);
+		if (anon != NULL && anon->an_page != NULL &&
+		    anon->an_page->wire_count > 0)
+			vm_page_unwire(anon->an_page);
+		mutex_exit(amap->am_lock);
+	}
+	if (anon != NULL || e->object == NULL)
+		return;
+	mutex_enter(&e->object->vmobjlock);
+	struct vm_page *pg = uvm_obj_page_lookup(e->object,
+	    e->offset + (voff_t)(va - e->start));
+	if (pg != NULL && pg->wire_count > 0)
+		vm_page_unwire(pg);
+	mutex_exit(&e->object->vmobjlock);
+}
+
 void
 uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
+	struct vm_map_entry *e;
+
 	KASSERT(mutex_owned(&map->lock));
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		paddr_t pa;
-		if (!pmap_extract(map->pmap, va, &pa))
-			continue;
-		pmap_unwire(map->pmap, va);
-		struct vm_page *pg = vm_page_from_phys(pa);
-		if (pg != NULL && pg->wire_count > 0)
-			vm_page_unwire(pg);
+	if (!uvm_map_lookup_entry(map, start, &e))
+		e = e->next;
+	for (; e != &map->header && e->start < end; e = e->next) {
+		vaddr_t to = MIN(end, e->end);
+		for (vaddr_t va = MAX(start, e->start); va < to; va += PAGE_SIZE) {
+			pmap_unwire(map->pmap, va);
+			unwire_page_at(e, va);
+		}
 	}
 }

@@ -43,7 +43,12 @@ int uvm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access_type);
 int uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t access_type);
 
-/* uvm_fault_unwire - unwire the pages of [start, end).  => map locked. */
+/*
+ * uvm_fault_unwire - unwire the pages of [start, end), found through the
+ * map entries (their amap and object), not through the PTEs, which
+ * mprotect may have removed.  => map locked; every entry in the range
+ * wired and its pages wired by it.
+ */
 void uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
 
 #endif

@@ -40,6 +40,7 @@
  * and page locks.
  */
 #include "uvm/uvm_map.h"
+#include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
@@ -114,56 +115,91 @@ entry_alloc(void)
 	struct vm_map_entry *e = pool_get(&entry_pool, PR_ZERO);
 
 	if (e != NULL)
-		live_entries++;
+		atomic_add_u64(&live_entries, 1);
 	return e;
 }
 
 /*
  * Clipping cannot fail: it happens deep inside operations that have
  * already changed the map.  So every operation that may clip first makes
- * sure a few entries are set aside (entry_reserve_fill, before taking the
- * map lock, where failing is still clean), and clipping takes from that
- * reserve.  No locked operation clips more than ENTRY_RESERVE entries
- * (two ends of a range, plus amap_copy's chunk), so the reserve never
- * runs dry while a lock is held.
+ * sure the map has a few spare entries (entry_reserve_fill, right after
+ * taking the map lock and before changing anything, where failing is
+ * still clean), and clipping takes from them when the pool is empty.  No
+ * locked operation clips more than ENTRY_RESERVE entries (two ends of a
+ * range, plus amap_copy's chunk), so the spares never run out.
+ *
+ * The spares belong to the map and its lock covers them: a thread
+ * preempted in the middle of an operation keeps its map's spares, and
+ * no other map can take them.  (A reserve shared by all maps would need
+ * its own lock, and two maps' operations could still drain it between
+ * one's fill and its clip.)  A map that becomes empty gives its spares
+ * back (uvm_unmap), so a torn-down map owns nothing.
  */
 #define ENTRY_RESERVE 4
 
-static struct vm_map_entry *entry_reserve[ENTRY_RESERVE];
-static int entry_nreserve;
-
-/* Top the reserve up.  => map unlocked; 0 or -ENOMEM. */
+/* Top map's spares up.  => map locked; never sleeps; 0 or -ENOMEM. */
 static int
-entry_reserve_fill(void)
+entry_reserve_fill(struct vm_map *map)
 {
-	while (entry_nreserve < ENTRY_RESERVE) {
+	KASSERT(mutex_owned(&map->lock));
+	while (map->nspare < ENTRY_RESERVE) {
 		struct vm_map_entry *e = pool_get(&entry_pool, 0);
 		if (e == NULL)
 			return -ENOMEM;
-		entry_reserve[entry_nreserve++] = e;
+		e->next = map->spare;
+		map->spare = e;
+		map->nspare++;
 	}
 	return 0;
 }
 
-int
-uvm_map_reserve_entries(void)
+/* Give all of map's spares back to the pool.  => map locked. */
+static void
+entry_reserve_drain(struct vm_map *map)
 {
-	return entry_reserve_fill();
+	KASSERT(mutex_owned(&map->lock));
+	while (map->spare != NULL) {
+		struct vm_map_entry *e = map->spare;
+		map->spare = e->next;
+		map->nspare--;
+		pool_put(&entry_pool, e);
+	}
+	KASSERT(map->nspare == 0);
 }
 
-/* An entry for a clip: from the pool, else from the reserve. */
+int
+uvm_map_reserve_entries(struct vm_map *map)
+{
+	return entry_reserve_fill(map);
+}
+
+/* Lock map for an operation that may clip.  => 0 with map locked and its
+ * spares filled, or -ENOMEM with it unlocked. */
+static int
+map_lock_to_clip(struct vm_map *map)
+{
+	mutex_enter(&map->lock);
+	if (entry_reserve_fill(map) == 0)
+		return 0;
+	mutex_exit(&map->lock);
+	return -ENOMEM;
+}
+
+/* An entry for a clip: from the pool, else from map's spares. */
 static struct vm_map_entry *
-entry_alloc_clip(void)
+entry_alloc_clip(struct vm_map *map)
 {
 	struct vm_map_entry *e = entry_alloc();
 
-	if (e == NULL && entry_nreserve > 0) {
-		e = entry_reserve[--entry_nreserve];
+	if (e == NULL && map->spare != NULL) {
+		e = map->spare;
+		map->spare = e->next;
+		map->nspare--;
 		memset(e, 0, sizeof(*e));
-		live_entries++;
+		atomic_add_u64(&live_entries, 1);
 	}
 	if (e == NULL)
-		panic("uvm_map: clip with an empty entry reserve (missing entry_reserve_fill)");
+		panic("uvm_map: clip with no spare entry (missing entry_reserve_fill)");
 	return e;
 }
 
@@ -171,7 +207,7 @@ static void
 entry_free(struct vm_map_entry *e)
 {
 	pool_put(&entry_pool, e);
-	live_entries--;
+	atomic_add_u64(&live_entries, -1);
 }
 
 uint64_t
@@ -544,7 +580,7 @@ uvm_map_clip_start(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
 
 	KASSERT(mutex_owned(&map->lock));
 	KASSERT(entry->start < va && va < entry->end);
-	front = entry_alloc_clip();
+	front = entry_alloc_clip(map);
 	*front = *entry;
 	front->end = va;
 	entry_copy_refs(front);
@@ -565,7 +601,7 @@ uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
 
 	KASSERT(mutex_owned(&map->lock));
 	KASSERT(entry->start < va && va < entry->end);
-	back = entry_alloc_clip();
+	back = entry_alloc_clip(map);
 	*back = *entry;
 	back->start = va;
 	entry_copy_refs(back);
@@ -651,12 +687,14 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0);
 	if (start >= end)
 		return;
+	mutex_enter(&map->lock);
 	/* Unmapping cannot fail; an unfilled reserve only matters if this
 	 * unmap clips and the pool is also empty at that moment. */
-	(void)entry_reserve_fill();
-	mutex_enter(&map->lock);
+	(void)entry_reserve_fill(map);
 	MAP_DCHECK(map);
 	unmap_remove(map, start, end, &dead);
+	if (map->nentries == 0)
+		entry_reserve_drain(map);   /* an empty map owns nothing */
 	MAP_DCHECK(map);
 	mutex_exit(&map->lock);
 	unmap_detach(dead);
@@ -842,9 +880,8 @@ uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
 	    (align & (align - 1)) ||
 	    !newent_decode(*startp, size, uobj, uoffset, flags, &ne))
 		return -EINVAL;
-	if (entry_reserve_fill() != 0)
+	if (map_lock_to_clip(map) != 0)
 		return -ENOMEM;
-	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	error = map_place(map, startp, size, align, flags, &prev, &dead);
 	if (error == 0) {
@@ -965,9 +1002,8 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end ||
 	    (prot & ~VM_PROT_ALL))
 		return -EINVAL;
-	if (entry_reserve_fill() != 0)
+	if (map_lock_to_clip(map) != 0)
 		return -ENOMEM;
-	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	/* An empty range changes nothing and is no error (as mprotect). */
 	error = start < end ? protect_allowed(map, start, end, prot) : 0;
@@ -1001,9 +1037,8 @@ map_set_field(struct vm_map *map, vaddr_t start, vaddr_t end,
 
 	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
 		return -EINVAL;
-	if (entry_reserve_fill() != 0)
+	if (map_lock_to_clip(map) != 0)
 		return -ENOMEM;
-	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	if (start < end) {
 		clip_range(map, start, end, &e);
@@ -1035,16 +1070,23 @@ uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 	    offsetof(struct vm_map_entry, advice), advice);
 }
 
-/* Drop e's private anons in [start, end) (inside e).  => map locked. */
+/*
+ * Drop e's private anons in [start, end) (inside e).  Only an amap that
+ * this entry alone uses loses anons: one still shared with a fork's
+ * needs-copy entry is copied first (the fork keeps its view), and one
+ * shared on purpose (AMAP_SHARED: minherit MAP_INHERIT_SHARE) is shared
+ * memory, whose data other processes still see.  => map locked.
+ */
 static void
 dontneed_entry(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_t end)
 {
 	struct vm_amap *amap = e->aref.ar_amap;
 
+	KASSERT(e->wired_count == 0);
 	pmap_remove(map->pmap, start, end);
-	if (amap == NULL || !(e->etype & UVM_ET_COPYONWRITE))
+	if (amap == NULL || !(e->etype & UVM_ET_COPYONWRITE) ||
+	    (amap->am_flags & AMAP_SHARED))
 		return;         /* shared memory keeps its data */
-	/* The amap may still be shared with a fork: only our copy goes. */
 	if (e->etype & UVM_ET_NEEDSCOPY) {
 		if (amap_copy(map, e, AMAP_COPY_NOCHUNK, e->start, e->end) != 0)
 			return;     /* no memory: keeping the pages is allowed */
@@ -1055,18 +1097,43 @@ dontneed_entry(struct vm_map *map, struct vm_map_entry *e, vaddr_t start, vaddr_
 	mutex_exit(amap->am_lock);
 }
 
-int
-uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
+/* The first entry that ends after va (or the header).  => map locked. */
+static struct vm_map_entry *
+entry_from(struct vm_map *map, vaddr_t va)
 {
 	struct vm_map_entry *e;
 
+	uvm_map_lookup_entry(map, va, &e);
+	if (e == &map->header || e->end <= va)
+		e = e->next;
+	return e;
+}
+
+/* Is any entry in [start, end) wired?  => map locked. */
+static bool
+range_wired(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	for (struct vm_map_entry *e = entry_from(map, start);
+	    e != &map->header && e->start < end; e = e->next) {
+		if (e->wired_count > 0)
+			return true;
+	}
+	return false;
+}
+
+int
+uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
 	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
 		return -EINVAL;
 	mutex_enter(&map->lock);
-	uvm_map_lookup_entry(map, start, &e);
-	if (e == &map->header || e->end <= start)
-		e = e->next;
-	for (; e != &map->header && e->start < end; e = e->next)
+	/* Wired pages must stay (Linux: EINVAL for a locked range). */
+	if (range_wired(map, start, end)) {
+		mutex_exit(&map->lock);
+		return -EINVAL;
+	}
+	for (struct vm_map_entry *e = entry_from(map, start);
+	    e != &map->header && e->start < end; e = e->next)
 		dontneed_entry(map, e, MAX(start, e->start), MIN(end, e->end));
 	pmap_update(map->pmap);
 	map->timestamp++;
@@ -1112,36 +1179,56 @@ uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len)
 	return error;
 }
 
+/*
+ * Move the entries of [old, old + size) (clipped to it, no holes) to
+ * start at new, which is free and does not overlap them.  One by one,
+ * in address order: each is unlinked, shifted and linked at its new
+ * place.  The amap window and object offset do not depend on where an
+ * entry sits, so nothing is copied: pages fault back in at the new
+ * address.  => map locked, spares filled.
+ */
+static void
+move_range(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new)
+{
+	struct vm_map_entry *e, *next, *prev;
+
+	clip_range(map, old, old + size, &e);
+	pmap_remove(map->pmap, old, old + size);
+	pmap_update(map->pmap);
+	for (; e != &map->header && e->start < old + size; e = next) {
+		next = e->next;
+		entry_unlink(map, e);
+		e->start = e->start - old + new;
+		e->end = e->end - old + new;
+		range_busy(map, e->start, e->end, &prev);
+		entry_link(map, prev, e);
+	}
+	merge_range(map, new, new + size);
+}
+
 int
 uvm_map_move(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new)
 {
-	struct vm_map_entry *e, *prev;
+	struct vm_map_entry *prev;
 	int error = 0;
 
 	if ((old | size | new) & PAGE_MASK || size == 0 || new < map->min_offset ||
 	    new > map->max_offset - size)
 		return -EINVAL;
-	if (entry_reserve_fill() != 0)
+	if (map_lock_to_clip(map) != 0)
 		return -ENOMEM;
-	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
-	if (!uvm_map_lookup_entry(map, old, &e) || old + size > e->end)
+	/* Several entries move as one: a mapping grown in place while a
+	 * fork shared its amap is two entries (uvm_map_grow refuses). */
+	if (!range_covered(map, old, old + size))
 		error = -EFAULT;
-	else if (e->wired_count > 0)
+	else if (range_wired(map, old, old + size))
 		error = -EBUSY;
 	else if (range_busy(map, new, new + size, &prev))
 		error = -EEXIST;
 	if (error == 0) {
-		clip_range(map, old, old + size, &e);
-		pmap_remove(map->pmap, old, old + size);
-		pmap_update(map->pmap);
-		entry_unlink(map, e);
-		/* The amap window and object offset do not depend on where the
-		 * entry sits: pages fault back in at the new address. */
-		e->start = new;
-		e->end = new + size;
-		range_busy(map, new, new + size, &prev);
-		entry_link(map, prev, e);
+		move_range(map, old, size, new);
+		map->timestamp++;
 	}
 	MAP_DCHECK(map);
 	mutex_exit(&map->lock);
@@ -1280,9 +1367,8 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageab
 		return -EINVAL;
 	if (start == end)
 		return 0;
-	if (entry_reserve_fill() != 0)
+	if (map_lock_to_clip(map) != 0)
 		return -ENOMEM;
-	mutex_enter(&map->lock);
 	MAP_DCHECK(map);
 	if (!range_covered(map, start, end))
 		error = -ENOMEM;
@@ -1508,16 +1594,17 @@ uvmspace_alloc(vaddr_t min, vaddr_t max, bool topdown)
 void
 uvmspace_addref(struct vmspace *vm)
 {
-	vm->vm_refcnt++;
+	atomic_inc_int(&vm->vm_refcnt);
 }
 
 void
 uvmspace_free(struct vmspace *vm)
 {
 	struct vm_map *map = &vm->vm_map;
+	int left = atomic_dec_int(&vm->vm_refcnt);
 
-	KASSERT(vm->vm_refcnt > 0);
-	if (--vm->vm_refcnt > 0)
+	KASSERT(left >= 0);
+	if (left > 0)
 		return;
 	uvm_unmap(map, map->min_offset, map->max_offset);
 	KASSERT(map->nentries == 0);

@@ -105,6 +105,10 @@ struct vm_map {
 	struct vm_map_entry *fs_entry;
 	vaddr_t fs_hint;
 	vsize_t fs_need;
+	/* Spare entries for clipping (uvm_map.c, entry_reserve_fill): a
+	 * singly linked list through next, covered by the map lock. */
+	struct vm_map_entry *spare;
+	int nspare;
 };
 
 /*
@@ -265,10 +269,11 @@ int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
 int uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len);
 
 /*
- * uvm_map_move - move the mapping [old, old+size) (inside one entry) to
- * new, free space (mremap): the entry keeps its amap window and object
- * offset, so no page is copied; pages fault back in at the new address.
- *  => map unlocked; 0, -EFAULT (not one mapped entry), -EEXIST (new is
+ * uvm_map_move - move the mapping [old, old+size) (one entry or several
+ * back to back) to new, free space (mremap): each entry keeps its amap
+ * window and object offset, so no page is copied; pages fault back in at
+ * the new address.
+ *  => map unlocked; 0, -EFAULT (a hole in the old range), -EEXIST (new is
  *     not free), -EBUSY (wired), -EINVAL, -ENOMEM.
  */
 int uvm_map_move(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new);
@@ -277,7 +282,11 @@ int uvm_map_move(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new);
  * uvm_map_dontneed - the pages of [start, end) are not needed: private
  * (copy-on-write) memory loses its anons, so the next touch reads zeros or
  * the object again; shared memory keeps its data and only loses its
- * mappings (madvise MADV_DONTNEED).  => map unlocked; 0 or -EINVAL.
+ * mappings (madvise MADV_DONTNEED).  Memory shared through its amap
+ * (minherit MAP_INHERIT_SHARE) counts as shared: the other processes'
+ * data stays.  A wired (mlocked) range is refused whole, as Linux does.
+ *  => map unlocked; 0, -EINVAL (unaligned, or a wired entry in the range:
+ *     then nothing changed) or -ENOMEM.
  */
 int uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end);
 
@@ -289,13 +298,14 @@ bool uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t prot);
 
 /*
- * uvm_map_reserve_entries - set aside the few entries a clip under the
- * map lock may need, so that clipping never fails half way through an
- * operation.  Every function here that may clip calls it before locking;
- * the fault handler does too (amap_copy's chunking clips).
- *  => map unlocked; returns 0 or -ENOMEM.
+ * uvm_map_reserve_entries - set aside on map the few entries a clip may
+ * need, so that clipping never fails half way through an operation.
+ * Every function here that may clip calls it right after locking the
+ * map; the fault handler does too (amap_copy's chunking clips).
+ *  => map locked (the spares are the map's, covered by its lock); never
+ *     sleeps; returns 0 or -ENOMEM.
  */
-int uvm_map_reserve_entries(void);
+int uvm_map_reserve_entries(struct vm_map *map);
 
 /* uvm_map_entry_count - live map entries in all maps (leak checks). */
 uint64_t uvm_map_entry_count(void);

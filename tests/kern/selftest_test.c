@@ -4,7 +4,9 @@
  * selftest/must_fail fails on purpose.  It is KTEST_MANUAL, so ktest=all
  * leaves it out; `make test` boots once with ktest=selftest/must_fail and
  * insists that the run reports 1 failed with a failing status, so the
- * harness can never pass silently.  The capture printer (ktest_capture)
+ * harness can never pass silently.  must_fail_once_leaving_memory fails
+ * with memory held: the harness must clean up after it, so that the
+ * suite's leak check still passes.  A KTEST list naming no test fails.  The capture printer (ktest_capture)
  * is tested here too: the other suites rely on it.
  */
 #include "kern/ktest.h"
@@ -16,10 +18,27 @@
 #include "kern/trap.h"
 #include "kern/cpu.h"
 #include "kern/qemu.h"
+#include "tests/kern/vmtest.h"
+#include "uvm/uvm_fault.h"
 
 KTEST_MANUAL_ONLY(selftest, must_fail)
 {
 	KT_ASSERT(1 + 1 == 3);
+}
+
+/*
+ * Fails with a vmspace and a page in it: the harness gives them back (the
+ * vmspace's cleanup, registered by vmtest_begin) and says so, and the
+ * suite's leak check then passes - one mistake is one failure.
+ */
+KTEST_MANUAL_ONLY(selftest, must_fail_once_leaving_memory)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, 0x10000000UL, 1);
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
+	KT_ASSERT(vmtest_anon(&t, va) == NULL);
 }
 
 KTEST(selftest, glob_matching)

@@ -456,6 +456,72 @@ KTEST(fault, fault_wire_then_unwire_directly)
 	vmtest_end(&t);
 }
 
+/*
+ * mprotect(PROT_NONE) of a wired page takes its PTE away, not its wiring.
+ * Unwiring finds the page through the entry's amap, so munlock and
+ * munmap give it back (it was found through the PTE: the page stayed
+ * wired, and freeing its anon at exit tripped on wire_count).
+ */
+KTEST(fault, unwire_finds_a_wired_page_without_its_pte)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, BASE, 2), second = va + PAGE_SIZE;
+	uint64_t wired0 = wired_data_pages();
+	KT_EQ(uvm_map_pageable(t.map, va, va + 2 * PAGE_SIZE, false), 0);
+	struct vm_page *pg = vmtest_anon(&t, second)->an_page;
+	KT_EQ(uvm_map_protect(t.map, second, second + PAGE_SIZE, VM_PROT_NONE, false), 0);
+	KT_EQ(vmtest_pte(&t, second), 0);
+	KT_EQ(pg->wire_count, 1);
+	KT_EQ(vmtest_anon(&t, second)->an_page, (uint64_t)pg);
+	KT_EQ(vmtest_entry(&t, second)->wired_count, 1);
+	KT_EQ(uvm_map_pageable(t.map, va, va + 2 * PAGE_SIZE, true), 0);
+	KT_EQ(pg->wire_count, 0);
+	KT_EQ(pg->pqflags & PQ_QUEUES, PQ_ACTIVE);
+	expect_wired_count(&t, wired0, 0);
+	/* The same with munmap doing the unwiring. */
+	KT_EQ(uvm_map_protect(t.map, second, second + PAGE_SIZE, VM_PROT_ALL, false), 0);
+	KT_EQ(uvm_map_pageable(t.map, va, va + 2 * PAGE_SIZE, false), 0);
+	KT_EQ(uvm_map_protect(t.map, va, va + PAGE_SIZE, VM_PROT_NONE, false), 0);
+	uvm_unmap(t.map, va, va + 2 * PAGE_SIZE);
+	KT_EQ(wired_data_pages(), wired0);
+	vmtest_end(&t);
+}
+
+/*
+ * A wired read-only page shared with a fork, made writable and written:
+ * case 1B copies it, and the wiring moves to the copy (the shared page
+ * is the child's again, unwired; the copy cannot be paged out).
+ */
+KTEST(fault, copy_in_a_wired_entry_takes_the_wiring_along)
+{
+	struct vmtest t, c;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, BASE, 1);
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
+	vmtest_fork(&t, &c);
+	KT_EQ(uvm_map_protect(t.map, va, va + PAGE_SIZE, VM_PROT_READ, false), 0);
+	KT_EQ(uvm_map_pageable(t.map, va, va + PAGE_SIZE, false), 0);
+	struct vm_anon *shared = vmtest_anon(&t, va);
+	KT_EQ(shared->an_ref, 2);
+	KT_EQ(shared->an_page->wire_count, 1);
+	KT_EQ(uvm_map_protect(t.map, va, va + PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE, false), 0);
+	uint64_t cow = uvmexp.flt_cow;
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_cow, cow + 1);
+	struct vm_anon *copy = vmtest_anon(&t, va);
+	KT_ASSERT(copy != shared);
+	KT_EQ(copy->an_page->wire_count, 1);
+	KT_EQ(shared->an_page->wire_count, 0);
+	KT_ASSERT(vmtest_pte(&t, va) & PG_WIRED);
+	KT_EQ(uvm_map_pageable(t.map, va, va + PAGE_SIZE, true), 0);
+	KT_EQ(copy->an_page->wire_count, 0);
+	vmtest_end(&c);
+	vmtest_end(&t);
+}
+
 /* A range running past the mapping: -EFAULT, and what was wired is undone. */
 KTEST(fault, fault_wire_failure_leaves_nothing_wired)
 {
@@ -576,8 +642,19 @@ KTEST(fault, restart_when_the_map_changes_during_pagein)
 	KT_EQ(so.obj.uo_refs, 0);
 }
 
+/*
+ * The counter table, after this test has made one fault of each case
+ * itself (by running the case tests above): it must not depend on what
+ * ran before it, so `make test KTEST=fault/counters_table` passes alone.
+ */
 KTEST(fault, counters_table)
 {
+	struct uvmexp before = uvmexp;
+
+	ktest_fn_fault_case_1a_maps_an_existing_anon();
+	ktest_fn_fault_case_1b_copies_a_shared_anon_on_write();
+	ktest_fn_fault_case_2a_maps_an_object_page();
+	ktest_fn_fault_case_2b_promotes_an_object_page_on_private_write();
 	ktest_print("fault counters (whole run so far):\n");
 	ktest_print("  %-12s %8s   %s\n", "counter", "value", "case");
 	ktest_print("  %-12s %8lu   %s\n", "faults", uvmexp.faults, "all");
@@ -588,6 +665,9 @@ KTEST(fault, counters_table)
 	ktest_print("  %-12s %8lu   %s\n", "flt_zerofill", uvmexp.flt_zerofill, "2B zero-fill");
 	ktest_print("  %-12s %8lu   %s\n", "flt_neighbor", uvmexp.flt_neighbor, "fault-ahead pages");
 	ktest_print("  %-12s %8lu   %s\n", "flt_restart", uvmexp.flt_restart, "restarts");
-	KT_ASSERT(uvmexp.flt_anon > 0 && uvmexp.flt_cow > 0 && uvmexp.flt_obj > 0 &&
-	    uvmexp.flt_promote > 0 && uvmexp.flt_zerofill > 0);
+	KT_ASSERT(uvmexp.flt_anon > before.flt_anon);
+	KT_ASSERT(uvmexp.flt_cow > before.flt_cow);
+	KT_ASSERT(uvmexp.flt_obj > before.flt_obj);
+	KT_ASSERT(uvmexp.flt_promote > before.flt_promote);
+	KT_ASSERT(uvmexp.flt_zerofill > before.flt_zerofill);
 }

@@ -28,6 +28,7 @@
 #include "pmap/pte.h"
 #include "tests/kern/vmtest.h"
 #include "uvm/uvm_amap.h"
+#include "uvm/uvm_anon.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
@@ -1646,4 +1647,103 @@ KTEST(uvm_map, random_model)
 	tmap_destroy(map);
 	for (int i = 0; i < RM_NOBJ; i++)
 		KT_EQ(rm_obj[i].uo_refs, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Robustness: what user programs found (issue 15)                      */
+
+#define VBASE 0x10000000UL
+
+/* MADV_DONTNEED on a wired range: refused whole (Linux: EINVAL). */
+KTEST(uvm_map, dontneed_refuses_a_wired_range)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, VBASE, 2);
+	KT_EQ(uvm_map_pageable(t.map, va + PG(1), va + PG(2), false), 0);
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
+	struct vm_anon *a0 = vmtest_anon(&t, va), *a1 = vmtest_anon(&t, va + PG(1));
+	KT_EQ(uvm_map_dontneed(t.map, va, va + PG(2)), -EINVAL);
+	KT_EQ(vmtest_anon(&t, va), (uint64_t)a0);     /* nothing changed */
+	KT_EQ(vmtest_anon(&t, va + PG(1)), (uint64_t)a1);
+	KT_EQ(a1->an_page->wire_count, 1);
+	KT_EQ(uvm_map_dontneed(t.map, va, va + PG(1)), 0);
+	KT_ASSERT(vmtest_anon(&t, va) == NULL);
+	vmtest_end(&t);
+}
+
+/* A child's DONTNEED on an amap shared by MAP_INHERIT_SHARE drops only
+ * its mappings: the anons are the parent's data too. */
+KTEST(uvm_map, dontneed_keeps_the_anons_of_a_shared_amap)
+{
+	struct vmtest t, c;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, VBASE, 1);
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
+	struct vm_anon *anon = vmtest_anon(&t, va);
+	KT_EQ(uvm_map_inherit(t.map, va, va + PG(1), MAP_INHERIT_SHARE), 0);
+	vmtest_fork(&t, &c);
+	KT_ASSERT(vmtest_entry(&c, va)->aref.ar_amap->am_flags & AMAP_SHARED);
+	KT_EQ(uvm_fault(c.map, va, VM_PROT_READ), 0);
+	KT_EQ(uvm_map_dontneed(c.map, va, va + PG(1)), 0);
+	KT_EQ(vmtest_pte(&c, va), 0);
+	KT_EQ(vmtest_anon(&c, va), (uint64_t)anon);
+	KT_EQ(vmtest_anon(&t, va), (uint64_t)anon);
+	KT_EQ(anon->an_ref, 1);
+	vmtest_end(&c);
+	vmtest_end(&t);
+}
+
+/* mremap's move takes a range of several entries back to back: each keeps
+ * its amap window, so the anons come along without a copy. */
+KTEST(uvm_map, move_takes_several_entries_along)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, VBASE, 3), to = VBASE + PG(32);
+	KT_EQ(uvm_map_protect(t.map, va + PG(1), va + PG(2), VM_PROT_READ, false), 0);
+	for (int i = 0; i < 3; i++)
+		KT_EQ(uvm_fault(t.map, va + PG(i), VM_PROT_READ), 0);
+	struct vm_anon *a[3];
+	for (int i = 0; i < 3; i++)
+		a[i] = vmtest_anon(&t, va + PG(i));
+	int n0 = t.map->nentries;
+	KT_EQ(uvm_map_move(t.map, va, PG(3), to), 0);
+	KT_EQ(t.map->nentries, n0);
+	KT_ASSERT(!uvm_map_checkprot(t.map, va, va + PG(1), VM_PROT_NONE));
+	KT_EQ(vmtest_pte(&t, va), 0);
+	for (int i = 0; i < 3; i++)
+		KT_EQ(vmtest_anon(&t, to + PG(i)), (uint64_t)a[i]);
+	KT_EQ(vmtest_entry(&t, to + PG(1))->protection, VM_PROT_READ);
+	/* A hole in the old range: EFAULT, nothing moves. */
+	uvm_unmap(t.map, to + PG(1), to + PG(2));
+	KT_EQ(uvm_map_move(t.map, to, PG(3), va), -EFAULT);
+	KT_EQ(vmtest_anon(&t, to), (uint64_t)a[0]);
+	vmtest_end(&t);
+}
+
+/* The spare entries for clipping are the map's own, filled under its lock,
+ * and an empty map has none: no other map's operation can take them. */
+KTEST(uvm_map, clip_spares_belong_to_the_map)
+{
+	struct vmtest t, u;
+
+	vmtest_begin(&t);
+	vmtest_begin(&u);
+	KT_EQ(t.map->nspare, 0);
+	vaddr_t va = vmtest_map_anon(&t, VBASE, 4);
+	int full = t.map->nspare;
+	KT_ASSERT(full > 0);
+	KT_EQ(u.map->nspare, 0);
+	vmtest_map_anon(&u, VBASE, 1);
+	KT_EQ(uvm_map_protect(t.map, va + PG(1), va + PG(2), VM_PROT_READ, false), 0);
+	KT_EQ(t.map->nspare, full);             /* the pool served the clips */
+	uvm_unmap(t.map, VBASE, VBASE + PG(4));
+	KT_EQ(t.map->nspare, 0);
+	KT_ASSERT(t.map->spare == NULL);
+	vmtest_end(&u);
+	vmtest_end(&t);
 }

@@ -74,6 +74,15 @@ vm_baseline_expect(const struct vm_baseline *b)
 	KT_EQ(vmtest_pages_in_use(), b->pages);
 }
 
+/* After a failed assertion: give the space back, check nothing.  (The
+ * argument is the vmspace, not the struct vmtest: that lies in the failed
+ * test's stack frame, which is gone.) */
+static void
+vmtest_abandon(void *vm)
+{
+	uvmspace_free(vm);
+}
+
 void
 vmtest_begin(struct vmtest *t)
 {
@@ -82,6 +91,7 @@ vmtest_begin(struct vmtest *t)
 	t->vm = uvmspace_alloc(PAGE_SIZE, USER_MAX, false);
 	KT_ASSERT(t->vm != NULL);
 	t->map = &t->vm->vm_map;
+	ktest_cleanup_push(vmtest_abandon, t->vm);
 }
 
 void
@@ -91,6 +101,7 @@ vmtest_fork(struct vmtest *parent, struct vmtest *child)
 	child->vm = uvmspace_fork(parent->vm);
 	KT_ASSERT(child->vm != NULL);
 	child->map = &child->vm->vm_map;
+	ktest_cleanup_push(vmtest_abandon, child->vm);
 	KT_EQ(uvm_map_check(parent->map, ktest_print), 0);
 	KT_EQ(uvm_map_check(child->map, ktest_print), 0);
 }
@@ -103,6 +114,7 @@ vmtest_end(struct vmtest *t)
 	KT_EQ(uvm_map_check(t->map, ktest_print), 0);
 	KT_EQ(amap_check_all(ktest_print), 0);
 	KT_EQ(pmap_check_all(ktest_print), 0);
+	ktest_cleanup_pop(t->vm);
 	uvmspace_free(t->vm);
 	t->vm = NULL;
 	if (t->child)

@@ -196,3 +196,21 @@ UTEST(dontfork_applies_to_part_of_an_entry)
 	child_sees(p, only_the_middle_page_is_a_hole);
 	UT_EQ(ut_maps_count(p, p + 3 * PAGE), 3);
 }
+
+/* Memory shared by MAP_INHERIT_SHARE is shared memory: a child's
+ * MADV_DONTNEED drops only its own mappings, and the parent keeps its data
+ * (it read 0 when the child's call wiped the shared amap's anons). */
+UTEST(minherit_share_survives_the_childs_dontneed)
+{
+	char *p = map_inheriting(MAP_INHERIT_SHARE);
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		UT_SYS(madvise(p, 2 * PAGE, MADV_DONTNEED));
+		UT_EQ(p[0], 'd');
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);
+	UT_EQ(p[0], 'd');
+	UT_EQ(p[PAGE], 'd');
+}

@@ -140,3 +140,119 @@ UTEST(query_shows_the_entry_wired)
 	UT_SYS(vm_query(p, &q));
 	UT_ASSERT(!(q.flags & VMQ_WIRED));
 }
+
+/* Linux refuses to throw away locked pages: EINVAL, and nothing lost. */
+UTEST(dontneed_on_a_locked_range_is_einval_and_keeps_the_data)
+{
+	char *p = ut_map(2, RW);
+
+	UT_SYS(mlock(p, 2 * PAGE));
+	memset(p, 0x3c, 2 * PAGE);
+	UT_ERR(madvise(p, 2 * PAGE, MADV_DONTNEED), EINVAL);
+	UT_ERR(madvise(p + PAGE, PAGE, MADV_DONTNEED), EINVAL);
+	UT_EQ(p[0], 0x3c);
+	UT_EQ(p[2 * PAGE - 1], 0x3c);
+	UT_SYS(munlock(p, 2 * PAGE));
+	UT_SYS(madvise(p, 2 * PAGE, MADV_DONTNEED));
+	UT_EQ(p[PAGE], 0);
+}
+
+/* Lock 4 pages (how: 0 mlock, 1 mlockall, 2 MAP_LOCKED), write them, and
+ * take every right away from the second one. */
+static char *
+locked_with_a_protnone_page(int how)
+{
+	char *p;
+
+	if (how == 2) {
+		p = mmap(NULL, 4 * PAGE, RW, ANON | MAP_LOCKED, -1, 0);
+		UT_ASSERT(p != MAP_FAILED);
+	} else {
+		p = ut_map(4, RW);
+		if (how == 0)
+			UT_SYS(mlock(p, 4 * PAGE));
+		else
+			UT_SYS(mlockall(MCL_CURRENT));
+	}
+	memset(p, 0x6e, 4 * PAGE);
+	UT_SYS(mprotect(p + PAGE, PAGE, PROT_NONE));
+	return p;
+}
+
+/* The wired page behind a PROT_NONE page is still found and unwired when
+ * the range goes: by munmap in this process, by exit in a child. */
+static void
+locked_protnone_goes_cleanly(int how)
+{
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		locked_with_a_protnone_page(how);
+		_exit(0);               /* exit unmaps the wired range */
+	}
+	UT_CHILD_EXITS(pid, 0);
+	char *p = locked_with_a_protnone_page(how);
+	UT_EQ(p[0], 0x6e);
+	UT_SYS(munmap(p, 4 * PAGE));
+	if (how == 1)
+		UT_SYS(munlockall());
+}
+
+UTEST(mlock_then_protnone_then_munmap_or_exit)
+{
+	locked_protnone_goes_cleanly(0);
+}
+
+UTEST(mlockall_then_protnone_then_munmap_or_exit)
+{
+	locked_protnone_goes_cleanly(1);
+}
+
+UTEST(map_locked_then_protnone_then_munmap_or_exit)
+{
+	locked_protnone_goes_cleanly(2);
+}
+
+/* Access comes back with the data: the page was kept, wired, meanwhile. */
+UTEST(protnone_on_a_locked_page_and_back_keeps_the_data)
+{
+	char *p = locked_with_a_protnone_page(0);
+
+	UT_SYS(mprotect(p + PAGE, PAGE, RW));
+	UT_EQ(p[PAGE], 0x6e);
+	p[PAGE] = 1;
+	UT_SYS(munlock(p, 4 * PAGE));
+	UT_EQ(p[PAGE], 1);
+	UT_EQ(p[3 * PAGE], 0x6e);
+}
+
+/* A read-only locked page shared with a fork, then made writable and
+ * written: the copy takes over the wiring (the old page is the child's). */
+UTEST(write_to_a_locked_page_shared_with_a_fork_copies_it)
+{
+	char *p = ut_map(2, RW);
+	int go[2];
+	char c;
+
+	p[0] = p[PAGE] = 'o';
+	UT_SYS(mprotect(p, 2 * PAGE, PROT_READ));
+	UT_SYS(pipe(go));
+	pid_t pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		close(go[1]);
+		UT_EQ(read(go[0], &c, 1), 0);
+		UT_EQ(p[0], 'o');
+		UT_EQ(p[PAGE], 'o');
+		_exit(0);
+	}
+	close(go[0]);
+	UT_SYS(mlock(p, 2 * PAGE));
+	UT_SYS(mprotect(p, 2 * PAGE, RW));
+	p[0] = 'w';
+	p[PAGE] = 'v';
+	close(go[1]);
+	UT_CHILD_EXITS(pid, 0);
+	UT_SYS(munlock(p, 2 * PAGE));
+	UT_EQ(p[0], 'w');
+	UT_EQ(p[PAGE], 'v');
+}

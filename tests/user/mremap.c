@@ -240,3 +240,35 @@ UTEST(moved_private_memory_stays_private_after_fork)
 	UT_CHILD_EXITS(pid, 0);
 	UT_EQ(q[0], 'a');
 }
+
+/* Growth in place while a fork shares the memory adds a second entry next
+ * to the first (the shared amap cannot grow); a later move must take
+ * both: Linux keeps one mapping and moves it, and so must we. */
+UTEST(maymove_after_growing_while_shared_with_a_fork)
+{
+	char *p = map_with_room(2, 3), *q;
+	int go[2];
+	char c;
+
+	UT_SYS(pipe(go));
+	pid_t pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		close(go[1]);
+		UT_EQ(read(go[0], &c, 1), 0);
+		check_pattern(p, 2);
+		_exit(0);
+	}
+	close(go[0]);
+	UT_EQ(mremap(p, 2 * PAGE, 3 * PAGE, 0), p);
+	p[2 * PAGE] = 'c';
+	q = mremap(p, 3 * PAGE, 8 * PAGE, MREMAP_MAYMOVE);
+	UT_ASSERT(q != MAP_FAILED);
+	UT_ASSERT(q != p);
+	check_pattern(q, 2);
+	UT_EQ(q[2 * PAGE], 'c');
+	UT_EQ(q[7 * PAGE], 0);
+	q[7 * PAGE] = 1;
+	close(go[1]);
+	UT_CHILD_EXITS(pid, 0);
+	UT_SYS(munmap(q, 8 * PAGE));
+}
