@@ -94,6 +94,8 @@ void fdtable_close_all(struct fdtable *t);
 
 /* Pipes (kern/pipe.c): a reading and a writing file. */
 int pipe_create(struct file **rf, struct file **wf);
+/* pipe_size - the bytes f's pipe holds (F_GETPIPE_SZ), or -EBADF: no pipe. */
+int pipe_size(const struct file *f);
 
 /* The console as a file. */
 extern const struct fileops console_fileops;

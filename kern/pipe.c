@@ -12,7 +12,9 @@
  * (sleep_on_intr): a signal to act on - a SIGKILL, a handler to run -
  * ends the wait with -EINTR, or with the count so far if some bytes
  * moved.  With O_NONBLOCK they never sleep: -EAGAIN instead (a writer
- * that could put some bytes returns that count).
+ * that could put some bytes returns that count).  A read takes what is
+ * there, up to the request, sleeping only for the first byte.  The
+ * buffer holds PIPE_SIZE bytes (fcntl F_GETPIPE_SZ says so).
  *
  * A read into a bad buffer puts its bytes back, so -EFAULT loses no data
  * (two readers racing there could reorder them, and a writer that filled
@@ -97,12 +99,37 @@ cannot_wait(const struct file *f)
 	return 0;
 }
 
+/*
+ * Copy out what the ring holds, up to len bytes, a chunk at a time.
+ *  => p->lock held on entry and exit (dropped around each copyout);
+ *     bytes copied, or -EFAULT if none could be (the chunk that could
+ *     not be copied is put back).
+ */
+static int64_t
+pipe_drain(struct pipe *p, uint64_t ubuf, size_t len)
+{
+	char chunk[PIPE_CHUNK];
+	size_t done = 0, n;
+
+	while (done < len && (n = ring_get(p, chunk, MIN(len - done, sizeof(chunk)))) > 0) {
+		wakeup(p);      /* room for writers (spurious if we put it back) */
+		spin_unlock(&p->lock);
+		int error = copyout(chunk, ubuf + done, n);
+		spin_lock(&p->lock);
+		if (error != 0) {
+			ring_unget(p, chunk, n);
+			return done > 0 ? (int64_t)done : -EFAULT;
+		}
+		done += n;
+	}
+	return (int64_t)done;
+}
+
 static int64_t
 pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 {
 	struct pipe *p = f->pipe;
-	char chunk[PIPE_CHUNK];
-	size_t n;
+	int64_t n;
 
 	(void)off;
 	if (!uaccess_ok(ubuf, len))
@@ -118,16 +145,9 @@ pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 		}
 		sleep_on_intr(p, &p->lock, "piperd");
 	}
-	n = ring_get(p, chunk, MIN(len, sizeof(chunk)));
-	wakeup(p);          /* room for writers (spurious if we put them back) */
+	n = pipe_drain(p, ubuf, len);
 	spin_unlock(&p->lock);
-	if (copyout(chunk, ubuf, n) != 0) {
-		spin_lock(&p->lock);
-		ring_unget(p, chunk, n);
-		spin_unlock(&p->lock);
-		return -EFAULT;
-	}
-	return (int64_t)n;
+	return n;
 }
 
 /*
@@ -241,4 +261,10 @@ pipe_create(struct file **rf, struct file **wf)
 	(*rf)->pipe = (*wf)->pipe = p;
 	p->readers = p->writers = 1;
 	return 0;
+}
+
+int
+pipe_size(const struct file *f)
+{
+	return f->pipe != NULL ? PIPE_SIZE : -EBADF;
 }

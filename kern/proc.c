@@ -129,6 +129,44 @@ proc_signal(struct proc *p, int sig)
 	spin_unlock(&proc_lock);
 }
 
+/*
+ * Does pid, as kill and wait4 take it, select p?  > 0: that pid; 0: the
+ * caller's group; -1: any; < -1: group -pid.
+ */
+static bool
+pid_selects(const struct proc *caller, const struct proc *p, int pid)
+{
+	if (pid > 0)
+		return p->pid == pid;
+	if (pid == 0)
+		return p->pgid == caller->pgid;
+	return pid == -1 || p->pgid == -pid;
+}
+
+int
+proc_kill(struct proc *caller, int pid, int sig)
+{
+	struct proc *p;
+	bool found = false;
+
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state != PS_ALIVE || !pid_selects(caller, p, pid))
+			continue;
+		if (pid == -1 && (p == caller || p->pid == 1 || p->root))
+			continue;
+		found = true;
+		if (sig != 0) {
+			p->sig.pending |= SIGBIT(sig);
+			interrupt_sleep(p);
+		}
+	}
+	spin_unlock(&proc_lock);
+	return found ? 0 : -ESRCH;
+}
+
 int
 proc_signal_pid(int pid, int sig)
 {
@@ -298,7 +336,7 @@ proc_reap(struct proc *z)
 	proc_free(z);
 }
 
-/* A zombie child of parent matching pid (> 0), or any (pid <= 0).  => proc_lock. */
+/* A zombie child of parent that pid selects (pid_selects).  => proc_lock. */
 static struct proc *
 find_zombie(struct proc *parent, int pid, bool *have_any)
 {
@@ -306,7 +344,7 @@ find_zombie(struct proc *parent, int pid, bool *have_any)
 
 	*have_any = false;
 	TAILQ_FOREACH(c, &parent->children, sibling) {
-		if (pid > 0 && c->pid != pid)
+		if (!pid_selects(parent, c, pid))
 			continue;
 		*have_any = true;
 		if (c->state == PS_ZOMBIE)
@@ -324,6 +362,8 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 
 	if (p == NULL)
 		return -ENOMEM;
+	p->root = true;
+	p->pgid = p->pid;               /* a tree starts its own group */
 	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
 	if (error == 0)
 		error = fdtable_init_console(&p->fds);
@@ -381,6 +421,8 @@ sys_wait4(const struct sysargs *a)
 
 	if (a->a[2] & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;      /* -INT_MIN is no group (Linux) */
 	spin_lock(&proc_lock);
 	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG)) {
 		if (signal_actionable(p)) {
@@ -422,6 +464,7 @@ sys_fork(const struct sysargs *a)
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	child->fs_base = parent->fs_base;
+	child->pgid = parent->pgid;
 	child->sig = parent->sig;
 	child->sig.pending = 0;
 	fdtable_fork(&child->fds, &parent->fds);
@@ -462,6 +505,68 @@ sys_getppid(const struct sysargs *a)
 {
 	(void)a;
 	return curproc->parent != NULL ? curproc->parent->pid : 0;
+}
+
+/* Is there a live process in group pgid?  => proc_lock held. */
+static bool
+group_exists(int pgid)
+{
+	struct proc *p;
+
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state == PS_ALIVE && p->pgid == pgid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * setpgid(pid, pgid): the caller or one of its children (pid 0: the
+ * caller) moves to group pgid (0: its own pid), which must be its own
+ * pid or a group that exists.  There are no sessions yet, so Linux's
+ * checks against them (EPERM for a session leader or another session)
+ * have nothing to check.
+ */
+int64_t
+sys_setpgid(const struct sysargs *a)
+{
+	struct proc *self = curproc, *p;
+	int pid = (int)a->a[0], pgid = (int)a->a[1];
+	int error = 0;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	p = pid == 0 ? self : find_locked(pid);
+	if (p == NULL || (p != self && p->parent != self))
+		error = -ESRCH;
+	else if (pgid != 0 && pgid != p->pid && !group_exists(pgid))
+		error = -EPERM;
+	else
+		p->pgid = pgid != 0 ? pgid : p->pid;
+	spin_unlock(&proc_lock);
+	return error;
+}
+
+int64_t
+sys_getpgid(const struct sysargs *a)
+{
+	int pid = (int)a->a[0], pgid;
+
+	if (pid == 0)
+		return curproc->pgid;
+	spin_lock(&proc_lock);
+	struct proc *p = find_locked(pid);
+	pgid = p != NULL ? p->pgid : -ESRCH;
+	spin_unlock(&proc_lock);
+	return pgid;
+}
+
+int64_t
+sys_getpgrp(const struct sysargs *a)
+{
+	(void)a;
+	return curproc->pgid;
 }
 /* The signal, code and address a user-mode exception means, as Linux has them. */
 static void

@@ -36,6 +36,11 @@ enum proc_state {
 
 struct proc {
 	int pid;
+	int pgid;                       /* process group: inherited by fork,
+	                                   set by setpgid; kill and wait4 with
+	                                   pid 0 or -pgid select by it */
+	bool root;                      /* started by proc_run: the init of
+	                                   its tree, spared by kill(-1) */
 	char name[32];
 	enum proc_state state;
 	struct proc *parent;            /* NULL: the root of a tree */
@@ -111,6 +116,16 @@ void proc_signal(struct proc *p, int sig);
  *  => any thread; never sleeps.  Returns 0 or -ESRCH.
  */
 int proc_signal_pid(int pid, int sig);
+
+/*
+ * proc_kill - kill(2)'s choice of targets, as Linux makes it: pid > 0 that
+ * process; 0 every process in the caller's group; -1 every process but
+ * the caller and the inits (pid 1, and the roots proc_run started);
+ * < -1 every process in group -pid.  All under one hold of proc_lock.
+ *  => never sleeps.  Returns 0 if one was found (and signalled, unless
+ *     sig is 0), else -ESRCH (also for INT_MIN, whose negation is no pid).
+ */
+int proc_kill(struct proc *caller, int pid, int sig);
 
 /* proc_clock_tick - every clock tick: send SIGALRM to processes whose
  * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */

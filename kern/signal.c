@@ -353,8 +353,8 @@ sys_sigaltstack(const struct sysargs *a)
 }
 
 /*
- * kill, tkill, tgkill: mark sig pending in the target (pid 0 and -1 mean
- * the caller: there are no process groups yet).  The target acts on it
+ * kill, tkill, tgkill: mark sig pending in the target (kill's pid 0, -1
+ * and -pgid: proc_kill's groups, as Linux).  The target acts on it
  * when it next returns to user mode - at once if it is the caller, at
  * its next system call or interrupt otherwise; a target in an
  * interruptible sleep (a pipe, wait4, pause, nanosleep) is woken to see
@@ -365,17 +365,15 @@ signal_send(uint64_t pid, uint64_t sig)
 {
 	if (sig > NSIG)
 		return -EINVAL;
-	if ((int64_t)pid > 0)
-		return proc_signal_pid((int)pid, (int)sig);
-	if (sig != 0)
-		proc_signal(curproc, (int)sig);
-	return 0;
+	return proc_signal_pid((int)pid, (int)sig);
 }
 
 int64_t
 sys_kill(const struct sysargs *a)
 {
-	return signal_send(a->a[0], a->a[1]);
+	if (a->a[1] > NSIG)
+		return -EINVAL;
+	return proc_kill(curproc, (int)a->a[0], (int)a->a[1]);
 }
 
 int64_t

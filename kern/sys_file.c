@@ -32,6 +32,8 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1
 #define IOV_MAX 1024
 #define TIOCGWINSZ 0x5413
@@ -389,6 +391,21 @@ sys_dup3(const struct sysargs *a)
 	return dup_onto(oldfd, newfd, (a->a[2] & O_CLOEXEC) != 0);
 }
 
+/*
+ * F_SETPIPE_SZ: a pipe's buffer is fixed at pipe_size bytes, which is
+ * what Linux answers for any smaller request (it rounds up); more than
+ * that cannot be had: -ENOMEM.  => the size, -EBADF or -ENOMEM.
+ */
+static int64_t
+pipe_set_size(struct file *f, uint64_t want)
+{
+	int size = pipe_size(f);
+
+	if (size < 0)
+		return size;
+	return want <= (uint64_t)size ? size : -ENOMEM;
+}
+
 int64_t
 sys_fcntl(const struct sysargs *a)
 {
@@ -414,6 +431,10 @@ sys_fcntl(const struct sysargs *a)
 		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
 		    (int)(a->a[2] & (O_APPEND | O_NONBLOCK));
 		return 0;
+	case F_GETPIPE_SZ:
+		return pipe_size(f);
+	case F_SETPIPE_SZ:
+		return pipe_set_size(f, a->a[2]);
 	default:
 		return -EINVAL;
 	}

@@ -117,3 +117,36 @@ UTEST(alarm_interrupts_a_write_to_a_full_pipe)
 	UT_EQ(ut_signals, 1);
 	UT_EQ(drain(p[0]), total);             /* nothing written */
 }
+
+/* A read takes all that is there, up to the request (it stopped at 256
+ * bytes on uvmkern), and no more than the request. */
+UTEST(read_takes_what_is_there_up_to_the_request)
+{
+	static char out[3000], in[4096];
+	int fd[2];
+
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7);
+	UT_SYS(pipe(fd));
+	UT_EQ(write(fd[1], out, sizeof(out)), sizeof(out));
+	UT_EQ(read(fd[0], in, 1000), 1000);
+	UT_EQ(read(fd[0], in + 1000, sizeof(in)), 2000);
+	for (size_t i = 0; i < sizeof(out); i++)
+		UT_EQ(in[i], out[i]);
+}
+
+/* fcntl F_GETPIPE_SZ: at least a page (4 KiB here, 64 KiB on Linux);
+ * not a pipe: EBADF.  F_SETPIPE_SZ to no more than that keeps it. */
+UTEST(getpipe_sz_tells_the_capacity)
+{
+	int fd[2];
+
+	UT_SYS(pipe(fd));
+	long sz = UT_SYS(fcntl(fd[0], F_GETPIPE_SZ));
+	UT_ASSERT(sz >= 4096);
+	UT_EQ(fcntl(fd[1], F_GETPIPE_SZ), sz);
+	UT_EQ(fcntl(fd[1], F_SETPIPE_SZ, 4096), 4096);
+	int file = (int)UT_SYS(open(ut_datafile("rows.txt"), O_RDONLY));
+	UT_ERR(fcntl(file, F_GETPIPE_SZ), EBADF);
+	close(file);
+}

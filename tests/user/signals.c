@@ -2,13 +2,16 @@
  * tests/user/signals.c - signals besides faults: alarm and setitimer
  * sending SIGALRM, a sleep cut short by a handler (EINTR, the time left),
  * rt_sigsuspend waiting with a temporary mask and restoring the old one,
- * and kill's errors (a missing process, a bad signal).  A killed child's
+ * kill's errors (a missing process, a bad signal), and process groups:
+ * setpgid, and kill and waitpid choosing by group.  A killed child's
  * exit status is fork.c's (killed_child_reports_the_signal).
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "utest.h"
 
@@ -55,4 +58,123 @@ UTEST(kill_of_a_missing_process_is_esrch)
 	UT_ERR(kill(999999, 0), ESRCH);
 	UT_ERR(kill(getpid(), 99), EINVAL);
 	UT_SYS(kill(getpid(), 0));
+}
+
+/*
+ * Process groups and kill's other targets (Linux): pid 0 is the caller's
+ * group, -pgid another group, -1 everyone but init and the caller; a
+ * group with nobody in it (or INT_MIN) is ESRCH.  The tests move the
+ * processes they signal into groups of their own first, so no signal
+ * reaches the test runner.
+ */
+
+/* Fork a process that joins group pgid (0: its own), tells ready, and
+ * waits to be killed with the default action of every signal. */
+static pid_t
+fork_sleeper(int pgid, int ready)
+{
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		signal(SIGUSR1, SIG_DFL);
+		UT_SYS(setpgid(0, pgid));
+		UT_EQ(write(ready, "r", 1), 1);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* Wait for child pid, going on after a handler cut the wait short. */
+static int
+wait_through_signals(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		UT_EQ(errno, EINTR);
+	return st;
+}
+
+UTEST(setpgid_makes_and_joins_groups)
+{
+	int ready[2];
+	char c;
+
+	UT_EQ(getpgrp(), getpgid(0));
+	UT_SYS(pipe(ready));
+	pid_t a = fork_sleeper(0, ready[1]);
+	UT_EQ(read(ready[0], &c, 1), 1);
+	UT_EQ(getpgid(a), a);                   /* its own group */
+	pid_t b = fork_sleeper(a, ready[1]);    /* joins a's */
+	UT_EQ(read(ready[0], &c, 1), 1);
+	UT_EQ(getpgid(b), a);
+	UT_ERR(setpgid(0, -1), EINVAL);
+	UT_ERR(setpgid(999999, 0), ESRCH);
+	UT_ERR(setpgid(0, 999999), EPERM);      /* no such group */
+	UT_ERR(getpgid(999999), ESRCH);
+	UT_SYS(kill(a, SIGKILL));
+	UT_SYS(kill(b, SIGKILL));
+	UT_CHILD_KILLED(a, SIGKILL);
+	UT_CHILD_KILLED(b, SIGKILL);
+}
+
+UTEST(kill_zero_signals_the_callers_group_only)
+{
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		int ready[2];
+		char c;
+
+		UT_SYS(setpgid(0, 0));
+		ut_count_signal(SIGUSR1);
+		UT_SYS(pipe(ready));
+		pid_t g = fork_sleeper(getpid(), ready[1]);
+		UT_EQ(read(ready[0], &c, 1), 1);
+		UT_SYS(kill(0, SIGUSR1));
+		UT_EQ(ut_signals, 1);               /* the caller is in its group */
+		int st = wait_through_signals(g);
+		UT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);                 /* the runner was not hit */
+}
+
+UTEST(kill_minus_pgid_signals_every_process_in_the_group)
+{
+	int ready[2];
+	char c;
+
+	UT_SYS(pipe(ready));
+	pid_t a = fork_sleeper(0, ready[1]);
+	UT_EQ(read(ready[0], &c, 1), 1);
+	pid_t b = fork_sleeper(a, ready[1]);
+	UT_EQ(read(ready[0], &c, 1), 1);
+	UT_SYS(kill(-a, SIGUSR1));
+	UT_CHILD_KILLED(a, SIGUSR1);
+	UT_CHILD_KILLED(b, SIGUSR1);
+	UT_ERR(kill(-a, 0), ESRCH);             /* nobody left in it */
+}
+
+UTEST(kill_and_waitpid_of_int_min_are_esrch)
+{
+	UT_ERR(kill(INT_MIN, 0), ESRCH);
+	UT_ERR(waitpid(INT_MIN, NULL, WNOHANG), ESRCH);
+}
+
+UTEST(waitpid_zero_and_minus_pgid_choose_by_group)
+{
+	int ready[2];
+	char c;
+
+	UT_SYS(pipe(ready));
+	pid_t a = fork_sleeper(0, ready[1]);
+	UT_EQ(read(ready[0], &c, 1), 1);
+	UT_ERR(waitpid(0, NULL, WNOHANG), ECHILD);  /* a is in another group */
+	UT_EQ(waitpid(-a, NULL, WNOHANG), 0);        /* there, still running */
+	UT_SYS(kill(a, SIGKILL));
+	int st;
+	UT_EQ(waitpid(-a, &st, 0), a);
+	UT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
