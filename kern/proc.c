@@ -613,7 +613,7 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 		/* The page daemon found nothing to free: no memory, no swap.
 		 * The process that needed the page goes (uvm_pdaemon.c says
 		 * why this one); nobody else's memory is touched. */
-		uvmexp.oomkills++;
+		UVMEXP_ADD(oomkills, 1);
 		kprintf("pid %d (%s): out of memory and swap: killed (needed a "
 		    "page at %#lx)\n", curproc->pid, curproc->name, addr);
 		proc_exit(W_SIGNALED(SIGKILL));

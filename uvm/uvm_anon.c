@@ -159,7 +159,7 @@ anon_pagein(struct vm_anon *anon)
 		vm_page_free(pg);
 		return error;
 	}
-	uvmexp.pageins++;
+	UVMEXP_ADD(pageins, 1);
 	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
 	anon->an_page = pg;
 	anon_dropswap(anon);

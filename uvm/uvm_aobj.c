@@ -718,7 +718,7 @@ swap_read_page(struct vm_page *pg, int slot)
 	int error = uvm_swap_io(&pg, 1, slot, false);
 
 	if (error == 0)
-		uvmexp.pageins++;
+		UVMEXP_ADD(pageins, 1);
 	/* Whatever went wrong (a disk error, a test area with no disk),
 	 * the page cannot be had: an I/O error, SIGBUS for a fault. */
 	return error == 0 ? 0 : -EIO;

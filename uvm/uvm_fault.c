@@ -270,7 +270,7 @@ fault_upper_neighbors(struct fault *f)
 		if ((pmap_prot(f->map->pmap, va) & prot) == prot)
 			continue;
 		if (fault_enter(f, va, anon->an_page, prot) == 0)
-			uvmexp.flt_neighbor++;
+			UVMEXP_ADD(flt_neighbor, 1);
 	}
 }
 
@@ -511,7 +511,7 @@ anonget_finish(struct vm_page **pgs, struct vm_anon **anons, int n, int error,
 	for (int i = 0; i < n; i++) {
 		bool ok = i == 0 ? error == 0 : ahead_ok;
 		if (ok) {
-			uvmexp.pageins++;
+			UVMEXP_ADD(pageins, 1);
 			pgs[i]->flags &= ~PG_FAKE;  /* clean: it matches its slot */
 		} else {
 			anons[i]->an_page = NULL;
@@ -616,14 +616,14 @@ fault_upper(struct fault *f)
 	    (f->entry->etype & UVM_ET_COPYONWRITE)) {
 		error = fault_promote(f, anon->an_page, anon);       /* 1B */
 		if (error == 0) {
-			uvmexp.flt_cow++;
+			UVMEXP_ADD(flt_cow, 1);
 			f->fcase = FT_1B;
-			uvmexp.flt_cowahead += (uint64_t)fault_ahead(f, true);
+			UVMEXP_ADD(flt_cowahead, (uint64_t)fault_ahead(f, true));
 		}
 	} else {
 		error = fault_enter(f, f->va, anon->an_page, anon_prot(f, anon)); /* 1A */
 		if (error == 0) {
-			uvmexp.flt_anon++;
+			UVMEXP_ADD(flt_anon, 1);
 			f->fcase = FT_1A;
 		}
 	}
@@ -650,7 +650,7 @@ fault_lower_neighbors(struct fault *f, struct vm_page **pages)
 		    (pages[i]->flags & PG_BUSY))
 			continue;
 		if (fault_enter(f, va, pages[i], prot) == 0)
-			uvmexp.flt_neighbor++;
+			UVMEXP_ADD(flt_neighbor, 1);
 	}
 }
 
@@ -718,18 +718,18 @@ fault_lower(struct fault *f)
 	if (uobj == NULL || ((f->access & VM_PROT_WRITE) && cow)) {
 		error = fault_promote(f, pg, NULL);                  /* 2B */
 		if (error == 0 && pg != NULL) {
-			uvmexp.flt_promote++;
+			UVMEXP_ADD(flt_promote, 1);
 			f->fcase = FT_2B_PROMOTE;
 		} else if (error == 0) {
-			uvmexp.flt_zerofill++;
+			UVMEXP_ADD(flt_zerofill, 1);
 			f->fcase = FT_2B_ZERO;
-			uvmexp.flt_zeroahead += (uint64_t)fault_ahead(f, false);
+			UVMEXP_ADD(flt_zeroahead, (uint64_t)fault_ahead(f, false));
 		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;
 		error = fault_enter(f, f->va, pg, prot);             /* 2A */
 		if (error == 0) {
-			uvmexp.flt_obj++;
+			UVMEXP_ADD(flt_obj, 1);
 			f->fcase = FT_2A;
 		}
 	}
@@ -762,7 +762,7 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 	uint64_t t0 = __builtin_ia32_rdtsc();
 	int error;
 
-	uvmexp.faults++;
+	UVMEXP_ADD(faults, 1);
 	for (;;) {
 		error = fault_check(&f);
 		if (error == 0 && f.anons[f.centeridx] != NULL)
@@ -775,7 +775,7 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 			error = -ERESTART;
 		if (error != -ERESTART)
 			break;
-		uvmexp.flt_restart++;
+		UVMEXP_ADD(flt_restart, 1);
 		rec.restarts++;
 	}
 	pmap_update(map->pmap);

@@ -208,7 +208,7 @@ zero_if_asked(struct vm_page *pg, int flags)
 {
 	if (flags & VM_PAGE_ZERO) {
 		pmap_zero_page(pg->phys_addr);
-		uvmexp.pga_zeroed++;
+		UVMEXP_ADD(pga_zeroed, 1);     /* outside uvm_free_lock */
 	}
 }
 

@@ -36,6 +36,7 @@
 #ifndef UVM_UVM_PAGE_H
 #define UVM_UVM_PAGE_H
 
+#include "kern/lib/atomic.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/rbtree.h"
@@ -80,8 +81,14 @@ TAILQ_HEAD(pglist, vm_page);
 
 /*
  * The statistics: one structure, updated where things happen, read by
- * tests, /proc/meminfo and the debugger (p uvmexp).
+ * tests, /proc/meminfo and the debugger (p uvmexp).  A counter that is
+ * changed under one lock (the page counts under uvm_free_lock or
+ * uvm_pageq_lock, the pmap's under pmap_lock, the page daemon's by its
+ * one thread) is changed plainly; one that threads of different maps or
+ * objects change with no common lock held (the fault counters, pageins,
+ * oomkills) goes through UVMEXP_ADD, an atomic add.
  */
+#define UVMEXP_ADD(field, n) atomic_add_u64(&uvmexp.field, (int64_t)(n))
 struct uvmexp {
 	/* pages */
 	uint64_t npages;        /* managed pages (all vm_pages) */
