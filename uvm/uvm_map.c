@@ -61,8 +61,9 @@ uint64_t uvm_map_check_entries;
 /*
  * Checks run on entry and exit of every mutating function in debug builds.
  * The checker walks the whole map, O(n), so running it at every check
- * point made every map change O(n) and building a map O(n^2): in a debug
- * kernel, mmap + write + munmap of one page among 1,000 mappings cost 1.4
+ * point (as it once did while a map had at most 1,024 entries) makes
+ * every map change O(n) and building a map O(n^2): in a debug kernel,
+ * mmap + write + munmap of one page among 1,000 mappings cost 1.4
  * million cycles, 50 times the release build (issue 15).  Instead each
  * check point earns the map MAP_DCHECK_CREDIT entries' worth of checking,
  * and the whole map is checked when its credit covers it:
