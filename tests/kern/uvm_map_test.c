@@ -4,8 +4,10 @@
  * of 100,000 entries), fixed mappings with and without replacement,
  * merging, clipping with object and amap references, protect, inherit,
  * advice, wiring, checkprot, the printers (uvm_map_print and
- * uvm_map_entry_print, read back through ktest_capture), and a long
- * seeded run of random operations checked against a page-by-page model.
+ * uvm_map_entry_print, read back through ktest_capture), the work of
+ * mmap + write + munmap among 1,000 mappings counted (debug checks,
+ * findspace visits, pages), and a long seeded run of random operations
+ * checked against a page-by-page model.
  *
  * Every test builds its own map on a fresh user pmap (tmap_create) and
  * ends by unmapping everything and destroying the pmap (tmap_destroy),
