@@ -348,8 +348,8 @@ test-linux: user $(MKINITRD)
 #
 # The kernel measured is the release build: KDEBUG=0, in build/release
 # (its own objects, programs and disks), since the debug build's
-# expensive checks (KDASSERT: a whole-map check after each map change
-# while a map has at most 1024 entries) are not what a user runs.  The
+# expensive checks (KDASSERT: among them a whole-map check every few map
+# changes, 32 entries' worth a change) are not what a user runs.  The
 # results still land in build/bench.
 BENCH   := $(or $(BENCH_OUT),$(BUILD)/bench)
 VMBENCH := $(UBUILD)/bench/vmbench

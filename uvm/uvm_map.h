@@ -109,6 +109,9 @@ struct vm_map {
 	 * singly linked list through next, covered by the map lock. */
 	struct vm_map_entry *spare;
 	int nspare;
+	/* Debug builds: entries' worth of whole-map checking earned and
+	 * not yet spent (MAP_DCHECK, uvm_map.c). */
+	unsigned dcheck_credit;
 };
 
 /*
@@ -316,6 +319,12 @@ uint64_t uvm_map_entry_count(void);
  *  => map locked or quiescent; returns problems found.
  */
 int uvm_map_check(struct vm_map *map, kprint_fn pr);
+
+/*
+ * How many entries uvm_map_check has walked, in all maps since boot: the
+ * debug checks' work (tests prove it bounded per map change).
+ */
+extern uint64_t uvm_map_check_entries;
 
 /* uvm_map_print - one line per entry (range, prot, flags, amap, object, gap). */
 void uvm_map_print(struct vm_map *map, kprint_fn pr);

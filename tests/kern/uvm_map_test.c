@@ -4,8 +4,10 @@
  * of 100,000 entries), fixed mappings with and without replacement,
  * merging, clipping with object and amap references, protect, inherit,
  * advice, wiring, checkprot, the printers (uvm_map_print and
- * uvm_map_entry_print, read back through ktest_capture), and a long
- * seeded run of random operations checked against a page-by-page model.
+ * uvm_map_entry_print, read back through ktest_capture), the work of
+ * mmap + write + munmap among 1,000 mappings counted (debug checks,
+ * findspace visits, pages), and a long seeded run of random operations
+ * checked against a page-by-page model.
  *
  * Every test builds its own map on a fresh user pmap (tmap_create) and
  * ends by unmapping everything and destroying the pmap (tmap_destroy),
@@ -526,6 +528,109 @@ KTEST(uvm_map, findspace_visits_are_logarithmic)
 	ktest_print("findspace on %d entries: tree height %d, at most %u "
 	    "visits (bounds %u at the ends, 3h in the middle)\n",
 	    BIG_N - BIG_RUN, height, worst, bound);
+	tmap_destroy(map);
+}
+
+/* ------------------------------------------------------------------ */
+/* mmap + write + munmap among 1,000 mappings: the work counted        */
+
+#define MM_N 1000               /* one-page mappings around, r and rw in turn */
+#define MM_OPS 1000             /* map + write + unmap of one more page */
+#define MM_MIN TBASE
+#define MM_MAX (MM_MIN + PG(4 * MM_N))
+/*
+ * Entries the debug checks may walk per operation.  An operation has
+ * four check points (uvm_map's and uvm_unmap's entry and exit), each
+ * earning 32 entries of checking (MAP_DCHECK_CREDIT): 128 amortized, 256
+ * with room.  Checking the whole map at every point walked 4,000.
+ */
+#define MM_CHECK_PER_OP 256
+/*
+ * Pages one operation allocates and zeroes: the page written, and the
+ * page-table pages above it (PT, PD, PDPT).  Nothing else in this test
+ * pmap shares those tables, so each unmap frees them, as NetBSD's pmap
+ * does, and the next write makes them again: a constant per operation.
+ * (In a process the PD is shared with the stack: one table page.)
+ */
+#define MM_PAGES_PER_OP 4
+/* Pool pages for amaps, anons and PV entries on the first operations. */
+#define MM_SLACK_PAGES 16
+
+/* One page, placed as mmap(NULL) places it: top-down from the top. */
+static vaddr_t
+mm_map(struct vm_map *map, vm_prot_t prot)
+{
+	vaddr_t va = MM_MAX;
+
+	KT_EQ(uvm_map(map, &va, PG(1), NULL, 0, 0,
+	    anon_flags(prot, VM_PROT_ALL, UVM_FLAG_TOPDOWN)), 0);
+	return va;
+}
+
+/* The counters the loop is judged by, at one moment. */
+struct mm_count {
+	uint64_t checked, allocated, zeroed, zerofills, ptpages;
+};
+
+static void
+mm_count_take(struct mm_count *c)
+{
+	c->checked = uvm_map_check_entries;
+	c->allocated = uvmexp.pga_alloc;
+	c->zeroed = uvmexp.pga_zeroed;
+	c->zerofills = uvmexp.flt_zerofill;
+	c->ptpages = uvmexp.ptpages;
+}
+
+/*
+ * Issue 15's program, in the kernel: 1,000 one-page mappings made one
+ * after another top-down, read-only and read-write in turn so that none
+ * merge, then mmap + one write + munmap of one page, 1,000 times.  In a
+ * debug kernel that loop cost 1.4 million cycles per operation against
+ * 30,000 with 10,000 mappings: the debug checks walked the whole map at
+ * every change while it had at most 1,024 entries.  Counted, not timed:
+ * per operation, a bounded number of entries walked by the checks (and
+ * some, in a debug build: big maps are checked too), findspace at most
+ * 4 log2(n) nodes, MM_PAGES_PER_OP pages allocated and zeroed, one
+ * zero-fill fault, and the page tables left as they were.
+ */
+KTEST(uvm_map, map_write_unmap_among_1000_mappings_does_bounded_work)
+{
+	struct vm_map *map = tmap_create(MM_MIN, MM_MAX);
+	unsigned visits = 0, bound = 4 * (unsigned)ilog2_ceil(MM_N);
+	struct mm_count before, after;
+
+	/* A page at the bottom, as a program's text: the free space is then
+	 * an entry's gap, found through the tree (and the findspace cache),
+	 * not the lead gap. */
+	KT_EQ(map_anon(map, MM_MIN, PG(1), PROT_RX, 0), 0);
+	for (int i = 0; i < MM_N; i++)
+		mm_map(map, (i & 1) ? PROT_RW : PROT_R);
+	KT_EQ(map->nentries, MM_N + 1);
+	CHECK(map);
+	mm_count_take(&before);
+	for (int i = 0; i < MM_OPS; i++) {
+		vaddr_t va = mm_map(map, PROT_RW);
+		visits = MAX(visits, uvm_map_findspace_visits);
+		KT_EQ(uvm_fault(map, va, VM_PROT_WRITE), 0);
+		uvm_unmap(map, va, va + PG(1));
+	}
+	mm_count_take(&after);
+	ktest_print("%d ops among %d mappings: %lu entries checked, %lu pages "
+	    "allocated, %lu zeroed, findspace at most %u visits\n", MM_OPS, MM_N,
+	    after.checked - before.checked, after.allocated - before.allocated,
+	    after.zeroed - before.zeroed, visits);
+	KT_ASSERT(after.checked - before.checked <= (uint64_t)MM_OPS * MM_CHECK_PER_OP);
+	KT_ASSERT(after.checked > before.checked || !KDEBUG);
+	KT_ASSERT(visits > 0 && visits <= bound);
+	KT_ASSERT(after.allocated - before.allocated <=
+	    MM_OPS * MM_PAGES_PER_OP + MM_SLACK_PAGES);
+	KT_ASSERT(after.zeroed - before.zeroed <=
+	    MM_OPS * MM_PAGES_PER_OP + MM_SLACK_PAGES);
+	KT_EQ(after.zerofills - before.zerofills, MM_OPS);
+	KT_EQ(after.ptpages, before.ptpages);
+	KT_EQ(map->nentries, MM_N + 1);
+	CHECK(map);
 	tmap_destroy(map);
 }
 

@@ -7,11 +7,15 @@
  * no MemFree (within SLACK_KB, well under the 40 MB a round touches), so
  * leaking the pages shows.
  *
- * Three workloads: 10,000 mappings wherever the kernel puts them,
+ * Four workloads: 10,000 mappings wherever the kernel puts them,
  * adjacent ones told apart by alternating protection so they do not
  * merge; 10,000 MAP_FIXED pages on every other page of one PROT_NONE
- * reservation, where the entry count is exact (1 + 2 * 10,000); and
- * 2,500 map-touch-unmap cycles of 4 pages.
+ * reservation, where the entry count is exact (1 + 2 * 10,000); 2,500
+ * map-touch-unmap cycles of 4 pages; and issue 15's program: 1,000
+ * one-page mappings, read-only and read-write in turn, then 5,000 cycles
+ * of map, write and unmap of one more page (which once cost a debug
+ * kernel 50 times what it should; tests/kern/uvm_map_test.c counts that
+ * work, this one checks what the program sees).
  */
 #include "utest.h"
 
@@ -124,6 +128,71 @@ loop_round(void)
 	UT_EQ(ut_maps_total(), maps_before);
 }
 
+#define ALT_N 1000              /* mappings around, r and rw in turn */
+#define ALT_OPS 5000            /* map + write + unmap: 20 MB a round */
+
+/* Is p one of the ALT_N pages in maps[], sorted by address? */
+static int
+alt_taken(const char *p)
+{
+	int a = 0, b = ALT_N;
+
+	while (a < b) {
+		int m = (a + b) / 2;
+		if (maps[m] == p)
+			return 1;
+		if (maps[m] < p)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return 0;
+}
+
+/* A fresh page: none of the ALT_N mappings, zero, then ours. */
+static void
+alt_one_page(int i)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		ut_fail(__FILE__, __LINE__, "mmap in cycle %d: %s", i,
+			ut_errname(errno));
+	UT_ASSERT(!alt_taken(p));
+	UT_EQ(p[0], 0);
+	UT_EQ(p[PAGE - 1], 0);
+	fill_page(p, i);
+	check_page(p, i);
+	UT_SYS(munmap(p, PAGE));
+}
+
+/* ALT_N mappings one mmap(NULL) each, then ALT_OPS one-page cycles. */
+static void
+alternating_round(void)
+{
+	int maps_before = ut_maps_total(), maps_made;
+
+	for (int i = 0; i < ALT_N; i++) {
+		maps[i] = mmap(NULL, PAGE, i % 2 ? PROT_READ | PROT_WRITE : PROT_READ,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (maps[i] == MAP_FAILED)
+			ut_fail(__FILE__, __LINE__, "mmap number %d: %s", i,
+				ut_errname(errno));
+	}
+	qsort(maps, ALT_N, sizeof(maps[0]), by_address);
+	maps_made = ut_maps_total();
+	UT_ASSERT(maps_made >= maps_before + ALT_N - 2);
+	for (int i = 0; i < ALT_OPS; i++)
+		alt_one_page(i);
+	UT_EQ(ut_maps_total(), maps_made);
+	for (int i = 0; i < ALT_N; i++) {
+		UT_EQ(maps[i][0], 0);           /* never written: still zero */
+		UT_SYS(munmap(maps[i], PAGE));
+	}
+	UT_EQ(ut_maps_total(), maps_before);
+}
+
 /*
  * Runs round twice and compares MemFree after the first and after the
  * second: a leak costs the same every round, while caches that hold
@@ -158,4 +227,9 @@ UTEST(ten_thousand_fixed_in_one_reservation_then_unmapped)
 UTEST(map_and_unmap_in_a_loop_leaves_nothing_behind)
 {
 	check_no_leak(loop_round);
+}
+
+UTEST(map_write_unmap_among_a_thousand_alternating_mappings)
+{
+	check_no_leak(alternating_round);
 }

@@ -158,8 +158,9 @@ awk '
 	}' "$out/results.txt" | tee "$out/table.txt"
 echo "(TSC cycles; each VM figure is the median over $ROUNDS boots of that boot's median;"
 echo " ratio = uvmkern / Linux, above 1 is slower; mmap_N_per_10 is N's cost per N=10's"
-echo " in thousandths, from samples taken side by side; swap_mem_free is free memory in KiB"
-echo " when the swap run starts)"
+echo " in thousandths, from samples taken side by side; mmap_touch_munmap_sep_N among N"
+echo " mappings made one mmap each; swap_mem_free is free memory in KiB when the swap run"
+echo " starts)"
 
 # The issue's targets, checked on results.txt: met or not, and the numbers.
 awk '
