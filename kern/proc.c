@@ -34,6 +34,7 @@
 #include "kern/uaccess.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
@@ -510,7 +511,8 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 		 * why this one); nobody else's memory is touched. */
 		uvmexp.oomkills++;
 		kprintf("pid %d (%s): out of memory and swap: killed (needed a "
-		    "page at %#lx)\n", curproc->pid, curproc->name, addr);
+		    "page at %#lx)%s\n", curproc->pid, curproc->name, addr,
+		    uvm_failalloc_on() ? " [allocation-failure injection on]" : "");
 		proc_exit(W_SIGNALED(SIGKILL));
 	}
 	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)

@@ -275,11 +275,15 @@ pmap_leaf(const struct pmap *pm, vaddr_t va)
 	return pmap_walk(pm, va, &path) == 1 ? path.slot[1] : NULL;
 }
 
-/* A fresh, zeroed page-table page, or 0.  => pmap_lock held. */
+/*
+ * A fresh, zeroed page-table page, or 0.  => pmap_lock held.  The kernel
+ * pmap's tables are never failed on purpose: pmap_kenter_pa cannot fail.
+ */
 static paddr_t
 ptp_alloc(struct pmap *pm)
 {
-	struct vm_page *ptp = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+	struct vm_page *ptp = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO |
+	    (pm == &kernel_pmap_store ? VM_PAGE_NOFAIL : 0));
 
 	if (ptp == NULL)
 		return 0;

@@ -109,13 +109,19 @@ static const struct rb_ops entry_rb_ops = {
 /* Entries: allocation, linking, gaps                                   */
 
 static struct vm_map_entry *
-entry_alloc(void)
+entry_alloc_flags(int flags)
 {
-	struct vm_map_entry *e = pool_get(&entry_pool, PR_ZERO);
+	struct vm_map_entry *e = pool_get(&entry_pool, PR_ZERO | flags);
 
 	if (e != NULL)
 		live_entries++;
 	return e;
+}
+
+static struct vm_map_entry *
+entry_alloc(void)
+{
+	return entry_alloc_flags(0);
 }
 
 /*
@@ -151,11 +157,15 @@ uvm_map_reserve_entries(void)
 	return entry_reserve_fill();
 }
 
-/* An entry for a clip: from the pool, else from the reserve. */
+/*
+ * An entry for a clip: from the pool, else from the reserve.  Never an
+ * injected failure (PR_NOFAIL): a clip cannot fail, and the reserve is
+ * only sized for real shortages.
+ */
 static struct vm_map_entry *
 entry_alloc_clip(void)
 {
-	struct vm_map_entry *e = entry_alloc();
+	struct vm_map_entry *e = entry_alloc_flags(PR_NOFAIL);
 
 	if (e == NULL && entry_nreserve > 0) {
 		e = entry_reserve[--entry_nreserve];
