@@ -8,7 +8,8 @@
  *   kmem_alloc    ---+         |
  *                              +-- off, interrupt, exempt thread: false
  *                              +-- armed: skip N, then fail the next M
- *                              +-- random: roll 0..999 < rate
+ *                              +-- random, in a user process's thread:
+ *                                  roll 0..999 < rate
  *
  * Worked example, failalloc=100:7: a fork's uvmspace_fork asks the pool
  * for a vmspace (roll 612: fine), the pool for map entries (roll 48:
@@ -153,8 +154,12 @@ uvm_failalloc_hit(unsigned kind)
 	bool hit;
 
 	/* Unlocked first look: the common case (off) costs one load. */
-	if (fa.mode == FA_OFF || intr_context() || curthread == NULL ||
-	    curthread->failalloc_exempt)
+	if (fa.mode == FA_OFF || intr_context() || curthread->failalloc_exempt)
+		return false;
+	/* Random failures are for user processes: their system calls and
+	 * faults (a kernel thread such as the test runner loading a
+	 * program is left alone; an armed failure hits it too). */
+	if (fa.mode == FA_RANDOM && curthread->proc == NULL)
 		return false;
 	spin_lock(&fa.lock);
 	fa.st.checked += fa.mode != FA_OFF;

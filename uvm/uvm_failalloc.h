@@ -16,7 +16,10 @@
  * turns it on around each user program.
  *
  * Each allocator asks uvm_failalloc_hit() before it does its work, and
- * returns its usual "no memory" answer when told to fail.  Left alone,
+ * returns its usual "no memory" answer when told to fail.  Random
+ * failures hit only the threads of user processes (their system calls,
+ * faults, exec and exit): the kernel thread that starts a program loads
+ * it undisturbed, so even at high rates programs run.  Left alone,
  * always:
  *   - a call with the allocator's no-injection flag (VM_PAGE_NOFAIL,
  *     PR_NOFAIL): one whose caller has no way to fail cleanly, such as a
@@ -92,7 +95,8 @@ bool uvm_failalloc_on(void);
  * uvm_failalloc_hit - should this allocation of kind fail?
  *  => for the allocators: call once per object or page, before taking
  *     it; true means give the caller the usual "no memory" answer.
- *  => false when off, in an interrupt, or in an exempt thread.  Counts.
+ *  => false when off, in an interrupt, or in an exempt thread, and for
+ *     random injection outside a user process's thread.  Counts.
  */
 bool uvm_failalloc_hit(unsigned kind);
 

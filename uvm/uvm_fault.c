@@ -74,7 +74,7 @@
 #define FAULT_AHEAD 15          /* pages done ahead of a forward sweep */
 _Static_assert(FAULT_AHEAD <= PMAP_ENTER_MAX, "a zero-fill run is one pmap_enter_pages");
 #define ERESTART 512            /* internal: start the fault over */
-#define FAULT_INJECTED_TRIES 32 /* attempts failed by injection before giving up */
+#define FAULT_INJECTED_TRIES 8  /* attempts failed by injection before giving up */
 
 static const struct {
 	int nback;

@@ -32,7 +32,6 @@
 KOPT(failprog, "failprog", "failalloc/ test: only the user programs matching these globs");
 
 #define FAILALLOC_DEFAULT_RATE 10
-#define FAILALLOC_LOAD_TRIES 20     /* proc_run attempts that may fail to load */
 
 /* The programs tests/kern/user_test.c runs. */
 static const char *const failalloc_progs[] = {
@@ -50,24 +49,20 @@ failalloc_run_one(const char *prog, unsigned rate, uint64_t seed)
 	char *envp[] = { "PATH=/bin", "UTEST_NESTED=1", NULL };
 	struct vm_baseline b;
 	uint64_t before;
-	int status = -1, error, tries;
+	int status = -1, error;
 
 	ksnprintf(path, sizeof(path), "/tests/%s", prog);
 	vm_baseline_take(&b);
 	before = uvm_failalloc_injected();
+	/* Random failures hit the program's own threads, not this one's
+	 * load (failalloc/every_allocation_of_a_load_may_fail does that). */
 	uvm_failalloc_set(rate, seed);
-	/* Loading it may fail too (and must leave nothing behind): the
-	 * generator moves on, so another try gets other rolls. */
-	for (tries = 1; tries <= FAILALLOC_LOAD_TRIES; tries++) {
-		if ((error = proc_run(path, argv, envp, &status)) != -ENOMEM)
-			break;
-	}
+	error = proc_run(path, argv, envp, &status);
 	uvm_failalloc_set(0, 0);
-	kprintf("  failalloc: %-10s rate %u/1000 seed %lu: %s %d after %d load%s, "
-	    "%lu failures injected\n", prog, rate, seed,
-	    error != 0 ? "proc_run error" : "wait status",
-	    error != 0 ? error : status, MIN(tries, FAILALLOC_LOAD_TRIES),
-	    tries == 1 ? "" : "s", uvm_failalloc_injected() - before);
+	kprintf("  failalloc: %-10s rate %u/1000 seed %lu: %s %d, %lu failures injected\n",
+	    prog, rate, seed, error != 0 ? "proc_run error" : "wait status",
+	    error != 0 ? error : status, uvm_failalloc_injected() - before);
+	KT_EQ(error, 0);
 	vm_baseline_expect(&b);
 	return uvm_failalloc_injected() - before;
 }
@@ -176,4 +171,35 @@ KTEST(failalloc, option_syntax)
 	KT_EQ(uvm_failalloc_parse("", 1, &rate, &seed), -EINVAL);
 	KT_EQ(uvm_failalloc_parse(NULL, 1, &rate, &seed), -EINVAL);
 	KT_EQ(rate, 1000);      /* untouched by the failures */
+}
+
+/*
+ * Fail each allocation of starting and running /bin/hello in turn - the
+ * load in proc_run (process, address space, ELF segments, stack,
+ * arguments, descriptors, thread), then the program's own faults and
+ * system calls, then its exit - until a run goes by with the failure
+ * never reached.  Each run must end (ENOMEM, or the program's status)
+ * and leave nothing behind.
+ */
+KTEST(failalloc, every_allocation_of_a_load_may_fail)
+{
+	char *argv[] = { "/bin/hello", NULL };
+	char *envp[] = { NULL };
+	struct vm_baseline b;
+	uint64_t k;
+	int status, error;
+
+	for (k = 0; k < 2000; k++) {
+		vm_baseline_take(&b);
+		uvm_failalloc_arm(UVM_FAILALLOC_ALL, k, 1);
+		error = proc_run(argv[0], argv, envp, &status);
+		bool reached = !uvm_failalloc_on();
+		uvm_failalloc_set(0, 0);
+		KT_ASSERT(error == 0 || error == -ENOMEM);
+		vm_baseline_expect(&b);
+		if (!reached)
+			break;
+	}
+	ktest_print("  failalloc: %lu allocations failed in turn\n", k);
+	KT_ASSERT(k > 20 && k < 2000);
 }
