@@ -510,9 +510,10 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 		 * The process that needed the page goes (uvm_pdaemon.c says
 		 * why this one); nobody else's memory is touched. */
 		uvmexp.oomkills++;
-		kprintf("pid %d (%s): out of memory and swap: killed (needed a "
-		    "page at %#lx)%s\n", curproc->pid, curproc->name, addr,
-		    uvm_failalloc_on() ? " [allocation-failure injection on]" : "");
+		kprintf("pid %d (%s): out of memory %s: killed (needed a page "
+		    "at %#lx)\n", curproc->pid, curproc->name,
+		    uvm_failalloc_on() ? "(allocation-failure injection on)" :
+		    "and swap", addr);
 		proc_exit(W_SIGNALED(SIGKILL));
 	}
 	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)

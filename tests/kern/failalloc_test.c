@@ -111,12 +111,12 @@ KTEST(failalloc, armed_fails_exactly_the_chosen_allocations)
 
 KTEST(failalloc, nofail_flags_are_left_alone)
 {
+	static struct pool pp;      /* static: a failed test leaves it listed */
 	struct vm_page *pg;
-	struct pool pp;
 	void *obj;
 
-	pool_init(&pp, 64, 0, "failalloc-test");
-	uvm_failalloc_set(1000, 1);
+	pool_init(&pp, 64, 0, "failalloc-nofail");
+	uvm_failalloc_arm(UVM_FAILALLOC_ALL, 0, UINT64_MAX);
 	KT_ASSERT(vm_page_alloc(NULL, 0, NULL, 0) == NULL);
 	KT_ASSERT(pool_get(&pp, 0) == NULL);
 	KT_ASSERT(kmem_alloc(16, 0) == NULL);
@@ -132,8 +132,8 @@ KTEST(failalloc, runs_are_cut_at_the_failed_page)
 {
 	struct vm_page *pgs[4];
 	struct vm_anon *anons[4] = { NULL };
+	static struct pool pp;      /* static: a failed test leaves it listed */
 	void *objs[4];
-	struct pool pp;
 	int got;
 
 	/* No anons: kernel pages through the batch entry point. */
@@ -143,7 +143,7 @@ KTEST(failalloc, runs_are_cut_at_the_failed_page)
 	KT_EQ(got, 2);
 	for (int i = 0; i < got; i++)
 		vm_page_free(pgs[i]);
-	pool_init(&pp, 64, 0, "failalloc-test");
+	pool_init(&pp, 64, 0, "failalloc-cut");
 	uvm_failalloc_arm(UVM_FAILALLOC_POOL, 3, 1);
 	got = pool_get_many(&pp, objs, 4, 0);
 	uvm_failalloc_set(0, 0);
@@ -174,14 +174,14 @@ KTEST(failalloc, option_syntax)
 }
 
 /*
- * Fail each allocation of starting and running /bin/hello in turn - the
- * load in proc_run (process, address space, ELF segments, stack,
- * arguments, descriptors, thread), then the program's own faults and
- * system calls, then its exit - until a run goes by with the failure
- * never reached.  Each run must end (ENOMEM, or the program's status)
- * and leave nothing behind.
+ * Start and run /bin/hello with allocation number k failing (count 1),
+ * or k and every one after it (count ~0: the exit and the kills that
+ * follow must need no memory), for k = 0, 1, ... until a run goes by
+ * with the failure never reached.  Each run must end (ENOMEM, or the
+ * program's status) and leave nothing behind.  Returns how many k.
  */
-KTEST(failalloc, every_allocation_of_a_load_may_fail)
+static uint64_t
+failalloc_sweep_hello(uint64_t count)
 {
 	char *argv[] = { "/bin/hello", NULL };
 	char *envp[] = { NULL };
@@ -190,16 +190,34 @@ KTEST(failalloc, every_allocation_of_a_load_may_fail)
 	int status, error;
 
 	for (k = 0; k < 2000; k++) {
+		uint64_t before = uvm_failalloc_injected();
 		vm_baseline_take(&b);
-		uvm_failalloc_arm(UVM_FAILALLOC_ALL, k, 1);
+		uvm_failalloc_arm(UVM_FAILALLOC_ALL, k, count);
 		error = proc_run(argv[0], argv, envp, &status);
-		bool reached = !uvm_failalloc_on();
 		uvm_failalloc_set(0, 0);
+		bool reached = uvm_failalloc_injected() > before;
 		KT_ASSERT(error == 0 || error == -ENOMEM);
 		vm_baseline_expect(&b);
 		if (!reached)
 			break;
 	}
+	return k;
+}
+
+/* The load in proc_run (process, address space, ELF segments, stack,
+ * arguments, descriptors, thread), the program's faults and calls, its exit. */
+KTEST(failalloc, every_allocation_of_a_load_may_fail)
+{
+	uint64_t k = failalloc_sweep_hello(1);
+
 	ktest_print("  failalloc: %lu allocations failed in turn\n", k);
+	KT_ASSERT(k > 20 && k < 2000);
+}
+
+KTEST(failalloc, every_allocation_after_any_point_may_fail)
+{
+	uint64_t k = failalloc_sweep_hello(UINT64_MAX);
+
+	ktest_print("  failalloc: %lu starting points\n", k);
 	KT_ASSERT(k > 20 && k < 2000);
 }
