@@ -174,16 +174,16 @@ KTEST(failalloc, option_syntax)
 }
 
 /*
- * Start and run /bin/hello with allocation number k failing (count 1),
+ * Start and run path with allocation number k failing (count 1),
  * or k and every one after it (count ~0: the exit and the kills that
  * follow must need no memory), for k = 0, 1, ... until a run goes by
  * with the failure never reached.  Each run must end (ENOMEM, or the
  * program's status) and leave nothing behind.  Returns how many k.
  */
 static uint64_t
-failalloc_sweep_hello(uint64_t count)
+failalloc_sweep(const char *path, uint64_t count)
 {
-	char *argv[] = { "/bin/hello", NULL };
+	char *argv[] = { (char *)path, NULL };
 	char *envp[] = { NULL };
 	struct vm_baseline b;
 	uint64_t k;
@@ -208,7 +208,7 @@ failalloc_sweep_hello(uint64_t count)
  * arguments, descriptors, thread), the program's faults and calls, its exit. */
 KTEST(failalloc, every_allocation_of_a_load_may_fail)
 {
-	uint64_t k = failalloc_sweep_hello(1);
+	uint64_t k = failalloc_sweep("/bin/hello", 1);
 
 	ktest_print("  failalloc: %lu allocations failed in turn\n", k);
 	KT_ASSERT(k > 20 && k < 2000);
@@ -216,7 +216,7 @@ KTEST(failalloc, every_allocation_of_a_load_may_fail)
 
 KTEST(failalloc, every_allocation_after_any_point_may_fail)
 {
-	uint64_t k = failalloc_sweep_hello(UINT64_MAX);
+	uint64_t k = failalloc_sweep("/bin/hello", UINT64_MAX);
 
 	ktest_print("  failalloc: %lu starting points\n", k);
 	KT_ASSERT(k > 20 && k < 2000);
