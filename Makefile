@@ -6,6 +6,7 @@
 #                   (leave QEMU with Ctrl-A X); PROG=binary ARGS="..."
 #                   runs your own static program and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
+#   make test-failalloc  only make test's allocation-failure boot
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
 #   make gdb        attach gdb (starting QEMU itself if none is waiting)
 #   make bench      the VM microbenchmark (tests/bench/vmbench.c) on this
@@ -28,6 +29,11 @@
 #   SWAPMEM=64M     guest memory of make test's second boot, which runs
 #                   the swap suites (SWAPKTEST, default 'swap/*,pdaemon/*';
 #                   none skips that boot)
+#   FAILTEST=0      skip make test's allocation-failure boot: the user
+#                   test programs with page, pool and kmem allocations
+#                   failing at random (tests/kern/failalloc_test.c);
+#                   FAILALLOC=RATE:SEED (default 10:1, per mille),
+#                   FAILPROG=globs (which programs, default all)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   CMDLINE="..."   extra kernel command line for run and test
@@ -60,6 +66,10 @@ SWAP    ?= 256M
 SWAPMEM ?= 64M
 SWAPKTEST ?= swap/*,pdaemon/*
 GDBTEST ?= 1
+FAILTEST ?= 1
+FAILALLOC ?= 10:1
+FAILPROG ?=
+FAIL_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
 CMDLINE ?=
@@ -107,7 +117,7 @@ KERNEL  := $(BUILD)/kernel.elf
 GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: all iso run test selfcheck-iso qemu-gdb gdb bench bench-release \
+.PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks
 all: deps $(KERNEL) $(GDBCONST)
 
@@ -296,12 +306,22 @@ ifneq ($(SWAPKTEST),none)
 	@QEMU="$(QEMU) $(QEMU_BASE) -m $(SWAPMEM) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-swap.iso $(BUILD)/test-swap.log $(TEST_TIMEOUT)
 endif
+ifneq ($(FAILTEST),0)
+	$(Q)$(MAKE) --no-print-directory test-failalloc
+endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
 	$(call make_iso,$(BUILD)/gdbtest,init=/bin/forkdemo initexit=1 swap=none)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif
+
+# make test-failalloc: only make test's allocation-failure boot.
+test-failalloc: all $(INITRD) disks
+	@echo "make test: the user programs under allocation-failure injection (failalloc=$(FAILALLOC)), in a boot of their own"
+	$(call make_iso,$(BUILD)/test-failalloc,ktest=failalloc/user_programs_survive_allocation_failures failalloc=$(FAILALLOC) $(if $(FAILPROG),failprog=$(FAILPROG)) swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-failalloc.iso $(BUILD)/test-failalloc.log $(FAIL_TIMEOUT)
 
 selfcheck-iso: $(INITRD)
 	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)

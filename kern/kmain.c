@@ -27,6 +27,7 @@
  *                   uvm_swap_boot     swapon the first disk (or swap=)
  *                   ktest_run         when ktest= selects tests
  *                   run_init          init= or /bin/init, until it exits
+ *                                     (under failalloc= if given)
  *
  * Everything up to thread_init runs with interrupts off on the boot stack
  * (boot.asm's 32 KiB in .bss, no guard page); from kmain_thread0 on,
@@ -55,6 +56,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_ftrace.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_swapctl.h"
@@ -202,6 +204,25 @@ init_args(const char *path, char *buf, size_t size, char **argv)
 	return argc;
 }
 
+/*
+ * failalloc= on the command line: allocation failures are injected while
+ * init runs (uvm/uvm_failalloc.h), and counted when it is done.
+ */
+static void
+failalloc_for_init(bool on)
+{
+	uint64_t seed;
+	unsigned rate = uvm_failalloc_boot_rate(&seed);
+
+	if (rate == 0)
+		return;
+	if (on)
+		kprintf("failalloc: %u per mille, seed %lu, while init runs\n", rate, seed);
+	uvm_failalloc_set(on ? rate : 0, seed);
+	if (!on)
+		uvm_failalloc_print(kprint);
+}
+
 /* Run the first user program, init= or /bin/init, until it exits. */
 static void
 run_init(void)
@@ -215,7 +236,9 @@ run_init(void)
 		path = "/bin/init";
 	init_args(path, buf, sizeof(buf), argv);
 	kprintf("init: starting %s\n", path);
+	failalloc_for_init(true);
 	error = proc_run(path, argv, envp, &status);
+	failalloc_for_init(false);
 	if (error != 0)
 		kprintf("init: cannot run %s: error %d\n", path, error);
 	else if ((status & 0x7f) != 0)

@@ -27,6 +27,7 @@
 #include "kern/panic.h"
 #include "kern/thread.h"
 #include "pmap/pmap.h"
+#include "uvm/uvm_failalloc.h"
 
 extern const struct ktest __start_ktests[], __stop_ktests[];
 extern const struct kcheck __start_kchecks[], __stop_kchecks[];
@@ -281,6 +282,7 @@ run_one(const struct ktest *t, struct ktest_result *res)
 	}
 	/* A test that failed half way may leave these behind. */
 	trap_expect_disarm();
+	uvm_failalloc_set(0, 0);
 	if (pmap_current() != pmap_kernel())
 		pmap_activate(pmap_kernel());
 	/* A cleanup's own assertion must not jump into a finished test. */

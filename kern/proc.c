@@ -34,6 +34,7 @@
 #include "kern/uaccess.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
@@ -614,8 +615,10 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 		 * The process that needed the page goes (uvm_pdaemon.c says
 		 * why this one); nobody else's memory is touched. */
 		UVMEXP_ADD(oomkills, 1);
-		kprintf("pid %d (%s): out of memory and swap: killed (needed a "
-		    "page at %#lx)\n", curproc->pid, curproc->name, addr);
+		kprintf("pid %d (%s): out of memory %s: killed (needed a page "
+		    "at %#lx)\n", curproc->pid, curproc->name,
+		    uvm_failalloc_on() ? "(allocation-failure injection on)" :
+		    "and swap", addr);
 		proc_exit(W_SIGNALED(SIGKILL));
 	}
 	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)

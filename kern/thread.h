@@ -94,6 +94,8 @@ struct thread {
 	uint64_t nvcsw;                 /* voluntary switches (sleep, yield) */
 	uint64_t nivcsw;                /* involuntary ones (preempted) */
 	uint64_t rticks;                /* clock ticks that found it running */
+	bool failalloc_exempt;          /* no injected allocation failures
+	                                   (uvm/uvm_failalloc.h): the page daemon */
 };
 
 TAILQ_HEAD(threadq, thread);

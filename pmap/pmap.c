@@ -275,11 +275,15 @@ pmap_leaf(const struct pmap *pm, vaddr_t va)
 	return pmap_walk(pm, va, &path) == 1 ? path.slot[1] : NULL;
 }
 
-/* A fresh, zeroed page-table page, or 0.  => pmap_lock held. */
+/*
+ * A fresh, zeroed page-table page, or 0.  => pmap_lock held.  The kernel
+ * pmap's tables are never failed on purpose: pmap_kenter_pa cannot fail.
+ */
 static paddr_t
 ptp_alloc(struct pmap *pm)
 {
-	struct vm_page *ptp = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+	struct vm_page *ptp = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO |
+	    (pm == &kernel_pmap_store ? VM_PAGE_NOFAIL : 0));
 
 	if (ptp == NULL)
 		return 0;
@@ -292,21 +296,53 @@ ptp_alloc(struct pmap *pm)
 }
 
 /*
+ * pmap_leaf_alloc could not make the table below path->slot[lvl]: free
+ * the tables it made on the way, which hold nothing, from the one holding
+ * that slot upwards (each freed one empties a slot of its parent).  As in
+ * ptp_unuse, the PML4 and a kernel PDPT stay.  => pmap_lock held.
+ */
+static void
+ptp_unalloc(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
+{
+	int top = pm->pm_kernel ? 2 : 3;
+
+	for (; lvl <= top; lvl++) {
+		struct vm_page *ptp = ptp_of(path->slot[lvl]);
+		if (ptp->md.ptp_count > 0)
+			return;
+		*path->slot[lvl + 1] = 0;
+		tlb_update_locked(pm);
+		tlb_now(pm, va);
+		vm_page_free(ptp);     /* drops its wiring too */
+		pm->pm_stats.ptpages--;
+		uvmexp.ptpages--;
+		if (lvl + 1 < 4)
+			ptp_of(path->slot[lvl + 1])->md.ptp_count--;
+	}
+}
+
+/*
  * The leaf slot for va, creating the tables on the way.
- *  => pmap_lock held; returns NULL when a table page cannot be had.
+ *  => pmap_lock held; returns NULL when a table page cannot be had,
+ *     with the tables this call made freed again (an empty table would
+ *     never be freed by a removal, and pmap_destroy would find it).
  */
 static pt_entry_t *
 pmap_leaf_alloc(struct pmap *pm, vaddr_t va)
 {
 	pt_entry_t *table = pm->pm_pml4;
 	pt_entry_t inter = PG_V | PG_RW | (pm->pm_kernel ? 0 : PG_U);
+	struct ptpath path;
 
 	for (int lvl = 4; lvl > 1; lvl--) {
 		pt_entry_t *slot = &table[PTE_INDEX(va, lvl)];
+		path.slot[lvl] = slot;
 		if (!(*slot & PG_V)) {
 			paddr_t pa = ptp_alloc(pm);
-			if (pa == 0)
+			if (pa == 0) {
+				ptp_unalloc(pm, &path, lvl, va);
 				return NULL;
+			}
 			*slot = pa | inter;
 			if (lvl < 4)
 				ptp_of(slot)->md.ptp_count++;

@@ -45,7 +45,9 @@
  * retaking the lock compares it: if anything changed, everything it
  * learned may be stale, so it undoes and starts again from fault_check
  * (uvmexp.flt_restart counts these).  Waiting for memory (uvm_wait) or
- * for a page another fault is reading (PG_BUSY) always starts over.
+ * for a page another fault is reading (PG_BUSY) always starts over.  A
+ * failure injected on purpose (uvm_failalloc.h) starts over without
+ * waiting, at most FAULT_INJECTED_TRIES times in a row.
  *
  * Swap: an anon whose page was written out has an_page NULL and its data
  * in slot an_swslot.  fault_anonget reads it back (case 1A or 1B then
@@ -60,6 +62,7 @@
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_ftrace.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
@@ -71,6 +74,7 @@
 #define FAULT_AHEAD 15          /* pages done ahead of a forward sweep */
 _Static_assert(FAULT_AHEAD <= PMAP_ENTER_MAX, "a zero-fill run is one pmap_enter_pages");
 #define ERESTART 512            /* internal: start the fault over */
+#define FAULT_INJECTED_TRIES 8  /* attempts failed by injection before giving up */
 
 static const struct {
 	int nback;
@@ -760,19 +764,29 @@ fault_internal(struct vm_map *map, vaddr_t va, vm_prot_t access, bool wire)
 		.access = access, .wire = wire };
 	struct ftrace_rec rec = { .va = va, .access = access };
 	uint64_t t0 = __builtin_ia32_rdtsc();
-	int error;
+	int error, injected_tries = 0;
 
 	UVMEXP_ADD(faults, 1);
 	for (;;) {
+		uint64_t injected = uvm_failalloc_injected();
 		error = fault_check(&f);
 		if (error == 0 && f.anons[f.centeridx] != NULL)
 			error = fault_upper(&f);
 		else if (error == 0)
 			error = fault_lower(&f);
-		/* Out of memory: wait for the page daemon (nothing is
-		 * locked now), then try again; give up when it found none. */
-		if (error == -ENOMEM && uvm_wait("fltmem") == 0)
+		if (error == -ENOMEM && injected != uvm_failalloc_injected()) {
+			/* An injected failure (uvm_failalloc.h): memory is not
+			 * short, so the page daemon would not help; start over
+			 * at once, a bounded number of times in a row, then
+			 * give up (the process is killed with a message). */
+			if (++injected_tries < FAULT_INJECTED_TRIES)
+				error = -ERESTART;
+		} else if (error == -ENOMEM && uvm_wait("fltmem") == 0) {
+			/* Out of memory: wait for the page daemon (nothing is
+			 * locked now), then try again; give up when it found
+			 * none. */
 			error = -ERESTART;
+		}
 		if (error != -ERESTART)
 			break;
 		UVMEXP_ADD(flt_restart, 1);

@@ -60,6 +60,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
 
@@ -362,6 +363,8 @@ kmem_alloc(size_t size, int flags)
 
 	KASSERT(kmem_ready);
 	KASSERT(size > 0);
+	if (uvm_failalloc_hit(UVM_FAILALLOC_KMEM))
+		return NULL;
 	if (size <= KMEM_MAXSMALL)
 		p = pool_get(kmem_pool(size), (flags & KM_ZERO) ? PR_ZERO : 0);
 	else

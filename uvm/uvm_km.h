@@ -43,7 +43,8 @@ void kmem_init(void);
  *     smallest power-of-two class that fits, aligned to its class size,
  *     in the direct map; larger: whole fresh pages in the arena, so a
  *     touch after kmem_free faults.
- *  => returns NULL when memory is short; never sleeps (yet).
+ *  => returns NULL when memory is short (or failure injection says so,
+ *     uvm_failalloc.h); never sleeps (yet).
  *  => the caller must pass the same size to kmem_free.
  */
 void *kmem_alloc(size_t size, int flags);

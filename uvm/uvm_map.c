@@ -135,13 +135,19 @@ static const struct rb_ops entry_rb_ops = {
 /* Entries: allocation, linking, gaps                                   */
 
 static struct vm_map_entry *
-entry_alloc(void)
+entry_alloc_flags(int flags)
 {
-	struct vm_map_entry *e = pool_get(&entry_pool, PR_ZERO);
+	struct vm_map_entry *e = pool_get(&entry_pool, PR_ZERO | flags);
 
 	if (e != NULL)
 		atomic_add_u64(&live_entries, 1);
 	return e;
+}
+
+static struct vm_map_entry *
+entry_alloc(void)
+{
+	return entry_alloc_flags(0);
 }
 
 /*
@@ -210,11 +216,15 @@ map_lock_to_clip(struct vm_map *map)
 	return -ENOMEM;
 }
 
-/* An entry for a clip: from the pool, else from map's spares. */
+/*
+ * An entry for a clip: from the pool, else from map's spares.  Never an
+ * injected failure (PR_NOFAIL): a clip cannot fail, and the spares are
+ * only sized for real shortages.
+ */
 static struct vm_map_entry *
 entry_alloc_clip(struct vm_map *map)
 {
-	struct vm_map_entry *e = entry_alloc();
+	struct vm_map_entry *e = entry_alloc_flags(PR_NOFAIL);
 
 	if (e == NULL && map->spare != NULL) {
 		e = map->spare;

@@ -31,6 +31,7 @@
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_pdaemon.h"
 
 struct uvmexp uvmexp;
@@ -213,6 +214,22 @@ zero_if_asked(struct vm_page *pg, int flags)
 }
 
 /*
+ * How many of n pages failure injection lets through: the run stops at
+ * the first page it fails (none with VM_PAGE_NOFAIL).
+ */
+static int
+alloc_injected_limit(int n, int flags)
+{
+	if (flags & VM_PAGE_NOFAIL)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (uvm_failalloc_hit(UVM_FAILALLOC_PAGE))
+			return i;
+	}
+	return n;
+}
+
+/*
  * Take up to n free pages under one lock; anons[i], when anons is given,
  * owns page i.  The page daemon is woken when the list runs short.
  * Returns how many were taken.
@@ -222,21 +239,21 @@ alloc_pages(struct vm_page **pgs, int n, struct uvm_object *obj, voff_t off,
     struct vm_anon *const *anons, int flags)
 {
 	bool owned = obj != NULL || anons != NULL, low;
-	int got;
+	int got, limit = alloc_injected_limit(n, flags);
 
 	spin_lock(&uvm_free_lock);
-	for (got = 0; got < n; got++) {
+	for (got = 0; got < limit; got++) {
 		struct vm_page *pg = TAILQ_FIRST(&free_list);
 		if (pg == NULL || (owned && uvmexp.free <= uvmexp.reserve))
 			break;
 		take_free_page(pg, obj, off, anons != NULL ? anons[got] : NULL);
 		pgs[got] = pg;
 	}
-	if (got < n)
+	if (got < limit)
 		uvmexp.pga_fail++;
 	low = uvmexp.free < uvmexp.freemin;
 	spin_unlock(&uvm_free_lock);
-	if (low || got < n)
+	if (low || got < limit)
 		uvm_pdaemon_wake();
 	for (int i = 0; i < got; i++)
 		zero_if_asked(pgs[i], flags);
@@ -377,6 +394,8 @@ vm_page_alloc_contig(size_t npages, paddr_t align, paddr_t max_pa, int flags,
 
 	if (npages == 0 || align < PAGE_SIZE || (align & (align - 1)) != 0)
 		return -EINVAL;
+	if (!(flags & VM_PAGE_NOFAIL) && uvm_failalloc_hit(UVM_FAILALLOC_PAGE))
+		return -ENOMEM;
 	spin_lock(&uvm_free_lock);
 	for (int i = 0; i < nphysseg && run == NULL; i++)
 		run = find_run(&physsegs[i], npages, align, max_pa);
@@ -688,7 +707,9 @@ uvmexp_print(kprint_fn pr)
 		{ "wired", uvmexp.wired }, { "reserved", uvmexp.reserved },
 		{ "zeropages", uvmexp.zeropages },
 		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_fail", uvmexp.pga_fail },
-		{ "pga_zeroed", uvmexp.pga_zeroed }, { "faults", uvmexp.faults },
+		{ "pga_zeroed", uvmexp.pga_zeroed },
+		{ "pga_failinject", uvm_failalloc_injected() },
+		{ "faults", uvmexp.faults },
 		{ "flt_zerofill", uvmexp.flt_zerofill }, { "flt_cow", uvmexp.flt_cow },
 		{ "flt_anon", uvmexp.flt_anon }, { "flt_obj", uvmexp.flt_obj },
 		{ "flt_promote", uvmexp.flt_promote },

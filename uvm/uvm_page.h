@@ -142,6 +142,10 @@ extern struct spinlock uvm_pageq_lock;
 
 /* vm_page_alloc flags */
 #define VM_PAGE_ZERO 0x1    /* return the page zero-filled */
+#define VM_PAGE_NOFAIL 0x2  /* the caller cannot fail cleanly (a kernel
+			       page table): no injected failure
+			       (uvm_failalloc.h); a real shortage still
+			       returns NULL */
 
 /*
  * Boot order:
@@ -180,7 +184,8 @@ void vm_page_bootstrap(void);
  *     the page daemon); below uvmexp.freemin the page daemon is woken.
  *  => the page comes back PG_BUSY | PG_FAKE | PG_CLEAN, on no queue, zeroed
  *     if flags has VM_PAGE_ZERO.
- *  => returns NULL when no page is free; never sleeps.
+ *  => returns NULL when no page is free, or when failure injection says
+ *     so (uvm_failalloc.h; not with VM_PAGE_NOFAIL); never sleeps.
  */
 struct vm_page *vm_page_alloc(struct uvm_object *obj, voff_t off,
     struct vm_anon *anon, int flags);
@@ -189,7 +194,8 @@ struct vm_page *vm_page_alloc(struct uvm_object *obj, voff_t off,
  * vm_page_alloc_anons - vm_page_alloc for a run of anons: page i for
  * anons[i], taken under one lock of the free list.
  *  => as vm_page_alloc; returns how many pages (pgs[0..got)), fewer than
- *     n when free pages fall to the reserve.  Never sleeps.
+ *     n when free pages fall to the reserve (or an injected failure cuts
+ *     the run short).  Never sleeps.
  */
 int vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons,
     int n, int flags);

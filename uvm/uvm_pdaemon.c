@@ -59,6 +59,7 @@
 #include "pmap/pmap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_swap.h"
@@ -476,6 +477,8 @@ void
 uvm_pdaemon_main(void *arg)
 {
 	(void)arg;
+	/* The passes that free memory must not fail for fun. */
+	uvm_failalloc_exempt_curthread();
 	spin_lock(&pd.lock);
 	pd.running = true;
 	for (;;) {

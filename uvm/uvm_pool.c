@@ -60,6 +60,7 @@
 #include "uvm/uvm_pool.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/string.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_page.h"
 
 #define POOL_MINSIZE 8                      /* room for the free-list link */
@@ -240,9 +241,10 @@ move_page(struct pool *pp, struct pool_page *ph, size_t old)
  *  => pr_lock held; returns NULL when no page is free.
  */
 static struct pool_page *
-pool_grow(struct pool *pp)
+pool_grow(struct pool *pp, int flags)
 {
-	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, 0);
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL,
+	    (flags & PR_NOFAIL) ? VM_PAGE_NOFAIL : 0);
 	struct pool_page *ph;
 
 	if (pg == NULL)
@@ -296,17 +298,32 @@ take_object(struct pool *pp, struct pool_page *ph)
 	return obj;
 }
 
+/* How many of n objects failure injection lets through (all with PR_NOFAIL). */
+static int
+pool_injected_limit(int n, int flags)
+{
+	if (flags & PR_NOFAIL)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (uvm_failalloc_hit(UVM_FAILALLOC_POOL))
+			return i;
+	}
+	return n;
+}
+
 int
 pool_get_many(struct pool *pp, void **objs, int n, int flags)
 {
-	int got;
+	int got, limit = pool_injected_limit(n, flags);
 
 	spin_lock(&pp->pr_lock);
-	for (got = 0; got < n; got++) {
+	if (limit < n)
+		pp->pr_nfail++;
+	for (got = 0; got < limit; got++) {
 		struct pool_page *ph = TAILQ_FIRST(&pp->pr_partial);
 		if (ph == NULL)
 			ph = TAILQ_FIRST(&pp->pr_empty);
-		if (ph == NULL && (ph = pool_grow(pp)) == NULL) {
+		if (ph == NULL && (ph = pool_grow(pp, flags)) == NULL) {
 			pp->pr_nfail++;
 			break;
 		}

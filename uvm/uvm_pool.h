@@ -47,6 +47,10 @@ struct pool {
 };
 
 #define PR_ZERO 0x1         /* pool_get returns zeroed memory */
+#define PR_NOFAIL 0x2       /* the caller cannot fail cleanly (a map
+			       entry for a clip): no injected failure
+			       (uvm_failalloc.h), here or for the page;
+			       a real shortage still returns NULL */
 
 /* Wholly free pages a pool keeps; pool_put gives any more back at once. */
 #define POOL_EMPTY_MAX 2
@@ -75,8 +79,9 @@ void pool_init(struct pool *pp, size_t size, size_t align, const char *name);
 void pool_destroy(struct pool *pp);
 
 /*
- * pool_get - one object, or NULL when no page can be had.
- *  => flags: PR_ZERO.  Takes pr_lock; never sleeps (yet).
+ * pool_get - one object, or NULL when no page can be had (or failure
+ * injection says so, uvm_failalloc.h).
+ *  => flags: PR_ZERO, PR_NOFAIL.  Takes pr_lock; never sleeps (yet).
  *  => in debug builds a freed object's poison is checked on reuse, and a
  *     use after free panics with the pool's name and the object's address.
  */
@@ -87,7 +92,8 @@ void *pool_get(struct pool *pp, int flags);
  * caller that needs a run of them (the fault's zero-fill and copy ahead).
  *  => flags as pool_get; never sleeps.
  *  => returns how many were taken (objs[0..got)), fewer than n only when
- *     no page could be had; the caller owns each.
+ *     no page could be had (or an injected failure cut the run short);
+ *     the caller owns each.
  */
 int pool_get_many(struct pool *pp, void **objs, int n, int flags);
 

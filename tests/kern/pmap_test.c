@@ -15,6 +15,7 @@
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_page.h"
 
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
@@ -481,5 +482,36 @@ KTEST(pmap, destroy_frees_every_table_and_pv)
 	KT_EQ(uvmexp.pv_entries, pv0);
 	KT_EQ(pg->md.pv_count, 0);
 	CHECK_ALL();
+	vm_page_free(pg);
+}
+
+/*
+ * pmap_enter needs a PDPT, a PD and a PT for a fresh address; when the
+ * PD or the PT cannot be had (the second or third table page fails,
+ * uvm_failalloc_arm), the tables already made hold nothing: they must be
+ * freed, or no removal ever frees them and pmap_destroy panics on them.
+ */
+KTEST(pmap, a_failed_table_allocation_frees_the_tables_it_made)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+
+	for (uint64_t skip = 0; skip < 3; skip++) {
+		uvm_failalloc_arm(UVM_FAILALLOC_PAGE, skip, 1);
+		KT_EQ(pmap_enter(pm, 0x40000000, pg->phys_addr, RW, PMAP_CANFAIL), -ENOMEM);
+		KT_ASSERT(!uvm_failalloc_on());
+		KT_EQ(pm->pm_stats.ptpages, 0);
+		KT_EQ(pm->pm_stats.resident, 0);
+		CHECK_ALL();
+	}
+	/* With one table in place, a new PT under it fails alone. */
+	KT_EQ(pmap_enter(pm, 0x40000000, pg->phys_addr, RW, 0), 0);
+	uvm_failalloc_arm(UVM_FAILALLOC_PAGE, 0, 1);
+	KT_EQ(pmap_enter(pm, 0x40200000, pg->phys_addr, RW, PMAP_CANFAIL), -ENOMEM);
+	KT_EQ(pm->pm_stats.ptpages, 3);
+	pmap_remove(pm, 0x40000000, 0x40001000);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
 	vm_page_free(pg);
 }
