@@ -20,7 +20,7 @@
 
 KOPT(fuzzseed, "fuzzseed", "fuzz/campaign: the fuzzer's seed (default 1)");
 KOPT(fuzzcalls, "fuzzcalls", "fuzz/campaign: how many calls (default 100000)");
-KOPT(fuzzskipknown, "fuzzskipknown", "1: the fuzz tests leave out the calls of the known issue-15 panics");
+KOPT(fuzzskipknown, "fuzzskipknown", "the fuzzer's skipknown= (1, or dontneed,wired,share): what the known issue-15 panics need, left out");
 
 /* The fixed run of make test: seed, calls and calls per batch. */
 #define FUZZ_FIXED_SEED 1
@@ -31,7 +31,7 @@ KOPT(fuzzskipknown, "fuzzskipknown", "1: the fuzz tests leave out the calls of t
 static void
 fuzz_run(uint64_t seed, uint64_t calls)
 {
-	char a_seed[32], a_calls[32], a_batch[32], a_known[32];
+	char a_seed[32], a_calls[32], a_batch[32], a_known[64];
 	char *argv[] = { "/bin/fuzz", a_seed, a_calls, a_batch, a_known, NULL };
 	char *envp[] = { "PATH=/bin", NULL };
 	struct vm_baseline b;
@@ -40,8 +40,8 @@ fuzz_run(uint64_t seed, uint64_t calls)
 	ksnprintf(a_seed, sizeof(a_seed), "seed=%lu", seed);
 	ksnprintf(a_calls, sizeof(a_calls), "calls=%lu", calls);
 	ksnprintf(a_batch, sizeof(a_batch), "batch=%d", FUZZ_BATCH);
-	ksnprintf(a_known, sizeof(a_known), "skipknown=%lu",
-	    kopt_get_u64("fuzzskipknown", 0));
+	ksnprintf(a_known, sizeof(a_known), "skipknown=%s",
+	    kopt_get("fuzzskipknown") != NULL ? kopt_get("fuzzskipknown") : "0");
 	vm_baseline_take(&b);
 	KT_EQ(proc_run(argv[0], argv, envp, &status), 0);
 	KT_EQ(status, 0);

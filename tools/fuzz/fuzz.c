@@ -30,8 +30,10 @@
  * runs past timeout= seconds is a hang: the parent kills it and the run
  * fails.  A child killed by a signal is counted, not a failure.
  *
- * skipknown=1 leaves out what panics a kernel without the issue-15 fixes
- * (mlock, mlockall, MAP_LOCKED, minherit(MAP_INHERIT_SHARE)).
+ * skipknown=1 leaves out what panics a kernel without the issue-15 fixes:
+ * madvise(MADV_DONTNEED or MADV_FREE), mlock, mlockall, MAP_LOCKED,
+ * minherit(MAP_INHERIT_SHARE); skipknown=wired,share (any of dontneed,
+ * wired, share) only some of them.
  */
 #define _GNU_SOURCE
 #include "uvmkern.h"
@@ -56,14 +58,20 @@
 #define FZ_NGONE 4              /* just-unmapped addresses remembered */
 #define FZ_LOGFD 60             /* the child's copy of stdout */
 #define FZ_MAXSKIP 4096
+#define FZ_COUNTER_AT 0x200000000000UL  /* the shared call counter */
 
 /* ---- options ---------------------------------------------------------- */
 
 struct fz_opts {
 	uint64_t seed, calls, batch, replay, timeout;
-	int verbose, skipknown, has_replay;
+	int verbose, skipknown, has_replay;     /* skipknown: FZ_KNOWN_* */
 	uint8_t skip[FZ_MAXSKIP / 8];   /* operation indices to leave out */
 };
+
+/* skipknown=: the issue-15 bugs' triggers left out ("1": all of them). */
+#define FZ_KNOWN_DONTNEED 0x1   /* madvise(MADV_DONTNEED, MADV_FREE) */
+#define FZ_KNOWN_WIRED 0x2      /* mlock, mlockall, MAP_LOCKED */
+#define FZ_KNOWN_SHARE 0x4      /* minherit(MAP_INHERIT_SHARE) */
 
 static struct fz_opts fz_opt = { .seed = 1, .calls = 10000, .batch = 200, .timeout = 30 };
 
@@ -349,17 +357,21 @@ fz_tame(long nr, uint64_t a[6])
 	return 0;
 }
 
-/* With skipknown=1: what the issue-15 bugs need, left out or changed. */
+/* With skipknown=: what the issue-15 bugs need, left out or changed. */
 static int
 fz_tame_known(long nr, uint64_t a[6])
 {
-	if (!fz_opt.skipknown)
-		return 0;
-	if (nr == SYS_mlock || nr == SYS_mlockall)
+	int k = fz_opt.skipknown;
+
+	if ((k & FZ_KNOWN_WIRED) && (nr == SYS_mlock || nr == SYS_mlockall))
 		return -1;
-	if (nr == SYS_mmap)
+	if ((k & FZ_KNOWN_WIRED) && nr == SYS_mmap)
 		a[3] &= ~(uint64_t)MAP_LOCKED;
-	if (nr == SYS_uvm_minherit && (a[2] & 0xffffffff) == MAP_INHERIT_SHARE)
+	if ((k & FZ_KNOWN_SHARE) && nr == SYS_uvm_minherit &&
+	    (a[2] & 0xffffffff) == MAP_INHERIT_SHARE)
+		return -1;
+	if ((k & FZ_KNOWN_DONTNEED) && nr == SYS_madvise &&
+	    (a[2] == MADV_DONTNEED || a[2] == MADV_FREE))
 		return -1;
 	return 0;
 }
@@ -783,7 +795,9 @@ fz_op_seq(uint64_t *r)
 {
 	uint64_t k = fz_below(r, 3);
 
-	if (fz_opt.skipknown)
+	if (k == 0 && (fz_opt.skipknown & FZ_KNOWN_WIRED))
+		k = 2;
+	if (k == 1 && (fz_opt.skipknown & (FZ_KNOWN_SHARE | FZ_KNOWN_DONTNEED)))
 		k = 2;
 	if (fz_opt.verbose)
 		fz_print("  sequence %lu\n", k);
@@ -1069,6 +1083,23 @@ fz_parse_skip(const char *s)
 	}
 }
 
+/* fz_parse_known - "1" (all), or a list of dontneed, wired, share. */
+static int
+fz_parse_known(const char *s)
+{
+	int k = 0;
+
+	if (!strcmp(s, "1"))
+		return FZ_KNOWN_DONTNEED | FZ_KNOWN_WIRED | FZ_KNOWN_SHARE;
+	if (strstr(s, "dontneed"))
+		k |= FZ_KNOWN_DONTNEED;
+	if (strstr(s, "wired"))
+		k |= FZ_KNOWN_WIRED;
+	if (strstr(s, "share"))
+		k |= FZ_KNOWN_SHARE;
+	return k;
+}
+
 /* fz_parse - key=value arguments; => 0, or -1 for an unknown one. */
 static int
 fz_parse(int argc, char **argv)
@@ -1085,12 +1116,26 @@ fz_parse(int argc, char **argv)
 		else if (!strcmp(argv[i], "batch")) fz_opt.batch = n;
 		else if (!strcmp(argv[i], "timeout")) fz_opt.timeout = n;
 		else if (!strcmp(argv[i], "verbose")) fz_opt.verbose = (int)n;
-		else if (!strcmp(argv[i], "skipknown")) fz_opt.skipknown = (int)n;
+		else if (!strcmp(argv[i], "skipknown")) fz_opt.skipknown = fz_parse_known(v + 1);
 		else if (!strcmp(argv[i], "replay")) { fz_opt.replay = n; fz_opt.has_replay = 1; }
 		else if (!strcmp(argv[i], "skip")) fz_parse_skip(v + 1);
 		else return -1;
 	}
 	return 0;
+}
+
+/* fz_counter_page - the shared page the children count calls in, far
+ * from where their regions go (top-down under the stack): a pointer one
+ * past a region's end must not land on it. */
+static uint64_t *
+fz_counter_page(void)
+{
+	void *p = mmap((void *)FZ_COUNTER_AT, FZ_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p == MAP_FAILED)
+		p = mmap(NULL, FZ_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	return p;
 }
 
 int
@@ -1101,10 +1146,10 @@ main(int argc, char **argv)
 
 	if (fz_parse(argc, argv) < 0 || fz_opt.batch == 0) {
 		fz_print("usage: fuzz [seed=N] [calls=N] [batch=N] [timeout=S] "
-		    "[skipknown=1] [verbose=1] [replay=SEED [skip=I,J-K]]\n");
+		    "[skipknown=1|dontneed,wired,share] [verbose=1] [replay=SEED [skip=I,J-K]]\n");
 		return 2;
 	}
-	counter = mmap(NULL, FZ_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	counter = fz_counter_page();
 	if (counter == MAP_FAILED)
 		return 2;
 	if (fz_opt.has_replay) {
@@ -1112,7 +1157,7 @@ main(int argc, char **argv)
 		fz_run_batch(&st, 0, fz_opt.replay, counter);
 	} else {
 		fz_print("fuzz: seed %lu calls %lu batch %lu%s\n", fz_opt.seed,
-		    fz_opt.calls, fz_opt.batch, fz_opt.skipknown ? " skipknown" : "");
+		    fz_opt.calls, fz_opt.batch, fz_opt.skipknown ? " (known bugs left out)" : "");
 		for (uint64_t b = 0; b * fz_opt.batch < fz_opt.calls; b++)
 			fz_run_batch(&st, b, fz_mix(fz_opt.seed * 0x100000001ULL + b), counter);
 	}
