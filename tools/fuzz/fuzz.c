@@ -24,7 +24,8 @@
  *
  * What is left out or tamed so the run survives itself: exit, kill and
  * tkill of any process but the caller, swapon/swapoff and the swap
- * test hooks, rt_sigreturn, arch_prctl(ARCH_SET_FS).  Calls that may
+ * test hooks, arch_prctl(ARCH_SET_FS); rt_sigreturn only on a frame
+ * the fuzzer made, whose rip mostly lands back in the loop.  Calls that may
  * sleep (read, write, pause, nanosleep, wait4...) run under a 10 ms
  * interval timer whose SIGALRM interrupts them, so a child that still
  * runs past timeout= seconds is a hang: the parent kills it and the run
@@ -51,6 +52,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #define FZ_PAGE 4096UL
@@ -809,13 +811,80 @@ fz_op_seq(uint64_t *r)
 		fz_seq_mremap_after_fork(r);
 }
 
+/* ---- rt_sigreturn with a made-up frame ----------------------------------- */
+
+static char fz_sigstack[16384] __attribute__((aligned(16)));
+
+/* fz_landing - where most made-up frames send the child: back to the loop. */
+static void
+fz_landing(void)
+{
+	__asm__ volatile("cld");        /* the frame's flags may have set DF */
+	siglongjmp(fz_jb, 99);
+}
+
+/* fz_frame_rip - mostly fz_landing; else 0, a kernel or non-canonical
+ * address, or a random word. */
+static uint64_t
+fz_frame_rip(uint64_t *r)
+{
+	switch (fz_below(r, 8)) {
+	case 0: return 0;
+	case 1: return fz_bad_addrs[fz_below(r, FZ_COUNT(fz_bad_addrs))];
+	case 2: return fz_rand(r);
+	default: return (uint64_t)(uintptr_t)fz_landing;
+	}
+}
+
+/* fz_make_frame - a ucontext of random words with some fields chosen:
+ * rip, rsp (the top of fz_sigstack), the flags, the SSE state pointer. */
+static void
+fz_make_frame(uint64_t *r, ucontext_t *uc)
+{
+	uint64_t *w = (uint64_t *)uc, sp = (uint64_t)(uintptr_t)(fz_sigstack + sizeof(fz_sigstack));
+	greg_t *g = uc->uc_mcontext.gregs;
+
+	for (size_t i = 0; i < sizeof(*uc) / 8; i++)
+		w[i] = fz_below(r, 2) ? fz_rand(r) : fz_below(r, 64);
+	g[REG_RIP] = (greg_t)fz_frame_rip(r);
+	g[REG_RSP] = (greg_t)((sp & ~15UL) - 8);
+	if (fz_below(r, 2) == 0)
+		g[REG_EFL] = 0x202;
+	g[REG_EFL] &= ~0x100L;  /* no TF: a trap after every instruction, for ever
+				   if a random SIGTRAP handler returns */
+	if (fz_below(r, 2) == 0)
+		g[REG_CSGSFS] = 0x2b000000000033;    /* user cs 0x33, ss 0x2b */
+	uc->uc_mcontext.fpregs = fz_below(r, 16) == 0 ? (fpregset_t)fz_arg(r) : NULL;
+	sigemptyset(&uc->uc_sigmask);
+}
+
+/* op: rt_sigreturn on a made-up frame; the child goes on in fz_landing or
+ * in the fault handler - or is killed, with a signal of its own. */
+static void
+fz_op_sigreturn(uint64_t *r)
+{
+	ucontext_t *uc = (ucontext_t *)(fz_sigstack + 4096);
+
+	fz_make_frame(r, uc);
+	if (fz_opt.verbose)
+		fz_print("  rt_sigreturn(rip %#llx rsp %#llx flags %#llx csgsfs %#llx fpregs %p)\n",
+		    uc->uc_mcontext.gregs[REG_RIP], uc->uc_mcontext.gregs[REG_RSP],
+		    uc->uc_mcontext.gregs[REG_EFL], uc->uc_mcontext.gregs[REG_CSGSFS],
+		    (void *)uc->uc_mcontext.fpregs);
+	(*fz.counter)++;
+	__asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall"
+	    : : "r"(uc) : "memory");
+	__builtin_unreachable();
+}
+
 /* The operations and their weights (out of 100). */
 static const struct {
 	void (*fn)(uint64_t *r);
 	int weight;
 	const char *name;
 } fz_ops[] = {
-	{ fz_op_raw, 52, "raw" },
+	{ fz_op_raw, 51, "raw" },
+	{ fz_op_sigreturn, 1, "sigreturn" },
 	{ fz_op_mmap, 8, "mmap" },
 	{ fz_op_mmap_file, 2, "mmap_file" },
 	{ fz_op_munmap, 4, "munmap" },
@@ -1029,6 +1098,16 @@ fz_account(struct fz_stats *st, uint64_t seed, int status)
 	}
 }
 
+/* fz_reap_strays - reap the zombies of grandchildren whose parent, a
+ * batch's child, was gone first: the kernel gives them to us (the root
+ * of the tree), and thousands of them would eat the machine. */
+static void
+fz_reap_strays(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 /* fz_run_batch - fork a child for one batch and account for it. */
 static void
 fz_run_batch(struct fz_stats *st, uint64_t b, uint64_t seed, uint64_t *counter)
@@ -1045,6 +1124,7 @@ fz_run_batch(struct fz_stats *st, uint64_t b, uint64_t seed, uint64_t *counter)
 	if (pid == 0)
 		fz_batch(seed, fz_opt.batch, counter);
 	fz_account(st, seed, fz_wait(pid));
+	fz_reap_strays();
 	st->batches++;
 }
 
