@@ -16,6 +16,9 @@
 #                   build/user/tests/* with their data files
 #   make test-linux boot Debian's Linux (DESIGN.md) with the user tests in
 #                   an initramfs, exit non-zero on any failure
+#   make fuzz       a fuzzing campaign: SEED=N (default random) CALLS=N
+#                   (default 1000000) random system calls in batches,
+#                   then the leak check; docs/hardening.md
 #   make clean      remove build/ (test-linux's kernel cache stays)
 #
 # Variables you can set on the command line:
@@ -34,6 +37,13 @@
 #                   failing at random (tests/kern/failalloc_test.c);
 #                   FAILALLOC=RATE:SEED (default 10:1, per mille),
 #                   FAILPROG=globs (which programs, default all)
+#   FUZZTEST=0      skip make test's fuzz boot: the system-call fuzzer
+#                   (tools/fuzz/fuzz.c) with a fixed seed, then the
+#                   leak check (tests/kern/fuzz_test.c)
+#   FUZZSKIPKNOWN=0 what the fuzz boot and make fuzz leave out, by name:
+#                   wired (mlock, MAP_LOCKED), share (minherit share),
+#                   dontneed (MADV_DONTNEED); 0, the default, leaves
+#                   nothing out (the panics they found are fixed)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   CMDLINE="..."   extra kernel command line for run and test
@@ -70,6 +80,8 @@ FAILTEST ?= 1
 FAILALLOC ?= 10:1
 FAILPROG ?=
 FAIL_TIMEOUT ?= 300
+FUZZTEST ?= 1
+FUZZSKIPKNOWN ?= 0
 SEED    ?=
 MEM     ?= 512M
 CMDLINE ?=
@@ -118,7 +130,7 @@ GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
-	clean deps help user test-linux disks
+	clean deps help user test-linux disks fuzz
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -191,12 +203,18 @@ UTEST_LIB := tests/user/utest.c tests/user/utest.h user/include/uvmkern.h
 UDATA   := $(UBUILD)/tests/data/rows.txt
 MKINITRD := $(BUILD)/tools/mkinitrd
 
-# user/NAME.c becomes /bin/NAME in the initrd (init among them).
-UPROGS  := $(patsubst user/%.c,$(UBUILD)/%,$(wildcard user/*.c))
+# user/NAME.c becomes /bin/NAME in the initrd (init among them), and so
+# does the system-call fuzzer, tools/fuzz/fuzz.c (docs/hardening.md).
+UPROGS  := $(patsubst user/%.c,$(UBUILD)/%,$(wildcard user/*.c)) $(UBUILD)/fuzz
 
 user: deps $(UPROGS) $(UTESTS) $(UDATA)
 
 $(UBUILD)/%: user/%.c user/include/uvmkern.h user/vmshow.h Makefile
+	@mkdir -p $(dir $@)
+	$(say) "  MUSLCC  $<"
+	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
+
+$(UBUILD)/fuzz: tools/fuzz/fuzz.c user/include/uvmkern.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
@@ -309,6 +327,12 @@ endif
 ifneq ($(FAILTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-failalloc
 endif
+ifneq ($(FUZZTEST),0)
+	@echo "make test: the system-call fuzzer, a fixed seed, then the leak check (FUZZTEST=0 skips it)"
+	$(call make_iso,$(BUILD)/test-fuzz,ktest=fuzz/fixed_seed_batches_leak_nothing swap=none fuzzskipknown=$(FUZZSKIPKNOWN) $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-fuzz.iso $(BUILD)/test-fuzz.log $(TEST_TIMEOUT)
+endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
 	$(call make_iso,$(BUILD)/gdbtest,init=/bin/forkdemo initexit=1 swap=none)
@@ -322,6 +346,25 @@ test-failalloc: all $(INITRD) disks
 	$(call make_iso,$(BUILD)/test-failalloc,ktest=failalloc/user_programs_survive_allocation_failures failalloc=$(FAILALLOC) $(if $(FAILPROG),failprog=$(FAILPROG)) swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-failalloc.iso $(BUILD)/test-failalloc.log $(FAIL_TIMEOUT)
+
+# make fuzz: one boot that runs the fuzzer for CALLS calls from SEED
+# (ktest fuzz/campaign), swapping on vda, then checks for leaks.  The
+# fuzzer's summary (calls, batches, children killed by each signal,
+# hangs) and the leak check's verdict close the output; a batch that
+# panicked the kernel is the last "fuzz: batch" line before the panic,
+# and tools/fuzz/reduce.py cuts it down (docs/hardening.md).
+CALLS   ?= 1000000
+FUZZSEED := $(or $(SEED),$(shell od -An -N3 -tu4 /dev/urandom | tr -d ' '))
+FUZZ_TIMEOUT ?= $(shell echo $$(( 120 + $(CALLS) / 200 )))
+
+fuzz: all $(INITRD) disks
+	$(call make_iso,$(BUILD)/fuzz,ktest=fuzz/campaign fuzzseed=$(FUZZSEED) fuzzcalls=$(CALLS) fuzzskipknown=$(FUZZSKIPKNOWN) qemuexit=1 $(CMDLINE))
+	@echo "make fuzz: seed $(FUZZSEED), $(CALLS) calls (rerun: make fuzz SEED=$(FUZZSEED) CALLS=$(CALLS))"
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh --label "make fuzz" \
+		$(BUILD)/fuzz.iso $(BUILD)/fuzz.log $(FUZZ_TIMEOUT); st=$$?; \
+	echo "make fuzz: seed $(FUZZSEED): $$(grep -E '^fuzz: [0-9]+ calls' $(BUILD)/fuzz.log | tail -n 1 | sed 's/^fuzz: //')"; \
+	echo "make fuzz: leak check: $$(grep -E '^(not )?ok [0-9]+ - fuzz/campaign' $(BUILD)/fuzz.log || echo 'not reached')"; \
+	exit $$st
 
 selfcheck-iso: $(INITRD)
 	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)
