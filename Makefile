@@ -34,12 +34,12 @@
 #                   none skips that boot)
 #   FAILTEST=0      skip make test's allocation-failure boot: the user
 #                   test programs with page, pool and kmem allocations
-#                   failing at random (tests/kern/failalloc_test.c);
+#                   failing at random (tests/uvm/failalloc_test.c);
 #                   FAILALLOC=RATE:SEED (default 10:1, per mille),
 #                   FAILPROG=globs (which programs, default all)
 #   FUZZTEST=0      skip make test's fuzz boot: the system-call fuzzer
 #                   (tools/fuzz/fuzz.c) with a fixed seed, then the
-#                   leak check (tests/kern/fuzz_test.c)
+#                   leak check (tests/kern/sys/fuzz_test.c)
 #   FUZZSKIPKNOWN=0 what the fuzz boot and make fuzz leave out, by name:
 #                   wired (mlock, MAP_LOCKED), share (minherit share),
 #                   dontneed (MADV_DONTNEED); 0, the default, leaves
@@ -115,9 +115,18 @@ NASMFLAGS := -f elf64 -I./
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
 
-# Every source below these folders is part of the kernel; tests/kern holds
-# the boot-time test suites.  Link order is folder order, then name.
-SRCDIRS := boot kern/lib kern pmap uvm dev tests/kern
+# Every source below these folders is part of the kernel, bottom layer
+# first (docs/design.md draws the layers): the library, the machine-
+# dependent entry and the core (threads, locks, interrupts, clock,
+# console), then pmap, uvm and the drivers, then processes, files and the
+# system calls, and kmain.c, which starts them all.  The test suites follow
+# in the same order: tests/harness (shared helpers and the consistency
+# checkers), then tests/<layer>, mirroring the sources.  Link order is
+# folder order, then name, and the tests run in link order.
+KERN_DIRS := kern/lib kern/arch kern/core pmap uvm dev kern/proc kern/fs kern/sys kern
+TEST_DIRS := tests/harness tests/kern/lib tests/kern/arch tests/kern/core tests/pmap \
+	tests/uvm tests/dev tests/kern/proc tests/kern/fs tests/kern/sys
+SRCDIRS := boot $(KERN_DIRS) $(TEST_DIRS)
 C_SRCS  := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.c)))
 ASM_SRCS := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.asm)))
 OBJS    := $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS)) \

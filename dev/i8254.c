@@ -20,7 +20,7 @@
  * clocks: 1193182 / 100 = 11932 gives 99.998 ticks a second.
  */
 #include "dev/i8254.h"
-#include "kern/cpu.h"
+#include "kern/arch/cpu.h"
 
 #define PIT_CH0 0x40
 #define PIT_CH2 0x42

@@ -18,7 +18,7 @@
  *   master: command 0x20, data 0x21     slave: command 0xa0, data 0xa1
  */
 #include "dev/i8259.h"
-#include "kern/cpu.h"
+#include "kern/arch/cpu.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21

@@ -8,7 +8,7 @@
  *     has no MSI-X, when MSI-X setup fails, or when the command line says
  *     msix=0.  Lines may be shared: every handler on a line runs.
  *   - Without a local APIC (lapic=0) neither works and drivers poll.
- * The end-of-interrupt always goes to the local APIC (kern/intr.c); for
+ * The end-of-interrupt always goes to the local APIC (kern/core/intr.c); for
  * a level-triggered input the local APIC forwards it here, which clears
  * the entry's remote-IRR bit so the line can fire again.
  *
@@ -40,9 +40,9 @@
  */
 #include "dev/ioapic.h"
 #include "dev/lapic.h"
-#include "kern/cpu.h"
-#include "kern/devmem.h"
-#include "kern/mb2.h"
+#include "kern/arch/cpu.h"
+#include "kern/core/devmem.h"
+#include "kern/arch/mb2.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"

@@ -10,7 +10,7 @@
 #ifndef DEV_IOAPIC_H
 #define DEV_IOAPIC_H
 
-#include "kern/intr.h"
+#include "kern/core/intr.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/types.h"
 

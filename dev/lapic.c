@@ -19,10 +19,10 @@
  *   CUR      0x390  where the count is now
  *
  * The timer's rate is not architectural, so the clock measures it once
- * against the PIT (kern/clock.c) with lapic_timer_start_free.
+ * against the PIT (kern/core/clock.c) with lapic_timer_start_free.
  */
 #include "dev/lapic.h"
-#include "kern/cpu.h"
+#include "kern/arch/cpu.h"
 
 #define APIC_BASE_ENABLE (1UL << 11)
 #define APIC_BASE_ADDR 0x000ffffffffff000UL

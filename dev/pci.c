@@ -33,7 +33,7 @@
  *      possibly shared with other devices.
  *   3. Neither (no local APIC, say): -ENXIO, or -ENOSPC if INTx ran out
  *      of vectors or shared-line slots, and the driver polls.
- * Either way the end-of-interrupt goes to the local APIC (kern/intr.c).
+ * Either way the end-of-interrupt goes to the local APIC (kern/core/intr.c).
  *
  * Invariants: devs[0..ndevs) never change after pci_enumerate; a BAR's
  * va, once set, stays mapped for good.
@@ -41,8 +41,8 @@
 #include "dev/pci.h"
 #include "dev/ioapic.h"
 #include "dev/lapic.h"
-#include "kern/cpu.h"
-#include "kern/devmem.h"
+#include "kern/arch/cpu.h"
+#include "kern/core/devmem.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 

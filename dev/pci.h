@@ -25,7 +25,7 @@
 #ifndef DEV_PCI_H
 #define DEV_PCI_H
 
-#include "kern/intr.h"
+#include "kern/core/intr.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/types.h"
 

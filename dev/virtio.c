@@ -30,8 +30,8 @@
  * uncached mappings (pci_bar_map) for good.
  */
 #include "dev/virtio.h"
-#include "kern/cmdline.h"
-#include "kern/cpu.h"
+#include "kern/core/cmdline.h"
+#include "kern/arch/cpu.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/printf.h"

@@ -39,8 +39,8 @@
  * only vq->lock.
  */
 #include "dev/virtio_blk.h"
-#include "kern/devmem.h"
-#include "kern/sched.h"
+#include "kern/core/devmem.h"
+#include "kern/core/sched.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/string.h"

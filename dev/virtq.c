@@ -41,8 +41,8 @@
  * Locking: vq->lock, taken by the driver and its interrupt handler.
  */
 #include "dev/virtio.h"
-#include "kern/devmem.h"
-#include "kern/sched.h"
+#include "kern/core/devmem.h"
+#include "kern/core/sched.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 

@@ -41,7 +41,7 @@
  * take it themselves.  Order: pmap_lock, then the pool and page locks.
  */
 #include "pmap/pmap.h"
-#include "kern/cpu.h"
+#include "kern/arch/cpu.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pte.h"

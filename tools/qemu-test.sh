@@ -57,7 +57,7 @@ fi
 closing=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$log" | tail -n 1)
 failed=$(echo "$closing" | sed -nE 's/.* ([0-9]+) failed$/\1/p')
 
-# QEMU's status: 1 pass, 3 tests failed, 5 panic (kern/qemu.h).
+# QEMU's status: 1 pass, 3 tests failed, 5 panic (kern/core/qemu.h).
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
 	verdict=TIMEOUT; why="no result after ${timeout_s}s (a hang?)"
 elif grep -qE '^panic:|Kernel panic - not syncing' "$log" || [ "$status" -eq 5 ]; then

@@ -25,7 +25,7 @@
  * line "utest: N passed, N failed" (skips count as passed, and are
  * summed on a "#" line before it).
  *
- * Then init leaves QEMU through the isa-debug-exit device (kern/qemu.h):
+ * Then init leaves QEMU through the isa-debug-exit device (kern/core/qemu.h):
  * ioperm(0xf4) and outl of 0 for pass or 1 for fail, so QEMU exits 1 or
  * 3.  In normal mode the value is the program's exit status (128 + signal
  * for a signal death): QEMU exits with (2 * status + 1) & 0xff.  If the port

@@ -29,7 +29,7 @@
 #ifndef UVM_UVM_AMAP_H
 #define UVM_UVM_AMAP_H
 
-#include "kern/lib/mutex.h"
+#include "kern/core/mutex.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/types.h"

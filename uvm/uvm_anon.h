@@ -20,7 +20,7 @@
 #ifndef UVM_UVM_ANON_H
 #define UVM_UVM_ANON_H
 
-#include "kern/lib/mutex.h"
+#include "kern/core/mutex.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/types.h"
 

@@ -24,13 +24,13 @@
  * often than the rate says: each layer's failure path gets its turn.
  */
 #include "uvm/uvm_failalloc.h"
-#include "kern/cmdline.h"
-#include "kern/intr.h"
+#include "kern/core/cmdline.h"
+#include "kern/core/intr.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/rand.h"
 #include "kern/lib/spinlock.h"
 #include "kern/lib/string.h"
-#include "kern/thread.h"
+#include "kern/core/thread.h"
 
 KOPT(failalloc, "failalloc",
     "RATE[:SEED]: page, pool and kmem allocations fail RATE per mille at random "

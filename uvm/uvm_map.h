@@ -34,7 +34,7 @@
 #ifndef UVM_UVM_MAP_H
 #define UVM_UVM_MAP_H
 
-#include "kern/lib/mutex.h"
+#include "kern/core/mutex.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/rbtree.h"
 #include "kern/lib/types.h"

@@ -29,7 +29,7 @@
 #ifndef UVM_UVM_OBJECT_H
 #define UVM_UVM_OBJECT_H
 
-#include "kern/lib/mutex.h"
+#include "kern/core/mutex.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/rbtree.h"
 #include "kern/lib/types.h"

@@ -27,7 +27,7 @@
  */
 #include "uvm/uvm_page.h"
 #include "kern/lib/errno.h"
-#include "kern/lib/sleep.h"
+#include "kern/core/sleep.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"

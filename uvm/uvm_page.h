@@ -40,9 +40,9 @@
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/rbtree.h"
-#include "kern/lib/mutex.h"
+#include "kern/core/mutex.h"
 #include "kern/lib/spinlock.h"
-#include "kern/memmap.h"
+#include "kern/arch/memmap.h"
 #include "pmap/pmap_page.h"
 #include "uvm/uvm_param.h"
 

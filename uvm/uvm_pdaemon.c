@@ -46,7 +46,7 @@
  * left, or none configured), the threads waiting in uvm_wait get -ENOMEM
  * and the fault handler kills the process that needed the page (the one
  * asking, not the largest: the simplest rule that never touches a
- * bystander's data; kern/proc.c prints the message).
+ * bystander's data; kern/proc/proc.c prints the message).
  *
  * Lock order: owner (amap or object) lock, uvm_pageq_lock, then
  * pd_lock (a leaf guarding the daemon's own state).
@@ -54,8 +54,8 @@
 #include "uvm/uvm_pdaemon.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
-#include "kern/lib/mutex.h"
-#include "kern/lib/sleep.h"
+#include "kern/core/mutex.h"
+#include "kern/core/sleep.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"

@@ -116,7 +116,7 @@ size_t pool_reclaim(struct pool *pp);
  * object is on exactly one free list and (debug builds) still poisoned.
  *  => reports each problem through pr (one line per bad object); returns
  *     the number of problems.  Takes pr_lock; never panics.
- *  => pool_check_all does every pool (tests/kern/consistency.c runs it
+ *  => pool_check_all does every pool (tests/harness/consistency.c runs it
  *     after every test suite).
  */
 int pool_check(struct pool *pp, kprint_fn pr);

@@ -21,7 +21,7 @@ int kvformat(kputc_fn put, void *arg, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printflike(3, 4);
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
-/* Implemented by the console (kern/console.c). */
+/* Implemented by the console (kern/core/console.c). */
 int kprintf(const char *fmt, ...) __printflike(1, 2);
 int kvprintf(const char *fmt, va_list ap);
 

@@ -14,7 +14,7 @@
  * map-touch-unmap cycles of 4 pages; and issue 15's program: 1,000
  * one-page mappings, read-only and read-write in turn, then 5,000 cycles
  * of map, write and unmap of one more page (which once cost a debug
- * kernel 50 times what it should; tests/kern/uvm_map_test.c counts that
+ * kernel 50 times what it should; tests/uvm/uvm_map_test.c counts that
  * work, this one checks what the program sees).
  */
 #include "utest.h"

@@ -5,7 +5,7 @@
  * /proc/meminfo) and skips when there is no swap (SwapTotal 0: Linux in
  * make test-linux has none, and the kernel's main test boot turns none
  * on).  make test runs this program in its second boot, with 64 MiB of
- * RAM and a 256 MiB swap disk (tests/kern/swap_test.c, suite swap/).
+ * RAM and a 256 MiB swap disk (tests/uvm/swap_test.c, suite swap/).
  *
  * Each page gets its own pattern in every one of its 512 words, so a page
  * written to the wrong slot, read from the wrong slot, or torn, is found:

@@ -254,7 +254,7 @@ fz_arg(uint64_t *r)
 
 /* ---- system calls ----------------------------------------------------- */
 
-/* The implemented table (kern/syscall.c), Linux x86-64 numbers. */
+/* The implemented table (kern/sys/syscall.c), Linux x86-64 numbers. */
 static const short fz_implemented[] = {
 	0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21, 22,
 	24, 25, 26, 27, 28, 32, 33, 34, 35, 36, 37, 38, 39, 56, 57, 58, 59, 61,

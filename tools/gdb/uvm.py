@@ -111,7 +111,7 @@ def static_var(name, file):
 
 
 def all_procs():
-    return list(tailq(static_var("allproc", "kern/proc.c"), "all"))
+    return list(tailq(static_var("allproc", "kern/proc/proc.c"), "all"))
 
 
 def proc_by_pid(pid):

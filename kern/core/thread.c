@@ -1,0 +1,266 @@
+/*
+ * kern/core/thread.c - creating, ending and joining kernel threads; thread0;
+ * stack overflows.
+ *
+ * A thread is a struct thread from kmem plus a kernel stack from
+ * uvm_km_stack_alloc, KSTACK_PAGES pages with an unmapped guard page
+ * below (the arena's pages are handed out upwards, so "below" is the
+ * previous allocation's side):
+ *
+ *   kstack - 4096   kstack                                   top
+ *   |  guard page  |  stack, grows down <-----------------  |
+ *     unmapped        mapped RW NX              initial frame ^
+ *
+ * thread_alloc writes an initial frame at the top that makes the new
+ * thread look as if it had called swtch from thread_trampoline (the
+ * picture is in swtch.asm), so the first switch to it "returns" into the
+ * trampoline, which calls thread_start(fn, arg).
+ *
+ * Ending: thread_exit marks the thread ZOMBIE, wakes its joiner and
+ * switches away for good.  It cannot free its own stack (it is running
+ * on it), so thread_join does: on one CPU, by the time the joiner runs,
+ * the zombie is off the CPU.  (With more CPUs the joiner would also have
+ * to wait for the zombie's switch to finish.)
+ *
+ * Stack overflow: running into the guard page faults, and since the
+ * CPU then cannot push the fault's frame on the same stack, it becomes a
+ * double fault, taken on the IST stack (kern/arch/gdt.c).  thread_guard_trap
+ * recognises the guard page, prints which thread and where, and - if the
+ * thread held no lock of any kind - kills it: it becomes a zombie with
+ * exit status -EFAULT and the CPU switches to the next thread straight
+ * from the IST stack (the dead thread's frames are never resumed).
+ * Otherwise a lock it holds might stay held for ever, so the kernel
+ * panics, naming the guard page.
+ *
+ * Locking: allthreads and the scheduler fields change with interrupts
+ * off (kern/core/sched.c).  kmem and uvm_km are called with interrupts on,
+ * except that thread_join's frees may run with them as the caller had.
+ */
+#include "kern/core/thread.h"
+#include "kern/arch/cpu.h"
+#include "kern/arch/gdt.h"
+#include "kern/core/intr.h"
+#include "kern/core/panic.h"
+#include "kern/core/sched.h"
+#include "kern/arch/trap.h"
+#include "kern/lib/assert.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "uvm/uvm_km.h"
+
+struct thread thread0 = { .name = "thread0", .state = TS_RUNNING };
+struct thread *curthread = &thread0;
+struct threadq allthreads = { NULL, &allthreads.tqh_first };
+uint64_t thread_stack_overflows;
+
+static int next_tid = 1;
+
+extern char thread_trampoline[];
+void stack_switch_call(uint64_t top, void (*fn)(void)) __noreturn;
+
+vaddr_t
+thread_stack_top(const struct thread *t)
+{
+	return t->kstack + t->kstack_pages * PAGE_SIZE;
+}
+
+/* The frame swtch pops for a thread that has never run (swtch.asm). */
+static uint64_t
+initial_frame(vaddr_t top, void (*fn)(void *), void *arg)
+{
+	uint64_t *sp = (uint64_t *)top;
+
+	*--sp = 0;                              /* fake return address */
+	*--sp = 0;                              /* alignment */
+	*--sp = (uint64_t)thread_trampoline;    /* swtch returns here */
+	*--sp = 0;                              /* rbx */
+	*--sp = 0;                              /* rbp: end of the chain */
+	*--sp = (uint64_t)fn;                   /* r12 */
+	*--sp = (uint64_t)arg;                  /* r13 */
+	*--sp = 0;                              /* r14 */
+	*--sp = 0;                              /* r15 */
+	return (uint64_t)sp;
+}
+
+struct thread *
+thread_alloc(const char *name, void (*fn)(void *arg), void *arg)
+{
+	struct thread *t = kmem_zalloc(sizeof(*t));
+	uint64_t s;
+
+	if (t == NULL)
+		return NULL;
+	t->kstack = uvm_km_stack_alloc(KSTACK_PAGES);
+	if (t->kstack == 0) {
+		kmem_free(t, sizeof(*t));
+		return NULL;
+	}
+	t->kstack_pages = KSTACK_PAGES;
+	strlcpy(t->name, name, sizeof(t->name));
+	t->ctx_rsp = initial_frame(thread_stack_top(t), fn, arg);
+	s = intr_disable();
+	t->tid = next_tid++;
+	TAILQ_INSERT_TAIL(&allthreads, t, all_link);
+	intr_restore(s);
+	return t;
+}
+
+struct thread *
+thread_create(const char *name, void (*fn)(void *arg), void *arg)
+{
+	struct thread *t = thread_alloc(name, fn, arg);
+	uint64_t s;
+
+	if (t == NULL)
+		return NULL;
+	s = intr_disable();
+	sched_setrun(t);
+	intr_restore(s);
+	return t;
+}
+
+void
+thread_start(void (*fn)(void *arg), void *arg)
+{
+	sti();
+	fn(arg);
+	thread_exit();
+}
+
+/* Become a zombie with status and leave the CPU for good. */
+static void __noreturn
+thread_die(int status)
+{
+	struct thread *self = curthread;
+
+	intr_disable();
+	self->exit_status = status;
+	self->state = TS_ZOMBIE;
+	wakeup(self);
+	sched_switch();
+	panic("thread_die: zombie thread %s ran again", self->name);
+}
+
+void
+thread_exit(void)
+{
+	struct thread *self = curthread;
+
+	KASSERT(self != &thread0 && self != sched_idle_thread());
+	if (self->nmutex != 0)
+		panic("thread_exit: thread %s still holds %d mutex(es)",
+		    self->name, self->nmutex);
+	thread_die(0);
+}
+
+int
+thread_join(struct thread *t)
+{
+	uint64_t s;
+	int status;
+
+	KASSERT(t != curthread && t != &thread0 && t != sched_idle_thread());
+	KASSERT(!t->joining);
+	t->joining = true;
+	s = intr_disable();
+	while (t->state != TS_ZOMBIE)
+		sleep(t, "join");
+	TAILQ_REMOVE(&allthreads, t, all_link);
+	intr_restore(s);
+	status = t->exit_status;
+	uvm_km_stack_free(t->kstack, t->kstack_pages);
+	kmem_free(t, sizeof(*t));
+	return status;
+}
+
+void
+thread_init(void (*cont)(void))
+{
+	struct thread *t0 = &thread0;
+
+	KASSERT(curthread == t0 && t0->kstack == 0);
+	t0->kstack = uvm_km_stack_alloc(THREAD0_KSTACK_PAGES);
+	if (t0->kstack == 0)
+		panic("thread_init: no memory for thread0's stack");
+	t0->kstack_pages = THREAD0_KSTACK_PAGES;
+	TAILQ_INSERT_HEAD(&allthreads, t0, all_link);
+	sched_init();
+	gdt_set_kernel_stack(thread_stack_top(t0));
+	kprintf("thread: thread0 moves to its stack [%#lx, %#lx), guard page below; "
+	    "idle is thread %d\n", t0->kstack, thread_stack_top(t0),
+	    sched_idle_thread()->tid);
+	stack_switch_call(thread_stack_top(t0), cont);
+}
+
+int
+thread_count(void)
+{
+	struct thread *t;
+	uint64_t s = intr_disable();
+	int n = 0;
+
+	TAILQ_FOREACH(t, &allthreads, all_link)
+		n++;
+	intr_restore(s);
+	return n;
+}
+
+static const char *const state_names[] = {
+	[TS_RUNNING] = "running", [TS_RUNNABLE] = "runnable",
+	[TS_SLEEPING] = "sleeping", [TS_ZOMBIE] = "zombie",
+};
+
+void
+thread_print_all(kprint_fn pr)
+{
+	struct thread *t;
+	uint64_t s = intr_disable();
+
+	pr("  tid name                     state     wait on        ticks   vol  invol\n");
+	TAILQ_FOREACH(t, &allthreads, all_link) {
+		pr("  %3d %-24s %-9s %-12s %7lu %5lu %6lu\n", t->tid, t->name,
+		    state_names[t->state], t->wmesg ? t->wmesg : "-", t->rticks,
+		    t->nvcsw, t->nivcsw);
+	}
+	intr_restore(s);
+}
+
+static bool
+in_guard(const struct thread *t, uint64_t addr)
+{
+	return t->kstack != 0 && addr >= t->kstack - PAGE_SIZE && addr < t->kstack;
+}
+
+/* May the thread be killed without leaving a lock held for ever? */
+static bool
+killable(const struct thread *t, const struct trapframe *tf)
+{
+	return t != &thread0 && t != sched_idle_thread() && t->nmutex == 0 &&
+	    t->preempt_count == 0 && (tf->rflags & RFLAGS_IF) != 0 &&
+	    spin_nheld == 0 && !intr_context();
+}
+
+void
+thread_guard_trap(struct trapframe *tf)
+{
+	struct thread *self = curthread;
+	uint64_t cr2 = rcr2();
+	uint64_t addr = in_guard(self, cr2) ? cr2 : tf->rsp;
+
+	if (!in_guard(self, addr))
+		return;
+	kprintf("\nthread %d (%s): kernel stack overflow: %s at rip %#lx hit the "
+	    "guard page [%#lx, %#lx) below its stack [%#lx, %#lx) "
+	    "(address %#lx, rsp %#lx)\n", self->tid, self->name,
+	    trap_name(tf->vector), tf->rip, self->kstack - PAGE_SIZE, self->kstack,
+	    self->kstack, thread_stack_top(self), addr, tf->rsp);
+	if (!killable(self, tf))
+		panic_with_frame(tf, "kernel stack overflow in thread %d (%s): hit "
+		    "the guard page at %#lx, holding locks or unkillable",
+		    self->tid, self->name, addr);
+	kprintf("thread %d (%s): killed (it held no lock); the kernel carries on\n",
+	    self->tid, self->name);
+	thread_stack_overflows++;
+	intr_abandon_in_service();
+	thread_die(-EFAULT);
+}

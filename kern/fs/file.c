@@ -1,0 +1,406 @@
+/*
+ * kern/fs/file.c - open files, descriptor tables, and the files that are
+ * not pipes: the console, initrd files and directories, /dev/null and
+ * /dev/zero, and /proc's generated texts.
+ *
+ *   proc A  fd 1 --> console file (refs 2) <-- fd 1  proc B (A's fork)
+ *           fd 3 --> ramfs file   (refs 2) <-- fd 3
+ *                    off 120, ops = &ramfs_fileops, node -> rnode
+ *
+ * (fds 0, 1 and 2 start as three console files, one each.)
+ *
+ * A struct file is one open: its offset and flags are shared by every
+ * descriptor (and every process) that refers to it, and f->refs counts
+ * those descriptors; the last file_release calls ops->close and frees it.
+ * The access mode in f->flags is checked by the system calls before an
+ * op is called, so a read-only file has no write op at all.
+ *
+ * Reads and writes copy through a small kernel buffer in chunks, so a
+ * huge length costs no memory and a bad user pointer part way returns
+ * what was done (or -EFAULT), as Linux does.
+ *
+ * Locking: a descriptor table belongs to one single-threaded process and
+ * only its own system calls change it, so it takes no lock.  A file is
+ * shared across fork and system calls are preemptible, so f->refs changes
+ * atomically.  f->off takes no lock: two processes reading one shared
+ * file at the same moment may read the same bytes (Linux serialises them
+ * with a per-file position lock; not done here).  A file's ops take their
+ * own lock (the pipe's spin lock) and may sleep.
+ */
+#include "kern/fs/file.h"
+#include "kern/core/clock.h"
+#include "kern/core/console.h"
+#include "kern/arch/cpu.h"
+#include "kern/core/sched.h"
+#include "kern/proc/signal.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/proc/proc.h"
+#include "kern/fs/procfs.h"
+#include "kern/fs/ramfs.h"
+#include "kern/arch/uaccess.h"
+#include "uvm/uvm_km.h"
+
+#define CHUNK 256
+
+struct file *
+file_alloc(const struct fileops *ops, int flags)
+{
+	struct file *f = kmem_zalloc(sizeof(*f));
+
+	if (f != NULL) {
+		f->refs = 1;
+		f->ops = ops;
+		f->flags = flags;
+	}
+	return f;
+}
+
+void
+file_hold(struct file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void
+file_release(struct file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	if (f->ops->close != NULL)
+		f->ops->close(f);
+	if (f->text != NULL)
+		kmem_free(f->text, f->textlen + 1);
+	kmem_free(f, sizeof(*f));
+}
+
+int
+fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
+{
+	for (int fd = min; fd < NOFILE; fd++) {
+		if (t->fd[fd] == NULL) {
+			t->fd[fd] = f;
+			fd_set_cloexec(t, fd, cloexec);
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+void
+fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	if (on)
+		t->cloexec |= 1UL << fd;
+	else
+		t->cloexec &= ~(1UL << fd);
+}
+
+struct file *
+fd_get(struct fdtable *t, int fd)
+{
+	return fd >= 0 && fd < NOFILE ? t->fd[fd] : NULL;
+}
+
+void
+fdtable_fork(struct fdtable *child, const struct fdtable *parent)
+{
+	*child = *parent;
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (child->fd[fd] != NULL)
+			file_hold(child->fd[fd]);
+	}
+}
+
+void
+fdtable_exec(struct fdtable *t)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if ((t->cloexec & (1UL << fd)) && t->fd[fd] != NULL) {
+			file_release(t->fd[fd]);
+			t->fd[fd] = NULL;
+		}
+	}
+	t->cloexec = 0;
+}
+
+void
+fdtable_close_all(struct fdtable *t)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (t->fd[fd] != NULL)
+			file_release(t->fd[fd]);
+		t->fd[fd] = NULL;
+	}
+}
+
+/* ---- the console ---- */
+
+/*
+ * Reading the console: a line at a time, as a terminal in canonical mode
+ * gives it.  The UART is polled once a clock tick (no receive interrupt
+ * yet); typed characters are echoed, backspace edits the line, Enter
+ * ends it, and Ctrl-D on an empty line is end of file.
+ */
+#define LINE_MAX 256
+
+/*
+ * The next typed character, or -1 when a signal is to be acted on first.
+ * Interrupts off make the tests and the sleep one step (the interlock-free
+ * form of kern/core/sleep.h); the sleep is interruptible, so a signal ends
+ * it without waiting for the next tick.
+ */
+static int
+console_wait_char(void)
+{
+	uint64_t s = intr_disable();
+	int c;
+
+	while ((c = console_getc()) < 0 &&
+	    !(curproc != NULL && signal_actionable(curproc)))
+		sleep_on_intr(CLOCK_TICK_CHAN, NULL, "ttyin");
+	intr_restore(s);
+	return c;
+}
+
+static int64_t
+console_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	char line[LINE_MAX];
+	size_t n = 0;
+
+	(void)f;
+	(void)off;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (n < sizeof(line) && n < len) {
+		int c = console_wait_char();
+		if (c < 0)
+			return n > 0 ? (int64_t)n : -EINTR;
+		if (c == 4 && n == 0)
+			return 0;                       /* Ctrl-D: end of file */
+		if (c == '\r')
+			c = '\n';
+		if (c == 0x7f || c == 8) {              /* backspace */
+			if (n > 0) {
+				n--;
+				console_write("\b \b", 3);
+			}
+			continue;
+		}
+		console_putc(c);
+		line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	return copyout(line, ubuf, n) == 0 ? (int64_t)n : -EFAULT;
+}
+
+static int64_t
+console_write_file(struct file *f, uint64_t ubuf, size_t len)
+{
+	char chunk[CHUNK];
+	size_t done = 0;
+
+	(void)f;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		if (copyin(ubuf + done, chunk, n) != 0)
+			return done > 0 ? (int64_t)done : -EFAULT;
+		console_write(chunk, n);
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static int
+console_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFCHR | 0620;
+	st->st_rdev = (5 << 8) | 1;     /* /dev/console */
+	st->st_blksize = 1024;
+	return 0;
+}
+
+const struct fileops console_fileops = {
+	.read = console_read,
+	.write = console_write_file,
+	.stat = console_stat,
+};
+
+int
+fdtable_init_console(struct fdtable *t)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = file_alloc(&console_fileops, O_RDWR);
+		if (f == NULL)
+			return -ENOMEM;
+		t->fd[fd] = f;
+	}
+	return 0;
+}
+
+/* ---- bytes already in memory: ramfs files and generated texts ---- */
+
+static int64_t
+bytes_read(const uint8_t *data, size_t size, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	if (*off >= size)
+		return 0;
+	len = MIN(len, size - *off);
+	if (copyout(data + *off, ubuf, len) != 0)
+		return -EFAULT;
+	*off += len;
+	return (int64_t)len;
+}
+
+static int64_t
+ramfs_file_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	if (S_ISDIR(f->node->mode))
+		return -EISDIR;
+	return bytes_read(f->node->data, f->node->size, ubuf, len, off);
+}
+
+static int
+ramfs_file_stat(struct file *f, struct linux_stat *st)
+{
+	st->st_mode = f->node->mode;
+	st->st_ino = f->node->ino;
+	st->st_nlink = S_ISDIR(f->node->mode) ? 2 : 1;
+	st->st_size = (int64_t)f->node->size;
+	st->st_blksize = PAGE_SIZE;
+	st->st_blocks = (int64_t)ROUND_UP(f->node->size, 512) / 512;
+	st->st_mtime = st->st_atime = st->st_ctime = f->node->mtime;
+	st->st_dev = 1;
+	return 0;
+}
+
+static const struct fileops ramfs_fileops = {
+	.read = ramfs_file_read,
+	.stat = ramfs_file_stat,
+};
+
+static int64_t
+text_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	return bytes_read((const uint8_t *)f->text, f->textlen, ubuf, len, off);
+}
+
+static int
+text_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFREG | 0444;
+	st->st_blksize = 1024;
+	st->st_dev = 2;
+	return 0;
+}
+
+static const struct fileops text_fileops = {
+	.read = text_read,
+	.stat = text_stat,
+};
+
+struct file *
+file_from_text(char *text, size_t len)
+{
+	struct file *f = file_alloc(&text_fileops, O_RDONLY);
+
+	if (f == NULL) {
+		kmem_free(text, len + 1);
+		return NULL;
+	}
+	f->text = text;
+	f->textlen = len;
+	return f;
+}
+
+/* ---- /dev/null and /dev/zero ---- */
+
+static int64_t
+null_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	(void)f;
+	(void)off;
+	return uaccess_ok(ubuf, len) ? 0 : -EFAULT;     /* always at the end */
+}
+
+static int64_t
+zero_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	static const uint8_t zeros[CHUNK];
+	size_t done = 0;
+
+	(void)f;
+	(void)off;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(zeros));
+		if (copyout(zeros, ubuf + done, n) != 0)
+			return done > 0 ? (int64_t)done : -EFAULT;
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static int64_t
+null_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	(void)f;
+	return uaccess_ok(ubuf, len) ? (int64_t)len : -EFAULT;
+}
+
+static int
+null_stat(struct file *f, struct linux_stat *st)
+{
+	st->st_mode = S_IFCHR | 0666;
+	st->st_rdev = f->ops->read == zero_read ? (1 << 8) | 5 : (1 << 8) | 3;
+	return 0;
+}
+
+static const struct fileops null_fileops = {
+	.read = null_read,
+	.write = null_write,
+	.stat = null_stat,
+};
+
+static const struct fileops zero_fileops = {
+	.read = zero_read,
+	.write = null_write,
+	.stat = null_stat,
+};
+
+int
+file_open(const char *path, int flags, struct file **fp)
+{
+	struct rnode *n;
+	int error;
+
+	if (strcmp(path, "/dev/null") == 0 || strcmp(path, "/dev/zero") == 0) {
+		*fp = file_alloc(path[5] == 'z' ? &zero_fileops : &null_fileops, flags);
+		return *fp != NULL ? 0 : -ENOMEM;
+	}
+	if (strcmp(path, "/dev/console") == 0 || strcmp(path, "/dev/tty") == 0) {
+		*fp = file_alloc(&console_fileops, flags);
+		return *fp != NULL ? 0 : -ENOMEM;
+	}
+	if (strncmp(path, "/proc/", 6) == 0)
+		return procfs_open(path + 6, fp);
+	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
+	if (error != 0)
+		return error;
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return S_ISDIR(n->mode) ? -EISDIR : -EROFS;
+	*fp = file_alloc(&ramfs_fileops, flags);
+	if (*fp == NULL)
+		return -ENOMEM;
+	(*fp)->node = n;
+	return 0;
+}

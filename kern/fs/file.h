@@ -1,0 +1,109 @@
+/*
+ * kern/fs/file.h - open files and file descriptors.
+ *
+ *   proc.fds[3] --> struct file {refs 2, ops = &pipe_read_ops, off ...}
+ *   proc.fds[4] -/            (dup'd, or inherited by a fork)
+ *
+ * A file is one open instance: the console, a ramfs file, one end of a
+ * pipe, or a generated text (/proc/self/maps, /proc/meminfo) snapshot
+ * taken at open.  Descriptors are per process; files are shared by
+ * reference count across dup and fork.
+ */
+#ifndef KERN_FILE_H
+#define KERN_FILE_H
+
+#include "kern/lib/types.h"
+
+#define NOFILE 64
+
+struct file;
+struct rnode;
+struct pipe;
+struct linux_stat;
+
+/* The flags a struct file keeps (Linux's values). */
+#define O_ACCMODE 3
+#define O_RDONLY 0
+#define O_WRONLY 1
+#define O_RDWR 2
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+
+struct fileops {
+	/*
+	 * Copy to/from user buffers; return bytes or -errno.  May sleep.
+	 * The system calls check the access mode first, so a file that is
+	 * never opened for writing (reading) may leave write (read) NULL.
+	 */
+	int64_t (*read)(struct file *f, uint64_t ubuf, size_t len, uint64_t *off);
+	int64_t (*write)(struct file *f, uint64_t ubuf, size_t len);
+	void (*close)(struct file *f);
+	int (*stat)(struct file *f, struct linux_stat *st);
+};
+
+struct file {
+	int refs;
+	int flags;                  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
+	uint64_t off;
+	const struct fileops *ops;
+	struct rnode *node;         /* ramfs files and directories */
+	struct pipe *pipe;
+	char *text;                 /* generated files: the snapshot */
+	size_t textlen;
+};
+
+/* Linux's struct stat on x86-64 (144 bytes). */
+struct linux_stat {
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	uint64_t st_atime, st_atime_ns, st_mtime, st_mtime_ns, st_ctime, st_ctime_ns;
+	int64_t unused[3];
+};
+
+/* The descriptor table of a process. */
+struct fdtable {
+	struct file *fd[NOFILE];
+	uint64_t cloexec;           /* bit n: close fd n on exec */
+};
+
+/* file_alloc - a new file with one reference, or NULL. */
+struct file *file_alloc(const struct fileops *ops, int flags);
+void file_hold(struct file *f);
+void file_release(struct file *f);
+
+/* fd_install - the lowest free descriptor >= min for f (taking the caller's reference). */
+int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* fd_get - the file at fd, or NULL. */
+struct file *fd_get(struct fdtable *t, int fd);
+/*
+ * fd_set_cloexec - whether fd closes on exec (FD_CLOEXEC).
+ *  => 0 <= fd < NOFILE; the descriptor itself is left as it is.
+ */
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
+
+/* fdtable_init_console - fds 0, 1, 2 on the console. */
+int fdtable_init_console(struct fdtable *t);
+/* fdtable_fork - the child's copy (every file held once more). */
+void fdtable_fork(struct fdtable *child, const struct fdtable *parent);
+/* fdtable_exec - close the close-on-exec descriptors. */
+void fdtable_exec(struct fdtable *t);
+/* fdtable_close_all - at exit. */
+void fdtable_close_all(struct fdtable *t);
+
+/* Pipes (kern/fs/pipe.c): a reading and a writing file. */
+int pipe_create(struct file **rf, struct file **wf);
+/* pipe_size - the bytes f's pipe holds (F_GETPIPE_SZ), or -EBADF: no pipe. */
+int pipe_size(const struct file *f);
+
+/* The console as a file. */
+extern const struct fileops console_fileops;
+
+/* Generated text as a read-only file (kmem buffer, taken over). */
+struct file *file_from_text(char *text, size_t len);
+
+/* Open a path of the file system or of /proc.  => 0 and *fp, or -errno. */
+int file_open(const char *path, int flags, struct file **fp);
+
+#endif

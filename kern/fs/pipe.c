@@ -1,0 +1,270 @@
+/*
+ * kern/fs/pipe.c - pipes: a ring buffer between a reading file and a
+ * writing file.
+ *
+ *   write(fd[1], "abc") --> [ . . a b c . . . ] --> read(fd[0]) = "abc"
+ *                            rpos^   count = 3
+ *
+ * A reader with nothing to read sleeps until a writer writes or the last
+ * writer closes (then it reads end of file, 0); a writer with no room
+ * sleeps until a reader reads, and gets EPIPE (and SIGPIPE) once no
+ * reader is left.  Either may wait for ever, so both sleep interruptibly
+ * (sleep_on_intr): a signal to act on - a SIGKILL, a handler to run -
+ * ends the wait with -EINTR, or with the count so far if some bytes
+ * moved.  With O_NONBLOCK they never sleep: -EAGAIN instead (a writer
+ * that could put some bytes returns that count).  A read takes what is
+ * there, up to the request, sleeping only for the first byte.  The
+ * buffer holds PIPE_SIZE bytes (fcntl F_GETPIPE_SZ says so).
+ *
+ * A read into a bad buffer puts its bytes back, so -EFAULT loses no data
+ * (two readers racing there could reorder them, and a writer that filled
+ * the room first would cost the bytes that no longer fit).  Data moves
+ * through a small buffer on the kernel stack so that the copy to or from
+ * user memory - which may fault and sleep - never happens under the
+ * pipe's spin lock.
+ */
+#include "kern/fs/file.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/spinlock.h"
+#include "kern/lib/string.h"
+#include "kern/proc/proc.h"
+#include "kern/fs/ramfs.h"
+#include "kern/core/sched.h"
+#include "kern/proc/signal.h"
+#include "kern/arch/uaccess.h"
+#include "uvm/uvm_km.h"
+
+#define PIPE_SIZE 4096
+#define PIPE_CHUNK 256
+
+struct pipe {
+	struct spinlock lock;
+	size_t rpos;
+	size_t count;
+	int readers;
+	int writers;
+	char buf[PIPE_SIZE];
+};
+
+/* Take up to n bytes out of the ring.  => lock held. */
+static size_t
+ring_get(struct pipe *p, char *dst, size_t n)
+{
+	n = MIN(n, p->count);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = p->buf[(p->rpos + i) % PIPE_SIZE];
+	p->rpos = (p->rpos + n) % PIPE_SIZE;
+	p->count -= n;
+	return n;
+}
+
+static size_t
+ring_put(struct pipe *p, const char *src, size_t n)
+{
+	n = MIN(n, PIPE_SIZE - p->count);
+	for (size_t i = 0; i < n; i++)
+		p->buf[(p->rpos + p->count + i) % PIPE_SIZE] = src[i];
+	p->count += n;
+	return n;
+}
+
+/*
+ * Put n bytes taken by ring_get back in front: a read into a bad buffer
+ * loses no data.  A writer may have filled the room they left meanwhile
+ * (the reader woke it); then only what fits goes back, so the count
+ * never passes PIPE_SIZE.  => lock held.
+ */
+static void
+ring_unget(struct pipe *p, const char *src, size_t n)
+{
+	n = MIN(n, PIPE_SIZE - p->count);
+	p->rpos = (p->rpos + PIPE_SIZE - n) % PIPE_SIZE;
+	for (size_t i = 0; i < n; i++)
+		p->buf[(p->rpos + i) % PIPE_SIZE] = src[i];
+	p->count += n;
+}
+
+/*
+ * Why the caller must not sleep for the pipe: -EAGAIN (O_NONBLOCK),
+ * -EINTR (a signal to act on), or 0 if it may.  => p->lock held, which
+ * keeps a signal from arriving between this test and the sleep.
+ */
+static int
+cannot_wait(const struct file *f)
+{
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (signal_actionable(curproc))
+		return -EINTR;
+	return 0;
+}
+
+/*
+ * Copy out what the ring holds, up to len bytes, a chunk at a time.
+ *  => p->lock held on entry and exit (dropped around each copyout);
+ *     bytes copied, or -EFAULT if none could be (the chunk that could
+ *     not be copied is put back).
+ */
+static int64_t
+pipe_drain(struct pipe *p, uint64_t ubuf, size_t len)
+{
+	char chunk[PIPE_CHUNK];
+	size_t done = 0, n;
+
+	while (done < len && (n = ring_get(p, chunk, MIN(len - done, sizeof(chunk)))) > 0) {
+		wakeup(p);      /* room for writers (spurious if we put it back) */
+		spin_unlock(&p->lock);
+		int error = copyout(chunk, ubuf + done, n);
+		spin_lock(&p->lock);
+		if (error != 0) {
+			ring_unget(p, chunk, n);
+			return done > 0 ? (int64_t)done : -EFAULT;
+		}
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static int64_t
+pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	struct pipe *p = f->pipe;
+	int64_t n;
+
+	(void)off;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	if (len == 0)
+		return 0;
+	spin_lock(&p->lock);
+	while (p->count == 0 && p->writers > 0) {
+		int error = cannot_wait(f);
+		if (error != 0) {
+			spin_unlock(&p->lock);
+			return error;
+		}
+		sleep_on_intr(p, &p->lock, "piperd");
+	}
+	n = pipe_drain(p, ubuf, len);
+	spin_unlock(&p->lock);
+	return n;
+}
+
+/*
+ * Put up to n bytes in, sleeping for room.
+ *  => bytes put (fewer than n only if stopped part way), or -EPIPE,
+ *     -EAGAIN, -EINTR when none were.  SIGPIPE once no reader is left.
+ */
+static int64_t
+pipe_put_all(struct file *f, const char *src, size_t n)
+{
+	struct pipe *p = f->pipe;
+	size_t done = 0;
+	int error = 0;
+
+	spin_lock(&p->lock);
+	while (done < n && error == 0) {
+		if (p->readers == 0) {
+			error = -EPIPE;
+			break;
+		}
+		done += ring_put(p, src + done, n - done);
+		wakeup(p);
+		if (done < n && (error = cannot_wait(f)) == 0)
+			sleep_on_intr(p, &p->lock, "pipewr");
+	}
+	spin_unlock(&p->lock);
+	if (error == -EPIPE)
+		proc_signal(curproc, SIGPIPE);
+	return done > 0 ? (int64_t)done : error;
+}
+
+static int64_t
+pipe_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	char chunk[PIPE_CHUNK];
+	size_t done = 0;
+
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		if (copyin(ubuf + done, chunk, n) != 0)
+			return done > 0 ? (int64_t)done : -EFAULT;
+		int64_t r = pipe_put_all(f, chunk, n);
+		if (r < 0)
+			return done > 0 ? (int64_t)done : r;
+		done += (size_t)r;
+		if ((size_t)r < n)
+			break;      /* stopped part way: report what went in */
+	}
+	return (int64_t)done;
+}
+
+static void
+pipe_close(struct file *f)
+{
+	struct pipe *p = f->pipe;
+	bool last;
+
+	spin_lock(&p->lock);
+	if (f->ops->read == pipe_read)
+		p->readers--;
+	else
+		p->writers--;
+	last = p->readers == 0 && p->writers == 0;
+	wakeup(p);
+	spin_unlock(&p->lock);
+	if (last)
+		kmem_free(p, sizeof(*p));
+}
+
+static int
+pipe_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_blksize = PAGE_SIZE;
+	return 0;
+}
+
+static const struct fileops pipe_read_ops = {
+	.read = pipe_read,
+	.close = pipe_close,
+	.stat = pipe_stat,
+};
+
+static const struct fileops pipe_write_ops = {
+	.write = pipe_write,
+	.close = pipe_close,
+	.stat = pipe_stat,
+};
+
+int
+pipe_create(struct file **rf, struct file **wf)
+{
+	struct pipe *p = kmem_zalloc(sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->lock = (struct spinlock)SPINLOCK_INIT("pipe");
+	*rf = file_alloc(&pipe_read_ops, O_RDONLY);
+	*wf = file_alloc(&pipe_write_ops, O_WRONLY);
+	if (*rf == NULL || *wf == NULL) {
+		if (*rf != NULL)
+			kmem_free(*rf, sizeof(**rf));
+		if (*wf != NULL)
+			kmem_free(*wf, sizeof(**wf));
+		kmem_free(p, sizeof(*p));
+		return -ENOMEM;
+	}
+	(*rf)->pipe = (*wf)->pipe = p;
+	p->readers = p->writers = 1;
+	return 0;
+}
+
+int
+pipe_size(const struct file *f)
+{
+	return f->pipe != NULL ? PIPE_SIZE : -EBADF;
+}

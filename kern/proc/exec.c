@@ -1,0 +1,361 @@
+/*
+ * kern/proc/exec.c - turning an ELF file into a running image.
+ *
+ * A static x86-64 executable is a list of PT_LOAD segments, each "these
+ * file bytes at this address, then zeros up to memsz".  Each becomes map
+ * entries over the file's memory object, so pages come in through the
+ * fault handler's lower layer as the program touches them:
+ *
+ *   file  |ELF hdr|phdrs| .text ........ | .data ...|
+ *   map   0x400000 r--  [hdr, rodata]     object, private
+ *         0x401000 r-x  [.text]           object, private
+ *         0x404000 rw-  [.data | bss...]  object, private (copy-on-write)
+ *         0x405000 rw-  [bss]             anonymous, zero-fill
+ *         ...
+ *         0x7fffff7ff000-0x7ffffffff000   the stack, anonymous
+ *
+ * Two details real binaries need (measured on musl and glibc output):
+ * segment file offsets need not be page-aligned (only congruent to the
+ * address modulo a page), and the last file page of a segment with bss
+ * holds bytes of whatever follows in the file, which must read as zeros
+ * from filesz on - so that partial page is zeroed through a write fault,
+ * which gives the program its own copy of it.
+ *
+ * The initial stack, from the top down (x86-64 System V ABI, Linux):
+ *
+ *   16 random bytes (AT_RANDOM), "x86_64", the exec path, env strings,
+ *   argv strings | padding to 16 | AT_NULL | auxv pairs | NULL | envp[]
+ *   | NULL | argv[] | argc   <- rsp (16-byte aligned)
+ *
+ * The image is built in a fresh vmspace; the caller swaps it in only on
+ * success, so a bad ELF leaves the calling process untouched.
+ */
+#include "kern/proc/exec.h"
+#include "kern/arch/cpu.h"
+#include "kern/proc/elf.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/rand.h"
+#include "kern/lib/string.h"
+#include "kern/fs/ramfs.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_io.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_map.h"
+#include "uvm/uvm_object.h"
+
+#define EXEC_MAX_PHDRS 64
+
+struct elf_info {
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph[EXEC_MAX_PHDRS];
+	uint64_t bias;
+};
+
+/* Is one PT_LOAD sane for this file and for user space? */
+static bool
+phdr_ok(const struct elf64_phdr *p, uint64_t filesize, uint64_t bias)
+{
+	uint64_t end = bias + p->p_vaddr + p->p_memsz;
+
+	return p->p_filesz <= p->p_memsz && p->p_offset <= filesize &&
+	    p->p_filesz <= filesize - p->p_offset &&
+	    ((p->p_vaddr - p->p_offset) & PAGE_MASK) == 0 &&
+	    end >= bias + p->p_vaddr && end <= USER_STACK_TOP - USER_STACK_SIZE -
+	    USER_STACK_GUARD && bias + p->p_vaddr >= PAGE_SIZE;
+}
+
+static int
+elf_read(const struct rnode *file, struct elf_info *ei)
+{
+	struct elf64_ehdr *eh = &ei->eh;
+	int nload = 0;
+
+	if (!S_ISREG(file->mode) || !(file->mode & 0111))
+		return -EACCES;     /* not a file, or nobody may execute it */
+	if (ramfs_read(file, 0, eh, sizeof(*eh)) != sizeof(*eh) ||
+	    memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
+	    eh->e_machine != EM_X86_64 || eh->e_phentsize != sizeof(struct elf64_phdr) ||
+	    eh->e_phnum == 0 || eh->e_phnum > EXEC_MAX_PHDRS)
+		return -ENOEXEC;
+	size_t phsize = (size_t)eh->e_phnum * sizeof(struct elf64_phdr);
+	if (ramfs_read(file, eh->e_phoff, ei->ph, phsize) != (ssize_t)phsize)
+		return -ENOEXEC;
+	ei->bias = eh->e_type == ET_DYN ? USER_PIE_BASE : 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ei->ph[i].p_type == PT_INTERP)
+			return -ENOEXEC;    /* dynamic linking: not supported */
+		if (ei->ph[i].p_type != PT_LOAD)
+			continue;
+		if (!phdr_ok(&ei->ph[i], file->size, ei->bias))
+			return -ENOEXEC;
+		nload++;
+	}
+	return nload > 0 ? 0 : -ENOEXEC;
+}
+
+int
+exec_check(const struct rnode *file)
+{
+	struct elf_info *ei = kmem_alloc(sizeof(*ei), 0);
+	int error;
+
+	if (ei == NULL)
+		return -ENOMEM;
+	error = elf_read(file, ei);
+	kmem_free(ei, sizeof(*ei));
+	return error;
+}
+
+static vm_prot_t
+phdr_prot(const struct elf64_phdr *p)
+{
+	return ((p->p_flags & PF_R) ? VM_PROT_READ : 0) |
+	    ((p->p_flags & PF_W) ? VM_PROT_WRITE : 0) |
+	    ((p->p_flags & PF_X) ? VM_PROT_EXECUTE : 0);
+}
+
+/* Map [va, va+len) privately: from uobj at off, or anonymous if NULL. */
+static int
+map_private(struct vm_map *map, vaddr_t va, vsize_t len,
+    struct uvm_object *uobj, voff_t off, vm_prot_t prot)
+{
+	int error;
+
+	if (uobj != NULL)
+		uobj->pgops->pgo_reference(uobj);
+	error = uvm_map(map, &va, len, uobj, uobj != NULL ? off : UVM_UNKNOWN_OFFSET,
+	    0, UVM_MAPFLAG(prot, VM_PROT_ALL, MAP_INHERIT_COPY, UVM_ADV_NORMAL,
+	    UVM_FLAG_FIXED | UVM_FLAG_UNMAP | UVM_FLAG_COPYONWRITE));
+	if (error != 0 && uobj != NULL)
+		uobj->pgops->pgo_detach(uobj);
+	return error;
+}
+
+/*
+ * Map one PT_LOAD: file pages, the zeroed tail of the last file page,
+ * then anonymous pages up to memsz.
+ */
+static int
+load_segment(struct vm_map *map, const struct rnode *file,
+    const struct elf64_phdr *p, uint64_t bias)
+{
+	vaddr_t start = bias + p->p_vaddr, file_end = start + p->p_filesz;
+	vaddr_t mstart = ROUND_DOWN(start, PAGE_SIZE);
+	vaddr_t fpages_end = ROUND_UP(file_end, PAGE_SIZE);
+	vaddr_t mem_end = ROUND_UP(start + p->p_memsz, PAGE_SIZE);
+	vm_prot_t prot = phdr_prot(p);
+	bool tail = p->p_memsz > p->p_filesz && (file_end & PAGE_MASK) != 0;
+	int error = 0;
+
+	if (p->p_filesz > 0) {
+		/* Writable for now if the tail must be zeroed; lowered below. */
+		error = map_private(map, mstart, fpages_end - mstart, file->uobj,
+		    (voff_t)ROUND_DOWN(p->p_offset, PAGE_SIZE),
+		    tail ? prot | VM_PROT_WRITE : prot);
+	} else {
+		fpages_end = mstart;
+	}
+	if (error == 0 && tail) {
+		static const uint8_t zeros[PAGE_SIZE];
+		error = uvm_io_write(map, file_end, zeros, fpages_end - file_end);
+		if (error == 0 && !(prot & VM_PROT_WRITE))
+			error = uvm_map_protect(map, mstart, fpages_end, prot, false);
+	}
+	if (error == 0 && mem_end > fpages_end)
+		error = map_private(map, fpages_end, mem_end - fpages_end, NULL, 0, prot);
+	return error;
+}
+
+/* The stack under construction: a kernel copy of its top part. */
+struct stackbuf {
+	uint8_t *buf;               /* mirrors [base, USER_STACK_TOP) */
+	size_t size;
+	vaddr_t base;               /* user address of buf[0] */
+	size_t used;                /* bytes filled, from the top down */
+};
+
+/* Push len bytes; returns their user address, or 0 if out of room. */
+static vaddr_t
+push(struct stackbuf *sb, const void *data, size_t len)
+{
+	if (len > sb->size - sb->used)
+		return 0;
+	sb->used += len;
+	memcpy(sb->buf + sb->size - sb->used, data, len);
+	return sb->base + sb->size - sb->used;
+}
+
+static int
+count_strings(char *const v[], size_t *bytes)
+{
+	int n = 0;
+
+	for (; v != NULL && v[n] != NULL; n++)
+		*bytes += strnlen(v[n], EXEC_ARG_MAX) + 1;
+	return n;
+}
+
+/* Push the strings of v, recording their user addresses in ptrs. */
+static bool
+push_strings(struct stackbuf *sb, char *const v[], int n, uint64_t *ptrs)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		ptrs[i] = push(sb, v[i], strlen(v[i]) + 1);
+		if (ptrs[i] == 0)
+			return false;
+	}
+	return true;
+}
+
+static vaddr_t
+image_phdr(const struct elf_info *ei)
+{
+	for (int i = 0; i < ei->eh.e_phnum; i++) {
+		if (ei->ph[i].p_type == PT_PHDR)
+			return ei->bias + ei->ph[i].p_vaddr;
+	}
+	for (int i = 0; i < ei->eh.e_phnum; i++) {
+		const struct elf64_phdr *p = &ei->ph[i];
+		if (p->p_type == PT_LOAD && p->p_offset <= ei->eh.e_phoff &&
+		    ei->eh.e_phoff < p->p_offset + p->p_filesz)
+			return ei->bias + p->p_vaddr + (ei->eh.e_phoff - p->p_offset);
+	}
+	return 0;
+}
+
+/* The word vector below the strings: argc, argv, envp, auxv. */
+static uint64_t *
+build_vector(const struct elf_info *ei, const struct exec_image *img,
+    const uint64_t *ptrs, int argc, int envc, const uint64_t *extra, size_t *nwords)
+{
+	uint32_t a, b, c, hwcap;
+	const uint64_t aux[][2] = {
+		{ AT_PHDR, img->phdr }, { AT_PHENT, sizeof(struct elf64_phdr) },
+		{ AT_PHNUM, (uint64_t)ei->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE },
+		{ AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, img->entry },
+		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
+		{ AT_SECURE, 0 }, { AT_CLKTCK, 100 }, { AT_HWCAP, 0 },
+		{ AT_RANDOM, extra[0] }, { AT_PLATFORM, extra[1] },
+		{ AT_EXECFN, extra[2] }, { AT_NULL, 0 },
+	};
+	size_t n = 1 + (size_t)argc + 1 + (size_t)envc + 1 + 2 * ARRAY_SIZE(aux);
+	uint64_t *w = kmem_alloc(n * 8, 0), *q = w;
+
+	if (w == NULL)
+		return NULL;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(hwcap) : "a"(1));
+	*q++ = (uint64_t)argc;
+	for (int i = 0; i < argc + 1 + envc + 1; i++)
+		*q++ = (i == argc || i == argc + 1 + envc) ? 0 :
+		    ptrs[i < argc ? i : i - 1];
+	for (size_t i = 0; i < ARRAY_SIZE(aux); i++) {
+		*q++ = aux[i][0];
+		*q++ = aux[i][0] == AT_HWCAP ? hwcap : aux[i][1];
+	}
+	*nwords = n;
+	return w;
+}
+
+/* Push the strings and the word vector; fills img->sp.  => 0 or -errno. */
+static int
+build_stack(struct stackbuf *sb, const struct elf_info *ei, struct exec_image *img,
+    const char *path, char *const argv[], char *const envp[], int argc, int envc,
+    uint64_t *ptrs)
+{
+	uint64_t extra[3];
+	uint8_t rnd[16];
+	struct krand r;
+	size_t nwords;
+	uint64_t *vec;
+
+	krand_seed(&r, rdtsc());
+	for (int i = 0; i < 16; i++)
+		rnd[i] = (uint8_t)krand_next(&r);
+	extra[0] = push(sb, rnd, sizeof(rnd));
+	extra[1] = push(sb, "x86_64", 7);
+	extra[2] = push(sb, path, strlen(path) + 1);
+	if (!push_strings(sb, envp, envc, ptrs + argc) || !push_strings(sb, argv, argc, ptrs))
+		return -E2BIG;
+	vec = build_vector(ei, img, ptrs, argc, envc, extra, &nwords);
+	if (vec == NULL)
+		return -ENOMEM;
+	vaddr_t top = sb->base + sb->size - sb->used;
+	vaddr_t sp = ROUND_DOWN(top - nwords * 8, 16);
+	static const uint8_t pad[16];
+	push(sb, pad, top - nwords * 8 - sp);
+	img->sp = push(sb, vec, nwords * 8);
+	kmem_free(vec, nwords * 8);
+	return img->sp == sp ? 0 : -E2BIG;
+}
+
+/* Map the stack and write its initial contents.  => 0 or -errno. */
+static int
+setup_stack(struct vm_map *map, const struct elf_info *ei, struct exec_image *img,
+    const char *path, char *const argv[], char *const envp[])
+{
+	size_t strbytes = strlen(path) + 1;
+	int argc = count_strings(argv, &strbytes), envc = count_strings(envp, &strbytes);
+	struct stackbuf sb;
+	int error;
+
+	if (strbytes > EXEC_ARG_MAX || argc + envc + 2 > EXEC_ARGS_MAX)
+		return -E2BIG;
+	error = map_private(map, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+	    NULL, 0, VM_PROT_READ | VM_PROT_WRITE);
+	if (error != 0)
+		return error;
+	sb.size = ROUND_UP(strbytes + 64 + (size_t)(argc + envc + 48) * 8, PAGE_SIZE);
+	sb.base = USER_STACK_TOP - sb.size;
+	sb.used = 0;
+	sb.buf = kmem_alloc(sb.size, 0);
+	uint64_t *ptrs = kmem_alloc((size_t)(argc + envc + 1) * 8, 0);
+	error = sb.buf != NULL && ptrs != NULL ? 0 : -ENOMEM;
+	if (error == 0)
+		error = build_stack(&sb, ei, img, path, argv, envp, argc, envc, ptrs);
+	if (error == 0)
+		error = uvm_io_write(map, sb.base + sb.size - sb.used,
+		    sb.buf + sb.size - sb.used, sb.used);
+	if (sb.buf != NULL)
+		kmem_free(sb.buf, sb.size);
+	if (ptrs != NULL)
+		kmem_free(ptrs, (size_t)(argc + envc + 1) * 8);
+	img->stack_bottom = USER_STACK_TOP - USER_STACK_SIZE;
+	return error;
+}
+
+int
+exec_load(struct vmspace *vm, const struct rnode *file, const char *path,
+    char *const argv[], char *const envp[], struct exec_image *img)
+{
+	struct elf_info *ei = kmem_alloc(sizeof(*ei), 0);
+	int error;
+
+	if (ei == NULL)
+		return -ENOMEM;
+	memset(img, 0, sizeof(*img));
+	error = elf_read(file, ei);
+	for (int i = 0; error == 0 && i < ei->eh.e_phnum; i++) {
+		const struct elf64_phdr *p = &ei->ph[i];
+		if (p->p_type != PT_LOAD)
+			continue;
+		error = load_segment(&vm->vm_map, file, p, ei->bias);
+		img->brk = MAX(img->brk, ROUND_UP(ei->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE));
+	}
+	if (error == 0) {
+		img->entry = ei->bias + ei->eh.e_entry;
+		img->phdr = image_phdr(ei);
+		img->phnum = ei->eh.e_phnum;
+		img->load_bias = ei->bias;
+		error = setup_stack(&vm->vm_map, ei, img, path, argv, envp);
+	}
+	if (error == 0) {
+		vm->vm_daddr = img->brk;
+		vm->vm_dsize = 0;
+		vm->vm_minsaddr = img->stack_bottom;
+		vm->vm_maxsaddr = USER_STACK_TOP;
+	}
+	kmem_free(ei, sizeof(*ei));
+	return error;
+}

@@ -1,0 +1,51 @@
+/*
+ * kern/proc/exec.h - loading an ELF program into an address space.
+ */
+#ifndef KERN_EXEC_H
+#define KERN_EXEC_H
+
+#include "kern/lib/types.h"
+
+struct vmspace;
+struct rnode;
+
+/* Where the user stack lives, and how far it may grow. */
+#define USER_STACK_TOP 0x00007ffffffff000UL
+#define USER_STACK_SIZE (8UL << 20)
+#define USER_STACK_GUARD (1UL << 20)    /* never mapped below the stack */
+#define USER_PIE_BASE 0x0000555555554000UL
+
+#define EXEC_ARG_MAX (128 * 1024)       /* argv + envp strings */
+#define EXEC_ARGS_MAX 1024              /* argv + envp pointers */
+
+/* The new program's first register state and memory layout. */
+struct exec_image {
+	vaddr_t entry;              /* rip */
+	vaddr_t sp;                 /* rsp: points at argc */
+	vaddr_t brk;                /* first address past the loaded image */
+	vaddr_t stack_bottom;       /* lowest address of the stack mapping */
+	vaddr_t phdr;               /* program headers in memory (AT_PHDR) */
+	uint64_t load_bias;         /* 0, or where a static-pie was put */
+	int phnum;
+};
+
+/*
+ * exec_check - is file an ELF64 x86-64 static executable (or static-pie)
+ * this kernel can run?  => 0, -ENOEXEC, -EACCES (not a regular file, or
+ * no execute permission).
+ */
+int exec_check(const struct rnode *file);
+
+/*
+ * exec_load - map file into vm (which should be empty) and build the
+ * initial stack: argc, argv, envp, the auxiliary vector, as the x86-64
+ * System V ABI and Linux lay them out.
+ *  => argv/envp are kernel copies, NULL-terminated; path is AT_EXECFN.
+ *  => returns 0 and *img; -ENOEXEC for a bad ELF, -E2BIG for arguments
+ *     past EXEC_ARG_MAX, -ENOMEM.  On error vm may be half built: the
+ *     caller throws it away (the old image is never touched).
+ */
+int exec_load(struct vmspace *vm, const struct rnode *file, const char *path,
+    char *const argv[], char *const envp[], struct exec_image *img);
+
+#endif

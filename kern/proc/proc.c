@@ -1,0 +1,739 @@
+/*
+ * kern/proc/proc.c - creating, running, ending and reaping processes.
+ *
+ * A process runs on a kernel thread of its own.  It starts (after exec
+ * or fork) in proc_thread_start, which drops into user mode through a
+ * copy of the process's saved user frame:
+ *
+ *   thread stack (guard page below)      rsp0 = top of this stack
+ *   +------------------------------+ <-- traps and syscalls from user
+ *   | proc_thread_start's frame    |     mode build their frame here
+ *   |   local trapframe copy ------+--> enter_user: iretq to user mode
+ *   +------------------------------+
+ *
+ * Life of a process:
+ *
+ *   proc_run / fork --> ALIVE --exit_group, or a fatal signal--> ZOMBIE
+ *                                                                  |
+ *         wait4 in the parent (or proc_run for a tree's root) reaps it:
+ *         joins its thread, frees it
+ *
+ * Exiting frees the address space at once (on the kernel pmap), so a
+ * zombie holds only its struct proc and a finished thread.
+ */
+#include "kern/proc/proc.h"
+#include "kern/core/clock.h"
+#include "kern/arch/cpu.h"
+#include "kern/proc/exec.h"
+#include "kern/arch/gdt.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/fs/ramfs.h"
+#include "kern/core/sched.h"
+#include "kern/sys/syscall.h"
+#include "kern/arch/uaccess.h"
+#include "pmap/pmap.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_map.h"
+#include "uvm/uvm_page.h"
+
+
+struct spinlock proc_lock = SPINLOCK_INIT("proc");
+static int next_pid = 1;
+static uint64_t nprocs;
+static int roots_alive;             /* live processes with no parent */
+static TAILQ_HEAD(, proc) orphans = { NULL, &orphans.tqh_first }; /* parent gone */
+static TAILQ_HEAD(, proc) allproc = { NULL, &allproc.tqh_first };
+
+void enter_user(struct trapframe *tf) __noreturn;
+
+uint64_t
+proc_count(void)
+{
+	return nprocs;
+}
+
+/* A fresh process: default signals, the SSE state of a new program. */
+static struct proc *
+proc_alloc(const char *name)
+{
+	struct proc *p = kmem_zalloc(sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	TAILQ_INIT(&p->children);
+	strlcpy(p->name, name, sizeof(p->name));
+	p->sig.altstack.flags = 2;          /* SS_DISABLE */
+	*(uint16_t *)&p->fpu[0] = 0x037f;   /* x87 control word after fninit */
+	*(uint32_t *)&p->fpu[24] = 0x1f80;  /* MXCSR: all exceptions masked */
+	spin_lock(&proc_lock);
+	p->pid = next_pid++;
+	nprocs++;
+	TAILQ_INSERT_TAIL(&allproc, p, all);
+	spin_unlock(&proc_lock);
+	return p;
+}
+
+/* The live process with that pid, or NULL.  => proc_lock held. */
+static struct proc *
+find_locked(int pid)
+{
+	struct proc *p;
+
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->pid == pid && p->state == PS_ALIVE)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * A signal was posted to p: get its thread out of an interruptible sleep
+ * (a pipe, wait4, pause, nanosleep) to act on it.  A sleep that is not
+ * interruptible (a page being read in) runs to its end; the signal waits
+ * for the return to user mode.  => proc_lock held.
+ */
+static void
+interrupt_sleep(struct proc *p)
+{
+	if (p->thread != NULL)      /* NULL: fork has not started it yet */
+		sleep_interrupt(p->thread);
+}
+
+void
+proc_clock_tick(void)
+{
+	uint64_t now = clock_ns();
+	struct proc *p;
+
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->itimer_deadline == 0 || now < p->itimer_deadline ||
+		    p->state != PS_ALIVE)
+			continue;
+		p->sig.pending |= SIGBIT(SIGALRM);
+		interrupt_sleep(p);
+		p->itimer_deadline = p->itimer_interval != 0 ?
+		    now + p->itimer_interval : 0;
+	}
+	spin_unlock(&proc_lock);
+}
+
+void
+proc_signal(struct proc *p, int sig)
+{
+	spin_lock(&proc_lock);
+	p->sig.pending |= SIGBIT(sig);
+	interrupt_sleep(p);
+	spin_unlock(&proc_lock);
+}
+
+/*
+ * Does pid, as kill and wait4 take it, select p?  > 0: that pid; 0: the
+ * caller's group; -1: any; < -1: group -pid.
+ */
+static bool
+pid_selects(const struct proc *caller, const struct proc *p, int pid)
+{
+	if (pid > 0)
+		return p->pid == pid;
+	if (pid == 0)
+		return p->pgid == caller->pgid;
+	return pid == -1 || p->pgid == -pid;
+}
+
+int
+proc_kill(struct proc *caller, int pid, int sig)
+{
+	struct proc *p;
+	bool found = false;
+
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state != PS_ALIVE || !pid_selects(caller, p, pid))
+			continue;
+		if (pid == -1 && (p == caller || p->pid == 1 || p->root))
+			continue;
+		found = true;
+		if (sig != 0) {
+			p->sig.pending |= SIGBIT(sig);
+			interrupt_sleep(p);
+		}
+	}
+	spin_unlock(&proc_lock);
+	return found ? 0 : -ESRCH;
+}
+
+int
+proc_signal_pid(int pid, int sig)
+{
+	struct proc *p;
+
+	spin_lock(&proc_lock);
+	p = find_locked(pid);
+	if (p != NULL && sig != 0) {
+		p->sig.pending |= SIGBIT(sig);
+		interrupt_sleep(p);
+	}
+	spin_unlock(&proc_lock);
+	return p != NULL ? 0 : -ESRCH;
+}
+
+static void
+proc_free(struct proc *p)
+{
+	KASSERT(p->vmspace == NULL && TAILQ_EMPTY(&p->children));
+	spin_lock(&proc_lock);
+	TAILQ_REMOVE(&allproc, p, all);
+	nprocs--;
+	spin_unlock(&proc_lock);
+	kmem_free(p, sizeof(*p));
+}
+
+void
+proc_switch_out(struct proc *p)
+{
+	__asm__ volatile("fxsave64 (%0)" : : "r"(p->fpu) : "memory");
+}
+
+void
+proc_switch_in(struct proc *p)
+{
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(p->fpu) : "memory");
+	wrmsr(MSR_FS_BASE, p->fs_base);
+}
+
+/* The first user-mode state of a program: entry, stack, user segments. */
+static void
+start_frame(struct trapframe *tf, const struct exec_image *img)
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = img->entry;
+	tf->rsp = img->sp;
+	tf->cs = SEL_UCODE | 3;
+	tf->ss = SEL_UDATA | 3;
+	tf->rflags = RFLAGS_IF;
+	tf->rdx = 0;        /* no atexit function from a dynamic loader */
+}
+
+/* Where every process thread begins: become the process, enter user mode. */
+static void
+proc_thread_start(void *arg)
+{
+	struct proc *p = arg;
+	struct trapframe tf = p->start_tf;
+
+	cli();
+	curthread->proc = p;
+	curthread->vmspace = p->vmspace;
+	pmap_activate(p->vmspace->vm_map.pmap);
+	proc_switch_in(p);
+	enter_user(&tf);
+}
+
+/* Give p its thread; it starts running in user mode. */
+static int
+proc_start(struct proc *p)
+{
+	struct thread *t = thread_create(p->name, proc_thread_start, p);
+
+	if (t == NULL)
+		return -ENOMEM;
+	p->thread = t;
+	return 0;
+}
+
+/* Load path into a new address space for p; nothing left on failure. */
+static int
+proc_load(struct proc *p, const char *path, char *const argv[],
+    char *const envp[], struct exec_image *img, struct vmspace **vmp)
+{
+	struct rnode *file;
+	int error;
+
+	if (ramfs_boot == NULL)
+		return -ENOENT;
+	error = ramfs_lookup(ramfs_boot, NULL, path, true, &file);
+	if (error == 0)
+		error = exec_check(file);
+	if (error != 0)
+		return error;
+	*vmp = uvmspace_alloc(PAGE_SIZE, USER_MAX, true);
+	if (*vmp == NULL)
+		return -ENOMEM;
+	(*vmp)->vm_pid = p->pid;
+	error = exec_load(*vmp, file, path, argv, envp, img);
+	if (error != 0) {
+		uvmspace_free(*vmp);
+		*vmp = NULL;
+		return error;
+	}
+	p->brk_start = p->brk = img->brk;
+	return 0;
+}
+
+/* The root of p's tree (the process proc_run started). */
+static struct proc *
+tree_root(struct proc *p)
+{
+	while (p->parent != NULL)
+		p = p->parent;
+	return p;
+}
+
+/* p's children go to the root of the tree (or become roots).  => proc_lock. */
+static void
+reparent_children(struct proc *p)
+{
+	struct proc *c, *root = p->parent != NULL ? tree_root(p) : NULL;
+
+	while ((c = TAILQ_FIRST(&p->children)) != NULL) {
+		TAILQ_REMOVE(&p->children, c, sibling);
+		c->parent = root;
+		if (root != NULL) {
+			TAILQ_INSERT_TAIL(&root->children, c, sibling);
+		} else {
+			TAILQ_INSERT_TAIL(&orphans, c, sibling);
+			roots_alive += c->state == PS_ALIVE;
+		}
+		if (c->state == PS_ZOMBIE)
+			wakeup(root != NULL ? (const void *)root : (const void *)&roots_alive);
+	}
+}
+
+void
+proc_exit(int wstatus)
+{
+	struct proc *p = curproc;
+	struct vmspace *vm = p->vmspace;
+
+	fdtable_close_all(&p->fds);
+	/* Leave the address space before freeing it. */
+	curthread->vmspace = NULL;
+	pmap_activate(pmap_kernel());
+	p->vmspace = NULL;
+	uvmspace_free(vm);
+	spin_lock(&proc_lock);
+	reparent_children(p);
+	p->wstatus = wstatus;
+	p->state = PS_ZOMBIE;
+	if (p->parent == NULL)
+		roots_alive--;
+	wakeup(p->parent != NULL ? (const void *)p->parent : (const void *)&roots_alive);
+	spin_unlock(&proc_lock);
+	curthread->proc = NULL;
+	thread_exit();
+}
+
+/* Free a zombie: its thread has finished (or will, in a moment). */
+static void
+proc_reap(struct proc *z)
+{
+	thread_join(z->thread);
+	proc_free(z);
+}
+
+/* A zombie child of parent that pid selects (pid_selects).  => proc_lock. */
+static struct proc *
+find_zombie(struct proc *parent, int pid, bool *have_any)
+{
+	struct proc *c;
+
+	*have_any = false;
+	TAILQ_FOREACH(c, &parent->children, sibling) {
+		if (!pid_selects(parent, c, pid))
+			continue;
+		*have_any = true;
+		if (c->state == PS_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+int
+proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
+{
+	struct proc *p = proc_alloc(path);
+	struct exec_image img;
+	int error;
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->root = true;
+	p->pgid = p->pid;               /* a tree starts its own group */
+	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
+	if (error == 0)
+		error = fdtable_init_console(&p->fds);
+	if (error == 0) {
+		strlcpy(p->exe, path, sizeof(p->exe));
+		start_frame(&p->start_tf, &img);
+		spin_lock(&proc_lock);
+		roots_alive++;
+		spin_unlock(&proc_lock);
+		error = proc_start(p);
+		if (error != 0) {
+			spin_lock(&proc_lock);
+			roots_alive--;
+			spin_unlock(&proc_lock);
+		}
+	}
+	if (error != 0) {
+		fdtable_close_all(&p->fds);
+		if (p->vmspace != NULL)
+			uvmspace_free(p->vmspace);
+		p->vmspace = NULL;
+		proc_free(p);
+		return error;
+	}
+	/* Wait for the whole tree: the root, then any orphans it left. */
+	spin_lock(&proc_lock);
+	while (p->state != PS_ZOMBIE || roots_alive > 0)
+		sleep_on(&roots_alive, &proc_lock, "proc_run");
+	spin_unlock(&proc_lock);
+	*wstatus = p->wstatus;
+	proc_reap(p);
+	/* Every orphan has exited too (roots_alive is 0): reap them. */
+	struct proc *o;
+	while ((o = TAILQ_FIRST(&orphans)) != NULL) {
+		TAILQ_REMOVE(&orphans, o, sibling);
+		proc_reap(o);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* System calls                                                        */
+
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+#define WALL_FLAGS 0xe0000000UL     /* __WNOTHREAD, __WALL, __WCLONE */
+
+int64_t
+sys_wait4(const struct sysargs *a)
+{
+	struct proc *p = curproc, *z;
+	int pid = (int)a->a[0];
+	bool any;
+
+	if (a->a[2] & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;      /* -INT_MIN is no group (Linux) */
+	spin_lock(&proc_lock);
+	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG)) {
+		if (signal_actionable(p)) {
+			spin_unlock(&proc_lock);
+			return -EINTR;      /* a signal to act on first */
+		}
+		sleep_on_intr(p, &proc_lock, "wait4");
+	}
+	if (z != NULL)
+		TAILQ_REMOVE(&p->children, z, sibling);
+	spin_unlock(&proc_lock);
+	if (z == NULL)
+		return any ? 0 : -ECHILD;
+	int status = z->wstatus, zpid = z->pid;
+	proc_reap(z);
+	if (a->a[1] != 0 && copyout(&status, a->a[1], sizeof(status)) != 0)
+		return -EFAULT;
+	if (a->a[3] != 0) {
+		uint8_t rusage[144] = { 0 };
+		if (copyout(rusage, a->a[3], sizeof(rusage)) != 0)
+			return -EFAULT;
+	}
+	return zpid;
+}
+
+int64_t
+sys_fork(const struct sysargs *a)
+{
+	struct proc *parent = curproc, *child = proc_alloc(parent->name);
+
+	if (child == NULL)
+		return -ENOMEM;
+	child->vmspace = uvmspace_fork(parent->vmspace);
+	if (child->vmspace == NULL) {
+		proc_free(child);
+		return -ENOMEM;
+	}
+	child->vmspace->vm_pid = child->pid;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->fs_base = parent->fs_base;
+	child->pgid = parent->pgid;
+	child->sig = parent->sig;
+	child->sig.pending = 0;
+	fdtable_fork(&child->fds, &parent->fds);
+	strlcpy(child->exe, parent->exe, sizeof(child->exe));
+	proc_switch_out(child);     /* the parent's SSE registers, as they are */
+	child->start_tf = *a->tf;
+	child->start_tf.rax = 0;    /* fork returns 0 in the child */
+	spin_lock(&proc_lock);
+	child->parent = parent;
+	TAILQ_INSERT_TAIL(&parent->children, child, sibling);
+	spin_unlock(&proc_lock);
+	if (proc_start(child) != 0) {
+		spin_lock(&proc_lock);
+		TAILQ_REMOVE(&parent->children, child, sibling);
+		spin_unlock(&proc_lock);
+		fdtable_close_all(&child->fds);
+		uvmspace_free(child->vmspace);
+		child->vmspace = NULL;
+		proc_free(child);
+		return -ENOMEM;
+	}
+	return child->pid;
+}
+
+#define CLONE_FORK_FLAGS 0x11        /* SIGCHLD in the exit-signal byte */
+
+int64_t
+sys_clone(const struct sysargs *a)
+{
+	/* Only the fork case: no shared VM, files or threads, stack kept. */
+	if ((a->a[0] & ~0xffUL) != 0 || a->a[1] != 0)
+		return -ENOSYS;
+	return sys_fork(a);
+}
+
+int64_t
+sys_getppid(const struct sysargs *a)
+{
+	(void)a;
+	return curproc->parent != NULL ? curproc->parent->pid : 0;
+}
+
+/* Is there a live process in group pgid?  => proc_lock held. */
+static bool
+group_exists(int pgid)
+{
+	struct proc *p;
+
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state == PS_ALIVE && p->pgid == pgid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * setpgid(pid, pgid): the caller or one of its children (pid 0: the
+ * caller) moves to group pgid (0: its own pid), which must be its own
+ * pid or a group that exists.  There are no sessions yet, so Linux's
+ * checks against them (EPERM for a session leader or another session)
+ * have nothing to check.
+ */
+int64_t
+sys_setpgid(const struct sysargs *a)
+{
+	struct proc *self = curproc, *p;
+	int pid = (int)a->a[0], pgid = (int)a->a[1];
+	int error = 0;
+
+	if (pid < 0 || pgid < 0)
+		return -EINVAL;
+	spin_lock(&proc_lock);
+	p = pid == 0 ? self : find_locked(pid);
+	if (p == NULL || (p != self && p->parent != self))
+		error = -ESRCH;
+	else if (pgid != 0 && pgid != p->pid && !group_exists(pgid))
+		error = -EPERM;
+	else
+		p->pgid = pgid != 0 ? pgid : p->pid;
+	spin_unlock(&proc_lock);
+	return error;
+}
+
+int64_t
+sys_getpgid(const struct sysargs *a)
+{
+	int pid = (int)a->a[0], pgid;
+
+	if (pid == 0)
+		return curproc->pgid;
+	spin_lock(&proc_lock);
+	struct proc *p = find_locked(pid);
+	pgid = p != NULL ? p->pgid : -ESRCH;
+	spin_unlock(&proc_lock);
+	return pgid;
+}
+
+int64_t
+sys_getpgrp(const struct sysargs *a)
+{
+	(void)a;
+	return curproc->pgid;
+}
+/* The signal, code and address a user-mode exception means, as Linux has them. */
+static void
+trap_signal(const struct trapframe *tf, int fault_error, int *sig, int *code,
+    uint64_t *addr)
+{
+	*addr = tf->rip;
+	*code = SI_KERNEL;
+	switch (tf->vector) {
+	case T_PAGE_FAULT:
+		*addr = rcr2();
+		*sig = fault_error == -EIO ? SIGBUS : SIGSEGV;
+		*code = fault_error == -EIO ? BUS_ADRERR :
+		    fault_error == -EACCES ? SEGV_ACCERR : SEGV_MAPERR;
+		break;
+	case T_DIVIDE:
+		*sig = SIGFPE;
+		*code = 1;      /* FPE_INTDIV */
+		break;
+	case T_INVALID_OP:
+		*sig = SIGILL;
+		*code = 2;      /* ILL_ILLOPN */
+		break;
+	case T_BREAKPOINT:
+	case T_DEBUG:
+		*sig = SIGTRAP;
+		break;
+	default:            /* #GP, #SS...: a bad address the CPU refused */
+		*sig = SIGSEGV;
+		*addr = 0;
+		break;
+	}
+}
+
+void
+proc_user_trap(struct trapframe *tf, int fault_error)
+{
+	int sig, code;
+	uint64_t addr;
+
+	trap_signal(tf, fault_error, &sig, &code, &addr);
+	sti();              /* process context: exiting may sleep */
+	if (tf->vector == T_PAGE_FAULT && fault_error == -ENOMEM) {
+		/* The page daemon found nothing to free: no memory, no swap.
+		 * The process that needed the page goes (uvm_pdaemon.c says
+		 * why this one); nobody else's memory is touched. */
+		UVMEXP_ADD(oomkills, 1);
+		kprintf("pid %d (%s): out of memory %s: killed (needed a page "
+		    "at %#lx)\n", curproc->pid, curproc->name,
+		    uvm_failalloc_on() ? "(allocation-failure injection on)" :
+		    "and swap", addr);
+		proc_exit(W_SIGNALED(SIGKILL));
+	}
+	if (signal_fault_kills(sig) && tf->vector == T_PAGE_FAULT)
+		kprintf("pid %d (%s): %s at %#lx, rip %#lx, %s %s\n",
+		    curproc->pid, curproc->name, sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
+		    addr, tf->rip,
+		    (tf->error & PGEX_I) ? "exec" : (tf->error & PGEX_W) ? "write" : "read",
+		    sig == SIGBUS ? "(the page could not be read)" :
+		    code == SEGV_ACCERR ? "(protection)" : "(not mapped)");
+	else if (signal_fault_kills(sig))
+		kprintf("pid %d (%s): killed by signal %d: %s at rip %#lx\n",
+		    curproc->pid, curproc->name, sig, trap_name(tf->vector), tf->rip);
+	signal_fault(tf, sig, code, addr);
+	cli();
+}
+
+/* ------------------------------------------------------------------ */
+/* execve                                                              */
+
+/* A user string vector, copied into one kernel buffer of EXEC_ARG_MAX bytes. */
+struct argbuf {
+	char *buf;
+	size_t used;
+	char **v[2];        /* argv, envp: pointers into buf */
+	int n[2];
+};
+
+static int
+copy_vector(struct argbuf *ab, int which, uint64_t uvec)
+{
+	ab->v[which] = kmem_zalloc(EXEC_ARGS_MAX * sizeof(char *));
+	if (ab->v[which] == NULL)
+		return -ENOMEM;
+	for (int i = 0; uvec != 0; i++) {
+		uint64_t up;
+		if (i >= EXEC_ARGS_MAX - 1)
+			return -E2BIG;
+		if (copyin(uvec + (uint64_t)i * 8, &up, 8) != 0)
+			return -EFAULT;
+		if (up == 0)
+			break;
+		int len = copyinstr(up, ab->buf + ab->used, EXEC_ARG_MAX - ab->used);
+		if (len < 0)
+			return len == -ENAMETOOLONG ? -E2BIG : len;
+		ab->v[which][i] = ab->buf + ab->used;
+		ab->used += (size_t)len + 1;
+		ab->n[which] = i + 1;
+	}
+	return 0;
+}
+
+static void
+argbuf_free(struct argbuf *ab)
+{
+	for (int i = 0; i < 2; i++) {
+		if (ab->v[i] != NULL)
+			kmem_free(ab->v[i], EXEC_ARGS_MAX * sizeof(char *));
+	}
+	kmem_free(ab->buf, EXEC_ARG_MAX);
+}
+
+/* The new image replaces the old: address space, signals, registers. */
+static void
+exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
+    const char *path, struct trapframe *tf)
+{
+	struct vmspace *old = p->vmspace;
+	const char *base = path;
+
+	p->vmspace = vm;
+	curthread->vmspace = vm;
+	pmap_activate(vm->vm_map.pmap);
+	uvmspace_free(old);
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (p->sig.act[sig].handler != SIG_IGN)
+			memset(&p->sig.act[sig], 0, sizeof(p->sig.act[sig]));
+	}
+	p->sig.altstack.flags = 2;      /* SS_DISABLE */
+	p->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	for (const char *s = path; *s != '\0'; s++)
+		if (*s == '/' && s[1] != '\0')
+			base = s + 1;
+	strlcpy(p->name, base, sizeof(p->name));
+	strlcpy(p->exe, path, sizeof(p->exe));
+	fdtable_exec(&p->fds);
+	start_frame(tf, img);
+	__asm__ volatile("fninit");
+}
+
+int64_t
+sys_execve(const struct sysargs *a)
+{
+	struct argbuf ab = { .buf = kmem_alloc(EXEC_ARG_MAX, 0) };
+	struct exec_image img;
+	struct vmspace *vm = NULL;
+	char *path;
+	int error;
+
+	if (ab.buf == NULL)
+		return -ENOMEM;
+	path = ab.buf;
+	error = copyinstr(a->a[0], path, RAMFS_PATH_MAX);
+	if (error >= 0) {
+		ab.used = (size_t)error + 1;
+		error = copy_vector(&ab, 0, a->a[1]);
+	}
+	if (error >= 0)
+		error = copy_vector(&ab, 1, a->a[2]);
+	if (error >= 0 && path[0] == '\0')
+		error = -ENOENT;
+	if (error >= 0)
+		error = proc_load(curproc, path, ab.v[0], ab.v[1], &img, &vm);
+	if (error >= 0)
+		exec_commit(curproc, vm, &img, path, a->tf);
+	argbuf_free(&ab);
+	return error < 0 ? error : 0;
+}

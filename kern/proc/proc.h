@@ -1,0 +1,137 @@
+/*
+ * kern/proc/proc.h - processes: a user address space, the thread that runs
+ * it, and the state its system calls keep.
+ *
+ *   parent --children--> [child A] -> [child B]        (sibling links)
+ *     ^                      |
+ *     `------- parent -------'
+ *
+ * A process is one thread (struct thread.proc points back).  It ends as
+ * a zombie holding only its wait status until its parent reaps it with
+ * wait4; a process whose parent is gone is adopted by the root of its
+ * tree (the one proc_run started), and proc_run reaps the whole tree.
+ *
+ * Locking: proc_lock (a spin lock) covers the tree, the states, the
+ * wait statuses and the posting of signals (proc_signal); a process's
+ * other fields belong to its own thread.  A process waiting for a child
+ * or a signal sleeps on itself under proc_lock, interruptibly.
+ */
+#ifndef KERN_PROC_H
+#define KERN_PROC_H
+
+#include "kern/fs/file.h"
+#include "kern/lib/queue.h"
+#include "kern/lib/spinlock.h"
+#include "kern/lib/types.h"
+#include "kern/proc/signal.h"
+#include "kern/core/thread.h"
+#include "kern/arch/trap.h"
+
+struct vmspace;
+
+enum proc_state {
+	PS_ALIVE,
+	PS_ZOMBIE,      /* exited; wstatus waits for the parent */
+};
+
+struct proc {
+	int pid;
+	int pgid;                       /* process group: inherited by fork,
+	                                   set by setpgid; kill and wait4 with
+	                                   pid 0 or -pgid select by it */
+	bool root;                      /* started by proc_run: the init of
+	                                   its tree, spared by kill(-1) */
+	char name[32];
+	enum proc_state state;
+	struct proc *parent;            /* NULL: the root of a tree */
+	TAILQ_HEAD(, proc) children;
+	TAILQ_ENTRY(proc) sibling;
+	TAILQ_ENTRY(proc) all;          /* every process */
+	struct thread *thread;
+	struct vmspace *vmspace;
+	uint64_t fs_base;               /* TLS pointer (arch_prctl ARCH_SET_FS) */
+	vaddr_t brk_start;              /* the heap: [brk_start, brk) */
+	vaddr_t brk;
+	uint64_t clear_child_tid;       /* set_tid_address */
+	int wstatus;                    /* Linux wait status, once a zombie */
+	uint64_t nsyscalls;
+	struct sigstate sig;
+	uint64_t itimer_deadline;       /* ITIMER_REAL: clock_ns() when due, or 0 */
+	uint64_t itimer_interval;       /* ... and its period, or 0 */
+	struct fdtable fds;
+	char exe[64];                   /* the path it was exec'd from */
+	struct trapframe start_tf;      /* the first user state (fork, spawn) */
+	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
+};
+
+#define curproc (curthread->proc)
+
+/* The lock of the process tree (see above). */
+extern struct spinlock proc_lock;
+
+/* Linux wait status encoding. */
+#define W_EXITCODE(code) (((code) & 0xff) << 8)
+#define W_SIGNALED(sig) ((sig) & 0x7f)
+
+/*
+ * proc_run - start the program at path with argv and envp as a new
+ * process tree, and wait until it and every process it left behind have
+ * exited.
+ *  => returns 0 and the root's Linux wait status in *wstatus, or
+ *     -ENOENT, -ENOEXEC, -EACCES, -ENOMEM when it could not be started.
+ *  => sleeps.
+ */
+int proc_run(const char *path, char *const argv[], char *const envp[],
+    int *wstatus);
+
+/* proc_exit - end the current process with a wait status.  => never returns. */
+void proc_exit(int wstatus) __noreturn;
+
+/*
+ * proc_user_trap - an exception from user mode that uvm_fault did not
+ * fix (fault_error: its error, for page faults): the signal goes to the
+ * process's handler, or kills it with a one-line message.
+ */
+void proc_user_trap(struct trapframe *tf, int fault_error);
+
+/*
+ * proc_switch_out / proc_switch_in - save and load what the CPU holds
+ * for a process between threads: the SSE registers and the TLS base.
+ *  => called by the scheduler with interrupts off.
+ */
+void proc_switch_out(struct proc *p);
+void proc_switch_in(struct proc *p);
+
+/*
+ * proc_signal - make sig pending in p, and end p's sleep if it sleeps
+ * interruptibly (a pipe, wait4, pause, nanosleep) so that it acts on it.
+ *  => any thread; takes proc_lock; never sleeps.
+ */
+void proc_signal(struct proc *p, int sig);
+
+/*
+ * proc_signal_pid - proc_signal to the live process with that pid, found
+ * and signalled under one hold of proc_lock (so it cannot exit and be
+ * freed in between); sig 0 only asks whether it exists.
+ *  => any thread; never sleeps.  Returns 0 or -ESRCH.
+ */
+int proc_signal_pid(int pid, int sig);
+
+/*
+ * proc_kill - kill(2)'s choice of targets, as Linux makes it: pid > 0 that
+ * process; 0 every process in the caller's group; -1 every process but
+ * the caller and the inits (pid 1, and the roots proc_run started);
+ * < -1 every process in group -pid.  All under one hold of proc_lock.
+ *  => never sleeps.  Returns 0 if one was found (and signalled, unless
+ *     sig is 0), else -ESRCH (also for INT_MIN, whose negation is no pid).
+ */
+int proc_kill(struct proc *caller, int pid, int sig);
+
+/* proc_clock_tick - every clock tick: send SIGALRM to processes whose
+ * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */
+void proc_clock_tick(void);
+
+/* proc_count - live processes (zombies included), for leak checks. */
+uint64_t proc_count(void);
+
+#endif

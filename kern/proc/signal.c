@@ -1,0 +1,445 @@
+/*
+ * kern/proc/signal.c - delivering signals to user handlers, and sigreturn.
+ *
+ * To run a handler the kernel builds, on the user's stack (or its
+ * sigaltstack), the frame Linux builds, and points the saved user
+ * registers at the handler:
+ *
+ *   old rsp - 128 (red zone, left alone)
+ *   fpstate   512 bytes, 64-aligned: the SSE registers (fxsave)
+ *   siginfo   si_signo, si_code, si_addr ...          <- rsi
+ *   ucontext  uc_stack, uc_mcontext (every register), uc_sigmask  <- rdx
+ *   pretcode  sa_restorer (musl's __restore_rt)       <- rsp, rdi = sig
+ *
+ * The handler returns into the restorer, which calls rt_sigreturn with
+ * rsp at the ucontext; the kernel restores every register, the mask and
+ * the SSE state from it (checking what a program may not change: the
+ * segment registers and the privileged flags), and the interrupted code
+ * goes on - or a siglongjmp out of the handler simply never comes back.
+ *
+ * A fault signal (SIGSEGV, SIGBUS...) that is blocked, ignored or has no
+ * handler kills the process, as Linux does: the program could not make
+ * progress anyway.
+ *
+ * Other signals are posted (proc_signal) and acted on at the target's
+ * next return to user mode.  A target blocked in the kernel must first
+ * get there: the calls that may block for ever - pipe read and write,
+ * wait4, pause, rt_sigsuspend, nanosleep, console read - sleep
+ * interruptibly (sleep_on_intr), proc_signal ends that sleep, and the
+ * call, seeing signal_actionable, returns -EINTR (or what it has done so
+ * far).  There is no SA_RESTART: the call is never restarted.  Short
+ * waits that always end (a page being read from disk) are not
+ * interruptible; the signal waits for them.
+ */
+#include "kern/proc/signal.h"
+#include "kern/lib/assert.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/proc/proc.h"
+#include "kern/core/sched.h"
+#include "kern/sys/syscall.h"
+#include "kern/arch/trap.h"
+#include "kern/arch/uaccess.h"
+
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTORER 0x04000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SA_KNOWN (SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_NODEFER | \
+    SA_RESETHAND | 0x10000000 /* SA_RESTART */ | 0x1 | 0x2 /* NOCLDSTOP/WAIT */)
+
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+#define REDZONE 128
+#define RFLAGS_USER 0x0cd5UL     /* CF PF AF ZF SF TF DF OF: the program's own */
+
+struct l_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;
+	uint64_t reserved1[8];
+};
+
+struct l_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	struct k_sigaltstack uc_stack;
+	struct l_sigcontext uc_mcontext;
+	uint64_t uc_sigmask;
+};
+
+struct l_siginfo {
+	int32_t si_signo;
+	int32_t si_errno;
+	int32_t si_code;
+	int32_t pad;
+	uint64_t si_addr;           /* faults; for kill: pid and uid */
+	uint8_t rest[128 - 24];
+};
+
+struct rt_sigframe {
+	uint64_t pretcode;
+	struct l_ucontext uc;
+	struct l_siginfo info;
+};
+
+STATIC_ASSERT(sizeof(struct l_sigcontext) == 256);
+STATIC_ASSERT(sizeof(struct l_siginfo) == 128);
+
+/* Signals whose default action is to do nothing. */
+static bool
+default_ignores(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+static bool
+on_altstack(const struct proc *p, uint64_t sp)
+{
+	const struct k_sigaltstack *ss = &p->sig.altstack;
+
+	return !(ss->flags & SS_DISABLE) && ss->size != 0 &&
+	    sp > ss->sp && sp <= ss->sp + ss->size;
+}
+
+static void
+save_regs(const struct trapframe *tf, struct l_sigcontext *sc)
+{
+	sc->r8 = tf->r8; sc->r9 = tf->r9; sc->r10 = tf->r10; sc->r11 = tf->r11;
+	sc->r12 = tf->r12; sc->r13 = tf->r13; sc->r14 = tf->r14; sc->r15 = tf->r15;
+	sc->rdi = tf->rdi; sc->rsi = tf->rsi; sc->rbp = tf->rbp; sc->rbx = tf->rbx;
+	sc->rdx = tf->rdx; sc->rax = tf->rax; sc->rcx = tf->rcx; sc->rsp = tf->rsp;
+	sc->rip = tf->rip; sc->eflags = tf->rflags;
+	sc->cs = (uint16_t)tf->cs; sc->ss = (uint16_t)tf->ss;
+	sc->err = tf->error;
+	sc->trapno = tf->vector;
+}
+
+static void
+restore_regs(struct trapframe *tf, const struct l_sigcontext *sc)
+{
+	tf->r8 = sc->r8; tf->r9 = sc->r9; tf->r10 = sc->r10; tf->r11 = sc->r11;
+	tf->r12 = sc->r12; tf->r13 = sc->r13; tf->r14 = sc->r14; tf->r15 = sc->r15;
+	tf->rdi = sc->rdi; tf->rsi = sc->rsi; tf->rbp = sc->rbp; tf->rbx = sc->rbx;
+	tf->rdx = sc->rdx; tf->rax = sc->rax; tf->rcx = sc->rcx; tf->rsp = sc->rsp;
+	tf->rip = sc->rip;
+	/* Only the arithmetic and direction flags are the program's to set. */
+	tf->rflags = (tf->rflags & ~RFLAGS_USER) | (sc->eflags & RFLAGS_USER);
+}
+
+/* The SSE state, saved to / restored from a user address. */
+static int
+fpu_save(uint64_t uaddr)
+{
+	uint8_t area[512 + 16];
+	uint8_t *a = (uint8_t *)ROUND_UP((uintptr_t)area, 16);
+
+	__asm__ volatile("fxsave64 (%0)" : : "r"(a) : "memory");
+	return copyout(a, uaddr, 512);
+}
+
+static int
+fpu_restore(uint64_t uaddr)
+{
+	uint8_t area[512 + 16];
+	uint8_t *a = (uint8_t *)ROUND_UP((uintptr_t)area, 16);
+
+	if (copyin(uaddr, a, 512) != 0)
+		return -EFAULT;
+	uint32_t *mxcsr = (uint32_t *)(a + 24);
+	*mxcsr &= 0xffff;           /* reserved bits would fault in fxrstor */
+	__asm__ volatile("fxrstor64 (%0)" : : "r"(a) : "memory");
+	return 0;
+}
+
+/* Where the frame goes: the alternate stack if asked for, else below the red zone. */
+static uint64_t
+frame_top(const struct proc *p, const struct k_sigaction *sa, uint64_t sp)
+{
+	if ((sa->flags & SA_ONSTACK) && !(p->sig.altstack.flags & SS_DISABLE) &&
+	    p->sig.altstack.size != 0 && !on_altstack(p, sp))
+		return p->sig.altstack.sp + p->sig.altstack.size;
+	return sp - REDZONE;
+}
+
+/*
+ * Build the frame for sig and aim tf at the handler.
+ *  => returns 0, or -EFAULT if the frame could not be written (the
+ *     caller then kills the process).
+ */
+static int
+setup_frame(struct trapframe *tf, int sig, int code, uint64_t addr)
+{
+	struct proc *p = curproc;
+	struct k_sigaction *sa = &p->sig.act[sig];
+	struct rt_sigframe f;
+	uint64_t fp = ROUND_DOWN(frame_top(p, sa, tf->rsp) - 512, 64);
+	uint64_t frame = ROUND_DOWN(fp - sizeof(f), 16) - 8;    /* as if called */
+
+	memset(&f, 0, sizeof(f));
+	f.pretcode = sa->restorer;
+	f.uc.uc_stack = p->sig.altstack;
+	if (on_altstack(p, tf->rsp))
+		f.uc.uc_stack.flags |= SS_ONSTACK;
+	save_regs(tf, &f.uc.uc_mcontext);
+	f.uc.uc_mcontext.cr2 = addr;
+	f.uc.uc_mcontext.oldmask = p->sig.mask;
+	f.uc.uc_mcontext.fpstate = fp;
+	/* After rt_sigsuspend the handler returns to the mask from before it. */
+	f.uc.uc_sigmask = p->sig.suspended ? p->sig.suspend_mask : p->sig.mask;
+	p->sig.suspended = false;
+	f.info.si_signo = sig;
+	f.info.si_code = code;
+	f.info.si_addr = addr;
+	if (fpu_save(fp) != 0 || copyout(&f, frame, sizeof(f)) != 0)
+		return -EFAULT;
+	tf->rip = sa->handler;
+	tf->rsp = frame;
+	tf->rdi = (uint64_t)sig;
+	tf->rsi = frame + offsetof(struct rt_sigframe, info);
+	tf->rdx = frame + offsetof(struct rt_sigframe, uc);
+	tf->rax = 0;
+	tf->rflags &= ~((1UL << 10) | (1UL << 8));  /* DF and TF off */
+	p->sig.mask |= sa->mask | ((sa->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
+	p->sig.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	if (sa->flags & SA_RESETHAND)
+		sa->handler = SIG_DFL;
+	return 0;
+}
+
+bool
+signal_fault_kills(int sig)
+{
+	const struct k_sigaction *sa = &curproc->sig.act[sig];
+
+	return sa->handler == SIG_DFL || sa->handler == SIG_IGN ||
+	    (curproc->sig.mask & SIGBIT(sig)) != 0;
+}
+
+void
+signal_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
+{
+	/* A fault signal the program cannot take kills it. */
+	if (signal_fault_kills(sig) || setup_frame(tf, sig, code, addr) != 0)
+		proc_exit(W_SIGNALED(sig));
+}
+
+bool
+signal_actionable(const struct proc *p)
+{
+	uint64_t ready = p->sig.pending & ~p->sig.mask;
+
+	for (int sig = 1; ready != 0; sig++, ready >>= 1) {
+		const struct k_sigaction *sa = &p->sig.act[sig];
+		if ((ready & 1) && sa->handler != SIG_IGN &&
+		    !(sa->handler == SIG_DFL && default_ignores(sig)))
+			return true;
+	}
+	return false;
+}
+
+void
+signal_deliver_pending(struct trapframe *tf)
+{
+	struct proc *p = curproc;
+	uint64_t ready = p->sig.pending & ~p->sig.mask;
+
+	while (ready != 0) {
+		int sig = __builtin_ctzl(ready) + 1;
+		struct k_sigaction *sa = &p->sig.act[sig];
+		p->sig.pending &= ~SIGBIT(sig);
+		ready &= ~SIGBIT(sig);
+		if (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignores(sig)))
+			continue;
+		if (sa->handler == SIG_DFL || setup_frame(tf, sig, SI_USER, 0) != 0)
+			proc_exit(W_SIGNALED(sig));
+		return;     /* one handler at a time; the rest wait */
+	}
+}
+
+int64_t
+sys_rt_sigaction(const struct sysargs *a)
+{
+	int sig = (int)a->a[0];
+	struct k_sigaction act;
+	struct proc *p = curproc;
+
+	if (sig < 1 || sig > NSIG || a->a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (a->a[1] != 0 && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (a->a[1] != 0 && copyin(a->a[1], &act, sizeof(act)) != 0)
+		return -EFAULT;
+	if (a->a[2] != 0 && copyout(&p->sig.act[sig], a->a[2], sizeof(act)) != 0)
+		return -EFAULT;
+	if (a->a[1] != 0) {
+		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		p->sig.act[sig] = act;
+	}
+	return 0;
+}
+
+int64_t
+sys_rt_sigprocmask(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	uint64_t set, old = p->sig.mask;
+
+	if (a->a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (a->a[1] != 0) {
+		if (copyin(a->a[1], &set, sizeof(set)) != 0)
+			return -EFAULT;
+		if (a->a[0] == 0)
+			p->sig.mask |= set;
+		else if (a->a[0] == 1)
+			p->sig.mask &= ~set;
+		else if (a->a[0] == 2)
+			p->sig.mask = set;
+		else
+			return -EINVAL;
+		p->sig.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	}
+	if (a->a[2] != 0 && copyout(&old, a->a[2], sizeof(old)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+int64_t
+sys_rt_sigreturn(const struct sysargs *a)
+{
+	struct trapframe *tf = a->tf;
+	struct l_ucontext uc;
+
+	if (copyin(tf->rsp, &uc, sizeof(uc)) != 0 ||
+	    (uc.uc_mcontext.fpstate != 0 && fpu_restore(uc.uc_mcontext.fpstate) != 0))
+		proc_exit(W_SIGNALED(SIGSEGV));
+	restore_regs(tf, &uc.uc_mcontext);
+	curproc->sig.mask = uc.uc_sigmask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return (int64_t)tf->rax;    /* the interrupted code's rax, untouched */
+}
+
+int64_t
+sys_sigaltstack(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	struct k_sigaltstack ss, old = p->sig.altstack;
+	bool on = on_altstack(p, a->tf->rsp);
+
+	if (a->a[0] != 0) {
+		if (copyin(a->a[0], &ss, sizeof(ss)) != 0)
+			return -EFAULT;
+		if (on)
+			return -EPERM;
+		if (ss.flags != 0 && ss.flags != SS_DISABLE && ss.flags != SS_ONSTACK)
+			return -EINVAL;
+		if (ss.flags != SS_DISABLE && ss.size < MINSIGSTKSZ)
+			return -ENOMEM;
+		ss.flags &= SS_DISABLE;
+		p->sig.altstack = ss;
+	}
+	if (a->a[1] != 0) {
+		if (old.size == 0)
+			old.flags = SS_DISABLE;
+		old.flags |= on ? SS_ONSTACK : 0;
+		if (copyout(&old, a->a[1], sizeof(old)) != 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * kill, tkill, tgkill: mark sig pending in the target (kill's pid 0, -1
+ * and -pgid: proc_kill's groups, as Linux).  The target acts on it
+ * when it next returns to user mode - at once if it is the caller, at
+ * its next system call or interrupt otherwise; a target in an
+ * interruptible sleep (a pipe, wait4, pause, nanosleep) is woken to see
+ * it.
+ */
+static int64_t
+signal_send(uint64_t pid, uint64_t sig)
+{
+	if (sig > NSIG)
+		return -EINVAL;
+	return proc_signal_pid((int)pid, (int)sig);
+}
+
+int64_t
+sys_kill(const struct sysargs *a)
+{
+	if (a->a[1] > NSIG)
+		return -EINVAL;
+	return proc_kill(curproc, (int)a->a[0], (int)a->a[1]);
+}
+
+int64_t
+sys_tkill(const struct sysargs *a)
+{
+	if ((int64_t)a->a[0] <= 0)
+		return -EINVAL;
+	return signal_send(a->a[0], a->a[1]);
+}
+
+int64_t
+sys_tgkill(const struct sysargs *a)
+{
+	if ((int64_t)a->a[0] <= 0 || (int64_t)a->a[1] <= 0)
+		return -EINVAL;
+	if (a->a[0] != a->a[1])     /* one thread per process: tid == pid */
+		return -ESRCH;
+	return signal_send(a->a[1], a->a[2]);
+}
+
+/*
+ * signal_wait - sleep until a signal is actionable for the current process.
+ *
+ * proc_signal ends an interruptible sleep whatever its channel; p is the
+ * one wait4 uses, under the lock proc_signal takes, so the test and the
+ * sleep are one step.  A wakeup for a signal that does nothing (blocked,
+ * ignored) or for a child's exit just goes round the loop again.
+ * => nothing locked; sleeps; returns -EINTR (the handler runs on the way out).
+ */
+static int64_t
+signal_wait(const char *wmesg)
+{
+	struct proc *p = curproc;
+
+	spin_lock(&proc_lock);
+	while (!signal_actionable(p))
+		sleep_on_intr(p, &proc_lock, wmesg);
+	spin_unlock(&proc_lock);
+	return -EINTR;
+}
+
+/*
+ * rt_sigsuspend: wait with a temporary mask until a signal arrives that
+ * runs a handler (or kills).  The handler's frame carries the old mask,
+ * so returning from it restores the mask as it was before the call.
+ */
+int64_t
+sys_rt_sigsuspend(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	uint64_t mask;
+
+	if (a->a[1] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin(a->a[0], &mask, sizeof(mask)) != 0)
+		return -EFAULT;
+	p->sig.suspend_mask = p->sig.mask;
+	p->sig.suspended = true;
+	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	return signal_wait("sigsusp");  /* the handler runs on the way out */
+}
+
+/* pause: rt_sigsuspend with the mask as it is. */
+int64_t
+sys_pause(const struct sysargs *a)
+{
+	(void)a;
+	return signal_wait("pause");
+}

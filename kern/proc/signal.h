@@ -1,0 +1,93 @@
+/*
+ * kern/proc/signal.h - signals, the part VM programs need: handlers for
+ * SIGSEGV/SIGBUS with siginfo, masks, sigaltstack, sigreturn, kill.
+ * Numbers, structures and frame layout are Linux x86-64's.
+ */
+#ifndef KERN_SIGNAL_H
+#define KERN_SIGNAL_H
+
+#include "kern/lib/types.h"
+
+struct trapframe;
+struct proc;
+
+#define NSIG 64
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGURG 23
+#define SIGWINCH 28
+
+/* si_code values for the faults. */
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRERR 2
+#define SI_USER 0
+#define SI_KERNEL 0x80
+
+#define SIG_DFL 0UL
+#define SIG_IGN 1UL
+
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;             /* SA_* */
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct k_sigaltstack {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+/* The per-process part, embedded in struct proc. */
+struct sigstate {
+	struct k_sigaction act[NSIG + 1];
+	uint64_t mask;              /* blocked signals (bit sig-1) */
+	uint64_t pending;
+	struct k_sigaltstack altstack;
+	uint64_t suspend_mask;      /* rt_sigsuspend: the mask to restore */
+	bool suspended;             /* ... after the handler it waited for */
+};
+
+#define SIGBIT(sig) (1UL << ((sig) - 1))
+
+/*
+ * signal_fault - a fault in user mode that the VM could not fix: deliver
+ * sig with code and addr to the process's handler, or (no handler, or the
+ * signal blocked or ignored) kill the process.
+ *  => tf is the user-mode frame; on return it runs the handler.
+ */
+void signal_fault(struct trapframe *tf, int sig, int code, uint64_t addr);
+
+/* signal_fault_kills - would a fault signal sig kill the process (no handler)? */
+bool signal_fault_kills(int sig);
+
+/*
+ * signal_deliver_pending - on the way back to user mode: act on pending,
+ * unblocked signals (run a handler, or the default action).
+ */
+void signal_deliver_pending(struct trapframe *tf);
+
+/* signal_actionable - has p a pending, unblocked signal that would do something? */
+bool signal_actionable(const struct proc *p);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * kern/sys/sys_uvm.c - the project's own system calls (numbers above 1000,
+ * declared for programs in user/include/uvmkern.h):
+ *
+ *   1000 minherit(addr, len, inherit)   UVM's inheritance, per range
+ *   1001 vm_query(addr, out)            what the VM system holds for addr:
+ *                                       the map entry, the amap slot and
+ *                                       anon, the object, the PTE, the
+ *                                       swap slot - for tests and demos
+ *   (1002 uvm_swapctl is with swapon and swapoff, in kern/sys/sys_swap.c)
+ *
+ * vm_query reports identities as kernel addresses (amap, anon, object):
+ * numbers a program may compare, never dereference.  This is a teaching
+ * kernel; hiding them would hide what the call is for.
+ */
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/proc/proc.h"
+#include "kern/sys/syscall.h"
+#include "kern/arch/uaccess.h"
+#include "pmap/pmap.h"
+#include "pmap/pte.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_amap.h"
+#include "uvm/uvm_anon.h"
+#include "uvm/uvm_aobj.h"
+#include "uvm/uvm_map.h"
+
+/* The layout of struct vm_query in user/include/uvmkern.h. */
+struct vm_query_k {
+	uint64_t start, end;
+	uint32_t prot, maxprot, inherit, advice, flags, wired_count;
+	uint64_t amap, amap_slot, amap_ref, anon, anon_ref;
+	uint64_t object, offset;
+	uint32_t obj_kind, pad0;
+	uint64_t pte, pa, swslot;
+};
+
+#define VMQ_NEEDSCOPY 0x1
+#define VMQ_COPYONWRITE 0x2
+#define VMQ_WIRED 0x4
+#define VMQ_OBJ_NONE 0
+#define VMQ_OBJ_AOBJ 1
+#define VMQ_OBJ_FILE 2
+
+int64_t
+sys_minherit(const struct sysargs *a)
+{
+	uint64_t addr = a->a[0];
+	vaddr_t start, end;
+	int error;
+
+	if ((addr & PAGE_MASK) || a->a[2] > MAP_INHERIT_ZERO)
+		return -EINVAL;
+	error = page_range(addr, a->a[1], &start, &end);
+	if (error != 0)     /* a range that wraps, even by rounding: EINVAL */
+		return end < start ? -EINVAL : error;
+	if (start == end)
+		return 0;
+	if (!uvm_map_checkprot(&curproc->vmspace->vm_map, addr, end, VM_PROT_NONE))
+		return -ENOMEM;
+	return uvm_map_inherit(&curproc->vmspace->vm_map, addr, end, (int)a->a[2]);
+}
+
+/* The amap and anon layer of q for va in e.  => map locked. */
+static void
+query_upper(const struct vm_map_entry *e, vaddr_t va, struct vm_query_k *q)
+{
+	struct vm_amap *amap = e->aref.ar_amap;
+	struct vm_anon *anon;
+
+	if (amap == NULL)
+		return;
+	q->amap = (uint64_t)amap;
+	q->amap_ref = (uint64_t)amap->am_ref;
+	q->amap_slot = (uint64_t)e->aref.ar_pageoff + ((va - e->start) >> PAGE_SHIFT);
+	mutex_enter(amap->am_lock);
+	anon = amap_lookup(&e->aref, va - e->start);
+	if (anon != NULL) {
+		q->anon = (uint64_t)anon;
+		q->anon_ref = (uint64_t)anon->an_ref;
+		q->swslot = (uint64_t)anon->an_swslot;
+	}
+	mutex_exit(amap->am_lock);
+}
+
+static void
+query_lower(const struct vm_map_entry *e, vaddr_t va, struct vm_query_k *q)
+{
+	struct uvm_object *uobj = e->object;
+
+	if (uobj == NULL)
+		return;
+	q->object = (uint64_t)uobj;
+	q->offset = (uint64_t)e->offset + (va - e->start);
+	q->obj_kind = uobj->pgops == &aobj_pager ? VMQ_OBJ_AOBJ : VMQ_OBJ_FILE;
+	if (q->obj_kind == VMQ_OBJ_AOBJ && q->anon == 0) {
+		mutex_enter(&uobj->vmobjlock);
+		q->swslot = (uint64_t)uao_find_swslot(uobj, (int)(q->offset >> PAGE_SHIFT));
+		mutex_exit(&uobj->vmobjlock);
+	}
+}
+
+int64_t
+sys_vm_query(const struct sysargs *a)
+{
+	struct vm_map *map = &curproc->vmspace->vm_map;
+	vaddr_t va = ROUND_DOWN(a->a[0], PAGE_SIZE);
+	struct vm_map_entry *e;
+	struct vm_query_k q;
+
+	if (a->a[0] >= USER_MAX)
+		return -EINVAL;
+	memset(&q, 0, sizeof(q));
+	mutex_enter(&map->lock);
+	if (!uvm_map_lookup_entry(map, va, &e)) {
+		mutex_exit(&map->lock);
+		return -ENOMEM;
+	}
+	q.start = e->start;
+	q.end = e->end;
+	q.prot = e->protection;
+	q.maxprot = e->max_protection;
+	q.inherit = (uint32_t)e->inheritance;
+	q.advice = (uint32_t)e->advice;
+	q.flags = ((e->etype & UVM_ET_NEEDSCOPY) ? VMQ_NEEDSCOPY : 0) |
+	    ((e->etype & UVM_ET_COPYONWRITE) ? VMQ_COPYONWRITE : 0) |
+	    (e->wired_count > 0 ? VMQ_WIRED : 0);
+	q.wired_count = (uint32_t)e->wired_count;
+	query_upper(e, va, &q);
+	query_lower(e, va, &q);
+	mutex_exit(&map->lock);
+	uint64_t pte = pmap_pte_lookup(map->pmap, va);
+	if (pte & PG_V) {
+		q.pte = pte & (PG_V | PG_RW | PG_U | PG_A | PG_M | PG_NX);
+		q.pa = pte & PG_FRAME;
+	}
+	return copyout(&q, a->a[1], sizeof(q));
+}

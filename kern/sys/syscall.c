@@ -1,0 +1,188 @@
+/*
+ * kern/sys/syscall.c - dispatching system calls.
+ *
+ *   user: mov $1, %eax; mov $1, %edi; lea msg, %rsi; mov $6, %edx; syscall
+ *     -> syscall_entry (asm): trap frame on the kernel stack
+ *     -> syscall_handler: table[1] = sys_write(fd 1, msg, 6)
+ *     <- tf->rax = 6, back through trap_return (iretq)
+ *
+ * The table is indexed by the Linux number.  Each handler checks its own
+ * arguments: user pointers through copyin/copyout, flag words against the
+ * bits it knows (unknown bits are -EINVAL), lengths against Linux's
+ * limits.  A number with no handler is -ENOSYS, logged the first time.
+ */
+#include "kern/sys/syscall.h"
+#include "kern/arch/cpu.h"
+#include "kern/arch/gdt.h"
+#include "kern/lib/errno.h"
+#include "kern/proc/proc.h"
+#include "kern/proc/signal.h"
+#include "kern/arch/trap.h"
+#include "pmap/vmlayout.h"
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define EFER_SCE 0x1
+
+#define NSYSCALL 512
+
+extern void syscall_entry(void);
+
+static const sysfn_t systab[NSYSCALL] = {
+	[0] = sys_read,
+	[1] = sys_write,
+	[2] = sys_open,
+	[3] = sys_close,
+	[4] = sys_stat,
+	[5] = sys_fstat,
+	[6] = sys_stat,             /* lstat: the initrd's links are followed */
+	[8] = sys_lseek,
+	[9] = sys_mmap,
+	[10] = sys_mprotect,
+	[11] = sys_munmap,
+	[12] = sys_brk,
+	[13] = sys_rt_sigaction,
+	[14] = sys_rt_sigprocmask,
+	[15] = sys_rt_sigreturn,
+	[16] = sys_ioctl,
+	[17] = sys_pread64,
+	[19] = sys_readv,
+	[20] = sys_writev,
+	[21] = sys_access,
+	[22] = sys_pipe,
+	[24] = sys_sched_yield,
+	[25] = sys_mremap,
+	[26] = sys_msync,
+	[27] = sys_mincore,
+	[28] = sys_madvise,
+	[32] = sys_dup,
+	[33] = sys_dup2,
+	[34] = sys_pause,
+	[35] = sys_nanosleep,
+	[36] = sys_getitimer,
+	[37] = sys_alarm,
+	[38] = sys_setitimer,
+	[39] = sys_getpid,
+	[56] = sys_clone,
+	[57] = sys_fork,
+	[58] = sys_fork,            /* vfork: a fork (the child gets a copy) */
+	[59] = sys_execve,
+	[60] = sys_exit,
+	[61] = sys_wait4,
+	[62] = sys_kill,
+	[63] = sys_uname,
+	[72] = sys_fcntl,
+	[89] = sys_readlink,
+	[96] = sys_gettimeofday,
+	[97] = sys_getrlimit,
+	[98] = sys_getrusage,
+	[99] = sys_sysinfo,
+	[102] = sys_getuid,
+	[104] = sys_getuid,         /* getgid */
+	[107] = sys_getuid,         /* geteuid */
+	[108] = sys_getuid,         /* getegid */
+	[109] = sys_setpgid,
+	[110] = sys_getppid,
+	[111] = sys_getpgrp,
+	[121] = sys_getpgid,
+	[130] = sys_rt_sigsuspend,
+	[131] = sys_sigaltstack,
+	[149] = sys_mlock,
+	[150] = sys_munlock,
+	[151] = sys_mlockall,
+	[152] = sys_munlockall,
+	[158] = sys_arch_prctl,
+	[186] = sys_getpid,         /* gettid: one thread per process */
+	[200] = sys_tkill,
+	[201] = sys_time,
+	[217] = sys_getdents64,
+	[218] = sys_set_tid_address,
+	[228] = sys_clock_gettime,
+	[229] = sys_clock_getres,
+	[167] = sys_swapon,
+	[168] = sys_swapoff,
+	[230] = sys_clock_nanosleep,
+	[231] = sys_exit,           /* exit_group */
+	[234] = sys_tgkill,
+	[257] = sys_openat,
+	[262] = sys_newfstatat,
+	[269] = sys_faccessat,
+	[292] = sys_dup3,
+	[293] = sys_pipe2,
+	[302] = sys_prlimit64,
+	[318] = sys_getrandom,
+};
+
+/* The project's own calls, numbered from 1000 (user/include/uvmkern.h). */
+#define SYS_PROJECT_BASE 1000
+static const sysfn_t systab_project[] = {
+	[1000 - SYS_PROJECT_BASE] = sys_minherit,
+	[1001 - SYS_PROJECT_BASE] = sys_vm_query,
+	[1002 - SYS_PROJECT_BASE] = sys_uvm_swapctl,
+};
+
+static uint64_t logged[NSYSCALL / 64];
+
+/*
+ * User programs use SSE (musl's printf does): let them.  The kernel
+ * itself is built without SSE, so the user's registers stay untouched
+ * while in the kernel; switching between processes must save them.
+ */
+static void
+fpu_init(void)
+{
+	uint64_t cr0 = rcr0();
+
+	cr0 &= ~(1UL << 2);     /* EM: no x87 emulation */
+	cr0 |= 1UL << 1;        /* MP: wait/fwait honour TS */
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+	lcr4(rcr4() | (1UL << 9) | (1UL << 10));   /* OSFXSR, OSXMMEXCPT */
+	__asm__ volatile("fninit");
+}
+
+void
+syscall_init(void)
+{
+	fpu_init();
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* sysret: CS = base + 16, SS = base + 8; syscall: CS = KCODE, SS = +8. */
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* Interrupts, traps, direction and alignment-check off on entry. */
+	wrmsr(MSR_FMASK, RFLAGS_IF | (1UL << 8) | (1UL << 10) | (1UL << 18));
+}
+
+static int64_t
+syscall_missing(uint64_t nr)
+{
+	if (nr < NSYSCALL && !(logged[nr / 64] & (1UL << (nr % 64)))) {
+		logged[nr / 64] |= 1UL << (nr % 64);
+		kprintf("pid %d: system call %lu not implemented (ENOSYS)\n",
+		    curproc != NULL ? curproc->pid : 0, nr);
+	}
+	return -ENOSYS;
+}
+
+int
+syscall_handler(struct trapframe *tf)
+{
+	struct sysargs args = { { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, tf };
+	uint64_t nr = tf->rax, rip = tf->rip, rsp = tf->rsp;
+
+	sti();
+	if (curproc != NULL)
+		curproc->nsyscalls++;
+	if (nr < NSYSCALL && systab[nr] != NULL)
+		tf->rax = (uint64_t)systab[nr](&args);
+	else if (nr >= SYS_PROJECT_BASE && nr - SYS_PROJECT_BASE < ARRAY_SIZE(systab_project))
+		tf->rax = (uint64_t)systab_project[nr - SYS_PROJECT_BASE](&args);
+	else
+		tf->rax = (uint64_t)syscall_missing(nr);
+	if (curproc != NULL && curproc->sig.pending != 0)
+		signal_deliver_pending(tf);
+	cli();
+	/* sysret only for a frame left as syscall made it (and a canonical
+	 * user rip, always true then); anything rewritten goes by iretq. */
+	return tf->rip != rip || tf->rsp != rsp || tf->rip >= USER_MAX;
+}

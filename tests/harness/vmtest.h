@@ -1,0 +1,100 @@
+/*
+ * tests/harness/vmtest.h - a test address space for the VM suites.
+ *
+ *   struct vmtest t;
+ *   vmtest_begin(&t);                      // new vmspace, leak baseline
+ *   vaddr_t va = vmtest_map_anon(&t, 0x10000000, 4);
+ *   uvm_fault(t.map, va, VM_PROT_WRITE);
+ *   KT_EQ(vmtest_anon(&t, va)->an_ref, 1);
+ *   vmtest_end(&t);                        // free it; checkers; no leaks
+ *
+ * vmtest_end runs every checker on the map and asserts that everything a
+ * vm_baseline counts is back where vmtest_begin found it.  A forked child
+ * (vmtest_fork) must be ended before its parent.
+ *
+ * The leak baseline on its own, for tests that need no vmspace:
+ *
+ *   struct vm_baseline b;
+ *   vm_baseline_take(&b);
+ *   ... allocate and free ...
+ *   vm_baseline_expect(&b);                // KT_EQ on every counter
+ */
+#ifndef TESTS_KERN_VMTEST_H
+#define TESTS_KERN_VMTEST_H
+
+#include "kern/lib/types.h"
+#include "uvm/uvm_map.h"
+
+struct pglist;
+struct uvm_object;
+struct vm_anon;
+
+/*
+ * What a test must give back: the live-object counts a leak would raise.
+ * Pages are counted by vmtest_pages_in_use.
+ */
+struct vm_baseline {
+	uint64_t pages;             /* vmtest_pages_in_use() */
+	uint64_t entries;           /* uvm_map_entry_count() */
+	uint64_t amaps;             /* amap_count() */
+	uint64_t anons;             /* anon_count() */
+	uint64_t aobjs;             /* uao_count() */
+	uint64_t swapslots;         /* uvm_swap_stats.inuse - .bad: held slots */
+	uint64_t kmem_bytes;        /* uvm_km_stats.kmem_bytes */
+	uint64_t memobjs;           /* uvm_memobj_count() */
+};
+
+/* vm_baseline_take - note every counter of struct vm_baseline now. */
+void vm_baseline_take(struct vm_baseline *b);
+
+/*
+ * vm_baseline_expect - every counter is back to its value in b.
+ *  => KT_EQ on each: the first that differs fails the test, naming it.
+ */
+void vm_baseline_expect(const struct vm_baseline *b);
+
+struct vmtest {
+	struct vmspace *vm;
+	struct vm_map *map;
+	bool child;                 /* made by vmtest_fork: no leak baseline */
+	struct vm_baseline base;
+};
+
+void vmtest_begin(struct vmtest *t);
+void vmtest_fork(struct vmtest *parent, struct vmtest *child);
+void vmtest_end(struct vmtest *t);
+
+/* Map npages at va (fixed) with prot (max: all), inherit copy, advice normal. */
+vaddr_t vmtest_map(struct vmtest *t, vaddr_t va, int npages, struct uvm_object *uobj,
+    vm_prot_t prot, uvm_flag_t flags);
+/* Private anonymous read/write memory, as mmap(MAP_PRIVATE|MAP_ANONYMOUS). */
+vaddr_t vmtest_map_anon(struct vmtest *t, vaddr_t va, int npages);
+
+struct vm_map_entry *vmtest_entry(struct vmtest *t, vaddr_t va);
+struct vm_anon *vmtest_anon(struct vmtest *t, vaddr_t va);
+uint64_t vmtest_pte(struct vmtest *t, vaddr_t va);
+
+/* Load the test pmap so kernel code can touch its user addresses (faults
+ * go through trap() to uvm_fault), and go back to the kernel pmap. */
+void vmtest_activate(struct vmtest *t);
+void vmtest_deactivate(struct vmtest *t);
+
+/*
+ * vmtest_pages_in_use - pages neither free, nor in pools, nor page tables:
+ * the leak measure.
+ *  => a pool keeping an empty page cached is no leak, and neither is the
+ *     kernel arena keeping a page table a large kmem allocation needed
+ *     (user pmaps free theirs when destroyed).
+ */
+uint64_t vmtest_pages_in_use(void);
+
+/*
+ * vmtest_hold_free - take free pages onto held (initialized here), each
+ * at the head, until the allocator says no (leave 0: every free page, the
+ * last attempt failing) or only leave pages are free.  => how many.
+ * vmtest_release - free them from the head: last taken first.
+ */
+uint64_t vmtest_hold_free(struct pglist *held, uint64_t leave);
+void vmtest_release(struct pglist *held);
+
+#endif

@@ -1,0 +1,517 @@
+/*
+ * tests/pmap/pmap_test.c - pmap/pmap.c against the page tables themselves.
+ *
+ * Every test builds a private user pmap, maps pages of its own, and checks
+ * the PTE bits (pmap_pte_lookup), the PV lists, the page-table page counts
+ * and pmap_check_all after each step.  Real accesses go through the
+ * mapping with the test pmap loaded in CR3 (the kernel half is shared, so
+ * the kernel keeps running); expected faults are caught with trap_expect.
+ */
+#include "kern/core/ktest.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/core/panic.h"
+#include "kern/arch/trap.h"
+#include "pmap/pmap.h"
+#include "pmap/pte.h"
+#include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
+#include "uvm/uvm_page.h"
+
+#define RW (VM_PROT_READ | VM_PROT_WRITE)
+#define RO VM_PROT_READ
+
+static struct vm_page *
+test_page(void)
+{
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+
+	KT_ASSERT(pg != NULL);
+	pg->flags &= ~(PG_BUSY | PG_FAKE);
+	return pg;
+}
+
+static struct pmap *
+test_pmap(void)
+{
+	struct pmap *pm = pmap_create();
+
+	KT_ASSERT(pm != NULL);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	return pm;
+}
+
+#define CHECK_ALL() KT_EQ(pmap_check_all(ktest_print), 0)
+
+KTEST(pmap, enter_extract_remove_first_and_last_user_page)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	vaddr_t first = 0, last = USER_MAX - PAGE_SIZE;
+	paddr_t pa;
+
+	KT_EQ(pmap_enter(pm, first, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_enter(pm, last, pg->phys_addr, RO, 0), 0);
+	CHECK_ALL();
+	KT_ASSERT(pmap_extract(pm, first, &pa) && pa == pg->phys_addr);
+	KT_ASSERT(pmap_extract(pm, last + 0x123, &pa) && pa == pg->phys_addr + 0x123);
+	KT_EQ(pmap_pte_lookup(pm, first) & (PG_V | PG_RW | PG_U | PG_NX | PG_PVLIST),
+	    PG_V | PG_RW | PG_U | PG_NX | PG_PVLIST);
+	KT_EQ(pmap_pte_lookup(pm, last) & (PG_RW | PG_G), 0);
+	KT_EQ(pg->md.pv_count, 2);
+	KT_EQ(pm->pm_stats.resident, 2);
+	KT_EQ(pm->pm_stats.ptpages, 6);     /* PDPT+PD+PT at each end */
+	pmap_remove(pm, first, first + PAGE_SIZE);
+	KT_ASSERT(!pmap_extract(pm, first, NULL));
+	KT_EQ(pg->md.pv_count, 1);
+	pmap_remove(pm, last, USER_MAX);
+	KT_EQ(pg->md.pv_count, 0);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, canonical_hole_and_wrong_half_refused)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+
+	KT_EQ(pmap_enter(pm, USER_MAX, pg->phys_addr, RW, 0), -EINVAL);
+	KT_EQ(pmap_enter(pm, 0xffff7ffffffff000ULL, pg->phys_addr, RW, 0), -EINVAL);
+	KT_EQ(pmap_enter(pm, KVA_START, pg->phys_addr, RW, 0), -EINVAL);
+	KT_EQ(pmap_enter(pm, 0x1001, pg->phys_addr, RW, 0), -EINVAL);
+	KT_EQ(pmap_enter(pmap_kernel(), 0x400000, pg->phys_addr, RW, 0), -EINVAL);
+	KT_EQ(pm->pm_stats.resident, 0);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	KT_EQ(pg->md.pv_count, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, page_table_pages_freed_after_last_removal)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	uint64_t ptp0 = uvmexp.ptpages;
+	vaddr_t va = 0x40000000;        /* a 1 GiB boundary: fresh PDPT slot */
+
+	/* Two pages in one PT, a third in the next PT. */
+	KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_enter(pm, va + NBPD_L2, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
+	KT_EQ(uvmexp.ptpages, ptp0 + 4);
+	pmap_remove(pm, va, va + PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 4);     /* the PT still holds one entry */
+	pmap_remove(pm, va + PAGE_SIZE, va + 2 * PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 3);     /* first PT gone */
+	CHECK_ALL();
+	pmap_remove(pm, va + NBPD_L2, va + NBPD_L2 + PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 0);     /* PT, PD and PDPT all gone */
+	KT_EQ(uvmexp.ptpages, ptp0);
+	KT_EQ(pm->pm_pml4[PTE_INDEX(va, 4)], 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, protect_across_table_boundaries)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	/* Eight pages straddling a 1 GiB (and so 2 MiB) boundary. */
+	vaddr_t sva = 0x80000000ULL - 4 * PAGE_SIZE, eva = sva + 8 * PAGE_SIZE;
+
+	for (vaddr_t va = sva; va < eva; va += PAGE_SIZE)
+		KT_EQ(pmap_enter(pm, va, pg->phys_addr, VM_PROT_ALL, 0), 0);
+	pmap_protect(pm, sva + PAGE_SIZE, eva - PAGE_SIZE, RO);
+	pmap_update(pm);
+	KT_ASSERT(pmap_pte_lookup(pm, sva) & PG_RW);
+	KT_ASSERT(!(pmap_pte_lookup(pm, sva) & PG_NX));
+	for (vaddr_t va = sva + PAGE_SIZE; va < eva - PAGE_SIZE; va += PAGE_SIZE) {
+		uint64_t pte = pmap_pte_lookup(pm, va);
+		KT_EQ(pte & (PG_V | PG_RW | PG_NX), PG_V | PG_NX);
+	}
+	KT_ASSERT(pmap_pte_lookup(pm, eva - PAGE_SIZE) & PG_RW);
+	/* protect never raises: asking for RW again changes nothing */
+	pmap_protect(pm, sva, eva, RW);
+	KT_EQ(pmap_pte_lookup(pm, sva + PAGE_SIZE) & PG_RW, 0);
+	/* VM_PROT_NONE removes */
+	pmap_protect(pm, sva, eva, VM_PROT_NONE);
+	KT_EQ(pm->pm_stats.resident, 0);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, page_protect_finds_every_mapping_in_every_pmap)
+{
+	struct pmap *a = test_pmap(), *b = test_pmap();
+	struct vm_page *pg = test_page();
+
+	KT_EQ(pmap_enter(a, 0x1000, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_enter(a, 0x7f0000000000ULL, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_enter(b, 0x1000, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pg->md.pv_count, 3);
+	CHECK_ALL();
+
+	pmap_page_protect(pg, RO);
+	KT_EQ(pg->md.pv_count, 3);
+	KT_EQ(pmap_pte_lookup(a, 0x1000) & (PG_V | PG_RW), PG_V);
+	KT_EQ(pmap_pte_lookup(a, 0x7f0000000000ULL) & (PG_V | PG_RW), PG_V);
+	KT_EQ(pmap_pte_lookup(b, 0x1000) & (PG_V | PG_RW), PG_V);
+	CHECK_ALL();
+
+	pmap_page_protect(pg, VM_PROT_NONE);
+	KT_EQ(pg->md.pv_count, 0);
+	KT_ASSERT(pg->md.pv_list == NULL);
+	KT_EQ(a->pm_stats.resident + b->pm_stats.resident, 0);
+	KT_EQ(a->pm_stats.ptpages + b->pm_stats.ptpages, 0);
+	CHECK_ALL();
+	pmap_destroy(a);
+	pmap_destroy(b);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, accessed_and_dirty_bits_from_real_accesses)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	volatile uint64_t *p = (volatile uint64_t *)0x200000;
+
+	KT_EQ(pmap_enter(pm, (vaddr_t)p, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_pte_lookup(pm, (vaddr_t)p) & (PG_A | PG_M), 0);
+	KT_ASSERT(!pmap_is_referenced(pg) && !pmap_is_modified(pg));
+
+	pmap_activate(pm);
+	(void)*p;                           /* a read sets A only */
+	pmap_activate(pmap_kernel());
+	KT_EQ(pmap_pte_lookup(pm, (vaddr_t)p) & (PG_A | PG_M), PG_A);
+	KT_ASSERT(pmap_is_referenced(pg) && !pmap_is_modified(pg));
+
+	pmap_activate(pm);
+	*p = 0x1234;                        /* a write sets D */
+	pmap_activate(pmap_kernel());
+	KT_EQ(pmap_pte_lookup(pm, (vaddr_t)p) & (PG_A | PG_M), PG_A | PG_M);
+	KT_EQ(*(uint64_t *)vm_page_kva(pg), 0x1234);
+
+	/* Removal folds the bits into the page: nothing is forgotten. */
+	pmap_remove(pm, (vaddr_t)p, (vaddr_t)p + PAGE_SIZE);
+	KT_EQ(pg->md.attrs, PMAP_ATTR_REF | PMAP_ATTR_MOD);
+	KT_ASSERT(pmap_is_modified(pg) && pmap_is_referenced(pg));
+	KT_ASSERT(pmap_clear_modify(pg));
+	KT_ASSERT(!pmap_is_modified(pg));
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, clear_modify_lets_the_cpu_set_dirty_again)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	volatile uint64_t *p = (volatile uint64_t *)0x300000;
+
+	KT_EQ(pmap_enter(pm, (vaddr_t)p, pg->phys_addr, RW, 0), 0);
+	pmap_activate(pm);
+	*p = 1;
+	KT_ASSERT(pmap_is_modified(pg));
+	KT_ASSERT(pmap_clear_modify(pg));
+	KT_ASSERT(!pmap_is_modified(pg));
+	*p = 2;     /* the TLB entry was dropped, so the CPU sets D again */
+	KT_ASSERT(pmap_is_modified(pg));
+	pmap_activate(pmap_kernel());
+	KT_ASSERT(pmap_clear_reference(pg));
+	KT_EQ(pmap_pte_lookup(pm, (vaddr_t)p) & PG_A, 0);
+	pmap_remove(pm, (vaddr_t)p, (vaddr_t)p + PAGE_SIZE);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+/* Accessors run under trap_catch. */
+static void
+read_into(void *arg)
+{
+	uint64_t *cell = arg;
+
+	cell[1] = *(volatile uint64_t *)cell[0];
+}
+
+static void
+write_to(void *p)
+{
+	*(volatile uint64_t *)p = 1;
+}
+
+static void
+call_at(void *code)
+{
+	((void (*)(void))code)();
+}
+
+KTEST(pmap, write_to_readonly_mapping_faults)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	volatile uint64_t *p = (volatile uint64_t *)0x400000;
+	struct trap_expect te;
+	uint64_t cell[2] = { (uint64_t)p, 0 };
+	bool read_faulted, write_faulted;
+
+	KT_EQ(pmap_enter(pm, (vaddr_t)p, pg->phys_addr, RO, 0), 0);
+	*(uint64_t *)vm_page_kva(pg) = 77;
+	pmap_activate(pm);
+	read_faulted = trap_catch(read_into, cell, &te);     /* reading is fine */
+	write_faulted = trap_catch(write_to, (void *)p, &te); /* writing is not */
+	pmap_activate(pmap_kernel());
+	KT_ASSERT(!read_faulted && write_faulted);
+	KT_EQ(cell[1], 77);
+	KT_EQ(te.vector, T_PAGE_FAULT);
+	KT_EQ(te.addr, (uint64_t)p);
+	KT_EQ(te.error & (PGEX_P | PGEX_W | PGEX_I), PGEX_P | PGEX_W);
+	KT_EQ(*(uint64_t *)vm_page_kva(pg), 77);
+	pmap_remove(pm, (vaddr_t)p, (vaddr_t)p + PAGE_SIZE);
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, fetch_from_nx_mapping_faults)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	vaddr_t code = 0x500000, data = 0x600000;
+	struct trap_expect te;
+	bool code_faulted, data_faulted;
+
+	*(uint8_t *)vm_page_kva(pg) = 0xc3;     /* ret */
+	KT_EQ(pmap_enter(pm, code, pg->phys_addr, VM_PROT_READ | VM_PROT_EXECUTE, 0), 0);
+	KT_EQ(pmap_enter(pm, data, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pmap_pte_lookup(pm, code) & PG_NX, 0);
+	KT_ASSERT(pmap_pte_lookup(pm, data) & PG_NX);
+	pmap_activate(pm);
+	code_faulted = trap_catch(call_at, (void *)code, &te); /* returns */
+	data_faulted = trap_catch(call_at, (void *)data, &te); /* NX: faults */
+	pmap_activate(pmap_kernel());
+	KT_ASSERT(!code_faulted && data_faulted);
+	KT_EQ(te.vector, T_PAGE_FAULT);
+	KT_EQ(te.addr, data);
+	KT_ASSERT(te.error & PGEX_I);
+	pmap_remove(pm, code, code + PAGE_SIZE);
+	pmap_remove(pm, data, data + PAGE_SIZE);
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, kernel_image_has_its_real_permissions)
+{
+	extern char kernel_text_start[], kernel_rodata_start[], kernel_data_start[];
+	uint64_t text = pmap_pte_lookup(pmap_kernel(), (vaddr_t)kernel_text_start);
+	uint64_t ro = pmap_pte_lookup(pmap_kernel(), (vaddr_t)kernel_rodata_start);
+	uint64_t data = pmap_pte_lookup(pmap_kernel(), (vaddr_t)kernel_data_start);
+	uint64_t dmap = pmap_pte_lookup(pmap_kernel(), DMAP_BASE);
+	struct trap_expect te;
+
+	KT_EQ(text & (PG_V | PG_RW | PG_NX | PG_U), PG_V);
+	KT_EQ(ro & (PG_V | PG_RW | PG_NX | PG_U), PG_V | PG_NX);
+	KT_EQ(data & (PG_V | PG_RW | PG_NX | PG_U), PG_V | PG_RW | PG_NX);
+	KT_EQ(dmap & (PG_V | PG_RW | PG_NX | PG_PS), PG_V | PG_RW | PG_NX | PG_PS);
+	KT_ASSERT(!pmap_extract(pmap_kernel(), 0x100000, NULL));   /* no identity map */
+	/* A write into the kernel's own text is caught (CR0.WP is on). */
+	KT_ASSERT(trap_catch(write_to, kernel_text_start, &te));
+	KT_EQ(te.vector, T_PAGE_FAULT);
+	KT_EQ(te.addr, (uint64_t)kernel_text_start);
+	KT_EQ(te.error & (PGEX_P | PGEX_W), PGEX_P | PGEX_W);
+}
+
+KTEST(pmap, replacing_a_mapping_moves_its_pv_entry)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *a = test_page(), *b = test_page();
+	volatile uint64_t *p = (volatile uint64_t *)0x700000;
+
+	KT_EQ(pmap_enter(pm, (vaddr_t)p, a->phys_addr, RW, VM_PROT_WRITE), 0);
+	KT_EQ(pmap_pte_lookup(pm, (vaddr_t)p) & (PG_A | PG_M), PG_A | PG_M);
+	KT_EQ(pmap_enter(pm, (vaddr_t)p, b->phys_addr, RO, 0), 0);
+	pmap_update(pm);
+	KT_EQ(a->md.pv_count, 0);
+	KT_EQ(a->md.attrs, PMAP_ATTR_REF | PMAP_ATTR_MOD);  /* folded */
+	KT_EQ(b->md.pv_count, 1);
+	KT_EQ(pm->pm_stats.resident, 1);
+	/* same page again with new permissions: PV kept, A/D kept */
+	KT_EQ(pmap_enter(pm, (vaddr_t)p, b->phys_addr, RW, VM_PROT_READ), 0);
+	KT_EQ(b->md.pv_count, 1);
+	KT_EQ(pmap_pte_lookup(pm, (vaddr_t)p) & (PG_RW | PG_A), PG_RW | PG_A);
+	CHECK_ALL();
+	pmap_remove(pm, (vaddr_t)p, (vaddr_t)p + PAGE_SIZE);
+	pmap_destroy(pm);
+	vm_page_free(a);
+	vm_page_free(b);
+}
+
+/*
+ * pmap_enter_pages maps a run as that many pmap_enters would: each page
+ * at its address with a PV entry, one more page table where the run
+ * crosses into the next 2 MiB, no access bits preset, and a page the
+ * run replaces loses its PV entry.
+ */
+KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pgs[PMAP_ENTER_MAX], *old = test_page();
+	vaddr_t va = 0x40000000 + NBPD_L2 - 4 * PAGE_SIZE;  /* 4 + 12 pages */
+	uint64_t pv0 = uvmexp.pv_entries;
+
+	for (int i = 0; i < PMAP_ENTER_MAX; i++)
+		pgs[i] = test_page();
+	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, old->phys_addr, RO, 0), 0);
+	KT_EQ(pmap_enter_pages(pm, va, pgs, PMAP_ENTER_MAX, RW), PMAP_ENTER_MAX);
+	pmap_update(pm);
+	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
+	KT_EQ(pm->pm_stats.resident, PMAP_ENTER_MAX);
+	KT_EQ(old->md.pv_count, 0);         /* replaced */
+	KT_EQ(uvmexp.pv_entries, pv0 + PMAP_ENTER_MAX);
+	for (int i = 0; i < PMAP_ENTER_MAX; i++) {
+		uint64_t pte = pmap_pte_lookup(pm, va + (vaddr_t)i * PAGE_SIZE);
+		KT_EQ(pte & PG_FRAME, pgs[i]->phys_addr);
+		KT_EQ(pte & (PG_V | PG_RW | PG_U | PG_NX | PG_A | PG_M),
+		    PG_V | PG_RW | PG_U | PG_NX);
+		KT_EQ(pgs[i]->md.pv_count, 1);
+	}
+	CHECK_ALL();
+	pmap_remove(pm, va, va + PMAP_ENTER_MAX * PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	KT_EQ(uvmexp.pv_entries, pv0);
+	pmap_destroy(pm);
+	for (int i = 0; i < PMAP_ENTER_MAX; i++)
+		vm_page_free(pgs[i]);
+	vm_page_free(old);
+}
+
+KTEST(pmap, wired_mappings_counted_and_unwired)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+
+	KT_EQ(pmap_enter(pm, 0x800000, pg->phys_addr, RW, PMAP_WIRED), 0);
+	KT_ASSERT(pmap_pte_lookup(pm, 0x800000) & PG_WIRED);
+	KT_EQ(pm->pm_stats.wired, 1);
+	CHECK_ALL();
+	pmap_unwire(pm, 0x800000);
+	KT_EQ(pmap_pte_lookup(pm, 0x800000) & PG_WIRED, 0);
+	KT_EQ(pm->pm_stats.wired, 0);
+	CHECK_ALL();
+	pmap_remove(pm, 0x800000, 0x801000);
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, tlb_invalidations_batch_until_update)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	volatile uint64_t *p = (volatile uint64_t *)0x900000;
+	uint64_t pages0, all0;
+
+	for (int i = 0; i < 40; i++)
+		KT_EQ(pmap_enter(pm, (vaddr_t)(p + i * 512), pg->phys_addr, RW, 0), 0);
+	pmap_activate(pm);
+	pages0 = uvmexp.tlb_shootpage;
+	all0 = uvmexp.tlb_flushall;
+	pmap_protect(pm, (vaddr_t)p, (vaddr_t)p + 2 * PAGE_SIZE, RO);
+	KT_EQ(pm->pm_tlb_n, 2);                 /* queued, not done */
+	KT_EQ(uvmexp.tlb_shootpage, pages0);
+	pmap_update(pm);
+	KT_EQ(uvmexp.tlb_shootpage, pages0 + 2);
+	KT_EQ(pm->pm_tlb_n, 0);
+	/* past PMAP_TLB_MAX pages one full flush replaces the invlpgs */
+	pmap_protect(pm, (vaddr_t)p, (vaddr_t)p + 40 * PAGE_SIZE, VM_PROT_READ);
+	pmap_update(pm);
+	KT_EQ(uvmexp.tlb_flushall, all0 + 1);
+	KT_EQ(uvmexp.tlb_shootpage, pages0 + 2);
+	pmap_activate(pmap_kernel());
+	pmap_remove(pm, (vaddr_t)p, (vaddr_t)p + 40 * PAGE_SIZE);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+KTEST(pmap, kenter_makes_no_pv_and_kremove_frees_tables)
+{
+	struct vm_page *pg = test_page();
+	vaddr_t va = KVA_END - NBPD_L2;     /* far from anything kmem uses */
+	uint64_t ptp0 = uvmexp.ptpages;
+
+	pmap_kenter_pa(va, pg->phys_addr, RW, 0);
+	pmap_update(pmap_kernel());
+	KT_EQ(pg->md.pv_count, 0);
+	KT_EQ(pmap_pte_lookup(pmap_kernel(), va) & (PG_V | PG_G | PG_U | PG_PVLIST | PG_NX),
+	    PG_V | PG_G | PG_NX);
+	*(volatile uint64_t *)va = 42;
+	KT_EQ(*(uint64_t *)vm_page_kva(pg), 42);
+	/* A PT; the arena's PD has existed since boot (thread stacks and
+	 * the local APIC page live in the arena for good). */
+	KT_EQ(uvmexp.ptpages, ptp0 + 1);
+	CHECK_ALL();
+	pmap_kremove(va, PAGE_SIZE);
+	pmap_update(pmap_kernel());
+	KT_ASSERT(!pmap_extract(pmap_kernel(), va, NULL));
+	KT_EQ(uvmexp.ptpages, ptp0);
+	CHECK_ALL();
+	vm_page_free(pg);
+}
+
+KTEST(pmap, destroy_frees_every_table_and_pv)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	uint64_t ptp0 = uvmexp.ptpages, pv0 = uvmexp.pv_entries;
+	struct krand *r = ktest_rand();
+
+	for (int i = 0; i < 200; i++) {
+		vaddr_t va = krand_below(r, USER_MAX >> PAGE_SHIFT) << PAGE_SHIFT;
+		KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, i % 3 ? 0 : PMAP_WIRED), 0);
+	}
+	KT_ASSERT(uvmexp.ptpages > ptp0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	KT_EQ(uvmexp.ptpages, ptp0);
+	KT_EQ(uvmexp.pv_entries, pv0);
+	KT_EQ(pg->md.pv_count, 0);
+	CHECK_ALL();
+	vm_page_free(pg);
+}
+
+/*
+ * pmap_enter needs a PDPT, a PD and a PT for a fresh address; when the
+ * PD or the PT cannot be had (the second or third table page fails,
+ * uvm_failalloc_arm), the tables already made hold nothing: they must be
+ * freed, or no removal ever frees them and pmap_destroy panics on them.
+ */
+KTEST(pmap, a_failed_table_allocation_frees_the_tables_it_made)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+
+	for (uint64_t skip = 0; skip < 3; skip++) {
+		uvm_failalloc_arm(UVM_FAILALLOC_PAGE, skip, 1);
+		KT_EQ(pmap_enter(pm, 0x40000000, pg->phys_addr, RW, PMAP_CANFAIL), -ENOMEM);
+		KT_ASSERT(!uvm_failalloc_on());
+		KT_EQ(pm->pm_stats.ptpages, 0);
+		KT_EQ(pm->pm_stats.resident, 0);
+		CHECK_ALL();
+	}
+	/* With one table in place, a new PT under it fails alone. */
+	KT_EQ(pmap_enter(pm, 0x40000000, pg->phys_addr, RW, 0), 0);
+	uvm_failalloc_arm(UVM_FAILALLOC_PAGE, 0, 1);
+	KT_EQ(pmap_enter(pm, 0x40200000, pg->phys_addr, RW, PMAP_CANFAIL), -ENOMEM);
+	KT_EQ(pm->pm_stats.ptpages, 3);
+	pmap_remove(pm, 0x40000000, 0x40001000);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}

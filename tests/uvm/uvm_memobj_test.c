@@ -1,0 +1,118 @@
+/*
+ * tests/uvm/uvm_memobj_test.c - objects over bytes in memory (initrd
+ * files): page contents and the zeroed tail, private and shared mappings
+ * through the fault handler, pages freed when only the base reference is
+ * left, and refusals past the end.
+ */
+#include "kern/core/ktest.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "pmap/pmap.h"
+#include "pmap/pte.h"
+#include "pmap/vmlayout.h"
+#include "tests/harness/vmtest.h"
+#include "uvm/uvm_anon.h"
+#include "uvm/uvm_fault.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_memobj.h"
+#include "uvm/uvm_page.h"
+
+#define BASE 0x30000000UL
+#define FILE_SIZE (2 * PAGE_SIZE + 100)
+
+static uint8_t *
+make_file(void)
+{
+	uint8_t *data = kmem_alloc(FILE_SIZE, 0);
+
+	KT_ASSERT(data != NULL);
+	for (size_t i = 0; i < FILE_SIZE; i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	return data;
+}
+
+static const uint8_t *
+page_at(struct vmtest *t, vaddr_t va)
+{
+	uint64_t pte = vmtest_pte(t, va);
+
+	KT_ASSERT(pte & PG_V);
+	return PHYS_TO_DMAP(pte & PG_FRAME);
+}
+
+KTEST(memobj, pages_hold_the_bytes_and_a_zero_tail)
+{
+	struct vmtest t;
+
+	uint64_t objs0 = uvm_memobj_count();
+	vmtest_begin(&t);
+	uint8_t *data = make_file();
+	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
+	KT_ASSERT(uobj != NULL);
+	KT_EQ(uvm_memobj_count(), objs0 + 1);
+	uobj->pgops->pgo_reference(uobj);       /* the mapping's reference */
+	vaddr_t va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
+	for (int p = 0; p < 3; p++)
+		KT_EQ(uvm_fault(t.map, va + (vaddr_t)p * PAGE_SIZE, VM_PROT_READ), 0);
+	KT_EQ(uobj->uo_npages, 3);
+	KT_ASSERT(memcmp(page_at(&t, va), data, PAGE_SIZE) == 0);
+	const uint8_t *last = page_at(&t, va + 2 * PAGE_SIZE);
+	KT_ASSERT(memcmp(last, data + 2 * PAGE_SIZE, 100) == 0);
+	for (size_t i = 100; i < PAGE_SIZE; i++)
+		KT_EQ(last[i], 0);
+	KT_EQ(vmtest_pte(&t, va) & PG_RW, 0);
+	KT_EQ(uvm_map_entry_count() - t.base.entries, 1);
+	/* Unmapped: only the base reference is left and the pages go. */
+	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
+	KT_EQ(uobj->uo_refs, 1);
+	KT_EQ(uobj->uo_npages, 0);
+	uobj->pgops->pgo_detach(uobj);          /* the creator's: frees it */
+	kmem_free(data, FILE_SIZE);
+	vmtest_end(&t);
+	KT_EQ(uvm_memobj_count(), objs0);
+}
+
+KTEST(memobj, private_write_promotes_and_leaves_the_bytes_alone)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	uint8_t *data = make_file();
+	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
+	uobj->pgops->pgo_reference(uobj);
+	vaddr_t va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ | VM_PROT_WRITE,
+	    UVM_FLAG_COPYONWRITE);
+	uint8_t first = data[0];
+	vmtest_activate(&t);
+	*(volatile uint8_t *)va = (uint8_t)(first + 1);
+	uint8_t seen = *(volatile uint8_t *)va;
+	uint8_t second = *(volatile uint8_t *)(va + 1);
+	vmtest_deactivate(&t);
+	KT_EQ(seen, (uint8_t)(first + 1));
+	KT_EQ(second, data[1]);
+	KT_EQ(data[0], first);                  /* the file is untouched */
+	KT_ASSERT(vmtest_anon(&t, va) != NULL);
+	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
+	uobj->pgops->pgo_detach(uobj);
+	kmem_free(data, FILE_SIZE);
+	vmtest_end(&t);
+}
+
+KTEST(memobj, access_past_the_end_is_an_error)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	uint8_t *data = make_file();
+	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
+	uobj->pgops->pgo_reference(uobj);
+	/* Four pages mapped over a file of not quite three. */
+	vaddr_t va = vmtest_map(&t, BASE, 4, uobj, VM_PROT_READ, 0);
+	KT_EQ(uvm_fault(t.map, va + 3 * PAGE_SIZE, VM_PROT_READ), -EIO);
+	KT_EQ(vmtest_pte(&t, va + 3 * PAGE_SIZE), 0);
+	KT_EQ(uvm_memobj_size(uobj), FILE_SIZE);
+	uvm_unmap(t.map, va, va + 4 * PAGE_SIZE);
+	uobj->pgops->pgo_detach(uobj);
+	kmem_free(data, FILE_SIZE);
+	vmtest_end(&t);
+}
