@@ -202,7 +202,7 @@ trap(struct trapframe *tf)
 		/* Back to user mode: a signal sent meanwhile acts now. */
 		if (user && curproc != NULL && curproc->sig.pending != 0) {
 			sti();
-			signal_deliver_pending(tf);
+			signal_deliver_pending(tf, -1);
 			cli();
 		}
 		return;

@@ -176,7 +176,7 @@ console_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 	while (n < sizeof(line) && n < len) {
 		int c = console_wait_char();
 		if (c < 0)
-			return n > 0 ? (int64_t)n : -EINTR;
+			return n > 0 ? (int64_t)n : -ERESTARTSYS;
 		if (c == 4 && n == 0)
 			return 0;                       /* Ctrl-D: end of file */
 		if (c == '\r')

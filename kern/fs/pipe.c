@@ -86,7 +86,7 @@ ring_unget(struct pipe *p, const char *src, size_t n)
 
 /*
  * Why the caller must not sleep for the pipe: -EAGAIN (O_NONBLOCK),
- * -EINTR (a signal to act on), or 0 if it may.  => p->lock held, which
+ * -ERESTARTSYS (a signal to act on), or 0 if it may.  => p->lock held, which
  * keeps a signal from arriving between this test and the sleep.
  */
 static int
@@ -95,7 +95,7 @@ cannot_wait(const struct file *f)
 	if (f->flags & O_NONBLOCK)
 		return -EAGAIN;
 	if (signal_actionable(curproc))
-		return -EINTR;
+		return -ERESTARTSYS;    /* EINTR, or a restart with SA_RESTART */
 	return 0;
 }
 
@@ -153,7 +153,7 @@ pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 /*
  * Put up to n bytes in, sleeping for room.
  *  => bytes put (fewer than n only if stopped part way), or -EPIPE,
- *     -EAGAIN, -EINTR when none were.  SIGPIPE once no reader is left.
+ *     -EAGAIN, -ERESTARTSYS when none were.  SIGPIPE once no reader is left.
  */
 static int64_t
 pipe_put_all(struct file *f, const char *src, size_t n)

@@ -50,4 +50,13 @@
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
 
+/*
+ * Internal: never reaches user space.  A system call that a signal
+ * interrupted before it did anything returns -ERESTARTSYS; on the way out
+ * the signal code turns it into a restart of the call (the handler has
+ * SA_RESTART, or no handler runs) or into -EINTR (a handler without
+ * SA_RESTART), as Linux does (kern/proc/signal.c).
+ */
+#define ERESTARTSYS 512
+
 #endif

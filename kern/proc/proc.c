@@ -428,7 +428,7 @@ sys_wait4(const struct sysargs *a)
 	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG)) {
 		if (signal_actionable(p)) {
 			spin_unlock(&proc_lock);
-			return -EINTR;      /* a signal to act on first */
+			return -ERESTARTSYS;    /* a signal to act on first */
 		}
 		sleep_on_intr(p, &proc_lock, "wait4");
 	}

@@ -26,10 +26,20 @@
  * get there: the calls that may block for ever - pipe read and write,
  * wait4, pause, rt_sigsuspend, nanosleep, console read - sleep
  * interruptibly (sleep_on_intr), proc_signal ends that sleep, and the
- * call, seeing signal_actionable, returns -EINTR (or what it has done so
- * far).  There is no SA_RESTART: the call is never restarted.  Short
- * waits that always end (a page being read from disk) are not
- * interruptible; the signal waits for them.
+ * call, seeing signal_actionable, returns what it has done so far, or
+ * -ERESTARTSYS if nothing.  On the way out that becomes, as in Linux:
+ *
+ *   the handler to run has SA_RESTART   the call runs again after it:
+ *                                       rip - 2 (back onto `syscall`),
+ *                                       rax = the call's number, saved
+ *                                       in the handler's frame
+ *   the handler has no SA_RESTART       -EINTR
+ *   no handler runs                     the call runs again
+ *
+ * Restartable: wait4, pipe and console read and write.  pause,
+ * rt_sigsuspend and nanosleep return -EINTR whatever the flags (Linux
+ * never restarts them).  Short waits that always end (a page being read
+ * from disk) are not interruptible; the signal waits for them.
  */
 #include "kern/proc/signal.h"
 #include "kern/lib/assert.h"
@@ -46,8 +56,10 @@
 #define SA_RESTORER 0x04000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
+#define SA_RESTART 0x10000000
 #define SA_KNOWN (SA_SIGINFO | SA_ONSTACK | SA_RESTORER | SA_NODEFER | \
-    SA_RESETHAND | 0x10000000 /* SA_RESTART */ | 0x1 | 0x2 /* NOCLDSTOP/WAIT */)
+    SA_RESETHAND | SA_RESTART | 0x1 | 0x2 /* NOCLDSTOP/WAIT */)
+#define SYSCALL_INSN_LEN 2      /* 0f 05 */
 
 #define SS_ONSTACK 1
 #define SS_DISABLE 2
@@ -243,7 +255,27 @@ signal_actionable(const struct proc *p)
 }
 
 void
-signal_deliver_pending(struct trapframe *tf)
+signal_restart_syscall(struct trapframe *tf, int64_t nr)
+{
+	tf->rax = (uint64_t)nr;
+	tf->rip -= SYSCALL_INSN_LEN;
+}
+
+/* A system call cut short for the handler sa: restart it or -EINTR. */
+static void
+restart_or_eintr(struct trapframe *tf, int64_t syscall_nr,
+    const struct k_sigaction *sa)
+{
+	if (syscall_nr < 0 || tf->rax != (uint64_t)-ERESTARTSYS)
+		return;
+	if (sa->flags & SA_RESTART)
+		signal_restart_syscall(tf, syscall_nr);
+	else
+		tf->rax = (uint64_t)-EINTR;
+}
+
+void
+signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 {
 	struct proc *p = curproc;
 	uint64_t ready = p->sig.pending & ~p->sig.mask;
@@ -255,7 +287,10 @@ signal_deliver_pending(struct trapframe *tf)
 		ready &= ~SIGBIT(sig);
 		if (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignores(sig)))
 			continue;
-		if (sa->handler == SIG_DFL || setup_frame(tf, sig, SI_USER, 0) != 0)
+		if (sa->handler == SIG_DFL)
+			proc_exit(W_SIGNALED(sig));
+		restart_or_eintr(tf, syscall_nr, sa);
+		if (setup_frame(tf, sig, SI_USER, 0) != 0)
 			proc_exit(W_SIGNALED(sig));
 		return;     /* one handler at a time; the rest wait */
 	}

@@ -84,8 +84,18 @@ bool signal_fault_kills(int sig);
 /*
  * signal_deliver_pending - on the way back to user mode: act on pending,
  * unblocked signals (run a handler, or the default action).
+ *  => tf is the user frame; after a system call, syscall_nr is its number
+ *     (else -1): a -ERESTARTSYS result in tf->rax becomes a restart of
+ *     the call or -EINTR, before the handler's frame saves the registers.
  */
-void signal_deliver_pending(struct trapframe *tf);
+void signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr);
+
+/*
+ * signal_restart_syscall - make the user frame execute system call nr
+ * again when it returns (rip back over the 2-byte syscall instruction,
+ * rax the call's number).
+ */
+void signal_restart_syscall(struct trapframe *tf, int64_t nr);
 
 /* signal_actionable - has p a pending, unblocked signal that would do something? */
 bool signal_actionable(const struct proc *p);

@@ -180,7 +180,10 @@ syscall_handler(struct trapframe *tf)
 	else
 		tf->rax = (uint64_t)syscall_missing(nr);
 	if (curproc != NULL && curproc->sig.pending != 0)
-		signal_deliver_pending(tf);
+		signal_deliver_pending(tf, (int64_t)nr);
+	/* Cut short, and no handler took it: run the call again. */
+	if (tf->rax == (uint64_t)-ERESTARTSYS)
+		signal_restart_syscall(tf, (int64_t)nr);
 	cli();
 	/* sysret only for a frame left as syscall made it (and a canonical
 	 * user rip, always true then); anything rewritten goes by iretq. */

@@ -178,3 +178,95 @@ UTEST(waitpid_zero_and_minus_pgid_choose_by_group)
 	UT_EQ(waitpid(-a, &st, 0), a);
 	UT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 }
+
+/*
+ * SA_RESTART (Linux's rules, signal(7)): a wait4, a pipe read or write
+ * cut short by a handler installed with SA_RESTART runs again after it,
+ * and without the flag fails with EINTR; nanosleep fails with EINTR
+ * either way.  A timer 50 ms out interrupts the call, a child ends it
+ * 200 ms out.
+ */
+static volatile sig_atomic_t restart_hits;
+
+static void
+restart_handler(int sig)
+{
+	(void)sig;
+	restart_hits++;
+}
+
+/* SIGALRM to restart_handler (flags: SA_RESTART or 0), due in 50 ms. */
+static void
+alarm_soon(int flags)
+{
+	struct sigaction sa = { .sa_handler = restart_handler, .sa_flags = flags };
+	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
+
+	restart_hits = 0;
+	sigemptyset(&sa.sa_mask);
+	UT_SYS(sigaction(SIGALRM, &sa, NULL));
+	UT_SYS(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* A child that sleeps 200 ms, writes a byte to fd (if >= 0) and exits 3. */
+static pid_t
+fork_late_writer(int fd)
+{
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		struct timespec t = { 0, 200000000 };
+		nanosleep(&t, NULL);
+		if (fd >= 0)
+			UT_EQ(write(fd, "x", 1), 1);
+		_exit(3);
+	}
+	return pid;
+}
+
+UTEST(sa_restart_restarts_an_interrupted_wait)
+{
+	pid_t pid = fork_late_writer(-1);
+	int st;
+
+	alarm_soon(SA_RESTART);
+	UT_EQ(waitpid(pid, &st, 0), pid);       /* not EINTR */
+	UT_EQ(restart_hits, 1);
+	UT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+}
+
+UTEST(without_sa_restart_an_interrupted_wait_is_eintr)
+{
+	pid_t pid = fork_late_writer(-1);
+
+	alarm_soon(0);
+	UT_ERR(waitpid(pid, NULL, 0), EINTR);
+	UT_EQ(restart_hits, 1);
+	UT_CHILD_EXITS(pid, 3);
+}
+
+UTEST(sa_restart_restarts_an_interrupted_pipe_read)
+{
+	int fd[2];
+	char c = 0;
+
+	UT_SYS(pipe(fd));
+	pid_t pid = fork_late_writer(fd[1]);
+	alarm_soon(SA_RESTART);
+	UT_EQ(read(fd[0], &c, 1), 1);
+	UT_EQ(c, 'x');
+	UT_EQ(restart_hits, 1);
+	UT_CHILD_EXITS(pid, 3);
+	alarm_soon(0);
+	UT_ERR(read(fd[0], &c, 1), EINTR);      /* no writer's byte: cut short */
+	UT_EQ(restart_hits, 1);
+}
+
+UTEST(nanosleep_is_eintr_even_with_sa_restart)
+{
+	struct timespec t = { 1, 0 }, rem;
+
+	alarm_soon(SA_RESTART);
+	UT_ERR(nanosleep(&t, &rem), EINTR);
+	UT_EQ(restart_hits, 1);
+}
