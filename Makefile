@@ -14,7 +14,7 @@
 #                   build/bench/results.txt and build/bench/ratios.png
 #   make user       the user programs (static musl): build/user/init and
 #                   build/user/tests/* with their data files
-#   make test-linux boot Debian's Linux (DESIGN.md) with the user tests in
+#   make test-linux boot Debian's Linux (docs/design.md) with the user tests in
 #                   an initramfs, exit non-zero on any failure
 #   make fuzz       a fuzzing campaign: SEED=N (default random) CALLS=N
 #                   (default 1000000) random system calls in batches,
@@ -88,7 +88,8 @@ CMDLINE ?=
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
-# The standard QEMU flags (../shared/DESIGN.md), shared by run and test.
+# The standard QEMU flags (docs/design.md, "QEMU and the machines"),
+# shared by run and test.
 QEMU_BASE := -accel tcg -cpu qemu64 -smp 1 -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)

@@ -2,7 +2,7 @@
  * kern/core/devmem.h - the memory services device drivers need, without
  * letting dev/ see the VM system.
  *
- * DESIGN.md keeps dev/ below uvm/ and pmap/: a driver knows physical
+ * docs/design.md keeps dev/ below uvm/ and pmap/: a driver knows physical
  * addresses and the kernel virtual addresses it is handed, nothing of
  * pages, maps or page tables.  Yet drivers need a few things only the
  * VM can give, and this file is the whole of that contract:

@@ -27,7 +27,7 @@
  *                       in turns (run_spread)
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
- * QEMU's TCG that is the host's TSC, see ../../../shared/DESIGN.md).  A
+ * QEMU's TCG that is the host's TSC, see docs/design.md).  A
  * metric runs WARMUP untimed rounds (read_present RP_WARMUP), then REPS
  * timed samples, and the
  * printed value is the median sample divided by the operations in it

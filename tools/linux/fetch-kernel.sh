@@ -1,6 +1,7 @@
 #!/bin/bash
 # tools/linux/fetch-kernel.sh CACHE - a Debian Linux kernel to run the user
-# tests on, for side-by-side comparison with ours (../shared/DESIGN.md).
+# tests on, for side-by-side comparison with ours (docs/design.md,
+# "QEMU and the machines").
 #
 # Prints the path of a vmlinuz under CACHE on stdout (everything else goes
 # to stderr).  The package is fetched with `apt-get download` and unpacked
@@ -15,7 +16,7 @@
 # passes $(XDG_CACHE_HOME:-$HOME/.cache)/uvmkern/linux.  Delete a folder
 # there to fetch again.
 #
-# The package is the one DESIGN.md names ($LINUX_PACKAGE overrides it, to
+# The package is the one docs/design.md names ($LINUX_PACKAGE overrides it, to
 # try another kernel or the fallback).  If apt no longer offers it (the
 # security archive drops old ABIs), the newest linux-image-*-amd64-unsigned
 # of the standard flavour is used instead, and the script says which.

@@ -9,7 +9,7 @@
 #   UTEST    the utest= selection for init: 1 (all) or globs
 #   TIMEOUT  seconds before the whole boot counts as a hang
 #
-# $QEMU is the emulator with the standard flags (../shared/DESIGN.md) and
+# $QEMU is the emulator with the standard flags (docs/design.md) and
 # $MKINITRD the archive packer (tools/mkinitrd.c).  The initramfs is
 #
 #   /init               user/init.c
