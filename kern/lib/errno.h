@@ -58,5 +58,9 @@
  * SA_RESTART), as Linux does (kern/proc/signal.c).
  */
 #define ERESTARTSYS 512
+/* Internal too: restart only if no handler ran; a handler makes it EINTR
+ * whatever its flags (pause, nanosleep: a stop and a continue do not end
+ * them, a handler does). */
+#define ERESTARTNOHAND 514
 
 #endif

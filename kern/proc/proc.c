@@ -121,12 +121,68 @@ proc_clock_tick(void)
 	spin_unlock(&proc_lock);
 }
 
+#define STOP_SIGS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+#define SA_NOCLDSTOP 1
+
+/* Tell p's parent that p stopped or continued.  => proc_lock held. */
+static void
+notify_parent(struct proc *p)
+{
+	struct proc *pp = p->parent;
+
+	if (pp == NULL)
+		return;
+	if (!(pp->sig.act[SIGCHLD].flags & SA_NOCLDSTOP)) {
+		pp->sig.pending |= SIGBIT(SIGCHLD);
+		interrupt_sleep(pp);
+	}
+	wakeup(pp);         /* a wait4 for it */
+}
+
+/*
+ * Mark sig pending in p, as Linux posts it: SIGCONT continues a stopped
+ * process at once (whatever its handler or mask) and cancels pending stop
+ * signals; a stop signal cancels a pending SIGCONT.  => proc_lock held.
+ */
+static void
+post_locked(struct proc *p, int sig)
+{
+	if (sig == SIGCONT) {
+		p->sig.pending &= ~STOP_SIGS;
+		if (p->stopsig != 0) {
+			p->stopsig = 0;
+			p->stop_unreported = false;
+			p->cont_unreported = true;
+			notify_parent(p);
+			wakeup(&p->stopsig);
+		}
+	} else if (SIGBIT(sig) & STOP_SIGS) {
+		p->sig.pending &= ~SIGBIT(SIGCONT);
+	}
+	p->sig.pending |= SIGBIT(sig);
+	interrupt_sleep(p);
+}
+
 void
 proc_signal(struct proc *p, int sig)
 {
 	spin_lock(&proc_lock);
-	p->sig.pending |= SIGBIT(sig);
-	interrupt_sleep(p);
+	post_locked(p, sig);
+	spin_unlock(&proc_lock);
+}
+
+void
+proc_stop(int sig)
+{
+	struct proc *p = curproc;
+
+	spin_lock(&proc_lock);
+	p->stopsig = sig;
+	p->stop_unreported = true;
+	p->cont_unreported = false;
+	notify_parent(p);
+	while (p->stopsig != 0 && !(p->sig.pending & SIGBIT(SIGKILL)))
+		sleep_on_intr(&p->stopsig, &proc_lock, "stopped");
 	spin_unlock(&proc_lock);
 }
 
@@ -159,10 +215,8 @@ proc_kill(struct proc *caller, int pid, int sig)
 		if (pid == -1 && (p == caller || p->pid == 1 || p->root))
 			continue;
 		found = true;
-		if (sig != 0) {
-			p->sig.pending |= SIGBIT(sig);
-			interrupt_sleep(p);
-		}
+		if (sig != 0)
+			post_locked(p, sig);
 	}
 	spin_unlock(&proc_lock);
 	return found ? 0 : -ESRCH;
@@ -175,10 +229,8 @@ proc_signal_pid(int pid, int sig)
 
 	spin_lock(&proc_lock);
 	p = find_locked(pid);
-	if (p != NULL && sig != 0) {
-		p->sig.pending |= SIGBIT(sig);
-		interrupt_sleep(p);
-	}
+	if (p != NULL && sig != 0)
+		post_locked(p, sig);
 	spin_unlock(&proc_lock);
 	return p != NULL ? 0 : -ESRCH;
 }
@@ -321,6 +373,8 @@ proc_exit(int wstatus)
 	reparent_children(p);
 	p->wstatus = wstatus;
 	p->state = PS_ZOMBIE;
+	if (p->parent != NULL)
+		post_locked(p->parent, SIGCHLD);    /* ignored by default */
 	if (p->parent == NULL)
 		roots_alive--;
 	wakeup(p->parent != NULL ? (const void *)p->parent : (const void *)&roots_alive);
@@ -337,9 +391,43 @@ proc_reap(struct proc *z)
 	proc_free(z);
 }
 
-/* A zombie child of parent that pid selects (pid_selects).  => proc_lock. */
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
+#define WALL_FLAGS 0xe0000000UL     /* __WNOTHREAD, __WALL, __WCLONE */
+#define W_STOPCODE(sig) (((sig) << 8) | 0x7f)
+#define W_CONTINUED 0xffff
+
+/*
+ * Has child c something for wait4 with options: an exit, or (WUNTRACED)
+ * a stop or (WCONTINUED) a continue not yet reported?  Sets *status and
+ * marks a stop or continue reported.  => proc_lock held.
+ */
+static bool
+wait_report(struct proc *c, uint64_t options, int *status)
+{
+	if (c->state == PS_ZOMBIE) {
+		*status = c->wstatus;
+		return true;
+	}
+	if ((options & WUNTRACED) && c->stopsig != 0 && c->stop_unreported) {
+		c->stop_unreported = false;
+		*status = W_STOPCODE(c->stopsig);
+		return true;
+	}
+	if ((options & WCONTINUED) && c->cont_unreported) {
+		c->cont_unreported = false;
+		*status = W_CONTINUED;
+		return true;
+	}
+	return false;
+}
+
+/* A child of parent that pid selects (pid_selects) with something to
+ * report (wait_report).  => proc_lock held. */
 static struct proc *
-find_zombie(struct proc *parent, int pid, bool *have_any)
+find_waitable(struct proc *parent, int pid, uint64_t options, bool *have_any,
+    int *status)
 {
 	struct proc *c;
 
@@ -348,7 +436,7 @@ find_zombie(struct proc *parent, int pid, bool *have_any)
 		if (!pid_selects(parent, c, pid))
 			continue;
 		*have_any = true;
-		if (c->state == PS_ZOMBIE)
+		if (wait_report(c, options, status))
 			return c;
 	}
 	return NULL;
@@ -364,7 +452,7 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 	if (p == NULL)
 		return -ENOMEM;
 	p->root = true;
-	p->pgid = p->pid;               /* a tree starts its own group */
+	p->pgid = p->sid = p->pid;      /* a tree starts its own session */
 	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
 	if (error == 0)
 		error = fdtable_init_console(&p->fds);
@@ -408,16 +496,12 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 /* ------------------------------------------------------------------ */
 /* System calls                                                        */
 
-#define WNOHANG 1
-#define WUNTRACED 2
-#define WCONTINUED 8
-#define WALL_FLAGS 0xe0000000UL     /* __WNOTHREAD, __WALL, __WCLONE */
-
 int64_t
 sys_wait4(const struct sysargs *a)
 {
 	struct proc *p = curproc, *z;
-	int pid = (int)a->a[0];
+	int pid = (int)a->a[0], status = 0;
+	uint64_t options = a->a[2];
 	bool any;
 
 	if (a->a[2] & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
@@ -425,20 +509,23 @@ sys_wait4(const struct sysargs *a)
 	if (pid == INT32_MIN)
 		return -ESRCH;      /* -INT_MIN is no group (Linux) */
 	spin_lock(&proc_lock);
-	while ((z = find_zombie(p, pid, &any)) == NULL && any && !(a->a[2] & WNOHANG)) {
+	while ((z = find_waitable(p, pid, options, &any, &status)) == NULL && any &&
+	    !(options & WNOHANG)) {
 		if (signal_actionable(p)) {
 			spin_unlock(&proc_lock);
 			return -ERESTARTSYS;    /* a signal to act on first */
 		}
 		sleep_on_intr(p, &proc_lock, "wait4");
 	}
-	if (z != NULL)
+	bool exited = z != NULL && z->state == PS_ZOMBIE;
+	if (exited)
 		TAILQ_REMOVE(&p->children, z, sibling);
 	spin_unlock(&proc_lock);
 	if (z == NULL)
 		return any ? 0 : -ECHILD;
-	int status = z->wstatus, zpid = z->pid;
-	proc_reap(z);
+	int zpid = z->pid;
+	if (exited)
+		proc_reap(z);
 	if (a->a[1] != 0 && copyout(&status, a->a[1], sizeof(status)) != 0)
 		return -EFAULT;
 	if (a->a[3] != 0) {
@@ -466,6 +553,7 @@ sys_fork(const struct sysargs *a)
 	child->brk = parent->brk;
 	child->fs_base = parent->fs_base;
 	child->pgid = parent->pgid;
+	child->sid = parent->sid;
 	child->sig = parent->sig;
 	child->sig.pending = 0;
 	fdtable_fork(&child->fds, &parent->fds);
@@ -508,14 +596,14 @@ sys_getppid(const struct sysargs *a)
 	return curproc->parent != NULL ? curproc->parent->pid : 0;
 }
 
-/* Is there a live process in group pgid?  => proc_lock held. */
+/* Is there a live process in group pgid of session sid?  => proc_lock held. */
 static bool
-group_exists(int pgid)
+group_exists(int pgid, int sid)
 {
 	struct proc *p;
 
 	TAILQ_FOREACH(p, &allproc, all) {
-		if (p->state == PS_ALIVE && p->pgid == pgid)
+		if (p->state == PS_ALIVE && p->pgid == pgid && p->sid == sid)
 			return true;
 	}
 	return false;
@@ -524,9 +612,9 @@ group_exists(int pgid)
 /*
  * setpgid(pid, pgid): the caller or one of its children (pid 0: the
  * caller) moves to group pgid (0: its own pid), which must be its own
- * pid or a group that exists.  There are no sessions yet, so Linux's
- * checks against them (EPERM for a session leader or another session)
- * have nothing to check.
+ * pid or a group that exists in its session.  As Linux: ESRCH for a
+ * process that is neither, EPERM for a session leader, a child in
+ * another session, or a group in another session.
  */
 int64_t
 sys_setpgid(const struct sysargs *a)
@@ -541,7 +629,9 @@ sys_setpgid(const struct sysargs *a)
 	p = pid == 0 ? self : find_locked(pid);
 	if (p == NULL || (p != self && p->parent != self))
 		error = -ESRCH;
-	else if (pgid != 0 && pgid != p->pid && !group_exists(pgid))
+	else if (p->sid == p->pid || p->sid != self->sid)
+		error = -EPERM;
+	else if (pgid != 0 && pgid != p->pid && !group_exists(pgid, p->sid))
 		error = -EPERM;
 	else
 		p->pgid = pgid != 0 ? pgid : p->pid;
@@ -568,6 +658,43 @@ sys_getpgrp(const struct sysargs *a)
 {
 	(void)a;
 	return curproc->pgid;
+}
+
+/*
+ * setsid: the caller leads a new session and a new group, both numbered
+ * by its pid; a group leader cannot (EPERM), as Linux.  There is no
+ * controlling terminal yet to lose.
+ */
+int64_t
+sys_setsid(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	int64_t ret;
+
+	(void)a;
+	spin_lock(&proc_lock);
+	if (p->pgid == p->pid || group_exists(p->pid, p->sid)) {
+		ret = -EPERM;
+	} else {
+		p->sid = p->pgid = p->pid;
+		ret = p->pid;
+	}
+	spin_unlock(&proc_lock);
+	return ret;
+}
+
+int64_t
+sys_getsid(const struct sysargs *a)
+{
+	int pid = (int)a->a[0], sid;
+
+	if (pid == 0)
+		return curproc->sid;
+	spin_lock(&proc_lock);
+	struct proc *p = find_locked(pid);
+	sid = p != NULL ? p->sid : -ESRCH;
+	spin_unlock(&proc_lock);
+	return sid;
 }
 /* The signal, code and address a user-mode exception means, as Linux has them. */
 static void

@@ -41,6 +41,10 @@ struct proc {
 	                                   pid 0 or -pgid select by it */
 	bool root;                      /* started by proc_run: the init of
 	                                   its tree, spared by kill(-1) */
+	int sid;                        /* session: setsid; fork inherits it */
+	int stopsig;                    /* stopped by this signal; 0: running */
+	bool stop_unreported;           /* wait4(WUNTRACED) has not seen it */
+	bool cont_unreported;           /* wait4(WCONTINUED) has not seen it */
 	char name[32];
 	enum proc_state state;
 	struct proc *parent;            /* NULL: the root of a tree */
@@ -126,6 +130,14 @@ int proc_signal_pid(int pid, int sig);
  *     sig is 0), else -ESRCH (also for INT_MIN, whose negation is no pid).
  */
 int proc_kill(struct proc *caller, int pid, int sig);
+
+/*
+ * proc_stop - the current process stops (a stop signal's default action):
+ * its parent hears of it (SIGCHLD unless SA_NOCLDSTOP, wait4 WUNTRACED),
+ * and it sleeps until SIGCONT continues it or SIGKILL is posted.
+ *  => nothing locked; sleeps.
+ */
+void proc_stop(int sig);
 
 /* proc_clock_tick - every clock tick: send SIGALRM to processes whose
  * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */

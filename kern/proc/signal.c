@@ -36,9 +36,12 @@
  *   the handler has no SA_RESTART       -EINTR
  *   no handler runs                     the call runs again
  *
- * Restartable: wait4, pipe and console read and write.  pause,
- * rt_sigsuspend and nanosleep return -EINTR whatever the flags (Linux
- * never restarts them).  Short waits that always end (a page being read
+ * Restartable: wait4, pipe and console read and write.  pause and
+ * nanosleep return -ERESTARTNOHAND: -EINTR if a handler runs, whatever
+ * its flags (Linux never restarts them after a handler), but a stop and
+ * continue with no handler goes back to sleep (nanosleep for its whole
+ * time again: Linux would sleep only what was left).  rt_sigsuspend
+ * returns -EINTR.  Short waits that always end (a page being read
  * from disk) are not interruptible; the signal waits for them.
  */
 #include "kern/proc/signal.h"
@@ -107,6 +110,14 @@ static bool
 default_ignores(int sig)
 {
 	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+/* Signals whose default action stops the process (SIGSTOP cannot be
+ * caught or ignored; the others only by default). */
+static bool
+default_stops(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
 static bool
@@ -266,7 +277,11 @@ static void
 restart_or_eintr(struct trapframe *tf, int64_t syscall_nr,
     const struct k_sigaction *sa)
 {
-	if (syscall_nr < 0 || tf->rax != (uint64_t)-ERESTARTSYS)
+	if (syscall_nr < 0)
+		return;
+	if (tf->rax == (uint64_t)-ERESTARTNOHAND)
+		tf->rax = (uint64_t)-EINTR;
+	if (tf->rax != (uint64_t)-ERESTARTSYS)
 		return;
 	if (sa->flags & SA_RESTART)
 		signal_restart_syscall(tf, syscall_nr);
@@ -287,6 +302,11 @@ signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 		ready &= ~SIGBIT(sig);
 		if (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignores(sig)))
 			continue;
+		if (sa->handler == SIG_DFL && default_stops(sig)) {
+			proc_stop(sig);     /* until SIGCONT or SIGKILL */
+			ready = p->sig.pending & ~p->sig.mask;
+			continue;
+		}
 		if (sa->handler == SIG_DFL)
 			proc_exit(W_SIGNALED(sig));
 		restart_or_eintr(tf, syscall_nr, sa);
@@ -476,5 +496,6 @@ int64_t
 sys_pause(const struct sysargs *a)
 {
 	(void)a;
-	return signal_wait("pause");
+	signal_wait("pause");
+	return -ERESTARTNOHAND;     /* -EINTR after a handler */
 }

@@ -105,8 +105,8 @@ sys_time(const struct sysargs *a)
 }
 
 /*
- * Sleep until the monotonic clock reaches deadline; -EINTR and the time
- * *left on a signal.  Each tick wakes the sleepers to look at the clock; a
+ * Sleep until the monotonic clock reaches deadline; -ERESTARTNOHAND and
+ * the time *left on a signal.  Each tick wakes the sleepers to look at the clock; a
  * signal ends the (interruptible) sleep at once.  Interrupts off make the
  * tests and the sleep one step: no interlock needed (kern/core/sleep.h).
  */
@@ -121,7 +121,7 @@ sleep_until(uint64_t deadline, uint64_t *left)
 	if (now >= deadline)
 		return 0;
 	*left = deadline - now;
-	return -EINTR;
+	return -ERESTARTNOHAND;     /* -EINTR if a handler runs */
 }
 
 static int64_t
@@ -135,7 +135,7 @@ do_nanosleep(uint64_t ureq, uint64_t urem, uint64_t base)
 	if (req.sec < 0 || req.nsec < 0 || req.nsec >= (int64_t)NSEC)
 		return -EINVAL;
 	int error = sleep_until(base + (uint64_t)req.sec * NSEC + (uint64_t)req.nsec, &left);
-	if (error == -EINTR && urem != 0) {
+	if (error == -ERESTARTNOHAND && urem != 0) {
 		ns_to_ts(left, &rem);
 		if (copyout(&rem, urem, sizeof(rem)) != 0)
 			return -EFAULT;

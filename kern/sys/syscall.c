@@ -85,7 +85,9 @@ static const sysfn_t systab[NSYSCALL] = {
 	[109] = sys_setpgid,
 	[110] = sys_getppid,
 	[111] = sys_getpgrp,
+	[112] = sys_setsid,
 	[121] = sys_getpgid,
+	[124] = sys_getsid,
 	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,
 	[149] = sys_mlock,
@@ -182,7 +184,7 @@ syscall_handler(struct trapframe *tf)
 	if (curproc != NULL && curproc->sig.pending != 0)
 		signal_deliver_pending(tf, (int64_t)nr);
 	/* Cut short, and no handler took it: run the call again. */
-	if (tf->rax == (uint64_t)-ERESTARTSYS)
+	if (tf->rax == (uint64_t)-ERESTARTSYS || tf->rax == (uint64_t)-ERESTARTNOHAND)
 		signal_restart_syscall(tf, (int64_t)nr);
 	cli();
 	/* sysret only for a frame left as syscall made it (and a canonical

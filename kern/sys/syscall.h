@@ -102,6 +102,8 @@ int64_t sys_getppid(const struct sysargs *a);
 int64_t sys_setpgid(const struct sysargs *a);
 int64_t sys_getpgid(const struct sysargs *a);
 int64_t sys_getpgrp(const struct sysargs *a);
+int64_t sys_setsid(const struct sysargs *a);
+int64_t sys_getsid(const struct sysargs *a);
 int64_t sys_mlock(const struct sysargs *a);
 int64_t sys_munlock(const struct sysargs *a);
 int64_t sys_mlockall(const struct sysargs *a);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -269,4 +270,144 @@ UTEST(nanosleep_is_eintr_even_with_sa_restart)
 	alarm_soon(SA_RESTART);
 	UT_ERR(nanosleep(&t, &rem), EINTR);
 	UT_EQ(restart_hits, 1);
+}
+
+/*
+ * Stopping and continuing (job control's mechanism): SIGSTOP, and SIGTSTP
+ * by default, stop a process; its parent sees it with waitpid(WUNTRACED)
+ * and gets SIGCHLD (unless SA_NOCLDSTOP); SIGCONT continues it, seen with
+ * WCONTINUED.  A stopped process runs nothing; a call it slept in goes on
+ * after SIGCONT as if nothing happened.  Sessions: setsid.
+ */
+static pid_t
+fork_pauser(void)
+{
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* Stop pid with sig and see it stopped; continue it and see that. */
+static void
+stop_and_continue(pid_t pid, int sig)
+{
+	int st;
+
+	UT_SYS(kill(pid, sig));
+	UT_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	UT_ASSERT(WIFSTOPPED(st) && WSTOPSIG(st) == sig);
+	UT_EQ(waitpid(pid, &st, WUNTRACED | WNOHANG), 0);   /* reported once */
+	UT_SYS(kill(pid, SIGCONT));
+	UT_EQ(waitpid(pid, &st, WCONTINUED), pid);
+	UT_ASSERT(WIFCONTINUED(st));
+}
+
+UTEST(sigstop_and_sigcont_are_seen_by_waitpid)
+{
+	pid_t pid = fork_pauser();
+
+	stop_and_continue(pid, SIGSTOP);
+	stop_and_continue(pid, SIGTSTP);
+	UT_SYS(kill(pid, SIGKILL));
+	UT_CHILD_KILLED(pid, SIGKILL);
+}
+
+UTEST(a_stopped_process_runs_nothing_until_continued)
+{
+	volatile long *n = mmap(NULL, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct timespec t = { 0, 100000000 };
+	int st;
+
+	UT_ASSERT(n != MAP_FAILED);
+	pid_t pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		for (;;)
+			(*n)++;
+	}
+	while (*n == 0)
+		;
+	UT_SYS(kill(pid, SIGSTOP));
+	UT_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	long then = *n;
+	nanosleep(&t, NULL);
+	UT_EQ(*n, then);
+	UT_SYS(kill(pid, SIGCONT));
+	while (*n == then)
+		;
+	UT_SYS(kill(pid, SIGKILL));
+	UT_CHILD_KILLED(pid, SIGKILL);
+}
+
+UTEST(sigchld_tells_of_a_stop_unless_nocldstop)
+{
+	pid_t pid = fork_pauser();
+	struct sigaction sa = { .sa_handler = restart_handler, .sa_flags = SA_NOCLDSTOP };
+	int st;
+
+	ut_count_signal(SIGCHLD);
+	UT_SYS(kill(pid, SIGSTOP));
+	UT_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	UT_EQ(ut_signals, 1);
+	UT_SYS(kill(pid, SIGCONT));
+	UT_EQ(waitpid(pid, &st, WCONTINUED), pid);
+	restart_hits = 0;
+	sigemptyset(&sa.sa_mask);
+	UT_SYS(sigaction(SIGCHLD, &sa, NULL));
+	UT_SYS(kill(pid, SIGSTOP));
+	UT_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	UT_EQ(restart_hits, 0);
+	UT_SYS(kill(pid, SIGKILL));
+	UT_CHILD_KILLED(pid, SIGKILL);
+}
+
+UTEST(a_read_goes_on_after_stop_and_continue)
+{
+	int fd[2], st;
+	struct timespec t = { 0, 50000000 };
+
+	UT_SYS(pipe(fd));
+	pid_t pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		char c;
+		UT_EQ(read(fd[0], &c, 1), 1);       /* not EINTR: no handler ran */
+		UT_EQ(c, 'g');
+		_exit(0);
+	}
+	nanosleep(&t, NULL);                    /* let it block in read */
+	UT_SYS(kill(pid, SIGSTOP));
+	UT_EQ(waitpid(pid, &st, WUNTRACED), pid);
+	UT_SYS(kill(pid, SIGCONT));
+	UT_EQ(write(fd[1], "g", 1), 1);
+	UT_CHILD_EXITS(pid, 0);
+}
+
+UTEST(setsid_makes_a_session_and_a_group)
+{
+	pid_t pid = (pid_t)UT_SYS(fork());
+
+	if (pid == 0) {
+		UT_EQ(setsid(), getpid());
+		UT_EQ(getsid(0), getpid());
+		UT_EQ(getpgrp(), getpid());
+		UT_ERR(setsid(), EPERM);            /* a group leader already */
+		UT_ERR(setpgid(0, 0), EPERM);       /* a session leader */
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);
+	UT_EQ(getsid(0), getsid(getpid()));
+	UT_ERR(getsid(999999), ESRCH);
+}
+
+UTEST(sigchld_tells_of_an_exit)
+{
+	ut_count_signal(SIGCHLD);
+	pid_t pid = (pid_t)UT_SYS(fork());
+	if (pid == 0)
+		_exit(0);
+	UT_CHILD_EXITS(pid, 0);
+	UT_EQ(ut_signals, 1);
 }
