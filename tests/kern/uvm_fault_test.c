@@ -371,7 +371,7 @@ KTEST(fault, neighbours_upgraded_when_unshared_and_skipped_when_mapped)
 static uint64_t
 wired_data_pages(void)
 {
-	return uvmexp.wired - uvmexp.ptpages;
+	return uvmexp.wired - pmap_counters.ptpages;
 }
 
 /* n data pages more than wired0 are wired, and t's pmap counts n wired. */

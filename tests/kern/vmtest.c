@@ -19,7 +19,7 @@ uint64_t
 vmtest_pages_in_use(void)
 {
 	return uvmexp.npages - uvmexp.reserved - uvmexp.free - pool_total_pages() -
-	    uvmexp.ptpages;
+	    pmap_counters.ptpages;
 }
 
 uint64_t
