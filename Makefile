@@ -199,7 +199,9 @@ UCFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/include -Itests/u
 UBUILD  := $(BUILD)/user
 UTEST_SRCS := $(filter-out tests/user/utest.c,$(sort $(wildcard tests/user/*.c)))
 UTESTS  := $(patsubst tests/user/%.c,$(UBUILD)/tests/%,$(UTEST_SRCS))
-UTEST_LIB := tests/user/utest.c tests/user/utest.h user/include/uvmkern.h
+# The project's own system calls, as programs include them.
+UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h
+UTEST_LIB := tests/user/utest.c tests/user/utest.h $(UVMKERN_H)
 UDATA   := $(UBUILD)/tests/data/rows.txt
 MKINITRD := $(BUILD)/tools/mkinitrd
 
@@ -209,12 +211,12 @@ UPROGS  := $(patsubst user/%.c,$(UBUILD)/%,$(wildcard user/*.c)) $(UBUILD)/fuzz
 
 user: deps $(UPROGS) $(UTESTS) $(UDATA)
 
-$(UBUILD)/%: user/%.c user/include/uvmkern.h user/vmshow.h Makefile
+$(UBUILD)/%: user/%.c $(UVMKERN_H) user/vmshow.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
 
-$(UBUILD)/fuzz: tools/fuzz/fuzz.c user/include/uvmkern.h Makefile
+$(UBUILD)/fuzz: tools/fuzz/fuzz.c $(UVMKERN_H) Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
@@ -423,7 +425,7 @@ BENCH_SWAP_EQFREE ?= 31M
 BENCH_SWAP ?= 512M
 BENCH_SWAP_MIB := $(shell echo $$(( 3 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
 
-$(VMBENCH): tests/bench/vmbench.c user/include/uvmkern.h Makefile
+$(VMBENCH): tests/bench/vmbench.c $(UVMKERN_H) Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
