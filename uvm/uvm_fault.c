@@ -327,20 +327,13 @@ fault_move_wiring(struct vm_page *src, struct vm_page *pg)
 static int
 fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 {
-	struct vm_anon *anon = anon_alloc();
-	struct vm_page *pg = NULL;
+	struct vm_page *pg;
+	struct vm_anon *anon = anon_alloc_with_page(src == NULL ? VM_PAGE_ZERO : 0, &pg);
 	int error;
 
 	KASSERT(fault_amap(f) != NULL);
-	if (anon != NULL)
-		pg = vm_page_alloc(NULL, 0, anon, src == NULL ? VM_PAGE_ZERO : 0);
-	if (pg == NULL) {
-		if (anon != NULL) {
-			anon->an_ref = 0;
-			anon_free(anon);
-		}
+	if (anon == NULL)
 		return -ENOMEM;
-	}
 	fault_install(f, f->va, anon, pg, src, oldanon);
 	if (f->entry_wired)
 		fault_move_wiring(src, pg);
@@ -411,14 +404,9 @@ fault_fill_run(struct fault *f, struct vm_anon **old, int n)
 	struct vm_anon *anons[FAULT_AHEAD];
 	struct vm_page *pgs[FAULT_AHEAD];
 	vaddr_t va = f->va + PAGE_SIZE;
-	int got;
+	int got = anon_alloc_many_with_pages(anons, pgs, n,
+	    old == NULL ? VM_PAGE_ZERO : 0);
 
-	n = anon_alloc_many(anons, n);
-	got = vm_page_alloc_anons(pgs, anons, n, old == NULL ? VM_PAGE_ZERO : 0);
-	for (int i = got; i < n; i++) {
-		anons[i]->an_ref = 0;           /* no page for it: unused */
-		anon_free(anons[i]);
-	}
 	for (int i = 0; i < got; i++) {
 		struct vm_anon *o = old != NULL ? old[i] : NULL;
 		fault_install(f, va + (vaddr_t)i * PAGE_SIZE, anons[i], pgs[i],
