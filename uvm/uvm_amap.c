@@ -849,12 +849,15 @@ amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
 		entry->etype &= ~UVM_ET_NEEDSCOPY;
 		return 0;
 	}
-	mutex_enter(src->am_lock);
+	if (!(flags & AMAP_COPY_LOCKED))
+		mutex_enter(src->am_lock);
+	KASSERT(mutex_owned(src->am_lock));
 	if (src->am_ref == 1)
 		entry->etype &= ~UVM_ET_NEEDSCOPY;  /* ours alone: keep it */
 	else
 		error = copy_shared(entry);
-	mutex_exit(src->am_lock);
+	if (!(flags & AMAP_COPY_LOCKED))
+		mutex_exit(src->am_lock);
 	return error;
 }
 
