@@ -10,7 +10,8 @@
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
 #   make gdb        attach gdb (starting QEMU itself if none is waiting)
 #   make bench      the VM microbenchmark (tests/bench/vmbench.c) on this
-#                   kernel and on Debian's Linux, side by side: a table,
+#                   kernel (also with faultahead=0, the fault handler's
+#                   speed-ups off) and on Debian's Linux, side by side: a table,
 #                   build/bench/results.txt and build/bench/ratios.png
 #   make user       the user programs (static musl): build/user/init and
 #                   build/user/tests/* with their data files
@@ -209,7 +210,9 @@ UCFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/include -Itests/u
 UBUILD  := $(BUILD)/user
 UTEST_SRCS := $(filter-out tests/user/utest.c,$(sort $(wildcard tests/user/*.c)))
 UTESTS  := $(patsubst tests/user/%.c,$(UBUILD)/tests/%,$(UTEST_SRCS))
-UTEST_LIB := tests/user/utest.c tests/user/utest.h user/include/uvmkern.h
+# The project's own system calls, as programs include them.
+UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h
+UTEST_LIB := tests/user/utest.c tests/user/utest.h $(UVMKERN_H)
 UDATA   := $(UBUILD)/tests/data/rows.txt
 MKINITRD := $(BUILD)/tools/mkinitrd
 
@@ -219,12 +222,12 @@ UPROGS  := $(patsubst user/%.c,$(UBUILD)/%,$(wildcard user/*.c)) $(UBUILD)/fuzz
 
 user: deps $(UPROGS) $(UTESTS) $(UDATA)
 
-$(UBUILD)/%: user/%.c user/include/uvmkern.h user/vmshow.h Makefile
+$(UBUILD)/%: user/%.c $(UVMKERN_H) user/vmshow.h Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
 
-$(UBUILD)/fuzz: tools/fuzz/fuzz.c user/include/uvmkern.h Makefile
+$(UBUILD)/fuzz: tools/fuzz/fuzz.c $(UVMKERN_H) Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
@@ -407,6 +410,9 @@ test-linux: user $(MKINITRD)
 # $(BENCH_ROUNDS) boots of each, alternating, with $(MEM) for everything
 # but swap, then one of each with $(BENCH_SWAPMEM) that writes and
 # verifies three times that much memory through swap on vda.
+# Each round also boots this kernel with faultahead=0 (the fault
+# handler's speed-ups off, uvm/uvm_fault_ahead.c): the table's no-ahead
+# column, and what the speed-ups gain.
 # tools/bench/run.sh boots them and writes the table, results.txt and
 # ratios.png to build/bench; docs/performance.md explains the numbers.
 #
@@ -433,7 +439,7 @@ BENCH_SWAP_EQFREE ?= 31M
 BENCH_SWAP ?= 512M
 BENCH_SWAP_MIB := $(shell echo $$(( 3 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
 
-$(VMBENCH): tests/bench/vmbench.c user/include/uvmkern.h Makefile
+$(VMBENCH): tests/bench/vmbench.c $(UVMKERN_H) Makefile
 	@mkdir -p $(dir $@)
 	$(say) "  MUSLCC  $<"
 	$(Q)$(MUSLCC) $(UCFLAGS) $< -o $@
@@ -452,10 +458,11 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks
 	@cp $(VMBENCH) $(BENCH)/initrd/bin/
 	$(Q)$(MKINITRD) $(BENCH)/initrd > $(BENCH)/initrd.cpio
 	$(call make_iso,$(BENCH)/uvmkern-vm,init=/bin/vmbench initexit=1 -- vm,$(BENCH)/initrd.cpio)
+	$(call make_iso,$(BENCH)/uvmkern-vm-noahead,faultahead=0 init=/bin/vmbench initexit=1 -- vm,$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap,init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap-eqfree,mem=$(BENCH_SWAP_EQFREE) init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) \
-		ROUNDS=$(BENCH_ROUNDS) \
+		ROUNDS=$(BENCH_ROUNDS) ISO_NOAHEAD=$(BENCH)/uvmkern-vm-noahead.iso \
 		MKINITRD=$(MKINITRD) INIT=$(UBUILD)/init tools/bench/run.sh $(BENCH) $(VMBENCH) \
 		$(BENCH)/uvmkern-vm.iso $(BENCH)/uvmkern-swap.iso $(BENCH)/uvmkern-swap-eqfree.iso \
 		$(BENCH_SWAP_MIB) \

@@ -59,6 +59,7 @@ static struct pmap kernel_pmap_store;
 static struct pmap *cur_pmap = &kernel_pmap_store;
 static TAILQ_HEAD(, pmap) all_pmaps = { NULL, &all_pmaps.tqh_first };
 static struct spinlock pmap_lock = SPINLOCK_INIT("pmap");
+struct pmap_counters pmap_counters;     /* under pmap_lock */
 static struct pool pv_pool;
 static struct pool pmap_pool;
 static bool pmap_initialized;
@@ -147,7 +148,7 @@ fold_attrs(struct vm_page *pg, pt_entry_t pte)
 static void
 tlb_flush_all(const struct pmap *pm)
 {
-	uvmexp.tlb_flushall++;
+	pmap_counters.tlb_flushall++;
 	if (pm->pm_kernel) {
 		/* Global entries survive a CR3 reload; toggling PGE drops them. */
 		uint64_t cr4 = rcr4();
@@ -179,7 +180,7 @@ tlb_update_locked(struct pmap *pm)
 	} else if (pmap_is_active(pm)) {
 		for (int i = 0; i < pm->pm_tlb_n; i++)
 			invlpg(pm->pm_tlb_va[i]);
-		uvmexp.tlb_shootpage += (uint64_t)pm->pm_tlb_n;
+		pmap_counters.tlb_shootpage += (uint64_t)pm->pm_tlb_n;
 	}
 	pm->pm_tlb_n = 0;
 }
@@ -198,7 +199,7 @@ tlb_now(struct pmap *pm, vaddr_t va)
 {
 	if (pmap_is_active(pm)) {
 		invlpg(va);
-		uvmexp.tlb_shootpage++;
+		pmap_counters.tlb_shootpage++;
 	}
 }
 
@@ -213,7 +214,7 @@ pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm, vaddr_t va)
 	pve->pv_next = pg->md.pv_list;
 	pg->md.pv_list = pve;
 	pg->md.pv_count++;
-	uvmexp.pv_entries++;
+	pmap_counters.pv_entries++;
 }
 
 /* Unlink and return the PV entry for (pm, va) on pg.  => it must exist. */
@@ -226,7 +227,7 @@ pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va)
 		if (pve->pv_pmap == pm && pve->pv_va == va) {
 			*pp = pve->pv_next;
 			pg->md.pv_count--;
-			uvmexp.pv_entries--;
+			pmap_counters.pv_entries--;
 			return pve;
 		}
 	}
@@ -291,7 +292,7 @@ ptp_alloc(struct pmap *pm)
 	ptp->md.ptp_count = 0;
 	vm_page_wire(ptp);
 	pm->pm_stats.ptpages++;
-	uvmexp.ptpages++;
+	pmap_counters.ptpages++;
 	return ptp->phys_addr;
 }
 
@@ -315,7 +316,7 @@ ptp_unalloc(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 		tlb_now(pm, va);
 		vm_page_free(ptp);     /* drops its wiring too */
 		pm->pm_stats.ptpages--;
-		uvmexp.ptpages--;
+		pmap_counters.ptpages--;
 		if (lvl + 1 < 4)
 			ptp_of(path->slot[lvl + 1])->md.ptp_count--;
 	}
@@ -375,7 +376,7 @@ ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 		tlb_now(pm, va);
 		vm_page_free(ptp);     /* drops its wiring too */
 		pm->pm_stats.ptpages--;
-		uvmexp.ptpages--;
+		pmap_counters.ptpages--;
 	}
 	if (lvl == top + 1 && lvl < 4)
 		ptp_of(path->slot[lvl])->md.ptp_count--;
@@ -820,7 +821,6 @@ pmap_create(void)
 	pm->pm_pml4_pa = pml4->phys_addr;
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
 	pm->pm_refs = 1;
-	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("pmap");
 	/* The kernel half: the same PDPTs as every other pmap. */
 	memcpy(&pm->pm_pml4[NPTE / 2], &kernel_pmap_store.pm_pml4[NPTE / 2],
 	    (NPTE / 2) * sizeof(pt_entry_t));
@@ -828,14 +828,6 @@ pmap_create(void)
 	TAILQ_INSERT_TAIL(&all_pmaps, pm, pm_list);
 	spin_unlock(&pmap_lock);
 	return pm;
-}
-
-void
-pmap_reference(struct pmap *pm)
-{
-	spin_lock(&pmap_lock);
-	pm->pm_refs++;
-	spin_unlock(&pmap_lock);
 }
 
 void
@@ -951,7 +943,6 @@ pmap_bootstrap(paddr_t dmap_end)
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
 	pm->pm_kernel = true;
 	pm->pm_refs = 1;
-	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("kernel pmap");
 	dmap_end_pa = ROUND_UP(MAX(dmap_end, 4ULL << 30), NBPD_L3);
 	build_direct_map(pm, dmap_end_pa);
 	/* The arena's PDPT exists from the start so every pmap shares it. */
@@ -1181,9 +1172,9 @@ pmap_check_all(kprint_fn pr)
 	TAILQ_FOREACH(pm, &all_pmaps, pm_list)
 		pc.bad += check_one(pm, pr, &pvleaves);
 	vm_page_foreach(check_page_pvs, &pc);
-	if (pvleaves != uvmexp.pv_entries) {
+	if (pvleaves != pmap_counters.pv_entries) {
 		pr("pmap_check: %lu PV-mapped PTEs but %lu PV entries\n", pvleaves,
-		    uvmexp.pv_entries);
+		    pmap_counters.pv_entries);
 		pc.bad++;
 	}
 	spin_unlock(&pmap_lock);

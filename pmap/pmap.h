@@ -33,12 +33,26 @@ struct pmap_stats {
 	uint64_t ptpages;       /* page-table pages below the PML4 */
 };
 
+/*
+ * The pmap's own counters, for all pmaps together: uvm's statistics
+ * print them next to its own (uvmexp_print, /proc/meminfo, gdb's uvm
+ * stats), reading this struct.  => updated under the pmap lock; read
+ * without it (a reader may see a count a moment old).
+ */
+struct pmap_counters {
+	uint64_t pv_entries;    /* live PV entries */
+	uint64_t ptpages;       /* live page-table pages (all pmaps) */
+	uint64_t tlb_shootpage; /* single-page invalidations */
+	uint64_t tlb_flushall;  /* full flushes */
+};
+
+extern struct pmap_counters pmap_counters;
+
 struct pmap {
 	uint64_t *pm_pml4;              /* top table, through the direct map */
 	paddr_t pm_pml4_pa;             /* what CR3 gets */
 	int pm_refs;
 	bool pm_kernel;                 /* the one kernel pmap */
-	struct spinlock pm_lock;
 	struct pmap_stats pm_stats;
 	TAILQ_ENTRY(pmap) pm_list;      /* all pmaps, for pmap_check_all */
 	/* TLB invalidations waiting for pmap_update */
@@ -72,8 +86,7 @@ struct pmap *pmap_kernel(void);
  */
 struct pmap *pmap_create(void);
 
-/* pmap_reference - one more reference.  pmap_destroy - drop one; the last frees all. */
-void pmap_reference(struct pmap *pm);
+/* pmap_destroy - drop a reference; the last frees all. */
 void pmap_destroy(struct pmap *pm);
 
 /*

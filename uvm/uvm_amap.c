@@ -849,12 +849,15 @@ amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
 		entry->etype &= ~UVM_ET_NEEDSCOPY;
 		return 0;
 	}
-	mutex_enter(src->am_lock);
+	if (!(flags & AMAP_COPY_LOCKED))
+		mutex_enter(src->am_lock);
+	KASSERT(mutex_owned(src->am_lock));
 	if (src->am_ref == 1)
 		entry->etype &= ~UVM_ET_NEEDSCOPY;  /* ours alone: keep it */
 	else
 		error = copy_shared(entry);
-	mutex_exit(src->am_lock);
+	if (!(flags & AMAP_COPY_LOCKED))
+		mutex_exit(src->am_lock);
 	return error;
 }
 
@@ -873,16 +876,8 @@ cow_one(struct vm_amap *amap, int s, void *arg __unused)
 	/* Busy means a fault is reading it in with the amap unlocked; a
 	 * wired entry's pages stay resident, so none is busy here. */
 	KASSERT((old->an_page->flags & PG_BUSY) == 0);
-	new = anon_alloc();
-	if (new != NULL)
-		pg = vm_page_alloc(NULL, 0, new, 0);
-	if (pg == NULL) {
-		if (new != NULL) {
-			new->an_ref = 0;
-			anon_free(new);
-		}
+	if ((new = anon_alloc_with_page(0, &pg)) == NULL)
 		return -ENOMEM;
-	}
 	pmap_copy_page(old->an_page->phys_addr, pg->phys_addr);
 	pg->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
 	new->an_page = pg;

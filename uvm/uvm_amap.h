@@ -78,6 +78,7 @@ struct vm_aref {
 
 /* amap_copy flags */
 #define AMAP_COPY_NOCHUNK 0x1   /* copy the whole entry, never clip it */
+#define AMAP_COPY_LOCKED 0x2    /* the caller holds the amap's lock */
 
 /*
  * amap_copy chunking: an entry of at least AMAP_LARGE_PAGES pages (4 MiB)
@@ -160,8 +161,10 @@ void amap_mergeref(struct vm_aref *left, const struct vm_aref *right, vsize_t le
  * amap if it had none.  An amap only entry references is kept as it is.
  * An entry without amap of AMAP_LARGE_PAGES or more is first clipped to
  * the chunk around [startva, endva) unless AMAP_COPY_NOCHUNK.
- *  => map locked (write), amap unlocked; the copy shares the old amap's
- *     lock object.  UVM_ET_NEEDSCOPY is clear on success.
+ *  => map locked (write), amap unlocked, or locked with AMAP_COPY_LOCKED
+ *     (and still locked on return); the copy shares the old amap's lock
+ *     object, so that lock is the copy's too.  UVM_ET_NEEDSCOPY is clear
+ *     on success.
  *  => returns 0 or -ENOMEM (entry keeps needs-copy; a clip may remain).
  */
 int amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,

@@ -81,6 +81,30 @@ anon_alloc(void)
 	return anon_alloc_many(&anon, 1) == 1 ? anon : NULL;
 }
 
+int
+anon_alloc_many_with_pages(struct vm_anon **anons, struct vm_page **pgs,
+    int n, int pgflags)
+{
+	int got;
+
+	n = anon_alloc_many(anons, n);
+	got = vm_page_alloc_anons(pgs, anons, n, pgflags);
+	for (int i = got; i < n; i++) {
+		anons[i]->an_ref = 0;           /* no page for it: unused */
+		anon_free(anons[i]);
+	}
+	return got;
+}
+
+struct vm_anon *
+anon_alloc_with_page(int pgflags, struct vm_page **pgp)
+{
+	struct vm_anon *anon;
+
+	return anon_alloc_many_with_pages(&anon, pgp, 1, pgflags) == 1 ?
+	    anon : NULL;
+}
+
 /* Is the caller allowed to touch anon (its lock, if any, held)? */
 static bool
 anon_locked(const struct vm_anon *anon)

@@ -49,6 +49,26 @@ struct vm_anon *anon_alloc(void);
 int anon_alloc_many(struct vm_anon **anons, int n);
 
 /*
+ * anon_alloc_with_page - a new anon (one reference) and a page owned by
+ * it (pg->uanon), busy, zeroed if pgflags has VM_PAGE_ZERO: what a
+ * copy-on-write or zero-fill fills.  Both or neither: an anon that got
+ * no page is freed again.  The page is not hung on an_page: the caller
+ * does that once the page holds its data.
+ *  => returns the anon with *pgp set, or NULL when memory is short (or
+ *     an injected failure, uvm_failalloc.h); never sleeps.
+ */
+struct vm_anon *anon_alloc_with_page(int pgflags, struct vm_page **pgp);
+
+/*
+ * anon_alloc_many_with_pages - anon_alloc_with_page for a run: anons[i]
+ * with pgs[i], each allocator's lock taken once for the whole run.
+ *  => returns how many pairs (anons[0..got), pgs[0..got)), fewer than n
+ *     when memory is short; never sleeps.
+ */
+int anon_alloc_many_with_pages(struct vm_anon **anons, struct vm_page **pgs,
+    int n, int pgflags);
+
+/*
  * anon_free - free an anon whose last reference is gone: its page (after
  * removing every mapping of it) and its swap slot.
  *  => an_ref must be 0; the anon's lock held by the caller if it has one.

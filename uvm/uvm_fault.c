@@ -13,7 +13,8 @@
  *
  *   fault_check   look up the entry, check protection, resolve needs-copy
  *                 (amap_copy) when the access will need a private amap,
- *                 pick the fault-ahead window and look up its anons
+ *                 and look up the anons of the window (va's page, and
+ *                 with fault-ahead its neighbours)
  *   fault_upper   an anon is there:
  *                   1A  map its page (read-only if shared copy-on-write)
  *                   1B  write to a shared anon of a copy-on-write entry:
@@ -24,12 +25,12 @@
  *                   2B  write to a copy-on-write object page, or no
  *                       object at all: promote the object page (or a zero
  *                       page) into a new anon (fault_promote)
- *   fault-ahead   both layers also map resident neighbours of va, by the
- *                 entry's advice (normal: 3 back, 4 forward; sequential:
- *                 8 back, 7 forward; random: none), never allocating;
- *                 and a forward sweep (the page before va is already
- *                 there) gets the next 15 pages zero-filled or copied
- *                 in the same fault (fault_ahead)
+ *
+ * Fault-ahead, the speed-ups (mapping resident neighbours, zero-fill and
+ * copy ahead of a forward sweep, swap read-ahead), lives in
+ * uvm_fault_ahead.c: the cases below call it at one place each, through
+ * the fault_ahead_* calls of uvm_fault_impl.h, and boot with faultahead=0
+ * turns it off (a fault then maps exactly its own page).
  *
  * Worked example: after fork, parent and child share anon A (an_ref 2)
  * through needs-copy entries.  The child writes: fault_check sees the
@@ -59,55 +60,15 @@
 #include "uvm/uvm_fault.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
-#include "pmap/pmap.h"
-#include "uvm/uvm_amap.h"
-#include "uvm/uvm_anon.h"
 #include "uvm/uvm_failalloc.h"
+#include "uvm/uvm_fault_impl.h"
 #include "uvm/uvm_ftrace.h"
-#include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
-#include "uvm/uvm_page.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_swap.h"
 
-#define FAULT_MAXRANGE 16       /* >= nback + nforw + 1 for every advice */
-#define FAULT_AHEAD 15          /* pages done ahead of a forward sweep */
-_Static_assert(FAULT_AHEAD <= PMAP_ENTER_MAX, "a zero-fill run is one pmap_enter_pages");
 #define ERESTART 512            /* internal: start the fault over */
 #define FAULT_INJECTED_TRIES 8  /* attempts failed by injection before giving up */
-
-static const struct {
-	int nback;
-	int nforw;
-} fault_advice[] = {
-	[UVM_ADV_NORMAL] = { 3, 4 },
-	[UVM_ADV_RANDOM] = { 0, 0 },
-	[UVM_ADV_SEQUENTIAL] = { 8, 7 },
-};
-
-/* Everything one fault learns and carries between its steps. */
-struct fault {
-	struct vm_map *map;
-	vaddr_t va;                     /* the faulting page */
-	vm_prot_t access;               /* what the access needs */
-	bool wire;                      /* wiring: map PMAP_WIRED, wire the page */
-	bool entry_wired;               /* not wiring, but the entry is wired:
-	                                   its pages are wired already */
-	struct vm_map_entry *entry;
-	uint32_t timestamp;             /* map->timestamp when looked up */
-	vm_prot_t enter_prot;           /* what the mapping may allow */
-	vaddr_t startva;                /* fault-ahead window */
-	int npages;
-	int centeridx;                  /* index of va in the window */
-	struct vm_anon *anons[FAULT_MAXRANGE];
-	int fcase;                      /* how it was resolved (uvm_ftrace.h) */
-};
-
-static struct vm_amap *
-fault_amap(const struct fault *f)
-{
-	return f->entry->aref.ar_amap;
-}
 
 static void
 fault_unlock_all(struct fault *f)
@@ -115,21 +76,6 @@ fault_unlock_all(struct fault *f)
 	if (fault_amap(f) != NULL)
 		mutex_exit(fault_amap(f)->am_lock);
 	mutex_exit(&f->map->lock);
-}
-
-/* Pick the fault-ahead window inside the entry, by advice. */
-static void
-fault_window(struct fault *f)
-{
-	const struct vm_map_entry *e = f->entry;
-	int nback = f->wire ? 0 : fault_advice[e->advice].nback;
-	int nforw = f->wire ? 0 : fault_advice[e->advice].nforw;
-
-	nback = (int)MIN((vaddr_t)nback, (f->va - e->start) >> PAGE_SHIFT);
-	nforw = (int)MIN((vaddr_t)nforw, ((e->end - f->va) >> PAGE_SHIFT) - 1);
-	f->startva = f->va - ((vaddr_t)nback << PAGE_SHIFT);
-	f->npages = nback + nforw + 1;
-	f->centeridx = nback;
 }
 
 /* ------------------------------------------------------------------ */
@@ -140,31 +86,85 @@ fault_window(struct fault *f)
  * amap of its own?  A write to a private (copy-on-write) entry will, and
  * so will any touch of anonymous memory where no anon exists yet.  A read
  * that finds an anon in a still-shared amap does not: needs-copy stays
- * until the first write.  => map locked.
+ * until the first write.  => map and amap locked, f->anons looked up.
  */
 static bool
-fault_needs_own_amap(const struct fault *f, struct vm_map_entry *e)
+fault_needs_own_amap(const struct fault *f)
 {
-	struct vm_amap *amap = e->aref.ar_amap;
-	bool has_anon = false;
+	const struct vm_map_entry *e = f->entry;
 
-	if (!(e->etype & UVM_ET_NEEDSCOPY) && amap != NULL)
+	if (!(e->etype & UVM_ET_NEEDSCOPY) && e->aref.ar_amap != NULL)
 		return false;
 	if ((f->access & VM_PROT_WRITE) && (e->etype & UVM_ET_COPYONWRITE))
 		return true;
 	if (e->object != NULL)
 		return false;
-	if (amap != NULL) {
-		mutex_enter(amap->am_lock);
-		has_anon = amap_lookup(&e->aref, f->va - e->start) != NULL;
-		mutex_exit(amap->am_lock);
-	}
-	return !has_anon;
+	return f->anons[f->centeridx] == NULL;
 }
 
 /*
- * Find the entry, check the access, and make sure the entry has its own
- * amap when this fault will put an anon in it.
+ * Take e as the fault's entry: pick the window (fault_ahead_window) and
+ * look up its anons, with the amap locked - here, unless the caller
+ * holds its lock already (amap_locked).  => map locked.
+ */
+static void
+fault_lookup_anons(struct fault *f, struct vm_map_entry *e, bool amap_locked)
+{
+	struct vm_amap *amap = e->aref.ar_amap;
+
+	f->entry = e;
+	fault_ahead_window(f);
+	memset(f->anons, 0, sizeof(f->anons));
+	if (amap == NULL)
+		return;
+	if (!amap_locked)
+		mutex_enter(amap->am_lock);
+	amap_lookups(&e->aref, f->startva - e->start, f->anons, f->npages);
+}
+
+/*
+ * Give the entry an amap of its own (amap_copy) without letting go of
+ * the amap lock: a copy shares the old amap's lock object, so the lock
+ * held is the copy's as well; a fresh amap (the entry had none) is
+ * locked here, once.  => map and amap (if any) locked; returns 0 with
+ * them locked and the anons looked up again, or an error with nothing
+ * locked.
+ */
+static int
+fault_own_amap(struct fault *f)
+{
+	struct vm_map_entry *e = f->entry;
+	bool had_amap = e->aref.ar_amap != NULL;
+	int error = amap_copy(f->map, e, AMAP_COPY_LOCKED, f->va, f->va + PAGE_SIZE);
+
+	if (error != 0) {
+		fault_unlock_all(f);
+		return error;
+	}
+	/* Chunking may have clipped the entry: look again. */
+	uvm_map_lookup_entry(f->map, f->va, &e);
+	fault_lookup_anons(f, e, had_amap);
+	KASSERT(mutex_owned(fault_amap(f)->am_lock));
+	return 0;
+}
+
+/* Find va's entry and check the access.  => map locked; 0 or an error. */
+static int
+fault_find_entry(struct fault *f, struct vm_map_entry **ep)
+{
+	if (uvm_map_reserve_entries(f->map) != 0)
+		return -ENOMEM;
+	if (!uvm_map_lookup_entry(f->map, f->va, ep))
+		return -EFAULT;
+	if (((*ep)->protection & f->access) != f->access)
+		return -EACCES;
+	return 0;
+}
+
+/*
+ * Find the entry, check the access, look up the anons of the window, and
+ * make sure the entry has its own amap when this fault will put an anon
+ * in it.  The amap is locked once for all of that.
  *  => returns with the map and the amap (if any) locked, or an error
  *     with nothing locked.
  */
@@ -172,55 +172,34 @@ static int
 fault_check(struct fault *f)
 {
 	struct vm_map_entry *e;
-	bool cow;
+	int error;
 
 	mutex_enter(&f->map->lock);
-	if (uvm_map_reserve_entries(f->map) != 0) {
+	if ((error = fault_find_entry(f, &e)) != 0) {
 		mutex_exit(&f->map->lock);
-		return -ENOMEM;
+		return error;
 	}
-	if (!uvm_map_lookup_entry(f->map, f->va, &e)) {
-		mutex_exit(&f->map->lock);
-		return -EFAULT;
-	}
-	if ((e->protection & f->access) != f->access) {
-		mutex_exit(&f->map->lock);
-		return -EACCES;
-	}
-	cow = (e->etype & UVM_ET_COPYONWRITE) != 0;
 	/* Wiring a private writable page makes it private now: later
 	 * writes to a wired page could not fault to copy it. */
-	if (f->wire && cow && (e->protection & VM_PROT_WRITE))
+	if (f->wire && (e->etype & UVM_ET_COPYONWRITE) &&
+	    (e->protection & VM_PROT_WRITE))
 		f->access |= VM_PROT_WRITE;
-	if (fault_needs_own_amap(f, e)) {
-		int error = amap_copy(f->map, e, 0, f->va, f->va + PAGE_SIZE);
-		if (error != 0) {
-			mutex_exit(&f->map->lock);
-			return error;
-		}
-		/* Chunking may have clipped the entry: look again. */
-		uvm_map_lookup_entry(f->map, f->va, &e);
-	}
-	f->entry = e;
+	fault_lookup_anons(f, e, false);
+	if (fault_needs_own_amap(f) && (error = fault_own_amap(f)) != 0)
+		return error;
+	e = f->entry;
 	f->entry_wired = !f->wire && e->wired_count > 0;
 	f->timestamp = f->map->timestamp;
 	f->enter_prot = e->protection;
 	if (e->etype & UVM_ET_NEEDSCOPY)
 		f->enter_prot &= ~VM_PROT_WRITE;    /* amap still shared */
-	fault_window(f);
-	memset(f->anons, 0, sizeof(f->anons));
-	if (e->aref.ar_amap != NULL) {
-		mutex_enter(e->aref.ar_amap->am_lock);
-		amap_lookups(&e->aref, f->startva - e->start, f->anons, f->npages);
-	}
 	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Mapping pages                                                       */
 
-/* Enter pg at va with prot, wiring or activating it.  => locks held. */
-static int
+int
 fault_enter(struct fault *f, vaddr_t va, struct vm_page *pg, vm_prot_t prot)
 {
 	bool wired = (f->wire || f->entry_wired) && va == f->va;
@@ -237,57 +216,18 @@ fault_enter(struct fault *f, vaddr_t va, struct vm_page *pg, vm_prot_t prot)
 	return 0;
 }
 
-/* The protection for mapping an anon's page: read-only while it is shared
- * copy-on-write (a write must fault and copy). */
-static vm_prot_t
-anon_prot(const struct fault *f, const struct vm_anon *anon)
+vm_prot_t
+fault_anon_prot(const struct fault *f, const struct vm_anon *anon)
 {
 	if (anon->an_ref > 1 && (f->entry->etype & UVM_ET_COPYONWRITE))
 		return f->enter_prot & ~VM_PROT_WRITE;
 	return f->enter_prot;
 }
 
-/*
- * Fault-ahead in the upper layer: map resident neighbour anon pages.  One
- * already mapped with all the rights it would get - by the sweep's
- * ahead-work, or an earlier fault - is left alone (re-entering it would
- * cost a pmap_enter for nothing); one mapped read-only that may now be
- * written (its anon no longer shared) is upgraded, saving its own fault.
- * The window's anons are looked up again first: since fault_check, copy
- * ahead may have replaced some of them, and fault_anonget may have slept
- * with nothing locked while another process's fault changed a slot.
- *  => after the center's case, locks held.
- */
-static void
-fault_upper_neighbors(struct fault *f)
-{
-	amap_lookups(&f->entry->aref, f->startva - f->entry->start, f->anons,
-	    f->npages);
-	for (int i = 0; i < f->npages; i++) {
-		struct vm_anon *anon = f->anons[i];
-		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);
-		vm_prot_t prot;
-		if (i == f->centeridx || anon == NULL || anon->an_page == NULL ||
-		    (anon->an_page->flags & PG_BUSY))
-			continue;
-		prot = anon_prot(f, anon);
-		if ((pmap_prot(f->map->pmap, va) & prot) == prot)
-			continue;
-		if (fault_enter(f, va, anon->an_page, prot) == 0)
-			UVMEXP_ADD(flt_neighbor, 1);
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* Promote: a new anon for this page                                   */
 
-/*
- * Put the new anon, with its page pg, in the slot of va, in place of old
- * if there is one (case 1B, copy ahead: the slot's reference moves to
- * anon).  pg gets a copy of src first (NULL: pg was allocated zeroed).
- * Nothing is mapped here.  => map and amap locked.
- */
-static void
+void
 fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
     struct vm_page *pg, const struct vm_page *src, struct vm_anon *old)
 {
@@ -327,20 +267,13 @@ fault_move_wiring(struct vm_page *src, struct vm_page *pg)
 static int
 fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 {
-	struct vm_anon *anon = anon_alloc();
-	struct vm_page *pg = NULL;
+	struct vm_page *pg;
+	struct vm_anon *anon = anon_alloc_with_page(src == NULL ? VM_PAGE_ZERO : 0, &pg);
 	int error;
 
 	KASSERT(fault_amap(f) != NULL);
-	if (anon != NULL)
-		pg = vm_page_alloc(NULL, 0, anon, src == NULL ? VM_PAGE_ZERO : 0);
-	if (pg == NULL) {
-		if (anon != NULL) {
-			anon->an_ref = 0;
-			anon_free(anon);
-		}
+	if (anon == NULL)
 		return -ENOMEM;
-	}
 	fault_install(f, f->va, anon, pg, src, oldanon);
 	if (f->entry_wired)
 		fault_move_wiring(src, pg);
@@ -352,157 +285,8 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 	return error;
 }
 
-/*
- * How many pages after va work ahead may touch (zero-fill and copy ahead,
- * swap read-ahead): at most FAULT_AHEAD, never past the entry's end, and
- * none when wiring or under random advice.  Each caller adds its own
- * free-memory threshold.
- */
-static int
-fault_ahead_limit(const struct fault *f)
-{
-	vaddr_t after = (f->entry->end - f->va) / PAGE_SIZE - 1;
-
-	/* A wired entry's pages are all there and wired; work ahead would
-	 * replace wired anons by unwired copies. */
-	if (f->wire || f->entry_wired || f->entry->advice == UVM_ADV_RANDOM)
-		return 0;
-	return (int)MIN((vaddr_t)FAULT_AHEAD, after);
-}
-
-/*
- * Does this fault look like part of a forward sweep over the entry (a
- * memset, a loop filling an array), so that doing the next pages' work
- * now saves their traps?  Yes when the page just before va already has
- * an anon - a private one (an_ref 1) when prev_private, as a copy-on-
- * write sweep leaves behind - and nothing argues against it: wiring,
- * random advice, or memory anywhere near short (2 * freetarg).
- *  => map and amap locked; returns how many pages after va may be done
- *     (fault_ahead_limit, or 0).
- */
-static int
-fault_sweep_ahead(const struct fault *f, bool prev_private)
-{
-	const struct vm_anon *prev;
-	int max = fault_ahead_limit(f);
-
-	if (max <= 0 || f->centeridx == 0 || uvmexp.free < 2 * uvmexp.freetarg)
-		return 0;
-	prev = f->anons[f->centeridx - 1];
-	if (prev == NULL || (prev_private && prev->an_ref != 1))
-		return 0;
-	return max;
-}
-
-/*
- * Fill the n slots after f->va in one batch: a new anon and page for
- * each, zero-filled (old == NULL) or copied from old[i]'s page, put in
- * the amap (replacing old[i]) and mapped.  Each step - the anons, the
- * pages, the mappings, the queue moves - takes its lock once for the
- * whole run, which is most of what makes a page done ahead cheaper than
- * a page faulted alone.  A page left unmapped (no page table to be had)
- * stays in its anon, and a later fault maps it (1A).
- *  => map and amap locked; 1 <= n <= FAULT_AHEAD; returns how many slots
- *     were filled, from the first (fewer when memory is short).
- */
-static int
-fault_fill_run(struct fault *f, struct vm_anon **old, int n)
-{
-	struct vm_anon *anons[FAULT_AHEAD];
-	struct vm_page *pgs[FAULT_AHEAD];
-	vaddr_t va = f->va + PAGE_SIZE;
-	int got;
-
-	n = anon_alloc_many(anons, n);
-	got = vm_page_alloc_anons(pgs, anons, n, old == NULL ? VM_PAGE_ZERO : 0);
-	for (int i = got; i < n; i++) {
-		anons[i]->an_ref = 0;           /* no page for it: unused */
-		anon_free(anons[i]);
-	}
-	for (int i = 0; i < got; i++) {
-		struct vm_anon *o = old != NULL ? old[i] : NULL;
-		fault_install(f, va + (vaddr_t)i * PAGE_SIZE, anons[i], pgs[i],
-		    o != NULL ? o->an_page : NULL, o);
-	}
-	if (got > 0) {
-		int mapped = pmap_enter_pages(f->map->pmap, va, pgs, got,
-		    f->enter_prot);
-		/* Unmapped copies: the old pages' mappings must go (amap_add). */
-		if (old != NULL && mapped < got)
-			pmap_remove(f->map->pmap, va + (vaddr_t)mapped * PAGE_SIZE,
-			    va + (vaddr_t)got * PAGE_SIZE);
-		vm_page_activate_many(pgs, got);
-	}
-	return got;
-}
-
-/* May the slot holding a (NULL: none) join an ahead run?  See fault_ahead. */
-static bool
-ahead_slot_ok(const struct vm_anon *a, bool copy)
-{
-	if (!copy)
-		return a == NULL;
-	return a != NULL && a->an_ref >= 2 && a->an_page != NULL &&
-	    !(a->an_page->flags & PG_BUSY);
-}
-
-/*
- * Work ahead of a forward sweep, so one trap serves up to FAULT_AHEAD + 1
- * pages.  Zero-fill ahead (copy false), after a 2B zero-fill: the
- * following pages that have no anon yet.  Copy ahead (copy true), after a
- * 1B copy whose previous page was copied already: the following shared,
- * resident anons, which the sweep would fault on one by one.  Copying
- * early is always correct - only the timing of the copy changes - and the
- * other sharers then find their anons unshared (1A, no copy).
- *  => map and amap locked; returns how many pages were done (the caller
- *     counts them in flt_zeroahead or flt_cowahead).
- */
-static int
-fault_ahead(struct fault *f, bool copy)
-{
-	struct vm_anon *anons[FAULT_AHEAD];
-	int n = fault_sweep_ahead(f, copy), run = 0;
-
-	if (n <= 0)
-		return 0;
-	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, anons, n);
-	while (run < n && ahead_slot_ok(anons[run], copy))
-		run++;
-	return run > 0 ? fault_fill_run(f, copy ? anons : NULL, run) : 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Upper layer: there is an anon                                       */
-
-/*
- * Swap read-ahead: the anons after va that are in swap at the slots right
- * after the center's (the page daemon wrote them as one cluster) come in
- * with it, in the same request, each on a busy page of its own.  Not for
- * random advice or wiring, nor when free pages are short.
- *  => map and amap locked; pgs[0] and anons[0] are the center's; returns
- *     how many pages to read (1 + the read-ahead).
- */
-static int
-anonget_collect(struct fault *f, struct vm_page **pgs, struct vm_anon **anons)
-{
-	struct vm_anon *next[FAULT_AHEAD];
-	int n = 1, max = fault_ahead_limit(f);
-
-	if (max <= 0 || uvmexp.free < uvmexp.freemin + FAULT_AHEAD)
-		return 1;
-	amap_lookups(&f->entry->aref, f->va + PAGE_SIZE - f->entry->start, next, max);
-	for (int i = 0; i < max; i++) {
-		struct vm_anon *a = next[i];
-		if (a == NULL || a->an_page != NULL ||
-		    a->an_swslot != anons[0]->an_swslot + 1 + i ||
-		    (pgs[n] = vm_page_alloc(NULL, 0, a, 0)) == NULL)
-			break;
-		a->an_page = pgs[n];
-		a->an_ref++;            /* held across the read (fault_anonget) */
-		anons[n++] = a;
-	}
-	return n;
-}
 
 /*
  * After the read of slot (amap locked again): the pages' fate.
@@ -585,7 +369,7 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	}
 	anon->an_page = pgs[0];         /* busy: others wait for the read */
 	anon->an_ref++;                 /* held across the read */
-	n = anonget_collect(f, pgs, anons);
+	n = fault_ahead_swapin(f, pgs, anons);   /* swap read-ahead */
 	fault_unlock_all(f);
 	error = uvm_swap_io(pgs, n, slot, false);
 	if (error != 0 && n > 1) {
@@ -622,41 +406,23 @@ fault_upper(struct fault *f)
 		if (error == 0) {
 			UVMEXP_ADD(flt_cow, 1);
 			f->fcase = FT_1B;
-			UVMEXP_ADD(flt_cowahead, (uint64_t)fault_ahead(f, true));
 		}
 	} else {
-		error = fault_enter(f, f->va, anon->an_page, anon_prot(f, anon)); /* 1A */
+		error = fault_enter(f, f->va, anon->an_page,
+		    fault_anon_prot(f, anon));                            /* 1A */
 		if (error == 0) {
 			UVMEXP_ADD(flt_anon, 1);
 			f->fcase = FT_1A;
 		}
 	}
 	if (error == 0)
-		fault_upper_neighbors(f);
+		fault_ahead_upper(f);   /* copy ahead, neighbours */
 	fault_unlock_all(f);
 	return error;
 }
 
 /* ------------------------------------------------------------------ */
 /* Lower layer: the object, or nothing                                 */
-
-/* Fault-ahead in the lower layer: resident object pages not shadowed by anons. */
-static void
-fault_lower_neighbors(struct fault *f, struct vm_page **pages)
-{
-	vm_prot_t prot = f->enter_prot;
-
-	if (f->entry->etype & UVM_ET_COPYONWRITE)
-		prot &= ~VM_PROT_WRITE;
-	for (int i = 0; i < f->npages; i++) {
-		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);
-		if (i == f->centeridx || pages[i] == NULL || f->anons[i] != NULL ||
-		    (pages[i]->flags & PG_BUSY))
-			continue;
-		if (fault_enter(f, va, pages[i], prot) == 0)
-			UVMEXP_ADD(flt_neighbor, 1);
-	}
-}
 
 /*
  * The object page at va.  First ask for resident pages without letting
@@ -676,7 +442,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	mutex_enter(&uobj->vmobjlock);
 	error = uobj->pgops->pgo_get(uobj, off, f->centeridx, pages, &n,
 	    f->access, f->entry->advice, PGO_LOCKED);
-	fault_lower_neighbors(f, pages);
+	fault_ahead_objpages(f, pages);     /* map resident neighbours */
 	if (error == 0 && pages[f->centeridx] != NULL) {
 		*pgp = pages[f->centeridx];
 		return 0;
@@ -727,7 +493,7 @@ fault_lower(struct fault *f)
 		} else if (error == 0) {
 			UVMEXP_ADD(flt_zerofill, 1);
 			f->fcase = FT_2B_ZERO;
-			UVMEXP_ADD(flt_zeroahead, (uint64_t)fault_ahead(f, false));
+			fault_ahead_lower(f);   /* zero-fill ahead */
 		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;

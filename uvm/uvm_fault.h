@@ -13,7 +13,8 @@
  *   case 2B  write to a private mapping, or no object: promote the
  *            object page (or a zero page) into a new anon
  *
- * See uvm_fault.c for the flow and the restart protocol.
+ * See uvm_fault.c for the flow and the restart protocol, and
+ * uvm_fault_ahead.c for the speed-ups (faultahead=0 turns them off).
  */
 #ifndef UVM_UVM_FAULT_H
 #define UVM_UVM_FAULT_H
@@ -50,5 +51,19 @@ int uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
  * wired and its pages wired by it.
  */
 void uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+/*
+ * The fault-ahead switch (uvm_fault_ahead.c): true (the default) lets a
+ * fault map resident neighbours, zero-fill and copy ahead of a forward
+ * sweep and read ahead from swap; false (boot with faultahead=0) makes
+ * every fault map exactly its own page.  Tests may flip it and restore it.
+ */
+extern bool uvm_fault_ahead_on;
+
+/*
+ * uvm_fault_ahead_init - read faultahead= from the boot command line.
+ *  => once, at boot (uvm_init), before the first user fault.
+ */
+void uvm_fault_ahead_init(void);
 
 #endif

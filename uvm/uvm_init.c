@@ -11,14 +11,16 @@
  *          uvm_map_init    map entry and vmspace pools
  *          uvm_pdaemon_init  the page daemon's watermarks (its thread
  *                          starts with the scheduler, in kern/kmain.c)
+ *          uvm_fault_ahead_init  the faultahead= boot switch
  *
- * Each only calls pool_init, so nothing is allocated yet: pools take
+ * Each only calls pool_init (or reads the command line), so nothing is allocated yet: pools take
  * pages on first use.
  */
 #include "uvm/uvm_init.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
+#include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_swap.h"
@@ -32,4 +34,5 @@ uvm_init(void)
 	uao_init();
 	uvm_map_init();
 	uvm_pdaemon_init();
+	uvm_fault_ahead_init();
 }

@@ -334,9 +334,13 @@ void uvm_map_entry_print(const struct vm_map_entry *e, kprint_fn pr);
  * vmspaces.
  *  uvmspace_alloc  a new empty address space over [min, max) with its pmap
  *  uvmspace_fork   a child of vm per entry inheritance (copy = COW)
- *  uvmspace_exec   empty vm for a new program image (reused if unshared)
+ *  uvmspace_exec   empty vm in place for a new program image: every
+ *                  mapping goes, the bounds become [min, max)
  *  uvmspace_free   drop a reference; the last unmaps everything
  *  => alloc/fork return NULL when memory is short.
+ *  => uvmspace_exec: vm must be unshared (vm_refcnt 1, asserted): the
+ *     caller's process is its only user.  There is no path for a shared
+ *     vmspace (no vfork): the caller never passes one.
  */
 struct vmspace *uvmspace_alloc(vaddr_t min, vaddr_t max, bool topdown);
 struct vmspace *uvmspace_fork(struct vmspace *vm);

@@ -717,9 +717,10 @@ uvmexp_print(kprint_fn pr)
 		{ "flt_zeroahead", uvmexp.flt_zeroahead },
 		{ "flt_cowahead", uvmexp.flt_cowahead },
 		{ "flt_restart", uvmexp.flt_restart }, { "pageins", uvmexp.pageins },
-		{ "pageouts", uvmexp.pageouts }, { "pv_entries", uvmexp.pv_entries },
-		{ "ptpages", uvmexp.ptpages }, { "tlb_shootpage", uvmexp.tlb_shootpage },
-		{ "tlb_flushall", uvmexp.tlb_flushall },
+		{ "pageouts", uvmexp.pageouts }, { "pv_entries", pmap_counters.pv_entries },
+		{ "ptpages", pmap_counters.ptpages },
+		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
+		{ "tlb_flushall", pmap_counters.tlb_flushall },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)

@@ -129,11 +129,7 @@ struct uvmexp {
 	uint64_t pdbusy;        /* skipped: busy, wired or owner locked */
 	uint64_t pdstalls;      /* passes that freed nothing, memory short */
 	uint64_t oomkills;      /* processes killed: no memory, no swap */
-	/* pmap */
-	uint64_t pv_entries;    /* live PV entries */
-	uint64_t ptpages;       /* live page-table pages (all pmaps) */
-	uint64_t tlb_shootpage; /* single-page invalidations */
-	uint64_t tlb_flushall;  /* full flushes */
+	/* the pmap's counters are its own: pmap_counters (pmap/pmap.h) */
 };
 
 extern struct uvmexp uvmexp;

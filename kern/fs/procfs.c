@@ -20,6 +20,7 @@
 #include "kern/lib/string.h"
 #include "kern/arch/mb2.h"
 #include "kern/proc/proc.h"
+#include "pmap/pmap.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
@@ -87,7 +88,7 @@ gen_meminfo(struct textbuf *tb)
 	tb_printf(tb, "Active:         %8lu kB\n", uvmexp.active * kb);
 	tb_printf(tb, "Inactive:       %8lu kB\n", uvmexp.inactive * kb);
 	tb_printf(tb, "Mlocked:        %8lu kB\n", uvmexp.wired * kb);
-	tb_printf(tb, "PageTables:     %8lu kB\n", uvmexp.ptpages * kb);
+	tb_printf(tb, "PageTables:     %8lu kB\n", pmap_counters.ptpages * kb);
 	tb_printf(tb, "SwapTotal:      %8lu kB\n", uvm_swap_stats.nslots * kb);
 	tb_printf(tb, "SwapFree:       %8lu kB\n",
 	    (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * kb);

@@ -1,6 +1,7 @@
 /*
  * kern/sys/sys_uvm.c - the project's own system calls (numbers above 1000,
- * declared for programs in user/include/uvmkern.h):
+ * declared for programs in user/include/uvmkern.h; struct vm_query is
+ * user/include/uvmkern_vmquery.h, the one definition both sides use):
  *
  *   1000 minherit(addr, len, inherit)   UVM's inheritance, per range
  *   1001 vm_query(addr, out)            what the VM system holds for addr:
@@ -25,23 +26,7 @@
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_map.h"
-
-/* The layout of struct vm_query in user/include/uvmkern.h. */
-struct vm_query_k {
-	uint64_t start, end;
-	uint32_t prot, maxprot, inherit, advice, flags, wired_count;
-	uint64_t amap, amap_slot, amap_ref, anon, anon_ref;
-	uint64_t object, offset;
-	uint32_t obj_kind, pad0;
-	uint64_t pte, pa, swslot;
-};
-
-#define VMQ_NEEDSCOPY 0x1
-#define VMQ_COPYONWRITE 0x2
-#define VMQ_WIRED 0x4
-#define VMQ_OBJ_NONE 0
-#define VMQ_OBJ_AOBJ 1
-#define VMQ_OBJ_FILE 2
+#include "user/include/uvmkern_vmquery.h"
 
 int64_t
 sys_minherit(const struct sysargs *a)
@@ -64,7 +49,7 @@ sys_minherit(const struct sysargs *a)
 
 /* The amap and anon layer of q for va in e.  => map locked. */
 static void
-query_upper(const struct vm_map_entry *e, vaddr_t va, struct vm_query_k *q)
+query_upper(const struct vm_map_entry *e, vaddr_t va, struct vm_query *q)
 {
 	struct vm_amap *amap = e->aref.ar_amap;
 	struct vm_anon *anon;
@@ -85,7 +70,7 @@ query_upper(const struct vm_map_entry *e, vaddr_t va, struct vm_query_k *q)
 }
 
 static void
-query_lower(const struct vm_map_entry *e, vaddr_t va, struct vm_query_k *q)
+query_lower(const struct vm_map_entry *e, vaddr_t va, struct vm_query *q)
 {
 	struct uvm_object *uobj = e->object;
 
@@ -107,7 +92,7 @@ sys_vm_query(const struct sysargs *a)
 	struct vm_map *map = &curproc->vmspace->vm_map;
 	vaddr_t va = ROUND_DOWN(a->a[0], PAGE_SIZE);
 	struct vm_map_entry *e;
-	struct vm_query_k q;
+	struct vm_query q;
 
 	if (a->a[0] >= USER_MAX)
 		return -EINVAL;

@@ -9,6 +9,7 @@
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
+#include "uvm/uvm_fault.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_memobj.h"
 #include "uvm/uvm_page.h"
@@ -19,7 +20,7 @@ uint64_t
 vmtest_pages_in_use(void)
 {
 	return uvmexp.npages - uvmexp.reserved - uvmexp.free - pool_total_pages() -
-	    uvmexp.ptpages;
+	    pmap_counters.ptpages;
 }
 
 uint64_t
@@ -192,4 +193,22 @@ vmtest_deactivate(struct vmtest *t)
 	pmap_activate(pmap_kernel());
 	curthread->vmspace = NULL;
 	curthread->uaccess = false;
+}
+
+/* The switch as the test found it (a static: cleanups may not point into
+ * a test's stack frame). */
+static bool fault_ahead_saved;
+
+static void
+fault_ahead_restore(void *arg)
+{
+	*(bool *)arg = fault_ahead_saved;
+}
+
+void
+vmtest_fault_ahead(bool on)
+{
+	fault_ahead_saved = uvm_fault_ahead_on;
+	ktest_cleanup_push(fault_ahead_restore, &uvm_fault_ahead_on);
+	uvm_fault_ahead_on = on;
 }

@@ -97,4 +97,12 @@ uint64_t vmtest_pages_in_use(void);
 uint64_t vmtest_hold_free(struct pglist *held, uint64_t leave);
 void vmtest_release(struct pglist *held);
 
+/*
+ * vmtest_fault_ahead - set the fault-ahead switch (uvm_fault_ahead_on,
+ * the boot's faultahead=) for the rest of the test; the harness puts the
+ * boot's value back after the test, passed or failed.  Tests of the
+ * speed-ups turn it on, so they pass under faultahead=0 too.
+ */
+void vmtest_fault_ahead(bool on);
+
 #endif

@@ -94,7 +94,7 @@ KTEST(pmap, page_table_pages_freed_after_last_removal)
 {
 	struct pmap *pm = test_pmap();
 	struct vm_page *pg = test_page();
-	uint64_t ptp0 = uvmexp.ptpages;
+	uint64_t ptp0 = pmap_counters.ptpages;
 	vaddr_t va = 0x40000000;        /* a 1 GiB boundary: fresh PDPT slot */
 
 	/* Two pages in one PT, a third in the next PT. */
@@ -102,7 +102,7 @@ KTEST(pmap, page_table_pages_freed_after_last_removal)
 	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, pg->phys_addr, RW, 0), 0);
 	KT_EQ(pmap_enter(pm, va + NBPD_L2, pg->phys_addr, RW, 0), 0);
 	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
-	KT_EQ(uvmexp.ptpages, ptp0 + 4);
+	KT_EQ(pmap_counters.ptpages, ptp0 + 4);
 	pmap_remove(pm, va, va + PAGE_SIZE);
 	KT_EQ(pm->pm_stats.ptpages, 4);     /* the PT still holds one entry */
 	pmap_remove(pm, va + PAGE_SIZE, va + 2 * PAGE_SIZE);
@@ -110,7 +110,7 @@ KTEST(pmap, page_table_pages_freed_after_last_removal)
 	CHECK_ALL();
 	pmap_remove(pm, va + NBPD_L2, va + NBPD_L2 + PAGE_SIZE);
 	KT_EQ(pm->pm_stats.ptpages, 0);     /* PT, PD and PDPT all gone */
-	KT_EQ(uvmexp.ptpages, ptp0);
+	KT_EQ(pmap_counters.ptpages, ptp0);
 	KT_EQ(pm->pm_pml4[PTE_INDEX(va, 4)], 0);
 	CHECK_ALL();
 	pmap_destroy(pm);
@@ -363,7 +363,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	struct pmap *pm = test_pmap();
 	struct vm_page *pgs[PMAP_ENTER_MAX], *old = test_page();
 	vaddr_t va = 0x40000000 + NBPD_L2 - 4 * PAGE_SIZE;  /* 4 + 12 pages */
-	uint64_t pv0 = uvmexp.pv_entries;
+	uint64_t pv0 = pmap_counters.pv_entries;
 
 	for (int i = 0; i < PMAP_ENTER_MAX; i++)
 		pgs[i] = test_page();
@@ -373,7 +373,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
 	KT_EQ(pm->pm_stats.resident, PMAP_ENTER_MAX);
 	KT_EQ(old->md.pv_count, 0);         /* replaced */
-	KT_EQ(uvmexp.pv_entries, pv0 + PMAP_ENTER_MAX);
+	KT_EQ(pmap_counters.pv_entries, pv0 + PMAP_ENTER_MAX);
 	for (int i = 0; i < PMAP_ENTER_MAX; i++) {
 		uint64_t pte = pmap_pte_lookup(pm, va + (vaddr_t)i * PAGE_SIZE);
 		KT_EQ(pte & PG_FRAME, pgs[i]->phys_addr);
@@ -384,7 +384,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	CHECK_ALL();
 	pmap_remove(pm, va, va + PMAP_ENTER_MAX * PAGE_SIZE);
 	KT_EQ(pm->pm_stats.ptpages, 0);
-	KT_EQ(uvmexp.pv_entries, pv0);
+	KT_EQ(pmap_counters.pv_entries, pv0);
 	pmap_destroy(pm);
 	for (int i = 0; i < PMAP_ENTER_MAX; i++)
 		vm_page_free(pgs[i]);
@@ -419,19 +419,19 @@ KTEST(pmap, tlb_invalidations_batch_until_update)
 	for (int i = 0; i < 40; i++)
 		KT_EQ(pmap_enter(pm, (vaddr_t)(p + i * 512), pg->phys_addr, RW, 0), 0);
 	pmap_activate(pm);
-	pages0 = uvmexp.tlb_shootpage;
-	all0 = uvmexp.tlb_flushall;
+	pages0 = pmap_counters.tlb_shootpage;
+	all0 = pmap_counters.tlb_flushall;
 	pmap_protect(pm, (vaddr_t)p, (vaddr_t)p + 2 * PAGE_SIZE, RO);
 	KT_EQ(pm->pm_tlb_n, 2);                 /* queued, not done */
-	KT_EQ(uvmexp.tlb_shootpage, pages0);
+	KT_EQ(pmap_counters.tlb_shootpage, pages0);
 	pmap_update(pm);
-	KT_EQ(uvmexp.tlb_shootpage, pages0 + 2);
+	KT_EQ(pmap_counters.tlb_shootpage, pages0 + 2);
 	KT_EQ(pm->pm_tlb_n, 0);
 	/* past PMAP_TLB_MAX pages one full flush replaces the invlpgs */
 	pmap_protect(pm, (vaddr_t)p, (vaddr_t)p + 40 * PAGE_SIZE, VM_PROT_READ);
 	pmap_update(pm);
-	KT_EQ(uvmexp.tlb_flushall, all0 + 1);
-	KT_EQ(uvmexp.tlb_shootpage, pages0 + 2);
+	KT_EQ(pmap_counters.tlb_flushall, all0 + 1);
+	KT_EQ(pmap_counters.tlb_shootpage, pages0 + 2);
 	pmap_activate(pmap_kernel());
 	pmap_remove(pm, (vaddr_t)p, (vaddr_t)p + 40 * PAGE_SIZE);
 	CHECK_ALL();
@@ -443,7 +443,7 @@ KTEST(pmap, kenter_makes_no_pv_and_kremove_frees_tables)
 {
 	struct vm_page *pg = test_page();
 	vaddr_t va = KVA_END - NBPD_L2;     /* far from anything kmem uses */
-	uint64_t ptp0 = uvmexp.ptpages;
+	uint64_t ptp0 = pmap_counters.ptpages;
 
 	pmap_kenter_pa(va, pg->phys_addr, RW, 0);
 	pmap_update(pmap_kernel());
@@ -454,12 +454,12 @@ KTEST(pmap, kenter_makes_no_pv_and_kremove_frees_tables)
 	KT_EQ(*(uint64_t *)vm_page_kva(pg), 42);
 	/* A PT; the arena's PD has existed since boot (thread stacks and
 	 * the local APIC page live in the arena for good). */
-	KT_EQ(uvmexp.ptpages, ptp0 + 1);
+	KT_EQ(pmap_counters.ptpages, ptp0 + 1);
 	CHECK_ALL();
 	pmap_kremove(va, PAGE_SIZE);
 	pmap_update(pmap_kernel());
 	KT_ASSERT(!pmap_extract(pmap_kernel(), va, NULL));
-	KT_EQ(uvmexp.ptpages, ptp0);
+	KT_EQ(pmap_counters.ptpages, ptp0);
 	CHECK_ALL();
 	vm_page_free(pg);
 }
@@ -468,18 +468,18 @@ KTEST(pmap, destroy_frees_every_table_and_pv)
 {
 	struct pmap *pm = test_pmap();
 	struct vm_page *pg = test_page();
-	uint64_t ptp0 = uvmexp.ptpages, pv0 = uvmexp.pv_entries;
+	uint64_t ptp0 = pmap_counters.ptpages, pv0 = pmap_counters.pv_entries;
 	struct krand *r = ktest_rand();
 
 	for (int i = 0; i < 200; i++) {
 		vaddr_t va = krand_below(r, USER_MAX >> PAGE_SHIFT) << PAGE_SHIFT;
 		KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, i % 3 ? 0 : PMAP_WIRED), 0);
 	}
-	KT_ASSERT(uvmexp.ptpages > ptp0);
+	KT_ASSERT(pmap_counters.ptpages > ptp0);
 	CHECK_ALL();
 	pmap_destroy(pm);
-	KT_EQ(uvmexp.ptpages, ptp0);
-	KT_EQ(uvmexp.pv_entries, pv0);
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	KT_EQ(pmap_counters.pv_entries, pv0);
 	KT_EQ(pg->md.pv_count, 0);
 	CHECK_ALL();
 	vm_page_free(pg);

@@ -8,7 +8,7 @@
  * pmap_pte_lookup, the arena's page count, and physical pages through
  * uvmexp.free.  kmem_reclaim empties the size-class pools' page caches at
  * both ends of a test, so the only pages a test may leave behind are the
- * page-table pages the arena needed (uvmexp.ptpages): a leak of a single
+ * page-table pages the arena needed (pmap_counters.ptpages): a leak of a single
  * page shows.
  *
  * Not tested: kmem_free with the wrong size panics.
@@ -46,7 +46,7 @@ kbase_take(struct kbase *b)
 	b->kva_pages = uvm_km_stats.kva_pages;
 	b->kmem_large = uvm_km_stats.kmem_large;
 	b->free = uvmexp.free;
-	b->ptpages = uvmexp.ptpages;
+	b->ptpages = pmap_counters.ptpages;
 }
 
 static void
@@ -57,7 +57,7 @@ kbase_expect(const struct kbase *b)
 	KT_EQ(uvm_km_stats.kva_pages, b->kva_pages);
 	KT_EQ(uvm_km_stats.kmem_large, b->kmem_large);
 	/* Every page came back, except page tables pmap still holds. */
-	KT_EQ(uvmexp.free + (uvmexp.ptpages - b->ptpages), b->free);
+	KT_EQ(uvmexp.free + (pmap_counters.ptpages - b->ptpages), b->free);
 	KT_EQ(uvm_km_check(ktest_print), 0);
 	KT_EQ(pool_check_all(ktest_print), 0);
 	KT_EQ(vm_page_check(ktest_print), 0);
@@ -208,7 +208,7 @@ KTEST(kmem, large_sizes_are_mapped_arena_pages)
 	KT_EQ(uvm_km_stats.kva_pages, b.kva_pages + pages);
 	KT_EQ(uvm_km_stats.kmem_large, b.kmem_large + ARRAY_SIZE(large_sizes));
 	KT_EQ(uvm_km_stats.kmem_bytes, b.vm.kmem_bytes + bytes);
-	KT_EQ(uvmexp.free + (uvmexp.ptpages - b.ptpages), b.free - pages);
+	KT_EQ(uvmexp.free + (pmap_counters.ptpages - b.ptpages), b.free - pages);
 	KT_EQ(uvm_km_check(ktest_print), 0);
 	for (size_t i = 0; i < ARRAY_SIZE(large_sizes); i++)
 		KT_ASSERT(filled(p[i], large_sizes[i], (uint8_t)(i + 1)));
@@ -238,10 +238,10 @@ KTEST(kmem, zalloc_zeroes_small_and_large)
 	small_zero = zeroed(q, 200);
 	kmem_free(q, 200);
 	zeroed0 = uvmexp.pga_zeroed;
-	pt0 = uvmexp.ptpages;
+	pt0 = pmap_counters.ptpages;
 	big = kmem_zalloc(3 * PAGE_SIZE);
 	KT_ASSERT(big != NULL);
-	new_tables = uvmexp.ptpages - pt0;      /* pmap zeroes those too */
+	new_tables = pmap_counters.ptpages - pt0;      /* pmap zeroes those too */
 	big_zero = zeroed(big, 3 * PAGE_SIZE);
 	kmem_free(big, 3 * PAGE_SIZE);
 	KT_ASSERT(q == p);
@@ -374,7 +374,7 @@ KTEST(kmem, stack_guard_page_faults)
 	KT_ASSERT(base != 0);
 	top = base + 2 * PAGE_SIZE;
 	KT_EQ(uvm_km_stats.kva_pages, b.kva_pages + 3);     /* guard included */
-	KT_EQ(uvmexp.free + (uvmexp.ptpages - b.ptpages), b.free - 2);
+	KT_EQ(uvmexp.free + (pmap_counters.ptpages - b.ptpages), b.free - 2);
 	KT_ASSERT(kpte_rw_nx(base) && kpte_rw_nx(base + PAGE_SIZE));
 	KT_EQ(kpte(base - PAGE_SIZE) & PG_V, 0);
 	KT_ASSERT(!pmap_extract(pmap_kernel(), base - PAGE_SIZE, &pa));
@@ -433,10 +433,10 @@ KTEST(kmem, km_alloc_zero_and_refusals)
 
 	kbase_take(&b);
 	zeroed0 = uvmexp.pga_zeroed;
-	pt0 = uvmexp.ptpages;
+	pt0 = pmap_counters.ptpages;
 	va = uvm_km_alloc(2 * PAGE_SIZE, UVM_KMF_ZERO);
 	KT_ASSERT(va != 0);
-	new_tables = uvmexp.ptpages - pt0;      /* pmap zeroes those too */
+	new_tables = pmap_counters.ptpages - pt0;      /* pmap zeroes those too */
 	zero = zeroed((const void *)va, 2 * PAGE_SIZE);
 	uvm_km_free(va, 2 * PAGE_SIZE, 0);
 	KT_ASSERT(zero);

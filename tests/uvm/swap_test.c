@@ -56,6 +56,9 @@ KTEST_OWN_BOOT(swap, anons_go_out_in_clusters_and_fault_back_in)
 	uint64_t writes0 = uvm_swap_stats.writes, out0 = uvmexp.pageouts;
 	uint64_t in0 = uvmexp.pageins;
 
+	/* The reads counted below are the swap read-ahead's (a speed-up,
+	 * uvm/uvm_fault_ahead.c): on, whatever the boot's faultahead= says. */
+	vmtest_fault_ahead(true);
 	swaptest_on();
 	vmtest_begin(&t);
 	vmtest_map_anon(&t, VA, NPG);

@@ -579,7 +579,7 @@ mm_count_take(struct mm_count *c)
 	c->allocated = uvmexp.pga_alloc;
 	c->zeroed = uvmexp.pga_zeroed;
 	c->zerofills = uvmexp.flt_zerofill;
-	c->ptpages = uvmexp.ptpages;
+	c->ptpages = pmap_counters.ptpages;
 }
 
 /*

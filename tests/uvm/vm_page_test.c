@@ -572,7 +572,7 @@ KTEST(vm_page, uvmexp_print_gives_each_counter_a_line)
 	KT_ASSERT(ktest_captured_has(want));
 	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "reserved", uvmexp.reserved);
 	KT_ASSERT(ktest_captured_has(want));
-	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "ptpages", uvmexp.ptpages);
+	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "ptpages", pmap_counters.ptpages);
 	KT_ASSERT(ktest_captured_has(want));
 	ksnprintf(want, sizeof(want), "\n%-14s %lu\n", "faults", uvmexp.faults);
 	KT_ASSERT(ktest_captured_has(want));

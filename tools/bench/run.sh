@@ -18,11 +18,16 @@
 # $SWAPMEM the guest memory of the two kinds of boot, $MKINITRD the
 # archive packer (tools/mkinitrd.c), $INIT user/init built, $ROUNDS how
 # many VM boots of each kernel (default 5, as in the Makefile).
+# $ISO_NOAHEAD, if set, is uvmkern booting "faultahead=0 init=/bin/vmbench
+# initexit=1 -- vm": the fault handler's speed-ups off
+# (uvm/uvm_fault_ahead.c), booted in every VM round too; its figures are
+# the uvmkern_noahead.* lines and the table's "no-ahead" column.
 #
 # The boots, each with the same flags and disks on both kernels:
 #
 #   uvmkern  -m $MEM      vmbench vm      } ROUNDS times each, alternating
 #   linux    -m $MEM      vmbench vm      } (A B B A A B): medians of rounds
+#  (uvmkern  -m $MEM      faultahead=0    } after each pair, if $ISO_NOAHEAD)
 #   uvmkern  -m $SWAPMEM  vmbench swap SWAP_MIB   (swap on vda since boot)
 #   linux    -m $SWAPMEM  vmbench swap SWAP_MIB   (vmbench loads the virtio
 #                                                  modules, writes a swap
@@ -104,7 +109,10 @@ linux_append="console=ttyS0 quiet panic=-1 init=/bin/vmbench --"
 : > "$out/rounds.txt"
 
 boot_vm() {
-	if [ "$1" = uvmkern ]; then
+	if [ "$1" = noahead ]; then
+		boot uvmkern_noahead "$out/uvmkern-noahead-vm$2.log" -m "$MEM" $QEMU_DISKS \
+			-cdrom "$ISO_NOAHEAD" -boot d
+	elif [ "$1" = uvmkern ]; then
 		boot uvmkern "$out/uvmkern-vm$2.log" -m "$MEM" $QEMU_DISKS -cdrom "$iso_vm" -boot d
 	else
 		boot linux "$out/linux-vm$2.log" -m "$MEM" $QEMU_DISKS -kernel "$vmlinuz" \
@@ -119,6 +127,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	if [ $((r % 2)) -eq 1 ]; then first=uvmkern second=linux; else first=linux second=uvmkern; fi
 	boot_vm $first "-$r"
 	boot_vm $second "-$r"
+	[ -n "${ISO_NOAHEAD:-}" ] && boot_vm noahead "-$r"
 done
 boot uvmkern "$out/uvmkern-swap.log" -m "$SWAPMEM" $QEMU_DISKS -cdrom "$iso_swap" -boot d
 boot linux "$out/linux-swap.log" -m "$SWAPMEM" $QEMU_DISKS -kernel "$vmlinuz" \
@@ -143,17 +152,29 @@ awk '
 		}
 	}' "$out/rounds.txt" > "$out/results.txt"
 
-# The table: one row per metric either kernel reported, in vmbench's order.
+# The table: one row per metric either kernel reported, in vmbench's order;
+# with the faultahead=0 boots, two more columns: their figure ("no-ahead")
+# and what the speed-ups buy ("gain" = no-ahead / uvmkern, above 1: faster
+# with them).
 awk '
 	{ split($1, k, "."); m = k[2]; unit[m] = $3
 	  if (!(m in seen)) { seen[m] = 1; order[n++] = m }
-	  val[k[1], m] = $2 }
+	  val[k[1], m] = $2; if (k[1] == "uvmkern_noahead") na = 1 }
+	function cell(x) { return x == "" ? "-" : x }
 	END {
-		printf "%-26s %14s %14s %8s  %s\n", "metric", "uvmkern", "Linux", "ratio", "unit"
+		printf "%-26s %14s %14s %8s", "metric", "uvmkern", "Linux", "ratio"
+		if (na) printf " %14s %6s", "no-ahead", "gain"
+		printf "  %s\n", "unit"
 		for (i = 0; i < n; i++) {
 			m = order[i]; u = val["uvmkern", m]; l = val["linux", m]
 			r = (u != "" && l != "" && l > 0) ? sprintf("%.2f", u / l) : "-"
-			printf "%-26s %14s %14s %8s  %s\n", m, u == "" ? "-" : u, l == "" ? "-" : l, r, unit[m]
+			printf "%-26s %14s %14s %8s", m, cell(u), cell(l), r
+			if (na) {
+				a = val["uvmkern_noahead", m]
+				g = (a != "" && u != "" && u > 0 && unit[m] ~ /^cycles/) ? sprintf("%.2f", a / u) : "-"
+				printf " %14s %6s", cell(a), g
+			}
+			printf "  %s\n", unit[m]
 		}
 	}' "$out/results.txt" | tee "$out/table.txt"
 echo "(TSC cycles; each VM figure is the median over $ROUNDS boots of that boot's median;"
@@ -161,6 +182,8 @@ echo " ratio = uvmkern / Linux, above 1 is slower; mmap_N_per_10 is N's cost per
 echo " in thousandths, from samples taken side by side; mmap_touch_munmap_sep_N among N"
 echo " mappings made one mmap each; swap_mem_free is free memory in KiB when the swap run"
 echo " starts)"
+[ -n "${ISO_NOAHEAD:-}" ] &&
+	echo "(no-ahead: uvmkern booted with faultahead=0; gain = no-ahead / uvmkern, above 1: the speed-ups help)"
 
 # The issue's targets, checked on results.txt: met or not, and the numbers.
 awk '

@@ -10,7 +10,7 @@
 #   uvm page PAGE|PA          one vm_page: flags, queue, owner, mappings
 #   uvm pte VA [PMAP]         the four-level page-table walk for VA
 #   uvm faults [N]            the last N faults from the fault trace
-#   uvm stats                 every counter in uvmexp
+#   uvm stats                 every counter in uvmexp and pmap_counters
 #   uvm queues [N]            the paging queues and the page daemon
 #   uvm swap [bits]           the swap areas and the slots in use
 #   uvm break-fault [pid N] [addr A] [write|read|exec]
@@ -490,19 +490,21 @@ Same view on the console: call uvm_ftrace_print(N, kprint)."""
 
 
 class UvmStats(gdb.Command):
-    """Show every counter of uvmexp (pages, faults per case, paging, pmap).
+    """Show every counter of uvmexp (pages, faults per case, paging) and the pmap's.
 
-Pages, allocator, faults per case, paging, page daemon, pmap: each line
-is a field of struct uvmexp (uvm/uvm_page.h says what it counts).
+Pages, allocator, faults per case, paging, page daemon: each line is a
+field of struct uvmexp (uvm/uvm_page.h says what it counts); then the
+pmap's own, struct pmap_counters (pmap/pmap.h).
 Same view on the console: call uvmexp_print(kprint)."""
 
     def __init__(self):
         super().__init__("uvm stats", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
-        ux = gdb.parse_and_eval("uvmexp")
-        for f in ux.type.fields():
-            print("%-14s %d" % (f.name, int(ux[f.name])))
+        for var in ("uvmexp", "pmap_counters"):
+            ux = gdb.parse_and_eval(var)
+            for f in ux.type.fields():
+                print("%-14s %d" % (f.name, int(ux[f.name])))
 
 
 class UvmQueues(gdb.Command):

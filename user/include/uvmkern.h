@@ -69,53 +69,9 @@ minherit(void *addr, size_t len, int inherit)
  * kernel structure and 0 for none: compare them, do not dereference them.
  */
 
-/* vm_query.flags: the map entry's etype bits. */
-#define VMQ_NEEDSCOPY 0x1     /* the amap is shared; copy it on first write */
-#define VMQ_COPYONWRITE 0x2   /* private: writes go to anons, never to the object */
-#define VMQ_WIRED 0x4         /* wired (mlock): pages stay resident */
-
-/* vm_query.obj_kind: what backs the entry below the amap. */
-#define VMQ_OBJ_NONE 0        /* nothing: anonymous private memory */
-#define VMQ_OBJ_AOBJ 1        /* an anonymous object (MAP_SHARED anonymous) */
-#define VMQ_OBJ_FILE 2        /* a file's object (file mappings, exec) */
-
-/* vm_query.pte: the x86-64 page-table entry bits of the mapping. */
-#define VMQ_PTE_P 0x1ULL              /* present */
-#define VMQ_PTE_W 0x2ULL              /* writable */
-#define VMQ_PTE_U 0x4ULL              /* user-accessible */
-#define VMQ_PTE_A 0x20ULL             /* accessed */
-#define VMQ_PTE_D 0x40ULL             /* dirty */
-#define VMQ_PTE_NX 0x8000000000000000ULL /* no execute */
-
-struct vm_query {
-	/* The map entry holding addr (struct vm_map_entry). */
-	uint64_t start;       /* first address of the entry */
-	uint64_t end;         /* first address past the entry */
-	uint32_t prot;        /* current protection, PROT_READ|WRITE|EXEC */
-	uint32_t maxprot;     /* the most mprotect may grant */
-	uint32_t inherit;     /* MAP_INHERIT_* (above) */
-	uint32_t advice;      /* MADV_NORMAL, MADV_RANDOM or MADV_SEQUENTIAL */
-	uint32_t flags;       /* VMQ_NEEDSCOPY | VMQ_COPYONWRITE | VMQ_WIRED */
-	uint32_t wired_count; /* how many times the entry is wired */
-
-	/* The anonymous layer: the amap slot for addr and the anon in it. */
-	uint64_t amap;        /* id of the entry's amap, 0 if it has none */
-	uint64_t amap_slot;   /* slot of addr in that amap (ar_pageoff + page index) */
-	uint64_t amap_ref;    /* references to the amap (entries sharing it) */
-	uint64_t anon;        /* id of the anon in that slot, 0 if empty */
-	uint64_t anon_ref;    /* an_ref: amap slots referring to that anon */
-
-	/* The object layer, under the amap. */
-	uint64_t object;      /* id of the uvm_object, 0 if none */
-	uint64_t offset;      /* offset of addr's page in that object */
-	uint32_t obj_kind;    /* VMQ_OBJ_* (above) */
-	uint32_t pad0;
-
-	/* The page table and the backing store. */
-	uint64_t pte;         /* PTE bits (VMQ_PTE_*), 0 if no valid PTE */
-	uint64_t pa;          /* physical address of the page, 0 if none mapped */
-	uint64_t swslot;      /* swap slot of the anon (or aobj page), 0 if none */
-};
+/* struct vm_query and its VMQ_* values: uvmkern_vmquery.h, which the
+ * kernel includes too (kern/sys/sys_uvm.c fills it in). */
+#include "uvmkern_vmquery.h"
 
 static inline int
 vm_query(const void *addr, struct vm_query *out)
