@@ -578,7 +578,6 @@ sys_fork(const struct sysargs *a)
 	return child->pid;
 }
 
-#define CLONE_FORK_FLAGS 0x11        /* SIGCHLD in the exit-signal byte */
 
 int64_t
 sys_clone(const struct sysargs *a)
