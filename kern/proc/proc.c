@@ -578,7 +578,6 @@ sys_fork(const struct sysargs *a)
 	return child->pid;
 }
 
-
 int64_t
 sys_clone(const struct sysargs *a)
 {
