@@ -286,7 +286,7 @@ disks:
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := $(CMDLINE)
+RUN_CMDLINE := initexit=1 $(CMDLINE)
 endif
 
 run: all $(INITRD) disks
@@ -295,8 +295,8 @@ ifneq ($(PROG),)
 	@$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
 		-cdrom $(ISO) -boot d; st=$$?; exit $$(( st & 1 ? st >> 1 : 1 ))
 else
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
-		-cdrom $(ISO) -boot d
+	@$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
+		-cdrom $(ISO) -boot d; st=$$?; exit $$(( st & 1 ? st >> 1 : st ))
 endif
 
 # make test: first the harness self-checks - a failing test, a panic, a

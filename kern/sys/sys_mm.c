@@ -282,6 +282,21 @@ sys_mlock(const struct sysargs *a)
 	return uvm_map_pageable(curmap(), start, end, false);
 }
 
+#define MLOCK_ONFAULT 0x01
+
+/*
+ * mlock2(addr, len, flags): mlock with flags.  MLOCK_ONFAULT (lock each
+ * page when it is first touched) is accepted and locks the pages now, as
+ * mlock does: the range ends up locked either way, only sooner.
+ */
+int64_t
+sys_mlock2(const struct sysargs *a)
+{
+	if (a->a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	return sys_mlock(a);
+}
+
 int64_t
 sys_munlock(const struct sysargs *a)
 {
