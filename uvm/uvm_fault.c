@@ -183,7 +183,7 @@ fault_check(struct fault *f)
 		mutex_exit(&f->map->lock);
 		return -EFAULT;
 	}
-	if ((e->protection & f->access) != f->access) {
+	if ((vm_prot_hw(e->protection) & f->access) != f->access) {
 		mutex_exit(&f->map->lock);
 		return -EACCES;
 	}
@@ -204,7 +204,7 @@ fault_check(struct fault *f)
 	f->entry = e;
 	f->entry_wired = !f->wire && e->wired_count > 0;
 	f->timestamp = f->map->timestamp;
-	f->enter_prot = e->protection;
+	f->enter_prot = vm_prot_hw(e->protection);
 	if (e->etype & UVM_ET_NEEDSCOPY)
 		f->enter_prot &= ~VM_PROT_WRITE;    /* amap still shared */
 	fault_window(f);

@@ -61,13 +61,11 @@ curmap(void)
 	return &curproc->vmspace->vm_map;
 }
 
-/* PROT_* to VM_PROT_* with x86's "write or exec implies read". */
+/* PROT_* to VM_PROT_*: the entry keeps what was asked (vm_prot_hw adds read). */
 static vm_prot_t
 prot_of(uint64_t prot)
 {
-	vm_prot_t p = (vm_prot_t)prot & VM_PROT_ALL;
-
-	return p != 0 ? p | VM_PROT_READ : VM_PROT_NONE;
+	return (vm_prot_t)prot & VM_PROT_ALL;
 }
 
 /* Where non-fixed mappings go: top-down below the stack's guard gap. */
