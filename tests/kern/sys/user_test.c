@@ -32,6 +32,7 @@ run_user_tests(const char *prog)
 
 USER_TEST(brk)
 USER_TEST(cow)
+USER_TEST(devzero)
 USER_TEST(errors)
 USER_TEST(exec)
 USER_TEST(filemap)
