@@ -3,7 +3,8 @@
 #   make            build build/kernel.elf (debug symbols, frame pointers)
 #   make iso        a GRUB rescue image, build/kernel.iso
 #   make run        boot that image in QEMU, console on this terminal
-#                   (leave QEMU with Ctrl-A X); PROG=binary ARGS="..."
+#                   (leave QEMU with `exit` in the shell - status 0, or
+#                   exit's - or Ctrl-A X); PROG=binary ARGS="..."
 #                   runs your own static program and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
 #   make test-failalloc  only make test's allocation-failure boot

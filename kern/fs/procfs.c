@@ -35,7 +35,6 @@
 #include "kern/lib/string.h"
 #include "kern/arch/mb2.h"
 #include "kern/proc/proc.h"
-#include "pmap/vmlayout.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
