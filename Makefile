@@ -3,7 +3,8 @@
 #   make            build build/kernel.elf (debug symbols, frame pointers)
 #   make iso        a GRUB rescue image, build/kernel.iso
 #   make run        boot that image in QEMU, console on this terminal
-#                   (leave QEMU with Ctrl-A X); PROG=binary ARGS="..."
+#                   (leave QEMU with `exit` in the shell - status 0, or
+#                   exit's - or Ctrl-A X); PROG=binary ARGS="..."
 #                   runs your own static program and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
 #   make test-failalloc  only make test's allocation-failure boot
@@ -289,7 +290,7 @@ disks:
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := $(CMDLINE)
+RUN_CMDLINE := initexit=1 $(CMDLINE)
 endif
 
 run: all $(INITRD) disks
@@ -298,8 +299,8 @@ ifneq ($(PROG),)
 	@$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
 		-cdrom $(ISO) -boot d; st=$$?; exit $$(( st & 1 ? st >> 1 : 1 ))
 else
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
-		-cdrom $(ISO) -boot d
+	@$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio \
+		-cdrom $(ISO) -boot d; st=$$?; exit $$(( st & 1 ? st >> 1 : st ))
 endif
 
 # make test: first the harness self-checks - a failing test, a panic, a

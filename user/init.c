@@ -25,15 +25,18 @@
  * line "utest: N passed, N failed" (skips count as passed, and are
  * summed on a "#" line before it).
  *
- * Then init leaves QEMU through the isa-debug-exit device (kern/core/qemu.h):
- * ioperm(0xf4) and outl of 0 for pass or 1 for fail, so QEMU exits 1 or
- * 3.  In normal mode the value is the program's exit status (128 + signal
- * for a signal death): QEMU exits with (2 * status + 1) & 0xff.  If the port
- * cannot be reached, reboot(RB_POWER_OFF) ends the run (the verdict is
- * then in the closing line only), and failing that init exits with the
- * value.  All of that only as pid 1: started any other way (by hand on a
- * development machine), init mounts nothing and just exits with the
- * value (0 pass, 1 fail in test mode).
+ * Then init leaves QEMU with a value: 0 for pass or 1 for fail in test
+ * mode; in normal mode the program's exit status (128 + signal for a
+ * signal death).  On Linux, ioperm(0xf4) lets init write the value to the
+ * isa-debug-exit device (kern/core/qemu.h): QEMU exits with
+ * (2 * value + 1) & 0xff.  uvmkern gives user programs no I/O ports
+ * (ioperm is EPERM), so there a value of 0 is a power-off,
+ * reboot(RB_POWER_OFF), which the kernel turns into the same QEMU status
+ * 1 (this is how the shell's `exit` leaves `make run`); any other value
+ * is init's own exit status, which the kernel passes on to QEMU when
+ * booted with initexit=1 (as make run does).  All of that only as pid 1:
+ * started any other way (by hand on a development machine), init mounts
+ * nothing and just exits with the value (0 pass, 1 fail in test mode).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -184,10 +187,10 @@ prepare_linux(void)
 /* ---- leaving ---- */
 
 /*
- * Ends the run with code: isa-debug-exit if the port can be had, else a
- * power-off, else init's own exit - on Linux that is a panic (so the
- * run still fails loudly), and a kernel with neither ioperm nor reboot
- * can end the run when init exits and pass its status on.
+ * Ends the run with code: isa-debug-exit if the port can be had, else
+ * for 0 a power-off (which says "success" by itself), else init's own
+ * exit - on Linux that is a panic (so the run still fails loudly), and
+ * uvmkern passes init's status on to QEMU (initexit=1).
  */
 static void __attribute__((noreturn))
 power_off(int code)
@@ -198,9 +201,10 @@ power_off(int code)
 	if (ioperm(QEMU_EXIT_PORT, 4, 1) == 0)
 		outl((unsigned)code, QEMU_EXIT_PORT);
 	sync();
-	reboot(RB_POWER_OFF);
-	out("init: cannot leave QEMU (%s); exiting with status %d\n",
-	    strerror(errno), code);
+	if (code == 0) {
+		reboot(RB_POWER_OFF);
+		out("init: cannot power off (%s)\n", strerror(errno));
+	}
 	_exit(code);
 }
 

@@ -156,7 +156,7 @@ fault_find_entry(struct fault *f, struct vm_map_entry **ep)
 		return -ENOMEM;
 	if (!uvm_map_lookup_entry(f->map, f->va, ep))
 		return -EFAULT;
-	if (((*ep)->protection & f->access) != f->access)
+	if ((vm_prot_hw((*ep)->protection) & f->access) != f->access)
 		return -EACCES;
 	return 0;
 }
@@ -190,7 +190,7 @@ fault_check(struct fault *f)
 	e = f->entry;
 	f->entry_wired = !f->wire && e->wired_count > 0;
 	f->timestamp = f->map->timestamp;
-	f->enter_prot = e->protection;
+	f->enter_prot = vm_prot_hw(e->protection);
 	if (e->etype & UVM_ET_NEEDSCOPY)
 		f->enter_prot &= ~VM_PROT_WRITE;    /* amap still shared */
 	return 0;

@@ -1045,14 +1045,15 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if (error == 0 && start < end) {
 		clip_range(map, start, end, &e);
 		for (; e != &map->header && e->start < end; e = e->next) {
-			vm_prot_t old = e->protection;
+			vm_prot_t old = vm_prot_hw(e->protection);
 			if (set_max)
 				e->max_protection = prot;
-			e->protection = set_max ? (old & prot) : prot;
+			e->protection = set_max ? (e->protection & prot) : prot;
 			/* Lowered: take the permission out of the page tables
 			 * now.  Raised: the next fault maps it. */
-			if (old & ~e->protection)
-				pmap_protect(map->pmap, e->start, e->end, e->protection);
+			if (old & ~vm_prot_hw(e->protection))
+				pmap_protect(map->pmap, e->start, e->end,
+				    vm_prot_hw(e->protection));
 		}
 		pmap_update(map->pmap);
 		map->timestamp++;
@@ -1737,7 +1738,7 @@ fork_copy(struct vm_map *old_map, struct vm_map_entry *old,
 	if (amap != NULL || (old->etype & UVM_ET_COPYONWRITE)) {
 		old->etype |= UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
 		pmap_protect(old_map->pmap, old->start, old->end,
-		    old->protection & ~VM_PROT_WRITE);
+		    vm_prot_hw(old->protection) & ~VM_PROT_WRITE);
 	}
 	return 0;
 }

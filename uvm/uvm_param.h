@@ -15,6 +15,19 @@ typedef uint32_t vm_prot_t;
 #define VM_PROT_EXECUTE 0x4
 #define VM_PROT_ALL (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
 
+/*
+ * vm_prot_hw - what an entry's protection allows once in the page
+ * tables.  A map entry keeps the protection the program asked for (a
+ * PROT_WRITE mapping is -w-, as /proc/self/maps shows it); an x86-64
+ * page that may be written or executed may always be read, so the fault
+ * handler checks accesses, and enters pages, with read added.
+ */
+static inline vm_prot_t
+vm_prot_hw(vm_prot_t prot)
+{
+	return prot != VM_PROT_NONE ? prot | VM_PROT_READ : VM_PROT_NONE;
+}
+
 typedef int64_t voff_t;     /* an offset inside an object */
 
 #endif

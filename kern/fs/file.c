@@ -321,6 +321,87 @@ file_from_text(char *text, size_t len)
 	return f;
 }
 
+/* ---- generated directories: one name a line ---- */
+
+static int
+textdir_stat(struct file *f, struct linux_stat *st)
+{
+	(void)f;
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2;
+	st->st_blksize = 1024;
+	st->st_dev = 2;
+	return 0;
+}
+
+static int64_t
+textdir_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	(void)f;
+	(void)ubuf;
+	(void)len;
+	(void)off;
+	return -EISDIR;
+}
+
+static const struct fileops textdir_fileops = {
+	.read = textdir_read,
+	.stat = textdir_stat,
+};
+
+struct file *
+file_from_dirtext(char *names, size_t len)
+{
+	struct file *f = file_from_text(names, len);
+
+	if (f != NULL)
+		f->ops = &textdir_fileops;
+	return f;
+}
+
+/* The index-th line of a generated directory into *d; false past the end. */
+static bool
+textdir_entry(const struct file *f, uint64_t index, struct file_dirent *d)
+{
+	const char *s = f->text, *end = f->text + f->textlen;
+
+	for (uint64_t i = 0; s < end; i++) {
+		size_t n = 0;
+		while (s + n < end && s[n] != '\n')
+			n++;
+		if (n == 0)
+			return false;
+		if (i == index) {
+			d->name = s;
+			d->namelen = n;
+			d->ino = 0x10000 + index;
+			d->type = s[n - 1] == '/' ? FILE_DT_DIR : FILE_DT_REG;
+			if (d->type == FILE_DT_DIR)
+				d->namelen--;
+			return true;
+		}
+		s += n + 1;
+	}
+	return false;
+}
+
+int
+file_readdir(struct file *f, uint64_t index, struct file_dirent *d)
+{
+	if (f->ops == &textdir_fileops)
+		return textdir_entry(f, index, d) ? 1 : 0;
+	if (f->node == NULL || !S_ISDIR(f->node->mode))
+		return -ENOTDIR;
+	struct rnode *c = ramfs_child(f->node, (int)index);
+	if (c == NULL)
+		return 0;
+	d->name = c->name;
+	d->namelen = strlen(c->name);
+	d->ino = c->ino;
+	d->type = S_ISDIR(c->mode) ? FILE_DT_DIR : S_ISLNK(c->mode) ? FILE_DT_LNK : FILE_DT_REG;
+	return 1;
+}
+
 /* ---- /dev/null and /dev/zero ---- */
 
 static int64_t
@@ -391,8 +472,8 @@ file_open(const char *path, int flags, struct file **fp)
 		*fp = file_alloc(&console_fileops, flags);
 		return *fp != NULL ? 0 : -ENOMEM;
 	}
-	if (strncmp(path, "/proc/", 6) == 0)
-		return procfs_open(path + 6, fp);
+	if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0)
+		return procfs_open(path[5] == '/' ? path + 6 : "", fp);
 	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
 	if (error != 0)
 		return error;
@@ -403,4 +484,28 @@ file_open(const char *path, int flags, struct file **fp)
 		return -ENOMEM;
 	(*fp)->node = n;
 	return 0;
+}
+
+int
+file_path(struct file *f, char *buf, size_t size)
+{
+	if (f->node != NULL)
+		ramfs_path(f->node, buf, size);
+	else if (f->pipe != NULL)
+		ksnprintf(buf, size, "pipe:[%lu]", ((uint64_t)f->pipe >> 4) & 0xffffff);
+	else if (f->ops == &console_fileops)
+		strlcpy(buf, "/dev/console", size);
+	else if (f->ops == &null_fileops)
+		strlcpy(buf, "/dev/null", size);
+	else if (f->ops == &zero_fileops)
+		strlcpy(buf, "/dev/zero", size);
+	else
+		strlcpy(buf, "/proc", size);    /* a snapshot: its name is not kept */
+	return (int)strlen(buf);
+}
+
+bool
+file_is_zero(const struct file *f)
+{
+	return f->ops == &zero_fileops;
 }

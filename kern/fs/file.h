@@ -103,6 +103,34 @@ extern const struct fileops console_fileops;
 /* Generated text as a read-only file (kmem buffer, taken over). */
 struct file *file_from_text(char *text, size_t len);
 
+/* Generated names as a directory (kmem buffer, taken over): one name a
+ * line, a directory's name ending in '/'. */
+struct file *file_from_dirtext(char *names, size_t len);
+
+/* One directory entry, as getdents64 reports it. */
+struct file_dirent {
+	const char *name;           /* not NUL-terminated: namelen bytes */
+	size_t namelen;
+	uint64_t ino;
+	uint8_t type;               /* FILE_DT_* (Linux's DT_ values) */
+};
+
+#define FILE_DT_DIR 4
+#define FILE_DT_REG 8
+#define FILE_DT_LNK 10
+
+/*
+ * file_readdir - entry index of directory f into *d.
+ *  => 1 found, 0 past the end, -ENOTDIR if f is no directory.
+ */
+int file_readdir(struct file *f, uint64_t index, struct file_dirent *d);
+
+/* file_path - what readlink of /proc/self/fd/N says for f, into buf; its length. */
+int file_path(struct file *f, char *buf, size_t size);
+
+/* file_is_zero - is f /dev/zero (mmap maps it as anonymous memory)? */
+bool file_is_zero(const struct file *f);
+
 /* Open a path of the file system or of /proc.  => 0 and *fp, or -errno. */
 int file_open(const char *path, int flags, struct file **fp);
 

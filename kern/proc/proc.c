@@ -862,3 +862,88 @@ sys_execve(const struct sysargs *a)
 	argbuf_free(&ab);
 	return error < 0 ? error : 0;
 }
+
+/* ---- what /proc reads ---- */
+
+/* The signal dispositions of p as two masks.  => proc_lock held. */
+static void
+info_sigmasks(const struct proc *p, struct proc_info *pi)
+{
+	for (int sig = 1; sig <= NSIG; sig++) {
+		uint64_t h = p->sig.act[sig].handler;
+		if (h == 1)                     /* SIG_IGN */
+			pi->sigignored |= SIGBIT(sig);
+		else if (h > 1)
+			pi->sigcaught |= SIGBIT(sig);
+	}
+}
+
+/* Copy p into *pi, taking a reference on its address space.  => proc_lock held. */
+static void
+info_fill(struct proc *p, struct proc_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->pid = p->pid;
+	pi->ppid = p->parent != NULL ? p->parent->pid : 0;
+	pi->pgid = p->pgid;
+	pi->sid = p->sid;
+	pi->state = p->state == PS_ZOMBIE ? 'Z' : p == curproc ? 'R' :
+	    p->stopsig != 0 ? 'T' : 'S';
+	/* Linux's comm: the program's file name, at most 15 characters. */
+	const char *base = p->name;
+	for (const char *c = p->name; *c != '\0'; c++)
+		if (*c == '/' && c[1] != '\0')
+			base = c + 1;
+	strlcpy(pi->name, base, MIN(sizeof(pi->name), (size_t)16));
+	if (p->state == PS_ALIVE && p->vmspace != NULL) {
+		pi->vmspace = p->vmspace;
+		uvmspace_addref(pi->vmspace);
+	}
+	pi->brk_start = p->brk_start;
+	pi->brk = p->brk;
+	pi->sigpending = p->sig.pending;
+	pi->sigblocked = p->sig.mask;
+	info_sigmasks(p, pi);
+	for (int fd = 0; fd < NOFILE && p->state == PS_ALIVE; fd++)
+		if (p->fds.fd[fd] != NULL)
+			pi->fdmask |= 1UL << fd;
+}
+
+int
+proc_info_get(int pid, struct proc_info *pi)
+{
+	struct proc *p, *found = NULL;
+
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->pid == (pid == 0 ? curproc->pid : pid))
+			found = p;
+	}
+	if (found != NULL)
+		info_fill(found, pi);
+	spin_unlock(&proc_lock);
+	return found != NULL ? 0 : -ESRCH;
+}
+
+void
+proc_info_put(struct proc_info *pi)
+{
+	if (pi->vmspace != NULL)
+		uvmspace_free(pi->vmspace);
+	pi->vmspace = NULL;
+}
+
+int
+proc_pids(int *pids, int max)
+{
+	struct proc *p;
+	int n = 0;
+
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (n < max)
+			pids[n++] = p->pid;
+	}
+	spin_unlock(&proc_lock);
+	return n;
+}

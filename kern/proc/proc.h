@@ -146,4 +146,26 @@ void proc_clock_tick(void);
 /* proc_count - live processes (zombies included), for leak checks. */
 uint64_t proc_count(void);
 
+/* What /proc shows of one process, copied under proc_lock. */
+struct proc_info {
+	int pid, ppid, pgid, sid;
+	char state;                     /* R running, S sleeping, Z zombie */
+	char name[32];
+	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
+	vaddr_t brk_start, brk;
+	uint64_t sigpending, sigblocked, sigignored, sigcaught;
+	uint64_t fdmask;                /* bit n: descriptor n is open */
+};
+
+/*
+ * proc_info_get - a snapshot of process pid (0: the caller) into *pi.
+ *  => 0, or -ESRCH: no such process.
+ *  => pi->vmspace holds a reference: proc_info_put drops it.
+ */
+int proc_info_get(int pid, struct proc_info *pi);
+void proc_info_put(struct proc_info *pi);
+
+/* proc_pids - up to max pids of live and zombie processes into pids; returns how many. */
+int proc_pids(int *pids, int max);
+
 #endif

@@ -364,6 +364,22 @@ sys_rt_sigprocmask(const struct sysargs *a)
 	return 0;
 }
 
+/*
+ * rt_sigpending(set, size): the signals waiting that the mask holds
+ * back.  A size larger than the kernel's set is -EINVAL (as Linux); a
+ * smaller one gets that many bytes.
+ */
+int64_t
+sys_rt_sigpending(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	uint64_t set = p->sig.pending & p->sig.mask;
+
+	if (a->a[1] > sizeof(set))
+		return -EINVAL;
+	return copyout(&set, a->a[0], a->a[1]) != 0 ? -EFAULT : 0;
+}
+
 int64_t
 sys_rt_sigreturn(const struct sysargs *a)
 {

@@ -71,6 +71,17 @@ getf_for(int fd, bool write)
 	return f;
 }
 
+/* Is f a directory (of the initrd or of /proc)? */
+static bool
+file_is_dir(struct file *f)
+{
+	struct linux_stat st;
+
+	memset(&st, 0, sizeof(st));
+	f->ops->stat(f, &st);
+	return S_ISDIR(st.st_mode);
+}
+
 static int64_t
 do_open(uint64_t upath, uint64_t flags)
 {
@@ -97,7 +108,7 @@ do_open(uint64_t upath, uint64_t flags)
 	}
 	if (error != 0)
 		return error;
-	if ((flags & O_DIRECTORY) && (f->node == NULL || !S_ISDIR(f->node->mode))) {
+	if ((flags & O_DIRECTORY) && !file_is_dir(f)) {
 		file_release(f);
 		return -ENOTDIR;
 	}
@@ -470,30 +481,53 @@ sys_getdents64(const struct sysargs *a)
 {
 	struct file *f = getf((int)a->a[0]);
 	uint8_t rec[8 + 8 + 2 + 1 + RAMFS_NAME_MAX + 1 + 8];
+	struct file_dirent d;
 	uint64_t out = 0;
+	int found;
 
 	if (f == NULL)
 		return -EBADF;
-	if (f->node == NULL || !S_ISDIR(f->node->mode))
-		return -ENOTDIR;
-	for (struct rnode *c; (c = ramfs_child(f->node, (int)f->off)) != NULL; f->off++) {
-		size_t nl = strlen(c->name);
+	for (; (found = file_readdir(f, f->off, &d)) > 0; f->off++) {
+		size_t nl = MIN(d.namelen, (size_t)RAMFS_NAME_MAX);
 		uint16_t reclen = (uint16_t)ROUND_UP(19 + nl + 1, 8);
-		uint8_t type = S_ISDIR(c->mode) ? 4 : S_ISLNK(c->mode) ? 10 : 8;
 		if (out + reclen > a->a[2])
 			return out > 0 ? (int64_t)out : -EINVAL;
 		memset(rec, 0, reclen);
-		memcpy(rec, &c->ino, 8);
+		memcpy(rec, &d.ino, 8);
 		uint64_t next = f->off + 1;
 		memcpy(rec + 8, &next, 8);
 		memcpy(rec + 16, &reclen, 2);
-		rec[18] = type;
-		memcpy(rec + 19, c->name, nl);
+		rec[18] = d.type;
+		memcpy(rec + 19, d.name, nl);
 		if (copyout(rec, a->a[1] + out, reclen) != 0)
 			return -EFAULT;
 		out += reclen;
 	}
-	return (int64_t)out;
+	return found < 0 ? found : (int64_t)out;
+}
+
+/*
+ * access to a device or a /proc file, which are not in the ramfs: it
+ * exists if it opens; devices may be read and written, /proc files only
+ * read, and only /proc's directories "executed" (searched).
+ */
+static int64_t
+access_generated(const char *path, int mode)
+{
+	struct linux_stat st;
+	struct file *f;
+	int error = file_open(path, O_RDONLY, &f);
+
+	if (error != 0)
+		return error;
+	memset(&st, 0, sizeof(st));
+	f->ops->stat(f, &st);
+	file_release(f);
+	if ((mode & 2) && strncmp(path, "/proc", 5) == 0)
+		return -EACCES;
+	if ((mode & 1) && !S_ISDIR(st.st_mode))
+		return -EACCES;
+	return 0;
 }
 
 int64_t
@@ -507,6 +541,8 @@ sys_access(const struct sysargs *a)
 		return error;
 	if (a->a[1] & ~7UL)
 		return -EINVAL;
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc", 5) == 0)
+		return access_generated(path, (int)a->a[1]);
 	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
 	if (error != 0)
 		return error;
@@ -525,6 +561,24 @@ sys_faccessat(const struct sysargs *a)
 	return sys_access(&(struct sysargs){ { a->a[1], a->a[2] }, a->tf });
 }
 
+/* readlink of /proc/self/fd/N: what fd N is open on (file_path). */
+static int64_t
+readlink_fd(const char *num, uint64_t ubuf, uint64_t size)
+{
+	char target[RAMFS_PATH_MAX];
+	struct file *f;
+	int fd = 0;
+
+	if (*num == '\0')
+		return -ENOENT;
+	for (; *num >= '0' && *num <= '9' && fd < NOFILE; num++)
+		fd = fd * 10 + (*num - '0');
+	if (*num != '\0' || (f = getf(fd)) == NULL)
+		return -ENOENT;
+	size_t len = MIN((size_t)file_path(f, target, sizeof(target)), size);
+	return copyout(target, ubuf, len) == 0 ? (int64_t)len : -EFAULT;
+}
+
 int64_t
 sys_readlink(const struct sysargs *a)
 {
@@ -539,6 +593,8 @@ sys_readlink(const struct sysargs *a)
 		return -EINVAL;
 	if (strcmp(path, "/proc/self/exe") == 0) {
 		target = curproc->exe;
+	} else if (strncmp(path, "/proc/self/fd/", 14) == 0) {
+		return readlink_fd(path + 14, a->a[1], a->a[2]);
 	} else {
 		error = ramfs_lookup(ramfs_boot, NULL, path, false, &n);
 		if (error != 0)

@@ -7,14 +7,16 @@
  *   mmap(MAP_SHARED|MAP_ANONYMOUS)   uvm_map(a new aobj, inherit share)
  *   mmap(fd)                         uvm_map(the file's object, private
  *                                    copy-on-write or shared read-only)
+ *   mmap(/dev/zero)                  as MAP_ANONYMOUS, private or shared
  *   munmap                           uvm_unmap
  *   mprotect                         uvm_map_protect
  *   brk                              uvm_map / uvm_unmap of the heap's tail
  *
  * New mappings without MAP_FIXED go top-down from just under the stack's
- * guard gap, as Linux places them.  On x86 a writable or executable page
- * is always readable, so PROT_WRITE and PROT_EXEC imply PROT_READ here as
- * they do in Linux's page tables.
+ * guard gap, as Linux places them (MAP_GROWSDOWN is accepted and maps
+ * an ordinary range: it does not grow).  On x86 a writable or executable
+ * page is always readable: the entry keeps the protection asked for, and
+ * the fault handler adds read (vm_prot_hw), as Linux's page tables do.
  */
 #include "kern/proc/exec.h"
 #include "kern/fs/file.h"
@@ -61,13 +63,11 @@ curmap(void)
 	return &curproc->vmspace->vm_map;
 }
 
-/* PROT_* to VM_PROT_* with x86's "write or exec implies read". */
+/* PROT_* to VM_PROT_*: the entry keeps what was asked (vm_prot_hw adds read). */
 static vm_prot_t
 prot_of(uint64_t prot)
 {
-	vm_prot_t p = (vm_prot_t)prot & VM_PROT_ALL;
-
-	return p != 0 ? p | VM_PROT_READ : VM_PROT_NONE;
+	return (vm_prot_t)prot & VM_PROT_ALL;
 }
 
 /* Where non-fixed mappings go: top-down below the stack's guard gap. */
@@ -102,7 +102,7 @@ mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(uint64_t)MAP_KNOWN))
 		return -EOPNOTSUPP;
 	if (len == 0 || (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
-	    (flags & ~(uint64_t)MAP_KNOWN) || (flags & MAP_GROWSDOWN) ||
+	    (flags & ~(uint64_t)MAP_KNOWN) ||
 	    (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) ||
 	    (off & PAGE_MASK))
 		return -EINVAL;
@@ -137,6 +137,15 @@ mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uo
 	*uobjp = f->node->uobj;
 	(*uobjp)->pgops->pgo_reference(*uobjp);
 	return 0;
+}
+
+/* Is fd /dev/zero, open for reading? */
+static bool
+mmap_is_dev_zero(uint64_t fd)
+{
+	struct file *f = fd_get(&curproc->fds, (int)fd);
+
+	return f != NULL && file_is_zero(f) && (f->flags & O_ACCMODE) != O_WRONLY;
 }
 
 /* Place the mapping: exactly, at the hint if free, else top-down. */
@@ -177,6 +186,8 @@ sys_mmap(const struct sysargs *a)
 
 	if (error != 0)
 		return error;
+	if (!anon && mmap_is_dev_zero(a->a[4]))
+		anon = true;    /* /dev/zero: anonymous memory, private or shared */
 	if (anon && !(flags & MAP_NORESERVE) && too_big(size))
 		return -ENOMEM;
 	if (!anon)
@@ -282,6 +293,21 @@ sys_mlock(const struct sysargs *a)
 	return uvm_map_pageable(curmap(), start, end, false);
 }
 
+#define MLOCK_ONFAULT 0x01
+
+/*
+ * mlock2(addr, len, flags): mlock with flags.  MLOCK_ONFAULT (lock each
+ * page when it is first touched) is accepted and locks the pages now, as
+ * mlock does: the range ends up locked either way, only sooner.
+ */
+int64_t
+sys_mlock2(const struct sysargs *a)
+{
+	if (a->a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	return sys_mlock(a);
+}
+
 int64_t
 sys_munlock(const struct sysargs *a)
 {
@@ -379,6 +405,8 @@ sys_mincore(const struct sysargs *a)
 #define MADV_DOFORK 11
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
+#define MADV_HWPOISON 100
+#define MADV_SOFT_OFFLINE 101
 
 /* Is every entry of [start, end) private (copy-on-write) anonymous memory? */
 static bool
@@ -408,6 +436,11 @@ sys_madvise(const struct sysargs *a)
 	error = page_range(addr, a->a[1], &start, &end);
 	if (error != 0 || start == end)
 		return error;
+	/* Injecting memory failures needs CAP_SYS_ADMIN on Linux (EPERM
+	 * without it, checked before the range).  There is no memory-failure
+	 * handling here to test, so no process holds that right: EPERM. */
+	if (a->a[2] == MADV_HWPOISON || a->a[2] == MADV_SOFT_OFFLINE)
+		return -EPERM;
 	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
 		return -ENOMEM;
 	switch (a->a[2]) {
@@ -460,6 +493,7 @@ sys_msync(const struct sysargs *a)
 
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
 
 /*
  * The mapping attributes of the entry holding va, to extend it by an
@@ -521,6 +555,44 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	return error;
 }
 
+/*
+ * MREMAP_DONTUNMAP: the pages move to dst (or a free place), and the old
+ * range stays mapped as it was, but empty: its next touch is a fresh
+ * zero page.  As Linux: MAYMOVE and equal sizes are required (the caller
+ * checked); here only for private anonymous memory in one entry (-EINVAL
+ * otherwise).
+ */
+static int64_t
+mremap_dontunmap(vaddr_t old, vsize_t size, uint64_t flags, vaddr_t dst)
+{
+	struct uvm_object *uobj;
+	uvm_flag_t attrs;
+	vaddr_t end, va = old;
+	voff_t off;
+	int error = entry_attrs(old, &attrs, &uobj, &off, &end);
+
+	if (error != 0)
+		return error;
+	if (uobj != NULL)
+		uobj->pgops->pgo_detach(uobj);
+	if (uobj != NULL || !(attrs & UVM_FLAG_COPYONWRITE) || end < old + size)
+		return -EINVAL;
+	if (flags & MREMAP_FIXED) {
+		uvm_unmap(curmap(), dst, dst + size);
+	} else {
+		mutex_enter(&curmap()->lock);
+		error = uvm_map_findspace(curmap(), mmap_base(), size, &dst, 0, true);
+		mutex_exit(&curmap()->lock);
+		if (error != 0)
+			return error;
+	}
+	error = uvm_map_move(curmap(), old, size, dst);
+	if (error == 0)
+		error = uvm_map(curmap(), &va, size, NULL, UVM_UNKNOWN_OFFSET, 0,
+		    attrs | UVM_FLAG_FIXED);
+	return error != 0 ? error : (int64_t)dst;
+}
+
 int64_t
 sys_mremap(const struct sysargs *a)
 {
@@ -529,9 +601,12 @@ sys_mremap(const struct sysargs *a)
 	vaddr_t dst;
 	int error;
 
-	if ((old & PAGE_MASK) || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	if ((old & PAGE_MASK) ||
+	    (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || nsize == 0 ||
 	    osize == 0 || ((flags & MREMAP_FIXED) && (want & PAGE_MASK)))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || osize != nsize))
 		return -EINVAL;
 	/* The whole destination must be user space, checked before anything
 	 * there is unmapped (Linux checks it first too: EINVAL). */
@@ -541,9 +616,11 @@ sys_mremap(const struct sysargs *a)
 		return -EFAULT;
 	if (!uvm_map_checkprot(curmap(), old, old + osize, VM_PROT_NONE))
 		return -EFAULT;
+	if ((flags & MREMAP_FIXED) && want < old + osize && old < want + nsize)
+		return -EINVAL;             /* overlapping: not allowed */
+	if (flags & MREMAP_DONTUNMAP)
+		return mremap_dontunmap(old, osize, flags, want);
 	if (flags & MREMAP_FIXED) {
-		if (want < old + osize && old < want + nsize)
-			return -EINVAL;     /* overlapping: not allowed */
 		uvm_unmap(curmap(), want, want + nsize);
 		dst = want;
 	} else if (nsize <= osize) {

@@ -1,6 +1,6 @@
 /*
  * kern/sys/sys_proc.c - system calls about the process itself: exit, ids,
- * the TLS base, uname.
+ * the TLS base, uname (release "6.1.0-uvmkern", see UNAME_RELEASE).
  */
 #include "kern/arch/cpu.h"
 #include "kern/lib/errno.h"
@@ -9,6 +9,15 @@
 #include "kern/sys/syscall.h"
 #include "kern/arch/uaccess.h"
 #include "pmap/vmlayout.h"
+
+/*
+ * uname's release is a Linux version, because programs compare it with
+ * one (glibc, LTP's tst_kvercmp, "needs Linux >= 5.x" checks): this
+ * kernel offers the system calls of Linux 6.1 it implements, so it says
+ * 6.1.0, with "-uvmkern" after it.  Its own version is in version.
+ */
+#define UNAME_RELEASE "6.1.0-uvmkern"
+#define UNAME_VERSION "#1 uvmkern 0.1, a teaching kernel with UVM"
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
@@ -74,8 +83,8 @@ sys_uname(const struct sysargs *a)
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "uvmkern", sizeof(u.sysname));
 	strlcpy(u.nodename, "uvmkern", sizeof(u.nodename));
-	strlcpy(u.release, "0.1", sizeof(u.release));
-	strlcpy(u.version, "teaching kernel with UVM", sizeof(u.version));
+	strlcpy(u.release, UNAME_RELEASE, sizeof(u.release));
+	strlcpy(u.version, UNAME_VERSION, sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
 	return copyout(&u, a->a[0], sizeof(u));
 }

@@ -9,7 +9,9 @@
  * The table is indexed by the Linux number.  Each handler checks its own
  * arguments: user pointers through copyin/copyout, flag words against the
  * bits it knows (unknown bits are -EINVAL), lengths against Linux's
- * limits.  A number with no handler is -ENOSYS, logged the first time.
+ * limits.  A number with no handler is -ENOSYS; with log=syscalls on the
+ * kernel command line the first call of each such number is logged (a
+ * program probing for a call it can do without is not an error).
  */
 #include "kern/sys/syscall.h"
 #include "kern/arch/cpu.h"
@@ -18,6 +20,8 @@
 #include "kern/proc/proc.h"
 #include "kern/proc/signal.h"
 #include "kern/arch/trap.h"
+#include "kern/core/cmdline.h"
+#include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
 
 #define MSR_STAR 0xc0000081
@@ -73,6 +77,8 @@ static const sysfn_t systab[NSYSCALL] = {
 	[62] = sys_kill,
 	[63] = sys_uname,
 	[72] = sys_fcntl,
+	[74] = sys_fsync,
+	[75] = sys_fsync,            /* fdatasync: no data to write either */
 	[89] = sys_readlink,
 	[96] = sys_gettimeofday,
 	[97] = sys_getrlimit,
@@ -86,8 +92,11 @@ static const sysfn_t systab[NSYSCALL] = {
 	[110] = sys_getppid,
 	[111] = sys_getpgrp,
 	[112] = sys_setsid,
+	[118] = sys_getresuid,
+	[120] = sys_getresuid,      /* getresgid: root too */
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
+	[127] = sys_rt_sigpending,
 	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,
 	[149] = sys_mlock,
@@ -95,6 +104,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[151] = sys_mlockall,
 	[152] = sys_munlockall,
 	[158] = sys_arch_prctl,
+	[162] = sys_sync,
 	[186] = sys_getpid,         /* gettid: one thread per process */
 	[200] = sys_tkill,
 	[201] = sys_time,
@@ -104,6 +114,8 @@ static const sysfn_t systab[NSYSCALL] = {
 	[229] = sys_clock_getres,
 	[167] = sys_swapon,
 	[168] = sys_swapoff,
+	[169] = sys_reboot,
+	[173] = sys_ioperm,
 	[230] = sys_clock_nanosleep,
 	[231] = sys_exit,           /* exit_group */
 	[234] = sys_tgkill,
@@ -113,7 +125,10 @@ static const sysfn_t systab[NSYSCALL] = {
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
 	[302] = sys_prlimit64,
+	[306] = sys_syncfs,
 	[318] = sys_getrandom,
+	[325] = sys_mlock2,
+	[448] = sys_process_mrelease,
 };
 
 /* The project's own calls, numbered from 1000 (user/include/uvmkern.h). */
@@ -125,6 +140,8 @@ static const sysfn_t systab_project[] = {
 };
 
 static uint64_t logged[NSYSCALL / 64];
+
+KOPT(log, "log", "syscalls: log the first call of each unimplemented system call");
 
 /*
  * User programs use SSE (musl's printf does): let them.  The kernel
@@ -155,10 +172,22 @@ syscall_init(void)
 	wrmsr(MSR_FMASK, RFLAGS_IF | (1UL << 8) | (1UL << 10) | (1UL << 18));
 }
 
+/* Was log=syscalls given (log= is a comma-separated list)? */
+static bool
+syscall_log_missing(void)
+{
+	const char *v = kopt_get("log");
+
+	for (; v != NULL && *v != '\0'; v = strchr(v, ',') ? strchr(v, ',') + 1 : "")
+		if (strncmp(v, "syscalls", 8) == 0 && (v[8] == '\0' || v[8] == ','))
+			return true;
+	return false;
+}
+
 static int64_t
 syscall_missing(uint64_t nr)
 {
-	if (nr < NSYSCALL && !(logged[nr / 64] & (1UL << (nr % 64)))) {
+	if (nr < NSYSCALL && syscall_log_missing() && !(logged[nr / 64] & (1UL << (nr % 64)))) {
 		logged[nr / 64] |= 1UL << (nr % 64);
 		kprintf("pid %d: system call %lu not implemented (ENOSYS)\n",
 		    curproc != NULL ? curproc->pid : 0, nr);

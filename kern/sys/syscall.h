@@ -5,7 +5,7 @@
  * rsi, rdx, r10, r8, r9, executes `syscall`, and finds the result in rax:
  * a value, or -errno (-4095..-1) on failure.  Numbers and structures are
  * Linux's, so a static musl binary runs unchanged; a call the kernel
- * lacks returns -ENOSYS (and is logged once).
+ * lacks returns -ENOSYS (logged once per number with log=syscalls).
  */
 #ifndef KERN_SYSCALL_H
 #define KERN_SYSCALL_H
@@ -117,6 +117,15 @@ int64_t sys_vm_query(const struct sysargs *a);
 int64_t sys_uvm_swapctl(const struct sysargs *a);
 int64_t sys_swapon(const struct sysargs *a);
 int64_t sys_swapoff(const struct sysargs *a);
+int64_t sys_rt_sigpending(const struct sysargs *a);
+int64_t sys_mlock2(const struct sysargs *a);
+int64_t sys_reboot(const struct sysargs *a);
+int64_t sys_sync(const struct sysargs *a);
+int64_t sys_syncfs(const struct sysargs *a);
+int64_t sys_fsync(const struct sysargs *a);
+int64_t sys_ioperm(const struct sysargs *a);
+int64_t sys_getresuid(const struct sysargs *a);
+int64_t sys_process_mrelease(const struct sysargs *a);
 
 /*
  * page_range - the pages [*start, *end) that [addr, addr+len) touches,

@@ -8,11 +8,14 @@
  * The hints (NORMAL, RANDOM, SEQUENTIAL, WILLNEED) change no data.
  * Errors: EINVAL for an unknown advice or an unaligned address, ENOMEM
  * for a range that is not mapped.  On uvmkern vm_query shows the advice.
+ * MADV_HWPOISON poisons the page on Linux (root) and is EPERM here.
  */
 #include "utest.h"
 #include "uvmkern.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -128,4 +131,24 @@ UTEST(query_shows_the_advice)
 	UT_SYS(madvise(p, PAGE, MADV_SEQUENTIAL));
 	UT_SYS(vm_query(p, &q));
 	UT_EQ(q.advice, MADV_SEQUENTIAL);
+}
+
+/*
+ * MADV_HWPOISON injects a memory failure.  Linux lets root do it (the page
+ * is then gone: touching it is SIGBUS); uvmkern grants no process that
+ * right and says EPERM.  Either way an unaligned address is EINVAL first.
+ */
+UTEST(hwpoison_is_eperm_or_poisons_the_page)
+{
+	char *p = ut_map(2, RW);
+	struct ut_fault f;
+
+	p[0] = 1;
+	UT_ERR(madvise(p + 1, PAGE, MADV_HWPOISON), EINVAL);
+	if (madvise(p, PAGE, MADV_HWPOISON) == 0) {
+		UT_EQ(ut_probe_read(p, &f), SIGBUS);
+		return;
+	}
+	UT_EQ(errno, EPERM);
+	UT_EQ(p[0], 1);                         /* nothing happened to it */
 }

@@ -11,7 +11,9 @@
  * for an unaligned address, a zero new size, unknown flags, MREMAP_FIXED
  * without MREMAP_MAYMOVE or with a destination that runs past the end of
  * user space (found before anything there is unmapped); EFAULT for an
- * old range that is not mapped.
+ * old range that is not mapped.  MREMAP_DONTUNMAP moves the pages and
+ * leaves the old range mapped but empty (zero on the next touch); it
+ * needs MREMAP_MAYMOVE and equal sizes (EINVAL otherwise).
  */
 #define _GNU_SOURCE
 #include "utest.h"
@@ -19,6 +21,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
 
 /* npages of RW with pattern page i = 'a' + i, and room to grow to room pages. */
 static char *
@@ -271,4 +277,39 @@ UTEST(maymove_after_growing_while_shared_with_a_fork)
 	close(go[1]);
 	UT_CHILD_EXITS(pid, 0);
 	UT_SYS(munmap(q, 8 * PAGE));
+}
+
+UTEST(dontunmap_moves_the_pages_and_leaves_the_range_empty)
+{
+	char *p = map_with_room(4, 4), perms[5];
+	char *q = mremap(p, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+
+	UT_ASSERT(q != MAP_FAILED && q != p);
+	check_pattern(q, 4);
+	UT_SYS(ut_maps_perms(p, perms));        /* still mapped, as it was */
+	UT_ASSERT(strcmp(perms, "rw-p") == 0);
+	for (int i = 0; i < 4; i++)
+		UT_EQ(p[i * PAGE], 0);              /* but empty */
+	p[0] = 'z';
+	UT_EQ(q[0], 'a');                       /* and apart from the moved pages */
+}
+
+UTEST(dontunmap_to_a_fixed_address)
+{
+	char *p = map_with_room(2, 2), *dst = ut_map(2, RW);
+	char *q = mremap(p, 2 * PAGE, 2 * PAGE,
+	    MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, dst);
+
+	UT_ASSERT(q == dst);
+	check_pattern(q, 2);
+	UT_EQ(p[PAGE], 0);
+}
+
+UTEST(dontunmap_needs_maymove_and_equal_sizes)
+{
+	char *p = map_with_room(2, 2);
+
+	UT_ERR(mremap(p, 2 * PAGE, 2 * PAGE, MREMAP_DONTUNMAP), EINVAL);
+	UT_ERR(mremap(p, 2 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP), EINVAL);
+	check_pattern(p, 2);
 }
