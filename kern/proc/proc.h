@@ -149,7 +149,7 @@ uint64_t proc_count(void);
 /* What /proc shows of one process, copied under proc_lock. */
 struct proc_info {
 	int pid, ppid, pgid, sid;
-	char state;                     /* R running, S sleeping, Z zombie */
+	char state;                     /* R running, S sleeping, T stopped, Z zombie */
 	char name[32];
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;
