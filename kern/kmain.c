@@ -49,6 +49,7 @@
 #include "kern/core/qemu.h"
 #include "kern/proc/proc.h"
 #include "kern/fs/ramfs.h"
+#include "kern/fs/tty.h"
 #include "kern/sys/syscall.h"
 #include "kern/core/sched.h"
 #include "kern/core/thread.h"
@@ -272,6 +273,7 @@ kmain_thread0(void)
 {
 	sched_start();
 	dev_attach();
+	tty_attach();
 	if (thread_create("pagedaemon", uvm_pdaemon_main, NULL) == NULL)
 		panic("kmain: cannot start the page daemon");
 	while (!uvm_pdaemon_running())
@@ -293,6 +295,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	uint64_t first_c = __builtin_ia32_rdtsc();   /* first thing: boot time */
 
 	console_init();
+	tty_init();
 	gdt_init();
 	idt_init();
 	syscall_init();

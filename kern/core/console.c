@@ -48,6 +48,12 @@ console_putc(int c)
 	uart_putc(c);
 }
 
+void
+console_rx_interrupts(bool on)
+{
+	outb(COM1 + 1, on ? 0x01 : 0x00);   /* IER: received data available */
+}
+
 int
 console_getc(void)
 {

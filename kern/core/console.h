@@ -13,4 +13,7 @@ void console_write(const char *s, size_t n);
 /* console_getc - a received byte, or -1 if none is waiting (never blocks). */
 int console_getc(void);
 
+/* console_rx_interrupts - the UART interrupts when a byte arrives (on). */
+void console_rx_interrupts(bool on);
+
 #endif

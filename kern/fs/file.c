@@ -28,6 +28,7 @@
  * own lock (the pipe's spin lock) and may sleep.
  */
 #include "kern/fs/file.h"
+#include "kern/fs/tty.h"
 #include "kern/core/clock.h"
 #include "kern/core/console.h"
 #include "kern/arch/cpu.h"
@@ -136,64 +137,15 @@ fdtable_close_all(struct fdtable *t)
 
 /* ---- the console ---- */
 
-/*
- * Reading the console: a line at a time, as a terminal in canonical mode
- * gives it.  The UART is polled once a clock tick (no receive interrupt
- * yet); typed characters are echoed, backspace edits the line, Enter
- * ends it, and Ctrl-D on an empty line is end of file.
- */
-#define LINE_MAX 256
-
-/*
- * The next typed character, or -1 when a signal is to be acted on first.
- * Interrupts off make the tests and the sleep one step (the interlock-free
- * form of kern/core/sleep.h); the sleep is interruptible, so a signal ends
- * it without waiting for the next tick.
- */
-static int
-console_wait_char(void)
-{
-	uint64_t s = intr_disable();
-	int c;
-
-	while ((c = console_getc()) < 0 &&
-	    !(curproc != NULL && signal_actionable(curproc)))
-		sleep_on_intr(CLOCK_TICK_CHAN, NULL, "ttyin");
-	intr_restore(s);
-	return c;
-}
-
+/* Reading the console: the terminal's line discipline (kern/fs/tty.c). */
 static int64_t
 console_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 {
-	char line[LINE_MAX];
-	size_t n = 0;
-
 	(void)f;
 	(void)off;
 	if (!uaccess_ok(ubuf, len))
 		return -EFAULT;
-	while (n < sizeof(line) && n < len) {
-		int c = console_wait_char();
-		if (c < 0)
-			return n > 0 ? (int64_t)n : -ERESTARTSYS;
-		if (c == 4 && n == 0)
-			return 0;                       /* Ctrl-D: end of file */
-		if (c == '\r')
-			c = '\n';
-		if (c == 0x7f || c == 8) {              /* backspace */
-			if (n > 0) {
-				n--;
-				console_write("\b \b", 3);
-			}
-			continue;
-		}
-		console_putc(c);
-		line[n++] = (char)c;
-		if (c == '\n')
-			break;
-	}
-	return copyout(line, ubuf, n) == 0 ? (int64_t)n : -EFAULT;
+	return tty_read(ubuf, len);
 }
 
 static int64_t

@@ -29,6 +29,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/fs/ramfs.h"
+#include "kern/fs/tty.h"
 #include "kern/core/sched.h"
 #include "kern/sys/syscall.h"
 #include "kern/arch/uaccess.h"
@@ -452,7 +453,8 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 	if (p == NULL)
 		return -ENOMEM;
 	p->root = true;
-	p->pgid = p->sid = p->pid;      /* a tree starts its own session */
+	p->pgid = p->sid = p->pid;      /* a tree starts its own session, */
+	tty_set_session(p->sid, p->pgid);   /* with the console as its terminal */
 	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
 	if (error == 0)
 		error = fdtable_init_console(&p->fds);
@@ -614,6 +616,15 @@ group_exists(int pgid, int sid)
  * process that is neither, EPERM for a session leader, a child in
  * another session, or a group in another session.
  */
+bool
+proc_group_in_session(int pgid, int sid)
+{
+	spin_lock(&proc_lock);
+	bool there = group_exists(pgid, sid);
+	spin_unlock(&proc_lock);
+	return there;
+}
+
 int64_t
 sys_setpgid(const struct sysargs *a)
 {

@@ -139,6 +139,9 @@ int proc_kill(struct proc *caller, int pid, int sig);
  */
 void proc_stop(int sig);
 
+/* proc_group_in_session - has session sid a live process in group pgid? */
+bool proc_group_in_session(int pgid, int sid);
+
 /* proc_clock_tick - every clock tick: send SIGALRM to processes whose
  * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */
 void proc_clock_tick(void);

@@ -8,6 +8,7 @@
  * access mode the file was opened with) and then calls the file's ops.
  */
 #include "kern/fs/file.h"
+#include "kern/fs/tty.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
@@ -36,8 +37,6 @@
 #define F_GETPIPE_SZ 1032
 #define FD_CLOEXEC 1
 #define IOV_MAX 1024
-#define TIOCGWINSZ 0x5413
-#define TCGETS 0x5401
 
 static struct fdtable *
 fds(void)
@@ -451,10 +450,6 @@ sys_fcntl(const struct sysargs *a)
 	}
 }
 
-struct winsize_user {
-	uint16_t rows, cols, xpixel, ypixel;
-};
-
 int64_t
 sys_ioctl(const struct sysargs *a)
 {
@@ -464,15 +459,7 @@ sys_ioctl(const struct sysargs *a)
 		return -EBADF;
 	if (f->ops != &console_fileops)
 		return -ENOTTY;
-	if (a->a[1] == TIOCGWINSZ) {
-		struct winsize_user ws = { 24, 80, 0, 0 };
-		return copyout(&ws, a->a[2], sizeof(ws));
-	}
-	if (a->a[1] == TCGETS) {
-		uint8_t termios[60] = { 0 };   /* a terminal: line-buffered stdio */
-		return copyout(termios, a->a[2], sizeof(termios));
-	}
-	return -ENOTTY;
+	return tty_ioctl(a->a[1], a->a[2]);
 }
 
 /* getdents64: entries from index f->off on, as struct linux_dirent64. */
