@@ -46,6 +46,8 @@
 #                   wired (mlock, MAP_LOCKED), share (minherit share),
 #                   dontneed (MADV_DONTNEED); 0, the default, leaves
 #                   nothing out (the panics they found are fixed)
+#   SHELLTEST=0     skip make test's boot that types hello and exit at
+#                   make run's shell (tools/test-shell-exit.sh)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   CMDLINE="..."   extra kernel command line for run and test
@@ -78,6 +80,7 @@ SWAP    ?= 256M
 SWAPMEM ?= 64M
 SWAPKTEST ?= swap/*,pdaemon/*
 GDBTEST ?= 1
+SHELLTEST ?= 1
 FAILTEST ?= 1
 FAILALLOC ?= 10:1
 FAILPROG ?=
@@ -346,6 +349,11 @@ ifneq ($(FUZZTEST),0)
 	$(call make_iso,$(BUILD)/test-fuzz,ktest=fuzz/fixed_seed_batches_leak_nothing swap=none fuzzskipknown=$(FUZZSKIPKNOWN) $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-fuzz.iso $(BUILD)/test-fuzz.log $(TEST_TIMEOUT)
+endif
+ifneq ($(SHELLTEST),0)
+	$(call make_iso,$(BUILD)/shelltest,swap=none)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-shell-exit.sh \
+		$(BUILD)/shelltest.iso $(BUILD)/shelltest.log
 endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
