@@ -174,13 +174,20 @@ prepare_linux(void)
 		mkdir("/dev", 0755);
 		mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	}
-	if (fcntl(1, F_GETFD) < 0) {        /* no console yet */
-		int fd = open("/dev/console", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
+	/* The programs get a controlling terminal, as on uvmkern (whose
+	 * console is one for every tree it starts): a session of init's own,
+	 * and the serial line opened without O_NOCTTY (the console device
+	 * /dev/console cannot be one). */
+	if (tcgetpgrp(0) >= 0)
+		return;                     /* it has one (uvmkern) */
+	setsid();
+	int fd = open("/dev/ttyS0", O_RDWR);
+	if (fd < 0)
+		fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
 	}
 }
 

@@ -9,7 +9,8 @@
  * group and no other; Ctrl-Z stops it; a background group that reads is
  * stopped with SIGTTIN.  Echo is turned off while a test types.  Every
  * test needs standard input to be the controlling terminal and skips
- * without one (as under make test-linux, whose init has none).
+ * without one (init gives the programs one on Linux too: the serial
+ * line, in a session of its own).
  */
 #define _GNU_SOURCE
 #include "utest.h"
