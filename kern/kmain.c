@@ -3,6 +3,7 @@
  *
  *   boot.asm  ->  kmain(magic, mbi)
  *                   console_init      serial output works from here on
+ *                   tty_init          the terminal's settings (canonical, echo)
  *                   gdt_init/idt_init exceptions are reported, not triple faults
  *                   syscall_init      the syscall instruction's MSRs (EFER.SCE, LSTAR)
  *                   mb2_parse         command line, memory map, modules
@@ -23,6 +24,7 @@
  *               kmain_thread0
  *                   sched_start       interrupts on: ticks, preemption
  *                   dev_attach        PCI devices, virtio-blk disks
+ *                   tty_attach        console input by the UART's interrupt
  *                   pagedaemon        its thread starts (uvm/uvm_pdaemon.c)
  *                   uvm_swap_boot     swapon the first disk (or swap=)
  *                   ktest_run         when ktest= selects tests
