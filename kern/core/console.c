@@ -12,6 +12,11 @@
  *         +3 line control          +5 line status
  *
  * '\n' is sent as "\r\n" so a raw terminal shows lines properly.
+ *
+ * Input: console_getc takes one received byte if there is one.  Typed
+ * bytes are the terminal's business (kern/fs/tty.c): it turns on the
+ * receive interrupt (console_rx_interrupts) and edits, echoes and
+ * signals from there.
  */
 #include "kern/core/console.h"
 #include "kern/arch/cpu.h"

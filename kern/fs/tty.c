@@ -256,10 +256,11 @@ tty_intr(void *arg)
 /*
  * How many bytes a reader may take now, up to len: one finished line (or
  * what fits of it) in canonical mode, whatever is there in raw mode.
- *  => tty.lock held; 0 with *eof set for an end of file.
+ *  => tty.lock held; 0 with *eof set for an end of file, which this call
+ *     consumes (the read that asked returns 0 for it).
  */
 static size_t
-readable(size_t len, bool *eof)
+readable_take_eof(size_t len, bool *eof)
 {
 	size_t k = 0;
 
@@ -324,7 +325,7 @@ tty_read(uint64_t ubuf, size_t len)
 	len = MIN(len, sizeof(out));
 	spin_lock(&tty.lock);
 	for (;;) {
-		k = readable(len, &eof);
+		k = readable_take_eof(len, &eof);
 		if (k > 0 || eof || len == 0 ||
 		    (!(tty.t.c_lflag & ICANON) && tty.t.c_cc[VMIN] == 0))
 			break;

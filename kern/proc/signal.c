@@ -19,7 +19,8 @@
  *
  * A fault signal (SIGSEGV, SIGBUS...) that is blocked, ignored or has no
  * handler kills the process, as Linux does: the program could not make
- * progress anyway.
+ * progress anyway.  The stop signals (SIGSTOP, and SIGTSTP, SIGTTIN,
+ * SIGTTOU at their default) stop it instead (proc_stop) until SIGCONT.
  *
  * Other signals are posted (proc_signal) and acted on at the target's
  * next return to user mode.  A target blocked in the kernel must first
