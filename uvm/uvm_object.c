@@ -33,6 +33,8 @@
 #include "uvm/uvm_object.h"
 #include "kern/lib/assert.h"
 #include "uvm/uvm_page.h"
+#include "kern/lib/string.h"
+#include "pmap/vmlayout.h"
 
 static struct vm_page *
 node_page(const struct rb_node *n)
@@ -193,6 +195,53 @@ uvm_obj_check(struct uvm_object *uobj, kprint_fn pr)
 		problems++;
 	}
 	return problems;
+}
+
+/* One page's part of uvm_obj_rdwr: n bytes at byte in of page pgoff. */
+static int
+obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
+    size_t n, bool write)
+{
+	struct vm_page *pg = NULL;
+	int npages = 1, flags = write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
+	int error;
+
+	error = uobj->pgops->pgo_get(uobj, pgoff, 0, &pg, &npages,
+	    write ? VM_PROT_WRITE : VM_PROT_READ, 0, flags);
+	if (error != 0)
+		return error;
+	char *va = (char *)PHYS_TO_DMAP(pg->phys_addr) + in;
+	if (write) {
+		memcpy(va, kbuf, n);
+		pg->flags &= ~PG_CLEAN;
+	} else {
+		memcpy(kbuf, va, n);
+	}
+	mutex_enter(&uobj->vmobjlock);
+	vm_page_unbusy(pg);
+	vm_page_activate(pg);
+	mutex_exit(&uobj->vmobjlock);
+	return 0;
+}
+
+int
+uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
+    bool write)
+{
+	char *p = kbuf;
+
+	while (len > 0) {
+		voff_t pgoff = off & ~(voff_t)PAGE_MASK;
+		size_t in = (size_t)(off - pgoff);
+		size_t n = MIN(len, PAGE_SIZE - in);
+		int error = obj_rdwr_page(uobj, pgoff, in, p, n, write);
+		if (error != 0)
+			return error;
+		p += n;
+		off += (voff_t)n;
+		len -= n;
+	}
+	return 0;
 }
 
 void

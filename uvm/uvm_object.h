@@ -76,6 +76,8 @@ struct uvm_pagerops {
 
 /* pgo_get flags */
 #define PGO_LOCKED 0x1      /* resident pages only; lock held; no sleep */
+#define PGO_OVERWRITE 0x20  /* the caller overwrites the whole page: a page
+                               not resident need not be read (zeros will do) */
 /* pgo_put flags */
 #define PGO_CLEANIT 0x2     /* write dirty pages to backing store */
 #define PGO_FREE 0x4        /* free the pages (contents discarded) */
@@ -132,6 +134,19 @@ struct vm_page *uvm_obj_page_next(struct uvm_object *uobj, struct vm_page *pg);
  *  => object locked by the caller (or quiet); takes no lock, never panics.
  */
 int uvm_obj_check(struct uvm_object *uobj, kprint_fn pr);
+
+/*
+ * uvm_obj_rdwr - copy len bytes between kbuf and the object at off,
+ * through the object's pages: each is brought in by pgo_get as a fault
+ * would (a write of a whole page with PGO_OVERWRITE, so it is not read
+ * first), copied, put on the active queue; a write clears PG_CLEAN.
+ *  => object unlocked; kbuf is kernel memory (callers bounce user data,
+ *     so nothing faults while a page is busy); may sleep.
+ *  => returns 0 or the pager's error (-EIO, -ENOMEM, -ENOSPC, -EINVAL
+ *     past the object's end); bytes before the failing page were moved.
+ */
+int uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
+    bool write);
 
 /* uvm_obj_print - refs, resident pages by offset.  => takes no lock. */
 void uvm_obj_print(struct uvm_object *uobj, kprint_fn pr);
