@@ -59,11 +59,17 @@
 #   BENCH_TIMEOUT=s how long one bench boot may take (default 300)
 #   BENCH_ROUNDS=5  VM boots of each kernel in make bench, alternating;
 #                   each figure is the median of the rounds
-#   BENCH_SWAPMEM=96M guest memory of make bench's swap boots, whose
-#                   program writes three times that; BENCH_SWAP=512M the
+#   BENCH_SWAPMEM=96M guest memory of make bench's swap and file boots,
+#                   whose program writes three times that to swap (the
+#                   file boots: a file of twice that); BENCH_SWAP=512M the
 #                   swap disk they use; BENCH_SWAP_EQFREE=31M the mem=
 #                   of the third swap boot (uvmkern with Linux's free
 #                   memory)
+#   BENCH_ONLY="vm swap file"  which kinds of make bench boot to run
+#                   (BENCH_ONLY=file: only the two file boots)
+#   BENCH_FILE_STRICT=0  1: a uvmkern file boot that fails fails make
+#                   bench; 0: its rows say "not available" and the status
+#                   is the other boots'
 #
 # The first `make` on a fresh Debian machine installs what is missing
 # (tools/deps.sh).
@@ -434,6 +440,17 @@ test-linux: user $(MKINITRD)
 # (only the RAM below that address used): about Linux's free memory, a little
 # less.  Debian's kernel with mem=64M boots with 12 MiB and dies of OOM.
 #
+# The file boots (issue 18), one of each kernel after the swap boots,
+# with $(BENCH_SWAPMEM) too: vmbench writes and reads back a file of
+# twice that ($(BENCH_FILE_MIB) MiB) on an ext2 file system on vdc, then
+# reads 4 KiB at random from it and from a small cached file and faults
+# on a mapping of the small one.  vdc is $(BENCH_FS_IMG), a fresh empty
+# ext2 of three times the file that run.sh makes with mke2fs before each
+# of the two boots (uvmkern mounts vdc on /mnt at boot - the initrd has
+# an empty /mnt for it - and vmbench mounts it on Linux).  Until uvmkern
+# has files, its file boot fails and its rows say "not available";
+# BENCH_FILE_STRICT=1 makes that a failure.
+#
 # The kernel measured is the release build: KDEBUG=0, in build/release
 # (its own objects, programs and disks), since the debug build's
 # expensive checks (KDASSERT: among them a whole-map check every few map
@@ -447,6 +464,12 @@ BENCH_SWAPMEM ?= 96M
 BENCH_SWAP_EQFREE ?= 31M
 BENCH_SWAP ?= 512M
 BENCH_SWAP_MIB := $(shell echo $$(( 3 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
+BENCH_FILE_MIB := $(shell echo $$(( 2 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
+BENCH_FS_MIB := $(shell echo $$(( 3 * $(BENCH_FILE_MIB) )))
+BENCH_FS_IMG := $(BENCH)/fs.img
+BENCH_ONLY ?= vm swap file
+BENCH_FILE_STRICT ?= 0
+MKE2FS := $(or $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v mke2fs),mke2fs)
 
 $(VMBENCH): tests/bench/vmbench.c $(UVMKERN_H) Makefile
 	@mkdir -p $(dir $@)
@@ -463,15 +486,19 @@ bench:
 
 bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks
 	@truncate -s $(BENCH_SWAP) $(SWAP_IMG)
-	@rm -rf $(BENCH)/initrd && mkdir -p $(BENCH)/initrd/bin
+	@rm -rf $(BENCH)/initrd && mkdir -p $(BENCH)/initrd/bin $(BENCH)/initrd/mnt
 	@cp $(VMBENCH) $(BENCH)/initrd/bin/
 	$(Q)$(MKINITRD) $(BENCH)/initrd > $(BENCH)/initrd.cpio
 	$(call make_iso,$(BENCH)/uvmkern-vm,init=/bin/vmbench initexit=1 -- vm,$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-vm-noahead,faultahead=0 init=/bin/vmbench initexit=1 -- vm,$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap,init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap-eqfree,mem=$(BENCH_SWAP_EQFREE) init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
+	$(call make_iso,$(BENCH)/uvmkern-file,swap=none init=/bin/vmbench initexit=1 -- file $(BENCH_FILE_MIB) /mnt,$(BENCH)/initrd.cpio)
 	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) \
 		ROUNDS=$(BENCH_ROUNDS) ISO_NOAHEAD=$(BENCH)/uvmkern-vm-noahead.iso \
+		ISO_FILE=$(BENCH)/uvmkern-file.iso FILE_MIB=$(BENCH_FILE_MIB) \
+		FS_IMG=$(BENCH_FS_IMG) FS_MIB=$(BENCH_FS_MIB) MKE2FS=$(MKE2FS) \
+		BENCH_ONLY="$(BENCH_ONLY)" BENCH_FILE_STRICT=$(BENCH_FILE_STRICT) \
 		MKINITRD=$(MKINITRD) INIT=$(UBUILD)/init tools/bench/run.sh $(BENCH) $(VMBENCH) \
 		$(BENCH)/uvmkern-vm.iso $(BENCH)/uvmkern-swap.iso $(BENCH)/uvmkern-swap-eqfree.iso \
 		$(BENCH_SWAP_MIB) \
