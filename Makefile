@@ -70,6 +70,8 @@
 #   BENCH_FILE_STRICT=0  1: a uvmkern file boot that fails fails make
 #                   bench; 0: its rows say "not available" and the status
 #                   is the other boots'
+#   BENCH_FILE_ROUNDS=1  file boots of each kernel, alternating; each
+#                   figure is the median of the rounds
 #
 # The first `make` on a fresh Debian machine installs what is missing
 # (tools/deps.sh).
@@ -440,14 +442,14 @@ test-linux: user $(MKINITRD)
 # (only the RAM below that address used): about Linux's free memory, a little
 # less.  Debian's kernel with mem=64M boots with 12 MiB and dies of OOM.
 #
-# The file boots (issue 18), one of each kernel after the swap boots,
-# with $(BENCH_SWAPMEM) too: vmbench writes and reads back a file of
-# twice that ($(BENCH_FILE_MIB) MiB) on an ext2 file system on vdc, then
-# reads 4 KiB at random from it and from a small cached file and faults
-# on a mapping of the small one.  vdc is $(BENCH_FS_IMG), a fresh empty
-# ext2 of three times the file that run.sh makes with mke2fs before each
-# of the two boots (uvmkern mounts vdc on /mnt at boot - the initrd has
-# an empty /mnt for it - and vmbench mounts it on Linux).  Until uvmkern
+# The file boots (issue 18), $(BENCH_FILE_ROUNDS) of each kernel after the
+# swap boots, with $(BENCH_SWAPMEM) too: vmbench writes and reads back a
+# file of twice that ($(BENCH_FILE_MIB) MiB) on an ext2 file system on
+# vdc, then reads 4 KiB at random from it and from a small cached file
+# and faults on a mapping of the small one.  vdc is $(BENCH_FS_IMG), a
+# fresh empty ext2 of three times the file that run.sh makes with mke2fs
+# before each file boot (uvmkern mounts vdc on /mnt at boot - the initrd
+# has an empty /mnt for it - and vmbench mounts it on Linux).  Until uvmkern
 # has files, its file boot fails and its rows say "not available";
 # BENCH_FILE_STRICT=1 makes that a failure.
 #
@@ -469,6 +471,7 @@ BENCH_FS_MIB := $(shell echo $$(( 3 * $(BENCH_FILE_MIB) )))
 BENCH_FS_IMG := $(BENCH)/fs.img
 BENCH_ONLY ?= vm swap file
 BENCH_FILE_STRICT ?= 0
+BENCH_FILE_ROUNDS ?= 1
 MKE2FS := $(or $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v mke2fs),mke2fs)
 
 $(VMBENCH): tests/bench/vmbench.c $(UVMKERN_H) Makefile
@@ -499,6 +502,7 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks
 		ISO_FILE=$(BENCH)/uvmkern-file.iso FILE_MIB=$(BENCH_FILE_MIB) \
 		FS_IMG=$(BENCH_FS_IMG) FS_MIB=$(BENCH_FS_MIB) MKE2FS=$(MKE2FS) \
 		BENCH_ONLY="$(BENCH_ONLY)" BENCH_FILE_STRICT=$(BENCH_FILE_STRICT) \
+		FILE_ROUNDS=$(BENCH_FILE_ROUNDS) \
 		MKINITRD=$(MKINITRD) INIT=$(UBUILD)/init tools/bench/run.sh $(BENCH) $(VMBENCH) \
 		$(BENCH)/uvmkern-vm.iso $(BENCH)/uvmkern-swap.iso $(BENCH)/uvmkern-swap-eqfree.iso \
 		$(BENCH_SWAP_MIB) \

@@ -1330,6 +1330,33 @@ file_cache_note(const char *metric, int fd, off_t off, size_t len)
 	free(vec);
 }
 
+/*
+ * measure() with a note from getrusage on what the samples cost besides
+ * their own work: faults that read the disk (major), and how often the
+ * program was switched out for something else (involuntary), which is
+ * the kernel's own background work under TCG's one CPU.  A kernel whose
+ * counters stay zero gets no note.
+ */
+static void
+measure_noted(const char *metric, const char *unit, uint64_t (*one)(long), long arg)
+{
+	struct rusage r0, r1;
+	long minflt, majflt, nivcsw;
+
+	if (getrusage(RUSAGE_SELF, &r0) != 0)
+		r0.ru_minflt = -1;
+	measure(metric, unit, one, arg);
+	if (r0.ru_minflt < 0 || getrusage(RUSAGE_SELF, &r1) != 0)
+		return;
+	minflt = r1.ru_minflt - r0.ru_minflt;
+	majflt = r1.ru_majflt - r0.ru_majflt;
+	nivcsw = r1.ru_nivcsw - r0.ru_nivcsw;
+	if (minflt + majflt + nivcsw > 0)
+		printf("# %s: over its %d rounds %ld faults (%ld major), switched out "
+		    "%ld times (getrusage)\n", metric, WARMUP + REPS, minflt + majflt,
+		    majflt, nivcsw);
+}
+
 /* The TSC's rate, from the cycles and the CLOCK_MONOTONIC time since fb.tsc0. */
 static double
 file_tsc_hz(void)
@@ -1436,7 +1463,7 @@ file_rand_uncached(void)
 			fb.slots[j] = t;
 		}
 		file_cache_note(metric, fb.fd, 0, fb.big_len / 2);
-		measure(metric, "cycles/read", rand_uncached_one, ops);
+		measure_noted(metric, "cycles/read", rand_uncached_one, ops);
 	}
 	if (fb.fd >= 0)
 		close(fb.fd);
@@ -1468,25 +1495,6 @@ fault_cached_one(long unused)
 	return (t1 - t0) / (SMALL_LEN / PAGE);
 }
 
-/*
- * How many faults one file_fault_cached sample takes for its pages, from
- * getrusage (Linux maps up to 16 cached neighbours a fault, its "fault
- * around"; a kernel whose counters stay zero gets no note).
- */
-static void
-fault_cached_note(void)
-{
-	struct rusage r0, r1;
-	long n;
-
-	if (getrusage(RUSAGE_SELF, &r0) != 0 || fault_cached_one(0) == UINT64_MAX ||
-	    getrusage(RUSAGE_SELF, &r1) != 0)
-		return;
-	n = (r1.ru_minflt - r0.ru_minflt) + (r1.ru_majflt - r0.ru_majflt);
-	if (n > 0)
-		printf("# file_fault_cached: %ld faults for %lu pages (getrusage)\n",
-		    n, SMALL_LEN / PAGE);
-}
 
 /*
  * The small file: written, fsynced and read once (so it is cached), then
@@ -1501,9 +1509,8 @@ file_small(void)
 	    &fb.fd) == UINT64_MAX)
 		return;
 	file_cache_note("file_rand_read_4k_cached", fb.fd, 0, SMALL_LEN);
-	measure("file_rand_read_4k_cached", "cycles/read", rand_cached_one, RR_CACHED_OPS);
-	measure("file_fault_cached", "cycles/page", fault_cached_one, 0);
-	fault_cached_note();
+	measure_noted("file_rand_read_4k_cached", "cycles/read", rand_cached_one, RR_CACHED_OPS);
+	measure_noted("file_fault_cached", "cycles/page", fault_cached_one, 0);
 	close(fb.fd);
 }
 

@@ -24,7 +24,8 @@
 # the uvmkern_noahead.* lines and the table's "no-ahead" column.
 # $ISO_FILE, if set, is uvmkern booting "swap=none init=/bin/vmbench
 # initexit=1 -- file $FILE_MIB /mnt": the file boots (below) run with it,
-# on a fresh ext2 image $FS_IMG of $FS_MIB MiB made by $MKE2FS.
+# on a fresh ext2 image $FS_IMG of $FS_MIB MiB made by $MKE2FS, $FILE_ROUNDS
+# times each (default 1), alternating like the VM boots.
 # $BENCH_ONLY, if set, is which kinds of boot to run, of "vm swap file"
 # (all three by default; `make bench BENCH_ONLY=file`).
 # $BENCH_FILE_STRICT=1 makes a uvmkern file boot that fails count like
@@ -46,19 +47,20 @@
 #   linux    -m $SWAPMEM  vmbench file FILE_MIB /mnt  (vmbench loads the
 #                                                  virtio and ext4 modules,
 #                                                  mounts vdc as ext2)
-#
-# The file boots: FILE_MIB is twice the small RAM, and vdc (virtio slot 6,
-# in place of whatever $QEMU_DISKS had there) is $FS_IMG, made afresh
-# with `mke2fs -t ext2 -b 4096` before each of the two boots, so both
-# kernels start from the same empty file system.  Neither swaps in them
-# (uvmkern boots with swap=none, Linux never calls swapon): only file
-# pages are under memory pressure.
+#            (the two file boots FILE_ROUNDS times each, alternating)
 #
 # Why the third: in the same RAM Debian's kernel keeps far more for
 # itself (its image, the initramfs, its caches), so its programs start
 # with less free memory and swap more.  The third boot gives uvmkern
 # about Linux's free memory; its figures are the swap_eqfree_* rows,
 # compared with Linux's swap_* figures.
+#
+# The file boots: FILE_MIB is twice the small RAM, and vdc (virtio slot 6,
+# in place of whatever $QEMU_DISKS had there) is $FS_IMG, made afresh
+# with `mke2fs -t ext2 -b 4096` before each file boot, so both kernels
+# start from the same empty file system.  Neither swaps in them (uvmkern
+# boots with swap=none, Linux never calls swapon): only file pages are
+# under memory pressure.
 #
 # Linux boots directly (-kernel) with an initramfs of user/init as /init,
 # the same vmbench binary as /bin/vmbench and the virtio modules
@@ -81,6 +83,7 @@ out=$1 vmbench=$2 iso_vm=$3 iso_swap=$4 iso_swap_eq=$5 swap_mib=$6 cache=$7 time
 ROUNDS=${ROUNDS:-5}
 BENCH_ONLY=${BENCH_ONLY:-vm swap file}
 BENCH_FILE_STRICT=${BENCH_FILE_STRICT:-0}
+FILE_ROUNDS=${FILE_ROUNDS:-1}
 mkdir -p "$out"
 status=0
 file_na=
@@ -190,22 +193,23 @@ fresh_fs() {
 		"$MKE2FS" -q -F -t ext2 -b 4096 "$FS_IMG"
 }
 
-# The file boots (see the top).  uvmkern's, when it fails and
-# BENCH_FILE_STRICT is not 1, takes its rows out of rounds.txt and leaves
-# the status alone: its file system may not exist yet.
+# The file boots (see the top), boot_file KERNEL ROUND.  uvmkern's, when
+# it fails and BENCH_FILE_STRICT is not 1, takes its rows out of
+# rounds.txt, leaves the status alone (its file system may not exist
+# yet) and is not booted again (file_na).
 boot_file() {
 	local disks n
 	disks=$(fs_disks "$FS_IMG")
+	[ "$1" = uvmkern ] && [ -n "$file_na" ] && return
+	fresh_fs || { say "mke2fs $FS_IMG failed"; status=1; return; }
 	if [ "$1" = linux ]; then
-		fresh_fs || { say "mke2fs $FS_IMG failed"; status=1; return; }
-		boot linux "$out/linux-file.log" -m "$SWAPMEM" $disks -kernel "$vmlinuz" \
+		boot linux "$out/linux-file-$2.log" -m "$SWAPMEM" $disks -kernel "$vmlinuz" \
 			-initrd "$out/linux-initrd-file.cpio.gz" \
 			-append "$linux_append file $FILE_MIB /mnt" || status=1
 		return
 	fi
-	fresh_fs || { say "mke2fs $FS_IMG failed"; status=1; return; }
 	n=$(wc -l < "$out/rounds.txt")
-	boot uvmkern "$out/uvmkern-file.log" -m "$SWAPMEM" $disks -cdrom "$ISO_FILE" \
+	boot uvmkern "$out/uvmkern-file-$2.log" -m "$SWAPMEM" $disks -cdrom "$ISO_FILE" \
 		-boot d && return
 	if [ "$BENCH_FILE_STRICT" = 1 ]; then
 		status=1
@@ -237,10 +241,13 @@ if only swap; then
 	sed -n 's/^linux\.swap_/linux.swap_eqfree_/p' "$out/rounds.txt" > "$out/rounds.eq"
 	cat "$out/rounds.eq" >> "$out/rounds.txt" && rm -f "$out/rounds.eq"
 fi
-if [ -n "${ISO_FILE:-}" ] && only file; then
-	boot_file uvmkern
-	boot_file linux
-fi
+# The file boots, FILE_ROUNDS of each, alternating like the VM boots.
+for r in $(seq 1 "$FILE_ROUNDS"); do
+	[ -n "${ISO_FILE:-}" ] && only file || break
+	if [ $((r % 2)) -eq 1 ]; then first=uvmkern second=linux; else first=linux second=uvmkern; fi
+	boot_file $first "$r"
+	boot_file $second "$r"
+done
 
 # results.txt: per kernel and metric, the median of its rounds.
 awk '
@@ -291,11 +298,11 @@ echo "(TSC cycles; each VM figure is the median over $ROUNDS boots of that boot'
 echo " ratio = uvmkern / Linux, above 1 is slower; mmap_N_per_10 is N's cost per N=10's"
 echo " in thousandths, from samples taken side by side; mmap_touch_munmap_sep_N among N"
 echo " mappings made one mmap each; swap_mem_free is free memory in KiB when the swap run"
-echo " starts; file_*: one file boot of each, MB/s rows' ratio is Linux / uvmkern, so"
-echo " above 1 is slower there too)"
+echo " starts; file_*: the median over $FILE_ROUNDS file boots of each; the MB/s rows'"
+echo " ratio is Linux / uvmkern, so above 1 is slower there too)"
 [ -n "$file_na" ] &&
-	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file.log)"
-[ -n "${ISO_NOAHEAD:-}" ] &&
+	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file-*.log)"
+[ -n "${ISO_NOAHEAD:-}" ] && only vm &&
 	echo "(no-ahead: uvmkern booted with faultahead=0; gain = no-ahead / uvmkern, above 1: the speed-ups help)"
 
 # The issue's targets, checked on results.txt: met or not, and the numbers.
