@@ -298,7 +298,7 @@ echo "(TSC cycles; each VM figure is the median over $ROUNDS boots of that boot'
 echo " ratio = uvmkern / Linux, above 1 is slower; mmap_N_per_10 is N's cost per N=10's"
 echo " in thousandths, from samples taken side by side; mmap_touch_munmap_sep_N among N"
 echo " mappings made one mmap each; swap_mem_free is free memory in KiB when the swap run"
-echo " starts; file_*: the median over $FILE_ROUNDS file boots of each; the MB/s rows'"
+echo " starts; file_*: from $FILE_ROUNDS file boot(s) of each, medians; the MB/s rows'"
 echo " ratio is Linux / uvmkern, so above 1 is slower there too)"
 [ -n "$file_na" ] &&
 	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file-*.log)"
