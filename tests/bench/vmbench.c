@@ -1128,8 +1128,10 @@ run_swap(long mib)
  * out by the RAM's worth read after it.  Each pread of that run goes to
  * a different 256 KiB slot (RR_SLOT), in a shuffled order, so a kernel
  * that reads a cluster around a miss does not turn the next read into a
- * hit.  A note before each random run says how many pages of its region
- * mincore finds in the page cache.
+ * hit.  The random offsets come from a fixed seed, so both kernels read
+ * the same pages in the same order.  A note before each random run says
+ * how many pages of its region mincore finds in the page cache, and one
+ * after it what getrusage saw (measure_noted).
  *
  * A failure up to the end of the sequential read (no ext2 on DIR, a
  * write that fails) ends the file run: what follows needs the big file.
