@@ -449,7 +449,8 @@ test-linux: user $(MKINITRD)
 # and faults on a mapping of the small one.  vdc is $(BENCH_FS_IMG), a
 # fresh empty ext2 of three times the file that run.sh makes with mke2fs
 # before each file boot (uvmkern mounts vdc on /mnt at boot - the initrd
-# has an empty /mnt for it - and vmbench mounts it on Linux).  Until uvmkern
+# has an empty /mnt for it - and vmbench mounts it on Linux), and checks
+# with e2fsck -fn after it (vmbench unmounts at the end).  Until uvmkern
 # has files, its file boot fails and its rows say "not available";
 # BENCH_FILE_STRICT=1 makes that a failure.
 #
@@ -473,6 +474,7 @@ BENCH_ONLY ?= vm swap file
 BENCH_FILE_STRICT ?= 0
 BENCH_FILE_ROUNDS ?= 1
 MKE2FS := $(or $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v mke2fs),mke2fs)
+E2FSCK := $(or $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v e2fsck),e2fsck)
 
 $(VMBENCH): tests/bench/vmbench.c $(UVMKERN_H) Makefile
 	@mkdir -p $(dir $@)
@@ -500,7 +502,7 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks
 	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) \
 		ROUNDS=$(BENCH_ROUNDS) ISO_NOAHEAD=$(BENCH)/uvmkern-vm-noahead.iso \
 		ISO_FILE=$(BENCH)/uvmkern-file.iso FILE_MIB=$(BENCH_FILE_MIB) \
-		FS_IMG=$(BENCH_FS_IMG) FS_MIB=$(BENCH_FS_MIB) MKE2FS=$(MKE2FS) \
+		FS_IMG=$(BENCH_FS_IMG) FS_MIB=$(BENCH_FS_MIB) MKE2FS=$(MKE2FS) E2FSCK=$(E2FSCK) \
 		BENCH_ONLY="$(BENCH_ONLY)" BENCH_FILE_STRICT=$(BENCH_FILE_STRICT) \
 		FILE_ROUNDS=$(BENCH_FILE_ROUNDS) \
 		MKINITRD=$(MKINITRD) INIT=$(UBUILD)/init tools/bench/run.sh $(BENCH) $(VMBENCH) \

@@ -1135,6 +1135,7 @@ run_swap(long mib)
  *
  * A failure up to the end of the sequential read (no ext2 on DIR, a
  * write that fails) ends the file run: what follows needs the big file.
+ * At the end the files are unlinked and DIR unmounted (file_cleanup).
  *
  * MB/s needs seconds, and the figures are TSC cycles: the TSC's rate is
  * measured against CLOCK_MONOTONIC over the two sequential runs (seconds,
@@ -1516,6 +1517,24 @@ file_small(void)
 	close(fb.fd);
 }
 
+/*
+ * The files go, and the file system is unmounted, so the image is left
+ * consistent: the runner checks it with e2fsck -fn after the boot.  A
+ * failure is a note (the figures are out already) that e2fsck will
+ * explain.
+ */
+static void
+file_cleanup(const char *dir)
+{
+	if (unlink(fb.big) != 0 || unlink(fb.small) != 0)
+		printf("# file: unlink: %s\n", strerror(errno));
+	sync();
+	if (umount(dir) != 0)
+		printf("# file: umount %s: %s\n", dir, strerror(errno));
+	else
+		printf("# file: unmounted %s\n", dir);
+}
+
 static void
 run_file(long mib, const char *dir)
 {
@@ -1536,8 +1555,7 @@ run_file(long mib, const char *dir)
 		return;
 	file_rand_uncached();
 	file_small();
-	if (unlink(fb.big) != 0 || unlink(fb.small) != 0)
-		printf("# file: unlink: %s\n", strerror(errno));
+	file_cleanup(dir);
 }
 
 int

@@ -58,7 +58,9 @@
 # The file boots: FILE_MIB is twice the small RAM, and vdc (virtio slot 6,
 # in place of whatever $QEMU_DISKS had there) is $FS_IMG, made afresh
 # with `mke2fs -t ext2 -b 4096` before each file boot, so both kernels
-# start from the same empty file system.  Neither swaps in them (uvmkern
+# start from the same empty file system.  After each, `e2fsck -fn` ($E2FSCK)
+# must find the image clean (vmbench unmounts it): a file system left
+# inconsistent fails that boot like a missing metric.  Neither swaps in them (uvmkern
 # boots with swap=none, Linux never calls swapon): only file pages are
 # under memory pressure.
 #
@@ -193,6 +195,23 @@ fresh_fs() {
 		"$MKE2FS" -q -F -t ext2 -b 4096 "$FS_IMG"
 }
 
+# fsck_fs LOG: e2fsck -fn on FS_IMG after a file boot (vmbench unlinked
+# its files and unmounted), its report appended to LOG; non-zero if it
+# found anything to fix.
+fsck_fs() {
+	local rc
+	echo "# run.sh: e2fsck -fn $FS_IMG" >> "$1"
+	"$E2FSCK" -fn "$FS_IMG" >> "$1" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		say "$(basename "$1" .log): e2fsck -fn: clean"
+	else
+		say "$(basename "$1" .log): e2fsck -fn found errors (status $rc):"
+		sed -n '/^Pass 1/,$p' "$1" | grep -vE '^Pass [0-9]' | head -n 12 | sed 's/^/    | /'
+	fi
+	return $rc
+}
+
 # The file boots (see the top), boot_file KERNEL ROUND.  uvmkern's, when
 # it fails and BENCH_FILE_STRICT is not 1, takes its rows out of
 # rounds.txt, leaves the status alone (its file system may not exist
@@ -206,11 +225,12 @@ boot_file() {
 		boot linux "$out/linux-file-$2.log" -m "$SWAPMEM" $disks -kernel "$vmlinuz" \
 			-initrd "$out/linux-initrd-file.cpio.gz" \
 			-append "$linux_append file $FILE_MIB /mnt" || status=1
+		fsck_fs "$out/linux-file-$2.log" || status=1
 		return
 	fi
 	n=$(wc -l < "$out/rounds.txt")
 	boot uvmkern "$out/uvmkern-file-$2.log" -m "$SWAPMEM" $disks -cdrom "$ISO_FILE" \
-		-boot d && return
+		-boot d && fsck_fs "$out/uvmkern-file-$2.log" && return
 	if [ "$BENCH_FILE_STRICT" = 1 ]; then
 		status=1
 	else
