@@ -58,11 +58,11 @@
 # The file boots: FILE_MIB is twice the small RAM, and vdc (virtio slot 6,
 # in place of whatever $QEMU_DISKS had there) is $FS_IMG, made afresh
 # with `mke2fs -t ext2 -b 4096` before each file boot, so both kernels
-# start from the same empty file system.  After each, `e2fsck -fn` ($E2FSCK)
-# must find the image clean (vmbench unmounts it): a file system left
-# inconsistent fails that boot like a missing metric.  Neither swaps in them (uvmkern
-# boots with swap=none, Linux never calls swapon): only file pages are
-# under memory pressure.
+# start from the same empty file system.  After each, `e2fsck -fn`
+# ($E2FSCK) must find the image clean (vmbench unmounts it): a file
+# system left inconsistent fails that boot like a missing metric.
+# Neither kernel swaps in them (uvmkern boots with swap=none, Linux never
+# calls swapon): only file pages are under memory pressure.
 #
 # Linux boots directly (-kernel) with an initramfs of user/init as /init,
 # the same vmbench binary as /bin/vmbench and the virtio modules
