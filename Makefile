@@ -54,6 +54,9 @@
 #   KDEBUG=0        turn off the expensive KDASSERT checks
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
 #                   default), or globs like 'mmap*,cow/three*'
+#   DISK_IMG=file   the ext2 image (default build/disk.img, made from
+#                   disk/ by mke2fs); test-linux mounts a copy on /mnt,
+#                   grown to LINUX_DISK_SIZE (default 1G)
 #   LINUX_CACHE=dir where test-linux and bench keep the Linux kernel they
 #                   fetch (default ~/.cache/uvmkern/linux)
 #   BENCH_TIMEOUT=s how long one bench boot may take (default 300)

@@ -135,7 +135,17 @@ mkdir_rmdir_errors(const char *dir)
 	UT_ERR(rmdir("d/."), EINVAL);
 	UT_ERR(rmdir("d/.."), ENOTEMPTY);
 	UT_ERR(unlink("d"), EISDIR);                /* Linux's errno for it */
-	UT_SYS(mkdir("e/", 0755));                  /* a trailing slash is fine */
+	char name[300];
+	memset(name, 'n', sizeof(name));
+	name[256] = '\0';
+	UT_ERR(mkdir(name, 0755), ENAMETOOLONG);
+	static char longpath[PATH_MAX + 10];
+	for (size_t i = 0; i + 2 < sizeof(longpath); i += 2)
+		memcpy(longpath + i, "./", 2);
+	longpath[sizeof(longpath) - 2] = 'x';
+	longpath[sizeof(longpath) - 1] = '\0';
+	UT_ERR(mkdir(longpath, 0755), ENAMETOOLONG);
+	UT_SYS(mkdir("./d/../e/", 0755));           /* dots and a trailing slash */
 	UT_SYS(rmdir("e/"));
 	UT_ERR(rmdir("f/"), ENOTDIR);
 	/* What failed changed nothing. */
@@ -437,7 +447,10 @@ removed_cwd(const char *dir)
 	(void)dir;
 	UT_SYS(mkdir("d", 0755));
 	UT_SYS(chdir("d"));
+	int fd = (int)UT_SYS(open(".", O_RDONLY | O_DIRECTORY));
 	UT_SYS(rmdir("../d"));                      /* one's own cwd: allowed */
+	UT_ERR(list_dir(fd, buf, sizeof(buf)), ENOENT);   /* a dead folder */
+	UT_SYS(close(fd));
 	UT_ERR(syscall(SYS_getcwd, buf, sizeof(buf)), ENOENT);
 	UT_ERR(open("x", O_CREAT | O_RDWR, 0644), ENOENT);
 	UT_ERR(mkdir("y", 0755), ENOENT);

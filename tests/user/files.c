@@ -459,6 +459,46 @@ truncate_grow_and_shrink(const char *dir)
 }
 UTEST(truncate_shrinks_and_regrows_with_zeros) { UT_EACH_FS(truncate_grow_and_shrink); }
 
+static void
+utimes_access_and_fcntl(const char *dir)
+{
+	struct timespec ts[2] = { { 1000000000, 0 }, { 1200000000, 0 } };
+	struct stat st;
+	int fd;
+
+	(void)dir;
+	make_file("f", 10);
+	UT_SYS(utimensat(AT_FDCWD, "f", ts, 0));
+	UT_SYS(stat("f", &st));
+	UT_EQ(st.st_atime, 1000000000);
+	UT_EQ(st.st_mtime, 1200000000);
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_nsec = UTIME_NOW;
+	time_t before = time(NULL);
+	UT_SYS(utimensat(AT_FDCWD, "f", ts, 0));
+	UT_SYS(stat("f", &st));
+	UT_EQ(st.st_atime, 1000000000);
+	UT_ASSERT(st.st_mtime >= before - 1 && st.st_mtime <= time(NULL) + 1);
+	/* Even root needs an x bit to execute; read and write it may. */
+	UT_SYS(chmod("f", 0644));
+	UT_ERR(access("f", X_OK), EACCES);
+	UT_SYS(access("f", R_OK | W_OK));
+	UT_SYS(chmod("f", 0744));
+	UT_SYS(access("f", X_OK));
+	UT_ERR(access("missing", F_OK), ENOENT);
+	/* fcntl: the status flags and the close-on-exec flag. */
+	fd = (int)UT_SYS(open("f", O_RDWR | O_APPEND | O_CLOEXEC));
+	UT_EQ(UT_SYS(fcntl(fd, F_GETFL)) & (O_ACCMODE | O_APPEND), O_RDWR | O_APPEND);
+	UT_EQ(UT_SYS(fcntl(fd, F_GETFD)), FD_CLOEXEC);
+	UT_SYS(fcntl(fd, F_SETFL, 0));
+	UT_EQ(UT_SYS(fcntl(fd, F_GETFL)) & (O_ACCMODE | O_APPEND), O_RDWR);
+	UT_EQ(pwrite(fd, "Z", 1, 0), 1);            /* no longer appending */
+	UT_EQ(size_of("f"), 10);
+	UT_SYS(close(fd));
+	UT_ERR(truncate(".", 0), EISDIR);
+}
+UTEST(utimensat_access_and_fcntl_flags) { UT_EACH_FS(utimes_access_and_fcntl); }
+
 /* ---- names: rename, unlink, link ---- */
 
 static void
