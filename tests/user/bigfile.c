@@ -85,6 +85,24 @@ check_words(const uint64_t *w, uint64_t off, size_t n, uint64_t sum)
 	return sum;
 }
 
+/* How many of the file's pages are in the page cache (mincore). */
+static size_t
+resident_pages(int fd, size_t size)
+{
+	static unsigned char vec[1UL << 20];        /* 4 GiB of pages */
+	size_t n = 0;
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+
+	UT_ASSERT(p != MAP_FAILED);
+	UT_ASSERT(size / PAGE <= sizeof(vec));
+	UT_SYS(mincore(p, size, vec));
+	for (size_t i = 0; i < size / PAGE; i++)
+		n += vec[i] & 1;
+	UT_SYS(munmap(p, size));
+	ut_note("bigfile: %zu of %zu pages cached after the write", n, size / PAGE);
+	return n;
+}
+
 /* Writes the file; its checksum. */
 static uint64_t
 write_file(int fd, size_t size, uint64_t *buf)
@@ -129,6 +147,8 @@ big_file(const char *dir)
 	UT_SYS(fstat(fd, &st));
 	UT_EQ(st.st_size, size);
 	UT_ASSERT((size_t)st.st_blocks * 512 >= size);
+	/* Larger than RAM: the cache cannot hold it all now. */
+	UT_ASSERT(resident_pages(fd, size) < size / PAGE);
 	/* Back with read(). */
 	UT_EQ(lseek(fd, 0, SEEK_SET), 0);
 	for (size_t off = 0; off < size; off += CHUNK) {

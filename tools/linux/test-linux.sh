@@ -29,9 +29,10 @@
 # pass on tmpfs alone.  After the run, e2fsck -fn must find the copy
 # clean.
 #
-# When the selection runs persist (tests/user/persist.c), two more boots
-# on the same copy prove data outlives a boot: utest=persist/write, then
-# utest=persist/check.
+# When the selection runs persist (tests/user/persist.c), more boots on a
+# fresh copy prove data outlives a boot: utest=persist/check first, which
+# must fail (nothing was written), then utest=persist/write, then
+# utest=persist/check, which must pass.
 #
 # and the verdict comes from tools/qemu-test.sh: QEMU's exit status from
 # isa-debug-exit and the closing line "utest: N passed, N failed".
@@ -125,6 +126,8 @@ disk_must_be_clean
 
 if selects_persist; then
 	new_disk
+	# On a fresh disk, check must fail: it cannot pass without a write.
+	boot --expect FAILED persist/check "$work/persist-nothing.log"
 	for step in write check; do
 		boot "persist/$step" "$work/persist-$step.log" >/dev/null || {
 			cat "$work/persist-$step.log"
