@@ -442,6 +442,29 @@ find_waitable(struct proc *parent, int pid, uint64_t options, bool *have_any,
 	return NULL;
 }
 
+/*
+ * The root of a tree has exited: its orphans (a program's children it
+ * never waited for - a sleeper left by a failed test, a daemon) would
+ * keep proc_run waiting for good.  As init does at shutdown, they get
+ * SIGKILL; their own children become orphans in turn and are killed
+ * as they appear (post_locked kills a stopped process too).
+ *  => proc_lock held; returns how many were killed.
+ */
+static int
+kill_leftovers(void)
+{
+	struct proc *o;
+	int n = 0;
+
+	TAILQ_FOREACH(o, &orphans, sibling) {
+		if (o->state == PS_ALIVE && !(o->sig.pending & SIGBIT(SIGKILL))) {
+			post_locked(o, SIGKILL);
+			n++;
+		}
+	}
+	return n;
+}
+
 int
 proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 {
@@ -480,9 +503,17 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 	}
 	/* Wait for the whole tree: the root, then any orphans it left. */
 	spin_lock(&proc_lock);
-	while (p->state != PS_ZOMBIE || roots_alive > 0)
+	while (p->state != PS_ZOMBIE)
 		sleep_on(&roots_alive, &proc_lock, "proc_run");
+	int left = 0;
+	while (roots_alive > 0) {
+		left += kill_leftovers();
+		sleep_on(&roots_alive, &proc_lock, "proc_run");
+	}
 	spin_unlock(&proc_lock);
+	if (left > 0)
+		kprintf("proc_run: %s exited leaving %d process%s: killed\n", path,
+		    left, left == 1 ? "" : "es");
 	*wstatus = p->wstatus;
 	proc_reap(p);
 	/* Every orphan has exited too (roots_alive is 0): reap them. */
