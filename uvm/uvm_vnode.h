@@ -88,11 +88,15 @@ struct uvm_vnode;
 
 struct uvn_ops {
 	/*
-	 * uvn_bmap - the disk byte address of file byte off (page aligned)
-	 * and in *run how many bytes from there are contiguous on the disk
-	 * and in the file (at least PAGE_SIZE unless a hole); UVN_HOLE for a
-	 * hole (with *run the hole's length) unless alloc, which allocates.
-	 * => no VM lock held; may sleep; 0, -ENOSPC, -EIO.
+	 * uvn_bmap - the disk byte address of file byte off (page aligned,
+	 * or inside a page the end of the run bmap gave before: see "Runs
+	 * and blocks") and in *run how many bytes from there are contiguous
+	 * on the disk and in the file (whole sectors; the last run ends
+	 * with the file's last block); UVN_HOLE for a hole (with *run the
+	 * hole's length) unless alloc, which allocates the block and answers
+	 * its address.  The pager calls it with alloc only for a hole.
+	 * => no VM lock held; may sleep; 0, -ENOSPC, -EIO (an answer that
+	 *    breaks these rules is taken as -EIO too).
 	 */
 	int (*uvn_bmap)(struct uvm_vnode *uvn, voff_t off, bool alloc,
 	    uint64_t *daddr, size_t *run);
