@@ -605,7 +605,9 @@ get_pieces(struct uvm_vnode *uvn, struct vm_page *pg, vm_prot_t access,
 		pmap_zero_page(pg->phys_addr);
 	error = page_walk(uvn, pg, off, page_valid(off, size), &w);
 	mutex_enter(&uvn->u_obj.vmobjlock);
-	if (error != 0 && !w.allocated) {
+	if (off >= uvn_end(uvn))
+		error = -EINVAL;        /* truncated meanwhile: nothing to keep */
+	if (error != 0 && (!w.allocated || error == -EINVAL)) {
 		page_unread(uvn, pg);
 		return error;
 	}
@@ -667,6 +669,8 @@ get_alloc_holes(struct uvm_vnode *uvn, struct vm_page *pg)
 	mutex_exit(&uvn->u_obj.vmobjlock);
 	error = page_walk(uvn, pg, off, valid, &w);
 	mutex_enter(&uvn->u_obj.vmobjlock);
+	if (error == 0 && off >= uvn_end(uvn))
+		error = -EINVAL;        /* truncated meanwhile */
 	if (w.allocated)
 		pg->flags &= ~PG_CLEAN;
 	if (!w.holes_left)
