@@ -33,7 +33,7 @@
 
 #define PGSZ ((voff_t)PAGE_SIZE)
 #define PGOFF(n) ((voff_t)(n) * PGSZ)
-#define FK_MAXBLOCKS 512
+#define FK_MAXBLOCKS 2048
 #define FK_BASE ((uint64_t)1 << 20)     /* disk byte of file byte 0 */
 #define VA 0x30000000UL
 
@@ -848,4 +848,74 @@ KTEST_OWN_BOOT(pdaemon, a_failed_file_write_keeps_the_page_and_the_pass_ends)
 	KT_EQ(uvn_flush(&fk.uvn, 0, 0, UVN_SYNC), 0);
 	KT_ASSERT(disk_ok(3, 0, PAGE_SIZE, 19));
 	fk_end();
+}
+
+/* Word w of file page n in the pressure test. */
+static uint64_t
+word_of(uint64_t seed, int n, int w)
+{
+	return (seed << 48) ^ ((uint64_t)n << 16) ^ (uint64_t)w;
+}
+
+static struct pglist pressure_held;
+
+static void
+pressure_release(void *arg)
+{
+	vmtest_release(arg);
+}
+
+/*
+ * A shared file mapping larger than free memory, written through: the
+ * faults run out of pages, wait for the daemon, which writes file pages
+ * back to the file (not to swap) and frees them; every page reads back
+ * right, through the mapping and from the disk.
+ */
+KTEST_OWN_BOOT(pdaemon, a_file_mapping_larger_than_free_memory_goes_to_its_file)
+{
+	const int npages = 1536;                /* 6 MiB of the 8 MiB disk */
+	const int words = PAGE_SIZE / 8;
+	struct vmtest t;
+	uint64_t swapw0, pages0, puts0, woke0 = uvmexp.pdwoke;
+
+	fk_begin(PGOFF(npages), PAGE_SIZE, 1 << 20);
+	vmtest_begin(&t);
+	fk_map(&t, npages);
+	swapw0 = uvm_swap_stats.writes;
+	pages0 = uvn_stats.put_pages;
+	puts0 = uvn_stats.puts;
+	vmtest_hold_free(&pressure_held, uvmexp.freetarg + 256);
+	ktest_cleanup_push(pressure_release, &pressure_held);
+	vmtest_activate(&t);
+	for (int n = 0; n < npages; n++) {
+		uint64_t *p = (uint64_t *)(VA + (vaddr_t)PGOFF(n));
+		for (int w = 0; w < words; w++)
+			p[w] = word_of(20, n, w);
+	}
+	vmtest_deactivate(&t);
+	KT_ASSERT(uvmexp.pdwoke > woke0);
+	KT_ASSERT(uvn_stats.put_pages - pages0 >= (uint64_t)npages / 4);
+	ktest_print("  %lu pages written in %lu requests\n",
+	    uvn_stats.put_pages - pages0, uvn_stats.puts - puts0);
+	/* In clusters: the daemon's pgo_put takes the dirty neighbours. */
+	KT_ASSERT(uvn_stats.put_pages - pages0 >= 4 * (uvn_stats.puts - puts0));
+	KT_ASSERT(fk_obj()->uo_npages < (size_t)npages);
+	KT_EQ(uvm_swap_stats.writes, swapw0);
+	vmtest_activate(&t);
+	for (int n = 0; n < npages; n++) {
+		const uint64_t *p = (const uint64_t *)(VA + (vaddr_t)PGOFF(n));
+		for (int w = 0; w < words; w += 61)
+			KT_EQ(p[w], word_of(20, n, w));
+	}
+	vmtest_deactivate(&t);
+	ktest_cleanup_pop(&pressure_held);
+	vmtest_release(&pressure_held);
+	uvm_unmap(t.map, VA, VA + (vaddr_t)PGOFF(npages));
+	KT_EQ(uvn_flush(&fk.uvn, 0, 0, UVN_SYNC), 0);
+	for (int n = 0; n < npages; n += 97) {
+		KT_EQ(disk_page(n, false), 0);
+		KT_EQ(((uint64_t *)buf)[7], word_of(20, n, 7));
+	}
+	fk_end();
+	vmtest_end(&t);
 }
