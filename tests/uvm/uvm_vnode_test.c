@@ -18,6 +18,9 @@
  * the inactive queue.
  */
 #include "kern/core/ktest.h"
+#include "kern/core/thread.h"
+#include "kern/proc/proc.h"
+#include "kern/sys/syscall.h"
 #include "dev/blk.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
@@ -729,6 +732,70 @@ KTEST(uvm_vnode, references_are_the_vnodes_and_the_checker_sees_damage)
 	KT_ASSERT(ktest_captured_has("vdb") && ktest_captured_has("0x1000"));
 	KT_EQ(uvn_check_all(ktest_print), 0);
 	fk_end();
+}
+
+/* msync(2) as t's process would call it: a stand-in process for the call. */
+static struct proc msync_proc;
+
+static int64_t
+call_msync(struct vmtest *t, vaddr_t va, size_t len, uint64_t flags)
+{
+	struct sysargs a = { .a = { va, len, flags } };
+	struct proc *saved = curthread->proc;
+	int64_t r;
+
+	msync_proc.vmspace = t->vm;
+	curthread->proc = &msync_proc;
+	r = sys_msync(&a);
+	curthread->proc = saved;
+	return r;
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+KTEST(uvm_vnode, msync_writes_the_mapped_file_and_reports_an_error_once)
+{
+	struct vmtest t;
+	uint64_t writes0;
+
+	fk_begin(PGOFF(4), PAGE_SIZE, 1 << 20);
+	disk_fill(4, 21);
+	vmtest_begin(&t);
+	fk_map(&t, 4);
+	vmtest_activate(&t);
+	*(volatile uint8_t *)(VA + PGOFF(2)) = 0x77;
+	vmtest_deactivate(&t);
+	writes0 = vdb()->stats.writes;
+	KT_EQ(call_msync(&t, VA, (size_t)PGOFF(4), MS_SYNC), 0);
+	KT_EQ(vdb()->stats.writes - writes0, 1);
+	KT_ASSERT(!fk_dirty(2) && disk_ok(2, 1, PAGE_SIZE, 21) && buf[0] == 0x77);
+	/* A write-back error: MS_ASYNC leaves it recorded, MS_SYNC reports
+	 * it (though its own write worked), once. */
+	vmtest_activate(&t);
+	*(volatile uint8_t *)(VA + PGOFF(3)) = 0x78;
+	vmtest_deactivate(&t);
+	blk_inject_error(vdb(), BLK_WRITE, FK_BASE / BLK_SECTOR,
+	    (uint64_t)PGOFF(4) / BLK_SECTOR, 1);
+	KT_EQ(call_msync(&t, VA + PGOFF(3), 1, MS_ASYNC), 0);
+	KT_ASSERT(fk_dirty(3));
+	KT_EQ(call_msync(&t, VA, (size_t)PGOFF(4), MS_SYNC), -EIO);
+	KT_ASSERT(!fk_dirty(3));
+	KT_EQ(call_msync(&t, VA, (size_t)PGOFF(4), MS_SYNC), 0);
+	/* MS_INVALIDATE: EBUSY on a locked range; else clean pages no one
+	 * maps go. */
+	KT_EQ(uvm_map_pageable(t.map, VA, VA + PGSZ, false), 0);
+	KT_EQ(call_msync(&t, VA, (size_t)PGOFF(4), MS_INVALIDATE), -EBUSY);
+	KT_EQ(uvm_map_pageable(t.map, VA, VA + PGSZ, true), 0);
+	fk_read(1, UVM_ADV_RANDOM);
+	pmap_page_protect(fk_page(1), VM_PROT_NONE);
+	KT_EQ(call_msync(&t, VA, (size_t)PGOFF(4), MS_INVALIDATE), 0);
+	KT_ASSERT(fk_page(1) == NULL && fk_page(2) != NULL);
+	KT_EQ(call_msync(&t, VA + PGOFF(4), PAGE_SIZE, MS_SYNC), -ENOMEM);
+	uvm_unmap(t.map, VA, VA + PGOFF(4));
+	fk_end();
+	vmtest_end(&t);
 }
 
 /* The consistency pass checks every vnode object after each suite... */
