@@ -438,10 +438,15 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	struct vm_page *pages[FAULT_MAXRANGE] = { 0 };
 	voff_t off = f->entry->offset + (voff_t)(f->startva - f->entry->start);
 	int n = f->npages, error;
+	/* A write to a copy-on-write entry writes a copy (2B), never the
+	 * object: the pager must not prepare the page for a write (a file
+	 * system would allocate blocks for it). */
+	vm_prot_t access = (f->entry->etype & UVM_ET_COPYONWRITE) ?
+	    f->access & ~VM_PROT_WRITE : f->access;
 
 	mutex_enter(&uobj->vmobjlock);
 	error = uobj->pgops->pgo_get(uobj, off, f->centeridx, pages, &n,
-	    f->access, f->entry->advice, PGO_LOCKED);
+	    access, f->entry->advice, PGO_LOCKED);
 	fault_ahead_objpages(f, pages);     /* map resident neighbours */
 	if (error == 0 && pages[f->centeridx] != NULL) {
 		*pgp = pages[f->centeridx];
@@ -454,7 +459,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	memset(pages, 0, sizeof(pages));
 	n = 1;
 	error = uobj->pgops->pgo_get(uobj, off + ((voff_t)f->centeridx << PAGE_SHIFT),
-	    0, pages, &n, f->access, f->entry->advice, 0);
+	    0, pages, &n, access, f->entry->advice, 0);
 	if (error != 0)
 		return error;
 	mutex_enter(&f->map->lock);
@@ -497,6 +502,8 @@ fault_lower(struct fault *f)
 		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;
+		if (pg->flags & PG_RDONLY)
+			prot &= ~VM_PROT_WRITE;     /* a file hole: a store allocates */
 		error = fault_enter(f, f->va, pg, prot);             /* 2A */
 		if (error == 0) {
 			UVMEXP_ADD(flt_obj, 1);

@@ -46,7 +46,8 @@ int uvm_wait(const char *wmesg);
  * (moving that many to the inactive queue first if needed), and wait
  * for it: a test hook, and how swapoff-style tools could make room.
  *  => no VM lock held; sleeps.  Returns the pages the pass freed (clean
- *     ones dropped and dirty ones written to swap).
+ *     ones dropped - clean file pages first - and dirty ones written to
+ *     swap, or to their file for a vnode-pager page).
  */
 int uvm_pdaemon_pageout_now(int npages);
 
