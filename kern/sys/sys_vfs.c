@@ -69,17 +69,6 @@ fds(void)
 	return &curproc->fds;
 }
 
-struct vnode *
-vfs_cwd(void)
-{
-	struct proc *p = curthread != NULL ? curproc : NULL;
-
-	if (p == NULL || p->p_cwd == NULL)
-		return vfs_rootvp();
-	vref(p->p_cwd);
-	return p->p_cwd;
-}
-
 /* ---- paths in, and where they start ---- */
 
 /*
@@ -361,11 +350,6 @@ vn_path_step(struct vnode **vpp, char *buf, size_t *pos, struct vfs_dirent *d)
 	return 0;
 }
 
-/*
- * vn_path - the absolute path of vp into buf (size bytes, NUL-ended).
- *  => vp referenced, unlocked.  Returns the length; -ENOENT (removed, or
- *     no root), -ERANGE (longer than size - 1), -ENOMEM.  May sleep.
- */
 int
 vn_path(struct vnode *vp, char *buf, size_t size)
 {
@@ -1523,7 +1507,7 @@ statfs_out(struct mount *mp, uint64_t ubuf)
 		return error;
 	memset(&ls, 0, sizeof(ls));
 	ls.f_type = (int64_t)st.f_type;
-	ls.f_bsize = ls.f_frsize = st.f_bsize != 0 ? (int64_t)st.f_bsize : PAGE_SIZE;
+	ls.f_bsize = ls.f_frsize = st.f_bsize != 0 ? (int64_t)st.f_bsize : (int64_t)PAGE_SIZE;
 	ls.f_blocks = st.f_blocks;
 	ls.f_bfree = st.f_bfree;
 	ls.f_bavail = st.f_bavail;

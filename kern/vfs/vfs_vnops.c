@@ -53,6 +53,7 @@
 #include "kern/fs/ramfs.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
+#include "kern/proc/proc.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_vnode.h"
@@ -66,6 +67,18 @@
  */
 extern bool uvn_is_vnode(const struct uvm_object *uobj) __attribute__((weak));
 extern int uvn_take_error(struct uvm_vnode *uvn) __attribute__((weak));
+
+/* The working directory namei starts from (the VFS's weak one: "/"). */
+struct vnode *
+vfs_cwd(void)
+{
+	struct proc *p = curthread != NULL ? curproc : NULL;
+
+	if (p == NULL || p->p_cwd == NULL)
+		return vfs_rootvp();
+	vref(p->p_cwd);
+	return p->p_cwd;
+}
 
 int64_t
 vn_time_now(void)

@@ -107,6 +107,15 @@ int64_t vn_lseek(struct file *f, int64_t off, int whence);
  */
 int64_t vn_getdents(struct file *f, uint64_t ubuf, size_t len);
 
+/*
+ * vn_path - the absolute path of vp into buf (size bytes, NUL-ended),
+ * found by walking ".." and searching each parent with readdir
+ * (kern/sys/sys_vfs.c).  => vp referenced, unlocked.  Returns the
+ * length; -ENOENT (removed, or no root), -ERANGE (longer than size - 1),
+ * -ENOMEM.  May sleep.
+ */
+int vn_path(struct vnode *vp, char *buf, size_t size);
+
 /* vn_time_now - the wall-clock time in ns since 1970 (for timestamps). */
 int64_t vn_time_now(void);
 
