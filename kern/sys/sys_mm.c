@@ -20,6 +20,7 @@
  */
 #include "kern/proc/exec.h"
 #include "kern/fs/file.h"
+#include "kern/vfs/vfs.h"
 #include "kern/fs/ramfs.h"
 #include "kern/lib/errno.h"
 #include "kern/proc/proc.h"
@@ -129,12 +130,12 @@ mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uo
 
 	if (f == NULL || (f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	if (f->node == NULL || !S_ISREG(f->node->mode) || f->node->uobj == NULL)
+	if (f->vp == NULL || f->vp->v_type != VREG || f->vp->v_obj == NULL)
 		return -ENODEV;
 	if (shared && (prot & PROT_WRITE))
 		return -EACCES;
 	*maxprot = shared ? VM_PROT_READ | VM_PROT_EXECUTE : VM_PROT_ALL;
-	*uobjp = f->node->uobj;
+	*uobjp = f->vp->v_obj;
 	(*uobjp)->pgops->pgo_reference(*uobjp);
 	return 0;
 }
