@@ -381,19 +381,57 @@ vn_path(struct vnode *vp, char *buf, size_t size)
 
 /* ---- open ---- */
 
+static int open_create(struct vfs_parent *pp, int flags, uint32_t mode,
+    struct vnode **vpp, int depth);
+
 /*
- * open_create - O_CREAT: the file at pp, made if absent (*created).
+ * O_CREAT met a symlink whose target does not exist: Linux creates the
+ * target, so the target's own parent and last name are resolved (from
+ * pp's directory) and the create goes on there.  => as open_create.
+ */
+static int
+open_create_target(struct vfs_parent *pp, struct vnode *lvp, int flags,
+    uint32_t mode, struct vnode **vpp, int depth)
+{
+	struct vfs_parent tp = { .dvp = NULL };
+	char *target;
+	int error = -ENOMEM, n;
+
+	if (depth >= VFS_SYMLOOP_MAX)
+		return -ELOOP;
+	if (lvp->v_ops->vop_readlink == NULL)
+		return -ENOENT;
+	if ((target = kmem_alloc(VFS_PATH_MAX, 0)) == NULL)
+		return error;
+	n = lvp->v_ops->vop_readlink(lvp, target, VFS_PATH_MAX - 1);
+	error = n < 0 ? n : n == 0 ? -ENOENT : 0;
+	if (error == 0) {
+		target[n] = '\0';
+		error = namei_parent(pp->dvp, target, &tp.dvp, tp.last, &tp.slash);
+	}
+	if (error == 0 && tp.dvp->v_type != VDIR)
+		error = -ENOTDIR;
+	if (error == 0) {
+		tp.len = strlen(tp.last);
+		error = open_create(&tp, flags, mode, vpp, depth + 1);
+	}
+	parent_done(&tp);
+	kmem_free(target, VFS_PATH_MAX);
+	return error;
+}
+
+/*
+ * open_create - O_CREAT: the file at pp, made if absent.
  *  => 0 and *vpp referenced; -EEXIST (O_EXCL), -EISDIR ("dir/" or a
  *     directory's dots), -EROFS, the file system's -ENOSPC.
  */
 static int
 open_create(struct vfs_parent *pp, int flags, uint32_t mode,
-    struct vnode **vpp, bool *created)
+    struct vnode **vpp, int depth)
 {
 	struct vnode *dvp = pp->dvp, *vp;
 	int error;
 
-	*created = false;
 	if (pp->slash || name_is_dots(pp->last))
 		return -EISDIR;
 	mutex_enter(&dvp->v_lock);
@@ -402,19 +440,21 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 		error = vn_rdonly(dvp) ? -EROFS : dvp->v_ops->vop_create == NULL ?
 		    -EPERM : dvp->v_ops->vop_create(dvp, pp->last, pp->len,
 		    umask_apply(mode, 07777), vpp);
-		*created = error == 0;
 		mutex_exit(&dvp->v_lock);
 		return error;
 	}
 	mutex_exit(&dvp->v_lock);
 	if (error != 0)
 		return error;
-	vrele(vp);
 	if (flags & O_EXCL)
-		return -EEXIST;
-	/* It exists: look it up again as a path would (symlinks, mounts). */
-	return namei(dvp, pp->last, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW,
-	    vpp, NULL);
+		error = -EEXIST;
+	else    /* It exists: look it up again as a path would (symlinks, mounts). */
+		error = namei(dvp, pp->last, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW,
+		    vpp, NULL);
+	if (error == -ENOENT && vp->v_type == VLNK)
+		error = open_create_target(pp, vp, flags, mode, vpp, depth);
+	vrele(vp);
+	return error;
 }
 
 /* Whether the open asks to change the file (write access or O_TRUNC). */
@@ -471,14 +511,13 @@ static int
 open_lookup(int dirfd, uint64_t upath, int flags, uint32_t mode,
     struct vnode **vpp, struct vfs_parent *pp)
 {
-	bool created;
 	int error;
 
 	if ((error = parent_at(dirfd, upath, pp)) != 0)
 		return error;
 	if (!(flags & O_CREAT))
 		return parent_lookup(pp, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW, vpp);
-	return open_create(pp, flags, mode, vpp, &created);
+	return open_create(pp, flags, mode, vpp, 0);
 }
 
 static int64_t

@@ -55,6 +55,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
+#include "uvm/uvm_aobj.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_vnode.h"
@@ -387,6 +388,49 @@ vn_fsync(struct vnode *vp, bool dataonly)
 	return error != 0 ? error : pending;
 }
 
+/*
+ * Does the file hold data in its page at pgoff, or is that a hole?  What
+ * the object knows: an aobj page is data while resident or in swap; a
+ * vnode-pager page while resident or mapped to a disk block (uvn_bmap);
+ * any other object is all data.
+ */
+static bool
+vn_page_is_data(struct vnode *vp, voff_t pgoff)
+{
+	struct uvm_object *uobj = vp->v_obj;
+	struct uvm_vnode *uvn = (struct uvm_vnode *)uobj;
+	uint64_t daddr = 0;
+	size_t run;
+	bool data;
+
+	if (uobj == NULL || (!uao_is_aobj(uobj) &&
+	    (uvn_is_vnode == NULL || !uvn_is_vnode(uobj))))
+		return true;
+	mutex_enter(&uobj->vmobjlock);
+	data = uvm_obj_page_lookup(uobj, pgoff) != NULL;
+	if (!data && uao_is_aobj(uobj) && (pgoff >> PAGE_SHIFT) < (voff_t)uao_npages(uobj))
+		data = uao_find_swslot(uobj, (int)(pgoff >> PAGE_SHIFT)) != 0;
+	mutex_exit(&uobj->vmobjlock);
+	if (!data && !uao_is_aobj(uobj))
+		data = uvn->u_ops->uvn_bmap(uvn, pgoff, false, &daddr, &run) != 0 ||
+		    daddr != UVN_HOLE;
+	return data;
+}
+
+/*
+ * SEEK_DATA (data) or SEEK_HOLE: the first offset at or after off, before
+ * size, that is data (or a hole), a page at a time; the end of the file
+ * counts as a hole.  => the offset, or -ENXIO (no data after off).
+ */
+static int64_t
+vn_seek_hole(struct vnode *vp, uint64_t off, uint64_t size, bool data)
+{
+	for (uint64_t pg = off & ~(uint64_t)PAGE_MASK; pg < size; pg += PAGE_SIZE)
+		if (vn_page_is_data(vp, pg) == data)
+			return (int64_t)MAX(pg, off);
+	return data ? -ENXIO : (int64_t)size;
+}
+
 int64_t
 vn_lseek(struct file *f, int64_t off, int whence)
 {
@@ -402,13 +446,16 @@ vn_lseek(struct file *f, int64_t off, int whence)
 		base = (int64_t)va.va_size;
 	} else if (whence != SEEK_SET)
 		return -EINVAL;
-	/* No holes are known to the VFS: all of [0, size) is data. */
 	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
 		if (off < 0)
 			return -EINVAL;
 		if (off >= base)
 			return -ENXIO;
-		base = whence == SEEK_DATA ? 0 : base - off;
+		base = vn_seek_hole(f->vp, (uint64_t)off, (uint64_t)base,
+		    whence == SEEK_DATA);
+		if (base < 0)
+			return base;
+		off = 0;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL;
@@ -453,6 +500,7 @@ vn_getdents(struct file *f, uint64_t ubuf, size_t len)
 {
 	uint8_t rec[ROUND_UP(VN_DIRENT_HDR + VFS_NAME_MAX + 1, 8)];
 	struct vfs_dirent d;
+	struct vattr va;
 	size_t out = 0;
 	int error;
 
@@ -460,6 +508,10 @@ vn_getdents(struct file *f, uint64_t ubuf, size_t len)
 		return -ENOTDIR;
 	if (!uaccess_ok(ubuf, len))
 		return -EFAULT;
+	if ((error = vn_getattr(f->vp, &va)) != 0)
+		return error;
+	if (va.va_nlink == 0)
+		return -ENOENT;         /* a removed directory, as Linux says */
 	while ((error = vn_readdir(f->vp, f->off, &d)) == 0) {
 		size_t reclen = vn_dirent_rec(&d, rec);
 		if (out + reclen > len) {

@@ -241,10 +241,32 @@ KTEST(vnops, lseek_whence)
 	KT_EQ(vn_lseek(f, -1000, SEEK_END), 13000);
 	KT_EQ(vn_lseek(f, -20000, SEEK_END), -EINVAL);
 	KT_EQ(f->off, 13000);                   /* a refused seek keeps it */
-	KT_EQ(vn_lseek(f, 10, SEEK_DATA), 10);
-	KT_EQ(vn_lseek(f, 10, SEEK_HOLE), 14000);
-	KT_EQ(vn_lseek(f, 14000, SEEK_DATA), -ENXIO);
+	KT_EQ(vn_lseek(f, 10, SEEK_DATA), -ENXIO);      /* no page: all hole */
+	KT_EQ(vn_lseek(f, 10, SEEK_HOLE), 10);
+	KT_EQ(vn_lseek(f, 14000, SEEK_HOLE), -ENXIO);
 	KT_EQ(vn_lseek(f, 0, 9), -EINVAL);
+	file_release(f);
+	vt_node(vp)->size = 0;
+	vt_done(vp);
+}
+
+/* SEEK_DATA and SEEK_HOLE ask the aobj: resident pages are data. */
+KTEST(vnops, seek_data_and_hole_follow_the_object_pages)
+{
+	struct vnode *vp = vt_vnode(2);
+	char buf[16] = "data";
+	struct file *f;
+
+	KT_EQ(vn_file_open(vp, O_RDONLY, &f), 0);
+	KT_EQ(uvm_obj_rdwr(vp->v_obj, 2 * PAGE_SIZE, buf, sizeof(buf), true), 0);
+	KT_EQ(uvm_obj_rdwr(vp->v_obj, 3 * PAGE_SIZE, buf, sizeof(buf), true), 0);
+	vt_node(vp)->size = 5 * PAGE_SIZE;
+	KT_EQ(vn_lseek(f, 10, SEEK_DATA), 2 * PAGE_SIZE);
+	KT_EQ(vn_lseek(f, 2 * PAGE_SIZE + 5, SEEK_DATA), 2 * PAGE_SIZE + 5);
+	KT_EQ(vn_lseek(f, 2 * PAGE_SIZE + 5, SEEK_HOLE), 4 * PAGE_SIZE);
+	KT_EQ(vn_lseek(f, 0, SEEK_HOLE), 0);
+	KT_EQ(vn_lseek(f, 4 * PAGE_SIZE, SEEK_DATA), -ENXIO);
+	KT_EQ(f->off, 0);                       /* the refused seek kept it */
 	file_release(f);
 	vt_node(vp)->size = 0;
 	vt_done(vp);
