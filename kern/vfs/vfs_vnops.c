@@ -447,10 +447,8 @@ vn_lseek(struct file *f, int64_t off, int whence)
 	} else if (whence != SEEK_SET)
 		return -EINVAL;
 	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
-		if (off < 0)
-			return -EINVAL;
-		if (off >= base)
-			return -ENXIO;
+		if (off < 0 || off >= base)
+			return -ENXIO;          /* Linux's answer for both */
 		base = vn_seek_hole(f->vp, (uint64_t)off, (uint64_t)base,
 		    whence == SEEK_DATA);
 		if (base < 0)

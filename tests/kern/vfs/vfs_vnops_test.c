@@ -266,6 +266,7 @@ KTEST(vnops, seek_data_and_hole_follow_the_object_pages)
 	KT_EQ(vn_lseek(f, 2 * PAGE_SIZE + 5, SEEK_HOLE), 4 * PAGE_SIZE);
 	KT_EQ(vn_lseek(f, 0, SEEK_HOLE), 0);
 	KT_EQ(vn_lseek(f, 4 * PAGE_SIZE, SEEK_DATA), -ENXIO);
+	KT_EQ(vn_lseek(f, -1, SEEK_DATA), -ENXIO);
 	KT_EQ(f->off, 0);                       /* the refused seek kept it */
 	file_release(f);
 	vt_node(vp)->size = 0;
