@@ -414,7 +414,7 @@ sys_fcntl(const struct sysargs *a)
 		fd_set_cloexec(fds(), fd, (a->a[2] & FD_CLOEXEC) != 0);
 		return 0;
 	case F_GETFL:
-		return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+		return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH);
 	case F_SETFL:
 		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
 		    (int)(a->a[2] & (O_APPEND | O_NONBLOCK));
