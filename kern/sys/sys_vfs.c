@@ -33,6 +33,13 @@
  * A single user, root: permission bits are kept and shown, but only exec
  * and search use them (vfs_access); uid and gid are stored as given.
  *
+ * Where this differs from Linux, on purpose: renameat2's RENAME_EXCHANGE
+ * and RENAME_WHITEOUT are -EINVAL (not supported); O_TMPFILE is
+ * -EOPNOTSUPP; mount(2) knows no MS_REMOUNT, MS_BIND or MS_MOVE
+ * (-EINVAL); syncfs writes back every mount, not just fd's; reads do not
+ * update the access time.  O_CREAT through a dangling symlink creates
+ * its target, as Linux does.
+ *
  * Locking: as kern/vfs/vfs.h orders it; a directory's v_lock is never
  * held across a copy to or from user memory.
  */
@@ -1602,6 +1609,25 @@ statfs_out(struct mount *mp, uint64_t ubuf)
 	return copyout(&ls, ubuf, sizeof(ls));
 }
 
+/*
+ * fstatfs of a file that is on no mount here: what Linux says of its
+ * pseudo file systems (pipefs for a pipe, devpts for the terminal,
+ * proc for a /proc text), empty.
+ */
+static int64_t
+statfs_pseudo(struct file *f, uint64_t ubuf)
+{
+	struct linux_statfs ls;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.f_type = f->pipe != NULL ? 0x50495045 : f->ops == &console_fileops ?
+	    0x1cd1 : 0x9fa0;
+	ls.f_bsize = ls.f_frsize = PAGE_SIZE;
+	ls.f_namelen = VFS_NAME_MAX;
+	ls.f_flags = ST_VALID;
+	return copyout(&ls, ubuf, sizeof(ls));
+}
+
 int64_t
 sys_statfs(const struct sysargs *a)
 {
@@ -1623,7 +1649,7 @@ sys_fstatfs(const struct sysargs *a)
 	if (f == NULL)
 		return -EBADF;
 	if (f->vp == NULL)
-		return -ENOSYS;     /* pipes and the console: no file system */
+		return statfs_pseudo(f, a->a[1]);
 	return statfs_out(f->vp->v_mount, a->a[1]);
 }
 

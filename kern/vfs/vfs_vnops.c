@@ -34,7 +34,18 @@
  *
  * Directories are read with getdents64: f->off is then the file system's
  * readdir cookie, and each linux_dirent64's d_off the cookie after it,
- * so lseek(fd, d_off, SEEK_SET) resumes there.
+ * so lseek(fd, d_off, SEEK_SET) resumes there.  A removed directory
+ * (no links) lists nothing: -ENOENT, as Linux says.
+ *
+ * SEEK_DATA and SEEK_HOLE ask the file's object a page at a time: an
+ * aobj page (tmpfs) is data while resident or in swap, a vnode-pager page
+ * (ext2) while resident or given a disk block by uvn_bmap; a file of any
+ * other object is data from 0 to its end, with the implicit hole there.
+ *
+ * A file also remembers the directory and the name it was opened as
+ * (f->dvp, f->name), which is how /proc/PID/fd/N names it: a vnode keeps
+ * no name, and only a directory can find its own by walking ".."
+ * (vn_path in kern/sys/sys_vfs.c).
  *
  * Write-back errors: a page that failed to reach the disk leaves the
  * error on the vnode (v_error) or in its vnode-pager object (u_error);
