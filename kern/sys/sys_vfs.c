@@ -1688,6 +1688,29 @@ mount_args_in(const struct sysargs *a, struct mount_args *m)
 	return 0;
 }
 
+/*
+ * The target must exist (-ENOENT before the type is even looked at, as
+ * Linux orders it); it is handed on as an absolute path, so /proc/mounts
+ * shows where the mount is whatever the cwd.
+ */
+static int
+mount_target(struct mount_args *m)
+{
+	char *abs = NULL;
+	struct vnode *vp;
+	int error = namei(NULL, m->target, NAMEI_FOLLOW, &vp, NULL);
+
+	if (error != 0)
+		return error;
+	if (vp->v_type == VDIR && (abs = kmem_alloc(VFS_PATH_MAX, 0)) != NULL &&
+	    vn_path(vp, abs, VFS_PATH_MAX) >= 0)
+		strlcpy(m->target, abs, sizeof(m->target));
+	if (abs != NULL)
+		kmem_free(abs, VFS_PATH_MAX);
+	vrele(vp);
+	return 0;
+}
+
 /* mount(source, target, fstype, flags, data): a new mount (root only). */
 int64_t
 sys_mount(const struct sysargs *a)
@@ -1703,6 +1726,8 @@ sys_mount(const struct sysargs *a)
 	if ((m = kmem_zalloc(sizeof(*m))) == NULL)
 		return -ENOMEM;
 	error = mount_args_in(a, m);
+	if (error == 0)
+		error = mount_target(m);
 	if (error == 0)
 		error = vfs_mount(m->type, m->source, m->target,
 		    (flags & MS_RDONLY) ? MNT_RDONLY : 0, m->opts[0] ? m->opts : NULL);

@@ -7,7 +7,7 @@
  * root: missing names (ENOENT), a file in the middle of a path (ENOTDIR),
  * names and paths too long (ENAMETOOLONG), directories opened for
  * writing (EISDIR), bad descriptors (EBADF), bad pointers (EFAULT), bad
- * flags (EINVAL), getcwd's ERANGE.  The second needs a writable /tmp:
+ * flags (EINVAL), getcwd's ERANGE, mount's ENODEV and ENOTDIR.  The second needs a writable /tmp:
  * each test makes a scratch directory /tmp/vfs_errors.PID.N, works in
  * it and removes it; where /tmp cannot be written the test skips.  Those
  * cover what only changes can show: EEXIST, ENOTEMPTY, rename's EINVAL
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -281,6 +282,23 @@ UTEST(lseek_bad_whence_and_negative_offsets_are_einval)
 	UT_EQ(lseek(fd, 100, SEEK_HOLE), 14000);
 	UT_ERR(pread(fd, (char[4]){ 0 }, 4, -1), EINVAL);
 	UT_SYS(close(fd));
+}
+
+UTEST(mount_and_statfs_errors)
+{
+	struct statfs sf;
+	char path[300];
+
+	data_paths();
+	snprintf(path, sizeof(path), "%s/nope", data_dir);
+	UT_ERR(mount("none", path, "tmpfs", 0, NULL), ENOENT);
+	UT_ERR(mount("none", data_dir, "no-such-fs", 0, NULL), ENODEV);
+	UT_ERR(mount("none", rows, "ramfs", 0, NULL), ENOTDIR);
+	UT_ERR(umount2(path, 0), ENOENT);
+	UT_ERR(umount2(data_dir, 0), EINVAL);   /* not a mount point */
+	UT_ERR(statfs(path, &sf), ENOENT);
+	UT_ERR(syscall(SYS_statfs, rows, NULL), EFAULT);
+	UT_ERR(fstatfs(999, &sf), EBADF);
 }
 
 /* ---- what needs a writable /tmp ---- */
