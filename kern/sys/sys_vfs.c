@@ -245,9 +245,23 @@ dir_lookup(struct vnode *dvp, const char *name, size_t len, struct vnode **vpp)
 }
 
 /*
+ * Is directory dvp removed (no links)?  Then nothing new goes in:
+ * -ENOENT, as Linux answers.  => dvp locked.
+ */
+static bool
+dir_is_dead(struct vnode *dvp)
+{
+	struct vattr va;
+
+	memset(&va, 0, sizeof(va));
+	return dvp->v_ops->vop_getattr(dvp, &va) == 0 && va.va_nlink == 0;
+}
+
+/*
  * dir_lock_for_new - lock pp->dvp for a new entry pp->last.
  *  => 0 with dvp locked: the name is free and the mount writable;
- *     else unlocked and -EEXIST (also for "", ".", ".."), -EROFS.
+ *     else unlocked and -EEXIST (also for "", ".", ".."), -EROFS,
+ *     -ENOENT (dvp was removed).
  */
 static int
 dir_lock_for_new(struct vfs_parent *pp)
@@ -263,7 +277,8 @@ dir_lock_for_new(struct vfs_parent *pp)
 		vrele(vp);
 		error = -EEXIST;
 	} else if (error == -ENOENT) {
-		error = vn_rdonly(pp->dvp) ? -EROFS : 0;
+		error = vn_rdonly(pp->dvp) ? -EROFS : dir_is_dead(pp->dvp) ?
+		    -ENOENT : 0;
 	}
 	if (error != 0)
 		mutex_exit(&pp->dvp->v_lock);
@@ -444,8 +459,9 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 	mutex_enter(&dvp->v_lock);
 	error = dir_lookup(dvp, pp->last, pp->len, &vp);
 	if (error == -ENOENT) {
-		error = vn_rdonly(dvp) ? -EROFS : dvp->v_ops->vop_create == NULL ?
-		    -EPERM : dvp->v_ops->vop_create(dvp, pp->last, pp->len,
+		error = vn_rdonly(dvp) ? -EROFS : dir_is_dead(dvp) ? -ENOENT :
+		    dvp->v_ops->vop_create == NULL ? -EPERM :
+		    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
 		    umask_apply(mode, 07777), vpp);
 		mutex_exit(&dvp->v_lock);
 		return error;
