@@ -403,41 +403,32 @@ vn_path(struct vnode *vp, char *buf, size_t size)
 
 /* ---- open ---- */
 
-static int open_create(struct vfs_parent *pp, int flags, uint32_t mode,
-    struct vnode **vpp, int depth);
-
 /*
- * O_CREAT met a symlink whose target does not exist: Linux creates the
- * target, so the target's own parent and last name are resolved (from
- * pp's directory) and the create goes on there.  => as open_create.
+ * The parent and last name of what symlink lvp (an entry of dvp) points
+ * to, into *tp (tp->dvp referenced).  => 0; namei_parent's errors.
  */
 static int
-open_create_target(struct vfs_parent *pp, struct vnode *lvp, int flags,
-    uint32_t mode, struct vnode **vpp, int depth)
+link_target_parent(struct vnode *dvp, struct vnode *lvp, struct vfs_parent *tp)
 {
-	struct vfs_parent tp = { .dvp = NULL };
 	char *target;
-	int error = -ENOMEM, n;
+	int error, n;
 
-	if (depth >= VFS_SYMLOOP_MAX)
-		return -ELOOP;
+	tp->dvp = NULL;
 	if (lvp->v_ops->vop_readlink == NULL)
 		return -ENOENT;
 	if ((target = kmem_alloc(VFS_PATH_MAX, 0)) == NULL)
-		return error;
+		return -ENOMEM;
 	n = lvp->v_ops->vop_readlink(lvp, target, VFS_PATH_MAX - 1);
 	error = n < 0 ? n : n == 0 ? -ENOENT : 0;
 	if (error == 0) {
 		target[n] = '\0';
-		error = namei_parent(pp->dvp, target, &tp.dvp, tp.last, &tp.slash);
+		error = namei_parent(dvp, target, &tp->dvp, tp->last, &tp->slash);
 	}
-	if (error == 0 && tp.dvp->v_type != VDIR)
+	if (error == 0 && tp->dvp->v_type != VDIR) {
+		parent_done(tp);
 		error = -ENOTDIR;
-	if (error == 0) {
-		tp.len = strlen(tp.last);
-		error = open_create(&tp, flags, mode, vpp, depth + 1);
 	}
-	parent_done(&tp);
+	tp->len = error == 0 ? strlen(tp->last) : 0;
 	kmem_free(target, VFS_PATH_MAX);
 	return error;
 }
@@ -446,14 +437,17 @@ open_create_target(struct vfs_parent *pp, struct vnode *lvp, int flags,
  * open_create - O_CREAT: the file at pp, made if absent.
  *  => 0 and *vpp referenced; -EEXIST (O_EXCL), -EISDIR ("dir/" or a
  *     directory's dots), -EROFS, the file system's -ENOSPC.
+ *  => -ENOENT with *lvpp set (referenced): pp names a symlink whose
+ *     target does not exist (the caller creates the target, as Linux).
  */
 static int
 open_create(struct vfs_parent *pp, int flags, uint32_t mode,
-    struct vnode **vpp, int depth)
+    struct vnode **vpp, struct vnode **lvpp)
 {
 	struct vnode *dvp = pp->dvp, *vp;
 	int error;
 
+	*lvpp = NULL;
 	if (pp->slash || name_is_dots(pp->last))
 		return -EISDIR;
 	mutex_enter(&dvp->v_lock);
@@ -475,8 +469,40 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 		error = namei(dvp, pp->last, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW,
 		    vpp, NULL);
 	if (error == -ENOENT && vp->v_type == VLNK)
-		error = open_create_target(pp, vp, flags, mode, vpp, depth);
-	vrele(vp);
+		*lvpp = vp;
+	else
+		vrele(vp);
+	return error;
+}
+
+/*
+ * O_CREAT at pp, following dangling symlinks to create their target (a
+ * loop, not recursion: up to VFS_SYMLOOP_MAX links, then -ELOOP).
+ */
+static int
+open_create_follow(struct vfs_parent *pp, int flags, uint32_t mode,
+    struct vnode **vpp)
+{
+	struct vfs_parent tp[2] = { { .dvp = NULL }, { .dvp = NULL } };
+	struct vfs_parent *cur = pp;
+	struct vnode *lvp;
+	int error;
+
+	for (int depth = 0;; depth++) {
+		error = open_create(cur, flags, mode, vpp, &lvp);
+		if (lvp == NULL)
+			break;
+		error = depth >= VFS_SYMLOOP_MAX ? -ELOOP :
+		    link_target_parent(cur->dvp, lvp, &tp[depth & 1]);
+		vrele(lvp);
+		if (cur != pp)
+			parent_done(cur);
+		if (error != 0)
+			break;
+		cur = &tp[depth & 1];
+	}
+	if (cur != pp)
+		parent_done(cur);
 	return error;
 }
 
@@ -540,7 +566,7 @@ open_lookup(int dirfd, uint64_t upath, int flags, uint32_t mode,
 		return error;
 	if (!(flags & O_CREAT))
 		return parent_lookup(pp, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW, vpp);
-	return open_create(pp, flags, mode, vpp, 0);
+	return open_create_follow(pp, flags, mode, vpp);
 }
 
 static int64_t

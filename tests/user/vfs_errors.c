@@ -471,6 +471,15 @@ UTEST(symlink_loops_are_eloop)
 	UT_SYS(symlink("f", "lf"));
 	UT_ERR(open("lf", O_RDONLY | O_NOFOLLOW), ELOOP);
 	UT_ERR(open("lf", O_RDONLY | O_CREAT | O_EXCL, 0644), EEXIST);
+	UT_ERR(open("a", O_WRONLY | O_CREAT, 0644), ELOOP);
+	/* A dangling link: O_CREAT makes its target (through two links). */
+	UT_SYS(symlink("dl2", "dl1"));
+	UT_SYS(symlink("d/made", "dl2"));
+	UT_ERR(open("dl1", O_WRONLY | O_CREAT, 0644), ENOENT);   /* no d */
+	UT_SYS(mkdir("d", 0777));
+	UT_SYS(close((int)UT_SYS(open("dl1", O_WRONLY | O_CREAT, 0644))));
+	UT_SYS(lstat("d/made", &st));
+	UT_ASSERT(S_ISREG(st.st_mode));
 	scratch_done();
 }
 
