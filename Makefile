@@ -129,9 +129,9 @@ LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
 # in the same order: tests/harness (shared helpers and the consistency
 # checkers), then tests/<layer>, mirroring the sources.  Link order is
 # folder order, then name, and the tests run in link order.
-KERN_DIRS := kern/lib kern/arch kern/core pmap uvm dev kern/proc kern/fs kern/sys kern
+KERN_DIRS := kern/lib kern/arch kern/core pmap uvm dev kern/proc kern/fs kern/vfs kern/sys kern
 TEST_DIRS := tests/harness tests/kern/lib tests/kern/arch tests/kern/core tests/pmap \
-	tests/uvm tests/dev tests/kern/proc tests/kern/fs tests/kern/sys
+	tests/uvm tests/dev tests/kern/proc tests/kern/fs tests/kern/vfs tests/kern/sys
 SRCDIRS := boot $(KERN_DIRS) $(TEST_DIRS)
 C_SRCS  := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.c)))
 ASM_SRCS := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.asm)))

@@ -18,6 +18,7 @@
 
 struct file;
 struct rnode;
+struct vnode;
 struct pipe;
 struct linux_stat;
 
@@ -47,6 +48,7 @@ struct file {
 	uint64_t off;
 	const struct fileops *ops;
 	struct rnode *node;         /* ramfs files and directories */
+	struct vnode *vp;           /* vnode files: referenced (vfs_vnops.c) */
 	struct pipe *pipe;
 	char *text;                 /* generated files: the snapshot */
 	size_t textlen;
