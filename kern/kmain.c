@@ -51,6 +51,7 @@
 #include "kern/core/qemu.h"
 #include "kern/proc/proc.h"
 #include "kern/fs/ramfs.h"
+#include "kern/fs/tmpfs.h"
 #include "kern/fs/tty.h"
 #include "kern/sys/syscall.h"
 #include "kern/core/sched.h"
@@ -308,6 +309,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	vm_bootstrap();
 	uvm_ftrace.stream = kopt_get("trace") != NULL && strcmp(kopt_get("trace"), "fault") == 0;
 	initrd_mount();
+	tmpfs_init();
 	intr_init();
 	clock_init();
 	thread_init(kmain_thread0);

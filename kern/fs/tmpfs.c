@@ -1174,6 +1174,47 @@ const struct vfsops tmpfs_vfsops = {
 	.vfs_check = tmpfs_check,
 };
 
+/* The st_dev of private mounts: makedev(0, 255), clear of vfs_mount's numbers. */
+#define TMPFS_PRIVATE_DEV 255
+
+int
+tmpfs_mount_private(const char *opts, struct mount **mpp)
+{
+	struct mount *mp = kmem_zalloc(sizeof(*mp));
+	int error;
+
+	if (mp == NULL)
+		return -ENOMEM;
+	mp->mnt_op = &tmpfs_vfsops;
+	mp->mnt_dev = TMPFS_PRIVATE_DEV;
+	strlcpy(mp->mnt_path, "(private)", sizeof(mp->mnt_path));
+	strlcpy(mp->mnt_source, "tmpfs", sizeof(mp->mnt_source));
+	mutex_init(&mp->mnt_renamelock, "mntrename");
+	TAILQ_INIT(&mp->mnt_vnodes);
+	error = tmpfs_mount(mp, "tmpfs", opts);
+	if (error == 0 && (error = tmpfs_root(mp, &mp->mnt_root)) != 0)
+		tmpfs_unmount(mp);
+	if (error != 0) {
+		kmem_free(mp, sizeof(*mp));
+		return error;
+	}
+	*mpp = mp;
+	return 0;
+}
+
+int
+tmpfs_unmount_private(struct mount *mp)
+{
+	if (mp->mnt_root->v_refs > 1 || vcache_flush(mp) > 1)
+		return -EBUSY;
+	vrele(mp->mnt_root);
+	if (vcache_flush(mp) != 0)
+		panic("tmpfs_unmount_private: a vnode came back");
+	tmpfs_unmount(mp);
+	kmem_free(mp, sizeof(*mp));
+	return 0;
+}
+
 void
 tmpfs_init(void)
 {

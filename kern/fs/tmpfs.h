@@ -102,6 +102,16 @@ struct tmpfs_args {
 };
 int tmpfs_parse_opts(const char *opts, struct tmpfs_args *ta);
 
+/*
+ * tmpfs_mount_private - a tmpfs mount on no directory and off the mount
+ * list (memfd_create's files, the tests'): *mpp with its root in
+ * mnt_root.  tmpfs_unmount_private - undo it; -EBUSY while any vnode but
+ * the root is referenced, or the root by anyone else.
+ *  => no vnode lock held; may sleep.
+ */
+int tmpfs_mount_private(const char *opts, struct mount **mpp);
+int tmpfs_unmount_private(struct mount *mp);
+
 /* tmpfs_check - the vfs_check of a tmpfs mount (also for tests). */
 int tmpfs_check(struct mount *mp, kprint_fn pr);
 

@@ -40,6 +40,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
+#include "uvm/uvm_aobj.h"
 #include "uvm/uvm_object.h"
 
 #define VCACHE_HASHSIZE 128
@@ -136,7 +137,9 @@ vcache_reclaim(struct vnode *vp)
 	int error = 0;
 
 	cache_purge(vp);
-	if (uobj != NULL && uobj->pgops->pgo_put != NULL) {
+	/* An aobj (a tmpfs file's data) belongs to the file system's node,
+	 * which outlives the vnode: its pages are the file and stay. */
+	if (uobj != NULL && !uao_is_aobj(uobj) && uobj->pgops->pgo_put != NULL) {
 		mutex_enter(&uobj->vmobjlock);
 		error = uobj->pgops->pgo_put(uobj, 0, 0,
 		    PGO_CLEANIT | PGO_FREE | PGO_ALLPAGES);
