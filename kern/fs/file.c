@@ -40,6 +40,8 @@
 #include "kern/fs/procfs.h"
 #include "kern/fs/ramfs.h"
 #include "kern/arch/uaccess.h"
+#include "kern/vfs/vfs.h"
+#include "kern/vfs/vfs_vnops.h"
 #include "uvm/uvm_km.h"
 
 #define CHUNK 256
@@ -210,33 +212,6 @@ bytes_read(const uint8_t *data, size_t size, uint64_t ubuf, size_t len, uint64_t
 	*off += len;
 	return (int64_t)len;
 }
-
-static int64_t
-ramfs_file_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
-{
-	if (S_ISDIR(f->node->mode))
-		return -EISDIR;
-	return bytes_read(f->node->data, f->node->size, ubuf, len, off);
-}
-
-static int
-ramfs_file_stat(struct file *f, struct linux_stat *st)
-{
-	st->st_mode = f->node->mode;
-	st->st_ino = f->node->ino;
-	st->st_nlink = S_ISDIR(f->node->mode) ? 2 : 1;
-	st->st_size = (int64_t)f->node->size;
-	st->st_blksize = PAGE_SIZE;
-	st->st_blocks = (int64_t)ROUND_UP(f->node->size, 512) / 512;
-	st->st_mtime = st->st_atime = st->st_ctime = f->node->mtime;
-	st->st_dev = 1;
-	return 0;
-}
-
-static const struct fileops ramfs_fileops = {
-	.read = ramfs_file_read,
-	.stat = ramfs_file_stat,
-};
 
 static int64_t
 text_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
@@ -413,35 +388,50 @@ static const struct fileops zero_fileops = {
 int
 file_open(const char *path, int flags, struct file **fp)
 {
-	struct rnode *n;
-	int error;
+	struct vnode *vp;
+	int error = namei(NULL, path, NAMEI_FOLLOW, &vp, NULL);
 
-	if (strcmp(path, "/dev/null") == 0 || strcmp(path, "/dev/zero") == 0) {
-		*fp = file_alloc(path[5] == 'z' ? &zero_fileops : &null_fileops, flags);
-		return *fp != NULL ? 0 : -ENOMEM;
-	}
-	if (strcmp(path, "/dev/console") == 0 || strcmp(path, "/dev/tty") == 0) {
-		*fp = file_alloc(&console_fileops, flags);
-		return *fp != NULL ? 0 : -ENOMEM;
-	}
-	if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0)
-		return procfs_open(path[5] == '/' ? path + 6 : "", fp);
-	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
 	if (error != 0)
 		return error;
-	if ((flags & O_ACCMODE) != O_RDONLY)
-		return S_ISDIR(n->mode) ? -EISDIR : -EROFS;
-	*fp = file_alloc(&ramfs_fileops, flags);
-	if (*fp == NULL)
-		return -ENOMEM;
-	(*fp)->node = n;
-	return 0;
+	error = vn_file_open(vp, flags, fp);
+	vrele(vp);
+	return error;
+}
+
+int64_t
+file_getdents(struct file *f, uint64_t ubuf, size_t len)
+{
+	uint8_t rec[8 + 8 + 2 + 1 + RAMFS_NAME_MAX + 1 + 8];
+	struct file_dirent d;
+	uint64_t out = 0;
+	int found;
+
+	for (; (found = file_readdir(f, f->off, &d)) > 0; f->off++) {
+		size_t nl = MIN(d.namelen, (size_t)RAMFS_NAME_MAX);
+		uint16_t reclen = (uint16_t)ROUND_UP(19 + nl + 1, 8);
+		uint64_t next = f->off + 1;
+		if (out + reclen > len)
+			return out > 0 ? (int64_t)out : -EINVAL;
+		memset(rec, 0, reclen);
+		memcpy(rec, &d.ino, 8);
+		memcpy(rec + 8, &next, 8);
+		memcpy(rec + 16, &reclen, 2);
+		rec[18] = d.type;
+		memcpy(rec + 19, d.name, nl);
+		if (copyout(rec, ubuf + out, reclen) != 0)
+			return -EFAULT;
+		out += reclen;
+	}
+	return found < 0 ? found : (int64_t)out;
 }
 
 int
 file_path(struct file *f, char *buf, size_t size)
 {
-	if (f->node != NULL)
+	if (f->vp != NULL) {
+		if (vn_path(f->vp, buf, size) < 0)
+			strlcpy(buf, "(deleted)", size);    /* no name leads to it */
+	} else if (f->node != NULL)
 		ramfs_path(f->node, buf, size);
 	else if (f->pipe != NULL)
 		ksnprintf(buf, size, "pipe:[%lu]", ((uint64_t)f->pipe >> 4) & 0xffffff);

@@ -133,7 +133,18 @@ int file_path(struct file *f, char *buf, size_t size);
 /* file_is_zero - is f /dev/zero (mmap maps it as anonymous memory)? */
 bool file_is_zero(const struct file *f);
 
-/* Open a path of the file system or of /proc.  => 0 and *fp, or -errno. */
+/*
+ * file_open - open a path (kernel memory; relative to the cwd) as open(2)
+ * would without O_CREAT: namei, then vn_file_open.
+ *  => 0 and *fp, or namei's / the open's -errno.  May sleep.
+ */
 int file_open(const char *path, int flags, struct file **fp);
+
+/*
+ * file_getdents - getdents64 of a generated directory (file_from_dirtext):
+ * linux_dirent64 records from entry f->off on into the user buffer.
+ *  => bytes given (0 at the end), -ENOTDIR, -EINVAL (no room for one), -EFAULT.
+ */
+int64_t file_getdents(struct file *f, uint64_t ubuf, size_t len);
 
 #endif

@@ -32,6 +32,7 @@
 #include "kern/fs/tty.h"
 #include "kern/core/sched.h"
 #include "kern/sys/syscall.h"
+#include "kern/vfs/vfs.h"
 #include "kern/arch/uaccess.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
@@ -67,6 +68,7 @@ proc_alloc(const char *name)
 	TAILQ_INIT(&p->children);
 	strlcpy(p->name, name, sizeof(p->name));
 	p->sig.altstack.flags = 2;          /* SS_DISABLE */
+	p->p_umask = 022;
 	*(uint16_t *)&p->fpu[0] = 0x037f;   /* x87 control word after fninit */
 	*(uint32_t *)&p->fpu[24] = 0x1f80;  /* MXCSR: all exceptions masked */
 	spin_lock(&proc_lock);
@@ -236,10 +238,22 @@ proc_signal_pid(int pid, int sig)
 	return p != NULL ? 0 : -ESRCH;
 }
 
+/* The working directory's reference goes (at exit, or when never run). */
+static void
+proc_drop_cwd(struct proc *p)
+{
+	struct vnode *cwd = p->p_cwd;
+
+	p->p_cwd = NULL;
+	if (cwd != NULL)
+		vrele(cwd);
+}
+
 static void
 proc_free(struct proc *p)
 {
 	KASSERT(p->vmspace == NULL && TAILQ_EMPTY(&p->children));
+	proc_drop_cwd(p);
 	spin_lock(&proc_lock);
 	TAILQ_REMOVE(&allproc, p, all);
 	nprocs--;
@@ -365,6 +379,7 @@ proc_exit(int wstatus)
 	struct vmspace *vm = p->vmspace;
 
 	fdtable_close_all(&p->fds);
+	proc_drop_cwd(p);
 	/* Leave the address space before freeing it. */
 	curthread->vmspace = NULL;
 	pmap_activate(pmap_kernel());
@@ -455,6 +470,7 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 	p->root = true;
 	p->pgid = p->sid = p->pid;      /* a tree starts its own session, */
 	tty_set_session(p->sid, p->pgid);   /* with the console as its terminal */
+	p->p_cwd = vfs_rootvp();            /* NULL before "/" is mounted */
 	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
 	if (error == 0)
 		error = fdtable_init_console(&p->fds);
@@ -559,6 +575,10 @@ sys_fork(const struct sysargs *a)
 	child->sig = parent->sig;
 	child->sig.pending = 0;
 	fdtable_fork(&child->fds, &parent->fds);
+	child->p_cwd = parent->p_cwd;
+	if (child->p_cwd != NULL)
+		vref(child->p_cwd);
+	child->p_umask = parent->p_umask;
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	proc_switch_out(child);     /* the parent's SSE registers, as they are */
 	child->start_tf = *a->tf;

@@ -28,6 +28,7 @@
 #include "kern/arch/trap.h"
 
 struct vmspace;
+struct vnode;
 
 enum proc_state {
 	PS_ALIVE,
@@ -63,6 +64,9 @@ struct proc {
 	uint64_t itimer_deadline;       /* ITIMER_REAL: clock_ns() when due, or 0 */
 	uint64_t itimer_interval;       /* ... and its period, or 0 */
 	struct fdtable fds;
+	struct vnode *p_cwd;            /* working directory, referenced (NULL
+	                                   before a root is mounted: "/") */
+	uint32_t p_umask;               /* umask(2): 022 at proc_run, inherited */
 	char exe[64];                   /* the path it was exec'd from */
 	struct trapframe start_tf;      /* the first user state (fork, spawn) */
 	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */

@@ -1,11 +1,13 @@
 /*
- * kern/sys/sys_file.c - file system calls over the descriptor table:
- * open/openat/close, read/write and their vector and positioned forms,
- * lseek, fstat/newfstatat, pipe/pipe2, dup/dup2/dup3, fcntl, ioctl,
- * getdents64, access/faccessat, readlink.
+ * kern/sys/sys_file.c - system calls over the descriptor table: close,
+ * read/write and their vector and positioned forms, lseek, fstat,
+ * pipe/pipe2, dup/dup2/dup3, fcntl, ioctl.  The calls that name files
+ * by path are in sys_vfs.c.
  *
  * Every call finds its file with getf (or getf_for, which also checks the
- * access mode the file was opened with) and then calls the file's ops.
+ * access mode the file was opened with) and then calls the file's ops; a
+ * positioned read or write (pread64, pwritev) of a vnode file goes to
+ * vn_read/vn_write with an offset of its own, leaving f->off alone.
  */
 #include "kern/fs/file.h"
 #include "kern/fs/tty.h"
@@ -15,18 +17,9 @@
 #include "kern/fs/ramfs.h"
 #include "kern/sys/syscall.h"
 #include "kern/arch/uaccess.h"
+#include "kern/vfs/vfs.h"
+#include "kern/vfs/vfs_vnops.h"
 
-#define AT_FDCWD -100
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define O_LARGEFILE 0100000
-#define O_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
-    O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE)
 #define F_DUPFD 0
 #define F_GETFD 1
 #define F_SETFD 2
@@ -65,70 +58,10 @@ getf_for(int fd, bool write)
 {
 	struct file *f = getf(fd);
 
-	if (f == NULL || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+	if (f == NULL || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
+	    (f->flags & O_PATH))
 		return NULL;
 	return f;
-}
-
-/* Is f a directory (of the initrd or of /proc)? */
-static bool
-file_is_dir(struct file *f)
-{
-	struct linux_stat st;
-
-	memset(&st, 0, sizeof(st));
-	f->ops->stat(f, &st);
-	return S_ISDIR(st.st_mode);
-}
-
-static int64_t
-do_open(uint64_t upath, uint64_t flags)
-{
-	char path[RAMFS_PATH_MAX];
-	struct file *f;
-	int error, fd;
-
-	if (flags & ~(uint64_t)O_KNOWN)
-		return -EINVAL;
-	error = copyinstr(upath, path, sizeof(path));
-	if (error < 0)
-		return error;
-	if (path[0] == '\0')
-		return -ENOENT;
-	error = file_open(path, (int)flags, &f);
-	/* A read-only file system: creating is refused, opening is fine. */
-	if (flags & O_CREAT) {
-		if (error == 0 && (flags & O_EXCL)) {
-			file_release(f);
-			return -EEXIST;
-		}
-		if (error == -ENOENT)
-			return -EROFS;
-	}
-	if (error != 0)
-		return error;
-	if ((flags & O_DIRECTORY) && !file_is_dir(f)) {
-		file_release(f);
-		return -ENOTDIR;
-	}
-	fd = fd_install(fds(), f, 0, (flags & O_CLOEXEC) != 0);
-	if (fd < 0)
-		file_release(f);
-	return fd;
-}
-
-int64_t
-sys_open(const struct sysargs *a)
-{
-	return do_open(a->a[0], a->a[1]);
-}
-
-int64_t
-sys_openat(const struct sysargs *a)
-{
-	if ((int)a->a[0] != AT_FDCWD)
-		return -ENOSYS;     /* relative to a directory fd: not yet */
-	return do_open(a->a[1], a->a[2]);
 }
 
 int64_t
@@ -156,8 +89,29 @@ sys_read(const struct sysargs *a)
 	return f->ops->read(f, a->a[1], a->a[2], &f->off);
 }
 
-int64_t
-sys_pread64(const struct sysargs *a)
+/* Has f a position (pread, pwrite, lseek)?  Pipes and terminals do not. */
+static bool
+file_seekable(const struct file *f)
+{
+	return vn_is_file(f) || f->text != NULL || f->node != NULL;
+}
+
+/*
+ * A read or write of f at *off (a positioned call's own offset): vnode
+ * files through vn_read/vn_write, generated texts through their read.
+ */
+static int64_t
+rw_at(struct file *f, uint64_t ubuf, size_t len, uint64_t *off, bool write)
+{
+	if (vn_is_file(f))
+		return write ? vn_write(f->vp, ubuf, len, off,
+		    (f->flags & O_APPEND) != 0) : vn_read(f->vp, ubuf, len, off);
+	return write ? -EINVAL : f->ops->read(f, ubuf, len, off);
+}
+
+/* pread64/pwrite64: fd, buf, count, offset; f->off stays. */
+static int64_t
+do_prw(const struct sysargs *a, bool write)
 {
 	struct file *f = getf((int)a->a[0]);
 	uint64_t off = a->a[3];
@@ -166,11 +120,25 @@ sys_pread64(const struct sysargs *a)
 		return -EBADF;
 	if ((int64_t)off < 0)
 		return -EINVAL;
-	if (f->pipe != NULL || f->node == NULL)
+	if (!file_seekable(f))
 		return -ESPIPE;
-	if (getf_for((int)a->a[0], false) == NULL)
+	if (getf_for((int)a->a[0], write) == NULL)
 		return -EBADF;
-	return f->ops->read(f, a->a[1], a->a[2], &off);
+	if ((int64_t)a->a[2] < 0)
+		return -EINVAL;
+	return rw_at(f, a->a[1], a->a[2], &off, write);
+}
+
+int64_t
+sys_pread64(const struct sysargs *a)
+{
+	return do_prw(a, false);
+}
+
+int64_t
+sys_pwrite64(const struct sysargs *a)
+{
+	return do_prw(a, true);
 }
 
 int64_t
@@ -190,24 +158,26 @@ struct iovec_user {
 	uint64_t len;
 };
 
-/* readv and writev: the segments in order, stopping at the first short one. */
+/*
+ * readv/writev (off NULL: at f->off, through the ops) and preadv/pwritev
+ * (at *off): the segments in order, stopping at the first short one.
+ */
 static int64_t
-do_rw_vec(const struct sysargs *a, bool write)
+do_rw_vec(struct file *f, uint64_t uiov, uint64_t cnt, uint64_t *off,
+    bool write)
 {
-	struct file *f = getf_for((int)a->a[0], write);
 	struct iovec_user iov;
 	int64_t total = 0;
 
-	if (f == NULL)
-		return -EBADF;
-	if (a->a[2] > IOV_MAX)
+	if (cnt > IOV_MAX)
 		return -EINVAL;
-	for (uint64_t i = 0; i < a->a[2]; i++) {
-		if (copyin(a->a[1] + i * sizeof(iov), &iov, sizeof(iov)) != 0)
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (copyin(uiov + i * sizeof(iov), &iov, sizeof(iov)) != 0)
 			return total > 0 ? total : -EFAULT;
 		if ((int64_t)iov.len < 0)
 			return -EINVAL;
-		int64_t n = write ? f->ops->write(f, iov.base, iov.len) :
+		int64_t n = off != NULL ? rw_at(f, iov.base, iov.len, off, write) :
+		    write ? f->ops->write(f, iov.base, iov.len) :
 		    f->ops->read(f, iov.base, iov.len, &f->off);
 		if (n < 0)
 			return total > 0 ? total : n;
@@ -218,16 +188,56 @@ do_rw_vec(const struct sysargs *a, bool write)
 	return total;
 }
 
+static int64_t
+do_rw_vec_fd(const struct sysargs *a, bool write)
+{
+	struct file *f = getf_for((int)a->a[0], write);
+
+	if (f == NULL)
+		return -EBADF;
+	return do_rw_vec(f, a->a[1], a->a[2], NULL, write);
+}
+
+/* preadv/pwritev(fd, iov, cnt, pos_l, pos_h): on x86-64 pos_l is all. */
+static int64_t
+do_prw_vec(const struct sysargs *a, bool write)
+{
+	struct file *f = getf((int)a->a[0]);
+	uint64_t off = a->a[3];
+
+	if (f == NULL)
+		return -EBADF;
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	if (!file_seekable(f))
+		return -ESPIPE;
+	if (getf_for((int)a->a[0], write) == NULL)
+		return -EBADF;
+	return do_rw_vec(f, a->a[1], a->a[2], &off, write);
+}
+
+int64_t
+sys_preadv(const struct sysargs *a)
+{
+	return do_prw_vec(a, false);
+}
+
+int64_t
+sys_pwritev(const struct sysargs *a)
+{
+	return do_prw_vec(a, true);
+}
+
 int64_t
 sys_readv(const struct sysargs *a)
 {
-	return do_rw_vec(a, false);
+	return do_rw_vec_fd(a, false);
 }
 
 int64_t
 sys_writev(const struct sysargs *a)
 {
-	return do_rw_vec(a, true);
+	return do_rw_vec_fd(a, true);
 }
 
 int64_t
@@ -236,8 +246,10 @@ sys_lseek(const struct sysargs *a)
 	struct file *f = getf((int)a->a[0]);
 	int64_t off = (int64_t)a->a[1], base;
 
-	if (f == NULL)
+	if (f == NULL || (f->flags & O_PATH))
 		return -EBADF;
+	if (vn_is_file(f))
+		return vn_lseek(f, off, (int)a->a[2]);
 	if (f->pipe != NULL || f->ops == &console_fileops)
 		return -ESPIPE;
 	if (a->a[2] == 0)
@@ -265,40 +277,6 @@ sys_fstat(const struct sysargs *a)
 	memset(&st, 0, sizeof(st));
 	f->ops->stat(f, &st);
 	return copyout(&st, a->a[1], sizeof(st));
-}
-
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_EMPTY_PATH 0x1000
-
-int64_t
-sys_newfstatat(const struct sysargs *a)
-{
-	char path[RAMFS_PATH_MAX];
-	struct linux_stat st;
-	struct file *f;
-	int error = copyinstr(a->a[1], path, sizeof(path));
-
-	if (error < 0)
-		return error;
-	if (a->a[3] & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800))
-		return -EINVAL;
-	if (path[0] == '\0' && (a->a[3] & AT_EMPTY_PATH))
-		return sys_fstat(&(struct sysargs){ { a->a[0], a->a[2] }, a->tf });
-	if ((int)a->a[0] != AT_FDCWD && path[0] != '/')
-		return -ENOSYS;
-	error = file_open(path, 0, &f);
-	if (error != 0)
-		return error;
-	memset(&st, 0, sizeof(st));
-	f->ops->stat(f, &st);
-	file_release(f);
-	return copyout(&st, a->a[2], sizeof(st));
-}
-
-int64_t
-sys_stat(const struct sysargs *a)
-{
-	return sys_newfstatat(&(struct sysargs){ { (uint64_t)AT_FDCWD, a->a[0], a->a[1], 0 }, a->tf });
 }
 
 static int64_t
@@ -460,137 +438,4 @@ sys_ioctl(const struct sysargs *a)
 	if (f->ops != &console_fileops)
 		return -ENOTTY;
 	return tty_ioctl(a->a[1], a->a[2]);
-}
-
-/* getdents64: entries from index f->off on, as struct linux_dirent64. */
-int64_t
-sys_getdents64(const struct sysargs *a)
-{
-	struct file *f = getf((int)a->a[0]);
-	uint8_t rec[8 + 8 + 2 + 1 + RAMFS_NAME_MAX + 1 + 8];
-	struct file_dirent d;
-	uint64_t out = 0;
-	int found;
-
-	if (f == NULL)
-		return -EBADF;
-	for (; (found = file_readdir(f, f->off, &d)) > 0; f->off++) {
-		size_t nl = MIN(d.namelen, (size_t)RAMFS_NAME_MAX);
-		uint16_t reclen = (uint16_t)ROUND_UP(19 + nl + 1, 8);
-		if (out + reclen > a->a[2])
-			return out > 0 ? (int64_t)out : -EINVAL;
-		memset(rec, 0, reclen);
-		memcpy(rec, &d.ino, 8);
-		uint64_t next = f->off + 1;
-		memcpy(rec + 8, &next, 8);
-		memcpy(rec + 16, &reclen, 2);
-		rec[18] = d.type;
-		memcpy(rec + 19, d.name, nl);
-		if (copyout(rec, a->a[1] + out, reclen) != 0)
-			return -EFAULT;
-		out += reclen;
-	}
-	return found < 0 ? found : (int64_t)out;
-}
-
-/*
- * access to a device or a /proc file, which are not in the ramfs: it
- * exists if it opens; devices may be read and written, /proc files only
- * read, and only /proc's directories "executed" (searched).
- */
-static int64_t
-access_generated(const char *path, int mode)
-{
-	struct linux_stat st;
-	struct file *f;
-	int error = file_open(path, O_RDONLY, &f);
-
-	if (error != 0)
-		return error;
-	memset(&st, 0, sizeof(st));
-	f->ops->stat(f, &st);
-	file_release(f);
-	if ((mode & 2) && strncmp(path, "/proc", 5) == 0)
-		return -EACCES;
-	if ((mode & 1) && !S_ISDIR(st.st_mode))
-		return -EACCES;
-	return 0;
-}
-
-int64_t
-sys_access(const struct sysargs *a)
-{
-	char path[RAMFS_PATH_MAX];
-	struct rnode *n;
-	int error = copyinstr(a->a[0], path, sizeof(path));
-
-	if (error < 0)
-		return error;
-	if (a->a[1] & ~7UL)
-		return -EINVAL;
-	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc", 5) == 0)
-		return access_generated(path, (int)a->a[1]);
-	error = ramfs_lookup(ramfs_boot, NULL, path, true, &n);
-	if (error != 0)
-		return error;
-	if ((a->a[1] & 2) != 0)
-		return -EROFS;
-	if ((a->a[1] & 1) && !(n->mode & 0111))
-		return -EACCES;
-	return 0;
-}
-
-int64_t
-sys_faccessat(const struct sysargs *a)
-{
-	if ((int)a->a[0] != AT_FDCWD)
-		return -ENOSYS;
-	return sys_access(&(struct sysargs){ { a->a[1], a->a[2] }, a->tf });
-}
-
-/* readlink of /proc/self/fd/N: what fd N is open on (file_path). */
-static int64_t
-readlink_fd(const char *num, uint64_t ubuf, uint64_t size)
-{
-	char target[RAMFS_PATH_MAX];
-	struct file *f;
-	int fd = 0;
-
-	if (*num == '\0')
-		return -ENOENT;
-	for (; *num >= '0' && *num <= '9' && fd < NOFILE; num++)
-		fd = fd * 10 + (*num - '0');
-	if (*num != '\0' || (f = getf(fd)) == NULL)
-		return -ENOENT;
-	size_t len = MIN((size_t)file_path(f, target, sizeof(target)), size);
-	return copyout(target, ubuf, len) == 0 ? (int64_t)len : -EFAULT;
-}
-
-int64_t
-sys_readlink(const struct sysargs *a)
-{
-	char path[RAMFS_PATH_MAX];
-	const char *target;
-	struct rnode *n;
-	int error = copyinstr(a->a[0], path, sizeof(path));
-
-	if (error < 0)
-		return error;
-	if ((int64_t)a->a[2] <= 0)
-		return -EINVAL;
-	if (strcmp(path, "/proc/self/exe") == 0) {
-		target = curproc->exe;
-	} else if (strncmp(path, "/proc/self/fd/", 14) == 0) {
-		return readlink_fd(path + 14, a->a[1], a->a[2]);
-	} else {
-		error = ramfs_lookup(ramfs_boot, NULL, path, false, &n);
-		if (error != 0)
-			return error;
-		if (!S_ISLNK(n->mode))
-			return -EINVAL;
-		size_t len = MIN(n->size, a->a[2]);
-		return copyout(n->data, a->a[1], len) == 0 ? (int64_t)len : -EFAULT;
-	}
-	size_t len = MIN(strlen(target), a->a[2]);
-	return copyout(target, a->a[1], len) == 0 ? (int64_t)len : -EFAULT;
 }

@@ -1,6 +1,6 @@
 /*
  * kern/sys/sys_system.c - system calls about the machine rather than the
- * process: reboot, the sync family, ioperm, and the id calls every
+ * process: reboot, ioperm, and the id calls every
  * process answers the same way (everyone is root here).
  *
  *   init: reboot(0xfee1dead, 672274793, LINUX_REBOOT_CMD_POWER_OFF)
@@ -99,36 +99,6 @@ sys_reboot(const struct sysargs *a)
 	default:
 		return -EINVAL;
 	}
-}
-
-/* sync: nothing is ever dirty, so nothing to write. */
-int64_t
-sys_sync(const struct sysargs *a)
-{
-	(void)a;
-	return 0;
-}
-
-/* syncfs(fd): the file system of fd has nothing to write either. */
-int64_t
-sys_syncfs(const struct sysargs *a)
-{
-	return fd_get(&curproc->fds, (int)a->a[0]) != NULL ? 0 : -EBADF;
-}
-
-/*
- * fsync(fd) and fdatasync(fd): 0 for a file of the file system (nothing
- * to write), -EINVAL for what cannot be synchronised (a pipe, the
- * console, /dev/null, a /proc snapshot), as Linux answers.
- */
-int64_t
-sys_fsync(const struct sysargs *a)
-{
-	struct file *f = fd_get(&curproc->fds, (int)a->a[0]);
-
-	if (f == NULL)
-		return -EBADF;
-	return f->node != NULL ? 0 : -EINVAL;
 }
 
 /*

@@ -126,6 +126,46 @@ int64_t sys_fsync(const struct sysargs *a);
 int64_t sys_ioperm(const struct sysargs *a);
 int64_t sys_getresuid(const struct sysargs *a);
 int64_t sys_process_mrelease(const struct sysargs *a);
+/* kern/sys/sys_vfs.c: the path calls (open, stat, access, readlink above). */
+int64_t sys_pwrite64(const struct sysargs *a);
+int64_t sys_preadv(const struct sysargs *a);
+int64_t sys_pwritev(const struct sysargs *a);
+int64_t sys_lstat(const struct sysargs *a);
+int64_t sys_creat(const struct sysargs *a);
+int64_t sys_statx(const struct sysargs *a);
+int64_t sys_mkdir(const struct sysargs *a);
+int64_t sys_mkdirat(const struct sysargs *a);
+int64_t sys_rmdir(const struct sysargs *a);
+int64_t sys_unlink(const struct sysargs *a);
+int64_t sys_unlinkat(const struct sysargs *a);
+int64_t sys_link(const struct sysargs *a);
+int64_t sys_linkat(const struct sysargs *a);
+int64_t sys_symlink(const struct sysargs *a);
+int64_t sys_symlinkat(const struct sysargs *a);
+int64_t sys_readlinkat(const struct sysargs *a);
+int64_t sys_rename(const struct sysargs *a);
+int64_t sys_renameat(const struct sysargs *a);
+int64_t sys_renameat2(const struct sysargs *a);
+int64_t sys_chmod(const struct sysargs *a);
+int64_t sys_fchmod(const struct sysargs *a);
+int64_t sys_fchmodat(const struct sysargs *a);
+int64_t sys_chown(const struct sysargs *a);
+int64_t sys_fchown(const struct sysargs *a);
+int64_t sys_lchown(const struct sysargs *a);
+int64_t sys_fchownat(const struct sysargs *a);
+int64_t sys_utimensat(const struct sysargs *a);
+int64_t sys_truncate(const struct sysargs *a);
+int64_t sys_ftruncate(const struct sysargs *a);
+int64_t sys_faccessat2(const struct sysargs *a);
+int64_t sys_chdir(const struct sysargs *a);
+int64_t sys_fchdir(const struct sysargs *a);
+int64_t sys_getcwd(const struct sysargs *a);
+int64_t sys_umask(const struct sysargs *a);
+int64_t sys_fdatasync(const struct sysargs *a);
+int64_t sys_statfs(const struct sysargs *a);
+int64_t sys_fstatfs(const struct sysargs *a);
+int64_t sys_mount(const struct sysargs *a);
+int64_t sys_umount2(const struct sysargs *a);
 
 /*
  * page_range - the pages [*start, *end) that [addr, addr+len) touches,

@@ -1,0 +1,546 @@
+/*
+ * kern/vfs/vfs_vnops.c - a file descriptor open on a vnode: read, write,
+ * lseek, fstat, getdents64 and close of struct file, in the file
+ * system's terms (vnodeops).
+ *
+ *   fd 3 --> struct file {off 5000, O_RDWR, ops = &vn_fileops}
+ *                  | vp (one reference, dropped by close)
+ *                  v
+ *            vnode {VREG, v_obj} --> the file's pages (uvm object)
+ *
+ * A read or write moves the bytes one page-sized piece at a time through
+ * a kernel bounce buffer:
+ *
+ *   write(fd, ubuf, 6000) at off 5000:
+ *     piece 1: copyin ubuf[0..3192)      -> buf   (no lock held)
+ *              lock vp; size 5000 < 8192: vop_setattr VA_SIZE 8192
+ *              uvm_obj_rdwr(v_obj, 5000, buf, 3192, write); unlock
+ *     piece 2: copyin ubuf[3192..6000)   -> buf
+ *              lock vp; grow to 11000; uvm_obj_rdwr(8192, 2808); unlock
+ *
+ * The copy to or from user memory happens with no lock held and no page
+ * busy: if the user buffer is a mapping of this very file, its fault
+ * finds the page unbusied and the object unlocked (a direct copy from a
+ * busy page would deadlock on it).  v_lock is held from the size check
+ * through uvm_obj_rdwr, so a truncate cannot slip in between (the pager's
+ * uvn_bmap is therefore called with v_lock held on this path, and without
+ * it from the fault path: it must not take v_lock itself).
+ *
+ * A write past the end first grows the file (vop_setattr VA_SIZE, which
+ * also says -ENOSPC/-EFBIG before any byte moves); if the copy into the
+ * page then fails the size goes back, so no grown hole stays behind.
+ * O_APPEND takes the size as the offset under the same lock.  A file
+ * system that keeps no object (vop_read/vop_write set) does its own.
+ *
+ * Directories are read with getdents64: f->off is then the file system's
+ * readdir cookie, and each linux_dirent64's d_off the cookie after it,
+ * so lseek(fd, d_off, SEEK_SET) resumes there.
+ *
+ * Write-back errors: a page that failed to reach the disk leaves the
+ * error on the vnode (v_error) or in its vnode-pager object (u_error);
+ * the next fsync or fdatasync reports it (-EIO), once, as Linux's local
+ * file systems do.  close reports nothing.
+ *
+ * Locking: the file's offset takes no lock (file.c says why); v_lock as
+ * above, never across copyin/copyout.  Order: v_lock, then the object's
+ * vmobjlock (taken inside uvm_obj_rdwr).
+ */
+#include "kern/vfs/vfs_vnops.h"
+#include "kern/vfs/vfs.h"
+#include "kern/arch/uaccess.h"
+#include "kern/core/clock.h"
+#include "kern/fs/file.h"
+#include "kern/fs/ramfs.h"
+#include "kern/lib/errno.h"
+#include "kern/lib/string.h"
+#include "kern/proc/proc.h"
+#include "uvm/uvm_km.h"
+#include "uvm/uvm_object.h"
+#include "uvm/uvm_vnode.h"
+
+#define VN_EPOCH_AT_BOOT 1767225600LL   /* as sys_time.c: 2026-01-01 */
+#define VN_MAXOFF ((uint64_t)INT64_MAX)
+
+/*
+ * The vnode pager (uvm/uvm_vnode.c) may not be linked in yet: these weak
+ * references make its error hand-over optional (NULL when absent).
+ */
+extern bool uvn_is_vnode(const struct uvm_object *uobj) __attribute__((weak));
+extern int uvn_take_error(struct uvm_vnode *uvn) __attribute__((weak));
+
+/* The working directory namei starts from (the VFS's weak one: "/"). */
+struct vnode *
+vfs_cwd(void)
+{
+	struct proc *p = curthread != NULL ? curproc : NULL;
+
+	if (p == NULL || p->p_cwd == NULL)
+		return vfs_rootvp();
+	vref(p->p_cwd);
+	return p->p_cwd;
+}
+
+int64_t
+vn_time_now(void)
+{
+	return VN_EPOCH_AT_BOOT * 1000000000LL + (int64_t)clock_ns();
+}
+
+uint32_t
+vn_mode(const struct vattr *va)
+{
+	static const uint32_t type_bits[] = {
+		[VNON] = 0, [VREG] = S_IFREG, [VDIR] = S_IFDIR,
+		[VLNK] = S_IFLNK, [VCHR] = S_IFCHR, [VBLK] = 0060000,
+		[VFIFO] = S_IFIFO, [VSOCK] = 0140000,
+	};
+
+	return type_bits[va->va_type] | (va->va_mode & 07777);
+}
+
+int
+vn_getattr(struct vnode *vp, struct vattr *va)
+{
+	int error;
+
+	memset(va, 0, sizeof(*va));
+	mutex_enter(&vp->v_lock);
+	error = vp->v_ops->vop_getattr(vp, va);
+	mutex_exit(&vp->v_lock);
+	return error;
+}
+
+/* The VFS's refusal of a change the file system cannot make. */
+static int
+vn_cannot_change(struct vnode *vp)
+{
+	return (vp->v_mount->mnt_flags & MNT_RDONLY) ? -EROFS : -EPERM;
+}
+
+int
+vn_setattr(struct vnode *vp, struct vattr *va)
+{
+	int error;
+
+	if (vp->v_mount->mnt_flags & MNT_RDONLY)
+		return -EROFS;
+	if (vp->v_ops->vop_setattr == NULL)
+		return vn_cannot_change(vp);
+	mutex_enter(&vp->v_lock);
+	error = vp->v_ops->vop_setattr(vp, va);
+	mutex_exit(&vp->v_lock);
+	return error;
+}
+
+int
+vn_truncate(struct vnode *vp, uint64_t size)
+{
+	struct vattr va;
+
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	if (vp->v_type != VREG)
+		return -EINVAL;
+	if (size > VN_MAXOFF)
+		return -EFBIG;
+	memset(&va, 0, sizeof(va));
+	va.va_mask = VA_SIZE | VA_MTIME;
+	va.va_size = size;
+	va.va_mtime_ns = vn_time_now();
+	return vn_setattr(vp, &va);
+}
+
+int
+vn_stat(struct vnode *vp, struct linux_stat *st)
+{
+	struct vattr va;
+	int error = vn_getattr(vp, &va);
+
+	if (error != 0)
+		return error;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = va.va_dev;
+	st->st_ino = va.va_ino;
+	st->st_nlink = va.va_nlink;
+	st->st_mode = vn_mode(&va);
+	st->st_uid = va.va_uid;
+	st->st_gid = va.va_gid;
+	st->st_rdev = va.va_rdev;
+	st->st_size = (int64_t)va.va_size;
+	st->st_blksize = va.va_blksize != 0 ? va.va_blksize : PAGE_SIZE;
+	st->st_blocks = (int64_t)va.va_blocks;
+	st->st_atime = (uint64_t)(va.va_atime_ns / 1000000000);
+	st->st_atime_ns = (uint64_t)(va.va_atime_ns % 1000000000);
+	st->st_mtime = (uint64_t)(va.va_mtime_ns / 1000000000);
+	st->st_mtime_ns = (uint64_t)(va.va_mtime_ns % 1000000000);
+	st->st_ctime = (uint64_t)(va.va_ctime_ns / 1000000000);
+	st->st_ctime_ns = (uint64_t)(va.va_ctime_ns % 1000000000);
+	return 0;
+}
+
+/* ---- read and write ---- */
+
+/* A file system's own vop_read/vop_write on the user buffer. */
+static int64_t
+vn_rdwr_fs(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
+    bool write)
+{
+	struct uio uio = { .base = ubuf, .resid = len, .off = *off };
+	int64_t n = write ? vp->v_ops->vop_write(vp, &uio) :
+	    vp->v_ops->vop_read(vp, &uio);
+
+	if (n > 0)
+		*off += (uint64_t)n;
+	return n;
+}
+
+/* The piece of [off, off + want) that stays within off's page. */
+static size_t
+vn_piece(uint64_t off, size_t want)
+{
+	return MIN(want, PAGE_SIZE - (size_t)(off & PAGE_MASK));
+}
+
+/*
+ * Read one piece at off into buf: *n bytes (0 at or past the end).
+ *  => vp unlocked; takes v_lock around the size check and the copy.
+ */
+static int
+vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
+    size_t *n)
+{
+	struct vattr va;
+	int error;
+
+	*n = 0;
+	memset(&va, 0, sizeof(va));
+	mutex_enter(&vp->v_lock);
+	error = vp->v_ops->vop_getattr(vp, &va);
+	if (error == 0 && off < va.va_size) {
+		*n = MIN(vn_piece(off, want), (size_t)(va.va_size - off));
+		error = uvm_obj_rdwr(vp->v_obj, off, buf, *n, false);
+	}
+	mutex_exit(&vp->v_lock);
+	return error;
+}
+
+int64_t
+vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	size_t done = 0, n = 0;
+	int error = 0;
+	char *buf;
+
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	if (vp->v_ops->vop_read != NULL)
+		return vn_rdwr_fs(vp, ubuf, len, off, false);
+	if (vp->v_obj == NULL)
+		return -EINVAL;
+	if ((buf = kmem_alloc(PAGE_SIZE, 0)) == NULL)
+		return -ENOMEM;
+	while (done < len && *off < VN_MAXOFF) {
+		error = vn_read_piece(vp, *off, buf, len - done, &n);
+		if (error != 0 || n == 0)
+			break;
+		if (copyout(buf, ubuf + done, n) != 0) {
+			error = -EFAULT;
+			break;
+		}
+		done += n;
+		*off += n;
+	}
+	kmem_free(buf, PAGE_SIZE);
+	return done > 0 ? (int64_t)done : error;
+}
+
+/* vop_setattr of the size alone.  => vp locked. */
+static int
+vn_resize_locked(struct vnode *vp, uint64_t size)
+{
+	struct vattr va;
+
+	memset(&va, 0, sizeof(va));
+	va.va_mask = VA_SIZE;
+	va.va_size = size;
+	return vp->v_ops->vop_setattr(vp, &va);
+}
+
+/*
+ * Write n bytes of buf (one piece) at *off, or at the end if append
+ * (then *off becomes the end first).  Grows the file first; puts the
+ * size back if the copy fails.  => vp unlocked; takes v_lock.
+ */
+static int
+vn_write_piece(struct vnode *vp, uint64_t *off, const char *buf, size_t n,
+    bool append)
+{
+	struct vattr va;
+	int error;
+
+	memset(&va, 0, sizeof(va));
+	mutex_enter(&vp->v_lock);
+	error = vp->v_ops->vop_getattr(vp, &va);
+	if (error == 0 && append)
+		*off = va.va_size;
+	if (error == 0 && *off + n > VN_MAXOFF)
+		error = -EFBIG;
+	if (error == 0 && *off + n > va.va_size)
+		error = vn_resize_locked(vp, *off + n);
+	if (error == 0) {
+		error = uvm_obj_rdwr(vp->v_obj, *off, (void *)buf, n, true);
+		if (error != 0 && *off + n > va.va_size)
+			(void)vn_resize_locked(vp, va.va_size);
+	}
+	mutex_exit(&vp->v_lock);
+	return error;
+}
+
+/* After a write: the modification time is now. */
+static void
+vn_touch(struct vnode *vp)
+{
+	struct vattr va;
+
+	memset(&va, 0, sizeof(va));
+	va.va_mask = VA_MTIME;
+	va.va_mtime_ns = vn_time_now();
+	mutex_enter(&vp->v_lock);
+	(void)vp->v_ops->vop_setattr(vp, &va);
+	mutex_exit(&vp->v_lock);
+}
+
+/* The checks before a write: 0, or the error that refuses it. */
+static int
+vn_write_check(struct vnode *vp, uint64_t ubuf, size_t len)
+{
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	if (vp->v_mount->mnt_flags & MNT_RDONLY)
+		return -EROFS;
+	if (vp->v_ops->vop_write == NULL &&
+	    (vp->v_obj == NULL || vp->v_ops->vop_setattr == NULL))
+		return -EINVAL;
+	return 0;
+}
+
+int64_t
+vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
+    bool append)
+{
+	size_t done = 0;
+	int error = vn_write_check(vp, ubuf, len);
+	char *buf;
+
+	if (error != 0)
+		return error;
+	if (vp->v_ops->vop_write != NULL)
+		return vn_rdwr_fs(vp, ubuf, len, off, true);
+	if ((buf = kmem_alloc(PAGE_SIZE, 0)) == NULL)
+		return -ENOMEM;
+	while (done < len) {
+		size_t n = vn_piece(*off, len - done);
+		if (copyin(ubuf + done, buf, n) != 0) {
+			error = -EFAULT;
+			break;
+		}
+		error = vn_write_piece(vp, off, buf, n, append && done == 0);
+		if (error != 0)
+			break;
+		done += n;
+		*off += n;
+	}
+	kmem_free(buf, PAGE_SIZE);
+	if (done > 0)
+		vn_touch(vp);
+	return done > 0 ? (int64_t)done : error;
+}
+
+/* ---- the rest of a file's life ---- */
+
+/* The write-back error pending on vp (0: none), cleared: reported once. */
+static int
+vn_take_error(struct vnode *vp)
+{
+	int error = vp->v_error;
+
+	vp->v_error = 0;
+	if (error == 0 && vp->v_obj != NULL && uvn_is_vnode != NULL &&
+	    uvn_take_error != NULL && uvn_is_vnode(vp->v_obj))
+		error = uvn_take_error((struct uvm_vnode *)vp->v_obj);
+	return error;
+}
+
+int
+vn_fsync(struct vnode *vp, bool dataonly)
+{
+	int error = 0, pending;
+
+	if (vp->v_ops->vop_fsync != NULL)
+		error = vp->v_ops->vop_fsync(vp, dataonly);
+	pending = vn_take_error(vp);
+	return error != 0 ? error : pending;
+}
+
+int64_t
+vn_lseek(struct file *f, int64_t off, int whence)
+{
+	struct vattr va;
+	int64_t base = 0;
+	int error;
+
+	if (whence == SEEK_CUR)
+		base = (int64_t)f->off;
+	else if (whence >= SEEK_END && whence <= SEEK_HOLE) {
+		if ((error = vn_getattr(f->vp, &va)) != 0)
+			return error;
+		base = (int64_t)va.va_size;
+	} else if (whence != SEEK_SET)
+		return -EINVAL;
+	/* No holes are known to the VFS: all of [0, size) is data. */
+	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
+		if (off < 0)
+			return -EINVAL;
+		if (off >= base)
+			return -ENXIO;
+		base = whence == SEEK_DATA ? 0 : base - off;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->off = (uint64_t)(base + off);
+	return (int64_t)f->off;
+}
+
+/* Linux's struct linux_dirent64: ino, off, reclen, type, name. */
+#define VN_DIRENT_HDR 19
+
+/* One entry as a linux_dirent64 in rec; its length. */
+static size_t
+vn_dirent_rec(const struct vfs_dirent *d, uint8_t *rec)
+{
+	uint16_t reclen = (uint16_t)ROUND_UP(VN_DIRENT_HDR + d->namelen + 1, 8);
+
+	memset(rec, 0, reclen);
+	memcpy(rec, &d->ino, 8);
+	memcpy(rec + 8, &d->next, 8);
+	memcpy(rec + 16, &reclen, 2);
+	rec[18] = d->type;
+	memcpy(rec + VN_DIRENT_HDR, d->name, d->namelen);
+	return reclen;
+}
+
+/* The entry at cookie into *d: 0, 1 at the end, -errno. */
+static int
+vn_readdir(struct vnode *vp, uint64_t cookie, struct vfs_dirent *d)
+{
+	int error;
+
+	mutex_enter(&vp->v_lock);
+	error = vp->v_ops->vop_readdir(vp, cookie, d);
+	mutex_exit(&vp->v_lock);
+	if (error == 0 && d->namelen > VFS_NAME_MAX)
+		error = -EIO;
+	return error;
+}
+
+int64_t
+vn_getdents(struct file *f, uint64_t ubuf, size_t len)
+{
+	uint8_t rec[ROUND_UP(VN_DIRENT_HDR + VFS_NAME_MAX + 1, 8)];
+	struct vfs_dirent d;
+	size_t out = 0;
+	int error;
+
+	if (f->vp->v_type != VDIR || f->vp->v_ops->vop_readdir == NULL)
+		return -ENOTDIR;
+	if (!uaccess_ok(ubuf, len))
+		return -EFAULT;
+	while ((error = vn_readdir(f->vp, f->off, &d)) == 0) {
+		size_t reclen = vn_dirent_rec(&d, rec);
+		if (out + reclen > len) {
+			error = out > 0 ? 0 : -EINVAL;
+			break;
+		}
+		if (copyout(rec, ubuf + out, reclen) != 0) {
+			error = -EFAULT;
+			break;
+		}
+		out += reclen;
+		f->off = d.next;
+	}
+	if (error < 0)
+		return out > 0 ? (int64_t)out : error;
+	return (int64_t)out;
+}
+
+/* ---- struct fileops ---- */
+
+static int64_t
+vn_fop_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
+{
+	return vn_read(f->vp, ubuf, len, off);
+}
+
+static int64_t
+vn_fop_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	return vn_write(f->vp, ubuf, len, &f->off, (f->flags & O_APPEND) != 0);
+}
+
+/* close: the vnode reference goes; errors wait for fsync (see above). */
+static void
+vn_fop_close(struct file *f)
+{
+	struct vnode *vp = f->vp;
+
+	f->vp = NULL;
+	if (vp != NULL)
+		vrele(vp);
+}
+
+static int
+vn_fop_stat(struct file *f, struct linux_stat *st)
+{
+	return vn_stat(f->vp, st);
+}
+
+const struct fileops vn_fileops = {
+	.read = vn_fop_read,
+	.write = vn_fop_write,
+	.close = vn_fop_close,
+	.stat = vn_fop_stat,
+};
+
+bool
+vn_is_file(const struct file *f)
+{
+	return f->ops == &vn_fileops && f->vp != NULL;
+}
+
+/* The open flags a struct file keeps. */
+#define VN_FILE_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH)
+
+int
+vn_file_open(struct vnode *vp, int flags, struct file **fpp)
+{
+	struct file *f;
+	int error;
+
+	if (!(flags & O_PATH) && vp->v_ops->vop_open != NULL) {
+		error = vp->v_ops->vop_open(vp, flags, fpp);
+		if (error == 0)
+			(*fpp)->flags = flags & VN_FILE_FLAGS;
+		return error;
+	}
+	f = file_alloc(&vn_fileops, flags & VN_FILE_FLAGS);
+	if (f == NULL)
+		return -ENOMEM;
+	vref(vp);
+	f->vp = vp;
+	*fpp = f;
+	return 0;
+}
