@@ -258,6 +258,7 @@ INITRD_ROOT := $(BUILD)/initrd
 
 $(INITRD): user $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
+	@mkdir -p $(INITRD_ROOT)/tmp $(INITRD_ROOT)/dev/shm     # tmpfs mount points
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
 	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)

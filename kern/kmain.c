@@ -282,6 +282,7 @@ kmain_thread0(void)
 	while (!uvm_pdaemon_running())
 		yield();    /* let it start, so it serves the first request */
 	uvm_swap_boot(kopt_get("swap"), kprint);
+	tmpfs_boot(kprint);
 	run_boot_tests();
 	run_init();
 	if (qemu_exit_enabled())

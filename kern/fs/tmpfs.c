@@ -1215,6 +1215,52 @@ tmpfs_unmount_private(struct mount *mp)
 	return 0;
 }
 
+/* The private mount of memfd_create's files (no size limit, as Linux's). */
+static struct mount *tmpfs_memfd_mp;
+
+int
+tmpfs_create_unlinked(struct mount *mp, uint32_t mode, struct vnode **vpp)
+{
+	struct tmpfs_mount *tm = tmpfs_mount_of(mp);
+	struct tmpfs_node *n;
+	int error;
+
+	if ((error = node_alloc(tm, VREG, mode, NULL, &n)) != 0)
+		return error;
+	if ((error = vcache_new(mp, n->tn_ino, tmpfs_loadvnode, vpp)) != 0)
+		node_free(tm, n);
+	return error;
+}
+
+int
+tmpfs_memfd_vnode(struct vnode **vpp)
+{
+	if (tmpfs_memfd_mp == NULL)
+		return -ENOSYS;
+	return tmpfs_create_unlinked(tmpfs_memfd_mp, 0777, vpp);
+}
+
+void
+tmpfs_boot(kprint_fn pr)
+{
+	static const char *const paths[] = { "/tmp", "/dev/shm" };
+	struct vnode *root;
+	int error;
+
+	if ((error = tmpfs_mount_private("size=0,nr_inodes=0", &tmpfs_memfd_mp)) != 0)
+		pr("tmpfs: no mount for memfd_create: error %d\n", error);
+	if ((root = vfs_rootvp()) == NULL) {
+		pr("tmpfs: no root file system: /tmp and /dev/shm not mounted\n");
+		return;
+	}
+	vrele(root);
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		error = vfs_mount("tmpfs", "tmpfs", paths[i], 0, NULL);
+		if (error != 0)
+			pr("tmpfs: %s not mounted: error %d\n", paths[i], error);
+	}
+}
+
 void
 tmpfs_init(void)
 {

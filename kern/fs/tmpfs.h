@@ -112,6 +112,23 @@ int tmpfs_parse_opts(const char *opts, struct tmpfs_args *ta);
 int tmpfs_mount_private(const char *opts, struct mount **mpp);
 int tmpfs_unmount_private(struct mount *mp);
 
+/*
+ * tmpfs_create_unlinked - a regular file with no name on mp (a tmpfs
+ * mount), its vnode referenced in *vpp: it lives until the last
+ * reference goes.  tmpfs_memfd_vnode - the same on the private mount of
+ * memfd_create(2) (mode 0777, no size limit).
+ *  => 0, -ENOSPC (nr_inodes), -ENOMEM; may sleep.
+ */
+int tmpfs_create_unlinked(struct mount *mp, uint32_t mode, struct vnode **vpp);
+int tmpfs_memfd_vnode(struct vnode **vpp);
+
+/*
+ * tmpfs_boot - at boot, once "/" is mounted: tmpfs on /tmp and /dev/shm
+ * (Linux's defaults: half of RAM, mode 1777), and memfd's private mount.
+ * A failure is printed with pr, not fatal.  => thread context; sleeps.
+ */
+void tmpfs_boot(kprint_fn pr);
+
 /* tmpfs_check - the vfs_check of a tmpfs mount (also for tests). */
 int tmpfs_check(struct mount *mp, kprint_fn pr);
 
