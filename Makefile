@@ -252,13 +252,14 @@ $(MKINITRD): tools/mkinitrd.c
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
 
 # The initrd: a cpio "newc" archive which the kernel mounts read-only as
-# its root: /bin (user/), /tests (tests/user/ and their data), /etc.
+# its root: /bin (user/), /tests (tests/user/ and their data), /etc, and
+# the mount points /dev, /proc, /tmp, /mnt (empty directories).
 INITRD := $(BUILD)/initrd.cpio
 INITRD_ROOT := $(BUILD)/initrd
 
 $(INITRD): user $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
-	@mkdir -p $(INITRD_ROOT)/tmp $(INITRD_ROOT)/dev/shm     # tmpfs mount points
+	@mkdir -p $(INITRD_ROOT)/dev $(INITRD_ROOT)/proc $(INITRD_ROOT)/tmp $(INITRD_ROOT)/mnt
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
 	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)

@@ -99,8 +99,10 @@ int pipe_create(struct file **rf, struct file **wf);
 /* pipe_size - the bytes f's pipe holds (F_GETPIPE_SZ), or -EBADF: no pipe. */
 int pipe_size(const struct file *f);
 
-/* The console as a file. */
+/* The console as a file; /dev/null and /dev/zero (devfs opens them). */
 extern const struct fileops console_fileops;
+extern const struct fileops null_fileops;
+extern const struct fileops zero_fileops;
 
 /* Generated text as a read-only file (kmem buffer, taken over). */
 struct file *file_from_text(char *text, size_t len);

@@ -373,6 +373,7 @@ tmpfs_loadvnode(struct mount *mp, uint64_t ino, struct vnode *vp)
 		vp->v_ops = &tmpfs_vnodeops;
 		vp->v_data = n;
 		vp->v_obj = n->tn_type == VREG ? n->reg.tn_aobj : NULL;
+		vp->v_vflags |= VV_KEEPPAGES;   /* the aobj is the node's */
 	}
 	mutex_exit(&tm->tm_lock);
 	return n == NULL ? -ENOENT : 0;

@@ -29,7 +29,7 @@
  * same file finds them; vop_inactive is called then (a file with no names
  * left frees its storage there).  The cache keeps at most vfs_maxvnodes
  * unreferenced vnodes: past that the oldest is reclaimed (its dirty pages
- * written back, vop_reclaim, freed).
+ * written back and its pages freed unless VV_KEEPPAGES, vop_reclaim, freed).
  *
  * Mounts.  A mount joins a file system's root to a directory vnode
  * (covered); that directory's v_mountedhere points at the mount, and
@@ -171,7 +171,9 @@ struct vnodeops {
 	 * reports a write-back error recorded since the last fsync (-EIO). */
 	int (*vop_fsync)(struct vnode *vp, bool dataonly);
 	/* open - files whose descriptor is not a plain vnode file (devices,
-	 * /proc texts) make it here; NULL for ordinary files. */
+	 * /proc texts) make it here; NULL for ordinary files.  0 with *fpp
+	 * NULL: open this one as a plain vnode file after all (a /proc
+	 * directory).  flags: open(2)'s. */
 	int (*vop_open)(struct vnode *vp, int flags, struct file **fpp);
 	/* inactive - the last reference went (the vnode stays cached): free
 	 * the storage of a file with no names left.  => vp locked. */
@@ -182,6 +184,14 @@ struct vnodeops {
 	/* print - the file system's part of vnode_print. */
 	void (*vop_print)(struct vnode *vp, kprint_fn pr);
 };
+
+/* v_vflags */
+#define VV_MAGICLINK 0x1        /* a VLNK that namei does not follow at the
+                                   end: opening it (vop_open) opens what it
+                                   stands for (/proc/self/fd/N) */
+#define VV_KEEPPAGES 0x2        /* v_obj outlives the vnode (a tmpfs node's
+                                   aobj, an initrd file's memobj): reclaim
+                                   leaves its pages alone */
 
 struct vnode {
 	struct kmutex v_lock;           /* see "Locking" above */
@@ -198,6 +208,7 @@ struct vnode {
 	                                   load failed): only references remain */
 	bool v_loading;                 /* vcache: load in progress (the loader
 	                                   holds v_lock; others wait on it) */
+	uint32_t v_vflags;              /* VV_*, set by load */
 	struct vnode *v_hashnext;       /* vcache: next in its (mount, ino) bucket */
 	TAILQ_ENTRY(vnode) v_free;      /* vcache: unreferenced, oldest first */
 	TAILQ_ENTRY(vnode) v_mntlist;   /* its mount's vnodes */
@@ -276,6 +287,8 @@ struct vfs_statfs {
 };
 
 #define MNT_RDONLY 0x1
+#define MNT_NOCACHE 0x2         /* names come and go (procfs): the name
+                                   cache keeps none of its directories */
 
 struct mount {
 	const struct vfsops *mnt_op;
@@ -350,7 +363,8 @@ int vfs_access(struct vnode *vp, int mode);
  *     VFS_NAME_MAX, give -ENAMETOOLONG; "" gives -ENOENT.
  *  => symlinks in the middle are always followed, the last one only with
  *     NAMEI_FOLLOW or when a slash follows it; more than VFS_SYMLOOP_MAX
- *     in one lookup: -ELOOP.  A trailing slash requires a directory
+ *     in one lookup: -ELOOP.  A VV_MAGICLINK at the end is never
+ *     followed (it is the result).  A trailing slash requires a directory
  *     (-ENOTDIR).  ".." of "/" is "/"; ".." of a mounted root is the
  *     ".." of the directory it covers.
  *  => with NAMEI_PARENT: *vpp is the parent directory and the last

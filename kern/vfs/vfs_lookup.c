@@ -136,12 +136,14 @@ ni_lookup_name(struct nameidata *ni, const char *name, size_t len,
 	struct vnode *dvp = ni->dvp;
 	int error;
 
-	if ((*vpp = cache_lookup(dvp, name, len)) != NULL)
+	bool cached = !(dvp->v_mount->mnt_flags & MNT_NOCACHE);
+
+	if (cached && (*vpp = cache_lookup(dvp, name, len)) != NULL)
 		return 0;
 	mutex_enter(&dvp->v_lock);
 	error = dvp->v_ops->vop_lookup(dvp, name, len, vpp);
 	mutex_exit(&dvp->v_lock);
-	if (error == 0)
+	if (error == 0 && cached)
 		cache_enter(dvp, name, len, *vpp);
 	return error;
 }
@@ -292,7 +294,8 @@ ni_walk(struct nameidata *ni, struct vnode **vpp, char *last, bool *trail)
 		if ((error = ni_component(ni, name, len, &vp)) != 0)
 			return error;
 		if (vp->v_type == VLNK && (!final || slash ||
-		    (ni->flags & NAMEI_FOLLOW))) {
+		    (ni->flags & NAMEI_FOLLOW)) &&
+		    !(final && (vp->v_vflags & VV_MAGICLINK))) {
 			if (slash && final)     /* keep the trailing slash */
 				ni->rest = (char *)name + len;
 			error = ni_follow(ni, vp);

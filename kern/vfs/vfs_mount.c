@@ -86,7 +86,7 @@ mount_alloc(const struct vfsops *ops, const char *source, const char *path,
 		return NULL;
 	mp->mnt_op = ops;
 	mp->mnt_flags = flags;
-	mp->mnt_dev = vfs_nextdev++;    /* makedev(0, n) is n */
+	mp->mnt_dev = vfs_nextdev;      /* makedev(0, n) is n; taken if it mounts */
 	strlcpy(mp->mnt_path, path != NULL ? path : "/", sizeof(mp->mnt_path));
 	strlcpy(mp->mnt_source, source != NULL ? source : "none",
 	    sizeof(mp->mnt_source));
@@ -159,6 +159,7 @@ vfs_mount(const char *fstype, const char *source, const char *path,
 	if (error == 0)
 		error = mount_start(mp, source, opts);
 	if (error == 0) {
+		vfs_nextdev++;
 		mp->mnt_covered = covered;      /* keeps namei's reference */
 		if (covered != NULL)
 			covered->v_mountedhere = mp;

@@ -40,7 +40,6 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
-#include "uvm/uvm_aobj.h"
 #include "uvm/uvm_object.h"
 
 #define VCACHE_HASHSIZE 128
@@ -127,7 +126,8 @@ vnode_free(struct vnode *vp)
 
 /*
  * Reclaim vp, already out of the hash and the free list: forget its
- * names, write back and free its pages, let the file system free v_data.
+ * names, write back and free its pages (unless the object outlives the
+ * vnode: VV_KEEPPAGES), let the file system free v_data.
  *  => no lock held; vp has no references.  May sleep.
  */
 static void
@@ -137,9 +137,8 @@ vcache_reclaim(struct vnode *vp)
 	int error = 0;
 
 	cache_purge(vp);
-	/* An aobj (a tmpfs file's data) belongs to the file system's node,
-	 * which outlives the vnode: its pages are the file and stay. */
-	if (uobj != NULL && !uao_is_aobj(uobj) && uobj->pgops->pgo_put != NULL) {
+	if (uobj != NULL && uobj->pgops->pgo_put != NULL &&
+	    !(vp->v_vflags & VV_KEEPPAGES)) {
 		mutex_enter(&uobj->vmobjlock);
 		error = uobj->pgops->pgo_put(uobj, 0, 0,
 		    PGO_CLEANIT | PGO_FREE | PGO_ALLPAGES);
