@@ -254,7 +254,10 @@ ni_start(struct nameidata *ni, struct vnode *dirvp, const char *path, int flags)
 		ni->dvp = dirvp;
 	} else
 		ni->dvp = vfs_cwd();
-	KASSERT(ni->dvp != NULL);
+	if (ni->dvp == NULL) {                  /* nothing mounted yet */
+		kmem_free(ni->buf, VFS_PATH_MAX);
+		return -ENOENT;
+	}
 	return 0;
 }
 
