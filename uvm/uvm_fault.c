@@ -455,11 +455,6 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	n = 1;
 	error = uobj->pgops->pgo_get(uobj, off + ((voff_t)f->centeridx << PAGE_SHIFT),
 	    0, pages, &n, f->access, f->entry->advice, 0);
-	/* A page past the object's end (a file truncated under its mapping)
-	 * or one its file system has no room for is a bus error, as an
-	 * unreadable page is: SIGBUS, as Linux gives. */
-	if (error == -EINVAL || error == -ENOSPC)
-		error = -EIO;
 	if (error != 0)
 		return error;
 	mutex_enter(&f->map->lock);

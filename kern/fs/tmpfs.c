@@ -21,7 +21,7 @@
  * slots.  ftruncate changes the aobj's size: uao_shrink removes the pages
  * past the end from every mapping and frees them and their swap slots,
  * so a later access through a mapping past the end faults on a page the
- * pager refuses (-EINVAL) and gets SIGBUS (uvm_fault.c).
+ * pager refuses (-EINVAL) and gets SIGBUS (kern/proc/proc.c).
  *
  * The size limit (size=) counts pages that hold data, as Linux does: an
  * aobj page resident or in swap.  Every aobj of the mount is charged to

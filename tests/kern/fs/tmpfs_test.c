@@ -398,9 +398,9 @@ KTEST(tmpfs, truncate_under_a_mapping_unmaps_and_faults_past_the_end_fail)
 	KT_ASSERT(!pmap_extract(t.map->pmap, VA + PAGE_SIZE, &pa));
 	KT_ASSERT(pmap_extract(t.map->pmap, VA, &pa));
 	KT_EQ(vp->v_obj->uo_npages, 1);
-	/* A fault past the end: the pager refuses, the fault says -EIO (SIGBUS). */
-	KT_EQ(uvm_fault(t.map, VA + 2 * PAGE_SIZE, VM_PROT_READ), -EIO);
-	KT_EQ(uvm_fault(t.map, VA + PAGE_SIZE, VM_PROT_WRITE), -EIO);
+	/* A fault past the end: the pager refuses, -EINVAL (SIGBUS). */
+	KT_EQ(uvm_fault(t.map, VA + 2 * PAGE_SIZE, VM_PROT_READ), -EINVAL);
+	KT_EQ(uvm_fault(t.map, VA + PAGE_SIZE, VM_PROT_WRITE), -EINVAL);
 	KT_EQ(vp->v_obj->uo_npages, 1);
 	ck(mp);
 	uvm_unmap(t.map, VA, VA + 4 * PAGE_SIZE);
@@ -425,8 +425,8 @@ KTEST(tmpfs, stores_through_a_mapping_are_charged_and_stop_at_the_limit)
 	KT_EQ(uvm_fault(t.map, VA + PAGE_SIZE, VM_PROT_READ), 0);
 	KT_EQ(held(vp), 2);
 	KT_EQ(tm_of(mp)->tm_budget.ub_used, 2);
-	/* The third page has no room: SIGBUS, nothing charged. */
-	KT_EQ(uvm_fault(t.map, VA + 2 * PAGE_SIZE, VM_PROT_WRITE), -EIO);
+	/* The third page has no room: -ENOSPC (SIGBUS), nothing charged. */
+	KT_EQ(uvm_fault(t.map, VA + 2 * PAGE_SIZE, VM_PROT_WRITE), -ENOSPC);
 	KT_EQ(tm_of(mp)->tm_budget.ub_used, 2);
 	KT_EQ(vp->v_obj->uo_npages, 2);
 	ck(mp);
