@@ -52,7 +52,6 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -158,23 +157,10 @@ option(const char *key)
 /* ---- Linux boot environment ---- */
 
 /*
- * On Linux the initramfs has no /proc or /dev until someone mounts them,
- * nor tmpfs on /tmp and /dev/shm; uvmkern has them all at boot, and the
- * calls just fail or are skipped there.  Only as
+ * On Linux the initramfs has no /proc or /dev until someone mounts them;
+ * uvmkern has both built in, and the calls just fail there.  Only as
  * pid 1: run by hand, init mounts nothing.
  */
-/* path as a tmpfs of mode 1777, as uvmkern mounts /tmp and /dev/shm. */
-static void
-mount_tmpfs(const char *path)
-{
-	struct statfs st;
-
-	if (statfs(path, &st) == 0 && st.f_type == 0x01021994)
-		return;                     /* TMPFS_MAGIC: there already */
-	mkdir(path, 01777);
-	mount("tmpfs", path, "tmpfs", 0, "mode=1777");
-}
-
 static void
 prepare_linux(void)
 {
@@ -188,8 +174,6 @@ prepare_linux(void)
 		mkdir("/dev", 0755);
 		mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	}
-	mount_tmpfs("/tmp");
-	mount_tmpfs("/dev/shm");
 	/* The programs get a controlling terminal, as on uvmkern (whose
 	 * console is one for every tree it starts): a session of init's own,
 	 * and the serial line opened without O_NOCTTY (the console device
