@@ -459,6 +459,7 @@ dir_detach(struct tmpfs_node *dir, struct tmpfs_dirent *de)
 	if (n->tn_type == VDIR) {
 		dir->tn_links--;
 		n->tn_links = 0;        /* its own name and its "." go together */
+		n->dir.tn_parent = n;   /* its parent may go before it does */
 	} else {
 		n->tn_links--;
 	}
@@ -537,9 +538,11 @@ tmpfs_lookup(struct vnode *dvp, const char *name, size_t len, struct vnode **vpp
 		*vpp = dvp;
 		return 0;
 	}
+	if (dir->tn_links == 0)
+		return -ENOENT;         /* removed: no names, not even ".." */
 	if (len == 2 && name[0] == '.' && name[1] == '.')
 		return node_vget(dvp->v_mount, dir->dir.tn_parent, vpp);
-	if (dir->tn_links == 0 || (de = dir_lookup(dir, name, len)) == NULL)
+	if ((de = dir_lookup(dir, name, len)) == NULL)
 		return -ENOENT;
 	return node_vget(dvp->v_mount, de->td_node, vpp);
 }
@@ -682,6 +685,8 @@ tmpfs_readdir(struct vnode *vp, uint64_t cookie, struct vfs_dirent *d)
 
 	if (vp->v_type != VDIR)
 		return -ENOTDIR;
+	if (dir->tn_links == 0)
+		return -ENOENT;         /* removed, as Linux's getdents says */
 	if (cookie < 2) {
 		struct tmpfs_node *n = cookie == 0 ? dir : dir->dir.tn_parent;
 		d->ino = n->tn_ino;
@@ -692,7 +697,7 @@ tmpfs_readdir(struct vnode *vp, uint64_t cookie, struct vfs_dirent *d)
 		d->name[cookie + 1] = '\0';
 		return 0;
 	}
-	if (dir->tn_links == 0 || (de = dir_seek(dir, cookie)) == NULL)
+	if ((de = dir_seek(dir, cookie)) == NULL)
 		return 1;
 	dir->dir.tn_hint = de;
 	d->ino = de->td_node->tn_ino;

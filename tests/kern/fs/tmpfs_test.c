@@ -12,6 +12,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
+#include "tests/harness/swaptest.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
@@ -467,10 +468,14 @@ KTEST(tmpfs, directories_count_links_and_refuse_rmdir_when_not_empty)
 	KT_EQ(t_remove(a, "b", b, true), 0);
 	KT_EQ(tmpfs_node_of(b)->tn_links, 0);
 	KT_EQ(tmpfs_node_of(a)->tn_links, 2);
-	/* Nothing can be made in a removed directory. */
+	/* Nothing can be made in a removed directory, nor found or listed. */
 	mutex_enter(&b->v_lock);
 	KT_EQ(b->v_ops->vop_create(b, "x", 1, 0644, &vp), -ENOENT);
+	KT_EQ(b->v_ops->vop_lookup(b, "..", 2, &vp), -ENOENT);
+	struct vfs_dirent d;
+	KT_EQ(b->v_ops->vop_readdir(b, 0, &d), -ENOENT);
 	mutex_exit(&b->v_lock);
+	KT_ASSERT(tmpfs_node_of(b)->dir.tn_parent == tmpfs_node_of(b));
 	ck(mp);
 	KT_EQ(t_remove(a, "f", f, false), 0);
 	KT_EQ(tmpfs_node_of(f)->tn_links, 1);
@@ -732,4 +737,60 @@ KTEST(tmpfs, unmount_private_refuses_while_a_file_is_in_use)
 	KT_EQ(tmpfs_unmount_private(mp), -EBUSY);
 	vrele(vp);
 	t_unmount(mp);
+}
+
+/*
+ * In the swap boot (make test's SWAPKTEST): a tmpfs file's pages go to
+ * swap like anonymous memory, the file still counts them, read(2) brings
+ * them back, and truncation frees their slots.
+ */
+KTEST_OWN_BOOT(swap, tmpfs_file_pages_go_to_swap_and_come_back)
+{
+	enum { N = 24 };
+	struct vmtest t;
+	struct mount *mp;
+	struct vnode *vp;
+	struct uvm_object *u;
+	uint64_t slots_before;
+	char c;
+
+	swaptest_on();
+	vmtest_begin(&t);
+	slots_before = uvm_swap_stats.inuse;
+	mp = t_mount("size=1m");
+	vp = t_create(mp->mnt_root, "swapped");
+	u = vp->v_obj;
+	for (int i = 0; i < N; i++) {
+		memset(pagebuf, 'a' + i, PAGE_SIZE);
+		KT_EQ(t_write(vp, (uint64_t)i * PAGE_SIZE, pagebuf, PAGE_SIZE), 0);
+	}
+	/* A mapping lets the page daemon's test helper pick the pages. */
+	uao_reference(u);
+	vmtest_map(&t, VA, N, u, VM_PROT_READ | VM_PROT_WRITE, 0);
+	KT_EQ(swaptest_push_out(&t, VA, N), N);
+	mutex_enter(&u->vmobjlock);
+	KT_EQ(u->uo_npages, 0);
+	for (int i = 0; i < N; i++)
+		KT_ASSERT(uao_find_swslot(u, i) != 0);
+	KT_EQ(uao_held_pages(u), N);                    /* still the file's */
+	mutex_exit(&u->vmobjlock);
+	KT_EQ(tm_of(mp)->tm_budget.ub_used, N);
+	KT_EQ(uvm_swap_stats.inuse, slots_before + N);
+	ck(mp);
+	/* read(2) brings a page back from its slot. */
+	KT_EQ(t_read(vp, 7 * PAGE_SIZE + 123, &c, 1), 0);
+	KT_EQ(c, 'a' + 7);
+	KT_EQ(u->uo_npages, 1);
+	KT_EQ(held(vp), N);
+	/* Truncation frees the slots of the pages past the end. */
+	KT_EQ(t_setsize(vp, 4 * PAGE_SIZE), 0);
+	KT_EQ(held(vp), 4);
+	KT_EQ(tm_of(mp)->tm_budget.ub_used, 4);
+	KT_EQ(uvm_swap_stats.inuse, slots_before + 4);
+	ck(mp);
+	uvm_unmap(t.map, VA, VA + PG(N));
+	vrele(vp);
+	t_unmount(mp);
+	KT_EQ(uvm_swap_stats.inuse, slots_before);
+	vmtest_end(&t);
 }
