@@ -367,7 +367,8 @@ tmpfs_loadvnode(struct mount *mp, uint64_t ino, struct vnode *vp)
 	mutex_enter(&tm->tm_lock);
 	n = node_find(tm, ino);
 	if (n != NULL) {
-		KASSERT(n->tn_vnode == NULL);
+		/* An old vnode may be on its way out (unhashed, not yet
+		 * reclaimed): the new one takes over. */
 		n->tn_vnode = vp;
 		vp->v_type = n->tn_type;
 		vp->v_ops = &tmpfs_vnodeops;
@@ -876,7 +877,7 @@ tmpfs_reclaim(struct vnode *vp)
 {
 	struct tmpfs_node *n = vp->v_data;
 
-	if (n != NULL)
+	if (n != NULL && n->tn_vnode == vp)
 		n->tn_vnode = NULL;     /* the node stays: it has names */
 	vp->v_data = NULL;
 	vp->v_obj = NULL;
