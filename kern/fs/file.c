@@ -428,10 +428,9 @@ file_getdents(struct file *f, uint64_t ubuf, size_t len)
 int
 file_path(struct file *f, char *buf, size_t size)
 {
-	if (f->vp != NULL) {
-		if (vn_path(f->vp, buf, size) < 0)
-			strlcpy(buf, "(deleted)", size);    /* no name leads to it */
-	} else if (f->node != NULL)
+	if (vn_is_file(f))
+		vn_file_path(f, buf, size);
+	else if (f->node != NULL)
 		ramfs_path(f->node, buf, size);
 	else if (f->pipe != NULL)
 		ksnprintf(buf, size, "pipe:[%lu]", ((uint64_t)f->pipe >> 4) & 0xffffff);

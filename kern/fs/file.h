@@ -49,6 +49,8 @@ struct file {
 	const struct fileops *ops;
 	struct rnode *node;         /* ramfs files and directories */
 	struct vnode *vp;           /* vnode files: referenced (vfs_vnops.c) */
+	struct vnode *dvp;          /* ... the directory it was opened in and */
+	char *name;                 /* its name there (for /proc/PID/fd), or NULL */
 	struct pipe *pipe;
 	char *text;                 /* generated files: the snapshot */
 	size_t textlen;

@@ -41,6 +41,7 @@
 #include "kern/fs/file.h"
 #include "kern/fs/ramfs.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/printf.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
@@ -429,55 +430,80 @@ open_check(struct vnode *vp, int flags)
 {
 	if (flags & O_PATH)
 		return (flags & O_DIRECTORY) && vp->v_type != VDIR ? -ENOTDIR : 0;
-	if (vp->v_type == VLNK)
-		return -ELOOP;              /* O_NOFOLLOW met a symlink */
+	/* A symlink is the answer only with O_NOFOLLOW, or for a magic
+	 * link (/proc/self/fd/N), which vop_open opens. */
+	if (vp->v_type == VLNK &&
+	    ((flags & O_NOFOLLOW) || !(vp->v_vflags & VV_MAGICLINK)))
+		return -ELOOP;
 	if ((flags & O_DIRECTORY) && vp->v_type != VDIR)
 		return -ENOTDIR;
 	if (vp->v_type == VDIR && (open_writes(flags) || (flags & O_CREAT)))
 		return -EISDIR;
-	if (open_writes(flags) && (vp->v_type == VREG || vp->v_type == VDIR ||
-	    vp->v_type == VLNK) && vn_rdonly(vp))
+	if (open_writes(flags) && (vp->v_type == VREG || vp->v_type == VDIR) &&
+	    vn_rdonly(vp))
 		return -EROFS;
 	return 0;
 }
 
-/* The vnode an open names (created, or found), referenced. */
+/*
+ * The vnode pp names: its last component looked up in pp->dvp (with the
+ * trailing slash, which asks for a directory), referenced.
+ */
+static int
+parent_lookup(struct vfs_parent *pp, int nflags, struct vnode **vpp)
+{
+	char name[VFS_NAME_MAX + 2];
+
+	if (pp->last[0] == '\0') {             /* "/" */
+		vref(pp->dvp);
+		*vpp = pp->dvp;
+		return 0;
+	}
+	ksnprintf(name, sizeof(name), "%s%s", pp->last, pp->slash ? "/" : "");
+	return namei(pp->dvp, name, nflags, vpp, NULL);
+}
+
+/*
+ * The vnode an open names (created, or found), referenced, and in *pp
+ * the directory it was named in (the file remembers it for its path).
+ */
 static int
 open_lookup(int dirfd, uint64_t upath, int flags, uint32_t mode,
-    struct vnode **vpp)
+    struct vnode **vpp, struct vfs_parent *pp)
 {
-	struct vfs_parent pp;
 	bool created;
 	int error;
 
-	if (!(flags & O_CREAT))
-		return lookup_at(dirfd, upath, (flags & O_NOFOLLOW) ?
-		    AT_SYMLINK_NOFOLLOW : 0, vpp);
-	if ((error = parent_at(dirfd, upath, &pp)) != 0)
+	if ((error = parent_at(dirfd, upath, pp)) != 0)
 		return error;
-	error = open_create(&pp, flags, mode, vpp, &created);
-	parent_done(&pp);
-	return error;
+	if (!(flags & O_CREAT))
+		return parent_lookup(pp, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW, vpp);
+	return open_create(pp, flags, mode, vpp, &created);
 }
 
 static int64_t
 do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 {
+	struct vfs_parent pp;
 	struct vnode *vp;
 	struct file *f;
 	int error, fd;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return -EOPNOTSUPP;
-	if ((error = open_lookup(dirfd, upath, flags, mode, &vp)) != 0)
-		return error;
-	error = open_check(vp, flags);
-	if (error == 0 && (flags & O_TRUNC) && vp->v_type == VREG &&
-	    !(flags & O_PATH))
-		error = vn_truncate(vp, 0);
-	if (error == 0)
-		error = vn_file_open(vp, flags, &f);
-	vrele(vp);
+	if ((error = open_lookup(dirfd, upath, flags, mode, &vp, &pp)) == 0) {
+		error = open_check(vp, flags);
+		if (error == 0 && (flags & O_TRUNC) && vp->v_type == VREG &&
+		    !(flags & O_PATH))
+			error = vn_truncate(vp, 0);
+		if (error == 0)
+			error = vn_file_open(vp, flags, &f);
+		if (error == 0 && vn_is_file(f) && vp->v_type != VDIR &&
+		    !name_is_dots(pp.last))
+			vn_file_set_name(f, pp.dvp, pp.last);
+		vrele(vp);
+	}
+	parent_done(&pp);
 	if (error != 0)
 		return error;
 	fd = fd_install(fds(), f, 0, (flags & O_CLOEXEC) != 0);
@@ -507,6 +533,21 @@ sys_creat(const struct sysargs *a)
 
 /* ---- stat ---- */
 
+/* stat following a magic link (/proc/self/fd/N): the file it stands for. */
+static int
+stat_magic(struct vnode *vp, struct linux_stat *st)
+{
+	struct file *f;
+	int error = vn_file_open(vp, O_RDONLY, &f);
+
+	if (error != 0)
+		return error;
+	memset(st, 0, sizeof(*st));
+	error = f->ops->stat(f, st);
+	file_release(f);
+	return error;
+}
+
 /* The stat of what dirfd/upath names (or dirfd itself: AT_EMPTY_PATH). */
 static int
 stat_at(int dirfd, uint64_t upath, int atflags, struct linux_stat *st)
@@ -526,7 +567,10 @@ stat_at(int dirfd, uint64_t upath, int atflags, struct linux_stat *st)
 	}
 	if ((error = lookup_at(dirfd, upath, atflags, &vp)) != 0)
 		return error;
-	error = vn_stat(vp, st);
+	if ((vp->v_vflags & VV_MAGICLINK) && !(atflags & AT_SYMLINK_NOFOLLOW))
+		error = stat_magic(vp, st);
+	else
+		error = vn_stat(vp, st);
 	vrele(vp);
 	return error;
 }

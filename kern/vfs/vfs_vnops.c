@@ -51,6 +51,7 @@
 #include "kern/core/clock.h"
 #include "kern/fs/file.h"
 #include "kern/fs/ramfs.h"
+#include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
@@ -491,13 +492,18 @@ vn_fop_write(struct file *f, uint64_t ubuf, size_t len)
 	return vn_write(f->vp, ubuf, len, &f->off, (f->flags & O_APPEND) != 0);
 }
 
-/* close: the vnode reference goes; errors wait for fsync (see above). */
+/* close: the vnode references go; errors wait for fsync (see above). */
 static void
 vn_fop_close(struct file *f)
 {
-	struct vnode *vp = f->vp;
+	struct vnode *vp = f->vp, *dvp = f->dvp;
 
-	f->vp = NULL;
+	f->vp = f->dvp = NULL;
+	if (f->name != NULL)
+		kmem_free(f->name, strlen(f->name) + 1);
+	f->name = NULL;
+	if (dvp != NULL)
+		vrele(dvp);
 	if (vp != NULL)
 		vrele(vp);
 }
@@ -530,11 +536,11 @@ vn_file_open(struct vnode *vp, int flags, struct file **fpp)
 	struct file *f;
 	int error;
 
+	*fpp = NULL;
 	if (!(flags & O_PATH) && vp->v_ops->vop_open != NULL) {
 		error = vp->v_ops->vop_open(vp, flags, fpp);
-		if (error == 0)
-			(*fpp)->flags = flags & VN_FILE_FLAGS;
-		return error;
+		if (error != 0 || *fpp != NULL)
+			return error;       /* its own file (or a shared one) */
 	}
 	f = file_alloc(&vn_fileops, flags & VN_FILE_FLAGS);
 	if (f == NULL)
@@ -543,4 +549,50 @@ vn_file_open(struct vnode *vp, int flags, struct file **fpp)
 	f->vp = vp;
 	*fpp = f;
 	return 0;
+}
+
+void
+vn_file_set_name(struct file *f, struct vnode *dvp, const char *name)
+{
+	size_t len = strlen(name) + 1;
+
+	KASSERT(vn_is_file(f) && f->name == NULL);
+	if ((f->name = kmem_alloc(len, 0)) == NULL)
+		return;
+	memcpy(f->name, name, len);
+	vref(dvp);
+	f->dvp = dvp;
+}
+
+/* Does name in dvp still lead to vp? */
+static bool
+vn_name_leads_to(struct vnode *dvp, const char *name, struct vnode *vp)
+{
+	struct vnode *found;
+	bool same;
+
+	mutex_enter(&dvp->v_lock);
+	same = dvp->v_ops->vop_lookup(dvp, name, strlen(name), &found) == 0;
+	mutex_exit(&dvp->v_lock);
+	if (same) {
+		same = found == vp;
+		vrele(found);
+	}
+	return same;
+}
+
+int
+vn_file_path(struct file *f, char *buf, size_t size)
+{
+	int n;
+
+	if (f->dvp == NULL)
+		n = vn_path(f->vp, buf, size);
+	else if ((n = vn_path(f->dvp, buf, size)) >= 0)
+		ksnprintf(buf + n, size - (size_t)n, "%s%s%s", n > 1 ? "/" : "",
+		    f->name, vn_name_leads_to(f->dvp, f->name, f->vp) ? "" :
+		    " (deleted)");
+	if (n < 0)
+		strlcpy(buf, "(unreachable)", size);
+	return (int)strlen(buf);
 }

@@ -116,6 +116,21 @@ int64_t vn_getdents(struct file *f, uint64_t ubuf, size_t len);
  */
 int vn_path(struct vnode *vp, char *buf, size_t size);
 
+/*
+ * vn_file_set_name - remember that vnode file f was opened as name in
+ * directory dvp (a reference on dvp and a copy of name, dropped at
+ * close), for vn_file_path.  Best effort: nothing is kept without memory.
+ */
+void vn_file_set_name(struct file *f, struct vnode *dvp, const char *name);
+
+/*
+ * vn_file_path - what /proc/PID/fd/N names for vnode file f: a directory's
+ * vn_path; a file's directory path and its name, with " (deleted)" after
+ * it when that name no longer leads to it (Linux's words).  Into buf;
+ * returns the length.  May sleep.
+ */
+int vn_file_path(struct file *f, char *buf, size_t size);
+
 /* vn_time_now - the wall-clock time in ns since 1970 (for timestamps). */
 int64_t vn_time_now(void);
 
