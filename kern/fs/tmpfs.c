@@ -1265,6 +1265,9 @@ tmpfs_boot(kprint_fn pr)
 		error = vfs_mount("tmpfs", "tmpfs", paths[i], 0, NULL);
 		if (error != 0)
 			pr("tmpfs: %s not mounted: error %d\n", paths[i], error);
+		else
+			pr("tmpfs: on %s, at most %lu MiB\n", paths[i],
+			    uvmexp.npages / 2 >> (20 - PAGE_SHIFT));
 	}
 }
 
