@@ -636,6 +636,28 @@ tmpfs_rmdir(struct vnode *dvp, const char *name, size_t len, struct vnode *vp)
 	return 0;
 }
 
+/*
+ * Move fde's file from fdir to tdir as nde (fde is freed).  Unlike a
+ * dir_detach then dir_attach, the file's link count never passes 0 on
+ * the way (a directory's only changes its parents' counts).
+ */
+static void
+dir_move(struct tmpfs_node *fdir, struct tmpfs_dirent *fde,
+    struct tmpfs_node *tdir, struct tmpfs_dirent *nde)
+{
+	if (fde->td_node->tn_type == VDIR)
+		fdir->tn_links--;       /* dir_attach counts it again in tdir */
+	else
+		fde->td_node->tn_links--;
+	TAILQ_REMOVE(&fdir->dir.tn_entries, fde, td_entries);
+	if (fdir->dir.tn_hint == fde)
+		fdir->dir.tn_hint = NULL;
+	fdir->dir.tn_nentries--;
+	fdir->tn_mtime = fdir->tn_ctime = tmpfs_now();
+	dirent_free(fde);
+	dir_attach(tdir, nde);
+}
+
 static int
 tmpfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
     struct vnode *fvp, struct vnode *tdvp, const char *tname, size_t tlen,
@@ -663,18 +685,7 @@ tmpfs_rename(struct vnode *fdvp, const char *fname, size_t flen,
 		dir_detach(tdir, tde);
 		dirent_free(tde);
 	}
-	/* Attach before detach: a file's link count never touches 0. */
-	if (fvp->v_type == VDIR)
-		fdir->tn_links--;       /* dir_attach counts it again in tdir */
-	else
-		fde->td_node->tn_links--;
-	TAILQ_REMOVE(&fdir->dir.tn_entries, fde, td_entries);
-	if (fdir->dir.tn_hint == fde)
-		fdir->dir.tn_hint = NULL;
-	fdir->dir.tn_nentries--;
-	fdir->tn_mtime = fdir->tn_ctime = tmpfs_now();
-	dirent_free(fde);
-	dir_attach(tdir, nde);
+	dir_move(fdir, fde, tdir, nde);
 	return 0;
 }
 
