@@ -53,6 +53,7 @@
 #include "kern/fs/ramfs.h"
 #include "kern/fs/devfs.h"
 #include "kern/fs/procfs.h"
+#include "kern/fs/tmpfs.h"
 #include "kern/vfs/vfs.h"
 #include "kern/fs/tty.h"
 #include "kern/sys/syscall.h"
@@ -314,6 +315,7 @@ kmain_thread0(void)
 	while (!uvm_pdaemon_running())
 		yield();    /* let it start, so it serves the first request */
 	uvm_swap_boot(kopt_get("swap"), kprint);
+	tmpfs_boot(kprint);
 	run_boot_tests();
 	run_init();
 	if (qemu_exit_enabled())
@@ -341,6 +343,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 	vm_bootstrap();
 	uvm_ftrace.stream = kopt_get("trace") != NULL && strcmp(kopt_get("trace"), "fault") == 0;
 	initrd_mount();
+	tmpfs_init();
 	intr_init();
 	clock_init();
 	thread_init(kmain_thread0);

@@ -44,7 +44,16 @@
  *     is never 0 (an element with no slot is freed at once);
  *   - every recorded slot is positive and allocated in the swap layer;
  *   - every resident page lies below u_pages, and the object itself passes
- *     uvm_obj_check.
+ *     uvm_obj_check;
+ *   - u_held counts the pages that hold data, resident or with a slot
+ *     (each once), and is what the object has charged to its budget.
+ *
+ * The held count changes in three places only: get_page makes a page in
+ * a hole (+1, refused with -ENOSPC when the budget is spent), a page
+ * with no slot is discarded (-1: its data is gone, the page is a hole
+ * again), a slot of a page that is not resident is dropped (-1).  The
+ * page daemon moves pages between "resident" and "in swap" without
+ * changing it: it frees only pages that have a slot.
  *
  * Lock order: uao_list_lock (the list of every aobj) before an object's
  * vmobjlock, before the page-queue, free-list and swap locks.  detach and
@@ -95,6 +104,8 @@ struct uvm_aobj {
 	int u_pages;                    /* size in pages */
 	int u_nelts;                    /* hash elements allocated */
 	struct uao_swtab u_sw;
+	int u_held;                     /* pages holding data (see above) */
+	struct uao_budget *u_budget;    /* charged with u_held, or NULL */
 	int u_seen;                     /* uao_check_all's scratch count */
 	TAILQ_ENTRY(uvm_aobj) u_list;   /* on uao_list */
 };
@@ -123,6 +134,31 @@ aobj_of(struct uvm_object *uobj)
 {
 	KASSERT(uobj->pgops == &aobj_pager);
 	return container_of(uobj, struct uvm_aobj, u_obj);
+}
+
+/*
+ * Charge n more held pages (n < 0: release them).  With limited, a
+ * charge that would pass the budget's limit is refused.
+ *  => object locked; true when charged.
+ */
+static bool
+held_add(struct uvm_aobj *aobj, int n, bool limited)
+{
+	struct uao_budget *b = aobj->u_budget;
+	bool ok = true;
+
+	if (b != NULL) {
+		spin_lock(&b->ub_lock);
+		if (n > 0 && limited && b->ub_used + (uint64_t)n > b->ub_limit)
+			ok = false;
+		else
+			b->ub_used += (uint64_t)(int64_t)n;
+		spin_unlock(&b->ub_lock);
+	}
+	if (ok)
+		aobj->u_held += n;
+	KASSERT(aobj->u_held >= 0);
+	return ok;
 }
 
 static bool
@@ -270,6 +306,8 @@ page_discard(struct uvm_aobj *aobj, struct vm_page *pg)
 		panic("uao: page %#lx at offset %#lx of aobj %p is wired",
 		    pg->phys_addr, (uint64_t)pg->offset, (void *)aobj);
 	pmap_page_protect(pg, VM_PROT_NONE);
+	if (uao_find_swslot(&aobj->u_obj, (int)(pg->offset >> PAGE_SHIFT)) == 0)
+		held_add(aobj, -1, false);      /* no other copy: a hole now */
 	uvm_obj_page_remove(&aobj->u_obj, pg);
 	vm_page_free(pg);
 }
@@ -359,6 +397,7 @@ uao_detach(struct uvm_object *uobj)
 	pages_free_range(aobj, 0, (voff_t)aobj->u_pages << PAGE_SHIFT, false);
 	KASSERT(uobj->uo_npages == 0);
 	slots_free_all(aobj);
+	held_add(aobj, -aobj->u_held, false);   /* the pages that were in swap */
 	KASSERT(aobj->u_nelts == 0);
 	swtab_free(&aobj->u_sw, aobj->u_pages);
 	mutex_exit(&uobj->vmobjlock);
@@ -379,6 +418,19 @@ uao_find_swslot(struct uvm_object *uobj, int pageidx)
 	return elt == NULL ? 0 : elt->slots[pageidx % UAO_SWHASH_CLUSTER];
 }
 
+/*
+ * Page pageidx's slot went from old to slot: a page that is not resident
+ * holds data exactly while it has a slot.  => object locked.
+ */
+static void
+slot_held_change(struct uvm_aobj *aobj, int pageidx, int old, int slot)
+{
+	if ((old == 0) == (slot == 0) ||
+	    uvm_obj_page_lookup(&aobj->u_obj, (voff_t)pageidx << PAGE_SHIFT) != NULL)
+		return;
+	held_add(aobj, slot != 0 ? 1 : -1, false);
+}
+
 int
 uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot)
 {
@@ -391,6 +443,7 @@ uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot)
 	if (!size_uses_hash(aobj->u_pages)) {
 		old = aobj->u_sw.slots[pageidx];
 		aobj->u_sw.slots[pageidx] = slot;
+		slot_held_change(aobj, pageidx, old, slot);
 		return old;
 	}
 	elt = elt_find(aobj, tag);
@@ -407,15 +460,16 @@ uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot)
 	elt->count += (slot != 0) - (old != 0);
 	if (elt->count == 0)
 		elt_remove(aobj, elt);
+	slot_held_change(aobj, pageidx, old, slot);
 	return old;
 }
 
 /*
  * Page pageidx no longer has a copy in swap: if it is resident, that page
  * is now the only copy of the data, so it must not pass for clean (the
- * page daemon would free it without writing it).
+ * page daemon would free it without writing it).  => true if resident.
  */
-static void
+static bool
 swap_copy_gone(struct uvm_aobj *aobj, int pageidx)
 {
 	struct vm_page *pg;
@@ -423,6 +477,15 @@ swap_copy_gone(struct uvm_aobj *aobj, int pageidx)
 	pg = uvm_obj_page_lookup(&aobj->u_obj, (voff_t)pageidx << PAGE_SHIFT);
 	if (pg != NULL)
 		pg->flags &= ~PG_CLEAN;
+	return pg != NULL;
+}
+
+/* A slot dropped without uao_set_swslot: the page is a hole unless resident. */
+static void
+slot_dropped(struct uvm_aobj *aobj, int pageidx)
+{
+	if (!swap_copy_gone(aobj, pageidx))
+		held_add(aobj, -1, false);
 }
 
 void
@@ -448,7 +511,7 @@ drop_cluster(struct uvm_aobj *aobj, struct uao_swhash_elt *elt, int lo, int hi)
 		uvm_swap_free(elt->slots[j], 1);
 		elt->slots[j] = 0;
 		elt->count--;
-		swap_copy_gone(aobj, base + j);
+		slot_dropped(aobj, base + j);
 	}
 	if (elt->count == 0)
 		elt_remove(aobj, elt);
@@ -501,7 +564,7 @@ uao_dropswap_range(struct uvm_object *uobj, voff_t start, voff_t end)
 			continue;
 		uvm_swap_free(aobj->u_sw.slots[i], 1);
 		aobj->u_sw.slots[i] = 0;
-		swap_copy_gone(aobj, i);
+		slot_dropped(aobj, i);
 	}
 }
 
@@ -683,6 +746,24 @@ uao_shrink(struct uvm_object *uobj, int pages)
 	return 0;
 }
 
+void
+uao_set_budget(struct uvm_object *uobj, struct uao_budget *b)
+{
+	struct uvm_aobj *aobj = aobj_of(uobj);
+	int held = aobj->u_held;
+
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	held_add(aobj, -held, false);
+	aobj->u_budget = b;
+	held_add(aobj, held, false);
+}
+
+int
+uao_held_pages(struct uvm_object *uobj)
+{
+	return aobj_of(uobj)->u_held;
+}
+
 int
 uao_npages(struct uvm_object *uobj)
 {
@@ -754,14 +835,15 @@ get_resident(struct uvm_aobj *aobj, voff_t offset, struct vm_page **pps,
 
 /*
  * Without PGO_LOCKED: bring the page at off in and return it busy:
- * resident, a fresh zero page, or read from its swap slot.  The read
+ * resident, a fresh zero page (unless noalloc: -ENOENT; or the budget
+ * is spent: -ENOSPC), or read from its swap slot.  The read
  * happens with the object unlocked (the page sits in the tree, busy, so
  * others wait for it), so the page daemon and other faults can work on
  * the object's other pages meanwhile.
  *  => object locked on entry and return (released while it sleeps).
  */
 static int
-get_page(struct uvm_aobj *aobj, voff_t off, struct vm_page **pgp)
+get_page(struct uvm_aobj *aobj, voff_t off, bool noalloc, struct vm_page **pgp)
 {
 	struct vm_page *pg;
 	int slot, error = 0;
@@ -775,9 +857,16 @@ get_page(struct uvm_aobj *aobj, voff_t off, struct vm_page **pgp)
 		return 0;
 	}
 	slot = uao_find_swslot(&aobj->u_obj, (int)(off >> PAGE_SHIFT));
+	if (slot == 0 && noalloc)
+		return -ENOENT;                 /* a hole, and the caller wants no page */
+	if (slot == 0 && !held_add(aobj, 1, true))
+		return -ENOSPC;                 /* a new page the budget has no room for */
 	pg = vm_page_alloc(&aobj->u_obj, off, NULL, slot == 0 ? VM_PAGE_ZERO : 0);
-	if (pg == NULL)
+	if (pg == NULL) {
+		if (slot == 0)
+			held_add(aobj, -1, false);
 		return -ENOMEM;
+	}
 	uvm_obj_page_insert(&aobj->u_obj, pg, off);
 	if (slot != 0) {
 		mutex_exit(&aobj->u_obj.vmobjlock);
@@ -822,7 +911,8 @@ uao_get(struct uvm_object *uobj, voff_t offset, int centeridx,
 		return get_resident(aobj, offset, pps, npagesp, centeridx);
 	}
 	mutex_enter(&uobj->vmobjlock);
-	error = get_page(aobj, offset + ((voff_t)centeridx << PAGE_SHIFT), &pg);
+	error = get_page(aobj, offset + ((voff_t)centeridx << PAGE_SHIFT),
+	    (flags & PGO_NOALLOC) != 0, &pg);
 	mutex_exit(&uobj->vmobjlock);
 	for (int i = 0; i < *npagesp; i++)
 		pps[i] = i == centeridx ? pg : NULL;
@@ -883,7 +973,7 @@ uao_pagein_page(struct uvm_aobj *aobj, int pageidx)
 	if (pg != NULL && (pg->flags & PG_BUSY))
 		return -EAGAIN;
 	if (pg == NULL) {
-		if ((error = get_page(aobj, off, &pg)) != 0)
+		if ((error = get_page(aobj, off, false, &pg)) != 0)
 			return error;
 		vm_page_unbusy(pg);
 		vm_page_deactivate(pg);     /* unmapped: first in line to go */
@@ -1084,6 +1174,37 @@ check_hash(const struct uvm_aobj *aobj, kprint_fn pr)
 	return problems;
 }
 
+/* Slot-table visitor of check_held: count a page in swap that is not resident. */
+static int
+held_in_swap_only(struct uvm_aobj *aobj, int pageidx, int slot)
+{
+	return slot != 0 && uvm_obj_page_lookup(&aobj->u_obj,
+	    (voff_t)pageidx << PAGE_SHIFT) == NULL;
+}
+
+/* u_held against the resident pages and the slots of the others. */
+static int
+check_held(struct uvm_aobj *aobj, kprint_fn pr)
+{
+	const struct uao_swhash_elt *elt;
+	int held = (int)aobj->u_obj.uo_npages;
+
+	for (int i = 0; aobj->u_sw.slots != NULL && i < aobj->u_pages; i++)
+		held += held_in_swap_only(aobj, i, aobj->u_sw.slots[i]);
+	for (int b = 0; b < aobj->u_sw.nbuckets; b++) {
+		for (elt = aobj->u_sw.buckets[b]; elt != NULL; elt = elt->next) {
+			for (int j = 0; j < UAO_SWHASH_CLUSTER; j++)
+				held += held_in_swap_only(aobj,
+				    elt->tag * UAO_SWHASH_CLUSTER + j, elt->slots[j]);
+		}
+	}
+	if (held == aobj->u_held)
+		return 0;
+	pr("uao_check: aobj %p: %d pages hold data, the count says %d\n",
+	    (void *)aobj, held, aobj->u_held);
+	return 1;
+}
+
 int
 uao_check(struct uvm_object *uobj, kprint_fn pr)
 {
@@ -1106,6 +1227,8 @@ uao_check(struct uvm_object *uobj, kprint_fn pr)
 	}
 	problems += size_uses_hash(aobj->u_pages) ? check_hash(aobj, pr) :
 	    check_array(aobj, pr);
+	if (problems == 0)
+		problems += check_held(aobj, pr);
 	if (last != NULL && container_of(last, struct vm_page, objt)->offset >=
 	    (voff_t)aobj->u_pages << PAGE_SHIFT) {
 		pr("uao_check: aobj %p: a page lies past its %d pages\n",
@@ -1206,10 +1329,12 @@ uao_print(struct uvm_object *uobj, kprint_fn pr)
 	const struct uao_swhash_elt *elt;
 
 	if (size_uses_hash(aobj->u_pages))
-		pr("aobj %p: %d pages, hash of %d buckets, %d clusters with slots\n",
-		    (void *)aobj, aobj->u_pages, aobj->u_sw.nbuckets, aobj->u_nelts);
+		pr("aobj %p: %d pages, hash of %d buckets, %d clusters with slots, "
+		    "%d pages hold data\n", (void *)aobj, aobj->u_pages,
+		    aobj->u_sw.nbuckets, aobj->u_nelts, aobj->u_held);
 	else
-		pr("aobj %p: %d pages, slot array\n", (void *)aobj, aobj->u_pages);
+		pr("aobj %p: %d pages, slot array, %d pages hold data\n",
+		    (void *)aobj, aobj->u_pages, aobj->u_held);
 	if (!size_uses_hash(aobj->u_pages) && aobj->u_sw.slots != NULL)
 		print_slots(aobj->u_sw.slots, 0, aobj->u_pages, pr);
 	for (int b = 0; b < aobj->u_sw.nbuckets; b++) {

@@ -14,6 +14,7 @@
 #define UVM_UVM_AOBJ_H
 
 #include "kern/lib/printf.h"
+#include "kern/lib/spinlock.h"
 #include "kern/lib/types.h"
 #include "uvm/uvm_object.h"
 
@@ -29,6 +30,29 @@
  * Slots are freed into the swap layer, whose lock is a leaf.  Nothing
  * here sleeps yet.
  */
+
+/*
+ * Pages that hold data.  A page of an aobj holds data when it is resident
+ * or has a swap slot (both at once counts once); a page that is neither
+ * is a hole and reads as zeros.  Each aobj counts its held pages
+ * (uao_held_pages), and aobjs may share a budget that limits their sum:
+ * a tmpfs mount's size= (kern/fs/tmpfs.c).  With a budget, pgo_get
+ * refuses to create a page in a hole when the budget is spent: -ENOSPC
+ * (a write(2) returns it; a fault turns it into SIGBUS).  Every other
+ * way a page comes to hold data (read back from swap, a slot given to a
+ * resident page) was paid for already.
+ *
+ *   budget {used 3, limit 4} <- aobj A {held 2: page 0 resident,
+ *                                                page 5 in swap only}
+ *                            <- aobj B {held 1: page 2 resident + slot}
+ *
+ * ub_lock is a leaf, taken inside an object lock.
+ */
+struct uao_budget {
+	struct spinlock ub_lock;
+	uint64_t ub_used;               /* pages held by the aobjs charged to it */
+	uint64_t ub_limit;              /* the most; UINT64_MAX: no limit */
+};
 
 /* The pager operations of every aobj (uobj->pgops == &aobj_pager). */
 extern const struct uvm_pagerops aobj_pager;
@@ -88,6 +112,16 @@ int uao_grow(struct uvm_object *uobj, int pages);
 int uao_shrink(struct uvm_object *uobj, int pages);
 
 /*
+ * uao_set_budget - charge the object's held pages to b from now on (NULL:
+ * to none), taking them off the budget it had.  The move is never
+ * refused, even past b's limit.  => object locked.
+ */
+void uao_set_budget(struct uvm_object *uobj, struct uao_budget *b);
+
+/* uao_held_pages - pages holding data (resident or in swap).  => object locked (a snapshot otherwise). */
+int uao_held_pages(struct uvm_object *uobj);
+
+/*
  * uao_npages - the object's size in pages.  uao_uses_hash - which
  * representation.  uao_nclusters - hash elements allocated now (0 for an
  * array), for tests.  => object locked (a snapshot otherwise).
@@ -115,7 +149,8 @@ uint64_t uao_count(void);
 
 /*
  * uao_check - slot table consistent with its counts and the swap layer,
- * and the embedded object (uvm_obj_check).  => problems found.
+ * the held count with the pages and slots, and the embedded object
+ * (uvm_obj_check).  => problems found.
  *  => object locked by the caller (or quiet); uao_check_all locks the list
  *     and each object itself, and reports one already locked instead of
  *     waiting for it.  Never panics.

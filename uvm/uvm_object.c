@@ -32,6 +32,7 @@
  */
 #include "uvm/uvm_object.h"
 #include "kern/lib/assert.h"
+#include "kern/lib/errno.h"
 #include "uvm/uvm_page.h"
 #include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
@@ -206,8 +207,14 @@ obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
 	int npages = 1, flags = write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
 	int error;
 
+	if (!write)
+		flags |= PGO_NOALLOC;
 	error = uobj->pgops->pgo_get(uobj, pgoff, 0, &pg, &npages,
 	    write ? VM_PROT_WRITE : VM_PROT_READ, 0, flags);
+	if (error == -ENOENT && !write) {
+		memset(kbuf, 0, n);     /* a hole: zeros, and no page made for them */
+		return 0;
+	}
 	if (error != 0)
 		return error;
 	char *va = (char *)PHYS_TO_DMAP(pg->phys_addr) + in;

@@ -78,6 +78,8 @@ struct uvm_pagerops {
 #define PGO_LOCKED 0x1      /* resident pages only; lock held; no sleep */
 #define PGO_OVERWRITE 0x20  /* the caller overwrites the whole page: a page
                                not resident need not be read (zeros will do) */
+#define PGO_NOALLOC 0x40    /* a page that holds no data (an aobj's hole) is
+                               not created: -ENOENT, the caller reads zeros */
 /* pgo_put flags */
 #define PGO_CLEANIT 0x2     /* write dirty pages to backing store */
 #define PGO_FREE 0x4        /* free the pages (contents discarded) */
@@ -139,7 +141,9 @@ int uvm_obj_check(struct uvm_object *uobj, kprint_fn pr);
  * uvm_obj_rdwr - copy len bytes between kbuf and the object at off,
  * through the object's pages: each is brought in by pgo_get as a fault
  * would (a write of a whole page with PGO_OVERWRITE, so it is not read
- * first), copied, put on the active queue; a write clears PG_CLEAN.
+ * first), copied, put on the active queue; a write clears PG_CLEAN.  A
+ * read of a hole (PGO_NOALLOC answered -ENOENT) copies zeros and creates
+ * no page.
  *  => object unlocked; kbuf is kernel memory (callers bounce user data,
  *     so nothing faults while a page is busy); may sleep.
  *  => returns 0 or the pager's error (-EIO, -ENOMEM, -ENOSPC, -EINVAL

@@ -162,6 +162,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[306] = sys_syncfs,
 	[316] = sys_renameat2,
 	[318] = sys_getrandom,
+	[319] = sys_memfd_create,
 	[325] = sys_mlock2,
 	[332] = sys_statx,
 	[439] = sys_faccessat2,

@@ -166,6 +166,8 @@ int64_t sys_statfs(const struct sysargs *a);
 int64_t sys_fstatfs(const struct sysargs *a);
 int64_t sys_mount(const struct sysargs *a);
 int64_t sys_umount2(const struct sysargs *a);
+/* kern/sys/sys_memfd.c */
+int64_t sys_memfd_create(const struct sysargs *a);
 
 /*
  * page_range - the pages [*start, *end) that [addr, addr+len) touches,

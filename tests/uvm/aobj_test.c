@@ -908,3 +908,77 @@ KTEST(aobj, print_shows_representation_slots_and_pages)
 	uao_detach(h);
 	fixture_teardown(&f);
 }
+
+/* Unbusy a page get_one returned.  => object unlocked. */
+static void
+unbusy(struct uvm_object *u, struct vm_page *pg)
+{
+	mutex_enter(&u->vmobjlock);
+	vm_page_unbusy(pg);
+	mutex_exit(&u->vmobjlock);
+}
+
+KTEST(aobj, budget_counts_pages_holding_data_and_refuses_past_its_limit)
+{
+	struct fixture f;
+	struct uao_budget b = { SPINLOCK_INIT("test_budget"), 0, 3 };
+	struct uvm_object *u, *v;
+	struct vm_page *pg;
+	int n = 1, s;
+
+	fixture_setup(&f);
+	u = uao_create(pg_off(100), 0);     /* a hash: the other representation */
+	v = uao_create(pg_off(10), 0);
+	KT_ASSERT(u != NULL && v != NULL);
+	mutex_enter(&u->vmobjlock);
+	uao_set_budget(u, &b);
+	mutex_exit(&u->vmobjlock);
+	mutex_enter(&v->vmobjlock);
+	uao_set_budget(v, &b);
+	mutex_exit(&v->vmobjlock);
+	/* Two pages of u, one of v: the budget is spent. */
+	KT_EQ(get_one(u, 0, &pg), 0);
+	unbusy(u, pg);
+	KT_EQ(get_one(u, 80, &pg), 0);
+	unbusy(u, pg);
+	KT_EQ(get_one(v, 5, &pg), 0);
+	unbusy(v, pg);
+	KT_EQ(b.ub_used, 3);
+	KT_EQ(get_one(u, 1, &pg), -ENOSPC);
+	KT_EQ(u->uo_npages, 2);
+	KT_EQ(b.ub_used, 3);
+	/* A resident page is no new page; a hole read with PGO_NOALLOC makes none. */
+	KT_EQ(get_one(u, 80, &pg), 0);
+	unbusy(u, pg);
+	KT_EQ(u->pgops->pgo_get(u, pg_off(2), 0, &pg, &n, VM_PROT_READ, 0,
+	    PGO_NOALLOC), -ENOENT);
+	/* Page 80 goes to swap only (slot, page freed): still held. */
+	s = new_slot();
+	mutex_enter(&u->vmobjlock);
+	KT_EQ(uao_set_swslot(u, 80, s), 0);
+	KT_EQ(u->pgops->pgo_put(u, pg_off(80), pg_off(81), PGO_FREE), 0);
+	KT_EQ(uao_held_pages(u), 2);
+	ck(u);
+	/* Its slot dropped: a hole again, one page back to the budget. */
+	uao_dropswap(u, 80);
+	KT_EQ(uao_held_pages(u), 1);
+	/* Page 0 freed with no slot: its data is gone, one more back. */
+	KT_EQ(u->pgops->pgo_put(u, 0, pg_off(1), PGO_FREE), 0);
+	KT_EQ(uao_held_pages(u), 0);
+	ck(u);
+	mutex_exit(&u->vmobjlock);
+	KT_EQ(b.ub_used, 1);
+	/* Off the budget: v's page leaves it, the detach of v frees the rest. */
+	mutex_enter(&v->vmobjlock);
+	uao_set_budget(v, NULL);
+	KT_EQ(uao_held_pages(v), 1);
+	mutex_exit(&v->vmobjlock);
+	KT_EQ(b.ub_used, 0);
+	uao_detach(v);
+	KT_EQ(get_one(u, 7, &pg), 0);
+	unbusy(u, pg);
+	KT_EQ(b.ub_used, 1);
+	uao_detach(u);                      /* the last: everything given back */
+	KT_EQ(b.ub_used, 0);
+	fixture_teardown(&f);
+}
