@@ -17,6 +17,7 @@ gdb gdb
 musl-gcc musl-tools
 cpio cpio
 python3 python3
+mke2fs e2fsprogs
 "
 
 missing=$(echo "$NEEDED" | while read -r cmd pkg; do

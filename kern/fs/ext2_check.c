@@ -66,13 +66,13 @@ ck_metadata(struct ck *ck)
 	struct ext2_fs *fs = ck->fs;
 	uint32_t itb = fs->e2_sb.s_inodes_per_group / fs->e2_ipb;
 
-	for (uint64_t b = 0; b <= fs->e2_sb.s_first_data_block; b++)
+	for (uint64_t b = 0; b < fs->e2_sb.s_first_data_block; b++)
 		ck_mark(ck, b, 0);      /* block 0 with 1 KiB blocks: outside groups */
 	for (uint32_t g = 0; g < fs->e2_ngroups; g++) {
 		uint64_t first = ext2_fs_group_first(fs, g);
 		if (ext2_fs_group_has_super(fs, g)) {
 			uint32_t n = 1 + fs->e2_gdblocks + fs->e2_sb.s_reserved_gdt_blocks;
-			for (uint32_t i = g == 0 && first == 0 ? 1 : 0; i < n; i++)
+			for (uint32_t i = 0; i < n; i++)
 				ck_mark(ck, first + i, 0);
 		}
 		ck_mark(ck, fs->e2_gd[g].bg_block_bitmap, 0);
