@@ -144,9 +144,9 @@ LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
 # in the same order: tests/harness (shared helpers and the consistency
 # checkers), then tests/<layer>, mirroring the sources.  Link order is
 # folder order, then name, and the tests run in link order.
-KERN_DIRS := kern/lib kern/arch kern/core pmap uvm dev kern/proc kern/fs kern/sys kern
+KERN_DIRS := kern/lib kern/arch kern/core pmap uvm dev kern/proc kern/fs kern/vfs kern/sys kern
 TEST_DIRS := tests/harness tests/kern/lib tests/kern/arch tests/kern/core tests/pmap \
-	tests/uvm tests/dev tests/kern/proc tests/kern/fs tests/kern/sys
+	tests/uvm tests/dev tests/kern/proc tests/kern/fs tests/kern/vfs tests/kern/sys
 SRCDIRS := boot $(KERN_DIRS) $(TEST_DIRS)
 C_SRCS  := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.c)))
 ASM_SRCS := $(foreach d,$(SRCDIRS),$(sort $(wildcard $(d)/*.asm)))
@@ -267,12 +267,14 @@ $(MKINITRD): tools/mkinitrd.c
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $< -o $@
 
 # The initrd: a cpio "newc" archive which the kernel mounts read-only as
-# its root: /bin (user/), /tests (tests/user/ and their data), /etc.
+# its root: /bin (user/), /tests (tests/user/ and their data), /etc, and
+# the mount points /dev, /proc, /tmp, /mnt (empty directories).
 INITRD := $(BUILD)/initrd.cpio
 INITRD_ROOT := $(BUILD)/initrd
 
 $(INITRD): user $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
+	@mkdir -p $(INITRD_ROOT)/dev $(INITRD_ROOT)/proc $(INITRD_ROOT)/tmp $(INITRD_ROOT)/mnt
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
 	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)

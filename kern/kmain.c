@@ -51,6 +51,9 @@
 #include "kern/core/qemu.h"
 #include "kern/proc/proc.h"
 #include "kern/fs/ramfs.h"
+#include "kern/fs/devfs.h"
+#include "kern/fs/procfs.h"
+#include "kern/vfs/vfs.h"
 #include "kern/fs/tty.h"
 #include "kern/sys/syscall.h"
 #include "kern/core/sched.h"
@@ -162,6 +165,35 @@ vm_bootstrap(void)
 	pmap_print_kernel_layout(kprint);
 }
 
+/*
+ * The file systems of the VFS: the initrd's tree as "/" (ramfs), the
+ * devices on /dev and /proc (both directories of the initrd).
+ */
+static void
+vfs_mount_boot(void)
+{
+	static const struct { const char *type, *path; } mounts[] = {
+		{ "devfs", "/dev" }, { "proc", "/proc" },
+	};
+	int error;
+
+	vfs_register(&ramfs_vfsops);
+	vfs_register(&devfs_vfsops);
+	vfs_register(&procfs_vfsops);
+	error = vfs_mount("ramfs", "initrd", NULL, MNT_RDONLY, NULL);
+	if (error != 0) {
+		kprintf("vfs: the initrd not mounted as / (%d)\n", error);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
+		error = vfs_mount(mounts[i].type, mounts[i].type, mounts[i].path,
+		    0, NULL);
+		if (error != 0)
+			kprintf("vfs: %s not mounted on %s (%d)\n",
+			    mounts[i].type, mounts[i].path, error);
+	}
+}
+
 /* Mount the first boot module (GRUB's initrd) as the root file system. */
 static void
 initrd_mount(void)
@@ -180,6 +212,7 @@ initrd_mount(void)
 	}
 	kprintf("initrd: %d entries, %lu KiB, mounted read-only on /\n",
 	    ramfs_boot->nentries, (m->end - m->start) >> 10);
+	vfs_mount_boot();
 }
 
 #define INIT_MAXARGS 16

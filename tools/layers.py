@@ -36,7 +36,7 @@ LAYERS = [
     ("dev",),
     ("pmap",),
     ("uvm",),
-    ("kern/proc", "kern/fs", "kern/sys"),
+    ("kern/proc", "kern/fs", "kern/vfs", "kern/sys"),
     ("kern",),
 ]
 RANK = {d: i for i, ds in enumerate(LAYERS) for d in ds}

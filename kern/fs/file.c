@@ -398,13 +398,13 @@ null_stat(struct file *f, struct linux_stat *st)
 	return 0;
 }
 
-static const struct fileops null_fileops = {
+const struct fileops null_fileops = {
 	.read = null_read,
 	.write = null_write,
 	.stat = null_stat,
 };
 
-static const struct fileops zero_fileops = {
+const struct fileops zero_fileops = {
 	.read = zero_read,
 	.write = null_write,
 	.stat = null_stat,

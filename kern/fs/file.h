@@ -18,6 +18,7 @@
 
 struct file;
 struct rnode;
+struct vnode;
 struct pipe;
 struct linux_stat;
 
@@ -47,6 +48,7 @@ struct file {
 	uint64_t off;
 	const struct fileops *ops;
 	struct rnode *node;         /* ramfs files and directories */
+	struct vnode *vp;           /* vnode files: referenced (vfs_vnops.c) */
 	struct pipe *pipe;
 	char *text;                 /* generated files: the snapshot */
 	size_t textlen;
@@ -97,8 +99,10 @@ int pipe_create(struct file **rf, struct file **wf);
 /* pipe_size - the bytes f's pipe holds (F_GETPIPE_SZ), or -EBADF: no pipe. */
 int pipe_size(const struct file *f);
 
-/* The console as a file. */
+/* The console as a file; /dev/null and /dev/zero (devfs opens them). */
 extern const struct fileops console_fileops;
+extern const struct fileops null_fileops;
+extern const struct fileops zero_fileops;
 
 /* Generated text as a read-only file (kmem buffer, taken over). */
 struct file *file_from_text(char *text, size_t len);

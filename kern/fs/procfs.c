@@ -35,6 +35,7 @@
 #include "kern/lib/string.h"
 #include "kern/arch/mb2.h"
 #include "kern/proc/proc.h"
+#include "kern/vfs/vfs.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
@@ -279,12 +280,18 @@ gen_cmdline(struct textbuf *tb, struct proc_info *pi)
 	tb_printf(tb, "%s\n", boot_info.cmdline);
 }
 
-/* The initrd on / (read-only) and /proc itself, as mount(8) would list them. */
+/* The mount table (kern/vfs/vfs_mount.c), as mount(8) would list it. */
 static void
 gen_mounts(struct textbuf *tb, struct proc_info *pi)
 {
+	size_t len;
+	char *text;
+
 	(void)pi;
-	tb_printf(tb, "rootfs / rootfs ro 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n");
+	if (vfs_mounts_text(&text, &len) != 0)
+		return;
+	tb_printf(tb, "%s", text);
+	kmem_free(text, len + 1);
 }
 
 /* Pids are numbered up from 1 and never reused; this is the most Linux allows. */
@@ -453,3 +460,434 @@ procfs_open(const char *name, struct file **fp)
 	proc_info_put(&pi);
 	return error;
 }
+
+/*
+ * ---- /proc as a vnode file system ("proc") ----
+ *
+ * Every name above gets a vnode, numbered so the number says what it is
+ * (no v_data needed):
+ *
+ *   ino 1 + i             top_files[i]: 1 is /proc, 2 meminfo, ... sys/vm
+ *   PROCFS_SELFINO        /proc/self, a symlink to the caller's pid
+ *   pid << 16 | 0         /proc/PID               (a directory)
+ *   pid << 16 | j         pid_files[j]: 1 is fd/, 2 maps, ...
+ *   pid << 16 | EXE       /proc/PID/exe           (a symlink)
+ *   pid << 16 | FD + n    /proc/PID/fd/n          (a magic link)
+ *
+ * Opening a file generates its text (procfs_make above): vop_open makes
+ * the file, so the vnode never has pages.  Directories open as plain
+ * vnode files and list through vop_readdir.  The mount is MNT_NOCACHE:
+ * processes and descriptors come and go, so each lookup asks again.
+ * /proc/PID/fd/N is VV_MAGICLINK: readlink names the file, open shares it.
+ */
+#define PROCFS_MAGIC 0x9fa0             /* Linux's PROC_SUPER_MAGIC */
+#define PROCFS_ROOTINO 1
+#define PROCFS_SELFINO 0xff00
+#define PROCFS_K_EXE 0x800
+#define PROCFS_K_FD 0x1000
+#define PROCFS_PID(ino) ((int)((ino) >> 16))
+#define PROCFS_K(ino) ((uint32_t)((ino) & 0xffff))
+
+static const struct vnodeops procfs_vnodeops;
+
+/* Does process pid exist?  With pi: its snapshot (proc_info_put it). */
+static bool
+procfs_pid_alive(int pid, struct proc_info *pi)
+{
+	struct proc_info tmp;
+
+	if (pid <= 0 || proc_info_get(pid, pi != NULL ? pi : &tmp) != 0)
+		return false;
+	if (pi == NULL)
+		proc_info_put(&tmp);
+	return true;
+}
+
+static enum vtype
+procfs_ino_type(uint64_t ino)
+{
+	uint32_t k = PROCFS_K(ino);
+
+	if (ino == PROCFS_SELFINO)
+		return VLNK;
+	if (PROCFS_PID(ino) == 0)
+		return top_files[ino - 1].dir ? VDIR : VREG;
+	if (k == 0 || k == 1)
+		return VDIR;
+	if (k == PROCFS_K_EXE || k >= PROCFS_K_FD)
+		return VLNK;
+	return VREG;
+}
+
+static bool
+procfs_ino_valid(uint64_t ino)
+{
+	uint32_t k = PROCFS_K(ino);
+
+	if (PROCFS_PID(ino) == 0)
+		return ino == PROCFS_SELFINO ||
+		    (ino >= 1 && ino <= ARRAY_SIZE(top_files));
+	return k < ARRAY_SIZE(pid_files) || k == PROCFS_K_EXE ||
+	    (k >= PROCFS_K_FD && k < PROCFS_K_FD + NOFILE);
+}
+
+static int
+procfs_load(struct mount *mp, uint64_t ino, struct vnode *vp)
+{
+	(void)mp;
+	if (!procfs_ino_valid(ino))
+		return -ENOENT;
+	vp->v_type = procfs_ino_type(ino);
+	vp->v_ops = &procfs_vnodeops;
+	if (PROCFS_K(ino) >= PROCFS_K_FD && PROCFS_PID(ino) != 0)
+		vp->v_vflags |= VV_MAGICLINK;
+	return 0;
+}
+
+/* name[0..len) as a decimal number below max, or -1. */
+static int
+procfs_number(const char *name, size_t len, int max)
+{
+	int n = 0;
+
+	if (len == 0 || len > 9 || (name[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -1;
+		n = n * 10 + (name[i] - '0');
+	}
+	return n < max ? n : -1;
+}
+
+/* The top_files entry called dir + "/" + name (dir "" : name), or 0. */
+static uint64_t
+procfs_top_child(const char *dir, const char *name, size_t len)
+{
+	size_t dl = strlen(dir), off = dl > 0 ? dl + 1 : 0;
+
+	for (size_t i = 1; i < ARRAY_SIZE(top_files); i++) {
+		const char *n = top_files[i].name;
+		if (strncmp(n, dir, dl) == 0 && (dl == 0 || n[dl] == '/') &&
+		    strlen(n) == off + len && memcmp(n + off, name, len) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The ino of the directory holding top-level entry ino. */
+static uint64_t
+procfs_top_parent(uint64_t ino)
+{
+	const char *n = top_files[ino - 1].name, *slash = NULL;
+
+	for (const char *p = n; *p != '\0'; p++)
+		if (*p == '/')
+			slash = p;
+	if (slash == NULL)
+		return PROCFS_ROOTINO;
+	for (size_t i = 0; i < ARRAY_SIZE(top_files); i++)
+		if (strlen(top_files[i].name) == (size_t)(slash - n) &&
+		    strncmp(top_files[i].name, n, (size_t)(slash - n)) == 0)
+			return i + 1;
+	return PROCFS_ROOTINO;
+}
+
+/* The entry name of directory ino: its ino, or 0 (no such entry). */
+static uint64_t
+procfs_child_ino(uint64_t dino, const char *name, size_t len)
+{
+	int pid = PROCFS_PID(dino), n;
+	uint32_t k = PROCFS_K(dino);
+	struct proc_info pi;
+
+	if (pid == 0) {
+		if (dino == PROCFS_ROOTINO && len == 4 && memcmp(name, "self", 4) == 0)
+			return PROCFS_SELFINO;
+		if (dino == PROCFS_ROOTINO &&
+		    (n = procfs_number(name, len, PROCFS_PID_MAX)) > 0)
+			return procfs_pid_alive(n, NULL) ? (uint64_t)n << 16 : 0;
+		return procfs_top_child(top_files[dino - 1].name, name, len);
+	}
+	if (k == 0) {
+		if (len == 3 && memcmp(name, "exe", 3) == 0)
+			return dino | PROCFS_K_EXE;
+		for (size_t j = 1; j < ARRAY_SIZE(pid_files); j++)
+			if (strlen(pid_files[j].name) == len &&
+			    memcmp(pid_files[j].name, name, len) == 0)
+				return dino | j;
+		return 0;
+	}
+	n = procfs_number(name, len, NOFILE);
+	if (n < 0 || !procfs_pid_alive(pid, &pi))
+		return 0;
+	k = (pi.fdmask >> n) & 1 ? PROCFS_K_FD + (uint32_t)n : 0;
+	proc_info_put(&pi);
+	return k != 0 ? ((uint64_t)pid << 16 | k) : 0;
+}
+
+static uint64_t
+procfs_parent_ino(uint64_t ino)
+{
+	if (PROCFS_PID(ino) == 0)
+		return ino == PROCFS_SELFINO ? PROCFS_ROOTINO : procfs_top_parent(ino);
+	if (PROCFS_K(ino) == 0)
+		return PROCFS_ROOTINO;
+	if (PROCFS_K(ino) >= PROCFS_K_FD)
+		return (ino & ~0xffffull) | 1;
+	return ino & ~0xffffull;
+}
+
+static int
+procfs_lookup(struct vnode *dvp, const char *name, size_t len,
+    struct vnode **vpp)
+{
+	uint64_t ino;
+
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		ino = procfs_parent_ino(dvp->v_ino);
+	else if ((ino = procfs_child_ino(dvp->v_ino, name, len)) == 0)
+		return -ENOENT;
+	if (PROCFS_PID(dvp->v_ino) != 0 && PROCFS_K(ino) == 0 &&
+	    ino != PROCFS_ROOTINO && !procfs_pid_alive(PROCFS_PID(ino), NULL))
+		return -ENOENT;
+	return vcache_get(dvp->v_mount, ino, procfs_load, vpp);
+}
+
+/* Fill d with name and ino; the cookie after is next. */
+static int
+procfs_dirent(struct vfs_dirent *d, const char *name, size_t len,
+    uint64_t ino, uint64_t next)
+{
+	enum vtype t = procfs_ino_type(ino);
+
+	d->ino = ino;
+	d->type = t == VDIR ? 4 : t == VLNK ? 10 : 8;
+	d->namelen = (uint16_t)MIN(len, VFS_NAME_MAX);
+	memcpy(d->name, name, d->namelen);
+	d->name[d->namelen] = '\0';
+	d->next = next;
+	return 0;
+}
+
+/* The root's entries after "." and "..": top names, self, pids. */
+static int
+procfs_readdir_root(uint64_t idx, uint64_t cookie, struct vfs_dirent *d)
+{
+	char num[16];
+	int pids[PROCFS_MAXPIDS], n;
+
+	for (size_t i = 1; i < ARRAY_SIZE(top_files); i++) {
+		if (strchr(top_files[i].name, '/') != NULL)
+			continue;
+		if (idx-- == 0)
+			return procfs_dirent(d, top_files[i].name,
+			    strlen(top_files[i].name), i + 1, cookie + 1);
+	}
+	if (idx-- == 0)
+		return procfs_dirent(d, "self", 4, PROCFS_SELFINO, cookie + 1);
+	n = proc_pids(pids, PROCFS_MAXPIDS);
+	if (idx >= (uint64_t)n)
+		return 1;
+	ksnprintf(num, sizeof(num), "%d", pids[idx]);
+	return procfs_dirent(d, num, strlen(num), (uint64_t)pids[idx] << 16,
+	    cookie + 1);
+}
+
+/* Entries of a /proc/sys-like directory after "." and "..". */
+static int
+procfs_readdir_top(uint64_t dino, uint64_t idx, uint64_t cookie,
+    struct vfs_dirent *d)
+{
+	const char *dir = top_files[dino - 1].name;
+	size_t dl = strlen(dir);
+
+	for (size_t i = 1; i < ARRAY_SIZE(top_files); i++) {
+		const char *n = top_files[i].name;
+		if (strncmp(n, dir, dl) != 0 || n[dl] != '/' ||
+		    strchr(n + dl + 1, '/') != NULL)
+			continue;
+		if (idx-- == 0)
+			return procfs_dirent(d, n + dl + 1, strlen(n + dl + 1),
+			    i + 1, cookie + 1);
+	}
+	return 1;
+}
+
+/* Entries of /proc/PID or /proc/PID/fd after "." and "..". */
+static int
+procfs_readdir_pid(uint64_t dino, uint64_t idx, uint64_t cookie,
+    struct vfs_dirent *d)
+{
+	struct proc_info pi;
+	char num[16];
+	int fd;
+
+	if (PROCFS_K(dino) == 0) {
+		if (idx + 1 < ARRAY_SIZE(pid_files))
+			return procfs_dirent(d, pid_files[idx + 1].name,
+			    strlen(pid_files[idx + 1].name), dino | (idx + 1),
+			    cookie + 1);
+		return idx + 1 == ARRAY_SIZE(pid_files) ?
+		    procfs_dirent(d, "exe", 3, dino | PROCFS_K_EXE, cookie + 1) : 1;
+	}
+	if (!procfs_pid_alive(PROCFS_PID(dino), &pi))
+		return 1;
+	for (fd = 0; fd < NOFILE; fd++)
+		if (((pi.fdmask >> fd) & 1) && idx-- == 0)
+			break;
+	proc_info_put(&pi);
+	if (fd == NOFILE)
+		return 1;
+	ksnprintf(num, sizeof(num), "%d", fd);
+	return procfs_dirent(d, num, strlen(num),
+	    (dino & ~0xffffull) | (PROCFS_K_FD + (uint32_t)fd), cookie + 1);
+}
+
+static int
+procfs_readdir(struct vnode *vp, uint64_t cookie, struct vfs_dirent *d)
+{
+	uint64_t ino = vp->v_ino;
+
+	if (cookie == 0)
+		return procfs_dirent(d, ".", 1, ino, 1);
+	if (cookie == 1)
+		return procfs_dirent(d, "..", 2, procfs_parent_ino(ino), 2);
+	if (ino == PROCFS_ROOTINO)
+		return procfs_readdir_root(cookie - 2, cookie, d);
+	if (PROCFS_PID(ino) == 0)
+		return procfs_readdir_top(ino, cookie - 2, cookie, d);
+	return procfs_readdir_pid(ino, cookie - 2, cookie, d);
+}
+
+/* The caller's descriptor fd of process pid (only its own), held. */
+static struct file *
+procfs_fd_file(int pid, int fd)
+{
+	struct file *f;
+
+	if (curproc == NULL || pid != curproc->pid ||
+	    (f = fd_get(&curproc->fds, fd)) == NULL)
+		return NULL;
+	file_hold(f);
+	return f;
+}
+
+static int
+procfs_readlink(struct vnode *vp, char *buf, size_t len)
+{
+	char tmp[VFS_NAME_MAX + 1];
+	struct file *f;
+	uint32_t k = PROCFS_K(vp->v_ino);
+
+	if (curproc == NULL)
+		return -ENOENT;
+	if (vp->v_ino == PROCFS_SELFINO)
+		ksnprintf(tmp, sizeof(tmp), "%d", curproc->pid);
+	else if (k == PROCFS_K_EXE && PROCFS_PID(vp->v_ino) == curproc->pid)
+		strlcpy(tmp, curproc->exe, sizeof(tmp));
+	else if (k >= PROCFS_K_FD &&
+	    (f = procfs_fd_file(PROCFS_PID(vp->v_ino), (int)(k - PROCFS_K_FD))) != NULL) {
+		file_path(f, tmp, sizeof(tmp));
+		file_release(f);
+	} else
+		return -ENOENT;
+	len = MIN(len, strlen(tmp));
+	memcpy(buf, tmp, len);
+	return (int)len;
+}
+
+static int
+procfs_getattr(struct vnode *vp, struct vattr *va)
+{
+	memset(va, 0, sizeof(*va));
+	va->va_type = vp->v_type;
+	va->va_mode = vp->v_type == VDIR ? 0555 : vp->v_type == VLNK ? 0777 : 0444;
+	va->va_nlink = vp->v_type == VDIR ? 2 : 1;
+	va->va_ino = vp->v_ino;
+	va->va_blksize = 4096;
+	va->va_dev = vp->v_mount->mnt_dev;
+	return 0;
+}
+
+static int
+procfs_vop_open(struct vnode *vp, int flags, struct file **fpp)
+{
+	uint64_t ino = vp->v_ino;
+	uint32_t k = PROCFS_K(ino);
+	struct proc_info pi;
+	int error;
+
+	*fpp = NULL;
+	if (vp->v_type == VDIR)
+		return 0;                       /* a plain vnode directory */
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	if (PROCFS_PID(ino) == 0)
+		return procfs_make(&top_files[ino - 1], NULL, fpp);
+	if (k >= PROCFS_K_FD) {
+		*fpp = procfs_fd_file(PROCFS_PID(ino), (int)(k - PROCFS_K_FD));
+		return *fpp != NULL ? 0 : -ENOENT;
+	}
+	if (k == PROCFS_K_EXE || !procfs_pid_alive(PROCFS_PID(ino), &pi))
+		return -ENOENT;
+	error = procfs_make(&pid_files[k], &pi, fpp);
+	proc_info_put(&pi);
+	return error;
+}
+
+static void
+procfs_print(struct vnode *vp, kprint_fn pr)
+{
+	pr("  procfs pid %d entry %#x\n", PROCFS_PID(vp->v_ino), PROCFS_K(vp->v_ino));
+}
+
+static const struct vnodeops procfs_vnodeops = {
+	.vop_lookup = procfs_lookup,
+	.vop_readdir = procfs_readdir,
+	.vop_readlink = procfs_readlink,
+	.vop_getattr = procfs_getattr,
+	.vop_open = procfs_vop_open,
+	.vop_print = procfs_print,
+};
+
+static int
+procfs_vfs_mount(struct mount *mp, const char *source, const char *opts)
+{
+	(void)source;
+	(void)opts;
+	mp->mnt_flags |= MNT_NOCACHE;
+	return 0;
+}
+
+static int
+procfs_vfs_unmount(struct mount *mp)
+{
+	(void)mp;
+	return 0;
+}
+
+static int
+procfs_vfs_root(struct mount *mp, struct vnode **vpp)
+{
+	return vcache_get(mp, PROCFS_ROOTINO, procfs_load, vpp);
+}
+
+static int
+procfs_vfs_statfs(struct mount *mp, struct vfs_statfs *st)
+{
+	(void)mp;
+	memset(st, 0, sizeof(*st));
+	st->f_type = PROCFS_MAGIC;
+	st->f_bsize = 4096;
+	st->f_namelen = VFS_NAME_MAX;
+	return 0;
+}
+
+const struct vfsops procfs_vfsops = {
+	.vfs_name = "proc",
+	.vfs_mount = procfs_vfs_mount,
+	.vfs_unmount = procfs_vfs_unmount,
+	.vfs_root = procfs_vfs_root,
+	.vfs_statfs = procfs_vfs_statfs,
+};

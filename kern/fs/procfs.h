@@ -15,4 +15,8 @@ struct file;
  */
 int procfs_open(const char *name, struct file **fp);
 
+/* /proc as a vnode file system "proc" (vfs_mount("proc", "proc", "/proc", ...)). */
+struct vfsops;
+extern const struct vfsops procfs_vfsops;
+
 #endif

@@ -23,10 +23,13 @@
  * exactly once, names in a directory are unique and sorted; a file's
  * data lies inside the archive.
  *
- * Locking: none needed: the tree never changes after ramfs_mount.
+ * Locking: none needed: the tree never changes after ramfs_mount.  The
+ * vnode side (below) takes no lock of its own either.
  */
 #include "kern/fs/ramfs.h"
+#include "kern/arch/uaccess.h"
 #include "kern/fs/cpio.h"
+#include "kern/vfs/vfs.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
@@ -345,3 +348,333 @@ ramfs_print(const struct ramfs *fs, kprint_fn pr)
 {
 	print_node(fs->root, 0, pr);
 }
+
+/*
+ * ---- ramfs as a vnode file system ("ramfs") ----
+ *
+ * A mount of type "ramfs" serves one tree built by ramfs_mount; its
+ * source names the tree: "initrd" is ramfs_boot, other names are trees a
+ * caller attached with ramfs_attach_source (the tests do).  Each node's
+ * vnode has v_ino = the node's ino, v_data = the node and, for a regular
+ * file, v_obj = the node's memory object.  The node keeps the object's
+ * base reference (uvm_memobj.c: the pages go when the mappings do), so
+ * the vnode holds none and reclaiming it frees nothing but itself.
+ *
+ *   mount "/" (ramfs, "initrd") --mnt_data--> ramfs_mount {fs, byino[]}
+ *   vnode {ino 7, VREG} --v_data--> rnode "sh" --uobj--> memobj
+ *
+ * read(2) copies straight from the archive (vop_read) rather than
+ * through v_obj: the bytes are already in memory, the object's pages are
+ * clean copies of them, and a read would otherwise leave pages resident
+ * that only a mapping's last detach frees.  Everything that changes the
+ * tree is absent, so the VFS answers -EROFS.
+ */
+#define RAMFS_MAGIC 0x858458f6          /* Linux's ramfs f_type */
+#define RAMFS_NSOURCES 4
+
+struct ramfs_mnt {
+	struct ramfs *fs;
+	struct rnode **byino;           /* node of each ino (NULL: none) */
+	uint64_t nino;
+};
+
+static struct {
+	const char *name;
+	struct ramfs *fs;
+} ramfs_sources[RAMFS_NSOURCES];
+
+int
+ramfs_attach_source(const char *name, struct ramfs *fs)
+{
+	for (int i = 0; i < RAMFS_NSOURCES; i++) {
+		if (ramfs_sources[i].name == NULL) {
+			ramfs_sources[i].name = name;
+			ramfs_sources[i].fs = fs;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void
+ramfs_detach_source(const char *name)
+{
+	for (int i = 0; i < RAMFS_NSOURCES; i++)
+		if (ramfs_sources[i].name != NULL &&
+		    strcmp(ramfs_sources[i].name, name) == 0)
+			ramfs_sources[i].name = NULL;
+}
+
+static struct ramfs *
+ramfs_source(const char *name)
+{
+	if (name != NULL && strcmp(name, "initrd") == 0)
+		return ramfs_boot;
+	for (int i = 0; i < RAMFS_NSOURCES && name != NULL; i++)
+		if (ramfs_sources[i].name != NULL &&
+		    strcmp(ramfs_sources[i].name, name) == 0)
+			return ramfs_sources[i].fs;
+	return NULL;
+}
+
+static void
+ramfs_index(struct ramfs_mnt *rm, struct rnode *n)
+{
+	rm->byino[n->ino] = n;
+	for (struct rnode *c = n->child; c != NULL; c = c->sibling)
+		ramfs_index(rm, c);
+}
+
+static enum vtype
+ramfs_vtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return VDIR;
+	case S_IFREG: return VREG;
+	case S_IFLNK: return VLNK;
+	case S_IFCHR: return VCHR;
+	case S_IFIFO: return VFIFO;
+	default: return VNON;
+	}
+}
+
+static const struct vnodeops ramfs_vnodeops;
+
+/* vcache load: the vnode of node ino. */
+static int
+ramfs_load(struct mount *mp, uint64_t ino, struct vnode *vp)
+{
+	struct ramfs_mnt *rm = mp->mnt_data;
+	struct rnode *n = ino < rm->nino ? rm->byino[ino] : NULL;
+
+	if (n == NULL)
+		return -ENOENT;
+	vp->v_type = ramfs_vtype(n->mode);
+	vp->v_ops = &ramfs_vnodeops;
+	vp->v_data = n;
+	vp->v_obj = n->uobj;
+	vp->v_vflags |= VV_KEEPPAGES;      /* the node owns the object */
+	return 0;
+}
+
+static int
+ramfs_vget(struct mount *mp, struct rnode *n, struct vnode **vpp)
+{
+	return vcache_get(mp, n->ino, ramfs_load, vpp);
+}
+
+static int
+ramfs_vop_lookup(struct vnode *dvp, const char *name, size_t len,
+    struct vnode **vpp)
+{
+	struct rnode *dir = dvp->v_data, *n;
+
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		n = dir->parent;
+	else if ((n = child_named(dir, name, len)) == NULL)
+		return -ENOENT;
+	return ramfs_vget(dvp->v_mount, n, vpp);
+}
+
+static uint8_t
+ramfs_dtype(uint32_t mode)
+{
+	return (uint8_t)((mode & S_IFMT) >> 12);        /* DT_* = S_IFMT >> 12 */
+}
+
+static int
+ramfs_vop_readdir(struct vnode *vp, uint64_t cookie, struct vfs_dirent *d)
+{
+	struct rnode *dir = vp->v_data, *n;
+	const char *name;
+
+	if (cookie < 2) {
+		n = cookie == 0 ? dir : dir->parent;
+		name = cookie == 0 ? "." : "..";
+	} else {
+		if ((n = ramfs_child(dir, (int)(cookie - 2))) == NULL)
+			return 1;
+		name = n->name;
+	}
+	d->ino = n->ino;
+	d->type = ramfs_dtype(n->mode);
+	d->namelen = (uint16_t)strlcpy(d->name, name, sizeof(d->name));
+	d->next = cookie + 1;
+	return 0;
+}
+
+static int
+ramfs_vop_readlink(struct vnode *vp, char *buf, size_t len)
+{
+	struct rnode *n = vp->v_data;
+	size_t m = MIN(len, n->size);
+
+	if (vp->v_type != VLNK)
+		return -EINVAL;
+	memcpy(buf, n->data, m);
+	return (int)m;
+}
+
+static int
+ramfs_vop_getattr(struct vnode *vp, struct vattr *va)
+{
+	struct rnode *n = vp->v_data;
+
+	memset(va, 0, sizeof(*va));
+	va->va_type = vp->v_type;
+	va->va_mode = n->mode & 07777;
+	va->va_nlink = vp->v_type == VDIR ? 2 : 1;
+	va->va_ino = n->ino;
+	va->va_size = vp->v_type == VDIR ? 4096 : n->size;
+	va->va_blocks = ROUND_UP(va->va_size, 512) / 512;
+	va->va_blksize = 4096;
+	va->va_dev = vp->v_mount->mnt_dev;
+	va->va_atime_ns = va->va_mtime_ns = va->va_ctime_ns =
+	    (int64_t)n->mtime * 1000000000;
+	return 0;
+}
+
+/* Copy n bytes at p to where uio points and advance it.  => 0, -EFAULT. */
+static int
+ramfs_uio_copy(const void *p, size_t n, struct uio *uio)
+{
+	if (uio->kernel)
+		memcpy((void *)uio->base, p, n);
+	else if (copyout(p, uio->base, n) != 0)
+		return -EFAULT;
+	uio->base += n;
+	uio->resid -= n;
+	uio->off += n;
+	return 0;
+}
+
+static int64_t
+ramfs_vop_read(struct vnode *vp, struct uio *uio)
+{
+	struct rnode *n = vp->v_data;
+	size_t len;
+	int error;
+
+	if (vp->v_type == VDIR)
+		return -EISDIR;
+	if (uio->off >= n->size)
+		return 0;
+	len = MIN(uio->resid, n->size - uio->off);
+	error = ramfs_uio_copy(n->data + uio->off, len, uio);
+	return error != 0 ? error : (int64_t)len;
+}
+
+static void
+ramfs_vop_print(struct vnode *vp, kprint_fn pr)
+{
+	struct rnode *n = vp->v_data;
+
+	pr("  ramfs node \"%s\" mode %o size %lu\n", n->name, n->mode, n->size);
+}
+
+static const struct vnodeops ramfs_vnodeops = {
+	.vop_lookup = ramfs_vop_lookup,
+	.vop_read = ramfs_vop_read,
+	.vop_readdir = ramfs_vop_readdir,
+	.vop_readlink = ramfs_vop_readlink,
+	.vop_getattr = ramfs_vop_getattr,
+	.vop_print = ramfs_vop_print,
+};
+
+static int
+ramfs_vfs_mount(struct mount *mp, const char *source, const char *opts)
+{
+	struct ramfs *fs = ramfs_source(source);
+	struct ramfs_mnt *rm;
+
+	(void)opts;
+	if (fs == NULL)
+		return -ENOENT;
+	if ((rm = kmem_zalloc(sizeof(*rm))) == NULL)
+		return -ENOMEM;
+	rm->fs = fs;
+	rm->nino = fs->next_ino;
+	rm->byino = kmem_zalloc(rm->nino * sizeof(*rm->byino));
+	if (rm->byino == NULL) {
+		kmem_free(rm, sizeof(*rm));
+		return -ENOMEM;
+	}
+	ramfs_index(rm, fs->root);
+	mp->mnt_flags |= MNT_RDONLY;
+	mp->mnt_data = rm;
+	return 0;
+}
+
+static int
+ramfs_vfs_unmount(struct mount *mp)
+{
+	struct ramfs_mnt *rm = mp->mnt_data;
+
+	kmem_free(rm->byino, rm->nino * sizeof(*rm->byino));
+	kmem_free(rm, sizeof(*rm));
+	mp->mnt_data = NULL;
+	return 0;
+}
+
+static int
+ramfs_vfs_root(struct mount *mp, struct vnode **vpp)
+{
+	struct ramfs_mnt *rm = mp->mnt_data;
+
+	return ramfs_vget(mp, rm->fs->root, vpp);
+}
+
+static int
+ramfs_vfs_statfs(struct mount *mp, struct vfs_statfs *st)
+{
+	struct ramfs_mnt *rm = mp->mnt_data;
+
+	memset(st, 0, sizeof(*st));
+	st->f_type = RAMFS_MAGIC;
+	st->f_bsize = 4096;
+	st->f_files = (uint64_t)rm->fs->nentries + 1;
+	st->f_namelen = RAMFS_NAME_MAX;
+	return 0;
+}
+
+/* Every node indexed under its ino, every child pointing to its parent. */
+static int
+ramfs_check_node(struct ramfs_mnt *rm, struct rnode *n, kprint_fn pr)
+{
+	int bad = 0, count = 0;
+
+	if (n->ino >= rm->nino || rm->byino[n->ino] != n) {
+		pr("ramfs: node \"%s\" ino %lu not indexed\n", n->name, n->ino);
+		bad++;
+	}
+	for (struct rnode *c = n->child; c != NULL; c = c->sibling, count++) {
+		if (c->parent != n) {
+			pr("ramfs: \"%s\" has the wrong parent\n", c->name);
+			bad++;
+		}
+		bad += ramfs_check_node(rm, c, pr);
+	}
+	if (count != n->nchildren) {
+		pr("ramfs: \"%s\" has %d children, count %d\n", n->name, count,
+		    n->nchildren);
+		bad++;
+	}
+	return bad;
+}
+
+static int
+ramfs_vfs_check(struct mount *mp, kprint_fn pr)
+{
+	struct ramfs_mnt *rm = mp->mnt_data;
+
+	return ramfs_check_node(rm, rm->fs->root, pr);
+}
+
+const struct vfsops ramfs_vfsops = {
+	.vfs_name = "ramfs",
+	.vfs_mount = ramfs_vfs_mount,
+	.vfs_unmount = ramfs_vfs_unmount,
+	.vfs_root = ramfs_vfs_root,
+	.vfs_statfs = ramfs_vfs_statfs,
+	.vfs_check = ramfs_vfs_check,
+};

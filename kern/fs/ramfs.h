@@ -81,4 +81,15 @@ void ramfs_path(const struct rnode *n, char *buf, size_t size);
 /* ramfs_print - the tree, one line per node. */
 void ramfs_print(const struct ramfs *fs, kprint_fn pr);
 
+/*
+ * The vnode file system "ramfs" (kern/fs/ramfs.c): vfs_mount("ramfs",
+ * source, ...) serves the tree source names, read-only.  "initrd" is
+ * ramfs_boot; ramfs_attach_source names another tree (0, or -ENOSPC),
+ * ramfs_detach_source forgets the name (after its unmount).
+ */
+struct vfsops;
+extern const struct vfsops ramfs_vfsops;
+int ramfs_attach_source(const char *name, struct ramfs *fs);
+void ramfs_detach_source(const char *name);
+
 #endif

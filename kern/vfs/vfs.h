@@ -29,7 +29,7 @@
  * same file finds them; vop_inactive is called then (a file with no names
  * left frees its storage there).  The cache keeps at most vfs_maxvnodes
  * unreferenced vnodes: past that the oldest is reclaimed (its dirty pages
- * written back, vop_reclaim, freed).
+ * written back and its pages freed unless VV_KEEPPAGES, vop_reclaim, freed).
  *
  * Mounts.  A mount joins a file system's root to a directory vnode
  * (covered); that directory's v_mountedhere points at the mount, and
@@ -42,8 +42,10 @@
  * copy to or from user memory (a fault there may need the same file's
  * pages).  The page fault path never takes v_lock, only v_obj's
  * vmobjlock.  Order: parent directory's v_lock, then the child's; two
- * directories (rename) under the mount's rename lock first; vcache_lock
- * and namecache_lock are leaves.
+ * directories (rename) under the mount's rename lock first; then
+ * namecache_lock, then vcache_lock (a name-cache hit takes its reference
+ * under both), nothing after them (vfs_vnode.c, vfs_cache.c).  The mount
+ * list has vfs_mountlock, taken before any vnode lock, never inside one.
  */
 #ifndef KERN_VFS_VFS_H
 #define KERN_VFS_VFS_H
@@ -115,7 +117,9 @@ struct vfs_dirent {
  * or -EINVAL as Linux would.
  */
 struct vnodeops {
-	/* lookup - the entry name of directory dvp.  => dvp locked; -ENOENT. */
+	/* lookup - the entry name of directory dvp.  => dvp locked; -ENOENT.
+	 * name is never "." but may be ".." (the parent; a file system's
+	 * root answers itself: the VFS crosses mount points before). */
 	int (*vop_lookup)(struct vnode *dvp, const char *name, size_t len,
 	    struct vnode **vpp);
 	/* create/mkdir/symlink - a new entry (mode: permission bits after
@@ -167,7 +171,9 @@ struct vnodeops {
 	 * reports a write-back error recorded since the last fsync (-EIO). */
 	int (*vop_fsync)(struct vnode *vp, bool dataonly);
 	/* open - files whose descriptor is not a plain vnode file (devices,
-	 * /proc texts) make it here; NULL for ordinary files. */
+	 * /proc texts) make it here; NULL for ordinary files.  0 with *fpp
+	 * NULL: open this one as a plain vnode file after all (a /proc
+	 * directory).  flags: open(2)'s. */
 	int (*vop_open)(struct vnode *vp, int flags, struct file **fpp);
 	/* inactive - the last reference went (the vnode stays cached): free
 	 * the storage of a file with no names left.  => vp locked. */
@@ -178,6 +184,14 @@ struct vnodeops {
 	/* print - the file system's part of vnode_print. */
 	void (*vop_print)(struct vnode *vp, kprint_fn pr);
 };
+
+/* v_vflags */
+#define VV_MAGICLINK 0x1        /* a VLNK that namei does not follow at the
+                                   end: opening it (vop_open) opens what it
+                                   stands for (/proc/self/fd/N) */
+#define VV_KEEPPAGES 0x2        /* v_obj outlives the vnode (a tmpfs node's
+                                   aobj, an initrd file's memobj): reclaim
+                                   leaves its pages alone */
 
 struct vnode {
 	struct kmutex v_lock;           /* see "Locking" above */
@@ -190,7 +204,11 @@ struct vnode {
 	void *v_data;                   /* the file system's node */
 	struct uvm_object *v_obj;       /* VREG: the file's pages (or NULL) */
 	int v_error;                    /* write-back error not yet reported */
-	bool v_dead;                    /* reclaimed: only references remain */
+	bool v_dead;                    /* out of the cache (reclaimed, or its
+	                                   load failed): only references remain */
+	bool v_loading;                 /* vcache: load in progress (the loader
+	                                   holds v_lock; others wait on it) */
+	uint32_t v_vflags;              /* VV_*, set by load */
 	struct vnode *v_hashnext;       /* vcache: next in its (mount, ino) bucket */
 	TAILQ_ENTRY(vnode) v_free;      /* vcache: unreferenced, oldest first */
 	TAILQ_ENTRY(vnode) v_mntlist;   /* its mount's vnodes */
@@ -200,6 +218,35 @@ struct vnode {
 void vref(struct vnode *vp);
 /* vrele - drop one; the last calls vop_inactive.  => vp unlocked; may sleep. */
 void vrele(struct vnode *vp);
+
+/* At most this many unreferenced vnodes stay cached (tests lower it). */
+extern int vfs_maxvnodes;
+
+/* What the vnode cache did (tests assert on these). */
+struct vcache_stats {
+	uint64_t vs_numvnodes;          /* vnodes in the cache */
+	uint64_t vs_nfree;              /* of them unreferenced (free list) */
+	uint64_t vs_hits;               /* vcache_get found it cached */
+	uint64_t vs_loads;              /* vcache_get/new made a new one */
+	uint64_t vs_reclaims;           /* vnodes reclaimed (LRU or flush) */
+};
+extern struct vcache_stats vcache_stats;
+
+/*
+ * vcache_flush - reclaim every unreferenced vnode of mp (every mount's
+ * when mp is NULL): pages written back, vop_reclaim, freed.
+ *  => no vnode lock held; may sleep.  Returns how many stay (referenced).
+ */
+int vcache_flush(struct mount *mp);
+/* vcache_tryref - a reference on vp unless it left the cache (the name
+ * cache's way to take one).  => true if taken. */
+bool vcache_tryref(struct vnode *vp);
+/* vcache_next_ref - the vnode of mp after vp (the first: NULL),
+ * referenced, or NULL: walk with next = vcache_next_ref(mp, vp);
+ * vrele(vp).  => vp referenced by the caller. */
+struct vnode *vcache_next_ref(struct mount *mp, struct vnode *vp);
+/* vcache_check - the vnode accounting (part of vfs_check_all). */
+int vcache_check(kprint_fn pr);
 
 /*
  * vcache_get - the vnode for (mp, ino): the cached one with a new
@@ -240,6 +287,8 @@ struct vfs_statfs {
 };
 
 #define MNT_RDONLY 0x1
+#define MNT_NOCACHE 0x2         /* names come and go (procfs): the name
+                                   cache keeps none of its directories */
 
 struct mount {
 	const struct vfsops *mnt_op;
@@ -249,12 +298,14 @@ struct mount {
 	int mnt_flags;                  /* MNT_* */
 	char mnt_path[VFS_PATH_MAX / 16];   /* where, for /proc/mounts */
 	char mnt_source[32];            /* what, for /proc/mounts */
+	struct vnode *mnt_root;         /* its root, referenced while mounted */
 	struct kmutex mnt_renamelock;
 	TAILQ_HEAD(, vnode) mnt_vnodes;
 	TAILQ_ENTRY(mount) mnt_list;
 };
 
 /* vfs_register - make a file system type known to mount(2). */
+/* (The VFS registers nothing itself: each file system's init does.) */
 void vfs_register(const struct vfsops *ops);
 
 /*
@@ -270,6 +321,35 @@ int vfs_unmount(const char *path, int flags);
 int vfs_sync_all(void);
 /* vfs_check_all - every mount's checker and the vnode accounting. */
 int vfs_check_all(kprint_fn pr);
+/* vfs_flush_caches - purge the name cache and reclaim every unreferenced
+ * vnode (the leak check's quiet point).  Returns vcache_flush's count. */
+int vfs_flush_caches(void);
+/* vfs_mounts_text - /proc/mounts as a kmem buffer (*lenp + 1 bytes,
+ * NUL-ended, freed by the caller).  => 0 or -ENOMEM. */
+int vfs_mounts_text(char **textp, size_t *lenp);
+/* vfs_print_mounts - one line per mount, with its root's references. */
+void vfs_print_mounts(kprint_fn pr);
+/* vfs_rootvp - the root directory "/", referenced; NULL before the root
+ * is mounted. */
+struct vnode *vfs_rootvp(void);
+/*
+ * vfs_cwd - the calling process's working directory, referenced for the
+ * caller (vrele it).  The file-descriptor layer defines it (p_cwd); the
+ * VFS's own definition is weak and returns the root.
+ */
+struct vnode *vfs_cwd(void);
+
+/*
+ * vfs_access - may the (single, root) user do mode (VFS_R|VFS_W|VFS_X)
+ * to vp?  As Linux does for root: reading and writing always; executing
+ * (or searching) a directory always; executing anything else only if at
+ * least one of its x bits is set.  Writes to a read-only mount: -EROFS.
+ *  => returns 0 or -EACCES / -EROFS.  Calls vop_getattr; may sleep.
+ */
+#define VFS_X 1
+#define VFS_W 2
+#define VFS_R 4
+int vfs_access(struct vnode *vp, int mode);
 
 /* Flags of namei. */
 #define NAMEI_FOLLOW 0x1                /* follow a symlink at the end */
@@ -278,14 +358,59 @@ int vfs_check_all(kprint_fn pr);
 /*
  * namei - resolve path (relative paths from dirvp, or the process's cwd
  * when dirvp is NULL) to a referenced vnode.
+ *  => path is kernel memory (the system call copied it in); paths of
+ *     VFS_PATH_MAX bytes or more, or a component longer than
+ *     VFS_NAME_MAX, give -ENAMETOOLONG; "" gives -ENOENT.
+ *  => symlinks in the middle are always followed, the last one only with
+ *     NAMEI_FOLLOW or when a slash follows it; more than VFS_SYMLOOP_MAX
+ *     in one lookup: -ELOOP.  A VV_MAGICLINK at the end is never
+ *     followed (it is the result).  A trailing slash requires a directory
+ *     (-ENOTDIR).  ".." of "/" is "/"; ".." of a mounted root is the
+ *     ".." of the directory it covers.
  *  => with NAMEI_PARENT: *vpp is the parent directory and the last
  *     component is copied to last (VFS_NAME_MAX + 1 bytes); the final
- *     vnode, if it exists, is not looked up.
+ *     vnode, if it exists, is not looked up.  The last component may be
+ *     "." or ".." (the caller refuses them as Linux does) and is "" for
+ *     "/" itself.
  *  => returns 0; -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP, -EACCES.
- *  => may sleep.
+ *  => may sleep; takes each directory's v_lock around its vop_lookup.
  */
 int namei(struct vnode *dirvp, const char *path, int flags,
     struct vnode **vpp, char *last);
+/* namei_parent - namei with NAMEI_PARENT that also says whether the path
+ * ended in a slash ("a/b/": last "b", *trailslash true). */
+int namei_parent(struct vnode *dirvp, const char *path, struct vnode **dvpp,
+    char *last, bool *trailslash);
+
+/*
+ * The name cache: (directory vnode, name) -> vnode, so a lookup of a
+ * recent name skips vop_lookup.  It holds no references: an entry goes
+ * when either vnode is reclaimed or the name is removed or renamed
+ * (cache_purge).  Names longer than NCHNAMLEN are not cached; ".", ".."
+ * never are.
+ */
+#define NCHNAMLEN 31
+/* cache_lookup - the cached vnode, referenced, or NULL (a miss). */
+struct vnode *cache_lookup(struct vnode *dvp, const char *name, size_t len);
+/* cache_enter - remember dvp/name -> vp (replaces an older entry). */
+void cache_enter(struct vnode *dvp, const char *name, size_t len,
+    struct vnode *vp);
+/* cache_purge - forget every entry naming vp (as directory or as result). */
+void cache_purge(struct vnode *vp);
+/* cache_purge_name - forget dvp/name (unlink, rename, rmdir). */
+void cache_purge_name(struct vnode *dvp, const char *name, size_t len);
+/* cache_purgeall - forget everything. */
+void cache_purgeall(void);
+
+struct namecache_stats {
+	uint64_t nc_hits, nc_misses;    /* cache_lookup's answers */
+	uint64_t nc_enters;             /* cache_enter calls that stored one */
+	uint64_t nc_purges;             /* entries dropped by purges */
+	uint64_t nc_entries;            /* entries in use now */
+};
+extern struct namecache_stats namecache_stats;
+/* cache_check - each entry's vnodes alive and hashed right. */
+int cache_check(kprint_fn pr);
 
 /* vnode_print / vnode_check: the printer and checker (refs, cache lists). */
 void vnode_print(struct vnode *vp, kprint_fn pr);

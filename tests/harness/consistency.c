@@ -16,6 +16,7 @@
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
+#include "kern/vfs/vfs.h"
 
 KCHECK(vm_page, vm_page_check);
 KCHECK(pmap, pmap_check_all);
@@ -25,6 +26,7 @@ KCHECK(amap, amap_check_all);
 KCHECK(swap, uvm_swap_check);
 KCHECK(aobj, uao_check_all);
 KCHECK(sched, sched_check);
+KCHECK(vfs, vfs_check_all);
 
 /*
  * The leak check: what a suite allocates it must give back.  A snapshot
