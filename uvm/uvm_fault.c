@@ -497,6 +497,8 @@ fault_lower(struct fault *f)
 		}
 	} else {
 		vm_prot_t prot = cow ? f->enter_prot & ~VM_PROT_WRITE : f->enter_prot;
+		if (pg->flags & PG_RDONLY)
+			prot &= ~VM_PROT_WRITE;     /* a file hole: a store allocates */
 		error = fault_enter(f, f->va, pg, prot);             /* 2A */
 		if (error == 0) {
 			UVMEXP_ADD(flt_obj, 1);

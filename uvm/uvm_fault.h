@@ -32,7 +32,10 @@ struct vm_map;
  *  => returns 0; -EFAULT if nothing is mapped at va (SEGV_MAPERR);
  *     -EACCES if the mapping forbids access (SEGV_ACCERR); -ENOMEM if
  *     memory ran out and the page daemon found none to free; -EIO if a
- *     page could not be read.
+ *     page could not be read; the pager's -EINVAL for a page past the
+ *     end of its object (a file's end) and -ENOSPC for a store into a
+ *     file hole that found no disk space.  The last three are SIGBUS
+ *     (BUS_ADRERR) for a process.
  */
 int uvm_fault(struct vm_map *map, vaddr_t va, vm_prot_t access_type);
 

@@ -150,7 +150,8 @@ fault_ahead_objpages(struct fault *f, struct vm_page **pages)
 		if (i == f->centeridx || pages[i] == NULL || f->anons[i] != NULL ||
 		    (pages[i]->flags & PG_BUSY))
 			continue;
-		if (fault_enter(f, va, pages[i], prot) == 0)
+		if (fault_enter(f, va, pages[i], (pages[i]->flags & PG_RDONLY) ?
+		    prot & ~VM_PROT_WRITE : prot) == 0)
 			UVMEXP_ADD(flt_neighbor, 1);
 	}
 }

@@ -682,14 +682,15 @@ queue_name(const struct vm_page *pg)
 void
 vm_page_print(const struct vm_page *pg, kprint_fn pr)
 {
-	pr("vm_page %p: pa %#lx queue %s flags%s%s%s%s%s%s wired %u\n",
+	pr("vm_page %p: pa %#lx queue %s flags%s%s%s%s%s%s%s wired %u\n",
 	    (const void *)pg, pg->phys_addr, queue_name(pg),
 	    (pg->flags & PG_BUSY) ? " BUSY" : "",
 	    (pg->flags & PG_WANTED) ? " WANTED" : "",
 	    (pg->flags & PG_CLEAN) ? " CLEAN" : "",
 	    (pg->flags & PG_RELEASED) ? " RELEASED" : "",
 	    (pg->flags & PG_FAKE) ? " FAKE" : "",
-	    (pg->flags & PG_ZERO) ? " ZERO" : "", pg->wire_count);
+	    (pg->flags & PG_ZERO) ? " ZERO" : "",
+	    (pg->flags & PG_RDONLY) ? " RDONLY" : "", pg->wire_count);
 	pr("  owner: obj %p off %#lx anon %p\n", (void *)pg->uobject,
 	    (uint64_t)pg->offset, (void *)pg->uanon);
 	pmap_page_print_mappings(pg, pr);

@@ -29,6 +29,7 @@
  *   PG_CLEAN    the page matches its backing store (swap, file)
  *   PG_RELEASED free the page when whoever has it busy is done
  *   PG_FAKE     allocated but not yet filled with valid data
+ *   PG_RDONLY   the pager says: map it read-only (a file hole)
  *
  * Lock order: the page-queue lock (uvm_pageq_lock) is taken after object
  * and amap locks and before the free-list lock (uvm_free_lock).
@@ -71,6 +72,9 @@ TAILQ_HEAD(pglist, vm_page);
 #define PG_RELEASED 0x0008
 #define PG_FAKE 0x0010
 #define PG_ZERO 0x0020      /* known to be all zeros (free pages) */
+#define PG_RDONLY 0x0040    /* map without write access: a file page over
+			       a hole, whose block a write fault allocates
+			       (uvm/uvm_vnode.h) */
 
 /* pqflags */
 #define PQ_FREE 0x0001

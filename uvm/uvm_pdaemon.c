@@ -15,10 +15,20 @@
  *                 |  referenced?  second chance: back to active.
  *                 |  clean (its copy in swap or a file is current)?
  *                 |       unmap it and free it: no I/O at all.
+ *                 |  dirty file page (vnode pager)?  its object's
+ *                 |       pgo_put writes it and its dirty neighbours to
+ *                 |       the FILE (never to swap), then it is freed.
  *                 |  dirty anon or aobj page?  unmap it, mark it busy,
  *                 v       gather it into a cluster; a full cluster gets
  *   cluster:  [p1 p2 ... p16] one run of contiguous swap slots and one
  *                           write, then the pages are freed.
+ *
+ * Clean file pages go first.  Each scan of the inactive queue is
+ * preceded by a look that frees only clean, unreferenced file pages
+ * (vnode and memory objects): dropping them costs no I/O and a later
+ * read brings them back from their file, whereas an anonymous page
+ * costs a swap write now and a swap read later.  Only when that look
+ * frees too little does the full scan write dirty pages out.
  *
  * Worked example, 64 MiB guest, freemin 512 and freetarg 1024 pages: a
  * process writes 200 MiB.  Its faults allocate pages until free drops to
@@ -42,7 +52,10 @@
  *
  * A failed write keeps the data: the slots are marked bad (never handed
  * out again), the owners forget them, and the pages stay resident and
- * dirty.  When a pass frees nothing although memory is short (no swap
+ * dirty.  A failed file write leaves its pages dirty and the error in
+ * the file's object (uvn_take_error reports it to fsync or msync); the
+ * page goes back to the active queue and no more file pages are written
+ * this pass, so a dead disk is not hammered page after page.  When a pass frees nothing although memory is short (no swap
  * left, or none configured), the threads waiting in uvm_wait get -ENOMEM
  * and the fault handler kills the process that needed the page (the one
  * asking, not the largest: the simplest rule that never touches a
@@ -63,6 +76,7 @@
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_swap.h"
+#include "uvm/uvm_vnode.h"
 
 /* The daemon's state; pd_lock guards it and is the sleeps' interlock. */
 static struct {
@@ -192,6 +206,7 @@ struct cluster {
 	int nlocks;
 	struct kmutex *locks[SWAP_MAXCLUSTER];  /* distinct owner locks held */
 	bool failed;            /* a write failed: no more this pass */
+	bool file_failed;       /* a file write failed: no more this pass */
 };
 
 static void
@@ -314,14 +329,15 @@ cluster_flush(struct cluster *c)
 /* ------------------------------------------------------------------ */
 /* Scanning                                                            */
 
-enum pd_verdict { PD_SKIP, PD_FREE, PD_SWAP, PD_KEEP };
+enum pd_verdict { PD_SKIP, PD_FREE, PD_SWAP, PD_FILE, PD_KEEP };
 
 /*
  * What an inactive page deserves, once unmapped.  A clean page whose
  * data is safe elsewhere is freed: an anon's or aobj's with a current
  * swap copy, a file's always (the file has it).  Anything else of an anon
  * or aobj goes to swap - an aobj page without a slot too, even if it
- * looks clean, since nothing else holds its data.
+ * looks clean, since nothing else holds its data; a dirty vnode-pager
+ * page goes to its file.
  */
 static enum pd_verdict
 pd_classify(struct vm_page *pg)
@@ -334,7 +350,9 @@ pd_classify(struct vm_page *pg)
 		int slot = uao_find_swslot(pg->uobject, (int)(pg->offset >> PAGE_SHIFT));
 		return clean && slot != 0 ? PD_FREE : PD_SWAP;
 	}
-	return clean ? PD_FREE : PD_KEEP;
+	if (clean)
+		return PD_FREE;
+	return uvn_is_vnode(pg->uobject) ? PD_FILE : PD_KEEP;
 }
 
 /* Look at one inactive page (owner locked): the clock, then unmap it. */
@@ -370,6 +388,41 @@ swap_has_room(void)
 	return uvm_swap_stats.inuse < uvm_swap_stats.nslots;
 }
 
+/*
+ * A dirty file page (owner locked, unmapped by pd_look): its object's
+ * pgo_put writes it with its dirty neighbours, in clusters contiguous on
+ * the disk, then it is freed if it came back clean.  The swap cluster is
+ * written first, so the daemon holds no other owner's lock while the
+ * file system works.  pgo_put lets go of the object lock during the
+ * write (the pages busy), so the page is looked up again after it.
+ *  => owner locked on entry and return; returns the pages freed.
+ */
+static int
+pd_clean_file(struct vm_page *pg, struct cluster *c)
+{
+	struct uvm_object *uobj = pg->uobject;
+	voff_t off = pg->offset, half = (voff_t)(UVN_MAXCLUSTER / 2) << PAGE_SHIFT;
+	int freed = cluster_flush(c);
+
+	if (c->file_failed) {
+		vm_page_activate(pg);
+		return freed;
+	}
+	if (uobj->pgops->pgo_put(uobj, MAX(off - half, 0), off + half,
+	    PGO_CLEANIT) != 0)
+		c->file_failed = true;
+	pg = uvm_obj_page_lookup(uobj, off);
+	if (pg == NULL || (pg->flags & PG_BUSY) || pg->wire_count > 0)
+		return freed;
+	if ((pg->flags & PG_CLEAN) && pg->md.pv_list == NULL &&
+	    !pmap_is_modified(pg)) {
+		pd_free_clean(pg);
+		return freed + 1;
+	}
+	vm_page_activate(pg);   /* the write failed, or it is in use again */
+	return freed;
+}
+
 /* Act on one locked inactive page.  => true if it joined the cluster. */
 static bool
 pd_reclaim_one(struct vm_page *pg, struct cluster *c, int *freed)
@@ -389,6 +442,9 @@ pd_reclaim_one(struct vm_page *pg, struct cluster *c, int *freed)
 			return true;
 		}
 		vm_page_activate(pg);   /* nowhere to put it */
+		return false;
+	case PD_FILE:
+		*freed += pd_clean_file(pg, c);
 		return false;
 	case PD_KEEP:
 		vm_page_activate(pg);
@@ -422,6 +478,60 @@ pd_scan_inactive(int target, struct cluster *c)
 }
 
 /*
+ * A clean file page (a vnode's or memory object's) that nobody used since
+ * it was deactivated, to free without I/O?  Its mappings go first, and a
+ * store seen at that moment makes it dirty after all.  Pages of other
+ * kinds, and referenced ones, are left for the full scan untouched (their
+ * referenced bits are the clock's).  => owner locked.
+ */
+static bool
+pd_clean_file_page(struct vm_page *pg)
+{
+	struct uvm_object *uobj = pg->uobject;
+
+	if (pg->uanon != NULL || uobj == NULL || uao_is_aobj(uobj) ||
+	    (pg->flags & (PG_BUSY | PG_CLEAN)) != PG_CLEAN ||
+	    pg->wire_count > 0 || !(pg->pqflags & PQ_INACTIVE) ||
+	    pmap_is_referenced(pg) || pmap_is_modified(pg))
+		return false;
+	pmap_page_protect(pg, VM_PROT_NONE);
+	if (pmap_clear_modify(pg)) {
+		pg->flags &= ~PG_CLEAN;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The look before each scan: free clean, unreferenced file pages of the
+ * inactive queue, once round at most, until target are freed.
+ *  => returns the pages freed.
+ */
+static int
+pd_scan_clean_files(int target)
+{
+	int freed = 0;
+
+	for (uint64_t n = uvmexp.inactive; n > 0 && freed < target; n--) {
+		bool empty, fresh;
+		struct vm_page *pg = pd_next_locked(PQ_INACTIVE, &empty, &fresh);
+		if (empty)
+			break;
+		if (pg == NULL)
+			continue;
+		struct kmutex *lock = owner_lock(pg);
+		uvmexp.pdscans++;
+		if (pd_clean_file_page(pg)) {
+			pd_free_clean(pg);
+			freed++;
+		}
+		if (fresh)
+			mutex_exit(lock);
+	}
+	return freed;
+}
+
+/*
  * The clock's first hand: move unreferenced active pages to inactive
  * until want are there.  Twice round at most, since the first look at a
  * page that was used once only clears its referenced bit.
@@ -447,6 +557,20 @@ pd_balance(uint64_t want)
 }
 
 /*
+ * Free target pages from the inactive queue: clean file pages first (no
+ * I/O), then, for what is still missing, the full scan.
+ */
+static int
+pd_reclaim(int target, struct cluster *c)
+{
+	int freed = pd_scan_clean_files(target);
+
+	if (freed < target)
+		freed += pd_scan_inactive(target - freed, c);
+	return freed;
+}
+
+/*
  * One pass.  A request (uvm_pdaemon_pageout_now) first gets that many
  * pages on the inactive queue (the clock's first hand) and one look at
  * them, freeing up to that many; then,
@@ -461,14 +585,14 @@ pd_pass(int request)
 
 	if (request > 0) {
 		pd_balance((uint64_t)request);
-		freed += pd_scan_inactive(request, &c);
+		freed += pd_reclaim(request, &c);
 	}
 	for (int round = 0; round < 4; round++) {
 		int target = (int)uvmexp.freetarg - (int)uvmexp.free;
 		if (target <= 0)
 			break;
 		pd_balance(MAX((uvmexp.active + uvmexp.inactive) / 3, (uint64_t)target));
-		freed += pd_scan_inactive(target, &c);
+		freed += pd_reclaim(target, &c);
 	}
 	return freed;
 }

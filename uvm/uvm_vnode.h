@@ -34,11 +34,50 @@
  * the error in u_error; uvn_take_error hands it to the next fsync,
  * msync or close, once.
  *
- * Locking: u_obj.vmobjlock covers the pages, u_size and u_error.
+ * Runs and blocks.  bmap is asked at page boundaries and, inside a
+ * page whose blocks are not contiguous (blocks smaller than a page), at
+ * the byte after the previous run: the pager walks such a page piece by
+ * piece (one request per piece), so any block size that is a multiple of
+ * 512 works; a page wholly inside one run goes in a cluster.  The run
+ * of the file's last block ends with that block, so the last page is
+ * transferred only up to there.
+ *
+ * Holes and PG_RDONLY.  A page read in with a hole in it (and no write
+ * access) is PG_RDONLY: the fault handler maps it without write access,
+ * so the first store faults and the pager allocates the blocks then
+ * (-ENOSPC: SIGBUS at the store, nothing lost later).  A dirty page that
+ * still has a hole (a truncation freed a block under it) gets the block
+ * at write-back.
+ *
+ * Truncation: the file system calls uvn_setsize first (pages past the
+ * end leave every mapping and are freed, the last page's tail is zeroed
+ * and written back), then frees its blocks.  Write-back never writes a
+ * page at or past round_page(u_size), and zeroes the bytes of the last
+ * page past u_size before writing it (stores there through a mapping
+ * are not file data, as on Linux).
+ *
+ * Busy pages: pgo_put (the page daemon's way in) passes pages that are
+ * busy by; uvn_flush with UVN_SYNC and uvn_setsize wait for them.  While
+ * the pager works unlocked (bmap, I/O), the pages it works on are busy
+ * and in the tree, so a fault, a flush or uvn_destroy waits for them.
+ *
+ * Memory: pgo_get returns -ENOMEM when no page can be had; the caller
+ * waits (uvm_wait) with its locks released and tries again, as the
+ * fault handler does.  Read-ahead pages are taken only when memory is
+ * not short, never waited for.
+ *
+ * uvn_bmap is also called by the page daemon (writing a dirty page to
+ * its file): it must not wait for a lock held by a thread that waits for
+ * memory.
+ *
+ * Locking: u_obj.vmobjlock covers the pages, u_size and u_error; it is
+ * released around every bmap and every disk request.  uvn_list_lock
+ * (the list of all vnode objects, for the checker) comes before it.
  */
 #ifndef UVM_UVM_VNODE_H
 #define UVM_UVM_VNODE_H
 
+#include "kern/lib/queue.h"
 #include "kern/lib/types.h"
 #include "uvm/uvm_object.h"
 
@@ -68,13 +107,29 @@ struct uvm_vnode {
 	voff_t u_size;                  /* the file's length in bytes */
 	int u_error;                    /* a write-back error not yet reported */
 	void *u_owner;                  /* the vnode (for uvn_hold/rele) */
+	TAILQ_ENTRY(uvm_vnode) u_list;  /* on the list of all of them */
 };
+
+/* The most pages one read or write request carries (also max_segs). */
+#define UVN_MAXCLUSTER 32
 
 extern const struct uvm_pagerops uvn_pager;
 
-/* uvn_init - an empty object for a file of size bytes on dev. */
+/*
+ * uvn_init - an empty object for a file of size bytes on dev.  uo_refs
+ * starts at 0: it counts the references taken through pgo_reference
+ * (mappings); the vnode's own count is the file system's.
+ *  => never sleeps but for the list lock.
+ */
 void uvn_init(struct uvm_vnode *uvn, const struct uvn_ops *ops,
     struct blkdev *dev, voff_t size, void *owner);
+
+/*
+ * uvn_destroy - the vnode is being reclaimed: free every page (dirty
+ * ones are dropped: flush first) and take the object off the list.
+ *  => object unlocked, no mapping left (uo_refs 0); waits for busy pages.
+ */
+void uvn_destroy(struct uvm_vnode *uvn);
 
 /*
  * uvn_setsize - the file is now size bytes.  Shrinking removes the pages
@@ -102,16 +157,28 @@ int uvn_take_error(struct uvm_vnode *uvn);
 /* uvn_is_vnode - whether uobj is a vnode-pager object. */
 bool uvn_is_vnode(const struct uvm_object *uobj);
 
-/* uvn_check - pages within the file, owners; => problems found. */
+/*
+ * uvn_check - the object (uvm_obj_check), its fields, no page past the
+ * end but wired ones, no page left PG_FAKE unless busy.
+ *  => object locked by the caller, or quiet; never panics; problems found.
+ */
 int uvn_check(struct uvm_vnode *uvn, kprint_fn pr);
+
+/* uvn_check_all - uvn_check on every vnode object (try-locking each). */
+int uvn_check_all(kprint_fn pr);
+
+/* uvn_print - size, references, error, disk, then the pages.  No lock. */
 void uvn_print(struct uvm_vnode *uvn, kprint_fn pr);
+
+/* uvn_count - vnode objects initialised and not destroyed. */
+uint64_t uvn_count(void);
 
 /* Counters the tests and make bench read. */
 struct uvn_stats {
 	uint64_t gets, get_pages;       /* read requests, pages they brought */
 	uint64_t puts, put_pages;       /* write requests, pages they wrote */
-	uint64_t holes_zeroed, allocs;
-	uint64_t write_errors;
+	uint64_t holes_zeroed, allocs;  /* pages zero-filled, blocks allocated */
+	uint64_t write_errors, read_errors;     /* failed requests */
 };
 extern struct uvn_stats uvn_stats;
 

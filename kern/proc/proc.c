@@ -710,13 +710,19 @@ static void
 trap_signal(const struct trapframe *tf, int fault_error, int *sig, int *code,
     uint64_t *addr)
 {
+	bool bus;
+
 	*addr = tf->rip;
 	*code = SI_KERNEL;
 	switch (tf->vector) {
 	case T_PAGE_FAULT:
 		*addr = rcr2();
-		*sig = fault_error == -EIO ? SIGBUS : SIGSEGV;
-		*code = fault_error == -EIO ? BUS_ADRERR :
+		/* The page is there but cannot be had: unreadable, past the
+		 * end of its file, or no disk space for a store into a hole. */
+		bus = fault_error == -EIO || fault_error == -EINVAL ||
+		    fault_error == -ENOSPC;
+		*sig = bus ? SIGBUS : SIGSEGV;
+		*code = bus ? BUS_ADRERR :
 		    fault_error == -EACCES ? SEGV_ACCERR : SEGV_MAPERR;
 		break;
 	case T_DIVIDE:
@@ -762,7 +768,9 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 		    curproc->pid, curproc->name, sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
 		    addr, tf->rip,
 		    (tf->error & PGEX_I) ? "exec" : (tf->error & PGEX_W) ? "write" : "read",
-		    sig == SIGBUS ? "(the page could not be read)" :
+		    sig == SIGBUS ? (fault_error == -EINVAL ? "(past the end of the file)" :
+		    fault_error == -ENOSPC ? "(no space on the disk)" :
+		    "(the page could not be read)") :
 		    code == SEGV_ACCERR ? "(protection)" : "(not mapped)");
 	else if (signal_fault_kills(sig))
 		kprintf("pid %d (%s): killed by signal %d: %s at rip %#lx\n",

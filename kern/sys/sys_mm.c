@@ -12,6 +12,8 @@
  *   mprotect                         uvm_map_protect
  *   brk                              uvm_map / uvm_unmap of the heap's tail
  *
+ * msync writes back the files mapped in the range (uvn_flush).
+ *
  * New mappings without MAP_FIXED go top-down from just under the stack's
  * guard gap, as Linux places them (MAP_GROWSDOWN is accepted and maps
  * an ordinary range: it does not grow).  On x86 a writable or executable
@@ -32,6 +34,7 @@
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_swap.h"
+#include "uvm/uvm_vnode.h"
 
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2
@@ -473,9 +476,75 @@ sys_madvise(const struct sysargs *a)
 #define MS_SYNC 4
 
 /*
- * msync: no mapping here has anything to write back (initrd files are
- * read-only, anonymous memory has no file), so only the checks remain.
+ * The next entry of map at or after *va, below end, that maps a file
+ * through the vnode pager: its object (with a reference, dropped by the
+ * caller) and the object range [*ostart, *oend) that [*va, end) covers
+ * there; *va moves past the entry.  *wired: some entry passed is wired.
+ *  => map unlocked; NULL when no such entry is left.
  */
+static struct uvm_object *
+msync_next_file(struct vm_map *map, vaddr_t *va, vaddr_t end, voff_t *ostart,
+    voff_t *oend, bool *wired)
+{
+	struct uvm_object *uobj = NULL;
+	struct vm_map_entry *e;
+
+	mutex_enter(&map->lock);
+	if (!uvm_map_lookup_entry(map, *va, &e))
+		e = e->next;
+	for (; uobj == NULL && e != &map->header && e->start < end; e = e->next) {
+		vaddr_t s = MAX(*va, e->start), t = MIN(end, e->end);
+		*wired |= e->wired_count > 0;
+		*va = t;
+		if (!uvn_is_vnode(e->object))
+			continue;
+		uobj = e->object;
+		*ostart = e->offset + (voff_t)(s - e->start);
+		*oend = e->offset + (voff_t)(t - e->start);
+		uobj->pgops->pgo_reference(uobj);
+	}
+	if (uobj == NULL)
+		*va = end;
+	mutex_exit(&map->lock);
+	return uobj;
+}
+
+/*
+ * Write back (MS_SYNC, MS_ASYNC) and drop the clean unmapped cached
+ * pages (MS_INVALIDATE) of every file mapped in [start, end), through
+ * the vnode pager (uvn_flush), with the map unlocked: the file system's
+ * bmap must not run under a VM lock.  MS_SYNC reports a write-back
+ * error once (the file's recorded one included, as Linux's errseq
+ * does); MS_INVALIDATE on a locked range is EBUSY.
+ */
+static int
+msync_range(vaddr_t start, vaddr_t end, uint64_t flags)
+{
+	int uflags = ((flags & MS_SYNC) ? UVN_SYNC : 0) |
+	    ((flags & MS_ASYNC) ? UVN_ASYNC : 0) |
+	    ((flags & MS_INVALIDATE) ? UVN_INVALIDATE : 0);
+	struct uvm_object *uobj;
+	voff_t ostart = 0, oend = 0;
+	bool wired = false;
+	int error = 0;
+
+	for (vaddr_t va = start; va < end && error == 0;) {
+		uobj = msync_next_file(curmap(), &va, end, &ostart, &oend, &wired);
+		if ((flags & MS_INVALIDATE) && wired)
+			error = -EBUSY;
+		if (uobj == NULL)
+			break;
+		struct uvm_vnode *uvn = container_of(uobj, struct uvm_vnode, u_obj);
+		if (error == 0 && uflags != 0) {
+			int e = uvn_flush(uvn, ostart, oend, uflags);
+			int pending = (flags & MS_SYNC) ? uvn_take_error(uvn) : 0;
+			error = (flags & MS_SYNC) ? (e != 0 ? e : pending) : 0;
+		}
+		uobj->pgops->pgo_detach(uobj);
+	}
+	return error;
+}
+
 int64_t
 sys_msync(const struct sysargs *a)
 {
@@ -488,7 +557,9 @@ sys_msync(const struct sysargs *a)
 	int error = page_range(addr, a->a[1], &start, &end);
 	if (error != 0 || start == end)
 		return error;
-	return uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE) ? 0 : -ENOMEM;
+	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
+		return -ENOMEM;
+	return msync_range(start, end, flags);
 }
 
 #define MREMAP_MAYMOVE 1
