@@ -51,6 +51,7 @@
 #include "kern/core/qemu.h"
 #include "kern/proc/proc.h"
 #include "kern/fs/ramfs.h"
+#include "kern/fs/ext2.h"
 #include "kern/fs/devfs.h"
 #include "kern/fs/procfs.h"
 #include "kern/vfs/vfs.h"
@@ -180,7 +181,9 @@ vfs_mount_boot(void)
 	vfs_register(&ramfs_vfsops);
 	vfs_register(&devfs_vfsops);
 	vfs_register(&procfs_vfsops);
-	error = vfs_mount("ramfs", "initrd", NULL, MNT_RDONLY, NULL);
+	error = ext2_mount_root();      /* root=vdc: the ext2 disk is / */
+	if (error != 0)
+		error = vfs_mount("ramfs", "initrd", NULL, MNT_RDONLY, NULL);
 	if (error != 0) {
 		kprintf("vfs: the initrd not mounted as / (%d)\n", error);
 		return;
@@ -192,6 +195,7 @@ vfs_mount_boot(void)
 			kprintf("vfs: %s not mounted on %s (%d)\n",
 			    mounts[i].type, mounts[i].path, error);
 	}
+	ext2_mount_boot();              /* the ext2 disk vdc on /mnt */
 }
 
 /* Mount the first boot module (GRUB's initrd) as the root file system. */

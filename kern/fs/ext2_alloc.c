@@ -219,13 +219,15 @@ ext2_ialloc(struct ext2_fs *fs, uint32_t pino, bool dir, uint32_t *inop)
 		return error;
 	from = g == 0 ? fs->e2_first_ino - 1 : 0;      /* reserved inodes */
 	i = bit_find_clear(bp->b_data, from, ipg);
+	while (i < ipg && fs->e2_zombies != NULL && bit_get(fs->e2_zombies, g * ipg + i + 1))
+		i = bit_find_clear(bp->b_data, i + 1, ipg);
 	if (i < ipg) {
 		bit_put(bp->b_data, i, true);
 		bcache_dirty(&fs->e2_bc, bp);
 	}
 	bcache_release(&fs->e2_bc, bp);
 	if (i >= ipg)
-		return -EIO;
+		return fs->e2_zombies != NULL ? -ENOSPC : -EIO; /* or all zombies */
 	fs->e2_gd[g].bg_free_inodes_count--;
 	fs->e2_gd[g].bg_used_dirs_count += dir;
 	fs->e2_sb.s_free_inodes_count--;
@@ -293,4 +295,19 @@ ext2_bit_test(struct ext2_fs *fs, bool inode, uint32_t n, bool *setp)
 	*setp = bit_get(bp->b_data, i);
 	bcache_release(&fs->e2_bc, bp);
 	return 0;
+}
+
+/*
+ * ext2_zombie_set - mark inode ino as freed on the disk while a vnode
+ * for it is still cached (zombie true), so ext2_ialloc does not hand the
+ * number out again until the vnode is reclaimed (false): the vnode
+ * cache holds one vnode per number.
+ *  => e2_lock held.
+ */
+void
+ext2_zombie_set(struct ext2_fs *fs, uint32_t ino, bool zombie)
+{
+	KASSERT(mutex_owned(&fs->e2_lock));
+	if (fs->e2_zombies != NULL && ino <= fs->e2_sb.s_inodes_count)
+		bit_put(fs->e2_zombies, ino, zombie);
 }

@@ -17,8 +17,8 @@
  * inodes always in use), the free-inode and directory counts, every
  * directory entry naming an in-use inode, and each inode's link count
  * equal to the entries naming it ("." and ".." included).  The resize
- * inode (7) is not walked: its blocks are the reserved descriptor
- * blocks counted above.
+ * inode (7) is not walked: but for its double-indirect block, its
+ * blocks are the reserved descriptor blocks counted above.
  *
  * Locking: takes e2_lock.  Memory: one bit per block and two bytes per
  * inode, for the duration of the check.
@@ -111,8 +111,13 @@ ck_inode_blocks(struct ck *ck, uint32_t ino, const struct ext2_dinode *di)
 	uint32_t acl = di->i_file_acl ? ck->fs->e2_bsize / 512 : 0;
 	uint64_t nb = 0;
 
-	if (ino == EXT2_RESIZE_INO)
+	if (ino == EXT2_RESIZE_INO) {
+		/* Its double-indirect block, in the data area; what that
+		 * points to are the reserved descriptor blocks, counted. */
+		if (di->i_block[EXT2_DIND] != 0)
+			ck_mark(ck, di->i_block[EXT2_DIND], ino);
 		return;
+	}
 	if (EXT2_ISLNK(di->i_mode) && di->i_blocks == acl)
 		return;                 /* fast symlink: i_block holds the target */
 	if ((di->i_mode & EXT2_S_IFMT) == EXT2_S_IFCHR ||

@@ -213,6 +213,9 @@ struct ext2_fs {
 	bool e2_rdonly;                 /* unknown ro_compat features */
 	bool e2_sbdirty;                /* superblock or descriptors changed */
 	uint32_t e2_last_group;         /* where the last inode went */
+	uint8_t *e2_zombies;            /* [inodes/8+1]: freed inodes whose
+	                                   vnode is still cached: not reused
+	                                   until it is reclaimed */
 };
 
 /* A file in use: its inode, and (regular files) its pager object. */
@@ -223,6 +226,7 @@ struct ext2_node {
 	struct ext2_dinode n_di;        /* copy of the on-disk inode */
 	struct vnode *n_vnode;          /* NULL when the core is used alone */
 	uint32_t n_lastblk;             /* last block allocated: the next goal */
+	bool n_released;                /* its inode was freed (no links left) */
 };
 
 /* ext2_super.c: mounting, the superblock and descriptors, the checker. */
@@ -241,6 +245,7 @@ int ext2_blkfree(struct ext2_fs *fs, uint32_t bno);
 int ext2_ialloc(struct ext2_fs *fs, uint32_t pino, bool dir, uint32_t *inop);
 int ext2_ifree(struct ext2_fs *fs, uint32_t ino, bool dir);
 int ext2_bit_test(struct ext2_fs *fs, bool inode, uint32_t n, bool *setp);
+void ext2_zombie_set(struct ext2_fs *fs, uint32_t ino, bool zombie);
 
 /* ext2_inode.c: inodes, block maps, truncation. */
 int ext2_iread(struct ext2_fs *fs, uint32_t ino, struct ext2_dinode *di);

@@ -362,55 +362,36 @@ ext2_bmap(struct ext2_node *n, uint64_t lbn, bool alloc, uint32_t *pbnp)
 
 /*
  * ext2_bmap_run - the pager's question (uvm_vnode.h's uvn_bmap) for
- * page-aligned file offset off: the disk byte address and how many
- * bytes from there are contiguous on disk and within the file's blocks
- * (a partial page only at the end of the file), or UVN_HOLE and the
- * hole's length.  With alloc, the page's blocks within the file are
- * allocated, contiguously.
- *  => e2_lock not held (taken); may sleep; 0, -ENOSPC, -EIO (also when a
- *     page's blocks, with blocks smaller than a page, are not one run).
+ * file offset off (a page boundary, or inside a page the block after a
+ * previous run): the disk byte address and how many bytes from there
+ * are contiguous on disk and in the file (the run of the file's last
+ * block ends with that block), or UVN_HOLE and the hole's length.  With
+ * alloc the block at off is allocated, next to the file's previous one.
+ *  => e2_lock not held (taken); may sleep; 0, -ENOSPC, -EIO, -EFBIG.
  */
 int
 ext2_bmap_run(struct ext2_node *n, uint64_t off, bool alloc,
     uint64_t *daddr, size_t *run)
 {
 	struct ext2_fs *fs = n->n_fs;
-	uint32_t bs = fs->e2_bsize, pbn, first = 0;
-	uint64_t lbn = off / bs, endlbn, nb = 0;
-	size_t page_blocks;
-	int error = 0;
+	uint32_t bs = fs->e2_bsize, pbn = 0, first = 0;
+	uint64_t lbn = off / bs, endlbn, nb;
+	int error;
 
 	mutex_enter(&fs->e2_lock);
-	endlbn = (ext2_node_size(n) + bs - 1) / bs;     /* blocks in the file */
-	page_blocks = MIN((uint64_t)PAGE_SIZE / bs, endlbn > lbn ? endlbn - lbn : 1);
-	for (uint64_t i = 0; alloc && i < page_blocks && error == 0; i++) {
-		error = ext2_bmap(n, lbn + i, false, &pbn);
-		if (error == 0 && pbn == 0) {
-			if (i > 0)
-				n->n_lastblk = first + (uint32_t)i - 1;
-			error = ext2_bmap(n, lbn + i, true, &pbn);
-		}
-		if (i == 0)
-			first = pbn;
-	}
-	if (error == 0)
-		error = ext2_bmap(n, lbn, false, &first);
+	endlbn = MAX((ext2_node_size(n) + bs - 1) / bs, lbn + 1);
+	error = ext2_bmap(n, lbn, alloc, &first);
 	/* Count the blocks that continue like the first (mapped or hole). */
-	for (nb = 1; error == 0 && nb < EXT2_RUN_MAX && lbn + nb < MAX(endlbn, lbn + 1); nb++) {
+	for (nb = 1; error == 0 && nb < EXT2_RUN_MAX && lbn + nb < endlbn; nb++) {
 		error = ext2_bmap(n, lbn + nb, false, &pbn);
 		if (error == 0 && (first == 0 ? pbn != 0 : pbn != first + nb))
 			break;
 	}
-	if (error == 0 && nb < page_blocks)
-		error = -EIO;           /* a page's blocks not in one run */
 	mutex_exit(&fs->e2_lock);
 	if (error != 0)
 		return error;
-	/* Whole pages, but for the file's last partial page. */
-	*daddr = first == 0 ? UVN_HOLE : (uint64_t)first * bs;
-	*run = nb * bs;
-	if (first == 0 || lbn + nb < endlbn)
-		*run = MAX(ROUND_DOWN(*run, PAGE_SIZE), PAGE_SIZE);
+	*daddr = first == 0 ? UVN_HOLE : (uint64_t)first * bs + off % bs;
+	*run = nb * bs - off % bs;
 	return 0;
 }
 

@@ -220,12 +220,18 @@ ext2_fs_open(struct blkdev *dev, struct ext2_fs **fsp)
 		return error;
 	}
 	fs->e2_rdonly |= dev->readonly;
+	fs->e2_zombies = kmem_zalloc(fs->e2_sb.s_inodes_count / 8 + 1);
+	if (fs->e2_zombies == NULL) {
+		kmem_free(fs, sizeof(*fs));
+		return -ENOMEM;
+	}
 	bcache_init(&fs->e2_bc, dev, fs->e2_bsize, EXT2_BCACHE_BUFS, &fs->e2_lock);
 	mutex_enter(&fs->e2_lock);
 	error = gd_load(fs);
 	if (error != 0) {
 		bcache_destroy(&fs->e2_bc);
 		mutex_exit(&fs->e2_lock);
+		kmem_free(fs->e2_zombies, fs->e2_sb.s_inodes_count / 8 + 1);
 		kmem_free(fs, sizeof(*fs));
 		return error;
 	}
@@ -298,6 +304,7 @@ ext2_fs_close(struct ext2_fs *fs)
 	bcache_destroy(&fs->e2_bc);
 	mutex_exit(&fs->e2_lock);
 	kmem_free(fs->e2_gd, fs->e2_ngroups * sizeof(struct ext2_gd));
+	kmem_free(fs->e2_zombies, fs->e2_sb.s_inodes_count / 8 + 1);
 	kmem_free(fs, sizeof(*fs));
 	return error;
 }

@@ -210,12 +210,20 @@ KTEST(ext2, holes_and_double_indirect_blocks)
 	for (int i = 0; i < 100; i++)
 		KT_EQ(tbuf[i], 0);
 	/* The pager's view: page 1 (blocks 4..7) is a hole as long as the
-	 * hole goes on, in whole pages; page 0 is mapped, 1 block (then a
-	 * hole) - shorter than a page with 1 KiB blocks: -EIO. */
+	 * hole goes on (at most EXT2_RUN_MAX blocks); page 0 is one mapped
+	 * block, then the hole from byte 1024 on. */
 	KT_EQ(ext2_bmap_run(f, 4096, false, &daddr, &run), 0);
 	KT_EQ(daddr, UVN_HOLE);
-	KT_EQ(run, 64 * 1024);                  /* EXT2_RUN_MAX blocks, whole pages */
-	KT_EQ(ext2_bmap_run(f, 0, false, &daddr, &run), -EIO);
+	KT_EQ(run, 64 * 1024);
+	KT_EQ(ext2_bmap_run(f, 0, false, &daddr, &run), 0);
+	KT_EQ(daddr, (uint64_t)bmap(f, 0) * 1024);
+	KT_EQ(run, 1024);
+	KT_EQ(ext2_bmap_run(f, 1024, false, &daddr, &run), 0);
+	KT_EQ(daddr, UVN_HOLE);
+	KT_EQ(run, 64 * 1024);
+	KT_EQ(ext2_bmap_run(f, 300 * 1024, false, &daddr, &run), 0);
+	KT_EQ(daddr, (uint64_t)bmap(f, 300) * 1024);
+	KT_EQ(run, 1024);                       /* the file's last block */
 	KT_EQ(ext2t_check(fs), 0);
 	/* Truncate to nothing: everything back. */
 	mutex_enter(&fs->e2_lock);
