@@ -195,7 +195,6 @@ vfs_mount_boot(void)
 			kprintf("vfs: %s not mounted on %s (%d)\n",
 			    mounts[i].type, mounts[i].path, error);
 	}
-	ext2_mount_boot();              /* the ext2 disk vdc on /mnt */
 }
 
 /* Mount the first boot module (GRUB's initrd) as the root file system. */
@@ -216,7 +215,8 @@ initrd_mount(void)
 	}
 	kprintf("initrd: %d entries, %lu KiB, mounted read-only on /\n",
 	    ramfs_boot->nentries, (m->end - m->start) >> 10);
-	vfs_mount_boot();
+	if (!ext2_root_wanted())
+		vfs_mount_boot();
 }
 
 #define INIT_MAXARGS 16
@@ -312,6 +312,9 @@ kmain_thread0(void)
 {
 	sched_start();
 	dev_attach();
+	if (ext2_root_wanted())
+		vfs_mount_boot();       /* root=vdc: "/" waited for the disks */
+	ext2_mount_boot();              /* the ext2 disk vdc on /mnt */
 	tty_attach();
 	if (thread_create("pagedaemon", uvm_pdaemon_main, NULL) == NULL)
 		panic("kmain: cannot start the page daemon");

@@ -6,15 +6,21 @@
 #ifndef KERN_FS_EXT2_H
 #define KERN_FS_EXT2_H
 
+#include "kern/lib/types.h"
+
 struct vfsops;
 struct vnodeops;
 
 extern const struct vfsops ext2_vfsops;
 extern const struct vnodeops ext2_vnodeops;
 
+/* ext2_root_wanted - whether the command line says root=vdc. */
+bool ext2_root_wanted(void);
+
 /*
  * ext2_mount_root - with root=vdc on the command line, register ext2 and
- * mount /dev/vdc as "/".  => 0; -ENOENT (not asked for: mount the
+ * mount /dev/vdc as "/" (after the disks attached: kmain then mounts
+ * the VFS's file systems late).  => 0; -ENOENT (not asked for: mount the
  * initrd), or the mount's error (printed; the caller falls back).
  */
 int ext2_mount_root(void);

@@ -681,14 +681,21 @@ ext2_register(void)
 	ext2_registered = true;
 }
 
+bool
+ext2_root_wanted(void)
+{
+	const char *root = kopt_get("root");
+
+	return root != NULL && (strcmp(root, "vdc") == 0 || strcmp(root, "/dev/vdc") == 0);
+}
+
 int
 ext2_mount_root(void)
 {
-	const char *root = kopt_get("root");
 	int error;
 
 	ext2_register();
-	if (root == NULL || (strcmp(root, "vdc") != 0 && strcmp(root, "/dev/vdc") != 0))
+	if (!ext2_root_wanted())
 		return -ENOENT;
 	error = vfs_mount("ext2", "/dev/vdc", NULL, 0, NULL);
 	if (error != 0) {
