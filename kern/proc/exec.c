@@ -3,8 +3,10 @@
  *
  * A static x86-64 executable is a list of PT_LOAD segments, each "these
  * file bytes at this address, then zeros up to memsz".  Each becomes map
- * entries over the file's memory object, so pages come in through the
- * fault handler's lower layer as the program touches them:
+ * entries over the file vnode's object (v_obj: an initrd file's memory
+ * object, a disk file's vnode object), so pages come in through the fault
+ * handler's lower layer as the program touches them.  The headers are
+ * read through the vnode (vop_read, or the object's pages):
  *
  *   file  |ELF hdr|phdrs| .text ........ | .data ...|
  *   map   0x400000 r--  [hdr, rodata]     object, private
@@ -36,7 +38,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/rand.h"
 #include "kern/lib/string.h"
-#include "kern/fs/ramfs.h"
+#include "kern/vfs/vfs.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_io.h"
 #include "uvm/uvm_km.h"
@@ -64,15 +66,50 @@ phdr_ok(const struct elf64_phdr *p, uint64_t filesize, uint64_t bias)
 	    USER_STACK_GUARD && bias + p->p_vaddr >= PAGE_SIZE;
 }
 
+/* Read len bytes at off of vp into buf: all of them, or -ENOEXEC. */
 static int
-elf_read(const struct rnode *file, struct elf_info *ei)
+exec_read(struct vnode *vp, uint64_t off, void *buf, size_t len,
+    uint64_t filesize)
+{
+	struct uio uio = { (uint64_t)(uintptr_t)buf, len, off, true };
+
+	if (off > filesize || len > filesize - off)
+		return -ENOEXEC;
+	if (vp->v_ops->vop_read != NULL)
+		return vp->v_ops->vop_read(vp, &uio) == (int64_t)len ? 0 : -ENOEXEC;
+	if (vp->v_obj == NULL)
+		return -ENOEXEC;
+	return uvm_obj_rdwr(vp->v_obj, (voff_t)off, buf, len, false) == 0 ?
+	    0 : -ENOEXEC;
+}
+
+/* A regular file with an x bit and pages to map?  Its size in *sizep. */
+static int
+exec_file_ok(struct vnode *vp, uint64_t *sizep)
+{
+	struct vattr va;
+	int error;
+
+	if (vp->v_type != VREG || vp->v_obj == NULL)
+		return -EACCES;     /* not a file, or nothing to map */
+	if ((error = vfs_access(vp, VFS_X)) != 0)
+		return error;       /* nobody may execute it */
+	if ((error = vp->v_ops->vop_getattr(vp, &va)) != 0)
+		return error;
+	*sizep = va.va_size;
+	return 0;
+}
+
+static int
+elf_read(struct vnode *vp, struct elf_info *ei)
 {
 	struct elf64_ehdr *eh = &ei->eh;
-	int nload = 0;
+	uint64_t filesize = 0;
+	int nload = 0, error;
 
-	if (!S_ISREG(file->mode) || !(file->mode & 0111))
-		return -EACCES;     /* not a file, or nobody may execute it */
-	if (ramfs_read(file, 0, eh, sizeof(*eh)) != sizeof(*eh) ||
+	if ((error = exec_file_ok(vp, &filesize)) != 0)
+		return error;
+	if (exec_read(vp, 0, eh, sizeof(*eh), filesize) != 0 ||
 	    memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
@@ -80,7 +117,7 @@ elf_read(const struct rnode *file, struct elf_info *ei)
 	    eh->e_phnum == 0 || eh->e_phnum > EXEC_MAX_PHDRS)
 		return -ENOEXEC;
 	size_t phsize = (size_t)eh->e_phnum * sizeof(struct elf64_phdr);
-	if (ramfs_read(file, eh->e_phoff, ei->ph, phsize) != (ssize_t)phsize)
+	if (exec_read(vp, eh->e_phoff, ei->ph, phsize, filesize) != 0)
 		return -ENOEXEC;
 	ei->bias = eh->e_type == ET_DYN ? USER_PIE_BASE : 0;
 	for (int i = 0; i < eh->e_phnum; i++) {
@@ -88,7 +125,7 @@ elf_read(const struct rnode *file, struct elf_info *ei)
 			return -ENOEXEC;    /* dynamic linking: not supported */
 		if (ei->ph[i].p_type != PT_LOAD)
 			continue;
-		if (!phdr_ok(&ei->ph[i], file->size, ei->bias))
+		if (!phdr_ok(&ei->ph[i], filesize, ei->bias))
 			return -ENOEXEC;
 		nload++;
 	}
@@ -96,14 +133,14 @@ elf_read(const struct rnode *file, struct elf_info *ei)
 }
 
 int
-exec_check(const struct rnode *file)
+exec_check(struct vnode *vp)
 {
 	struct elf_info *ei = kmem_alloc(sizeof(*ei), 0);
 	int error;
 
 	if (ei == NULL)
 		return -ENOMEM;
-	error = elf_read(file, ei);
+	error = elf_read(vp, ei);
 	kmem_free(ei, sizeof(*ei));
 	return error;
 }
@@ -138,7 +175,7 @@ map_private(struct vm_map *map, vaddr_t va, vsize_t len,
  * then anonymous pages up to memsz.
  */
 static int
-load_segment(struct vm_map *map, const struct rnode *file,
+load_segment(struct vm_map *map, struct vnode *vp,
     const struct elf64_phdr *p, uint64_t bias)
 {
 	vaddr_t start = bias + p->p_vaddr, file_end = start + p->p_filesz;
@@ -151,7 +188,7 @@ load_segment(struct vm_map *map, const struct rnode *file,
 
 	if (p->p_filesz > 0) {
 		/* Writable for now if the tail must be zeroed; lowered below. */
-		error = map_private(map, mstart, fpages_end - mstart, file->uobj,
+		error = map_private(map, mstart, fpages_end - mstart, vp->v_obj,
 		    (voff_t)ROUND_DOWN(p->p_offset, PAGE_SIZE),
 		    tail ? prot | VM_PROT_WRITE : prot);
 	} else {
@@ -326,7 +363,7 @@ setup_stack(struct vm_map *map, const struct elf_info *ei, struct exec_image *im
 }
 
 int
-exec_load(struct vmspace *vm, const struct rnode *file, const char *path,
+exec_load(struct vmspace *vm, struct vnode *vp, const char *path,
     char *const argv[], char *const envp[], struct exec_image *img)
 {
 	struct elf_info *ei = kmem_alloc(sizeof(*ei), 0);
@@ -335,12 +372,12 @@ exec_load(struct vmspace *vm, const struct rnode *file, const char *path,
 	if (ei == NULL)
 		return -ENOMEM;
 	memset(img, 0, sizeof(*img));
-	error = elf_read(file, ei);
+	error = elf_read(vp, ei);
 	for (int i = 0; error == 0 && i < ei->eh.e_phnum; i++) {
 		const struct elf64_phdr *p = &ei->ph[i];
 		if (p->p_type != PT_LOAD)
 			continue;
-		error = load_segment(&vm->vm_map, file, p, ei->bias);
+		error = load_segment(&vm->vm_map, vp, p, ei->bias);
 		img->brk = MAX(img->brk, ROUND_UP(ei->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE));
 	}
 	if (error == 0) {

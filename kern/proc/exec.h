@@ -7,7 +7,7 @@
 #include "kern/lib/types.h"
 
 struct vmspace;
-struct rnode;
+struct vnode;
 
 /* Where the user stack lives, and how far it may grow. */
 #define USER_STACK_TOP 0x00007ffffffff000UL
@@ -30,22 +30,24 @@ struct exec_image {
 };
 
 /*
- * exec_check - is file an ELF64 x86-64 static executable (or static-pie)
- * this kernel can run?  => 0, -ENOEXEC, -EACCES (not a regular file, or
- * no execute permission).
+ * exec_check - is vp's file an ELF64 x86-64 static executable (or
+ * static-pie) this kernel can run?  => 0, -ENOEXEC, -EACCES (not a
+ * regular file, or no x bit: vfs_access).  Reads the headers; may sleep.
  */
-int exec_check(const struct rnode *file);
+int exec_check(struct vnode *vp);
 
 /*
- * exec_load - map file into vm (which should be empty) and build the
+ * exec_load - map vp's file into vm (which should be empty) and build the
  * initial stack: argc, argv, envp, the auxiliary vector, as the x86-64
  * System V ABI and Linux lay them out.
- *  => argv/envp are kernel copies, NULL-terminated; path is AT_EXECFN.
+ *  => vp referenced by the caller (the mappings take references on
+ *     v_obj of their own); argv/envp are kernel copies, NULL-terminated;
+ *     path is AT_EXECFN.
  *  => returns 0 and *img; -ENOEXEC for a bad ELF, -E2BIG for arguments
  *     past EXEC_ARG_MAX, -ENOMEM.  On error vm may be half built: the
  *     caller throws it away (the old image is never touched).
  */
-int exec_load(struct vmspace *vm, const struct rnode *file, const char *path,
+int exec_load(struct vmspace *vm, struct vnode *vp, const char *path,
     char *const argv[], char *const envp[], struct exec_image *img);
 
 #endif

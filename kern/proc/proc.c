@@ -28,7 +28,7 @@
 #include "kern/arch/gdt.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
-#include "kern/fs/ramfs.h"
+#include "kern/vfs/vfs.h"
 #include "kern/fs/tty.h"
 #include "kern/core/sched.h"
 #include "kern/sys/syscall.h"
@@ -305,28 +305,27 @@ static int
 proc_load(struct proc *p, const char *path, char *const argv[],
     char *const envp[], struct exec_image *img, struct vmspace **vmp)
 {
-	struct rnode *file;
+	struct vnode *vp;
 	int error;
 
-	if (ramfs_boot == NULL)
-		return -ENOENT;
-	error = ramfs_lookup(ramfs_boot, NULL, path, true, &file);
-	if (error == 0)
-		error = exec_check(file);
+	error = namei(NULL, path, NAMEI_FOLLOW, &vp, NULL);
 	if (error != 0)
 		return error;
-	*vmp = uvmspace_alloc(PAGE_SIZE, USER_MAX, true);
-	if (*vmp == NULL)
-		return -ENOMEM;
-	(*vmp)->vm_pid = p->pid;
-	error = exec_load(*vmp, file, path, argv, envp, img);
-	if (error != 0) {
-		uvmspace_free(*vmp);
-		*vmp = NULL;
-		return error;
+	error = exec_check(vp);
+	if (error == 0 && (*vmp = uvmspace_alloc(PAGE_SIZE, USER_MAX, true)) == NULL)
+		error = -ENOMEM;
+	if (error == 0) {
+		(*vmp)->vm_pid = p->pid;
+		error = exec_load(*vmp, vp, path, argv, envp, img);
+		if (error != 0) {
+			uvmspace_free(*vmp);
+			*vmp = NULL;
+		}
 	}
-	p->brk_start = p->brk = img->brk;
-	return 0;
+	vrele(vp);                      /* the mappings hold v_obj */
+	if (error == 0)
+		p->brk_start = p->brk = img->brk;
+	return error;
 }
 
 /* The root of p's tree (the process proc_run started). */
@@ -865,7 +864,7 @@ sys_execve(const struct sysargs *a)
 	if (ab.buf == NULL)
 		return -ENOMEM;
 	path = ab.buf;
-	error = copyinstr(a->a[0], path, RAMFS_PATH_MAX);
+	error = copyinstr(a->a[0], path, VFS_PATH_MAX);
 	if (error >= 0) {
 		ab.used = (size_t)error + 1;
 		error = copy_vector(&ab, 0, a->a[1]);

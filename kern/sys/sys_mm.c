@@ -23,6 +23,7 @@
 #include "kern/proc/exec.h"
 #include "kern/fs/file.h"
 #include "kern/fs/ramfs.h"
+#include "kern/vfs/vfs.h"
 #include "kern/lib/errno.h"
 #include "kern/proc/proc.h"
 #include "kern/sys/syscall.h"
@@ -121,23 +122,39 @@ mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 
 /*
  * The object a file mapping maps, with a reference for the mapping, and
- * the most its protection may become.  Files here are the initrd's,
- * read-only: a shared mapping can never be written.
+ * the most its protection may become.  A vnode file maps its vnode's
+ * object (v_obj: the same pages read(2) and write(2) use); a writable
+ * shared mapping needs the file open for reading and writing (-EACCES),
+ * as on Linux.  (Files of the old initrd open path map their node's
+ * memory object, read-only.)
  */
+static struct uvm_object *
+mmap_file_uobj(struct file *f, bool *writable)
+{
+	*writable = false;
+	if (f->vp != NULL) {
+		*writable = (f->flags & O_ACCMODE) == O_RDWR;
+		return f->vp->v_type == VREG ? f->vp->v_obj : NULL;
+	}
+	if (f->node != NULL && S_ISREG(f->node->mode))
+		return f->node->uobj;
+	return NULL;
+}
+
 static int
 mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uobjp,
     vm_prot_t *maxprot)
 {
 	struct file *f = fd_get(&curproc->fds, (int)fd);
+	bool writable;
 
 	if (f == NULL || (f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	if (f->node == NULL || !S_ISREG(f->node->mode) || f->node->uobj == NULL)
+	if ((*uobjp = mmap_file_uobj(f, &writable)) == NULL)
 		return -ENODEV;
-	if (shared && (prot & PROT_WRITE))
+	if (shared && (prot & PROT_WRITE) && !writable)
 		return -EACCES;
-	*maxprot = shared ? VM_PROT_READ | VM_PROT_EXECUTE : VM_PROT_ALL;
-	*uobjp = f->node->uobj;
+	*maxprot = shared && !writable ? VM_PROT_READ | VM_PROT_EXECUTE : VM_PROT_ALL;
 	(*uobjp)->pgops->pgo_reference(*uobjp);
 	return 0;
 }

@@ -372,8 +372,10 @@ int vfs_access(struct vnode *vp, int mode);
  *     vnode, if it exists, is not looked up.  The last component may be
  *     "." or ".." (the caller refuses them as Linux does) and is "" for
  *     "/" itself.
- *  => returns 0; -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP, -EACCES.
- *  => may sleep; takes each directory's v_lock around its vop_lookup.
+ *  => returns 0; -ENOENT (also: nothing mounted as / yet), -ENOTDIR,
+ *     -ENAMETOOLONG, -ELOOP, -EACCES, -ENOMEM.
+ *  => may sleep; takes each directory's v_lock around its vop_lookup;
+ *     uses the name cache except in MNT_NOCACHE mounts.
  */
 int namei(struct vnode *dirvp, const char *path, int flags,
     struct vnode **vpp, char *last);

@@ -254,13 +254,53 @@ ni_start(struct nameidata *ni, struct vnode *dirvp, const char *path, int flags)
 		ni->dvp = dirvp;
 	} else
 		ni->dvp = vfs_cwd();
-	KASSERT(ni->dvp != NULL);
+	if (ni->dvp == NULL) {                  /* nothing mounted yet */
+		kmem_free(ni->buf, VFS_PATH_MAX);
+		return -ENOENT;
+	}
 	return 0;
+}
+
+/* The walk ends at the current directory: hand its reference over. */
+static int
+ni_done(struct nameidata *ni, struct vnode **vpp)
+{
+	*vpp = ni->dvp;
+	ni->dvp = NULL;
+	return 0;
+}
+
+/* NAMEI_PARENT at the last component: the directory, and the name. */
+static int
+ni_parent_done(struct nameidata *ni, const char *name, size_t len,
+    struct vnode **vpp, char *last)
+{
+	if (ni->dvp->v_type != VDIR)
+		return -ENOTDIR;
+	memcpy(last, name, len);
+	last[len] = '\0';
+	return ni_done(ni, vpp);
+}
+
+/* Is vp, just looked up, a symlink to follow?  Always in the middle of
+ * the path; at the end if asked or a slash follows, but never a magic
+ * link (its vop_open is what it means). */
+static bool
+ni_must_follow(struct nameidata *ni, struct vnode *vp, bool final, bool slash)
+{
+	if (vp->v_type != VLNK)
+		return false;
+	if (!final)
+		return true;
+	if (vp->v_vflags & VV_MAGICLINK)
+		return false;
+	return slash || (ni->flags & NAMEI_FOLLOW);
 }
 
 /*
  * Walk ni until the last component: with NAMEI_PARENT stop before it
- * (copying it to last), else look it up too.  *vpp, referenced.
+ * (copying it to last, *trail: a slash followed it), else look it up
+ * too.  *vpp referenced.
  */
 static int
 ni_walk(struct nameidata *ni, struct vnode **vpp, char *last, bool *trail)
@@ -276,27 +316,15 @@ ni_walk(struct nameidata *ni, struct vnode **vpp, char *last, bool *trail)
 		final = *ni->rest == '\0';
 		if (len > VFS_NAME_MAX)
 			return -ENAMETOOLONG;
-		if (final && (ni->flags & NAMEI_PARENT)) {
-			if (ni->dvp->v_type != VDIR)
-				return -ENOTDIR;
-			memcpy(last, name, len);
-			last[len] = '\0';
-			*trail = slash;
-			*vpp = ni->dvp;
-			ni->dvp = NULL;
-			return 0;
-		}
-		if (len == 0) {                 /* "/" (and "//"): the root */
-			*vpp = ni->dvp;
-			ni->dvp = NULL;
-			return 0;
-		}
+		*trail = slash;
+		if (final && (ni->flags & NAMEI_PARENT))
+			return ni_parent_done(ni, name, len, vpp, last);
+		if (len == 0)                   /* "/" (and "//"): the root */
+			return ni_done(ni, vpp);
 		if ((error = ni_component(ni, name, len, &vp)) != 0)
 			return error;
-		if (vp->v_type == VLNK && (!final || slash ||
-		    (ni->flags & NAMEI_FOLLOW)) &&
-		    !(final && (vp->v_vflags & VV_MAGICLINK))) {
-			if (slash && final)     /* keep the trailing slash */
+		if (ni_must_follow(ni, vp, final, slash)) {
+			if (final && slash)     /* keep the trailing slash */
 				ni->rest = (char *)name + len;
 			error = ni_follow(ni, vp);
 			vrele(vp);

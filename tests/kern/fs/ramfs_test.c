@@ -3,14 +3,16 @@
  * built in the test: members in any order, implied directories, symlinks,
  * path walking with "." and "..", reads at every offset, listings in name
  * order, and malformed archives refused without touching memory past
- * their end.
+ * their end; and the tree as a vnode file system mounted on /mnt.
  */
 #include "kern/fs/cpio.h"
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/fs/ramfs.h"
+#include "kern/vfs/vfs.h"
 #include "uvm/uvm_memobj.h"
+#include "uvm/uvm_object.h"
 
 static uint8_t arc[8192];
 static size_t arclen;
@@ -166,4 +168,66 @@ KTEST(ramfs, directories_list_in_name_order)
 	ktest_print("ramfs tree of the sample archive:\n");
 	ramfs_print(fs, ktest_print);
 	ramfs_unmount(fs);
+}
+
+/* The sample tree mounted on /mnt through the VFS, as "ramfs". */
+static void
+mount_sample(void)
+{
+	build_sample();
+	KT_EQ(ramfs_mount(arc, arclen, &fs), 0);
+	KT_EQ(ramfs_attach_source("sample", fs), 0);
+	KT_EQ(vfs_mount("ramfs", "sample", "/mnt", MNT_RDONLY, NULL), 0);
+}
+
+static void
+unmount_sample(void)
+{
+	KT_EQ(vfs_unmount("/mnt", 0), 0);
+	ramfs_detach_source("sample");
+	ramfs_unmount(fs);
+}
+
+KTEST(ramfs, vnodes_read_list_and_stat_the_tree)
+{
+	struct vnode *sh, *link, *root;
+	struct vfs_dirent d;
+	struct vattr va;
+	char buf[16];
+	struct uio uio = { (uint64_t)(uintptr_t)buf, sizeof(buf), 1, true };
+	static const char *const names[] = { ".", "..", "bin", "init", "loop", "tests" };
+
+	mount_sample();
+	KT_EQ(namei(NULL, "/mnt/bin/shlink", NAMEI_FOLLOW, &sh, NULL), 0);
+	KT_EQ(sh->v_type, VREG);
+	KT_ASSERT(sh->v_obj != NULL && sh->v_obj->uo_refs == 1);  /* the node's */
+	KT_ASSERT(sh->v_vflags & VV_KEEPPAGES);
+	KT_EQ(sh->v_ops->vop_getattr(sh, &va), 0);
+	KT_EQ(va.va_size, 5);
+	KT_EQ(va.va_mode, 0755);
+	KT_EQ(va.va_dev, sh->v_mount->mnt_dev);
+	KT_EQ(sh->v_ops->vop_read(sh, &uio), 4);             /* from offset 1 */
+	KT_ASSERT(memcmp(buf, "hell", 4) == 0);
+	KT_EQ(uio.off, 5);
+	KT_EQ(sh->v_ops->vop_read(sh, &uio), 0);             /* at the end */
+	KT_EQ(namei(NULL, "/mnt/bin/shlink", 0, &link, NULL), 0);
+	KT_EQ(link->v_ops->vop_readlink(link, buf, sizeof(buf)), 2);
+	KT_ASSERT(memcmp(buf, "sh", 2) == 0);
+	/* Read-only: nothing to create with, writes refused. */
+	KT_ASSERT(sh->v_ops->vop_create == NULL && sh->v_ops->vop_setattr == NULL);
+	KT_EQ(vfs_access(sh, VFS_W), -EROFS);
+	KT_EQ(namei(NULL, "/mnt", 0, &root, NULL), 0);
+	for (uint64_t c = 0, i = 0; ; c = d.next, i++) {
+		int r = root->v_ops->vop_readdir(root, c, &d);
+		if (r == 1) {
+			KT_EQ(i, ARRAY_SIZE(names));
+			break;
+		}
+		KT_EQ(r, 0);
+		KT_STREQ(d.name, names[i]);
+	}
+	vrele(root);
+	vrele(link);
+	vrele(sh);
+	unmount_sample();
 }

@@ -1,6 +1,7 @@
 /*
  * tests/kern/proc/exec_test.c - kern/proc/exec.c on a real musl binary from the
- * initrd (/bin/hello): the map entries each PT_LOAD becomes, the zeroed
+ * initrd (/bin/hello, found by namei): the map entries each PT_LOAD
+ * becomes (over the vnode's object), the zeroed
  * bss tail, and the initial stack (argc, argv, envp, auxv) read back from
  * the new address space; bad files refused with the caller's space intact.
  */
@@ -9,19 +10,19 @@
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
-#include "kern/fs/ramfs.h"
+#include "kern/vfs/vfs.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_io.h"
 #include "uvm/uvm_map.h"
 
-static struct rnode *
-hello(void)
+/* The vnode of path, referenced (the caller vreles it). */
+static struct vnode *
+lookup(const char *path)
 {
-	struct rnode *n = NULL;
+	struct vnode *vp = NULL;
 
-	KT_ASSERT(ramfs_boot != NULL);
-	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/bin/hello", true, &n), 0);
-	return n;
+	KT_EQ(namei(NULL, path, NAMEI_FOLLOW, &vp, NULL), 0);
+	return vp;
 }
 
 static uint64_t
@@ -55,15 +56,18 @@ auxv(struct vmtest *t, vaddr_t va, uint64_t key)
 
 KTEST(exec, check_accepts_elf_and_refuses_the_rest)
 {
-	struct rnode *motd, *bin, *notelf;
+	struct vnode *hello = lookup("/bin/hello"), *motd = lookup("/etc/motd");
+	struct vnode *notelf = lookup("/tests/data/not-elf"), *bin = lookup("/bin");
 
-	KT_EQ(exec_check(hello()), 0);
-	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/etc/motd", true, &motd), 0);
+	KT_EQ(exec_check(hello), 0);
 	KT_EQ(exec_check(motd), -EACCES);       /* mode 0644: not executable */
-	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/tests/data/not-elf", true, &notelf), 0);
 	KT_EQ(exec_check(notelf), -ENOEXEC);    /* executable, but not ELF */
-	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/bin", true, &bin), 0);
 	KT_EQ(exec_check(bin), -EACCES);
+	KT_EQ(hello->v_refs, 1);                /* the check kept nothing */
+	vrele(hello);
+	vrele(motd);
+	vrele(notelf);
+	vrele(bin);
 }
 
 KTEST(exec, segments_become_private_file_mappings)
@@ -72,18 +76,20 @@ KTEST(exec, segments_become_private_file_mappings)
 	struct exec_image img;
 	char *argv[] = { "hello", "a1", NULL }, *envp[] = { "K=V", NULL };
 
+	struct vnode *hello = lookup("/bin/hello");
+
 	vmtest_begin(&t);
-	KT_EQ(exec_load(t.vm, hello(), "/bin/hello", argv, envp, &img), 0);
+	KT_EQ(exec_load(t.vm, hello, "/bin/hello", argv, envp, &img), 0);
 	struct vm_map_entry *text = vmtest_entry(&t, img.entry);
 	KT_EQ(text->protection, VM_PROT_READ | VM_PROT_EXECUTE);
-	KT_EQ(text->object, (uint64_t)hello()->uobj);
+	KT_EQ(text->object, (uint64_t)hello->v_obj);
 	KT_ASSERT(text->etype & UVM_ET_COPYONWRITE);
 	/* The data segment: private and writable; its bss tail reads zeros
 	 * although the file page goes on with other bytes. */
 	vaddr_t data = 0x406fc0, file_end = 0x406fc0 + 0x150;
 	struct vm_map_entry *de = vmtest_entry(&t, data);
 	KT_EQ(de->protection, VM_PROT_READ | VM_PROT_WRITE);
-	KT_EQ(de->object, (uint64_t)hello()->uobj);
+	KT_EQ(de->object, (uint64_t)hello->v_obj);
 	for (vaddr_t va = file_end; va < ROUND_UP(file_end, PAGE_SIZE); va += 8)
 		KT_EQ(word(&t, va), 0);
 	KT_ASSERT(vmtest_anon(&t, file_end) != NULL);   /* a private copy now */
@@ -98,6 +104,7 @@ KTEST(exec, segments_become_private_file_mappings)
 	    USER_STACK_TOP, VM_PROT_READ));    /* the guard below is unmapped */
 	KT_EQ(uvm_map_check(t.map, ktest_print), 0);
 	vmtest_end(&t);
+	vrele(hello);
 }
 
 KTEST(exec, initial_stack_has_args_env_and_auxv)
@@ -106,8 +113,11 @@ KTEST(exec, initial_stack_has_args_env_and_auxv)
 	struct exec_image img;
 	char *argv[] = { "hello", "a1", NULL }, *envp[] = { "K=V", NULL };
 
+	struct vnode *hello = lookup("/bin/hello");
+
 	vmtest_begin(&t);
-	KT_EQ(exec_load(t.vm, hello(), "/bin/hello", argv, envp, &img), 0);
+	KT_EQ(exec_load(t.vm, hello, "/bin/hello", argv, envp, &img), 0);
+	KT_EQ(hello->v_refs, 1);                /* the mappings hold v_obj */
 	KT_EQ(img.sp % 16, 0);
 	KT_EQ(word(&t, img.sp), 2);                         /* argc */
 	expect_string(&t, word(&t, img.sp + 8), "hello");
@@ -127,19 +137,20 @@ KTEST(exec, initial_stack_has_args_env_and_auxv)
 	KT_ASSERT(auxv(&t, av, AT_RANDOM) > img.sp);
 	KT_EQ(auxv(&t, av, AT_SECURE), 0);
 	vmtest_end(&t);
+	vrele(hello);
 }
 
 KTEST(exec, bad_file_leaves_the_space_untouched)
 {
 	struct vmtest t;
 	struct exec_image img;
-	struct rnode *motd;
+	struct vnode *notelf = lookup("/tests/data/not-elf");
 	char *argv[] = { "x", NULL };
 
 	vmtest_begin(&t);
 	vmtest_map_anon(&t, 0x10000000, 1);
-	KT_EQ(ramfs_lookup(ramfs_boot, NULL, "/tests/data/not-elf", true, &motd), 0);
-	KT_EQ(exec_load(t.vm, motd, "/tests/data/not-elf", argv, argv + 1, &img), -ENOEXEC);
+	KT_EQ(exec_load(t.vm, notelf, "/tests/data/not-elf", argv, argv + 1, &img), -ENOEXEC);
 	KT_EQ(t.map->nentries, 1);
 	vmtest_end(&t);
+	vrele(notelf);
 }

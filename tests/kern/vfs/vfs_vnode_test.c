@@ -1,12 +1,17 @@
 /*
  * tests/kern/vfs/vfs_vnode_test.c - the vnode cache: one vnode per file,
  * hits counted, unreferenced vnodes kept on the free list and reclaimed
- * oldest first past vfs_maxvnodes, and the accounting checker.
+ * oldest first past vfs_maxvnodes, a second get of a file waiting for
+ * the load in progress (and seeing its failure), and the accounting
+ * checker.
  */
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/vfs/vfs.h"
+#include "kern/core/sleep.h"
+#include "kern/core/thread.h"
+#include "tests/harness/threadtest.h"
 #include "tests/harness/vfstest.h"
 
 KTEST(vfs_vnode, released_vnodes_stay_cached_and_are_found_again)
@@ -79,4 +84,176 @@ KTEST(vfs_vnode, check_finds_broken_accounting)
 	vnode_print(vp, ktest_print);
 	vrele(vp);
 	vfstest_unmount();
+}
+
+/*
+ * A file system whose loads wait until the test lets them finish, so a
+ * second vcache_get of the same file arrives while the first is loading.
+ * ino 1 is the root; ino 13 fails to load (-EIO).
+ */
+static volatile bool slow_started, slow_release;
+static struct mount *slow_mp;
+static struct vnode *slow_vp[2];
+static int slow_error[2];
+
+static int
+slow_getattr(struct vnode *vp, struct vattr *va)
+{
+	memset(va, 0, sizeof(*va));
+	va->va_type = vp->v_type;
+	va->va_mode = 0755;
+	va->va_ino = vp->v_ino;
+	return 0;
+}
+
+static int
+slow_lookup(struct vnode *dvp, const char *name, size_t len, struct vnode **vpp)
+{
+	(void)dvp;
+	(void)name;
+	(void)len;
+	(void)vpp;
+	return -ENOENT;
+}
+
+static const struct vnodeops slow_vnodeops = {
+	.vop_lookup = slow_lookup,
+	.vop_getattr = slow_getattr,
+};
+
+static int
+slow_load(struct mount *mp, uint64_t ino, struct vnode *vp)
+{
+	(void)mp;
+	if (ino != 1) {
+		slow_started = true;
+		while (!slow_release)
+			yield();
+	}
+	if (ino == 13)
+		return -EIO;
+	vp->v_type = ino == 1 ? VDIR : VREG;
+	vp->v_ops = &slow_vnodeops;
+	return 0;
+}
+
+static int
+slow_mount(struct mount *mp, const char *source, const char *opts)
+{
+	(void)source;
+	(void)opts;
+	slow_mp = mp;
+	return 0;
+}
+
+static int
+slow_unmount(struct mount *mp)
+{
+	(void)mp;
+	return 0;
+}
+
+static int
+slow_root(struct mount *mp, struct vnode **vpp)
+{
+	return vcache_get(mp, 1, slow_load, vpp);
+}
+
+static const struct vfsops slow_vfsops = {
+	.vfs_name = "slowtest",
+	.vfs_mount = slow_mount,
+	.vfs_unmount = slow_unmount,
+	.vfs_root = slow_root,
+};
+
+static uint64_t slow_ino;
+
+/* The vnode of slowtest being loaded now, or NULL. */
+static struct vnode *
+slow_loading_vnode(void)
+{
+	struct vnode *vp;
+
+	TAILQ_FOREACH(vp, &slow_mp->mnt_vnodes, v_mntlist)
+		if (vp->v_loading)
+			return vp;
+	return NULL;
+}
+
+static void
+slow_getter(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+
+	slow_error[i] = vcache_get(slow_mp, slow_ino, slow_load, &slow_vp[i]);
+}
+
+static bool
+slow_is_loading(void *arg)
+{
+	(void)arg;
+	return slow_started;
+}
+
+/* Two threads get ino at once; the second arrives during the load. */
+static void
+slow_race(uint64_t ino)
+{
+	struct thread *t0, *t1;
+	struct vnode *loading;
+	bool started, waiting;
+
+	slow_ino = ino;
+	slow_started = slow_release = false;
+	slow_vp[0] = slow_vp[1] = NULL;
+	t0 = thread_create("vget0", slow_getter, (void *)0);
+	KT_ASSERT(t0 != NULL);
+	started = tt_wait(slow_is_loading, NULL, 100);
+	loading = slow_loading_vnode();
+	t1 = thread_create("vget1", slow_getter, (void *)1);
+	waiting = t1 != NULL && loading != NULL &&
+	    tt_wait_sleeping(t1, &loading->v_lock, 100);
+	slow_release = true;
+	KT_EQ(thread_join(t0), 0);
+	if (t1 != NULL)
+		KT_EQ(thread_join(t1), 0);
+	KT_ASSERT(started && waiting);
+}
+
+static void
+slow_cleanup(void *arg)
+{
+	(void)arg;
+	slow_release = true;
+	if (vfs_unmount("/mnt", 0) != 0)
+		ktest_print("slowtest: /mnt still in use, left mounted\n");
+}
+
+KTEST(vfs_vnode, a_second_get_waits_for_the_load_in_progress)
+{
+	uint64_t loads, hits, nv;
+
+	vfs_register(&slow_vfsops);
+	KT_EQ(vfs_mount("slowtest", "slow", "/mnt", 0, NULL), 0);
+	ktest_cleanup_push(slow_cleanup, (void *)&slow_vfsops);
+	loads = vcache_stats.vs_loads;
+	hits = vcache_stats.vs_hits;
+	slow_race(7);
+	KT_EQ(slow_error[0], 0);
+	KT_EQ(slow_error[1], 0);
+	KT_ASSERT(slow_vp[0] == slow_vp[1]);            /* one vnode */
+	KT_EQ(slow_vp[0]->v_refs, 2);
+	KT_EQ(vcache_stats.vs_loads - loads, 1);        /* loaded once */
+	KT_EQ(vcache_stats.vs_hits - hits, 1);
+	vrele(slow_vp[0]);
+	vrele(slow_vp[1]);
+	/* A failed load: both see the error, nothing stays cached. */
+	nv = vcache_stats.vs_numvnodes;
+	slow_race(13);
+	KT_EQ(slow_error[0], -EIO);
+	KT_EQ(slow_error[1], -EIO);
+	KT_EQ(vcache_stats.vs_numvnodes, nv);
+	KT_EQ(vcache_check(ktest_print), 0);
+	ktest_cleanup_pop((void *)&slow_vfsops);
+	KT_EQ(vfs_unmount("/mnt", 0), 0);
 }
