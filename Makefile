@@ -107,8 +107,9 @@ QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 # write patterns to.  Both are plain files, created (or resized) by the
 # disks target; their contents never matter.
 # The third disk, vdc (slot 6): an ext2 file system made by Debian's
-# mke2fs from the folder disk/ (plus a sparse file and a symlink made
-# here), mounted on /mnt at boot (as / with root=vdc).  make run keeps
+# mke2fs from the folder disk/ (plus a sparse file, a symlink and the
+# programs of /bin, made here), mounted on /mnt at boot (as / with
+# root=vdc).  make run keeps
 # it between boots (data written in one boot is there in the next);
 # make test makes it afresh, and checks it with e2fsck -fn at the end.
 EXT2_IMG    := $(BUILD)/disk.img
@@ -305,10 +306,11 @@ disks: $(EXT2_IMG)
 	@truncate -s $(SWAP) $(SWAP_IMG)
 	@truncate -s 8M $(SCRATCH_IMG)
 
-$(EXT2_IMG): $(shell find disk -print 2>/dev/null)
+$(EXT2_IMG): $(shell find disk -print 2>/dev/null) $(UPROGS)
 	@mkdir -p $(BUILD)
 	@rm -rf $(EXT2_ROOT) && cp -a disk $(EXT2_ROOT)
-	@mkdir -p $(EXT2_ROOT)/dev $(EXT2_ROOT)/proc $(EXT2_ROOT)/tmp $(EXT2_ROOT)/mnt
+	@mkdir -p $(EXT2_ROOT)/dev $(EXT2_ROOT)/proc $(EXT2_ROOT)/tmp $(EXT2_ROOT)/mnt $(EXT2_ROOT)/bin
+	@cp $(UPROGS) $(EXT2_ROOT)/bin/
 	@truncate -s 5M $(EXT2_ROOT)/sparse && printf 'end' >> $(EXT2_ROOT)/sparse
 	@ln -sfn docs/readme.txt $(EXT2_ROOT)/readme-link
 	$(say) "  MKE2FS  $@"
