@@ -185,6 +185,8 @@ bcache_read(struct bcache *bc, uint64_t blkno, struct buf **bpp)
 	int error;
 
 	owner_assert(bc);
+	if ((blkno + 1) * (bc->bc_bsize / BLK_SECTOR) > bc->bc_dev->nsectors)
+		return -EIO;
 	*bpp = bcache_lookup(bc, blkno);
 	if (*bpp != NULL)
 		return 0;
@@ -209,6 +211,8 @@ bcache_get(struct bcache *bc, uint64_t blkno, struct buf **bpp)
 	struct buf *bp;
 
 	owner_assert(bc);
+	if ((blkno + 1) * (bc->bc_bsize / BLK_SECTOR) > bc->bc_dev->nsectors)
+		return -EIO;
 	bp = bcache_lookup(bc, blkno);
 	if (bp == NULL) {
 		bp = buf_alloc(bc);

@@ -77,7 +77,8 @@ void bcache_init(struct bcache *bc, struct blkdev *dev, uint32_t bsize,
 int bcache_read(struct bcache *bc, uint64_t blkno, struct buf **bpp);
 
 /* bcache_get - block blkno zero-filled without reading (it is being
- * rewritten whole, e.g. a new indirect block); held and dirty. */
+ * rewritten whole, e.g. a new indirect block); held and dirty.
+ * => 0; -EIO (blkno past the disk), -ENOMEM. */
 int bcache_get(struct bcache *bc, uint64_t blkno, struct buf **bpp);
 
 /* bcache_dirty - bp's data changed: write it back later.  => held. */

@@ -232,7 +232,11 @@ ext2t_mkfs(struct blkdev *dev, const struct ext2_mkfs_opts *o)
 static void
 fs_cleanup(void *arg)
 {
-	ext2_fs_close(arg);
+	struct ext2_fs *fs = arg;
+
+	if (mutex_owned(&fs->e2_lock))  /* a failed assertion left it held */
+		mutex_exit(&fs->e2_lock);
+	ext2_fs_close(fs);
 }
 
 struct ext2_fs *
