@@ -52,6 +52,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -157,6 +158,83 @@ option(const char *key)
 /* ---- Linux boot environment ---- */
 
 /*
+ * The writable places uvmkern mounts at boot, made the same on Linux:
+ * tmpfs on /tmp and /dev/shm, and the ext2 disk image (a virtio disk,
+ * tools/linux/test-linux.sh) on /mnt.  Debian builds the virtio disk
+ * driver and ext4 (which mounts ext2) as modules: test-linux puts them
+ * in /lib/modules, numbered so name order is load order, and they are
+ * loaded here.  The disk is the first /dev/vdX that mounts as ext2; a
+ * line "# init: ext2 /dev/vdX on /mnt" says which (test-linux checks
+ * for it).  uvmkern has no /lib/modules and mounts these itself.
+ */
+#define MODULES_DIR "/lib/modules"
+#define DISK_MOUNT "/mnt"
+
+static void
+load_modules(void)
+{
+	struct dirent **names;
+	int n = scandir(MODULES_DIR, &names, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", MODULES_DIR, names[i]->d_name);
+		fd = strstr(names[i]->d_name, ".ko") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		if (fd >= 0 && syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)
+			out("init: loading %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+/* Mounts the first virtio disk holding ext2 on /mnt; 0 if one did. */
+static int
+mount_disk(void)
+{
+	for (char c = 'a'; c <= 'z'; c++) {
+		char dev[16], sys[64];
+
+		snprintf(dev, sizeof(dev), "/dev/vd%c", c);
+		snprintf(sys, sizeof(sys), "/sys/block/vd%c", c);
+		if (access(dev, F_OK) != 0 && access(sys, F_OK) != 0)
+			break;
+		for (int tries = 0; access(dev, F_OK) != 0 && tries < 50; tries++)
+			usleep(20000);          /* devtmpfs makes the node */
+		if (mount(dev, DISK_MOUNT, "ext2", 0, NULL) == 0) {
+			out("# init: ext2 %s on %s\n", dev, DISK_MOUNT);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+prepare_linux_files(void)
+{
+	struct utsname u;
+
+	if (uname(&u) != 0 || strcmp(u.sysname, "Linux") != 0)
+		return;
+	mkdir("/tmp", 01777);
+	mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
+	mkdir("/dev/shm", 01777);
+	mount("tmpfs", "/dev/shm", "tmpfs", 0, "mode=1777");
+	if (access("/sys/block", F_OK) != 0) {
+		mkdir("/sys", 0555);
+		mount("sysfs", "/sys", "sysfs", 0, NULL);
+	}
+	load_modules();
+	mkdir(DISK_MOUNT, 0755);
+	if (access(MODULES_DIR, F_OK) == 0 && mount_disk() != 0)
+		out("init: no virtio disk with ext2 to mount on %s\n", DISK_MOUNT);
+}
+
+/*
  * On Linux the initramfs has no /proc or /dev until someone mounts them;
  * uvmkern has both built in, and the calls just fail there.  Only as
  * pid 1: run by hand, init mounts nothing.
@@ -174,6 +252,7 @@ prepare_linux(void)
 		mkdir("/dev", 0755);
 		mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	}
+	prepare_linux_files();
 	/* The programs get a controlling terminal, as on uvmkern (whose
 	 * console is one for every tree it starts): a session of init's own,
 	 * and the serial line opened without O_NOCTTY (the console device
@@ -205,6 +284,8 @@ power_off(int code)
 	if (getpid() != 1)
 		exit(code);
 	tcdrain(1);                 /* the console must show the last line */
+	sync();                     /* the disk's data reach the image */
+	umount(DISK_MOUNT);         /* and it is left clean (e2fsck) */
 	if (ioperm(QEMU_EXIT_PORT, 4, 1) == 0)
 		outl((unsigned)code, QEMU_EXIT_PORT);
 	sync();

@@ -10,6 +10,12 @@
  *   vmbench swap MIB    write MIB MiB of anonymous memory, then verify it
  *                       (the small boot with a swap disk: MIB is three
  *                       times RAM)
+ *   vmbench file MIB DIR
+ *                       a MIB MiB file in DIR (the small boot again, MIB
+ *                       twice RAM, DIR the ext2 disk vdc on /mnt) written
+ *                       and read back, random 4 KiB preads of it and of a
+ *                       small cached file, page faults on a mapping of the
+ *                       small one (run_file, "files" below)
  *   vmbench maps N...   only mmap_touch_munmap, among N mappings for each
  *                       N given, in turns, and each N's cost per the first
  *                       N's (to study one metric by hand: make run
@@ -44,11 +50,17 @@
  * "bench: error <metric> <what>" and that metric is left out; the run
  * goes on with the next one.
  *
+ * The file run's sequential figures come in cycles per MiB and in MB/s
+ * (the TSC's rate measured against CLOCK_MONOTONIC, see "files").
+ *
  * On Linux the swap run first makes a swap area itself, as mkswap would:
  * it loads the virtio modules the runner put in /lib/bench-modules
  * (finit_module, in name order), finds /dev/vda (devtmpfs, or mknod from
  * /sys/block/vda/dev), writes the swap header and calls swapon.  On
  * uvmkern swap is already on at boot: swapon says EBUSY, which is fine.
+ * The file run likewise loads the modules (there also ext4's, which
+ * mounts ext2), finds /dev/vdc and mounts it on DIR; uvmkern mounts vdc
+ * on /mnt at boot.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -61,12 +73,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "uvmkern.h"
@@ -868,9 +883,13 @@ run_vm(void)
 
 /* ---- swap ---- */
 
-/* Loads every module in MODDIR, in name order (the runner numbers them). */
+/*
+ * Loads every module in MODDIR, in name order (the runner numbers them);
+ * a module that fails is a note under metric's name (a later step says
+ * what is missing).
+ */
 static void
-load_modules(void)
+load_modules(const char *metric)
 {
 	struct dirent **names;
 	int n = scandir(MODDIR, &names, NULL, alphasort);
@@ -884,7 +903,8 @@ load_modules(void)
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 			if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0)
 				if (errno != EEXIST)
-					printf("# swap: loading %s: %s\n", path, strerror(errno));
+					printf("# %s: loading %s: %s\n", metric, path,
+					    strerror(errno));
 			if (fd >= 0)
 				close(fd);
 		}
@@ -894,19 +914,24 @@ load_modules(void)
 		free(names);
 }
 
-/* /dev/vda: from devtmpfs when the driver has made it, else mknod. */
+/*
+ * /dev/NAME (vda, vdc): from devtmpfs when the driver has made it, else
+ * mknod from /sys/block/NAME/dev.  0, or -1 when the disk never showed up.
+ */
 static int
-find_disk(void)
+find_disk(const char *name)
 {
-	char buf[32];
+	char buf[32], dev[64], sys[64];
 	unsigned maj, min;
 	int fd;
 	ssize_t n;
 
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	snprintf(sys, sizeof(sys), "/sys/block/%s/dev", name);
 	for (int i = 0; i < 50; i++) {         /* probing is asynchronous */
-		if (access(SWAPDEV, F_OK) == 0)
+		if (access(dev, F_OK) == 0)
 			return 0;
-		if (access("/sys/block/vda/dev", F_OK) == 0)
+		if (access(sys, F_OK) == 0)
 			break;
 		if (access("/sys/block", F_OK) != 0) {
 			mkdir("/sys", 0555);
@@ -914,7 +939,7 @@ find_disk(void)
 		}
 		usleep(100000);
 	}
-	fd = open("/sys/block/vda/dev", O_RDONLY);
+	fd = open(sys, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -923,7 +948,7 @@ find_disk(void)
 	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
 		return -1;
 	mkdir("/dev", 0755);
-	return mknod(SWAPDEV, S_IFBLK | 0600, makedev(maj, min));
+	return mknod(dev, S_IFBLK | 0600, makedev(maj, min));
 }
 
 /*
@@ -958,8 +983,8 @@ linux_swapon(void)
 {
 	int fd;
 
-	load_modules();
-	if (find_disk() != 0) {
+	load_modules("swap");
+	if (find_disk("vda") != 0) {
 		fail("swap", "no " SWAPDEV " (module or /sys/block/vda missing)");
 		return -1;
 	}
@@ -1080,6 +1105,459 @@ run_swap(long mib)
 	report("swap_mem_free", free_kb, "KiB");
 }
 
+/* ---- files ---- */
+
+/*
+ * vmbench file MIB DIR: a file of MIB MiB (twice RAM) in DIR, the ext2
+ * file system on vdc, written and read back in 1 MiB calls, then 4 KiB
+ * preads at random over its first half (uncached) and over a small file
+ * read just before (cached), then page faults on a shared read-only
+ * mapping of the small file:
+ *
+ *   DIR/vmbench.big   MIB MiB  seq_write, seq_read, rand_read_4k_uncached
+ *   DIR/vmbench.small 4 MiB    rand_read_4k_cached, file_fault_cached
+ *
+ * Every page of both files starts with a stamp (word_of its page number;
+ * the small file's pages are numbered from SMALL_BASE), checked wherever
+ * a page is read back, so a file system that returns the wrong block
+ * gives "bench: error", not a fast figure.
+ *
+ * Why the first half is uncached: the sequential read goes front to
+ * back, and a kernel can keep at most RAM's worth of the file, the part
+ * read last; the first half (one RAM's worth) was read first and pushed
+ * out by the RAM's worth read after it.  Each pread of that run goes to
+ * a different 256 KiB slot (RR_SLOT), in a shuffled order, so a kernel
+ * that reads a cluster around a miss does not turn the next read into a
+ * hit.  The random offsets come from a fixed seed, so both kernels read
+ * the same pages in the same order.  A note before each random run says
+ * how many pages of its region mincore finds in the page cache, and one
+ * after it what getrusage saw (measure_noted).
+ *
+ * A failure up to the end of the sequential read (no ext2 on DIR, a
+ * write that fails) ends the file run: what follows needs the big file.
+ * At the end the files are unlinked and DIR unmounted (file_cleanup).
+ *
+ * MB/s needs seconds, and the figures are TSC cycles: the TSC's rate is
+ * measured against CLOCK_MONOTONIC over the two sequential runs (seconds,
+ * so the clock's resolution hardly matters) and printed as a note; MB is
+ * 10^6 bytes.
+ */
+#define FILE_CHUNK MIB          /* one write or read of the sequential runs */
+#define SMALL_LEN (4 * MIB)     /* the cached file */
+#define SMALL_BASE (1UL << 30)  /* the small file's first page number in stamps */
+#define RR_SLOT (256 * 1024UL)  /* uncached: at most one pread per slot */
+#define RR_UNCACHED_OPS 16      /* preads per sample, uncached */
+#define RR_CACHED_OPS 256       /* preads per sample, cached */
+#define EXT2_MAGIC 0xEF53
+
+static struct file_bench {
+	char big[256], small[256];      /* the two files' paths */
+	size_t big_len;
+	char *buf;                      /* FILE_CHUNK bytes */
+	int fd;                         /* the file a random-read sample reads */
+	size_t *slots, nslots, next;    /* uncached: the slots, shuffled */
+	uint64_t rng;
+	uint64_t tsc0;                  /* the TSC and the clock when the run began */
+	struct timespec ts0;
+	char page[PAGE] __attribute__((aligned(4096)));
+} fb;
+
+static uint64_t
+rnd(void)
+{
+	fb.rng ^= fb.rng << 13;
+	fb.rng ^= fb.rng >> 7;
+	fb.rng ^= fb.rng << 17;
+	return fb.rng;
+}
+
+/* Stamps the pages of buf[0, len) as the file's pages first, first + 1... */
+static void
+stamp(char *buf, size_t first, size_t len)
+{
+	for (size_t off = 0; off < len; off += PAGE)
+		memcpy(buf + off, &(uint64_t){ word_of(first + off / PAGE, 0) }, 8);
+}
+
+/* The number of pages of buf[0, len) whose stamp is not first + i's. */
+static size_t
+stamps_bad(const char *buf, size_t first, size_t len)
+{
+	size_t bad = 0;
+	uint64_t w;
+
+	for (size_t off = 0; off < len; off += PAGE) {
+		memcpy(&w, buf + off, 8);
+		bad += w != word_of(first + off / PAGE, 0);
+	}
+	return bad;
+}
+
+/*
+ * The whole of len bytes at off, or -1 after "bench: error METRIC ..."
+ * (a short transfer is an error too: a regular file has no reason for one).
+ */
+static int
+file_io(const char *metric, int fd, char *buf, size_t len, off_t off, bool wr)
+{
+	ssize_t n = wr ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0)
+		printf("bench: error %s %s of %zu bytes at %lld: only %zd\n", metric,
+		    wr ? "pwrite" : "pread", len, (long long)off, n);
+	else
+		fail(metric, wr ? "pwrite" : "pread");
+	return -1;
+}
+
+/*
+ * Linux: loads the modules (virtio and ext4's, MODDIR) and mounts
+ * /dev/vdc on dir as ext2 (mount(2)'s "ext2" is Debian's ext4 driver,
+ * CONFIG_EXT4_USE_FOR_EXT2); uvmkern mounts vdc on /mnt at boot.  Then, on
+ * both, dir must be an ext2 file system: writing MIB MiB to the initrd's
+ * RAM file system instead would measure nothing and run out of memory.
+ */
+static int
+file_mount(const char *dir)
+{
+	struct statfs sf;
+
+	if (on_linux) {
+		load_modules("file");
+		if (find_disk("vdc") != 0) {
+			fail("file", "no /dev/vdc (module or /sys/block/vdc missing)");
+			return -1;
+		}
+		mkdir(dir, 0755);
+		/* EBUSY: init mounted it already; statfs says what it is */
+		if (mount("/dev/vdc", dir, "ext2", 0, NULL) != 0 && errno != EBUSY) {
+			fail("file", "mount /dev/vdc as ext2");
+			return -1;
+		}
+	}
+	if (statfs(dir, &sf) != 0) {
+		fail("file", "statfs");
+		return -1;
+	}
+	printf("# file: %s: file system type %#lx, %llu of %llu blocks of %ld bytes free\n",
+	    dir, (unsigned long)sf.f_type, (unsigned long long)sf.f_bfree,
+	    (unsigned long long)sf.f_blocks, (long)sf.f_bsize);
+	if (sf.f_type != EXT2_MAGIC) {
+		printf("bench: error file %s is not an ext2 file system\n", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The cycles to write len bytes to path in FILE_CHUNK calls and fsync,
+ * its pages stamped from first; UINT64_MAX after "bench: error".
+ */
+static uint64_t
+file_write(const char *metric, const char *path, size_t len, size_t first)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	uint64_t t0 = tsc(), t = UINT64_MAX;
+	size_t off;
+
+	if (fd < 0) {
+		fail(metric, "open");
+		return UINT64_MAX;
+	}
+	for (off = 0; off < len; off += FILE_CHUNK) {
+		stamp(fb.buf, first + off / PAGE, FILE_CHUNK);
+		if (file_io(metric, fd, fb.buf, FILE_CHUNK, (off_t)off, true) != 0)
+			break;
+	}
+	if (off >= len && fsync(fd) != 0)
+		fail(metric, "fsync");
+	else if (off >= len)
+		t = tsc() - t0;
+	close(fd);
+	return t;
+}
+
+/*
+ * The cycles to read path's len bytes in FILE_CHUNK calls, checking the
+ * stamps (from first); UINT64_MAX after "bench: error".  fd, if not
+ * NULL, gets the file, still open.
+ */
+static uint64_t
+file_read(const char *metric, const char *path, size_t len, size_t first, int *fdp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t t0 = tsc(), t = UINT64_MAX;
+	size_t off, bad = 0;
+
+	if (fd < 0) {
+		fail(metric, "open");
+		return UINT64_MAX;
+	}
+	for (off = 0; off < len && bad == 0; off += FILE_CHUNK) {
+		if (file_io(metric, fd, fb.buf, FILE_CHUNK, (off_t)off, false) != 0)
+			break;
+		bad = stamps_bad(fb.buf, first + off / PAGE, FILE_CHUNK);
+	}
+	if (bad != 0)
+		printf("bench: error %s %zu pages of the MiB at %zu MiB came back wrong\n",
+		    metric, bad, off / MIB - 1);
+	else if (off >= len)
+		t = tsc() - t0;
+	if (fdp != NULL && t != UINT64_MAX)
+		*fdp = fd;
+	else
+		close(fd);
+	return t;
+}
+
+/* How many pages of [off, off + len) of fd the page cache holds (mincore). */
+static void
+file_cache_note(const char *metric, int fd, off_t off, size_t len)
+{
+	unsigned char *vec = malloc(len / PAGE);
+	char *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+	size_t in = 0;
+
+	if (vec == NULL || p == MAP_FAILED || mincore(p, len, vec) != 0) {
+		printf("# %s: no mincore on the file: %s\n", metric, strerror(errno));
+	} else {
+		for (size_t i = 0; i < len / PAGE; i++)
+			in += vec[i] & 1;
+		printf("# %s: %zu of the region's %zu pages are in the page cache\n",
+		    metric, in, len / PAGE);
+	}
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	free(vec);
+}
+
+/*
+ * measure() with a note from getrusage on what the samples cost besides
+ * their own work: faults that read the disk (major), and how often the
+ * program was switched out for something else (involuntary), which is
+ * the kernel's own background work under TCG's one CPU.  A kernel whose
+ * counters stay zero gets no note.
+ */
+static void
+measure_noted(const char *metric, const char *unit, uint64_t (*one)(long), long arg)
+{
+	struct rusage r0, r1;
+	long minflt, majflt, nivcsw;
+
+	if (getrusage(RUSAGE_SELF, &r0) != 0)
+		r0.ru_minflt = -1;
+	measure(metric, unit, one, arg);
+	if (r0.ru_minflt < 0 || getrusage(RUSAGE_SELF, &r1) != 0)
+		return;
+	minflt = r1.ru_minflt - r0.ru_minflt;
+	majflt = r1.ru_majflt - r0.ru_majflt;
+	nivcsw = r1.ru_nivcsw - r0.ru_nivcsw;
+	if (minflt + majflt + nivcsw > 0)
+		printf("# %s: over its %d rounds %ld faults (%ld major), switched out "
+		    "%ld times (getrusage)\n", metric, WARMUP + REPS, minflt + majflt,
+		    majflt, nivcsw);
+}
+
+/* The TSC's rate, from the cycles and the CLOCK_MONOTONIC time since fb.tsc0. */
+static double
+file_tsc_hz(void)
+{
+	struct timespec ts;
+	uint64_t t = tsc();
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s = (double)(ts.tv_sec - fb.ts0.tv_sec) + (ts.tv_nsec - fb.ts0.tv_nsec) / 1e9;
+	printf("# file: the TSC ran at %.0f MHz against CLOCK_MONOTONIC over %.1f s\n",
+	    s > 0 ? (double)(t - fb.tsc0) / s / 1e6 : 0.0, s);
+	return s > 0 ? (double)(t - fb.tsc0) / s : 0;
+}
+
+/* seq_write and seq_read of the big file: cycles per MiB and MB/s. */
+static int
+file_seq(void)
+{
+	uint64_t w, r, mib = fb.big_len / MIB;
+	double hz, mb = (double)fb.big_len / 1e6;
+
+	printf("# file_seq_write: %llu MiB to %s in 1 MiB writes, then fsync\n",
+	    (unsigned long long)mib, fb.big);
+	if ((w = file_write("file_seq_write", fb.big, fb.big_len, 0)) == UINT64_MAX)
+		return -1;
+	printf("# file_seq_read: the same, read back in 1 MiB reads\n");
+	if ((r = file_read("file_seq_read", fb.big, fb.big_len, 0, NULL)) == UINT64_MAX)
+		return -1;
+	hz = file_tsc_hz();
+	report("file_seq_write", w / mib, "cycles/MiB");
+	report("file_seq_write_mbps", (uint64_t)(mb * hz / (double)w + 0.5), "MB/s");
+	report("file_seq_read", r / mib, "cycles/MiB");
+	report("file_seq_read_mbps", (uint64_t)(mb * hz / (double)r + 0.5), "MB/s");
+	return 0;
+}
+
+/* A pread of fb.fd's page at off, its stamp checked against first's; 0 or -1. */
+static int
+file_pread_page(const char *metric, off_t off, size_t first)
+{
+	if (file_io(metric, fb.fd, fb.page, PAGE, off, false) != 0)
+		return -1;
+	if (stamps_bad(fb.page, first, PAGE) == 0)
+		return 0;
+	printf("bench: error %s the page at %lld came back wrong\n", metric, (long long)off);
+	return -1;
+}
+
+/* ops preads, each of a random page of the next slot of the big file. */
+static uint64_t
+rand_uncached_one(long ops)
+{
+	uint64_t t0 = tsc();
+
+	for (long i = 0; i < ops; i++) {
+		off_t off = (off_t)(fb.slots[fb.next++ % fb.nslots] * RR_SLOT +
+		    rnd() % (RR_SLOT / PAGE) * PAGE);
+		if (file_pread_page("file_rand_read_4k_uncached", off, (size_t)off / PAGE) != 0)
+			return UINT64_MAX;
+	}
+	return (tsc() - t0) / (uint64_t)ops;
+}
+
+/* ops preads, each of a random page of the small file. */
+static uint64_t
+rand_cached_one(long ops)
+{
+	uint64_t t0 = tsc();
+
+	for (long i = 0; i < ops; i++) {
+		size_t pg = rnd() % (SMALL_LEN / PAGE);
+		if (file_pread_page("file_rand_read_4k_cached", (off_t)(pg * PAGE),
+		    SMALL_BASE + pg) != 0)
+			return UINT64_MAX;
+	}
+	return (tsc() - t0) / (uint64_t)ops;
+}
+
+/*
+ * rand_read_4k_uncached over the big file's first half: the slots
+ * shuffled, as many preads per sample as leave every one its own slot.
+ */
+static void
+file_rand_uncached(void)
+{
+	const char *metric = "file_rand_read_4k_uncached";
+	long ops;
+
+	fb.nslots = fb.big_len / 2 / RR_SLOT;
+	ops = (long)fb.nslots / (WARMUP + REPS);
+	if (ops > RR_UNCACHED_OPS)
+		ops = RR_UNCACHED_OPS;
+	fb.slots = malloc(fb.nslots * sizeof(fb.slots[0]));
+	fb.fd = open(fb.big, O_RDONLY | O_CLOEXEC);
+	if (ops < 1 || fb.slots == NULL || fb.fd < 0) {
+		printf("bench: error %s no file, no memory or a file too small\n", metric);
+	} else {
+		for (size_t i = 0; i < fb.nslots; i++)
+			fb.slots[i] = i;
+		for (size_t i = fb.nslots - 1; i > 0; i--) {     /* Fisher-Yates */
+			size_t j = rnd() % (i + 1), t = fb.slots[i];
+			fb.slots[i] = fb.slots[j];
+			fb.slots[j] = t;
+		}
+		file_cache_note(metric, fb.fd, 0, fb.big_len / 2);
+		measure_noted(metric, "cycles/read", rand_uncached_one, ops);
+	}
+	if (fb.fd >= 0)
+		close(fb.fd);
+	free(fb.slots);
+}
+
+/* One fresh shared read-only mapping of the small file, each page read once. */
+static uint64_t
+fault_cached_one(long unused)
+{
+	char *p = mmap(NULL, SMALL_LEN, PROT_READ, MAP_SHARED, fb.fd, 0);
+	uint64_t t0, t1, bad = 0;
+
+	(void)unused;
+	if (p == MAP_FAILED) {
+		fail("file_fault_cached", "mmap");
+		return UINT64_MAX;
+	}
+	t0 = tsc();
+	for (size_t off = 0; off < SMALL_LEN; off += PAGE)
+		bad += *(volatile uint64_t *)(p + off) != word_of(SMALL_BASE + off / PAGE, 0);
+	t1 = tsc();
+	munmap(p, SMALL_LEN);
+	if (bad != 0) {
+		printf("bench: error file_fault_cached %llu pages read wrong\n",
+		    (unsigned long long)bad);
+		return UINT64_MAX;
+	}
+	return (t1 - t0) / (SMALL_LEN / PAGE);
+}
+
+
+/*
+ * The small file: written, fsynced and read once (so it is cached), then
+ * rand_read_4k_cached and file_fault_cached on it.
+ */
+static void
+file_small(void)
+{
+	fb.fd = -1;
+	if (file_write("file_rand_read_4k_cached", fb.small, SMALL_LEN, SMALL_BASE) == UINT64_MAX ||
+	    file_read("file_rand_read_4k_cached", fb.small, SMALL_LEN, SMALL_BASE,
+	    &fb.fd) == UINT64_MAX)
+		return;
+	file_cache_note("file_rand_read_4k_cached", fb.fd, 0, SMALL_LEN);
+	measure_noted("file_rand_read_4k_cached", "cycles/read", rand_cached_one, RR_CACHED_OPS);
+	measure_noted("file_fault_cached", "cycles/page", fault_cached_one, 0);
+	close(fb.fd);
+}
+
+/*
+ * The files go, and the file system is unmounted, so the image is left
+ * consistent: the runner checks it with e2fsck -fn after the boot.  A
+ * failure is a note (the figures are out already) that e2fsck will
+ * explain.
+ */
+static void
+file_cleanup(const char *dir)
+{
+	if (unlink(fb.big) != 0 || unlink(fb.small) != 0)
+		printf("# file: unlink: %s\n", strerror(errno));
+	sync();
+	if (umount(dir) != 0)
+		printf("# file: umount %s: %s\n", dir, strerror(errno));
+	else
+		printf("# file: unmounted %s\n", dir);
+}
+
+static void
+run_file(long mib, const char *dir)
+{
+	fb.big_len = (size_t)mib * MIB;
+	fb.rng = 0x9e3779b97f4a7c15ULL;
+	snprintf(fb.big, sizeof(fb.big), "%s/vmbench.big", dir);
+	snprintf(fb.small, sizeof(fb.small), "%s/vmbench.small", dir);
+	if (mib < 2 || (fb.buf = map_anon(FILE_CHUNK, PROT_READ | PROT_WRITE)) == NULL) {
+		printf("bench: error file needs MIB >= 2 and a 1 MiB buffer\n");
+		return;
+	}
+	if (file_mount(dir) != 0)
+		return;
+	report("file_mem_free", mem_free_kb(), "KiB");
+	fb.tsc0 = tsc();
+	clock_gettime(CLOCK_MONOTONIC, &fb.ts0);
+	if (file_seq() != 0)
+		return;
+	file_rand_uncached();
+	file_small();
+	file_cleanup(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1120,8 +1598,10 @@ main(int argc, char **argv)
 		}
 	} else if (strcmp(mode, "swap") == 0) {
 		run_swap(argc > 2 ? strtol(argv[2], NULL, 0) : 192);
+	} else if (strcmp(mode, "file") == 0) {
+		run_file(argc > 2 ? strtol(argv[2], NULL, 0) : 192, argc > 3 ? argv[3] : "/mnt");
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread\n");
 		return 2;
 	}
 	printf("bench: done\n");

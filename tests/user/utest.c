@@ -18,12 +18,14 @@
 
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +133,9 @@ ut_errname(int err)
 		{ ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
 		{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 		{ ETXTBSY, "ETXTBSY" }, { ELOOP, "ELOOP" },
+		{ ENXIO, "ENXIO" }, { EXDEV, "EXDEV" }, { ENOSPC, "ENOSPC" },
+		{ EMLINK, "EMLINK" }, { ENOTEMPTY, "ENOTEMPTY" },
+		{ EDQUOT, "EDQUOT" }, { ENODATA, "ENODATA" },
 	};
 	static char other[32];
 
@@ -167,6 +172,9 @@ ut_fail(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (ut_context != NULL)
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " [%s]",
+			 ut_context);
 	if (getpid() != test_pid) {
 		say("# pid %d: %s:%d: %s", (int)getpid(), file, line, msg);
 		_exit(UT_CHILD_FAILED);
@@ -558,6 +566,95 @@ ut_datafile(const char *name)
 	snprintf(path, sizeof(path), "%.*s/data/%s", dirlen,
 		 slash ? self_path : ".", name);
 	return path;
+}
+
+/* ---- file systems ---- */
+
+const char *const ut_fs_env[UT_NFS] = { "UTEST_TMP", "UTEST_DISK" };
+const char *const ut_fs_default[UT_NFS] = { "/tmp", "/mnt" };
+const char *ut_context;
+
+const char *
+ut_fs_root(int i)
+{
+	const char *e = getenv(ut_fs_env[i]);
+
+	return e != NULL && *e != '\0' ? e : ut_fs_default[i];
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int
+ut_rm_tree(const char *path)
+{
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Runs fn in a child inside a fresh folder under root; its wait status. */
+static int
+run_on_fs(const char *file, int line, const char *root,
+	  void (*fn)(const char *dir))
+{
+	static char dir[512], where[600];
+	int status;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/ut.%s.%d", root, prog, (int)getpid());
+	snprintf(where, sizeof(where), "on %s", root);
+	ut_rm_tree(dir);                /* a leftover of a killed run */
+	if (mkdir(dir, 0755) != 0)
+		ut_fail(file, line, "mkdir %s: %s", dir, ut_errname(errno));
+	pid = fork();
+	if (pid < 0)
+		ut_fail(file, line, "fork: %s", ut_errname(errno));
+	if (pid == 0) {
+		ut_context = where;
+		if (chdir(dir) != 0)
+			ut_fail(file, line, "chdir %s: %s", dir, ut_errname(errno));
+		fn(dir);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) != pid)
+		if (errno != EINTR)
+			ut_fail(file, line, "waitpid: %s", ut_errname(errno));
+	if (ut_rm_tree(dir) != 0 && (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		ut_fail(file, line, "removing %s: %s", dir, ut_errname(errno));
+	return status;
+}
+
+int
+ut_on_fs(const char *file, int line, int i, void (*fn)(const char *dir))
+{
+	const char *root = ut_fs_root(i);
+	struct stat st;
+	int status;
+
+	if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		ut_note("%s: no folder %s: not run there", current->name, root);
+		return 0;
+	}
+	status = run_on_fs(file, line, root, fn);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		ut_fail(file, line, "on %s: test process %s", root,
+			ut_status_str(status));
+	return 1;
+}
+
+void
+ut_each_fs(const char *file, int line, void (*fn)(const char *dir))
+{
+	int ran = 0;
+
+	for (int i = 0; i < UT_NFS; i++)
+		ran += ut_on_fs(file, line, i, fn);
+	if (ran == 0)
+		ut_skip("no writable file system (/tmp, /mnt)");
 }
 
 /* ---- the runner ---- */

@@ -220,6 +220,39 @@ int ut_maps_perms(const void *addr, char perms[5]);
 /* A value from /proc/meminfo in KiB ("MemFree"), -1 if absent. */
 long ut_meminfo_kb(const char *key);
 
+/*
+ * File system tests run once on each writable place: /tmp (tmpfs) and
+ * /mnt (the ext2 disk), or the folders $UTEST_TMP and $UTEST_DISK name.
+ * UT_EACH_FS(fn) makes a fresh folder "<root>/ut.<prog>.<pid>" on each,
+ * runs fn(folder) in a forked child whose working directory it is, then
+ * removes the folder and all in it.  The child's failed assertion names
+ * the root ("# pid N: file:line: ... [on /mnt]"), and the test fails;
+ * so does a folder that cannot be made or removed.  A root that is not a
+ * folder is skipped with a note; the test skips if neither is.
+ * UT_ON_FS(UT_FS_DISK, fn) runs fn on one of them only.
+ *
+ *     static void
+ *     append_goes_to_end(const char *dir)  { ... }
+ *     UTEST(append_goes_to_end) { UT_EACH_FS(append_goes_to_end); }
+ */
+#define UT_NFS 2
+extern const char *const ut_fs_env[UT_NFS];    /* UTEST_TMP, UTEST_DISK */
+extern const char *const ut_fs_default[UT_NFS]; /* /tmp, /mnt */
+/* Root i (0 tmp, 1 disk), the environment's override first. */
+const char *ut_fs_root(int i);
+/* What failures in this process add to their message: " [on /mnt]". */
+extern const char *ut_context;
+#define UT_EACH_FS(fn) ut_each_fs(__FILE__, __LINE__, (fn))
+void ut_each_fs(const char *file, int line, void (*fn)(const char *dir));
+/* The same on root i only (UT_FS_TMP, UT_FS_DISK); 0 if it is missing. */
+#define UT_FS_TMP 0
+#define UT_FS_DISK 1
+#define UT_ON_FS(i, fn) ut_on_fs(__FILE__, __LINE__, (i), (fn))
+int ut_on_fs(const char *file, int line, int i, void (*fn)(const char *dir));
+/* Removes path and, for a folder, all below it (no symbolic link is
+ * followed); 0 or -1 with errno from the first call that failed. */
+int ut_rm_tree(const char *path);
+
 /* The runner: utest.c's weak main calls it; a program with a main of its
  * own (exec.c) calls it after handling its own arguments. */
 int utest_main(int argc, char **argv);

@@ -10,7 +10,9 @@
 # the virtio modules make bench loads to reach its swap disk (Debian
 # builds the virtio core, its PCI transport and virtio_blk as modules:
 # drivers/virtio/*.ko and drivers/block/virtio_blk.ko, ~0.5 MB; see
-# tools/bench/fetch-modules.sh), so a kernel costs ~10 MB.
+# tools/bench/fetch-modules.sh) and the file system modules make
+# test-linux loads to mount the ext2 disk (ext4 and what it needs, ~2.5
+# MB; see tools/linux/fetch-modules.sh), so a kernel costs ~13 MB.
 #
 # CACHE lives outside build/ so that `make clean` keeps it; the Makefile
 # passes $(XDG_CACHE_HOME:-$HOME/.cache)/uvmkern/linux.  Delete a folder
@@ -80,7 +82,10 @@ download_and_unpack() {
 	mkdir -p "$cache/$pkg" "$tmp/modules"
 	mv "$tmp/root/boot" "$cache/$pkg/boot"
 	find "$tmp/root" \( -path '*/kernel/drivers/virtio/*.ko' -o \
-		-path '*/kernel/drivers/block/virtio_blk.ko' \) -exec cp {} "$tmp/modules/" \;
+		-path '*/kernel/drivers/block/virtio_blk.ko' -o \
+		-path '*/kernel/fs/ext4/ext4.ko' -o -path '*/kernel/fs/jbd2/jbd2.ko' -o \
+		-path '*/kernel/fs/mbcache.ko' -o -path '*/kernel/lib/crc16.ko' -o \
+		-path '*/kernel/crypto/crc32c_generic.ko' \) -exec cp {} "$tmp/modules/" \;
 	if ls "$tmp/modules"/*.ko >/dev/null 2>&1; then
 		rm -rf "$cache/$pkg/modules"
 		mv "$tmp/modules" "$cache/$pkg/modules"
