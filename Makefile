@@ -478,16 +478,8 @@ LINUX_TIMEOUT ?= 240
 # LINUX_DISK_SIZE so bigfile's file larger than Linux's RAM fits).
 LINUX_DISK_SIZE ?= 1G
 
-# The ext2 disk image: made by mke2fs from the folder disk/ (empty if
-# there is none yet).  (test-linux's own rule until the ext2 work's lands;
-# the two make the same image under the same name.)
-DISK_IMG  ?= $(BUILD)/disk.img
-DISK_DIR  := disk
-DISK_SIZE ?= 64M
-$(DISK_IMG): $(shell find $(DISK_DIR) 2>/dev/null) Makefile
-	@mkdir -p $(dir $@) && rm -f $@ && truncate -s $(DISK_SIZE) $@
-	$(say) "  MKE2FS  $@"
-	$(Q)mke2fs -q -F -t ext2 $(if $(wildcard $(DISK_DIR)),-d $(DISK_DIR)) $@
+# The ext2 disk image: vdc's, $(EXT2_IMG) (see QEMU_DISKS above).
+DISK_IMG  ?= $(EXT2_IMG)
 
 test-linux: user $(MKINITRD) $(DISK_IMG)
 	@mkdir -p $(BUILD)/linux
