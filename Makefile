@@ -50,6 +50,8 @@
 #                   make run's shell (tools/test-shell-exit.sh)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
+#   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
+#                   ext2 disk (vdc) and read it back after a reboot
 #   CMDLINE="..."   extra kernel command line for run and test
 #   KDEBUG=0        turn off the expensive KDASSERT checks
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
@@ -92,6 +94,7 @@ SWAPMEM ?= 64M
 SWAPKTEST ?= swap/*,pdaemon/*
 GDBTEST ?= 1
 SHELLTEST ?= 1
+EXT2BOOTTEST ?= 1
 FAILTEST ?= 1
 FAILALLOC ?= 10:1
 FAILPROG ?=
@@ -110,17 +113,30 @@ QEMU_BASE := -accel tcg -cpu qemu64 -smp 1 -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 
-# Two virtio-blk disks at fixed PCI slots, so their names never change:
+# Three virtio-blk disks at fixed PCI slots, so their names never change:
 # vda (slot 4) is swap, vdb (slot 5) a scratch disk the virtio/ tests
 # write patterns to.  Both are plain files, created (or resized) by the
 # disks target; their contents never matter.
+# The third disk, vdc (slot 6): an ext2 file system made by Debian's
+# mke2fs from the folder disk/ (plus a sparse file, a symlink and the
+# programs of /bin, made here), mounted on /mnt at boot (as / with
+# root=vdc).  make run keeps
+# it between boots (data written in one boot is there in the next);
+# make test makes it afresh, and checks it with e2fsck -fn at the end.
+EXT2_IMG    := $(BUILD)/disk.img
+EXT2_SIZE   ?= 64M
+EXT2_ROOT   := $(BUILD)/disk-root
+
 SWAP_IMG    := $(BUILD)/swap.img
 SCRATCH_IMG := $(BUILD)/scratch.img
 QEMU_DISKS  := \
 	-drive file=$(SWAP_IMG),if=none,id=swapdisk,format=raw \
 	-device virtio-blk-pci,drive=swapdisk,addr=0x4 \
 	-drive file=$(SCRATCH_IMG),if=none,id=scratch,format=raw \
-	-device virtio-blk-pci,drive=scratch,addr=0x5
+	-device virtio-blk-pci,drive=scratch,addr=0x5 \
+	-drive file=$(EXT2_IMG),if=none,id=ext2disk,format=raw \
+	-device virtio-blk-pci,drive=ext2disk,addr=0x6
+
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
@@ -156,7 +172,7 @@ GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
-	clean deps help user test-linux disks fuzz
+	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -300,10 +316,32 @@ iso: $(ISO)
 $(ISO): deps $(KERNEL) $(INITRD) tools/grubcfg.sh
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
 
-disks:
+disks: $(EXT2_IMG)
 	@mkdir -p $(BUILD)
 	@truncate -s $(SWAP) $(SWAP_IMG)
 	@truncate -s 8M $(SCRATCH_IMG)
+
+$(EXT2_IMG): $(shell find disk -print 2>/dev/null) $(UPROGS)
+	@mkdir -p $(BUILD)
+	@rm -rf $(EXT2_ROOT) && cp -a disk $(EXT2_ROOT)
+	@mkdir -p $(EXT2_ROOT)/dev $(EXT2_ROOT)/proc $(EXT2_ROOT)/tmp $(EXT2_ROOT)/mnt $(EXT2_ROOT)/bin
+	@cp $(UPROGS) $(EXT2_ROOT)/bin/
+	@truncate -s 5M $(EXT2_ROOT)/sparse && printf 'end' >> $(EXT2_ROOT)/sparse
+	@ln -sfn docs/readme.txt $(EXT2_ROOT)/readme-link
+	$(say) "  MKE2FS  $@"
+	$(Q)rm -f $@ && truncate -s $(EXT2_SIZE) $@ && \
+		mke2fs -q -F -t ext2 -b 4096 -L uvmkern -d $(EXT2_ROOT) $@ || { rm -f $@; exit 1; }
+
+# make test writes to the image: a fresh one for every run.
+ext2-fresh:
+	@rm -f $(EXT2_IMG)
+	$(Q)$(MAKE) --no-print-directory $(EXT2_IMG)
+
+# e2fsck -fn on the image after a test boot: any problem fails the run.
+ext2-fsck:
+	@e2fsck -fn $(EXT2_IMG) > $(BUILD)/e2fsck.log 2>&1 || \
+		{ cat $(BUILD)/e2fsck.log; echo "make test: e2fsck found errors on $(EXT2_IMG)"; exit 1; }
+	@echo "make test: e2fsck -fn $(EXT2_IMG): clean"
 
 # make run PROG=path/to/static-binary ARGS="a b": that program, added to
 # the initrd as /bin/NAME, is the only job; QEMU exits with its status.
@@ -349,9 +387,21 @@ test: all $(INITRD) disks
 			exit 1; \
 		fi; \
 	done
+	$(Q)$(MAKE) --no-print-directory ext2-fresh
 	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test.iso $(BUILD)/test.log $(TEST_TIMEOUT)
+	$(Q)$(MAKE) --no-print-directory ext2-fsck
+ifneq ($(EXT2BOOTTEST),0)
+	@echo "make test: ext2 data survives a reboot: one boot writes, the next reads (same disk.img)"
+	$(call make_iso,$(BUILD)/test-ext2w,ktest=ext2boot/first_boot_writes swap=none qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-ext2w.iso $(BUILD)/test-ext2w.log $(TEST_TIMEOUT)
+	$(call make_iso,$(BUILD)/test-ext2r,ktest=ext2boot/second_boot_reads swap=none qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-ext2r.iso $(BUILD)/test-ext2r.log $(TEST_TIMEOUT)
+	$(Q)$(MAKE) --no-print-directory ext2-fsck
+endif
 ifneq ($(SWAPKTEST),none)
 	@echo "make test: the swap suites, in a second boot with $(SWAPMEM) of RAM and $(SWAP) of swap"
 	$(call make_iso,$(BUILD)/test-swap,ktest=$(SWAPKTEST) scratch=vdb $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
@@ -428,16 +478,8 @@ LINUX_TIMEOUT ?= 240
 # LINUX_DISK_SIZE so bigfile's file larger than Linux's RAM fits).
 LINUX_DISK_SIZE ?= 1G
 
-# The ext2 disk image: made by mke2fs from the folder disk/ (empty if
-# there is none yet).  (test-linux's own rule until the ext2 work's lands;
-# the two make the same image under the same name.)
-DISK_IMG  ?= $(BUILD)/disk.img
-DISK_DIR  := disk
-DISK_SIZE ?= 64M
-$(DISK_IMG): $(shell find $(DISK_DIR) 2>/dev/null) Makefile
-	@mkdir -p $(dir $@) && rm -f $@ && truncate -s $(DISK_SIZE) $@
-	$(say) "  MKE2FS  $@"
-	$(Q)mke2fs -q -F -t ext2 $(if $(wildcard $(DISK_DIR)),-d $(DISK_DIR)) $@
+# The ext2 disk image: vdc's, $(EXT2_IMG) (see QEMU_DISKS above).
+DISK_IMG  ?= $(EXT2_IMG)
 
 test-linux: user $(MKINITRD) $(DISK_IMG)
 	@mkdir -p $(BUILD)/linux

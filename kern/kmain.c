@@ -51,6 +51,7 @@
 #include "kern/core/qemu.h"
 #include "kern/proc/proc.h"
 #include "kern/fs/ramfs.h"
+#include "kern/fs/ext2.h"
 #include "kern/fs/devfs.h"
 #include "kern/fs/procfs.h"
 #include "kern/fs/tmpfs.h"
@@ -181,7 +182,9 @@ vfs_mount_boot(void)
 	vfs_register(&ramfs_vfsops);
 	vfs_register(&devfs_vfsops);
 	vfs_register(&procfs_vfsops);
-	error = vfs_mount("ramfs", "initrd", NULL, MNT_RDONLY, NULL);
+	error = ext2_mount_root();      /* root=vdc: the ext2 disk is / */
+	if (error != 0)
+		error = vfs_mount("ramfs", "initrd", NULL, MNT_RDONLY, NULL);
 	if (error != 0) {
 		kprintf("vfs: the initrd not mounted as / (%d)\n", error);
 		return;
@@ -213,7 +216,8 @@ initrd_mount(void)
 	}
 	kprintf("initrd: %d entries, %lu KiB, mounted read-only on /\n",
 	    ramfs_boot->nentries, (m->end - m->start) >> 10);
-	vfs_mount_boot();
+	if (!ext2_root_wanted())
+		vfs_mount_boot();
 }
 
 #define INIT_MAXARGS 16
@@ -309,6 +313,9 @@ kmain_thread0(void)
 {
 	sched_start();
 	dev_attach();
+	if (ext2_root_wanted())
+		vfs_mount_boot();       /* root=vdc: "/" waited for the disks */
+	ext2_mount_boot();              /* the ext2 disk vdc on /mnt */
 	tty_attach();
 	if (thread_create("pagedaemon", uvm_pdaemon_main, NULL) == NULL)
 		panic("kmain: cannot start the page daemon");

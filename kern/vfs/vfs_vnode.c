@@ -35,6 +35,7 @@
  * vop_inactive, and by the loader around load.
  */
 #include "kern/vfs/vfs.h"
+#include "uvm/uvm_vnode.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
@@ -429,7 +430,9 @@ vnode_check(struct vnode *vp, kprint_fn pr)
 		pr("vnode %p: loaded without operations\n", vp);
 		bad++;
 	}
-	if (vp->v_obj != NULL && vp->v_obj->uo_refs <= 0) {
+	/* A vnode pager's object counts only mappings (uvm_vnode.h): 0 is fine. */
+	if (vp->v_obj != NULL &&
+	    vp->v_obj->uo_refs < (uvn_is_vnode(vp->v_obj) ? 0 : 1)) {
 		pr("vnode %p: object with %d refs\n", vp, vp->v_obj->uo_refs);
 		bad++;
 	}
