@@ -124,7 +124,7 @@ QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 # it between boots (data written in one boot is there in the next);
 # make test makes it afresh, and checks it with e2fsck -fn at the end.
 EXT2_IMG    := $(BUILD)/disk.img
-EXT2_SIZE   ?= 64M
+EXT2_SIZE   ?= 256M
 EXT2_ROOT   := $(BUILD)/disk-root
 
 SWAP_IMG    := $(BUILD)/swap.img

@@ -9,6 +9,7 @@
  */
 #include "uvm/uvm_usage.h"
 #include "kern/core/mutex.h"
+#include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
@@ -88,4 +89,42 @@ uvm_usage_map(struct vm_map *map, struct uvm_usage *u)
 	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
 		uvm_usage_entry(e, u);
 	mutex_exit(&map->lock);
+}
+
+/* Is the page at entry offset off of e resident?  => amap and object locked. */
+static bool
+mincore_page(const struct vm_map_entry *e, vaddr_t off)
+{
+	struct vm_anon *anon = e->aref.ar_amap != NULL ?
+	    amap_lookup(&e->aref, off) : NULL;
+
+	if (anon != NULL)
+		return anon->an_page != NULL;
+	return e->object != NULL &&
+	    uvm_obj_page_lookup(e->object, e->offset + (voff_t)off) != NULL;
+}
+
+int
+uvm_usage_mincore(struct vm_map *map, vaddr_t start, vaddr_t end, uint8_t *vec)
+{
+	struct vm_map_entry *e;
+	vaddr_t va = start;
+
+	mutex_enter(&map->lock);
+	while (va < end) {
+		if (!uvm_map_lookup_entry(map, va, &e))
+			break;
+		if (e->aref.ar_amap != NULL)
+			mutex_enter(e->aref.ar_amap->am_lock);
+		if (e->object != NULL)
+			mutex_enter(&e->object->vmobjlock);
+		for (; va < end && va < e->end; va += PAGE_SIZE)
+			vec[(va - start) >> PAGE_SHIFT] = mincore_page(e, va - e->start);
+		if (e->object != NULL)
+			mutex_exit(&e->object->vmobjlock);
+		if (e->aref.ar_amap != NULL)
+			mutex_exit(e->aref.ar_amap->am_lock);
+	}
+	mutex_exit(&map->lock);
+	return va < end ? -ENOMEM : 0;
 }

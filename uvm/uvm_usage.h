@@ -48,4 +48,16 @@ void uvm_usage_entry(const struct vm_map_entry *e, struct uvm_usage *u);
  */
 void uvm_usage_map(struct vm_map *map, struct uvm_usage *u);
 
+/*
+ * uvm_usage_mincore - vec[i] = 1 if page i of [start, end) is resident:
+ * its anon has a page, or (no anon) its object holds the page - a file's
+ * cached page counts whether or not this process mapped it, as Linux's
+ * mincore says of the page cache.
+ *  => map unlocked (taken here); start, end page aligned; vec holds
+ *     (end - start) / PAGE_SIZE bytes of kernel memory.
+ *  => returns 0, or -ENOMEM if part of the range is not mapped.
+ */
+int uvm_usage_mincore(struct vm_map *map, vaddr_t start, vaddr_t end,
+    uint8_t *vec);
+
 #endif

@@ -33,6 +33,7 @@
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_usage.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_swap.h"
 #include "uvm/uvm_vnode.h"
@@ -148,8 +149,10 @@ mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uo
 	struct file *f = fd_get(&curproc->fds, (int)fd);
 	bool writable;
 
-	if (f == NULL || (f->flags & O_ACCMODE) == O_WRONLY)
+	if (f == NULL)
 		return -EBADF;
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EACCES;         /* every mapping reads (Linux's rule) */
 	if ((*uobjp = mmap_file_uobj(f, &writable)) == NULL)
 		return -ENODEV;
 	if (shared && (prot & PROT_WRITE) && !writable)
@@ -397,7 +400,7 @@ sys_mincore(const struct sysargs *a)
 {
 	uint64_t addr = a->a[0];
 	vaddr_t start, end;
-	uint8_t v;
+	uint8_t v[256];
 
 	if (addr & PAGE_MASK)
 		return -EINVAL;
@@ -407,9 +410,15 @@ sys_mincore(const struct sysargs *a)
 		return -ENOMEM;
 	if (!uvm_map_checkprot(curmap(), addr, end, VM_PROT_NONE))
 		return -ENOMEM;
-	for (vaddr_t va = addr; va < end; va += PAGE_SIZE) {
-		v = pmap_extract(curmap()->pmap, va, NULL) ? 1 : 0;
-		if (copyout(&v, a->a[2] + (va - addr) / PAGE_SIZE, 1) != 0)
+	/* In chunks: whether the page is in memory (its anon's page, or the
+	 * object's - a file's page cache counts, mapped here or not). */
+	for (vaddr_t va = addr; va < end; va += sizeof(v) * PAGE_SIZE) {
+		vaddr_t stop = MIN(end, va + sizeof(v) * PAGE_SIZE);
+		int error = uvm_usage_mincore(curmap(), va, stop, v);
+		if (error != 0)
+			return error;
+		if (copyout(v, a->a[2] + (va - addr) / PAGE_SIZE,
+		    (stop - va) / PAGE_SIZE) != 0)
 			return -EFAULT;
 	}
 	return 0;
