@@ -628,7 +628,8 @@ ext2_readlink_node(struct ext2_node *n, char *buf, size_t len)
 /*
  * ext2_symlink_set - a new symlink's target: in i_block if shorter than
  * its 60 bytes, else in a block of its own.
- *  => e2_lock held; 0; -ENAMETOOLONG (not under a block), -ENOSPC, -EIO.
+ *  => e2_lock held; 0; -ENAMETOOLONG (not under a block), -ENOSPC, -EIO,
+ *     -ENOMEM.
  */
 int
 ext2_symlink_set(struct ext2_node *n, const char *target, size_t len)
@@ -641,5 +642,18 @@ ext2_symlink_set(struct ext2_node *n, const char *target, size_t len)
 		ext2_node_set_size(n, len);
 		return ext2_node_update(n);
 	}
-	return ext2_file_io(n, 0, (void *)target, len, true);
+	/* The whole block, zero after the target: the block may hold an old
+	 * file's bytes, and a slow link's target ends at its first NUL
+	 * (e2fsck checks that the target's length is the inode's size). */
+	uint32_t bs = n->n_fs->e2_bsize;
+	char *blk = kmem_zalloc(bs);
+	if (blk == NULL)
+		return -ENOMEM;
+	memcpy(blk, target, len);
+	int error = ext2_file_io(n, 0, blk, bs, true);
+	kmem_free(blk, bs);
+	if (error != 0)
+		return error;
+	ext2_node_set_size(n, len);
+	return ext2_node_update(n);
 }

@@ -452,6 +452,39 @@ KTEST(ext2, fast_and_slow_symlinks)
 	KT_EQ(ext2t_check(fs), 0);
 }
 
+/*
+ * A slow link's block is zero after the target, even when the block last
+ * held another file's bytes: the target ends at its first NUL, and
+ * e2fsck calls a link whose text is longer than its size invalid.
+ */
+KTEST(ext2, slow_symlink_block_is_zero_after_the_target)
+{
+	struct ext2_fs *fs = ext2t_fresh(&ext2t_1k);
+	struct ext2_node *root = ext2t_root(fs);
+	struct ext2_node *junk = ext2t_create(root, "junk", EXT2_S_IFREG | 0644);
+	static char buf[1024];
+	char target[100];
+
+	memset(buf, 't', sizeof(buf));
+	memset(target, 'y', sizeof(target));
+	mutex_enter(&fs->e2_lock);
+	KT_EQ(ext2_file_io(junk, 0, buf, sizeof(buf), true), 0);
+	KT_EQ(ext2_dir_remove(root, "junk", 4), 0);
+	junk->n_di.i_links_count = 0;
+	KT_EQ(ext2_node_release(junk), 0);      /* its block is free, not wiped */
+	mutex_exit(&fs->e2_lock);
+	struct ext2_node *link = ext2t_create(root, "link", EXT2_S_IFLNK | 0777);
+	mutex_enter(&fs->e2_lock);
+	KT_EQ(ext2_symlink_set(link, target, sizeof(target)), 0);
+	KT_EQ(ext2_file_io(link, 0, buf, sizeof(buf), false), 0);
+	mutex_exit(&fs->e2_lock);
+	KT_ASSERT(memcmp(buf, target, sizeof(target)) == 0);
+	for (size_t i = sizeof(target); i < sizeof(buf); i++)
+		KT_EQ(buf[i], 0);
+	KT_EQ(link->n_di.i_size, sizeof(target));
+	KT_EQ(ext2t_check(fs), 0);
+}
+
 KTEST(ext2, full_disk_is_enospc_and_stays_consistent)
 {
 	struct ext2_fs *fs = ext2t_fresh(&ext2t_tiny);
