@@ -36,6 +36,8 @@
 #include "uvm/uvm_page.h"
 #include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
+#include "uvm/uvm_failalloc.h"
+#include "uvm/uvm_pdaemon.h"
 
 static struct vm_page *
 node_page(const struct rb_node *n)
@@ -241,7 +243,14 @@ uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
 		voff_t pgoff = off & ~(voff_t)PAGE_MASK;
 		size_t in = (size_t)(off - pgoff);
 		size_t n = MIN(len, PAGE_SIZE - in);
+		uint64_t injected = uvm_failalloc_injected();
 		int error = obj_rdwr_page(uobj, pgoff, in, p, n, write);
+		/* Short of memory: wait for the page daemon as a fault does,
+		 * then try the page again - unless the failure was injected
+		 * on purpose (uvm_failalloc.h) or the daemon found nothing. */
+		if (error == -ENOMEM && injected == uvm_failalloc_injected() &&
+		    uvm_wait("objmem") == 0)
+			continue;
 		if (error != 0)
 			return error;
 		p += n;

@@ -145,7 +145,9 @@ int uvm_obj_check(struct uvm_object *uobj, kprint_fn pr);
  * read of a hole (PGO_NOALLOC answered -ENOENT) copies zeros and creates
  * no page.
  *  => object unlocked; kbuf is kernel memory (callers bounce user data,
- *     so nothing faults while a page is busy); may sleep.
+ *     so nothing faults while a page is busy); may sleep, also for
+ *     memory (uvm_wait) as a fault does: -ENOMEM only when the page
+ *     daemon found nothing to free, or the failure was injected.
  *  => returns 0 or the pager's error (-EIO, -ENOMEM, -ENOSPC, -EINVAL
  *     past the object's end); bytes before the failing page were moved.
  */

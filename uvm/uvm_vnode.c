@@ -907,7 +907,10 @@ put_finish(struct uvm_vnode *uvn, struct uvn_cluster *c)
 			first = c->error[i];
 		vm_page_unbusy(pg);
 	}
-	if (first != 0 && uvn->u_error == 0)
+	/* Out of memory (no buffer for bmap's metadata) is not the disk's
+	 * fault: the pages stay dirty and a later write-back tries again,
+	 * but nothing is recorded for fsync to report. */
+	if (first != 0 && first != -ENOMEM && uvn->u_error == 0)
 		uvn->u_error = first;
 	return first;
 }

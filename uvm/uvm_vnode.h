@@ -32,7 +32,7 @@
  *
  * Write-back errors: a failed write keeps the pages dirty and records
  * the error in u_error; uvn_take_error hands it to the next fsync,
- * msync or close, once.
+ * msync, once (close reports nothing, as on Linux's local file systems).
  *
  * Runs and blocks.  bmap is asked at page boundaries and, inside a
  * page whose blocks are not contiguous (blocks smaller than a page), at

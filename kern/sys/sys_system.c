@@ -14,8 +14,9 @@
  * CPU is left halted.  Linux lets only a process with CAP_SYS_BOOT do
  * this; every process here is root, so every process may.
  *
- * There is no writable file system yet, so sync has nothing to write:
- * sync, syncfs, fsync and fdatasync only check their descriptor.
+ * Like Linux's, reboot writes nothing back itself: a program that wants
+ * its files on the disk calls sync first (kern/sys/sys_vfs.c has sync,
+ * syncfs, fsync and fdatasync with the other file calls).
  */
 #include "kern/arch/cpu.h"
 #include "kern/arch/uaccess.h"

@@ -203,7 +203,6 @@ struct vnode {
 	const struct vnodeops *v_ops;
 	void *v_data;                   /* the file system's node */
 	struct uvm_object *v_obj;       /* VREG: the file's pages (or NULL) */
-	int v_error;                    /* write-back error not yet reported */
 	bool v_dead;                    /* out of the cache (reclaimed, or its
 	                                   load failed): only references remain */
 	bool v_loading;                 /* vcache: load in progress (the loader
@@ -315,6 +314,14 @@ void vfs_register(const struct vfsops *ops);
  */
 int vfs_mount(const char *fstype, const char *source, const char *path,
     int flags, const char *opts);
+/*
+ * vfs_mount_cross_down - the root of the file system mounted on vp,
+ * referenced, or NULL if none is (any more).  Read under the mount lock,
+ * so an unmount cannot free the root between the look and the reference.
+ *  => vp referenced; any lock but vfs_crosslock may be held (a leaf
+ *     spin lock taken here).
+ */
+struct vnode *vfs_mount_cross_down(struct vnode *vp);
 /* vfs_unmount - write back, reclaim, detach.  -EBUSY if a vnode is in use. */
 int vfs_unmount(const char *path, int flags);
 /* vfs_sync_all - sync(2): every mount's pages and metadata. */

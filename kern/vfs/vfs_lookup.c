@@ -94,10 +94,9 @@ ni_cross_down(struct vnode **vpp)
 {
 	struct vnode *vp = *vpp;
 
-	while (vp->v_type == VDIR && vp->v_mountedhere != NULL) {
-		struct vnode *root = vp->v_mountedhere->mnt_root;
+	struct vnode *root;
 
-		vref(root);
+	while (vp->v_type == VDIR && (root = vfs_mount_cross_down(vp)) != NULL) {
 		vrele(vp);
 		vp = root;
 	}

@@ -29,6 +29,8 @@
  * mount.
  */
 #include "kern/vfs/vfs.h"
+#include "kern/lib/spinlock.h"
+#include "kern/lib/atomic.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
@@ -39,6 +41,15 @@
 
 static const struct vfsops *vfs_types[VFS_MAXTYPES];
 static struct kmutex vfs_mountlock = KMUTEX_INIT("mountlist");
+/*
+ * vfs_crosslock (a leaf spin lock) covers the v_mountedhere links against
+ * lookups: a lookup crossing into a mount reads the root and references
+ * it under it, and an unmount checks that the root is not in use and cuts
+ * the link under it, so no lookup can take a root the unmount frees.
+ * (namei runs under vfs_mountlock in mount and unmount, so the crossing
+ * cannot take that one.)
+ */
+static struct spinlock vfs_crosslock = SPINLOCK_INIT("mountcross");
 static TAILQ_HEAD(, mount) vfs_mounts = { NULL, &vfs_mounts.tqh_first };
 static struct vnode *vfs_rootvnode;     /* "/", referenced */
 static uint64_t vfs_nextdev = 1;
@@ -161,9 +172,11 @@ vfs_mount(const char *fstype, const char *source, const char *path,
 	if (error == 0) {
 		vfs_nextdev++;
 		mp->mnt_covered = covered;      /* keeps namei's reference */
-		if (covered != NULL)
+		if (covered != NULL) {
+			spin_lock(&vfs_crosslock);
 			covered->v_mountedhere = mp;
-		else
+			spin_unlock(&vfs_crosslock);
+		} else
 			vfs_rootvnode = mp->mnt_root;
 		TAILQ_INSERT_TAIL(&vfs_mounts, mp, mnt_list);
 	} else {
@@ -195,6 +208,45 @@ unmount_lookup(const char *path, struct mount **mpp)
 	return error;
 }
 
+struct vnode *
+vfs_mount_cross_down(struct vnode *vp)
+{
+	struct vnode *root = NULL;
+
+	spin_lock(&vfs_crosslock);
+	if (vp->v_mountedhere != NULL) {
+		root = vp->v_mountedhere->mnt_root;
+		vref(root);                     /* the mount holds one: atomic */
+	}
+	spin_unlock(&vfs_crosslock);
+	return root;
+}
+
+/* Cut mp off from its covered directory unless its root is in use, so
+ * no lookup crosses into it any more.  => vfs_mountlock held; 0, -EBUSY. */
+static int
+unmount_detach(struct mount *mp)
+{
+	int error = 0;
+
+	spin_lock(&vfs_crosslock);
+	if (atomic_load_int(&mp->mnt_root->v_refs) > 1)
+		error = -EBUSY;
+	else
+		mp->mnt_covered->v_mountedhere = NULL;
+	spin_unlock(&vfs_crosslock);
+	return error;
+}
+
+/* Undo unmount_detach: the unmount was refused after all. */
+static void
+unmount_reattach(struct mount *mp)
+{
+	spin_lock(&vfs_crosslock);
+	mp->mnt_covered->v_mountedhere = mp;
+	spin_unlock(&vfs_crosslock);
+}
+
 int
 vfs_unmount(const char *path, int flags)
 {
@@ -204,10 +256,12 @@ vfs_unmount(const char *path, int flags)
 	(void)flags;
 	mutex_enter(&vfs_mountlock);
 	error = unmount_lookup(path, &mp);
-	if (error == 0 && mp->mnt_root->v_refs > 1)
-		error = -EBUSY;
-	if (error == 0 && vcache_flush(mp) > 1)
+	if (error == 0)
+		error = unmount_detach(mp);
+	if (error == 0 && vcache_flush(mp) > 1) {
 		error = -EBUSY;                 /* more than the root in use */
+		unmount_reattach(mp);
+	}
 	if (error == 0) {
 		cache_purge(mp->mnt_root);
 		vrele(mp->mnt_root);
@@ -217,7 +271,6 @@ vfs_unmount(const char *path, int flags)
 			panic("vfs_unmount: %s refused after its vnodes went (%d)",
 			    mp->mnt_path, error);
 		TAILQ_REMOVE(&vfs_mounts, mp, mnt_list);
-		mp->mnt_covered->v_mountedhere = NULL;
 		vrele(mp->mnt_covered);
 		kmem_free(mp, sizeof(*mp));
 	}

@@ -48,7 +48,7 @@
  * (vn_path in kern/sys/sys_vfs.c).
  *
  * Write-back errors: a page that failed to reach the disk leaves the
- * error on the vnode (v_error) or in its vnode-pager object (u_error);
+ * error in its vnode-pager object (u_error, uvm/uvm_vnode.h);
  * the next fsync or fdatasync reports it (-EIO), once, as Linux's local
  * file systems do.  close reports nothing.
  *
@@ -73,13 +73,6 @@
 
 #define VN_EPOCH_AT_BOOT 1767225600LL   /* as sys_time.c: 2026-01-01 */
 #define VN_MAXOFF ((uint64_t)INT64_MAX)
-
-/*
- * The vnode pager (uvm/uvm_vnode.c) may not be linked in yet: these weak
- * references make its error hand-over optional (NULL when absent).
- */
-extern bool uvn_is_vnode(const struct uvm_object *uobj) __attribute__((weak));
-extern int uvn_take_error(struct uvm_vnode *uvn) __attribute__((weak));
 
 /* The working directory namei starts from (the VFS's weak one: "/"). */
 struct vnode *
@@ -379,13 +372,9 @@ vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
 static int
 vn_take_error(struct vnode *vp)
 {
-	int error = vp->v_error;
-
-	vp->v_error = 0;
-	if (error == 0 && vp->v_obj != NULL && uvn_is_vnode != NULL &&
-	    uvn_take_error != NULL && uvn_is_vnode(vp->v_obj))
-		error = uvn_take_error((struct uvm_vnode *)vp->v_obj);
-	return error;
+	if (vp->v_obj != NULL && uvn_is_vnode(vp->v_obj))
+		return uvn_take_error((struct uvm_vnode *)vp->v_obj);
+	return 0;       /* tmpfs, the initrd: no write-back, no error */
 }
 
 int
@@ -415,7 +404,7 @@ vn_page_is_data(struct vnode *vp, voff_t pgoff)
 	bool data;
 
 	if (uobj == NULL || (!uao_is_aobj(uobj) &&
-	    (uvn_is_vnode == NULL || !uvn_is_vnode(uobj))))
+	    !uvn_is_vnode(uobj)))
 		return true;
 	mutex_enter(&uobj->vmobjlock);
 	data = uvm_obj_page_lookup(uobj, pgoff) != NULL;

@@ -87,7 +87,7 @@ int vn_truncate(struct vnode *vp, uint64_t size);
 
 /*
  * vn_fsync - write vp's dirty pages and metadata back, then report the
- * write-back error pending on it (v_error, the vnode pager's u_error),
+ * write-back error pending on it (the vnode pager's u_error),
  * once.  => 0, -EIO, vop_fsync's error.  May sleep.
  */
 int vn_fsync(struct vnode *vp, bool dataonly);

@@ -17,6 +17,7 @@
 #include "uvm/uvm_pool.h"
 #include "uvm/uvm_swap.h"
 #include "kern/vfs/vfs.h"
+#include "uvm/uvm_vnode.h"
 
 KCHECK(vm_page, vm_page_check);
 KCHECK(pmap, pmap_check_all);
@@ -27,6 +28,7 @@ KCHECK(swap, uvm_swap_check);
 KCHECK(aobj, uao_check_all);
 KCHECK(sched, sched_check);
 KCHECK(vfs, vfs_check_all);
+KCHECK(uvn, uvn_check_all);
 
 /*
  * The leak check: what a suite allocates it must give back.  A snapshot

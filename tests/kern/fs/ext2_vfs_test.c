@@ -13,6 +13,8 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/vfs/vfs.h"
+#include "uvm/uvm_page.h"
+#include "kern/vfs/vfs_vnops.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_vnode.h"
 
@@ -198,6 +200,42 @@ KTEST(ext2vfs, write_fsync_unlink_gives_blocks_and_inode_back)
 	KT_EQ(fs->e2_sb.s_free_inodes_count, ifree);
 	KT_ASSERT(!ext2t_bit(fs, false, b0));
 	KT_ASSERT(!ext2t_bit(fs, true, ino));
+	vrele(dvp);
+	KT_EQ(ext2_fs_check(fs, kprint), 0);
+	umount_disk();
+}
+
+/*
+ * A write-back that fails keeps the page dirty and its data; the next
+ * fsync reports -EIO (once), and the one after writes the page for real.
+ */
+KTEST(ext2vfs, fsync_reports_a_write_error_once_and_keeps_the_page)
+{
+	struct ext2_fs *fs = mount_disk("/dev/vdc");
+	struct vnode *dvp = lookup("/mnt/tmp", NAMEI_FOLLOW), *vp;
+	uint32_t blk = 0;
+
+	vp = make(dvp, "e", false);
+	set_size(vp, 4096);
+	memset(vbuf, 'e', 4096);
+	KT_EQ(uvm_obj_rdwr(vp->v_obj, 0, vbuf, 4096, true), 0);
+	blk_inject_error(fs->e2_dev, BLK_WRITE, 0, fs->e2_dev->nsectors, 1);
+	KT_EQ(vn_fsync(vp, false), -EIO);
+	mutex_enter(&vp->v_obj->vmobjlock);
+	struct vm_page *pg = uvm_obj_page_lookup(vp->v_obj, 0);
+	KT_ASSERT(pg != NULL && !(pg->flags & PG_CLEAN));     /* still dirty */
+	mutex_exit(&vp->v_obj->vmobjlock);
+	KT_EQ(fs->e2_dev->stats.injected > 0, true);
+	KT_EQ(vn_fsync(vp, false), 0);          /* written now, reported once */
+	mutex_enter(&fs->e2_lock);
+	KT_EQ(ext2_bmap(vp->v_data, 0, false, &blk), 0);
+	mutex_exit(&fs->e2_lock);
+	memset(vbuf, 0, 4096);
+	ext2t_rawblk(fs->e2_dev, 4096, blk, vbuf, false);
+	KT_EQ(vbuf[0], 'e');
+	KT_EQ(vbuf[4095], 'e');
+	unlink(dvp, "e", vp);
+	vrele(vp);
 	vrele(dvp);
 	KT_EQ(ext2_fs_check(fs, kprint), 0);
 	umount_disk();

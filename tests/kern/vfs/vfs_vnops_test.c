@@ -366,19 +366,3 @@ KTEST(vnops, getdents_resumes_at_each_cookie)
 	vt_done(vp);
 	vmtest_end(&t);
 }
-
-KTEST(vnops, fsync_reports_a_write_back_error_once)
-{
-	struct vnode *vp = vt_vnode(2);
-	struct file *f;
-
-	KT_EQ(vn_file_open(vp, O_RDWR, &f), 0);
-	vp->v_error = -EIO;
-	file_hold(f);
-	file_release(f);                        /* a close reports nothing */
-	KT_EQ(vp->v_error, -EIO);
-	KT_EQ(vn_fsync(vp, false), -EIO);
-	KT_EQ(vn_fsync(vp, true), 0);           /* reported once */
-	file_release(f);
-	vt_done(vp);
-}
