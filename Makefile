@@ -228,7 +228,7 @@ $(KERNEL): $(BUILD)/kernel.pass1.elf $(BUILD)/obj/ksyms.o
 	@cmp -s $(BUILD)/text1.syms $(BUILD)/text2.syms || \
 		{ echo "error: the symbol table moved functions"; rm -f $@; exit 1; }
 
-$(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h)
+$(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h) kern/vfs/vfs.h
 	@mkdir -p $(dir $@)
 	$(say) "  GENCONST $@"
 	$(Q)tools/gdb/genconst.sh '$(CC)' '$(filter-out -MMD -MP,$(CFLAGS))' > $@.tmp && mv $@.tmp $@
@@ -424,7 +424,7 @@ ifneq ($(SHELLTEST),0)
 endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
-	$(call make_iso,$(BUILD)/gdbtest,init=/bin/forkdemo initexit=1 swap=none)
+	$(call make_iso,$(BUILD)/gdbtest,init=/mnt/bin/forkdemo initexit=1 swap=none)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif

@@ -1,6 +1,8 @@
 /*
  * user/vmmap.c - print a process's address space: every map entry from
- * /proc/self/maps, with what vm_query adds (needs-copy, amap, object).
+ * /proc/self/maps, with what vm_query adds (needs-copy, amap, object)
+ * and, for an entry over an object, what vm_query_obj adds: the pager,
+ * the file (file system, inode, size) and the first page's state.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ main(void)
 		unsigned long start = strtoul(line, NULL, 16);
 		printf("%s", line);
 		vmshow("", "", (const void *)start);
+		vmshow_obj((const void *)start);
 	}
 	fclose(f);
 	return 0;

@@ -9,7 +9,27 @@
  *                                       anon, the object, the PTE, the
  *                                       swap slot - for tests and demos
  *   (1002 uvm_swapctl is with swapon and swapoff, in kern/sys/sys_swap.c)
+ *   1003 vm_query_obj(addr, out, size)  the object layer in depth: the
+ *                                       pager, the file (vnode, ino, size,
+ *                                       file system) and addr's page in
+ *                                       the object (resident, clean or
+ *                                       dirty, busy); at most size bytes
  *
+ * vm_query_obj for a shared ext2 mapping, a store, then msync:
+ *
+ *   entry -> object (uvn) -> vnode (vcache_find_obj: v_obj == object)
+ *              |                ino 13, size 8192, "ext2"
+ *              +-> page at offset 0x1000
+ *                    after the store   RESIDENT | MODIFIED | DIRTY
+ *                    after msync       RESIDENT | CLEAN
+ *
+ * "Dirty" is what write-back goes by: the page is not PG_CLEAN (the
+ * fault handler or write(2) cleared it), or a mapping's PTE has the
+ * modified bit (pmap_is_modified: a store the VM has not looked at yet).
+ *
+ * Locks: the map lock, then the object's (as the fault handler takes
+ * them), then vcache_lock for the vnode; the file's size is asked with
+ * every lock released, holding a reference on the vnode.
  * vm_query reports identities as kernel addresses (amap, anon, object):
  * numbers a program may compare, never dereference.  This is a teaching
  * kernel; hiding them would hide what the call is for.
@@ -26,6 +46,11 @@
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_memobj.h"
+#include "uvm/uvm_page.h"
+#include "uvm/uvm_vnode.h"
+#include "kern/sys/sys_uvm.h"
+#include "kern/vfs/vfs.h"
 #include "user/include/uvmkern_vmquery.h"
 
 int64_t
@@ -121,4 +146,118 @@ sys_vm_query(const struct sysargs *a)
 		q.pa = pte & PG_FRAME;
 	}
 	return copyout(&q, a->a[1], sizeof(q));
+}
+
+/* Which pager uobj has (VMQ_PAGER_*). */
+static uint32_t
+query_pager(const struct uvm_object *uobj)
+{
+	const char *name = uobj->pgops->pgo_name;
+
+	if (uobj->pgops == &aobj_pager)
+		return VMQ_PAGER_AOBJ;
+	if (uvn_is_vnode(uobj))
+		return VMQ_PAGER_VNODE;
+	if (name != NULL && strcmp(name, "memobj") == 0)
+		return VMQ_PAGER_MEMOBJ;
+	return VMQ_PAGER_OTHER;
+}
+
+/* The VMQ_PAGE_* state of pg.  => its object locked. */
+static uint32_t
+query_page_state(struct vm_page *pg)
+{
+	uint32_t st = VMQ_PAGE_RESIDENT;
+
+	if (pg->flags & PG_CLEAN)
+		st |= VMQ_PAGE_CLEAN;
+	if (pmap_is_modified(pg))
+		st |= VMQ_PAGE_MODIFIED;
+	if (!(st & VMQ_PAGE_CLEAN) || (st & VMQ_PAGE_MODIFIED))
+		st |= VMQ_PAGE_DIRTY;
+	if (pg->flags & PG_BUSY)
+		st |= VMQ_PAGE_BUSY;
+	if (pg->flags & PG_RDONLY)
+		st |= VMQ_PAGE_RDONLY;
+	return st;
+}
+
+/* The object's counts, the page at q->offset and the object's own size
+ * (the file part may replace it).  => map locked, object unlocked. */
+static void
+query_obj_pages(struct uvm_object *uobj, struct vm_query_obj *q)
+{
+	struct vm_page *pg;
+
+	mutex_enter(&uobj->vmobjlock);
+	q->obj_refs = (uint32_t)uobj->uo_refs;
+	q->obj_npages = (uint64_t)uobj->uo_npages;
+	if (q->pager == VMQ_PAGER_VNODE)
+		q->size = (uint64_t)((struct uvm_vnode *)uobj)->u_size;
+	else if (q->pager == VMQ_PAGER_MEMOBJ)
+		q->size = (uint64_t)uvm_memobj_size(uobj);
+	pg = uvm_obj_page_lookup(uobj, (voff_t)q->offset);
+	if (pg != NULL) {
+		q->page = query_page_state(pg);
+		q->page_pa = (uint64_t)pg->phys_addr;
+	}
+	mutex_exit(&uobj->vmobjlock);
+}
+
+/* The file part of q from vp, then vp's reference dropped.  => no lock
+ * held; vp referenced; may sleep. */
+static void
+query_obj_file(struct vnode *vp, struct vm_query_obj *q)
+{
+	struct vattr va;
+
+	q->vnode = (uint64_t)vp;
+	q->ino = vp->v_ino;
+	q->dev = vp->v_mount->mnt_dev;
+	strlcpy(q->fstype, vp->v_mount->mnt_op->vfs_name, sizeof(q->fstype));
+	if (vp->v_ops->vop_getattr != NULL && vp->v_ops->vop_getattr(vp, &va) == 0)
+		q->size = va.va_size;
+	vrele(vp);
+}
+
+int
+vm_query_obj_fill(struct vm_map *map, vaddr_t va, struct vm_query_obj *q)
+{
+	struct vm_map_entry *e;
+	struct vnode *vp = NULL;
+
+	memset(q, 0, sizeof(*q));
+	va = ROUND_DOWN(va, PAGE_SIZE);
+	mutex_enter(&map->lock);
+	if (!uvm_map_lookup_entry(map, va, &e)) {
+		mutex_exit(&map->lock);
+		return -ENOMEM;
+	}
+	if (e->object != NULL) {
+		q->object = (uint64_t)e->object;
+		q->offset = (uint64_t)e->offset + (va - e->start);
+		q->pager = query_pager(e->object);
+		query_obj_pages(e->object, q);
+		vp = vcache_find_obj(e->object);        /* held: the map's
+		                                           reference keeps the object */
+	}
+	mutex_exit(&map->lock);
+	if (vp != NULL)
+		query_obj_file(vp, q);
+	return 0;
+}
+
+int64_t
+sys_vm_query_obj(const struct sysargs *a)
+{
+	struct vm_query_obj q;
+	size_t size = (size_t)a->a[2];
+	int error;
+
+	if (a->a[0] >= USER_MAX || size == 0)
+		return -EINVAL;
+	error = vm_query_obj_fill(&curproc->vmspace->vm_map, a->a[0], &q);
+	if (error != 0)
+		return error;
+	return copyout(&q, a->a[1], MIN(size, sizeof(q)));
 }

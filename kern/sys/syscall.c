@@ -175,6 +175,7 @@ static const sysfn_t systab_project[] = {
 	[1000 - SYS_PROJECT_BASE] = sys_minherit,
 	[1001 - SYS_PROJECT_BASE] = sys_vm_query,
 	[1002 - SYS_PROJECT_BASE] = sys_uvm_swapctl,
+	[1003 - SYS_PROJECT_BASE] = sys_vm_query_obj,
 };
 
 static uint64_t logged[NSYSCALL / 64];

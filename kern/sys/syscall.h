@@ -114,6 +114,7 @@ int64_t sys_msync(const struct sysargs *a);
 int64_t sys_mremap(const struct sysargs *a);
 int64_t sys_minherit(const struct sysargs *a);
 int64_t sys_vm_query(const struct sysargs *a);
+int64_t sys_vm_query_obj(const struct sysargs *a);
 int64_t sys_uvm_swapctl(const struct sysargs *a);
 int64_t sys_swapon(const struct sysargs *a);
 int64_t sys_swapoff(const struct sysargs *a);

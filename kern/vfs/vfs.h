@@ -244,6 +244,9 @@ bool vcache_tryref(struct vnode *vp);
  * referenced, or NULL: walk with next = vcache_next_ref(mp, vp);
  * vrele(vp).  => vp referenced by the caller. */
 struct vnode *vcache_next_ref(struct mount *mp, struct vnode *vp);
+/* vcache_find_obj - the cached vnode whose v_obj is uobj, referenced
+ * (vrele it), or NULL.  Walks the whole cache: for queries, not hot paths. */
+struct vnode *vcache_find_obj(const struct uvm_object *uobj);
 /* vcache_check - the vnode accounting (part of vfs_check_all). */
 int vcache_check(kprint_fn pr);
 

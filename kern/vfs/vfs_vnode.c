@@ -393,6 +393,28 @@ vcache_next_ref(struct mount *mp, struct vnode *vp)
 	return next;
 }
 
+/*
+ * vcache_find_obj - the cached vnode whose v_obj is uobj, referenced, or
+ * NULL: the way back from an object to its file (vm_query_obj, which
+ * reports the file behind a mapping).  A walk of the whole hash.
+ *  => no vnode lock held; never sleeps but for vcache_lock.
+ */
+struct vnode *
+vcache_find_obj(const struct uvm_object *uobj)
+{
+	struct vnode *vp = NULL;
+
+	mutex_enter(&vcache_lock);
+	for (int i = 0; i < VCACHE_HASHSIZE && vp == NULL; i++)
+		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext)
+			if (vp->v_obj == uobj && !vp->v_loading && !vp->v_dead)
+				break;
+	if (vp != NULL)
+		vcache_ref_locked(vp);
+	mutex_exit(&vcache_lock);
+	return vp;
+}
+
 static const char *const vtype_names[] = {
 	"VNON", "VREG", "VDIR", "VLNK", "VCHR", "VBLK", "VFIFO", "VSOCK",
 };

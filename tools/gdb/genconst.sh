@@ -21,13 +21,14 @@ CC=$1
 CFLAGS=$2
 
 HEADERS="uvm/uvm_param.h uvm/uvm_map.h uvm/uvm_amap.h uvm/uvm_anon.h
-uvm/uvm_page.h uvm/uvm_ftrace.h pmap/pte.h pmap/pmap_page.h pmap/vmlayout.h"
+uvm/uvm_page.h uvm/uvm_ftrace.h pmap/pte.h pmap/pmap_page.h pmap/vmlayout.h
+kern/vfs/vfs.h"
 # Which macros - only those tools/gdb/uvm.py and uvm_printers.py read:
 # map entry types and flags, inheritance, advice, page and queue flags,
 # protections, PTE bits, the page-table index shift and entry count, PV
 # attributes, the shared-amap flag and the ppref marker, the fault trace
-# size, the direct map's base.
-PREFIXES='UVM_ET_|UVM_MAP_|MAP_INHERIT_|UVM_ADV_|PG_|PQ_|VM_PROT_|PMAP_ATTR_|AMAP_SHARED|PPREF_NONE|FTRACE_N|NPTE|L1_SHIFT|DMAP_BASE'
+# size, the direct map's base, the vnode flags (VV_).
+PREFIXES='UVM_ET_|VV_|UVM_MAP_|MAP_INHERIT_|UVM_ADV_|PG_|PQ_|VM_PROT_|PMAP_ATTR_|AMAP_SHARED|PPREF_NONE|FTRACE_N|NPTE|L1_SHIFT|DMAP_BASE'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -4,11 +4,13 @@
 #   gdb -batch -ex 'set $port = N' -ex 'python TEST_CONSOLE = "LOG"' \
 #       -x tools/gdb/test-gdb.gdb build/kernel.elf
 #
-# against QEMU halted at reset, booting init=/bin/forkdemo.  It stops in
-# uvm_fault when forkdemo's child first writes its copy-on-write page,
-# prints the map entry, amap, anon and page-table walk there, lets the
-# handler finish and prints them again, and has the kernel's C printers
-# print the map and amap to the console; test-gdb.sh checks the output
+# against QEMU halted at reset, booting init=/mnt/bin/forkdemo (from the
+# ext2 disk).  It stops in uvm_fault when forkdemo's child first writes
+# its copy-on-write page, prints the map entry, amap, anon and page-table
+# walk there, lets the handler finish and prints them again, shows the
+# program's file (uvm vnode, uvm object: the vnode pager's pages), and
+# has the kernel's C printers print the map, amap and object to the
+# console; test-gdb.sh checks the output
 # between the "=== NAME" markers.  In batch mode gdb stops at the first
 # command that fails, so a missing "=== END" means a command broke.
 source tools/gdb/kernel.gdb
@@ -50,6 +52,23 @@ uvm faults 1
 # test-gdb.sh with the two commands above.
 call uvm_map_print(&curthread->vmspace->vm_map, kprint)
 call amap_print($uvm_entry($page)->aref.ar_amap, kprint)
+
+# The program's text: a private mapping of /mnt/bin/forkdemo's object on
+# the ext2 disk (the vnode pager), shown as vnode and as object.
+echo === FILE\n
+python
+m = gdb.parse_and_eval("curthread->vmspace->vm_map")
+hdr, e = int(m["header"].address), m["header"]["next"]
+while int(e) != hdr and not (int(e["object"]) and int(e["protection"]) & 4):
+    e = e["next"]
+if int(e) == hdr:
+    raise gdb.GdbError("test-gdb: no executable entry over an object in the child")
+gdb.set_convenience_variable("text", int(e["start"]))
+end
+printf "text at %#lx\n", $text
+uvm vnode $uvm_vnode($uvm_entry($text)->object)
+uvm object $uvm_entry($text)->object
+call uvm_obj_print($uvm_entry($text)->object, kprint)
 
 echo === PARENT\n
 uvm map pid 1

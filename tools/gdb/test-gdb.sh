@@ -6,8 +6,9 @@
 #   QEMU="qemu-system-x86_64 FLAGS DISKS" tools/gdb/test-gdb.sh \
 #       build/gdbtest.iso build
 #
-# with an ISO whose command line runs forkdemo as init and leaves QEMU
-# when it exits (init=/bin/forkdemo initexit=1).  It starts QEMU halted
+# with an ISO whose command line runs forkdemo from the ext2 disk (vdc,
+# mounted on /mnt at boot) as init and leaves QEMU when it exits
+# (init=/mnt/bin/forkdemo initexit=1).  It starts QEMU halted
 # with a gdb stub on a free port, runs tools/gdb/test-gdb.gdb in gdb's
 # batch mode (stop in uvm_fault at the child's copy-on-write write, show
 # map, amap, anon and page tables, finish the fault, show them again),
@@ -20,6 +21,12 @@
 #                     the PTE writable (RW), the trace says case 1B
 #   the C printers    uvm_map_print and amap_print, called from gdb,
 #                     print exactly what uvm map and uvm amap print
+#   the program file  uvm map names the text entry's file, /mnt/bin/forkdemo
+#                     with the inode number debugfs finds in the image;
+#                     uvm vnode shows that vnode (VREG, referenced, on
+#                     /mnt, ext2) and its object, a vnode-pager
+#                     object of the file's size with clean resident
+#                     pages; uvm object and uvm_obj_print agree
 #   the parent        still needs-copy on the old amap, now ref 1
 #   every command     ran: gdb stops a batch script at the first error,
 #                     so the last marker ("=== END") must be there
@@ -86,6 +93,7 @@ want_in() { grep -qE -- "$2" "$1" || fail "$3"; }
 entry() { printf '%s\n' "$1" | grep -E -- "$entry_re"; }
 
 before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
+file=$(section FILE)
 want_in "$out" "uvm break-fault: pid 2, write fault at va 0x$page" \
 	"did not stop at the child's write fault on 0x$page"
 want "$(entry "$before")" 'cow needs-copy' \
@@ -128,13 +136,37 @@ camap=$(tr -d '\r' < "$con" | sed -n '/^amap 0x/,/^  ppref:/p')
 [ "$gamap" = "$camap" ] ||
 	fail "uvm amap and amap_print disagree: $(diff <(echo "$gamap") <(echo "$camap"))"
 
+# The program's file: what the image says about /bin/forkdemo...
+img=$outdir/disk.img
+stat=$(debugfs -R 'stat /bin/forkdemo' "$img" 2>/dev/null)
+ino=$(printf '%s\n' "$stat" | sed -n 's/^Inode: *\([0-9][0-9]*\).*/\1/p')
+size=$(printf '%s\n' "$stat" | sed -n 's/.*Size: *\([0-9][0-9]*\).*/\1/p' | head -1)
+[ -n "$ino" ] && [ -n "$size" ] || fail "debugfs found no /bin/forkdemo in $img"
+# ...is what the commands show.
+want "$after" "^      -> vnode object 0x[0-9a-f]+, file /mnt/bin/forkdemo \(ext2 ino $ino, vnode 0x[0-9a-f]+\)$" \
+	"uvm map does not name the text entry's file /mnt/bin/forkdemo (ext2 ino $ino)"
+want "$file" "^vnode 0x[0-9a-f]+: VREG ino $ino refs [1-9][0-9]* mount /mnt \(ext2\) v_obj 0x[0-9a-f]+$" \
+	"uvm vnode: not forkdemo's vnode (VREG, ino $ino, referenced, on /mnt, ext2)"
+want "$file" '^  name /mnt/bin/forkdemo$' "uvm vnode: the name is not /mnt/bin/forkdemo"
+want "$file" '^uvm_object 0x[0-9a-f]+ \(vnode\): refs [1-9][0-9]*, [1-9][0-9]* resident pages$' \
+	"uvm object: not a referenced vnode-pager object with resident pages"
+want "$file" "^  uvn: size $(printf '%#x' "$size"), pending error 0, disk vdc$" \
+	"uvm object: the vnode pager's size is not the file's ($size bytes)"
+want "$file" '^  off +(0|0x[0-9a-f]+)  page 0x[0-9a-f]+ clean  -> clean$' \
+	"uvm object: no clean resident page of the program text"
+unwant "$file" '  -> dirty' "uvm object: a page of the program text is dirty"
+gobj=$(echo "$file" | grep -E '^(uvm_object 0x|  off )' | sed 's/  -> .*//')
+cobj=$(tr -d '\r' < "$con" | awk '/^uvm_object 0x/ { on = 1; print; next } on && /^  off / { print; next } { on = 0 }')
+[ "$gobj" = "$cobj" ] ||
+	fail "uvm object and uvm_obj_print disagree: $(diff <(echo "$gobj") <(echo "$cobj"))"
+
 want "$(entry "$parent")" 'cow needs-copy' \
 	"the parent's entry for 0x$page is not needs-copy any more"
 want "$parent" '^amap 0x[0-9a-f]+: ref 1 ' \
 	"the parent's amap is not ref 1 after the child left it"
 want_in "$out" '^main in section .text of .*forkdemo' \
 	"uvm user-symbols did not load forkdemo's symbols"
-want_in "$con" 'init: /bin/forkdemo exited with status 0' \
+want_in "$con" 'init: /mnt/bin/forkdemo exited with status 0' \
 	"forkdemo did not run to its end after the debugging"
 
-echo "make test: gdb check passed: stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree ($((SECONDS - start)) s)"
+echo "make test: gdb check passed: stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree, forkdemo's ext2 vnode (ino $ino) and its pages shown ($((SECONDS - start)) s)"

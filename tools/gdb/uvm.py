@@ -13,11 +13,14 @@
 #   uvm stats                 every counter in uvmexp and pmap_counters
 #   uvm queues [N]            the paging queues and the page daemon
 #   uvm swap [bits]           the swap areas and the slots in use
+#   uvm vnode VNODE           a vnode: type, refs, mount, ino, name, v_obj
+#   uvm object OBJ            an object: pager, file, pages (busy/clean/dirty)
 #   uvm break-fault [pid N] [addr A] [write|read|exec]
 #                             stop once at the next matching page fault
 #   uvm user-symbols [PID]    load the symbols of a process's program
-#   $uvm_entry(VA), $uvm_anon(VA), $uvm_proc(PID)
-#                             the map entry / anon holding VA; a process
+#   $uvm_entry(VA), $uvm_anon(VA), $uvm_proc(PID), $uvm_vnode(OBJ)
+#                             the map entry / anon holding VA; a process;
+#                             the vnode whose pages OBJ holds
 #
 # The flag values come from BUILD/gdb/uvm_const.py, which make generates
 # from the kernel headers (tools/gdb/genconst.sh): nothing here repeats a
@@ -214,7 +217,13 @@ writes it (make test compares the two):
                  first page
   gap G          free space between this entry's end and the next start
 
-Same view on the console: call uvm_map_print(MAP, kprint)."""
+Under an entry with an object, a line "-> " names what the object is:
+its pager and, when a cached vnode has it as v_obj, the file - its path
+as far as the name cache knows it, file system, inode number and vnode
+(give that to "uvm vnode", the object to "uvm object").
+
+Same view on the console (without the "->" lines): call
+uvm_map_print(MAP, kprint)."""
 
     def __init__(self):
         super().__init__("uvm map", gdb.COMMAND_DATA)
@@ -229,9 +238,11 @@ Same view on the console: call uvm_map_print(MAP, kprint)."""
             u64(m.address), hx(u64(m["min_offset"])), hx(u64(m["max_offset"])),
             int(m["nentries"]), hx(u64(m["size"])), hx(u64(m["lead_gap"])), u64(m["pmap"]),
             int(m["timestamp"])))
-        e = m["header"]["next"]
+        e, files = m["header"]["next"], FileNames()
         while u64(e) != hdr:
             print("  " + uvm_printers.entry_line(e.dereference()))
+            if u64(e["object"]):
+                print("      -> " + files.object_text(e["object"]))
             e = e["next"]
 
 
@@ -824,6 +835,232 @@ E.g.:  uvm amap $uvm_entry($va, $uvm_proc(1)->vmspace)->aref.ar_amap"""
         return proc_by_pid(int(pid))
 
 
+# ---------------------------------------------------------------------
+# Files: vnodes, the objects behind them, and the names they go by.
+
+def rb_nodes(root):
+    """The nodes of a red-black tree in order (root: a struct rb_node *)."""
+    out, stack, n = [], [], root
+    while u64(n) or stack:
+        while u64(n):
+            stack.append(n)
+            n = n["rb_left"]
+        n = stack.pop()
+        out.append(n)
+        n = n["rb_right"]
+    return out
+
+
+def obj_pages(obj):
+    """The resident struct vm_page * of a uvm_object, by offset."""
+    t = gdb.lookup_type("struct vm_page")
+    off = next(f.bitpos for f in t.fields() if f.name == "objt") // 8
+    return [gdb.Value(u64(n) - off).cast(t.pointer())
+            for n in rb_nodes(obj["rb_pages"]["rbt_root"])]
+
+
+def page_modified(pg):
+    """pmap_is_modified: the folded MOD attribute, or a D bit in the PTE
+    of a mapping the page still has."""
+    md = pg["md"]
+    if int(md["attrs"]) & K.PMAP_ATTR_MOD:
+        return True
+    pv = md["pv_list"]
+    while u64(pv):
+        name, _, e = pte_walk(u64(pv["pv_va"]), u64(pv["pv_pmap"]["pm_pml4_pa"]))[-1]
+        if e & K.PG_V and (name == "PT" or e & K.PG_PS) and e & K.PG_M:
+            return True
+        pv = pv["pv_next"]
+    return False
+
+
+def page_state(pg):
+    """A page's state for write-back, as vm_query_obj reports it: clean
+    (PG_CLEAN and no modified bit) or dirty, then modified (the pmap's
+    bit), busy, rdonly (over a hole), fake (not filled yet)."""
+    f, mod = int(pg["flags"]), page_modified(pg)
+    words = ["dirty" if mod or not f & K.PG_CLEAN else "clean"]
+    for cond, w in ((mod, "modified"), (f & K.PG_BUSY, "busy"),
+                    (f & K.PG_RDONLY, "rdonly"), (f & K.PG_FAKE, "fake")):
+        if cond:
+            words.append(w)
+    return " ".join(words)
+
+
+def hash_chains(var, file, link):
+    """Every element of a static hash table of singly linked chains."""
+    h = static_var(var, file)
+    for i in range(h.type.range()[1] + 1):
+        p = h[i]
+        while u64(p):
+            yield p
+            p = p[link]
+
+
+class FileNames(object):
+    """What one command needs to name files: the vnode cache (object ->
+    vnode) and the name cache (vnode -> parent, name), read once."""
+
+    def __init__(self):
+        self._vnodes = self._names = None
+
+    def vnode_of(self, obj):
+        """The cached struct vnode * whose v_obj is obj, or None."""
+        if self._vnodes is None:
+            self._vnodes = {}
+            for vp in hash_chains("vcache_hash", "kern/vfs/vfs_vnode.c", "v_hashnext"):
+                if u64(vp["v_obj"]):
+                    self._vnodes.setdefault(u64(vp["v_obj"]), vp)
+        return self._vnodes.get(u64(obj))
+
+    def path(self, vp):
+        """vp's path from the name cache: each name and its directory up
+        to a mount's root, then the mount's path; '?' where the cache has
+        forgotten a name."""
+        if self._names is None:
+            self._names, inf = {}, gdb.selected_inferior()
+            for nc in hash_chains("nc_hash", "kern/vfs/vfs_cache.c", "nc_hashnext"):
+                if u64(nc["nc_dvp"]):
+                    name = bytes(inf.read_memory(nc["nc_name"].address, int(nc["nc_len"])))
+                    self._names.setdefault(u64(nc["nc_vp"]), (nc["nc_dvp"], name.decode(errors="replace")))
+        parts, v = [], vp
+        for _ in range(64):
+            mp = v["v_mount"]
+            if u64(mp) and u64(mp["mnt_root"]) == u64(v):
+                top = mp["mnt_path"].string()
+                return top.rstrip("/") + "/" + "/".join(reversed(parts)) if parts else top
+            ent = self._names.get(u64(v))
+            if ent is None:
+                break
+            parts.append(ent[1])
+            v = ent[0]
+        return "?/" + "/".join(reversed(parts)) if parts else "?"
+
+    def vnode_text(self, vp):
+        """'PATH (FSTYPE ino N, vnode 0x...)'."""
+        mp = vp["v_mount"]
+        return "%s (%s ino %d, vnode %#x)" % (
+            self.path(vp), mp["mnt_op"]["vfs_name"].string() if u64(mp) else "?",
+            int(vp["v_ino"]), u64(vp))
+
+    def object_text(self, obj):
+        """An object's pager and the file behind it."""
+        pager = obj["pgops"]["pgo_name"].string() if u64(obj["pgops"]) else "no pager"
+        vp = self.vnode_of(obj)
+        return "%s object %#x, %s" % (pager, u64(obj), "file " + self.vnode_text(vp)
+                                       if vp is not None else "no file (no cached vnode has it)")
+
+
+def show_object(obj, files, ind=""):
+    """An object as uvm_obj_print writes it, each page's state appended
+    after '->', preceded by the file behind it and, for a vnode-pager
+    object, the pager's own fields."""
+    o = obj.dereference()
+    pager = o["pgops"]["pgo_name"].string() if u64(o["pgops"]) else "no pager"
+    print("%suvm_object %#x (%s): refs %d, %d resident pages%s" % (
+        ind, u64(obj), pager, int(o["uo_refs"]), int(o["uo_npages"]),
+        ", locked" if u64(o["vmobjlock"]["owner"]) else ""))
+    vp = files.vnode_of(obj)
+    print("%s  file %s" % (ind, files.vnode_text(vp) if vp is not None else "none"))
+    if u64(o["pgops"]) == u64(gdb.parse_and_eval("&uvn_pager")):
+        uvn = gdb.Value(u64(obj)).cast(gdb.lookup_type("struct uvm_vnode").pointer())
+        print("%s  uvn: size %s, pending error %d, disk %s" % (
+            ind, hx(u64(uvn["u_size"])), int(uvn["u_error"]),
+            uvn["u_dev"]["name"].string() if u64(uvn["u_dev"]) else "none"))
+    for pg in obj_pages(o):
+        f = int(pg["flags"])
+        print("%s  off %10s  page %s%s%s  -> %s" % (
+            ind, hx(u64(pg["offset"])), hx(u64(pg["phys_addr"])), " busy" if f & K.PG_BUSY else "",
+            " clean" if f & K.PG_CLEAN else "", page_state(pg)))
+
+
+class UvmObject(gdb.Command):
+    """Show a uvm_object: its pager, the file behind it and its pages.
+
+Usage: uvm object OBJ     (a struct uvm_object * expression or address,
+                           e.g. $uvm_entry(VA)->object)
+
+Heading as uvm_obj_print writes it: the pager (aobj: anonymous memory
+or a tmpfs file; vnode: the vnode pager, a disk file; memobj: an initrd
+file), refs (uo_refs: mappings and other holders), resident pages.
+Then "file": the cached vnode whose v_obj this is (path from the name
+cache, file system, inode, vnode), or none.  A vnode-pager object adds
+the pager's fields: the file size it knows (u_size), a write-back error
+not yet reported, its disk.  One line per resident page, by offset:
+offset in the object, physical address, busy and clean (PG_BUSY,
+PG_CLEAN) as uvm_obj_print has them, then after "->" its state for
+write-back: clean, or dirty (not PG_CLEAN, or written through a mapping
+since: the pmap's modified bit, "modified"), busy, rdonly, fake.
+Same lines up to "->" on the console: call uvm_obj_print(OBJ, kprint)."""
+
+    def __init__(self):
+        super().__init__("uvm object", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        if not arg:
+            raise gdb.GdbError("usage: uvm object OBJ")
+        show_object(as_ptr(arg, "struct uvm_object"), FileNames())
+
+
+class UvmVnode(gdb.Command):
+    """Show a vnode: the kernel's handle on one file.
+
+Usage: uvm vnode VNODE    (a struct vnode * expression or address, e.g.
+                           $uvm_vnode($uvm_entry(VA)->object))
+
+  type      VREG, VDIR, VLNK ... (enum vtype)
+  ino       the file's number in its file system
+  refs      holders: open files, cwds, mappings of a disk file, lookups
+            (0: unreferenced, kept in the vnode cache with its pages)
+  mount     the mount's path and file system type; "mounted on" when a
+            file system is mounted on this directory
+  flags     dead (out of the cache), loading, keeppages (v_obj outlives
+            the vnode: tmpfs, initrd), magiclink
+  name      its path as far as the name cache knows it
+  v_obj     the object holding the file's pages, shown as "uvm object"
+            shows it
+Same first line on the console: call vnode_print(VNODE, kprint)."""
+
+    def __init__(self):
+        super().__init__("uvm vnode", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        if not arg:
+            raise gdb.GdbError("usage: uvm vnode VNODE")
+        vp = as_ptr(arg, "struct vnode")
+        if u64(vp) == 0:
+            raise gdb.GdbError("uvm vnode: a NULL vnode (no cached vnode has that object?)")
+        files, v, mp = FileNames(), vp.dereference(), vp["v_mount"]
+        flags = [w for cond, w in ((bool(v["v_dead"]), "dead"), (bool(v["v_loading"]), "loading"),
+                                   (int(v["v_vflags"]) & K.VV_KEEPPAGES, "keeppages"),
+                                   (int(v["v_vflags"]) & K.VV_MAGICLINK, "magiclink"),
+                                   (u64(v["v_mountedhere"]), "mounted-on")) if cond]
+        print("vnode %#x: %s ino %d refs %d mount %s (%s) v_obj %#x%s" % (
+            u64(vp), str(v["v_type"]), int(v["v_ino"]), int(v["v_refs"]),
+            mp["mnt_path"].string() if u64(mp) else "-",
+            mp["mnt_op"]["vfs_name"].string() if u64(mp) else "-",
+            u64(v["v_obj"]), (" " + " ".join(flags)) if flags else ""))
+        print("  name %s" % files.path(vp))
+        if u64(v["v_obj"]):
+            show_object(v["v_obj"], files, "  ")
+
+
+class VnodeFunction(gdb.Function):
+    """$uvm_vnode(OBJ) - the cached vnode whose pages OBJ holds.
+
+Returns the struct vnode * whose v_obj is OBJ (a struct uvm_object *),
+or 0 when no cached vnode has it (anonymous memory; a tmpfs file whose
+vnode was reclaimed).  E.g.:  uvm vnode $uvm_vnode($uvm_entry($va)->object)"""
+
+    def __init__(self):
+        super().__init__("uvm_vnode")
+
+    def invoke(self, obj):
+        vp = FileNames().vnode_of(obj)
+        return vp if vp is not None else gdb.Value(0).cast(
+            gdb.lookup_type("struct vnode").pointer())
+
+
 UvmPrefix()
 UvmProcs()
 UvmMap()
@@ -837,7 +1074,10 @@ UvmQueues()
 UvmSwap()
 UvmBreakFault()
 UvmUserSymbols()
+UvmObject()
+UvmVnode()
 EntryFunction()
 AnonFunction()
 ProcFunction()
+VnodeFunction()
 uvm_printers.register(gdb.current_objfile())

@@ -9,6 +9,7 @@
  *   minherit(addr, len, inherit)    1000  what fork does with a range
  *   vm_query(addr, &out)            1001  how the VM holds one address
  *   uvm_swapctl(cmd, arg, n)        1002  swap statistics and test hooks
+ *   vm_query_obj(addr, &out)        1003  the object behind one address
  *
  * They return 0 (or a count) or -1 with errno, through musl's syscall().
  *
@@ -29,6 +30,7 @@
 #define SYS_uvm_minherit 1000
 #define SYS_uvm_vm_query 1001
 #define SYS_uvm_swapctl 1002
+#define SYS_uvm_vm_query_obj 1003
 
 /*
  * minherit: the BSD call.  What fork gives the child for each page of
@@ -77,6 +79,24 @@ static inline int
 vm_query(const void *addr, struct vm_query *out)
 {
 	return (int)syscall(SYS_uvm_vm_query, addr, out);
+}
+
+/*
+ * vm_query_obj: the object layer of the page containing addr in depth -
+ * the pager (aobj, vnode, memory object), the file (vnode, inode number,
+ * size, file system type) and the page's state in the object (resident,
+ * clean or dirty by PG_CLEAN and the pmap's modified bit, busy).  Like
+ * vm_query it only looks.  The call writes at most size bytes (the
+ * caller's sizeof), so programs built against a shorter struct keep
+ * working when it grows.
+ *
+ * Errors: ENOMEM when addr is not inside any map entry, EINVAL for a
+ * size of 0, EFAULT when out is not writable.
+ */
+static inline int
+vm_query_obj(const void *addr, struct vm_query_obj *out)
+{
+	return (int)syscall(SYS_uvm_vm_query_obj, addr, out, sizeof(*out));
 }
 
 /*

@@ -8,6 +8,12 @@
  * with or without a C library.  The layout is fixed ABI - 64-bit fields
  * on 8-byte boundaries, pad0 explicit, 128 bytes - and must not change
  * under programs already built.
+ *
+ * struct vm_query_obj (below) is the object layer in depth - which
+ * pager, which file, the state of addr's page in the object - written
+ * by a call of its own (vm_query_obj, 1003) that is told the size of the
+ * caller's struct and writes no more than that, so the struct may grow
+ * at its end without breaking programs built against a shorter one.
  */
 #ifndef UVMKERN_VMQUERY_H
 #define UVMKERN_VMQUERY_H
@@ -63,5 +69,58 @@ struct vm_query {
 };
 
 _Static_assert(sizeof(struct vm_query) == 128, "struct vm_query is ABI");
+
+/* vm_query_obj.pager: which pager the object has. */
+#define VMQ_PAGER_NONE 0      /* no object: anonymous private memory */
+#define VMQ_PAGER_AOBJ 1      /* an aobj: MAP_SHARED anonymous, a tmpfs file */
+#define VMQ_PAGER_VNODE 2     /* the vnode pager: a disk (ext2) file */
+#define VMQ_PAGER_MEMOBJ 3    /* a memory object: an initrd file */
+#define VMQ_PAGER_OTHER 4     /* anything else (the kernel's tests' pagers) */
+
+/* vm_query_obj.page: addr's page in the object. */
+#define VMQ_PAGE_RESIDENT 0x01 /* the object has the page in memory */
+#define VMQ_PAGE_CLEAN 0x02    /* PG_CLEAN: it matches the file (or swap) */
+#define VMQ_PAGE_MODIFIED 0x04 /* the pmap's modified bit: a mapping wrote
+                                  it since it was last cleaned */
+#define VMQ_PAGE_DIRTY 0x08    /* not CLEAN, or MODIFIED: write-back (or
+                                  a pageout) would write it */
+#define VMQ_PAGE_BUSY 0x10     /* PG_BUSY: the pager or a fault works on it */
+#define VMQ_PAGE_RDONLY 0x20   /* PG_RDONLY: over a hole, mapped read-only */
+
+/*
+ * What vm_query_obj writes.  The file part is filled when a cached
+ * vnode has the object as its v_obj (an ext2 file while it is mapped;
+ * a tmpfs or initrd file while its vnode is cached); otherwise vnode is
+ * 0 and fstype "".  A worked example, a MAP_SHARED ext2 file after a
+ * store at addr and before msync:
+ *
+ *   object 0xffff8000... offset 0x1000 pager VMQ_PAGER_VNODE refs 1
+ *   vnode 0xffff8000... ino 13 size 8192 fstype "ext2"
+ *   page RESIDENT|MODIFIED|DIRTY pa 0x3f2000    (after msync: RESIDENT|CLEAN)
+ */
+struct vm_query_obj {
+	uint64_t object;      /* id of the uvm_object, 0 if none (all else 0) */
+	uint64_t offset;      /* offset of addr's page in that object */
+	uint32_t pager;       /* VMQ_PAGER_* */
+	uint32_t obj_refs;    /* uo_refs: mappings and other holders */
+	uint64_t obj_npages;  /* the object's resident pages */
+
+	/* The file whose pages the object holds. */
+	uint64_t vnode;       /* id of the vnode, 0 if none found */
+	uint64_t ino;         /* its inode number in its file system */
+	uint64_t size;        /* the file's size in bytes (without a vnode:
+	                         the object's own idea of it, 0 if none) */
+	uint64_t dev;         /* st_dev of the file */
+	char fstype[16];      /* "ext2", "tmpfs", "ramfs"... NUL-terminated */
+
+	/* addr's page in the object (the upper layer, an anon, may hide it:
+	 * vm_query's anon says so). */
+	uint32_t page;        /* VMQ_PAGE_* */
+	uint32_t pad0;
+	uint64_t page_pa;     /* its physical address, 0 if not resident */
+	uint64_t spare[4];    /* 0: room to grow */
+};
+
+_Static_assert(sizeof(struct vm_query_obj) == 128, "struct vm_query_obj is ABI");
 
 #endif
