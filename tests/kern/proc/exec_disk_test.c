@@ -15,13 +15,12 @@
  * so the image stays e2fsck-clean.
  */
 #include "kern/core/ktest.h"
-#include "kern/fs/ext2.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/exec.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
-#include "dev/blk.h"
+#include "tests/harness/disktest.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_km.h"
@@ -32,37 +31,6 @@
 #define PROBE "exec-probe"
 
 static char probe_tag[] = PROBE;        /* the cleanup's arg */
-
-static void
-ed_unmount(void *arg)
-{
-	(void)arg;
-	vfs_unmount("/mnt", 0);
-}
-
-/* The image on /mnt; true if this test mounted it (then it unmounts). */
-static bool
-ed_mount(void)
-{
-	int error;
-
-	KT_ASSERT(blk_lookup("vdc") != NULL);
-	ext2_mount_boot();                      /* registers ext2 */
-	error = vfs_mount("ext2", "/dev/vdc", "/mnt", 0, NULL);
-	KT_ASSERT(error == 0 || error == -EBUSY);
-	if (error == 0)
-		ktest_cleanup_push(ed_unmount, NULL);
-	return error == 0;
-}
-
-static void
-ed_unmount_now(bool mounted)
-{
-	if (!mounted)
-		return;
-	KT_EQ(vfs_unmount("/mnt", 0), 0);
-	ktest_cleanup_pop(NULL);
-}
 
 static struct vnode *
 ed_lookup(const char *path)
@@ -88,7 +56,7 @@ ed_run(const char *path, int *status)
 KTEST(execdisk, hello_from_ext2_maps_the_vnode_pager_object_and_runs)
 {
 	char *argv[] = { "hello", NULL }, *envp[] = { NULL };
-	bool mounted = ed_mount();
+	bool mounted = disktest_mount();
 	struct vnode *vp = ed_lookup("/mnt/bin/hello");
 	struct exec_image img;
 	struct vmtest t;
@@ -121,7 +89,7 @@ KTEST(execdisk, hello_from_ext2_maps_the_vnode_pager_object_and_runs)
 	/* And it runs from there. */
 	KT_EQ(ed_run("/mnt/bin/hello", &status), 0);
 	KT_EQ(status, W_EXITCODE(2));
-	ed_unmount_now(mounted);
+	disktest_unmount(mounted);
 }
 
 /* The probe file's vnode while the test holds it. */
@@ -131,23 +99,8 @@ static struct vnode *ed_vp;
 static void
 ed_remove(void *arg)
 {
-	struct vnode *dvp, *vp;
-
 	(void)arg;
-	if (ed_vp != NULL)
-		vrele(ed_vp);
-	ed_vp = NULL;
-	if (namei(NULL, "/mnt", NAMEI_FOLLOW, &dvp, NULL) != 0)
-		return;
-	if (namei(NULL, "/mnt/" PROBE, 0, &vp, NULL) == 0) {
-		mutex_enter(&dvp->v_lock);
-		mutex_enter(&vp->v_lock);
-		dvp->v_ops->vop_remove(dvp, PROBE, strlen(PROBE), vp);
-		mutex_exit(&vp->v_lock);
-		mutex_exit(&dvp->v_lock);
-		vrele(vp);
-	}
-	vrele(dvp);
+	disktest_remove(PROBE, &ed_vp);
 }
 
 static int
@@ -195,7 +148,7 @@ ed_copy_hello(void)
 
 KTEST(execdisk, a_file_without_x_bits_on_ext2_is_eacces_until_chmod)
 {
-	bool mounted = ed_mount();
+	bool mounted = disktest_mount();
 	struct vnode *vp = ed_copy_hello();
 	struct vattr va;
 	int status;
@@ -213,5 +166,5 @@ KTEST(execdisk, a_file_without_x_bits_on_ext2_is_eacces_until_chmod)
 	KT_EQ(status, W_EXITCODE(2));
 	ed_remove(NULL);
 	ktest_cleanup_pop(probe_tag);
-	ed_unmount_now(mounted);
+	disktest_unmount(mounted);
 }

@@ -9,41 +9,18 @@
 #include "kern/core/ktest.h"
 #include "kern/proc/proc.h"
 #include "dev/blk.h"
-#include "kern/fs/ext2.h"
-#include "kern/lib/errno.h"
-#include "kern/vfs/vfs.h"
+#include "tests/harness/disktest.h"
 #include "tests/harness/vmtest.h"
 
 /*
+ * Run /tests/prog, all its tests; it must exit 0, leaking nothing.
+ *
  * The programs find ext2 on /mnt, as after a normal boot.  A test boot
  * does not mount it there (the kernel suites mount what they test on
- * /mnt), so each program gets the disk mounted for its run, and the
- * unmount writes everything back before the leak check - and before
- * make test's e2fsck looks at the image.  -EBUSY: already mounted.
+ * /mnt), so each program gets the disk mounted for its run (without vdc
+ * it runs without), and the unmount writes everything back before the
+ * leak check - and before make test's e2fsck looks at the image.
  */
-static void
-disk_unmount(void *arg)
-{
-	(void)arg;
-	vfs_unmount("/mnt", 0);
-}
-
-static bool
-disk_mount(void)
-{
-	int error;
-
-	if (blk_lookup("vdc") == NULL)
-		return false;
-	ext2_mount_boot();                      /* registers ext2 */
-	error = vfs_mount("ext2", "/dev/vdc", "/mnt", 0, NULL);
-	KT_ASSERT(error == 0 || error == -EBUSY);
-	if (error == 0)
-		ktest_cleanup_push(disk_unmount, NULL);
-	return error == 0;
-}
-
-/* Run /tests/prog, all its tests; it must exit 0, leaking nothing. */
 static void
 run_user_tests(const char *prog)
 {
@@ -55,13 +32,10 @@ run_user_tests(const char *prog)
 
 	ksnprintf(path, sizeof(path), "/tests/%s", prog);
 	vm_baseline_take(&b);
-	bool mounted = disk_mount();
+	bool mounted = blk_lookup("vdc") != NULL && disktest_mount();
 	KT_EQ(proc_run(path, argv, envp, &status), 0);
 	KT_EQ(status, 0);
-	if (mounted) {
-		KT_EQ(vfs_unmount("/mnt", 0), 0);
-		ktest_cleanup_pop(NULL);
-	}
+	disktest_unmount(mounted);
 	vm_baseline_expect(&b);
 }
 

@@ -15,15 +15,14 @@
  * and remove it, so the image stays e2fsck-clean.
  */
 #include "kern/core/ktest.h"
-#include "kern/fs/ext2.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
 #include "kern/sys/sys_uvm.h"
 #include "kern/sys/syscall.h"
 #include "kern/vfs/vfs.h"
-#include "dev/blk.h"
 #include "pmap/pmap.h"
+#include "tests/harness/disktest.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_io.h"
@@ -39,34 +38,6 @@
 static char pagebuf[2 * PAGE_SIZE];
 static char probe_tag[] = PROBE;       /* the cleanup's arg */
 
-static void
-vq_unmount(void *arg)
-{
-	(void)arg;
-	vfs_unmount("/mnt", 0);
-}
-
-/* The image on /mnt for this test (already mounted: left as it is). */
-static void
-vq_mount(void)
-{
-	int error;
-
-	KT_ASSERT(blk_lookup("vdc") != NULL);
-	ext2_mount_boot();                      /* registers ext2 */
-	error = vfs_mount("ext2", "/dev/vdc", "/mnt", 0, NULL);
-	KT_ASSERT(error == 0 || error == -EBUSY);
-	if (error == 0)
-		ktest_cleanup_push(vq_unmount, NULL);
-}
-
-static void
-vq_unmount_now(void)
-{
-	KT_EQ(vfs_unmount("/mnt", 0), 0);
-	ktest_cleanup_pop(NULL);
-}
-
 /* The probe file's vnode while a test holds it. */
 static struct vnode *vq_vp;
 
@@ -75,23 +46,8 @@ static struct vnode *vq_vp;
 static void
 vq_remove(void *arg)
 {
-	struct vnode *dvp, *vp;
-
 	(void)arg;
-	if (vq_vp != NULL)
-		vrele(vq_vp);
-	vq_vp = NULL;
-	if (namei(NULL, "/mnt", NAMEI_FOLLOW, &dvp, NULL) != 0)
-		return;
-	if (namei(NULL, "/mnt/" PROBE, 0, &vp, NULL) == 0) {
-		mutex_enter(&dvp->v_lock);
-		mutex_enter(&vp->v_lock);
-		dvp->v_ops->vop_remove(dvp, PROBE, strlen(PROBE), vp);
-		mutex_exit(&vp->v_lock);
-		mutex_exit(&dvp->v_lock);
-		vrele(vp);
-	}
-	vrele(dvp);
+	disktest_remove(PROBE, &vq_vp);
 }
 
 /* /mnt/PROBE: two pages of 'a' and 'b', written back (clean). */
@@ -162,7 +118,7 @@ KTEST(vmquery, shared_ext2_mapping_shows_the_vnode_and_the_page_going_dirty_and_
 	struct vnode *vp;
 	struct vm_page *pg;
 
-	vq_mount();
+	bool mounted = disktest_mount();
 	vp = vq_probe_file();
 	vmtest_begin(&t);
 	vp->v_obj->pgops->pgo_reference(vp->v_obj);     /* the mapping's */
@@ -210,7 +166,7 @@ KTEST(vmquery, shared_ext2_mapping_shows_the_vnode_and_the_page_going_dirty_and_
 	vmtest_end(&t);
 	vq_remove(NULL);
 	ktest_cleanup_pop(probe_tag);
-	vq_unmount_now();
+	disktest_unmount(mounted);
 }
 
 KTEST(vmquery, a_page_not_in_the_object_reads_as_not_resident)
@@ -219,7 +175,7 @@ KTEST(vmquery, a_page_not_in_the_object_reads_as_not_resident)
 	struct vmtest t;
 	struct vnode *vp;
 
-	vq_mount();
+	bool mounted = disktest_mount();
 	vp = vq_probe_file();
 	/* Drop the clean pages: nothing maps them yet. */
 	KT_EQ(uvn_flush((struct uvm_vnode *)vp->v_obj, 0, 0,
@@ -247,7 +203,7 @@ KTEST(vmquery, a_page_not_in_the_object_reads_as_not_resident)
 	vmtest_end(&t);
 	vq_remove(NULL);
 	ktest_cleanup_pop(probe_tag);
-	vq_unmount_now();
+	disktest_unmount(mounted);
 }
 
 KTEST(vmquery, initrd_program_is_a_memobj_of_ramfs_and_anonymous_memory_has_no_file)
