@@ -109,21 +109,39 @@ rw_at(struct file *f, uint64_t ubuf, size_t len, uint64_t *off, bool write)
 	return write ? -EINVAL : f->ops->read(f, ubuf, len, off);
 }
 
-/* pread64/pwrite64: fd, buf, count, offset; f->off stays. */
-static int64_t
-do_prw(const struct sysargs *a, bool write)
+/*
+ * The file of a positioned call (pread64/pwrite64, preadv/pwritev: fd in
+ * a[0], the offset in a[3]) in *fp: the offset must not be negative, the
+ * file must have a position and be open for the direction - checked in
+ * Linux's order: -EBADF, -EINVAL, -ESPIPE, then -EBADF (wrong mode).
+ */
+static int
+getf_at(const struct sysargs *a, bool write, struct file **fp)
 {
 	struct file *f = getf((int)a->a[0]);
-	uint64_t off = a->a[3];
 
 	if (f == NULL)
 		return -EBADF;
-	if ((int64_t)off < 0)
+	if ((int64_t)a->a[3] < 0)
 		return -EINVAL;
 	if (!file_seekable(f))
 		return -ESPIPE;
 	if (getf_for((int)a->a[0], write) == NULL)
 		return -EBADF;
+	*fp = f;
+	return 0;
+}
+
+/* pread64/pwrite64: fd, buf, count, offset; f->off stays. */
+static int64_t
+do_prw(const struct sysargs *a, bool write)
+{
+	struct file *f;
+	uint64_t off = a->a[3];
+	int error = getf_at(a, write, &f);
+
+	if (error != 0)
+		return error;
 	if ((int64_t)a->a[2] < 0)
 		return -EINVAL;
 	return rw_at(f, a->a[1], a->a[2], &off, write);
@@ -202,17 +220,12 @@ do_rw_vec_fd(const struct sysargs *a, bool write)
 static int64_t
 do_prw_vec(const struct sysargs *a, bool write)
 {
-	struct file *f = getf((int)a->a[0]);
+	struct file *f;
 	uint64_t off = a->a[3];
+	int error = getf_at(a, write, &f);
 
-	if (f == NULL)
-		return -EBADF;
-	if ((int64_t)off < 0)
-		return -EINVAL;
-	if (!file_seekable(f))
-		return -ESPIPE;
-	if (getf_for((int)a->a[0], write) == NULL)
-		return -EBADF;
+	if (error != 0)
+		return error;
 	return do_rw_vec(f, a->a[1], a->a[2], &off, write);
 }
 
