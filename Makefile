@@ -118,7 +118,8 @@ QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 # write patterns to.  Both are plain files, created (or resized) by the
 # disks target; their contents never matter.
 # The third disk, vdc (slot 6): an ext2 file system made by Debian's
-# mke2fs from the folder disk/ (plus a sparse file, a symlink and the
+# mke2fs from the folder disk/ (plus a sparse file, a symlink, a
+# 20000-line docs/numbers.txt and the
 # programs of /bin, made here), mounted on /mnt at boot (as / with
 # root=vdc).  make run keeps
 # it between boots (data written in one boot is there in the next);
@@ -327,6 +328,7 @@ $(EXT2_IMG): $(shell find disk -print 2>/dev/null) $(UPROGS)
 	@mkdir -p $(EXT2_ROOT)/dev $(EXT2_ROOT)/proc $(EXT2_ROOT)/tmp $(EXT2_ROOT)/mnt $(EXT2_ROOT)/bin
 	@cp $(UPROGS) $(EXT2_ROOT)/bin/
 	@truncate -s 5M $(EXT2_ROOT)/sparse && printf 'end' >> $(EXT2_ROOT)/sparse
+	@seq -f '%06g' 0 19999 > $(EXT2_ROOT)/docs/numbers.txt  # 140000 bytes: past the direct blocks
 	@ln -sfn docs/readme.txt $(EXT2_ROOT)/readme-link
 	$(say) "  MKE2FS  $@"
 	$(Q)rm -f $@ && truncate -s $(EXT2_SIZE) $@ && \
