@@ -46,8 +46,9 @@
 #                   wired (mlock, MAP_LOCKED), share (minherit share),
 #                   dontneed (MADV_DONTNEED); 0, the default, leaves
 #                   nothing out (the panics they found are fixed)
-#   SHELLTEST=0     skip make test's boot that types hello and exit at
-#                   make run's shell (tools/test-shell-exit.sh)
+#   SHELLTEST=0     skip make test's boot that types hello, a session
+#                   with files (echo >, cat, ls, mkdir, mv, rm) and exit
+#                   at make run's shell (tools/test-shell-exit.sh)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the

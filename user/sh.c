@@ -3,8 +3,22 @@
  * the program (found in /bin when the name has no '/'), waits for it and
  * reports how it ended - nothing for status 0, "[NAME exited with status
  * N]" for any other, "[NAME killed by signal N]" when a signal ended it.
- * Built in: exit [status], help, fg.  The programs in /bin are user/'s:
- * hello, forkdemo, mmapdemo, swapdemo, vmmap (and init, sh).
+ * Built in: exit [status], help, fg, cd [DIR], echo [WORDS].  The
+ * programs in /bin are user/'s: ls, cat, mkdir, rm, mv, ln, sync, hello,
+ * forkdemo, mmapdemo, swapdemo, vmmap (and init, sh).
+ *
+ * Redirections: a command may carry "> FILE" (create or truncate),
+ * ">> FILE" (append) and "< FILE" (read), anywhere among its words and
+ * with or without the space.  The child opens the file and dup2()s it
+ * onto 1 or 0 before exec, so the program never knows:
+ *
+ *   $ echo hi > /tmp/a           child: open("/tmp/a", O_WRONLY|O_CREAT|
+ *   $ cat < /tmp/a                      O_TRUNC, 0644) = 3; dup2(3, 1);
+ *   hi                                  close(3); then echo writes to 1
+ *
+ * echo is built in but runs in that child too, so its output goes where
+ * the redirection says; cd must change the shell's own directory, so it
+ * runs in the shell.
  *
  * Job control: each command runs in a process group of its own, which
  * the shell makes the terminal's foreground group (tcsetpgrp) while it
@@ -22,6 +36,7 @@
  *   [nosuch exited with status 127]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +69,84 @@ job_signals_set(void (*how)(int))
 {
 	for (size_t i = 0; i < sizeof(job_signals) / sizeof(job_signals[0]); i++)
 		signal(job_signals[i], how);
+}
+
+/*
+ * A command's redirections, taken out of its words by redirections():
+ * the file for stdin and for stdout (NULL: the shell's own), and whether
+ * stdout appends.
+ */
+struct redir {
+	const char *in, *out;
+	int append;
+};
+
+/* Move "<", ">" and ">>" with their file names from argv into r; returns
+ * the words left, or -1 (with a message) when a file name is missing. */
+static int
+redirections(char **argv, struct redir *r)
+{
+	int n = 0;
+
+	*r = (struct redir){ NULL, NULL, 0 };
+	for (int i = 0; argv[i] != NULL; i++) {
+		char *w = argv[i], op = w[0];
+		if (op != '<' && op != '>') {
+			argv[n++] = w;
+			continue;
+		}
+		int append = op == '>' && w[1] == '>';
+		w += 1 + append;
+		if (*w == '\0' && (w = argv[++i]) == NULL) {
+			fprintf(stderr, "sh: %c: no file name\n", op);
+			return -1;
+		}
+		if (op == '<')
+			r->in = w;
+		else
+			r->out = w, r->append = append;
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+/* Open path and put it on fd (in the child); 0, or -1 with a message. */
+static int
+redirect(const char *path, int flags, int fd)
+{
+	int f = open(path, flags, 0644);
+
+	if (f < 0) {
+		fprintf(stderr, "sh: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (f != fd) {
+		dup2(f, fd);
+		close(f);
+	}
+	return 0;
+}
+
+/* The child's side of a command: redirections, then echo or exec. */
+static void
+child(char **argv, const struct redir *r, const char *path)
+{
+	setpgid(0, 0);
+	job_signals_set(SIG_DFL);
+	if (r->in != NULL && redirect(r->in, O_RDONLY, 0) < 0)
+		_exit(1);
+	if (r->out != NULL && redirect(r->out, O_WRONLY | O_CREAT |
+	    (r->append ? O_APPEND : O_TRUNC), 1) < 0)
+		_exit(1);
+	if (strcmp(argv[0], "echo") == 0) {
+		for (int i = 1; argv[i] != NULL; i++)
+			printf("%s%s", i > 1 ? " " : "", argv[i]);
+		printf("\n");
+		exit(0);            /* exit, not _exit: flush stdout */
+	}
+	execve(path, argv, environ);
+	fprintf(stderr, "sh: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
 }
 
 static pid_t stopped_pid;           /* the job Ctrl-Z stopped, for fg */
@@ -89,7 +182,7 @@ wait_job(pid_t pid, const char *name)
 }
 
 static void
-run(char **argv)
+run(char **argv, const struct redir *r)
 {
 	char path[256];
 
@@ -102,13 +195,8 @@ run(char **argv)
 		printf("sh: fork: %s\n", strerror(errno));
 		return;
 	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		job_signals_set(SIG_DFL);
-		execve(path, argv, environ);
-		printf("sh: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		child(argv, r, path);
 	setpgid(pid, pid);          /* both sides: whichever runs first */
 	wait_job(pid, argv[0]);
 }
@@ -128,22 +216,33 @@ fg(void)
 	wait_job(pid, stopped_name);
 }
 
+/* cd: the shell's own working directory (no argument: /). */
+static void
+cd(const char *dir)
+{
+	if (dir == NULL)
+		dir = "/";
+	if (chdir(dir) < 0)
+		printf("sh: cd: %s: %s\n", dir, strerror(errno));
+}
+
 int
 main(void)
 {
 	char line[256], *argv[MAXARGS];
+	struct redir r;
 
 	job_signals_set(SIG_IGN);
 	setpgid(0, 0);              /* a group of its own, */
 	foreground(getpgrp());      /* in the foreground */
-	printf("uvmkern shell: type a program name (ls is not here: try "
-	    "hello, forkdemo, mmapdemo, swapdemo, vmmap), help, or exit\n");
+	printf("uvmkern shell: type a program name (ls, cat, mkdir, rm, mv, "
+	    "ln, hello, forkdemo, ...), echo, cd, help, or exit\n");
 	for (;;) {
 		printf("$ ");
 		fflush(stdout);
 		if (fgets(line, sizeof(line), stdin) == NULL)
 			return 0;
-		if (split(line, argv) == 0)
+		if (split(line, argv) == 0 || redirections(argv, &r) <= 0)
 			continue;
 		if (strcmp(argv[0], "exit") == 0)
 			return argv[1] != NULL ? atoi(argv[1]) : 0;
@@ -151,10 +250,14 @@ main(void)
 			fg();
 			continue;
 		}
+		if (strcmp(argv[0], "cd") == 0) {
+			cd(argv[1]);
+			continue;
+		}
 		if (strcmp(argv[0], "help") == 0) {
 			printf("programs are in /bin; /tests holds the test programs\n");
 			continue;
 		}
-		run(argv);
+		run(argv, &r);
 	}
 }
