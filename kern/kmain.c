@@ -289,6 +289,11 @@ run_init(void)
 	/* The shell's convention: 128 + signal for a killed program. */
 	code = error != 0 ? 127 : (status & 0x7f) ? 128 + (status & 0x7f) :
 	    (status >> 8) & 0xff;
+	/* Nothing runs after init: what its programs wrote goes to the disks
+	 * now (make run PROG=... runs a program as init, which need not call
+	 * sync itself, as /bin/init does before it powers off). */
+	if ((error = vfs_sync_all()) != 0)
+		kprintf("init: sync failed: error %d\n", error);
 	if (kopt_get_u64("initexit", 0) != 0)
 		qemu_exit_status(code);
 }

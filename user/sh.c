@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #define MAXARGS 32
+#define LINE_MAX_SH 4200          /* a PATH_MAX path and some arguments */
 
 extern char **environ;
 
@@ -184,7 +185,7 @@ wait_job(pid_t pid, const char *name)
 static void
 run(char **argv, const struct redir *r)
 {
-	char path[256];
+	char path[LINE_MAX_SH + 8];     /* "/bin/" + the longest name */
 
 	if (strchr(argv[0], '/') != NULL)
 		snprintf(path, sizeof(path), "%s", argv[0]);
@@ -226,10 +227,28 @@ cd(const char *dir)
 		printf("sh: cd: %s: %s\n", dir, strerror(errno));
 }
 
+/*
+ * A line that did not fit (no newline, more waiting): throw the rest of
+ * it away and say so, rather than run its pieces as separate commands.
+ * A path as long as the kernel allows (4095 bytes) still fits.
+ */
+static int
+line_too_long(const char *line)
+{
+	int c;
+
+	if (strchr(line, '\n') != NULL || strlen(line) < LINE_MAX_SH)
+		return 0;
+	while ((c = getchar()) != EOF && c != '\n')
+		;
+	printf("sh: line too long (at most %d characters)\n", LINE_MAX_SH);
+	return 1;
+}
+
 int
 main(void)
 {
-	char line[256], *argv[MAXARGS];
+	char line[LINE_MAX_SH + 2], *argv[MAXARGS];
 	struct redir r;
 
 	job_signals_set(SIG_IGN);
@@ -242,6 +261,8 @@ main(void)
 		fflush(stdout);
 		if (fgets(line, sizeof(line), stdin) == NULL)
 			return 0;
+		if (line_too_long(line))
+			continue;
 		if (split(line, argv) == 0 || redirections(argv, &r) <= 0)
 			continue;
 		if (strcmp(argv[0], "exit") == 0)
