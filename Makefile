@@ -278,6 +278,32 @@ $(UDATA): tests/user/mkdata.sh
 	$(say) "  DATA    $(dir $@)"
 	$(Q)tests/user/mkdata.sh $(dir $@)
 
+# glibc programs (issue 19): a hello built with Debian's gcc, static and
+# dynamic; the dynamic one runs through ld.so and libc.so.6 from Debian's
+# libc6 package (apt-get download + dpkg-deb -x, nothing from the host's
+# /lib), put in the initrd as Debian lays them out.
+GLIBC_DEBS := $(BUILD)/debs
+GLIBC_ROOT := $(GLIBC_DEBS)/libc6
+GPROGS  := $(UBUILD)/glibc/ghello-static $(UBUILD)/glibc/ghello-dyn
+GHELLO_DEPS := tests/user/glibc/ghello.c $(UVMKERN_H) Makefile
+
+$(UBUILD)/glibc/ghello-static: $(GHELLO_DEPS)
+	@mkdir -p $(dir $@)
+	$(say) "  GCC     $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -Iuser/include -DGHELLO_STATIC -static $< -o $@
+
+$(UBUILD)/glibc/ghello-dyn: $(GHELLO_DEPS)
+	@mkdir -p $(dir $@)
+	$(say) "  GCC     $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -Iuser/include $< -o $@
+
+$(GLIBC_ROOT)/.stamp:
+	@rm -rf $(GLIBC_DEBS) && mkdir -p $(GLIBC_ROOT)
+	$(say) "  APT     libc6"
+	$(Q)cd $(GLIBC_DEBS) && apt-get download -q libc6 > apt.log 2>&1 || { cat apt.log; exit 1; }
+	$(Q)dpkg-deb -x $(GLIBC_DEBS)/libc6_*.deb $(GLIBC_ROOT)
+	@touch $@
+
 # The initrd packer runs on the build machine.
 $(MKINITRD): tools/mkinitrd.c
 	@mkdir -p $(dir $@)
@@ -290,13 +316,17 @@ $(MKINITRD): tools/mkinitrd.c
 INITRD := $(BUILD)/initrd.cpio
 INITRD_ROOT := $(BUILD)/initrd
 
-$(INITRD): user $(MKINITRD) tools/motd FORCE
+$(INITRD): user $(GPROGS) $(GLIBC_ROOT)/.stamp $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
 	@mkdir -p $(INITRD_ROOT)/dev $(INITRD_ROOT)/proc $(INITRD_ROOT)/tmp $(INITRD_ROOT)/mnt
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
 	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)
 	@cp -r $(UBUILD)/tests $(INITRD_ROOT)/tests
+	@cp $(GPROGS) $(INITRD_ROOT)/bin/
+	@mkdir -p $(INITRD_ROOT)/lib64 $(INITRD_ROOT)/lib/x86_64-linux-gnu
+	@cp -L $(GLIBC_ROOT)/lib64/ld-linux-x86-64.so.2 $(INITRD_ROOT)/lib64/
+	@cp -L $(GLIBC_ROOT)/lib/x86_64-linux-gnu/libc.so.6 $(INITRD_ROOT)/lib/x86_64-linux-gnu/
 	$(say) "  INITRD  $@"
 	$(Q)$(MKINITRD) $(INITRD_ROOT) > $@
 

@@ -16,6 +16,16 @@
  *         ...
  *         0x7fffff7ff000-0x7ffffffff000   the stack, anonymous
  *
+ * A dynamically linked program names its interpreter (PT_INTERP,
+ * "/lib64/ld-linux-x86-64.so.2").  The kernel maps that ELF too, an
+ * ET_DYN at USER_INTERP_BASE, and starts there; the auxiliary vector
+ * tells the interpreter where the program already is, and it maps the
+ * shared libraries itself with mmap of their files:
+ *
+ *   0x555555554000  program (PIE)   AT_PHDR, AT_ENTRY  <- not run yet
+ *   0x7f0000000000  ld.so           AT_BASE, rip = its e_entry
+ *   0x7ffff7...     libc.so.6       mmap'd by ld.so (below the stack)
+ *
  * Two details real binaries need (measured on musl and glibc output):
  * segment file offsets need not be page-aligned (only congruent to the
  * address modulo a page), and the last file page of a segment with bss
@@ -46,11 +56,13 @@
 #include "uvm/uvm_object.h"
 
 #define EXEC_MAX_PHDRS 64
+#define EXEC_INTERP_MAX 256             /* PT_INTERP path, with its NUL */
 
 struct elf_info {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph[EXEC_MAX_PHDRS];
 	uint64_t bias;
+	char interp[EXEC_INTERP_MAX];       /* "" if none */
 };
 
 /* Is one PT_LOAD sane for this file and for user space? */
@@ -100,8 +112,23 @@ exec_file_ok(struct vnode *vp, uint64_t *sizep)
 	return 0;
 }
 
+/* Read the PT_INTERP path p names into ei->interp.  => 0 or -ENOEXEC. */
 static int
-elf_read(struct vnode *vp, struct elf_info *ei)
+interp_read(struct vnode *vp, const struct elf64_phdr *p, struct elf_info *ei,
+    uint64_t filesize)
+{
+	if (ei->interp[0] != '\0' || p->p_filesz < 2 || p->p_filesz > EXEC_INTERP_MAX ||
+	    exec_read(vp, p->p_offset, ei->interp, p->p_filesz, filesize) != 0 ||
+	    ei->interp[p->p_filesz - 1] != '\0' || ei->interp[0] != '/') {
+		ei->interp[0] = '\0';
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Read and check vp's headers; an ET_DYN file is put at dynbias. */
+static int
+elf_read(struct vnode *vp, struct elf_info *ei, uint64_t dynbias)
 {
 	struct elf64_ehdr *eh = &ei->eh;
 	uint64_t filesize = 0;
@@ -119,10 +146,12 @@ elf_read(struct vnode *vp, struct elf_info *ei)
 	size_t phsize = (size_t)eh->e_phnum * sizeof(struct elf64_phdr);
 	if (exec_read(vp, eh->e_phoff, ei->ph, phsize, filesize) != 0)
 		return -ENOEXEC;
-	ei->bias = eh->e_type == ET_DYN ? USER_PIE_BASE : 0;
+	ei->bias = eh->e_type == ET_DYN ? dynbias : 0;
+	ei->interp[0] = '\0';
 	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ei->ph[i].p_type == PT_INTERP)
-			return -ENOEXEC;    /* dynamic linking: not supported */
+		if (ei->ph[i].p_type == PT_INTERP &&
+		    (error = interp_read(vp, &ei->ph[i], ei, filesize)) != 0)
+			return error;
 		if (ei->ph[i].p_type != PT_LOAD)
 			continue;
 		if (!phdr_ok(&ei->ph[i], filesize, ei->bias))
@@ -140,7 +169,7 @@ exec_check(struct vnode *vp)
 
 	if (ei == NULL)
 		return -ENOMEM;
-	error = elf_read(vp, ei);
+	error = elf_read(vp, ei, USER_PIE_BASE);
 	kmem_free(ei, sizeof(*ei));
 	return error;
 }
@@ -271,7 +300,8 @@ build_vector(const struct elf_info *ei, const struct exec_image *img,
 	const uint64_t aux[][2] = {
 		{ AT_PHDR, img->phdr }, { AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, (uint64_t)ei->eh.e_phnum }, { AT_PAGESZ, PAGE_SIZE },
-		{ AT_BASE, 0 }, { AT_FLAGS, 0 }, { AT_ENTRY, img->entry },
+		{ AT_BASE, img->interp_base }, { AT_FLAGS, 0 },
+		{ AT_ENTRY, img->prog_entry },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
 		{ AT_SECURE, 0 }, { AT_CLKTCK, 100 }, { AT_HWCAP, 0 },
 		{ AT_RANDOM, extra[0] }, { AT_PLATFORM, extra[1] },
@@ -362,6 +392,55 @@ setup_stack(struct vm_map *map, const struct elf_info *ei, struct exec_image *im
 	return error;
 }
 
+/* Map every PT_LOAD of ei; the end of the highest in *brk. */
+static int
+load_segments(struct vm_map *map, struct vnode *vp, const struct elf_info *ei,
+    vaddr_t *brk)
+{
+	int error = 0;
+
+	for (int i = 0; error == 0 && i < ei->eh.e_phnum; i++) {
+		const struct elf64_phdr *p = &ei->ph[i];
+		if (p->p_type != PT_LOAD)
+			continue;
+		error = load_segment(map, vp, p, ei->bias);
+		*brk = MAX(*brk, ROUND_UP(ei->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE));
+	}
+	return error;
+}
+
+/*
+ * Map the program interpreter (PT_INTERP, e.g. ld-linux-x86-64.so.2) at
+ * USER_INTERP_BASE and start there: it must be ET_DYN and have no
+ * interpreter itself.  Sets img->entry and img->interp_base.
+ */
+static int
+load_interp(struct vm_map *map, const char *path, struct exec_image *img)
+{
+	struct elf_info *ii = kmem_alloc(sizeof(*ii), 0);
+	struct vnode *vp = NULL;
+	vaddr_t end = 0;
+	int error;
+
+	if (ii == NULL)
+		return -ENOMEM;
+	error = namei(NULL, path, NAMEI_FOLLOW, &vp, NULL);
+	if (error == 0)
+		error = elf_read(vp, ii, USER_INTERP_BASE);
+	if (error == 0 && (ii->eh.e_type != ET_DYN || ii->interp[0] != '\0'))
+		error = -ENOEXEC;
+	if (error == 0)
+		error = load_segments(map, vp, ii, &end);
+	if (error == 0) {
+		img->entry = ii->bias + ii->eh.e_entry;
+		img->interp_base = ii->bias;
+	}
+	if (vp != NULL)
+		vrele(vp);                  /* the mappings hold v_obj */
+	kmem_free(ii, sizeof(*ii));
+	return error;
+}
+
 int
 exec_load(struct vmspace *vm, struct vnode *vp, const char *path,
     char *const argv[], char *const envp[], struct exec_image *img)
@@ -372,21 +451,19 @@ exec_load(struct vmspace *vm, struct vnode *vp, const char *path,
 	if (ei == NULL)
 		return -ENOMEM;
 	memset(img, 0, sizeof(*img));
-	error = elf_read(vp, ei);
-	for (int i = 0; error == 0 && i < ei->eh.e_phnum; i++) {
-		const struct elf64_phdr *p = &ei->ph[i];
-		if (p->p_type != PT_LOAD)
-			continue;
-		error = load_segment(&vm->vm_map, vp, p, ei->bias);
-		img->brk = MAX(img->brk, ROUND_UP(ei->bias + p->p_vaddr + p->p_memsz, PAGE_SIZE));
-	}
+	error = elf_read(vp, ei, USER_PIE_BASE);
+	if (error == 0)
+		error = load_segments(&vm->vm_map, vp, ei, &img->brk);
 	if (error == 0) {
-		img->entry = ei->bias + ei->eh.e_entry;
+		img->entry = img->prog_entry = ei->bias + ei->eh.e_entry;
 		img->phdr = image_phdr(ei);
 		img->phnum = ei->eh.e_phnum;
 		img->load_bias = ei->bias;
-		error = setup_stack(&vm->vm_map, ei, img, path, argv, envp);
+		if (ei->interp[0] != '\0')
+			error = load_interp(&vm->vm_map, ei->interp, img);
 	}
+	if (error == 0)
+		error = setup_stack(&vm->vm_map, ei, img, path, argv, envp);
 	if (error == 0) {
 		vm->vm_daddr = img->brk;
 		vm->vm_dsize = 0;

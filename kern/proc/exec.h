@@ -14,13 +14,16 @@ struct vnode;
 #define USER_STACK_SIZE (8UL << 20)
 #define USER_STACK_GUARD (1UL << 20)    /* never mapped below the stack */
 #define USER_PIE_BASE 0x0000555555554000UL
+#define USER_INTERP_BASE 0x00007f0000000000UL /* PT_INTERP's ld.so */
 
 #define EXEC_ARG_MAX (128 * 1024)       /* argv + envp strings */
 #define EXEC_ARGS_MAX 1024              /* argv + envp pointers */
 
 /* The new program's first register state and memory layout. */
 struct exec_image {
-	vaddr_t entry;              /* rip */
+	vaddr_t entry;              /* rip: the interpreter's entry, if any */
+	vaddr_t prog_entry;         /* the program's own entry (AT_ENTRY) */
+	vaddr_t interp_base;        /* where PT_INTERP was put (AT_BASE), or 0 */
 	vaddr_t sp;                 /* rsp: points at argc */
 	vaddr_t brk;                /* first address past the loaded image */
 	vaddr_t stack_bottom;       /* lowest address of the stack mapping */
@@ -30,8 +33,10 @@ struct exec_image {
 };
 
 /*
- * exec_check - is vp's file an ELF64 x86-64 static executable (or
- * static-pie) this kernel can run?  => 0, -ENOEXEC, -EACCES (not a
+ * exec_check - is vp's file an ELF64 x86-64 executable (static,
+ * static-pie, or with a PT_INTERP whose path is sane; the interpreter
+ * itself is looked at by exec_load) this kernel can run?
+ * => 0, -ENOEXEC, -EACCES (not a
  * regular file, or no x bit: vfs_access).  Reads the headers; may sleep.
  */
 int exec_check(struct vnode *vp);
@@ -43,6 +48,11 @@ int exec_check(struct vnode *vp);
  *  => vp referenced by the caller (the mappings take references on
  *     v_obj of their own); argv/envp are kernel copies, NULL-terminated;
  *     path is AT_EXECFN.
+ *  => with PT_INTERP the interpreter (looked up from the root, ET_DYN,
+ *     no PT_INTERP of its own) is mapped at USER_INTERP_BASE and
+ *     img->entry is its entry; AT_BASE, AT_ENTRY (img->prog_entry) and
+ *     AT_PHDR tell it where the program is.  A missing interpreter is
+ *     -ENOENT, as on Linux.
  *  => returns 0 and *img; -ENOEXEC for a bad ELF, -E2BIG for arguments
  *     past EXEC_ARG_MAX, -ENOMEM.  On error vm may be half built: the
  *     caller throws it away (the old image is never touched).
