@@ -17,7 +17,8 @@
  * programs: "x" makes hello exit with its argc (2), "check" makes it
  * look at its own auxv and (dynamic) at whether libc's text is a
  * mapping of libc.so.6's object sharing the file's pages; it exits 0
- * if all is right.
+ * if all is right.  A copy of ghello-dyn on the disk whose PT_INTERP
+ * names a file that is not there fails the exec with -ENOENT.
  */
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
@@ -26,9 +27,12 @@
 #include "kern/proc/exec.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
+#include "tests/harness/disktest.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_io.h"
+#include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_object.h"
 
 #define GH_STATIC "/bin/ghello-static"
 #define GH_DYN "/bin/ghello-dyn"
@@ -163,4 +167,91 @@ KTEST(execglibc, dynamic_glibc_hello_starts_in_ld_so_and_maps_libc_from_its_obje
 	 * same physical page a fresh mmap of the file gets. */
 	KT_EQ(gh_run(GH_DYN, "x"), W_EXITCODE(2));
 	KT_EQ(gh_run(GH_DYN, "check"), W_EXITCODE(0));
+}
+
+/* ---- a program whose interpreter is not there ---- */
+
+#define GH_NOINT "ghello-noint"
+
+static struct vnode *gh_noint_vp;       /* held while the test runs */
+static char gh_noint_tag[] = GH_NOINT;  /* the cleanup's arg */
+
+/* Drop the held vnode and remove /mnt/GH_NOINT if it is there. */
+static void
+gh_noint_remove(void *arg)
+{
+	(void)arg;
+	disktest_remove(GH_NOINT, &gh_noint_vp);
+}
+
+/* In buf, rename the interpreter "/lib64/ld-linux-x86-64.so.2" to a
+ * name of the same length that does not exist. */
+static void
+gh_patch_interp(char *buf, size_t size)
+{
+	static const char name[] = GH_LDSO;
+
+	for (size_t i = 0; i + sizeof(name) <= size; i++) {
+		if (memcmp(buf + i, name, sizeof(name)) == 0) {
+			memcpy(buf + i, "/lib64/ld-nowhere-x86-64.so", sizeof(name));
+			return;
+		}
+	}
+	KT_ASSERT(!"ghello-dyn names no " GH_LDSO);
+}
+
+/* /mnt/GH_NOINT: ghello-dyn with its PT_INTERP renamed, mode 0755. */
+static struct vnode *
+gh_make_noint(void)
+{
+	struct vnode *src = gh_lookup(GH_DYN), *dvp = gh_lookup("/mnt"), *vp = NULL;
+	struct vattr va;
+	char *buf;
+	int error;
+
+	KT_EQ(src->v_ops->vop_getattr(src, &va), 0);
+	buf = kmem_alloc(va.va_size, 0);
+	KT_ASSERT(buf != NULL);
+	/* vop_read copies from the initrd's archive: reading through v_obj
+	 * would leave its pages resident until the last mapping goes. */
+	struct uio uio = { (uint64_t)(uintptr_t)buf, va.va_size, 0, true };
+	KT_EQ(src->v_ops->vop_read(src, &uio), (int64_t)va.va_size);
+	vrele(src);
+	gh_patch_interp(buf, va.va_size);
+	mutex_enter(&dvp->v_lock);
+	error = dvp->v_ops->vop_create(dvp, GH_NOINT, strlen(GH_NOINT), 0755, &vp);
+	mutex_exit(&dvp->v_lock);
+	vrele(dvp);
+	if (error == 0) {
+		gh_noint_vp = vp;
+		ktest_cleanup_push(gh_noint_remove, gh_noint_tag);
+		va.va_mask = VA_SIZE;
+		mutex_enter(&vp->v_lock);
+		error = vp->v_ops->vop_setattr(vp, &va);
+		mutex_exit(&vp->v_lock);
+	}
+	if (error == 0)
+		error = uvm_obj_rdwr(vp->v_obj, 0, buf, va.va_size, true);
+	kmem_free(buf, va.va_size);
+	KT_EQ(error, 0);
+	return vp;
+}
+
+KTEST(execglibc, a_missing_interpreter_is_enoent_and_the_process_is_untouched)
+{
+	char *argv[] = { "/mnt/" GH_NOINT, NULL }, *envp[] = { NULL };
+	bool mounted = disktest_mount();
+	struct vnode *vp = gh_make_noint();
+	struct exec_image img;
+	struct vmtest t;
+	int status = -1;
+
+	KT_EQ(exec_check(vp), 0);               /* the program itself is fine */
+	vmtest_begin(&t);
+	KT_EQ(exec_load(t.vm, vp, argv[0], argv, envp, &img), -ENOENT);
+	vmtest_end(&t);                         /* the half-built image goes */
+	KT_EQ(proc_run(argv[0], argv, envp, &status), -ENOENT);
+	gh_noint_remove(NULL);
+	ktest_cleanup_pop(gh_noint_tag);
+	disktest_unmount(mounted);
 }
