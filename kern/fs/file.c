@@ -1,11 +1,11 @@
 /*
  * kern/fs/file.c - open files, descriptor tables, and the files that are
- * not pipes: the console, initrd files and directories, /dev/null and
- * /dev/zero, and /proc's generated texts.
+ * neither pipes nor vnode files (kern/vfs/vfs_vnops.c): the console,
+ * /dev/null and /dev/zero, and /proc's generated texts.
  *
  *   proc A  fd 1 --> console file (refs 2) <-- fd 1  proc B (A's fork)
- *           fd 3 --> ramfs file   (refs 2) <-- fd 3
- *                    off 120, ops = &ramfs_fileops, node -> rnode
+ *           fd 3 --> vnode file   (refs 2) <-- fd 3
+ *                    off 120, ops = &vn_fileops, vp -> vnode
  *
  * (fds 0, 1 and 2 start as three console files, one each.)
  *
@@ -197,7 +197,7 @@ fdtable_init_console(struct fdtable *t)
 	return 0;
 }
 
-/* ---- bytes already in memory: ramfs files and generated texts ---- */
+/* ---- bytes already in memory: generated texts ---- */
 
 static int64_t
 bytes_read(const uint8_t *data, size_t size, uint64_t ubuf, size_t len, uint64_t *off)
@@ -317,16 +317,7 @@ file_readdir(struct file *f, uint64_t index, struct file_dirent *d)
 {
 	if (f->ops == &textdir_fileops)
 		return textdir_entry(f, index, d) ? 1 : 0;
-	if (f->node == NULL || !S_ISDIR(f->node->mode))
-		return -ENOTDIR;
-	struct rnode *c = ramfs_child(f->node, (int)index);
-	if (c == NULL)
-		return 0;
-	d->name = c->name;
-	d->namelen = strlen(c->name);
-	d->ino = c->ino;
-	d->type = S_ISDIR(c->mode) ? FILE_DT_DIR : S_ISLNK(c->mode) ? FILE_DT_LNK : FILE_DT_REG;
-	return 1;
+	return -ENOTDIR;
 }
 
 /* ---- /dev/null and /dev/zero ---- */
@@ -430,8 +421,6 @@ file_path(struct file *f, char *buf, size_t size)
 {
 	if (vn_is_file(f))
 		vn_file_path(f, buf, size);
-	else if (f->node != NULL)
-		ramfs_path(f->node, buf, size);
 	else if (f->pipe != NULL)
 		ksnprintf(buf, size, "pipe:[%lu]", ((uint64_t)f->pipe >> 4) & 0xffffff);
 	else if (f->ops == &console_fileops)

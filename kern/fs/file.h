@@ -4,7 +4,7 @@
  *   proc.fds[3] --> struct file {refs 2, ops = &pipe_read_ops, off ...}
  *   proc.fds[4] -/            (dup'd, or inherited by a fork)
  *
- * A file is one open instance: the console, a ramfs file, one end of a
+ * A file is one open instance: the console, a vnode's file, one end of a
  * pipe, or a generated text (/proc/self/maps, /proc/meminfo) snapshot
  * taken at open.  Descriptors are per process; files are shared by
  * reference count across dup and fork.
@@ -17,7 +17,6 @@
 #define NOFILE 64
 
 struct file;
-struct rnode;
 struct vnode;
 struct pipe;
 struct linux_stat;
@@ -47,7 +46,6 @@ struct file {
 	int flags;                  /* O_ACCMODE, O_APPEND, O_NONBLOCK */
 	uint64_t off;
 	const struct fileops *ops;
-	struct rnode *node;         /* ramfs files and directories */
 	struct vnode *vp;           /* vnode files: referenced (vfs_vnops.c) */
 	struct vnode *dvp;          /* ... the directory it was opened in and */
 	char *name;                 /* its name there (for /proc/PID/fd), or NULL */

@@ -14,7 +14,6 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
-#include "kern/fs/ramfs.h"
 #include "kern/sys/syscall.h"
 #include "kern/arch/uaccess.h"
 #include "kern/vfs/vfs.h"
@@ -93,7 +92,7 @@ sys_read(const struct sysargs *a)
 static bool
 file_seekable(const struct file *f)
 {
-	return vn_is_file(f) || f->text != NULL || f->node != NULL;
+	return vn_is_file(f) || f->text != NULL;
 }
 
 /*
@@ -270,7 +269,7 @@ sys_lseek(const struct sysargs *a)
 	else if (a->a[2] == 1)
 		base = (int64_t)f->off;
 	else if (a->a[2] == 2)
-		base = f->node != NULL ? (int64_t)f->node->size : (int64_t)f->textlen;
+		base = (int64_t)f->textlen;
 	else
 		return -EINVAL;
 	if (base + off < 0)

@@ -22,7 +22,6 @@
  */
 #include "kern/proc/exec.h"
 #include "kern/fs/file.h"
-#include "kern/fs/ramfs.h"
 #include "kern/vfs/vfs.h"
 #include "kern/lib/errno.h"
 #include "kern/proc/proc.h"
@@ -126,8 +125,7 @@ mmap_args_ok(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
  * the most its protection may become.  A vnode file maps its vnode's
  * object (v_obj: the same pages read(2) and write(2) use); a writable
  * shared mapping needs the file open for reading and writing (-EACCES),
- * as on Linux.  (Files of the old initrd open path map their node's
- * memory object, read-only.)
+ * as on Linux.
  */
 static struct uvm_object *
 mmap_file_uobj(struct file *f, bool *writable)
@@ -137,8 +135,6 @@ mmap_file_uobj(struct file *f, bool *writable)
 		*writable = (f->flags & O_ACCMODE) == O_RDWR;
 		return f->vp->v_type == VREG ? f->vp->v_obj : NULL;
 	}
-	if (f->node != NULL && S_ISREG(f->node->mode))
-		return f->node->uobj;
 	return NULL;
 }
 

@@ -344,8 +344,8 @@ void vfs_print_mounts(kprint_fn pr);
 struct vnode *vfs_rootvp(void);
 /*
  * vfs_cwd - the calling process's working directory, referenced for the
- * caller (vrele it).  The file-descriptor layer defines it (p_cwd); the
- * VFS's own definition is weak and returns the root.
+ * caller (vrele it): p_cwd, or the root for a kernel thread.  Defined
+ * by the descriptor layer (kern/vfs/vfs_vnops.c), which knows struct proc.
  */
 struct vnode *vfs_cwd(void);
 

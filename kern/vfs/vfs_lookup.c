@@ -51,17 +51,6 @@ struct nameidata {
 	int flags;
 };
 
-/*
- * The weak default of the working directory: the root.  The descriptor
- * layer (kern/vfs/vfs_vnops.c, with p_cwd in struct proc) defines the
- * real one; its definition wins at link time.
- */
-__attribute__((weak)) struct vnode *
-vfs_cwd(void)
-{
-	return vfs_rootvp();
-}
-
 int
 vfs_access(struct vnode *vp, int mode)
 {

@@ -74,7 +74,7 @@
 #define VN_EPOCH_AT_BOOT 1767225600LL   /* as sys_time.c: 2026-01-01 */
 #define VN_MAXOFF ((uint64_t)INT64_MAX)
 
-/* The working directory namei starts from (the VFS's weak one: "/"). */
+/* Where namei starts: p_cwd, or "/" for a kernel thread. */
 struct vnode *
 vfs_cwd(void)
 {

@@ -4,6 +4,7 @@
  * mount named "vfstest".
  */
 #include "tests/harness/vfstest.h"
+#include "tests/harness/cpiotest.h"
 #include "kern/core/ktest.h"
 #include "kern/fs/ramfs.h"
 #include "kern/lib/string.h"
@@ -17,19 +18,10 @@ static struct ramfs *vt_fs;
 static void
 vt_add(const char *name, uint32_t mode, const char *data)
 {
-	size_t namesize = strlen(name) + 1, size = strlen(data);
-	int n = ksnprintf((char *)vt_arc + vt_len, sizeof(vt_arc) - vt_len,
-	    "070701%08x%08x%08x%08x%08x%08x%08lx%08x%08x%08x%08x%08lx%08x",
-	    1u, mode, 0u, 0u, 1u, 0u, (uint64_t)size, 0u, 0u, 0u, 0u,
-	    (uint64_t)namesize, 0u);
+	struct cpiotest_buf a = { vt_arc, sizeof(vt_arc), vt_len };
 
-	KT_EQ(n, 110);
-	vt_len += 110;
-	memcpy(vt_arc + vt_len, name, namesize);
-	vt_len = ROUND_UP(vt_len + namesize, 4);
-	memcpy(vt_arc + vt_len, data, size);
-	vt_len = ROUND_UP(vt_len + size, 4);
-	KT_ASSERT(vt_len < sizeof(vt_arc) - 512);
+	cpiotest_add(&a, name, mode, data, strlen(data));
+	vt_len = a.len;
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "kern/vfs/vfs.h"
 #include "uvm/uvm_memobj.h"
 #include "uvm/uvm_object.h"
+#include "tests/harness/cpiotest.h"
 
 static uint8_t arc[8192];
 static size_t arclen;
@@ -22,18 +23,10 @@ static struct ramfs *fs;
 static void
 add(const char *name, uint32_t mode, const void *data, size_t size)
 {
-	size_t namesize = strlen(name) + 1;
-	int n = ksnprintf((char *)arc + arclen, sizeof(arc) - arclen,
-	    "070701%08x%08x%08x%08x%08x%08x%08lx%08x%08x%08x%08x%08lx%08x",
-	    1u, mode, 0u, 0u, 1u, 0u, (uint64_t)size, 0u, 0u, 0u, 0u,
-	    (uint64_t)namesize, 0u);
-	KT_EQ(n, 110);
-	arclen += 110;
-	memcpy(arc + arclen, name, namesize);
-	arclen = ROUND_UP(arclen + namesize, 4);
-	memcpy(arc + arclen, data, size);
-	arclen = ROUND_UP(arclen + size, 4);
-	KT_ASSERT(arclen < sizeof(arc) - 256);
+	struct cpiotest_buf a = { arc, sizeof(arc), arclen };
+
+	cpiotest_add(&a, name, mode, data, size);
+	arclen = a.len;
 }
 
 static void
