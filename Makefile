@@ -174,7 +174,7 @@ GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
-	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck
+	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -278,12 +278,32 @@ $(UDATA): tests/user/mkdata.sh
 	$(say) "  DATA    $(dir $@)"
 	$(Q)tests/user/mkdata.sh $(dir $@)
 
-# glibc programs (issue 19): a hello built with Debian's gcc, static and
-# dynamic; the dynamic one runs through ld.so and libc.so.6 from Debian's
-# libc6 package (apt-get download + dpkg-deb -x, nothing from the host's
-# /lib), put in the initrd as Debian lays them out.
-GLIBC_DEBS := $(BUILD)/debs
-GLIBC_ROOT := $(GLIBC_DEBS)/libc6
+# The root file system: Debian packages (rootfs/packages, fetched with
+# apt-get download, nothing else), unpacked with /usr merged and a link
+# per busybox applet (tools/rootfs/); the Makefile adds disk/ and the
+# project's programs (/usr/local/bin) and packs it as $(EXT2_IMG).
+ROOTFS_LIST  := rootfs/packages
+DEBS         := $(BUILD)/debs
+ROOTFS_STAGE := $(BUILD)/rootfs
+ROOTFS_LIBS  := $(ROOTFS_STAGE)/usr/lib/x86_64-linux-gnu
+
+$(DEBS)/versions: $(ROOTFS_LIST) tools/rootfs/fetch-debs.sh
+	$(Q)tools/rootfs/fetch-debs.sh $(ROOTFS_LIST) $(DEBS)
+
+$(ROOTFS_STAGE)/.stamp: $(DEBS)/versions tools/rootfs/mkrootfs.sh
+	$(say) "  ROOTFS  $(ROOTFS_STAGE)"
+	$(Q)tools/rootfs/mkrootfs.sh $(ROOTFS_LIST) $(DEBS) $(ROOTFS_STAGE)
+	@touch $@
+
+# make rootfs-pin: rootfs/packages takes the versions the last fetch got.
+rootfs-pin: $(DEBS)/versions
+	@{ sed -n '/^[^#]/q;p' $(ROOTFS_LIST); cat $(DEBS)/versions; } > $(ROOTFS_LIST).new
+	@mv $(ROOTFS_LIST).new $(ROOTFS_LIST)
+	@echo "rootfs/packages: the versions in $(DEBS)/versions (comments after the header dropped: check git diff)"
+
+# glibc programs: a hello built with Debian's gcc, static and dynamic;
+# the dynamic one runs through ld.so and libc.so.6 from the libc6 package
+# above, which the initrd carries too, where Debian puts them.
 GPROGS  := $(UBUILD)/glibc/ghello-static $(UBUILD)/glibc/ghello-dyn
 GHELLO_DEPS := tests/user/glibc/ghello.c $(UVMKERN_H) Makefile
 
@@ -297,13 +317,6 @@ $(UBUILD)/glibc/ghello-dyn: $(GHELLO_DEPS)
 	$(say) "  GCC     $@"
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -Iuser/include $< -o $@
 
-$(GLIBC_ROOT)/.stamp:
-	@rm -rf $(GLIBC_DEBS) && mkdir -p $(GLIBC_ROOT)
-	$(say) "  APT     libc6"
-	$(Q)cd $(GLIBC_DEBS) && apt-get download -q libc6 > apt.log 2>&1 || { cat apt.log; exit 1; }
-	$(Q)dpkg-deb -x $(GLIBC_DEBS)/libc6_*.deb $(GLIBC_ROOT)
-	@touch $@
-
 # The initrd packer runs on the build machine.
 $(MKINITRD): tools/mkinitrd.c
 	@mkdir -p $(dir $@)
@@ -316,7 +329,7 @@ $(MKINITRD): tools/mkinitrd.c
 INITRD := $(BUILD)/initrd.cpio
 INITRD_ROOT := $(BUILD)/initrd
 
-$(INITRD): user $(GPROGS) $(GLIBC_ROOT)/.stamp $(MKINITRD) tools/motd FORCE
+$(INITRD): user $(GPROGS) $(ROOTFS_STAGE)/.stamp $(MKINITRD) tools/motd FORCE
 	@rm -rf $(INITRD_ROOT) && mkdir -p $(INITRD_ROOT)/etc $(INITRD_ROOT)/bin
 	@mkdir -p $(INITRD_ROOT)/dev $(INITRD_ROOT)/proc $(INITRD_ROOT)/tmp $(INITRD_ROOT)/mnt
 	@cp tools/motd $(INITRD_ROOT)/etc/motd
@@ -325,8 +338,8 @@ $(INITRD): user $(GPROGS) $(GLIBC_ROOT)/.stamp $(MKINITRD) tools/motd FORCE
 	@cp -r $(UBUILD)/tests $(INITRD_ROOT)/tests
 	@cp $(GPROGS) $(INITRD_ROOT)/bin/
 	@mkdir -p $(INITRD_ROOT)/lib64 $(INITRD_ROOT)/lib/x86_64-linux-gnu
-	@cp -L $(GLIBC_ROOT)/lib64/ld-linux-x86-64.so.2 $(INITRD_ROOT)/lib64/
-	@cp -L $(GLIBC_ROOT)/lib/x86_64-linux-gnu/libc.so.6 $(INITRD_ROOT)/lib/x86_64-linux-gnu/
+	@cp -L $(ROOTFS_LIBS)/ld-linux-x86-64.so.2 $(INITRD_ROOT)/lib64/
+	@cp -L $(ROOTFS_LIBS)/libc.so.6 $(INITRD_ROOT)/lib/x86_64-linux-gnu/
 	$(say) "  INITRD  $@"
 	$(Q)$(MKINITRD) $(INITRD_ROOT) > $@
 
@@ -353,11 +366,13 @@ disks: $(EXT2_IMG)
 	@truncate -s $(SWAP) $(SWAP_IMG)
 	@truncate -s 8M $(SCRATCH_IMG)
 
-$(EXT2_IMG): $(shell find disk -print 2>/dev/null) $(UPROGS)
+$(EXT2_IMG): $(ROOTFS_STAGE)/.stamp $(shell find disk -print 2>/dev/null) $(UPROGS) $(GPROGS)
 	@mkdir -p $(BUILD)
-	@rm -rf $(EXT2_ROOT) && cp -a disk $(EXT2_ROOT)
-	@mkdir -p $(EXT2_ROOT)/dev $(EXT2_ROOT)/proc $(EXT2_ROOT)/tmp $(EXT2_ROOT)/mnt $(EXT2_ROOT)/bin
-	@cp $(UPROGS) $(EXT2_ROOT)/bin/
+	@rm -rf $(EXT2_ROOT) && cp -a $(ROOTFS_STAGE) $(EXT2_ROOT) && rm $(EXT2_ROOT)/.stamp
+	@cp -a disk/. $(EXT2_ROOT)/
+	@mkdir -p $(EXT2_ROOT)/dev $(EXT2_ROOT)/proc $(EXT2_ROOT)/tmp $(EXT2_ROOT)/mnt \
+		$(EXT2_ROOT)/root $(EXT2_ROOT)/usr/local/bin
+	@cp $(UPROGS) $(GPROGS) $(EXT2_ROOT)/usr/local/bin/
 	@truncate -s 5M $(EXT2_ROOT)/sparse && printf 'end' >> $(EXT2_ROOT)/sparse
 	@seq -f '%06g' 0 19999 > $(EXT2_ROOT)/docs/numbers.txt  # 140000 bytes: past the direct blocks
 	@ln -sfn docs/readme.txt $(EXT2_ROOT)/readme-link
@@ -381,7 +396,7 @@ ext2-fsck:
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := initexit=1 $(CMDLINE)
+RUN_CMDLINE := root=vdc initexit=1 $(CMDLINE)
 endif
 
 run: all $(INITRD) disks

@@ -61,6 +61,7 @@
 #include "kern/core/sched.h"
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
+#include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
@@ -264,21 +265,47 @@ failalloc_for_init(bool on)
 		uvm_failalloc_print(kprint);
 }
 
-/* Run the first user program, init= or /bin/init, until it exits. */
+/* Where init is looked for without init=, in Linux's order: busybox init
+ * on the ext2 root (/sbin/init), the project's /bin/init in the initrd. */
+static const char *const init_paths[] = {
+	"/sbin/init", "/etc/init", "/bin/init", "/bin/sh",
+};
+
+/* Start init= (its arguments after --), or the first of init_paths. */
+static int
+init_start(char *buf, size_t size, int *status, const char **pathp)
+{
+	char *argv[INIT_MAXARGS + 1] = { NULL };
+	char *envp[] = { "PATH=/sbin:/usr/sbin:/bin:/usr/bin:/usr/local/bin",
+	    "HOME=/", "TERM=vt100", NULL };
+	const char *path = kopt_get("init");
+	int error = -ENOENT;
+
+	if (path != NULL && path[0] != '\0') {
+		init_args(path, buf, size, argv);
+		*pathp = path;
+		kprintf("init: starting %s\n", path);
+		return proc_run(path, argv, envp, status);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(init_paths) && error == -ENOENT; i++) {
+		*pathp = init_paths[i];
+		init_args(*pathp, buf, size, argv);
+		kprintf("init: starting %s\n", *pathp);
+		error = proc_run(*pathp, argv, envp, status);
+	}
+	return error;
+}
+
+/* Run the first user program until it exits. */
 static void
 run_init(void)
 {
-	const char *path = kopt_get("init");
-	char *argv[INIT_MAXARGS + 1] = { NULL }, buf[256];
-	char *envp[] = { "PATH=/bin", "HOME=/", "TERM=vt100", NULL };
+	const char *path = NULL;
+	char buf[256];
 	int status = 0, error, code;
 
-	if (path == NULL || path[0] == '\0')
-		path = "/bin/init";
-	init_args(path, buf, sizeof(buf), argv);
-	kprintf("init: starting %s\n", path);
 	failalloc_for_init(true);
-	error = proc_run(path, argv, envp, &status);
+	error = init_start(buf, sizeof(buf), &status, &path);
 	failalloc_for_init(false);
 	if (error != 0)
 		kprintf("init: cannot run %s: error %d\n", path, error);

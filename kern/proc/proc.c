@@ -293,11 +293,17 @@ proc_thread_start(void *arg)
 {
 	struct proc *p = arg;
 	struct trapframe tf = p->start_tf;
+	uint32_t pid = (uint32_t)p->pid;
 
-	cli();
 	curthread->proc = p;
 	curthread->vmspace = p->vmspace;
 	pmap_activate(p->vmspace->vm_map.pmap);
+	/* clone(CLONE_CHILD_SETTID): in the child's own memory, which may
+	 * fault (copy-on-write), so before interrupts go off.  A bad address
+	 * is the child's problem, as on Linux: nothing is written. */
+	if (p->set_child_tid != 0)
+		(void)copyout(&pid, p->set_child_tid, sizeof(pid));
+	cli();
 	proc_switch_in(p);
 	enter_user(&tf);
 }
@@ -584,8 +590,66 @@ sys_wait4(const struct sysargs *a)
 	return zpid;
 }
 
-int64_t
-sys_fork(const struct sysargs *a)
+/*
+ * fork and clone share this: a child with a copy of the caller's address
+ * space, files and signal actions, which returns 0 from the call.  c says
+ * what clone asked for beyond fork: another stack, a TLS pointer, where
+ * the child's pid goes.
+ */
+struct clone_req {
+	uint64_t flags;
+	uint64_t stack;                 /* the child's rsp; 0: the caller's */
+	uint64_t parent_tid;            /* CLONE_PARENT_SETTID */
+	uint64_t child_tid;             /* CLONE_CHILD_SETTID / _CLEARTID */
+	uint64_t tls;                   /* CLONE_SETTLS */
+};
+
+#define CLONE_VFORK             0x00004000UL
+#define CLONE_SETTLS            0x00080000UL
+#define CLONE_PARENT_SETTID     0x00100000UL
+#define CLONE_CHILD_CLEARTID    0x00200000UL
+#define CLONE_DETACHED          0x00400000UL
+#define CLONE_UNTRACED          0x00800000UL
+#define CLONE_CHILD_SETTID      0x01000000UL
+#define CLONE_CSIGNAL           0x000000ffUL
+/* What a process (not a thread) clone may ask for.  CLONE_VFORK without
+ * CLONE_VM only orders parent and child, which a fork need not. */
+#define CLONE_PROC_FLAGS (CLONE_CSIGNAL | CLONE_VFORK | CLONE_SETTLS | \
+	CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
+	CLONE_UNTRACED | CLONE_CHILD_SETTID)
+
+/* The child's state from the parent's and c. */
+static void
+fork_copy_state(struct proc *child, struct proc *parent,
+    const struct trapframe *tf, const struct clone_req *c)
+{
+	child->vmspace->vm_pid = child->pid;
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	child->fs_base = (c->flags & CLONE_SETTLS) ? c->tls : parent->fs_base;
+	child->pgid = parent->pgid;
+	child->sid = parent->sid;
+	child->sig = parent->sig;
+	child->sig.pending = 0;
+	if (c->flags & CLONE_CHILD_SETTID)
+		child->set_child_tid = c->child_tid;
+	if (c->flags & CLONE_CHILD_CLEARTID)
+		child->clear_child_tid = c->child_tid;
+	fdtable_fork(&child->fds, &parent->fds);
+	child->p_cwd = parent->p_cwd;
+	if (child->p_cwd != NULL)
+		vref(child->p_cwd);
+	child->p_umask = parent->p_umask;
+	strlcpy(child->exe, parent->exe, sizeof(child->exe));
+	proc_switch_out(child);     /* the parent's SSE registers, as they are */
+	child->start_tf = *tf;
+	child->start_tf.rax = 0;    /* fork returns 0 in the child */
+	if (c->stack != 0)
+		child->start_tf.rsp = c->stack;
+}
+
+static int64_t
+proc_fork(const struct trapframe *tf, const struct clone_req *c)
 {
 	struct proc *parent = curproc, *child = proc_alloc(parent->name);
 
@@ -596,23 +660,7 @@ sys_fork(const struct sysargs *a)
 		proc_free(child);
 		return -ENOMEM;
 	}
-	child->vmspace->vm_pid = child->pid;
-	child->brk_start = parent->brk_start;
-	child->brk = parent->brk;
-	child->fs_base = parent->fs_base;
-	child->pgid = parent->pgid;
-	child->sid = parent->sid;
-	child->sig = parent->sig;
-	child->sig.pending = 0;
-	fdtable_fork(&child->fds, &parent->fds);
-	child->p_cwd = parent->p_cwd;
-	if (child->p_cwd != NULL)
-		vref(child->p_cwd);
-	child->p_umask = parent->p_umask;
-	strlcpy(child->exe, parent->exe, sizeof(child->exe));
-	proc_switch_out(child);     /* the parent's SSE registers, as they are */
-	child->start_tf = *a->tf;
-	child->start_tf.rax = 0;    /* fork returns 0 in the child */
+	fork_copy_state(child, parent, tf, c);
 	spin_lock(&proc_lock);
 	child->parent = parent;
 	TAILQ_INSERT_TAIL(&parent->children, child, sibling);
@@ -631,12 +679,38 @@ sys_fork(const struct sysargs *a)
 }
 
 int64_t
+sys_fork(const struct sysargs *a)
+{
+	struct clone_req c = { 0 };
+
+	return proc_fork(a->tf, &c);
+}
+
+/*
+ * clone(flags, stack, parent_tid, child_tid, tls): a new process, as glibc's
+ * fork asks for one (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD).
+ * Sharing the address space, files or signal actions (threads, posix_spawn's
+ * CLONE_VM) is not implemented yet: -ENOSYS, not a fork in disguise.
+ */
+int64_t
 sys_clone(const struct sysargs *a)
 {
-	/* Only the fork case: no shared VM, files or threads, stack kept. */
-	if ((a->a[0] & ~0xffUL) != 0 || a->a[1] != 0)
+	struct clone_req c = {
+		.flags = a->a[0], .stack = a->a[1], .parent_tid = a->a[2],
+		.child_tid = a->a[3], .tls = a->a[4],
+	};
+	int64_t r;
+
+	if ((c.flags & ~CLONE_PROC_FLAGS) != 0)
 		return -ENOSYS;
-	return sys_fork(a);
+	r = proc_fork(a->tf, &c);
+	/* The child exists whatever the store does (Linux: a bad address
+	 * loses the store, not the child). */
+	if (r > 0 && (c.flags & CLONE_PARENT_SETTID)) {
+		uint32_t pid = (uint32_t)r;
+		(void)copyout(&pid, c.parent_tid, sizeof(pid));
+	}
+	return r;
 }
 
 int64_t

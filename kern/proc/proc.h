@@ -57,7 +57,9 @@ struct proc {
 	uint64_t fs_base;               /* TLS pointer (arch_prctl ARCH_SET_FS) */
 	vaddr_t brk_start;              /* the heap: [brk_start, brk) */
 	vaddr_t brk;
-	uint64_t clear_child_tid;       /* set_tid_address */
+	uint64_t clear_child_tid;       /* set_tid_address, CLONE_CHILD_CLEARTID */
+	uint64_t set_child_tid;         /* CLONE_CHILD_SETTID: the pid goes
+	                                   there as the child starts; 0: none */
 	int wstatus;                    /* Linux wait status, once a zombie */
 	uint64_t nsyscalls;
 	struct sigstate sig;
