@@ -2,10 +2,12 @@
 #
 #   make            build build/kernel.elf (debug symbols, frame pointers)
 #   make iso        a GRUB rescue image, build/kernel.iso
-#   make run        boot that image in QEMU, console on this terminal
-#                   (leave QEMU with `exit` in the shell - status 0, or
-#                   exit's - or Ctrl-A X); PROG=binary ARGS="..."
-#                   runs your own static program and exits with its status
+#   make run        boot that image in QEMU, console on this terminal, with
+#                   the ext2 disk build/disk.img as / (Debian's busybox:
+#                   init, then an ash login shell; leave QEMU with `exit`
+#                   or `poweroff` - status 0 - or Ctrl-A X);
+#                   PROG=binary ARGS="..." runs your own static program
+#                   from the initrd instead and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
 #   make test-failalloc  only make test's allocation-failure boot
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
@@ -21,6 +23,8 @@
 #   make fuzz       a fuzzing campaign: SEED=N (default random) CALLS=N
 #                   (default 1000000) random system calls in batches,
 #                   then the leak check; docs/hardening.md
+#   make rootfs-pin rootfs/packages takes the versions the last build
+#                   fetched (when Debian's archive moved on)
 #   make clean      remove build/ (test-linux's kernel cache stays)
 #
 # Variables you can set on the command line:
@@ -49,6 +53,11 @@
 #   SHELLTEST=0     skip make test's boot that types hello, a session
 #                   with files (echo >, cat, ls, mkdir, mv, rm) and exit
 #                   at make run's shell (tools/test-shell-exit.sh)
+#   BUSYBOXTEST=0   skip make test's boot of make run's image (the ext2
+#                   root from Debian packages) that types the README's
+#                   first minutes at busybox's shell: ls /bin, cat
+#                   /proc/self/maps, ps, free, a demo, a job, exit
+#                   (tools/test-busybox.sh)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
@@ -95,6 +104,7 @@ SWAPMEM ?= 64M
 SWAPKTEST ?= swap/*,pdaemon/*
 GDBTEST ?= 1
 SHELLTEST ?= 1
+BUSYBOXTEST ?= 1
 EXT2BOOTTEST ?= 1
 FAILTEST ?= 1
 FAILALLOC ?= 10:1
@@ -479,9 +489,14 @@ ifneq ($(SHELLTEST),0)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-shell-exit.sh \
 		$(BUILD)/shelltest.iso $(BUILD)/shelltest.log
 endif
+ifneq ($(BUSYBOXTEST),0)
+	$(call make_iso,$(BUILD)/bbtest,root=vdc initexit=1 swap=none)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-busybox.sh \
+		$(BUILD)/bbtest.iso $(BUILD)/bbtest.log
+endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
-	$(call make_iso,$(BUILD)/gdbtest,init=/mnt/bin/forkdemo initexit=1 swap=none)
+	$(call make_iso,$(BUILD)/gdbtest,init=/mnt/usr/local/bin/forkdemo initexit=1 swap=none)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif

@@ -287,13 +287,21 @@ init_start(char *buf, size_t size, int *status, const char **pathp)
 		kprintf("init: starting %s\n", path);
 		return proc_run(path, argv, envp, status);
 	}
+	/* The first that exists runs (and is pid 1: a failed proc_run would
+	 * have used a pid). */
 	for (size_t i = 0; i < ARRAY_SIZE(init_paths) && error == -ENOENT; i++) {
+		struct vnode *vp;
+
 		*pathp = init_paths[i];
-		init_args(*pathp, buf, size, argv);
-		kprintf("init: starting %s\n", *pathp);
-		error = proc_run(*pathp, argv, envp, status);
+		error = namei(NULL, *pathp, NAMEI_FOLLOW, &vp, NULL);
+		if (error == 0)
+			vrele(vp);
 	}
-	return error;
+	if (error != 0)
+		return error;
+	init_args(*pathp, buf, size, argv);
+	kprintf("init: starting %s\n", *pathp);
+	return proc_run(*pathp, argv, envp, status);
 }
 
 /* Run the first user program until it exits. */

@@ -4,7 +4,7 @@
 #   gdb -batch -ex 'set $port = N' -ex 'python TEST_CONSOLE = "LOG"' \
 #       -x tools/gdb/test-gdb.gdb build/kernel.elf
 #
-# against QEMU halted at reset, booting init=/mnt/bin/forkdemo (from the
+# against QEMU halted at reset, booting init=/mnt/usr/local/bin/forkdemo (from the
 # ext2 disk).  It stops in uvm_fault when forkdemo's child first writes
 # its copy-on-write page, prints the map entry, amap, anon and page-table
 # walk there, lets the handler finish and prints them again, shows the
@@ -53,7 +53,7 @@ uvm faults 1
 call uvm_map_print(&curthread->vmspace->vm_map, kprint)
 call amap_print($uvm_entry($page)->aref.ar_amap, kprint)
 
-# The program's text: a private mapping of /mnt/bin/forkdemo's object on
+# The program's text: a private mapping of /mnt/usr/local/bin/forkdemo's object on
 # the ext2 disk (the vnode pager), shown as vnode and as object.
 echo === FILE\n
 python

@@ -8,7 +8,7 @@
 #
 # with an ISO whose command line runs forkdemo from the ext2 disk (vdc,
 # mounted on /mnt at boot) as init and leaves QEMU when it exits
-# (init=/mnt/bin/forkdemo initexit=1).  It starts QEMU halted
+# (init=/mnt/usr/local/bin/forkdemo initexit=1).  It starts QEMU halted
 # with a gdb stub on a free port, runs tools/gdb/test-gdb.gdb in gdb's
 # batch mode (stop in uvm_fault at the child's copy-on-write write, show
 # map, amap, anon and page tables, finish the fault, show them again),
@@ -21,7 +21,7 @@
 #                     the PTE writable (RW), the trace says case 1B
 #   the C printers    uvm_map_print and amap_print, called from gdb,
 #                     print exactly what uvm map and uvm amap print
-#   the program file  uvm map names the text entry's file, /mnt/bin/forkdemo
+#   the program file  uvm map names the text entry's file, /mnt/usr/local/bin/forkdemo
 #                     with the inode number debugfs finds in the image;
 #                     uvm vnode shows that vnode (VREG, referenced, on
 #                     /mnt, ext2) and its object, a vnode-pager
@@ -143,11 +143,11 @@ ino=$(printf '%s\n' "$stat" | sed -n 's/^Inode: *\([0-9][0-9]*\).*/\1/p')
 size=$(printf '%s\n' "$stat" | sed -n 's/.*Size: *\([0-9][0-9]*\).*/\1/p' | head -1)
 [ -n "$ino" ] && [ -n "$size" ] || fail "debugfs found no /bin/forkdemo in $img"
 # ...is what the commands show.
-want "$after" "^      -> vnode object 0x[0-9a-f]+, file /mnt/bin/forkdemo \(ext2 ino $ino, vnode 0x[0-9a-f]+\)$" \
-	"uvm map does not name the text entry's file /mnt/bin/forkdemo (ext2 ino $ino)"
+want "$after" "^      -> vnode object 0x[0-9a-f]+, file /mnt/usr/local/bin/forkdemo \(ext2 ino $ino, vnode 0x[0-9a-f]+\)$" \
+	"uvm map does not name the text entry's file /mnt/usr/local/bin/forkdemo (ext2 ino $ino)"
 want "$file" "^vnode 0x[0-9a-f]+: VREG ino $ino refs [1-9][0-9]* mount /mnt \(ext2\) v_obj 0x[0-9a-f]+$" \
 	"uvm vnode: not forkdemo's vnode (VREG, ino $ino, referenced, on /mnt, ext2)"
-want "$file" '^  name /mnt/bin/forkdemo$' "uvm vnode: the name is not /mnt/bin/forkdemo"
+want "$file" '^  name /mnt/usr/local/bin/forkdemo$' "uvm vnode: the name is not /mnt/usr/local/bin/forkdemo"
 want "$file" '^uvm_object 0x[0-9a-f]+ \(vnode\): refs [1-9][0-9]*, [1-9][0-9]* resident pages$' \
 	"uvm object: not a referenced vnode-pager object with resident pages"
 want "$file" "^  uvn: size $(printf '%#x' "$size"), pending error 0, disk vdc$" \
@@ -166,7 +166,7 @@ want "$parent" '^amap 0x[0-9a-f]+: ref 1 ' \
 	"the parent's amap is not ref 1 after the child left it"
 want_in "$out" '^main in section .text of .*forkdemo' \
 	"uvm user-symbols did not load forkdemo's symbols"
-want_in "$con" 'init: /mnt/bin/forkdemo exited with status 0' \
+want_in "$con" 'init: /mnt/usr/local/bin/forkdemo exited with status 0' \
 	"forkdemo did not run to its end after the debugging"
 
 echo "make test: gdb check passed: stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree, forkdemo's ext2 vnode (ino $ino) and its pages shown ($((SECONDS - start)) s)"

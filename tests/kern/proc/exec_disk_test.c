@@ -1,12 +1,12 @@
 /*
  * tests/kern/proc/exec_disk_test.c - exec from the disk file system: the
- * programs make puts in the ext2 image (vdc: /bin/hello ...), mounted on
+ * programs make puts in the ext2 image (vdc: /usr/local/bin/hello ...), mounted on
  * /mnt, run from there.  Their segments are then mappings of the file's
  * vnode-pager object (uvm/uvm_vnode.h) - the pages come from the disk
  * through uvn_get, not from the initrd's memory - and the exec
  * permission check looks at the ext2 inode's mode:
  *
- *   /mnt/bin/hello            0755  exec_load maps v_obj (uvn), runs
+ *   /mnt/usr/local/bin/hello            0755  exec_load maps v_obj (uvn), runs
  *   /mnt/exec-probe (copy)    0644  -EACCES; chmod 0700 -> runs
  *
  * (hello exits with its argc, so a run with one argument exits 2.)
@@ -57,7 +57,7 @@ KTEST(execdisk, hello_from_ext2_maps_the_vnode_pager_object_and_runs)
 {
 	char *argv[] = { "hello", NULL }, *envp[] = { NULL };
 	bool mounted = disktest_mount();
-	struct vnode *vp = ed_lookup("/mnt/bin/hello");
+	struct vnode *vp = ed_lookup("/mnt/usr/local/bin/hello");
 	struct exec_image img;
 	struct vmtest t;
 	int status;
@@ -67,7 +67,7 @@ KTEST(execdisk, hello_from_ext2_maps_the_vnode_pager_object_and_runs)
 	KT_ASSERT(uvn_is_vnode(vp->v_obj));
 	KT_EQ(exec_check(vp), 0);
 	vmtest_begin(&t);
-	KT_EQ(exec_load(t.vm, vp, "/mnt/bin/hello", argv, envp, &img), 0);
+	KT_EQ(exec_load(t.vm, vp, "/mnt/usr/local/bin/hello", argv, envp, &img), 0);
 	/* The text: a private mapping of the file's object, read from the
 	 * disk by the vnode pager when touched. */
 	struct vm_map_entry *text = vmtest_entry(&t, img.entry);
@@ -87,7 +87,7 @@ KTEST(execdisk, hello_from_ext2_maps_the_vnode_pager_object_and_runs)
 	KT_EQ(vp->v_refs, 1);                   /* the mappings gave theirs back */
 	vrele(vp);
 	/* And it runs from there. */
-	KT_EQ(ed_run("/mnt/bin/hello", &status), 0);
+	KT_EQ(ed_run("/mnt/usr/local/bin/hello", &status), 0);
 	KT_EQ(status, W_EXITCODE(2));
 	disktest_unmount(mounted);
 }
@@ -114,11 +114,11 @@ ed_setattr(struct vnode *vp, struct vattr *va)
 	return error;
 }
 
-/* /mnt/PROBE: a copy of /mnt/bin/hello with mode 0644. */
+/* /mnt/PROBE: a copy of /mnt/usr/local/bin/hello with mode 0644. */
 static struct vnode *
 ed_copy_hello(void)
 {
-	struct vnode *src = ed_lookup("/mnt/bin/hello"), *dvp, *vp = NULL;
+	struct vnode *src = ed_lookup("/mnt/usr/local/bin/hello"), *dvp, *vp = NULL;
 	struct vattr va;
 	void *buf;
 	int error;

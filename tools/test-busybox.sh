@@ -1,0 +1,72 @@
+#!/bin/bash
+# tools/test-busybox.sh ISO LOG - the README's first minutes, typed.
+#
+# Boot ISO (make run's: root=vdc, busybox init, a busybox ash login shell
+# on the console) and type what the README shows a new user typing, one
+# line every few seconds as a person would: ls /bin, cat /proc/self/maps,
+# ps, free, a demo, a pipeline, a job stopped and continued, exit.
+# Then insist that each printed what it should (regular expressions,
+# found in this order in the log), that busybox init powered the machine
+# off after the shell exited ("reboot: Power down") and that QEMU's status
+# is the one `make run` turns into 0.  Run by make test (BUSYBOXTEST=0
+# skips it).
+set -u
+iso=$1 log=$2
+
+# What is typed; the console echoes each line into the log after the
+# prompt "uvmkern:~# ", so the checks below match whole output lines
+# that an echo of the command cannot pass for.
+session=(
+	'ls /bin | grep -c .'
+	'ls -l /bin/ls'
+	'cat /proc/self/maps'
+	'ps'
+	'free'
+	'forkdemo | tail -n 2'
+	'echo $((6 * 7)) > /tmp/x; cat /tmp/x'
+	'sleep 30 &'
+	'jobs'
+	'kill %1; wait'
+	'uname -sr'
+)
+expect=(
+	'^[0-9]{3}$'                                          # applets in /bin
+	'^lrwxrwxrwx +1 root +root +12 .* /bin/ls -> /bin/busybox$'
+	'^[0-9a-f]+-[0-9a-f]+ r-xp [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ [0-9]+ +/usr/bin/busybox$'
+	'\[stack\]$'
+	'^PID +USER +(TIME +)?COMMAND$'
+	'^ +1 root +.*init$'
+	'^ +[0-9]+ root +.*ps$'
+	'^Mem: +[0-9]+ +[0-9]+ +[0-9]+ '
+	'^Swap: +[0-9]+ '
+	'^forkdemo: '
+	'^42$'
+	'^\[1\]\+ +Running +sleep 30$'
+	'^\[1\]\+ +Terminated +sleep 30$'
+	'^uvmkern [0-9]'
+)
+{
+	sleep 12
+	for line in "${session[@]}"; do printf '%s\r' "$line"; sleep 3; done
+	printf 'exit\r'; sleep 20
+} | timeout --kill-after=5 180 $QEMU -display none -serial stdio \
+		-cdrom "$iso" -boot d 2>&1 | tr -d '\r' > "$log"
+st=${PIPESTATUS[1]}
+why=""
+at=0
+for want in "${expect[@]}"; do
+	n=$(tail -n +$((at + 1)) "$log" | grep -nE -m1 -e "$want" | cut -d: -f1)
+	if [ -z "$n" ]; then
+		why="${why:+$why; }no line matching '$want' (after line $at)"
+		break
+	fi
+	at=$((at + n))
+done
+grep -q 'not implemented' "$log" && why="${why:+$why; }a program met a missing system call: $(grep -m1 'not implemented' "$log")"
+grep -q '^reboot: Power down' "$log" || why="${why:+$why; }init did not power off"
+[ "$st" -eq 1 ] || why="${why:+$why; }QEMU exited $st, not 1 (make run would not exit 0)"
+if [ -n "$why" ]; then
+	echo "make test: busybox: FAILED: $why (see $log)"
+	exit 1
+fi
+echo "make test: busybox: typed ${#session[@]} commands and exit at make run's busybox shell; each printed what it should, busybox init powered off, make run's status 0"
