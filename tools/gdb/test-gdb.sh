@@ -136,12 +136,12 @@ camap=$(tr -d '\r' < "$con" | sed -n '/^amap 0x/,/^  ppref:/p')
 [ "$gamap" = "$camap" ] ||
 	fail "uvm amap and amap_print disagree: $(diff <(echo "$gamap") <(echo "$camap"))"
 
-# The program's file: what the image says about /bin/forkdemo...
+# The program's file: what the image says about /usr/local/bin/forkdemo...
 img=$outdir/disk.img
-stat=$(debugfs -R 'stat /bin/forkdemo' "$img" 2>/dev/null)
+stat=$(debugfs -R 'stat /usr/local/bin/forkdemo' "$img" 2>/dev/null)
 ino=$(printf '%s\n' "$stat" | sed -n 's/^Inode: *\([0-9][0-9]*\).*/\1/p')
 size=$(printf '%s\n' "$stat" | sed -n 's/.*Size: *\([0-9][0-9]*\).*/\1/p' | head -1)
-[ -n "$ino" ] && [ -n "$size" ] || fail "debugfs found no /bin/forkdemo in $img"
+[ -n "$ino" ] && [ -n "$size" ] || fail "debugfs found no /usr/local/bin/forkdemo in $img"
 # ...is what the commands show.
 want "$after" "^      -> vnode object 0x[0-9a-f]+, file /mnt/usr/local/bin/forkdemo \(ext2 ino $ino, vnode 0x[0-9a-f]+\)$" \
 	"uvm map does not name the text entry's file /mnt/usr/local/bin/forkdemo (ext2 ino $ino)"
