@@ -10,7 +10,7 @@
 #
 # then busybox gets a link for each of its applets where it says they go
 # (`busybox --list-full`: bin/ls, usr/bin/free, sbin/init, ...), unless a
-# package put a real program there.  Manual pages and documents are left
+# package put a real program there, and ldconfig writes /etc/ld.so.cache.  Manual pages and documents are left
 # out; the Makefile adds disk/ and the project's programs and packs STAGE
 # with mke2fs.
 set -eu
@@ -31,3 +31,8 @@ done
 for applet in $("$stage/bin/busybox" --list-full); do
 	[ -e "$stage/$applet" ] || [ -L "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
 done
+# ld.so's cache of where each library is (Debian's libc-bin makes it with
+# ldconfig at install time): a dynamic program's libraries are then found
+# with one lookup each, not a search of every library directory.
+echo 'include /etc/ld.so.conf.d/*.conf' > "$stage/etc/ld.so.conf"
+PATH="$PATH:/sbin:/usr/sbin" ldconfig -r "$stage"
