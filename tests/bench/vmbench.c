@@ -6,7 +6,11 @@
  * exactly the same instructions in user space and differ only in what
  * their system calls and page faults cost.
  *
- *   vmbench vm          everything but swap (the 512 MiB boot)
+ *   vmbench vm          everything but swap (the 512 MiB boot), process
+ *                       start-up among it (fork + exec of this program,
+ *                       of a static and a dynamic glibc hello and of
+ *                       busybox sh: "process start-up" below)
+ *   vmbench exit        returns 0 at once (start_musl_static execs it)
  *   vmbench swap MIB    write MIB MiB of anonymous memory, then verify it
  *                       (the small boot with a swap disk: MIB is three
  *                       times RAM)
@@ -73,6 +77,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -417,6 +422,267 @@ fork_with(long mib, const char *metric)
 	measure(metric, "cycles/op", fork_one, 0);
 	if (p != NULL)
 		munmap(p, (size_t)mib * MIB);
+}
+
+/* ---- process start-up: fork + execve + _exit + waitpid ---- */
+
+/*
+ * What a shell does for every command: fork, the child execs a program,
+ * the program starts up and exits, the parent waits.  The programs are
+ * the same files at the same paths in both kernels' initrds (the
+ * Makefile and tools/bench/run.sh put them there):
+ *
+ *   start_musl_static  /bin/vmbench exit     this program, static musl,
+ *                                            returning at once: fork and
+ *                                            exec with almost no start-up
+ *   start_static       /bin/ghello-static    glibc, -static
+ *   start_dynamic      /bin/ghello-dyn       glibc, through
+ *                                            /lib64/ld-linux-x86-64.so.2
+ *                                            and libc.so.6
+ *   start_busybox_sh   /bin/busybox sh -c true   Debian's busybox-static
+ *
+ * and then the last three again as start_static_resident, ... with
+ * the program's files held in memory by vmbench (below, start_hold).
+ *
+ * The child turns address-space randomisation off for the program
+ * (personality ADDR_NO_RANDOMIZE; uvmkern has none to turn off).  Under
+ * TCG, QEMU keeps translated code by physical page and virtual address,
+ * so a library loaded at a new address on every start is translated
+ * anew every time: on Linux a dynamic start then cost 140-230 million
+ * cycles against 13-38 million without (docs/performance.md) - QEMU's
+ * work, which real hardware does not have, drowning the kernel's.
+ * The child's stdout is /dev/null (the hellos print one line), and the
+ * exit status must be the expected one (a hello exits with its argc).
+ * One start-up per sample, in cycles.  Before the samples one untimed
+ * start reports what went wrong if anything does: the child sends
+ * execve's errno back through a close-on-exec pipe (start_probe), so
+ * a missing program or interpreter says "bench: error start_dynamic
+ * execve /bin/ghello-dyn: No such file or directory" and the run goes
+ * on.  On Linux a note from getrusage says how many page faults one
+ * start-up took (uvmkern's getrusage counts none; its figures come
+ * from the kernel test startup/..., docs/performance.md).
+ */
+struct start_prog {
+	const char *metric, *path;
+	const char *argv[4];
+	int status;                     /* the exit status it must give */
+	const char *files[4];           /* what _resident holds: path, libraries */
+};
+
+#define LDSO "/lib64/ld-linux-x86-64.so.2"
+#define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
+
+static const struct start_prog start_progs[] = {
+	{ "start_musl_static", "/bin/vmbench", { "vmbench", "exit", NULL }, 0,
+	    { NULL } },
+	{ "start_static", "/bin/ghello-static", { "ghello-static", NULL }, 1,
+	    { "/bin/ghello-static", NULL } },
+	{ "start_dynamic", "/bin/ghello-dyn", { "ghello-dyn", NULL }, 1,
+	    { "/bin/ghello-dyn", LDSO, LIBC, NULL } },
+	{ "start_busybox_sh", "/bin/busybox", { "sh", "-c", "true", NULL }, 0,
+	    { "/bin/busybox", NULL } },
+};
+#define NSTART (int)(sizeof(start_progs) / sizeof(start_progs[0]))
+
+static char *const start_envp[] = { "PATH=/bin", NULL };
+static int start_null = -1;             /* /dev/null, close-on-exec */
+
+/* In the child: stdout to /dev/null, exec prog; errno to errfd if it fails. */
+static void __attribute__((noreturn))
+start_child(const struct start_prog *prog, int errfd)
+{
+	int e;
+
+	dup2(start_null, 1);
+	personality(ADDR_NO_RANDOMIZE);         /* uvmkern: ENOSYS, has none */
+	execve(prog->path, (char *const *)prog->argv, start_envp);
+	e = errno;
+	if (errfd >= 0 && write(errfd, &e, sizeof(e)) != sizeof(e))
+		_exit(126);
+	_exit(127);
+}
+
+/* 0 if status is prog's, else -1 after "bench: error". */
+static int
+start_check(const struct start_prog *prog, int status)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == prog->status)
+		return 0;
+	if (WIFSIGNALED(status))
+		printf("bench: error %s %s killed by signal %d\n", prog->metric,
+		    prog->path, WTERMSIG(status));
+	else
+		printf("bench: error %s %s exited with %d, not %d\n", prog->metric,
+		    prog->path, WEXITSTATUS(status), prog->status);
+	return -1;
+}
+
+/*
+ * One untimed start that says why it failed: the child writes execve's
+ * errno on a close-on-exec pipe, which a successful exec closes empty.
+ * 0, or -1 after "bench: error METRIC ...".
+ */
+static int
+start_probe(const struct start_prog *prog)
+{
+	int fd[2], e, status;
+	pid_t pid;
+
+	if (pipe2(fd, O_CLOEXEC) != 0) {
+		fail(prog->metric, "pipe");
+		return -1;
+	}
+	if ((pid = fork()) == 0)
+		start_child(prog, fd[1]);
+	close(fd[1]);
+	if (pid < 0) {
+		fail(prog->metric, "fork");
+		close(fd[0]);
+		return -1;
+	}
+	if (read(fd[0], &e, sizeof(e)) == sizeof(e)) {
+		printf("bench: error %s execve %s: %s\n", prog->metric, prog->path,
+		    strerror(e));
+		e = -1;
+	} else {
+		e = 0;
+	}
+	close(fd[0]);
+	if (waitpid(pid, &status, 0) != pid) {
+		fail(prog->metric, "waitpid");
+		return -1;
+	}
+	return e == 0 ? start_check(prog, status) : -1;
+}
+
+/* One timed start of start_progs[i]: cycles, or UINT64_MAX. */
+static uint64_t
+start_one(long i)
+{
+	const struct start_prog *prog = &start_progs[i];
+	uint64_t t0 = tsc(), t;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0)
+		start_child(prog, -1);
+	if (pid < 0) {
+		fail(prog->metric, "fork");
+		return UINT64_MAX;
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		fail(prog->metric, "waitpid");
+		return UINT64_MAX;
+	}
+	t = tsc() - t0;
+	return start_check(prog, status) == 0 ? t : UINT64_MAX;
+}
+
+/* The children's page faults so far (getrusage), or -1. */
+static long
+start_child_faults(void)
+{
+	struct rusage r;
+
+	if (getrusage(RUSAGE_CHILDREN, &r) != 0)
+		return -1;
+	return r.ru_minflt + r.ru_majflt;
+}
+
+/*
+ * METRIC_resident: vmbench holds a read-only mapping of each of the
+ * program's files (prog->files), every page read once, while the starts
+ * are timed, so that the files' pages stay in memory between starts.
+ * Linux's page cache keeps them anyway; uvmkern's initrd pager
+ * (uvm/uvm_memobj.c) frees a file's pages when its last mapping goes, so
+ * without the hold every start copies them out of the archive again,
+ * into other physical pages - whose code QEMU must then translate anew.
+ * The difference between a start_* row and its _resident row is that.
+ */
+#define START_HOLD_MAX 4
+
+struct start_hold {
+	char *p[START_HOLD_MAX];
+	size_t len[START_HOLD_MAX];
+};
+
+static void
+start_release(struct start_hold *h)
+{
+	for (int k = 0; k < START_HOLD_MAX; k++)
+		if (h->p[k] != NULL)
+			munmap(h->p[k], h->len[k]);
+}
+
+/* Maps and reads prog's files into h; 0, or -1 after "bench: error". */
+static int
+start_hold(const struct start_prog *prog, const char *metric, struct start_hold *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (int k = 0; k < START_HOLD_MAX && prog->files[k] != NULL; k++) {
+		int fd = open(prog->files[k], O_RDONLY | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0 ||
+		    (h->p[k] = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		    fd, 0)) == MAP_FAILED) {
+			h->p[k] = NULL;
+			printf("bench: error %s holding %s: %s\n", metric,
+			    prog->files[k], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			start_release(h);
+			return -1;
+		}
+		close(fd);
+		h->len[k] = (size_t)st.st_size;
+		for (size_t off = 0; off < h->len[k]; off += PAGE)
+			(void)((volatile char *)h->p[k])[off];
+	}
+	return 0;
+}
+
+/* start_progs[i]'s metric, with a note of its faults where counted. */
+static void
+start_measure(int i, const char *metric)
+{
+	long f0 = start_child_faults();
+
+	measure(metric, "cycles/op", start_one, i);
+	if (f0 >= 0 && start_child_faults() > f0)
+		printf("# %s: %ld page faults a start (getrusage of the children)\n",
+		    metric, (start_child_faults() - f0) / (WARMUP + REPS));
+}
+
+/* Every start_progs metric, then the _resident ones. */
+static void
+run_start(void)
+{
+	bool ok[NSTART];
+	char metric[64];
+
+	start_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (start_null < 0) {
+		fail("start", "open /dev/null");
+		return;
+	}
+	for (int i = 0; i < NSTART; i++) {
+		ok[i] = start_probe(&start_progs[i]) == 0;
+		if (ok[i])
+			start_measure(i, start_progs[i].metric);
+	}
+	for (int i = 0; i < NSTART; i++) {
+		struct start_hold h;
+
+		snprintf(metric, sizeof(metric), "%s_resident", start_progs[i].metric);
+		if (!ok[i] || start_progs[i].files[0] == NULL ||
+		    start_hold(&start_progs[i], metric, &h) != 0)
+			continue;
+		start_measure(i, metric);
+		start_release(&h);
+	}
+	close(start_null);
 }
 
 /* ---- mmap + touch + munmap among many mappings ---- */
@@ -865,6 +1131,9 @@ run_vm(void)
 	fork_with(0, "fork_exit_wait_0m");
 	fork_with(16, "fork_exit_wait_16m");
 	fork_with(64, "fork_exit_wait_64m");
+
+	floors_sample();
+	run_start();
 
 	floors_sample();
 	map_series(map_ns, MAP_NS, false);
@@ -1564,6 +1833,8 @@ main(int argc, char **argv)
 	struct utsname u;
 	const char *mode = argc > 1 ? argv[1] : "vm";
 
+	if (strcmp(mode, "exit") == 0)
+		return 0;               /* start_musl_static: no start-up at all */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	on_linux = uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0;
 	printf("# vmbench: %s on %s %s, %d samples after %d warm-up rounds, medians\n",

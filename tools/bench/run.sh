@@ -26,6 +26,8 @@
 # initexit=1 -- file $FILE_MIB /mnt": the file boots (below) run with it,
 # on a fresh ext2 image $FS_IMG of $FS_MIB MiB made by $MKE2FS, $FILE_ROUNDS
 # times each (default 1), alternating like the VM boots.
+# $START_TREE, if set, is the tree of uvmkern's VM initrd: Linux's VM
+# boots get it too (below).
 # $BENCH_ONLY, if set, is which kinds of boot to run, of "vm swap file"
 # (all three by default; `make bench BENCH_ONLY=file`).
 # $BENCH_FILE_STRICT=1 makes a uvmkern file boot that fails count like
@@ -66,7 +68,10 @@
 #
 # Linux boots directly (-kernel) with an initramfs of user/init as /init,
 # the same vmbench binary as /bin/vmbench and the virtio modules
-# (tools/bench/fetch-modules.sh) in /lib/bench-modules; the file boot's
+# (tools/bench/fetch-modules.sh) in /lib/bench-modules; the VM boots'
+# (a second one) adds the tree $START_TREE, if set: uvmkern's VM initrd
+# with the programs vmbench's start_* metrics exec (/bin/ghello-static,
+# /bin/ghello-dyn, /bin/busybox, ld.so, libc.so.6); the file boot's
 # initramfs (a second one, so the other boots' memory stays as it was)
 # has ext4 and its dependencies there too; init runs
 # vmbench because the command line says init=/bin/vmbench (Linux itself
@@ -107,6 +112,16 @@ for m in $modules; do           # numbered: vmbench loads them in name order
 	i=$((i + 1))
 done
 "$MKINITRD" -n dev/console:c:5:1:0600 "$tree" | gzip -n -1 > "$out/linux-initrd.cpio.gz"
+# The VM boots' initramfs: the same with uvmkern's VM initrd tree
+# ($START_TREE) copied over it - the start-up programs, ld.so and libc at
+# the paths uvmkern's boots have them - so both kernels exec the same files.
+vm_initrd=$out/linux-initrd.cpio.gz
+if [ -n "${START_TREE:-}" ]; then
+	rm -rf "$out/linux-root-vm" && cp -a "$tree" "$out/linux-root-vm" &&
+		cp -a "$START_TREE/." "$out/linux-root-vm/" || exit 1
+	vm_initrd=$out/linux-initrd-vm.cpio.gz
+	"$MKINITRD" -n dev/console:c:5:1:0600 "$out/linux-root-vm" | gzip -n -1 > "$vm_initrd"
+fi
 # The file boot's: the same and ext4's modules, loaded after virtio's.
 if [ -n "${ISO_FILE:-}" ] && only file; then
 	fsmods=$(tools/bench/fetch-modules.sh "$cache" "$vmlinuz" fs) || exit 1
@@ -163,7 +178,7 @@ boot_vm() {
 			-boot d || status=1
 	else
 		boot linux "$out/linux-vm$2.log" -m "$MEM" $QEMU_DISKS -kernel "$vmlinuz" \
-			-initrd "$out/linux-initrd.cpio.gz" -append "$linux_append vm" || status=1
+			-initrd "$vm_initrd" -append "$linux_append vm" || status=1
 	fi
 }
 
@@ -319,7 +334,8 @@ echo " ratio = uvmkern / Linux, above 1 is slower; mmap_N_per_10 is N's cost per
 echo " in thousandths, from samples taken side by side; mmap_touch_munmap_sep_N among N"
 echo " mappings made one mmap each; swap_mem_free is free memory in KiB when the swap run"
 echo " starts; file_*: from $FILE_ROUNDS file boot(s) of each, medians; the MB/s rows'"
-echo " ratio is Linux / uvmkern, so above 1 is slower there too)"
+echo " ratio is Linux / uvmkern, so above 1 is slower there too; start_*: fork, exec of"
+echo " a program, its start-up and exit, wait - per start)"
 [ -n "$file_na" ] &&
 	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file-*.log)"
 [ -n "${ISO_NOAHEAD:-}" ] && only vm &&
