@@ -451,6 +451,7 @@ fork_with(long mib, const char *metric)
  * anew every time: on Linux a dynamic start then cost 140-230 million
  * cycles against 13-38 million without (docs/performance.md) - QEMU's
  * work, which real hardware does not have, drowning the kernel's.
+ *
  * The child's stdout is /dev/null (the hellos print one line), and the
  * exit status must be the expected one (a hello exits with its argc).
  * One start-up per sample, in cycles.  Before the samples one untimed
