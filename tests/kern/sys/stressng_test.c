@@ -26,16 +26,21 @@
  * suite's consistency checkers find nothing.
  *
  * The tests need a boot of their own (make test's stressng boot, 512 MiB;
- * stressngswap/ runs in the 64 MiB swap boot): ktest=all leaves them out.
+ * stressngswap/ runs in a 64 MiB boot with swap): ktest=all leaves them
+ * out.  The stressors that cannot run yet are listed at the end, each
+ * with what it needs.
  * docs/debian.md lists the stressors and what each needed.
  */
 #include "kern/core/ktest.h"
+#include "kern/lib/errno.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
 #include "tests/harness/disktest.h"
 #include "tests/harness/vmtest.h"
+#include "uvm/uvm_object.h"
+#include "uvm/uvm_page.h"
 
 #define SNG_PROG "/mnt/usr/bin/stress-ng"
 #define SNG_LOG_DIR "/tmp"
@@ -64,19 +69,24 @@ sng_line_has(const char *l, const char *e, const char *s)
 	return false;
 }
 
-/* Read the log into sng_log (NUL-terminated); returns its length. */
+/* Read the log (a tmpfs file: its pages are its object's) into sng_log,
+ * NUL-terminated; returns its length. */
 static size_t
 sng_log_read(void)
 {
 	struct vnode *vp = NULL;
-	struct uio uio = { (uint64_t)(uintptr_t)sng_log, SNG_LOGMAX - 1, 0, true };
+	struct vattr va;
 
 	KT_EQ(namei(NULL, SNG_LOG, NAMEI_FOLLOW, &vp, NULL), 0);
-	int64_t n = vp->v_ops->vop_read(vp, &uio);
+	KT_EQ(vp->v_ops->vop_getattr(vp, &va), 0);
+	size_t n = MIN(va.va_size, (uint64_t)SNG_LOGMAX - 1);
+	int error = vp->v_obj != NULL ?
+	    uvm_obj_rdwr(vp->v_obj, 0, sng_log, n, false) : -EIO;
 	vrele(vp);
-	KT_ASSERT(n > 0 && n < SNG_LOGMAX);
+	KT_EQ(error, 0);
+	KT_ASSERT(n > 0);
 	sng_log[n] = '\0';
-	return (size_t)n;
+	return n;
 }
 
 /* Remove the log from /tmp (quietly nothing if it is not there). */
@@ -152,16 +162,17 @@ sng_log_check(const char *stressor)
  * (NULL-terminated), check its status and log, and that nothing leaked.
  */
 static void
-sng_run(const char *stressor, const char *const extra[])
+sng_run(const char *stressor, const char *const extra[], const char *seconds)
 {
 	char opt[32];
 	const char *argv[SNG_MAXARGS] = { SNG_PROG, opt, "1" };
-	const char *tail[] = { "-t", SNG_SECONDS, "--verify", "--metrics",
+	const char *tail[] = { "-t", seconds, "--verify", "--metrics",
 		"--temp-path", SNG_LOG_DIR, "--log-file", SNG_LOG, NULL };
 	char *envp[] = { "PATH=/mnt/usr/bin:/mnt/bin",
 		"LD_LIBRARY_PATH=/mnt/usr/lib/x86_64-linux-gnu:/mnt/lib/x86_64-linux-gnu",
 		NULL };
 	struct vm_baseline b;
+	uint64_t oomkills = uvmexp.oomkills;
 	int argc = 3, status = -1;
 
 	ksnprintf(opt, sizeof(opt), "--%s", stressor);
@@ -174,9 +185,10 @@ sng_run(const char *stressor, const char *const extra[])
 	ktest_cleanup_push(sng_log_cleanup, NULL);
 	KT_EQ(proc_run(SNG_PROG, (char *const *)argv, envp, &status), 0);
 	KT_EQ(status, 0);
+	KT_EQ(uvmexp.oomkills, oomkills);  /* stress-ng would restart it */
 	sng_log_read();
 	int64_t ops = sng_log_check(stressor);
-	kprintf("stressng: %s: %ld bogo ops in %s s, verified\n", stressor, ops, SNG_SECONDS);
+	kprintf("stressng: %s: %ld bogo ops in %s s, verified\n", stressor, ops, seconds);
 	KT_ASSERT(ops > 0);
 	sng_log_remove();
 	ktest_cleanup_pop(NULL);
@@ -188,7 +200,7 @@ sng_run(const char *stressor, const char *const extra[])
 	KTEST_OWN_BOOT(suite, name)                                       \
 	{                                                                 \
 		static const char *const extra[] = { __VA_ARGS__ };       \
-		sng_run(#name, extra);                                    \
+		sng_run(#name, extra, SNG_SECONDS);                       \
 	}
 
 SNG_TEST(stressng, vm, "--vm-bytes", "32M", NULL)
@@ -196,14 +208,54 @@ SNG_TEST(stressng, mmap, "--mmap-bytes", "16M", NULL)
 SNG_TEST(stressng, mmapfork, NULL)
 SNG_TEST(stressng, mremap, "--mremap-bytes", "16M", NULL)
 SNG_TEST(stressng, madvise, NULL)
-SNG_TEST(stressng, brk, NULL)
 SNG_TEST(stressng, stack, NULL)
-SNG_TEST(stressng, fork, NULL)
 SNG_TEST(stressng, mlock, NULL)
 SNG_TEST(stressng, msync, NULL)
 SNG_TEST(stressng, shm, NULL)
 SNG_TEST(stressng, memfd, NULL)
 SNG_TEST(stressng, pipe, NULL)
 
-/* The 64 MiB boot with swap: --vm with more bytes than there is RAM. */
-SNG_TEST(stressngswap, vm, "--vm-bytes", "96M", NULL)
+/*
+ * Not run yet (make test KTEST=stressng/brk runs one by its name):
+ *
+ *   brk, fork   stress-ng drops every capability in the child that does
+ *               the work (stress_drop_capabilities: capget, then capset
+ *               with empty sets) and fails the stressor if either call
+ *               fails.  capget works; capset (126) is ENOSYS: this kernel
+ *               has no capability model - every process is root and no
+ *               call checks a capability - so it cannot take one away.
+ *               Missing: per-process capability sets, checked by the
+ *               privileged calls (mount, swapon, reboot, mlock past
+ *               RLIMIT_MEMLOCK, the permission checks of the VFS).
+ */
+#define SNG_BLOCKED(suite, name, ...)                                     \
+	KTEST_MANUAL_ONLY(suite, name)                                    \
+	{                                                                 \
+		static const char *const extra[] = { __VA_ARGS__ };       \
+		sng_run(#name, extra, SNG_SECONDS);                       \
+	}
+
+SNG_BLOCKED(stressng, brk, NULL)
+SNG_BLOCKED(stressng, fork, NULL)
+
+/*
+ * The 64 MiB boot with swap: --vm with more bytes than there is RAM,
+ * populated at mmap (MAP_POPULATE), so at least the excess must go out
+ * to swap while the stressor writes and verifies its patterns.
+ */
+#define SNG_SWAP_MIB 96
+#define SNG_SWAP_SECONDS "10"     /* populating alone takes a few */
+
+KTEST_OWN_BOOT(stressngswap, vm)
+{
+	static const char *const extra[] = { "--vm-bytes", "96M", "--vm-populate", NULL };
+	uint64_t pageouts = uvmexp.pageouts;
+	uint64_t excess = ((uint64_t)SNG_SWAP_MIB << 20) / PAGE_SIZE;
+
+	KT_ASSERT(excess > uvmexp.npages);  /* the boot has less RAM */
+	excess -= uvmexp.npages;
+	sng_run("vm", extra, SNG_SWAP_SECONDS);
+	kprintf("stressngswap: %lu pages written to swap (RAM %lu pages)\n",
+	    uvmexp.pageouts - pageouts, uvmexp.npages);
+	KT_ASSERT(uvmexp.pageouts - pageouts >= excess);
+}
