@@ -207,6 +207,10 @@ SNG_TEST(stressng, vm, "--vm-bytes", "32M", NULL)
 SNG_TEST(stressng, mmap, "--mmap-bytes", "16M", NULL)
 SNG_TEST(stressng, mmapfork, NULL)
 SNG_TEST(stressng, mremap, "--mremap-bytes", "16M", NULL)
+/* Partly: its per-page madvise work runs in 4 pthreads, which it cannot
+ * create here (clone3 and clone with CLONE_VM are ENOSYS: no threads
+ * yet); it goes on without them (the rest: random advice, mincore,
+ * process_madvise's ENOSYS) and passes.  Full once threads exist. */
 SNG_TEST(stressng, madvise, NULL)
 SNG_TEST(stressng, stack, NULL)
 SNG_TEST(stressng, mlock, NULL)
