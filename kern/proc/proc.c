@@ -357,7 +357,8 @@ tree_root(struct proc *p)
 	return p;
 }
 
-/* p's children go to the root of the tree (or become roots).  => proc_lock. */
+/* p's children go to the root of the tree (or become roots), each
+ * live one that asked for it (PR_SET_PDEATHSIG) signalled.  => proc_lock. */
 static void
 reparent_children(struct proc *p)
 {
@@ -374,6 +375,8 @@ reparent_children(struct proc *p)
 		}
 		if (c->state == PS_ZOMBIE)
 			wakeup(root != NULL ? (const void *)root : (const void *)&roots_alive);
+		else if (c->pdeathsig != 0)
+			post_locked(c, c->pdeathsig);
 	}
 }
 

@@ -61,6 +61,9 @@ struct proc {
 	uint64_t set_child_tid;         /* CLONE_CHILD_SETTID: the pid goes
 	                                   there as the child starts; 0: none */
 	int wstatus;                    /* Linux wait status, once a zombie */
+	int pdeathsig;                  /* prctl(PR_SET_PDEATHSIG): sent when
+	                                   the parent exits; 0: none.  Under
+	                                   proc_lock; fork clears it */
 	uint64_t nsyscalls;
 	struct sigstate sig;
 	uint64_t itimer_deadline;       /* ITIMER_REAL: clock_ns() when due, or 0 */

@@ -207,6 +207,10 @@ sys_getrandom(const struct sysargs *a)
 #define RLIM_INFINITY (~0UL)
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+/* Linux's default RLIMIT_MEMLOCK (8 MiB since 5.16).  Like Linux for
+ * root (CAP_IPC_LOCK), this kernel does not hold mlock to it. */
+#define RLIMIT_MEMLOCK_DEFAULT (8UL << 20)
 #define RLIM_NLIMITS 16
 
 static void
@@ -217,6 +221,8 @@ rlimit_of(uint64_t res, uint64_t lim[2])
 		lim[0] = lim[1] = 8UL << 20;
 	if (res == RLIMIT_NOFILE)
 		lim[0] = lim[1] = NOFILE;
+	if (res == RLIMIT_MEMLOCK)
+		lim[0] = lim[1] = RLIMIT_MEMLOCK_DEFAULT;
 }
 
 int64_t
