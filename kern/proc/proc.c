@@ -502,6 +502,7 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 	p->pgid = p->sid = p->pid;      /* a tree starts its own session, */
 	tty_set_session(p->sid, p->pgid);   /* with the console as its terminal */
 	p->p_cwd = vfs_rootvp();            /* NULL before "/" is mounted */
+	cap_root(&p->caps);
 	error = proc_load(p, path, argv, envp, &img, &p->vmspace);
 	if (error == 0)
 		error = fdtable_init_console(&p->fds);
@@ -643,6 +644,7 @@ fork_copy_state(struct proc *child, struct proc *parent,
 	if (child->p_cwd != NULL)
 		vref(child->p_cwd);
 	child->p_umask = parent->p_umask;
+	child->caps = parent->caps;
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	proc_switch_out(child);     /* the parent's SSE registers, as they are */
 	child->start_tf = *tf;
@@ -976,6 +978,9 @@ exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
 	strlcpy(p->name, base, sizeof(p->name));
 	strlcpy(p->exe, path, sizeof(p->exe));
 	fdtable_exec(&p->fds);
+	spin_lock(&proc_lock);
+	cap_exec(&p->caps);
+	spin_unlock(&proc_lock);
 	start_frame(tf, img);
 	__asm__ volatile("fninit");
 }
@@ -1077,6 +1082,31 @@ proc_info_put(struct proc_info *pi)
 	if (pi->vmspace != NULL)
 		uvmspace_free(pi->vmspace);
 	pi->vmspace = NULL;
+}
+
+/* A zombie still has its sets until reaped (Linux's capget sees them too). */
+int
+proc_caps_get(int pid, struct cap_sets *out)
+{
+	struct proc *p, *found = NULL;
+
+	spin_lock(&proc_lock);
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->pid == (pid == 0 ? curproc->pid : pid))
+			found = p;
+	}
+	if (found != NULL)
+		*out = found->caps;
+	spin_unlock(&proc_lock);
+	return found != NULL ? 0 : -ESRCH;
+}
+
+void
+proc_caps_set(const struct cap_sets *c)
+{
+	spin_lock(&proc_lock);
+	curproc->caps = *c;
+	spin_unlock(&proc_lock);
 }
 
 int

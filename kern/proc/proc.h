@@ -26,6 +26,7 @@
 #include "kern/proc/signal.h"
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
+#include "kern/proc/cap.h"
 
 struct vmspace;
 struct vnode;
@@ -72,6 +73,9 @@ struct proc {
 	struct vnode *p_cwd;            /* working directory, referenced (NULL
 	                                   before a root is mounted: "/") */
 	uint32_t p_umask;               /* umask(2): 022 at proc_run, inherited */
+	struct cap_sets caps;           /* capabilities (kern/proc/cap.c): all
+	                                   at proc_run, inherited by fork, reset
+	                                   by execve; written under proc_lock */
 	char exe[64];                   /* the path it was exec'd from */
 	struct trapframe start_tf;      /* the first user state (fork, spawn) */
 	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
@@ -176,6 +180,16 @@ struct proc_info {
  */
 int proc_info_get(int pid, struct proc_info *pi);
 void proc_info_put(struct proc_info *pi);
+
+/*
+ * proc_caps_get - the capability sets of process pid (0: the caller).
+ *  => takes proc_lock; never sleeps.  0, or -ESRCH: no such live process.
+ */
+int proc_caps_get(int pid, struct cap_sets *out);
+
+/* proc_caps_set - the caller's sets become *c (capset, checked by then).
+ *  => takes proc_lock; never sleeps. */
+void proc_caps_set(const struct cap_sets *c);
 
 /* proc_pids - up to max pids of live and zombie processes into pids; returns how many. */
 int proc_pids(int *pids, int max);

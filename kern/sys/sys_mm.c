@@ -299,6 +299,41 @@ page_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end)
 	return 0;
 }
 
+/* Bytes of the map's entries within [start, end): all, or only the wired. */
+static vsize_t
+map_bytes(vaddr_t start, vaddr_t end, bool wired_only)
+{
+	struct vm_map *map = curmap();
+	struct vm_map_entry *e;
+	vsize_t n = 0;
+
+	mutex_enter(&map->lock);
+	if (!uvm_map_lookup_entry(map, start, &e))
+		e = e->next;
+	for (; e != &map->header && e->start < end; e = e->next) {
+		if (!wired_only || e->wired_count > 0)
+			n += MIN(e->end, end) - MAX(e->start, start);
+	}
+	mutex_exit(&map->lock);
+	return n;
+}
+
+/*
+ * Linux's RLIMIT_MEMLOCK rule: without CAP_IPC_LOCK, the bytes locked
+ * after locking [start, end) may not pass the limit (-ENOMEM).
+ */
+static int
+mlock_limit_check(vaddr_t start, vaddr_t end)
+{
+	vsize_t locked;
+
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+	locked = map_bytes(0, USER_MAX, true) + (end - start) -
+	    map_bytes(start, end, true);
+	return locked > SYS_RLIMIT_MEMLOCK ? -ENOMEM : 0;
+}
+
 int64_t
 sys_mlock(const struct sysargs *a)
 {
@@ -309,6 +344,8 @@ sys_mlock(const struct sysargs *a)
 		return error;
 	if (too_big(end - start))
 		return -ENOMEM;
+	if ((error = mlock_limit_check(start, end)) != 0)
+		return error;
 	return uvm_map_pageable(curmap(), start, end, false);
 }
 
@@ -381,7 +418,12 @@ sys_mlockall(const struct sysargs *a)
 	if (flags == 0 || (flags & ~(uint64_t)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
 	    flags == MCL_ONFAULT)
 		return -EINVAL;
-	return (flags & MCL_CURRENT) ? map_all_pageable(false) : 0;
+	if (!(flags & MCL_CURRENT))
+		return 0;
+	/* Linux: the whole address space against RLIMIT_MEMLOCK */
+	if (!capable(CAP_IPC_LOCK) && map_bytes(0, USER_MAX, false) > SYS_RLIMIT_MEMLOCK)
+		return -ENOMEM;
+	return map_all_pageable(false);
 }
 
 int64_t
@@ -463,9 +505,10 @@ sys_madvise(const struct sysargs *a)
 		return error;
 	/* Injecting memory failures needs CAP_SYS_ADMIN on Linux (EPERM
 	 * without it, checked before the range).  There is no memory-failure
-	 * handling here to test, so no process holds that right: EPERM. */
+	 * handling here, so a process that holds it gets -EINVAL: what a
+	 * Linux built without CONFIG_MEMORY_FAILURE says of the advice. */
 	if (a->a[2] == MADV_HWPOISON || a->a[2] == MADV_SOFT_OFFLINE)
-		return -EPERM;
+		return capable(CAP_SYS_ADMIN) ? -EINVAL : -EPERM;
 	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
 		return -ENOMEM;
 	switch (a->a[2]) {

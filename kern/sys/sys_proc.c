@@ -1,7 +1,7 @@
 /*
  * kern/sys/sys_proc.c - system calls about the process itself: exit, ids,
- * the TLS base, uname (release "6.1.0-uvmkern", see UNAME_RELEASE),
- * capget.
+ * the TLS base, uname (release "6.1.0-uvmkern", see UNAME_RELEASE).
+ * capget and capset are in kern/sys/sys_cap.c.
  */
 #include "kern/arch/cpu.h"
 #include "kern/lib/errno.h"
@@ -88,54 +88,4 @@ sys_uname(const struct sysargs *a)
 	strlcpy(u.version, UNAME_VERSION, sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
 	return copyout(&u, a->a[0], sizeof(u));
-}
-
-/*
- * capget: every process here runs as root and the kernel checks no
- * permission, so each holds every capability Linux 6.1 has (0 to
- * CAP_LAST_CAP = 40) effective and permitted, none inheritable - what
- * Linux says for root.  The header's version picks one (v1) or two (v2,
- * v3) 32-bit words per set; an unknown version gets v3 written back and
- * -EINVAL (0 if data is NULL: the way to ask which version to use).
- * capset stays ENOSYS: dropping a capability would need checks to drop.
- */
-#define CAP_V1 0x19980330
-#define CAP_V2 0x20071026
-#define CAP_V3 0x20080522
-#define CAP_LAST_CAP 40
-
-struct cap_header {
-	uint32_t version;
-	int32_t pid;
-};
-
-struct cap_data {
-	uint32_t effective, permitted, inheritable;
-};
-
-int64_t
-sys_capget(const struct sysargs *a)
-{
-	struct cap_header h;
-	struct cap_data d[2] = {
-		{ 0xffffffffu, 0xffffffffu, 0 },
-		{ (1u << (CAP_LAST_CAP - 31)) - 1, (1u << (CAP_LAST_CAP - 31)) - 1, 0 },
-	};
-	uint32_t v3 = CAP_V3;
-
-	if (copyin(a->a[0], &h, sizeof(h)) != 0)
-		return -EFAULT;
-	if (h.version != CAP_V1 && h.version != CAP_V2 && h.version != CAP_V3) {
-		if (copyout(&v3, a->a[0], sizeof(v3)) != 0)
-			return -EFAULT;
-		return a->a[1] == 0 ? 0 : -EINVAL;
-	}
-	if (a->a[1] == 0)
-		return 0;
-	if (h.pid < 0)
-		return -EINVAL;
-	if (h.pid != 0 && proc_signal_pid(h.pid, 0) != 0)
-		return -ESRCH;
-	size_t n = h.version == CAP_V1 ? 1 : 2;
-	return copyout(d, a->a[1], n * sizeof(d[0])) != 0 ? -EFAULT : 0;
 }

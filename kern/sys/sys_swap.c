@@ -13,6 +13,7 @@
  */
 #include "dev/blk.h"
 #include "kern/lib/errno.h"
+#include "kern/proc/cap.h"
 #include "kern/lib/string.h"
 #include "kern/sys/syscall.h"
 #include "kern/arch/uaccess.h"
@@ -58,6 +59,8 @@ sys_swapon(const struct sysargs *a)
 
 	if (a->a[1] != 0)
 		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((error = swap_path_dev(a->a[0], &dev)) != 0)
 		return error;
 	return uvm_swapon(dev);
@@ -69,6 +72,8 @@ sys_swapoff(const struct sysargs *a)
 	struct blkdev *dev;
 	int error;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((error = swap_path_dev(a->a[0], &dev)) != 0)
 		return error;
 	return uvm_swapoff(dev);
@@ -145,9 +150,11 @@ sys_uvm_swapctl(const struct sysargs *a)
 	switch (a->a[0]) {
 	case SWAPCTL_STATS:
 		return swapctl_stats(a->a[1]);
-	case SWAPCTL_FAILIO:
-		return swapctl_failio(a->a[1]);
+	case SWAPCTL_FAILIO:        /* changing the system: swapon's right */
+		return capable(CAP_SYS_ADMIN) ? swapctl_failio(a->a[1]) : -EPERM;
 	case SWAPCTL_PAGEOUT:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
 		if ((int64_t)a->a[2] <= 0 || a->a[2] > uvmexp.npages)
 			return -EINVAL;
 		return uvm_pdaemon_pageout_now((int)a->a[2]);

@@ -11,8 +11,8 @@
  * Powering off ends QEMU through its isa-debug-exit device; a restart
  * resets the machine through the keyboard controller, and QEMU, started
  * with -no-reboot, then exits (status 0).  On a machine with neither the
- * CPU is left halted.  Linux lets only a process with CAP_SYS_BOOT do
- * this; every process here is root, so every process may.
+ * CPU is left halted.  Only a process with CAP_SYS_BOOT in its effective
+ * set may (every process starts with it: kern/proc/cap.c), as on Linux.
  *
  * Like Linux's, reboot writes nothing back itself: a program that wants
  * its files on the disk calls sync first (kern/sys/sys_vfs.c has sync,
@@ -85,6 +85,8 @@ sys_reboot(const struct sysargs *a)
 {
 	uint32_t cmd = (uint32_t)a->a[2];
 
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;          /* before the magic, as Linux */
 	if (!reboot_magic_ok((uint32_t)a->a[0], (uint32_t)a->a[1]))
 		return -EINVAL;
 	switch (cmd) {
@@ -105,7 +107,8 @@ sys_reboot(const struct sysargs *a)
 /*
  * ioperm(from, num, on): a range past port 0xffff is -EINVAL, as Linux;
  * turning access off is always fine (it was never on), turning it on is
- * -EPERM: user programs here never reach I/O ports.
+ * -EPERM: user programs here never reach I/O ports, even with
+ * CAP_SYS_RAWIO, which Linux asks for.
  */
 int64_t
 sys_ioperm(const struct sysargs *a)

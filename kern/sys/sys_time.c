@@ -208,9 +208,6 @@ sys_getrandom(const struct sysargs *a)
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
 #define RLIMIT_MEMLOCK 8
-/* Linux's default RLIMIT_MEMLOCK (8 MiB since 5.16).  Like Linux for
- * root (CAP_IPC_LOCK), this kernel does not hold mlock to it. */
-#define RLIMIT_MEMLOCK_DEFAULT (8UL << 20)
 #define RLIM_NLIMITS 16
 
 static void
@@ -222,13 +219,35 @@ rlimit_of(uint64_t res, uint64_t lim[2])
 	if (res == RLIMIT_NOFILE)
 		lim[0] = lim[1] = NOFILE;
 	if (res == RLIMIT_MEMLOCK)
-		lim[0] = lim[1] = RLIMIT_MEMLOCK_DEFAULT;
+		lim[0] = lim[1] = SYS_RLIMIT_MEMLOCK;
+}
+
+/*
+ * May the caller set resource res to new?  Linux's rules: soft above hard
+ * is -EINVAL; raising the hard limit needs CAP_SYS_RESOURCE (-EPERM).
+ * The limits here are fixed, so any other change is -EPERM too; setting
+ * them to what they are is 0.
+ */
+static int
+rlimit_set_check(uint64_t res, const uint64_t new[2])
+{
+	uint64_t cur[2];
+
+	rlimit_of(res, cur);
+	if (new[0] > new[1])
+		return -EINVAL;
+	if (new[1] > cur[1] && !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (new[0] != cur[0] || new[1] != cur[1])
+		return -EPERM;      /* limits are fixed in this kernel */
+	return 0;
 }
 
 int64_t
 sys_prlimit64(const struct sysargs *a)
 {
 	uint64_t lim[2];
+	int error;
 
 	if (a->a[0] != 0 && (int64_t)a->a[0] != curproc->pid)
 		return -ESRCH;
@@ -237,7 +256,8 @@ sys_prlimit64(const struct sysargs *a)
 	if (a->a[2] != 0) {
 		if (copyin(a->a[2], lim, sizeof(lim)) != 0)
 			return -EFAULT;
-		return -EPERM;      /* limits are fixed in this kernel */
+		if ((error = rlimit_set_check(a->a[1], lim)) != 0)
+			return error;
 	}
 	rlimit_of(a->a[1], lim);
 	return a->a[3] == 0 ? 0 : copyout(lim, a->a[3], sizeof(lim));

@@ -1313,6 +1313,23 @@ sys_fchmodat(const struct sysargs *a)
 	return setattr_at((int)a->a[0], a->a[1], 0, va_mode(&va, a->a[2]));
 }
 
+/*
+ * Linux's chown rules for a caller with uid 0 and gid 0 (every process):
+ * without CAP_CHOWN, only the owner (a file of uid 0) may "change" the
+ * owner to itself and the group to the file's group or its own (0).
+ */
+static bool
+chown_allowed(const struct vattr *va, uint32_t uid, uint32_t gid)
+{
+	bool owner = va->va_uid == 0;
+
+	if (capable(CAP_CHOWN))
+		return true;
+	if (uid != (uint32_t)-1 && !(owner && uid == va->va_uid))
+		return false;
+	return gid == (uint32_t)-1 || (owner && (gid == va->va_gid || gid == 0));
+}
+
 /* chown on vp: -1 keeps an id. */
 static int
 chown_vnode(struct vnode *vp, uint32_t uid, uint32_t gid)
@@ -1322,6 +1339,8 @@ chown_vnode(struct vnode *vp, uint32_t uid, uint32_t gid)
 
 	if (error != 0)
 		return error;
+	if (!chown_allowed(&va, uid, gid))
+		return -EPERM;
 	va.va_mask = VA_OWNER;
 	if (uid != (uint32_t)-1)
 		va.va_uid = uid;
@@ -1753,7 +1772,7 @@ mount_target(struct mount_args *m)
 	return 0;
 }
 
-/* mount(source, target, fstype, flags, data): a new mount (root only). */
+/* mount(source, target, fstype, flags, data): a new mount (CAP_SYS_ADMIN). */
 int64_t
 sys_mount(const struct sysargs *a)
 {
@@ -1765,6 +1784,8 @@ sys_mount(const struct sysargs *a)
 		flags &= ~MS_MGC_MSK;
 	if (flags & ~(uint64_t)(MS_RDONLY | MS_IGNORED))
 		return -EINVAL;     /* remount, bind, move: not supported */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;      /* Linux looks the target up first */
 	if ((m = kmem_zalloc(sizeof(*m))) == NULL)
 		return -ENOMEM;
 	error = mount_args_in(a, m);
@@ -1790,6 +1811,8 @@ sys_umount2(const struct sysargs *a)
 
 	if (a->a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((error = path_get(a->a[0], &path, false)) != 0)
 		return error;
 	error = vfs_unmount(path, (int)a->a[1]);

@@ -116,6 +116,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
 	[125] = sys_capget,
+	[126] = sys_capset,
 	[127] = sys_rt_sigpending,
 	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,

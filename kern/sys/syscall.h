@@ -105,6 +105,7 @@ int64_t sys_getpgrp(const struct sysargs *a);
 int64_t sys_setsid(const struct sysargs *a);
 int64_t sys_getsid(const struct sysargs *a);
 int64_t sys_capget(const struct sysargs *a);
+int64_t sys_capset(const struct sysargs *a);
 int64_t sys_prctl(const struct sysargs *a);
 int64_t sys_sched_getaffinity(const struct sysargs *a);
 int64_t sys_sched_setaffinity(const struct sysargs *a);
@@ -185,5 +186,9 @@ int64_t sys_memfd_create(const struct sysargs *a);
  *  => the caller checks addr's alignment first where Linux does.
  */
 int page_range(uint64_t addr, uint64_t len, vaddr_t *start, vaddr_t *end);
+
+/* RLIMIT_MEMLOCK, fixed: Linux's default (8 MiB since 5.16).  mlock
+ * holds a process without CAP_IPC_LOCK to it (kern/sys/sys_mm.c). */
+#define SYS_RLIMIT_MEMLOCK (8UL << 20)
 
 #endif

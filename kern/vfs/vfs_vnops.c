@@ -123,6 +123,20 @@ vn_cannot_change(struct vnode *vp)
 	return (vp->v_mount->mnt_flags & MNT_RDONLY) ? -EROFS : -EPERM;
 }
 
+/* chmod's rule: the owner (uid 0, the caller's) or CAP_FOWNER, else -EPERM. */
+static int
+vn_owner_or_capable(struct vnode *vp)
+{
+	struct vattr cur;
+	int error;
+
+	if (capable(CAP_FOWNER))
+		return 0;
+	if ((error = vn_getattr(vp, &cur)) != 0)
+		return error;
+	return cur.va_uid == 0 ? 0 : -EPERM;
+}
+
 int
 vn_setattr(struct vnode *vp, struct vattr *va)
 {
@@ -130,6 +144,8 @@ vn_setattr(struct vnode *vp, struct vattr *va)
 
 	if (vp->v_mount->mnt_flags & MNT_RDONLY)
 		return -EROFS;
+	if ((va->va_mask & VA_MODE) && (error = vn_owner_or_capable(vp)) != 0)
+		return error;
 	if (vp->v_ops->vop_setattr == NULL)
 		return vn_cannot_change(vp);
 	mutex_enter(&vp->v_lock);

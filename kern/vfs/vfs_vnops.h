@@ -77,8 +77,9 @@ int vn_getattr(struct vnode *vp, struct vattr *va);
 
 /*
  * vn_setattr - the fields va->va_mask names, under vp's lock.
- *  => -EROFS on a read-only mount, -EPERM if the file system cannot,
- *     else vop_setattr's answer.
+ *  => -EROFS on a read-only mount, -EPERM if the file system cannot or
+ *     if a mode change comes from a process that neither owns the file
+ *     (uid 0) nor holds CAP_FOWNER, else vop_setattr's answer.
  */
 int vn_setattr(struct vnode *vp, struct vattr *va);
 
