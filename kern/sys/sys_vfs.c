@@ -30,8 +30,14 @@
  * getcwd says), and a path through a mount point comes out through the
  * directory the mount covers.
  *
- * A single user, root: permission bits are kept and shown, but only exec
- * and search use them (vfs_access); uid and gid are stored as given.
+ * A single user, root (uid 0, gid 0), with Linux's capabilities
+ * (kern/proc/cap.c): open, exec and each directory a path searches ask
+ * vfs_access, which lets a process holding CAP_DAC_OVERRIDE (all, unless
+ * they dropped it) past the permission bits; chown needs CAP_CHOWN
+ * beyond the owner's own changes, chmod CAP_FOWNER for a file whose uid
+ * is not 0, mount and umount2 CAP_SYS_ADMIN.  Not checked yet: write
+ * and search permission on the directory a name is created in or removed
+ * from, and utimensat's owner rule.
  *
  * Where this differs from Linux, on purpose: renameat2's RENAME_EXCHANGE
  * and RENAME_WHITEOUT are -EINVAL (not supported); O_TMPFILE is
@@ -442,7 +448,7 @@ link_target_parent(struct vnode *dvp, struct vnode *lvp, struct vfs_parent *tp)
  */
 static int
 open_create(struct vfs_parent *pp, int flags, uint32_t mode,
-    struct vnode **vpp, struct vnode **lvpp)
+    struct vnode **vpp, struct vnode **lvpp, bool *created)
 {
 	struct vnode *dvp = pp->dvp, *vp;
 	int error;
@@ -458,6 +464,7 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 		    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
 		    umask_apply(mode, 07777), vpp);
 		mutex_exit(&dvp->v_lock);
+		*created = error == 0;
 		return error;
 	}
 	mutex_exit(&dvp->v_lock);
@@ -481,7 +488,7 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
  */
 static int
 open_create_follow(struct vfs_parent *pp, int flags, uint32_t mode,
-    struct vnode **vpp)
+    struct vnode **vpp, bool *created)
 {
 	struct vfs_parent tp[2] = { { .dvp = NULL }, { .dvp = NULL } };
 	struct vfs_parent *cur = pp;
@@ -489,7 +496,7 @@ open_create_follow(struct vfs_parent *pp, int flags, uint32_t mode,
 	int error;
 
 	for (int depth = 0;; depth++) {
-		error = open_create(cur, flags, mode, vpp, &lvp);
+		error = open_create(cur, flags, mode, vpp, &lvp, created);
 		if (lvp == NULL)
 			break;
 		error = depth >= VFS_SYMLOOP_MAX ? -ELOOP :
@@ -535,6 +542,24 @@ open_check(struct vnode *vp, int flags)
 }
 
 /*
+ * The permission an open of an existing file needs (Linux's may_open):
+ * read for O_RDONLY and O_RDWR, write for O_WRONLY, O_RDWR and O_TRUNC.
+ * A file this open created, and O_PATH, need none.  => 0 or -EACCES.
+ */
+static int
+open_access(struct vnode *vp, int flags, bool created)
+{
+	int acc = (flags & O_ACCMODE) == O_WRONLY ? VFS_W :
+	    (flags & O_ACCMODE) == O_RDWR ? VFS_R | VFS_W : VFS_R;
+
+	if (created || (flags & O_PATH))
+		return 0;
+	if (flags & O_TRUNC)
+		acc |= VFS_W;
+	return vfs_access(vp, acc);
+}
+
+/*
  * The vnode pp names: its last component looked up in pp->dvp (with the
  * trailing slash, which asks for a directory), referenced.
  */
@@ -558,15 +583,16 @@ parent_lookup(struct vfs_parent *pp, int nflags, struct vnode **vpp)
  */
 static int
 open_lookup(int dirfd, uint64_t upath, int flags, uint32_t mode,
-    struct vnode **vpp, struct vfs_parent *pp)
+    struct vnode **vpp, struct vfs_parent *pp, bool *created)
 {
 	int error;
 
+	*created = false;
 	if ((error = parent_at(dirfd, upath, pp)) != 0)
 		return error;
 	if (!(flags & O_CREAT))
 		return parent_lookup(pp, (flags & O_NOFOLLOW) ? 0 : NAMEI_FOLLOW, vpp);
-	return open_create_follow(pp, flags, mode, vpp);
+	return open_create_follow(pp, flags, mode, vpp, created);
 }
 
 static int64_t
@@ -575,12 +601,15 @@ do_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 	struct vfs_parent pp;
 	struct vnode *vp;
 	struct file *f;
+	bool created;
 	int error, fd;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return -EOPNOTSUPP;
-	if ((error = open_lookup(dirfd, upath, flags, mode, &vp, &pp)) == 0) {
+	if ((error = open_lookup(dirfd, upath, flags, mode, &vp, &pp, &created)) == 0) {
 		error = open_check(vp, flags);
+		if (error == 0)
+			error = open_access(vp, flags, created);
 		if (error == 0 && (flags & O_TRUNC) && vp->v_type == VREG &&
 		    !(flags & O_PATH))
 			error = vn_truncate(vp, 0);

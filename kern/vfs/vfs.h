@@ -350,10 +350,12 @@ struct vnode *vfs_rootvp(void);
 struct vnode *vfs_cwd(void);
 
 /*
- * vfs_access - may the (single, root) user do mode (VFS_R|VFS_W|VFS_X)
- * to vp?  As Linux does for root: reading and writing always; executing
- * (or searching) a directory always; executing anything else only if at
- * least one of its x bits is set.  Writes to a read-only mount: -EROFS.
+ * vfs_access - may the calling process (uid 0, gid 0) do mode
+ * (VFS_R|VFS_W|VFS_X) to vp?  Linux's check: the mode bits, then the
+ * capabilities CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (which every
+ * process holds unless it dropped them: then reading and writing always,
+ * executing a non-directory only with an x bit).  Writes to a read-only
+ * mount: -EROFS.
  *  => returns 0 or -EACCES / -EROFS.  Calls vop_getattr; may sleep.
  */
 #define VFS_X 1

@@ -22,11 +22,19 @@
  * links grows nothing but the count, which stops at VFS_SYMLOOP_MAX
  * (-ELOOP on the 41st, as Linux).
  *
- * Permissions: there is one user, root.  Linux lets root search every
- * directory and read or write every file, and execute a file only if one
- * of its x bits is set; vfs_access says exactly that, so the search check
- * namei makes at each directory always passes today (it is there, and
- * called, for when there are users).
+ * Permissions: there is one user, root (uid 0, gid 0), and Linux's
+ * capabilities (kern/proc/cap.c).  vfs_access first reads the mode bits
+ * as Linux does for any user: the owner's bits if the file's uid is 0,
+ * else the group's if its gid is 0, else the others'.  Where they refuse,
+ * CAP_DAC_OVERRIDE still lets a process read and write anything, search
+ * any directory and execute a file with at least one x bit;
+ * CAP_DAC_READ_SEARCH lets it read any file and read or search any
+ * directory.  Every process starts with both, so for it the search check
+ * namei makes at each directory always passes; one that dropped them
+ * (capset) is held to the bits:
+ *
+ *   /secret mode 0700 uid 1000   stat("/secret/x") with CAP_DAC_OVERRIDE: ok
+ *                                without it and CAP_DAC_READ_SEARCH: -EACCES
  *
  * Invariants: the walk holds exactly one reference (on the current
  * directory, or the result) at each step, and none when it fails.
@@ -40,6 +48,7 @@
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
+#include "kern/proc/cap.h"
 #include "uvm/uvm_km.h"
 
 /* One lookup's state. */
@@ -51,9 +60,35 @@ struct nameidata {
 	int flags;
 };
 
+/* The mode bits' answer for uid 0, gid 0 (owner, group, other). */
+static bool
+access_by_bits(const struct vattr *va, int mode)
+{
+	uint32_t bits = va->va_uid == 0 ? va->va_mode >> 6 :
+	    va->va_gid == 0 ? va->va_mode >> 3 : va->va_mode;
+
+	return (mode & ~(int)(bits & 7)) == 0;
+}
+
+/* What the capabilities in caps allow beyond the bits (Linux's rules). */
+static bool
+access_by_caps(const struct vattr *va, bool dir, int mode, uint64_t caps)
+{
+	bool override = (caps & CAP_BIT(CAP_DAC_OVERRIDE)) != 0;
+	bool readsearch = (caps & CAP_BIT(CAP_DAC_READ_SEARCH)) != 0;
+
+	if (dir)
+		return override || (readsearch && !(mode & VFS_W));
+	if (override && (!(mode & VFS_X) || (va->va_mode & 0111) != 0))
+		return true;
+	return readsearch && mode == VFS_R;
+}
+
 int
 vfs_access(struct vnode *vp, int mode)
 {
+	uint64_t caps = cap_effective();
+	bool dir = vp->v_type == VDIR;
 	struct vattr va;
 	int error;
 
@@ -61,12 +96,15 @@ vfs_access(struct vnode *vp, int mode)
 	    (vp->v_mount->mnt_flags & MNT_RDONLY) &&
 	    (vp->v_type == VREG || vp->v_type == VDIR || vp->v_type == VLNK))
 		return -EROFS;
-	if (!(mode & VFS_X) || vp->v_type == VDIR)
-		return 0;                       /* root reads, writes, searches */
+	if ((caps & CAP_BIT(CAP_DAC_OVERRIDE)) && (!(mode & VFS_X) || dir))
+		return 0;                       /* no need for the bits */
+	memset(&va, 0, sizeof(va));
 	error = vp->v_ops->vop_getattr(vp, &va);
 	if (error != 0)
 		return error;
-	return (va.va_mode & 0111) != 0 ? 0 : -EACCES;
+	if (access_by_bits(&va, mode) || access_by_caps(&va, dir, mode, caps))
+		return 0;
+	return -EACCES;
 }
 
 /* Move from directory dvp to vp: dvp's reference is dropped. */
