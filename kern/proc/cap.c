@@ -49,7 +49,9 @@
  * Locking: a process's sets are written only by its own thread (fork
  * before the child runs, execve, capset of itself) under proc_lock, and
  * read without a lock by that thread (capable) or under proc_lock by
- * another (capget of another pid: proc_caps_get).
+ * another (capget of another pid: proc_caps_get).  A kernel thread (no
+ * process: kmain mounting the root, proc_run loading init, kernel tests)
+ * holds every capability.
  */
 #include "kern/proc/cap.h"
 #include "kern/lib/errno.h"
@@ -95,14 +97,16 @@ cap_set_check(const struct cap_sets *old, const struct cap_sets *new)
 	return 0;
 }
 
-bool
-capable(int cap)
-{
-	return (curproc->caps.effective & CAP_BIT(cap)) != 0;
-}
-
 uint64_t
 cap_effective(void)
 {
-	return curproc->caps.effective;
+	struct proc *p = curproc;
+
+	return p == NULL ? CAP_ALL : p->caps.effective;   /* NULL: the kernel */
+}
+
+bool
+capable(int cap)
+{
+	return (cap_effective() & CAP_BIT(cap)) != 0;
 }

@@ -43,6 +43,7 @@ run_user_tests(const char *prog)
 #define USER_TEST(prog) KTEST(user, prog) { run_user_tests(#prog); }
 
 USER_TEST(brk)
+USER_TEST(caps)
 USER_TEST(cow)
 USER_TEST(devzero)
 USER_TEST(dirs)
