@@ -21,8 +21,8 @@
  * in that list (it would run them twice), only in the initrd's /tests.
  *
  * --brk and --fork drop every capability (capset) in the child doing the
- * work and fail without it: they skip where capset is ENOSYS (uvmkern,
- * which has no capability model yet).
+ * work and fail without it: uvmkern has capabilities (kern/proc/cap.c),
+ * so they run on both kernels like the others.
  */
 #define _GNU_SOURCE
 #include "utest.h"
@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,27 +130,10 @@ run_stressor(const char *stressor, const char *const extra[])
 	ut_note("stressng %s: %ld bogo ops in 3 s", stressor, check_log(stressor));
 }
 
-/* Skip where capset is not there (the stressors that drop capabilities). */
-static void
-need_capset(void)
-{
-	errno = 0;
-	if (syscall(SYS_capset, NULL, NULL) == -1 && errno == ENOSYS)
-		UT_SKIP("capset is ENOSYS here: stress-ng fails to drop capabilities");
-}
-
 #define STRESSOR(name, ...)                                               \
 	UTEST(name)                                                       \
 	{                                                                 \
 		static const char *const extra[] = { __VA_ARGS__ };       \
-		run_stressor(#name, extra);                               \
-	}
-
-#define STRESSOR_CAPSET(name, ...)                                        \
-	UTEST(name)                                                       \
-	{                                                                 \
-		static const char *const extra[] = { __VA_ARGS__ };       \
-		need_capset();                                            \
 		run_stressor(#name, extra);                               \
 	}
 
@@ -160,9 +142,9 @@ STRESSOR(mmap, "--mmap-bytes", "16M", NULL)
 STRESSOR(mmapfork, NULL)
 STRESSOR(mremap, "--mremap-bytes", "16M", NULL)
 STRESSOR(madvise, NULL)
-STRESSOR_CAPSET(brk, NULL)
+STRESSOR(brk, NULL)
 STRESSOR(stack, NULL)
-STRESSOR_CAPSET(fork, NULL)
+STRESSOR(fork, NULL)
 STRESSOR(mlock, NULL)
 STRESSOR(msync, NULL)
 STRESSOR(shm, NULL)

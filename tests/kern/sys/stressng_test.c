@@ -218,29 +218,11 @@ SNG_TEST(stressng, msync, NULL)
 SNG_TEST(stressng, shm, NULL)
 SNG_TEST(stressng, memfd, NULL)
 SNG_TEST(stressng, pipe, NULL)
-
-/*
- * Not run yet (make test KTEST=stressng/brk runs one by its name):
- *
- *   brk, fork   stress-ng drops every capability in the child that does
- *               the work (stress_drop_capabilities: capget, then capset
- *               with empty sets) and fails the stressor if either call
- *               fails.  capget works; capset (126) is ENOSYS: this kernel
- *               has no capability model - every process is root and no
- *               call checks a capability - so it cannot take one away.
- *               Missing: per-process capability sets, checked by the
- *               privileged calls (mount, swapon, reboot, mlock past
- *               RLIMIT_MEMLOCK, the permission checks of the VFS).
- */
-#define SNG_BLOCKED(suite, name, ...)                                     \
-	KTEST_MANUAL_ONLY(suite, name)                                    \
-	{                                                                 \
-		static const char *const extra[] = { __VA_ARGS__ };       \
-		sng_run(#name, extra, SNG_SECONDS);                       \
-	}
-
-SNG_BLOCKED(stressng, brk, NULL)
-SNG_BLOCKED(stressng, fork, NULL)
+/* brk and fork drop every capability in the child that does the work
+ * (stress_drop_capabilities: capget, then capset with empty sets) and
+ * fail the stressor if either call fails: kern/proc/cap.c. */
+SNG_TEST(stressng, brk, NULL)
+SNG_TEST(stressng, fork, NULL)
 
 /*
  * The 64 MiB boot with swap: --vm with more bytes than there is RAM,
