@@ -35,9 +35,10 @@
  * vfs_access, which lets a process holding CAP_DAC_OVERRIDE (all, unless
  * they dropped it) past the permission bits; chown needs CAP_CHOWN
  * beyond the owner's own changes, chmod CAP_FOWNER for a file whose uid
- * is not 0, mount and umount2 CAP_SYS_ADMIN.  Not checked yet: write
- * and search permission on the directory a name is created in or removed
- * from, and utimensat's owner rule.
+ * is not 0, mount and umount2 CAP_SYS_ADMIN.  Adding or removing a name
+ * needs write and search permission on its directory (dir_may_change).
+ * Not checked yet: the sticky bit's rule for removing another's file,
+ * and utimensat's owner rule.
  *
  * Where this differs from Linux, on purpose: renameat2's RENAME_EXCHANGE
  * and RENAME_WHITEOUT are -EINVAL (not supported); O_TMPFILE is
@@ -264,10 +265,20 @@ dir_is_dead(struct vnode *dvp)
 }
 
 /*
+ * May the caller add or remove names in directory dvp?  Write and search
+ * permission (vfs_access: the bits, or CAP_DAC_OVERRIDE).  => 0 or -EACCES.
+ */
+static int
+dir_may_change(struct vnode *dvp)
+{
+	return vfs_access(dvp, VFS_W | VFS_X);
+}
+
+/*
  * dir_lock_for_new - lock pp->dvp for a new entry pp->last.
  *  => 0 with dvp locked: the name is free and the mount writable;
  *     else unlocked and -EEXIST (also for "", ".", ".."), -EROFS,
- *     -ENOENT (dvp was removed).
+ *     -ENOENT (dvp was removed), -EACCES (dir_may_change).
  */
 static int
 dir_lock_for_new(struct vfs_parent *pp)
@@ -284,7 +295,7 @@ dir_lock_for_new(struct vfs_parent *pp)
 		error = -EEXIST;
 	} else if (error == -ENOENT) {
 		error = vn_rdonly(pp->dvp) ? -EROFS : dir_is_dead(pp->dvp) ?
-		    -ENOENT : 0;
+		    -ENOENT : dir_may_change(pp->dvp);
 	}
 	if (error != 0)
 		mutex_exit(&pp->dvp->v_lock);
@@ -460,9 +471,11 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 	error = dir_lookup(dvp, pp->last, pp->len, &vp);
 	if (error == -ENOENT) {
 		error = vn_rdonly(dvp) ? -EROFS : dir_is_dead(dvp) ? -ENOENT :
-		    dvp->v_ops->vop_create == NULL ? -EPERM :
-		    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
-		    umask_apply(mode, 07777), vpp);
+		    dir_may_change(dvp);
+		if (error == 0)
+			error = dvp->v_ops->vop_create == NULL ? -EPERM :
+			    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
+			    umask_apply(mode, 07777), vpp);
 		mutex_exit(&dvp->v_lock);
 		*created = error == 0;
 		return error;
@@ -894,7 +907,9 @@ do_remove(int dirfd, uint64_t upath, bool dir)
 		mutex_enter(&pp.dvp->v_lock);
 		error = dir_lookup(pp.dvp, pp.last, pp.len, &vp);
 		if (error == 0) {
-			error = remove_locked(&pp, vp, dir);
+			error = dir_may_change(pp.dvp);
+			if (error == 0)
+				error = remove_locked(&pp, vp, dir);
 			mutex_exit(&pp.dvp->v_lock);
 			vrele(vp);
 		} else {
@@ -1238,6 +1253,8 @@ rename_precheck(struct vfs_rename *r)
 		return -EBUSY;
 	if (vn_rdonly(r->from.dvp))
 		return -EROFS;
+	if (dir_may_change(r->from.dvp) != 0 || dir_may_change(r->to.dvp) != 0)
+		return -EACCES;     /* Linux looks the names up first */
 	return 0;
 }
 

@@ -540,3 +540,32 @@ UTEST(dac_read_search_reads_and_searches_only)
 	UT_SYS(unlink(f));
 	UT_SYS(rmdir(d));
 }
+
+UTEST(adding_and_removing_names_needs_write_permission_on_the_directory)
+{
+	char d[64], f[80], n[80];
+
+	snprintf(d, sizeof(d), "/tmp/caps.wdir.%d", getpid());
+	snprintf(f, sizeof(f), "%s/f", d);
+	snprintf(n, sizeof(n), "%s/new", d);
+	UT_SYS(mkdir(d, 0755));
+	UT_SYS(close((int)UT_SYS(open(f, O_CREAT | O_WRONLY, 0644))));
+	UT_SYS(chmod(d, 0555));
+	pid_t pid = child_without(BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH));
+	if (pid == 0) {
+		UT_ERR(mkdir(n, 0755), EACCES);
+		UT_ERR(open(n, O_CREAT | O_WRONLY, 0644), EACCES);
+		UT_ERR(symlink("f", n), EACCES);
+		UT_ERR(link(f, n), EACCES);
+		UT_ERR(rename(f, n), EACCES);
+		UT_ERR(unlink(f), EACCES);
+		UT_ERR(unlink(n), ENOENT);          /* the name is looked up first */
+		UT_SYS(close((int)UT_SYS(open(f, O_WRONLY))));  /* the file's bits */
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);
+	UT_SYS(rename(f, n));                       /* CAP_DAC_OVERRIDE: fine */
+	UT_SYS(unlink(n));
+	UT_SYS(chmod(d, 0755));
+	UT_SYS(rmdir(d));
+}
