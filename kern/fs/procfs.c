@@ -36,6 +36,8 @@
 #include "kern/arch/mb2.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
+#include "kern/vfs/vfs_vnops.h"
+#include "uvm/uvm_aobj.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
@@ -69,25 +71,137 @@ tb_printf(struct textbuf *tb, const char *fmt, ...)
 		tb->len = MIN(tb->len + (size_t)n, tb->cap - 1);
 }
 
-/* ---- /proc/PID/maps and smaps ---- */
+/* ---- /proc/PID/maps, smaps and smaps_rollup ---- */
 
+/*
+ * An entry as maps prints it, copied under the map lock; the file's name
+ * is found after the lock is dropped (vn_path reads directories and may
+ * sleep), through vp, which holds a reference meanwhile.
+ */
+struct maps_rec {
+	vaddr_t start, end;
+	voff_t offset;
+	vm_prot_t prot;
+	bool cow;
+	bool shared_anon;               /* an aobj no file names: /dev/zero */
+	const char *label;              /* [heap], [stack] or "" */
+	struct vnode *vp;               /* the file mapped, referenced, or NULL */
+	struct uvm_usage u;             /* smaps only */
+};
+
+#define MAPS_CHUNK 32                   /* entries copied per hold of the lock */
+#define MAPS_PATHCOL 73                 /* Linux pads the name to this column */
+
+/* The part of a maps walk that stays between chunks. */
+struct maps_walk {
+	struct textbuf *tb;
+	struct proc_info *pi;
+	bool smaps;
+	struct maps_rec *recs;
+	struct vnode *path_vp;          /* whose path is in path (not referenced:
+	                                   only compared) */
+	char path[VFS_PATH_MAX];
+	struct uvm_usage total;         /* smaps_rollup: the sum, */
+	vaddr_t first, last;            /* ... from the first entry to the last */
+};
+
+/* Copy e into r (and its usage for smaps).  => map locked. */
 static void
-maps_entry(struct textbuf *tb, const struct vm_map_entry *e, const struct proc_info *pi)
+maps_copy(struct maps_walk *w, struct vm_map *map, const struct vm_map_entry *e,
+    struct maps_rec *r, const struct maps_rec *prev)
 {
-	const char *label = "";
-
-	if (e->start < pi->brk && e->end > pi->brk_start && e->object == NULL)
-		label = "[heap]";
+	memset(r, 0, sizeof(*r));
+	r->start = e->start;
+	r->end = e->end;
+	r->offset = e->object != NULL ? e->offset : 0;
+	r->prot = e->protection;
+	r->cow = (e->etype & UVM_ET_COPYONWRITE) != 0;
+	r->label = "";
+	if (e->start < w->pi->brk && e->end > w->pi->brk_start && e->object == NULL)
+		r->label = "[heap]";
 	else if (e->end == USER_STACK_TOP)
-		label = "[stack]";
-	tb_printf(tb, "%08lx-%08lx %c%c%c%c %08lx %s %lu%s%s\n", e->start, e->end,
-	    (e->protection & VM_PROT_READ) ? 'r' : '-',
-	    (e->protection & VM_PROT_WRITE) ? 'w' : '-',
-	    (e->protection & VM_PROT_EXECUTE) ? 'x' : '-',
-	    (e->etype & UVM_ET_COPYONWRITE) ? 'p' : 's',
-	    e->object != NULL ? (uint64_t)e->offset : 0,
-	    e->object != NULL ? "00:01" : "00:00", 0UL,
-	    label[0] ? "                          " : "", label);
+		r->label = "[stack]";
+	if (e->object != NULL && prev != NULL && prev->vp != NULL &&
+	    prev->vp->v_obj == e->object) {
+		r->vp = prev->vp;       /* libc's four entries: one look-up */
+		vref(r->vp);
+	} else if (e->object != NULL) {
+		r->vp = vcache_find_obj(e->object);
+	}
+	r->shared_anon = e->object != NULL && r->vp == NULL &&
+	    e->object->pgops == &aobj_pager;
+	if (w->smaps)
+		uvm_usage_entry(map, e, &r->u);
+}
+
+/* Linux's split of a dev_t into major and minor (new_decode_dev). */
+static void
+maps_dev(uint64_t dev, unsigned *major, unsigned *minor)
+{
+	*major = (unsigned)((dev >> 8) & 0xfff);
+	*minor = (unsigned)((dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
+/*
+ * The path of vp into buf: the name cache's name of it (the one it was
+ * last looked up by: opened, exec'd) after its directory's path
+ * (vn_path).  A file whose name left the cache gets "".
+ */
+static void
+maps_path(struct vnode *vp, char *buf, size_t size)
+{
+	char name[NCHNAMLEN + 1];
+	struct vnode *dvp = cache_revlookup(vp, name, sizeof(name));
+	int n;
+
+	buf[0] = '\0';
+	if (dvp == NULL)
+		return;
+	n = vn_path(dvp, buf, size);
+	if (n >= 0)
+		ksnprintf(buf + n, size - (size_t)n, "%s%s", n > 1 ? "/" : "", name);
+	else
+		buf[0] = '\0';
+	vrele(dvp);
+}
+
+/* The name of r's mapping: its file's path (found once per vnode), a label. */
+static const char *
+maps_name(struct maps_walk *w, const struct maps_rec *r)
+{
+	if (r->vp == NULL)
+		return r->shared_anon ? "/dev/zero (deleted)" : r->label;
+	if (r->vp != w->path_vp) {
+		w->path_vp = r->vp;
+		maps_path(r->vp, w->path, sizeof(w->path));
+	}
+	return w->path;
+}
+
+/* One maps line, the name padded to MAPS_PATHCOL as Linux does. */
+static void
+maps_line(struct maps_walk *w, const struct maps_rec *r)
+{
+	unsigned major = 0, minor = 0;
+	uint64_t ino = 0;
+	const char *name = maps_name(w, r);
+	size_t before = w->tb->len;
+
+	if (r->vp != NULL) {
+		maps_dev(r->vp->v_mount->mnt_dev, &major, &minor);
+		ino = r->vp->v_ino;
+	}
+	tb_printf(w->tb, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu", r->start, r->end,
+	    (r->prot & VM_PROT_READ) ? 'r' : '-',
+	    (r->prot & VM_PROT_WRITE) ? 'w' : '-',
+	    (r->prot & VM_PROT_EXECUTE) ? 'x' : '-',
+	    r->cow ? 'p' : 's', (uint64_t)r->offset, major, minor, ino);
+	if (name[0] != '\0') {
+		size_t used = w->tb->len - before;
+		tb_printf(w->tb, "%*s%s", (int)(used < MAPS_PATHCOL ?
+		    MAPS_PATHCOL - used : 1), "", name);
+	}
+	tb_printf(w->tb, "\n");
 }
 
 static void
@@ -96,58 +210,145 @@ smaps_line(struct textbuf *tb, const char *key, uint64_t bytes)
 	tb_printf(tb, "%s:%*s%8lu kB\n", key, (int)(15 - strlen(key)), "", bytes / 1024);
 }
 
-/* The smaps block of one entry: its maps line, then its page counts. */
+/* The page counts of an smaps block (rollup: with the Pss split). */
 static void
-smaps_entry(struct textbuf *tb, const struct vm_map_entry *e, const struct proc_info *pi)
+smaps_counts(struct textbuf *tb, const struct uvm_usage *u, bool rollup)
 {
-	struct uvm_usage u;
-
-	memset(&u, 0, sizeof(u));
-	uvm_usage_entry(e, &u);
-	maps_entry(tb, e, pi);
-	smaps_line(tb, "Size", u.size);
-	smaps_line(tb, "KernelPageSize", PAGE_SIZE);
-	smaps_line(tb, "MMUPageSize", PAGE_SIZE);
-	smaps_line(tb, "Rss", u.rss);
-	smaps_line(tb, "Pss", u.pss);
-	smaps_line(tb, "Shared_Clean", 0);
-	smaps_line(tb, "Shared_Dirty", u.anon_shared);
-	smaps_line(tb, "Private_Clean", u.rss - u.anon);
-	smaps_line(tb, "Private_Dirty", u.anon - u.anon_shared);
-	smaps_line(tb, "Referenced", u.rss);
-	smaps_line(tb, "Anonymous", u.anon);
+	if (!rollup) {
+		smaps_line(tb, "Size", u->size);
+		smaps_line(tb, "KernelPageSize", PAGE_SIZE);
+		smaps_line(tb, "MMUPageSize", PAGE_SIZE);
+	}
+	smaps_line(tb, "Rss", u->rss);
+	smaps_line(tb, "Pss", u->pss);
+	smaps_line(tb, "Pss_Dirty", u->pss_dirty);
+	if (rollup) {
+		smaps_line(tb, "Pss_Anon", u->pss_anon);
+		smaps_line(tb, "Pss_File", u->pss_file);
+		smaps_line(tb, "Pss_Shmem", u->pss_shmem);
+	}
+	smaps_line(tb, "Shared_Clean", u->shared_clean);
+	smaps_line(tb, "Shared_Dirty", u->shared_dirty);
+	smaps_line(tb, "Private_Clean", u->private_clean);
+	smaps_line(tb, "Private_Dirty", u->private_dirty);
+	smaps_line(tb, "Referenced", u->referenced);
+	smaps_line(tb, "Anonymous", u->anon);
+	smaps_line(tb, "LazyFree", 0);
 	smaps_line(tb, "AnonHugePages", 0);
-	smaps_line(tb, "Swap", u.swap);
-	smaps_line(tb, "SwapPss", u.swap);
-	smaps_line(tb, "Locked", u.locked);
+	smaps_line(tb, "ShmemPmdMapped", 0);
+	smaps_line(tb, "FilePmdMapped", 0);
+	smaps_line(tb, "Shared_Hugetlb", 0);
+	smaps_line(tb, "Private_Hugetlb", 0);
+	smaps_line(tb, "Swap", u->swap);
+	smaps_line(tb, "SwapPss", u->swap_pss);
+	smaps_line(tb, "Locked", u->locked);
 }
 
-/* Each entry of pi's map through fn, with the map locked. */
+/* Sum b into a (smaps_rollup). */
 static void
-each_entry(struct textbuf *tb, struct proc_info *pi,
-    void (*fn)(struct textbuf *, const struct vm_map_entry *, const struct proc_info *))
+usage_add(struct uvm_usage *a, const struct uvm_usage *b)
 {
-	struct vm_map *map;
+	const uint64_t *src = (const uint64_t *)b;
+	uint64_t *dst = (uint64_t *)a;
 
-	if (pi->vmspace == NULL)
-		return;                 /* a zombie: no memory left */
-	map = &pi->vmspace->vm_map;
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
+/* Print one record (maps, smaps, or only sum it: rollup). */
+static void
+maps_emit(struct maps_walk *w, struct maps_rec *r, int mode)
+{
+	if (mode == 2) {
+		usage_add(&w->total, &r->u);
+		w->first = w->last == 0 ? r->start : w->first;
+		w->last = r->end;
+	} else {
+		maps_line(w, r);
+		if (mode == 1) {
+			smaps_counts(w->tb, &r->u, false);
+			tb_printf(w->tb, "THPeligible:    0\n");
+		}
+	}
+	if (r->vp != NULL)
+		vrele(r->vp);
+}
+
+/*
+ * Up to MAPS_CHUNK entries ending above *va into w->recs; *va moves past
+ * the last.  => map unlocked (locked here); returns how many.
+ */
+static int
+maps_gather(struct maps_walk *w, struct vm_map *map, vaddr_t *va)
+{
+	struct vm_map_entry *e;
+	int n = 0;
+
 	mutex_enter(&map->lock);
-	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
-		fn(tb, e, pi);
+	if (!uvm_map_lookup_entry(map, *va, &e))
+		e = e->next;            /* the first entry above *va */
+	for (; e != &map->header && n < MAPS_CHUNK; e = e->next, n++)
+		maps_copy(w, map, e, &w->recs[n], n > 0 ? &w->recs[n - 1] : NULL);
 	mutex_exit(&map->lock);
+	if (n > 0)
+		*va = w->recs[n - 1].end;
+	return n;
+}
+
+/*
+ * Walk pi's map in chunks, as Linux's seq_file does: each chunk copied
+ * under the map lock, printed without it.  mode 0 maps, 1 smaps, 2
+ * smaps_rollup (the sum, printed at the end).
+ */
+static void
+maps_walk(struct textbuf *tb, struct proc_info *pi, int mode)
+{
+	struct maps_walk *w = kmem_zalloc(sizeof(*w));
+	vaddr_t va = 0;
+	int n;
+
+	if (w == NULL || pi->vmspace == NULL)   /* a zombie: no memory left */
+		goto out;
+	w->recs = kmem_zalloc(MAPS_CHUNK * sizeof(*w->recs));
+	if (w->recs == NULL)
+		goto out;
+	w->tb = tb;
+	w->pi = pi;
+	w->smaps = mode != 0;
+	do {
+		n = maps_gather(w, &pi->vmspace->vm_map, &va);
+		for (int i = 0; i < n; i++)
+			maps_emit(w, &w->recs[i], mode);
+	} while (n == MAPS_CHUNK);
+	if (mode == 2) {
+		size_t before = tb->len;
+		tb_printf(tb, "%08lx-%08lx ---p 00000000 00:00 0", w->first, w->last);
+		tb_printf(tb, "%*s[rollup]\n", (int)(MAPS_PATHCOL - (tb->len - before)), "");
+		smaps_counts(tb, &w->total, true);
+	}
+out:
+	if (w != NULL && w->recs != NULL)
+		kmem_free(w->recs, MAPS_CHUNK * sizeof(*w->recs));
+	if (w != NULL)
+		kmem_free(w, sizeof(*w));
 }
 
 static void
 gen_maps(struct textbuf *tb, struct proc_info *pi)
 {
-	each_entry(tb, pi, maps_entry);
+	maps_walk(tb, pi, 0);
 }
 
 static void
 gen_smaps(struct textbuf *tb, struct proc_info *pi)
 {
-	each_entry(tb, pi, smaps_entry);
+	maps_walk(tb, pi, 1);
+}
+
+static void
+gen_smaps_rollup(struct textbuf *tb, struct proc_info *pi)
+{
+	maps_walk(tb, pi, 2);
 }
 
 /* ---- /proc/PID/stat and status ---- */
@@ -333,6 +534,7 @@ static const struct procfs_file pid_files[] = {
 	{ "fd", gen_fd_dir, true, PROCFS_SMALL },
 	{ "maps", gen_maps, false, PROCFS_MAX },
 	{ "smaps", gen_smaps, false, PROCFS_MAX },
+	{ "smaps_rollup", gen_smaps_rollup, false, PROCFS_SMALL },
 	{ "stat", gen_stat, false, PROCFS_SMALL },
 	{ "status", gen_status, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },

@@ -28,7 +28,7 @@ usage_at(struct vmtest *t, vaddr_t va)
 
 	memset(&u, 0, sizeof(u));
 	mutex_enter(&t->map->lock);
-	uvm_usage_entry(e, &u);
+	uvm_usage_entry(t->map, e, &u);
 	mutex_exit(&t->map->lock);
 	return u;
 }
