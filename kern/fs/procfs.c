@@ -36,6 +36,10 @@
 #include "kern/arch/mb2.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
+#include "kern/fs/tty.h"
+#include "kern/core/clock.h"
+#include "kern/core/sched.h"
+#include "uvm/uvm_io.h"
 #include "kern/vfs/vfs_vnops.h"
 #include "uvm/uvm_aobj.h"
 #include "pmap/pmap.h"
@@ -351,7 +355,7 @@ gen_smaps_rollup(struct textbuf *tb, struct proc_info *pi)
 	maps_walk(tb, pi, 2);
 }
 
-/* ---- /proc/PID/stat and status ---- */
+/* ---- /proc/PID/stat, statm, status, cmdline, comm, wchan ---- */
 
 static void
 usage_of(struct proc_info *pi, struct uvm_usage *u)
@@ -361,26 +365,63 @@ usage_of(struct proc_info *pi, struct uvm_usage *u)
 		uvm_usage_map(&pi->vmspace->vm_map, u);
 }
 
-/* One line, 52 fields, as proc(5) lists them; what is not kept here is 0. */
+/* The controlling terminal of pi's session (the console's dev, or 0) and
+ * its foreground group (-1 without one). */
+static void
+stat_tty(const struct proc_info *pi, uint64_t *tty_nr, int *tpgid)
+{
+	int sid, pgrp;
+
+	tty_session_get(&sid, &pgrp);
+	*tty_nr = sid != 0 && sid == pi->sid ? TTY_CONSOLE_DEV : 0;
+	*tpgid = *tty_nr != 0 ? pgrp : -1;
+}
+
+/*
+ * One line, the 52 fields of proc(5) in order.  Times are clock ticks
+ * (HZ is Linux's USER_HZ, 100): utime is every tick that found the
+ * process running, its system calls included (the kernel does not split
+ * user from system time, so stime is 0); starttime is when it was made.
+ * What is not kept here is 0: fault counts, children's times, the code
+ * and stack addresses, the environment's place.
+ */
 static void
 gen_stat(struct textbuf *tb, struct proc_info *pi)
 {
 	struct uvm_usage u;
+	uint64_t tty_nr;
+	int tpgid;
 
 	usage_of(pi, &u);
-	tb_printf(tb, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 %lu %lu "
-	    "%lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu 0 0 0 0 0\n",
+	stat_tty(pi, &tty_nr, &tpgid);
+	tb_printf(tb, "%d (%s) %c %d %d %d %lu %d 0 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
 	    pi->pid, pi->name, pi->state, pi->ppid, pi->pgid, pi->sid,
+	    tty_nr, tpgid, pi->run_ticks * 100 / HZ, pi->start_ticks * 100 / HZ);
+	tb_printf(tb, "%lu %lu %lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 ",
 	    u.size, u.rss / PAGE_SIZE, (uint64_t)-1,
-	    pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught,
-	    (uint64_t)pi->brk_start, (uint64_t)pi->brk);
+	    pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+	tb_printf(tb, "%lu %lu %lu 0 0 0\n", (uint64_t)pi->brk_start,
+	    (uint64_t)pi->arg_start, (uint64_t)pi->arg_end);
+}
+
+/* Pages: size resident shared text lib data dt (the last four 0 here but
+ * data: what is not a file's). */
+static void
+gen_statm(struct textbuf *tb, struct proc_info *pi)
+{
+	struct uvm_usage u;
+
+	usage_of(pi, &u);
+	tb_printf(tb, "%lu %lu %lu 0 0 %lu 0\n", u.size / PAGE_SIZE, u.rss / PAGE_SIZE,
+	    (u.rss - u.anon) / PAGE_SIZE, u.anon / PAGE_SIZE);
 }
 
 static const char *
 state_name(char state)
 {
 	return state == 'R' ? "R (running)" : state == 'Z' ? "Z (zombie)" :
-	    state == 'T' ? "T (stopped)" : "S (sleeping)";
+	    state == 'T' ? "T (stopped)" : state == 'D' ? "D (disk sleep)" :
+	    "S (sleeping)";
 }
 
 static void
@@ -390,8 +431,9 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 	uint64_t kb = 1024;
 
 	usage_of(pi, &u);
-	tb_printf(tb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-	    "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n",
+	tb_printf(tb, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
+	    "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
+	    "Gid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
 	    pi->name, state_name(pi->state), pi->pid, pi->pid, pi->ppid, NOFILE);
 	if (pi->vmspace != NULL)
 		tb_printf(tb, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\n"
@@ -399,10 +441,41 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 		    "RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n"
 		    "VmSwap:\t%8lu kB\n",
 		    u.size / kb, u.size / kb, u.locked_size / kb, 0UL, u.rss / kb,
-		    u.rss / kb, u.anon / kb, (u.rss - u.anon) / kb, 0UL, u.swap / kb);
-	tb_printf(tb, "Threads:\t1\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+		    u.rss / kb, u.anon / kb, (u.rss - u.anon - u.shmem) / kb,
+		    u.shmem / kb, u.swap / kb);
+	tb_printf(tb, "Threads:\t1\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 	    0UL, pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+}
+
+/*
+ * The argv strings, NUL-separated, as they are now in the process's
+ * memory (Linux reads them from there too, so a program that rewrites
+ * its argv shows the new text).  A zombie's is empty.
+ */
+static void
+gen_cmdline_pid(struct textbuf *tb, struct proc_info *pi)
+{
+	size_t len = pi->arg_end - pi->arg_start;
+
+	if (pi->vmspace == NULL || pi->arg_end <= pi->arg_start)
+		return;
+	len = MIN(len, tb->cap - 1 - tb->len);
+	if (uvm_io_read(&pi->vmspace->vm_map, pi->arg_start, tb->buf + tb->len, len) == 0)
+		tb->len += len;
+}
+
+static void
+gen_comm(struct textbuf *tb, struct proc_info *pi)
+{
+	tb_printf(tb, "%s\n", pi->name);
+}
+
+/* What it sleeps on (a wait message here, a function name on Linux), or 0. */
+static void
+gen_wchan(struct textbuf *tb, struct proc_info *pi)
+{
+	tb_printf(tb, "%s", pi->wchan[0] != '\0' ? pi->wchan : "0");
 }
 
 /* ---- directories ---- */
@@ -419,7 +492,8 @@ static void
 gen_pid_dir(struct textbuf *tb, struct proc_info *pi)
 {
 	(void)pi;
-	tb_printf(tb, "fd/\nmaps\nsmaps\nstat\nstatus\nmounts\n");
+	tb_printf(tb, "fd/\nmaps\nsmaps\nsmaps_rollup\nstat\nstatus\nstatm\n"
+	    "cmdline\ncomm\nwchan\nmounts\n");
 }
 
 static void
@@ -428,7 +502,7 @@ gen_root_dir(struct textbuf *tb, struct proc_info *pi)
 	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS);
 
 	(void)pi;
-	tb_printf(tb, "self/\nsys/\ncmdline\nmeminfo\nmounts\n");
+	tb_printf(tb, "self/\nsys/\ncmdline\nmeminfo\nstat\nuptime\nloadavg\nmounts\n");
 	for (int i = 0; i < n; i++)
 		tb_printf(tb, "%d/\n", pids[i]);
 }
@@ -456,22 +530,107 @@ gen_sys_vm_dir(struct textbuf *tb, struct proc_info *pi)
 
 /* ---- files of no process ---- */
 
+/*
+ * Memory by what holds it (uvm_usage_meminfo counts every page by its
+ * owner).  Cached is every object's pages - files, the initrd's, and
+ * tmpfs/shared memory (Shmem, which Linux counts in Cached too);
+ * MemAvailable is free plus the clean file pages the page daemon could
+ * drop without I/O.  Buffers: the ext2 block cache holds only metadata
+ * and is kernel memory here, 0.  sysinfo(2) gives the same figures.
+ */
 static void
 gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 {
+	static const char *const names[] = {
+		"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached",
+		"SwapCached", "Active", "Inactive", "Unevictable", "Mlocked",
+		"SwapTotal", "SwapFree", "Dirty", "Writeback", "AnonPages",
+		"Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable",
+		"SUnreclaim", "PageTables",
+	};
+	struct uvm_meminfo mi;
 	uint64_t kb = PAGE_SIZE / 1024;
 
 	(void)pi;
-	tb_printf(tb, "MemTotal:       %8lu kB\n", (uvmexp.npages - uvmexp.reserved) * kb);
-	tb_printf(tb, "MemFree:        %8lu kB\n", uvmexp.free * kb);
-	tb_printf(tb, "MemAvailable:   %8lu kB\n", uvmexp.free * kb);
-	tb_printf(tb, "Active:         %8lu kB\n", uvmexp.active * kb);
-	tb_printf(tb, "Inactive:       %8lu kB\n", uvmexp.inactive * kb);
-	tb_printf(tb, "Mlocked:        %8lu kB\n", uvmexp.wired * kb);
-	tb_printf(tb, "PageTables:     %8lu kB\n", pmap_counters.ptpages * kb);
-	tb_printf(tb, "SwapTotal:      %8lu kB\n", uvm_swap_stats.nslots * kb);
-	tb_printf(tb, "SwapFree:       %8lu kB\n",
-	    (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * kb);
+	uvm_usage_meminfo(&mi);
+	const uint64_t v[] = {
+		mi.total, mi.free, mi.available, 0, mi.cached, 0, mi.active,
+		mi.inactive, mi.wired, mi.wired, mi.swap_total, mi.swap_free,
+		mi.dirty, 0, mi.anon, mi.mapped, mi.shmem, 0, 0, 0, 0,
+		pmap_counters.ptpages,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		tb_printf(tb, "%s:%*s%8lu kB\n", names[i], (int)(15 - strlen(names[i])),
+		    "", v[i] * kb);
+}
+
+/* The wall clock at boot: sys_time.c's EPOCH_AT_BOOT (no battery clock). */
+#define PROCFS_BTIME 1767225600ULL
+
+/*
+ * The CPU line in ticks: user is every tick that found a process running
+ * (its system calls too), system a kernel thread's (page daemon, tests),
+ * idle the idle thread's.  One CPU; cpu0 says the same.
+ */
+static void
+gen_stat_top(struct textbuf *tb, struct proc_info *pi)
+{
+	uint64_t idle = sched_idle_thread()->rticks, user = proc_cpu_ticks;
+	uint64_t sys = ticks > idle + user ? ticks - idle - user : 0;
+	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS), run = 0, blk = 0;
+	struct proc_info p;
+
+	(void)pi;
+	for (int i = 0; i < n; i++) {
+		if (proc_info_get(pids[i], &p) != 0)
+			continue;
+		run += p.state == 'R';
+		blk += p.state == 'D';
+		proc_info_put(&p);
+	}
+	tb_printf(tb, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, sys, idle);
+	tb_printf(tb, "cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, sys, idle);
+	tb_printf(tb, "intr 0\nctxt 0\nbtime %lu\nprocesses %lu\n"
+	    "procs_running %d\nprocs_blocked %d\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+	    PROCFS_BTIME, proc_started(), run, blk);
+}
+
+/* Seconds since boot, and the idle thread's share of them. */
+static void
+gen_uptime(struct textbuf *tb, struct proc_info *pi)
+{
+	uint64_t cs = clock_ns() / 10000000, idle = sched_idle_thread()->rticks * 100 / HZ;
+
+	(void)pi;
+	tb_printf(tb, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100, idle % 100);
+}
+
+/* A fixed-point load (proc.h) as Linux prints it: two decimals. */
+static void
+load_print(struct textbuf *tb, uint64_t load)
+{
+	load += LOAD_FIXED_1 / 200;             /* round to 0.01 */
+	tb_printf(tb, "%lu.%02lu ", load >> LOAD_FSHIFT,
+	    ((load & (LOAD_FIXED_1 - 1)) * 100) >> LOAD_FSHIFT);
+}
+
+/* The three load averages, running/all processes, the last pid made. */
+static void
+gen_loadavg(struct textbuf *tb, struct proc_info *pi)
+{
+	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS), run = 0;
+	struct proc_info p;
+
+	(void)pi;
+	for (int i = 0; i < 3; i++)
+		load_print(tb, proc_loadavg[i]);
+	for (int i = 0; i < n; i++) {
+		if (proc_info_get(pids[i], &p) == 0) {
+			run += p.state == 'R';
+			proc_info_put(&p);
+		}
+	}
+	tb_printf(tb, "%d/%d %lu\n", run, n, proc_started());
 }
 
 static void
@@ -537,6 +696,10 @@ static const struct procfs_file pid_files[] = {
 	{ "smaps_rollup", gen_smaps_rollup, false, PROCFS_SMALL },
 	{ "stat", gen_stat, false, PROCFS_SMALL },
 	{ "status", gen_status, false, PROCFS_SMALL },
+	{ "statm", gen_statm, false, PROCFS_SMALL },
+	{ "cmdline", gen_cmdline_pid, false, EXEC_ARG_MAX + 1 },
+	{ "comm", gen_comm, false, PROCFS_SMALL },
+	{ "wchan", gen_wchan, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
 };
 
@@ -544,6 +707,9 @@ static const struct procfs_file pid_files[] = {
 static const struct procfs_file top_files[] = {
 	{ "", gen_root_dir, true, PROCFS_SMALL * 4 },
 	{ "meminfo", gen_meminfo, false, PROCFS_SMALL },
+	{ "stat", gen_stat_top, false, PROCFS_SMALL },
+	{ "uptime", gen_uptime, false, PROCFS_SMALL },
+	{ "loadavg", gen_loadavg, false, PROCFS_SMALL },
 	{ "cmdline", gen_cmdline, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
 	{ "sys", gen_sys_dir, true, PROCFS_SMALL },
