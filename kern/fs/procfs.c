@@ -2,29 +2,61 @@
  * kern/fs/procfs.c - /proc: processes, memory and kernel settings as text.
  *
  * Each file is generated whole when it is opened (a snapshot) into a
- * kernel buffer, in Linux's format, so the same parsers work on both
- * kernels.  /proc/self/maps has one line per map entry:
+ * kernel buffer, in Linux's format, so the same parsers - busybox's ps,
+ * top, free and uptime, a student's cat - work on both kernels.
  *
- *   00400000-00401000 r--p 00000000 00:01 7          (a file's pages)
- *   00429000-0042a000 rw-p 00000000 00:00 0          [heap]
- *   7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0  [stack]
+ * /proc/PID/maps has one line per map entry; a file's mapping names the
+ * file's device (its mount's mnt_dev as major:minor), inode and path:
  *
- * "p" is a private (copy-on-write) entry, "s" a shared one; the
- * permissions are what the program asked for (a write-only mapping is
- * -w-p, though the page tables must allow reading it too).
+ *   00400000-00401000 r--p 00000000 00:01 56        /usr/bin/busybox
+ *   7f..5000-7f..d000 r-xp 00028000 00:01 1203      /usr/lib/x86_64-linux-gnu/libc.so.6
+ *   005ec000-005ed000 rw-p 00000000 00:00 0         [heap]
+ *   7ffffff00000-7ffffffff000 rw-p 00000000 00:00 0 [stack]
  *
- * /proc/PID/smaps adds, under each line, what the entry's pages cost,
- * counted from the amap's anons and the object's pages (uvm_usage.h):
+ * The way back from a mapping to a name: entry->object is the file's
+ * v_obj; vcache_find_obj gives the vnode; the name cache (cache_revlookup)
+ * the name it was last looked up by (exec, ld.so's open) and its
+ * directory, whose path vn_path finds by walking "..".  Like Linux, the
+ * path is the file's own, through no symlink: /lib is usr/lib, so libc is
+ * /usr/lib/x86_64-linux-gnu/libc.so.6.  A file whose name has left the
+ * cache shows no path.  "p" is a private (copy-on-write) entry, "s" a
+ * shared one; the permissions are what the program asked for (a
+ * write-only mapping is -w-p, though the page tables must allow reading).
  *
- *   Rss        resident pages          Anonymous  of them, anons' pages
- *   Pss        Rss with each anon page divided by the amaps sharing it
- *   Swap       pages only in swap      Locked     Rss of a wired entry
+ * The walk copies up to MAPS_CHUNK entries under the map lock, takes a
+ * reference on each file's vnode, drops the lock and only then looks for
+ * names (vn_path reads directories and sleeps), as Linux's seq_file
+ * resumes at the address where the last chunk ended.
  *
- * /proc/PID/status and stat sum those over the map (VmSize, VmRSS,
- * VmSwap, VmLck).  Directories (/proc, /proc/PID, /proc/PID/fd, /proc/sys
- * ...) are generated the same way, one name a line (file_from_dirtext);
+ * /proc/PID/smaps adds, under each line, what the entry's pages cost
+ * (uvm_usage.h says how each is counted):
+ *
+ *   Rss        resident pages: anons', and the object's pages this
+ *              process's page table maps
+ *   Pss        Rss with each page divided by its sharers: an anon's, the
+ *              amaps sharing it; a file page's, its mappings (PV entries)
+ *              - two processes running one dynamic program each get half
+ *              of libc's text (tests/kern/fs/procfs_test.c proves it)
+ *   Shared_/Private_Clean/Dirty, Referenced, Anonymous, Swap, SwapPss,
+ *   Locked     as Linux defines them
+ *
+ * smaps_rollup is their sum over the map.  /proc/PID/stat (52 fields),
+ * statm and status sum the map too (VmSize, VmRSS, VmSwap, VmLck); cmdline
+ * is argv as it is now in the process's memory ([arg_start, arg_end),
+ * which exec records); comm its name; wchan what it sleeps on.  Of no
+ * process: meminfo (every page counted by owner, uvm_usage_meminfo; the
+ * figures sysinfo(2) gives too), stat (CPU ticks, boot time, process
+ * counts), uptime, loadavg (proc.c keeps the means), cmdline, mounts.
+ *
+ * Directories (/proc, /proc/PID, /proc/PID/fd, /proc/sys ...) are
+ * generated the same way, one name a line (file_from_dirtext);
  * /proc/self/fd/N opens what descriptor N is open on.  PID is a number
  * or "self".
+ *
+ * Locks: proc_info_get takes proc_lock alone and leaves a reference on
+ * the vmspace; then the map lock (and under it amap, object, vcache
+ * locks, as uvm_usage and vcache_find_obj take them); names and vrele
+ * with no lock held.
  */
 #include "kern/fs/procfs.h"
 #include "kern/core/cmdline.h"
