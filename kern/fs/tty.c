@@ -121,6 +121,15 @@ tty_set_session(int sid, int pgrp)
 	spin_unlock(&tty.lock);
 }
 
+void
+tty_session_get(int *sid, int *pgrp)
+{
+	spin_lock(&tty.lock);
+	*sid = tty.sid;
+	*pgrp = tty.pgrp;
+	spin_unlock(&tty.lock);
+}
+
 /* ------------------------------------------------------------------ */
 /* Input: the line discipline                                          */
 

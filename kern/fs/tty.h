@@ -29,6 +29,11 @@ void tty_attach(void);
  */
 void tty_set_session(int sid, int pgrp);
 
+/* tty_session_get - the session the terminal controls and its foreground
+ * group (0, 0: none), for /proc/PID/stat.  => never sleeps. */
+void tty_session_get(int *sid, int *pgrp);
+#define TTY_CONSOLE_DEV (4 << 8 | 64)   /* ttyS0, Linux's numbers */
+
 /*
  * tty_input - one byte typed (or pushed by TIOCSTI): the line discipline,
  * echo, and the signal keys.  => any context, interrupts included; never

@@ -457,6 +457,10 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 		    dvp->v_ops->vop_create == NULL ? -EPERM :
 		    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
 		    umask_apply(mode, 07777), vpp);
+		/* The new name, as a lookup would leave it (/proc/PID/maps
+		 * names a mapped file by its cached name). */
+		if (error == 0 && !(dvp->v_mount->mnt_flags & MNT_NOCACHE))
+			cache_enter(dvp, pp->last, pp->len, *vpp);
 		mutex_exit(&dvp->v_lock);
 		return error;
 	}
