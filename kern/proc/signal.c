@@ -44,6 +44,13 @@
  * time again: Linux would sleep only what was left).  rt_sigsuspend
  * returns -EINTR.  Short waits that always end (a page being read
  * from disk) are not interruptible; the signal waits for them.
+ *
+ * A call may wait under a mask of its own (rt_sigsuspend, ppoll,
+ * pselect6: signal_mask_wait).  The old mask comes back when it returns
+ * - or, when a signal cut it short, as the handler's frame is built (the
+ * frame saves the old mask, so sigreturn restores it), or at the end of
+ * the delivery if no handler ran.  So the signal the call's mask let in
+ * is the one delivered, as Linux's TIF_RESTORE_SIGMASK does.
  */
 #include "kern/proc/signal.h"
 #include "kern/lib/assert.h"
@@ -315,6 +322,32 @@ signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 			proc_exit(W_SIGNALED(sig));
 		return;     /* one handler at a time; the rest wait */
 	}
+	/* No handler ran (a stop and continue): a call's own mask ends here. */
+	if (p->sig.suspended) {
+		p->sig.mask = p->sig.suspend_mask;
+		p->sig.suspended = false;
+	}
+}
+
+void
+signal_mask_wait(uint64_t mask)
+{
+	struct proc *p = curproc;
+
+	p->sig.suspend_mask = p->sig.mask;
+	p->sig.suspended = true;
+	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+}
+
+void
+signal_mask_done(bool interrupted)
+{
+	struct proc *p = curproc;
+
+	if (interrupted || !p->sig.suspended)
+		return;
+	p->sig.mask = p->sig.suspend_mask;
+	p->sig.suspended = false;
 }
 
 int64_t

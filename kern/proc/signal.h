@@ -100,6 +100,20 @@ void signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr);
  */
 void signal_restart_syscall(struct trapframe *tf, int64_t nr);
 
+/*
+ * signal_mask_wait - the calling process waits under mask (ppoll's,
+ * pselect6's); its own mask is kept to be restored.
+ *  => signal_mask_done must follow before the call returns.
+ */
+void signal_mask_wait(uint64_t mask);
+
+/*
+ * signal_mask_done - the call is over: the kept mask comes back now, or,
+ * if interrupted (a signal cut it short), when that signal is delivered
+ * on the way out (its handler's frame carries the kept mask).
+ */
+void signal_mask_done(bool interrupted);
+
 /* signal_actionable - has p a pending, unblocked signal that would do something? */
 bool signal_actionable(const struct proc *p);
 

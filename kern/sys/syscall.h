@@ -167,6 +167,11 @@ int64_t sys_statfs(const struct sysargs *a);
 int64_t sys_fstatfs(const struct sysargs *a);
 int64_t sys_mount(const struct sysargs *a);
 int64_t sys_umount2(const struct sysargs *a);
+/* kern/sys/sys_poll.c */
+int64_t sys_poll(const struct sysargs *a);
+int64_t sys_ppoll(const struct sysargs *a);
+int64_t sys_select(const struct sysargs *a);
+int64_t sys_pselect6(const struct sysargs *a);
 /* kern/sys/sys_memfd.c */
 int64_t sys_memfd_create(const struct sysargs *a);
 
