@@ -57,6 +57,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
+#include "kern/core/clock.h"
 #include "kern/core/sched.h"
 #include "kern/sys/syscall.h"
 #include "kern/arch/trap.h"
@@ -539,6 +540,94 @@ sys_rt_sigsuspend(const struct sysargs *a)
 	p->sig.suspended = true;
 	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	return signal_wait("sigsusp");  /* the handler runs on the way out */
+}
+
+/* The lowest signal of set pending in p, taken off; 0 if none.  => proc_lock. */
+static int
+sigwait_take(struct proc *p, uint64_t set)
+{
+	uint64_t ready = p->sig.pending & set;
+
+	if (ready == 0)
+		return 0;
+	int sig = __builtin_ctzl(ready) + 1;
+	p->sig.pending &= ~SIGBIT(sig);
+	return sig;
+}
+
+/* rt_sigtimedwait's timeout as a clock_ns deadline (NULL: none).  0/-errno. */
+static int
+sigwait_deadline(uint64_t uts, uint64_t *deadline)
+{
+	int64_t ts[2];
+
+	*deadline = UINT64_MAX;
+	if (uts == 0)
+		return 0;
+	if (copyin(uts, ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+		return -EINVAL;
+	if ((uint64_t)ts[0] < UINT64_MAX / 2000000000)
+		*deadline = clock_ns() + (uint64_t)ts[0] * 1000000000 + (uint64_t)ts[1];
+	return 0;
+}
+
+/*
+ * Sleep until a signal of set is pending (taken: its number), another
+ * signal is there to act on (-EINTR), or deadline (-EAGAIN).  Signals of
+ * set wake it though blocked: proc_signal ends any interruptible sleep.
+ */
+static int
+sigwait_sleep(struct proc *p, uint64_t set, uint64_t deadline)
+{
+	int sig;
+
+	spin_lock(&proc_lock);
+	while ((sig = sigwait_take(p, set)) == 0) {
+		if (signal_actionable(p)) {
+			sig = -EINTR;
+			break;
+		}
+		if (clock_ns() >= deadline) {
+			sig = -EAGAIN;
+			break;
+		}
+		sleep_on_intr(deadline == UINT64_MAX ? (const void *)p : CLOCK_TICK_CHAN,
+		    &proc_lock, "sigwait");
+	}
+	spin_unlock(&proc_lock);
+	return sig;
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout, size): take a pending signal of
+ * set - usually blocked, so that only this call sees it - without running
+ * its handler, waiting up to timeout (NULL: for ever; zero: a look) for
+ * one.  busybox init waits for its signals (SIGCHLD, poweroff's SIGUSR2,
+ * SIGTERM) this way.  => the signal; -EAGAIN at the timeout; -EINTR when
+ * another signal comes (never restarted, as Linux).
+ */
+int64_t
+sys_rt_sigtimedwait(const struct sysargs *a)
+{
+	struct l_siginfo info;
+	uint64_t set, deadline;
+	int sig;
+
+	if (a->a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin(a->a[0], &set, sizeof(set)) != 0)
+		return -EFAULT;
+	if ((sig = sigwait_deadline(a->a[2], &deadline)) != 0)
+		return sig;
+	sig = sigwait_sleep(curproc, set & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP)), deadline);
+	if (sig <= 0 || a->a[1] == 0)
+		return sig;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = SI_USER;
+	return copyout(&info, a->a[1], sizeof(info)) == 0 ? sig : -EFAULT;
 }
 
 /* pause: rt_sigsuspend with the mask as it is. */

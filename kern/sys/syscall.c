@@ -118,6 +118,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
 	[127] = sys_rt_sigpending,
+	[128] = sys_rt_sigtimedwait,
 	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,
 	[137] = sys_statfs,
