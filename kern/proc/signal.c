@@ -42,7 +42,10 @@
  * its flags (Linux never restarts them after a handler), but a stop and
  * continue with no handler goes back to sleep (nanosleep for its whole
  * time again: Linux would sleep only what was left).  rt_sigsuspend
- * returns -EINTR.  Short waits that always end (a page being read
+ * returns -EINTR.  poll returns -ERESTART_RESTARTBLOCK: -EINTR after a
+ * handler; with none, the syscall entry makes the program call
+ * restart_syscall, which goes on with the poll until the deadline it
+ * had (signal_restart_block).  Short waits that always end (a page being read
  * from disk) are not interruptible; the signal waits for them.
  *
  * A call may wait under a mask of its own (rt_sigsuspend, ppoll,
@@ -288,7 +291,8 @@ restart_or_eintr(struct trapframe *tf, int64_t syscall_nr,
 {
 	if (syscall_nr < 0)
 		return;
-	if (tf->rax == (uint64_t)-ERESTARTNOHAND)
+	if (tf->rax == (uint64_t)-ERESTARTNOHAND ||
+	    tf->rax == (uint64_t)-ERESTART_RESTARTBLOCK)
 		tf->rax = (uint64_t)-EINTR;
 	if (tf->rax != (uint64_t)-ERESTARTSYS)
 		return;
@@ -426,6 +430,7 @@ sys_rt_sigreturn(const struct sysargs *a)
 		proc_exit(W_SIGNALED(SIGSEGV));
 	restore_regs(tf, &uc.uc_mcontext);
 	curproc->sig.mask = uc.uc_sigmask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	curproc->sig.restart.fn = NULL;     /* a handler ran: nothing goes on */
 	return (int64_t)tf->rax;    /* the interrupted code's rax, untouched */
 }
 
@@ -628,6 +633,34 @@ sys_rt_sigtimedwait(const struct sysargs *a)
 	info.si_signo = sig;
 	info.si_code = SI_USER;
 	return copyout(&info, a->a[1], sizeof(info)) == 0 ? sig : -EFAULT;
+}
+
+int64_t
+signal_restart_block(int64_t (*fn)(const uint64_t arg[3]), uint64_t a0,
+    uint64_t a1, uint64_t a2)
+{
+	struct sigrestart *r = &curproc->sig.restart;
+
+	r->fn = fn;
+	r->arg[0] = a0;
+	r->arg[1] = a1;
+	r->arg[2] = a2;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * restart_syscall: go on with the call a stop cut short (the syscall
+ * entry puts this number in rax for -ERESTART_RESTARTBLOCK).  Called by
+ * a program itself, with nothing to go on with: -EINTR, as Linux.
+ */
+int64_t
+sys_restart_syscall(const struct sysargs *a)
+{
+	struct sigrestart r = curproc->sig.restart;
+
+	(void)a;
+	curproc->sig.restart.fn = NULL;
+	return r.fn != NULL ? r.fn(r.arg) : -EINTR;
 }
 
 /* pause: rt_sigsuspend with the mask as it is. */

@@ -48,11 +48,13 @@
  * Results, as Linux: poll counts the entries with nonzero revents (a
  * negative fd is skipped, a closed one is POLLNVAL); select counts the
  * bits set, a closed fd in a set is -EBADF.  A signal before anything is
- * ready ends the wait with -ERESTARTNOHAND: -EINTR if a handler runs,
- * else (a stop and continue) the call starts again - select, pselect6
- * and ppoll with the time left, which they write back to the caller's
- * timeout as Linux does; poll with its whole timeout (Linux would restart
- * with the time left; here, as nanosleep, it starts over).  ppoll and
+ * ready ends the wait: -EINTR if a handler runs, else (a stop and
+ * continue) the call goes on with the time it had left - select, pselect6
+ * and ppoll return -ERESTARTNOHAND and start again with the time left,
+ * which they write back to the caller's timeout as Linux does; poll, whose
+ * timeout is a register, returns -ERESTART_RESTARTBLOCK and goes on
+ * through restart_syscall to the deadline it had (kern/proc/signal.c).
+ * ppoll and
  * pselect6 wait under the caller's mask (signal_mask_wait), restored
  * afterwards - after the handler's frame is built when a signal cut them
  * short, so the handler runs for the signal the temporary mask let in.
@@ -281,6 +283,16 @@ do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
 	return r;
 }
 
+/* poll cut short by a signal goes on here (restart_syscall) if no handler ran. */
+static int64_t
+poll_restart(const uint64_t arg[3])
+{
+	int64_t r = do_poll(arg[0], arg[1], arg[2]);
+
+	return r == -ERESTARTNOHAND ? signal_restart_block(poll_restart, arg[0],
+	    arg[1], arg[2]) : r;
+}
+
 int64_t
 sys_poll(const struct sysargs *a)
 {
@@ -288,7 +300,7 @@ sys_poll(const struct sysargs *a)
 	uint64_t deadline = timeout_ms < 0 ? POLL_FOREVER :
 	    deadline_in((uint64_t)timeout_ms * 1000000);
 
-	return do_poll(a->a[0], (uint32_t)a->a[1], deadline);
+	return poll_restart((uint64_t[3]){ a->a[0], (uint32_t)a->a[1], deadline });
 }
 
 /* A user timespec as a deadline (NULL: forever).  => 0, -EFAULT, -EINVAL. */

@@ -140,6 +140,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[201] = sys_time,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
+	[219] = sys_restart_syscall,
 	[228] = sys_clock_gettime,
 	[229] = sys_clock_getres,
 	[230] = sys_clock_nanosleep,
@@ -259,6 +260,8 @@ syscall_handler(struct trapframe *tf)
 	/* Cut short, and no handler took it: run the call again. */
 	if (tf->rax == (uint64_t)-ERESTARTSYS || tf->rax == (uint64_t)-ERESTARTNOHAND)
 		signal_restart_syscall(tf, (int64_t)nr);
+	else if (tf->rax == (uint64_t)-ERESTART_RESTARTBLOCK)
+		signal_restart_syscall(tf, SYS_RESTART_SYSCALL);
 	cli();
 	/* sysret only for a frame left as syscall made it (and a canonical
 	 * user rip, always true then); anything rewritten goes by iretq. */

@@ -120,6 +120,7 @@ int64_t sys_swapon(const struct sysargs *a);
 int64_t sys_swapoff(const struct sysargs *a);
 int64_t sys_rt_sigpending(const struct sysargs *a);
 int64_t sys_rt_sigtimedwait(const struct sysargs *a);
+int64_t sys_restart_syscall(const struct sysargs *a);
 int64_t sys_mlock2(const struct sysargs *a);
 int64_t sys_reboot(const struct sysargs *a);
 int64_t sys_sync(const struct sysargs *a);

@@ -427,3 +427,32 @@ UTEST(regular_files_and_dev_null_are_always_ready)
 	UT_EQ(poll1(fd, POLLIN, -1, 1), POLLIN);
 	close(fd);
 }
+
+UTEST(a_stop_and_continue_do_not_end_poll_nor_lengthen_it)
+{
+	int p[2];
+
+	UT_SYS(pipe(p));
+	pid_t pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		nap_ms(100);
+		kill(getppid(), SIGSTOP);
+		nap_ms(150);
+		kill(getppid(), SIGCONT);
+		_exit(0);
+	}
+	/* Stopped from 100 to 250 ms: poll still ends at 300, not 550. */
+	long t0 = now_ms();
+	UT_EQ(poll1(p[0], POLLIN, 300, 0), 0);
+	long took = now_ms() - t0;
+	UT_ASSERT(took >= 300 && took < 500);
+	UT_CHILD_EXITS(pid, 0);
+	close(p[0]);
+	close(p[1]);
+}
+
+UTEST(restart_syscall_called_by_a_program_is_eintr)
+{
+	UT_EQ(syscall(SYS_restart_syscall), -1);
+	UT_EQ(errno, EINTR);
+}
