@@ -37,12 +37,12 @@
  *   the handler has no SA_RESTART       -EINTR
  *   no handler runs                     the call runs again
  *
- * Restartable: wait4, pipe and console read and write.  pause and
- * nanosleep return -ERESTARTNOHAND: -EINTR if a handler runs, whatever
- * its flags (Linux never restarts them after a handler), but a stop and
- * continue with no handler goes back to sleep (nanosleep for its whole
- * time again: Linux would sleep only what was left).  rt_sigsuspend
- * returns -EINTR.  poll returns -ERESTART_RESTARTBLOCK: -EINTR after a
+ * Restartable: wait4, pipe and console read and write.  pause,
+ * nanosleep and rt_sigsuspend return -ERESTARTNOHAND: -EINTR if a
+ * handler runs, whatever its flags (Linux never restarts them after a
+ * handler), but a stop and continue with no handler goes back to sleep
+ * (nanosleep for its whole time again: Linux would sleep only what was
+ * left).  poll returns -ERESTART_RESTARTBLOCK: -EINTR after a
  * handler; with none, the syscall entry makes the program call
  * restart_syscall, which goes on with the poll until the deadline it
  * had (signal_restart_block).  Short waits that always end (a page being read
@@ -544,7 +544,8 @@ sys_rt_sigsuspend(const struct sysargs *a)
 	p->sig.suspend_mask = p->sig.mask;
 	p->sig.suspended = true;
 	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	return signal_wait("sigsusp");  /* the handler runs on the way out */
+	signal_wait("sigsusp");         /* the handler runs on the way out */
+	return -ERESTARTNOHAND;         /* EINTR; a stop and continue: again */
 }
 
 /* The lowest signal of set pending in p, taken off; 0 if none.  => proc_lock. */

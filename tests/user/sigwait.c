@@ -114,3 +114,31 @@ UTEST(bad_size_timeout_or_pointer_is_an_error)
 	UT_EQ(syscall(SYS_rt_sigtimedwait, NULL, NULL, NULL, 8), -1);
 	UT_EQ(errno, EFAULT);
 }
+
+UTEST(sigsuspend_goes_on_after_a_stop_and_continue)
+{
+	sigset_t none;
+	pid_t pid;
+
+	block(SIGUSR1);
+	ut_count_signal(SIGUSR1);
+	sigemptyset(&none);
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		struct timespec ts = { 0, 50000000 };
+		nanosleep(&ts, NULL);
+		kill(getppid(), SIGSTOP);
+		nanosleep(&ts, NULL);
+		kill(getppid(), SIGCONT);
+		nanosleep(&ts, NULL);
+		kill(getppid(), SIGUSR1);
+		_exit(0);
+	}
+	/* The stop is no signal to return for: only SIGUSR1's handler is. */
+	UT_ERR(sigsuspend(&none), EINTR);
+	UT_EQ(ut_signals, 1);
+	sigset_t m;
+	sigprocmask(SIG_SETMASK, NULL, &m);
+	UT_ASSERT(sigismember(&m, SIGUSR1));
+	UT_CHILD_EXITS(pid, 0);
+}
