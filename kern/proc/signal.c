@@ -534,16 +534,13 @@ signal_wait(const char *wmesg)
 int64_t
 sys_rt_sigsuspend(const struct sysargs *a)
 {
-	struct proc *p = curproc;
 	uint64_t mask;
 
 	if (a->a[1] != sizeof(uint64_t))
 		return -EINVAL;
 	if (copyin(a->a[0], &mask, sizeof(mask)) != 0)
 		return -EFAULT;
-	p->sig.suspend_mask = p->sig.mask;
-	p->sig.suspended = true;
-	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	signal_mask_wait(mask);
 	signal_wait("sigsusp");         /* the handler runs on the way out */
 	return -ERESTARTNOHAND;         /* EINTR; a stop and continue: again */
 }
