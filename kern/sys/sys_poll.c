@@ -476,22 +476,39 @@ do_select(const struct sysargs *a, uint64_t deadline)
 	return r;
 }
 
+/*
+ * select's timeval as a deadline (NULL: forever).  Linux folds whole
+ * seconds out of tv_usec; what is then negative is -EINVAL, what is too
+ * far to count is forever.  => 0, -EFAULT, -EINVAL.
+ */
+static int
+timeval_deadline(uint64_t utv, uint64_t *deadline)
+{
+	int64_t tv[2], sec, nsec;
+
+	*deadline = POLL_FOREVER;
+	if (utv == 0)
+		return 0;
+	if (copyin(utv, tv, sizeof(tv)) != 0)
+		return -EFAULT;
+	nsec = tv[1] % 1000000 * 1000;
+	if (__builtin_add_overflow(tv[0], tv[1] / 1000000, &sec))
+		return tv[0] > 0 ? 0 : -EINVAL;
+	if (sec < 0 || nsec < 0)
+		return -EINVAL;
+	if ((uint64_t)sec < POLL_FOREVER / NSEC)
+		*deadline = deadline_in((uint64_t)sec * NSEC + (uint64_t)nsec);
+	return 0;
+}
+
 int64_t
 sys_select(const struct sysargs *a)
 {
-	int64_t tv[2];
-	uint64_t deadline = POLL_FOREVER;
+	uint64_t deadline;
+	int r = timeval_deadline(a->a[4], &deadline);
 
-	if (a->a[4] != 0) {
-		if (copyin(a->a[4], tv, sizeof(tv)) != 0)
-			return -EFAULT;
-		/* Linux folds whole seconds out of tv_usec; negatives are EINVAL. */
-		int64_t sec = tv[0] + tv[1] / 1000000, nsec = tv[1] % 1000000 * 1000;
-		if (sec < 0 || nsec < 0)
-			return -EINVAL;
-		deadline = (uint64_t)sec >= POLL_FOREVER / NSEC ? POLL_FOREVER :
-		    deadline_in((uint64_t)sec * NSEC + (uint64_t)nsec);
-	}
+	if (r != 0)
+		return r;
 	return time_left_out(a->a[4], deadline, true, do_select(a, deadline));
 }
 
