@@ -7,6 +7,8 @@
 
 #include "kern/lib/types.h"
 
+struct file;
+
 /* The kernel's struct termios as TCGETS/TCSETS pass it (36 bytes). */
 struct k_termios {
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
@@ -50,6 +52,13 @@ void tty_intr(void *arg);
  *    -EFAULT, -EIO, or -ERESTARTSYS for a signal.
  */
 int64_t tty_read(uint64_t ubuf, size_t len);
+
+/*
+ * tty_poll - the console's poll op: POLLIN when a read would not wait (a
+ * finished line, an end of file, or in raw mode any byte), POLLOUT always.
+ *  => never sleeps; POLL_TICK too while input is polled (no interrupt).
+ */
+uint32_t tty_poll(struct file *f);
 
 /* tty_ioctl - the terminal's ioctls.  => 0/-errno; -ENOTTY if unknown. */
 int64_t tty_ioctl(uint64_t req, uint64_t uarg);
