@@ -58,11 +58,13 @@
 #   SHELLTEST=0     skip make test's boot that types hello, a session
 #                   with files (echo >, cat, ls, mkdir, mv, rm) and exit
 #                   at make run's shell (tools/test-shell-exit.sh)
-#   BUSYBOXTEST=0   skip make test's boot of make run's image (the ext2
-#                   root from Debian packages) that types the README's
-#                   first minutes at busybox's shell: ls /bin, cat
-#                   /proc/self/maps, ps, free, a demo, a job, exit
-#                   (tools/test-busybox.sh)
+#   BUSYBOXTEST=0   skip make test's boots of make run's image (the ext2
+#                   root from Debian packages) that type at busybox's
+#                   shell: the README's first minutes (ls /bin, cat
+#                   /proc/self/maps, ps, free, a demo, a job, exit;
+#                   tools/test-busybox.sh), then its terminal (line
+#                   editing, Ctrl-C, job control, vi, exit;
+#                   tools/test-busybox-tty.sh)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
@@ -511,6 +513,9 @@ ifneq ($(BUSYBOXTEST),0)
 	$(call make_iso,$(BUILD)/bbtest,root=vdc initexit=1 swap=none)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-busybox.sh \
 		$(BUILD)/bbtest.iso $(BUILD)/bbtest.log
+	$(call make_iso,$(BUILD)/bbtty,root=vdc swap=none)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-busybox-tty.sh \
+		$(BUILD)/bbtty.iso $(BUILD)/bbtty.log
 endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"

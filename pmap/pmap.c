@@ -721,6 +721,17 @@ test_bit(struct vm_page *pg, pt_entry_t bit, uint16_t attr)
 	return set;
 }
 
+uint32_t
+pmap_page_mapcount(struct vm_page *pg)
+{
+	uint32_t n;
+
+	spin_lock(&pmap_lock);
+	n = pg->md.pv_count;
+	spin_unlock(&pmap_lock);
+	return n;
+}
+
 bool
 pmap_is_modified(struct vm_page *pg)
 {

@@ -139,6 +139,13 @@ bool pmap_is_referenced(struct vm_page *pg);
 bool pmap_clear_modify(struct vm_page *pg);
 bool pmap_clear_reference(struct vm_page *pg);
 
+/*
+ * pmap_page_mapcount - how many (pmap, va) map pg now: the length of its
+ * PV list (Linux's page_mapcount).  /proc's Pss divides a mapped file
+ * page by it.  => takes the pmap lock briefly; never sleeps.
+ */
+uint32_t pmap_page_mapcount(struct vm_page *pg);
+
 /* Page contents through the direct map. */
 void pmap_zero_page(paddr_t pa);
 void pmap_copy_page(paddr_t src, paddr_t dst);

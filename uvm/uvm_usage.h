@@ -9,11 +9,25 @@
  *                     sharers = an_ref x the amap's am_ref
  *         swslot only swapped out
  *     lower layer (no anon in the slot): object page at offset + i pages
- *         resident page: resident (an aobj's is shared anonymous memory)
+ *         counted when THIS process's page table maps it (as Linux counts
+ *         a file page: a page of the file cache nobody here touched is
+ *         not this process's); Pss gets PAGE_SIZE / mappings, the length
+ *         of the page's PV list (pmap_page_mapcount)
  *         aobj slot only swapped out
  *
+ * Two processes running one dynamic program map libc's text from ONE
+ * object (the file's), so each text page has two PV entries:
+ *
+ *   proc A pmap --PTE--+                 Rss  A: 4 pages  B: 4 pages
+ *                      +--> libc page    Pss  A: 2 pages  B: 2 pages
+ *   proc B pmap --PTE--+    pv_count 2   (and Shared_Clean 4 pages each)
+ *
  * A page counts once per entry: an anon hides the object page under it,
- * as it does from the fault handler.
+ * as it does from the fault handler.  "Shared" means more than one
+ * sharer (anon) or mapping (object page); "dirty" an anon page (its only
+ * copy is memory or swap), or an object page written through a PTE
+ * (PG_M) or not PG_CLEAN; "referenced" the pmap's accessed bit of any
+ * mapping (pmap_is_referenced).
  */
 #ifndef UVM_UVM_USAGE_H
 #define UVM_UVM_USAGE_H
@@ -27,20 +41,33 @@ struct vm_map_entry;
 struct uvm_usage {
 	uint64_t size;          /* the entry's length */
 	uint64_t rss;           /* resident pages */
-	uint64_t pss;           /* rss, each anon page divided by its sharers */
+	uint64_t pss;           /* rss, each page divided by its sharers */
+	uint64_t pss_anon;      /* ... the anons' part, */
+	uint64_t pss_file;      /* ... file pages' (vnode, initrd objects), */
+	uint64_t pss_shmem;     /* ... aobj pages' (shared anonymous, tmpfs) */
+	uint64_t pss_dirty;     /* ... the dirty pages' part */
+	uint64_t shared_clean;  /* rss by sharers > 1 and dirtiness */
+	uint64_t shared_dirty;
+	uint64_t private_clean;
+	uint64_t private_dirty;
+	uint64_t referenced;    /* rss with the accessed bit */
 	uint64_t anon;          /* resident pages of anons (private memory) */
 	uint64_t anon_shared;   /* ... of them with more than one sharer */
+	uint64_t shmem;         /* resident aobj pages (RssShmem) */
 	uint64_t swap;          /* pages only in swap */
+	uint64_t swap_pss;      /* swap, each anon's slot divided by its sharers */
 	uint64_t locked;        /* rss of wired entries */
 	uint64_t locked_size;   /* size of wired entries (VmLck) */
 };
 
 /*
- * uvm_usage_entry - add e's usage to *u.
+ * uvm_usage_entry - add the usage of e, an entry of map, to *u.
  *  => map locked by the caller; takes the amap lock, then the object
- *     lock (the lock order), and releases them.
+ *     lock (the lock order), and releases them; asks map's pmap which
+ *     object pages it maps.
  */
-void uvm_usage_entry(const struct vm_map_entry *e, struct uvm_usage *u);
+void uvm_usage_entry(struct vm_map *map, const struct vm_map_entry *e,
+    struct uvm_usage *u);
 
 /*
  * uvm_usage_map - the sum over every entry of map into *u (zeroed first).
@@ -59,5 +86,26 @@ void uvm_usage_map(struct vm_map *map, struct uvm_usage *u);
  */
 int uvm_usage_mincore(struct vm_map *map, vaddr_t start, vaddr_t end,
     uint8_t *vec);
+
+/* What /proc/meminfo and sysinfo(2) say about memory, in pages. */
+struct uvm_meminfo {
+	uint64_t total;         /* managed pages not reserved (MemTotal) */
+	uint64_t free;          /* on the free list (MemFree) */
+	uint64_t available;     /* free + clean, unwired file pages */
+	uint64_t cached;        /* pages of objects: files and aobjs (Cached) */
+	uint64_t shmem;         /* ... of them aobjs' (Shmem) */
+	uint64_t anon;          /* pages of anons (AnonPages) */
+	uint64_t mapped;        /* object pages some PTE maps (Mapped) */
+	uint64_t dirty;         /* object pages not PG_CLEAN (Dirty) */
+	uint64_t active, inactive, wired;
+	uint64_t swap_total, swap_free;
+};
+
+/*
+ * uvm_usage_meminfo - count every vm_page by owner into *mi.
+ *  => no lock held; reads the pages' owner fields without their owners'
+ *     locks (a snapshot that may be a page off); O(physical pages).
+ */
+void uvm_usage_meminfo(struct uvm_meminfo *mi);
 
 #endif

@@ -183,6 +183,7 @@ const struct fileops console_fileops = {
 	.read = console_read,
 	.write = console_write_file,
 	.stat = console_stat,
+	.poll = tty_poll,
 };
 
 int
@@ -232,6 +233,7 @@ text_stat(struct file *f, struct linux_stat *st)
 static const struct fileops text_fileops = {
 	.read = text_read,
 	.stat = text_stat,
+	.poll = file_poll_ready,
 };
 
 struct file *
@@ -274,6 +276,7 @@ textdir_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 static const struct fileops textdir_fileops = {
 	.read = textdir_read,
 	.stat = textdir_stat,
+	.poll = file_poll_ready,
 };
 
 struct file *
@@ -368,13 +371,28 @@ const struct fileops null_fileops = {
 	.read = null_read,
 	.write = null_write,
 	.stat = null_stat,
+	.poll = file_poll_ready,
 };
 
 const struct fileops zero_fileops = {
 	.read = zero_read,
 	.write = null_write,
 	.stat = null_stat,
+	.poll = file_poll_ready,
 };
+
+uint32_t
+file_poll_ready(struct file *f)
+{
+	(void)f;
+	return FILE_POLL_READY;
+}
+
+uint32_t
+file_poll(struct file *f)
+{
+	return f->ops->poll != NULL ? f->ops->poll(f) : FILE_POLL_READY;
+}
 
 int
 file_open(const char *path, int flags, struct file **fp)

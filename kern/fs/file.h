@@ -39,7 +39,50 @@ struct fileops {
 	int64_t (*write)(struct file *f, uint64_t ubuf, size_t len);
 	void (*close)(struct file *f);
 	int (*stat)(struct file *f, struct linux_stat *st);
+	/*
+	 * Which POLL* events hold now (kern/sys/sys_poll.c asks, and masks
+	 * the answer with what the caller wanted, POLLERR and POLLHUP
+	 * always).  Never sleeps.  Whoever makes an event true afterwards
+	 * calls poll_wakeup.  NULL: always ready (FILE_POLL_READY), as
+	 * Linux's files without a poll method.
+	 */
+	uint32_t (*poll)(struct file *f);
 };
+
+/* poll(2)'s events (Linux's values). */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
+#define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
+/* Not an event: "nothing will call poll_wakeup for me; ask again at the
+ * next clock tick" (the terminal while its input is polled). */
+#define POLL_TICK 0x10000
+/* What a file that never waits answers (Linux's DEFAULT_POLLMASK). */
+#define FILE_POLL_READY (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+/*
+ * file_poll - f's readiness: its poll op's answer, FILE_POLL_READY
+ * without one.  => never sleeps.
+ */
+uint32_t file_poll(struct file *f);
+
+/* file_poll_ready - a poll op for files that never wait (regular files,
+ * directories, /dev/null, /proc's texts): FILE_POLL_READY. */
+uint32_t file_poll_ready(struct file *f);
+
+/*
+ * poll_wakeup - an event on some file (bytes in, room made, a hang-up):
+ * every thread sleeping in poll or select looks again (kern/sys/sys_poll.c).
+ *  => any context, interrupt handlers included, any spin lock held (its
+ *     own lock is a leaf); never sleeps.
+ */
+void poll_wakeup(void);
 
 struct file {
 	int refs;

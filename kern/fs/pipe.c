@@ -30,6 +30,11 @@
  * through a small buffer on the kernel stack so that the copy to or from
  * user memory - which may fault and sleep - never happens under the
  * pipe's spin lock.
+ *
+ * poll and select see the same state (pipe_poll): every change that
+ * wakes a reader or writer here - bytes in, room made, an end closed -
+ * also calls poll_wakeup, under the pipe's lock (poll's lock is a leaf
+ * below it).
  */
 #include "kern/fs/file.h"
 #include "kern/lib/errno.h"
@@ -121,6 +126,7 @@ pipe_drain(struct pipe *p, uint64_t ubuf, size_t len)
 
 	while (done < len && (n = ring_get(p, chunk, MIN(len - done, sizeof(chunk)))) > 0) {
 		wakeup(p);      /* room for writers (spurious if we put it back) */
+		poll_wakeup();
 		spin_unlock(&p->lock);
 		int error = copyout(chunk, ubuf + done, n);
 		spin_lock(&p->lock);
@@ -178,6 +184,7 @@ pipe_put_all(struct file *f, const char *src, size_t n)
 		}
 		done += ring_put(p, src + done, n - done);
 		wakeup(p);
+		poll_wakeup();
 		if (done < n && (error = cannot_wait(f)) == 0)
 			sleep_on_intr(p, &p->lock, "pipewr");
 	}
@@ -265,6 +272,7 @@ pipe_close(struct file *f)
 		p->writers--;
 	last = p->readers == 0 && p->writers == 0;
 	wakeup(p);
+	poll_wakeup();
 	spin_unlock(&p->lock);
 	if (last)
 		kmem_free(p, sizeof(*p));
@@ -279,16 +287,45 @@ pipe_stat(struct file *f, struct linux_stat *st)
 	return 0;
 }
 
+/*
+ * poll: the read end is readable while bytes wait and hung up (POLLHUP)
+ * once no writer is left; the write end is writable while there is room
+ * and in error (POLLERR) once no reader is left - Linux's answers.
+ */
+static uint32_t
+pipe_poll(struct file *f)
+{
+	struct pipe *p = f->pipe;
+	uint32_t mask = 0;
+
+	spin_lock(&p->lock);
+	if (f->ops->read == pipe_read) {
+		if (p->count > 0)
+			mask |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			mask |= POLLHUP;
+	} else {
+		if (p->count < PIPE_SIZE)
+			mask |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			mask |= POLLERR;
+	}
+	spin_unlock(&p->lock);
+	return mask;
+}
+
 static const struct fileops pipe_read_ops = {
 	.read = pipe_read,
 	.close = pipe_close,
 	.stat = pipe_stat,
+	.poll = pipe_poll,
 };
 
 static const struct fileops pipe_write_ops = {
 	.write = pipe_write,
 	.close = pipe_close,
 	.stat = pipe_stat,
+	.poll = pipe_poll,
 };
 
 int

@@ -2,29 +2,61 @@
  * kern/fs/procfs.c - /proc: processes, memory and kernel settings as text.
  *
  * Each file is generated whole when it is opened (a snapshot) into a
- * kernel buffer, in Linux's format, so the same parsers work on both
- * kernels.  /proc/self/maps has one line per map entry:
+ * kernel buffer, in Linux's format, so the same parsers - busybox's ps,
+ * top, free and uptime, a student's cat - work on both kernels.
  *
- *   00400000-00401000 r--p 00000000 00:01 7          (a file's pages)
- *   00429000-0042a000 rw-p 00000000 00:00 0          [heap]
- *   7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0  [stack]
+ * /proc/PID/maps has one line per map entry; a file's mapping names the
+ * file's device (its mount's mnt_dev as major:minor), inode and path:
  *
- * "p" is a private (copy-on-write) entry, "s" a shared one; the
- * permissions are what the program asked for (a write-only mapping is
- * -w-p, though the page tables must allow reading it too).
+ *   00400000-00401000 r--p 00000000 00:01 56        /usr/bin/busybox
+ *   7f..5000-7f..d000 r-xp 00028000 00:01 1203      /usr/lib/x86_64-linux-gnu/libc.so.6
+ *   005ec000-005ed000 rw-p 00000000 00:00 0         [heap]
+ *   7ffffff00000-7ffffffff000 rw-p 00000000 00:00 0 [stack]
  *
- * /proc/PID/smaps adds, under each line, what the entry's pages cost,
- * counted from the amap's anons and the object's pages (uvm_usage.h):
+ * The way back from a mapping to a name: entry->object is the file's
+ * v_obj; vcache_find_obj gives the vnode; the name cache (cache_revlookup)
+ * the name it was last looked up by (exec, ld.so's open) and its
+ * directory, whose path vn_path finds by walking "..".  Like Linux, the
+ * path is the file's own, through no symlink: /lib is usr/lib, so libc is
+ * /usr/lib/x86_64-linux-gnu/libc.so.6.  A file whose name has left the
+ * cache shows no path.  "p" is a private (copy-on-write) entry, "s" a
+ * shared one; the permissions are what the program asked for (a
+ * write-only mapping is -w-p, though the page tables must allow reading).
  *
- *   Rss        resident pages          Anonymous  of them, anons' pages
- *   Pss        Rss with each anon page divided by the amaps sharing it
- *   Swap       pages only in swap      Locked     Rss of a wired entry
+ * The walk copies up to MAPS_CHUNK entries under the map lock, takes a
+ * reference on each file's vnode, drops the lock and only then looks for
+ * names (vn_path reads directories and sleeps), as Linux's seq_file
+ * resumes at the address where the last chunk ended.
  *
- * /proc/PID/status and stat sum those over the map (VmSize, VmRSS,
- * VmSwap, VmLck).  Directories (/proc, /proc/PID, /proc/PID/fd, /proc/sys
- * ...) are generated the same way, one name a line (file_from_dirtext);
+ * /proc/PID/smaps adds, under each line, what the entry's pages cost
+ * (uvm_usage.h says how each is counted):
+ *
+ *   Rss        resident pages: anons', and the object's pages this
+ *              process's page table maps
+ *   Pss        Rss with each page divided by its sharers: an anon's, the
+ *              amaps sharing it; a file page's, its mappings (PV entries)
+ *              - two processes running one dynamic program each get half
+ *              of libc's text (tests/kern/fs/procfs_test.c proves it)
+ *   Shared_/Private_Clean/Dirty, Referenced, Anonymous, Swap, SwapPss,
+ *   Locked     as Linux defines them
+ *
+ * smaps_rollup is their sum over the map.  /proc/PID/stat (52 fields),
+ * statm and status sum the map too (VmSize, VmRSS, VmSwap, VmLck); cmdline
+ * is argv as it is now in the process's memory ([arg_start, arg_end),
+ * which exec records); comm its name; wchan what it sleeps on.  Of no
+ * process: meminfo (every page counted by owner, uvm_usage_meminfo; the
+ * figures sysinfo(2) gives too), stat (CPU ticks, boot time, process
+ * counts), uptime, loadavg (proc.c keeps the means), cmdline, mounts.
+ *
+ * Directories (/proc, /proc/PID, /proc/PID/fd, /proc/sys ...) are
+ * generated the same way, one name a line (file_from_dirtext);
  * /proc/self/fd/N opens what descriptor N is open on.  PID is a number
  * or "self".
+ *
+ * Locks: proc_info_get takes proc_lock alone and leaves a reference on
+ * the vmspace; then the map lock (and under it amap, object, vcache
+ * locks, as uvm_usage and vcache_find_obj take them); names and vrele
+ * with no lock held.
  */
 #include "kern/fs/procfs.h"
 #include "kern/core/cmdline.h"
@@ -36,6 +68,12 @@
 #include "kern/arch/mb2.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
+#include "kern/fs/tty.h"
+#include "kern/core/clock.h"
+#include "kern/core/sched.h"
+#include "uvm/uvm_io.h"
+#include "kern/vfs/vfs_vnops.h"
+#include "uvm/uvm_aobj.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
@@ -69,25 +107,137 @@ tb_printf(struct textbuf *tb, const char *fmt, ...)
 		tb->len = MIN(tb->len + (size_t)n, tb->cap - 1);
 }
 
-/* ---- /proc/PID/maps and smaps ---- */
+/* ---- /proc/PID/maps, smaps and smaps_rollup ---- */
 
+/*
+ * An entry as maps prints it, copied under the map lock; the file's name
+ * is found after the lock is dropped (vn_path reads directories and may
+ * sleep), through vp, which holds a reference meanwhile.
+ */
+struct maps_rec {
+	vaddr_t start, end;
+	voff_t offset;
+	vm_prot_t prot;
+	bool cow;
+	bool shared_anon;               /* an aobj no file names: /dev/zero */
+	const char *label;              /* [heap], [stack] or "" */
+	struct vnode *vp;               /* the file mapped, referenced, or NULL */
+	struct uvm_usage u;             /* smaps only */
+};
+
+#define MAPS_CHUNK 32                   /* entries copied per hold of the lock */
+#define MAPS_PATHCOL 73                 /* Linux pads the name to this column */
+
+/* The part of a maps walk that stays between chunks. */
+struct maps_walk {
+	struct textbuf *tb;
+	struct proc_info *pi;
+	bool smaps;
+	struct maps_rec *recs;
+	struct vnode *path_vp;          /* whose path is in path (not referenced:
+	                                   only compared) */
+	char path[VFS_PATH_MAX];
+	struct uvm_usage total;         /* smaps_rollup: the sum, */
+	vaddr_t first, last;            /* ... from the first entry to the last */
+};
+
+/* Copy e into r (and its usage for smaps).  => map locked. */
 static void
-maps_entry(struct textbuf *tb, const struct vm_map_entry *e, const struct proc_info *pi)
+maps_copy(struct maps_walk *w, struct vm_map *map, const struct vm_map_entry *e,
+    struct maps_rec *r, const struct maps_rec *prev)
 {
-	const char *label = "";
-
-	if (e->start < pi->brk && e->end > pi->brk_start && e->object == NULL)
-		label = "[heap]";
+	memset(r, 0, sizeof(*r));
+	r->start = e->start;
+	r->end = e->end;
+	r->offset = e->object != NULL ? e->offset : 0;
+	r->prot = e->protection;
+	r->cow = (e->etype & UVM_ET_COPYONWRITE) != 0;
+	r->label = "";
+	if (e->start < w->pi->brk && e->end > w->pi->brk_start && e->object == NULL)
+		r->label = "[heap]";
 	else if (e->end == USER_STACK_TOP)
-		label = "[stack]";
-	tb_printf(tb, "%08lx-%08lx %c%c%c%c %08lx %s %lu%s%s\n", e->start, e->end,
-	    (e->protection & VM_PROT_READ) ? 'r' : '-',
-	    (e->protection & VM_PROT_WRITE) ? 'w' : '-',
-	    (e->protection & VM_PROT_EXECUTE) ? 'x' : '-',
-	    (e->etype & UVM_ET_COPYONWRITE) ? 'p' : 's',
-	    e->object != NULL ? (uint64_t)e->offset : 0,
-	    e->object != NULL ? "00:01" : "00:00", 0UL,
-	    label[0] ? "                          " : "", label);
+		r->label = "[stack]";
+	if (e->object != NULL && prev != NULL && prev->vp != NULL &&
+	    prev->vp->v_obj == e->object) {
+		r->vp = prev->vp;       /* libc's four entries: one look-up */
+		vref(r->vp);
+	} else if (e->object != NULL) {
+		r->vp = vcache_find_obj(e->object);
+	}
+	r->shared_anon = e->object != NULL && r->vp == NULL &&
+	    e->object->pgops == &aobj_pager;
+	if (w->smaps)
+		uvm_usage_entry(map, e, &r->u);
+}
+
+/* Linux's split of a dev_t into major and minor (new_decode_dev). */
+static void
+maps_dev(uint64_t dev, unsigned *major, unsigned *minor)
+{
+	*major = (unsigned)((dev >> 8) & 0xfff);
+	*minor = (unsigned)((dev & 0xff) | ((dev >> 12) & 0xfff00));
+}
+
+/*
+ * The path of vp into buf: the name cache's name of it (the one it was
+ * last looked up by: opened, exec'd) after its directory's path
+ * (vn_path).  A file whose name left the cache gets "".
+ */
+static void
+maps_path(struct vnode *vp, char *buf, size_t size)
+{
+	char name[NCHNAMLEN + 1];
+	struct vnode *dvp = cache_revlookup(vp, name, sizeof(name));
+	int n;
+
+	buf[0] = '\0';
+	if (dvp == NULL)
+		return;
+	n = vn_path(dvp, buf, size);
+	if (n >= 0)
+		ksnprintf(buf + n, size - (size_t)n, "%s%s", n > 1 ? "/" : "", name);
+	else
+		buf[0] = '\0';
+	vrele(dvp);
+}
+
+/* The name of r's mapping: its file's path (found once per vnode), a label. */
+static const char *
+maps_name(struct maps_walk *w, const struct maps_rec *r)
+{
+	if (r->vp == NULL)
+		return r->shared_anon ? "/dev/zero (deleted)" : r->label;
+	if (r->vp != w->path_vp) {
+		w->path_vp = r->vp;
+		maps_path(r->vp, w->path, sizeof(w->path));
+	}
+	return w->path;
+}
+
+/* One maps line, the name padded to MAPS_PATHCOL as Linux does. */
+static void
+maps_line(struct maps_walk *w, const struct maps_rec *r)
+{
+	unsigned major = 0, minor = 0;
+	uint64_t ino = 0;
+	const char *name = maps_name(w, r);
+	size_t before = w->tb->len;
+
+	if (r->vp != NULL) {
+		maps_dev(r->vp->v_mount->mnt_dev, &major, &minor);
+		ino = r->vp->v_ino;
+	}
+	tb_printf(w->tb, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu", r->start, r->end,
+	    (r->prot & VM_PROT_READ) ? 'r' : '-',
+	    (r->prot & VM_PROT_WRITE) ? 'w' : '-',
+	    (r->prot & VM_PROT_EXECUTE) ? 'x' : '-',
+	    r->cow ? 'p' : 's', (uint64_t)r->offset, major, minor, ino);
+	if (name[0] != '\0') {
+		size_t used = w->tb->len - before;
+		tb_printf(w->tb, "%*s%s", (int)(used < MAPS_PATHCOL ?
+		    MAPS_PATHCOL - used : 1), "", name);
+	}
+	tb_printf(w->tb, "\n");
 }
 
 static void
@@ -96,61 +246,148 @@ smaps_line(struct textbuf *tb, const char *key, uint64_t bytes)
 	tb_printf(tb, "%s:%*s%8lu kB\n", key, (int)(15 - strlen(key)), "", bytes / 1024);
 }
 
-/* The smaps block of one entry: its maps line, then its page counts. */
+/* The page counts of an smaps block (rollup: with the Pss split). */
 static void
-smaps_entry(struct textbuf *tb, const struct vm_map_entry *e, const struct proc_info *pi)
+smaps_counts(struct textbuf *tb, const struct uvm_usage *u, bool rollup)
 {
-	struct uvm_usage u;
-
-	memset(&u, 0, sizeof(u));
-	uvm_usage_entry(e, &u);
-	maps_entry(tb, e, pi);
-	smaps_line(tb, "Size", u.size);
-	smaps_line(tb, "KernelPageSize", PAGE_SIZE);
-	smaps_line(tb, "MMUPageSize", PAGE_SIZE);
-	smaps_line(tb, "Rss", u.rss);
-	smaps_line(tb, "Pss", u.pss);
-	smaps_line(tb, "Shared_Clean", 0);
-	smaps_line(tb, "Shared_Dirty", u.anon_shared);
-	smaps_line(tb, "Private_Clean", u.rss - u.anon);
-	smaps_line(tb, "Private_Dirty", u.anon - u.anon_shared);
-	smaps_line(tb, "Referenced", u.rss);
-	smaps_line(tb, "Anonymous", u.anon);
+	if (!rollup) {
+		smaps_line(tb, "Size", u->size);
+		smaps_line(tb, "KernelPageSize", PAGE_SIZE);
+		smaps_line(tb, "MMUPageSize", PAGE_SIZE);
+	}
+	smaps_line(tb, "Rss", u->rss);
+	smaps_line(tb, "Pss", u->pss);
+	smaps_line(tb, "Pss_Dirty", u->pss_dirty);
+	if (rollup) {
+		smaps_line(tb, "Pss_Anon", u->pss_anon);
+		smaps_line(tb, "Pss_File", u->pss_file);
+		smaps_line(tb, "Pss_Shmem", u->pss_shmem);
+	}
+	smaps_line(tb, "Shared_Clean", u->shared_clean);
+	smaps_line(tb, "Shared_Dirty", u->shared_dirty);
+	smaps_line(tb, "Private_Clean", u->private_clean);
+	smaps_line(tb, "Private_Dirty", u->private_dirty);
+	smaps_line(tb, "Referenced", u->referenced);
+	smaps_line(tb, "Anonymous", u->anon);
+	smaps_line(tb, "LazyFree", 0);
 	smaps_line(tb, "AnonHugePages", 0);
-	smaps_line(tb, "Swap", u.swap);
-	smaps_line(tb, "SwapPss", u.swap);
-	smaps_line(tb, "Locked", u.locked);
+	smaps_line(tb, "ShmemPmdMapped", 0);
+	smaps_line(tb, "FilePmdMapped", 0);
+	smaps_line(tb, "Shared_Hugetlb", 0);
+	smaps_line(tb, "Private_Hugetlb", 0);
+	smaps_line(tb, "Swap", u->swap);
+	smaps_line(tb, "SwapPss", u->swap_pss);
+	smaps_line(tb, "Locked", u->locked);
 }
 
-/* Each entry of pi's map through fn, with the map locked. */
+/* Sum b into a (smaps_rollup). */
 static void
-each_entry(struct textbuf *tb, struct proc_info *pi,
-    void (*fn)(struct textbuf *, const struct vm_map_entry *, const struct proc_info *))
+usage_add(struct uvm_usage *a, const struct uvm_usage *b)
 {
-	struct vm_map *map;
+	const uint64_t *src = (const uint64_t *)b;
+	uint64_t *dst = (uint64_t *)a;
 
-	if (pi->vmspace == NULL)
-		return;                 /* a zombie: no memory left */
-	map = &pi->vmspace->vm_map;
+	for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
+/* Print one record (maps, smaps, or only sum it: rollup). */
+static void
+maps_emit(struct maps_walk *w, struct maps_rec *r, int mode)
+{
+	if (mode == 2) {
+		usage_add(&w->total, &r->u);
+		w->first = w->last == 0 ? r->start : w->first;
+		w->last = r->end;
+	} else {
+		maps_line(w, r);
+		if (mode == 1) {
+			smaps_counts(w->tb, &r->u, false);
+			tb_printf(w->tb, "THPeligible:    0\n");
+		}
+	}
+	if (r->vp != NULL)
+		vrele(r->vp);
+}
+
+/*
+ * Up to MAPS_CHUNK entries ending above *va into w->recs; *va moves past
+ * the last.  => map unlocked (locked here); returns how many.
+ */
+static int
+maps_gather(struct maps_walk *w, struct vm_map *map, vaddr_t *va)
+{
+	struct vm_map_entry *e;
+	int n = 0;
+
 	mutex_enter(&map->lock);
-	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
-		fn(tb, e, pi);
+	if (!uvm_map_lookup_entry(map, *va, &e))
+		e = e->next;            /* the first entry above *va */
+	for (; e != &map->header && n < MAPS_CHUNK; e = e->next, n++)
+		maps_copy(w, map, e, &w->recs[n], n > 0 ? &w->recs[n - 1] : NULL);
 	mutex_exit(&map->lock);
+	if (n > 0)
+		*va = w->recs[n - 1].end;
+	return n;
+}
+
+/*
+ * Walk pi's map in chunks, as Linux's seq_file does: each chunk copied
+ * under the map lock, printed without it.  mode 0 maps, 1 smaps, 2
+ * smaps_rollup (the sum, printed at the end).
+ */
+static void
+maps_walk(struct textbuf *tb, struct proc_info *pi, int mode)
+{
+	struct maps_walk *w = kmem_zalloc(sizeof(*w));
+	vaddr_t va = 0;
+	int n;
+
+	if (w == NULL || pi->vmspace == NULL)   /* a zombie: no memory left */
+		goto out;
+	w->recs = kmem_zalloc(MAPS_CHUNK * sizeof(*w->recs));
+	if (w->recs == NULL)
+		goto out;
+	w->tb = tb;
+	w->pi = pi;
+	w->smaps = mode != 0;
+	do {
+		n = maps_gather(w, &pi->vmspace->vm_map, &va);
+		for (int i = 0; i < n; i++)
+			maps_emit(w, &w->recs[i], mode);
+	} while (n == MAPS_CHUNK);
+	if (mode == 2) {
+		size_t before = tb->len;
+		tb_printf(tb, "%08lx-%08lx ---p 00000000 00:00 0", w->first, w->last);
+		tb_printf(tb, "%*s[rollup]\n", (int)(MAPS_PATHCOL - (tb->len - before)), "");
+		smaps_counts(tb, &w->total, true);
+	}
+out:
+	if (w != NULL && w->recs != NULL)
+		kmem_free(w->recs, MAPS_CHUNK * sizeof(*w->recs));
+	if (w != NULL)
+		kmem_free(w, sizeof(*w));
 }
 
 static void
 gen_maps(struct textbuf *tb, struct proc_info *pi)
 {
-	each_entry(tb, pi, maps_entry);
+	maps_walk(tb, pi, 0);
 }
 
 static void
 gen_smaps(struct textbuf *tb, struct proc_info *pi)
 {
-	each_entry(tb, pi, smaps_entry);
+	maps_walk(tb, pi, 1);
 }
 
-/* ---- /proc/PID/stat and status ---- */
+static void
+gen_smaps_rollup(struct textbuf *tb, struct proc_info *pi)
+{
+	maps_walk(tb, pi, 2);
+}
+
+/* ---- /proc/PID/stat, statm, status, cmdline, comm, wchan ---- */
 
 static void
 usage_of(struct proc_info *pi, struct uvm_usage *u)
@@ -160,26 +397,63 @@ usage_of(struct proc_info *pi, struct uvm_usage *u)
 		uvm_usage_map(&pi->vmspace->vm_map, u);
 }
 
-/* One line, 52 fields, as proc(5) lists them; what is not kept here is 0. */
+/* The controlling terminal of pi's session (the console's dev, or 0) and
+ * its foreground group (-1 without one). */
+static void
+stat_tty(const struct proc_info *pi, uint64_t *tty_nr, int *tpgid)
+{
+	int sid, pgrp;
+
+	tty_session_get(&sid, &pgrp);
+	*tty_nr = sid != 0 && sid == pi->sid ? TTY_CONSOLE_DEV : 0;
+	*tpgid = *tty_nr != 0 ? pgrp : -1;
+}
+
+/*
+ * One line, the 52 fields of proc(5) in order.  Times are clock ticks
+ * (HZ is Linux's USER_HZ, 100): utime is every tick that found the
+ * process running, its system calls included (the kernel does not split
+ * user from system time, so stime is 0); starttime is when it was made.
+ * What is not kept here is 0: fault counts, children's times, the code
+ * and stack addresses, the environment's place.
+ */
 static void
 gen_stat(struct textbuf *tb, struct proc_info *pi)
 {
 	struct uvm_usage u;
+	uint64_t tty_nr;
+	int tpgid;
 
 	usage_of(pi, &u);
-	tb_printf(tb, "%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 %lu %lu "
-	    "%lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 %lu %lu 0 0 0 0 0\n",
+	stat_tty(pi, &tty_nr, &tpgid);
+	tb_printf(tb, "%d (%s) %c %d %d %d %lu %d 0 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
 	    pi->pid, pi->name, pi->state, pi->ppid, pi->pgid, pi->sid,
+	    tty_nr, tpgid, pi->run_ticks * 100 / HZ, pi->start_ticks * 100 / HZ);
+	tb_printf(tb, "%lu %lu %lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 ",
 	    u.size, u.rss / PAGE_SIZE, (uint64_t)-1,
-	    pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught,
-	    (uint64_t)pi->brk_start, (uint64_t)pi->brk);
+	    pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+	tb_printf(tb, "%lu %lu %lu 0 0 0\n", (uint64_t)pi->brk_start,
+	    (uint64_t)pi->arg_start, (uint64_t)pi->arg_end);
+}
+
+/* Pages: size resident shared text lib data dt (the last four 0 here but
+ * data: what is not a file's). */
+static void
+gen_statm(struct textbuf *tb, struct proc_info *pi)
+{
+	struct uvm_usage u;
+
+	usage_of(pi, &u);
+	tb_printf(tb, "%lu %lu %lu 0 0 %lu 0\n", u.size / PAGE_SIZE, u.rss / PAGE_SIZE,
+	    (u.rss - u.anon) / PAGE_SIZE, u.anon / PAGE_SIZE);
 }
 
 static const char *
 state_name(char state)
 {
 	return state == 'R' ? "R (running)" : state == 'Z' ? "Z (zombie)" :
-	    state == 'T' ? "T (stopped)" : "S (sleeping)";
+	    state == 'T' ? "T (stopped)" : state == 'D' ? "D (disk sleep)" :
+	    "S (sleeping)";
 }
 
 static void
@@ -189,8 +463,9 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 	uint64_t kb = 1024;
 
 	usage_of(pi, &u);
-	tb_printf(tb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-	    "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n",
+	tb_printf(tb, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
+	    "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
+	    "Gid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
 	    pi->name, state_name(pi->state), pi->pid, pi->pid, pi->ppid, NOFILE);
 	if (pi->vmspace != NULL)
 		tb_printf(tb, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\n"
@@ -198,10 +473,41 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 		    "RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n"
 		    "VmSwap:\t%8lu kB\n",
 		    u.size / kb, u.size / kb, u.locked_size / kb, 0UL, u.rss / kb,
-		    u.rss / kb, u.anon / kb, (u.rss - u.anon) / kb, 0UL, u.swap / kb);
-	tb_printf(tb, "Threads:\t1\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+		    u.rss / kb, u.anon / kb, (u.rss - u.anon - u.shmem) / kb,
+		    u.shmem / kb, u.swap / kb);
+	tb_printf(tb, "Threads:\t1\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 	    0UL, pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+}
+
+/*
+ * The argv strings, NUL-separated, as they are now in the process's
+ * memory (Linux reads them from there too, so a program that rewrites
+ * its argv shows the new text).  A zombie's is empty.
+ */
+static void
+gen_cmdline_pid(struct textbuf *tb, struct proc_info *pi)
+{
+	size_t len = pi->arg_end - pi->arg_start;
+
+	if (pi->vmspace == NULL || pi->arg_end <= pi->arg_start)
+		return;
+	len = MIN(len, tb->cap - 1 - tb->len);
+	if (uvm_io_read(&pi->vmspace->vm_map, pi->arg_start, tb->buf + tb->len, len) == 0)
+		tb->len += len;
+}
+
+static void
+gen_comm(struct textbuf *tb, struct proc_info *pi)
+{
+	tb_printf(tb, "%s\n", pi->name);
+}
+
+/* What it sleeps on (a wait message here, a function name on Linux), or 0. */
+static void
+gen_wchan(struct textbuf *tb, struct proc_info *pi)
+{
+	tb_printf(tb, "%s", pi->wchan[0] != '\0' ? pi->wchan : "0");
 }
 
 /* ---- directories ---- */
@@ -218,7 +524,8 @@ static void
 gen_pid_dir(struct textbuf *tb, struct proc_info *pi)
 {
 	(void)pi;
-	tb_printf(tb, "fd/\nmaps\nsmaps\nstat\nstatus\nmounts\n");
+	tb_printf(tb, "fd/\nmaps\nsmaps\nsmaps_rollup\nstat\nstatus\nstatm\n"
+	    "cmdline\ncomm\nwchan\nmounts\n");
 }
 
 static void
@@ -227,7 +534,7 @@ gen_root_dir(struct textbuf *tb, struct proc_info *pi)
 	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS);
 
 	(void)pi;
-	tb_printf(tb, "self/\nsys/\ncmdline\nmeminfo\nmounts\n");
+	tb_printf(tb, "self/\nsys/\ncmdline\nmeminfo\nstat\nuptime\nloadavg\nmounts\n");
 	for (int i = 0; i < n; i++)
 		tb_printf(tb, "%d/\n", pids[i]);
 }
@@ -255,22 +562,107 @@ gen_sys_vm_dir(struct textbuf *tb, struct proc_info *pi)
 
 /* ---- files of no process ---- */
 
+/*
+ * Memory by what holds it (uvm_usage_meminfo counts every page by its
+ * owner).  Cached is every object's pages - files, the initrd's, and
+ * tmpfs/shared memory (Shmem, which Linux counts in Cached too);
+ * MemAvailable is free plus the clean file pages the page daemon could
+ * drop without I/O.  Buffers: the ext2 block cache holds only metadata
+ * and is kernel memory here, 0.  sysinfo(2) gives the same figures.
+ */
 static void
 gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 {
+	static const char *const names[] = {
+		"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached",
+		"SwapCached", "Active", "Inactive", "Unevictable", "Mlocked",
+		"SwapTotal", "SwapFree", "Dirty", "Writeback", "AnonPages",
+		"Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable",
+		"SUnreclaim", "PageTables",
+	};
+	struct uvm_meminfo mi;
 	uint64_t kb = PAGE_SIZE / 1024;
 
 	(void)pi;
-	tb_printf(tb, "MemTotal:       %8lu kB\n", (uvmexp.npages - uvmexp.reserved) * kb);
-	tb_printf(tb, "MemFree:        %8lu kB\n", uvmexp.free * kb);
-	tb_printf(tb, "MemAvailable:   %8lu kB\n", uvmexp.free * kb);
-	tb_printf(tb, "Active:         %8lu kB\n", uvmexp.active * kb);
-	tb_printf(tb, "Inactive:       %8lu kB\n", uvmexp.inactive * kb);
-	tb_printf(tb, "Mlocked:        %8lu kB\n", uvmexp.wired * kb);
-	tb_printf(tb, "PageTables:     %8lu kB\n", pmap_counters.ptpages * kb);
-	tb_printf(tb, "SwapTotal:      %8lu kB\n", uvm_swap_stats.nslots * kb);
-	tb_printf(tb, "SwapFree:       %8lu kB\n",
-	    (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * kb);
+	uvm_usage_meminfo(&mi);
+	const uint64_t v[] = {
+		mi.total, mi.free, mi.available, 0, mi.cached, 0, mi.active,
+		mi.inactive, mi.wired, mi.wired, mi.swap_total, mi.swap_free,
+		mi.dirty, 0, mi.anon, mi.mapped, mi.shmem, 0, 0, 0, 0,
+		pmap_counters.ptpages,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		tb_printf(tb, "%s:%*s%8lu kB\n", names[i], (int)(15 - strlen(names[i])),
+		    "", v[i] * kb);
+}
+
+/* The wall clock at boot: sys_time.c's EPOCH_AT_BOOT (no battery clock). */
+#define PROCFS_BTIME 1767225600ULL
+
+/*
+ * The CPU line in ticks: user is every tick that found a process running
+ * (its system calls too), system a kernel thread's (page daemon, tests),
+ * idle the idle thread's.  One CPU; cpu0 says the same.
+ */
+static void
+gen_stat_top(struct textbuf *tb, struct proc_info *pi)
+{
+	uint64_t idle = sched_idle_thread()->rticks, user = proc_cpu_ticks;
+	uint64_t sys = ticks > idle + user ? ticks - idle - user : 0;
+	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS), run = 0, blk = 0;
+	struct proc_info p;
+
+	(void)pi;
+	for (int i = 0; i < n; i++) {
+		if (proc_info_get(pids[i], &p) != 0)
+			continue;
+		run += p.state == 'R';
+		blk += p.state == 'D';
+		proc_info_put(&p);
+	}
+	tb_printf(tb, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, sys, idle);
+	tb_printf(tb, "cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, sys, idle);
+	tb_printf(tb, "intr 0\nctxt 0\nbtime %lu\nprocesses %lu\n"
+	    "procs_running %d\nprocs_blocked %d\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+	    PROCFS_BTIME, proc_started(), run, blk);
+}
+
+/* Seconds since boot, and the idle thread's share of them. */
+static void
+gen_uptime(struct textbuf *tb, struct proc_info *pi)
+{
+	uint64_t cs = clock_ns() / 10000000, idle = sched_idle_thread()->rticks * 100 / HZ;
+
+	(void)pi;
+	tb_printf(tb, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100, idle % 100);
+}
+
+/* A fixed-point load (proc.h) as Linux prints it: two decimals. */
+static void
+load_print(struct textbuf *tb, uint64_t load)
+{
+	load += LOAD_FIXED_1 / 200;             /* round to 0.01 */
+	tb_printf(tb, "%lu.%02lu ", load >> LOAD_FSHIFT,
+	    ((load & (LOAD_FIXED_1 - 1)) * 100) >> LOAD_FSHIFT);
+}
+
+/* The three load averages, running/all processes, the last pid made. */
+static void
+gen_loadavg(struct textbuf *tb, struct proc_info *pi)
+{
+	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS), run = 0;
+	struct proc_info p;
+
+	(void)pi;
+	for (int i = 0; i < 3; i++)
+		load_print(tb, proc_loadavg[i]);
+	for (int i = 0; i < n; i++) {
+		if (proc_info_get(pids[i], &p) == 0) {
+			run += p.state == 'R';
+			proc_info_put(&p);
+		}
+	}
+	tb_printf(tb, "%d/%d %lu\n", run, n, proc_started());
 }
 
 static void
@@ -333,8 +725,13 @@ static const struct procfs_file pid_files[] = {
 	{ "fd", gen_fd_dir, true, PROCFS_SMALL },
 	{ "maps", gen_maps, false, PROCFS_MAX },
 	{ "smaps", gen_smaps, false, PROCFS_MAX },
+	{ "smaps_rollup", gen_smaps_rollup, false, PROCFS_SMALL },
 	{ "stat", gen_stat, false, PROCFS_SMALL },
 	{ "status", gen_status, false, PROCFS_SMALL },
+	{ "statm", gen_statm, false, PROCFS_SMALL },
+	{ "cmdline", gen_cmdline_pid, false, EXEC_ARG_MAX + 1 },
+	{ "comm", gen_comm, false, PROCFS_SMALL },
+	{ "wchan", gen_wchan, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
 };
 
@@ -342,6 +739,9 @@ static const struct procfs_file pid_files[] = {
 static const struct procfs_file top_files[] = {
 	{ "", gen_root_dir, true, PROCFS_SMALL * 4 },
 	{ "meminfo", gen_meminfo, false, PROCFS_SMALL },
+	{ "stat", gen_stat_top, false, PROCFS_SMALL },
+	{ "uptime", gen_uptime, false, PROCFS_SMALL },
+	{ "loadavg", gen_loadavg, false, PROCFS_SMALL },
 	{ "cmdline", gen_cmdline, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
 	{ "sys", gen_sys_dir, true, PROCFS_SMALL },

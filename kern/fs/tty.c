@@ -29,10 +29,16 @@
  *
  * Invariants: done <= n <= TTY_BUF; buf[0, done) holds only finished
  * lines (canonical mode); a reader sleeps only while there is nothing it
- * may take.  Lock order: tty_lock, a spin lock (taken in the interrupt),
- * is a leaf: signals are sent after it is dropped (proc_lock after).
+ * may take.  Every change that makes a read possible (a finished line,
+ * a raw byte, a switch to raw mode) wakes both the readers (TTY_CHAN) and
+ * the threads in poll or select (poll_wakeup, kern/sys/sys_poll.c), so
+ * `poll(stdin)` in a shell's line editor returns at the first key.
+ * Lock order: tty_lock, a spin lock (taken in the interrupt), comes
+ * before only poll_wakeup's own leaf lock: signals are sent after it is
+ * dropped (proc_lock after).
  */
 #include "kern/fs/tty.h"
+#include "kern/fs/file.h"
 #include "kern/arch/uaccess.h"
 #include "kern/core/console.h"
 #include "kern/core/sched.h"
@@ -121,6 +127,15 @@ tty_set_session(int sid, int pgrp)
 	spin_unlock(&tty.lock);
 }
 
+void
+tty_session_get(int *sid, int *pgrp)
+{
+	spin_lock(&tty.lock);
+	*sid = tty.sid;
+	*pgrp = tty.pgrp;
+	spin_unlock(&tty.lock);
+}
+
 /* ------------------------------------------------------------------ */
 /* Input: the line discipline                                          */
 
@@ -154,6 +169,7 @@ finish_line(bool eof)
 		tty.eofs++;
 	tty.done = tty.n;
 	wakeup(TTY_CHAN);
+	poll_wakeup();
 }
 
 /* The signal key c means, 0 if none.  => tty.lock held. */
@@ -227,6 +243,7 @@ tty_input(int c)
 		if (tty.t.c_lflag & ECHO)
 			echo_char(c);
 		wakeup(TTY_CHAN);
+		poll_wakeup();
 	}
 	spin_unlock(&tty.lock);
 	if (sig != 0 && pgrp > 0)
@@ -348,6 +365,40 @@ tty_read(uint64_t ubuf, size_t len)
 	return copyout(out, ubuf, k) == 0 ? (int64_t)k : -EFAULT;
 }
 
+/*
+ * Would a read take something now?  Canonical: a finished line or an end
+ * of file; raw: VMIN bytes (one if VMIN is 0 or VTIME is set), as Linux
+ * counts for poll.  => tty.lock held.
+ */
+static bool
+input_available(void)
+{
+	size_t want = 1;
+
+	if (tty.t.c_lflag & ICANON)
+		return tty.done > 0 || tty.eofs > 0;
+	if (tty.t.c_cc[VTIME] == 0 && tty.t.c_cc[VMIN] > 0)
+		want = tty.t.c_cc[VMIN];
+	return tty.n >= want;
+}
+
+uint32_t
+tty_poll(struct file *f)
+{
+	uint32_t mask = POLLOUT | POLLWRNORM;   /* the UART never refuses */
+
+	(void)f;
+	if (tty_polled) {
+		tty_drain_uart();
+		mask |= POLL_TICK;
+	}
+	spin_lock(&tty.lock);
+	if (input_available())
+		mask |= POLLIN | POLLRDNORM;
+	spin_unlock(&tty.lock);
+	return mask;
+}
+
 void
 tty_attach(void)
 {
@@ -410,6 +461,7 @@ set_termios(uint64_t req, uint64_t uarg)
 	else if (was_canon && !(t.c_lflag & ICANON))
 		tty.done = tty.n;       /* a half-typed line is readable raw */
 	wakeup(TTY_CHAN);
+	poll_wakeup();
 	spin_unlock(&tty.lock);
 	return 0;
 }

@@ -7,6 +7,8 @@
 
 #include "kern/lib/types.h"
 
+struct file;
+
 /* The kernel's struct termios as TCGETS/TCSETS pass it (36 bytes). */
 struct k_termios {
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
@@ -29,6 +31,11 @@ void tty_attach(void);
  */
 void tty_set_session(int sid, int pgrp);
 
+/* tty_session_get - the session the terminal controls and its foreground
+ * group (0, 0: none), for /proc/PID/stat.  => never sleeps. */
+void tty_session_get(int *sid, int *pgrp);
+#define TTY_CONSOLE_DEV (4 << 8 | 64)   /* ttyS0, Linux's numbers */
+
 /*
  * tty_input - one byte typed (or pushed by TIOCSTI): the line discipline,
  * echo, and the signal keys.  => any context, interrupts included; never
@@ -45,6 +52,13 @@ void tty_intr(void *arg);
  *    -EFAULT, -EIO, or -ERESTARTSYS for a signal.
  */
 int64_t tty_read(uint64_t ubuf, size_t len);
+
+/*
+ * tty_poll - the console's poll op: POLLIN when a read would not wait (a
+ * finished line, an end of file, or in raw mode any byte), POLLOUT always.
+ *  => never sleeps; POLL_TICK too while input is polled (no interrupt).
+ */
+uint32_t tty_poll(struct file *f);
 
 /* tty_ioctl - the terminal's ioctls.  => 0/-errno; -ENOTTY if unknown. */
 int64_t tty_ioctl(uint64_t req, uint64_t uarg);

@@ -343,8 +343,13 @@ build_stack(struct stackbuf *sb, const struct elf_info *ei, struct exec_image *i
 	extra[0] = push(sb, rnd, sizeof(rnd));
 	extra[1] = push(sb, "x86_64", 7);
 	extra[2] = push(sb, path, strlen(path) + 1);
+	vaddr_t env_start = sb->base + sb->size - sb->used;
 	if (!push_strings(sb, envp, envc, ptrs + argc) || !push_strings(sb, argv, argc, ptrs))
 		return -E2BIG;
+	/* argv's strings lie back to back just below the environment's. */
+	env_start = envc > 0 ? ptrs[argc] : env_start;
+	img->arg_start = argc > 0 ? ptrs[0] : env_start;
+	img->arg_end = env_start;
 	vec = build_vector(ei, img, ptrs, argc, envc, extra, &nwords);
 	if (vec == NULL)
 		return -ENOMEM;

@@ -30,6 +30,8 @@ struct exec_image {
 	vaddr_t phdr;               /* program headers in memory (AT_PHDR) */
 	uint64_t load_bias;         /* 0, or where a static-pie was put */
 	int phnum;
+	vaddr_t arg_start;          /* argv's strings on the stack, back to */
+	vaddr_t arg_end;            /* back, NUL-ended: /proc/PID/cmdline */
 };
 
 /*

@@ -69,6 +69,7 @@ proc_alloc(const char *name)
 	strlcpy(p->name, name, sizeof(p->name));
 	p->sig.altstack.flags = 2;          /* SS_DISABLE */
 	p->p_umask = 022;
+	p->start_ticks = ticks;
 	*(uint16_t *)&p->fpu[0] = 0x037f;   /* x87 control word after fninit */
 	*(uint32_t *)&p->fpu[24] = 0x1f80;  /* MXCSR: all exceptions masked */
 	spin_lock(&proc_lock);
@@ -105,14 +106,42 @@ interrupt_sleep(struct proc *p)
 		sleep_interrupt(p->thread);
 }
 
+/*
+ * Load averages, as Linux keeps them: every LOAD_PERIOD_S seconds the
+ * number of processes running, runnable or in an uninterruptible sleep
+ * (n) is folded into three exponentially decaying means, in fixed point
+ * with LOAD_FSHIFT fraction bits:
+ *
+ *   load = load * e + n * (1 - e),   e = exp(-5 s / 1, 5, 15 min)
+ *
+ * e is 1884/2048, 2014/2048 and 2037/2048.  => proc_lock held.
+ */
+#define LOAD_PERIOD_S 5
+static const uint64_t load_exp[3] = { 1884, 2014, 2037 };
+uint64_t proc_loadavg[3];
+uint64_t proc_cpu_ticks;
+
+static void
+load_sample(uint64_t n)
+{
+	for (int i = 0; i < 3; i++)
+		proc_loadavg[i] = (proc_loadavg[i] * load_exp[i] +
+		    (n << LOAD_FSHIFT) * (LOAD_FIXED_1 - load_exp[i])) >> LOAD_FSHIFT;
+}
+
 void
 proc_clock_tick(void)
 {
 	uint64_t now = clock_ns();
 	struct proc *p;
+	uint64_t active = 0;
 
 	spin_lock(&proc_lock);
+	if (curproc != NULL)
+		proc_cpu_ticks++;
 	TAILQ_FOREACH(p, &allproc, all) {
+		active += p->state == PS_ALIVE && p->thread != NULL &&
+		    (p->thread->state != TS_SLEEPING || !p->thread->sleep_intr);
 		if (p->itimer_deadline == 0 || now < p->itimer_deadline ||
 		    p->state != PS_ALIVE)
 			continue;
@@ -121,7 +150,15 @@ proc_clock_tick(void)
 		p->itimer_deadline = p->itimer_interval != 0 ?
 		    now + p->itimer_interval : 0;
 	}
+	if (ticks % (LOAD_PERIOD_S * HZ) == 0)
+		load_sample(active);
 	spin_unlock(&proc_lock);
+}
+
+uint64_t
+proc_started(void)
+{
+	return (uint64_t)next_pid - 1;     /* pids are never reused */
 }
 
 #define STOP_SIGS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
@@ -508,6 +545,8 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 		error = fdtable_init_console(&p->fds);
 	if (error == 0) {
 		strlcpy(p->exe, path, sizeof(p->exe));
+		p->arg_start = img.arg_start;
+		p->arg_end = img.arg_end;
 		start_frame(&p->start_tf, &img);
 		spin_lock(&proc_lock);
 		roots_alive++;
@@ -646,6 +685,8 @@ fork_copy_state(struct proc *child, struct proc *parent,
 	child->p_umask = parent->p_umask;
 	child->caps = parent->caps;
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
+	child->arg_start = parent->arg_start;
+	child->arg_end = parent->arg_end;
 	proc_switch_out(child);     /* the parent's SSE registers, as they are */
 	child->start_tf = *tf;
 	child->start_tf.rax = 0;    /* fork returns 0 in the child */
@@ -977,6 +1018,8 @@ exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
 			base = s + 1;
 	strlcpy(p->name, base, sizeof(p->name));
 	strlcpy(p->exe, path, sizeof(p->exe));
+	p->arg_start = img->arg_start;
+	p->arg_end = img->arg_end;
 	fdtable_exec(&p->fds);
 	spin_lock(&proc_lock);
 	cap_exec(&p->caps);
@@ -1029,6 +1072,20 @@ info_sigmasks(const struct proc *p, struct proc_info *pi)
 	}
 }
 
+/* Linux's one-letter state of p: its thread's, once it is not stopped
+ * or a zombie.  => proc_lock held. */
+static char
+info_state(const struct proc *p)
+{
+	if (p->state == PS_ZOMBIE)
+		return 'Z';
+	if (p->stopsig != 0)
+		return 'T';
+	if (p == curproc || p->thread == NULL || p->thread->state != TS_SLEEPING)
+		return 'R';
+	return p->thread->sleep_intr ? 'S' : 'D';
+}
+
 /* Copy p into *pi, taking a reference on its address space.  => proc_lock held. */
 static void
 info_fill(struct proc *p, struct proc_info *pi)
@@ -1038,8 +1095,15 @@ info_fill(struct proc *p, struct proc_info *pi)
 	pi->ppid = p->parent != NULL ? p->parent->pid : 0;
 	pi->pgid = p->pgid;
 	pi->sid = p->sid;
-	pi->state = p->state == PS_ZOMBIE ? 'Z' : p == curproc ? 'R' :
-	    p->stopsig != 0 ? 'T' : 'S';
+	pi->state = info_state(p);
+	if (p->state == PS_ALIVE && p->thread != NULL &&
+	    p->thread->state == TS_SLEEPING && p->thread->wmesg != NULL)
+		strlcpy(pi->wchan, p->thread->wmesg, sizeof(pi->wchan));
+	pi->arg_start = p->arg_start;
+	pi->arg_end = p->arg_end;
+	pi->start_ticks = p->start_ticks;
+	if (p->state == PS_ALIVE && p->thread != NULL)
+		pi->run_ticks = p->thread->rticks;
 	/* Linux's comm: the program's file name, at most 15 characters. */
 	const char *base = p->name;
 	for (const char *c = p->name; *c != '\0'; c++)

@@ -77,6 +77,10 @@ struct proc {
 	                                   at proc_run, inherited by fork, reset
 	                                   by execve; written under proc_lock */
 	char exe[64];                   /* the path it was exec'd from */
+	vaddr_t arg_start, arg_end;     /* its argv's strings in its memory
+	                                   (exec; fork copies): /proc/PID/cmdline */
+	uint64_t start_ticks;           /* ticks when it was made (fork):
+	                                   /proc/PID/stat's starttime */
 	struct trapframe start_tf;      /* the first user state (fork, spawn) */
 	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
 };
@@ -159,13 +163,31 @@ bool proc_group_in_session(int pgid, int sid);
  * ITIMER_REAL is due, as proc_signal does.  => interrupt context. */
 void proc_clock_tick(void);
 
+/* CPU time and load, kept by proc_clock_tick: ticks that found a
+ * process's thread running (its user code and its system calls: the
+ * kernel does not tell them apart), and the 1, 5 and 15 minute load
+ * averages in fixed point (LOAD_FIXED_1 is 1.0).  Read without a lock. */
+#define LOAD_FSHIFT 11
+#define LOAD_FIXED_1 (1UL << LOAD_FSHIFT)
+extern uint64_t proc_cpu_ticks;
+extern uint64_t proc_loadavg[3];
+
+/* proc_started - processes made since boot (forks, proc_run). */
+uint64_t proc_started(void);
+
 /* proc_count - live processes (zombies included), for leak checks. */
 uint64_t proc_count(void);
 
 /* What /proc shows of one process, copied under proc_lock. */
 struct proc_info {
 	int pid, ppid, pgid, sid;
-	char state;                     /* R running, S sleeping, T stopped, Z zombie */
+	char state;                     /* R running or runnable, S sleeping
+	                                   (interruptibly), D (not), T stopped,
+	                                   Z zombie */
+	char wchan[16];                 /* what it sleeps on (wmesg), or "" */
+	vaddr_t arg_start, arg_end;     /* argv in its memory (cmdline) */
+	uint64_t start_ticks;           /* when it was made, in ticks */
+	uint64_t run_ticks;             /* clock ticks that found it running */
 	char name[32];
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;

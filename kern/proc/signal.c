@@ -37,19 +37,30 @@
  *   the handler has no SA_RESTART       -EINTR
  *   no handler runs                     the call runs again
  *
- * Restartable: wait4, pipe and console read and write.  pause and
- * nanosleep return -ERESTARTNOHAND: -EINTR if a handler runs, whatever
- * its flags (Linux never restarts them after a handler), but a stop and
- * continue with no handler goes back to sleep (nanosleep for its whole
- * time again: Linux would sleep only what was left).  rt_sigsuspend
- * returns -EINTR.  Short waits that always end (a page being read
+ * Restartable: wait4, pipe and console read and write.  pause,
+ * nanosleep and rt_sigsuspend return -ERESTARTNOHAND: -EINTR if a
+ * handler runs, whatever its flags (Linux never restarts them after a
+ * handler), but a stop and continue with no handler goes back to sleep
+ * (nanosleep for its whole time again: Linux would sleep only what was
+ * left).  poll returns -ERESTART_RESTARTBLOCK: -EINTR after a
+ * handler; with none, the syscall entry makes the program call
+ * restart_syscall, which goes on with the poll until the deadline it
+ * had (signal_restart_block).  Short waits that always end (a page being read
  * from disk) are not interruptible; the signal waits for them.
+ *
+ * A call may wait under a mask of its own (rt_sigsuspend, ppoll,
+ * pselect6: signal_mask_wait).  The old mask comes back when it returns
+ * - or, when a signal cut it short, as the handler's frame is built (the
+ * frame saves the old mask, so sigreturn restores it), or at the end of
+ * the delivery if no handler ran.  So the signal the call's mask let in
+ * is the one delivered, as Linux's TIF_RESTORE_SIGMASK does.
  */
 #include "kern/proc/signal.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
+#include "kern/core/clock.h"
 #include "kern/core/sched.h"
 #include "kern/sys/syscall.h"
 #include "kern/arch/trap.h"
@@ -280,7 +291,8 @@ restart_or_eintr(struct trapframe *tf, int64_t syscall_nr,
 {
 	if (syscall_nr < 0)
 		return;
-	if (tf->rax == (uint64_t)-ERESTARTNOHAND)
+	if (tf->rax == (uint64_t)-ERESTARTNOHAND ||
+	    tf->rax == (uint64_t)-ERESTART_RESTARTBLOCK)
 		tf->rax = (uint64_t)-EINTR;
 	if (tf->rax != (uint64_t)-ERESTARTSYS)
 		return;
@@ -315,6 +327,32 @@ signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 			proc_exit(W_SIGNALED(sig));
 		return;     /* one handler at a time; the rest wait */
 	}
+	/* No handler ran (a stop and continue): a call's own mask ends here. */
+	if (p->sig.suspended) {
+		p->sig.mask = p->sig.suspend_mask;
+		p->sig.suspended = false;
+	}
+}
+
+void
+signal_mask_wait(uint64_t mask)
+{
+	struct proc *p = curproc;
+
+	p->sig.suspend_mask = p->sig.mask;
+	p->sig.suspended = true;
+	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+}
+
+void
+signal_mask_done(bool interrupted)
+{
+	struct proc *p = curproc;
+
+	if (interrupted || !p->sig.suspended)
+		return;
+	p->sig.mask = p->sig.suspend_mask;
+	p->sig.suspended = false;
 }
 
 int64_t
@@ -392,6 +430,7 @@ sys_rt_sigreturn(const struct sysargs *a)
 		proc_exit(W_SIGNALED(SIGSEGV));
 	restore_regs(tf, &uc.uc_mcontext);
 	curproc->sig.mask = uc.uc_sigmask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	curproc->sig.restart.fn = NULL;     /* a handler ran: nothing goes on */
 	return (int64_t)tf->rax;    /* the interrupted code's rax, untouched */
 }
 
@@ -495,17 +534,131 @@ signal_wait(const char *wmesg)
 int64_t
 sys_rt_sigsuspend(const struct sysargs *a)
 {
-	struct proc *p = curproc;
 	uint64_t mask;
 
 	if (a->a[1] != sizeof(uint64_t))
 		return -EINVAL;
 	if (copyin(a->a[0], &mask, sizeof(mask)) != 0)
 		return -EFAULT;
-	p->sig.suspend_mask = p->sig.mask;
-	p->sig.suspended = true;
-	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	return signal_wait("sigsusp");  /* the handler runs on the way out */
+	signal_mask_wait(mask);
+	signal_wait("sigsusp");         /* the handler runs on the way out */
+	return -ERESTARTNOHAND;         /* EINTR; a stop and continue: again */
+}
+
+/* The lowest signal of set pending in p, taken off; 0 if none.  => proc_lock. */
+static int
+sigwait_take(struct proc *p, uint64_t set)
+{
+	uint64_t ready = p->sig.pending & set;
+
+	if (ready == 0)
+		return 0;
+	int sig = __builtin_ctzl(ready) + 1;
+	p->sig.pending &= ~SIGBIT(sig);
+	return sig;
+}
+
+/* rt_sigtimedwait's timeout as a clock_ns deadline (NULL: none).  0/-errno. */
+static int
+sigwait_deadline(uint64_t uts, uint64_t *deadline)
+{
+	int64_t ts[2];
+
+	*deadline = UINT64_MAX;
+	if (uts == 0)
+		return 0;
+	if (copyin(uts, ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+		return -EINVAL;
+	if ((uint64_t)ts[0] < UINT64_MAX / 2000000000)
+		*deadline = clock_ns() + (uint64_t)ts[0] * 1000000000 + (uint64_t)ts[1];
+	return 0;
+}
+
+/*
+ * Sleep until a signal of set is pending (taken: its number), another
+ * signal is there to act on (-EINTR), or deadline (-EAGAIN).  Signals of
+ * set wake it though blocked: proc_signal ends any interruptible sleep.
+ */
+static int
+sigwait_sleep(struct proc *p, uint64_t set, uint64_t deadline)
+{
+	int sig;
+
+	spin_lock(&proc_lock);
+	while ((sig = sigwait_take(p, set)) == 0) {
+		if (signal_actionable(p)) {
+			sig = -EINTR;
+			break;
+		}
+		if (clock_ns() >= deadline) {
+			sig = -EAGAIN;
+			break;
+		}
+		sleep_on_intr(deadline == UINT64_MAX ? (const void *)p : CLOCK_TICK_CHAN,
+		    &proc_lock, "sigwait");
+	}
+	spin_unlock(&proc_lock);
+	return sig;
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout, size): take a pending signal of
+ * set - usually blocked, so that only this call sees it - without running
+ * its handler, waiting up to timeout (NULL: for ever; zero: a look) for
+ * one.  busybox init waits for its signals (SIGCHLD, poweroff's SIGUSR2,
+ * SIGTERM) this way.  => the signal; -EAGAIN at the timeout; -EINTR when
+ * another signal comes (never restarted, as Linux).
+ */
+int64_t
+sys_rt_sigtimedwait(const struct sysargs *a)
+{
+	struct l_siginfo info;
+	uint64_t set, deadline;
+	int sig;
+
+	if (a->a[3] != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin(a->a[0], &set, sizeof(set)) != 0)
+		return -EFAULT;
+	if ((sig = sigwait_deadline(a->a[2], &deadline)) != 0)
+		return sig;
+	sig = sigwait_sleep(curproc, set & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP)), deadline);
+	if (sig <= 0 || a->a[1] == 0)
+		return sig;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = SI_USER;
+	return copyout(&info, a->a[1], sizeof(info)) == 0 ? sig : -EFAULT;
+}
+
+int64_t
+signal_restart_block(int64_t (*fn)(const uint64_t arg[3]), uint64_t a0,
+    uint64_t a1, uint64_t a2)
+{
+	struct sigrestart *r = &curproc->sig.restart;
+
+	r->fn = fn;
+	r->arg[0] = a0;
+	r->arg[1] = a1;
+	r->arg[2] = a2;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * restart_syscall: go on with the call a stop cut short (the syscall
+ * entry puts this number in rax for -ERESTART_RESTARTBLOCK).  Called by
+ * a program itself, with nothing to go on with: -EINTR, as Linux.
+ */
+int64_t
+sys_restart_syscall(const struct sysargs *a)
+{
+	struct sigrestart r = curproc->sig.restart;
+
+	(void)a;
+	curproc->sig.restart.fn = NULL;
+	return r.fn != NULL ? r.fn(r.arg) : -EINTR;
 }
 
 /* pause: rt_sigsuspend with the mask as it is. */

@@ -61,6 +61,21 @@ struct k_sigaltstack {
 	uint64_t size;
 };
 
+/*
+ * Internal, as ERESTARTSYS (kern/lib/errno.h): a handler makes it EINTR;
+ * with no handler the call goes on through restart_syscall (219), which
+ * runs the sigstate's restart function - the call itself, with what it
+ * needs to go on where it stopped (poll: the deadline, not the timeout).
+ * Linux's restart_block.
+ */
+#define ERESTART_RESTARTBLOCK 516
+#define SYS_RESTART_SYSCALL 219
+
+struct sigrestart {
+	int64_t (*fn)(const uint64_t arg[3]);   /* NULL: nothing to go on with */
+	uint64_t arg[3];
+};
+
 /* The per-process part, embedded in struct proc. */
 struct sigstate {
 	struct k_sigaction act[NSIG + 1];
@@ -69,6 +84,7 @@ struct sigstate {
 	struct k_sigaltstack altstack;
 	uint64_t suspend_mask;      /* rt_sigsuspend: the mask to restore */
 	bool suspended;             /* ... after the handler it waited for */
+	struct sigrestart restart;  /* ERESTART_RESTARTBLOCK's continuation */
 };
 
 #define SIGBIT(sig) (1UL << ((sig) - 1))
@@ -99,6 +115,28 @@ void signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr);
  * rax the call's number).
  */
 void signal_restart_syscall(struct trapframe *tf, int64_t nr);
+
+/*
+ * signal_mask_wait - the calling process waits under mask (ppoll's,
+ * pselect6's); its own mask is kept to be restored.
+ *  => signal_mask_done must follow before the call returns.
+ */
+void signal_mask_wait(uint64_t mask);
+
+/*
+ * signal_mask_done - the call is over: the kept mask comes back now, or,
+ * if interrupted (a signal cut it short), when that signal is delivered
+ * on the way out (its handler's frame carries the kept mask).
+ */
+void signal_mask_done(bool interrupted);
+
+/*
+ * signal_restart_block - the current call was cut short by a signal:
+ * remember how it goes on if no handler runs.
+ *  => returns -ERESTART_RESTARTBLOCK, for the call to return.
+ */
+int64_t signal_restart_block(int64_t (*fn)(const uint64_t arg[3]), uint64_t a0,
+    uint64_t a1, uint64_t a2);
 
 /* signal_actionable - has p a pending, unblocked signal that would do something? */
 bool signal_actionable(const struct proc *p);

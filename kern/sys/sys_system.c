@@ -1,6 +1,6 @@
 /*
  * kern/sys/sys_system.c - system calls about the machine rather than the
- * process: reboot, ioperm, and the id calls every
+ * process: reboot, ioperm, sysinfo, and the id calls every
  * process answers the same way (everyone is root here).
  *
  *   init: reboot(0xfee1dead, 672274793, LINUX_REBOOT_CMD_POWER_OFF)
@@ -14,18 +14,29 @@
  * CPU is left halted.  Only a process with CAP_SYS_BOOT in its effective
  * set may (every process starts with it: kern/proc/cap.c), as on Linux.
  *
+ * sysinfo(2) gives what /proc/meminfo, /proc/uptime and /proc/loadavg
+ * give, from the same counters (uvm_usage_meminfo, clock_ns,
+ * proc_loadavg), so `free` and `uptime` agree with `cat /proc/...`:
+ *
+ *   totalram  MemTotal     freeram  MemFree     sharedram  Shmem
+ *   bufferram Buffers (0)  totalswap/freeswap   SwapTotal/SwapFree
+ *   loads[i]  the load averages, 1.0 = 65536    procs  processes
+ *
  * Like Linux's, reboot writes nothing back itself: a program that wants
  * its files on the disk calls sync first (kern/sys/sys_vfs.c has sync,
  * syncfs, fsync and fdatasync with the other file calls).
  */
 #include "kern/arch/cpu.h"
 #include "kern/arch/uaccess.h"
+#include "kern/core/clock.h"
 #include "kern/core/qemu.h"
 #include "kern/fs/file.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/printf.h"
 #include "kern/proc/proc.h"
 #include "kern/sys/syscall.h"
+#include "kern/lib/string.h"
+#include "uvm/uvm_usage.h"
 
 #define REBOOT_MAGIC1 0xfee1deadU
 #define REBOOT_MAGIC2 672274793U
@@ -141,4 +152,39 @@ int64_t
 sys_process_mrelease(const struct sysargs *a)
 {
 	return a->a[1] != 0 ? -EINVAL : -EBADF;
+}
+
+struct k_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+#define SI_LOAD_SHIFT 16        /* sysinfo's loads: 1.0 is 1 << 16 */
+
+/* sysinfo(info): the figures /proc/meminfo and /proc/loadavg print; bytes
+ * (mem_unit 1).  => 0, -EFAULT. */
+int64_t
+sys_sysinfo(const struct sysargs *a)
+{
+	struct uvm_meminfo mi;
+	struct k_sysinfo si;
+
+	uvm_usage_meminfo(&mi);
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(clock_ns() / 1000000000ULL);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = proc_loadavg[i] << (SI_LOAD_SHIFT - LOAD_FSHIFT);
+	si.totalram = mi.total * PAGE_SIZE;
+	si.freeram = mi.free * PAGE_SIZE;
+	si.sharedram = mi.shmem * PAGE_SIZE;
+	si.totalswap = mi.swap_total * PAGE_SIZE;
+	si.freeswap = mi.swap_free * PAGE_SIZE;
+	si.procs = (uint16_t)proc_count();
+	si.mem_unit = 1;
+	return copyout(&si, a->a[0], sizeof(si));
 }

@@ -1,7 +1,8 @@
 /*
  * kern/sys/sys_time.c - time, identity and limits: clock_gettime,
  * gettimeofday, time, nanosleep, clock_nanosleep, sched_yield, the ids,
- * getrandom, getrlimit/prlimit64, getrusage, sysinfo.
+ * getrandom, getrlimit/prlimit64, getrusage (sysinfo is in sys_system.c,
+ * with the machine's other figures).
  *
  * Monotonic time comes from the TSC (clock_ns).  There is no battery
  * clock driver yet, so wall-clock time starts at a fixed moment (the
@@ -282,32 +283,6 @@ sys_getrusage(const struct sysargs *a)
 	if ((int64_t)a->a[0] != 0 && (int64_t)a->a[0] != -1 && (int64_t)a->a[0] != 1)
 		return -EINVAL;
 	return copyout(ru, a->a[1], sizeof(ru));
-}
-
-struct k_sysinfo {
-	int64_t uptime;
-	uint64_t loads[3];
-	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
-	uint16_t procs, pad;
-	uint64_t totalhigh, freehigh;
-	uint32_t mem_unit;
-	char reserved[4];
-};
-
-int64_t
-sys_sysinfo(const struct sysargs *a)
-{
-	struct k_sysinfo si;
-
-	memset(&si, 0, sizeof(si));
-	si.uptime = (int64_t)(clock_ns() / NSEC);
-	si.totalram = (uvmexp.npages - uvmexp.reserved) * PAGE_SIZE;
-	si.freeram = uvmexp.free * PAGE_SIZE;
-	si.totalswap = uvm_swap_stats.nslots * PAGE_SIZE;
-	si.freeswap = (uvm_swap_stats.nslots - uvm_swap_stats.inuse) * PAGE_SIZE;
-	si.procs = (uint16_t)proc_count();
-	si.mem_unit = 1;
-	return copyout(&si, a->a[0], sizeof(si));
 }
 
 /*

@@ -451,9 +451,32 @@ link_target_parent(struct vnode *dvp, struct vnode *lvp, struct vfs_parent *tp)
 }
 
 /*
+ * Make pp's last name in pp->dvp (locked, the name absent): the checks,
+ * vop_create, and the name cache.  => 0 and *vpp referenced, or -errno.
+ */
+static int
+create_locked(struct vfs_parent *pp, uint32_t mode, struct vnode **vpp)
+{
+	struct vnode *dvp = pp->dvp;
+	int error = vn_rdonly(dvp) ? -EROFS : dir_is_dead(dvp) ? -ENOENT :
+	    dir_may_change(dvp);
+
+	if (error == 0)
+		error = dvp->v_ops->vop_create == NULL ? -EPERM :
+		    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
+		    umask_apply(mode, 07777), vpp);
+	/* The new name, as a lookup would leave it (/proc/PID/maps
+	 * names a mapped file by its cached name). */
+	if (error == 0 && !(dvp->v_mount->mnt_flags & MNT_NOCACHE))
+		cache_enter(dvp, pp->last, pp->len, *vpp);
+	return error;
+}
+
+/*
  * open_create - O_CREAT: the file at pp, made if absent.
  *  => 0 and *vpp referenced; -EEXIST (O_EXCL), -EISDIR ("dir/" or a
- *     directory's dots), -EROFS, the file system's -ENOSPC.
+ *     directory's dots), -EROFS, -EACCES (dir_may_change), the file
+ *     system's -ENOSPC.
  *  => -ENOENT with *lvpp set (referenced): pp names a symlink whose
  *     target does not exist (the caller creates the target, as Linux).
  */
@@ -470,12 +493,7 @@ open_create(struct vfs_parent *pp, int flags, uint32_t mode,
 	mutex_enter(&dvp->v_lock);
 	error = dir_lookup(dvp, pp->last, pp->len, &vp);
 	if (error == -ENOENT) {
-		error = vn_rdonly(dvp) ? -EROFS : dir_is_dead(dvp) ? -ENOENT :
-		    dir_may_change(dvp);
-		if (error == 0)
-			error = dvp->v_ops->vop_create == NULL ? -EPERM :
-			    dvp->v_ops->vop_create(dvp, pp->last, pp->len,
-			    umask_apply(mode, 07777), vpp);
+		error = create_locked(pp, mode, vpp);
 		mutex_exit(&dvp->v_lock);
 		*created = error == 0;
 		return error;

@@ -41,6 +41,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[4] = sys_stat,
 	[5] = sys_fstat,
 	[6] = sys_lstat,
+	[7] = sys_poll,
 	[8] = sys_lseek,
 	[9] = sys_mmap,
 	[10] = sys_mprotect,
@@ -56,6 +57,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[20] = sys_writev,
 	[21] = sys_access,
 	[22] = sys_pipe,
+	[23] = sys_select,
 	[24] = sys_sched_yield,
 	[25] = sys_mremap,
 	[26] = sys_msync,
@@ -118,6 +120,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[125] = sys_capget,
 	[126] = sys_capset,
 	[127] = sys_rt_sigpending,
+	[128] = sys_rt_sigtimedwait,
 	[130] = sys_rt_sigsuspend,
 	[131] = sys_sigaltstack,
 	[137] = sys_statfs,
@@ -142,6 +145,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[204] = sys_sched_getaffinity,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
+	[219] = sys_restart_syscall,
 	[228] = sys_clock_gettime,
 	[229] = sys_clock_getres,
 	[230] = sys_clock_nanosleep,
@@ -158,6 +162,8 @@ static const sysfn_t systab[NSYSCALL] = {
 	[267] = sys_readlinkat,
 	[268] = sys_fchmodat,
 	[269] = sys_faccessat,
+	[270] = sys_pselect6,
+	[271] = sys_ppoll,
 	[280] = sys_utimensat,
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
@@ -260,6 +266,8 @@ syscall_handler(struct trapframe *tf)
 	/* Cut short, and no handler took it: run the call again. */
 	if (tf->rax == (uint64_t)-ERESTARTSYS || tf->rax == (uint64_t)-ERESTARTNOHAND)
 		signal_restart_syscall(tf, (int64_t)nr);
+	else if (tf->rax == (uint64_t)-ERESTART_RESTARTBLOCK)
+		signal_restart_syscall(tf, SYS_RESTART_SYSCALL);
 	cli();
 	/* sysret only for a frame left as syscall made it (and a canonical
 	 * user rip, always true then); anything rewritten goes by iretq. */

@@ -125,6 +125,8 @@ int64_t sys_uvm_swapctl(const struct sysargs *a);
 int64_t sys_swapon(const struct sysargs *a);
 int64_t sys_swapoff(const struct sysargs *a);
 int64_t sys_rt_sigpending(const struct sysargs *a);
+int64_t sys_rt_sigtimedwait(const struct sysargs *a);
+int64_t sys_restart_syscall(const struct sysargs *a);
 int64_t sys_mlock2(const struct sysargs *a);
 int64_t sys_reboot(const struct sysargs *a);
 int64_t sys_sync(const struct sysargs *a);
@@ -173,6 +175,11 @@ int64_t sys_statfs(const struct sysargs *a);
 int64_t sys_fstatfs(const struct sysargs *a);
 int64_t sys_mount(const struct sysargs *a);
 int64_t sys_umount2(const struct sysargs *a);
+/* kern/sys/sys_poll.c */
+int64_t sys_poll(const struct sysargs *a);
+int64_t sys_ppoll(const struct sysargs *a);
+int64_t sys_select(const struct sysargs *a);
+int64_t sys_pselect6(const struct sysargs *a);
 /* kern/sys/sys_memfd.c */
 int64_t sys_memfd_create(const struct sysargs *a);
 

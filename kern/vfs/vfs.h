@@ -413,6 +413,10 @@ void cache_enter(struct vnode *dvp, const char *name, size_t len,
 void cache_purge(struct vnode *vp);
 /* cache_purge_name - forget dvp/name (unlink, rename, rmdir). */
 void cache_purge_name(struct vnode *dvp, const char *name, size_t len);
+/* cache_revlookup - the way back: a cached name of vp, into name (size
+ * bytes), and its directory, referenced (vrele it); NULL if the cache
+ * holds no name of vp (/proc/PID/maps names a mapped file with it). */
+struct vnode *cache_revlookup(struct vnode *vp, char *name, size_t size);
 /* cache_purgeall - forget everything. */
 void cache_purgeall(void);
 

@@ -188,6 +188,27 @@ cache_purge_name(struct vnode *dvp, const char *name, size_t len)
 	mutex_exit(&namecache_lock);
 }
 
+struct vnode *
+cache_revlookup(struct vnode *vp, char *name, size_t size)
+{
+	struct vnode *dvp = NULL;
+
+	mutex_enter(&namecache_lock);
+	cache_setup();
+	for (int i = 0; i < NCACHE_SIZE && dvp == NULL; i++) {
+		struct ncentry *nc = &nc_entries[i];
+
+		if (nc->nc_dvp == NULL || nc->nc_vp != vp || nc->nc_len >= size ||
+		    !vcache_tryref(nc->nc_dvp))
+			continue;
+		dvp = nc->nc_dvp;
+		memcpy(name, nc->nc_name, nc->nc_len);
+		name[nc->nc_len] = '\0';
+	}
+	mutex_exit(&namecache_lock);
+	return dvp;
+}
+
 void
 cache_purgeall(void)
 {

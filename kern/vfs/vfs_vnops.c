@@ -585,6 +585,7 @@ const struct fileops vn_fileops = {
 	.write = vn_fop_write,
 	.close = vn_fop_close,
 	.stat = vn_fop_stat,
+	.poll = file_poll_ready,    /* a file on disk never makes one wait */
 };
 
 bool

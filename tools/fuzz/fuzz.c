@@ -287,6 +287,8 @@ fz_may_sleep(long nr)
 	case SYS_read: case SYS_write: case SYS_readv: case SYS_writev:
 	case SYS_pread64: case SYS_pause: case SYS_nanosleep: case SYS_wait4:
 	case SYS_rt_sigsuspend: case SYS_clock_nanosleep:
+	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
+	case SYS_rt_sigtimedwait: case SYS_restart_syscall:
 		return 1;
 	}
 	return 0;
@@ -310,6 +312,9 @@ fz_guard(int on)
 
 /* What rt_sigsuspend waits with: everything blocked but SIGALRM. */
 static const uint64_t fz_suspend_mask = ~(1ULL << (SIGALRM - 1));
+/* ... and ppoll and pselect6 (whose sixth argument points at the mask
+ * and its size). */
+static const uint64_t fz_pselect_sig[2] = { (uint64_t)&fz_suspend_mask, 8 };
 
 /* fz_tame_signal - a signal to send ourselves: mostly one that does not
  * end the batch (0, SIGALRM with the guard's handler, SIGCHLD or SIGURG,
@@ -354,6 +359,14 @@ fz_tame(long nr, uint64_t a[6])
 		return 0;
 	case SYS_rt_sigsuspend:                 /* a mask the guard gets through */
 		a[0] = (uint64_t)&fz_suspend_mask;
+		return 0;
+	case SYS_ppoll:
+		if (a[3] != 0)
+			a[3] = (uint64_t)&fz_suspend_mask;
+		return 0;
+	case SYS_pselect6:
+		if (a[5] != 0)
+			a[5] = (uint64_t)fz_pselect_sig;
 		return 0;
 	}
 	return 0;
