@@ -4,7 +4,7 @@
 # Boot ISO (make run's: root=vdc, busybox init, a busybox ash login shell
 # on the console) and type what the README shows a new user typing, one
 # line every few seconds as a person would: ls /bin, cat /proc/self/maps,
-# ps, free, a demo, a pipeline, a job stopped and continued, exit.
+# ps, free, a demo, top, a job in the background killed, uname, exit.
 # Then insist that each printed what it should (regular expressions,
 # found in this order in the log), that busybox init powered the machine
 # off after the shell exited ("reboot: Power down") and that QEMU's status
@@ -23,6 +23,7 @@ session=(
 	'ps'
 	'free'
 	'forkdemo | tail -n 2'
+	'top -b -n 1 | head -n 2'
 	'echo $((6 * 7)) > /tmp/x; cat /tmp/x'
 	'sleep 30 &'
 	'jobs'
@@ -36,10 +37,12 @@ expect=(
 	'\[stack\]$'
 	'^PID +USER +(TIME +)?COMMAND$'
 	'^ +1 root +.*init$'
-	'^ +[0-9]+ root +.*ps$'
+	'^ +[0-9]+ root +(\{ps\} )?.*(ps|sh -l)$'
 	'^Mem: +[0-9]+ +[0-9]+ +[0-9]+ '
 	'^Swap: +[0-9]+ '
-	'^forkdemo: '
+	'^  parent  sees '
+	'^Mem: [0-9]+K used, [0-9]+K free'
+	'^CPU: '
 	'^42$'
 	'^\[1\]\+ +Running +sleep 30$'
 	'^\[1\]\+ +Terminated +sleep 30$'

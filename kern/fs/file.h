@@ -142,6 +142,14 @@ int pipe_create(struct file **rf, struct file **wf);
 /* pipe_size - the bytes f's pipe holds (F_GETPIPE_SZ), or -EBADF: no pipe. */
 int pipe_size(const struct file *f);
 
+/*
+ * pipe_resize - F_SETPIPE_SZ: f's pipe's ring becomes want bytes, rounded
+ * up to a power of two from a page to 1 MiB.
+ *  => the new size, or -EBADF (no pipe), -ENOMEM, -EBUSY (the bytes
+ *     waiting do not fit).  May sleep.
+ */
+int pipe_resize(struct file *f, uint64_t want);
+
 /* The console as a file; /dev/null and /dev/zero (devfs opens them). */
 extern const struct fileops console_fileops;
 extern const struct fileops null_fileops;

@@ -14,9 +14,10 @@
  * moved.  With O_NONBLOCK they never sleep: -EAGAIN instead (a writer
  * of more than PIPE_BUF that could put some bytes returns that count).  A read takes what is
  * there, up to the request, sleeping only for the first byte.  The
- * buffer holds PIPE_SIZE bytes (fcntl F_GETPIPE_SZ says so).
+ * ring holds 64 KiB, Linux's default; fcntl F_SETPIPE_SZ makes it a
+ * power of two from a page to 1 MiB (pipe_resize), F_GETPIPE_SZ says.
  *
- * A write of at most PIPE_BUF bytes (PIPE_SIZE here, 4096 as on Linux)
+ * A write of at most PIPE_BUF bytes (4096 as on Linux; the whole ring here)
  * goes in whole or not at all: its bytes are copied in first, then put
  * in one step once the ring has room for all of them, so no other
  * writer's bytes land in between and a reader never sees half of it
@@ -47,7 +48,10 @@
 #include "kern/arch/uaccess.h"
 #include "uvm/uvm_km.h"
 
-#define PIPE_SIZE 4096
+#define PIPE_SIZE 65536         /* a new pipe's ring, Linux's default */
+#define PIPE_MIN_SIZE 4096      /* F_SETPIPE_SZ's smallest: a page */
+#define PIPE_MAX_SIZE 1048576   /* and largest (Linux's pipe-max-size) */
+#define PIPE_BUF 4096           /* written whole or not at all */
 #define PIPE_CHUNK 256
 
 struct pipe {
@@ -56,7 +60,8 @@ struct pipe {
 	size_t count;
 	int readers;
 	int writers;
-	char buf[PIPE_SIZE];
+	size_t size;                    /* the ring's bytes: F_SETPIPE_SZ */
+	char *buf;
 };
 
 /* Take up to n bytes out of the ring.  => lock held. */
@@ -65,8 +70,8 @@ ring_get(struct pipe *p, char *dst, size_t n)
 {
 	n = MIN(n, p->count);
 	for (size_t i = 0; i < n; i++)
-		dst[i] = p->buf[(p->rpos + i) % PIPE_SIZE];
-	p->rpos = (p->rpos + n) % PIPE_SIZE;
+		dst[i] = p->buf[(p->rpos + i) % p->size];
+	p->rpos = (p->rpos + n) % p->size;
 	p->count -= n;
 	return n;
 }
@@ -74,9 +79,9 @@ ring_get(struct pipe *p, char *dst, size_t n)
 static size_t
 ring_put(struct pipe *p, const char *src, size_t n)
 {
-	n = MIN(n, PIPE_SIZE - p->count);
+	n = MIN(n, p->size - p->count);
 	for (size_t i = 0; i < n; i++)
-		p->buf[(p->rpos + p->count + i) % PIPE_SIZE] = src[i];
+		p->buf[(p->rpos + p->count + i) % p->size] = src[i];
 	p->count += n;
 	return n;
 }
@@ -85,15 +90,15 @@ ring_put(struct pipe *p, const char *src, size_t n)
  * Put n bytes taken by ring_get back in front: a read into a bad buffer
  * loses no data.  A writer may have filled the room they left meanwhile
  * (the reader woke it); then only what fits goes back, so the count
- * never passes PIPE_SIZE.  => lock held.
+ * never passes the ring's size.  => lock held.
  */
 static void
 ring_unget(struct pipe *p, const char *src, size_t n)
 {
-	n = MIN(n, PIPE_SIZE - p->count);
-	p->rpos = (p->rpos + PIPE_SIZE - n) % PIPE_SIZE;
+	n = MIN(n, p->size - p->count);
+	p->rpos = (p->rpos + p->size - n) % p->size;
 	for (size_t i = 0; i < n; i++)
-		p->buf[(p->rpos + i) % PIPE_SIZE] = src[i];
+		p->buf[(p->rpos + i) % p->size] = src[i];
 	p->count += n;
 }
 
@@ -195,7 +200,7 @@ pipe_put_all(struct file *f, const char *src, size_t n)
 }
 
 /*
- * Put all n bytes (n <= PIPE_SIZE) in one step, sleeping until there is
+ * Put all n bytes (n <= PIPE_BUF) in one step, sleeping until there is
  * room for every one of them.
  *  => n, or -EPIPE, -EAGAIN, -ERESTARTSYS; SIGPIPE once no reader is left.
  */
@@ -206,7 +211,7 @@ pipe_put_whole(struct file *f, const char *src, size_t n)
 	int error = 0;
 
 	spin_lock(&p->lock);
-	while (p->readers > 0 && PIPE_SIZE - p->count < n &&
+	while (p->readers > 0 && p->size - p->count < n &&
 	    (error = cannot_wait(f)) == 0)
 		sleep_on_intr(p, &p->lock, "pipewr");
 	if (error == 0 && p->readers == 0)
@@ -221,7 +226,7 @@ pipe_put_whole(struct file *f, const char *src, size_t n)
 	return error != 0 ? error : (int64_t)n;
 }
 
-/* A write of at most PIPE_SIZE bytes: copied in, then put whole. */
+/* A write of at most PIPE_BUF bytes: copied in, then put whole. */
 static int64_t
 pipe_write_small(struct file *f, uint64_t ubuf, size_t len)
 {
@@ -243,7 +248,7 @@ pipe_write(struct file *f, uint64_t ubuf, size_t len)
 
 	if (!uaccess_ok(ubuf, len))
 		return -EFAULT;
-	if (len > 0 && len <= PIPE_SIZE)
+	if (len > 0 && len <= PIPE_BUF)
 		return pipe_write_small(f, ubuf, len);
 	while (done < len) {
 		size_t n = MIN(len - done, sizeof(chunk));
@@ -274,8 +279,10 @@ pipe_close(struct file *f)
 	wakeup(p);
 	poll_wakeup();
 	spin_unlock(&p->lock);
-	if (last)
+	if (last) {
+		kmem_free(p->buf, p->size);
 		kmem_free(p, sizeof(*p));
+	}
 }
 
 static int
@@ -305,7 +312,11 @@ pipe_poll(struct file *f)
 		if (p->writers == 0)
 			mask |= POLLHUP;
 	} else {
-		if (p->count < PIPE_SIZE)
+		/* Writable: room for a whole PIPE_BUF write, which is what
+		 * goes in without blocking (pipe_put_whole).  A ring of one
+		 * page is then writable only empty, as Linux's pipe of one
+		 * page (F_SETPIPE_SZ 4096) is. */
+		if (p->size - p->count >= PIPE_BUF)
 			mask |= POLLOUT | POLLWRNORM;
 		if (p->readers == 0)
 			mask |= POLLERR;
@@ -335,6 +346,11 @@ pipe_create(struct file **rf, struct file **wf)
 
 	if (p == NULL)
 		return -ENOMEM;
+	if ((p->buf = kmem_alloc(PIPE_SIZE, 0)) == NULL) {
+		kmem_free(p, sizeof(*p));
+		return -ENOMEM;
+	}
+	p->size = PIPE_SIZE;
 	p->lock = (struct spinlock)SPINLOCK_INIT("pipe");
 	*rf = file_alloc(&pipe_read_ops, O_RDONLY);
 	*wf = file_alloc(&pipe_write_ops, O_WRONLY);
@@ -343,6 +359,7 @@ pipe_create(struct file **rf, struct file **wf)
 			kmem_free(*rf, sizeof(**rf));
 		if (*wf != NULL)
 			kmem_free(*wf, sizeof(**wf));
+		kmem_free(p->buf, p->size);
 		kmem_free(p, sizeof(*p));
 		return -ENOMEM;
 	}
@@ -354,5 +371,52 @@ pipe_create(struct file **rf, struct file **wf)
 int
 pipe_size(const struct file *f)
 {
-	return f->pipe != NULL ? PIPE_SIZE : -EBADF;
+	return f->pipe != NULL ? (int)f->pipe->size : -EBADF;
+}
+
+/* The ring's bytes moved to the front of buf (size bytes).  => lock held. */
+static void
+ring_move(struct pipe *p, char *buf, size_t size)
+{
+	size_t n = p->count;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = p->buf[(p->rpos + i) % p->size];
+	p->buf = buf;
+	p->size = size;
+	p->rpos = 0;
+}
+
+/*
+ * pipe_resize - F_SETPIPE_SZ: the ring becomes want bytes rounded up to a
+ * power of two, at least a page, as Linux.
+ *  => returns the new size; -EBADF (not a pipe), -ENOMEM (above
+ *     PIPE_MAX_SIZE, or no memory), -EBUSY (more bytes wait than fit).
+ *  => may sleep (allocation); the pipe's lock only around the move.
+ */
+int
+pipe_resize(struct file *f, uint64_t want)
+{
+	struct pipe *p = f->pipe;
+	size_t size = PIPE_MIN_SIZE, old_size;
+	char *buf, *old;
+
+	if (p == NULL)
+		return -EBADF;
+	while (size < want && size < PIPE_MAX_SIZE)
+		size <<= 1;
+	if (want > size || (buf = kmem_alloc(size, 0)) == NULL)
+		return -ENOMEM;
+	spin_lock(&p->lock);
+	bool fits = p->count <= size;
+	old = fits ? p->buf : buf;
+	old_size = fits ? p->size : size;
+	if (fits) {
+		ring_move(p, buf, size);
+		wakeup(p);              /* more room: writers may go on */
+		poll_wakeup();
+	}
+	spin_unlock(&p->lock);
+	kmem_free(old, old_size);
+	return fits ? (int)size : -EBUSY;
 }

@@ -391,21 +391,6 @@ sys_dup3(const struct sysargs *a)
 	return dup_onto(oldfd, newfd, (a->a[2] & O_CLOEXEC) != 0);
 }
 
-/*
- * F_SETPIPE_SZ: a pipe's buffer is fixed at pipe_size bytes, which is
- * what Linux answers for any smaller request (it rounds up); more than
- * that cannot be had: -ENOMEM.  => the size, -EBADF or -ENOMEM.
- */
-static int64_t
-pipe_set_size(struct file *f, uint64_t want)
-{
-	int size = pipe_size(f);
-
-	if (size < 0)
-		return size;
-	return want <= (uint64_t)size ? size : -ENOMEM;
-}
-
 int64_t
 sys_fcntl(const struct sysargs *a)
 {
@@ -434,7 +419,7 @@ sys_fcntl(const struct sysargs *a)
 	case F_GETPIPE_SZ:
 		return pipe_size(f);
 	case F_SETPIPE_SZ:
-		return pipe_set_size(f, a->a[2]);
+		return pipe_resize(f, a->a[2]);
 	default:
 		return -EINVAL;
 	}

@@ -1,10 +1,13 @@
 /*
  * kern/sys/sys_proc.c - system calls about the process itself: exit, ids,
- * the TLS base, uname (release "6.1.0-uvmkern", see UNAME_RELEASE).
- * capget and capset are in kern/sys/sys_cap.c.
+ * the TLS base, uname (release "6.1.0-uvmkern", see UNAME_RELEASE) and
+ * the host and domain names it reports (sethostname, setdomainname: the
+ * machine's, one copy under uts_lock, a leaf; changing them needs
+ * CAP_SYS_ADMIN).  capget and capset are in kern/sys/sys_cap.c.
  */
 #include "kern/arch/cpu.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/spinlock.h"
 #include "kern/lib/string.h"
 #include "kern/proc/proc.h"
 #include "kern/sys/syscall.h"
@@ -76,6 +79,15 @@ struct linux_utsname {
 	char domainname[65];
 };
 
+#define UTS_NAME_MAX 64                 /* Linux's __NEW_UTS_LEN */
+
+/* The names sethostname and setdomainname set, as Linux starts them. */
+static struct {
+	struct spinlock lock;
+	char host[UTS_NAME_MAX + 1];
+	char domain[UTS_NAME_MAX + 1];
+} uts = { SPINLOCK_INIT("uts"), "uvmkern", "(none)" };
+
 int64_t
 sys_uname(const struct sysargs *a)
 {
@@ -83,9 +95,44 @@ sys_uname(const struct sysargs *a)
 
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "uvmkern", sizeof(u.sysname));
-	strlcpy(u.nodename, "uvmkern", sizeof(u.nodename));
 	strlcpy(u.release, UNAME_RELEASE, sizeof(u.release));
 	strlcpy(u.version, UNAME_VERSION, sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	spin_lock(&uts.lock);
+	strlcpy(u.nodename, uts.host, sizeof(u.nodename));
+	strlcpy(u.domainname, uts.domain, sizeof(u.domainname));
+	spin_unlock(&uts.lock);
 	return copyout(&u, a->a[0], sizeof(u));
+}
+
+/* One of the names, from (uname, len): EPERM without CAP_SYS_ADMIN,
+ * then EINVAL past 64 bytes, as Linux. */
+static int64_t
+uts_set(char *dst, uint64_t uname, uint64_t len)
+{
+	char buf[UTS_NAME_MAX + 1];
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if ((int64_t)(int32_t)len < 0 || len > UTS_NAME_MAX)
+		return -EINVAL;
+	if (copyin(uname, buf, len) != 0)
+		return -EFAULT;
+	buf[len] = '\0';
+	spin_lock(&uts.lock);
+	memcpy(dst, buf, len + 1);
+	spin_unlock(&uts.lock);
+	return 0;
+}
+
+int64_t
+sys_sethostname(const struct sysargs *a)
+{
+	return uts_set(uts.host, a->a[0], a->a[1]);
+}
+
+int64_t
+sys_setdomainname(const struct sysargs *a)
+{
+	return uts_set(uts.domain, a->a[0], a->a[1]);
 }

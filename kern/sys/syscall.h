@@ -81,6 +81,8 @@ int64_t sys_getpid(const struct sysargs *a);
 int64_t sys_set_tid_address(const struct sysargs *a);
 int64_t sys_arch_prctl(const struct sysargs *a);
 int64_t sys_uname(const struct sysargs *a);
+int64_t sys_sethostname(const struct sysargs *a);
+int64_t sys_setdomainname(const struct sysargs *a);
 int64_t sys_brk(const struct sysargs *a);
 int64_t sys_mmap(const struct sysargs *a);
 int64_t sys_munmap(const struct sysargs *a);

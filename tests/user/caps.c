@@ -366,6 +366,19 @@ UTEST(swapon_and_swapoff_need_sys_admin)
 	UT_CHILD_EXITS(pid, 0);
 }
 
+UTEST(sethostname_and_setdomainname_need_sys_admin)
+{
+	pid_t pid = child_without(BIT(CAP_SYS_ADMIN));
+
+	if (pid == 0) {
+		UT_ERR(sethostname("caps", 4), EPERM);
+		UT_ERR(setdomainname("caps", 4), EPERM);
+		UT_ERR(sethostname("caps", 1000), EPERM);   /* before the length */
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);
+}
+
 UTEST(reboot_needs_sys_boot)
 {
 	pid_t pid = child_without(BIT(CAP_SYS_BOOT));

@@ -136,17 +136,29 @@ UTEST(read_takes_what_is_there_up_to_the_request)
 		UT_EQ(in[i], out[i]);
 }
 
-/* fcntl F_GETPIPE_SZ: at least a page (4 KiB here, 64 KiB on Linux);
- * not a pipe: EBADF.  F_SETPIPE_SZ to no more than that keeps it. */
+/* fcntl F_GETPIPE_SZ: 64 KiB, Linux's default; not a pipe: EBADF.
+ * F_SETPIPE_SZ rounds up to a power of two pages and says so; a size the
+ * waiting bytes do not fit in is EBUSY; the bytes survive a resize. */
 UTEST(getpipe_sz_tells_the_capacity)
 {
+	static char out[8192], in[8192];
 	int fd[2];
 
 	UT_SYS(pipe(fd));
-	long sz = UT_SYS(fcntl(fd[0], F_GETPIPE_SZ));
-	UT_ASSERT(sz >= 4096);
-	UT_EQ(fcntl(fd[1], F_GETPIPE_SZ), sz);
+	UT_EQ(UT_SYS(fcntl(fd[0], F_GETPIPE_SZ)), 65536);
+	UT_EQ(fcntl(fd[1], F_GETPIPE_SZ), 65536);
 	UT_EQ(fcntl(fd[1], F_SETPIPE_SZ, 4096), 4096);
+	UT_EQ(fcntl(fd[0], F_GETPIPE_SZ), 4096);
+	UT_EQ(fcntl(fd[1], F_SETPIPE_SZ, 5000), 8192);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 7);
+	UT_EQ(UT_SYS(write(fd[1], out, sizeof(out))), (long)sizeof(out));
+	UT_ERR(fcntl(fd[1], F_SETPIPE_SZ, 4096), EBUSY);
+	UT_EQ(fcntl(fd[1], F_SETPIPE_SZ, 16384), 16384);
+	UT_EQ(UT_SYS(read(fd[0], in, sizeof(in))), (long)sizeof(in));
+	UT_ASSERT(memcmp(in, out, sizeof(in)) == 0);
+	close(fd[0]);
+	close(fd[1]);
 	int file = (int)UT_SYS(open(ut_datafile("rows.txt"), O_RDONLY));
 	UT_ERR(fcntl(file, F_GETPIPE_SZ), EBADF);
 	close(file);

@@ -3,7 +3,8 @@
  * answers them for root: reboot's magic numbers (only the refusals: a
  * real power-off would end the run), sync, syncfs, fsync and fdatasync,
  * ioperm's range check, getresuid/getresgid, rt_sigpending, mlock2's
- * flags, process_mrelease without a pidfd, and uname's release.
+ * flags, process_mrelease without a pidfd, uname's release, and the host
+ * and domain names sethostname and setdomainname give uname.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -134,4 +135,29 @@ UTEST(uname_release_is_linux_style)
 	UT_ASSERT(major >= 3 && minor >= 0 && patch >= 0);
 	UT_ASSERT(strcmp(u.machine, "x86_64") == 0);
 	UT_ASSERT(u.version[0] != '\0');
+}
+
+/* sethostname/setdomainname: what uname reports next; 64 bytes at most. */
+UTEST(sethostname_and_setdomainname_show_in_uname)
+{
+	struct utsname old, u;
+	char long_name[66];
+
+	UT_SYS(uname(&old));
+	UT_SYS(sethostname("box-a", 5));
+	UT_SYS(setdomainname("example", 7));
+	UT_SYS(uname(&u));
+	UT_ASSERT(strcmp(u.nodename, "box-a") == 0);
+	UT_ASSERT(strcmp(u.domainname, "example") == 0);
+	UT_SYS(sethostname("abcdef", 3));       /* len counts, not the NUL */
+	UT_SYS(uname(&u));
+	UT_ASSERT(strcmp(u.nodename, "abc") == 0);
+	memset(long_name, 'x', sizeof(long_name));
+	UT_ERR(sethostname(long_name, 65), EINVAL);
+	UT_SYS(sethostname(long_name, 64));
+	UT_ERR(sethostname((const char *)8, 4), EFAULT);
+	UT_SYS(sethostname(old.nodename, strlen(old.nodename)));
+	UT_SYS(setdomainname(old.domainname, strlen(old.domainname)));
+	UT_SYS(uname(&u));
+	UT_ASSERT(strcmp(u.nodename, old.nodename) == 0);
 }
