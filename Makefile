@@ -70,6 +70,9 @@
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
 #                   ext2 disk (vdc) and read it back after a reboot
 #   CMDLINE="..."   extra kernel command line for run and test
+#   ROOT=initrd     make run with the initrd as / (the project's /bin/init
+#                   and shell, the test programs in /tests; the disk on
+#                   /mnt) instead of the ext2 disk (ROOT=vdc, the default)
 #   KDEBUG=0        turn off the expensive KDASSERT checks
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
 #                   default), or globs like 'mmap*,cow/three*'
@@ -123,6 +126,7 @@ FUZZSKIPKNOWN ?= 0
 SEED    ?=
 MEM     ?= 512M
 CMDLINE ?=
+ROOT    ?= vdc
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
@@ -414,7 +418,7 @@ ext2-fsck:
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := root=vdc initexit=1 $(CMDLINE)
+RUN_CMDLINE := $(if $(filter vdc,$(ROOT)),root=vdc) initexit=1 $(CMDLINE)
 endif
 
 run: all $(INITRD) disks
