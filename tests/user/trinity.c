@@ -1,0 +1,121 @@
+/*
+ * tests/user/trinity.c - what Debian's trinity (the system-call fuzzer,
+ * docs/debian.md) found, each cut down to the few calls that show it,
+ * and the calls trinity needs for itself.  The same on Linux.
+ *
+ * A shared mapping may reach past the end of its file: mmap does not
+ * look at the size, and a file truncated under a mapping keeps it.  The
+ * pages past the end are no page at all - touching one is SIGBUS - but
+ * everything that walks the mapping without touching it (the counters of
+ * /proc/PID/stat, status and smaps, mincore) must take them as "nothing
+ * there":
+ *
+ *     memfd, 1 page          [ data ]
+ *     mapping, 3 pages       [ data ][ past ][ past ]
+ *                                     ^ SIGBUS, not resident, no swap
+ */
+#include "utest.h"
+#include "uvmkern.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Reads all of path (a /proc file) and gives how many bytes it had. */
+static long
+read_all(const char *path)
+{
+	char buf[4096];
+	long total = 0, n;
+	int fd = (int)UT_SYS(open(path, O_RDONLY));
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	UT_EQ(n, 0);
+	UT_SYS(close(fd));
+	return total;
+}
+
+/* A memfd of one page, written, mapped shared three pages long. */
+static char *
+map_past_end(int *fdp)
+{
+	int fd = (int)UT_SYS(syscall(SYS_memfd_create, "pastend", 0));
+	char *p;
+
+	UT_SYS(ftruncate(fd, PAGE));
+	UT_EQ(pwrite(fd, "x", 1, 0), 1);
+	p = mmap(NULL, 3 * PAGE, RW, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	*fdp = fd;
+	return p;
+}
+
+/* Found by trinity: opening /proc/self/stat with such a mapping asked
+ * the memfd's object for the swap slot of a page past its end, and the
+ * kernel panicked on the assertion that the page is in range. */
+UTEST(proc_counters_take_a_mapping_past_the_end_of_a_memfd)
+{
+	int fd;
+	char *p = map_past_end(&fd);
+
+	UT_EQ(p[0], 'x');
+	UT_ASSERT(read_all("/proc/self/stat") > 0);
+	UT_ASSERT(read_all("/proc/self/status") > 0);
+	UT_ASSERT(read_all("/proc/self/smaps") > 0);
+	UT_SYS(munmap(p, 3 * PAGE));
+	UT_SYS(close(fd));
+}
+
+/* vm_query (uvmkern's own) of a page past the end: the object's, with no
+ * swap slot (it asked the same way; skips on Linux). */
+UTEST(vm_query_past_the_end_of_a_memfd_finds_no_slot)
+{
+	struct vm_query q;
+	int fd;
+	char *p = map_past_end(&fd);
+
+	ut_query(p + 2 * PAGE, &q);
+	UT_EQ(q.obj_kind, VMQ_OBJ_AOBJ);
+	UT_EQ(q.offset, 2 * PAGE);
+	UT_EQ(q.swslot, 0);
+	UT_SYS(munmap(p, 3 * PAGE));
+	UT_SYS(close(fd));
+}
+
+UTEST(pages_past_the_end_of_a_memfd_are_sigbus_and_not_resident)
+{
+	unsigned char vec[3];
+	struct ut_fault f;
+	int fd;
+	char *p = map_past_end(&fd);
+
+	UT_EQ(p[0], 'x');
+	UT_EQ(ut_probe_read(p + PAGE, &f), SIGBUS);
+	UT_EQ(ut_probe_write(p + 2 * PAGE, 1, &f), SIGBUS);
+	UT_SYS(mincore(p, 3 * PAGE, vec));
+	UT_EQ(vec[0] & 1, 1);
+	UT_EQ(vec[1] & 1, 0);
+	UT_EQ(vec[2] & 1, 0);
+	UT_SYS(munmap(p, 3 * PAGE));
+	UT_SYS(close(fd));
+}
+
+/* The same with the file shrunk under the mapping after it was used. */
+UTEST(proc_counters_take_a_memfd_truncated_under_its_mapping)
+{
+	int fd;
+	char *p = map_past_end(&fd);
+
+	UT_SYS(ftruncate(fd, 3 * PAGE));
+	memset(p, 'y', 3 * PAGE);
+	UT_SYS(ftruncate(fd, 0));
+	UT_ASSERT(read_all("/proc/self/stat") > 0);
+	UT_ASSERT(read_all("/proc/self/smaps") > 0);
+	UT_EQ(ut_probe_read(p, NULL), SIGBUS);
+	UT_SYS(munmap(p, 3 * PAGE));
+	UT_SYS(close(fd));
+}
