@@ -94,9 +94,9 @@ void
 fd_set_cloexec(struct fdtable *t, int fd, bool on)
 {
 	if (on)
-		t->cloexec |= 1UL << fd;
+		t->cloexec[fd / 64] |= 1UL << (fd % 64);
 	else
-		t->cloexec &= ~(1UL << fd);
+		t->cloexec[fd / 64] &= ~(1UL << (fd % 64));
 }
 
 struct file *
@@ -119,12 +119,12 @@ void
 fdtable_exec(struct fdtable *t)
 {
 	for (int fd = 0; fd < NOFILE; fd++) {
-		if ((t->cloexec & (1UL << fd)) && t->fd[fd] != NULL) {
+		if (fd_bit(t->cloexec, fd) && t->fd[fd] != NULL) {
 			file_release(t->fd[fd]);
 			t->fd[fd] = NULL;
 		}
 	}
-	t->cloexec = 0;
+	memset(t->cloexec, 0, sizeof(t->cloexec));
 }
 
 void

@@ -1116,7 +1116,7 @@ info_fill(struct proc *p, struct proc_info *pi)
 	info_sigmasks(p, pi);
 	for (int fd = 0; fd < NOFILE && p->state == PS_ALIVE; fd++)
 		if (p->fds.fd[fd] != NULL)
-			pi->fdmask |= 1UL << fd;
+			pi->fdmask[fd / 64] |= 1UL << (fd % 64);
 }
 
 int

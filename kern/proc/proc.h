@@ -188,7 +188,7 @@ struct proc_info {
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;
 	uint64_t sigpending, sigblocked, sigignored, sigcaught;
-	uint64_t fdmask;                /* bit n: descriptor n is open */
+	uint64_t fdmask[FD_WORDS];      /* bit n: descriptor n is open (fd_bit) */
 };
 
 /*

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -118,4 +119,31 @@ UTEST(proc_counters_take_a_memfd_truncated_under_its_mapping)
 	UT_EQ(ut_probe_read(p, NULL), SIGBUS);
 	UT_SYS(munmap(p, 3 * PAGE));
 	UT_SYS(close(fd));
+}
+
+/* Trinity's main process holds some 60 descriptors (test files, pipes,
+ * memfds, /proc files) and will not fork with fewer than 3 to spare
+ * below RLIMIT_NOFILE: the limit was 64 here, Linux's soft limit is
+ * 1024.  Descriptors past 64 work like the others, close-on-exec and
+ * /proc/self/fd included. */
+UTEST(descriptors_past_64_work_for_trinitys_pool)
+{
+	struct rlimit rl;
+	char path[64], link[64];
+	int fds[200];
+
+	UT_SYS(getrlimit(RLIMIT_NOFILE, &rl));
+	UT_ASSERT(rl.rlim_cur >= 256);
+	for (int i = 0; i < 200; i++)
+		fds[i] = (int)UT_SYS(dup(0));
+	UT_ASSERT(fds[199] >= 199);
+	UT_SYS(fcntl(fds[150], F_SETFD, FD_CLOEXEC));
+	UT_EQ(fcntl(fds[150], F_GETFD), FD_CLOEXEC);
+	UT_EQ(fcntl(fds[151], F_GETFD), 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[199]);
+	UT_ASSERT(readlink(path, link, sizeof(link)) > 0);
+	UT_EQ(dup2(0, 255), 255);
+	UT_SYS(close(255));
+	for (int i = 0; i < 200; i++)
+		UT_SYS(close(fds[i]));
 }
