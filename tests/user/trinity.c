@@ -17,11 +17,13 @@
 #include "utest.h"
 #include "uvmkern.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -146,4 +148,31 @@ UTEST(descriptors_past_64_work_for_trinitys_pool)
 	UT_SYS(close(255));
 	for (int i = 0; i < 200; i++)
 		UT_SYS(close(fds[i]));
+}
+
+/* Found by trinity: its walk of /dev (nftw) stopped at once with EISDIR,
+ * since /dev, as a directory, could not be opened (busybox's ls /dev
+ * neither).  glibc's nftw opens it O_RDONLY|O_NONBLOCK|O_DIRECTORY and
+ * reads it with getdents; every name it lists can be stat'ed in it. */
+UTEST(dev_opens_as_a_directory_and_lists_its_nodes)
+{
+	int fd = (int)UT_SYS(open("/dev", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_DIRECTORY));
+	DIR *d = fdopendir(fd);
+	int found = 0, n = 0;
+	struct dirent *e;
+	struct stat st;
+
+	UT_ASSERT(d != NULL);
+	UT_SYS(fstatat(fd, "", &st, AT_EMPTY_PATH));
+	UT_ASSERT(S_ISDIR(st.st_mode));
+	while ((e = readdir(d)) != NULL) {
+		UT_SYS(fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW));
+		found += strcmp(e->d_name, "null") == 0 && S_ISCHR(st.st_mode);
+		found += strcmp(e->d_name, "zero") == 0 && S_ISCHR(st.st_mode);
+		n++;
+	}
+	UT_EQ(found, 2);
+	UT_ASSERT(n >= 4);          /* ".", "..", null, zero at least */
+	UT_SYS(closedir(d));
+	UT_ERR(open("/dev", O_WRONLY | O_DIRECTORY), EISDIR);
 }
