@@ -608,6 +608,11 @@ test-linux: user $(MKINITRD) $(DISK_IMG)
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) DISK_IMG=$(DISK_IMG) \
 		LINUX_DISK_SIZE=$(LINUX_DISK_SIZE) tools/linux/test-linux.sh \
 		$(UBUILD) $(BUILD)/linux $(LINUX_CACHE) '$(UTEST)' $(LINUX_TIMEOUT)
+ifneq ($(TRINITYTEST),0)
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) DISK_IMG=$(DISK_IMG) \
+		tools/linux/trinity-linux.sh $(UBUILD) $(ROOTFS_LIBS) $(BUILD)/linux \
+		$(LINUX_CACHE) $(TRINITYSEED) $(TRINITYCALLS) $(TRINITY_TIMEOUT)
+endif
 
 # make bench: one static program, tests/bench/vmbench.c, times page
 # faults, fork, mmap and mprotect, and swap in TSC cycles.  It runs on

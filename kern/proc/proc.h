@@ -139,6 +139,9 @@ int proc_signal_pid(int pid, int sig);
  * process; 0 every process in the caller's group; -1 every process but
  * the caller and the inits (pid 1, and the roots proc_run started);
  * < -1 every process in group -pid.  All under one hold of proc_lock.
+ *  => a zombie is found (its parent has not waited for it: it still
+ *     exists, as on Linux, where kill(zombie, 0) is how a program asks)
+ *     but not signalled: it runs no more, and its status stays.
  *  => never sleeps.  Returns 0 if one was found (and signalled, unless
  *     sig is 0), else -ESRCH (also for INT_MIN, whose negation is no pid).
  */

@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Reads all of path (a /proc file) and gives how many bytes it had. */
@@ -175,4 +176,32 @@ UTEST(dev_opens_as_a_directory_and_lists_its_nodes)
 	UT_ASSERT(n >= 4);          /* ".", "..", null, zero at least */
 	UT_SYS(closedir(d));
 	UT_ERR(open("/dev", O_WRONLY | O_DIRECTORY), EISDIR);
+}
+
+/* Found by trinity: its main process asks kill(pid, 0) whether a child
+ * is still there before it waits for it; a child that had exited but was
+ * not yet waited for answered ESRCH here ("pid N has disappeared"), but
+ * a zombie exists until its parent waits: kill finds it (a signal does
+ * nothing to it, and its status stays); after the wait it is gone. */
+UTEST(kill_finds_a_zombie_until_it_is_waited_for)
+{
+	int fds[2], status;
+	char c;
+	pid_t pid;
+
+	UT_SYS(pipe(fds));
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0)
+		_exit(7);               /* its end of the pipe closes as it exits */
+	UT_SYS(close(fds[1]));
+	UT_EQ(read(fds[0], &c, 1), 0);
+	UT_SYS(close(fds[0]));
+	UT_SYS(kill(pid, 0));       /* exiting or a zombie: there either way */
+	usleep(100 * 1000);         /* a zombie by now */
+	UT_SYS(kill(pid, 0));
+	UT_SYS(kill(pid, SIGKILL));
+	UT_EQ(waitpid(pid, &status, 0), pid);
+	UT_ASSERT(WIFEXITED(status));
+	UT_EQ(WEXITSTATUS(status), 7);
+	UT_ERR(kill(pid, 0), ESRCH);
 }

@@ -4,7 +4,8 @@
  * it (make test's trinity boot, TRINITYTEST; docs/debian.md).
  *
  *   /mnt/usr/bin/trinity --dangerous -q -a 64 -C 4 -N calls -s seed
- *                        --disable-fds=sockets -V /mnt/var/trinity
+ *                        --disable-fds=sockets -T DIE,WARN,BAD_PAGE
+ *                        -V /mnt/var/trinity
  *     dynamically linked: ld.so and libc.so.6 from the initrd's /lib64
  *     and /lib/x86_64-linux-gnu; cwd "/", and trinity moves to "tmp/"
  *     itself, where it writes trinity.log and its test files
@@ -24,7 +25,10 @@
  * has no socket() (trinity retries socket() until it has its pool, for
  * ever, on a kernel without networking); -V a directory of the disk
  * made for it (disk/var/trinity), so no device node is written to (the
- * default is /dev, /proc and /sys: vdc is the mounted disk).
+ * default is /dev, /proc and /sys: vdc is the mounted disk); -T the
+ * taint flags that stop it (make test-linux runs the same command on
+ * Linux, which taints itself for a mere use of fanotify: only an oops,
+ * a WARN or a bad page should count).
  *
  * Pass: trinity exits 0 having made at least the calls asked for, the
  * kernel neither panics nor hangs (the harness's timeout), and nothing
@@ -102,7 +106,7 @@ trinity_run(uint64_t seed, uint64_t calls)
 	char a_seed[24], a_calls[24];
 	char *argv[] = { TRINITY_PATH, "--dangerous", "-q", "-a", "64", "-C", "4",
 	    "-N", a_calls, "-s", a_seed, "--disable-fds=sockets",
-	    "-V", "/mnt/var/trinity", NULL };
+	    "-T", "DIE,WARN,BAD_PAGE", "-V", "/mnt/var/trinity", NULL };
 	char *envp[] = { "PATH=/usr/bin:/bin", "HOME=/", NULL };
 	static char tail[TRINITY_TAIL + 1];
 	struct vm_baseline b;
