@@ -205,3 +205,101 @@ UTEST(kill_finds_a_zombie_until_it_is_waited_for)
 	UT_EQ(WEXITSTATUS(status), 7);
 	UT_ERR(kill(pid, 0), ESRCH);
 }
+
+/*
+ * Found by trinity: a child wrote a buffer of tens of MiB to /dev/console
+ * (its descriptor pool has the /dev nodes) and the serial port took it
+ * 256 bytes at a time for minutes: neither trinity's alarm nor its
+ * SIGKILL could end the write.  As Linux's terminal write does, a signal
+ * to act on now ends it between chunks.  The buffer is carriage returns,
+ * which the test logs drop (tools/qemu-test.sh: tr -d '\r').
+ */
+#define CONSOLE_FLOOD (64UL << 20)
+
+/* A child writing CONSOLE_FLOOD bytes to /dev/console, after setup(). */
+static pid_t
+console_flood(void (*setup)(void))
+{
+	char *buf = mmap(NULL, CONSOLE_FLOOD, RW, ANON, -1, 0);
+	int fd = open("/dev/console", O_WRONLY | O_NOCTTY);
+	pid_t pid;
+
+	UT_ASSERT(buf != MAP_FAILED);
+	if (fd < 0)
+		UT_SKIP("no /dev/console to write to");
+	memset(buf, '\r', CONSOLE_FLOOD);
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		setup();
+		long n = write(fd, buf, CONSOLE_FLOOD);
+		_exit(n > 0 && n < (long)CONSOLE_FLOOD ? 0 : n < 0 ? 2 : 3);
+	}
+	UT_SYS(close(fd));
+	UT_SYS(munmap(buf, CONSOLE_FLOOD));
+	usleep(300 * 1000);
+	return pid;
+}
+
+/* Sends sig to pid every 100 ms (one may come before its write starts)
+ * for up to 10 s, until it ends: its wait status, or -1 if it did not. */
+static int
+signal_until_gone(pid_t pid, int sig)
+{
+	int status;
+
+	for (int i = 0; i < 100; i++) {
+		UT_SYS(kill(pid, sig));
+		for (int j = 0; j < 10; j++) {
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				return status;
+			usleep(10 * 1000);
+		}
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static void
+no_setup(void)
+{
+}
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* SIGUSR1 caught, without SA_RESTART. */
+static void
+catch_usr1(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+UTEST(sigkill_ends_a_long_console_write)
+{
+	pid_t pid = console_flood(no_setup);
+	int status;
+
+	status = signal_until_gone(pid, SIGKILL);
+	UT_ASSERT(status != -1);
+	UT_ASSERT(WIFSIGNALED(status));
+	UT_EQ(WTERMSIG(status), SIGKILL);
+}
+
+UTEST(a_caught_signal_makes_a_long_console_write_short)
+{
+	pid_t pid = console_flood(catch_usr1);
+	int status;
+
+	status = signal_until_gone(pid, SIGUSR1);
+	UT_ASSERT(status != -1);
+	UT_ASSERT(WIFEXITED(status));
+	UT_EQ(WEXITSTATUS(status), 0);  /* 0 < written < asked */
+}
