@@ -14,8 +14,9 @@
  * A device vnode has no pages; opening it (vop_open) makes a struct file
  * with the device's existing fileops, so a descriptor on /dev/null is
  * exactly what it was before there was a VFS.  A directory opens as any
- * other (a plain vnode file that getdents reads: opendir, ls, nftw).  Nothing can be created,
- * removed or renamed here (the VFS answers -EPERM / -EROFS).
+ * other (a plain vnode file that getdents reads: opendir, ls, nftw).
+ * Nothing can be created, removed or renamed here (the VFS answers
+ * -EPERM / -EROFS).
  *
  * Invariants: each node's parent is a directory of the table; inos are
  * index + 1.  Locking: none (the table is constant).
