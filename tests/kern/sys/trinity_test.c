@@ -68,16 +68,20 @@ trinity_read_tail(const char *path, char *buf)
 	struct vnode *vp = NULL;
 	struct vattr va;
 	uint64_t off;
-	size_t n;
+	size_t n = 0;
+	int error;
 
 	KT_EQ(namei(NULL, path, NAMEI_FOLLOW, &vp, NULL), 0);
 	mutex_enter(&vp->v_lock);
-	KT_EQ(vp->v_ops->vop_getattr(vp, &va), 0);
-	off = va.va_size > TRINITY_TAIL ? va.va_size - TRINITY_TAIL : 0;
-	n = (size_t)(va.va_size - off);
-	KT_EQ(uvm_obj_rdwr(vp->v_obj, off, buf, n, false), 0);
+	error = vp->v_ops->vop_getattr(vp, &va);
+	if (error == 0) {
+		off = va.va_size > TRINITY_TAIL ? va.va_size - TRINITY_TAIL : 0;
+		n = (size_t)(va.va_size - off);
+		error = uvm_obj_rdwr(vp->v_obj, off, buf, n, false);
+	}
 	mutex_exit(&vp->v_lock);
 	vrele(vp);
+	KT_EQ(error, 0);
 	buf[n] = '\0';
 	return n;
 }
