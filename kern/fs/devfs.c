@@ -137,8 +137,10 @@ devfs_open(struct vnode *vp, int flags, struct file **fpp)
 {
 	const struct devfs_node *dn = vp->v_data;
 
-	if (dn->ops == NULL)
-		return 0;       /* a directory: a plain vnode file, for getdents */
+	if (dn->ops == NULL) {
+		*fpp = NULL;    /* a directory: a plain vnode file, for getdents */
+		return 0;
+	}
 	*fpp = file_alloc(dn->ops, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	return *fpp != NULL ? 0 : -ENOMEM;
 }
