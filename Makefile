@@ -550,10 +550,18 @@ test-failalloc: all $(INITRD) disks
 # from the ext2 disk by the kernel test trinity/* in a boot of its own:
 # TRINITYCALLS calls from TRINITYSEED, it must exit 0 having made them
 # all, then the leak check and e2fsck of the disk it fuzzed
-# (disk/var/trinity are its victim files; docs/debian.md).
+# (disk/var/trinity are its victim files; docs/debian.md).  The boot
+# swaps on vda: with swap=none trinity's children could use up the 512
+# MiB, and the kernel kills the process that then faults (it was once
+# trinity's main process; Linux's OOM killer picks by size and
+# oom_score_adj, and trinity makes its children the likely ones).  The
+# disk is made afresh first: a run leaves its victims changed (modes,
+# symlink loops), and trinity, given no victim it can open, loops for
+# ever looking for one.
 test-trinity: all $(INITRD) disks
 	@echo "make test: Debian's trinity, seed $(TRINITYSEED), $(TRINITYCALLS) calls, then the leak check (TRINITYTEST=0 skips it)"
-	$(call make_iso,$(BUILD)/test-trinity,ktest=trinity/* swap=none trinityseed=$(TRINITYSEED) trinitycalls=$(TRINITYCALLS) qemuexit=1 $(CMDLINE))
+	$(Q)$(MAKE) --no-print-directory ext2-fresh
+	$(call make_iso,$(BUILD)/test-trinity,ktest=trinity/* trinityseed=$(TRINITYSEED) trinitycalls=$(TRINITYCALLS) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-trinity.iso $(BUILD)/test-trinity.log $(TRINITY_TIMEOUT)
 	$(Q)$(MAKE) --no-print-directory ext2-fsck
