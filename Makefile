@@ -20,6 +20,7 @@
 #                   build/user/tests/* with their data files
 #   make test-linux boot Debian's Linux (docs/design.md) with the user tests in
 #                   an initramfs, exit non-zero on any failure
+#   make test-trinity  only make test's trinity boot
 #   make fuzz       a fuzzing campaign: SEED=N (default random) CALLS=N
 #                   (default 1000000) random system calls in batches,
 #                   then the leak check; docs/hardening.md
@@ -55,6 +56,12 @@
 #                   wired (mlock, MAP_LOCKED), share (minherit share),
 #                   dontneed (MADV_DONTNEED); 0, the default, leaves
 #                   nothing out (the panics they found are fixed)
+#   TRINITYTEST=0   skip make test's trinity boot: Debian's system-call
+#                   fuzzer, unmodified, from the ext2 disk, for
+#                   TRINITYCALLS calls (default 10000) from seed
+#                   TRINITYSEED (default 42), then the leak check
+#                   (tests/kern/sys/trinity_test.c, docs/debian.md); and
+#                   test-linux's run of the same trinity command on Linux
 #   SHELLTEST=0     skip make test's boot that types hello, a session
 #                   with files (echo >, cat, ls, mkdir, mv, rm) and exit
 #                   at make run's shell (tools/test-shell-exit.sh)
@@ -70,6 +77,9 @@
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
 #                   ext2 disk (vdc) and read it back after a reboot
 #   CMDLINE="..."   extra kernel command line for run and test
+#   ROOT=initrd     make run with the initrd as / (the project's /bin/init
+#                   and shell, the test programs in /tests; the disk on
+#                   /mnt) instead of the ext2 disk (ROOT=vdc, the default)
 #   KDEBUG=0        turn off the expensive KDASSERT checks
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
 #                   default), or globs like 'mmap*,cow/three*'
@@ -120,9 +130,14 @@ FAIL_TIMEOUT ?= 300
 FUZZTEST ?= 1
 STRESSNGTEST ?= 1
 FUZZSKIPKNOWN ?= 0
+TRINITYTEST ?= 1
+TRINITYSEED ?= 42
+TRINITYCALLS ?= 10000
+TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
 CMDLINE ?=
+ROOT    ?= vdc
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
@@ -192,7 +207,8 @@ GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
 .PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
-	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin
+	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
+	test-trinity
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -414,7 +430,7 @@ ext2-fsck:
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := root=vdc initexit=1 $(CMDLINE)
+RUN_CMDLINE := $(if $(filter vdc,$(ROOT)),root=vdc) initexit=1 $(CMDLINE)
 endif
 
 run: all $(INITRD) disks
@@ -504,6 +520,9 @@ ifneq ($(FUZZTEST),0)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-fuzz.iso $(BUILD)/test-fuzz.log $(TEST_TIMEOUT)
 endif
+ifneq ($(TRINITYTEST),0)
+	$(Q)$(MAKE) --no-print-directory test-trinity
+endif
 ifneq ($(SHELLTEST),0)
 	$(call make_iso,$(BUILD)/shelltest,swap=none)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-shell-exit.sh \
@@ -530,6 +549,26 @@ test-failalloc: all $(INITRD) disks
 	$(call make_iso,$(BUILD)/test-failalloc,ktest=failalloc/user_programs_survive_allocation_failures failalloc=$(FAILALLOC) $(if $(FAILPROG),failprog=$(FAILPROG)) swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-failalloc.iso $(BUILD)/test-failalloc.log $(FAIL_TIMEOUT)
+
+# make test-trinity: Debian's trinity (rootfs/packages) run unmodified
+# from the ext2 disk by the kernel test trinity/* in a boot of its own:
+# TRINITYCALLS calls from TRINITYSEED, it must exit 0 having made them
+# all, then the leak check and e2fsck of the disk it fuzzed
+# (disk/var/trinity are its victim files; docs/debian.md).  The boot
+# swaps on vda: with swap=none trinity's children could use up the 512
+# MiB, and the kernel kills the process that then faults (it was once
+# trinity's main process; Linux's OOM killer picks by size and
+# oom_score_adj, and trinity makes its children the likely ones).  The
+# disk is made afresh first: a run leaves its victims changed (modes,
+# symlink loops), and trinity, given no victim it can open, loops for
+# ever looking for one.
+test-trinity: all $(INITRD) disks
+	@echo "make test: Debian's trinity, seed $(TRINITYSEED), $(TRINITYCALLS) calls, then the leak check (TRINITYTEST=0 skips it)"
+	$(Q)$(MAKE) --no-print-directory ext2-fresh
+	$(call make_iso,$(BUILD)/test-trinity,ktest=trinity/* trinityseed=$(TRINITYSEED) trinitycalls=$(TRINITYCALLS) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-trinity.iso $(BUILD)/test-trinity.log $(TRINITY_TIMEOUT)
+	$(Q)$(MAKE) --no-print-directory ext2-fsck
 
 # make fuzz: one boot that runs the fuzzer for CALLS calls from SEED
 # (ktest fuzz/campaign), swapping on vda, then checks for leaks.  The
@@ -581,6 +620,11 @@ test-linux: user $(MKINITRD) $(DISK_IMG)
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) DISK_IMG=$(DISK_IMG) \
 		LINUX_DISK_SIZE=$(LINUX_DISK_SIZE) tools/linux/test-linux.sh \
 		$(UBUILD) $(BUILD)/linux $(LINUX_CACHE) '$(UTEST)' $(LINUX_TIMEOUT)
+ifneq ($(TRINITYTEST),0)
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" MKINITRD=$(MKINITRD) DISK_IMG=$(DISK_IMG) \
+		tools/linux/trinity-linux.sh $(UBUILD) $(ROOTFS_LIBS) $(BUILD)/linux \
+		$(LINUX_CACHE) $(TRINITYSEED) $(TRINITYCALLS) $(TRINITY_TIMEOUT)
+endif
 
 # make bench: one static program, tests/bench/vmbench.c, times page
 # faults, fork, mmap and mprotect, and swap in TSC cycles.  It runs on

@@ -418,6 +418,15 @@ uao_find_swslot(struct uvm_object *uobj, int pageidx)
 	return elt == NULL ? 0 : elt->slots[pageidx % UAO_SWHASH_CLUSTER];
 }
 
+int
+uao_swslot_at(struct uvm_object *uobj, voff_t off)
+{
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	if (off < 0 || (off >> PAGE_SHIFT) >= (voff_t)aobj_of(uobj)->u_pages)
+		return 0;
+	return uao_find_swslot(uobj, (int)(off >> PAGE_SHIFT));
+}
+
 /*
  * Page pageidx's slot went from old to slot: a page that is not resident
  * holds data exactly while it has a slot.  => object locked.

@@ -80,6 +80,15 @@ void uao_detach(struct uvm_object *uobj);
 int uao_find_swslot(struct uvm_object *uobj, int pageidx);
 
 /*
+ * uao_swslot_at - the slot holding the page at byte offset off, or 0,
+ * for code that walks a mapping rather than the object: a shared mapping
+ * may reach past the object's end (mmap does not look at the size; a
+ * file truncated under a mapping keeps it), and a page there has none.
+ *  => object locked; any off (negative or past the end: 0).
+ */
+int uao_swslot_at(struct uvm_object *uobj, voff_t off);
+
+/*
  * uao_set_swslot - record slot for page pageidx (0 clears it).
  *  => object locked; returns the old slot (the caller frees it), or
  *     -ENOMEM if a hash element was needed and could not be allocated.

@@ -43,7 +43,8 @@ usage_page(struct uvm_usage *u, uint64_t sharers, bool dirty, bool referenced)
 /*
  * The object page at entry offset off, mapped at va, counted into *u if
  * pm maps it there: its sharers are its mappings (PV entries).  Not
- * resident but in an aobj's swap: swap.
+ * resident but in an aobj's swap: swap (past the aobj's end: nothing, a
+ * shared mapping may reach there).
  */
 static void
 usage_obj_page(struct pmap *pm, vaddr_t va, struct uvm_object *uobj,
@@ -54,7 +55,7 @@ usage_obj_page(struct pmap *pm, vaddr_t va, struct uvm_object *uobj,
 	uint64_t pte, sharers;
 
 	if (pg == NULL) {
-		if (shmem && uao_find_swslot(uobj, (int)(off / PAGE_SIZE)) != 0) {
+		if (shmem && uao_swslot_at(uobj, off) != 0) {
 			u->swap += PAGE_SIZE;
 			u->swap_pss += PAGE_SIZE;
 		}

@@ -13,8 +13,10 @@
  *
  * A device vnode has no pages; opening it (vop_open) makes a struct file
  * with the device's existing fileops, so a descriptor on /dev/null is
- * exactly what it was before there was a VFS.  Nothing can be created,
- * removed or renamed here (the VFS answers -EPERM / -EROFS).
+ * exactly what it was before there was a VFS.  A directory opens as any
+ * other (a plain vnode file that getdents reads: opendir, ls, nftw).
+ * Nothing can be created, removed or renamed here (the VFS answers
+ * -EPERM / -EROFS).
  *
  * Invariants: each node's parent is a directory of the table; inos are
  * index + 1.  Locking: none (the table is constant).
@@ -135,8 +137,10 @@ devfs_open(struct vnode *vp, int flags, struct file **fpp)
 {
 	const struct devfs_node *dn = vp->v_data;
 
-	if (dn->ops == NULL)
-		return -EISDIR;
+	if (dn->ops == NULL) {
+		*fpp = NULL;    /* a directory: a plain vnode file, for getdents */
+		return 0;
+	}
 	*fpp = file_alloc(dn->ops, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
 	return *fpp != NULL ? 0 : -ENOMEM;
 }

@@ -94,9 +94,9 @@ void
 fd_set_cloexec(struct fdtable *t, int fd, bool on)
 {
 	if (on)
-		t->cloexec |= 1UL << fd;
+		t->cloexec[fd / 64] |= 1UL << (fd % 64);
 	else
-		t->cloexec &= ~(1UL << fd);
+		t->cloexec[fd / 64] &= ~(1UL << (fd % 64));
 }
 
 struct file *
@@ -119,12 +119,12 @@ void
 fdtable_exec(struct fdtable *t)
 {
 	for (int fd = 0; fd < NOFILE; fd++) {
-		if ((t->cloexec & (1UL << fd)) && t->fd[fd] != NULL) {
+		if (fd_bit(t->cloexec, fd) && t->fd[fd] != NULL) {
 			file_release(t->fd[fd]);
 			t->fd[fd] = NULL;
 		}
 	}
-	t->cloexec = 0;
+	memset(t->cloexec, 0, sizeof(t->cloexec));
 }
 
 void
@@ -150,6 +150,13 @@ console_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 	return tty_read(ubuf, len);
 }
 
+/*
+ * Writing to the console, a chunk at a time.  The serial port is slow (a
+ * write of a 64 MiB buffer takes minutes), so, as Linux's terminal
+ * write does, a signal to act on ends it between chunks: the bytes
+ * written so far, or -ERESTARTSYS if none (EINTR, or the write again
+ * under SA_RESTART).  Without that, SIGKILL could not stop it.
+ */
 static int64_t
 console_write_file(struct file *f, uint64_t ubuf, size_t len)
 {
@@ -161,6 +168,8 @@ console_write_file(struct file *f, uint64_t ubuf, size_t len)
 		return -EFAULT;
 	while (done < len) {
 		size_t n = MIN(len - done, sizeof(chunk));
+		if (curproc != NULL && signal_actionable(curproc))
+			return done > 0 ? (int64_t)done : -ERESTARTSYS;
 		if (copyin(ubuf + done, chunk, n) != 0)
 			return done > 0 ? (int64_t)done : -EFAULT;
 		console_write(chunk, n);

@@ -14,7 +14,22 @@
 
 #include "kern/lib/types.h"
 
-#define NOFILE 64
+/*
+ * Descriptors per process: 0 to NOFILE - 1 (RLIMIT_NOFILE, fixed).  Linux's
+ * soft limit is 1024; 64 was too few for trinity, whose main process
+ * holds some 60 descriptors (test files, pipes, memfds, /proc files)
+ * and refuses to fork children with fewer than 3 to spare.  A bitmap
+ * word per 64 descriptors: fd_bit().
+ */
+#define NOFILE 256
+#define FD_WORDS (NOFILE / 64)
+
+/* fd_bit - is descriptor fd's bit set in map (FD_WORDS words)? */
+static inline bool
+fd_bit(const uint64_t *map, int fd)
+{
+	return (map[fd / 64] >> (fd % 64)) & 1;
+}
 
 struct file;
 struct vnode;
@@ -110,7 +125,7 @@ struct linux_stat {
 /* The descriptor table of a process. */
 struct fdtable {
 	struct file *fd[NOFILE];
-	uint64_t cloexec;           /* bit n: close fd n on exec */
+	uint64_t cloexec[FD_WORDS]; /* bit n: close fd n on exec (fd_bit) */
 };
 
 /* file_alloc - a new file with one reference, or NULL. */

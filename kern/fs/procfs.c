@@ -516,7 +516,7 @@ static void
 gen_fd_dir(struct textbuf *tb, struct proc_info *pi)
 {
 	for (int fd = 0; fd < NOFILE; fd++)
-		if (pi->fdmask & (1UL << fd))
+		if (fd_bit(pi->fdmask, fd))
 			tb_printf(tb, "%d\n", fd);
 }
 
@@ -1021,7 +1021,7 @@ procfs_child_ino(uint64_t dino, const char *name, size_t len)
 	n = procfs_number(name, len, NOFILE);
 	if (n < 0 || !procfs_pid_alive(pid, &pi))
 		return 0;
-	k = (pi.fdmask >> n) & 1 ? PROCFS_K_FD + (uint32_t)n : 0;
+	k = fd_bit(pi.fdmask, n) ? PROCFS_K_FD + (uint32_t)n : 0;
 	proc_info_put(&pi);
 	return k != 0 ? ((uint64_t)pid << 16 | k) : 0;
 }
@@ -1134,7 +1134,7 @@ procfs_readdir_pid(uint64_t dino, uint64_t idx, uint64_t cookie,
 	if (!procfs_pid_alive(PROCFS_PID(dino), &pi))
 		return 1;
 	for (fd = 0; fd < NOFILE; fd++)
-		if (((pi.fdmask >> fd) & 1) && idx-- == 0)
+		if (fd_bit(pi.fdmask, fd) && idx-- == 0)
 			break;
 	proc_info_put(&pi);
 	if (fd == NOFILE)

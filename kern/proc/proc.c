@@ -250,12 +250,12 @@ proc_kill(struct proc *caller, int pid, int sig)
 		return -ESRCH;
 	spin_lock(&proc_lock);
 	TAILQ_FOREACH(p, &allproc, all) {
-		if (p->state != PS_ALIVE || !pid_selects(caller, p, pid))
+		if (!pid_selects(caller, p, pid))
 			continue;
 		if (pid == -1 && (p == caller || p->pid == 1 || p->root))
 			continue;
-		found = true;
-		if (sig != 0)
+		found = true;           /* a zombie too: it exists until waited for */
+		if (sig != 0 && p->state == PS_ALIVE)
 			post_locked(p, sig);
 	}
 	spin_unlock(&proc_lock);
@@ -1121,7 +1121,7 @@ info_fill(struct proc *p, struct proc_info *pi)
 	info_sigmasks(p, pi);
 	for (int fd = 0; fd < NOFILE && p->state == PS_ALIVE; fd++)
 		if (p->fds.fd[fd] != NULL)
-			pi->fdmask |= 1UL << fd;
+			pi->fdmask[fd / 64] |= 1UL << (fd % 64);
 }
 
 int

@@ -143,6 +143,9 @@ int proc_signal_pid(int pid, int sig);
  * process; 0 every process in the caller's group; -1 every process but
  * the caller and the inits (pid 1, and the roots proc_run started);
  * < -1 every process in group -pid.  All under one hold of proc_lock.
+ *  => a zombie is found (its parent has not waited for it: it still
+ *     exists, as on Linux, where kill(zombie, 0) is how a program asks)
+ *     but not signalled: it runs no more, and its status stays.
  *  => never sleeps.  Returns 0 if one was found (and signalled, unless
  *     sig is 0), else -ESRCH (also for INT_MIN, whose negation is no pid).
  */
@@ -192,7 +195,7 @@ struct proc_info {
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;
 	uint64_t sigpending, sigblocked, sigignored, sigcaught;
-	uint64_t fdmask;                /* bit n: descriptor n is open */
+	uint64_t fdmask[FD_WORDS];      /* bit n: descriptor n is open (fd_bit) */
 };
 
 /*

@@ -406,7 +406,7 @@ sys_fcntl(const struct sysargs *a)
 			return -EINVAL;
 		return dup_lowest(fd, (int)a->a[2], a->a[1] == F_DUPFD_CLOEXEC);
 	case F_GETFD:
-		return (fds()->cloexec >> fd) & 1 ? FD_CLOEXEC : 0;
+		return fd_bit(fds()->cloexec, fd) ? FD_CLOEXEC : 0;
 	case F_SETFD:
 		fd_set_cloexec(fds(), fd, (a->a[2] & FD_CLOEXEC) != 0);
 		return 0;

@@ -106,7 +106,7 @@ query_lower(const struct vm_map_entry *e, vaddr_t va, struct vm_query *q)
 	q->obj_kind = uobj->pgops == &aobj_pager ? VMQ_OBJ_AOBJ : VMQ_OBJ_FILE;
 	if (q->obj_kind == VMQ_OBJ_AOBJ && q->anon == 0) {
 		mutex_enter(&uobj->vmobjlock);
-		q->swslot = (uint64_t)uao_find_swslot(uobj, (int)(q->offset >> PAGE_SHIFT));
+		q->swslot = (uint64_t)uao_swslot_at(uobj, (voff_t)q->offset);
 		mutex_exit(&uobj->vmobjlock);
 	}
 }

@@ -9,6 +9,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/vfs/vfs.h"
+#include "kern/vfs/vfs_vnops.h"
 
 static struct vnode *
 lookup(const char *path, int flags)
@@ -45,7 +46,13 @@ KTEST(devfs, devices_open_with_their_fileops)
 	KT_ASSERT(file_is_zero(f));
 	file_release(f);
 	KT_EQ(shm->v_type, VDIR);
-	KT_EQ(shm->v_ops->vop_open(shm, O_RDONLY, &f), -EISDIR);
+	/* A directory is opened as a plain vnode file (getdents reads it). */
+	f = (struct file *)1;
+	KT_EQ(shm->v_ops->vop_open(shm, O_RDONLY, &f), 0);
+	KT_ASSERT(f == NULL);
+	KT_EQ(vn_file_open(shm, O_RDONLY, &f), 0);
+	KT_ASSERT(f->vp == shm && f->ops != &null_fileops);
+	file_release(f);
 	KT_ASSERT(dev == dev->v_mount->mnt_root);       /* /dev is a mount */
 	KT_EQ(namei(NULL, "/dev/nope", 0, &vp, NULL), -ENOENT);
 	KT_EQ(namei(NULL, "/dev/shm/..", 0, &vp, NULL), 0);

@@ -10,8 +10,9 @@
  *
  *   { ghello-dyn L & ghello-dyn L; } | busybox sleep 1000
  *
- * with L a 32 KiB word: each hello's printf of it fills the pipe nobody
- * reads and blocks in write ("pipewr") - inside glibc, libc.so.6 mapped.
+ * with L a 64 KiB word: each hello's printf of it fills the pipe nobody
+ * reads (64 KiB, as on Linux) and blocks in write ("pipewr") - inside
+ * glibc, libc.so.6 mapped.
  * busybox is static, so nothing else maps libc: a page's mappings are
  * exactly the hellos' PTEs that point at it.
  *
@@ -44,7 +45,7 @@
 #define PS_BUSYBOX "/mnt/usr/bin/busybox"
 #define PS_HELLO "ghello-dyn"
 #define PS_LIBC "/lib/x86_64-linux-gnu/libc.so.6"
-#define PS_SCRIPT "L=x; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do L=$L$L; done; " \
+#define PS_SCRIPT "L=x; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do L=$L$L; done; " \
 	"{ /bin/" PS_HELLO " $L & /bin/" PS_HELLO " $L; } | " PS_BUSYBOX " sleep 1000"
 
 /* The tree busybox runs: its thread, its result, the hellos found. */

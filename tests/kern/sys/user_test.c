@@ -75,6 +75,7 @@ USER_TEST(startup)
 USER_TEST(sparse)
 USER_TEST(system)
 USER_TEST(tmpfs)
+USER_TEST(trinity)
 USER_TEST(tty)
 USER_TEST(vfs_errors)
 
