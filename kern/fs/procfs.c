@@ -66,6 +66,7 @@
 #include "kern/lib/printf.h"
 #include "kern/lib/string.h"
 #include "kern/arch/mb2.h"
+#include "kern/proc/cap.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
 #include "kern/fs/tty.h"
@@ -456,6 +457,20 @@ state_name(char state)
 	    "S (sleeping)";
 }
 
+/* status's capability lines (kern/proc/cap.h): the bounding set is all of
+ * them and the ambient set empty here, as for root on Linux. */
+static void
+status_caps(struct textbuf *tb, int pid)
+{
+	struct cap_sets c;
+
+	if (proc_caps_get(pid, &c) != 0)
+		return;     /* gone since the snapshot */
+	tb_printf(tb, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
+	    "CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t0\n",
+	    c.inheritable, c.permitted, c.effective, (uint64_t)CAP_ALL, 0UL);
+}
+
 static void
 gen_status(struct textbuf *tb, struct proc_info *pi)
 {
@@ -478,6 +493,7 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 	tb_printf(tb, "Threads:\t1\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 	    0UL, pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+	status_caps(tb, pi->pid);
 }
 
 /*

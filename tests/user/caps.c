@@ -153,6 +153,38 @@ UTEST(dropping_everything_leaves_empty_sets)
 	UT_EQ(sets_of(0).e & ALL_CAPS, ALL_CAPS);   /* the parent kept them */
 }
 
+/* The sets in /proc/self/status, as Linux prints them (hex, 16 digits). */
+static uint64_t
+status_caps(const char *key)
+{
+	char line[256];
+	unsigned long long v = ~0ULL;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	UT_ASSERT(f != NULL);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0)
+			sscanf(line + strlen(key), " %llx", &v);
+	fclose(f);
+	return v;
+}
+
+UTEST(proc_status_shows_the_sets)
+{
+	UT_EQ(status_caps("CapEff:") & ALL_CAPS, ALL_CAPS);
+	UT_EQ(status_caps("CapPrm:") & ALL_CAPS, ALL_CAPS);
+	UT_EQ(status_caps("CapBnd:") & ALL_CAPS, ALL_CAPS);
+	UT_EQ(status_caps("CapInh:"), 0);
+	pid_t pid = child_without(BIT(CAP_SYS_ADMIN));
+	if (pid == 0) {
+		UT_EQ(status_caps("CapEff:") & BIT(CAP_SYS_ADMIN), 0);
+		UT_EQ(status_caps("CapPrm:") & BIT(CAP_SYS_ADMIN), 0);
+		UT_EQ(status_caps("CapEff:") & BIT(CAP_SYS_BOOT), BIT(CAP_SYS_BOOT));
+		_exit(0);
+	}
+	UT_CHILD_EXITS(pid, 0);
+}
+
 UTEST(permitted_cannot_grow_back)
 {
 	pid_t pid = child_without(BIT(CAP_SYS_ADMIN));
