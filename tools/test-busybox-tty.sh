@@ -12,6 +12,7 @@
 # SIGUSR2) and that QEMU's status is the one `make run` turns into 0.
 # Run by make test (BUSYBOXTEST=0 skips it).
 set -u
+. "$(dirname "$0")/lines-in-order.sh"
 iso=$1 log=$2
 
 # What is typed, and how long to let it work (seconds).
@@ -66,15 +67,7 @@ st=${PIPESTATUS[1]}
 why=""
 grep -q 'BusyBox v' "$log" || why="busybox's shell did not start"
 ! grep -q 'not implemented' "$log" || why="${why:+$why; }$(grep -m1 'not implemented' "$log")"
-at=0
-for want in "${expect[@]}"; do
-	n=$(tail -n +$((at + 1)) "$log" | grep -nxF -m1 -e "$want" | cut -d: -f1)
-	if [ -z "$n" ]; then
-		why="${why:+$why; }no line '$want' (after line $at)"
-		break
-	fi
-	at=$((at + n))
-done
+missing=$(lines_in_order "$log" -xF "${expect[@]}") || why="${why:+$why; }$missing"
 [ "$st" -eq 1 ] || why="${why:+$why; }QEMU exited $st, not 1 (make run would not exit 0)"
 if [ -n "$why" ]; then
 	echo "make test: busybox tty: FAILED: $why (see $log)"

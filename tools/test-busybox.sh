@@ -11,6 +11,7 @@
 # is the one `make run` turns into 0.  Run by make test (BUSYBOXTEST=0
 # skips it).
 set -u
+. "$(dirname "$0")/lines-in-order.sh"
 iso=$1 log=$2
 
 # What is typed; the console echoes each line into the log after the
@@ -56,15 +57,7 @@ expect=(
 		-cdrom "$iso" -boot d 2>&1 | tr -d '\r' > "$log"
 st=${PIPESTATUS[1]}
 why=""
-at=0
-for want in "${expect[@]}"; do
-	n=$(tail -n +$((at + 1)) "$log" | grep -nE -m1 -e "$want" | cut -d: -f1)
-	if [ -z "$n" ]; then
-		why="${why:+$why; }no line matching '$want' (after line $at)"
-		break
-	fi
-	at=$((at + n))
-done
+missing=$(lines_in_order "$log" -E "${expect[@]}") || why="${why:+$why; }$missing"
 grep -q 'not implemented' "$log" && why="${why:+$why; }a program met a missing system call: $(grep -m1 'not implemented' "$log")"
 grep -q '^reboot: Power down' "$log" || why="${why:+$why; }init did not power off"
 [ "$st" -eq 1 ] || why="${why:+$why; }QEMU exited $st, not 1 (make run would not exit 0)"

@@ -8,6 +8,7 @@
 # down") and that QEMU's status is the one `make run` turns into 0.  Run
 # by make test (SHELLTEST=0 skips it).
 set -u
+. "$(dirname "$0")/lines-in-order.sh"
 iso=$1 log=$2
 
 # What is typed, one line every 2 s (the console echoes it into the log
@@ -57,15 +58,7 @@ st=${PIPESTATUS[1]}
 why=""
 grep -q 'hello from user space' "$log" || why="the shell did not run hello"
 # Each expected line, found after the one before it.
-at=0
-for want in "${expect[@]}"; do
-	n=$(tail -n +$((at + 1)) "$log" | grep -nxF -m1 -e "$want" | cut -d: -f1)
-	if [ -z "$n" ]; then
-		why="${why:+$why; }no line '$want' (after line $at)"
-		break
-	fi
-	at=$((at + n))
-done
+missing=$(lines_in_order "$log" -xF "${expect[@]}") || why="${why:+$why; }$missing"
 grep -q '^reboot: Power down' "$log" || why="${why:+$why; }init did not power off"
 [ "$st" -eq 1 ] || why="${why:+$why; }QEMU exited $st, not 1 (make run would not exit 0)"
 if [ -n "$why" ]; then

@@ -1124,16 +1124,26 @@ info_fill(struct proc *p, struct proc_info *pi)
 			pi->fdmask[fd / 64] |= 1UL << (fd % 64);
 }
 
-int
-proc_info_get(int pid, struct proc_info *pi)
+/* Process pid (0: the caller), alive or a zombie, or NULL.  => proc_lock held. */
+static struct proc *
+find_any_locked(int pid)
 {
 	struct proc *p, *found = NULL;
 
-	spin_lock(&proc_lock);
 	TAILQ_FOREACH(p, &allproc, all) {
 		if (p->pid == (pid == 0 ? curproc->pid : pid))
 			found = p;
 	}
+	return found;
+}
+
+int
+proc_info_get(int pid, struct proc_info *pi)
+{
+	struct proc *found;
+
+	spin_lock(&proc_lock);
+	found = find_any_locked(pid);
 	if (found != NULL)
 		info_fill(found, pi);
 	spin_unlock(&proc_lock);
@@ -1152,13 +1162,10 @@ proc_info_put(struct proc_info *pi)
 int
 proc_caps_get(int pid, struct cap_sets *out)
 {
-	struct proc *p, *found = NULL;
+	struct proc *found;
 
 	spin_lock(&proc_lock);
-	TAILQ_FOREACH(p, &allproc, all) {
-		if (p->pid == (pid == 0 ? curproc->pid : pid))
-			found = p;
-	}
+	found = find_any_locked(pid);
 	if (found != NULL)
 		*out = found->caps;
 	spin_unlock(&proc_lock);
