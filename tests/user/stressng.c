@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,14 @@ check_log(const char *stressor)
 	return ops;
 }
 
+static bool
+on_linux(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0;
+}
+
 /* Run one stressor for 3 s with the extra arguments (NULL-terminated). */
 static void
 run_stressor(const char *stressor, const char *const extra[])
@@ -110,6 +119,10 @@ run_stressor(const char *stressor, const char *const extra[])
 
 	if (stat(SNG_PROG, &st) != 0)
 		UT_SKIP("no stress-ng on /mnt");
+	if (strcmp(stressor, "shm") == 0 && on_linux())
+		UT_SKIP("stress-ng 0.15.06's shm stressor fails on Linux under TCG now "
+		    "and then (\"zero bytes read\": its child's pipe ends early); "
+		    "uvmkern's run is make test's stressng/shm");
 	snprintf(opt, sizeof(opt), "--%s", stressor);
 	snprintf(logpath, sizeof(logpath), "/tmp/stressng-%s.log", stressor);
 	for (int i = 0; extra[i] != NULL; i++)
