@@ -81,6 +81,8 @@
 #                   and shell, the test programs in /tests; the disk on
 #                   /mnt) instead of the ext2 disk (ROOT=vdc, the default)
 #   KDEBUG=0        turn off the expensive KDASSERT checks
+#   LOCKORDER=0     compile out the lock-order checker (default: as KDEBUG;
+#                   the boot option lockorder=0 turns it off at run time)
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
 #                   default), or globs like 'mmap*,cow/three*'
 #   DISK_IMG=file   the ext2 image (default build/disk.img, made from
@@ -115,6 +117,7 @@ LD      := ld
 QEMU    := qemu-system-x86_64
 
 KDEBUG  ?= 1
+LOCKORDER ?= $(KDEBUG)
 KTEST   ?= all
 SWAP    ?= 256M
 SWAPMEM ?= 64M
@@ -178,7 +181,7 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
-	-DKDEBUG=$(KDEBUG) -I. -MMD -MP
+	-DKDEBUG=$(KDEBUG) -DLOCKORDER=$(LOCKORDER) -I. -MMD -MP
 NASMFLAGS := -f elf64 -I./
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
