@@ -476,7 +476,7 @@ check_held(const struct lo_stack *st, const void *lock, int cls, int kind,
 {
 	for (int i = 0; i < st->n; i++) {
 		const struct lo_held *h = &st->h[i];
-		if (h->lock == lock)
+		if (h->lock == lock && h->cls == cls)
 			violation(LOV_RECURSION, h, cls, site);
 		else if (h->cls == cls && !classes[cls].nestable)
 			violation(LOV_SAME_CLASS, h, cls, site);
@@ -542,15 +542,19 @@ lockorder_acquired_try(const void *lock, const char *name, int kind,
 	acquire(lock, name, kind, site, true);
 }
 
-void
-lockorder_release(const void *lock)
+/*
+ * A mutex and its own spin lock have one address (the spin lock is the
+ * mutex's first member), so a held lock is found by address and kind.
+ */
+static void
+release(const void *lock, int kind, uintptr_t site)
 {
 	struct lo_stack *st = stack_here();
-	struct lo_report r = { .v = { LOV_NOT_HELD, NULL, "?", 0, 0, 0 },
-		.taken_kind = "address" };
+	struct lo_report r = { .v = { LOV_NOT_HELD, NULL, "?", 0, site, 0 },
+		.taken_kind = kind_name(kind) };
 
 	for (int i = st->n - 1; i >= 0; i--) {
-		if (st->h[i].lock != lock)
+		if (st->h[i].lock != lock || classes[st->h[i].cls].kind != kind)
 			continue;
 		for (int j = i; j + 1 < st->n; j++)
 			st->h[j] = st->h[j + 1];
@@ -561,8 +565,19 @@ lockorder_release(const void *lock)
 		st->lost--;
 		return;
 	}
-	r.v.taken_site = (uintptr_t)__builtin_return_address(0);
 	report(&r, -1);
+}
+
+void
+lockorder_release(const void *lock, int kind)
+{
+	release(lock, kind, (uintptr_t)__builtin_return_address(0));
+}
+
+void
+lockorder_spin_release(const struct spinlock *l)
+{
+	release(l, LO_SPIN, (uintptr_t)__builtin_return_address(0));
 }
 
 /* ------------------------------------------------------------------ */

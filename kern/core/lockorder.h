@@ -123,11 +123,12 @@ void lockorder_acquired_try(const void *lock, const char *name, int kind,
     uintptr_t site);
 
 /*
- * lockorder_release - lock is being released: pop it from the holder's
- * stack (any position; releases need not nest).
+ * lockorder_release - lock (of kind) is being released: pop it from the
+ * holder's stack (any position; releases need not nest).
  *  => reports LOV_NOT_HELD if it is not there.
+ *  => lockorder_spin_release is the same for spinlock.h's inline code.
  */
-void lockorder_release(const void *lock);
+void lockorder_release(const void *lock, int kind);
 
 /*
  * lockorder_assert_none_held - report LOV_HELD_AT if the current thread

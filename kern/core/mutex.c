@@ -92,7 +92,7 @@ mutex_exit(struct kmutex *m)
 	if (m->owner != self)
 		panic("mutex_exit: %s %s", m->name, m->owner == NULL ?
 		    "not held" : "held by another thread");
-	LOCKORDER_HOOK(lockorder_release(m));
+	LOCKORDER_HOOK(lockorder_release(m, LO_MUTEX));
 	m->owner = NULL;
 	self->nmutex--;
 	if (m->waiters > 0)

@@ -44,7 +44,7 @@ extern int spin_nheld;
 	} while (0)
 extern int lockorder_enabled;
 void lockorder_spin_acquire(const struct spinlock *l);
-void lockorder_release(const void *lock);
+void lockorder_spin_release(const struct spinlock *l);
 
 /*
  * spin_lock_saved - take l (interrupts already off) with flags as the
@@ -80,7 +80,7 @@ spin_unlock_keepintr(struct spinlock *l)
 	uint64_t flags = l->saved_flags;
 
 	KASSERT(l->locked);
-	LOCKORDER_HOOK(lockorder_release(l));
+	LOCKORDER_HOOK(lockorder_spin_release(l));
 	spin_nheld--;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	return flags;
