@@ -105,6 +105,7 @@ struct lo_class {
 	uint8_t kind;
 	bool nestable;
 	uint8_t warned;                 /* violation types already printed */
+	uint32_t nested;                /* nestable: times two were held */
 };
 
 struct lo_edge {
@@ -226,7 +227,7 @@ class_find_or_make(const char *name, int kind)
 	if (n == LO_CLASS_MAX)
 		return -1;
 	classes[n] = (struct lo_class){ name, (uint8_t)kind,
-		nestable_by_table(name, kind), 0 };
+		nestable_by_table(name, kind), 0, 0 };
 	lockorder_stats.classes = n + 1;
 	return n;
 }
@@ -481,7 +482,7 @@ check_held(const struct lo_stack *st, const void *lock, int cls, int kind,
 		else if (h->cls == cls && !classes[cls].nestable)
 			violation(LOV_SAME_CLASS, h, cls, site);
 		else if (h->cls == cls)
-			continue;
+			classes[cls].nested++;
 		else if (kind == LO_MUTEX && classes[h->cls].kind == LO_SPIN)
 			violation(LOV_SLEEP_UNDER_SPIN, h, cls, site);
 		else if (!edge_test(h->cls, cls))
@@ -646,10 +647,15 @@ lockorder_print_held(kprint_fn pr)
 }
 
 void
-lockorder_print_edges(kprint_fn pr)
+lockorder_print_edges(const char *prefix, kprint_fn pr)
 {
+	size_t len = prefix != NULL ? strlen(prefix) : 0;
+
 	for (int i = 0; i < lockorder_stats.edges; i++) {
 		const struct lo_edge *e = &edges[i];
+		if (len > 0 && strncmp(classes[e->from].name, prefix, len) != 0 &&
+		    strncmp(classes[e->to].name, prefix, len) != 0)
+			continue;
 		pr("lockorder edge: %s %s -> %s %s\n", kind_name(classes[e->from].kind),
 		    classes[e->from].name, kind_name(classes[e->to].kind),
 		    classes[e->to].name);
@@ -672,9 +678,13 @@ lockorder_print(kprint_fn pr)
 	struct lo_stats st = lockorder_stats;
 
 	print_summary(pr);
-	for (int c = 0; c < st.classes; c++)
-		pr("  class %3d %-5s %s%s\n", c, kind_name(classes[c].kind),
-		    classes[c].name, classes[c].nestable ? " (nestable)" : "");
+	for (int c = 0; c < st.classes; c++) {
+		pr("  class %3d %-5s %s", c, kind_name(classes[c].kind),
+		    classes[c].name);
+		if (classes[c].nestable)
+			pr(" (nestable: %u times two held)", classes[c].nested);
+		pr("\n");
+	}
 	for (int i = 0; i < st.edges; i++)
 		print_edge(pr, &edges[i]);
 }
@@ -686,7 +696,7 @@ lockorder_boot_done(void)
 		return;
 	if (kopt_get_u64("lockorder_dump", 0) != 0) {
 		lockorder_print(kprint);
-		lockorder_print_edges(kprint);
+		lockorder_print_edges(NULL, kprint);
 	} else {
 		print_summary(kprint);
 	}

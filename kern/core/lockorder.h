@@ -155,8 +155,9 @@ void lockorder_print(kprint_fn pr);
 /*
  * lockorder_print_edges - the edges alone, one "from -> to" per line,
  * for a machine to compare with the documented order.
+ *  => prefix: only edges with a class whose name starts with it (NULL: all).
  */
-void lockorder_print_edges(kprint_fn pr);
+void lockorder_print_edges(const char *prefix, kprint_fn pr);
 
 /*
  * lockorder_set_action - what a violation does; returns the old action.
