@@ -449,13 +449,15 @@ endif
 # make test: first the harness self-checks - a failing test, a panic, a
 # triple fault, a hang and a missing closing line must each fail the run,
 # and tools/qemu-test.sh must name which; a thread0 stack overflow must
-# panic, and the log must name the guard page; a test failing with memory
+# panic, and the log must name the guard page; two locks taken in both
+# orders must panic the lock-order checker (when compiled in); a test failing with memory
 # held is one failure (its suite's leak check passes); a selection naming
 # no test fails - then the selected tests.
 # An entry is name:VERDICT or name:VERDICT:regex-the-log-must-match.
 SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE \
 	must_overflow_stack:PANIC:'^panic:.*guard page' \
+	$(if $(filter 1,$(LOCKORDER)),must_panic_on_lock_order:PANIC:'^panic: lockorder: lock order reversal') \
 	must_fail_once_leaving_memory:FAILED:'^ok [0-9]* - selftest/@consistency' \
 	no_such_test:FAILED:'no test matches .selftest/no_such_test'
 

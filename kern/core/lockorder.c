@@ -23,7 +23,8 @@
  * spin lock inside every mutex is the one class "kmutex.lock", a leaf.
  * Two names with the same characters are the same class (the second
  * pointer becomes an alias of the first), so two files that each write
- * "mntrename" mean one class.
+ * "mntrename" mean one class.  The pointers are kept: a lock's name must
+ * outlive it (a string literal), as mutex_init already demands.
  *
  * The graph.  An edge A -> B means "some thread took a B while holding
  * an A".  The first time an edge appears, the checker asks whether B
@@ -402,9 +403,9 @@ report(const struct lo_report *r, int cls)
 		return;
 	}
 	report_print(r);
-	panic("lockorder: %s: \"%s\"%s%s", vtype_name[r->v.type],
+	panic("lockorder: %s: \"%s\"%s%s%s", vtype_name[r->v.type],
 	    r->v.taken ? r->v.taken : "?", r->v.held ? " after \"" : "",
-	    r->v.held ? r->v.held : "");
+	    r->v.held ? r->v.held : "", r->v.held ? "\"" : "");
 }
 
 /* A violation between the lock being taken and one held (h). */
@@ -514,7 +515,7 @@ acquire(const void *lock, const char *name, int kind, uintptr_t site, bool try)
 		table_full();
 		return;
 	}
-	__atomic_fetch_add(&lockorder_stats.checks, 1, __ATOMIC_RELAXED);
+	lockorder_stats.checks++;       /* statistics: a lost count is no harm */
 	if (!try)
 		check_held(st, lock, cls, kind, site);
 	push(st, lock, cls, site, try);
