@@ -148,6 +148,7 @@ static struct {
 	uint16_t kind, cls;
 } hash[LO_HASH];
 static struct lo_stack intr_stack;      /* locks the interrupt handlers hold */
+static struct lo_stack deepest;         /* a copy of the deepest stack seen */
 static volatile uint32_t graph_lock;
 static enum lo_action action = LO_PANIC, boot_action = LO_PANIC;
 static struct lo_violation last;
@@ -501,8 +502,10 @@ push(struct lo_stack *st, const void *lock, int cls, uintptr_t site, bool try)
 	}
 	st->h[st->n] = (struct lo_held){ lock, site, (uint16_t)cls, try };
 	st->n++;
-	if (st->n > lockorder_stats.max_depth)
+	if (st->n > lockorder_stats.max_depth) {
 		lockorder_stats.max_depth = st->n;
+		deepest = *st;
+	}
 }
 
 static void
@@ -628,6 +631,19 @@ lockorder_held_count(void)
 	return stack_here()->n;
 }
 
+static void
+print_stack(kprint_fn pr, const struct lo_stack *st)
+{
+	for (int i = 0; i < st->n; i++) {
+		const struct lo_held *h = &st->h[i];
+		pr("  \"%s\" (%s%s) %p taken at ", classes[h->cls].name,
+		    kind_name(classes[h->cls].kind), h->trylock ? ", try" : "",
+		    h->lock);
+		print_site(pr, h->site);
+		pr("\n");
+	}
+}
+
 void
 lockorder_print_held(kprint_fn pr)
 {
@@ -637,14 +653,7 @@ lockorder_print_held(kprint_fn pr)
 		return;
 	pr("locks held (%s, oldest first):\n", st == &intr_stack ?
 	    "interrupt handler" : curthread->name);
-	for (int i = 0; i < st->n; i++) {
-		const struct lo_held *h = &st->h[i];
-		pr("  \"%s\" (%s%s) %p taken at ", classes[h->cls].name,
-		    kind_name(classes[h->cls].kind), h->trylock ? ", try" : "",
-		    h->lock);
-		print_site(pr, h->site);
-		pr("\n");
-	}
+	print_stack(pr, st);
 }
 
 void
@@ -688,6 +697,8 @@ lockorder_print(kprint_fn pr)
 	}
 	for (int i = 0; i < st.edges; i++)
 		print_edge(pr, &edges[i]);
+	pr("the deepest stack of held locks seen:\n");
+	print_stack(pr, &deepest);
 }
 
 void

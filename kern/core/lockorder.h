@@ -26,7 +26,12 @@
 #include "kern/lib/spinlock.h"
 #include "kern/lib/types.h"
 
-#define LO_HELD_MAX 16          /* locks one thread may hold at once */
+/*
+ * Locks one thread may hold at once.  The deepest holder is the page
+ * daemon building a swap cluster: up to SWAP_MAXCLUSTER (16) owner locks,
+ * try-locked, then the queue lock and what the write takes.
+ */
+#define LO_HELD_MAX 32
 #define LO_CLASS_MAX 256        /* lock classes (distinct names) */
 #define LO_EDGE_MAX 1024        /* recorded orders "A before B" */
 
@@ -147,7 +152,8 @@ void lockorder_print_held(kprint_fn pr);
 
 /*
  * lockorder_print - the counters, every class and every recorded edge
- * with the first places each order was seen.
+ * with the first places each order was seen, and the deepest stack of
+ * held locks seen so far.
  *  => never sleeps; takes the checker's own lock only to copy counts.
  */
 void lockorder_print(kprint_fn pr);
