@@ -880,7 +880,9 @@ sys_futex(const struct sysargs *a)
 	uint64_t deadline;
 	int r;
 
-	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+	/* Only an absolute deadline has a clock to choose (Linux 6.1 refuses
+	 * FUTEX_WAIT's relative one too). */
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
