@@ -135,6 +135,8 @@ static const struct {
 	    "the child only while the parent is being loaded" },
 	{ "vm_map", LO_MUTEX, "fork locks the parent's map, then the new "
 	    "child's, which no one else can reach yet" },
+	{ "futex bucket", LO_SPIN, "a requeue or wake_op holds two buckets, "
+	    "taken in address order (futex_lock2, kern/proc/futex.c)" },
 };
 
 int lockorder_enabled = LOCKORDER;
