@@ -32,6 +32,12 @@
 #   KTEST=glob      which tests `make test` runs (default all)
 #   SEED=N          seed for randomized tests (default: random, printed)
 #   MEM=512M        guest memory
+#   SMP=1           CPUs QEMU gives the guest (-smp N; above 1 with
+#                   multi-threaded TCG, -accel tcg,thread=multi): the
+#                   kernel starts them all and parks the others
+#                   (kern/core/smp.c); make run SMP=4 lists them at boot
+#   SMPKTEST='smp/*'  what make test's extra boot with two CPUs runs
+#                   (none skips that boot)
 #   SWAP=256M       size of the swap disk build/swap.img (vda; the kernel
 #                   swaps on it unless CMDLINE has swap=none, as make
 #                   test's first boot does: its suites make swap areas
@@ -136,14 +142,19 @@ TRINITYCALLS ?= 10000
 TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
+SMP     ?= 1
+SMPKTEST ?= smp/*
 CMDLINE ?=
 ROOT    ?= vdc
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
 # The standard QEMU flags (docs/design.md, "QEMU and the machines"),
-# shared by run and test.
-QEMU_BASE := -accel tcg -cpu qemu64 -smp 1 -no-reboot \
+# shared by run and test.  $(call qemu_cpus,N): N CPUs, one host thread
+# each when N > 1 (multi-threaded TCG), so they really run at once.
+comma := ,
+qemu_cpus = $(if $(filter 1,$(1)),-accel tcg,-accel tcg$(comma)thread=multi) -smp $(1)
+QEMU_BASE := $(call qemu_cpus,$(SMP)) -cpu qemu64 -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 

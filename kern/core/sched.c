@@ -133,7 +133,7 @@ switch_to(struct thread *prev, struct thread *next)
 		proc_switch_out(prev->proc);
 	if (next->proc != NULL)
 		proc_switch_in(next->proc);
-	curthread = next;
+	curcpu()->ci_curthread = next;
 	next->state = TS_RUNNING;
 	if (prev->proc != NULL)
 		sched_stats.program_switches++;
