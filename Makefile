@@ -10,6 +10,7 @@
 #                   from the initrd instead and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
 #   make test-failalloc  only make test's allocation-failure boot
+#   make test-smp   only make test's boot with two CPUs (the smp suite)
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
 #   make gdb        attach gdb (starting QEMU itself if none is waiting)
 #   make bench      the VM microbenchmark (tests/bench/vmbench.c) on this
@@ -154,8 +155,11 @@ TEST_TIMEOUT ?= 600
 # each when N > 1 (multi-threaded TCG), so they really run at once.
 comma := ,
 qemu_cpus = $(if $(filter 1,$(1)),-accel tcg,-accel tcg$(comma)thread=multi) -smp $(1)
-QEMU_BASE := $(call qemu_cpus,$(SMP)) -cpu qemu64 -no-reboot \
+qemu_base = $(call qemu_cpus,$(1)) -cpu qemu64 -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_BASE := $(call qemu_base,$(SMP))
+# make test's SMP boot: two CPUs whatever SMP says.
+QEMU_SMP2 := $(call qemu_base,2) -m $(MEM)
 QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 
 # Three virtio-blk disks at fixed PCI slots, so their names never change:
@@ -217,7 +221,7 @@ KERNEL  := $(BUILD)/kernel.elf
 GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
+.PHONY: all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
 	test-trinity
 all: deps $(KERNEL) $(GDBCONST)
@@ -464,6 +468,7 @@ endif
 SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE \
 	must_overflow_stack:PANIC:'^panic:.*guard page' \
+	must_panic_on_spin_recursion:PANIC:'^panic: spin_lock: selftest_recursive already held by this CPU' \
 	must_fail_once_leaving_memory:FAILED:'^ok [0-9]* - selftest/@consistency' \
 	no_such_test:FAILED:'no test matches .selftest/no_such_test'
 
@@ -510,6 +515,9 @@ ifneq ($(SWAPKTEST),none)
 	@QEMU="$(QEMU) $(QEMU_BASE) -m $(SWAPMEM) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-swap.iso $(BUILD)/test-swap.log $(TEST_TIMEOUT)
 endif
+ifneq ($(SMPKTEST),none)
+	$(Q)$(MAKE) --no-print-directory test-smp
+endif
 ifneq ($(FAILTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-failalloc
 endif
@@ -553,6 +561,28 @@ ifneq ($(GDBTEST),0)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif
+
+# make test-smp: only make test's boot with two CPUs (SMPKTEST, the smp
+# suite: cross-calls, GS per CPU, an AP spinning on a lock), then a check
+# that the two CPUs' console lines came out whole, then a panic with the
+# second CPU busy with interrupts off: the report must say it stopped it.
+SMP_CONSOLE_LINE := ^smp console: cpu[01] line [0-9]+ x{40}$$
+test-smp: all $(INITRD) disks
+	@echo "make test: the smp suite with two CPUs ($(SMPKTEST)), then a panic that must stop the other CPU (SMPKTEST=none skips them)"
+	$(call make_iso,$(BUILD)/test-smp,ktest=$(SMPKTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_SMP2) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-smp.iso $(BUILD)/test-smp.log $(TEST_TIMEOUT)
+	$(Q)if grep -q 'smp/two_cpus_printing_keep_their_lines_whole' $(BUILD)/test-smp.log; then \
+		n=$$(tr -d '\r' < $(BUILD)/test-smp.log | grep -cE '$(SMP_CONSOLE_LINE)'); \
+		[ "$$n" -eq 40 ] || { echo "make test: FAILED: $$n of 40 whole console lines from two CPUs in $(BUILD)/test-smp.log"; exit 1; }; \
+		echo "make test: 40 console lines printed by two CPUs at once, all whole"; \
+	fi
+	$(Q)$(MAKE) --no-print-directory selfcheck-iso NAME=must_panic_stopping_other_cpus
+	$(Q)QEMU="$(QEMU) $(QEMU_SMP2)" tools/qemu-test.sh --expect PANIC \
+		$(BUILD)/selfcheck-must_panic_stopping_other_cpus.iso \
+		$(BUILD)/selfcheck-must_panic_stopping_other_cpus.log $(TEST_TIMEOUT)
+	$(Q)grep -q '^  stopped 1 of the 1 other CPUs' $(BUILD)/selfcheck-must_panic_stopping_other_cpus.log || \
+		{ echo "make test: FAILED: the panic did not stop the other CPU ($(BUILD)/selfcheck-must_panic_stopping_other_cpus.log)"; exit 1; }
 
 # make test-failalloc: only make test's allocation-failure boot.
 test-failalloc: all $(INITRD) disks

@@ -82,7 +82,7 @@ panic_stop(void)
 static void __noreturn
 vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 {
-	int me, expect = -1;
+	int me, expect = -1, stopped;
 
 	cli();
 	me = cpu_number();
@@ -96,11 +96,13 @@ vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 		kprintf("\n");
 		panic_stop();
 	}
-	smp_stop_others();
+	stopped = smp_stop_others();
 	console_panic_takeover();
 	kprintf("\npanic: ");
 	kvprintf(fmt, ap);
 	kprintf("\n");
+	if (ncpu > 1)
+		kprintf("  stopped %d of the %d other CPUs\n", stopped, ncpu - 1);
 	kprintf("  in thread %d (%s) on cpu %d\n", curthread->tid, curthread->name, me);
 	if (tf != NULL) {
 		trapframe_print(tf, kprint);

@@ -239,17 +239,18 @@ smp_call_all(smp_call_fn fn, void *arg)
 /* ------------------------------------------------------------------ */
 /* Stopping (panic)                                                    */
 
-void
+int
 smp_stop_others(void)
 {
 	int others = ncpu - 1;
 
 	if (others <= 0 || !lapic_active() ||
 	    __atomic_exchange_n(&halting, true, __ATOMIC_SEQ_CST))
-		return;
+		return 0;
 	lapic_nmi_allbutself();
 	for (long i = 0; i < 100000000L && nhalted < others; i++)
 		cpu_pause();
+	return nhalted;
 }
 
 void

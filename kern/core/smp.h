@@ -80,9 +80,9 @@ void smp_call_service(void);
 /*
  * smp_stop_others - stop every other CPU (an NMI: they halt with
  * interrupts off, for good), for panic.  Waits a little for them.
- *  => any context; interrupts off.
+ *  => any context; interrupts off.  Returns how many halted (0 on one CPU).
  */
-void smp_stop_others(void);
+int smp_stop_others(void);
 
 /*
  * smp_nmi_stop - from trap() on an NMI: if smp_stop_others asked, halt
