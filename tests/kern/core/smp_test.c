@@ -26,6 +26,7 @@
 #include "kern/core/thread.h"
 #include "kern/lib/spinlock.h"
 #include "kern/lib/string.h"
+#include "kern/proc/proc.h"
 
 /* True (and says so) when there is no second CPU to test with. */
 static bool
@@ -110,6 +111,27 @@ KTEST(smp, each_cpu_reads_its_own_cpu_info_through_gs)
 	}
 	KT_EQ(cpu_gs_base(), (uint64_t)curcpu());
 	KT_EQ(rdmsr(MSR_KERNEL_GS_BASE), 0);    /* the user's, while in the kernel */
+}
+
+/*
+ * A user program enters and leaves the kernel by syscall/sysret, by
+ * iretq (its exec, its exit's last return never happens) and by the
+ * timer's interrupts: every way in swapgs'd exactly once each way, so
+ * afterwards the kernel's GS base is still live and the user's (0) is
+ * the one waiting in IA32_KERNEL_GS_BASE.
+ */
+KTEST(smp, gs_stays_the_kernels_across_user_programs)
+{
+	char *argv[] = { "hello", NULL };
+	char *envp[] = { NULL };
+	int status = -1;
+
+	for (int i = 0; i < 3; i++) {
+		KT_EQ(proc_run("/bin/hello", argv, envp, &status), 0);
+		KT_EQ(status, W_EXITCODE(1));
+		KT_EQ(cpu_gs_base(), (uint64_t)&cpu_infos[cpu_number()]);
+		KT_EQ(rdmsr(MSR_KERNEL_GS_BASE), 0);
+	}
 }
 
 static volatile int call_hits[MAXCPUS];
