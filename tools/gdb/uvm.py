@@ -134,7 +134,7 @@ def current_thread():
         base = u64(gdb.parse_and_eval("$gs_base"))
         if base >> 63 == 0:
             base = u64(gdb.parse_and_eval("$k_gs_base"))
-    except gdb.error:
+    except (gdb.error, TypeError, ValueError):
         base = 0
     if base >> 63 == 0:
         return gdb.parse_and_eval("cpu_infos[0].ci_curthread")
