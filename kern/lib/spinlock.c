@@ -6,7 +6,7 @@
  *   held by another      spin with pause until it reads free, then try
  *                        the compare-and-swap again; meanwhile answer
  *                        cross-calls, and in KDEBUG builds panic after
- *                        SPIN_LIMIT loops (held too long: a deadlock)
+ *                        spin_limit loops (held too long: a deadlock)
  *
  * The wait reads the word and only retries the atomic operation when it
  * reads 0, so waiting CPUs do not keep pulling the cache line away from
@@ -17,6 +17,8 @@
 #include "kern/arch/cpu.h"
 #include "kern/core/smp.h"
 
+uint64_t spin_limit = SPIN_LIMIT;
+
 /* Wait while l is held by someone else; count the loops in *spins. */
 static void
 spin_wait(struct spinlock *l, struct cpu_info *ci, uint64_t *spins)
@@ -26,7 +28,7 @@ spin_wait(struct spinlock *l, struct cpu_info *ci, uint64_t *spins)
 		(*spins)++;
 		if (ci->ci_call != NULL)
 			smp_call_service();
-		if (KDEBUG && *spins > SPIN_LIMIT)
+		if (KDEBUG && *spins > spin_limit)
 			panic("spin_lock: %s held too long by cpu %d (cpu %d spun "
 			    "%lu times): a deadlock?", l->name, spin_holder(l),
 			    ci->ci_index, *spins);

@@ -18,7 +18,7 @@
  * kern/lib/spinlock.c).  When it is held by the taker's own CPU, waiting
  * would never end - the holder cannot run until the taker stops - so that
  * is a recursion and panics at once, naming the lock.  In debug builds
- * (KDEBUG) a CPU that spins more than SPIN_LIMIT pause loops on one lock
+ * (KDEBUG) a CPU that spins more than spin_limit pause loops on one lock
  * panics too, naming the lock and its holder: a lock held that long is a
  * deadlock or a bug.  While it spins, a CPU still answers cross-calls
  * (kern/core/smp.c) although its interrupts are off, so a CPU that holds
@@ -51,8 +51,12 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, 0, n }
 
-/* Pause loops a CPU may spin on one lock before KDEBUG calls it a deadlock. */
+/*
+ * Pause loops a CPU may spin on one lock before KDEBUG calls it a
+ * deadlock: SPIN_LIMIT (seconds, even under TCG), lowered by a test.
+ */
 #define SPIN_LIMIT (1UL << 31)
+extern uint64_t spin_limit;
 
 /* Spin locks held right now by this CPU (its cpu_info keeps the count). */
 #define spin_nheld (curcpu()->ci_spin_nheld)

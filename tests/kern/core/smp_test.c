@@ -9,9 +9,10 @@
  * (SMPKTEST); with one CPU (the main boot) the tests that need a second
  * say so and pass having checked the boot CPU alone.  Recursion on a
  * spin lock must panic: selftest/must_panic_on_spin_recursion (a whole
- * boot, in make test's harness self-checks), and a panic must stop the
- * other CPUs: selftest/must_panic_stopping_other_cpus (the two-CPU
- * boot's self-check).
+ * boot, in make test's harness self-checks); so must a spin lock another
+ * CPU holds for ever (selftest/must_panic_on_spin_held_too_long), and a
+ * panic must stop the other CPUs (selftest/must_panic_stopping_other_cpus):
+ * the two-CPU boot's self-checks.
  *
  * Cross-called functions never assert (they run on another CPU, in an
  * interrupt handler): they record, the test checks on the boot CPU.
@@ -321,6 +322,36 @@ KTEST_MANUAL_ONLY(selftest, must_panic_on_spin_recursion)
 	spin_lock(&l);
 	spin_lock(&l);
 	spin_unlock(&l);
+}
+
+static struct spinlock held_lock = SPINLOCK_INIT("selftest_held_too_long");
+
+static void
+hold_forever(void *arg)
+{
+	(void)arg;
+	spin_lock(&held_lock);
+	for (;;)
+		cpu_pause();
+}
+
+/*
+ * The debug tier: a lock another CPU holds for ever must end in a panic
+ * naming it and its holder, after spin_limit loops (lowered here so the
+ * boot is short).  make test's SMP boot expects that panic.
+ */
+KTEST_MANUAL_ONLY(selftest, must_panic_on_spin_held_too_long)
+{
+	struct smp_call c;
+
+	if (ncpu < 2)
+		return;
+	smp_call_start(&c, 1UL << 1, hold_forever, NULL);
+	while (spin_holder(&held_lock) != 1)
+		cpu_pause();
+	spin_limit = 1UL << 20;
+	spin_lock(&held_lock);
+	spin_unlock(&held_lock);
 }
 
 static volatile bool parked_spinning;
