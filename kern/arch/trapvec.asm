@@ -79,6 +79,7 @@ trap_return:
         swapgs
 .kernel:
         add     rsp, 16                 ; vector and error code
+global trap_iret
 trap_iret:
         iretq
 

@@ -21,6 +21,8 @@
 #include "dev/lapic.h"
 #include "kern/arch/cpu.h"
 #include "kern/arch/cpu_info.h"
+#include "kern/arch/gdt.h"
+#include "kern/arch/trap.h"
 #include "kern/core/cmdline.h"
 #include "kern/core/intr.h"
 #include "kern/core/panic.h"
@@ -142,6 +144,49 @@ KTEST(smp, gs_stays_the_kernels_across_user_programs)
 		KT_EQ(cpu_gs_base(), (uint64_t)&cpu_infos[cpu_number()]);
 		KT_EQ(rdmsr(MSR_KERNEL_GS_BASE), 0);
 	}
+}
+
+extern char trap_iret[];                        /* kern/arch/trapvec.asm */
+void enter_user(struct trapframe *tf) __noreturn;       /* syscall_entry.asm */
+
+/* Return to "user mode" with an SS whose RPL is 0: the iretq faults (#GP). */
+static void
+iret_to_bad_ss(void *arg)
+{
+	struct trapframe tf;
+
+	(void)arg;
+	memset(&tf, 0, sizeof(tf));
+	tf.rip = 0x1000;
+	tf.cs = SEL_UCODE | 3;
+	tf.rflags = 0x2;                        /* interrupts off */
+	tf.rsp = 0x2000;
+	tf.ss = SEL_KDATA;
+	enter_user(&tf);
+}
+
+/*
+ * trap_return swapgs'd to the user's GS just before its iretq; the iretq
+ * itself faults, in kernel mode, so the saved CS says "kernel" while the
+ * user's GS is live.  trap_common must recognise the iretq's address and
+ * swap back: the fault is then recovered like any expected one, with the
+ * kernel's GS base live and the user's waiting.
+ */
+KTEST(smp, a_fault_on_the_iretq_to_user_mode_swaps_gs_back)
+{
+	static struct trap_expect te;
+	uint64_t s = intr_disable(), gs, kgs;
+	bool faulted = trap_catch(iret_to_bad_ss, NULL, &te);
+
+	gs = cpu_gs_base();
+	kgs = rdmsr(MSR_KERNEL_GS_BASE);
+	intr_restore(s);
+	KT_ASSERT(faulted);
+	KT_EQ(te.vector, T_GPF);
+	KT_EQ(te.rip, (uint64_t)trap_iret);
+	KT_EQ(te.error, SEL_KDATA);             /* the selector it refused */
+	KT_EQ(gs, (uint64_t)curcpu());
+	KT_EQ(kgs, 0);
 }
 
 static volatile int call_hits[MAXCPUS];
