@@ -17,7 +17,8 @@
  * What one switch does (sched_switch -> switch_to -> swtch):
  *
  *   1. take the head of runq (or idle); a fresh slice;
- *   2. curthread = next; TSS rsp0 (and the syscall entry's copy) = the
+ *   2. curthread = next (this CPU's cpu_info, kern/arch/cpu_info.h);
+ *      TSS rsp0 (and the syscall entry's copy) = the
  *      top of next's stack, where its traps and system calls from user
  *      mode land; CR3 = next's pmap (the kernel's if it has no vmspace);
  *      pmap_activate skips the reload when it is the same;
