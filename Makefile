@@ -10,6 +10,7 @@
 #                   from the initrd instead and exits with its status
 #   make test       boot with the self-tests, exit non-zero on any failure
 #   make test-failalloc  only make test's allocation-failure boot
+#   make test-smp   only make test's boot with two CPUs (the smp suite)
 #   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
 #   make gdb        attach gdb (starting QEMU itself if none is waiting)
 #   make bench      the VM microbenchmark (tests/bench/vmbench.c) on this
@@ -32,6 +33,12 @@
 #   KTEST=glob      which tests `make test` runs (default all)
 #   SEED=N          seed for randomized tests (default: random, printed)
 #   MEM=512M        guest memory
+#   SMP=1           CPUs QEMU gives the guest (-smp N; above 1 with
+#                   multi-threaded TCG, -accel tcg,thread=multi): the
+#                   kernel starts them all and parks the others
+#                   (kern/core/smp.c); make run SMP=4 lists them at boot
+#   SMPKTEST='smp/*'  what make test's extra boot with two CPUs runs
+#                   (none skips that boot)
 #   SWAP=256M       size of the swap disk build/swap.img (vda; the kernel
 #                   swaps on it unless CMDLINE has swap=none, as make
 #                   test's first boot does: its suites make swap areas
@@ -139,15 +146,23 @@ TRINITYCALLS ?= 10000
 TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
+SMP     ?= 1
+SMPKTEST ?= smp/*
 CMDLINE ?=
 ROOT    ?= vdc
 GDBPORT ?= 1234
 TEST_TIMEOUT ?= 600
 
 # The standard QEMU flags (docs/design.md, "QEMU and the machines"),
-# shared by run and test.
-QEMU_BASE := -accel tcg -cpu qemu64 -smp 1 -no-reboot \
+# shared by run and test.  $(call qemu_cpus,N): N CPUs, one host thread
+# each when N > 1 (multi-threaded TCG), so they really run at once.
+comma := ,
+qemu_cpus = $(if $(filter 1,$(1)),-accel tcg,-accel tcg$(comma)thread=multi) -smp $(1)
+qemu_base = $(call qemu_cpus,$(1)) -cpu qemu64 -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_BASE := $(call qemu_base,$(SMP))
+# make test's SMP boot: two CPUs whatever SMP says.
+QEMU_SMP2 := $(call qemu_base,2) -m $(MEM)
 QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
 
 # Three virtio-blk disks at fixed PCI slots, so their names never change:
@@ -209,7 +224,7 @@ KERNEL  := $(BUILD)/kernel.elf
 GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: all iso run test test-failalloc selfcheck-iso qemu-gdb gdb bench bench-release \
+.PHONY: all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
 	test-trinity
 all: deps $(KERNEL) $(GDBCONST)
@@ -458,6 +473,7 @@ SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE \
 	must_overflow_stack:PANIC:'^panic:.*guard page' \
 	$(if $(filter 1,$(LOCKORDER)),must_panic_on_lock_order:PANIC:'^panic: lockorder: lock order reversal') \
+	must_panic_on_spin_recursion:PANIC:'^panic: spin_lock: selftest_recursive already held by this CPU' \
 	must_fail_once_leaving_memory:FAILED:'^ok [0-9]* - selftest/@consistency' \
 	no_such_test:FAILED:'no test matches .selftest/no_such_test'
 
@@ -504,6 +520,9 @@ ifneq ($(SWAPKTEST),none)
 	@QEMU="$(QEMU) $(QEMU_BASE) -m $(SWAPMEM) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-swap.iso $(BUILD)/test-swap.log $(TEST_TIMEOUT)
 endif
+ifneq ($(SMPKTEST),none)
+	$(Q)$(MAKE) --no-print-directory test-smp
+endif
 ifneq ($(FAILTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-failalloc
 endif
@@ -547,6 +566,37 @@ ifneq ($(GDBTEST),0)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif
+
+# make test-smp: only make test's boot with two CPUs (SMPKTEST, the smp
+# suite: cross-calls, GS per CPU, an AP spinning on a lock), then a check
+# that the two CPUs' console lines came out whole, then two boots that
+# must panic with the second CPU busy with interrupts off (a plain panic;
+# a spin lock it holds for ever, which the debug tier must report): each
+# report must say it stopped that CPU.
+SMP_CONSOLE_LINE := ^smp console: cpu[01] line [0-9]+ x{40}$$
+# name:regex: each must panic with two CPUs, its log match regex, and the
+# panic report say it stopped the other CPU.
+SMP_SELFCHECKS := must_panic_stopping_other_cpus:'^panic: selftest: panic with cpu1 spinning' \
+	must_panic_on_spin_held_too_long:'^panic: spin_lock: selftest_held_too_long held too long by cpu 1'
+test-smp: all $(INITRD) disks
+	@echo "make test: the smp suite with two CPUs ($(SMPKTEST)), then a panic that must stop the other CPU (SMPKTEST=none skips them)"
+	$(call make_iso,$(BUILD)/test-smp,ktest=$(SMPKTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_SMP2) $(QEMU_DISKS)" tools/qemu-test.sh \
+		$(BUILD)/test-smp.iso $(BUILD)/test-smp.log $(TEST_TIMEOUT)
+	$(Q)if grep -q 'smp/two_cpus_printing_keep_their_lines_whole' $(BUILD)/test-smp.log; then \
+		n=$$(tr -d '\r' < $(BUILD)/test-smp.log | grep -cE '$(SMP_CONSOLE_LINE)'); \
+		[ "$$n" -eq 40 ] || { echo "make test: FAILED: $$n of 40 whole console lines from two CPUs in $(BUILD)/test-smp.log"; exit 1; }; \
+		echo "make test: 40 console lines printed by two CPUs at once, all whole"; \
+	fi
+	$(Q)for sc in $(SMP_SELFCHECKS); do \
+		name=$${sc%%:*}; pat=$${sc#*:}; log=$(BUILD)/selfcheck-$$name.log; \
+		$(MAKE) --no-print-directory selfcheck-iso NAME=$$name || exit 1; \
+		QEMU="$(QEMU) $(QEMU_SMP2)" tools/qemu-test.sh --expect PANIC \
+			$(BUILD)/selfcheck-$$name.iso $$log $(TEST_TIMEOUT) || exit 1; \
+		for p in "$$pat" '^  stopped 1 of the 1 other CPUs'; do \
+			grep -q "$$p" $$log || { echo "make test: harness self-check BROKEN: $$name: no line matching '$$p' in $$log"; exit 1; }; \
+		done; \
+	done
 
 # make test-failalloc: only make test's allocation-failure boot.
 test-failalloc: all $(INITRD) disks

@@ -14,7 +14,8 @@
  *
  * Finding it.  GRUB hands over a copy of the ACPI root pointer (kern/
  * mb2.c).  It leads to the RSDT (32-bit pointers) or XSDT (64-bit), whose
- * entries point at tables; the one signed "APIC" is the MADT:
+ * entries point at tables; the one signed "APIC" is the MADT (dev/acpi.c
+ * finds it):
  *
  *   RSDP --> XSDT/RSDT --> [FACP] [APIC] [HPET] ...
  *                                   |
@@ -39,6 +40,7 @@
  * Only one I/O APIC (the first in the MADT) is used: QEMU has one.
  */
 #include "dev/ioapic.h"
+#include "dev/acpi.h"
 #include "dev/lapic.h"
 #include "kern/arch/cpu.h"
 #include "kern/core/devmem.h"
@@ -57,28 +59,7 @@
 #define REDIR_LEVEL (1UL << 15)
 #define REDIR_ACTIVE_LOW (1UL << 13)
 
-#define MADT_IOAPIC 1
-#define MADT_OVERRIDE 2
 #define MAX_OVERRIDES 16
-
-struct acpi_header {
-	char sig[4];
-	uint32_t length;
-	uint8_t revision, checksum;
-	char oem[6], oem_table[8];
-	uint32_t oem_rev, creator, creator_rev;
-} __packed;
-
-struct acpi_rsdp {
-	char sig[8];
-	uint8_t checksum;
-	char oem[6];
-	uint8_t revision;
-	uint32_t rsdt;
-	uint32_t length;        /* revision >= 2 from here on */
-	uint64_t xsdt;
-	uint8_t xchecksum, reserved[3];
-} __packed;
 
 struct ioapic_line {
 	int vector;             /* -1 while nobody listens */
@@ -142,57 +123,6 @@ ioapic_redir(int gsi)
 	return e;
 }
 
-static bool
-acpi_checksum_ok(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	for (size_t i = 0; i < len; i++)
-		sum += b[i];
-	return sum == 0;
-}
-
-/* The table at physical address pa, if it is whole and its checksum adds up. */
-static const struct acpi_header *
-acpi_table(paddr_t pa)
-{
-	const struct acpi_header *h = devmem_phys_kva(pa, sizeof(*h));
-
-	if (h == NULL || h->length < sizeof(*h) ||
-	    devmem_phys_kva(pa, h->length) == NULL ||
-	    !acpi_checksum_ok(h, h->length))
-		return NULL;
-	return h;
-}
-
-/* The MADT through the XSDT (ACPI 2+) or RSDT, or NULL. */
-static const struct acpi_header *
-acpi_find_madt(void)
-{
-	const struct acpi_rsdp *r = boot_info.acpi_rsdp;
-	const struct acpi_header *root, *t;
-	bool x;
-	int n;
-
-	if (r == NULL || memcmp(r->sig, "RSD PTR ", 8) != 0 ||
-	    !acpi_checksum_ok(r, 20))
-		return NULL;
-	x = r->revision >= 2 && boot_info.acpi_rsdp_len >= sizeof(*r) && r->xsdt != 0;
-	root = acpi_table(x ? r->xsdt : r->rsdt);
-	if (root == NULL)
-		return NULL;
-	n = (int)((root->length - sizeof(*root)) / (x ? 8 : 4));
-	for (int i = 0; i < n; i++) {
-		const uint8_t *e = (const uint8_t *)(root + 1) + i * (x ? 8 : 4);
-		paddr_t pa = x ? *(const uint64_t *)e : *(const uint32_t *)e;
-		t = acpi_table(pa);
-		if (t != NULL && memcmp(t->sig, "APIC", 4) == 0)
-			return t;
-	}
-	return NULL;
-}
-
 static void
 madt_entry(const uint8_t *e, bool *have_ioapic)
 {
@@ -212,7 +142,7 @@ madt_entry(const uint8_t *e, bool *have_ioapic)
 static bool
 madt_parse(void)
 {
-	const struct acpi_header *m = acpi_find_madt();
+	const struct acpi_header *m = acpi_find_table("APIC");
 	const uint8_t *p, *end;
 	bool have_ioapic = false;
 

@@ -24,12 +24,21 @@
 #include "dev/lapic.h"
 #include "kern/arch/cpu.h"
 
+#define APIC_BASE_BSP (1UL << 8)
 #define APIC_BASE_ENABLE (1UL << 11)
 #define APIC_BASE_ADDR 0x000ffffffffff000UL
 #define CPUID1_EDX_APIC (1u << 9)
 
 #define LVT_DM_NMI (4u << 8)
 #define LVT_DM_EXTINT (7u << 8)
+
+#define ICR_FIXED (0u << 8)
+#define ICR_NMI (4u << 8)
+#define ICR_INIT (5u << 8)
+#define ICR_STARTUP (6u << 8)
+#define ICR_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
+#define ICR_ALL_BUT_SELF (3u << 18)
 
 static volatile uint32_t *regs;
 
@@ -71,7 +80,9 @@ lapic_init(vaddr_t va, uint8_t spurious_vec, uint8_t error_vec)
 	regs = (volatile uint32_t *)va;
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | spurious_vec);
 	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_LVT_LINT0, LVT_DM_EXTINT);
+	/* Only one CPU may take the 8259s' interrupts: the boot CPU. */
+	lapic_write(LAPIC_LVT_LINT0, (base & APIC_BASE_BSP) ? LVT_DM_EXTINT :
+	    LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT1, LVT_DM_NMI);
 	lapic_write(LAPIC_LVT_ERROR, error_vec);
 	/* The error status register latches on a write; clear it twice. */
@@ -79,6 +90,57 @@ lapic_init(vaddr_t va, uint8_t spurious_vec, uint8_t error_vec)
 	lapic_write(LAPIC_ESR, 0);
 	lapic_timer_stop();
 	lapic_eoi();                    /* nothing left in service */
+}
+
+uint32_t
+lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+/* Send one IPI: destination, then the command word, which sends. */
+static void
+icr_send(uint32_t apicid, uint32_t lo)
+{
+	uint64_t s = intr_disable();
+
+	while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
+		cpu_pause();
+	lapic_write(LAPIC_ICR_HI, apicid << 24);
+	lapic_write(LAPIC_ICR_LO, lo);
+	while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
+		cpu_pause();
+	intr_restore(s);
+}
+
+void
+lapic_ipi(uint32_t apicid, uint8_t vector)
+{
+	icr_send(apicid, ICR_FIXED | ICR_ASSERT | vector);
+}
+
+void
+lapic_ipi_allbutself(uint8_t vector)
+{
+	icr_send(0, ICR_FIXED | ICR_ASSERT | ICR_ALL_BUT_SELF | vector);
+}
+
+void
+lapic_nmi_allbutself(void)
+{
+	icr_send(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}
+
+void
+lapic_init_ipi(uint32_t apicid)
+{
+	icr_send(apicid, ICR_INIT | ICR_ASSERT);
+}
+
+void
+lapic_startup_ipi(uint32_t apicid, paddr_t pa)
+{
+	icr_send(apicid, ICR_STARTUP | ICR_ASSERT | (uint32_t)(pa >> 12));
 }
 
 bool

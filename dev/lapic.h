@@ -7,8 +7,20 @@
  * does not map it: the kernel maps the page uncached and passes the
  * virtual address to lapic_init (device drivers stay below the VM).
  *
- * Locking: none.  One CPU; callers run with interrupts off, except
- * lapic_eoi, which the interrupt path calls (interrupts are off there).
+ * Every CPU has its own local APIC at the same address: the page a CPU
+ * reads is its own APIC's, so one mapping serves them all.  Inter-
+ * processor interrupts (IPIs) are sent through the interrupt command
+ * register (ICR), high word first (the destination), then the low word
+ * (vector, delivery mode, shorthand), whose write sends:
+ *
+ *   ICR low  bits 0-7 vector | 8-10 mode: 000 fixed, 100 NMI, 101 INIT,
+ *            110 startup | 12 delivery pending | 14 assert | 18-19
+ *            shorthand: 00 the id in ICR high, 11 all but self
+ *
+ * Locking: none.  Each CPU programs only its own APIC; callers run with
+ * interrupts off, except lapic_eoi, which the interrupt path calls
+ * (interrupts are off there), and the IPI senders, which turn them off
+ * around the two ICR writes so an interrupt cannot send between them.
  */
 #ifndef DEV_LAPIC_H
 #define DEV_LAPIC_H
@@ -23,6 +35,8 @@
 #define LAPIC_SVR 0x0f0
 #define LAPIC_ISR0 0x100        /* 8 registers, 0x10 apart: 256 bits */
 #define LAPIC_ESR 0x280
+#define LAPIC_ICR_LO 0x300      /* interrupt command: writing it sends */
+#define LAPIC_ICR_HI 0x310      /* ... bits 24-31: the destination APIC id */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -47,12 +61,36 @@ bool lapic_present(void);
 paddr_t lapic_phys_base(void);
 
 /*
- * lapic_init - enable the APIC (globally in IA32_APIC_BASE, and in
- * software through the spurious-vector register) with its registers at
- * va; accept every priority; LINT0 as ExtINT (the 8259s pass through, in
- * "virtual wire" mode), LINT1 as NMI, errors on error_vec; timer masked.
+ * lapic_init - enable the calling CPU's APIC (globally in IA32_APIC_BASE,
+ * and in software through the spurious-vector register) with its
+ * registers at va; accept every priority; on the boot CPU LINT0 as
+ * ExtINT (the 8259s pass through, in "virtual wire" mode), masked on the
+ * others; LINT1 as NMI, errors on error_vec; timer masked.
+ *  => once on each CPU, interrupts off.
  */
 void lapic_init(vaddr_t va, uint8_t spurious_vec, uint8_t error_vec);
+
+/* lapic_id - this CPU's local APIC id.  => after lapic_init. */
+uint32_t lapic_id(void);
+
+/*
+ * lapic_ipi - send vector to the CPU whose APIC id is apicid;
+ * lapic_ipi_allbutself - to every CPU but this one; lapic_nmi_allbutself -
+ * an NMI to every CPU but this one (panic stops them with it).
+ *  => after lapic_init; any context; return once the APIC accepted it.
+ */
+void lapic_ipi(uint32_t apicid, uint8_t vector);
+void lapic_ipi_allbutself(uint8_t vector);
+void lapic_nmi_allbutself(void);
+
+/*
+ * lapic_init_ipi, lapic_startup_ipi - the INIT and startup (SIPI) IPIs
+ * that wake an AP: INIT resets it to wait for a SIPI; the SIPI starts it
+ * in real mode at the page pa (below 1 MiB, page-aligned).
+ *  => after lapic_init; the caller waits between them (kern/core/smp.c).
+ */
+void lapic_init_ipi(uint32_t apicid);
+void lapic_startup_ipi(uint32_t apicid, paddr_t pa);
 
 /* lapic_active - has lapic_init run?  => any context. */
 bool lapic_active(void);

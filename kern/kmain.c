@@ -2,6 +2,7 @@
  * kern/kmain.c - the first C code: bring the machine up, in order.
  *
  *   boot.asm  ->  kmain(magic, mbi)
+ *                   cpu_info_boot_init  GS base -> the boot CPU's cpu_info
  *                   console_init      serial output works from here on
  *                   tty_init          the terminal's settings (canonical, echo)
  *                   gdt_init/idt_init exceptions are reported, not triple faults
@@ -24,6 +25,8 @@
  *                                     stack for a guarded one, continuing in
  *               kmain_thread0
  *                   sched_start       interrupts on: ticks, preemption
+ *                   smp_start         the other CPUs the MADT names start
+ *                                     and park (kern/core/smp.c)
  *                   dev_attach        PCI devices, virtio-blk disks
  *                   tty_attach        console input by the UART's interrupt
  *                   pagedaemon        its thread starts (uvm/uvm_pdaemon.c)
@@ -61,6 +64,7 @@
 #include "kern/fs/tty.h"
 #include "kern/sys/syscall.h"
 #include "kern/core/sched.h"
+#include "kern/core/smp.h"
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
 #include "kern/lib/errno.h"
@@ -146,6 +150,8 @@ boot_reserved(struct phys_range *r, int max)
 	r[n++] = (struct phys_range){ (paddr_t)kernel_phys_start,
 		(paddr_t)kernel_phys_end };
 	r[n++] = (struct phys_range){ boot_info.mbi_start, boot_info.mbi_end };
+	r[n++] = (struct phys_range){ MPTRAMP_PA,       /* the AP trampoline */
+		MPTRAMP_PA + MPTRAMP_PAGES * PAGE_SIZE };
 	for (int i = 0; i < boot_info.nmod && n < max; i++)
 		r[n++] = (struct phys_range){ boot_info.mod[i].start,
 			boot_info.mod[i].end };
@@ -155,7 +161,7 @@ boot_reserved(struct phys_range *r, int max)
 static void
 vm_bootstrap(void)
 {
-	struct phys_range res[2 + MB2_MAX_MODULES];
+	struct phys_range res[3 + MB2_MAX_MODULES];
 	paddr_t top = boot_memmap.n ? boot_memmap.r[boot_memmap.n - 1].end : 0;
 
 	vm_page_boot_init(&boot_memmap, res, boot_reserved(res, ARRAY_SIZE(res)));
@@ -357,6 +363,7 @@ static void
 kmain_thread0(void)
 {
 	sched_start();
+	smp_start();
 	dev_attach();
 	if (ext2_root_wanted())
 		vfs_mount_boot();       /* root=vdc: "/" waited for the disks */
@@ -383,6 +390,7 @@ kmain(uint32_t magic, paddr_t mbi_phys)
 {
 	uint64_t first_c = __builtin_ia32_rdtsc();   /* first thing: boot time */
 
+	cpu_info_boot_init(&thread0);   /* GS -> cpu_infos[0]: curthread works */
 	console_init();
 	tty_init();
 	gdt_init();

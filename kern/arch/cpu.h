@@ -147,6 +147,13 @@ hlt(void)
 	__asm__ volatile("hlt");
 }
 
+/* cpu_pause - a spin-wait hint: eases the loop on the core (and on SMT siblings). */
+static inline void
+cpu_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
 /*
  * sti_hlt - enable interrupts and halt as one step: sti only takes effect
  * after the next instruction, so no interrupt can slip in between and
@@ -198,6 +205,8 @@ cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 #define MSR_EFER 0xc0000080
 #define MSR_APIC_BASE 0x1b
 #define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102      /* what swapgs brings in */
 #define EFER_NXE (1UL << 11)
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)

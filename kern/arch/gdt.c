@@ -15,27 +15,20 @@
  *
  *   0x00 null | 0x08 kcode | 0x10 kdata | 0x18 ucode32 | 0x20 udata |
  *   0x28 ucode64 | 0x30 TSS (two slots: 16-byte system descriptor)
+ *
+ * Each CPU has its own GDT and TSS, in its struct cpu_info
+ * (kern/arch/cpu_info.h): the TSS holds that CPU's rsp0 and IST stacks,
+ * and ltr marks the descriptor it loads busy, so two CPUs cannot share
+ * one.  The boot CPU's IST stacks are static (there is no allocator yet
+ * when gdt_init runs); an AP's are guarded kernel stacks kern/core/smp.c
+ * allocated and left in ci_ist_top.
  */
 #include "kern/arch/gdt.h"
 #include "kern/lib/string.h"
 
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __packed;
-
-_Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
-
 #define IST_STACK_SIZE 16384
 
-static uint64_t gdt[8];
-static struct tss tss;
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+static uint8_t boot_ist_stacks[NIST][IST_STACK_SIZE] __aligned(16);
 
 /* A code or data descriptor: the flags byte pair and the access byte. */
 static uint64_t
@@ -46,10 +39,10 @@ seg_desc(uint8_t access, uint8_t flags)
 }
 
 static void
-tss_desc(uint64_t *slot)
+tss_desc(uint64_t *slot, const struct tss *tss)
 {
-	uint64_t base = (uint64_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)tss;
+	uint64_t limit = sizeof(*tss) - 1;
 
 	slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 	    (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
@@ -60,10 +53,13 @@ tss_desc(uint64_t *slot)
 void
 gdt_init(void)
 {
+	struct cpu_info *ci = curcpu();
+	uint64_t *gdt = ci->ci_gdt;
+	struct tss *tss = &ci->ci_tss;
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
+	} __packed gdtr = { sizeof(ci->ci_gdt) - 1, (uint64_t)gdt };
 
 	gdt[0] = 0;
 	gdt[1] = seg_desc(0x9a, 0xa0);     /* kernel code: P, DPL0, L */
@@ -71,12 +67,15 @@ gdt_init(void)
 	gdt[3] = seg_desc(0xfa, 0xc0);     /* user 32-bit code (unused) */
 	gdt[4] = seg_desc(0xf2, 0xc0);     /* user data */
 	gdt[5] = seg_desc(0xfa, 0xa0);     /* user 64-bit code */
-	tss_desc(&gdt[6]);
+	tss_desc(&gdt[6], tss);
 
-	memset(&tss, 0, sizeof(tss));
-	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-	tss.iomap_base = sizeof(tss);
+	memset(tss, 0, sizeof(*tss));
+	for (int i = 0; i < NIST; i++) {
+		if (ci->ci_index == 0)
+			ci->ci_ist_top[i] = (vaddr_t)&boot_ist_stacks[i][IST_STACK_SIZE];
+		tss->ist[i] = ci->ci_ist_top[i];
+	}
+	tss->iomap_base = sizeof(*tss);
 
 	__asm__ volatile(
 	    "lgdt %0\n\t"
@@ -94,18 +93,17 @@ gdt_init(void)
 	    : "rax", "memory");
 }
 
-/* Read by syscall_entry (kern/arch/syscall_entry.asm), which has no TSS help. */
-uint64_t syscall_rsp0;
-
 void
 gdt_set_kernel_stack(uint64_t rsp0)
 {
-	tss.rsp[0] = rsp0;
-	syscall_rsp0 = rsp0;
+	struct cpu_info *ci = curcpu();
+
+	ci->ci_tss.rsp[0] = rsp0;
+	ci->ci_rsp0 = rsp0;     /* syscall_entry reads it through %gs */
 }
 
 uint64_t
 gdt_kernel_stack(void)
 {
-	return tss.rsp[0];
+	return curcpu()->ci_tss.rsp[0];
 }

@@ -4,6 +4,7 @@
 #ifndef KERN_GDT_H
 #define KERN_GDT_H
 
+#include "kern/arch/cpu_info.h"
 #include "kern/lib/types.h"
 
 /*
@@ -22,17 +23,21 @@
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
 
-/* gdt_init - load the GDT and TSS (with IST stacks).  => once, at boot. */
+/*
+ * gdt_init - build and load the calling CPU's GDT and TSS (in its
+ * cpu_info), with its IST stacks (the boot CPU's static ones, or the
+ * ci_ist_top an AP was given).  => once per CPU, GS base already set.
+ */
 void gdt_init(void);
 
 /*
- * gdt_set_kernel_stack - the stack the CPU switches to on a trap or a
- * system call from user mode (TSS rsp0, and syscall_rsp0 for syscall).
+ * gdt_set_kernel_stack - the stack this CPU switches to on a trap or a
+ * system call from user mode (its TSS rsp0, and ci_rsp0 for syscall).
  */
 void gdt_set_kernel_stack(uint64_t rsp0);
 
-/* The current rsp0 (what gdt_set_kernel_stack set last). */
-extern uint64_t syscall_rsp0;
+/* This CPU's syscall stack (what gdt_set_kernel_stack set last). */
+#define syscall_rsp0 (curcpu()->ci_rsp0)
 
 /* gdt_kernel_stack - rsp0 as the TSS holds it (what a trap would use). */
 uint64_t gdt_kernel_stack(void);

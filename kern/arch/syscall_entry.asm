@@ -3,44 +3,43 @@
 ;
 ; The syscall instruction saves only rip (in rcx) and rflags (in r11),
 ; clears the flags FMASK names (interrupts among them) and jumps here
-; still on the user's stack.  We switch to the thread's kernel stack
-; (syscall_rsp0, kept equal to TSS rsp0 by gdt_set_kernel_stack) and
-; build exactly the struct trapframe an interrupt from user mode would
-; have built, so that one C type, one return path (trap_return: iretq)
-; and one set of tools (fork copying it, signals rewriting it) serve both:
+; still on the user's stack and with the user's GS base.  swapgs brings
+; in this CPU's struct cpu_info (kern/arch/cpu_info.h); the user's rsp
+; waits in its ci_scratch while we switch to the thread's kernel stack
+; (ci_rsp0, kept equal to TSS rsp0 by gdt_set_kernel_stack) and build
+; exactly the struct trapframe an interrupt from user mode would have
+; built, so that one C type, one return path (trap_return: iretq) and
+; one set of tools (fork copying it, signals rewriting it) serve both:
 ;
-;   syscall_rsp0 -> ss rsp rflags cs rip | error 0 | vector T_SYSCALL |
-;                   rax rbx ... r15 (the same pushes as trap_common)
+;   ci_rsp0 -> ss rsp rflags cs rip | error 0 | vector T_SYSCALL |
+;              rax rbx ... r15 (the same pushes as trap_common)
 ;
 ; Most calls return with sysret, the fast way.  A call that rewrote the
 ; frame (execve, rt_sigreturn, a signal delivered on the way out) returns
 ; through trap_return's iretq instead: it restores every register, and
 ; it is safe whatever the new rip (sysret with a non-canonical rcx would
 ; fault in kernel mode on Intel CPUs).  Nothing is re-entrant: interrupts
-; stay off until the C handler has the frame (one CPU, one scratch slot).
+; stay off until the C handler has the frame (one scratch slot per CPU),
+; and again from the swapgs on the way out until sysret.
 bits 64
 %include "kern/arch/trapframe.inc"
+%include "kern/arch/cpu_info.inc"
 
 SEL_UCODE       equ 0x28
 SEL_UDATA       equ 0x20
 T_SYSCALL       equ 0x100
 
-extern syscall_rsp0
 extern syscall_handler
 extern trap_return
-
-section .bss
-align 8
-syscall_user_rsp:
-        resq 1
 
 section .text
 global syscall_entry
 syscall_entry:
-        mov     [rel syscall_user_rsp], rsp
-        mov     rsp, [rel syscall_rsp0]
+        swapgs                              ; GS: this CPU's cpu_info
+        mov     [gs:CPU_SCRATCH], rsp
+        mov     rsp, [gs:CPU_RSP0]
         push    qword SEL_UDATA | 3         ; ss
-        push    qword [rel syscall_user_rsp] ; rsp
+        push    qword [gs:CPU_SCRATCH]      ; rsp
         push    r11                         ; rflags
         push    qword SEL_UCODE | 3         ; cs
         push    rcx                         ; rip
@@ -61,6 +60,7 @@ syscall_entry:
         mov     rcx, [rsp + 16]             ; rip
         mov     r11, [rsp + 32]             ; rflags
         mov     rsp, [rsp + 40]             ; the user's stack
+        swapgs                              ; GS: the user's again
         o64 sysret
 
 ; enter_user(struct trapframe *tf): continue in user mode with the

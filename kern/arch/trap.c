@@ -8,6 +8,7 @@
  * and machine check run on IST stacks (see gdt.c).
  *
  * What trap() does, in order:
+ *   0. an NMI while another CPU panics halts this CPU (kern/core/smp.c);
  *   1. a vector >= 32 is an interrupt: intr_dispatch runs its handler and
  *      acknowledges it; then, if it arrived with interrupts on, the
  *      scheduler may switch threads (sched_preempt_point), and on the way
@@ -38,6 +39,7 @@
 #include "kern/proc/proc.h"
 #include "kern/proc/signal.h"
 #include "kern/core/sched.h"
+#include "kern/core/smp.h"
 #include "kern/core/thread.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_fault.h"
@@ -105,20 +107,26 @@ idt_set(int vec, uint64_t handler, uint8_t ist, uint8_t dpl)
 }
 
 void
-idt_init(void)
+idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __packed idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void
+idt_init(void)
+{
 	for (int v = 0; v < 256; v++)
 		idt_set(v, trap_vectors[v], 0, 0);
 	idt_set(T_BREAKPOINT, trap_vectors[T_BREAKPOINT], 0, 3);
 	idt_set(T_DOUBLE_FAULT, trap_vectors[T_DOUBLE_FAULT], IST_DOUBLE_FAULT, 0);
 	idt_set(T_NMI, trap_vectors[T_NMI], IST_NMI, 0);
 	idt_set(T_MACHINE_CHECK, trap_vectors[T_MACHINE_CHECK], IST_MACHINE_CHECK, 0);
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_load();
 }
 
 void
@@ -195,6 +203,8 @@ trap(struct trapframe *tf)
 	bool user = (tf->cs & 3) != 0;
 	int error = 0;
 
+	if (tf->vector == T_NMI)
+		smp_nmi_stop();         /* another CPU panicked: halt here */
 	if (tf->vector >= 32) {
 		intr_dispatch(tf);
 		if (tf->rflags & RFLAGS_IF)

@@ -40,6 +40,9 @@ enum {
 /* idt_init - build and load the IDT.  => called once at boot. */
 void idt_init(void);
 
+/* idt_load - load the (one, shared) IDT on this CPU.  => each AP, at start. */
+void idt_load(void);
+
 /* trap - the C side of every vector (from trapvec.asm). */
 void trap(struct trapframe *tf);
 

@@ -17,13 +17,79 @@
  * bytes are the terminal's business (kern/fs/tty.c): it turns on the
  * receive interrupt (console_rx_interrupts) and edits, echoes and
  * signals from there.
+ *
+ * Several CPUs: each kvprintf and console_write holds the console lock
+ * for its whole text, so lines from two CPUs never interleave:
+ *
+ *   cpu 0: kprintf("smp: 2 of 2 CPUs online\n")   cpu 1: kprintf("x\n")
+ *          lock ........................ unlock          waits, then prints
+ *
+ * It is not a struct spinlock: it is a ticket lock (CPUs print in the
+ * order they asked), it nests on its own CPU (a panic or a fault inside
+ * kvprintf prints too), it counts in no spin_nheld, and panic takes it
+ * over (console_panic_takeover) after stopping the other CPUs, one of
+ * which may have stopped while holding it.
+ * Invariants: owner is -1 or the CPU printing; depth > 0 iff owned;
+ * serving <= next, and serving's ticket holder is the owner (but after a
+ * takeover, which is never released).
  */
 #include "kern/core/console.h"
 #include "kern/arch/cpu.h"
+#include "kern/arch/cpu_info.h"
+#include "kern/core/smp.h"
 #include "kern/lib/printf.h"
 
 #define COM1 0x3f8
 #define UART_LSR_THRE 0x20
+
+static volatile uint32_t console_next;     /* the next ticket to hand out */
+static volatile uint32_t console_serving;  /* the ticket whose turn it is */
+static volatile int console_owner = -1;     /* the CPU printing, or -1 */
+static int console_depth;                   /* its nesting */
+
+/*
+ * Take the console for this CPU (nesting), in turn: a ticket lock, so a
+ * CPU printing line after line cannot keep another out.
+ *  => returns the flags to restore.
+ */
+static uint64_t
+console_lock(void)
+{
+	uint64_t s = intr_disable();
+	int me = cpu_number();
+	uint32_t ticket;
+
+	if (console_owner == me) {
+		console_depth++;
+		return s;
+	}
+	ticket = __atomic_fetch_add(&console_next, 1, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&console_serving, __ATOMIC_ACQUIRE) != ticket) {
+		smp_call_service();     /* the printer may wait for us */
+		cpu_pause();
+	}
+	console_owner = me;
+	console_depth = 1;
+	return s;
+}
+
+static void
+console_unlock(uint64_t s)
+{
+	if (--console_depth == 0) {
+		console_owner = -1;
+		__atomic_store_n(&console_serving, console_serving + 1,
+		    __ATOMIC_RELEASE);
+	}
+	intr_restore(s);
+}
+
+void
+console_panic_takeover(void)
+{
+	console_depth = 1;      /* never released: panic does not return */
+	__atomic_store_n(&console_owner, cpu_number(), __ATOMIC_SEQ_CST);
+}
 
 void
 console_init(void)
@@ -70,8 +136,11 @@ console_getc(void)
 void
 console_write(const char *s, size_t n)
 {
+	uint64_t fl = console_lock();
+
 	for (size_t i = 0; i < n; i++)
 		console_putc(s[i]);
+	console_unlock(fl);
 }
 
 static void
@@ -84,7 +153,11 @@ console_sink(int c, void *arg)
 int
 kvprintf(const char *fmt, va_list ap)
 {
-	return kvformat(console_sink, NULL, fmt, ap);
+	uint64_t fl = console_lock();
+	int n = kvformat(console_sink, NULL, fmt, ap);
+
+	console_unlock(fl);
+	return n;
 }
 
 int

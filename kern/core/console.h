@@ -16,4 +16,10 @@ int console_getc(void);
 /* console_rx_interrupts - the UART interrupts when a byte arrives (on). */
 void console_rx_interrupts(bool on);
 
+/*
+ * console_panic_takeover - the console lock becomes this CPU's for good,
+ * whoever held it.  => panic only, after the other CPUs are stopped.
+ */
+void console_panic_takeover(void);
+
 #endif

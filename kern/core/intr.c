@@ -26,14 +26,18 @@
  * uncached mapping in the kernel arena: the direct map would reach it
  * too, but write-back cached, which device registers must never be.
  *
- * Locking: the table changes only with interrupts off, and is read by
- * intr_dispatch with interrupts off, so on one CPU no lock is needed.
+ * Locking: the table changes only with interrupts off on the boot CPU,
+ * and is read by intr_dispatch with interrupts off; the other CPUs take
+ * only IPIs, whose handler is set before they start, so no lock is
+ * needed yet.  The count of handlers running (intr_context) is per CPU
+ * (ci_intr_depth), the per-vector counts are atomic.
  */
 #include "kern/core/intr.h"
 #include "dev/i8259.h"
 #include "dev/lapic.h"
 #include "kern/core/cmdline.h"
 #include "kern/arch/cpu.h"
+#include "kern/arch/cpu_info.h"
 #include "kern/core/devmem.h"
 #include "kern/arch/trap.h"
 #include "kern/lib/assert.h"
@@ -49,7 +53,6 @@ struct intr_slot {
 };
 
 static struct intr_slot slots[256];
-static int depth;               /* handlers running (0 or 1: no nesting) */
 static uint64_t nstray;
 static vaddr_t lapic_va;
 static bool vec_taken[VEC_DEVICE_MAX + 1];    /* intr_alloc_vector's */
@@ -163,13 +166,13 @@ intr_count(int vector)
 bool
 intr_context(void)
 {
-	return depth > 0;
+	return curcpu()->ci_intr_depth > 0;
 }
 
 void
 intr_abandon_in_service(void)
 {
-	KASSERT(depth == 0 && !intr_enabled());
+	KASSERT(curcpu()->ci_intr_depth == 0 && !intr_enabled());
 	for (int i = 0; i < 8 && lapic_active() && lapic_in_service(); i++)
 		lapic_eoi();
 	if (i8259_in_service() != 0)
@@ -199,16 +202,17 @@ intr_dispatch(struct trapframe *tf)
 {
 	int v = (int)tf->vector;
 	struct intr_slot *sl = &slots[v];
+	struct cpu_info *ci = curcpu();
 
 	KASSERT(v >= VEC_IRQ_BASE && v < 256 && !intr_enabled());
-	sl->count++;
+	__atomic_add_fetch(&sl->count, 1, __ATOMIC_RELAXED);
 	if (v == VEC_SPURIOUS || (v < VEC_IRQ_BASE + I8259_NIRQ && pic_spurious(v)))
 		return;
-	depth++;
+	ci->ci_intr_depth++;   /* handlers do not nest: 0 or 1 */
 	if (sl->fn != NULL)
 		sl->fn(sl->arg);
 	else if (nstray++ < 8)
 		kprintf("intr: stray interrupt on vector %d (no handler)\n", v);
-	depth--;
+	ci->ci_intr_depth--;
 	eoi(v);
 }

@@ -9,6 +9,7 @@
  *    48 - 238   devices: I/O APIC pins and MSI-X messages, each given a
  *               vector by intr_alloc_vector (dev/ioapic.c, dev/pci.c)
  *   239  0xef   the local APIC timer: the clock tick
+ *   240  0xf0   cross-call IPIs between CPUs (kern/core/smp.c)
  *   254  0xfe   local APIC errors
  *   255  0xff   the local APIC's spurious vector (never acknowledged)
  *
@@ -33,6 +34,7 @@ struct trapframe;
 #define VEC_DEVICE_MIN 48
 #define VEC_DEVICE_MAX 238
 #define VEC_LAPIC_TIMER 0xef
+#define VEC_IPI_CALL 0xf0
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 
@@ -102,8 +104,8 @@ uint64_t intr_count(int vector);
 void intr_abandon_in_service(void);
 
 /*
- * intr_context - true while an interrupt handler runs (then sleeping,
- * and so mutex_enter, is forbidden).  => any context.
+ * intr_context - true while an interrupt handler runs on this CPU (then
+ * sleeping, and so mutex_enter, is forbidden).  => any context.
  */
 bool intr_context(void);
 

@@ -13,6 +13,12 @@
  * and then stops: under `make test` it leaves QEMU with the panic status so
  * the run fails at once instead of hanging until the timeout.
  *
+ * With several CPUs, the first to panic stops the others first (an NMI:
+ * kern/core/smp.c) and takes the console over, so its report is whole
+ * even if another CPU stopped in the middle of a line.  A second CPU that
+ * panics meanwhile just halts; the same CPU panicking again (in the
+ * panic's own printing) reports "recursive panic" and stops.
+ *
  * Backtraces follow the frame-pointer chain (the kernel is built with
  * -fno-omit-frame-pointer): at [rbp] is the caller's rbp, at [rbp+8] the
  * return address.  The walk stops at a zero rbp (set by boot.asm and by
@@ -21,14 +27,16 @@
  */
 #include "kern/core/panic.h"
 #include "kern/arch/cpu.h"
+#include "kern/core/console.h"
 #include "kern/core/ksyms.h"
 #include "kern/core/lockorder.h"
+#include "kern/core/smp.h"
 #include "kern/core/qemu.h"
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
 #include "uvm/uvm_ftrace.h"
 
-static int panicking;
+static int panic_cpu = -1;      /* the CPU that panicked first */
 
 
 void
@@ -75,17 +83,28 @@ panic_stop(void)
 static void __noreturn
 vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 {
+	int me, expect = -1, stopped;
+
 	cli();
-	if (panicking++) {
+	me = cpu_number();
+	if (!__atomic_compare_exchange_n(&panic_cpu, &expect, me, false,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		if (expect != me)
+			for (;;)
+				hlt();  /* another CPU reports; it stops us too */
 		kprintf("\npanic: recursive panic: ");
 		kvprintf(fmt, ap);
 		kprintf("\n");
 		panic_stop();
 	}
+	stopped = smp_stop_others();
+	console_panic_takeover();
 	kprintf("\npanic: ");
 	kvprintf(fmt, ap);
 	kprintf("\n");
-	kprintf("  in thread %d (%s)\n", curthread->tid, curthread->name);
+	if (ncpu > 1)
+		kprintf("  stopped %d of the %d other CPUs\n", stopped, ncpu - 1);
+	kprintf("  in thread %d (%s) on cpu %d\n", curthread->tid, curthread->name, me);
 	lockorder_print_held(kprint);
 	if (tf != NULL) {
 		trapframe_print(tf, kprint);

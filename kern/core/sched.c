@@ -17,7 +17,8 @@
  * What one switch does (sched_switch -> switch_to -> swtch):
  *
  *   1. take the head of runq (or idle); a fresh slice;
- *   2. curthread = next; TSS rsp0 (and the syscall entry's copy) = the
+ *   2. curthread = next (this CPU's cpu_info, kern/arch/cpu_info.h);
+ *      TSS rsp0 (and the syscall entry's copy) = the
  *      top of next's stack, where its traps and system calls from user
  *      mode land; CR3 = next's pmap (the kernel's if it has no vmspace);
  *      pmap_activate skips the reload when it is the same;
@@ -133,7 +134,7 @@ switch_to(struct thread *prev, struct thread *next)
 		proc_switch_out(prev->proc);
 	if (next->proc != NULL)
 		proc_switch_in(next->proc);
-	curthread = next;
+	curcpu()->ci_curthread = next;
 	next->state = TS_RUNNING;
 	if (prev->proc != NULL)
 		sched_stats.program_switches++;

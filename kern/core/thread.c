@@ -49,7 +49,6 @@
 #include "uvm/uvm_km.h"
 
 struct thread thread0 = { .name = "thread0", .state = TS_RUNNING };
-struct thread *curthread = &thread0;
 struct threadq allthreads = { NULL, &allthreads.tqh_first };
 uint64_t thread_stack_overflows;
 

@@ -50,6 +50,7 @@
 #ifndef KERN_THREAD_H
 #define KERN_THREAD_H
 
+#include "kern/arch/cpu_info.h"
 #include "kern/core/lockorder.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
@@ -103,7 +104,7 @@ struct thread {
 TAILQ_HEAD(threadq, thread);
 
 extern struct thread thread0;
-extern struct thread *curthread;
+/* curthread: the thread running on this CPU, read through GS (kern/arch/cpu_info.h). */
 
 /*
  * thread_init - give thread0 a guarded stack, create the idle thread,

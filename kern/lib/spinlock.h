@@ -1,37 +1,72 @@
 /*
  * kern/lib/spinlock.h - spin locks that also keep interrupts off.
  *
- * The kernel runs on one CPU (-smp 1), so what a spin lock really protects
- * against is an interrupt handler, or a preempting thread, entering the
- * same structure.  spin_lock() saves the interrupt flag and disables
- * interrupts - which also means no timer interrupt, so no preemption -
- * then takes the lock word with an atomic exchange so the code stays
- * correct if a second CPU ever appears.  KASSERTs catch taking a held
- * lock.
+ * A spin lock protects a structure against the other CPUs and, on its
+ * own CPU, against interrupt handlers and preemption.  spin_lock() saves
+ * the interrupt flag and disables interrupts - no timer interrupt, so no
+ * preemption - then takes the lock word with one atomic compare-and-swap
+ * that writes the taker's CPU number + 1 into it:
+ *
+ *   locked == 0         free
+ *   locked == c + 1     held by CPU c
+ *
+ *   CPU 0: spin_lock(&l)  locked 0 -> 1          ... spin_unlock: -> 0
+ *   CPU 1: spin_lock(&l)  sees 1: spins (pause)  ...  CAS 0 -> 2: its turn
+ *
+ * When the lock is held by another CPU, the taker spins (with pause) until
+ * it is free; the slow path is out of line (spin_lock_contended,
+ * kern/lib/spinlock.c).  When it is held by the taker's own CPU, waiting
+ * would never end - the holder cannot run until the taker stops - so that
+ * is a recursion and panics at once, naming the lock.  In debug builds
+ * (KDEBUG) a CPU that spins more than spin_limit pause loops on one lock
+ * panics too, naming the lock and its holder: a lock held that long is a
+ * deadlock or a bug.  While it spins, a CPU still answers cross-calls
+ * (kern/core/smp.c) although its interrupts are off, so a CPU that holds
+ * a lock and waits for a cross-call's acknowledgements cannot deadlock
+ * with one that spins on the same lock.
  *
  * Holding one while sleeping is a bug (the next thread to want it would
- * spin for ever); spin_nheld counts the locks held so that sleep_on and
- * the context switch can assert there are none.  The one exception is
- * the interlock sleep_on releases itself, with the pair
+ * spin for ever); spin_nheld counts the locks this CPU holds, so that
+ * sleep_on and the context switch can assert there are none.  The one
+ * exception is the interlock sleep_on releases itself, with the pair
  * spin_unlock_keepintr / spin_lock_saved: the lock goes, interrupts stay
  * off until the switch, and the flags its holder saved come back with it.
+ *
+ * Invariants: locked is 0 or the holder's CPU number + 1; only the holder
+ * releases it; spin_nheld == the number of locks whose locked names this
+ * CPU; interrupts are off on a CPU that holds one.
  */
 #ifndef KERN_LIB_SPINLOCK_H
 #define KERN_LIB_SPINLOCK_H
 
+#include "kern/arch/cpu_info.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/types.h"
 
 struct spinlock {
-	volatile uint32_t locked;
+	volatile uint32_t locked;       /* 0, or the holder's CPU + 1 */
 	uint64_t saved_flags;
 	const char *name;
 };
 
 #define SPINLOCK_INIT(n) { 0, 0, n }
 
-/* Spin locks held right now (one CPU: one counter).  kern/lib/spinlock.c */
-extern int spin_nheld;
+/*
+ * Pause loops a CPU may spin on one lock before KDEBUG calls it a
+ * deadlock: SPIN_LIMIT (seconds, even under TCG), lowered by a test.
+ */
+#define SPIN_LIMIT (1UL << 31)
+extern uint64_t spin_limit;
+
+/* Spin locks held right now by this CPU (its cpu_info keeps the count). */
+#define spin_nheld (curcpu()->ci_spin_nheld)
+
+/*
+ * spin_lock_contended - the slow path: l was not free.  Panics if this
+ * CPU (me = its number + 1) holds it, else spins until it is free and
+ * takes it.  kern/lib/spinlock.c
+ */
+void spin_lock_contended(struct spinlock *l, uint32_t me);
 
 /* The lock-order checker's hooks (kern/core/lockorder.h). */
 #ifndef LOCKORDER
@@ -53,9 +88,12 @@ void lockorder_spin_release(const struct spinlock *l);
 static inline void
 spin_lock_saved(struct spinlock *l, uint64_t flags)
 {
+	uint32_t me = (uint32_t)cpu_number() + 1, expect = 0;
+
 	LOCKORDER_HOOK(lockorder_spin_acquire(l));
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
-		panic("spin_lock: %s already held (deadlock on one CPU)", l->name);
+	if (!__atomic_compare_exchange_n(&l->locked, &expect, me, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		spin_lock_contended(l, me);
 	l->saved_flags = flags;
 	spin_nheld++;
 }
@@ -72,14 +110,15 @@ spin_lock(struct spinlock *l)
 
 /*
  * spin_unlock_keepintr - release l but leave interrupts off.
- *  => returns the flags l's holder saved, for spin_lock_saved.
+ *  => l held by this CPU; returns the flags l's holder saved, for
+ *     spin_lock_saved.
  */
 static inline uint64_t
 spin_unlock_keepintr(struct spinlock *l)
 {
 	uint64_t flags = l->saved_flags;
 
-	KASSERT(l->locked);
+	KASSERT(l->locked == (uint32_t)cpu_number() + 1);
 	LOCKORDER_HOOK(lockorder_spin_release(l));
 	spin_nheld--;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
@@ -94,10 +133,18 @@ spin_unlock(struct spinlock *l)
 		__asm__ volatile("sti" ::: "memory");
 }
 
+/* spin_held - is l held (by any CPU)? */
 static inline bool
 spin_held(const struct spinlock *l)
 {
 	return l->locked != 0;
+}
+
+/* spin_holder - the CPU holding l, or -1 when it is free. */
+static inline int
+spin_holder(const struct spinlock *l)
+{
+	return (int)l->locked - 1;
 }
 
 #endif

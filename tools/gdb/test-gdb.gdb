@@ -50,14 +50,14 @@ uvm pte $page
 uvm faults 1
 # The kernel's own printers write the same to the console: compared by
 # test-gdb.sh with the two commands above.
-call uvm_map_print(&curthread->vmspace->vm_map, kprint)
+call uvm_map_print(&$curthread()->vmspace->vm_map, kprint)
 call amap_print($uvm_entry($page)->aref.ar_amap, kprint)
 
 # The program's text: a private mapping of /mnt/usr/local/bin/forkdemo's object on
 # the ext2 disk (the vnode pager), shown as vnode and as object.
 echo === FILE\n
 python
-m = gdb.parse_and_eval("curthread->vmspace->vm_map")
+m = gdb.parse_and_eval("$curthread()->vmspace->vm_map")
 hdr, e = int(m["header"].address), m["header"]["next"]
 while int(e) != hdr and not (int(e["object"]) and int(e["protection"]) & 4):
     e = e["next"]

@@ -124,9 +124,26 @@ def proc_by_pid(pid):
     raise gdb.GdbError("no process with pid %d (uvm procs lists them)" % pid)
 
 
+def current_thread():
+    """curthread: the kernel reads it through the CPU's GS base
+    (kern/arch/cpu_info.h), so does this.  In kernel mode the base is
+    $gs_base; in user mode the kernel's waits in $k_gs_base (swapgs).
+    Without those registers (an old gdb stub), the boot CPU's."""
+    ci_type = gdb.lookup_type("struct cpu_info").pointer()
+    try:
+        base = u64(gdb.parse_and_eval("$gs_base"))
+        if base >> 63 == 0:
+            base = u64(gdb.parse_and_eval("$k_gs_base"))
+    except (gdb.error, TypeError, ValueError):
+        base = 0
+    if base >> 63 == 0:
+        return gdb.parse_and_eval("cpu_infos[0].ci_curthread")
+    return gdb.Value(base).cast(ci_type)["ci_curthread"]
+
+
 def current_proc():
     """curproc, or None when the CPU runs a kernel thread."""
-    t = gdb.parse_and_eval("curthread")
+    t = current_thread()
     if u64(t) == 0 or u64(t["proc"]) == 0:
         return None
     return t["proc"]
@@ -186,7 +203,7 @@ def map_of(arg):
     elif args:
         v = gdb.parse_and_eval(arg)
     else:
-        v = gdb.parse_and_eval("curthread->vmspace")
+        v = current_thread()["vmspace"]
     if u64(v) == 0:
         return None
     if str(v.type.target().strip_typedefs()) == "struct vm_map":
@@ -823,6 +840,20 @@ ar_pageoff + (VA - start) / page), or 0 when there is none.  E.g.:  uvm anon $uv
         return e["aref"]["ar_amap"]["am_anon"][slot]
 
 
+class CurthreadFunction(gdb.Function):
+    """$curthread() - the struct thread * running on the selected CPU.
+
+The kernel's curthread is no variable but a load through the CPU's GS
+base (kern/arch/cpu_info.h); this follows the same pointer.  E.g.:
+print $curthread()->name    call uvm_map_print(&$curthread()->vmspace->vm_map, kprint)"""
+
+    def __init__(self):
+        super().__init__("curthread")
+
+    def invoke(self):
+        return current_thread()
+
+
 class ProcFunction(gdb.Function):
     """$uvm_proc(PID) - the struct proc * of process PID.
 
@@ -1079,5 +1110,6 @@ UvmVnode()
 EntryFunction()
 AnonFunction()
 ProcFunction()
+CurthreadFunction()
 VnodeFunction()
 uvm_printers.register(gdb.current_objfile())
