@@ -427,9 +427,10 @@ gen_stat(struct textbuf *tb, struct proc_info *pi)
 
 	usage_of(pi, &u);
 	stat_tty(pi, &tty_nr, &tpgid);
-	tb_printf(tb, "%d (%s) %c %d %d %d %lu %d 0 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
+	tb_printf(tb, "%d (%s) %c %d %d %d %lu %d 0 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu ",
 	    pi->pid, pi->name, pi->state, pi->ppid, pi->pgid, pi->sid,
-	    tty_nr, tpgid, pi->run_ticks * 100 / HZ, pi->start_ticks * 100 / HZ);
+	    tty_nr, tpgid, pi->run_ticks * 100 / HZ, pi->nthreads,
+	    pi->start_ticks * 100 / HZ);
 	tb_printf(tb, "%lu %lu %lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 ",
 	    u.size, u.rss / PAGE_SIZE, (uint64_t)-1,
 	    pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
@@ -490,9 +491,9 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 		    u.size / kb, u.size / kb, u.locked_size / kb, 0UL, u.rss / kb,
 		    u.rss / kb, u.anon / kb, (u.rss - u.anon - u.shmem) / kb,
 		    u.shmem / kb, u.swap / kb);
-	tb_printf(tb, "Threads:\t1\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+	tb_printf(tb, "Threads:\t%d\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-	    0UL, pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+	    pi->nthreads, 0UL, pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
 	status_caps(tb, pi->pid);
 }
 

@@ -6,14 +6,16 @@
  *     ^                      |
  *     `------- parent -------'
  *
- * A process is one thread (struct thread.proc points back).  It ends as
+ * A process runs on one or more threads (struct lwp, kern/proc/lwp.h;
+ * each has a kernel thread whose .proc and .lwp point back).  It ends as
  * a zombie holding only its wait status until its parent reaps it with
  * wait4; a process whose parent is gone is adopted by the root of its
  * tree (the one proc_run started), and proc_run reaps the whole tree.
  *
  * Locking: proc_lock (a spin lock) covers the tree, the states, the
  * wait statuses and the posting of signals (proc_signal); a process's
- * other fields belong to its own thread.  A process waiting for a child
+ * other fields belong to its own threads (lwp.h says which are each
+ * thread's and how they are locked).  A process waiting for a child
  * or a signal sleeps on itself under proc_lock, interruptibly.
  */
 #ifndef KERN_PROC_H
@@ -27,6 +29,7 @@
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
 #include "kern/proc/cap.h"
+#include "kern/proc/lwp.h"
 
 struct vmspace;
 struct vnode;
@@ -53,14 +56,15 @@ struct proc {
 	TAILQ_HEAD(, proc) children;
 	TAILQ_ENTRY(proc) sibling;
 	TAILQ_ENTRY(proc) all;          /* every process */
-	struct thread *thread;
+	TAILQ_HEAD(, lwp) p_lwps;       /* its threads, dead ones until reaped */
+	int p_nlwps;                    /* ... of them alive */
+	struct lwp *p_single;           /* exit_group or execve in this thread
+	                                   waits for the others to exit */
+	bool p_vfork;                   /* a CLONE_VFORK child: its parent waits
+	                                   until it execs or exits */
 	struct vmspace *vmspace;
-	uint64_t fs_base;               /* TLS pointer (arch_prctl ARCH_SET_FS) */
 	vaddr_t brk_start;              /* the heap: [brk_start, brk) */
 	vaddr_t brk;
-	uint64_t clear_child_tid;       /* set_tid_address, CLONE_CHILD_CLEARTID */
-	uint64_t set_child_tid;         /* CLONE_CHILD_SETTID: the pid goes
-	                                   there as the child starts; 0: none */
 	int wstatus;                    /* Linux wait status, once a zombie */
 	int pdeathsig;                  /* prctl(PR_SET_PDEATHSIG): sent when
 	                                   the parent exits; 0: none.  Under
@@ -81,8 +85,6 @@ struct proc {
 	                                   (exec; fork copies): /proc/PID/cmdline */
 	uint64_t start_ticks;           /* ticks when it was made (fork):
 	                                   /proc/PID/stat's starttime */
-	struct trapframe start_tf;      /* the first user state (fork, spawn) */
-	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
 };
 
 #define curproc (curthread->proc)
@@ -105,8 +107,40 @@ extern struct spinlock proc_lock;
 int proc_run(const char *path, char *const argv[], char *const envp[],
     int *wstatus);
 
-/* proc_exit - end the current process with a wait status.  => never returns. */
+/*
+ * proc_exit - end the current process with a wait status (exit_group, a
+ * fatal signal): every other thread of it exits first.  A thread that
+ * finds another already ending the process (or exec'ing) just exits.
+ *  => nothing locked; never returns.
+ */
 void proc_exit(int wstatus) __noreturn;
+
+/*
+ * proc_teardown - the last thread of the process is ending: close its
+ * files, free its address space, make it a zombie for its parent.
+ *  => nothing locked; the caller is the process's last live thread (or
+ *     is about to be marked dead here).  Never returns.
+ */
+void proc_teardown(int wstatus) __noreturn;
+
+/*
+ * proc_signal_lwp - make sig pending in thread tid of process tgid
+ * (tgid <= 0: of any process), as tgkill and tkill do.
+ *  => takes proc_lock; returns 0 or -ESRCH.
+ */
+int proc_signal_lwp(int tgid, int tid, int sig);
+
+/* proc_robust_head - get_robust_list's look at thread tid of the
+ * caller's process.  => 0, -ESRCH (no such thread), -EPERM (another
+ * process's). */
+int proc_robust_head(int tid, uint64_t *head);
+
+/*
+ * proc_stopped_wait - the process is stopped (another thread took the
+ * stop signal): wait here, on the way back to user mode, for SIGCONT.
+ *  => nothing locked; sleeps.
+ */
+void proc_stopped_wait(void);
 
 /*
  * proc_user_trap - an exception from user mode that uvm_fault did not
@@ -114,14 +148,6 @@ void proc_exit(int wstatus) __noreturn;
  * process's handler, or kills it with a one-line message.
  */
 void proc_user_trap(struct trapframe *tf, int fault_error);
-
-/*
- * proc_switch_out / proc_switch_in - save and load what the CPU holds
- * for a process between threads: the SSE registers and the TLS base.
- *  => called by the scheduler with interrupts off.
- */
-void proc_switch_out(struct proc *p);
-void proc_switch_in(struct proc *p);
 
 /*
  * proc_signal - make sig pending in p, and end p's sleep if it sleeps
@@ -190,7 +216,8 @@ struct proc_info {
 	char wchan[16];                 /* what it sleeps on (wmesg), or "" */
 	vaddr_t arg_start, arg_end;     /* argv in its memory (cmdline) */
 	uint64_t start_ticks;           /* when it was made, in ticks */
-	uint64_t run_ticks;             /* clock ticks that found it running */
+	uint64_t run_ticks;             /* clock ticks that found its threads running */
+	int nthreads;                   /* live threads */
 	char name[32];
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;

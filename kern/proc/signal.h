@@ -76,15 +76,13 @@ struct sigrestart {
 	uint64_t arg[3];
 };
 
-/* The per-process part, embedded in struct proc. */
+/* The per-process part, embedded in struct proc; each thread's mask,
+ * own pending set, alternate stack and restart block are in its struct
+ * lwp (kern/proc/lwp.h). */
 struct sigstate {
 	struct k_sigaction act[NSIG + 1];
-	uint64_t mask;              /* blocked signals (bit sig-1) */
-	uint64_t pending;
-	struct k_sigaltstack altstack;
-	uint64_t suspend_mask;      /* rt_sigsuspend: the mask to restore */
-	bool suspended;             /* ... after the handler it waited for */
-	struct sigrestart restart;  /* ERESTART_RESTARTBLOCK's continuation */
+	uint64_t pending;           /* sent to the process: any thread that
+	                               does not block it takes it */
 };
 
 #define SIGBIT(sig) (1UL << ((sig) - 1))
