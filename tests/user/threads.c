@@ -311,7 +311,7 @@ UTEST(exit_group_from_a_thread_ends_every_thread)
 	UT_CHILD_EXITS(pid, 3);
 }
 
-static void *
+static __attribute__((noreturn)) void *
 sleeper(void *arg)
 {
 	(void)arg;
