@@ -283,6 +283,15 @@ signal_actionable(const struct proc *p)
 	return false;
 }
 
+bool
+signal_work_pending(void)
+{
+	const struct proc *p = curproc;
+
+	return (p->sig.pending | curlwp->l_sigpending) != 0 ||
+	    p->stopsig != 0 || p->p_single != NULL;
+}
+
 void
 signal_restart_syscall(struct trapframe *tf, int64_t nr)
 {

@@ -108,6 +108,15 @@ bool signal_fault_kills(int sig);
 void signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr);
 
 /*
+ * signal_work_pending - has the calling thread anything to do on its way
+ * back to user mode: a signal pending for it or its process, a stop of
+ * its process, or another thread ending or exec'ing the process?
+ *  => a quick unlocked look (signal_deliver_pending looks again under
+ *     proc_lock); never sleeps.
+ */
+bool signal_work_pending(void);
+
+/*
  * signal_restart_syscall - make the user frame execute system call nr
  * again when it returns (rip back over the 2-byte syscall instruction,
  * rax the call's number).

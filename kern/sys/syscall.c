@@ -265,7 +265,7 @@ syscall_handler(struct trapframe *tf)
 		tf->rax = (uint64_t)systab_project[nr - SYS_PROJECT_BASE](&args);
 	else
 		tf->rax = (uint64_t)syscall_missing(nr);
-	if (curproc != NULL && curproc->sig.pending != 0)
+	if (curproc != NULL && signal_work_pending())
 		signal_deliver_pending(tf, (int64_t)nr);
 	/* Cut short, and no handler took it: run the call again. */
 	if (tf->rax == (uint64_t)-ERESTARTSYS || tf->rax == (uint64_t)-ERESTARTNOHAND)

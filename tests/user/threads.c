@@ -46,6 +46,23 @@ join(pthread_t t)
 	return ret;
 }
 
+/* Threads: in /proc/self/status. */
+static int
+thread_count(void)
+{
+	char buf[4096];
+	FILE *f = fopen("/proc/self/status", "r");
+	int n = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(buf, sizeof(buf), f) != NULL)
+		if (sscanf(buf, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 /* ---- ids and thread-local storage ---- */
 
 static void *
@@ -276,8 +293,7 @@ static void *
 exit_only_me(void *arg)
 {
 	*(int *)arg = 1;
-	syscall(SYS_exit, 9);           /* this thread only */
-	return NULL;
+	pthread_exit((void *)9);        /* exit(2) of this thread only */
 }
 
 UTEST(exit_ends_one_thread_and_the_process_goes_on)
@@ -285,10 +301,35 @@ UTEST(exit_ends_one_thread_and_the_process_goes_on)
 	int ran = 0;
 	pthread_t t = spawn(exit_only_me, &ran);
 
-	/* The join returns once the kernel cleared the thread's tid word
-	 * (CLONE_CHILD_CLEARTID) and woke the futex there. */
-	join(t);
+	UT_EQ((long)join(t), 9);
 	UT_EQ(ran, 1);
+	/* musl's next create takes the thread-list lock the kernel released
+	 * for the dead thread (its CLONE_CHILD_CLEARTID word): it works. */
+	t = spawn(exit_only_me, &ran);
+	UT_EQ((long)join(t), 9);
+	UT_EQ(thread_count(), 1);
+}
+
+static void *
+exit_later(void *arg)
+{
+	(void)arg;
+	usleep(20000);
+	if (thread_count() != 1)    /* the main thread has gone */
+		_exit(4);
+	_exit(5);
+}
+
+UTEST(the_first_thread_exiting_leaves_the_process_to_the_others)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, exit_later, NULL);
+		pthread_exit(NULL);
+	}
+	UT_CHILD_EXITS(pid, 5);
 }
 
 static void *
@@ -423,23 +464,6 @@ writer(void *arg)
 		for (int i = 0; i < 512; i++)
 			scribble[i] = n;
 	return NULL;
-}
-
-/* Threads: in /proc/self/status. */
-static int
-thread_count(void)
-{
-	char buf[4096];
-	FILE *f = fopen("/proc/self/status", "r");
-	int n = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(buf, sizeof(buf), f) != NULL)
-		if (sscanf(buf, "Threads: %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 UTEST(fork_from_a_threaded_process_copies_only_the_caller)
