@@ -19,8 +19,8 @@
  *   ... the thread runs start(arg), then exit(0):
  *   lwp_exit: 0 stored at &t->tid and a futex wake there - which is what
  *     pthread_join sleeps on (futex WAIT while t->tid != 0) - then the
- *     lwp is dead; its kernel thread is joined by the next clone or when
- *     the process is reaped.
+ *     lwp is dead; its kernel thread is joined by the next thread to
+ *     exit or clone, or when the process is reaped.
  *
  * The last live thread to exit ends the process (proc.c's teardown);
  * exit_group, a fatal signal and execve end every other thread first
@@ -181,6 +181,9 @@ lwp_exit(int wstatus)
 	bool last;
 
 	lwp_exit_user(l);
+	/* Threads that died before this one are joined here, so a program
+	 * whose threads come and go holds at most one dead one. */
+	lwp_reap_dead(p);
 	spin_lock(&proc_lock);
 	l->l_dead = true;
 	last = --p->p_nlwps == 0;

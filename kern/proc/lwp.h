@@ -29,7 +29,8 @@
  *   lwp_create --> running --exit(2), or told to by exit_group/exec--+
  *                                                                    v
  *       reaped (thread joined, freed) <-- dead: on p_lwps, l_dead set
- *       by the next clone in the process, or when the process is reaped
+ *       by the next thread of the process to clone or exit, or when
+ *       the process is reaped
  *
  * Invariants: p->p_nlwps is the number of lwps on p->p_lwps without
  * l_dead; a live process has at least one.  curthread->lwp->l_proc ==

@@ -181,6 +181,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[319] = sys_memfd_create,
 	[325] = sys_mlock2,
 	[332] = sys_statx,
+	[435] = sys_clone3,
 	[439] = sys_faccessat2,
 	[448] = sys_process_mrelease,
 };

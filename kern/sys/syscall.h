@@ -84,6 +84,7 @@ int64_t sys_set_tid_address(const struct sysargs *a);
 int64_t sys_set_robust_list(const struct sysargs *a);
 int64_t sys_get_robust_list(const struct sysargs *a);
 int64_t sys_vfork(const struct sysargs *a);
+int64_t sys_clone3(const struct sysargs *a);
 int64_t sys_arch_prctl(const struct sysargs *a);
 int64_t sys_uname(const struct sysargs *a);
 int64_t sys_sethostname(const struct sysargs *a);
