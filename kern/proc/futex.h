@@ -26,8 +26,9 @@ int64_t sys_futex(const struct sysargs *a);
  * wake would use (Linux wakes CLONE_CHILD_CLEARTID's word this way, so it
  * reaches both private and shared waiters of a private mapping).
  *  => called by thread exit after it stores 0 at the clear-tid address.
- *  => returns the number woken, or a negative errno (bad address).
- *     Never sleeps except to take VM locks.
+ *  => no lock held; returns the number woken, or a negative errno
+ *     (-EINVAL misaligned, -EFAULT nothing mapped there).  Never sleeps
+ *     except to take VM locks (the map lock, for the key).
  */
 int futex_wake_user(uint64_t uaddr, int n);
 
@@ -37,8 +38,12 @@ int futex_wake_user(uint64_t uaddr, int n);
  * held lock whose owner field is the thread's tid, set FUTEX_OWNER_DIED
  * and wake one waiter (Linux's exit_robust_list).  tid is the exiting
  * thread's id.
+ *  => no lock held; may sleep (the list is read with copyin, and a page
+ *     may have to be faulted in).
  *  => a bad or cyclic list stops the walk (at most 2048 entries); never
- *     faults the kernel.
+ *     faults the kernel.  Each word is updated with a compare-and-
+ *     exchange under its futex bucket lock, so a process sharing the
+ *     lock (a robust mutex in MAP_SHARED memory) never sees half of it.
  */
 void futex_robust_exit(uint64_t head, int tid);
 

@@ -17,6 +17,7 @@
 #include "kern/arch/cpu.h"
 #include "kern/arch/gdt.h"
 #include "kern/lib/errno.h"
+#include "kern/proc/futex.h"
 #include "kern/proc/proc.h"
 #include "kern/proc/signal.h"
 #include "kern/arch/trap.h"
@@ -143,6 +144,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[186] = sys_gettid,
 	[200] = sys_tkill,
 	[201] = sys_time,
+	[202] = sys_futex,
 	[203] = sys_sched_setaffinity,
 	[204] = sys_sched_getaffinity,
 	[217] = sys_getdents64,

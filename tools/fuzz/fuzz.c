@@ -288,7 +288,7 @@ fz_may_sleep(long nr)
 	case SYS_pread64: case SYS_pause: case SYS_nanosleep: case SYS_wait4:
 	case SYS_rt_sigsuspend: case SYS_clock_nanosleep:
 	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
-	case SYS_rt_sigtimedwait: case SYS_restart_syscall:
+	case SYS_rt_sigtimedwait: case SYS_restart_syscall: case SYS_futex:
 		return 1;
 	}
 	return 0;
