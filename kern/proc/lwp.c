@@ -43,6 +43,8 @@
 
 void enter_user(struct trapframe *tf) __noreturn;
 
+struct lwp_stats lwp_stats;
+
 struct lwp *
 lwp_alloc(struct proc *p, int tid)
 {
@@ -123,6 +125,7 @@ lwp_start(struct lwp *l)
 		p->p_nlwps--;
 	} else {
 		l->l_thread = t;
+		lwp_stats.started++;
 	}
 	spin_unlock(&proc_lock);
 	return t != NULL ? 0 : -ENOMEM;
@@ -155,6 +158,7 @@ lwp_reap_dead(struct proc *p)
 		if (l->l_thread != NULL)
 			thread_join(l->l_thread);
 		kmem_free(l, sizeof(*l));
+		lwp_stats.reaped++;
 	}
 }
 

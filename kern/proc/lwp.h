@@ -79,6 +79,14 @@ struct lwp {
 
 #define curlwp (curthread->lwp)
 
+/* Threads of programs started and reaped since boot (first threads of
+ * processes included); changed under proc_lock or by the reaper alone. */
+struct lwp_stats {
+	uint64_t started;
+	uint64_t reaped;
+};
+extern struct lwp_stats lwp_stats;
+
 /*
  * lwp_alloc - a new, unstarted thread of p with id tid: no signal
  * blocked, no alternate stack, the SSE state of a new program.

@@ -602,6 +602,7 @@ proc_reap(struct proc *z)
 		TAILQ_REMOVE(&z->p_lwps, l, l_link);
 		thread_join(l->l_thread);
 		kmem_free(l, sizeof(*l));
+		lwp_stats.reaped++;
 	}
 	proc_free(z);
 }
