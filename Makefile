@@ -510,7 +510,7 @@ ifneq ($(FAILTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-failalloc
 endif
 ifneq ($(STRESSNGTEST),0)
-	@echo "make test: Debian's stress-ng, each stressor with --verify, then the leak check (STRESSNGTEST=0 skips it; madvise without its threads - docs/debian.md)"
+	@echo "make test: Debian's stress-ng, each stressor with --verify, then the leak check (STRESSNGTEST=0 skips it)"
 	$(call make_iso,$(BUILD)/test-stressng,ktest=stressng/* swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-stressng.iso $(BUILD)/test-stressng.log $(TEST_TIMEOUT)
