@@ -1581,3 +1581,104 @@ proc_pids(int *pids, int max)
 	spin_unlock(&proc_lock);
 	return n;
 }
+
+/*
+ * ---- what /proc/PID/task reads: one thread's view ----
+ *
+ * /proc/PID/task/TID/status is the process's status with the thread's
+ * own values where Linux keeps them per thread: Pid: is the tid, State
+ * and wchan are its kernel thread's, SigBlk its mask, SigPnd its own
+ * pending set beside the process's (ShdPnd), utime its own ticks.
+ */
+
+/* Process id, or the one with a live thread id (0: the caller's).
+ * => proc_lock held. */
+static struct proc *
+find_tgid_locked(int id)
+{
+	struct proc *p = find_any_locked(id);
+
+	if (p != NULL || id <= 0)
+		return p;
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state == PS_ALIVE && lwp_find(p, id) != NULL)
+			return p;
+	}
+	return NULL;
+}
+
+/* Linux's one-letter state of thread l of p.  => proc_lock held. */
+static char
+info_lwp_state(const struct proc *p, const struct lwp *l)
+{
+	if (p->state == PS_ZOMBIE || p->stopsig != 0)
+		return info_state(p);
+	if (l == curlwp || l->l_thread == NULL || l->l_thread->state != TS_SLEEPING)
+		return 'R';
+	return l->l_thread->sleep_intr ? 'S' : 'D';
+}
+
+/* Thread l's own part of *pi (whole: the process's ticks stay the sum).
+ * => proc_lock held. */
+static void
+info_fill_lwp(const struct proc *p, const struct lwp *l, bool whole,
+    struct proc_info *pi)
+{
+	pi->state = info_lwp_state(p, l);
+	pi->wchan[0] = '\0';
+	if (pi->state == 'S' || pi->state == 'D')
+		strlcpy(pi->wchan, l->l_thread->wmesg != NULL ?
+		    l->l_thread->wmesg : "", sizeof(pi->wchan));
+	pi->sigpending = l->l_sigpending;
+	pi->sigblocked = l->l_sigmask;
+	if (!whole)
+		pi->run_ticks = l->l_thread != NULL ? l->l_thread->rticks : 0;
+}
+
+int
+proc_lwp_info_get(int id, int tid, struct proc_info *pi)
+{
+	struct proc *p;
+	struct lwp *l = NULL;
+	bool whole = tid == 0;
+	int error = -ESRCH;
+
+	spin_lock(&proc_lock);
+	p = find_tgid_locked(id);
+	if (p != NULL) {
+		if (whole)
+			tid = id > 0 ? id : p->pid;
+		l = lwp_find(p, tid);
+		error = l != NULL || whole ? 0 : -ESRCH;
+	}
+	if (error == 0) {
+		info_fill(p, pi);
+		pi->tid = tid;
+		pi->shdpending = p->sig.pending;
+		pi->sigpending = 0;     /* a first thread gone: its set went too */
+		if (l != NULL)
+			info_fill_lwp(p, l, whole, pi);
+	}
+	spin_unlock(&proc_lock);
+	return error;
+}
+
+int
+proc_lwp_tids(int id, int *tids, int max)
+{
+	struct proc *p;
+	struct lwp *l;
+	int n = -ESRCH;
+
+	spin_lock(&proc_lock);
+	p = find_tgid_locked(id);
+	if (p != NULL) {
+		n = 0;
+		TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+			if (!l->l_dead && n < max)
+				tids[n++] = l->l_tid;
+		}
+	}
+	spin_unlock(&proc_lock);
+	return n;
+}

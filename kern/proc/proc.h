@@ -210,6 +210,8 @@ uint64_t proc_count(void);
 /* What /proc shows of one process, copied under proc_lock. */
 struct proc_info {
 	int pid, ppid, pgid, sid;
+	int tid;                        /* the thread this is a view of: the
+	                                   pid for the process's own view */
 	char state;                     /* R running or runnable, S sleeping
 	                                   (interruptibly), D (not), T stopped,
 	                                   Z zombie */
@@ -222,6 +224,8 @@ struct proc_info {
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;
 	uint64_t sigpending, sigblocked, sigignored, sigcaught;
+	uint64_t shdpending;            /* the process-wide pending set (ShdPnd);
+	                                   sigpending is the thread's own (SigPnd) */
 	uint64_t fdmask[FD_WORDS];      /* bit n: descriptor n is open (fd_bit) */
 };
 
@@ -242,6 +246,25 @@ int proc_caps_get(int pid, struct cap_sets *out);
 /* proc_caps_set - the caller's sets become *c (capset, checked by then).
  *  => takes proc_lock; never sleeps. */
 void proc_caps_set(const struct cap_sets *c);
+
+/*
+ * proc_lwp_info_get - a snapshot of thread tid of process id (/proc/PID/
+ * task/TID): *pi as proc_info_get fills it, with the thread's own state,
+ * wait channel, mask, pending set and ticks.  id is a pid (0: the
+ * caller's) or the tid of any live thread (/proc/TID, which Linux opens
+ * though it does not list it); tid 0 is the view of the process as a
+ * whole through the thread id names (the first thread for a pid).
+ *  => takes proc_lock; never sleeps.  0, or -ESRCH: no such process, or
+ *     tid is not a live thread of it.  proc_info_put drops the reference.
+ */
+int proc_lwp_info_get(int id, int tid, struct proc_info *pi);
+
+/*
+ * proc_lwp_tids - up to max ids of the live threads of process id (as
+ * proc_lwp_info_get names it) into tids, first thread first.
+ *  => takes proc_lock; never sleeps.  How many, or -ESRCH.
+ */
+int proc_lwp_tids(int id, int *tids, int max);
 
 /* proc_pids - up to max pids of live and zombie processes into pids; returns how many. */
 int proc_pids(int *pids, int max);
