@@ -81,6 +81,8 @@
 #                   and shell, the test programs in /tests; the disk on
 #                   /mnt) instead of the ext2 disk (ROOT=vdc, the default)
 #   KDEBUG=0        turn off the expensive KDASSERT checks
+#   LOCKORDER=0     compile out the lock-order checker (default: as KDEBUG;
+#                   the boot option lockorder=0 turns it off at run time)
 #   UTEST=glob      which user test programs test-linux runs: 1 (all, the
 #                   default), or globs like 'mmap*,cow/three*'
 #   DISK_IMG=file   the ext2 image (default build/disk.img, made from
@@ -115,6 +117,7 @@ LD      := ld
 QEMU    := qemu-system-x86_64
 
 KDEBUG  ?= 1
+LOCKORDER ?= $(KDEBUG)
 KTEST   ?= all
 SWAP    ?= 256M
 SWAPMEM ?= 64M
@@ -178,7 +181,7 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-mgeneral-regs-only -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
-	-DKDEBUG=$(KDEBUG) -I. -MMD -MP
+	-DKDEBUG=$(KDEBUG) -DLOCKORDER=$(LOCKORDER) -I. -MMD -MP
 NASMFLAGS := -f elf64 -I./
 LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
@@ -453,13 +456,15 @@ endif
 # make test: first the harness self-checks - a failing test, a panic, a
 # triple fault, a hang and a missing closing line must each fail the run,
 # and tools/qemu-test.sh must name which; a thread0 stack overflow must
-# panic, and the log must name the guard page; a test failing with memory
+# panic, and the log must name the guard page; two locks taken in both
+# orders must panic the lock-order checker (when compiled in); a test failing with memory
 # held is one failure (its suite's leak check passes); a selection naming
 # no test fails - then the selected tests.
 # An entry is name:VERDICT or name:VERDICT:regex-the-log-must-match.
 SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	must_hang:TIMEOUT must_stop_early:NO-CLOSING-LINE \
 	must_overflow_stack:PANIC:'^panic:.*guard page' \
+	$(if $(filter 1,$(LOCKORDER)),must_panic_on_lock_order:PANIC:'^panic: lockorder: lock order reversal') \
 	must_fail_once_leaving_memory:FAILED:'^ok [0-9]* - selftest/@consistency' \
 	no_such_test:FAILED:'no test matches .selftest/no_such_test'
 

@@ -8,6 +8,7 @@
  *                   syscall_init      the syscall instruction's MSRs (EFER.SCE, LSTAR)
  *                   mb2_parse         command line, memory map, modules
  *                   cmdline_parse     options; unknown keys warned about
+ *                   lockorder_boot    lockorder= (the checker is on until here)
  *                   memmap_build      usable physical ranges (cut at mem=), printed
  *                   vm_page_boot_init what RAM is already taken
  *                   pmap_bootstrap    the real page tables; identity map gone
@@ -45,6 +46,7 @@
 #include "kern/arch/gdt.h"
 #include "kern/core/intr.h"
 #include "kern/core/ktest.h"
+#include "kern/core/lockorder.h"
 #include "kern/arch/mb2.h"
 #include "kern/arch/memmap.h"
 #include "kern/core/panic.h"
@@ -129,6 +131,7 @@ boot_parse_info(uint32_t magic, paddr_t mbi_phys)
 	cmdline_parse(boot_info.cmdline, &boot_cmdline);
 	kprintf("cmdline: %s\n", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 	cmdline_warn_unknown(&boot_cmdline);
+	lockorder_boot();
 	memmap_build(boot_info.mmap, boot_info.nmmap, &boot_memmap);
 	boot_limit_memory();
 	memmap_print(&boot_memmap, kprint);
@@ -329,6 +332,7 @@ run_init(void)
 	 * sync itself, as /bin/init does before it powers off). */
 	if ((error = vfs_sync_all()) != 0)
 		kprintf("init: sync failed: error %d\n", error);
+	lockorder_boot_done();
 	if (kopt_get_u64("initexit", 0) != 0)
 		qemu_exit_status(code);
 }
@@ -343,6 +347,7 @@ run_boot_tests(void)
 		return;
 	seed = kopt_get("seed") ? kopt_get_u64("seed", 0) : rdtsc() % 1000000;
 	struct ktest_result r = ktest_run(pattern, seed);
+	lockorder_boot_done();
 	if (qemu_exit_enabled())
 		qemu_exit(r.failed == 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
 }

@@ -23,9 +23,15 @@
  * curthread->nmutex counts the mutexes a thread holds, so thread_exit
  * can refuse to end a thread that still holds one, and a thread killed
  * for a stack overflow is known to leave no mutex owned by a corpse.
+ *
+ * The lock-order checker (kern/core/lockorder.h) sees each mutex as a
+ * lock of class m->name: mutex_enter shows it before it may wait (so an
+ * order that can deadlock is reported, not slept on), mutex_tryenter
+ * only when it succeeded, mutex_exit once the owner is checked.
  */
 #include "kern/core/mutex.h"
 #include "kern/core/intr.h"
+#include "kern/core/lockorder.h"
 #include "kern/core/sched.h"
 #include "kern/core/thread.h"
 #include "kern/lib/assert.h"
@@ -43,6 +49,8 @@ mutex_enter(struct kmutex *m)
 
 	if (intr_context())
 		panic("mutex_enter: %s taken in an interrupt handler", m->name);
+	LOCKORDER_HOOK(lockorder_acquire(m, m->name, LO_MUTEX,
+	    (uintptr_t)__builtin_return_address(0)));
 	spin_lock(&m->lock);
 	if (m->owner == self)
 		panic("mutex_enter: %s already held by thread %s", m->name, self->name);
@@ -69,6 +77,9 @@ mutex_tryenter(struct kmutex *m)
 		got = true;
 	}
 	spin_unlock(&m->lock);
+	if (got)
+		LOCKORDER_HOOK(lockorder_acquired_try(m, m->name, LO_MUTEX,
+		    (uintptr_t)__builtin_return_address(0)));
 	return got;
 }
 
@@ -81,6 +92,7 @@ mutex_exit(struct kmutex *m)
 	if (m->owner != self)
 		panic("mutex_exit: %s %s", m->name, m->owner == NULL ?
 		    "not held" : "held by another thread");
+	LOCKORDER_HOOK(lockorder_release(m, LO_MUTEX));
 	m->owner = NULL;
 	self->nmutex--;
 	if (m->waiters > 0)

@@ -57,7 +57,8 @@ struct kmutex {
 	const char *name;               /* also the sleepers' wait message */
 };
 
-#define KMUTEX_INIT(n) { SPINLOCK_INIT(n), NULL, 0, 0, n }
+/* Every mutex's own spin lock is one lock class, "kmutex.lock": a leaf. */
+#define KMUTEX_INIT(n) { SPINLOCK_INIT("kmutex.lock"), NULL, 0, 0, n }
 
 /*
  * mutex_init - make m an unowned mutex called name.

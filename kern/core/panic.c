@@ -22,6 +22,7 @@
 #include "kern/core/panic.h"
 #include "kern/arch/cpu.h"
 #include "kern/core/ksyms.h"
+#include "kern/core/lockorder.h"
 #include "kern/core/qemu.h"
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
@@ -85,6 +86,7 @@ vpanic(struct trapframe *tf, const char *fmt, va_list ap)
 	kvprintf(fmt, ap);
 	kprintf("\n");
 	kprintf("  in thread %d (%s)\n", curthread->tid, curthread->name);
+	lockorder_print_held(kprint);
 	if (tf != NULL) {
 		trapframe_print(tf, kprint);
 		backtrace_print(tf->rip, tf->rbp, kprint);

@@ -50,6 +50,7 @@
 #ifndef KERN_THREAD_H
 #define KERN_THREAD_H
 
+#include "kern/core/lockorder.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/types.h"
@@ -98,6 +99,7 @@ struct thread {
 	uint64_t rticks;                /* clock ticks that found it running */
 	bool failalloc_exempt;          /* no injected allocation failures
 	                                   (uvm/uvm_failalloc.h): the page daemon */
+	struct lo_stack lo_held;        /* locks held, for kern/core/lockorder.c */
 };
 
 TAILQ_HEAD(threadq, thread);

@@ -33,6 +33,19 @@ struct spinlock {
 /* Spin locks held right now (one CPU: one counter).  kern/lib/spinlock.c */
 extern int spin_nheld;
 
+/* The lock-order checker's hooks (kern/core/lockorder.h). */
+#ifndef LOCKORDER
+#define LOCKORDER KDEBUG
+#endif
+#define LOCKORDER_HOOK(call)                                              \
+	do {                                                              \
+		if (LOCKORDER && lockorder_enabled)                       \
+			call;                                             \
+	} while (0)
+extern int lockorder_enabled;
+void lockorder_spin_acquire(const struct spinlock *l);
+void lockorder_spin_release(const struct spinlock *l);
+
 /*
  * spin_lock_saved - take l (interrupts already off) with flags as the
  * state its spin_unlock will restore.
@@ -40,6 +53,7 @@ extern int spin_nheld;
 static inline void
 spin_lock_saved(struct spinlock *l, uint64_t flags)
 {
+	LOCKORDER_HOOK(lockorder_spin_acquire(l));
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
 		panic("spin_lock: %s already held (deadlock on one CPU)", l->name);
 	l->saved_flags = flags;
@@ -66,6 +80,7 @@ spin_unlock_keepintr(struct spinlock *l)
 	uint64_t flags = l->saved_flags;
 
 	KASSERT(l->locked);
+	LOCKORDER_HOOK(lockorder_spin_release(l));
 	spin_nheld--;
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	return flags;

@@ -22,6 +22,7 @@
 #include "kern/proc/signal.h"
 #include "kern/arch/trap.h"
 #include "kern/core/cmdline.h"
+#include "kern/core/lockorder.h"
 #include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
 
@@ -275,6 +276,7 @@ syscall_handler(struct trapframe *tf)
 		signal_restart_syscall(tf, (int64_t)nr);
 	else if (tf->rax == (uint64_t)-ERESTART_RESTARTBLOCK)
 		signal_restart_syscall(tf, SYS_RESTART_SYSCALL);
+	LOCKORDER_HOOK(lockorder_assert_none_held("return to user mode"));
 	cli();
 	/* sysret only for a frame left as syscall made it (and a canonical
 	 * user rip, always true then); anything rewritten goes by iretq. */

@@ -231,7 +231,10 @@ vcache_insert_new(struct mount *mp, uint64_t ino)
 	if (vp == NULL)
 		return NULL;
 	mutex_init(&vp->v_lock, "vnode");
-	mutex_enter(&vp->v_lock);
+	/* Against the order (vcache_lock is held), so a try, which never
+	 * waits and records no order: no one else can find vp yet. */
+	if (!mutex_tryenter(&vp->v_lock))
+		panic("vcache_insert_new: a new vnode's lock is taken");
 	vp->v_refs = 1;
 	vp->v_type = VNON;
 	vp->v_ino = ino;
