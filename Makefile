@@ -356,7 +356,8 @@ rootfs-pin: $(DEBS)/versions
 # glibc programs: a hello built with Debian's gcc, static and dynamic;
 # the dynamic one runs through ld.so and libc.so.6 from the libc6 package
 # above, which the initrd carries too, where Debian puts them.
-GPROGS  := $(UBUILD)/glibc/ghello-static $(UBUILD)/glibc/ghello-dyn
+GPROGS  := $(UBUILD)/glibc/ghello-static $(UBUILD)/glibc/ghello-dyn \
+	   $(UBUILD)/glibc/gthreads-dyn
 GHELLO_DEPS := tests/user/glibc/ghello.c $(UVMKERN_H) Makefile
 
 $(UBUILD)/glibc/ghello-static: $(GHELLO_DEPS)
@@ -368,6 +369,12 @@ $(UBUILD)/glibc/ghello-dyn: $(GHELLO_DEPS)
 	@mkdir -p $(dir $@)
 	$(say) "  GCC     $@"
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -Iuser/include $< -o $@
+
+# glibc's pthreads (clone3, futexes, robust lists), through ld.so.
+$(UBUILD)/glibc/gthreads-dyn: tests/user/glibc/gthreads.c Makefile
+	@mkdir -p $(dir $@)
+	$(say) "  GCC     $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -pthread $< -o $@
 
 # The initrd packer runs on the build machine.
 $(MKINITRD): tools/mkinitrd.c
@@ -527,7 +534,7 @@ ifneq ($(FAILTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-failalloc
 endif
 ifneq ($(STRESSNGTEST),0)
-	@echo "make test: Debian's stress-ng, each stressor with --verify, then the leak check (STRESSNGTEST=0 skips it; madvise without its threads - docs/debian.md)"
+	@echo "make test: Debian's stress-ng, each stressor with --verify, then the leak check (STRESSNGTEST=0 skips it)"
 	$(call make_iso,$(BUILD)/test-stressng,ktest=stressng/* swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-stressng.iso $(BUILD)/test-stressng.log $(TEST_TIMEOUT)

@@ -210,7 +210,7 @@ trap(struct trapframe *tf)
 		if (tf->rflags & RFLAGS_IF)
 			sched_preempt_point();
 		/* Back to user mode: a signal sent meanwhile acts now. */
-		if (user && curproc != NULL && curproc->sig.pending != 0) {
+		if (user && curproc != NULL && signal_work_pending()) {
 			sti();
 			signal_deliver_pending(tf, -1);
 			cli();

@@ -129,11 +129,11 @@ switch_to(struct thread *prev, struct thread *next)
 {
 	struct vmspace *vm = next->vmspace;
 
-	/* The user state the CPU holds for a process: SSE registers, TLS. */
-	if (prev->proc != NULL)
-		proc_switch_out(prev->proc);
-	if (next->proc != NULL)
-		proc_switch_in(next->proc);
+	/* The user state the CPU holds for a user thread: SSE registers, TLS. */
+	if (prev->lwp != NULL)
+		lwp_switch_out(prev->lwp);
+	if (next->lwp != NULL)
+		lwp_switch_in(next->lwp);
 	curcpu()->ci_curthread = next;
 	next->state = TS_RUNNING;
 	if (prev->proc != NULL)

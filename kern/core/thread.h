@@ -60,6 +60,7 @@ struct trap_expect;
 struct trapframe;
 struct vmspace;
 struct proc;
+struct lwp;
 
 #define THREAD_NAME_MAX 24
 #define KSTACK_PAGES 4              /* 16 KiB, plus the guard page */
@@ -77,6 +78,7 @@ struct thread {
 	struct trap_expect *onfault;    /* armed recovery point, or NULL */
 	struct vmspace *vmspace;        /* user address space, or NULL */
 	struct proc *proc;              /* the process it runs, or NULL */
+	struct lwp *lwp;                /* ... as this thread of it (lwp.h) */
 	bool uaccess;                   /* kernel code may touch user addresses
 	                                   directly (tests); copyin uses onfault */
 	int tid;

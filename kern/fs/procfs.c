@@ -48,6 +48,24 @@
  * figures sysinfo(2) gives too), stat (CPU ticks, boot time, process
  * counts), uptime, loadavg (proc.c keeps the means), cmdline, mounts.
  *
+ * Threads (kern/proc/lwp.h): /proc/PID/task lists the ids of PID's live
+ * threads, and /proc/PID/task/TID/ has the files of /proc/PID/ but task/,
+ * as the thread sees them - where Linux keeps a value per thread, the
+ * thread's own (proc_lwp_info_get):
+ *
+ *   /proc/7/task/9/status         /proc/7/status (the first thread, 7)
+ *   Pid:    9                     Pid:    7
+ *   Tgid:   7                     Tgid:   7
+ *   State:  S (sleeping)  <- its  State:  R (running)
+ *   SigPnd: ...0200  tgkill(7,9)  SigPnd: ...0000   thread 7's own
+ *   ShdPnd: ...0800  kill(7)      ShdPnd: ...0800   the process's
+ *   SigBlk: ...0200  its mask     SigBlk: ...0000   thread 7's
+ *
+ * stat's first field is the tid too, and its utime the thread's ticks
+ * (the process's sum in /proc/PID/stat).  /proc does not list thread
+ * ids, but /proc/9 opens, as on Linux: the process seen through thread
+ * 9.  busybox's ps -T and top -H read task/ for their line per thread.
+ *
  * Directories (/proc, /proc/PID, /proc/PID/fd, /proc/sys ...) are
  * generated the same way, one name a line (file_from_dirtext);
  * /proc/self/fd/N opens what descriptor N is open on.  PID is a number
@@ -427,9 +445,10 @@ gen_stat(struct textbuf *tb, struct proc_info *pi)
 
 	usage_of(pi, &u);
 	stat_tty(pi, &tty_nr, &tpgid);
-	tb_printf(tb, "%d (%s) %c %d %d %d %lu %d 0 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
-	    pi->pid, pi->name, pi->state, pi->ppid, pi->pgid, pi->sid,
-	    tty_nr, tpgid, pi->run_ticks * 100 / HZ, pi->start_ticks * 100 / HZ);
+	tb_printf(tb, "%d (%s) %c %d %d %d %lu %d 0 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu ",
+	    pi->tid, pi->name, pi->state, pi->ppid, pi->pgid, pi->sid,
+	    tty_nr, tpgid, pi->run_ticks * 100 / HZ, pi->nthreads,
+	    pi->start_ticks * 100 / HZ);
 	tb_printf(tb, "%lu %lu %lu 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 ",
 	    u.size, u.rss / PAGE_SIZE, (uint64_t)-1,
 	    pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
@@ -481,7 +500,7 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 	tb_printf(tb, "Name:\t%s\nUmask:\t0022\nState:\t%s\nTgid:\t%d\nNgid:\t0\n"
 	    "Pid:\t%d\nPPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
 	    "Gid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
-	    pi->name, state_name(pi->state), pi->pid, pi->pid, pi->ppid, NOFILE);
+	    pi->name, state_name(pi->state), pi->pid, pi->tid, pi->ppid, NOFILE);
 	if (pi->vmspace != NULL)
 		tb_printf(tb, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\n"
 		    "VmPin:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n"
@@ -490,9 +509,10 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 		    u.size / kb, u.size / kb, u.locked_size / kb, 0UL, u.rss / kb,
 		    u.rss / kb, u.anon / kb, (u.rss - u.anon - u.shmem) / kb,
 		    u.shmem / kb, u.swap / kb);
-	tb_printf(tb, "Threads:\t1\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
+	tb_printf(tb, "Threads:\t%d\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 	    "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-	    0UL, pi->sigpending, pi->sigblocked, pi->sigignored, pi->sigcaught);
+	    pi->nthreads, pi->sigpending, pi->shdpending, pi->sigblocked,
+	    pi->sigignored, pi->sigcaught);
 	status_caps(tb, pi->pid);
 }
 
@@ -541,7 +561,17 @@ gen_pid_dir(struct textbuf *tb, struct proc_info *pi)
 {
 	(void)pi;
 	tb_printf(tb, "fd/\nmaps\nsmaps\nsmaps_rollup\nstat\nstatus\nstatm\n"
-	    "cmdline\ncomm\nwchan\nmounts\n");
+	    "cmdline\ncomm\nwchan\nmounts\ntask/\n");
+}
+
+/* The live threads of the process, by id (/proc/PID/task). */
+static void
+gen_task_dir(struct textbuf *tb, struct proc_info *pi)
+{
+	int tids[PROCFS_MAXPIDS], n = proc_lwp_tids(pi->pid, tids, PROCFS_MAXPIDS);
+
+	for (int i = 0; i < n; i++)
+		tb_printf(tb, "%d/\n", tids[i]);
 }
 
 static void
@@ -749,6 +779,7 @@ static const struct procfs_file pid_files[] = {
 	{ "comm", gen_comm, false, PROCFS_SMALL },
 	{ "wchan", gen_wchan, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
+	{ "task", gen_task_dir, true, PROCFS_SMALL },   /* not in task/TID/ */
 };
 
 /* Files of no process: /proc/name. */
@@ -869,7 +900,7 @@ procfs_open(const char *name, struct file **fp)
 	pf = procfs_find(pid_files, ARRAY_SIZE(pid_files), rest);
 	if (pf == NULL)
 		return -ENOENT;
-	error = proc_info_get(pid, &pi);
+	error = proc_lwp_info_get(pid, 0, &pi);
 	if (error != 0)
 		return -ENOENT;
 	error = procfs_make(pf, &pi, fp);
@@ -886,9 +917,17 @@ procfs_open(const char *name, struct file **fp)
  *   ino 1 + i             top_files[i]: 1 is /proc, 2 meminfo, ... sys/vm
  *   PROCFS_SELFINO        /proc/self, a symlink to the caller's pid
  *   pid << 16 | 0         /proc/PID               (a directory)
- *   pid << 16 | j         pid_files[j]: 1 is fd/, 2 maps, ...
+ *   pid << 16 | j         pid_files[j]: 1 is fd/, 2 maps, ... task/
  *   pid << 16 | EXE       /proc/PID/exe           (a symlink)
  *   pid << 16 | FD + n    /proc/PID/fd/n          (a magic link)
+ *   tid << 40 | pid << 16 | ...   the same under /proc/PID/task/TID
+ *
+ * A thread's directory has what the process's has but task/; its files
+ * show the thread's own values where Linux keeps them per thread
+ * (proc_lwp_info_get): /proc/7/task/9/status says Pid: 9, Tgid: 7, and
+ * thread 9's State, SigBlk and SigPnd.  PID may also be the id of any
+ * live thread: /proc/9 is not listed in /proc but opens, as on Linux, as
+ * the process seen through thread 9 (tid field 0: the process's view).
  *
  * Opening a file generates its text (procfs_make above): vop_open makes
  * the file, so the vnode never has pages.  Directories open as plain
@@ -901,18 +940,26 @@ procfs_open(const char *name, struct file **fp)
 #define PROCFS_SELFINO 0xff00
 #define PROCFS_K_EXE 0x800
 #define PROCFS_K_FD 0x1000
-#define PROCFS_PID(ino) ((int)((ino) >> 16))
+#define PROCFS_K_TASK (ARRAY_SIZE(pid_files) - 1)
+#define PROCFS_PID(ino) ((int)(((ino) >> 16) & 0xffffff))
+#define PROCFS_TID(ino) ((int)((ino) >> 40))
+#define PROCFS_INO(pid, tid) ((uint64_t)(tid) << 40 | (uint64_t)(pid) << 16)
 #define PROCFS_K(ino) ((uint32_t)((ino) & 0xffff))
 
 static const struct vnodeops procfs_vnodeops;
 
-/* Does process pid exist?  With pi: its snapshot (proc_info_put it). */
+/*
+ * Does the process (and thread) of ino exist?  With pi: its snapshot
+ * (proc_info_put it).
+ */
 static bool
-procfs_pid_alive(int pid, struct proc_info *pi)
+procfs_alive(uint64_t ino, struct proc_info *pi)
 {
 	struct proc_info tmp;
 
-	if (pid <= 0 || proc_info_get(pid, pi != NULL ? pi : &tmp) != 0)
+	if (PROCFS_PID(ino) <= 0 ||
+	    proc_lwp_info_get(PROCFS_PID(ino), PROCFS_TID(ino),
+	    pi != NULL ? pi : &tmp) != 0)
 		return false;
 	if (pi == NULL)
 		proc_info_put(&tmp);
@@ -928,11 +975,9 @@ procfs_ino_type(uint64_t ino)
 		return VLNK;
 	if (PROCFS_PID(ino) == 0)
 		return top_files[ino - 1].dir ? VDIR : VREG;
-	if (k == 0 || k == 1)
-		return VDIR;
-	if (k == PROCFS_K_EXE || k >= PROCFS_K_FD)
-		return VLNK;
-	return VREG;
+	if (k < ARRAY_SIZE(pid_files))
+		return pid_files[k].dir ? VDIR : VREG;
+	return VLNK;                    /* exe, fd/N */
 }
 
 static bool
@@ -943,6 +988,8 @@ procfs_ino_valid(uint64_t ino)
 	if (PROCFS_PID(ino) == 0)
 		return ino == PROCFS_SELFINO ||
 		    (ino >= 1 && ino <= ARRAY_SIZE(top_files));
+	if (PROCFS_TID(ino) != 0 && k == PROCFS_K_TASK)
+		return false;           /* no task/ in a thread's directory */
 	return k < ARRAY_SIZE(pid_files) || k == PROCFS_K_EXE ||
 	    (k >= PROCFS_K_FD && k < PROCFS_K_FD + NOFILE);
 }
@@ -1022,7 +1069,7 @@ procfs_child_ino(uint64_t dino, const char *name, size_t len)
 			return PROCFS_SELFINO;
 		if (dino == PROCFS_ROOTINO &&
 		    (n = procfs_number(name, len, PROCFS_PID_MAX)) > 0)
-			return procfs_pid_alive(n, NULL) ? (uint64_t)n << 16 : 0;
+			return procfs_alive(PROCFS_INO(n, 0), NULL) ? PROCFS_INO(n, 0) : 0;
 		return procfs_top_child(top_files[dino - 1].name, name, len);
 	}
 	if (k == 0) {
@@ -1031,15 +1078,20 @@ procfs_child_ino(uint64_t dino, const char *name, size_t len)
 		for (size_t j = 1; j < ARRAY_SIZE(pid_files); j++)
 			if (strlen(pid_files[j].name) == len &&
 			    memcmp(pid_files[j].name, name, len) == 0)
-				return dino | j;
+				return procfs_ino_valid(dino | j) ? dino | j : 0;
 		return 0;
 	}
+	if (k == PROCFS_K_TASK) {
+		n = procfs_number(name, len, PROCFS_PID_MAX);
+		return n > 0 && procfs_alive(PROCFS_INO(pid, n), NULL) ?
+		    PROCFS_INO(pid, n) : 0;
+	}
 	n = procfs_number(name, len, NOFILE);
-	if (n < 0 || !procfs_pid_alive(pid, &pi))
+	if (n < 0 || !procfs_alive(dino, &pi))
 		return 0;
 	k = fd_bit(pi.fdmask, n) ? PROCFS_K_FD + (uint32_t)n : 0;
 	proc_info_put(&pi);
-	return k != 0 ? ((uint64_t)pid << 16 | k) : 0;
+	return k != 0 ? ((dino & ~0xffffull) | k) : 0;
 }
 
 static uint64_t
@@ -1047,6 +1099,8 @@ procfs_parent_ino(uint64_t ino)
 {
 	if (PROCFS_PID(ino) == 0)
 		return ino == PROCFS_SELFINO ? PROCFS_ROOTINO : procfs_top_parent(ino);
+	if (PROCFS_K(ino) == 0 && PROCFS_TID(ino) != 0)
+		return PROCFS_INO(PROCFS_PID(ino), 0) | PROCFS_K_TASK;
 	if (PROCFS_K(ino) == 0)
 		return PROCFS_ROOTINO;
 	if (PROCFS_K(ino) >= PROCFS_K_FD)
@@ -1065,7 +1119,7 @@ procfs_lookup(struct vnode *dvp, const char *name, size_t len,
 	else if ((ino = procfs_child_ino(dvp->v_ino, name, len)) == 0)
 		return -ENOENT;
 	if (PROCFS_PID(dvp->v_ino) != 0 && PROCFS_K(ino) == 0 &&
-	    ino != PROCFS_ROOTINO && !procfs_pid_alive(PROCFS_PID(ino), NULL))
+	    ino != PROCFS_ROOTINO && !procfs_alive(ino, NULL))
 		return -ENOENT;
 	return vcache_get(dvp->v_mount, ino, procfs_load, vpp);
 }
@@ -1130,7 +1184,37 @@ procfs_readdir_top(uint64_t dino, uint64_t idx, uint64_t cookie,
 	return 1;
 }
 
-/* Entries of /proc/PID or /proc/PID/fd after "." and "..". */
+/* Entries of /proc/PID or /proc/PID/task/TID after "." and "..". */
+static int
+procfs_readdir_files(uint64_t dino, uint64_t idx, uint64_t cookie,
+    struct vfs_dirent *d)
+{
+	for (size_t j = 1; j < ARRAY_SIZE(pid_files); j++) {
+		if (procfs_ino_valid(dino | j) && idx-- == 0)
+			return procfs_dirent(d, pid_files[j].name,
+			    strlen(pid_files[j].name), dino | j, cookie + 1);
+	}
+	return idx == 0 ?
+	    procfs_dirent(d, "exe", 3, dino | PROCFS_K_EXE, cookie + 1) : 1;
+}
+
+/* Entries of /proc/PID/task after "." and "..": the live threads' ids. */
+static int
+procfs_readdir_task(uint64_t dino, uint64_t idx, uint64_t cookie,
+    struct vfs_dirent *d)
+{
+	int tids[PROCFS_MAXPIDS], pid = PROCFS_PID(dino);
+	int n = proc_lwp_tids(pid, tids, PROCFS_MAXPIDS);
+	char num[16];
+
+	if (n < 0 || idx >= (uint64_t)n)
+		return 1;
+	ksnprintf(num, sizeof(num), "%d", tids[idx]);
+	return procfs_dirent(d, num, strlen(num), PROCFS_INO(pid, tids[idx]),
+	    cookie + 1);
+}
+
+/* Entries of /proc/PID, its fd/ and task/, after "." and "..". */
 static int
 procfs_readdir_pid(uint64_t dino, uint64_t idx, uint64_t cookie,
     struct vfs_dirent *d)
@@ -1139,15 +1223,11 @@ procfs_readdir_pid(uint64_t dino, uint64_t idx, uint64_t cookie,
 	char num[16];
 	int fd;
 
-	if (PROCFS_K(dino) == 0) {
-		if (idx + 1 < ARRAY_SIZE(pid_files))
-			return procfs_dirent(d, pid_files[idx + 1].name,
-			    strlen(pid_files[idx + 1].name), dino | (idx + 1),
-			    cookie + 1);
-		return idx + 1 == ARRAY_SIZE(pid_files) ?
-		    procfs_dirent(d, "exe", 3, dino | PROCFS_K_EXE, cookie + 1) : 1;
-	}
-	if (!procfs_pid_alive(PROCFS_PID(dino), &pi))
+	if (PROCFS_K(dino) == 0)
+		return procfs_readdir_files(dino, idx, cookie, d);
+	if (PROCFS_K(dino) == PROCFS_K_TASK)
+		return procfs_readdir_task(dino, idx, cookie, d);
+	if (!procfs_alive(dino, &pi))
 		return 1;
 	for (fd = 0; fd < NOFILE; fd++)
 		if (fd_bit(pi.fdmask, fd) && idx-- == 0)
@@ -1245,7 +1325,7 @@ procfs_vop_open(struct vnode *vp, int flags, struct file **fpp)
 		*fpp = procfs_fd_file(PROCFS_PID(ino), (int)(k - PROCFS_K_FD));
 		return *fpp != NULL ? 0 : -ENOENT;
 	}
-	if (k == PROCFS_K_EXE || !procfs_pid_alive(PROCFS_PID(ino), &pi))
+	if (k == PROCFS_K_EXE || !procfs_alive(ino, &pi))
 		return -ENOENT;
 	error = procfs_make(&pid_files[k], &pi, fpp);
 	proc_info_put(&pi);
@@ -1255,7 +1335,8 @@ procfs_vop_open(struct vnode *vp, int flags, struct file **fpp)
 static void
 procfs_print(struct vnode *vp, kprint_fn pr)
 {
-	pr("  procfs pid %d entry %#x\n", PROCFS_PID(vp->v_ino), PROCFS_K(vp->v_ino));
+	pr("  procfs pid %d tid %d entry %#x\n", PROCFS_PID(vp->v_ino),
+	    PROCFS_TID(vp->v_ino), PROCFS_K(vp->v_ino));
 }
 
 static const struct vnodeops procfs_vnodeops = {

@@ -321,7 +321,7 @@ background_check(int ttou_or_ttin)
 	if (p == NULL || p->sid != sid || pgrp <= 0 || p->pgid == pgrp)
 		return 0;
 	if (p->sig.act[ttou_or_ttin].handler == SIG_IGN ||
-	    (p->sig.mask & SIGBIT(ttou_or_ttin)))
+	    (curlwp->l_sigmask & SIGBIT(ttou_or_ttin)))
 		return ttou_or_ttin == SIGTTIN ? -EIO : 0;
 	(void)proc_kill(p, -p->pgid, ttou_or_ttin);
 	return -ERESTARTSYS;

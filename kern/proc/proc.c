@@ -66,12 +66,10 @@ proc_alloc(const char *name)
 	if (p == NULL)
 		return NULL;
 	TAILQ_INIT(&p->children);
+	TAILQ_INIT(&p->p_lwps);
 	strlcpy(p->name, name, sizeof(p->name));
-	p->sig.altstack.flags = 2;          /* SS_DISABLE */
 	p->p_umask = 022;
 	p->start_ticks = ticks;
-	*(uint16_t *)&p->fpu[0] = 0x037f;   /* x87 control word after fninit */
-	*(uint32_t *)&p->fpu[24] = 0x1f80;  /* MXCSR: all exceptions masked */
 	spin_lock(&proc_lock);
 	p->pid = next_pid++;
 	nprocs++;
@@ -94,16 +92,37 @@ find_locked(int pid)
 }
 
 /*
- * A signal was posted to p: get its thread out of an interruptible sleep
- * (a pipe, wait4, pause, nanosleep) to act on it.  A sleep that is not
- * interruptible (a page being read in) runs to its end; the signal waits
- * for the return to user mode.  => proc_lock held.
+ * sig was posted to p: get each of its threads that does not block it
+ * out of an interruptible sleep (a pipe, wait4, pause, futex) to act on
+ * it; one takes it, the others find nothing and sleep again.  A sleep
+ * that is not interruptible (a page being read in) runs to its end; the
+ * signal waits for the return to user mode.  => proc_lock held.
  */
 static void
-interrupt_sleep(struct proc *p)
+interrupt_sleep(struct proc *p, int sig)
 {
-	if (p->thread != NULL)      /* NULL: fork has not started it yet */
-		sleep_interrupt(p->thread);
+	struct lwp *l;
+
+	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+		if (l->l_thread == NULL || l->l_dead)
+			continue;   /* NULL: clone has not started it yet */
+		if (sig == SIGKILL || !(l->l_sigmask & SIGBIT(sig)))
+			sleep_interrupt(l->l_thread);
+	}
+}
+
+/* The first live thread of p (its state stands for the process's in
+ * /proc and the load average), or NULL.  => proc_lock held. */
+static struct lwp *
+first_lwp(const struct proc *p)
+{
+	struct lwp *l;
+
+	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+		if (!l->l_dead && l->l_thread != NULL)
+			return l;
+	}
+	return NULL;
 }
 
 /*
@@ -140,13 +159,15 @@ proc_clock_tick(void)
 	if (curproc != NULL)
 		proc_cpu_ticks++;
 	TAILQ_FOREACH(p, &allproc, all) {
-		active += p->state == PS_ALIVE && p->thread != NULL &&
-		    (p->thread->state != TS_SLEEPING || !p->thread->sleep_intr);
+		struct lwp *l;
+		TAILQ_FOREACH(l, &p->p_lwps, l_link)
+			active += !l->l_dead && l->l_thread != NULL &&
+			    (l->l_thread->state != TS_SLEEPING || !l->l_thread->sleep_intr);
 		if (p->itimer_deadline == 0 || now < p->itimer_deadline ||
 		    p->state != PS_ALIVE)
 			continue;
 		p->sig.pending |= SIGBIT(SIGALRM);
-		interrupt_sleep(p);
+		interrupt_sleep(p, SIGALRM);
 		p->itimer_deadline = p->itimer_interval != 0 ?
 		    now + p->itimer_interval : 0;
 	}
@@ -174,7 +195,7 @@ notify_parent(struct proc *p)
 		return;
 	if (!(pp->sig.act[SIGCHLD].flags & SA_NOCLDSTOP)) {
 		pp->sig.pending |= SIGBIT(SIGCHLD);
-		interrupt_sleep(pp);
+		interrupt_sleep(pp, SIGCHLD);
 	}
 	wakeup(pp);         /* a wait4 for it */
 }
@@ -200,7 +221,78 @@ post_locked(struct proc *p, int sig)
 		p->sig.pending &= ~SIGBIT(SIGCONT);
 	}
 	p->sig.pending |= SIGBIT(sig);
-	interrupt_sleep(p);
+	interrupt_sleep(p, sig);
+}
+
+/*
+ * Mark sig pending in thread l alone (tgkill): stop and continue signals
+ * still act on the whole process, as on Linux.  => proc_lock held.
+ */
+static void
+post_lwp_locked(struct lwp *l, int sig)
+{
+	if (sig == SIGCONT || (SIGBIT(sig) & STOP_SIGS)) {
+		post_locked(l->l_proc, sig);
+		return;
+	}
+	l->l_sigpending |= SIGBIT(sig);
+	if (l->l_thread != NULL)
+		sleep_interrupt(l->l_thread);
+}
+
+/* Thread tid and its process (tgid <= 0: any).  => proc_lock held. */
+static struct lwp *
+find_lwp_locked(int tgid, int tid)
+{
+	struct proc *p;
+	struct lwp *l;
+
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state != PS_ALIVE || (tgid > 0 && p->pid != tgid))
+			continue;
+		if ((l = lwp_find(p, tid)) != NULL)
+			return l;
+	}
+	return NULL;
+}
+
+int
+proc_robust_head(int tid, uint64_t *head)
+{
+	struct lwp *l;
+	int error = 0;
+
+	spin_lock(&proc_lock);
+	l = find_lwp_locked(0, tid);
+	if (l == NULL)
+		error = -ESRCH;
+	else if (l->l_proc != curproc)
+		error = -EPERM;     /* another process's: ptrace rights needed */
+	else
+		*head = l->l_robust_head;
+	spin_unlock(&proc_lock);
+	return error;
+}
+
+int
+proc_signal_lwp(int tgid, int tid, int sig)
+{
+	struct lwp *l;
+
+	spin_lock(&proc_lock);
+	l = find_lwp_locked(tgid, tid);
+	if (l != NULL && sig != 0)
+		post_lwp_locked(l, sig);
+	spin_unlock(&proc_lock);
+	return l != NULL ? 0 : -ESRCH;
+}
+
+/* Is the process ending or exec'ing in another thread, so that this
+ * one has to exit?  => proc_lock held. */
+bool
+lwp_must_exit(const struct proc *p)
+{
+	return p->p_single != NULL && p->p_single != curlwp;
 }
 
 void
@@ -211,18 +303,45 @@ proc_signal(struct proc *p, int sig)
 	spin_unlock(&proc_lock);
 }
 
+/*
+ * The process is stopped: this thread waits for SIGCONT (or SIGKILL, or
+ * another thread ending the process).  => proc_lock held.
+ */
+static void
+stop_wait(struct proc *p)
+{
+	while (p->stopsig != 0 && !((p->sig.pending | curlwp->l_sigpending) &
+	    SIGBIT(SIGKILL)) && !lwp_must_exit(p))
+		sleep_on_intr(&p->stopsig, &proc_lock, "stopped");
+}
+
 void
 proc_stop(int sig)
 {
 	struct proc *p = curproc;
+	struct lwp *l;
 
 	spin_lock(&proc_lock);
 	p->stopsig = sig;
 	p->stop_unreported = true;
 	p->cont_unreported = false;
 	notify_parent(p);
-	while (p->stopsig != 0 && !(p->sig.pending & SIGBIT(SIGKILL)))
-		sleep_on_intr(&p->stopsig, &proc_lock, "stopped");
+	/* The other threads stop too, each on its way back to user mode. */
+	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+		if (l != curlwp && !l->l_dead && l->l_thread != NULL)
+			sleep_interrupt(l->l_thread);
+	}
+	stop_wait(p);
+	spin_unlock(&proc_lock);
+}
+
+void
+proc_stopped_wait(void)
+{
+	struct proc *p = curproc;
+
+	spin_lock(&proc_lock);
+	stop_wait(p);
 	spin_unlock(&proc_lock);
 }
 
@@ -298,19 +417,6 @@ proc_free(struct proc *p)
 	kmem_free(p, sizeof(*p));
 }
 
-void
-proc_switch_out(struct proc *p)
-{
-	__asm__ volatile("fxsave64 (%0)" : : "r"(p->fpu) : "memory");
-}
-
-void
-proc_switch_in(struct proc *p)
-{
-	__asm__ volatile("fxrstor64 (%0)" : : "r"(p->fpu) : "memory");
-	wrmsr(MSR_FS_BASE, p->fs_base);
-}
-
 /* The first user-mode state of a program: entry, stack, user segments. */
 static void
 start_frame(struct trapframe *tf, const struct exec_image *img)
@@ -324,36 +430,19 @@ start_frame(struct trapframe *tf, const struct exec_image *img)
 	tf->rdx = 0;        /* no atexit function from a dynamic loader */
 }
 
-/* Where every process thread begins: become the process, enter user mode. */
-static void
-proc_thread_start(void *arg)
-{
-	struct proc *p = arg;
-	struct trapframe tf = p->start_tf;
-	uint32_t pid = (uint32_t)p->pid;
-
-	curthread->proc = p;
-	curthread->vmspace = p->vmspace;
-	pmap_activate(p->vmspace->vm_map.pmap);
-	/* clone(CLONE_CHILD_SETTID): in the child's own memory, which may
-	 * fault (copy-on-write), so before interrupts go off.  A bad address
-	 * is the child's problem, as on Linux: nothing is written. */
-	if (p->set_child_tid != 0)
-		(void)copyout(&pid, p->set_child_tid, sizeof(pid));
-	cli();
-	proc_switch_in(p);
-	enter_user(&tf);
-}
-
-/* Give p its thread; it starts running in user mode. */
+/* Give p its first thread (tid = pid), which enters user mode at tf. */
 static int
-proc_start(struct proc *p)
+proc_start(struct proc *p, const struct trapframe *tf)
 {
-	struct thread *t = thread_create(p->name, proc_thread_start, p);
+	struct lwp *l = lwp_alloc(p, p->pid);
 
-	if (t == NULL)
+	if (l == NULL)
 		return -ENOMEM;
-	p->thread = t;
+	l->l_start_tf = *tf;
+	if (lwp_start(l) != 0) {
+		kmem_free(l, sizeof(*l));
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -417,8 +506,59 @@ reparent_children(struct proc *p)
 	}
 }
 
+/* The parent of a CLONE_VFORK child waits no more.  => proc_lock held. */
+static void
+vfork_done(struct proc *p)
+{
+	if (p->p_vfork) {
+		p->p_vfork = false;
+		wakeup(&p->p_vfork);
+	}
+}
+
+/*
+ * Make the calling thread the process's only one (exit_group, execve):
+ * every other thread gets a SIGKILL of its own, which it takes as "exit
+ * this thread" (lwp_must_exit), and the caller waits until they are all
+ * dead.  => proc_lock held, and still held on return; p_single is the
+ * caller.  Returns false if another thread got there first: the caller
+ * must exit.
+ */
+static bool
+single_lwp(struct proc *p)
+{
+	struct lwp *l;
+
+	if (lwp_must_exit(p))
+		return false;
+	p->p_single = curlwp;
+	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+		if (l != curlwp && !l->l_dead)
+			post_lwp_locked(l, SIGKILL);
+	}
+	wakeup(&p->stopsig);            /* stopped threads leave too */
+	while (p->p_nlwps > 1)
+		sleep_on(&p->p_nlwps, &proc_lock, "single");
+	return true;
+}
+
 void
 proc_exit(int wstatus)
+{
+	struct proc *p = curproc;
+
+	spin_lock(&proc_lock);
+	if (!single_lwp(p)) {
+		spin_unlock(&proc_lock);
+		lwp_exit(wstatus);      /* another thread ends the process */
+	}
+	spin_unlock(&proc_lock);
+	lwp_exit_user(curlwp);
+	proc_teardown(wstatus);
+}
+
+void
+proc_teardown(int wstatus)
 {
 	struct proc *p = curproc;
 	struct vmspace *vm = p->vmspace;
@@ -431,6 +571,12 @@ proc_exit(int wstatus)
 	p->vmspace = NULL;
 	uvmspace_free(vm);
 	spin_lock(&proc_lock);
+	if (!curlwp->l_dead) {
+		curlwp->l_dead = true;
+		p->p_nlwps--;
+	}
+	KASSERT(p->p_nlwps == 0);
+	vfork_done(p);
 	reparent_children(p);
 	p->wstatus = wstatus;
 	p->state = PS_ZOMBIE;
@@ -440,15 +586,24 @@ proc_exit(int wstatus)
 		roots_alive--;
 	wakeup(p->parent != NULL ? (const void *)p->parent : (const void *)&roots_alive);
 	spin_unlock(&proc_lock);
+	curthread->lwp = NULL;
 	curthread->proc = NULL;
 	thread_exit();
 }
 
-/* Free a zombie: its thread has finished (or will, in a moment). */
+/* Free a zombie: its threads have finished (or will, in a moment). */
 static void
 proc_reap(struct proc *z)
 {
-	thread_join(z->thread);
+	struct lwp *l;
+
+	while ((l = TAILQ_FIRST(&z->p_lwps)) != NULL) {
+		KASSERT(l->l_dead);
+		TAILQ_REMOVE(&z->p_lwps, l, l_link);
+		thread_join(l->l_thread);
+		kmem_free(l, sizeof(*l));
+		lwp_stats.reaped++;
+	}
 	proc_free(z);
 }
 
@@ -547,11 +702,12 @@ proc_run(const char *path, char *const argv[], char *const envp[], int *wstatus)
 		strlcpy(p->exe, path, sizeof(p->exe));
 		p->arg_start = img.arg_start;
 		p->arg_end = img.arg_end;
-		start_frame(&p->start_tf, &img);
+		struct trapframe tf;
+		start_frame(&tf, &img);
 		spin_lock(&proc_lock);
 		roots_alive++;
 		spin_unlock(&proc_lock);
-		error = proc_start(p);
+		error = proc_start(p, &tf);
 		if (error != 0) {
 			spin_lock(&proc_lock);
 			roots_alive--;
@@ -635,9 +791,10 @@ sys_wait4(const struct sysargs *a)
 
 /*
  * fork and clone share this: a child with a copy of the caller's address
- * space, files and signal actions, which returns 0 from the call.  c says
- * what clone asked for beyond fork: another stack, a TLS pointer, where
- * the child's pid goes.
+ * space, files and signal actions, which returns 0 from the call; or,
+ * with CLONE_THREAD, a new thread of the caller's process.  c says what
+ * clone asked for beyond fork: another stack, a TLS pointer, where the
+ * new id goes, what is shared.
  */
 struct clone_req {
 	uint64_t flags;
@@ -647,7 +804,13 @@ struct clone_req {
 	uint64_t tls;                   /* CLONE_SETTLS */
 };
 
+#define CLONE_VM                0x00000100UL
+#define CLONE_FS                0x00000200UL
+#define CLONE_FILES             0x00000400UL
+#define CLONE_SIGHAND           0x00000800UL
 #define CLONE_VFORK             0x00004000UL
+#define CLONE_THREAD            0x00010000UL
+#define CLONE_SYSVSEM           0x00040000UL
 #define CLONE_SETTLS            0x00080000UL
 #define CLONE_PARENT_SETTID     0x00100000UL
 #define CLONE_CHILD_CLEARTID    0x00200000UL
@@ -655,29 +818,50 @@ struct clone_req {
 #define CLONE_UNTRACED          0x00800000UL
 #define CLONE_CHILD_SETTID      0x01000000UL
 #define CLONE_CSIGNAL           0x000000ffUL
-/* What a process (not a thread) clone may ask for.  CLONE_VFORK without
- * CLONE_VM only orders parent and child, which a fork need not. */
-#define CLONE_PROC_FLAGS (CLONE_CSIGNAL | CLONE_VFORK | CLONE_SETTLS | \
-	CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | \
-	CLONE_UNTRACED | CLONE_CHILD_SETTID)
+/* What a process clone may ask for: CLONE_VM shares the address space
+ * (vfork, posix_spawn); CLONE_VFORK makes the parent wait until the
+ * child execs or exits.  CLONE_SYSVSEM is accepted: there are no SysV
+ * semaphore undo lists to share. */
+#define CLONE_PROC_FLAGS (CLONE_CSIGNAL | CLONE_VM | CLONE_VFORK | \
+	CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+	CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_CHILD_SETTID)
+/* A thread shares everything a process has: these four must all be set. */
+#define CLONE_THREAD_SHARES (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND)
+#define CLONE_THREAD_FLAGS (CLONE_PROC_FLAGS | CLONE_THREAD_SHARES | CLONE_THREAD)
 
-/* The child's state from the parent's and c. */
+/* The new thread's own state from the caller's and c. */
 static void
-fork_copy_state(struct proc *child, struct proc *parent,
-    const struct trapframe *tf, const struct clone_req *c)
+clone_lwp_state(struct lwp *l, const struct trapframe *tf,
+    const struct clone_req *c)
 {
-	child->vmspace->vm_pid = child->pid;
+	struct lwp *self = curlwp;
+
+	l->l_fs_base = (c->flags & CLONE_SETTLS) ? c->tls : self->l_fs_base;
+	l->l_sigmask = self->l_sigmask;
+	if (!(c->flags & CLONE_VM))
+		l->l_altstack = self->l_altstack;   /* a copy of the stack it names */
+	if (c->flags & CLONE_CHILD_SETTID)
+		l->l_set_child_tid = c->child_tid;
+	if (c->flags & CLONE_CHILD_CLEARTID)
+		l->l_clear_child_tid = c->child_tid;
+	lwp_switch_out(l);          /* the caller's SSE registers, as they are */
+	l->l_start_tf = *tf;
+	l->l_start_tf.rax = 0;      /* clone returns 0 in the child */
+	if (c->stack != 0)
+		l->l_start_tf.rsp = c->stack;
+}
+
+/* The child's process state from the parent's. */
+static void
+fork_copy_state(struct proc *child, struct proc *parent)
+{
+	if (child->vmspace != parent->vmspace)
+		child->vmspace->vm_pid = child->pid;
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
-	child->fs_base = (c->flags & CLONE_SETTLS) ? c->tls : parent->fs_base;
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
-	child->sig = parent->sig;
-	child->sig.pending = 0;
-	if (c->flags & CLONE_CHILD_SETTID)
-		child->set_child_tid = c->child_tid;
-	if (c->flags & CLONE_CHILD_CLEARTID)
-		child->clear_child_tid = c->child_tid;
+	memcpy(child->sig.act, parent->sig.act, sizeof(child->sig.act));
 	fdtable_fork(&child->fds, &parent->fds);
 	child->p_cwd = parent->p_cwd;
 	if (child->p_cwd != NULL)
@@ -687,41 +871,99 @@ fork_copy_state(struct proc *child, struct proc *parent,
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
-	proc_switch_out(child);     /* the parent's SSE registers, as they are */
-	child->start_tf = *tf;
-	child->start_tf.rax = 0;    /* fork returns 0 in the child */
-	if (c->stack != 0)
-		child->start_tf.rsp = c->stack;
+}
+
+/* The child's address space: shared (CLONE_VM) or a copy. */
+static struct vmspace *
+fork_vmspace(struct vmspace *vm, uint64_t flags)
+{
+	if (flags & CLONE_VM) {
+		uvmspace_addref(vm);
+		return vm;
+	}
+	return uvmspace_fork(vm);
+}
+
+/* Undo a child that never ran. */
+static void
+fork_undo(struct proc *parent, struct proc *child, struct lwp *l)
+{
+	spin_lock(&proc_lock);
+	TAILQ_REMOVE(&parent->children, child, sibling);
+	spin_unlock(&proc_lock);
+	fdtable_close_all(&child->fds);
+	uvmspace_free(child->vmspace);
+	child->vmspace = NULL;
+	if (l != NULL)
+		kmem_free(l, sizeof(*l));
+	proc_free(child);
+}
+
+/* CLONE_VFORK: wait until the child has exec'd or exited (or we must
+ * exit ourselves).  Its memory may be ours, so it ran alone until then. */
+static void
+vfork_wait(struct proc *child)
+{
+	spin_lock(&proc_lock);
+	while (child->p_vfork && !((curproc->sig.pending | curlwp->l_sigpending) &
+	    SIGBIT(SIGKILL)))
+		sleep_on_intr(&child->p_vfork, &proc_lock, "vfork");
+	spin_unlock(&proc_lock);
 }
 
 static int64_t
 proc_fork(const struct trapframe *tf, const struct clone_req *c)
 {
 	struct proc *parent = curproc, *child = proc_alloc(parent->name);
+	struct lwp *l;
 
 	if (child == NULL)
 		return -ENOMEM;
-	child->vmspace = uvmspace_fork(parent->vmspace);
+	child->vmspace = fork_vmspace(parent->vmspace, c->flags);
 	if (child->vmspace == NULL) {
 		proc_free(child);
 		return -ENOMEM;
 	}
-	fork_copy_state(child, parent, tf, c);
+	fork_copy_state(child, parent);
+	child->p_vfork = (c->flags & CLONE_VFORK) != 0;
 	spin_lock(&proc_lock);
 	child->parent = parent;
 	TAILQ_INSERT_TAIL(&parent->children, child, sibling);
 	spin_unlock(&proc_lock);
-	if (proc_start(child) != 0) {
-		spin_lock(&proc_lock);
-		TAILQ_REMOVE(&parent->children, child, sibling);
-		spin_unlock(&proc_lock);
-		fdtable_close_all(&child->fds);
-		uvmspace_free(child->vmspace);
-		child->vmspace = NULL;
-		proc_free(child);
+	l = lwp_alloc(child, child->pid);
+	if (l == NULL || (clone_lwp_state(l, tf, c), lwp_start(l)) != 0) {
+		fork_undo(parent, child, l);
 		return -ENOMEM;
 	}
+	if (c->flags & CLONE_VFORK)
+		vfork_wait(child);
 	return child->pid;
+}
+
+/* A new thread in the caller's process; returns its tid. */
+static int64_t
+thread_clone(const struct trapframe *tf, const struct clone_req *c)
+{
+	struct proc *p = curproc;
+	struct lwp *l;
+	uint32_t tid;
+
+	lwp_reap_dead(p);               /* threads that exited since the last */
+	spin_lock(&proc_lock);
+	tid = (uint32_t)next_pid++;
+	spin_unlock(&proc_lock);
+	if ((l = lwp_alloc(p, (int)tid)) == NULL)
+		return -ENOMEM;
+	clone_lwp_state(l, tf, c);
+	/* The id is in place before the thread can run (glibc and musl
+	 * read it in the new thread). */
+	if (c->flags & CLONE_PARENT_SETTID)
+		(void)copyout(&tid, c->parent_tid, sizeof(tid));
+	if (lwp_start(l) != 0) {
+		kmem_free(l, sizeof(*l));
+		return -ENOMEM;
+	}
+	return tid;
 }
 
 int64_t
@@ -732,11 +974,59 @@ sys_fork(const struct sysargs *a)
 	return proc_fork(a->tf, &c);
 }
 
+/* vfork: the child runs in the parent's memory while the parent waits. */
+int64_t
+sys_vfork(const struct sysargs *a)
+{
+	struct clone_req c = { .flags = CLONE_VM | CLONE_VFORK };
+
+	return proc_fork(a->tf, &c);
+}
+
 /*
- * clone(flags, stack, parent_tid, child_tid, tls): a new process, as glibc's
- * fork asks for one (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD).
- * Sharing the address space, files or signal actions (threads, posix_spawn's
- * CLONE_VM) is not implemented yet: -ENOSYS, not a fork in disguise.
+ * Linux's rules for the flags: CLONE_THREAD needs CLONE_SIGHAND, which
+ * needs CLONE_VM (-EINVAL).  A thread here shares everything (vm, files,
+ * fs, signal actions); sharing some of them without CLONE_THREAD (files
+ * between two processes) is not implemented: -ENOSYS, not a fork in
+ * disguise.
+ */
+static int
+clone_flags_ok(uint64_t flags)
+{
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if (flags & CLONE_THREAD)
+		return (flags & ~CLONE_THREAD_FLAGS) == 0 &&
+		    (flags & CLONE_THREAD_SHARES) == CLONE_THREAD_SHARES ? 0 : -ENOSYS;
+	return (flags & ~CLONE_PROC_FLAGS) == 0 ? 0 : -ENOSYS;
+}
+
+/* clone and clone3, once their arguments are read: a thread or a process. */
+static int64_t
+clone_start(const struct trapframe *tf, const struct clone_req *c)
+{
+	int64_t r = clone_flags_ok(c->flags);
+
+	if (r != 0)
+		return r;
+	if (c->flags & CLONE_THREAD)
+		return thread_clone(tf, c);
+	r = proc_fork(tf, c);
+	/* The child exists whatever the store does (Linux: a bad address
+	 * loses the store, not the child). */
+	if (r > 0 && (c->flags & CLONE_PARENT_SETTID)) {
+		uint32_t pid = (uint32_t)r;
+		(void)copyout(&pid, c->parent_tid, sizeof(pid));
+	}
+	return r;
+}
+
+/*
+ * clone(flags, stack, parent_tid, child_tid, tls): a new process (glibc's
+ * fork: CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD; posix_spawn:
+ * CLONE_VM | CLONE_VFORK) or a new thread (pthread_create).
  */
 int64_t
 sys_clone(const struct sysargs *a)
@@ -745,18 +1035,76 @@ sys_clone(const struct sysargs *a)
 		.flags = a->a[0], .stack = a->a[1], .parent_tid = a->a[2],
 		.child_tid = a->a[3], .tls = a->a[4],
 	};
+
+	return clone_start(a->tf, &c);
+}
+
+/* Linux's struct clone_args (CLONE_ARGS_SIZE_VER2: 88 bytes). */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+
+/* Bytes of the caller's larger struct that this kernel does not know
+ * must be zero (Linux: -E2BIG otherwise). */
+static int
+clone3_tail_zero(uint64_t uargs, uint64_t size)
+{
+	uint8_t b[64];
+
+	for (uint64_t off = sizeof(struct clone_args); off < size; off += sizeof(b)) {
+		uint64_t n = MIN(size - off, sizeof(b));
+		if (copyin(uargs + off, b, n) != 0)
+			return -EFAULT;
+		for (uint64_t i = 0; i < n; i++)
+			if (b[i] != 0)
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* The checks Linux's clone3 makes of its arguments, and the request. */
+static int
+clone3_req(const struct clone_args *ca, struct clone_req *c)
+{
+	if ((ca->flags & CLONE_CSIGNAL) || ca->exit_signal > NSIG)
+		return -EINVAL;
+	if ((ca->stack == 0) != (ca->stack_size == 0))
+		return -EINVAL;
+	if (ca->set_tid != 0 || ca->set_tid_size != 0)
+		return -EINVAL;     /* choosing the new ids: not offered here */
+	c->flags = ca->flags | ca->exit_signal;
+	c->stack = ca->stack != 0 ? ca->stack + ca->stack_size : 0;
+	c->parent_tid = ca->parent_tid;
+	c->child_tid = ca->child_tid;
+	c->tls = ca->tls;
+	return 0;
+}
+
+/*
+ * clone3(args, size): clone with its arguments in a structure, the
+ * stack given as base and size (glibc 2.34 and later try it first for
+ * pthread_create and posix_spawn).  CLONE_PIDFD and CLONE_INTO_CGROUP
+ * are not implemented: -ENOSYS, like the other flags clone refuses.
+ */
+int64_t
+sys_clone3(const struct sysargs *a)
+{
+	struct clone_args ca = { 0 };
+	struct clone_req c;
+	uint64_t size = a->a[1];
 	int64_t r;
 
-	if ((c.flags & ~CLONE_PROC_FLAGS) != 0)
-		return -ENOSYS;
-	r = proc_fork(a->tf, &c);
-	/* The child exists whatever the store does (Linux: a bad address
-	 * loses the store, not the child). */
-	if (r > 0 && (c.flags & CLONE_PARENT_SETTID)) {
-		uint32_t pid = (uint32_t)r;
-		(void)copyout(&pid, c.parent_tid, sizeof(pid));
-	}
-	return r;
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (copyin(a->a[0], &ca, MIN(size, sizeof(ca))) != 0)
+		return -EFAULT;
+	if ((r = clone3_tail_zero(a->a[0], size)) != 0 || (r = clone3_req(&ca, &c)) != 0)
+		return r;
+	return clone_start(a->tf, &c);
 }
 
 int64_t
@@ -1010,8 +1358,8 @@ exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
 		if (p->sig.act[sig].handler != SIG_IGN)
 			memset(&p->sig.act[sig], 0, sizeof(p->sig.act[sig]));
 	}
-	p->sig.altstack.flags = 2;      /* SS_DISABLE */
-	p->fs_base = 0;
+	curlwp->l_altstack.flags = 2;   /* SS_DISABLE */
+	curlwp->l_fs_base = 0;
 	wrmsr(MSR_FS_BASE, 0);
 	for (const char *s = path; *s != '\0'; s++)
 		if (*s == '/' && s[1] != '\0')
@@ -1023,9 +1371,36 @@ exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
 	fdtable_exec(&p->fds);
 	spin_lock(&proc_lock);
 	cap_exec(&p->caps);
+	vfork_done(p);
 	spin_unlock(&proc_lock);
 	start_frame(tf, img);
 	__asm__ volatile("fninit");
+}
+
+/*
+ * The new program starts with one thread, the caller, whose id becomes
+ * the pid (Linux's de_thread): the others are ended and reaped first.
+ * => nothing locked; returns 0, or -EINTR if the process is being ended
+ *    by another thread (the caller then exits on its way out).
+ */
+static int
+exec_single_lwp(struct proc *p)
+{
+	struct lwp *l = curlwp;
+	bool ok;
+
+	spin_lock(&proc_lock);
+	ok = single_lwp(p);
+	if (ok)
+		p->p_single = NULL;
+	spin_unlock(&proc_lock);
+	if (!ok)
+		return -EINTR;
+	lwp_reap_dead(p);
+	l->l_tid = p->pid;
+	l->l_clear_child_tid = 0;
+	l->l_robust_head = 0;
+	return 0;
 }
 
 int64_t
@@ -1051,6 +1426,10 @@ sys_execve(const struct sysargs *a)
 		error = -ENOENT;
 	if (error >= 0)
 		error = proc_load(curproc, path, ab.v[0], ab.v[1], &img, &vm);
+	if (error >= 0 && (error = exec_single_lwp(curproc)) != 0) {
+		uvmspace_free(vm);      /* another thread is ending the process */
+		vm = NULL;
+	}
 	if (error >= 0)
 		exec_commit(curproc, vm, &img, path, a->tf);
 	argbuf_free(&ab);
@@ -1081,9 +1460,10 @@ info_state(const struct proc *p)
 		return 'Z';
 	if (p->stopsig != 0)
 		return 'T';
-	if (p == curproc || p->thread == NULL || p->thread->state != TS_SLEEPING)
+	const struct lwp *l = first_lwp(p);
+	if (p == curproc || l == NULL || l->l_thread->state != TS_SLEEPING)
 		return 'R';
-	return p->thread->sleep_intr ? 'S' : 'D';
+	return l->l_thread->sleep_intr ? 'S' : 'D';
 }
 
 /* Copy p into *pi, taking a reference on its address space.  => proc_lock held. */
@@ -1096,14 +1476,18 @@ info_fill(struct proc *p, struct proc_info *pi)
 	pi->pgid = p->pgid;
 	pi->sid = p->sid;
 	pi->state = info_state(p);
-	if (p->state == PS_ALIVE && p->thread != NULL &&
-	    p->thread->state == TS_SLEEPING && p->thread->wmesg != NULL)
-		strlcpy(pi->wchan, p->thread->wmesg, sizeof(pi->wchan));
+	struct lwp *l = first_lwp(p);
+	if (p->state == PS_ALIVE && l != NULL &&
+	    l->l_thread->state == TS_SLEEPING && l->l_thread->wmesg != NULL)
+		strlcpy(pi->wchan, l->l_thread->wmesg, sizeof(pi->wchan));
 	pi->arg_start = p->arg_start;
 	pi->arg_end = p->arg_end;
 	pi->start_ticks = p->start_ticks;
-	if (p->state == PS_ALIVE && p->thread != NULL)
-		pi->run_ticks = p->thread->rticks;
+	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+		if (l->l_thread != NULL)
+			pi->run_ticks += l->l_thread->rticks;
+	}
+	pi->nthreads = p->p_nlwps;
 	/* Linux's comm: the program's file name, at most 15 characters. */
 	const char *base = p->name;
 	for (const char *c = p->name; *c != '\0'; c++)
@@ -1117,7 +1501,10 @@ info_fill(struct proc *p, struct proc_info *pi)
 	pi->brk_start = p->brk_start;
 	pi->brk = p->brk;
 	pi->sigpending = p->sig.pending;
-	pi->sigblocked = p->sig.mask;
+	if ((l = first_lwp(p)) != NULL) {
+		pi->sigpending |= l->l_sigpending;
+		pi->sigblocked = l->l_sigmask;
+	}
 	info_sigmasks(p, pi);
 	for (int fd = 0; fd < NOFILE && p->state == PS_ALIVE; fd++)
 		if (p->fds.fd[fd] != NULL)
@@ -1190,6 +1577,107 @@ proc_pids(int *pids, int max)
 	TAILQ_FOREACH(p, &allproc, all) {
 		if (n < max)
 			pids[n++] = p->pid;
+	}
+	spin_unlock(&proc_lock);
+	return n;
+}
+
+/*
+ * ---- what /proc/PID/task reads: one thread's view ----
+ *
+ * /proc/PID/task/TID/status is the process's status with the thread's
+ * own values where Linux keeps them per thread: Pid: is the tid, State
+ * and wchan are its kernel thread's, SigBlk its mask, SigPnd its own
+ * pending set beside the process's (ShdPnd), utime its own ticks.
+ */
+
+/* Process id, or the one with a live thread id (0: the caller's).
+ * => proc_lock held. */
+static struct proc *
+find_tgid_locked(int id)
+{
+	struct proc *p = find_any_locked(id);
+
+	if (p != NULL || id <= 0)
+		return p;
+	TAILQ_FOREACH(p, &allproc, all) {
+		if (p->state == PS_ALIVE && lwp_find(p, id) != NULL)
+			return p;
+	}
+	return NULL;
+}
+
+/* Linux's one-letter state of thread l of p.  => proc_lock held. */
+static char
+info_lwp_state(const struct proc *p, const struct lwp *l)
+{
+	if (p->state == PS_ZOMBIE || p->stopsig != 0)
+		return info_state(p);
+	if (l == curlwp || l->l_thread == NULL || l->l_thread->state != TS_SLEEPING)
+		return 'R';
+	return l->l_thread->sleep_intr ? 'S' : 'D';
+}
+
+/* Thread l's own part of *pi (whole: the process's ticks stay the sum).
+ * => proc_lock held. */
+static void
+info_fill_lwp(const struct proc *p, const struct lwp *l, bool whole,
+    struct proc_info *pi)
+{
+	pi->state = info_lwp_state(p, l);
+	pi->wchan[0] = '\0';
+	if (pi->state == 'S' || pi->state == 'D')
+		strlcpy(pi->wchan, l->l_thread->wmesg != NULL ?
+		    l->l_thread->wmesg : "", sizeof(pi->wchan));
+	pi->sigpending = l->l_sigpending;
+	pi->sigblocked = l->l_sigmask;
+	if (!whole)
+		pi->run_ticks = l->l_thread != NULL ? l->l_thread->rticks : 0;
+}
+
+int
+proc_lwp_info_get(int id, int tid, struct proc_info *pi)
+{
+	struct proc *p;
+	struct lwp *l = NULL;
+	bool whole = tid == 0;
+	int error = -ESRCH;
+
+	spin_lock(&proc_lock);
+	p = find_tgid_locked(id);
+	if (p != NULL) {
+		if (whole)
+			tid = id > 0 ? id : p->pid;
+		l = lwp_find(p, tid);
+		error = l != NULL || whole ? 0 : -ESRCH;
+	}
+	if (error == 0) {
+		info_fill(p, pi);
+		pi->tid = tid;
+		pi->shdpending = p->sig.pending;
+		pi->sigpending = 0;     /* a first thread gone: its set went too */
+		if (l != NULL)
+			info_fill_lwp(p, l, whole, pi);
+	}
+	spin_unlock(&proc_lock);
+	return error;
+}
+
+int
+proc_lwp_tids(int id, int *tids, int max)
+{
+	struct proc *p;
+	struct lwp *l;
+	int n = -ESRCH;
+
+	spin_lock(&proc_lock);
+	p = find_tgid_locked(id);
+	if (p != NULL) {
+		n = 0;
+		TAILQ_FOREACH(l, &p->p_lwps, l_link) {
+			if (!l->l_dead && n < max)
+				tids[n++] = l->l_tid;
+		}
 	}
 	spin_unlock(&proc_lock);
 	return n;

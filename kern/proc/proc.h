@@ -6,14 +6,16 @@
  *     ^                      |
  *     `------- parent -------'
  *
- * A process is one thread (struct thread.proc points back).  It ends as
+ * A process runs on one or more threads (struct lwp, kern/proc/lwp.h;
+ * each has a kernel thread whose .proc and .lwp point back).  It ends as
  * a zombie holding only its wait status until its parent reaps it with
  * wait4; a process whose parent is gone is adopted by the root of its
  * tree (the one proc_run started), and proc_run reaps the whole tree.
  *
  * Locking: proc_lock (a spin lock) covers the tree, the states, the
  * wait statuses and the posting of signals (proc_signal); a process's
- * other fields belong to its own thread.  A process waiting for a child
+ * other fields belong to its own threads (lwp.h says which are each
+ * thread's and how they are locked).  A process waiting for a child
  * or a signal sleeps on itself under proc_lock, interruptibly.
  */
 #ifndef KERN_PROC_H
@@ -27,6 +29,7 @@
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
 #include "kern/proc/cap.h"
+#include "kern/proc/lwp.h"
 
 struct vmspace;
 struct vnode;
@@ -53,14 +56,15 @@ struct proc {
 	TAILQ_HEAD(, proc) children;
 	TAILQ_ENTRY(proc) sibling;
 	TAILQ_ENTRY(proc) all;          /* every process */
-	struct thread *thread;
+	TAILQ_HEAD(, lwp) p_lwps;       /* its threads, dead ones until reaped */
+	int p_nlwps;                    /* ... of them alive */
+	struct lwp *p_single;           /* exit_group or execve in this thread
+	                                   waits for the others to exit */
+	bool p_vfork;                   /* a CLONE_VFORK child: its parent waits
+	                                   until it execs or exits */
 	struct vmspace *vmspace;
-	uint64_t fs_base;               /* TLS pointer (arch_prctl ARCH_SET_FS) */
 	vaddr_t brk_start;              /* the heap: [brk_start, brk) */
 	vaddr_t brk;
-	uint64_t clear_child_tid;       /* set_tid_address, CLONE_CHILD_CLEARTID */
-	uint64_t set_child_tid;         /* CLONE_CHILD_SETTID: the pid goes
-	                                   there as the child starts; 0: none */
 	int wstatus;                    /* Linux wait status, once a zombie */
 	int pdeathsig;                  /* prctl(PR_SET_PDEATHSIG): sent when
 	                                   the parent exits; 0: none.  Under
@@ -81,8 +85,6 @@ struct proc {
 	                                   (exec; fork copies): /proc/PID/cmdline */
 	uint64_t start_ticks;           /* ticks when it was made (fork):
 	                                   /proc/PID/stat's starttime */
-	struct trapframe start_tf;      /* the first user state (fork, spawn) */
-	uint8_t fpu[512] __aligned(16); /* SSE state while off the CPU */
 };
 
 #define curproc (curthread->proc)
@@ -105,8 +107,40 @@ extern struct spinlock proc_lock;
 int proc_run(const char *path, char *const argv[], char *const envp[],
     int *wstatus);
 
-/* proc_exit - end the current process with a wait status.  => never returns. */
+/*
+ * proc_exit - end the current process with a wait status (exit_group, a
+ * fatal signal): every other thread of it exits first.  A thread that
+ * finds another already ending the process (or exec'ing) just exits.
+ *  => nothing locked; never returns.
+ */
 void proc_exit(int wstatus) __noreturn;
+
+/*
+ * proc_teardown - the last thread of the process is ending: close its
+ * files, free its address space, make it a zombie for its parent.
+ *  => nothing locked; the caller is the process's last live thread (or
+ *     is about to be marked dead here).  Never returns.
+ */
+void proc_teardown(int wstatus) __noreturn;
+
+/*
+ * proc_signal_lwp - make sig pending in thread tid of process tgid
+ * (tgid <= 0: of any process), as tgkill and tkill do.
+ *  => takes proc_lock; returns 0 or -ESRCH.
+ */
+int proc_signal_lwp(int tgid, int tid, int sig);
+
+/* proc_robust_head - get_robust_list's look at thread tid of the
+ * caller's process.  => 0, -ESRCH (no such thread), -EPERM (another
+ * process's). */
+int proc_robust_head(int tid, uint64_t *head);
+
+/*
+ * proc_stopped_wait - the process is stopped (another thread took the
+ * stop signal): wait here, on the way back to user mode, for SIGCONT.
+ *  => nothing locked; sleeps.
+ */
+void proc_stopped_wait(void);
 
 /*
  * proc_user_trap - an exception from user mode that uvm_fault did not
@@ -114,14 +148,6 @@ void proc_exit(int wstatus) __noreturn;
  * process's handler, or kills it with a one-line message.
  */
 void proc_user_trap(struct trapframe *tf, int fault_error);
-
-/*
- * proc_switch_out / proc_switch_in - save and load what the CPU holds
- * for a process between threads: the SSE registers and the TLS base.
- *  => called by the scheduler with interrupts off.
- */
-void proc_switch_out(struct proc *p);
-void proc_switch_in(struct proc *p);
 
 /*
  * proc_signal - make sig pending in p, and end p's sleep if it sleeps
@@ -184,17 +210,22 @@ uint64_t proc_count(void);
 /* What /proc shows of one process, copied under proc_lock. */
 struct proc_info {
 	int pid, ppid, pgid, sid;
+	int tid;                        /* the thread this is a view of: the
+	                                   pid for the process's own view */
 	char state;                     /* R running or runnable, S sleeping
 	                                   (interruptibly), D (not), T stopped,
 	                                   Z zombie */
 	char wchan[16];                 /* what it sleeps on (wmesg), or "" */
 	vaddr_t arg_start, arg_end;     /* argv in its memory (cmdline) */
 	uint64_t start_ticks;           /* when it was made, in ticks */
-	uint64_t run_ticks;             /* clock ticks that found it running */
+	uint64_t run_ticks;             /* clock ticks that found its threads running */
+	int nthreads;                   /* live threads */
 	char name[32];
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */
 	vaddr_t brk_start, brk;
 	uint64_t sigpending, sigblocked, sigignored, sigcaught;
+	uint64_t shdpending;            /* the process-wide pending set (ShdPnd);
+	                                   sigpending is the thread's own (SigPnd) */
 	uint64_t fdmask[FD_WORDS];      /* bit n: descriptor n is open (fd_bit) */
 };
 
@@ -215,6 +246,25 @@ int proc_caps_get(int pid, struct cap_sets *out);
 /* proc_caps_set - the caller's sets become *c (capset, checked by then).
  *  => takes proc_lock; never sleeps. */
 void proc_caps_set(const struct cap_sets *c);
+
+/*
+ * proc_lwp_info_get - a snapshot of thread tid of process id (/proc/PID/
+ * task/TID): *pi as proc_info_get fills it, with the thread's own state,
+ * wait channel, mask, pending set and ticks.  id is a pid (0: the
+ * caller's) or the tid of any live thread (/proc/TID, which Linux opens
+ * though it does not list it); tid 0 is the view of the process as a
+ * whole through the thread id names (the first thread for a pid).
+ *  => takes proc_lock; never sleeps.  0, or -ESRCH: no such process, or
+ *     tid is not a live thread of it.  proc_info_put drops the reference.
+ */
+int proc_lwp_info_get(int id, int tid, struct proc_info *pi);
+
+/*
+ * proc_lwp_tids - up to max ids of the live threads of process id (as
+ * proc_lwp_info_get names it) into tids, first thread first.
+ *  => takes proc_lock; never sleeps.  How many, or -ESRCH.
+ */
+int proc_lwp_tids(int id, int *tids, int max);
 
 /* proc_pids - up to max pids of live and zombie processes into pids; returns how many. */
 int proc_pids(int *pids, int max);

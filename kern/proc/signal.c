@@ -133,9 +133,9 @@ default_stops(int sig)
 }
 
 static bool
-on_altstack(const struct proc *p, uint64_t sp)
+on_altstack(const struct lwp *l, uint64_t sp)
 {
-	const struct k_sigaltstack *ss = &p->sig.altstack;
+	const struct k_sigaltstack *ss = &l->l_altstack;
 
 	return !(ss->flags & SS_DISABLE) && ss->size != 0 &&
 	    sp > ss->sp && sp <= ss->sp + ss->size;
@@ -193,11 +193,11 @@ fpu_restore(uint64_t uaddr)
 
 /* Where the frame goes: the alternate stack if asked for, else below the red zone. */
 static uint64_t
-frame_top(const struct proc *p, const struct k_sigaction *sa, uint64_t sp)
+frame_top(const struct lwp *l, const struct k_sigaction *sa, uint64_t sp)
 {
-	if ((sa->flags & SA_ONSTACK) && !(p->sig.altstack.flags & SS_DISABLE) &&
-	    p->sig.altstack.size != 0 && !on_altstack(p, sp))
-		return p->sig.altstack.sp + p->sig.altstack.size;
+	if ((sa->flags & SA_ONSTACK) && !(l->l_altstack.flags & SS_DISABLE) &&
+	    l->l_altstack.size != 0 && !on_altstack(l, sp))
+		return l->l_altstack.sp + l->l_altstack.size;
 	return sp - REDZONE;
 }
 
@@ -210,23 +210,24 @@ static int
 setup_frame(struct trapframe *tf, int sig, int code, uint64_t addr)
 {
 	struct proc *p = curproc;
+	struct lwp *l = curlwp;
 	struct k_sigaction *sa = &p->sig.act[sig];
 	struct rt_sigframe f;
-	uint64_t fp = ROUND_DOWN(frame_top(p, sa, tf->rsp) - 512, 64);
+	uint64_t fp = ROUND_DOWN(frame_top(l, sa, tf->rsp) - 512, 64);
 	uint64_t frame = ROUND_DOWN(fp - sizeof(f), 16) - 8;    /* as if called */
 
 	memset(&f, 0, sizeof(f));
 	f.pretcode = sa->restorer;
-	f.uc.uc_stack = p->sig.altstack;
-	if (on_altstack(p, tf->rsp))
+	f.uc.uc_stack = l->l_altstack;
+	if (on_altstack(l, tf->rsp))
 		f.uc.uc_stack.flags |= SS_ONSTACK;
 	save_regs(tf, &f.uc.uc_mcontext);
 	f.uc.uc_mcontext.cr2 = addr;
-	f.uc.uc_mcontext.oldmask = p->sig.mask;
+	f.uc.uc_mcontext.oldmask = l->l_sigmask;
 	f.uc.uc_mcontext.fpstate = fp;
 	/* After rt_sigsuspend the handler returns to the mask from before it. */
-	f.uc.uc_sigmask = p->sig.suspended ? p->sig.suspend_mask : p->sig.mask;
-	p->sig.suspended = false;
+	f.uc.uc_sigmask = l->l_suspended ? l->l_suspend_mask : l->l_sigmask;
+	l->l_suspended = false;
 	f.info.si_signo = sig;
 	f.info.si_code = code;
 	f.info.si_addr = addr;
@@ -239,8 +240,8 @@ setup_frame(struct trapframe *tf, int sig, int code, uint64_t addr)
 	tf->rdx = frame + offsetof(struct rt_sigframe, uc);
 	tf->rax = 0;
 	tf->rflags &= ~((1UL << 10) | (1UL << 8));  /* DF and TF off */
-	p->sig.mask |= sa->mask | ((sa->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
-	p->sig.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	l->l_sigmask |= sa->mask | ((sa->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
+	l->l_sigmask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	if (sa->flags & SA_RESETHAND)
 		sa->handler = SIG_DFL;
 	return 0;
@@ -252,7 +253,7 @@ signal_fault_kills(int sig)
 	const struct k_sigaction *sa = &curproc->sig.act[sig];
 
 	return sa->handler == SIG_DFL || sa->handler == SIG_IGN ||
-	    (curproc->sig.mask & SIGBIT(sig)) != 0;
+	    (curlwp->l_sigmask & SIGBIT(sig)) != 0;
 }
 
 void
@@ -266,7 +267,12 @@ signal_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
 bool
 signal_actionable(const struct proc *p)
 {
-	uint64_t ready = p->sig.pending & ~p->sig.mask;
+	const struct lwp *l = curlwp;
+	uint64_t ready = (p->sig.pending | l->l_sigpending) & ~l->l_sigmask;
+
+	KASSERT(l->l_proc == p);
+	if (lwp_must_exit(p))
+		return true;        /* exit_group or exec in another thread */
 
 	for (int sig = 1; ready != 0; sig++, ready >>= 1) {
 		const struct k_sigaction *sa = &p->sig.act[sig];
@@ -275,6 +281,15 @@ signal_actionable(const struct proc *p)
 			return true;
 	}
 	return false;
+}
+
+bool
+signal_work_pending(void)
+{
+	const struct proc *p = curproc;
+
+	return (p->sig.pending | curlwp->l_sigpending) != 0 ||
+	    p->stopsig != 0 || p->p_single != NULL;
 }
 
 void
@@ -302,22 +317,51 @@ restart_or_eintr(struct trapframe *tf, int64_t syscall_nr,
 		tf->rax = (uint64_t)-EINTR;
 }
 
+/*
+ * The next signal for this thread to act on, taken off its pending set
+ * (the thread's own first, then the process's), or 0.  Ignored ones are
+ * dropped on the way.  => proc_lock held.
+ */
+static int
+take_signal(struct proc *p, struct lwp *l)
+{
+	uint64_t ready = (p->sig.pending | l->l_sigpending) & ~l->l_sigmask;
+
+	while (ready != 0) {
+		int sig = __builtin_ctzl(ready) + 1;
+		const struct k_sigaction *sa = &p->sig.act[sig];
+		ready &= ~SIGBIT(sig);
+		if (l->l_sigpending & SIGBIT(sig))
+			l->l_sigpending &= ~SIGBIT(sig);
+		else
+			p->sig.pending &= ~SIGBIT(sig);
+		if (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignores(sig)))
+			continue;
+		return sig;
+	}
+	return 0;
+}
+
 void
 signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 {
 	struct proc *p = curproc;
-	uint64_t ready = p->sig.pending & ~p->sig.mask;
+	struct lwp *l = curlwp;
+	int sig;
 
-	while (ready != 0) {
-		int sig = __builtin_ctzl(ready) + 1;
+	for (;;) {
+		if (lwp_must_exit(p))
+			lwp_exit(0);        /* exit_group or exec in another thread */
+		if (p->stopsig != 0)
+			proc_stopped_wait();    /* another thread took a stop signal */
+		spin_lock(&proc_lock);
+		sig = take_signal(p, l);
+		spin_unlock(&proc_lock);
+		if (sig == 0)
+			break;
 		struct k_sigaction *sa = &p->sig.act[sig];
-		p->sig.pending &= ~SIGBIT(sig);
-		ready &= ~SIGBIT(sig);
-		if (sa->handler == SIG_IGN || (sa->handler == SIG_DFL && default_ignores(sig)))
-			continue;
 		if (sa->handler == SIG_DFL && default_stops(sig)) {
 			proc_stop(sig);     /* until SIGCONT or SIGKILL */
-			ready = p->sig.pending & ~p->sig.mask;
 			continue;
 		}
 		if (sa->handler == SIG_DFL)
@@ -328,31 +372,31 @@ signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 		return;     /* one handler at a time; the rest wait */
 	}
 	/* No handler ran (a stop and continue): a call's own mask ends here. */
-	if (p->sig.suspended) {
-		p->sig.mask = p->sig.suspend_mask;
-		p->sig.suspended = false;
+	if (l->l_suspended) {
+		l->l_sigmask = l->l_suspend_mask;
+		l->l_suspended = false;
 	}
 }
 
 void
 signal_mask_wait(uint64_t mask)
 {
-	struct proc *p = curproc;
+	struct lwp *l = curlwp;
 
-	p->sig.suspend_mask = p->sig.mask;
-	p->sig.suspended = true;
-	p->sig.mask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	l->l_suspend_mask = l->l_sigmask;
+	l->l_suspended = true;
+	l->l_sigmask = mask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 }
 
 void
 signal_mask_done(bool interrupted)
 {
-	struct proc *p = curproc;
+	struct lwp *l = curlwp;
 
-	if (interrupted || !p->sig.suspended)
+	if (interrupted || !l->l_suspended)
 		return;
-	p->sig.mask = p->sig.suspend_mask;
-	p->sig.suspended = false;
+	l->l_sigmask = l->l_suspend_mask;
+	l->l_suspended = false;
 }
 
 int64_t
@@ -380,8 +424,8 @@ sys_rt_sigaction(const struct sysargs *a)
 int64_t
 sys_rt_sigprocmask(const struct sysargs *a)
 {
-	struct proc *p = curproc;
-	uint64_t set, old = p->sig.mask;
+	struct lwp *l = curlwp;
+	uint64_t set, old = l->l_sigmask;
 
 	if (a->a[3] != sizeof(uint64_t))
 		return -EINVAL;
@@ -389,14 +433,14 @@ sys_rt_sigprocmask(const struct sysargs *a)
 		if (copyin(a->a[1], &set, sizeof(set)) != 0)
 			return -EFAULT;
 		if (a->a[0] == 0)
-			p->sig.mask |= set;
+			l->l_sigmask |= set;
 		else if (a->a[0] == 1)
-			p->sig.mask &= ~set;
+			l->l_sigmask &= ~set;
 		else if (a->a[0] == 2)
-			p->sig.mask = set;
+			l->l_sigmask = set;
 		else
 			return -EINVAL;
-		p->sig.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+		l->l_sigmask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
 	}
 	if (a->a[2] != 0 && copyout(&old, a->a[2], sizeof(old)) != 0)
 		return -EFAULT;
@@ -411,8 +455,8 @@ sys_rt_sigprocmask(const struct sysargs *a)
 int64_t
 sys_rt_sigpending(const struct sysargs *a)
 {
-	struct proc *p = curproc;
-	uint64_t set = p->sig.pending & p->sig.mask;
+	struct lwp *l = curlwp;
+	uint64_t set = (curproc->sig.pending | l->l_sigpending) & l->l_sigmask;
 
 	if (a->a[1] > sizeof(set))
 		return -EINVAL;
@@ -429,17 +473,17 @@ sys_rt_sigreturn(const struct sysargs *a)
 	    (uc.uc_mcontext.fpstate != 0 && fpu_restore(uc.uc_mcontext.fpstate) != 0))
 		proc_exit(W_SIGNALED(SIGSEGV));
 	restore_regs(tf, &uc.uc_mcontext);
-	curproc->sig.mask = uc.uc_sigmask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	curproc->sig.restart.fn = NULL;     /* a handler ran: nothing goes on */
+	curlwp->l_sigmask = uc.uc_sigmask & ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	curlwp->l_restart.fn = NULL;        /* a handler ran: nothing goes on */
 	return (int64_t)tf->rax;    /* the interrupted code's rax, untouched */
 }
 
 int64_t
 sys_sigaltstack(const struct sysargs *a)
 {
-	struct proc *p = curproc;
-	struct k_sigaltstack ss, old = p->sig.altstack;
-	bool on = on_altstack(p, a->tf->rsp);
+	struct lwp *l = curlwp;
+	struct k_sigaltstack ss, old = l->l_altstack;
+	bool on = on_altstack(l, a->tf->rsp);
 
 	if (a->a[0] != 0) {
 		if (copyin(a->a[0], &ss, sizeof(ss)) != 0)
@@ -451,7 +495,7 @@ sys_sigaltstack(const struct sysargs *a)
 		if (ss.flags != SS_DISABLE && ss.size < MINSIGSTKSZ)
 			return -ENOMEM;
 		ss.flags &= SS_DISABLE;
-		p->sig.altstack = ss;
+		l->l_altstack = ss;
 	}
 	if (a->a[1] != 0) {
 		if (old.size == 0)
@@ -465,20 +509,13 @@ sys_sigaltstack(const struct sysargs *a)
 
 /*
  * kill, tkill, tgkill: mark sig pending in the target (kill's pid 0, -1
- * and -pgid: proc_kill's groups, as Linux).  The target acts on it
- * when it next returns to user mode - at once if it is the caller, at
- * its next system call or interrupt otherwise; a target in an
- * interruptible sleep (a pipe, wait4, pause, nanosleep) is woken to see
- * it.
+ * and -pgid: proc_kill's groups, as Linux); kill's target is a process
+ * (any of its threads that does not block the signal takes it), tkill's
+ * and tgkill's one thread.  The target acts on it when it next returns
+ * to user mode - at once if it is the caller, at its next system call or
+ * interrupt otherwise; a target in an interruptible sleep (a pipe,
+ * wait4, pause, a futex) is woken to see it.
  */
-static int64_t
-signal_send(uint64_t pid, uint64_t sig)
-{
-	if (sig > NSIG)
-		return -EINVAL;
-	return proc_signal_pid((int)pid, (int)sig);
-}
-
 int64_t
 sys_kill(const struct sysargs *a)
 {
@@ -490,19 +527,17 @@ sys_kill(const struct sysargs *a)
 int64_t
 sys_tkill(const struct sysargs *a)
 {
-	if ((int64_t)a->a[0] <= 0)
+	if ((int64_t)a->a[0] <= 0 || a->a[1] > NSIG)
 		return -EINVAL;
-	return signal_send(a->a[0], a->a[1]);
+	return proc_signal_lwp(0, (int)a->a[0], (int)a->a[1]);
 }
 
 int64_t
 sys_tgkill(const struct sysargs *a)
 {
-	if ((int64_t)a->a[0] <= 0 || (int64_t)a->a[1] <= 0)
+	if ((int64_t)a->a[0] <= 0 || (int64_t)a->a[1] <= 0 || a->a[2] > NSIG)
 		return -EINVAL;
-	if (a->a[0] != a->a[1])     /* one thread per process: tid == pid */
-		return -ESRCH;
-	return signal_send(a->a[1], a->a[2]);
+	return proc_signal_lwp((int)a->a[0], (int)a->a[1], (int)a->a[2]);
 }
 
 /*
@@ -545,16 +580,21 @@ sys_rt_sigsuspend(const struct sysargs *a)
 	return -ERESTARTNOHAND;         /* EINTR; a stop and continue: again */
 }
 
-/* The lowest signal of set pending in p, taken off; 0 if none.  => proc_lock. */
+/* The lowest signal of set pending for the calling thread (its own
+ * first, then p's), taken off; 0 if none.  => proc_lock. */
 static int
 sigwait_take(struct proc *p, uint64_t set)
 {
-	uint64_t ready = p->sig.pending & set;
+	struct lwp *l = curlwp;
+	uint64_t ready = (p->sig.pending | l->l_sigpending) & set;
 
 	if (ready == 0)
 		return 0;
 	int sig = __builtin_ctzl(ready) + 1;
-	p->sig.pending &= ~SIGBIT(sig);
+	if (l->l_sigpending & SIGBIT(sig))
+		l->l_sigpending &= ~SIGBIT(sig);
+	else
+		p->sig.pending &= ~SIGBIT(sig);
 	return sig;
 }
 
@@ -637,7 +677,7 @@ int64_t
 signal_restart_block(int64_t (*fn)(const uint64_t arg[3]), uint64_t a0,
     uint64_t a1, uint64_t a2)
 {
-	struct sigrestart *r = &curproc->sig.restart;
+	struct sigrestart *r = &curlwp->l_restart;
 
 	r->fn = fn;
 	r->arg[0] = a0;
@@ -654,10 +694,10 @@ signal_restart_block(int64_t (*fn)(const uint64_t arg[3]), uint64_t a0,
 int64_t
 sys_restart_syscall(const struct sysargs *a)
 {
-	struct sigrestart r = curproc->sig.restart;
+	struct sigrestart r = curlwp->l_restart;
 
 	(void)a;
-	curproc->sig.restart.fn = NULL;
+	curlwp->l_restart.fn = NULL;
 	return r.fn != NULL ? r.fn(r.arg) : -EINTR;
 }
 

@@ -76,15 +76,13 @@ struct sigrestart {
 	uint64_t arg[3];
 };
 
-/* The per-process part, embedded in struct proc. */
+/* The per-process part, embedded in struct proc; each thread's mask,
+ * own pending set, alternate stack and restart block are in its struct
+ * lwp (kern/proc/lwp.h). */
 struct sigstate {
 	struct k_sigaction act[NSIG + 1];
-	uint64_t mask;              /* blocked signals (bit sig-1) */
-	uint64_t pending;
-	struct k_sigaltstack altstack;
-	uint64_t suspend_mask;      /* rt_sigsuspend: the mask to restore */
-	bool suspended;             /* ... after the handler it waited for */
-	struct sigrestart restart;  /* ERESTART_RESTARTBLOCK's continuation */
+	uint64_t pending;           /* sent to the process: any thread that
+	                               does not block it takes it */
 };
 
 #define SIGBIT(sig) (1UL << ((sig) - 1))
@@ -108,6 +106,15 @@ bool signal_fault_kills(int sig);
  *     the call or -EINTR, before the handler's frame saves the registers.
  */
 void signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr);
+
+/*
+ * signal_work_pending - has the calling thread anything to do on its way
+ * back to user mode: a signal pending for it or its process, a stop of
+ * its process, or another thread ending or exec'ing the process?
+ *  => a quick unlocked look (signal_deliver_pending looks again under
+ *     proc_lock); never sleeps.
+ */
+bool signal_work_pending(void);
 
 /*
  * signal_restart_syscall - make the user frame execute system call nr

@@ -28,14 +28,22 @@
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 
-/* exit and exit_group: one thread per process, so they are the same. */
+/* exit ends the calling thread (the last one ends the process);
+ * exit_group ends every thread of the process. */
 int64_t
 sys_exit(const struct sysargs *a)
+{
+	lwp_exit(W_EXITCODE((int)a->a[0]));
+}
+
+int64_t
+sys_exit_group(const struct sysargs *a)
 {
 	proc_exit(W_EXITCODE((int)a->a[0]));
 }
 
-/* getpid and gettid: a process is one thread, whose id is the pid. */
+/* getpid is the process's id; gettid the thread's (the first thread's
+ * is the pid). */
 int64_t
 sys_getpid(const struct sysargs *a)
 {
@@ -44,10 +52,51 @@ sys_getpid(const struct sysargs *a)
 }
 
 int64_t
+sys_gettid(const struct sysargs *a)
+{
+	(void)a;
+	return curlwp->l_tid;
+}
+
+int64_t
 sys_set_tid_address(const struct sysargs *a)
 {
-	curproc->clear_child_tid = a->a[0];
-	return curproc->pid;        /* musl's raise() relies on the real tid */
+	curlwp->l_clear_child_tid = a->a[0];
+	return curlwp->l_tid;       /* musl's raise() relies on the real tid */
+}
+
+/* The size of Linux's struct robust_list_head: next, futex_offset,
+ * list_op_pending. */
+#define ROBUST_LIST_HEAD_SIZE 24
+
+/* set_robust_list(head, len): where the thread's held robust futexes
+ * are listed, for the kernel to release at its exit (futex.c). */
+int64_t
+sys_set_robust_list(const struct sysargs *a)
+{
+	if (a->a[1] != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	curlwp->l_robust_head = a->a[0];
+	return 0;
+}
+
+/* get_robust_list(tid, &head, &len): 0 is the caller; another thread
+ * of any process would need ptrace rights - only the caller's own
+ * process is allowed here (-EPERM otherwise). */
+int64_t
+sys_get_robust_list(const struct sysargs *a)
+{
+	uint64_t head = curlwp->l_robust_head, len = ROBUST_LIST_HEAD_SIZE;
+
+	if (a->a[0] != 0 && (int)a->a[0] != curlwp->l_tid) {
+		int r = proc_robust_head((int)a->a[0], &head);
+		if (r != 0)
+			return r;
+	}
+	if (copyout(&head, a->a[1], sizeof(head)) != 0 ||
+	    copyout(&len, a->a[2], sizeof(len)) != 0)
+		return -EFAULT;
+	return 0;
 }
 
 int64_t
@@ -57,11 +106,11 @@ sys_arch_prctl(const struct sysargs *a)
 	case ARCH_SET_FS:
 		if (a->a[1] >= USER_MAX)
 			return -EPERM;
-		curproc->fs_base = a->a[1];
+		curlwp->l_fs_base = a->a[1];
 		wrmsr(MSR_FS_BASE, a->a[1]);
 		return 0;
 	case ARCH_GET_FS:
-		return copyout(&curproc->fs_base, a->a[1], sizeof(uint64_t));
+		return copyout(&curlwp->l_fs_base, a->a[1], sizeof(uint64_t));
 	case ARCH_SET_GS:
 	case ARCH_GET_GS:
 		return -EINVAL;         /* the kernel keeps GS for itself */

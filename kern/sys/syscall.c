@@ -75,7 +75,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[39] = sys_getpid,
 	[56] = sys_clone,
 	[57] = sys_fork,
-	[58] = sys_fork,            /* vfork: a fork (the child gets a copy) */
+	[58] = sys_vfork,
 	[59] = sys_execve,
 	[60] = sys_exit,
 	[61] = sys_wait4,
@@ -142,7 +142,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[170] = sys_sethostname,
 	[171] = sys_setdomainname,
 	[173] = sys_ioperm,
-	[186] = sys_getpid,         /* gettid: one thread per process */
+	[186] = sys_gettid,
 	[200] = sys_tkill,
 	[201] = sys_time,
 	[202] = sys_futex,
@@ -154,7 +154,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[228] = sys_clock_gettime,
 	[229] = sys_clock_getres,
 	[230] = sys_clock_nanosleep,
-	[231] = sys_exit,           /* exit_group */
+	[231] = sys_exit_group,
 	[234] = sys_tgkill,
 	[257] = sys_openat,
 	[258] = sys_mkdirat,
@@ -169,6 +169,8 @@ static const sysfn_t systab[NSYSCALL] = {
 	[269] = sys_faccessat,
 	[270] = sys_pselect6,
 	[271] = sys_ppoll,
+	[273] = sys_set_robust_list,
+	[274] = sys_get_robust_list,
 	[280] = sys_utimensat,
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
@@ -182,6 +184,7 @@ static const sysfn_t systab[NSYSCALL] = {
 	[319] = sys_memfd_create,
 	[325] = sys_mlock2,
 	[332] = sys_statx,
+	[435] = sys_clone3,
 	[439] = sys_faccessat2,
 	[448] = sys_process_mrelease,
 };
@@ -266,7 +269,7 @@ syscall_handler(struct trapframe *tf)
 		tf->rax = (uint64_t)systab_project[nr - SYS_PROJECT_BASE](&args);
 	else
 		tf->rax = (uint64_t)syscall_missing(nr);
-	if (curproc != NULL && curproc->sig.pending != 0)
+	if (curproc != NULL && signal_work_pending())
 		signal_deliver_pending(tf, (int64_t)nr);
 	/* Cut short, and no handler took it: run the call again. */
 	if (tf->rax == (uint64_t)-ERESTARTSYS || tf->rax == (uint64_t)-ERESTARTNOHAND)

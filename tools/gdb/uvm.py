@@ -173,12 +173,31 @@ friends one readable line; "print/r" shows the raw structure."""
         super().__init__("uvm", gdb.COMMAND_DATA, prefix=True)
 
 
+def thread_line(l, cur_lwp):
+    """One thread of a process: tid, kernel-thread state, what it waits on."""
+    t = l["l_thread"]
+    if u64(t) == 0:
+        state = "not started"
+    else:
+        state = str(t["state"]).replace("TS_", "").lower()
+        if state == "sleeping" and u64(t["wmesg"]) != 0:
+            state += " on " + t["wmesg"].string()
+    if bool(l["l_dead"]):
+        state = "dead (not reaped yet)"
+    return "%s     thread %d: %s, TLS %#x, mask %#x" % (
+        "*" if u64(l) == cur_lwp else " ", int(l["l_tid"]), state,
+        u64(l["l_fs_base"]), u64(l["l_sigmask"]))
+
+
 class UvmProcs(gdb.Command):
     """List the processes: pid, state, name, vmspace and exe path.
 
 Columns: pid; the process state (enum proc_state); its name; its struct
 vmspace * (give it to "uvm map"); the path its program was exec'd from
-(what "uvm user-symbols" loads).  A '*' marks the current process."""
+(what "uvm user-symbols" loads).  A '*' marks the current process.  A
+process with more than one thread (struct lwp) gets a line per thread
+below it: its id, its kernel thread's state (and what it sleeps on), its
+TLS pointer and signal mask; '*' marks the thread on the CPU."""
 
     def __init__(self):
         super().__init__("uvm procs", gdb.COMMAND_DATA)
@@ -191,6 +210,12 @@ vmspace * (give it to "uvm map"); the path its program was exec'd from
                 "*" if cur is not None and u64(cur) == u64(p) else " ",
                 int(p["pid"]), state.lower(), p["name"].string(),
                 u64(p["vmspace"]), p["exe"].string()))
+            lwps = list(tailq(p["p_lwps"], "l_link"))
+            if len(lwps) > 1:
+                t = current_thread()
+                cur_lwp = u64(t["lwp"]) if u64(t) != 0 else 0
+                for l in lwps:
+                    print(thread_line(l, cur_lwp))
 
 
 def map_of(arg):

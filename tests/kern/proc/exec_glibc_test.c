@@ -25,6 +25,7 @@
 #include "kern/lib/string.h"
 #include "kern/proc/elf.h"
 #include "kern/proc/exec.h"
+#include "kern/proc/futex.h"
 #include "kern/proc/proc.h"
 #include "kern/vfs/vfs.h"
 #include "tests/harness/disktest.h"
@@ -254,4 +255,27 @@ KTEST(execglibc, a_missing_interpreter_is_enoent_and_the_process_is_untouched)
 	gh_noint_remove(NULL);
 	ktest_cleanup_pop(gh_noint_tag);
 	disktest_unmount(mounted);
+}
+
+#define GH_THREADS "/bin/gthreads-dyn"
+
+/*
+ * glibc's pthread_create (clone3, or clone when that is refused), its
+ * mutexes and condition variables (futexes) and pthread_join (the tid
+ * word the kernel clears at a thread's exit) work: the program checks
+ * its own results and exits 0; the kernel saw one process start four
+ * threads beside its first, and reaped all five.
+ */
+KTEST(execglibc, glibc_pthreads_create_lock_wait_and_join_four_threads)
+{
+	struct lwp_stats before = lwp_stats;
+	uint64_t ids = proc_started();
+	int nthreads = thread_count();
+
+	KT_EQ(gh_run(GH_THREADS, NULL), W_EXITCODE(0));
+	KT_EQ(lwp_stats.started - before.started, 5);   /* main + 4 */
+	KT_EQ(lwp_stats.reaped - before.reaped, 5);
+	KT_EQ(proc_started() - ids, 5);                 /* tids are from the pid sequence */
+	KT_EQ(thread_count(), nthreads);
+	KT_EQ(futex_waiters(), 0);
 }

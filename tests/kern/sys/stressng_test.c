@@ -255,10 +255,8 @@ SNG_TEST(stressng, vm, "--vm-bytes", "32M", NULL)
 SNG_TEST(stressng, mmap, "--mmap-bytes", "16M", NULL)
 SNG_TEST(stressng, mmapfork, NULL)
 SNG_TEST(stressng, mremap, "--mremap-bytes", "16M", NULL)
-/* Partly: its per-page madvise work runs in 4 pthreads, which it cannot
- * create here (clone3 and clone with CLONE_VM are ENOSYS: no threads
- * yet); it goes on without them (the rest: random advice, mincore,
- * process_madvise's ENOSYS) and passes.  Full once threads exist. */
+/* Its per-page madvise work runs in 4 glibc pthreads beside the main
+ * one (clone3, futexes); each round makes and joins them. */
 SNG_TEST(stressng, madvise, NULL)
 SNG_TEST(stressng, stack, NULL)
 SNG_TEST(stressng, mlock, NULL)
@@ -266,6 +264,11 @@ SNG_TEST(stressng, msync, NULL)
 SNG_TEST(stressng, shm, NULL)
 SNG_TEST(stressng, memfd, NULL)
 SNG_TEST(stressng, pipe, NULL)
+/* Threads: pthread makes and joins up to 16 at a time (clone3, exit,
+ * CLEARTID wakes, condition variables); futex hammers FUTEX_WAIT and
+ * FUTEX_WAKE on one word from a parent and a child. */
+SNG_TEST(stressng, pthread, "--pthread-max", "16", NULL)
+SNG_TEST(stressng, futex, NULL)
 /* brk and fork drop every capability in the child that does the work
  * (stress_drop_capabilities: capget, then capset with empty sets) and
  * fail the stressor if either call fails: kern/proc/cap.c. */
