@@ -92,22 +92,23 @@ find_locked(int pid)
 }
 
 /*
- * sig was posted to p: get each of its threads that does not block it
- * out of an interruptible sleep (a pipe, wait4, pause, futex) to act on
- * it; one takes it, the others find nothing and sleep again.  A sleep
- * that is not interruptible (a page being read in) runs to its end; the
- * signal waits for the return to user mode.  => proc_lock held.
+ * sig was posted to p: get each of its threads out of an interruptible
+ * sleep (a pipe, wait4, pause, a futex) to look at it; the first that may
+ * take it does, the others find nothing and sleep again.  Those that
+ * block it are woken too: one may be in rt_sigtimedwait for it (busybox
+ * init waits for its blocked signals so).  A sleep that is not
+ * interruptible (a page being read in) runs to its end; the signal waits
+ * for the return to user mode.  => proc_lock held.
  */
 static void
 interrupt_sleep(struct proc *p, int sig)
 {
 	struct lwp *l;
 
+	(void)sig;
 	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
-		if (l->l_thread == NULL || l->l_dead)
-			continue;   /* NULL: clone has not started it yet */
-		if (sig == SIGKILL || !(l->l_sigmask & SIGBIT(sig)))
-			sleep_interrupt(l->l_thread);
+		if (l->l_thread != NULL && !l->l_dead)
+			sleep_interrupt(l->l_thread);   /* NULL: not started yet */
 	}
 }
 
