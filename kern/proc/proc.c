@@ -1,25 +1,30 @@
 /*
  * kern/proc/proc.c - creating, running, ending and reaping processes.
  *
- * A process runs on a kernel thread of its own.  It starts (after exec
- * or fork) in proc_thread_start, which drops into user mode through a
- * copy of the process's saved user frame:
+ * A process runs on one or more threads (struct lwp, kern/proc/lwp.c),
+ * each a kernel thread of its own.  A thread starts (after exec, fork or
+ * clone) in lwp_thread_start, which drops into user mode through a copy
+ * of the thread's saved user frame:
  *
  *   thread stack (guard page below)      rsp0 = top of this stack
  *   +------------------------------+ <-- traps and syscalls from user
- *   | proc_thread_start's frame    |     mode build their frame here
+ *   | lwp_thread_start's frame     |     mode build their frame here
  *   |   local trapframe copy ------+--> enter_user: iretq to user mode
  *   +------------------------------+
  *
  * Life of a process:
  *
- *   proc_run / fork --> ALIVE --exit_group, or a fatal signal--> ZOMBIE
- *                                                                  |
+ *   proc_run / fork --> ALIVE --exit_group, a fatal signal--> ZOMBIE
+ *                              or its last thread's exit        |
  *         wait4 in the parent (or proc_run for a tree's root) reaps it:
- *         joins its thread, frees it
+ *         joins its threads, frees it
+ *
+ * exit_group, a fatal signal and execve first make the caller the only
+ * thread (single_lwp: every other one is sent a SIGKILL of its own and
+ * waited for).
  *
  * Exiting frees the address space at once (on the kernel pmap), so a
- * zombie holds only its struct proc and a finished thread.
+ * zombie holds only its struct proc and its finished threads.
  */
 #include "kern/proc/proc.h"
 #include "kern/core/clock.h"
