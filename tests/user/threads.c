@@ -414,21 +414,33 @@ wait_for_signal(void *arg)
 	return NULL;
 }
 
-UTEST(tgkill_runs_the_handler_in_the_named_thread)
+/*
+ * SIGUSR1 blocked in the calling (main) thread, with a handler that
+ * records who ran it, and a thread started that waits for a signal in
+ * sigsuspend with an empty mask - the one place SIGUSR1 is open.
+ */
+static pthread_t
+start_signal_waiter(sigset_t *usr1)
 {
 	struct sigaction sa = { .sa_handler = record_tid };
-	sigset_t usr1;
 
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(usr1);
+	sigaddset(usr1, SIGUSR1);
 	UT_SYS(sigaction(SIGUSR1, &sa, NULL));
-	/* Blocked here, so only the thread can take it. */
-	UT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, NULL), 0);
+	UT_EQ(pthread_sigmask(SIG_BLOCK, usr1, NULL), 0);
 	handled_by = 0;
 	worker_tid = 0;
-	pthread_t t = spawn(wait_for_signal, NULL);
+	pthread_t t = spawn(wait_for_signal, NULL);   /* inherits the block */
 	while (atomic_load(&worker_tid) == 0)
 		sched_yield();
+	return t;
+}
+
+UTEST(tgkill_runs_the_handler_in_the_named_thread)
+{
+	sigset_t usr1;
+	pthread_t t = start_signal_waiter(&usr1);
+
 	UT_SYS(syscall(SYS_tgkill, getpid(), worker_tid, SIGUSR1));
 	join(t);
 	UT_EQ(handled_by, worker_tid);
@@ -437,20 +449,10 @@ UTEST(tgkill_runs_the_handler_in_the_named_thread)
 
 UTEST(a_signal_to_the_process_goes_to_a_thread_that_does_not_block_it)
 {
-	struct sigaction sa = { .sa_handler = record_tid };
 	sigset_t usr1;
+	pthread_t t = start_signal_waiter(&usr1);
 
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	UT_SYS(sigaction(SIGUSR1, &sa, NULL));
-	UT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, NULL), 0);
-	handled_by = 0;
-	worker_tid = 0;
-	pthread_t t = spawn(wait_for_signal, NULL);   /* inherits the block... */
-	while (atomic_load(&worker_tid) == 0)
-		sched_yield();
-	/* ...but sigsuspend's empty mask opens it there and only there. */
-	UT_SYS(kill(getpid(), SIGUSR1));
+	UT_SYS(kill(getpid(), SIGUSR1));    /* only the waiter has it open */
 	join(t);
 	UT_EQ(handled_by, worker_tid);
 	UT_EQ(pthread_sigmask(SIG_UNBLOCK, &usr1, NULL), 0);
