@@ -102,17 +102,7 @@ crew_end(struct crew *c)
 static size_t
 slurp(const char *path)
 {
-	int fd = open(path, O_RDONLY);
-	size_t n = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		ut_fail(__FILE__, __LINE__, "open %s: %s", path, ut_errname(errno));
-	while (n < sizeof(text) - 1 && (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
-		n += (size_t)r;
-	close(fd);
-	text[n] = '\0';
-	return n;
+	return ut_slurp(path, text, sizeof(text));
 }
 
 /* The text after "key:\t" in status file path (in text), or NULL. */

@@ -823,3 +823,19 @@ main(int argc, char **argv)
 {
 	return utest_main(argc, argv);
 }
+
+size_t
+ut_slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		ut_fail(__FILE__, __LINE__, "open %s: %s", path, ut_errname(errno));
+	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	return n;
+}

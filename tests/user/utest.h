@@ -186,6 +186,10 @@ void ut_query_at(const char *file, int line, const void *addr,
  * neighbour and tests can count its map entries exactly.  ut_unmap
  * undoes it.
  */
+/* ut_slurp - the whole of file path into buf (size bytes, NUL-terminated);
+ * its length.  A file that cannot be opened fails the test. */
+size_t ut_slurp(const char *path, char *buf, size_t size);
+
 void *ut_map(size_t npages, int prot);
 void ut_unmap(void *p, size_t npages);
 
