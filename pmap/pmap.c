@@ -28,17 +28,66 @@
  * When a mapping goes away its PG_A/PG_M bits are folded into md.attrs, so
  * no reference or modification is forgotten.
  *
- * TLB.  Only the active pmap (whatever CR3 holds) and the kernel's global
- * mappings can be in the TLB on this one-CPU kernel.  Changes to those are
- * queued in pm_tlb_va and carried out by pmap_update: one invlpg each, or
- * one full flush past PMAP_TLB_MAX.  Two exceptions flush at once: before
- * a page-table page is freed (the CPU may cache paging structures), and in
- * pmap_page_protect and the A/D clearing calls, which have no pmap
- * argument for a later pmap_update.
+ * TLB.  A CPU's TLB caches translations of the pmap its CR3 holds (its
+ * cpu_info's ci_pmap) and of the kernel's global mappings, which every
+ * CPU has.  Each user pmap knows the CPUs it is loaded on, pm_cpus: a
+ * CPU sets its bit in pmap_activate before loading CR3 and clears it in
+ * the old pmap's after (atomic operations, no lock).  Changes to existing
+ * mappings are queued in pm_tlb_va (past PMAP_TLB_MAX, "flush all") and
+ * carried out by pmap_update as one batch; pmap_page_protect and the A/D
+ * clearing calls, which have no pmap argument for a later pmap_update,
+ * carry out theirs at once (tlb_now).
  *
- * Locking: one spin lock, pmap_lock, covers every page table and every PV
- * list.  On one CPU that is both simple and sufficient; pmap functions
- * take it themselves.  Order: pmap_lock, then the pool and page locks.
+ * Shootdown.  Carrying out a batch means invalidating it on every CPU that
+ * may cache it: pm_cpus for a user pmap, every online CPU for the kernel
+ * pmap.  The CPU that changed the PTEs sends the others one cross-call
+ * carrying the whole batch (kern/core/smp.c: one IPI per target, one wait
+ * for all), does its own share meanwhile, and waits, pmap lock held, until
+ * every target has acknowledged.  A munmap of 16 pages on a pmap loaded
+ * on cpu0 and cpu1, run by cpu0:
+ *
+ *   cpu0 (munmap)                           cpu1 (runs the process too)
+ *   pmap_remove: 16 PTEs := 0,               reads page 5 through its TLB:
+ *     16 VAs queued in pm_tlb_va              the old frame, still right
+ *   pmap_update: fence; targets =
+ *     pm_cpus & ~cpu0 = {cpu1}
+ *   post {16 VAs}, IPI  ------------------>  interrupt (or its poll while
+ *   invlpg x16 here                          spinning or waiting):
+ *   wait for the acks ...                    invlpg x16
+ *                       <------------------  ack (pending 1 -> 0)
+ *   return: the pages may now be freed       next read of page 5: walks
+ *   (uvm_unmap drops the anons after)        the tables, finds 0: fault
+ *
+ * Why the wait.  Until cpu1 has acknowledged, its TLB may still map page 5
+ * to the old frame, and cpu1 may still write through it.  If cpu0 freed
+ * the frame first, the allocator could hand it to someone else - a page
+ * cache page, another process's stack, a page table - and cpu1's late
+ * store would land there: silent corruption in memory that is no longer
+ * this process's.  So every pmap call that removes or downgrades a
+ * mapping returns (pmap_update, pmap_page_protect, pmap_kremove with its
+ * pmap_update) only after the last acknowledgement, and the callers free
+ * pages only after it returns.  The same holds for page-table pages:
+ * another CPU may still walk an unhooked table through its cached
+ * paging-structure entries, so an emptied table is put on pm_ptp_free and
+ * freed after the shootdown (the invlpg of an address under it drops
+ * those caches too); the operation that emptied it shoots down before it
+ * returns, so one munmap still costs one IPI per CPU.
+ *
+ * Who is told.  Only CPUs in pm_cpus: a pmap loaded nowhere else costs no
+ * IPI, and one loaded nowhere not even an invlpg (a CPU that loads it
+ * later walks the new PTEs).  The sender reads pm_cpus after a fence that
+ * follows its PTE stores, and pmap_activate sets its bit before loading
+ * CR3, so a CPU joining meanwhile is either told or walks the new tables.
+ * A target may take a shootdown late only by running with interrupts off
+ * without polling (smp_call_service): a CPU spinning on a lock or waiting
+ * for its own cross-call polls, so two CPUs shooting at each other do not
+ * deadlock.
+ *
+ * Locking: one spin lock, pmap_lock, covers every page table, every PV
+ * list and every pmap's TLB queue; it is held through a shootdown (the
+ * batch lives in the queue until every CPU has acknowledged).  Correct on
+ * several CPUs, but the whole VM serialises on it.  pm_cpus and ci_pmap
+ * change without it.  Order: pmap_lock, then the pool and page locks.
  */
 #include "pmap/pmap.h"
 #include "kern/arch/cpu.h"
@@ -219,9 +268,9 @@ tlb_shoot(struct pmap *pm, const vaddr_t *va, int n)
 		pmap_counters.tlb_shootdowns++;
 		pmap_counters.tlb_ipis += (uint64_t)__builtin_popcountl(targets);
 		if (n > PMAP_TLB_MAX)
-			pmap_counters.tlb_shoot_flushall++;
+			pmap_counters.tlb_ipi_all++;
 		else
-			pmap_counters.tlb_shoot_pages += (uint64_t)n;
+			pmap_counters.tlb_ipi_pages += (uint64_t)n;
 	}
 	if (pmap_is_active(pm)) {
 		tlb_batch_here(&b);

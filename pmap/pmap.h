@@ -43,13 +43,13 @@ struct pmap_stats {
 struct pmap_counters {
 	uint64_t pv_entries;    /* live PV entries */
 	uint64_t ptpages;       /* live page-table pages (all pmaps) */
-	uint64_t tlb_shootpage; /* single-page invalidations on this CPU */
-	uint64_t tlb_flushall;  /* full flushes on this CPU */
+	uint64_t tlb_shootpage; /* invlpgs by the CPU making a change */
+	uint64_t tlb_flushall;  /* full flushes by it */
 	/* Shootdowns: asking the other CPUs a pmap is active on to invalidate */
-	uint64_t tlb_shootdowns;        /* cross-calls sent (one per batch) */
-	uint64_t tlb_ipis;              /* IPIs: their targets, summed */
-	uint64_t tlb_shoot_pages;       /* pages named in them */
-	uint64_t tlb_shoot_flushall;    /* of them, "flush everything" */
+	uint64_t tlb_shootdowns; /* cross-calls sent (one per batch) */
+	uint64_t tlb_ipis;      /* IPIs: their targets, summed */
+	uint64_t tlb_ipi_pages; /* pages named in them */
+	uint64_t tlb_ipi_all;   /* of them, "flush everything" */
 };
 
 extern struct pmap_counters pmap_counters;

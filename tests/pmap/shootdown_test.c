@@ -77,8 +77,8 @@ sd_counts_take(struct sd_counts *k)
 {
 	k->shootdowns = pmap_counters.tlb_shootdowns;
 	k->ipis = pmap_counters.tlb_ipis;
-	k->pages = pmap_counters.tlb_shoot_pages;
-	k->flushall = pmap_counters.tlb_shoot_flushall;
+	k->pages = pmap_counters.tlb_ipi_pages;
+	k->flushall = pmap_counters.tlb_ipi_all;
 	k->local_pages = pmap_counters.tlb_shootpage;
 	k->ap_shot = ncpu > 1 ? cpu_infos[1].ci_ntlbshoot : 0;
 }
@@ -235,13 +235,13 @@ sd_race(struct vmtest *t, struct reader *r, enum sd_change how,
 static void
 sd_race_check(struct reader *r, long began, long ended, vaddr_t len)
 {
-	KT_EQ(r->bad_value, 0);
-	KT_ASSERT(r->ok_before >= began);       /* all before the change read */
-	KT_ASSERT(r->first_fault >= began);     /* ... without a fault */
 	/* The ack came before the change returned: every access begun
 	 * after that (index > ended) came after the ack, and faulted. */
 	KT_ASSERT(r->first_acked >= began && r->first_acked <= ended + 1);
 	KT_EQ(r->ok_after, 0);
+	KT_EQ(r->bad_value, 0);
+	KT_ASSERT(r->ok_before >= began);       /* all before the change read */
+	KT_ASSERT(r->first_fault >= began);     /* ... without a fault */
 	KT_ASSERT(r->fault_after >= SD_AFTER);
 	KT_EQ(r->first_fault <= r->first_acked, true);
 	KT_EQ(r->te.vector, T_PAGE_FAULT);
