@@ -37,7 +37,7 @@
 #                   multi-threaded TCG, -accel tcg,thread=multi): the
 #                   kernel starts them all and parks the others
 #                   (kern/core/smp.c); make run SMP=4 lists them at boot
-#   SMPKTEST='smp/*'  what make test's extra boot with two CPUs runs
+#   SMPKTEST='smp/*,shootdown/*'  what make test's extra boot with two CPUs runs
 #                   (none skips that boot)
 #   SWAP=256M       size of the swap disk build/swap.img (vda; the kernel
 #                   swaps on it unless CMDLINE has swap=none, as make
@@ -147,7 +147,7 @@ TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
 SMP     ?= 1
-SMPKTEST ?= smp/*
+SMPKTEST ?= smp/*,shootdown/*
 CMDLINE ?=
 ROOT    ?= vdc
 GDBPORT ?= 1234

@@ -28,20 +28,70 @@
  * When a mapping goes away its PG_A/PG_M bits are folded into md.attrs, so
  * no reference or modification is forgotten.
  *
- * TLB.  Only the active pmap (whatever CR3 holds) and the kernel's global
- * mappings can be in the TLB on this one-CPU kernel.  Changes to those are
- * queued in pm_tlb_va and carried out by pmap_update: one invlpg each, or
- * one full flush past PMAP_TLB_MAX.  Two exceptions flush at once: before
- * a page-table page is freed (the CPU may cache paging structures), and in
- * pmap_page_protect and the A/D clearing calls, which have no pmap
- * argument for a later pmap_update.
+ * TLB.  A CPU's TLB caches translations of the pmap its CR3 holds (its
+ * cpu_info's ci_pmap) and of the kernel's global mappings, which every
+ * CPU has.  Each user pmap knows the CPUs it is loaded on, pm_cpus: a
+ * CPU sets its bit in pmap_activate before loading CR3 and clears it in
+ * the old pmap's after (atomic operations, no lock).  Changes to existing
+ * mappings are queued in pm_tlb_va (past PMAP_TLB_MAX, "flush all") and
+ * carried out by pmap_update as one batch; pmap_page_protect and the A/D
+ * clearing calls, which have no pmap argument for a later pmap_update,
+ * carry out theirs at once (tlb_now).
  *
- * Locking: one spin lock, pmap_lock, covers every page table and every PV
- * list.  On one CPU that is both simple and sufficient; pmap functions
- * take it themselves.  Order: pmap_lock, then the pool and page locks.
+ * Shootdown.  Carrying out a batch means invalidating it on every CPU that
+ * may cache it: pm_cpus for a user pmap, every online CPU for the kernel
+ * pmap.  The CPU that changed the PTEs sends the others one cross-call
+ * carrying the whole batch (kern/core/smp.c: one IPI per target, one wait
+ * for all), does its own share meanwhile, and waits, pmap lock held, until
+ * every target has acknowledged.  A munmap of 16 pages on a pmap loaded
+ * on cpu0 and cpu1, run by cpu0:
+ *
+ *   cpu0 (munmap)                           cpu1 (runs the process too)
+ *   pmap_remove: 16 PTEs := 0,               reads page 5 through its TLB:
+ *     16 VAs queued in pm_tlb_va              the old frame, still right
+ *   pmap_update: fence; targets =
+ *     pm_cpus & ~cpu0 = {cpu1}
+ *   post {16 VAs}, IPI  ------------------>  interrupt (or its poll while
+ *   invlpg x16 here                          spinning or waiting):
+ *   wait for the acks ...                    invlpg x16
+ *                       <------------------  ack (pending 1 -> 0)
+ *   return: the pages may now be freed       next read of page 5: walks
+ *   (uvm_unmap drops the anons after)        the tables, finds 0: fault
+ *
+ * Why the wait.  Until cpu1 has acknowledged, its TLB may still map page 5
+ * to the old frame, and cpu1 may still write through it.  If cpu0 freed
+ * the frame first, the allocator could hand it to someone else - a page
+ * cache page, another process's stack, a page table - and cpu1's late
+ * store would land there: silent corruption in memory that is no longer
+ * this process's.  So every pmap call that removes or downgrades a
+ * mapping returns (pmap_update, pmap_page_protect, pmap_kremove with its
+ * pmap_update) only after the last acknowledgement, and the callers free
+ * pages only after it returns.  The same holds for page-table pages:
+ * another CPU may still walk an unhooked table through its cached
+ * paging-structure entries, so an emptied table is put on pm_ptp_free and
+ * freed after the shootdown (the invlpg of an address under it drops
+ * those caches too); the operation that emptied it shoots down before it
+ * returns, so one munmap still costs one IPI per CPU.
+ *
+ * Who is told.  Only CPUs in pm_cpus: a pmap loaded nowhere else costs no
+ * IPI, and one loaded nowhere not even an invlpg (a CPU that loads it
+ * later walks the new PTEs).  The sender reads pm_cpus after a fence that
+ * follows its PTE stores, and pmap_activate sets its bit before loading
+ * CR3, so a CPU joining meanwhile is either told or walks the new tables.
+ * A target may take a shootdown late only by running with interrupts off
+ * without polling (smp_call_service): a CPU spinning on a lock or waiting
+ * for its own cross-call polls, so two CPUs shooting at each other do not
+ * deadlock.
+ *
+ * Locking: one spin lock, pmap_lock, covers every page table, every PV
+ * list and every pmap's TLB queue; it is held through a shootdown (the
+ * batch lives in the queue until every CPU has acknowledged).  Correct on
+ * several CPUs, but the whole VM serialises on it.  pm_cpus and ci_pmap
+ * change without it.  Order: pmap_lock, then the pool and page locks.
  */
 #include "pmap/pmap.h"
 #include "kern/arch/cpu.h"
+#include "kern/core/smp.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pte.h"
@@ -56,7 +106,6 @@ struct pv_entry {
 };
 
 static struct pmap kernel_pmap_store;
-static struct pmap *cur_pmap = &kernel_pmap_store;
 static TAILQ_HEAD(, pmap) all_pmaps = { NULL, &all_pmaps.tqh_first };
 static struct spinlock pmap_lock = SPINLOCK_INIT("pmap");
 struct pmap_counters pmap_counters;     /* under pmap_lock */
@@ -90,10 +139,11 @@ ptp_of(const pt_entry_t *slot)
 	return vm_page_from_phys(DMAP_TO_PHYS(ROUND_DOWN((vaddr_t)slot, PAGE_SIZE)));
 }
 
+/* May this CPU's TLB hold pm's translations?  (Its CR3 holds pm.) */
 static bool
 pmap_is_active(const struct pmap *pm)
 {
-	return pm == cur_pmap || pm->pm_kernel;
+	return pm == curcpu()->ci_pmap || pm->pm_kernel;
 }
 
 /* Is va a page address this pmap may map? */
@@ -145,11 +195,26 @@ fold_attrs(struct vm_page *pg, pt_entry_t pte)
 /* ------------------------------------------------------------------ */
 /* TLB                                                                 */
 
+/*
+ * A batch of invalidations as one message for every CPU: n page
+ * addresses, or "all" when n > PMAP_TLB_MAX.  It lives on the sender's
+ * stack (va points into the pmap's queue, under pmap_lock) until every
+ * target has acknowledged.
+ */
+struct tlb_batch {
+	bool kernel;            /* global entries: toggle PGE for "all" */
+	int n;
+	const vaddr_t *va;
+};
+
+/* Carry out b on the calling CPU. */
 static void
-tlb_flush_all(const struct pmap *pm)
+tlb_batch_here(const struct tlb_batch *b)
 {
-	pmap_counters.tlb_flushall++;
-	if (pm->pm_kernel) {
+	if (b->n <= PMAP_TLB_MAX) {
+		for (int i = 0; i < b->n; i++)
+			invlpg(b->va[i]);
+	} else if (b->kernel) {
 		/* Global entries survive a CR3 reload; toggling PGE drops them. */
 		uint64_t cr4 = rcr4();
 		lcr4(cr4 & ~CR4_PGE);
@@ -159,30 +224,95 @@ tlb_flush_all(const struct pmap *pm)
 	}
 }
 
-/* Queue an invalidation of va.  => pmap_lock held. */
+/* The cross-call: a target's half of the shootdown (interrupt context). */
+static void
+tlb_shoot_intr(void *arg)
+{
+	tlb_batch_here(arg);
+	curcpu()->ci_ntlbshoot++;
+}
+
+/*
+ * The other CPUs that may cache pm's translations: every other online
+ * CPU for the kernel's (global) mappings, the others in pm_cpus for a
+ * user pmap.  The fence orders the caller's PTE stores before the read
+ * of pm_cpus: a CPU joining pm after it (pmap_activate: set its bit,
+ * then load CR3) walks the new PTEs; one that joined before is seen.
+ */
+static cpuset_t
+tlb_targets(const struct pmap *pm)
+{
+	cpuset_t me = 1UL << cpu_number();
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (pm->pm_kernel)
+		return smp_cpus_online() & ~me;
+	return __atomic_load_n(&pm->pm_cpus, __ATOMIC_RELAXED) & ~me;
+}
+
+/*
+ * Invalidate n addresses of pm (all when n > PMAP_TLB_MAX) everywhere
+ * pm may be cached: post one cross-call to the other CPUs, do this CPU's
+ * share meanwhile, then wait for every acknowledgement.
+ *  => pmap_lock held (the wait answers calls posted to this CPU).
+ */
+static void
+tlb_shoot(struct pmap *pm, const vaddr_t *va, int n)
+{
+	struct tlb_batch b = { pm->pm_kernel, n, va };
+	cpuset_t targets = tlb_targets(pm);
+	struct smp_call c;
+
+	if (targets != 0) {
+		smp_call_start(&c, targets, tlb_shoot_intr, &b);
+		pmap_counters.tlb_shootdowns++;
+		pmap_counters.tlb_ipis += (uint64_t)__builtin_popcountl(targets);
+		if (n > PMAP_TLB_MAX)
+			pmap_counters.tlb_ipi_all++;
+		else
+			pmap_counters.tlb_ipi_pages += (uint64_t)n;
+	}
+	if (pmap_is_active(pm)) {
+		tlb_batch_here(&b);
+		if (n > PMAP_TLB_MAX)
+			pmap_counters.tlb_flushall++;
+		else
+			pmap_counters.tlb_shootpage += (uint64_t)n;
+	}
+	if (targets != 0)
+		smp_call_wait(&c);
+}
+
+/*
+ * Queue an invalidation of va.  Queued whether or not pm is active
+ * anywhere now: who must hear of it is decided at the flush, after a
+ * fence (tlb_targets), not here.  => pmap_lock held.
+ */
 static void
 tlb_queue(struct pmap *pm, vaddr_t va)
 {
-	if (!pmap_is_active(pm))
-		return;
 	if (pm->pm_tlb_n < PMAP_TLB_MAX)
 		pm->pm_tlb_va[pm->pm_tlb_n] = va;
 	if (pm->pm_tlb_n <= PMAP_TLB_MAX)
 		pm->pm_tlb_n++;
 }
 
-/* Carry out pm's queued invalidations.  => pmap_lock held. */
+/*
+ * Carry out pm's queued invalidations on every CPU, then free the
+ * page-table pages that waited for them.  => pmap_lock held.
+ */
 static void
 tlb_update_locked(struct pmap *pm)
 {
-	if (pm->pm_tlb_n > PMAP_TLB_MAX) {
-		tlb_flush_all(pm);
-	} else if (pmap_is_active(pm)) {
-		for (int i = 0; i < pm->pm_tlb_n; i++)
-			invlpg(pm->pm_tlb_va[i]);
-		pmap_counters.tlb_shootpage += (uint64_t)pm->pm_tlb_n;
-	}
+	struct vm_page *ptp;
+
+	if (pm->pm_tlb_n > 0)
+		tlb_shoot(pm, pm->pm_tlb_va, pm->pm_tlb_n);
 	pm->pm_tlb_n = 0;
+	while ((ptp = TAILQ_FIRST(&pm->pm_ptp_free)) != NULL) {
+		TAILQ_REMOVE(&pm->pm_ptp_free, ptp, pageq);
+		vm_page_free(ptp);     /* drops its wiring too */
+	}
 }
 
 void
@@ -193,14 +323,38 @@ pmap_update(struct pmap *pm)
 	spin_unlock(&pmap_lock);
 }
 
-/* Invalidate va in pm now (no queueing).  => pmap_lock held. */
+/* Invalidate va in pm now, on every CPU (no queueing).  => pmap_lock held. */
 static void
 tlb_now(struct pmap *pm, vaddr_t va)
 {
-	if (pmap_is_active(pm)) {
-		invlpg(va);
-		pmap_counters.tlb_shootpage++;
-	}
+	tlb_shoot(pm, &va, 1);
+}
+
+/*
+ * A page-table page was unhooked from its parent: it may be freed only
+ * once no CPU can walk it from a cached paging-structure entry.  Queue
+ * va (an invlpg drops the paging-structure caches too) and the page;
+ * tlb_update_locked frees it after the shootdown.  => pmap_lock held.
+ */
+static void
+ptp_defer_free(struct pmap *pm, struct vm_page *ptp, vaddr_t va)
+{
+	tlb_queue(pm, va);
+	TAILQ_INSERT_TAIL(&pm->pm_ptp_free, ptp, pageq);
+	pm->pm_stats.ptpages--;
+	pmap_counters.ptpages--;
+}
+
+/*
+ * The end of an operation that may have unhooked page-table pages: if it
+ * did, shoot down now (with whatever else is queued) and free them, so
+ * no page waits for a pmap_update that may never come.  => pmap_lock held.
+ */
+static void
+ptp_free_deferred(struct pmap *pm)
+{
+	if (!TAILQ_EMPTY(&pm->pm_ptp_free))
+		tlb_update_locked(pm);
 }
 
 /* ------------------------------------------------------------------ */
@@ -312,11 +466,7 @@ ptp_unalloc(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 		if (ptp->md.ptp_count > 0)
 			return;
 		*path->slot[lvl + 1] = 0;
-		tlb_update_locked(pm);
-		tlb_now(pm, va);
-		vm_page_free(ptp);     /* drops its wiring too */
-		pm->pm_stats.ptpages--;
-		pmap_counters.ptpages--;
+		ptp_defer_free(pm, ptp, va);
 		if (lvl + 1 < 4)
 			ptp_of(path->slot[lvl + 1])->md.ptp_count--;
 	}
@@ -370,13 +520,9 @@ ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 		KASSERT(ptp != NULL && ptp->md.ptp_count > 0);
 		if (--ptp->md.ptp_count > 0)
 			return;
-		/* Empty: unhook it, flush cached translations, then free it. */
+		/* Empty: unhook it; freed after the shootdown. */
 		*path->slot[lvl + 1] = 0;
-		tlb_update_locked(pm);
-		tlb_now(pm, va);
-		vm_page_free(ptp);     /* drops its wiring too */
-		pm->pm_stats.ptpages--;
-		pmap_counters.ptpages--;
+		ptp_defer_free(pm, ptp, va);
 	}
 	if (lvl == top + 1 && lvl < 4)
 		ptp_of(path->slot[lvl])->md.ptp_count--;
@@ -484,6 +630,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 		    (pg != NULL ? PG_PVLIST : 0);
 		pte_install(pm, slot, va, npte, &pve, &freepv);
 	}
+	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pmap_lock);
 	if (pve != NULL)
 		pool_put(&pv_pool, pve);
@@ -514,6 +661,7 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 		pte_install(pm, slot, va, pgs[done]->phys_addr | bits, &pves[done],
 		    &freepv);
 	}
+	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pmap_lock);
 	for (int i = 0; i < got; i++) {
 		if (pves[i] != NULL)    /* not used: the run stopped short */
@@ -558,6 +706,7 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 			pte_remove(pm, &path, va, &freepv);
 		va += PAGE_SIZE;
 	}
+	ptp_free_deferred(pm);
 	spin_unlock(&pmap_lock);
 	pv_free_list(freepv);
 }
@@ -669,7 +818,8 @@ pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
 		for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
 			pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
 			*slot &= ~PG_RW;
-			tlb_now(pv->pv_pmap, pv->pv_va);
+			tlb_queue(pv->pv_pmap, pv->pv_va);
+			tlb_update_locked(pv->pv_pmap);
 		}
 	}
 	spin_unlock(&pmap_lock);
@@ -795,6 +945,7 @@ pmap_kremove(vaddr_t va, vsize_t len)
 		KASSERT(!(*path.slot[1] & PG_PVLIST));
 		pte_remove(pm, &path, va, &freepv);
 	}
+	ptp_free_deferred(pm);
 	spin_unlock(&pmap_lock);
 	KASSERT(freepv == NULL);
 }
@@ -811,7 +962,7 @@ pmap_kernel(void)
 struct pmap *
 pmap_current(void)
 {
-	return cur_pmap;
+	return curcpu()->ci_pmap;
 }
 
 struct pmap *
@@ -832,6 +983,7 @@ pmap_create(void)
 	pm->pm_pml4_pa = pml4->phys_addr;
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
 	pm->pm_refs = 1;
+	TAILQ_INIT(&pm->pm_ptp_free);
 	/* The kernel half: the same PDPTs as every other pmap. */
 	memcpy(&pm->pm_pml4[NPTE / 2], &kernel_pmap_store.pm_pml4[NPTE / 2],
 	    (NPTE / 2) * sizeof(pt_entry_t));
@@ -848,7 +1000,8 @@ pmap_destroy(struct pmap *pm)
 	KASSERT(pm->pm_refs > 0 && !pm->pm_kernel);
 	bool last = --pm->pm_refs == 0;
 	if (last) {
-		KASSERT(pm != cur_pmap);
+		/* No CPU may still have it loaded (nor load it again). */
+		KASSERT(__atomic_load_n(&pm->pm_cpus, __ATOMIC_ACQUIRE) == 0);
 		TAILQ_REMOVE(&all_pmaps, pm, pm_list);
 	}
 	spin_unlock(&pmap_lock);
@@ -861,16 +1014,29 @@ pmap_destroy(struct pmap *pm)
 	pool_put(&pmap_pool, pm);
 }
 
+/*
+ * Join pm before loading it, leave the old one after: a shootdown that
+ * reads pm_cpus (after its PTE stores and a fence, tlb_targets) either
+ * sees this CPU's bit or happens before the CR3 load, whose walk then
+ * sees its PTEs.  Interrupts off: the bits and ci_pmap change together.
+ */
 void
 pmap_activate(struct pmap *pm)
 {
-	spin_lock(&pmap_lock);
-	if (cur_pmap != pm) {
-		cur_pmap = pm;
-		pm->pm_tlb_n = 0;       /* the CR3 load flushes its entries */
+	uint64_t s = intr_disable();
+	struct cpu_info *ci = curcpu();
+	struct pmap *old = ci->ci_pmap;
+	cpuset_t me = 1UL << ci->ci_index;
+
+	if (old != pm) {
+		if (!pm->pm_kernel)
+			__atomic_or_fetch(&pm->pm_cpus, me, __ATOMIC_SEQ_CST);
+		ci->ci_pmap = pm;
 		lcr3(pm->pm_pml4_pa);
+		if (old != NULL && !old->pm_kernel)
+			__atomic_and_fetch(&old->pm_cpus, ~me, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&pmap_lock);
+	intr_restore(s);
 }
 
 /*
@@ -954,6 +1120,7 @@ pmap_bootstrap(paddr_t dmap_end)
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
 	pm->pm_kernel = true;
 	pm->pm_refs = 1;
+	TAILQ_INIT(&pm->pm_ptp_free);
 	dmap_end_pa = ROUND_UP(MAX(dmap_end, 4ULL << 30), NBPD_L3);
 	build_direct_map(pm, dmap_end_pa);
 	/* The arena's PDPT exists from the start so every pmap shares it. */
@@ -966,6 +1133,7 @@ pmap_bootstrap(paddr_t dmap_end)
 	    PG_RW | PG_NX);
 	lcr4(rcr4() | CR4_PGE);
 	lcr3(pm->pm_pml4_pa);   /* the identity map is gone from here on */
+	curcpu()->ci_pmap = pm;
 	TAILQ_INSERT_TAIL(&all_pmaps, pm, pm_list);
 }
 

@@ -17,6 +17,7 @@
 #ifndef PMAP_PMAP_H
 #define PMAP_PMAP_H
 
+#include "kern/arch/cpu_info.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/spinlock.h"
@@ -42,8 +43,13 @@ struct pmap_stats {
 struct pmap_counters {
 	uint64_t pv_entries;    /* live PV entries */
 	uint64_t ptpages;       /* live page-table pages (all pmaps) */
-	uint64_t tlb_shootpage; /* single-page invalidations */
-	uint64_t tlb_flushall;  /* full flushes */
+	uint64_t tlb_shootpage; /* invlpgs by the CPU making a change */
+	uint64_t tlb_flushall;  /* full flushes by it */
+	/* Shootdowns: asking the other CPUs a pmap is active on to invalidate */
+	uint64_t tlb_shootdowns; /* cross-calls sent (one per batch) */
+	uint64_t tlb_ipis;      /* IPIs: their targets, summed */
+	uint64_t tlb_ipi_pages; /* pages named in them */
+	uint64_t tlb_ipi_all;   /* of them, "flush everything" */
 };
 
 extern struct pmap_counters pmap_counters;
@@ -53,11 +59,16 @@ struct pmap {
 	paddr_t pm_pml4_pa;             /* what CR3 gets */
 	int pm_refs;
 	bool pm_kernel;                 /* the one kernel pmap */
+	volatile cpuset_t pm_cpus;      /* CPUs whose CR3 holds it (user pmaps;
+	                                   atomic, set and cleared by each CPU
+	                                   in pmap_activate) */
 	struct pmap_stats pm_stats;
 	TAILQ_ENTRY(pmap) pm_list;      /* all pmaps, for pmap_check_all */
 	/* TLB invalidations waiting for pmap_update */
 	int pm_tlb_n;                   /* > PMAP_TLB_MAX means flush all */
 	vaddr_t pm_tlb_va[PMAP_TLB_MAX];
+	/* page-table pages unhooked, freed once the TLBs forgot them */
+	TAILQ_HEAD(, vm_page) pm_ptp_free;
 };
 
 /* pmap_enter flags, beside the access type in the VM_PROT_* bits */
@@ -150,13 +161,22 @@ uint32_t pmap_page_mapcount(struct vm_page *pg);
 void pmap_zero_page(paddr_t pa);
 void pmap_copy_page(paddr_t src, paddr_t dst);
 
-/* pmap_activate - load pm into CR3 (the kernel half is always there). */
+/*
+ * pmap_activate - load pm into this CPU's CR3 (the kernel half is always
+ * there): this CPU joins pm->pm_cpus and leaves the set of the pmap it
+ * had.  => interrupts in any state; takes no lock; never sleeps.
+ */
 void pmap_activate(struct pmap *pm);
 
-/* pmap_current - the pmap CR3 holds. */
+/* pmap_current - the pmap this CPU's CR3 holds. */
 struct pmap *pmap_current(void);
 
-/* pmap_update - carry out the TLB invalidations pm has queued. */
+/*
+ * pmap_update - carry out the TLB invalidations pm has queued, on this
+ * CPU and on every other CPU pm is active on (one cross-call for the
+ * batch).  => returns once every CPU has acknowledged: the pages just
+ * unmapped may be freed.  Takes the pmap lock; never sleeps.
+ */
 void pmap_update(struct pmap *pm);
 
 /*

@@ -722,6 +722,10 @@ uvmexp_print(kprint_fn pr)
 		{ "ptpages", pmap_counters.ptpages },
 		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
 		{ "tlb_flushall", pmap_counters.tlb_flushall },
+		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },
+		{ "tlb_ipis", pmap_counters.tlb_ipis },
+		{ "tlb_ipi_pages", pmap_counters.tlb_ipi_pages },
+		{ "tlb_ipi_all", pmap_counters.tlb_ipi_all },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)

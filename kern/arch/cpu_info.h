@@ -45,8 +45,9 @@
  *     ci_self = that address and ci_index = i;
  *   - the boot CPU's is loaded by cpu_info_boot_init, the first thing
  *     kmain does: nothing reads curthread before (it is thread0 there);
- *   - ci_curthread, ci_spin_nheld, ci_intr_depth and ci_spins are written
- *     only by their own CPU; other CPUs may read them (tests, debuggers).
+ *   - ci_curthread, ci_spin_nheld, ci_intr_depth, ci_spins, ci_pmap and
+ *     ci_ntlbshoot are written only by their own CPU; other CPUs may read
+ *     them (tests, debuggers).
  *
  * Locking: none.  A CPU's own fields need none; ci_call and ci_online are
  * handed between CPUs with atomic operations (kern/core/smp.c).
@@ -63,6 +64,7 @@ typedef uint64_t cpuset_t;  /* bit i: cpu_infos[i] */
 struct thread;
 struct spinlock;
 struct smp_call;
+struct pmap;
 
 /* The task state segment: the stacks the CPU switches to (kern/arch/gdt.c). */
 struct tss {
@@ -95,6 +97,8 @@ struct cpu_info {
 	struct smp_call *volatile ci_call;  /* a cross-call for it, or NULL */
 	volatile uint64_t ci_ncalls;    /* cross-calls it has run */
 	volatile uint64_t ci_nipis;     /* cross-call interrupts it took */
+	struct pmap *ci_pmap;           /* the pmap its CR3 holds (pmap_activate) */
+	volatile uint64_t ci_ntlbshoot; /* TLB shootdowns it carried out */
 	uint64_t ci_gdt[GDT_ENTRIES] __aligned(16);
 	struct tss ci_tss __aligned(16);
 	vaddr_t ci_ist_top[NIST];       /* tops of its IST stacks */

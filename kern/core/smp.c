@@ -47,9 +47,13 @@
  * on a spin lock (kern/lib/spinlock.c) - runs a call posted to it
  * meanwhile, even with interrupts off.  So two CPUs that cross-call each
  * other, or a sender holding a spin lock another target spins on, do not
- * deadlock.  Until the pmap shoots down, a target flushes its whole TLB
- * before reading the call, so it cannot use a stale translation of a
- * kernel address that was unmapped and reused since it last looked.
+ * deadlock.  A target flushes nothing of its own accord: the pmap shoots
+ * down every change that another CPU may cache (pmap/pmap.c), a kernel
+ * mapping's on every online CPU, so a call's argument, even one in a
+ * kernel page mapped since the target last looked, reads right.  The
+ * flip side: a CPU running a long cross-call with interrupts off must
+ * poll smp_call_service, or a shootdown sent to it meanwhile (and the
+ * sender, spinning with the pmap lock held) waits until it returns.
  *
  * Stopping.  panic calls smp_stop_others: an NMI to every other CPU -
  * it arrives even with interrupts off - whose handler (smp_nmi_stop,
@@ -133,20 +137,6 @@ smp_delay_us(uint64_t us)
 /* ------------------------------------------------------------------ */
 /* Cross-calls                                                         */
 
-/* All of this CPU's TLB, global (kernel) entries too. */
-static void
-tlb_flush_local(void)
-{
-	uint64_t cr4 = rcr4();
-
-	if (cr4 & CR4_PGE) {
-		lcr4(cr4 & ~CR4_PGE);
-		lcr4(cr4);
-	} else {
-		lcr3(rcr3());
-	}
-}
-
 void
 smp_call_service(void)
 {
@@ -156,7 +146,6 @@ smp_call_service(void)
 	c = __atomic_exchange_n(&ci->ci_call, NULL, __ATOMIC_ACQUIRE);
 	if (c == NULL)
 		return;
-	tlb_flush_local();
 	c->fn(c->arg);
 	ci->ci_ncalls++;
 	/* The last touch of c: the sender may return and free it now. */
@@ -332,6 +321,7 @@ ap_alloc(struct cpu_info *ci, int index, uint32_t apicid)
 	ci->ci_index = index;
 	ci->ci_apicid = apicid;
 	ci->ci_curthread = t;
+	ci->ci_pmap = pmap_kernel();    /* what the trampoline loads */
 	if (t == NULL)
 		return -ENOMEM;
 	ksnprintf(t->name, sizeof(t->name), "cpu%d/park", index);
