@@ -225,13 +225,31 @@ deadline_in(uint64_t ns)
 	return ns >= POLL_FOREVER - now ? POLL_FOREVER : now + ns;
 }
 
-/* The file at fd for poll and select (O_PATH files are not), or NULL. */
+/*
+ * The file at fd for poll and select (O_PATH files are not), held until
+ * poll_putf, or NULL.  The entries hold their files for the whole call,
+ * so another thread closing a descriptor meanwhile frees nothing a scan
+ * still looks at.
+ */
 static struct file *
 poll_getf(int fd)
 {
 	struct file *f = fd_get(&curproc->fds, fd);
 
-	return f != NULL && !(f->flags & O_PATH) ? f : NULL;
+	if (f != NULL && (f->flags & O_PATH)) {
+		fd_put(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/* Drop the references poll_getf took for the first n entries. */
+static void
+poll_putf(struct poll_entry *pe, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pe[i].f != NULL)
+			fd_put(pe[i].f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -244,8 +262,10 @@ pollfd_in(uint64_t ufds, struct poll_entry *pe, size_t n)
 	struct k_pollfd pfd;
 
 	for (size_t i = 0; i < n; i++) {
-		if (copyin(ufds + i * sizeof(pfd), &pfd, sizeof(pfd)) != 0)
+		if (copyin(ufds + i * sizeof(pfd), &pfd, sizeof(pfd)) != 0) {
+			poll_putf(pe, i);
 			return -EFAULT;
+		}
 		pe[i].f = pfd.fd >= 0 ? poll_getf(pfd.fd) : NULL;
 		pe[i].events = (uint16_t)pfd.events;
 		pe[i].revents = pfd.fd >= 0 && pe[i].f == NULL ? POLLNVAL : 0;
@@ -278,6 +298,7 @@ do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
 	if (pollfd_in(ufds, pe, nfds) != 0)
 		return -EFAULT;
 	r = poll_files(pe, nfds, deadline);
+	poll_putf(pe, nfds);
 	if (pollfd_out(ufds, pe, nfds) != 0)
 		return -EFAULT;
 	return r;
@@ -418,8 +439,10 @@ select_entries(const struct fdsets *s, struct poll_entry *pe, int *fds, size_t *
 		if (!(any & 1))
 			continue;
 		struct file *f = poll_getf(fd);
-		if (f == NULL)
+		if (f == NULL) {
+			poll_putf(pe, *n);
 			return -EBADF;
+		}
 		uint64_t bit = 1UL << fd;
 		pe[*n] = (struct poll_entry){ f, ((s->in & bit) ? SEL_IN : 0) |
 		    ((s->out & bit) ? SEL_OUT : 0) | ((s->ex & bit) ? SEL_EX : 0), 0 };
@@ -467,7 +490,9 @@ do_select(const struct sysargs *a, uint64_t deadline)
 		return -EFAULT;
 	if ((r = select_entries(&s, pe, fds, &n)) != 0)
 		return r;
-	if ((r = poll_files(pe, n, deadline)) < 0)
+	r = poll_files(pe, n, deadline);
+	poll_putf(pe, n);
+	if (r < 0)
 		return r;
 	r = select_result(&s, pe, fds, n);
 	if (fdset_out(a->a[1], nfds, s.in) != 0 || fdset_out(a->a[2], nfds, s.out) != 0 ||
