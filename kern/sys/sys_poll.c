@@ -180,6 +180,29 @@ poll_sleep(uint64_t gen, bool timed)
 /* ------------------------------------------------------------------ */
 /* Scanning and waiting                                                */
 
+static struct file *poll_getf(int fd);
+
+/*
+ * The file of entry pe for this pass: pe->f as given, or the file its
+ * descriptor names now (held in pe->f, the last pass's one dropped); a
+ * descriptor no longer open leaves pe->f NULL and sets revents as poll
+ * (POLLNVAL) or select (nothing) reports it on Linux.
+ */
+static struct file *
+poll_entry_file(struct poll_entry *pe)
+{
+	struct file *f;
+
+	if (pe->by == POLL_BY_FILE)
+		return pe->f;
+	f = poll_getf(pe->fd);
+	if (pe->f != NULL)
+		fd_put(pe->f);
+	if ((pe->f = f) == NULL)
+		pe->revents = pe->by == POLL_BY_FD ? POLLNVAL : 0;
+	return f;
+}
+
 /* One pass over the entries: revents of each; how many are nonzero. */
 static size_t
 poll_scan(struct poll_entry *pe, size_t n, bool *tick)
@@ -187,7 +210,7 @@ poll_scan(struct poll_entry *pe, size_t n, bool *tick)
 	size_t ready = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (pe[i].f != NULL) {
+		if (poll_entry_file(&pe[i]) != NULL) {
 			uint32_t m = file_poll(pe[i].f);
 			*tick |= (m & POLL_TICK) != 0;
 			pe[i].revents = m & (pe[i].events | POLLERR | POLLHUP);
@@ -226,10 +249,11 @@ deadline_in(uint64_t ns)
 }
 
 /*
- * The file at fd for poll and select (O_PATH files are not), held until
- * poll_putf, or NULL.  The entries hold their files for the whole call,
- * so another thread closing a descriptor meanwhile frees nothing a scan
- * still looks at.
+ * The file at fd for poll and select (O_PATH files are not), held, or
+ * NULL.  An entry holds the file of its last pass until the next pass
+ * or poll_putf, so another thread closing the descriptor meanwhile frees
+ * nothing a scan still looks at (and a pipe keeps its reader while a
+ * poller watches it, as on Linux, whose poll table holds the file).
  */
 static struct file *
 poll_getf(int fd)
@@ -262,13 +286,10 @@ pollfd_in(uint64_t ufds, struct poll_entry *pe, size_t n)
 	struct k_pollfd pfd;
 
 	for (size_t i = 0; i < n; i++) {
-		if (copyin(ufds + i * sizeof(pfd), &pfd, sizeof(pfd)) != 0) {
-			poll_putf(pe, i);
-			return -EFAULT;
-		}
-		pe[i].f = pfd.fd >= 0 ? poll_getf(pfd.fd) : NULL;
-		pe[i].events = (uint16_t)pfd.events;
-		pe[i].revents = pfd.fd >= 0 && pe[i].f == NULL ? POLLNVAL : 0;
+		if (copyin(ufds + i * sizeof(pfd), &pfd, sizeof(pfd)) != 0)
+			return -EFAULT;         /* nothing held yet */
+		pe[i] = (struct poll_entry){ NULL, (uint16_t)pfd.events, 0,
+		    pfd.fd, pfd.fd >= 0 ? POLL_BY_FD : POLL_BY_FILE };
 	}
 	return 0;
 }
@@ -445,7 +466,8 @@ select_entries(const struct fdsets *s, struct poll_entry *pe, int *fds, size_t *
 		}
 		uint64_t bit = 1UL << fd;
 		pe[*n] = (struct poll_entry){ f, ((s->in & bit) ? SEL_IN : 0) |
-		    ((s->out & bit) ? SEL_OUT : 0) | ((s->ex & bit) ? SEL_EX : 0), 0 };
+		    ((s->out & bit) ? SEL_OUT : 0) | ((s->ex & bit) ? SEL_EX : 0), 0,
+		    fd, SELECT_BY_FD };
 		fds[(*n)++] = fd;
 	}
 	return 0;
