@@ -190,7 +190,7 @@ poller_main(void *arg)
 	struct pollfd pfd = { pl->fd, POLLIN, 0 };
 
 	pl->tid = (int)syscall(SYS_gettid);
-	pl->n = poll(&pfd, 1, 5000);
+	pl->n = poll(&pfd, 1, -1);     /* untimed: a timed poll here wakes every tick */
 	pl->revents = pfd.revents;
 	return NULL;
 }
