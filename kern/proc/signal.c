@@ -54,6 +54,14 @@
  * frame saves the old mask, so sigreturn restores it), or at the end of
  * the delivery if no handler ran.  So the signal the call's mask let in
  * is the one delivered, as Linux's TIF_RESTORE_SIGMASK does.
+ *
+ * The actions (p->sig.act) are shared by the process's threads and
+ * change under proc_lock: rt_sigaction swaps one there, and a thread
+ * taking a signal copies its action in the same hold that takes the
+ * signal off the pending set (signal_action_take), resetting it there
+ * for SA_RESETHAND.  The frame is built from that copy, so a handler
+ * runs with its own sigaction's mask, flags and restorer even while
+ * another thread is changing them.
  */
 #include "kern/proc/signal.h"
 #include "kern/lib/assert.h"
