@@ -1,25 +1,30 @@
 /*
  * kern/proc/proc.c - creating, running, ending and reaping processes.
  *
- * A process runs on a kernel thread of its own.  It starts (after exec
- * or fork) in proc_thread_start, which drops into user mode through a
- * copy of the process's saved user frame:
+ * A process runs on one or more threads (struct lwp, kern/proc/lwp.c),
+ * each a kernel thread of its own.  A thread starts (after exec, fork or
+ * clone) in lwp_thread_start, which drops into user mode through a copy
+ * of the thread's saved user frame:
  *
  *   thread stack (guard page below)      rsp0 = top of this stack
  *   +------------------------------+ <-- traps and syscalls from user
- *   | proc_thread_start's frame    |     mode build their frame here
+ *   | lwp_thread_start's frame     |     mode build their frame here
  *   |   local trapframe copy ------+--> enter_user: iretq to user mode
  *   +------------------------------+
  *
  * Life of a process:
  *
- *   proc_run / fork --> ALIVE --exit_group, or a fatal signal--> ZOMBIE
- *                                                                  |
+ *   proc_run / fork --> ALIVE --exit_group, a fatal signal--> ZOMBIE
+ *                              or its last thread's exit        |
  *         wait4 in the parent (or proc_run for a tree's root) reaps it:
- *         joins its thread, frees it
+ *         joins its threads, frees it
+ *
+ * exit_group, a fatal signal and execve first make the caller the only
+ * thread (single_lwp: every other one is sent a SIGKILL of its own and
+ * waited for).
  *
  * Exiting frees the address space at once (on the kernel pmap), so a
- * zombie holds only its struct proc and a finished thread.
+ * zombie holds only its struct proc and its finished threads.
  */
 #include "kern/proc/proc.h"
 #include "kern/core/clock.h"
@@ -95,22 +100,23 @@ find_locked(int pid)
 }
 
 /*
- * sig was posted to p: get each of its threads that does not block it
- * out of an interruptible sleep (a pipe, wait4, pause, futex) to act on
- * it; one takes it, the others find nothing and sleep again.  A sleep
- * that is not interruptible (a page being read in) runs to its end; the
- * signal waits for the return to user mode.  => proc_lock held.
+ * sig was posted to p: get each of its threads out of an interruptible
+ * sleep (a pipe, wait4, pause, a futex) to look at it; the first that may
+ * take it does, the others find nothing and sleep again.  Those that
+ * block it are woken too: one may be in rt_sigtimedwait for it (busybox
+ * init waits for its blocked signals so).  A sleep that is not
+ * interruptible (a page being read in) runs to its end; the signal waits
+ * for the return to user mode.  => proc_lock held.
  */
 static void
 interrupt_sleep(struct proc *p, int sig)
 {
 	struct lwp *l;
 
+	(void)sig;
 	TAILQ_FOREACH(l, &p->p_lwps, l_link) {
-		if (l->l_thread == NULL || l->l_dead)
-			continue;   /* NULL: clone has not started it yet */
-		if (sig == SIGKILL || !(l->l_sigmask & SIGBIT(sig)))
-			sleep_interrupt(l->l_thread);
+		if (l->l_thread != NULL && !l->l_dead)
+			sleep_interrupt(l->l_thread);   /* NULL: not started yet */
 	}
 }
 

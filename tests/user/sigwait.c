@@ -89,6 +89,25 @@ UTEST(a_signal_of_the_set_sent_later_ends_the_wait)
 	UT_CHILD_EXITS(pid, 0);
 }
 
+/* Every signal blocked, SIGCHLD too (as busybox init waits): the one
+ * sent must still end the wait, with nothing else to wake it. */
+UTEST(a_wait_with_every_signal_blocked_ends_at_the_one_sent)
+{
+	sigset_t all, s = block(SIGUSR2);
+
+	sigfillset(&all);
+	UT_SYS(sigprocmask(SIG_BLOCK, &all, NULL));
+	pid_t pid = fork();
+	if (pid == 0) {
+		int sig = sigwaitinfo(&s, NULL);
+		_exit(sig == SIGUSR2 ? 0 : 1);
+	}
+	usleep(50000);              /* let it sleep in the wait */
+	UT_SYS(kill(pid, SIGUSR2));
+	UT_CHILD_EXITS(pid, 0);
+	UT_SYS(sigprocmask(SIG_UNBLOCK, &all, NULL));
+}
+
 UTEST(another_signal_with_a_handler_is_eintr)
 {
 	struct timespec t = { 5, 0 };
