@@ -19,13 +19,31 @@
  * huge length costs no memory and a bad user pointer part way returns
  * what was done (or -EFAULT), as Linux does.
  *
- * Locking: a descriptor table belongs to one single-threaded process and
- * only its own system calls change it, so it takes no lock.  A file is
- * shared across fork and system calls are preemptible, so f->refs changes
- * atomically.  f->off takes no lock: two processes reading one shared
- * file at the same moment may read the same bytes (Linux serialises them
- * with a per-file position lock; not done here).  A file's ops take their
- * own lock (the pipe's spin lock) and may sleep.
+ * Locking.  The threads of a process share its descriptor table, and
+ * the kernel is preemptible, so two of them can be inside system calls
+ * on one table at once: thread A blocked in read() on a pipe while
+ * thread B closes that descriptor.  Each table has a spin lock, t->lock,
+ * held only to read or change the slots and the close-on-exec bits, and
+ * a slot's file is never used without a reference of the user's own:
+ *
+ *   thread A: read(3)                      thread B: close(3)
+ *     fd_get: lock, f = fd[3],               fd_close: lock, f = fd[3],
+ *             file_hold(f), unlock                     fd[3] = NULL, unlock
+ *     f->ops->read(f) ... sleeps                       fd_put(f): refs 2 -> 1
+ *     ... a writer fills the pipe: A reads the bytes
+ *     fd_put(f): refs 1 -> 0, the file closes now
+ *
+ * as Linux does: close does not wake a reader blocked in the file, the
+ * file lives until the last system call using it returns.  A file's
+ * close op may sleep (vrele, a pipe's wakeups), so file_release never
+ * runs under t->lock: whoever takes a file out of a slot drops the lock
+ * first and releases it after.  t->lock is a leaf (taken inside
+ * proc_lock by proc_info_get's fd_open_mask, nothing inside it).
+ *
+ * f->refs changes atomically.  f->off takes no lock: two threads reading
+ * one file at the same moment may read the same bytes (Linux serialises
+ * them with a per-file position lock; not done here).  A file's ops take
+ * their own lock (the pipe's spin lock) and may sleep.
  */
 #include "kern/fs/file.h"
 #include "kern/fs/tty.h"
@@ -77,21 +95,19 @@ file_release(struct file *f)
 	kmem_free(f, sizeof(*f));
 }
 
-int
-fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
+/* The lowest free slot >= min, or -EMFILE.  => t->lock held. */
+static int
+fd_lowest_free(const struct fdtable *t, int min)
 {
-	for (int fd = min; fd < NOFILE; fd++) {
-		if (t->fd[fd] == NULL) {
-			t->fd[fd] = f;
-			fd_set_cloexec(t, fd, cloexec);
+	for (int fd = min; fd < NOFILE; fd++)
+		if (t->fd[fd] == NULL)
 			return fd;
-		}
-	}
 	return -EMFILE;
 }
 
-void
-fd_set_cloexec(struct fdtable *t, int fd, bool on)
+/* fd's close-on-exec bit becomes on.  => t->lock held. */
+static void
+fd_cloexec_locked(struct fdtable *t, int fd, bool on)
 {
 	if (on)
 		t->cloexec[fd / 64] |= 1UL << (fd % 64);
@@ -99,42 +115,196 @@ fd_set_cloexec(struct fdtable *t, int fd, bool on)
 		t->cloexec[fd / 64] &= ~(1UL << (fd % 64));
 }
 
+void
+fdtable_init(struct fdtable *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->lock = (struct spinlock)SPINLOCK_INIT("fdtable");
+}
+
+int
+fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
+{
+	int fd;
+
+	spin_lock(&t->lock);
+	fd = min < 0 ? -EINVAL : fd_lowest_free(t, min);
+	if (fd >= 0) {
+		t->fd[fd] = f;
+		fd_cloexec_locked(t, fd, cloexec);
+	}
+	spin_unlock(&t->lock);
+	return fd;
+}
+
+int
+fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	int error = -EBADF;
+
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&t->lock);
+	if (t->fd[fd] != NULL) {
+		fd_cloexec_locked(t, fd, on);
+		error = 0;
+	}
+	spin_unlock(&t->lock);
+	return error;
+}
+
+int
+fd_get_cloexec(struct fdtable *t, int fd)
+{
+	int r = -EBADF;
+
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&t->lock);
+	if (t->fd[fd] != NULL)
+		r = fd_bit(t->cloexec, fd);
+	spin_unlock(&t->lock);
+	return r;
+}
+
 struct file *
 fd_get(struct fdtable *t, int fd)
 {
-	return fd >= 0 && fd < NOFILE ? t->fd[fd] : NULL;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= NOFILE)
+		return NULL;
+	spin_lock(&t->lock);
+	if ((f = t->fd[fd]) != NULL)
+		file_hold(f);
+	spin_unlock(&t->lock);
+	return f;
 }
 
 void
-fdtable_fork(struct fdtable *child, const struct fdtable *parent)
+fd_put(struct file *f)
 {
-	*child = *parent;
+	file_release(f);
+}
+
+/* Take the file out of slot fd (NULL if none).  => t->lock held. */
+static struct file *
+fd_take_locked(struct fdtable *t, int fd)
+{
+	struct file *f = t->fd[fd];
+
+	t->fd[fd] = NULL;
+	fd_cloexec_locked(t, fd, false);
+	return f;
+}
+
+int
+fd_close(struct fdtable *t, int fd)
+{
+	struct file *f;
+
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	spin_lock(&t->lock);
+	f = fd_take_locked(t, fd);
+	spin_unlock(&t->lock);
+	if (f == NULL)
+		return -EBADF;
+	file_release(f);
+	return 0;
+}
+
+bool
+fd_uninstall(struct fdtable *t, int fd, struct file *f)
+{
+	bool mine;
+
+	spin_lock(&t->lock);
+	if ((mine = fd >= 0 && fd < NOFILE && t->fd[fd] == f))
+		fd_take_locked(t, fd);
+	spin_unlock(&t->lock);
+	return mine;
+}
+
+int
+fd_dup_onto(struct fdtable *t, struct file *f, int newfd, bool cloexec)
+{
+	struct file *old;
+
+	if (newfd < 0 || newfd >= NOFILE)
+		return -EBADF;
+	spin_lock(&t->lock);
+	old = t->fd[newfd];
+	t->fd[newfd] = f;
+	fd_cloexec_locked(t, newfd, cloexec);
+	spin_unlock(&t->lock);
+	if (old != NULL)
+		file_release(old);
+	return newfd;
+}
+
+void
+fd_open_mask(struct fdtable *t, uint64_t *mask)
+{
+	memset(mask, 0, FD_WORDS * sizeof(mask[0]));
+	spin_lock(&t->lock);
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (t->fd[fd] != NULL)
+			mask[fd / 64] |= 1UL << (fd % 64);
+	spin_unlock(&t->lock);
+}
+
+void
+fdtable_fork(struct fdtable *child, struct fdtable *parent)
+{
+	fdtable_init(child);
+	spin_lock(&parent->lock);
 	for (int fd = 0; fd < NOFILE; fd++) {
-		if (child->fd[fd] != NULL)
+		if ((child->fd[fd] = parent->fd[fd]) != NULL)
 			file_hold(child->fd[fd]);
 	}
+	memcpy(child->cloexec, parent->cloexec, sizeof(child->cloexec));
+	spin_unlock(&parent->lock);
+}
+
+/*
+ * Take out the first file at or after *next whose slot matches (every
+ * open one, or only close-on-exec ones), NULL when none is left.
+ *  => t->lock not held; the caller releases what it gets.
+ */
+static struct file *
+fd_take_next(struct fdtable *t, int *next, bool cloexec_only)
+{
+	struct file *f = NULL;
+
+	spin_lock(&t->lock);
+	for (; *next < NOFILE && f == NULL; (*next)++) {
+		if (t->fd[*next] != NULL &&
+		    (!cloexec_only || fd_bit(t->cloexec, *next)))
+			f = fd_take_locked(t, *next);
+	}
+	spin_unlock(&t->lock);
+	return f;
 }
 
 void
 fdtable_exec(struct fdtable *t)
 {
-	for (int fd = 0; fd < NOFILE; fd++) {
-		if (fd_bit(t->cloexec, fd) && t->fd[fd] != NULL) {
-			file_release(t->fd[fd]);
-			t->fd[fd] = NULL;
-		}
-	}
-	memset(t->cloexec, 0, sizeof(t->cloexec));
+	struct file *f;
+	int next = 0;
+
+	while ((f = fd_take_next(t, &next, true)) != NULL)
+		file_release(f);
 }
 
 void
 fdtable_close_all(struct fdtable *t)
 {
-	for (int fd = 0; fd < NOFILE; fd++) {
-		if (t->fd[fd] != NULL)
-			file_release(t->fd[fd]);
-		t->fd[fd] = NULL;
-	}
+	struct file *f;
+	int next = 0;
+
+	while ((f = fd_take_next(t, &next, false)) != NULL)
+		file_release(f);
 }
 
 /* ---- the console ---- */
@@ -202,7 +372,7 @@ fdtable_init_console(struct fdtable *t)
 		struct file *f = file_alloc(&console_fileops, O_RDWR);
 		if (f == NULL)
 			return -ENOMEM;
-		t->fd[fd] = f;
+		fd_install(t, f, fd, false);
 	}
 	return 0;
 }

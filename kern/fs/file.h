@@ -6,12 +6,16 @@
  *
  * A file is one open instance: the console, a vnode's file, one end of a
  * pipe, or a generated text (/proc/self/maps, /proc/meminfo) snapshot
- * taken at open.  Descriptors are per process; files are shared by
- * reference count across dup and fork.
+ * taken at open.  Descriptors are per process (all its threads share
+ * them); files are shared by reference count across dup and fork, and
+ * every system call that uses one holds a reference of its own for the
+ * call (fd_get ... fd_put), so a close by another thread meanwhile only
+ * empties the slot (kern/fs/file.c says how).
  */
 #ifndef KERN_FILE_H
 #define KERN_FILE_H
 
+#include "kern/lib/spinlock.h"
 #include "kern/lib/types.h"
 
 /*
@@ -122,8 +126,13 @@ struct linux_stat {
 	int64_t unused[3];
 };
 
-/* The descriptor table of a process. */
+/*
+ * The descriptor table of a process, shared by its threads.  lock covers
+ * fd[] and cloexec; it is a leaf, never held across a file's release
+ * (a close op may sleep).
+ */
 struct fdtable {
+	struct spinlock lock;
 	struct file *fd[NOFILE];
 	uint64_t cloexec[FD_WORDS]; /* bit n: close fd n on exec (fd_bit) */
 };
@@ -131,25 +140,71 @@ struct fdtable {
 /* file_alloc - a new file with one reference, or NULL. */
 struct file *file_alloc(const struct fileops *ops, int flags);
 void file_hold(struct file *f);
+/* file_release - drop a reference; the last calls the close op and frees
+ * f.  => no spin lock held (the close op may sleep). */
 void file_release(struct file *f);
 
-/* fd_install - the lowest free descriptor >= min for f (taking the caller's reference). */
-int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
-/* fd_get - the file at fd, or NULL. */
-struct file *fd_get(struct fdtable *t, int fd);
+/* fdtable_init - an empty table with its lock (before any other use). */
+void fdtable_init(struct fdtable *t);
+
 /*
- * fd_set_cloexec - whether fd closes on exec (FD_CLOEXEC).
- *  => 0 <= fd < NOFILE; the descriptor itself is left as it is.
+ * fd_install - the lowest free descriptor >= min for f.
+ *  => takes the caller's reference on success; returns the descriptor,
+ *     or -EMFILE (the caller keeps its reference).  Takes t->lock.
  */
-void fd_set_cloexec(struct fdtable *t, int fd, bool on);
+int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+
+/*
+ * fd_get - the file at fd, with a reference of the caller's own, or NULL
+ * (fd not open, or out of range).
+ *  => takes t->lock briefly; the file stays valid until fd_put, whatever
+ *     other threads do to the slot meanwhile.  Never sleeps.
+ */
+struct file *fd_get(struct fdtable *t, int fd);
+
+/* fd_put - drop fd_get's reference.  => no spin lock held; may sleep (a
+ * last reference closes the file). */
+void fd_put(struct file *f);
+
+/*
+ * fd_close - close(2): empty slot fd and drop the table's reference.
+ *  => 0 or -EBADF.  The file closes when the last user's fd_put comes;
+ *     a thread blocked in it is not woken.  May sleep.
+ */
+int fd_close(struct fdtable *t, int fd);
+
+/*
+ * fd_uninstall - undo an fd_install whose call failed later: empty fd if
+ * it still holds f.
+ *  => true if it did (the table's reference now is the caller's again);
+ *     false if another thread closed or replaced it meanwhile.
+ */
+bool fd_uninstall(struct fdtable *t, int fd, struct file *f);
+
+/*
+ * fd_dup_onto - dup2/dup3: f (the caller's reference moves in) at newfd,
+ * with its close-on-exec bit; the file newfd held is released after the
+ * lock is dropped.  => newfd, or -EBADF if out of range.  May sleep.
+ */
+int fd_dup_onto(struct fdtable *t, struct file *f, int newfd, bool cloexec);
+
+/* fd_set_cloexec - whether fd closes on exec (FD_CLOEXEC).  => 0, or
+ * -EBADF if fd is not open. */
+int fd_set_cloexec(struct fdtable *t, int fd, bool on);
+/* fd_get_cloexec - fd's close-on-exec bit: 0 or 1, or -EBADF. */
+int fd_get_cloexec(struct fdtable *t, int fd);
+
+/* fd_open_mask - bit n of mask (FD_WORDS words) set when fd n is open. */
+void fd_open_mask(struct fdtable *t, uint64_t *mask);
 
 /* fdtable_init_console - fds 0, 1, 2 on the console. */
 int fdtable_init_console(struct fdtable *t);
-/* fdtable_fork - the child's copy (every file held once more). */
-void fdtable_fork(struct fdtable *child, const struct fdtable *parent);
-/* fdtable_exec - close the close-on-exec descriptors. */
+/* fdtable_fork - child (uninitialised) becomes a copy of parent, every
+ * file held once more.  => takes parent->lock. */
+void fdtable_fork(struct fdtable *child, struct fdtable *parent);
+/* fdtable_exec - close the close-on-exec descriptors.  May sleep. */
 void fdtable_exec(struct fdtable *t);
-/* fdtable_close_all - at exit. */
+/* fdtable_close_all - at exit.  May sleep. */
 void fdtable_close_all(struct fdtable *t);
 
 /* Pipes (kern/fs/pipe.c): a reading and a writing file. */

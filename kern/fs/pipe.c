@@ -219,6 +219,7 @@ pipe_put_whole(struct file *f, const char *src, size_t n)
 	if (error == 0) {
 		ring_put(p, src, n);
 		wakeup(p);
+		poll_wakeup();      /* bytes in: a poller (untimed) must look */
 	}
 	spin_unlock(&p->lock);
 	if (error == -EPIPE)

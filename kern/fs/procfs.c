@@ -877,8 +877,7 @@ procfs_open_fd(int pid, const char *num, struct file **fp)
 		fd = fd * 10 + (*num - '0');
 	if (*num != '\0' || (f = fd_get(&curproc->fds, fd)) == NULL)
 		return -ENOENT;
-	file_hold(f);
-	*fp = f;
+	*fp = f;                        /* fd_get's reference */
 	return 0;
 }
 
@@ -1265,8 +1264,7 @@ procfs_fd_file(int pid, int fd)
 	if (curproc == NULL || pid != curproc->pid ||
 	    (f = fd_get(&curproc->fds, fd)) == NULL)
 		return NULL;
-	file_hold(f);
-	return f;
+	return f;                       /* fd_get's reference */
 }
 
 static int

@@ -72,6 +72,9 @@ proc_alloc(const char *name)
 		return NULL;
 	TAILQ_INIT(&p->children);
 	TAILQ_INIT(&p->p_lwps);
+	fdtable_init(&p->fds);
+	mutex_init(&p->p_brklock, "p_brklock");
+	p->p_lock = (struct spinlock)SPINLOCK_INIT("p_lock");
 	strlcpy(p->name, name, sizeof(p->name));
 	p->p_umask = 022;
 	p->start_ticks = ticks;
@@ -404,11 +407,63 @@ proc_signal_pid(int pid, int sig)
 static void
 proc_drop_cwd(struct proc *p)
 {
-	struct vnode *cwd = p->p_cwd;
+	struct vnode *cwd = proc_set_cwd(p, NULL);
 
-	p->p_cwd = NULL;
 	if (cwd != NULL)
 		vrele(cwd);
+}
+
+struct vnode *
+proc_cwd_ref(struct proc *p)
+{
+	struct vnode *vp;
+
+	spin_lock(&p->p_lock);
+	if ((vp = p->p_cwd) != NULL)
+		vref(vp);
+	spin_unlock(&p->p_lock);
+	return vp;
+}
+
+struct vnode *
+proc_set_cwd(struct proc *p, struct vnode *vp)
+{
+	struct vnode *old;
+
+	spin_lock(&p->p_lock);
+	old = p->p_cwd;
+	p->p_cwd = vp;
+	spin_unlock(&p->p_lock);
+	return old;
+}
+
+void
+proc_set_name(struct proc *p, const char *name)
+{
+	spin_lock(&proc_lock);
+	strlcpy(p->name, name, sizeof(p->name));
+	spin_unlock(&proc_lock);
+}
+
+void
+proc_itimer_swap(struct proc *p, uint64_t interval, uint64_t deadline,
+    uint64_t *old_interval, uint64_t *old_deadline)
+{
+	spin_lock(&proc_lock);
+	*old_interval = p->itimer_interval;
+	*old_deadline = p->itimer_deadline;
+	p->itimer_interval = interval;
+	p->itimer_deadline = deadline;
+	spin_unlock(&proc_lock);
+}
+
+void
+proc_itimer_get(struct proc *p, uint64_t *interval, uint64_t *deadline)
+{
+	spin_lock(&proc_lock);
+	*interval = p->itimer_interval;
+	*deadline = p->itimer_deadline;
+	spin_unlock(&proc_lock);
 }
 
 static void
@@ -863,17 +918,19 @@ fork_copy_state(struct proc *child, struct proc *parent)
 {
 	if (child->vmspace != parent->vmspace)
 		child->vmspace->vm_pid = child->pid;
+	mutex_enter(&parent->p_brklock);
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
+	mutex_exit(&parent->p_brklock);
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
-	memcpy(child->sig.act, parent->sig.act, sizeof(child->sig.act));
 	fdtable_fork(&child->fds, &parent->fds);
-	child->p_cwd = parent->p_cwd;
-	if (child->p_cwd != NULL)
-		vref(child->p_cwd);
-	child->p_umask = parent->p_umask;
+	child->p_cwd = proc_cwd_ref(parent);
+	child->p_umask = __atomic_load_n(&parent->p_umask, __ATOMIC_RELAXED);
+	spin_lock(&proc_lock);          /* sibling threads' sigaction, capset */
+	memcpy(child->sig.act, parent->sig.act, sizeof(child->sig.act));
 	child->caps = parent->caps;
+	spin_unlock(&proc_lock);
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	child->arg_start = parent->arg_start;
 	child->arg_end = parent->arg_end;
@@ -1360,17 +1417,19 @@ exec_commit(struct proc *p, struct vmspace *vm, const struct exec_image *img,
 	curthread->vmspace = vm;
 	pmap_activate(vm->vm_map.pmap);
 	uvmspace_free(old);
+	spin_lock(&proc_lock);          /* /proc and notify_parent read them */
 	for (int sig = 1; sig <= NSIG; sig++) {
 		if (p->sig.act[sig].handler != SIG_IGN)
 			memset(&p->sig.act[sig], 0, sizeof(p->sig.act[sig]));
 	}
+	spin_unlock(&proc_lock);
 	curlwp->l_altstack.flags = 2;   /* SS_DISABLE */
 	curlwp->l_fs_base = 0;
 	wrmsr(MSR_FS_BASE, 0);
 	for (const char *s = path; *s != '\0'; s++)
 		if (*s == '/' && s[1] != '\0')
 			base = s + 1;
-	strlcpy(p->name, base, sizeof(p->name));
+	proc_set_name(p, base);
 	strlcpy(p->exe, path, sizeof(p->exe));
 	p->arg_start = img->arg_start;
 	p->arg_end = img->arg_end;
@@ -1504,17 +1563,16 @@ info_fill(struct proc *p, struct proc_info *pi)
 		pi->vmspace = p->vmspace;
 		uvmspace_addref(pi->vmspace);
 	}
-	pi->brk_start = p->brk_start;
-	pi->brk = p->brk;
+	pi->brk_start = p->brk_start;  /* a snapshot: brk may be moving */
+	pi->brk = __atomic_load_n(&p->brk, __ATOMIC_RELAXED);
 	pi->sigpending = p->sig.pending;
 	if ((l = first_lwp(p)) != NULL) {
 		pi->sigpending |= l->l_sigpending;
 		pi->sigblocked = l->l_sigmask;
 	}
 	info_sigmasks(p, pi);
-	for (int fd = 0; fd < NOFILE && p->state == PS_ALIVE; fd++)
-		if (p->fds.fd[fd] != NULL)
-			pi->fdmask[fd / 64] |= 1UL << (fd % 64);
+	if (p->state == PS_ALIVE)
+		fd_open_mask(&p->fds, pi->fdmask);     /* fds.lock inside proc_lock */
 }
 
 /* Process pid (0: the caller), alive or a zombie, or NULL.  => proc_lock held. */
@@ -1565,12 +1623,16 @@ proc_caps_get(int pid, struct cap_sets *out)
 	return found != NULL ? 0 : -ESRCH;
 }
 
-void
-proc_caps_set(const struct cap_sets *c)
+int
+proc_caps_change(const struct cap_sets *c)
 {
+	int error;
+
 	spin_lock(&proc_lock);
-	curproc->caps = *c;
+	if ((error = cap_set_check(&curproc->caps, c)) == 0)
+		curproc->caps = *c;
 	spin_unlock(&proc_lock);
+	return error;
 }
 
 int

@@ -17,10 +17,37 @@
  * other fields belong to its own threads (lwp.h says which are each
  * thread's and how they are locked).  A process waiting for a child
  * or a signal sleeps on itself under proc_lock, interruptibly.
+ *
+ * What the threads of a process share, and how each is kept consistent
+ * when one thread changes it while another uses it (the kernel is
+ * preemptible, so this matters on one CPU too):
+ *
+ *   fds            its own spin lock, fds.lock (kern/fs/file.c); every
+ *                  use of a file holds a reference (fd_get/fd_put)
+ *   p_cwd          p_lock (spin, a leaf): a lookup takes a reference
+ *                  under it (proc_cwd_ref), chdir swaps the pointer under
+ *                  it (proc_set_cwd) and releases the old one after
+ *   p_umask        one atomic exchange (umask) or load
+ *   sig.act[]      proc_lock: rt_sigaction copies in and out under it,
+ *                  delivery takes its copy of the action under it with
+ *                  the signal (and SA_RESETHAND's reset), so a handler,
+ *                  its flags, mask and restorer always come from one
+ *                  sigaction
+ *   name           proc_lock (prctl PR_SET_NAME, exec; /proc reads it
+ *                  under proc_lock)
+ *   caps           proc_lock: capset checks and sets under one hold
+ *                  (proc_caps_change)
+ *   itimer_*       proc_lock (the clock tick reads them under it;
+ *                  setitimer and alarm swap both under it)
+ *   brk            p_brklock (a mutex, before the map lock): brk reads,
+ *                  maps and moves the end under it
+ * The ids, the address space pointer, exe, arg_start/end change only in
+ * execve, when the process has one thread left.
  */
 #ifndef KERN_PROC_H
 #define KERN_PROC_H
 
+#include "kern/core/mutex.h"
 #include "kern/fs/file.h"
 #include "kern/lib/queue.h"
 #include "kern/lib/spinlock.h"
@@ -50,7 +77,7 @@ struct proc {
 	int stopsig;                    /* stopped by this signal; 0: running */
 	bool stop_unreported;           /* wait4(WUNTRACED) has not seen it */
 	bool cont_unreported;           /* wait4(WCONTINUED) has not seen it */
-	char name[32];
+	char name[32];                  /* written under proc_lock */
 	enum proc_state state;
 	struct proc *parent;            /* NULL: the root of a tree */
 	TAILQ_HEAD(, proc) children;
@@ -64,7 +91,9 @@ struct proc {
 	                                   until it execs or exits */
 	struct vmspace *vmspace;
 	vaddr_t brk_start;              /* the heap: [brk_start, brk) */
-	vaddr_t brk;
+	vaddr_t brk;                    /* ... both under p_brklock */
+	struct kmutex p_brklock;        /* brk: one at a time (see above) */
+	struct spinlock p_lock;         /* p_cwd (see above); a leaf */
 	int wstatus;                    /* Linux wait status, once a zombie */
 	int pdeathsig;                  /* prctl(PR_SET_PDEATHSIG): sent when
 	                                   the parent exits; 0: none.  Under
@@ -75,7 +104,8 @@ struct proc {
 	uint64_t itimer_interval;       /* ... and its period, or 0 */
 	struct fdtable fds;
 	struct vnode *p_cwd;            /* working directory, referenced (NULL
-	                                   before a root is mounted: "/") */
+	                                   before a root is mounted: "/");
+	                                   under p_lock: proc_cwd_ref */
 	uint32_t p_umask;               /* umask(2): 022 at proc_run, inherited */
 	struct cap_sets caps;           /* capabilities (kern/proc/cap.c): all
 	                                   at proc_run, inherited by fork, reset
@@ -243,9 +273,44 @@ void proc_info_put(struct proc_info *pi);
  */
 int proc_caps_get(int pid, struct cap_sets *out);
 
-/* proc_caps_set - the caller's sets become *c (capset, checked by then).
- *  => takes proc_lock; never sleeps. */
-void proc_caps_set(const struct cap_sets *c);
+/*
+ * proc_caps_change - capset: the caller's sets become *c if the change
+ * from the current ones is allowed (cap_set_check), checked and made
+ * under one hold of proc_lock, so two threads cannot both pass the check
+ * against sets the other is changing.
+ *  => 0 or cap_set_check's -EPERM; never sleeps.
+ */
+int proc_caps_change(const struct cap_sets *c);
+
+/*
+ * proc_cwd_ref - p's working directory with a reference of the caller's
+ * (vrele it), or NULL before a root is mounted.
+ *  => takes p->p_lock; never sleeps.
+ */
+struct vnode *proc_cwd_ref(struct proc *p);
+
+/*
+ * proc_set_cwd - p's working directory becomes vp (the caller's reference
+ * moves in); returns the old one, whose reference the caller now owns
+ * and drops after (vrele may sleep: never under p_lock).
+ *  => takes p->p_lock; never sleeps.
+ */
+struct vnode *proc_set_cwd(struct proc *p, struct vnode *vp);
+
+/* proc_set_name - prctl(PR_SET_NAME), exec: p's name under proc_lock. */
+void proc_set_name(struct proc *p, const char *name);
+
+/*
+ * proc_itimer_swap - ITIMER_REAL becomes (interval, deadline: clock_ns()
+ * when due, 0 off), and the old pair comes back in *old_interval and
+ * *old_deadline, all under proc_lock (the tick reads them there).
+ *  => never sleeps.
+ */
+void proc_itimer_swap(struct proc *p, uint64_t interval, uint64_t deadline,
+    uint64_t *old_interval, uint64_t *old_deadline);
+
+/* proc_itimer_get - the pair, read under proc_lock. */
+void proc_itimer_get(struct proc *p, uint64_t *interval, uint64_t *deadline);
 
 /*
  * proc_lwp_info_get - a snapshot of thread tid of process id (/proc/PID/

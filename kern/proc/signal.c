@@ -54,6 +54,14 @@
  * frame saves the old mask, so sigreturn restores it), or at the end of
  * the delivery if no handler ran.  So the signal the call's mask let in
  * is the one delivered, as Linux's TIF_RESTORE_SIGMASK does.
+ *
+ * The actions (p->sig.act) are shared by the process's threads and
+ * change under proc_lock: rt_sigaction swaps one there, and a thread
+ * taking a signal copies its action in the same hold that takes the
+ * signal off the pending set (signal_action_take), resetting it there
+ * for SA_RESETHAND.  The frame is built from that copy, so a handler
+ * runs with its own sigaction's mask, flags and restorer even while
+ * another thread is changing them.
  */
 #include "kern/proc/signal.h"
 #include "kern/lib/assert.h"
@@ -202,16 +210,32 @@ frame_top(const struct lwp *l, const struct k_sigaction *sa, uint64_t sp)
 }
 
 /*
- * Build the frame for sig and aim tf at the handler.
+ * The action for sig as one consistent copy into *sa, taken under
+ * proc_lock (another thread may be in rt_sigaction for it), with
+ * SA_RESETHAND's reset to the default made in the same hold, so two
+ * threads taking the signal at once run the handler at most once.
+ *  => proc_lock held.
+ */
+static void
+signal_action_take(struct proc *p, int sig, struct k_sigaction *sa)
+{
+	*sa = p->sig.act[sig];
+	if (sa->handler != SIG_DFL && sa->handler != SIG_IGN &&
+	    (sa->flags & SA_RESETHAND))
+		p->sig.act[sig].handler = SIG_DFL;
+}
+
+/*
+ * Build the frame for sig, whose action is *sa (signal_action_take's
+ * copy), and aim tf at the handler.
  *  => returns 0, or -EFAULT if the frame could not be written (the
  *     caller then kills the process).
  */
 static int
-setup_frame(struct trapframe *tf, int sig, int code, uint64_t addr)
+setup_frame(struct trapframe *tf, int sig, const struct k_sigaction *sa,
+    int code, uint64_t addr)
 {
-	struct proc *p = curproc;
 	struct lwp *l = curlwp;
-	struct k_sigaction *sa = &p->sig.act[sig];
 	struct rt_sigframe f;
 	uint64_t fp = ROUND_DOWN(frame_top(l, sa, tf->rsp) - 512, 64);
 	uint64_t frame = ROUND_DOWN(fp - sizeof(f), 16) - 8;    /* as if called */
@@ -242,8 +266,6 @@ setup_frame(struct trapframe *tf, int sig, int code, uint64_t addr)
 	tf->rflags &= ~((1UL << 10) | (1UL << 8));  /* DF and TF off */
 	l->l_sigmask |= sa->mask | ((sa->flags & SA_NODEFER) ? 0 : SIGBIT(sig));
 	l->l_sigmask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
-	if (sa->flags & SA_RESETHAND)
-		sa->handler = SIG_DFL;
 	return 0;
 }
 
@@ -259,8 +281,15 @@ signal_fault_kills(int sig)
 void
 signal_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
 {
+	struct k_sigaction sa;
+
+	spin_lock(&proc_lock);
+	signal_action_take(curproc, sig, &sa);
+	spin_unlock(&proc_lock);
 	/* A fault signal the program cannot take kills it. */
-	if (signal_fault_kills(sig) || setup_frame(tf, sig, code, addr) != 0)
+	if (sa.handler == SIG_DFL || sa.handler == SIG_IGN ||
+	    (curlwp->l_sigmask & SIGBIT(sig)) != 0 ||
+	    setup_frame(tf, sig, &sa, code, addr) != 0)
 		proc_exit(W_SIGNALED(sig));
 }
 
@@ -347,6 +376,7 @@ signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 {
 	struct proc *p = curproc;
 	struct lwp *l = curlwp;
+	struct k_sigaction sa;
 	int sig;
 
 	for (;;) {
@@ -355,19 +385,19 @@ signal_deliver_pending(struct trapframe *tf, int64_t syscall_nr)
 		if (p->stopsig != 0)
 			proc_stopped_wait();    /* another thread took a stop signal */
 		spin_lock(&proc_lock);
-		sig = take_signal(p, l);
+		if ((sig = take_signal(p, l)) != 0)
+			signal_action_take(p, sig, &sa);
 		spin_unlock(&proc_lock);
 		if (sig == 0)
 			break;
-		struct k_sigaction *sa = &p->sig.act[sig];
-		if (sa->handler == SIG_DFL && default_stops(sig)) {
+		if (sa.handler == SIG_DFL && default_stops(sig)) {
 			proc_stop(sig);     /* until SIGCONT or SIGKILL */
 			continue;
 		}
-		if (sa->handler == SIG_DFL)
+		if (sa.handler == SIG_DFL)
 			proc_exit(W_SIGNALED(sig));
-		restart_or_eintr(tf, syscall_nr, sa);
-		if (setup_frame(tf, sig, SI_USER, 0) != 0)
+		restart_or_eintr(tf, syscall_nr, &sa);
+		if (setup_frame(tf, sig, &sa, SI_USER, 0) != 0)
 			proc_exit(W_SIGNALED(sig));
 		return;     /* one handler at a time; the rest wait */
 	}
@@ -403,21 +433,25 @@ int64_t
 sys_rt_sigaction(const struct sysargs *a)
 {
 	int sig = (int)a->a[0];
-	struct k_sigaction act;
+	struct k_sigaction act, old;
 	struct proc *p = curproc;
 
 	if (sig < 1 || sig > NSIG || a->a[3] != sizeof(uint64_t))
 		return -EINVAL;
 	if (a->a[1] != 0 && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
+	memset(&act, 0, sizeof(act));
 	if (a->a[1] != 0 && copyin(a->a[1], &act, sizeof(act)) != 0)
 		return -EFAULT;
-	if (a->a[2] != 0 && copyout(&p->sig.act[sig], a->a[2], sizeof(act)) != 0)
-		return -EFAULT;
-	if (a->a[1] != 0) {
-		act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	act.mask &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	/* Old and new in one hold: delivery copies the action under it. */
+	spin_lock(&proc_lock);
+	old = p->sig.act[sig];
+	if (a->a[1] != 0)
 		p->sig.act[sig] = act;
-	}
+	spin_unlock(&proc_lock);
+	if (a->a[2] != 0 && copyout(&old, a->a[2], sizeof(old)) != 0)
+		return -EFAULT;
 	return 0;
 }
 

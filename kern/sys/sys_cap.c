@@ -120,7 +120,7 @@ int64_t
 sys_capset(const struct sysargs *a)
 {
 	struct cap_header h;
-	struct cap_sets old, new;
+	struct cap_sets new;
 	struct cap_data d[2];
 	size_t n;
 	int error = cap_header_in(a->a[0], &h, &n);
@@ -132,8 +132,5 @@ sys_capset(const struct sysargs *a)
 	if (copyin(a->a[1], d, n * sizeof(d[0])) != 0)
 		return -EFAULT;
 	cap_from_words(d, n, &new);
-	old = curproc->caps;
-	if ((error = cap_set_check(&old, &new)) == 0)
-		proc_caps_set(&new);
-	return error;
+	return proc_caps_change(&new);  /* checked and set under one lock */
 }

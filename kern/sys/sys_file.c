@@ -5,7 +5,9 @@
  * by path are in sys_vfs.c.
  *
  * Every call finds its file with getf (or getf_for, which also checks the
- * access mode the file was opened with) and then calls the file's ops; a
+ * access mode the file was opened with), which holds a reference for the
+ * call - another thread may close the descriptor meanwhile - then calls
+ * the file's ops and drops it with fd_put on every way out; a
  * positioned read or write (pread64, pwritev) of a vnode file goes to
  * vn_read/vn_write with an offset of its own, leaving f->off alone.
  */
@@ -37,7 +39,7 @@ fds(void)
 }
 
 /*
- * The file at fd, or NULL.  Linux's descriptors are unsigned int: a call
+ * The file at fd, held (fd_put), or NULL.  Linux's descriptors are unsigned int: a call
  * takes only the low 32 bits of the register, so callers convert once,
  * int fd = (int)a->a[0], and use that fd for every access to the table.
  */
@@ -52,40 +54,43 @@ getf(int fd)
  * The access mode is checked here, once, so a fileops whose file is never
  * opened for writing (or reading) need not supply a refusing stub.
  */
+static bool
+file_mode_ok(const struct file *f, bool write)
+{
+	return (f->flags & O_ACCMODE) != (write ? O_RDONLY : O_WRONLY) &&
+	    !(f->flags & O_PATH);
+}
+
 static struct file *
 getf_for(int fd, bool write)
 {
 	struct file *f = getf(fd);
 
-	if (f == NULL || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ||
-	    (f->flags & O_PATH))
+	if (f != NULL && !file_mode_ok(f, write)) {
+		fd_put(f);
 		return NULL;
+	}
 	return f;
 }
 
 int64_t
 sys_close(const struct sysargs *a)
 {
-	int fd = (int)a->a[0];
-	struct file *f = getf(fd);
-
-	if (f == NULL)
-		return -EBADF;
-	fds()->fd[fd] = NULL;
-	file_release(f);
-	return 0;
+	return fd_close(fds(), (int)a->a[0]);
 }
 
 int64_t
 sys_read(const struct sysargs *a)
 {
 	struct file *f = getf_for((int)a->a[0], false);
+	int64_t r;
 
 	if (f == NULL)
 		return -EBADF;
-	if ((int64_t)a->a[2] < 0)
-		return -EINVAL;
-	return f->ops->read(f, a->a[1], a->a[2], &f->off);
+	r = (int64_t)a->a[2] < 0 ? -EINVAL :
+	    f->ops->read(f, a->a[1], a->a[2], &f->off);
+	fd_put(f);
+	return r;
 }
 
 /* Has f a position (pread, pwrite, lseek)?  Pipes and terminals do not. */
@@ -110,25 +115,30 @@ rw_at(struct file *f, uint64_t ubuf, size_t len, uint64_t *off, bool write)
 
 /*
  * The file of a positioned call (pread64/pwrite64, preadv/pwritev: fd in
- * a[0], the offset in a[3]) in *fp: the offset must not be negative, the
- * file must have a position and be open for the direction - checked in
- * Linux's order: -EBADF, -EINVAL, -ESPIPE, then -EBADF (wrong mode).
+ * a[0], the offset in a[3]) in *fp, held (fd_put): the offset must not be
+ * negative, the file must have a position and be open for the direction
+ * - checked in Linux's order: -EBADF, -EINVAL, -ESPIPE, then -EBADF
+ * (wrong mode).
  */
 static int
 getf_at(const struct sysargs *a, bool write, struct file **fp)
 {
 	struct file *f = getf((int)a->a[0]);
+	int error = 0;
 
 	if (f == NULL)
 		return -EBADF;
 	if ((int64_t)a->a[3] < 0)
-		return -EINVAL;
-	if (!file_seekable(f))
-		return -ESPIPE;
-	if (getf_for((int)a->a[0], write) == NULL)
-		return -EBADF;
-	*fp = f;
-	return 0;
+		error = -EINVAL;
+	else if (!file_seekable(f))
+		error = -ESPIPE;
+	else if (!file_mode_ok(f, write))
+		error = -EBADF;
+	if (error != 0)
+		fd_put(f);
+	else
+		*fp = f;
+	return error;
 }
 
 /* pread64/pwrite64: fd, buf, count, offset; f->off stays. */
@@ -137,13 +147,13 @@ do_prw(const struct sysargs *a, bool write)
 {
 	struct file *f;
 	uint64_t off = a->a[3];
-	int error = getf_at(a, write, &f);
+	int64_t r = getf_at(a, write, &f);
 
-	if (error != 0)
-		return error;
-	if ((int64_t)a->a[2] < 0)
-		return -EINVAL;
-	return rw_at(f, a->a[1], a->a[2], &off, write);
+	if (r != 0)
+		return r;
+	r = (int64_t)a->a[2] < 0 ? -EINVAL : rw_at(f, a->a[1], a->a[2], &off, write);
+	fd_put(f);
+	return r;
 }
 
 int64_t
@@ -162,12 +172,13 @@ int64_t
 sys_write(const struct sysargs *a)
 {
 	struct file *f = getf_for((int)a->a[0], true);
+	int64_t r;
 
 	if (f == NULL)
 		return -EBADF;
-	if ((int64_t)a->a[2] < 0)
-		return -EINVAL;
-	return f->ops->write(f, a->a[1], a->a[2]);
+	r = (int64_t)a->a[2] < 0 ? -EINVAL : f->ops->write(f, a->a[1], a->a[2]);
+	fd_put(f);
+	return r;
 }
 
 struct iovec_user {
@@ -209,10 +220,13 @@ static int64_t
 do_rw_vec_fd(const struct sysargs *a, bool write)
 {
 	struct file *f = getf_for((int)a->a[0], write);
+	int64_t r;
 
 	if (f == NULL)
 		return -EBADF;
-	return do_rw_vec(f, a->a[1], a->a[2], NULL, write);
+	r = do_rw_vec(f, a->a[1], a->a[2], NULL, write);
+	fd_put(f);
+	return r;
 }
 
 /* preadv/pwritev(fd, iov, cnt, pos_l, pos_h): on x86-64 pos_l is all. */
@@ -221,11 +235,13 @@ do_prw_vec(const struct sysargs *a, bool write)
 {
 	struct file *f;
 	uint64_t off = a->a[3];
-	int error = getf_at(a, write, &f);
+	int64_t r = getf_at(a, write, &f);
 
-	if (error != 0)
-		return error;
-	return do_rw_vec(f, a->a[1], a->a[2], &off, write);
+	if (r != 0)
+		return r;
+	r = do_rw_vec(f, a->a[1], a->a[2], &off, write);
+	fd_put(f);
+	return r;
 }
 
 int64_t
@@ -252,30 +268,44 @@ sys_writev(const struct sysargs *a)
 	return do_rw_vec_fd(a, true);
 }
 
-int64_t
-sys_lseek(const struct sysargs *a)
+/* lseek of a file that is no vnode: a generated text, or no position. */
+static int64_t
+lseek_other(struct file *f, int64_t off, uint64_t whence)
 {
-	struct file *f = getf((int)a->a[0]);
-	int64_t off = (int64_t)a->a[1], base;
+	int64_t base;
 
-	if (f == NULL || (f->flags & O_PATH))
-		return -EBADF;
-	if (vn_is_file(f))
-		return vn_lseek(f, off, (int)a->a[2]);
 	if (f->pipe != NULL || f->ops == &console_fileops)
 		return -ESPIPE;
-	if (a->a[2] == 0)
+	if (whence == 0)
 		base = 0;
-	else if (a->a[2] == 1)
+	else if (whence == 1)
 		base = (int64_t)f->off;
-	else if (a->a[2] == 2)
+	else if (whence == 2)
 		base = (int64_t)f->textlen;
 	else
 		return -EINVAL;
 	if (base + off < 0)
 		return -EINVAL;
 	f->off = (uint64_t)(base + off);
-	return (int64_t)f->off;
+	return base + off;
+}
+
+int64_t
+sys_lseek(const struct sysargs *a)
+{
+	struct file *f = getf((int)a->a[0]);
+	int64_t r;
+
+	if (f == NULL)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (vn_is_file(f))
+		r = vn_lseek(f, (int64_t)a->a[1], (int)a->a[2]);
+	else
+		r = lseek_other(f, (int64_t)a->a[1], a->a[2]);
+	fd_put(f);
+	return r;
 }
 
 int64_t
@@ -288,6 +318,7 @@ sys_fstat(const struct sysargs *a)
 		return -EBADF;
 	memset(&st, 0, sizeof(st));
 	f->ops->stat(f, &st);
+	fd_put(f);
 	return copyout(&st, a->a[1], sizeof(st));
 }
 
@@ -308,17 +339,15 @@ do_pipe(uint64_t ufds, uint64_t flags)
 	wf->flags |= (int)(flags & O_NONBLOCK);
 	fdv[0] = fd_install(fds(), rf, 0, (flags & O_CLOEXEC) != 0);
 	fdv[1] = fdv[0] < 0 ? -1 : fd_install(fds(), wf, 0, (flags & O_CLOEXEC) != 0);
-	if (fdv[1] < 0 || copyout(fdv, ufds, sizeof(fdv)) != 0) {
-		error = fdv[1] < 0 ? -EMFILE : -EFAULT;
-		if (fdv[0] >= 0)
-			fds()->fd[fdv[0]] = NULL;
-		if (fdv[1] >= 0)
-			fds()->fd[fdv[1]] = NULL;
+	if (fdv[1] >= 0 && copyout(fdv, ufds, sizeof(fdv)) == 0)
+		return 0;
+	/* Undo: a descriptor another thread closed meanwhile took its file. */
+	error = fdv[1] < 0 ? -EMFILE : -EFAULT;
+	if (fdv[0] < 0 || fd_uninstall(fds(), fdv[0], rf))
 		file_release(rf);
+	if (fdv[1] < 0 || fd_uninstall(fds(), fdv[1], wf))
 		file_release(wf);
-		return error;
-	}
-	return 0;
+	return error;
 }
 
 int64_t
@@ -337,34 +366,34 @@ sys_pipe2(const struct sysargs *a)
 static int64_t
 dup_lowest(int oldfd, int min, bool cloexec)
 {
-	struct file *f = getf(oldfd);
+	struct file *f = getf(oldfd);          /* this reference moves in */
 	int fd;
 
 	if (f == NULL)
 		return -EBADF;
-	file_hold(f);
 	fd = fd_install(fds(), f, min, cloexec);
 	if (fd < 0)
-		file_release(f);
+		fd_put(f);
 	return fd;
 }
 
-/* dup2, dup3: oldfd again at newfd, closing what newfd held. */
+/*
+ * dup2, dup3: oldfd again at newfd, closing what newfd held (after the
+ * slot has changed, so a thread still using that file keeps it, as on
+ * Linux).
+ */
 static int64_t
 dup_onto(int oldfd, int newfd, bool cloexec)
 {
-	struct file *f = getf(oldfd);
+	struct file *f = getf(oldfd);          /* this reference moves in */
 
-	if (f == NULL || (unsigned)newfd >= NOFILE)
+	if (f == NULL)
 		return -EBADF;
-	if (newfd == oldfd)
-		return newfd;
-	file_hold(f);
-	if (fds()->fd[newfd] != NULL)
-		file_release(fds()->fd[newfd]);
-	fds()->fd[newfd] = f;
-	fd_set_cloexec(fds(), newfd, cloexec);
-	return newfd;
+	if ((unsigned)newfd >= NOFILE || newfd == oldfd) {
+		fd_put(f);
+		return (unsigned)newfd >= NOFILE ? -EBADF : newfd;
+	}
+	return fd_dup_onto(fds(), f, newfd, cloexec);
 }
 
 int64_t
@@ -391,48 +420,76 @@ sys_dup3(const struct sysargs *a)
 	return dup_onto(oldfd, newfd, (a->a[2] & O_CLOEXEC) != 0);
 }
 
-int64_t
-sys_fcntl(const struct sysargs *a)
+/*
+ * F_SETFL: the status flags change with one compare-and-swap, so a
+ * flag another thread sets at the same moment is not lost.
+ */
+static void
+fcntl_setfl(struct file *f, uint64_t arg)
 {
-	int fd = (int)a->a[0];
-	struct file *f = getf(fd);
+	int old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED), new;
 
-	if (f == NULL)
-		return -EBADF;
-	switch (a->a[1]) {
+	do {
+		new = (old & ~(O_APPEND | O_NONBLOCK)) |
+		    (int)(arg & (O_APPEND | O_NONBLOCK));
+	} while (!__atomic_compare_exchange_n(&f->flags, &old, new, false,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+/* The commands of fcntl on the held file f of descriptor fd. */
+static int64_t
+fcntl_file(int fd, struct file *f, uint64_t cmd, uint64_t arg)
+{
+	int r;
+
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (a->a[2] >= NOFILE)
+		if (arg >= NOFILE)
 			return -EINVAL;
-		return dup_lowest(fd, (int)a->a[2], a->a[1] == F_DUPFD_CLOEXEC);
+		return dup_lowest(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
 	case F_GETFD:
-		return fd_bit(fds()->cloexec, fd) ? FD_CLOEXEC : 0;
+		r = fd_get_cloexec(fds(), fd);
+		return r > 0 ? FD_CLOEXEC : r;
 	case F_SETFD:
-		fd_set_cloexec(fds(), fd, (a->a[2] & FD_CLOEXEC) != 0);
-		return 0;
+		return fd_set_cloexec(fds(), fd, (arg & FD_CLOEXEC) != 0);
 	case F_GETFL:
 		return f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH);
 	case F_SETFL:
-		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
-		    (int)(a->a[2] & (O_APPEND | O_NONBLOCK));
+		fcntl_setfl(f, arg);
 		return 0;
 	case F_GETPIPE_SZ:
 		return pipe_size(f);
 	case F_SETPIPE_SZ:
-		return pipe_resize(f, a->a[2]);
+		return pipe_resize(f, arg);
 	default:
 		return -EINVAL;
 	}
 }
 
 int64_t
-sys_ioctl(const struct sysargs *a)
+sys_fcntl(const struct sysargs *a)
 {
-	struct file *f = getf((int)a->a[0]);
+	int fd = (int)a->a[0];
+	struct file *f = getf(fd);
+	int64_t r;
 
 	if (f == NULL)
 		return -EBADF;
-	if (f->ops != &console_fileops)
-		return -ENOTTY;
-	return tty_ioctl(a->a[1], a->a[2]);
+	r = fcntl_file(fd, f, a->a[1], a->a[2]);
+	fd_put(f);
+	return r;
+}
+
+int64_t
+sys_ioctl(const struct sysargs *a)
+{
+	struct file *f = getf((int)a->a[0]);
+	int64_t r;
+
+	if (f == NULL)
+		return -EBADF;
+	r = f->ops != &console_fileops ? -ENOTTY : tty_ioctl(a->a[1], a->a[2]);
+	fd_put(f);
+	return r;
 }

@@ -138,15 +138,13 @@ mmap_file_uobj(struct file *f, bool *writable)
 	return NULL;
 }
 
+/* The object behind the held file f, referenced, for an mmap of it. */
 static int
-mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uobjp,
-    vm_prot_t *maxprot)
+mmap_file_ref(struct file *f, uint64_t prot, bool shared,
+    struct uvm_object **uobjp, vm_prot_t *maxprot)
 {
-	struct file *f = fd_get(&curproc->fds, (int)fd);
 	bool writable;
 
-	if (f == NULL)
-		return -EBADF;
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES;         /* every mapping reads (Linux's rule) */
 	if ((*uobjp = mmap_file_uobj(f, &writable)) == NULL)
@@ -158,13 +156,37 @@ mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uo
 	return 0;
 }
 
+/*
+ * The object of the file at fd, referenced: the mapping holds the object,
+ * not the file, so a close of fd by another thread once this returns
+ * changes nothing (the file is held meanwhile).
+ */
+static int
+mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uobjp,
+    vm_prot_t *maxprot)
+{
+	struct file *f = fd_get(&curproc->fds, (int)fd);
+	int error;
+
+	if (f == NULL)
+		return -EBADF;
+	error = mmap_file_ref(f, prot, shared, uobjp, maxprot);
+	fd_put(f);
+	return error;
+}
+
 /* Is fd /dev/zero, open for reading? */
 static bool
 mmap_is_dev_zero(uint64_t fd)
 {
 	struct file *f = fd_get(&curproc->fds, (int)fd);
+	bool zero;
 
-	return f != NULL && file_is_zero(f) && (f->flags & O_ACCMODE) != O_WRONLY;
+	if (f == NULL)
+		return false;
+	zero = file_is_zero(f) && (f->flags & O_ACCMODE) != O_WRONLY;
+	fd_put(f);
+	return zero;
 }
 
 /* Place the mapping: exactly, at the hint if free, else top-down. */
@@ -262,29 +284,44 @@ sys_mprotect(const struct sysargs *a)
 	return uvm_map_protect(curmap(), addr, addr + size, prot_of(prot), false);
 }
 
-/* brk(addr): move the end of the heap; returns the (possibly unchanged) end. */
-int64_t
-sys_brk(const struct sysargs *a)
+/*
+ * Move p's heap end to want if it can.  => p_brklock held, so the end
+ * read here is still the end when the map has changed (two threads
+ * calling brk at once take turns, as under Linux's mmap_lock).
+ */
+static void
+brk_move(struct proc *p, vaddr_t want)
 {
-	struct proc *p = curproc;
-	vaddr_t want = a->a[0];
 	vaddr_t old_end = ROUND_UP(p->brk, PAGE_SIZE), new_end = ROUND_UP(want, PAGE_SIZE);
 
 	if (want < p->brk_start || new_end > mmap_base() || new_end < want ||
 	    (new_end > old_end && too_big(new_end - old_end)))
-		return (int64_t)p->brk;
+		return;
 	if (new_end > old_end) {
 		vaddr_t va = old_end;
 		if (uvm_map(curmap(), &va, new_end - old_end, NULL, 0, 0,
 		    UVM_MAPFLAG(VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
 		    MAP_INHERIT_COPY, UVM_ADV_NORMAL,
 		    UVM_FLAG_FIXED | UVM_FLAG_COPYONWRITE)) != 0)
-			return (int64_t)p->brk;
+			return;
 	} else if (new_end < old_end) {
 		uvm_unmap(curmap(), new_end, old_end);
 	}
-	p->brk = want;
-	return (int64_t)want;
+	__atomic_store_n(&p->brk, want, __ATOMIC_RELAXED);     /* /proc reads it */
+}
+
+/* brk(addr): move the end of the heap; returns the (possibly unchanged) end. */
+int64_t
+sys_brk(const struct sysargs *a)
+{
+	struct proc *p = curproc;
+	vaddr_t end;
+
+	mutex_enter(&p->p_brklock);
+	brk_move(p, a->a[0]);
+	end = p->brk;
+	mutex_exit(&p->p_brklock);
+	return (int64_t)end;
 }
 
 int

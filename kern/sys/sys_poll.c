@@ -180,6 +180,29 @@ poll_sleep(uint64_t gen, bool timed)
 /* ------------------------------------------------------------------ */
 /* Scanning and waiting                                                */
 
+static struct file *poll_getf(int fd);
+
+/*
+ * The file of entry pe for this pass: pe->f as given, or the file its
+ * descriptor names now (held in pe->f, the last pass's one dropped); a
+ * descriptor no longer open leaves pe->f NULL and sets revents as poll
+ * (POLLNVAL) or select (nothing) reports it on Linux.
+ */
+static struct file *
+poll_entry_file(struct poll_entry *pe)
+{
+	struct file *f;
+
+	if (pe->by == POLL_BY_FILE)
+		return pe->f;
+	f = poll_getf(pe->fd);
+	if (pe->f != NULL)
+		fd_put(pe->f);
+	if ((pe->f = f) == NULL)
+		pe->revents = pe->by == POLL_BY_FD ? POLLNVAL : 0;
+	return f;
+}
+
 /* One pass over the entries: revents of each; how many are nonzero. */
 static size_t
 poll_scan(struct poll_entry *pe, size_t n, bool *tick)
@@ -187,7 +210,7 @@ poll_scan(struct poll_entry *pe, size_t n, bool *tick)
 	size_t ready = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (pe[i].f != NULL) {
+		if (poll_entry_file(&pe[i]) != NULL) {
 			uint32_t m = file_poll(pe[i].f);
 			*tick |= (m & POLL_TICK) != 0;
 			pe[i].revents = m & (pe[i].events | POLLERR | POLLHUP);
@@ -225,13 +248,32 @@ deadline_in(uint64_t ns)
 	return ns >= POLL_FOREVER - now ? POLL_FOREVER : now + ns;
 }
 
-/* The file at fd for poll and select (O_PATH files are not), or NULL. */
+/*
+ * The file at fd for poll and select (O_PATH files are not), held, or
+ * NULL.  An entry holds the file of its last pass until the next pass
+ * or poll_putf, so another thread closing the descriptor meanwhile frees
+ * nothing a scan still looks at (and a pipe keeps its reader while a
+ * poller watches it, as on Linux, whose poll table holds the file).
+ */
 static struct file *
 poll_getf(int fd)
 {
 	struct file *f = fd_get(&curproc->fds, fd);
 
-	return f != NULL && !(f->flags & O_PATH) ? f : NULL;
+	if (f != NULL && (f->flags & O_PATH)) {
+		fd_put(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/* Drop the references poll_getf took for the first n entries. */
+static void
+poll_putf(struct poll_entry *pe, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pe[i].f != NULL)
+			fd_put(pe[i].f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -245,10 +287,9 @@ pollfd_in(uint64_t ufds, struct poll_entry *pe, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		if (copyin(ufds + i * sizeof(pfd), &pfd, sizeof(pfd)) != 0)
-			return -EFAULT;
-		pe[i].f = pfd.fd >= 0 ? poll_getf(pfd.fd) : NULL;
-		pe[i].events = (uint16_t)pfd.events;
-		pe[i].revents = pfd.fd >= 0 && pe[i].f == NULL ? POLLNVAL : 0;
+			return -EFAULT;         /* nothing held yet */
+		pe[i] = (struct poll_entry){ NULL, (uint16_t)pfd.events, 0,
+		    pfd.fd, pfd.fd >= 0 ? POLL_BY_FD : POLL_BY_FILE };
 	}
 	return 0;
 }
@@ -278,6 +319,7 @@ do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
 	if (pollfd_in(ufds, pe, nfds) != 0)
 		return -EFAULT;
 	r = poll_files(pe, nfds, deadline);
+	poll_putf(pe, nfds);
 	if (pollfd_out(ufds, pe, nfds) != 0)
 		return -EFAULT;
 	return r;
@@ -418,11 +460,14 @@ select_entries(const struct fdsets *s, struct poll_entry *pe, int *fds, size_t *
 		if (!(any & 1))
 			continue;
 		struct file *f = poll_getf(fd);
-		if (f == NULL)
+		if (f == NULL) {
+			poll_putf(pe, *n);
 			return -EBADF;
+		}
 		uint64_t bit = 1UL << fd;
 		pe[*n] = (struct poll_entry){ f, ((s->in & bit) ? SEL_IN : 0) |
-		    ((s->out & bit) ? SEL_OUT : 0) | ((s->ex & bit) ? SEL_EX : 0), 0 };
+		    ((s->out & bit) ? SEL_OUT : 0) | ((s->ex & bit) ? SEL_EX : 0), 0,
+		    fd, SELECT_BY_FD };
 		fds[(*n)++] = fd;
 	}
 	return 0;
@@ -467,7 +512,9 @@ do_select(const struct sysargs *a, uint64_t deadline)
 		return -EFAULT;
 	if ((r = select_entries(&s, pe, fds, &n)) != 0)
 		return r;
-	if ((r = poll_files(pe, n, deadline)) < 0)
+	r = poll_files(pe, n, deadline);
+	poll_putf(pe, n);
+	if (r < 0)
 		return r;
 	r = select_result(&s, pe, fds, n);
 	if (fdset_out(a->a[1], nfds, s.in) != 0 || fdset_out(a->a[2], nfds, s.out) != 0 ||

@@ -13,18 +13,30 @@
 /* A deadline that never comes. */
 #define POLL_FOREVER UINT64_MAX
 
-/* One file to watch. */
+/*
+ * One file to watch: f as given (POLL_BY_FILE, the kernel's own callers),
+ * or descriptor fd looked up again at every pass (poll and select, as on
+ * Linux: a descriptor another thread closes or dup2s over meanwhile is
+ * seen at the next pass; f then holds the reference of the last lookup).
+ */
 struct poll_entry {
 	struct file *f;             /* NULL: nothing to ask (revents stays) */
 	uint32_t events;            /* wanted; POLLERR and POLLHUP always are */
 	uint32_t revents;           /* out: what holds (set POLLNVAL for a bad fd) */
+	int fd;                     /* POLL_BY_FD, SELECT_BY_FD: the descriptor */
+	uint8_t by;                 /* POLL_BY_FILE (0), POLL_BY_FD, SELECT_BY_FD */
 };
+
+#define POLL_BY_FILE 0
+#define POLL_BY_FD 1                /* a closed fd: POLLNVAL (poll) */
+#define SELECT_BY_FD 2              /* a closed fd: not ready (select) */
 
 /*
  * poll_files - scan the n entries until one has revents, the monotonic
  * clock (clock_ns) reaches deadline, or a signal is there to act on.
  *  => nothing locked; may sleep (interruptibly).  The entries' files are
- *     the caller's to keep open.
+ *     the caller's to keep open; a by-fd entry's pe->f, when not NULL,
+ *     holds a reference the caller drops after.
  *  => how many entries have revents (> 0), 0 at the deadline, or
  *     -ERESTARTNOHAND for a signal.
  */

@@ -49,7 +49,7 @@ prctl_set_name(uint64_t uname)
 			break;
 	}
 	name[PRCTL_COMM_LEN - 1] = '\0';
-	strlcpy(curproc->name, name, sizeof(curproc->name));
+	proc_set_name(curproc, name);   /* under proc_lock: /proc reads it */
 	return 0;
 }
 

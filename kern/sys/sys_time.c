@@ -309,13 +309,23 @@ ns_tv(uint64_t ns, int64_t tv[2])
 	tv[1] = (int64_t)(ns % NSEC / USEC);
 }
 
+/* An ITIMER_REAL pair (interval, deadline) as the user's itimerval. */
 static void
-itimer_get(const struct proc *p, struct k_itimerval *it)
+itimer_out(uint64_t interval, uint64_t deadline, struct k_itimerval *it)
 {
 	uint64_t now = clock_ns();
 
-	ns_tv(p->itimer_interval, it->it_interval);
-	ns_tv(p->itimer_deadline > now ? p->itimer_deadline - now : 0, it->it_value);
+	ns_tv(interval, it->it_interval);
+	ns_tv(deadline > now ? deadline - now : 0, it->it_value);
+}
+
+static void
+itimer_get(struct proc *p, struct k_itimerval *it)
+{
+	uint64_t interval, deadline;
+
+	proc_itimer_get(p, &interval, &deadline);
+	itimer_out(interval, deadline, it);
 }
 
 int64_t
@@ -346,15 +356,14 @@ sys_setitimer(const struct sysargs *a)
 	    it.it_interval[1] < 0 || it.it_interval[1] >= 1000000 || it.it_interval[0] < 0)
 		return -EINVAL;
 	memset(&old, 0, sizeof(old));
-	if (a->a[0] == 0)
-		itimer_get(p, &old);
+	if (a->a[0] == 0) {         /* the CPU-time timers: accepted, never fire */
+		uint64_t value = tv_ns(it.it_value), oi, od;
+		proc_itimer_swap(p, tv_ns(it.it_interval),
+		    value != 0 ? clock_ns() + value : 0, &oi, &od);
+		itimer_out(oi, od, &old);
+	}
 	if (a->a[2] != 0 && copyout(&old, a->a[2], sizeof(old)) != 0)
 		return -EFAULT;
-	if (a->a[0] != 0)
-		return 0;               /* the CPU-time timers: accepted, never fire */
-	uint64_t value = tv_ns(it.it_value);
-	p->itimer_interval = tv_ns(it.it_interval);
-	p->itimer_deadline = value != 0 ? clock_ns() + value : 0;
 	return 0;
 }
 
@@ -362,10 +371,9 @@ int64_t
 sys_alarm(const struct sysargs *a)
 {
 	struct proc *p = curproc;
-	uint64_t now = clock_ns();
-	uint64_t left = p->itimer_deadline > now ? p->itimer_deadline - now : 0;
+	uint64_t now = clock_ns(), oi, od, left;
 
-	p->itimer_interval = 0;
-	p->itimer_deadline = a->a[0] != 0 ? now + a->a[0] * NSEC : 0;
+	proc_itimer_swap(p, 0, a->a[0] != 0 ? now + a->a[0] * NSEC : 0, &oi, &od);
+	left = od > now ? od - now : 0;
 	return (int64_t)((left + NSEC - 1) / NSEC);
 }

@@ -133,11 +133,12 @@ at_dir(int dirfd, const char *path, struct vnode **dvpp)
 		return 0;
 	if ((f = fd_get(fds(), dirfd)) == NULL)
 		return -EBADF;
-	if (f->vp == NULL || f->vp->v_type != VDIR)
-		return -ENOTDIR;
-	vref(f->vp);
-	*dvpp = f->vp;
-	return 0;
+	if (f->vp != NULL && f->vp->v_type == VDIR) {
+		vref(f->vp);
+		*dvpp = f->vp;
+	}
+	fd_put(f);
+	return *dvpp != NULL ? 0 : -ENOTDIR;
 }
 
 static void
@@ -159,11 +160,11 @@ fd_vnode(int dirfd, struct vnode **vpp)
 	}
 	if ((f = fd_get(fds(), dirfd)) == NULL)
 		return -EBADF;
-	if (f->vp == NULL)
-		return -EBADF;
-	vref(f->vp);
 	*vpp = f->vp;
-	return 0;
+	if (*vpp != NULL)
+		vref(*vpp);
+	fd_put(f);
+	return *vpp != NULL ? 0 : -EBADF;
 }
 
 /*
@@ -305,7 +306,8 @@ dir_lock_for_new(struct vfs_parent *pp)
 static uint32_t
 umask_apply(uint32_t mode, uint32_t keep)
 {
-	uint32_t mask = curproc != NULL ? curproc->p_umask : 022;
+	uint32_t mask = curproc != NULL ?
+	    __atomic_load_n(&curproc->p_umask, __ATOMIC_RELAXED) : 022;
 
 	return mode & keep & ~mask;
 }
@@ -711,7 +713,9 @@ stat_at(int dirfd, uint64_t upath, int atflags, struct linux_stat *st)
 		if ((f = fd_get(fds(), dirfd)) == NULL)
 			return -EBADF;
 		memset(st, 0, sizeof(*st));
-		return f->ops->stat(f, st);
+		error = f->ops->stat(f, st);
+		fd_put(f);
+		return error;
 	}
 	if ((error = lookup_at(dirfd, upath, atflags, &vp)) != 0)
 		return error;
@@ -824,12 +828,18 @@ int64_t
 sys_getdents64(const struct sysargs *a)
 {
 	struct file *f = fd_get(fds(), (int)a->a[0]);
+	int64_t r;
 
-	if (f == NULL || (f->flags & O_PATH))
+	if (f == NULL)
 		return -EBADF;
-	if (!vn_is_file(f))
-		return file_getdents(f, a->a[1], a->a[2]);
-	return vn_getdents(f, a->a[1], a->a[2]);
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!vn_is_file(f))
+		r = file_getdents(f, a->a[1], a->a[2]);
+	else
+		r = vn_getdents(f, a->a[1], a->a[2]);
+	fd_put(f);
+	return r;
 }
 
 static int64_t
@@ -1338,10 +1348,13 @@ static int64_t
 setattr_fd(int fd, struct vattr *va)
 {
 	struct file *f = fd_get(fds(), fd);
+	int64_t r;
 
-	if (f == NULL || f->vp == NULL || (f->flags & O_PATH))
+	if (f == NULL)
 		return -EBADF;
-	return vn_setattr(f->vp, va);
+	r = f->vp == NULL || (f->flags & O_PATH) ? -EBADF : vn_setattr(f->vp, va);
+	fd_put(f);
+	return r;
 }
 
 static struct vattr *
@@ -1452,10 +1465,14 @@ int64_t
 sys_fchown(const struct sysargs *a)
 {
 	struct file *f = fd_get(fds(), (int)a->a[0]);
+	int64_t r;
 
-	if (f == NULL || f->vp == NULL || (f->flags & O_PATH))
+	if (f == NULL)
 		return -EBADF;
-	return chown_vnode(f->vp, (uint32_t)a->a[1], (uint32_t)a->a[2]);
+	r = f->vp == NULL || (f->flags & O_PATH) ? -EBADF :
+	    chown_vnode(f->vp, (uint32_t)a->a[1], (uint32_t)a->a[2]);
+	fd_put(f);
+	return r;
 }
 
 struct k_timespec {
@@ -1542,13 +1559,19 @@ int64_t
 sys_ftruncate(const struct sysargs *a)
 {
 	struct file *f = fd_get(fds(), (int)a->a[0]);
+	int64_t r;
 
-	if (f == NULL || (f->flags & O_PATH))
+	if (f == NULL)
 		return -EBADF;
-	if ((int64_t)a->a[1] < 0 || !vn_is_file(f) || f->vp->v_type != VREG ||
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if ((int64_t)a->a[1] < 0 || !vn_is_file(f) || f->vp->v_type != VREG ||
 	    (f->flags & O_ACCMODE) == O_RDONLY)
-		return -EINVAL;
-	return vn_truncate(f->vp, a->a[1]);
+		r = -EINVAL;
+	else
+		r = vn_truncate(f->vp, a->a[1]);
+	fd_put(f);
+	return r;
 }
 
 /* ---- access, cwd, umask ---- */
@@ -1588,18 +1611,15 @@ sys_faccessat2(const struct sysargs *a)
 	return do_faccessat((int)a->a[0], a->a[1], a->a[2], (int)a->a[3]);
 }
 
-/* The cwd becomes vp (the reference moves in). */
+/* The cwd becomes vp (the reference moves in; proc_set_cwd). */
 static int
 set_cwd(struct vnode *vp)
 {
-	struct vnode *old = curproc->p_cwd;
-
 	if (vp->v_type != VDIR) {
 		vrele(vp);
 		return -ENOTDIR;
 	}
-	curproc->p_cwd = vp;
-	vrele_opt(old);
+	vrele_opt(proc_set_cwd(curproc, vp));
 	return 0;
 }
 
@@ -1616,13 +1636,14 @@ int64_t
 sys_fchdir(const struct sysargs *a)
 {
 	struct file *f = fd_get(fds(), (int)a->a[0]);
+	struct vnode *vp;
 
 	if (f == NULL)
 		return -EBADF;
-	if (f->vp == NULL)
-		return -ENOTDIR;
-	vref(f->vp);
-	return set_cwd(f->vp);
+	if ((vp = f->vp) != NULL)
+		vref(vp);
+	fd_put(f);
+	return vp == NULL ? -ENOTDIR : set_cwd(vp);
 }
 
 int64_t
@@ -1646,10 +1667,9 @@ sys_getcwd(const struct sysargs *a)
 int64_t
 sys_umask(const struct sysargs *a)
 {
-	uint32_t old = curproc->p_umask;
-
-	curproc->p_umask = (uint32_t)a->a[0] & 0777;
-	return old;
+	/* One exchange: two threads setting it at once each get the other's. */
+	return __atomic_exchange_n(&curproc->p_umask, (uint32_t)a->a[0] & 0777,
+	    __ATOMIC_RELAXED);
 }
 
 /* ---- write-back: fsync, sync ---- */
@@ -1658,12 +1678,16 @@ static int64_t
 do_fsync(int fd, bool dataonly)
 {
 	struct file *f = fd_get(fds(), fd);
+	int64_t r;
 
-	if (f == NULL || (f->flags & O_PATH))
+	if (f == NULL)
 		return -EBADF;
-	if (!vn_is_file(f))
-		return -EINVAL;
-	return vn_fsync(f->vp, dataonly);
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else
+		r = !vn_is_file(f) ? -EINVAL : vn_fsync(f->vp, dataonly);
+	fd_put(f);
+	return r;
 }
 
 int64_t
@@ -1690,8 +1714,11 @@ sys_sync(const struct sysargs *a)
 int64_t
 sys_syncfs(const struct sysargs *a)
 {
-	if (fd_get(fds(), (int)a->a[0]) == NULL)
+	struct file *f = fd_get(fds(), (int)a->a[0]);
+
+	if (f == NULL)
 		return -EBADF;
+	fd_put(f);
 	return vfs_sync_all();
 }
 
@@ -1770,12 +1797,14 @@ int64_t
 sys_fstatfs(const struct sysargs *a)
 {
 	struct file *f = fd_get(fds(), (int)a->a[0]);
+	int64_t r;
 
 	if (f == NULL)
 		return -EBADF;
-	if (f->vp == NULL)
-		return statfs_pseudo(f, a->a[1]);
-	return statfs_out(f->vp->v_mount, a->a[1]);
+	r = f->vp == NULL ? statfs_pseudo(f, a->a[1]) :
+	    statfs_out(f->vp->v_mount, a->a[1]);
+	fd_put(f);
+	return r;
 }
 
 #define MS_RDONLY 0x1

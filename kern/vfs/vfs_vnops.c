@@ -79,11 +79,9 @@ struct vnode *
 vfs_cwd(void)
 {
 	struct proc *p = curthread != NULL ? curproc : NULL;
+	struct vnode *vp = p != NULL ? proc_cwd_ref(p) : NULL;
 
-	if (p == NULL || p->p_cwd == NULL)
-		return vfs_rootvp();
-	vref(p->p_cwd);
-	return p->p_cwd;
+	return vp != NULL ? vp : vfs_rootvp();  /* chdir may swap it now: ours is held */
 }
 
 int64_t

@@ -73,8 +73,8 @@ KTEST(poll, a_scan_with_nothing_ready_and_no_time_returns_0)
 	uint64_t gen;
 
 	KT_EQ(pipe_create(&rf, &wf), 0);
-	e[0] = (struct poll_entry){ rf, POLLIN, 0 };
-	e[1] = (struct poll_entry){ wf, POLLIN, 0 };    /* a write end never reads */
+	e[0] = (struct poll_entry){ .f = rf, .events = POLLIN };
+	e[1] = (struct poll_entry){ .f = wf, .events = POLLIN };    /* a write end never reads */
 	gen = poll_generation();
 	KT_EQ(poll_files(e, 2, 0), 0);
 	KT_EQ(e[0].revents, 0);
@@ -96,7 +96,7 @@ KTEST(poll, closing_the_last_writer_wakes_a_sleeping_poller_with_pollhup)
 	uint64_t gen = poll_generation();
 
 	KT_EQ(pipe_create(&rf, &wf), 0);
-	p.e = (struct poll_entry){ rf, POLLIN, 0 };
+	p.e = (struct poll_entry){ .f = rf, .events = POLLIN };
 	bool slept = poll_across(&p, release, wf);
 	KT_ASSERT(slept);
 	KT_ASSERT(p.done);
@@ -117,10 +117,10 @@ KTEST(poll, the_write_end_reports_pollerr_once_no_reader_is_left)
 
 	KT_EQ(pipe_create(&rf, &wf), 0);
 	file_release(rf);
-	e = (struct poll_entry){ wf, POLLOUT, 0 };
+	e = (struct poll_entry){ .f = wf, .events = POLLOUT };
 	KT_EQ(poll_files(&e, 1, POLL_FOREVER), 1);
 	KT_EQ(e.revents, POLLOUT | POLLERR);
-	e = (struct poll_entry){ wf, 0, 0 };       /* POLLERR comes unasked */
+	e = (struct poll_entry){ .f = wf, .events = 0 };       /* POLLERR comes unasked */
 	KT_EQ(poll_files(&e, 1, POLL_FOREVER), 1);
 	KT_EQ(e.revents, POLLERR);
 	file_release(wf);
@@ -133,7 +133,7 @@ KTEST(poll, a_timeout_passes_with_nothing_ready_and_leaves_no_waiter)
 	uint64_t t0 = clock_ns();
 
 	KT_EQ(pipe_create(&rf, &wf), 0);
-	e = (struct poll_entry){ rf, POLLIN, 0 };
+	e = (struct poll_entry){ .f = rf, .events = POLLIN };
 	KT_EQ(poll_files(&e, 1, t0 + 30000000), 0);
 	KT_ASSERT(clock_ns() - t0 >= 30000000);
 	KT_EQ(e.revents, 0);
@@ -147,7 +147,7 @@ KTEST(poll, a_timeout_passes_with_nothing_ready_and_leaves_no_waiter)
 
 KTEST(poll, an_entry_without_a_file_keeps_its_revents)
 {
-	struct poll_entry e[2] = { { NULL, POLLIN, 0 }, { NULL, POLLIN, POLLNVAL } };
+	struct poll_entry e[2] = { { .events = POLLIN }, { .events = POLLIN, .revents = POLLNVAL } };
 
 	/* A skipped fd (0) and a bad one (POLLNVAL, which counts as ready). */
 	KT_EQ(poll_files(e, 1, 0), 0);
@@ -171,7 +171,7 @@ KTEST(poll, a_typed_line_wakes_a_poller_of_the_console)
 
 	KT_ASSERT(con != NULL);
 	KT_EQ(tty_ioctl(TCFLSH, 0), 0);             /* no input left over */
-	p.e = (struct poll_entry){ con, POLLIN | POLLOUT, 0 };
+	p.e = (struct poll_entry){ .f = con, .events = POLLIN | POLLOUT };
 	KT_EQ(poll_files(&p.e, 1, 0), 1);
 	KT_EQ(p.e.revents, POLLOUT);                /* always writable */
 	tty_input('h');                             /* half a line: not readable */

@@ -167,7 +167,7 @@ KTEST(vnops, file_holds_the_vnode_across_dup_fork_close)
 	struct file *f;
 
 	vm_baseline_take(&b);
-	memset(&parent, 0, sizeof(parent));
+	fdtable_init(&parent);
 	vp = vt_vnode(2);
 	KT_EQ(vn_file_open(vp, O_RDWR, &f), 0);
 	KT_ASSERT(vn_is_file(f));
