@@ -443,7 +443,8 @@ own_remap(struct worker *w, int s)
 	check_region(w, s);
 	if (mremap(slot_addr(w, s), (size_t)r->npages * PAGE, (size_t)r->npages * PAGE,
 		   MREMAP_MAYMOVE | MREMAP_FIXED, slot_addr(w, to)) == MAP_FAILED) {
-		if (errno != ENOMEM && errno != EAGAIN)
+		/* EBUSY: uvmkern does not move locked memory (Linux does). */
+		if (errno != ENOMEM && errno != EAGAIN && errno != EBUSY)
 			fail(w, "mremap move: %s", strerror(errno));
 		return;
 	}
