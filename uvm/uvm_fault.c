@@ -342,7 +342,9 @@ anonget_release(struct vm_anon **anons, int n)
  * go of every lock, read the slot (with the read-ahead), and relock; if
  * the map changed while this thread slept, start over, else go on with
  * the page resident.  Each anon read is held (an_ref + 1) while the
- * locks are down, so it cannot be freed under its busy page; if the slot
+ * locks are down, so it cannot be freed under its busy page, and so is
+ * their lock object (another thread of the process may unmap the range
+ * and free the amap meanwhile; the anons' an_lock points into it); if the slot
  * lost the anon meanwhile the fault starts over.  The busy page keeps the slot on the anon meanwhile
  * (swapoff passes it by), but the read, its retry and a failure's markbad
  * use the number taken under the lock: nothing is read from the anon
@@ -369,6 +371,10 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	}
 	anon->an_page = pgs[0];         /* busy: others wait for the read */
 	anon->an_ref++;                 /* held across the read */
+	/* The anons' lock is the amap's lock object; another thread may
+	 * unmap the range and free the amap meanwhile: hold the lock too. */
+	struct vm_lockobj *lo = fault_amap(f)->am_lockobj;
+	vm_lockobj_hold(lo);
 	n = fault_ahead_swapin(f, pgs, anons);   /* swap read-ahead */
 	fault_unlock_all(f);
 	error = uvm_swap_io(pgs, n, slot, false);
@@ -378,15 +384,18 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 		error = uvm_swap_io(pgs, 1, slot, false);
 	}
 	mutex_enter(&f->map->lock);
-	mutex_enter(anon->an_lock);
+	mutex_enter(&lo->lo_mutex);
 	error = anonget_finish(pgs, anons, n, error, ahead_ok, slot);
 	bool same = f->map->timestamp == f->timestamp &&
 	    amap_lookup(&f->entry->aref, f->va - f->entry->start) == anon;
 	anonget_release(anons, n);
-	if (error == 0 && same)
+	if (error == 0 && same) {
+		vm_lockobj_release(lo);     /* the amap holds it still */
 		return 0;
-	mutex_exit(anon->an_lock);
+	}
+	mutex_exit(&lo->lo_mutex);
 	mutex_exit(&f->map->lock);
+	vm_lockobj_release(lo);
 	return error != 0 ? error : -ERESTART;
 }
 
