@@ -263,28 +263,45 @@ sys_mprotect(const struct sysargs *a)
 }
 
 /* brk(addr): move the end of the heap; returns the (possibly unchanged) end. */
-int64_t
-sys_brk(const struct sysargs *a)
+/*
+ * Serialises brk calls: reading p->brk, changing the map and storing
+ * the new break is one step.  Two threads of a process calling brk at
+ * once (one shrinking, one growing from the old value) otherwise left
+ * pages mapped above the break, where every later growth failed.  One
+ * lock for all processes: brk is rare (malloc grows in large steps).
+ */
+static struct kmutex brk_lock = KMUTEX_INIT("brk");
+
+/* brk's work with brk_lock held: the new break (or the old one). */
+static uint64_t
+brk_locked(struct proc *p, vaddr_t want)
 {
-	struct proc *p = curproc;
-	vaddr_t want = a->a[0];
 	vaddr_t old_end = ROUND_UP(p->brk, PAGE_SIZE), new_end = ROUND_UP(want, PAGE_SIZE);
 
 	if (want < p->brk_start || new_end > mmap_base() || new_end < want ||
 	    (new_end > old_end && too_big(new_end - old_end)))
-		return (int64_t)p->brk;
+		return p->brk;
 	if (new_end > old_end) {
 		vaddr_t va = old_end;
 		if (uvm_map(curmap(), &va, new_end - old_end, NULL, 0, 0,
 		    UVM_MAPFLAG(VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
 		    MAP_INHERIT_COPY, UVM_ADV_NORMAL,
 		    UVM_FLAG_FIXED | UVM_FLAG_COPYONWRITE)) != 0)
-			return (int64_t)p->brk;
+			return p->brk;
 	} else if (new_end < old_end) {
 		uvm_unmap(curmap(), new_end, old_end);
 	}
 	p->brk = want;
-	return (int64_t)want;
+	return want;
+}
+
+int64_t
+sys_brk(const struct sysargs *a)
+{
+	mutex_enter(&brk_lock);
+	uint64_t brk = brk_locked(curproc, a->a[0]);
+	mutex_exit(&brk_lock);
+	return (int64_t)brk;
 }
 
 int
