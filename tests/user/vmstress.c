@@ -740,6 +740,15 @@ worker_main(void *arg)
 	 * thread's mappings. */
 	for (int s = 0; s < OWNED; s++)
 		munmap(slot_addr(w, s), (size_t)SLOTPG * PAGE);
+	/* Touch all of the pressure region once: more than the memory, so
+	 * the page daemon is at work from the first seconds on. */
+	for (size_t p = 0; p < w->presspg && !atomic_load(&S.stop); p++) {
+		uint32_t gen = ++w->gen ? w->gen : ++w->gen;
+		uint64_t *q = (uint64_t *)(w->press + p * PAGE);
+		for (int i = 0; i < (int)WORDS; i += 61)
+			q[i] = pattern(w->id, 98, (int)p, gen, i);
+		w->pressgen[p] = gen;
+	}
 	while (!atomic_load(&S.stop)) {
 		int what = rndn(w, 100);
 		if (what < 45)
@@ -886,6 +895,7 @@ stress_run(uint64_t seed, int threads, double seconds, long pressure_mib,
 	for (int i = 0; i < S.threads; i++)
 		pthread_join(S.w[i].th, NULL);
 	double t = now() - t0;
+	long swap_kb = ut_meminfo_kb("SwapTotal") - ut_meminfo_kb("SwapFree");
 	for (int i = 0; i < S.threads; i++) {
 		ops += S.w[i].ops;
 		faults += S.w[i].faults;
@@ -903,10 +913,11 @@ stress_run(uint64_t seed, int threads, double seconds, long pressure_mib,
 	signal(SIGSEGV, SIG_DFL);
 	signal(SIGBUS, SIG_DFL);
 	snprintf(sum, sumlen, "vmstress: seed %llu, %d threads, pressure %ld MiB: "
-		 "%llu ops (%.0f ops/s), %llu faults caught, %llu forks, %.1f s",
+		 "%llu ops (%.0f ops/s), %llu faults caught, %llu forks, %.1f s, "
+		 "%ld MiB in swap at the end",
 		 (unsigned long long)seed, S.threads, pressure_mib,
 		 (unsigned long long)ops, (double)ops / t, (unsigned long long)faults,
-		 (unsigned long long)forks, t);
+		 (unsigned long long)forks, t, swap_kb / 1024);
 	return rc;
 }
 
