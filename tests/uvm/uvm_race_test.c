@@ -27,6 +27,8 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
+#include "pmap/pte.h"
+#include "pmap/vmlayout.h"
 #include "dev/blk.h"
 #include "tests/harness/swaptest.h"
 #include "tests/harness/threadtest.h"
@@ -296,6 +298,7 @@ static struct {
 	struct vmtest *t;
 	struct vm_lockobj *lo;
 	struct vm_anon *anon;
+	bool dontneed;              /* madvise(DONTNEED) instead of munmap */
 	int lo_refs, an_ref;        /* seen after the unmap */
 	bool page_busy;
 } sw;
@@ -304,9 +307,28 @@ static void
 unmap_during_read(void)
 {
 	sw.page_busy = sw.anon->an_page != NULL && (sw.anon->an_page->flags & PG_BUSY);
-	uvm_unmap(sw.t->map, BASE, BASE + PAGE_SIZE);   /* the amap goes */
+	if (sw.dontneed)
+		KASSERT(uvm_map_dontneed(sw.t->map, BASE, BASE + PAGE_SIZE) == 0);
+	else
+		uvm_unmap(sw.t->map, BASE, BASE + PAGE_SIZE);   /* the amap goes */
 	sw.lo_refs = sw.lo->lo_refs;        /* the fault's hold, alone */
 	sw.an_ref = sw.anon->an_ref;        /* likewise */
+}
+
+/* Fault at BASE with the hook set on the swap disk's next read. */
+static int
+fault_with_hook(struct vmtest *t)
+{
+	struct blkdev *dev;
+	uint64_t sector;
+
+	KASSERT(uvm_swap_slot_disk(sw.anon->an_swslot, &dev, &sector) == 0);
+	real_strategy = dev->strategy;
+	read_hook = unmap_during_read;
+	dev->strategy = hooked_strategy;
+	int error = uvm_fault(t->map, BASE, VM_PROT_READ);
+	dev->strategy = real_strategy;
+	return error;
 }
 
 /*
@@ -320,8 +342,6 @@ unmap_during_read(void)
 KTEST_OWN_BOOT(swap, munmap_while_a_sibling_reads_the_page_from_swap)
 {
 	struct vmtest t;
-	struct blkdev *dev;
-	uint64_t sector;
 
 	swaptest_on();
 	vmtest_begin(&t);
@@ -333,12 +353,7 @@ KTEST_OWN_BOOT(swap, munmap_while_a_sibling_reads_the_page_from_swap)
 	sw.anon = vmtest_anon(&t, BASE);
 	sw.lo = vmtest_entry(&t, BASE)->aref.ar_amap->am_lockobj;
 	KT_EQ(sw.lo->lo_refs, 1);
-	KT_EQ(uvm_swap_slot_disk(sw.anon->an_swslot, &dev, &sector), 0);
-	real_strategy = dev->strategy;
-	read_hook = unmap_during_read;
-	dev->strategy = hooked_strategy;
-	int error = uvm_fault(t.map, BASE, VM_PROT_READ);
-	dev->strategy = real_strategy;
+	int error = fault_with_hook(&t);
 	KT_ASSERT(read_hook == NULL);       /* the hook ran */
 	KT_ASSERT(sw.page_busy);            /* mid-read */
 	KT_EQ(sw.lo_refs, 1);
@@ -346,4 +361,41 @@ KTEST_OWN_BOOT(swap, munmap_while_a_sibling_reads_the_page_from_swap)
 	KT_EQ(error, -EFAULT);              /* restarted, then no entry */
 	KT_EQ(t.map->nentries, 0);
 	vmtest_end(&t);                     /* anon, page, slot, lock: gone */
+}
+
+/*
+ * madvise(DONTNEED) from another thread while a fault reads the page
+ * from swap: the slot loses the anon (down to the fault's hold), the
+ * fault sees the slot changed, starts over and maps a fresh zero page;
+ * the anon it read goes with its hold.
+ */
+KTEST_OWN_BOOT(swap, dontneed_while_a_sibling_reads_the_page_from_swap)
+{
+	struct vmtest t;
+	uint64_t anons0 = anon_count();
+
+	swaptest_on();
+	vmtest_begin(&t);
+	vmtest_map_anon(&t, BASE, 1);
+	swaptest_fill(&t, BASE, 1, 0x78);
+	KT_EQ(swaptest_push_out(&t, BASE, 1), 1);
+	memset(&sw, 0, sizeof(sw));
+	sw.t = &t;
+	sw.dontneed = true;
+	sw.anon = vmtest_anon(&t, BASE);
+	sw.lo = vmtest_entry(&t, BASE)->aref.ar_amap->am_lockobj;
+	KT_EQ(fault_with_hook(&t), 0);
+	KT_ASSERT(read_hook == NULL);
+	KT_ASSERT(sw.page_busy);
+	KT_EQ(sw.an_ref, 1);                /* only the fault's hold left */
+	KT_EQ(sw.lo_refs, 2);               /* the amap's and the fault's */
+	/* The old anon went (its memory may be the new one's: no pointer
+	 * compare); what is there now is fresh: no swap slot. */
+	struct vm_anon *now = vmtest_anon(&t, BASE);
+	KT_ASSERT(now == NULL || now->an_swslot == 0);
+	KT_ASSERT(anon_count() <= anons0 + 1);
+	uint64_t pte = vmtest_pte(&t, BASE);
+	KT_ASSERT(pte & PG_V);                          /* a zero page */
+	KT_EQ(*(uint64_t *)PHYS_TO_DMAP(pte & PG_FRAME), 0);
+	vmtest_end(&t);
 }
