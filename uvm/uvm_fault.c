@@ -434,10 +434,31 @@ fault_upper(struct fault *f)
 /* Lower layer: the object, or nothing                                 */
 
 /*
+ * After the pager's sleep, with the map relocked and unchanged: lock the
+ * amap (if any) and check that va's slot is still empty.  Faults change
+ * no timestamp, so a sibling thread's fault on the same page may have
+ * put an anon there meanwhile (its promotion, its zero-fill): then that
+ * anon is va's data now, and this fault must start over rather than
+ * promote into a full slot.  => map locked; true with the amap locked,
+ * false with it locked too (the caller unlocks).
+ */
+static bool
+lower_slot_still_empty(struct fault *f)
+{
+	struct vm_amap *amap = fault_amap(f);
+
+	if (amap == NULL)
+		return true;
+	mutex_enter(amap->am_lock);
+	return amap_lookup(&f->entry->aref, f->va - f->entry->start) == NULL;
+}
+
+/*
  * The object page at va.  First ask for resident pages without letting
  * go of anything (and map the neighbours found); if va's page is not
  * resident, unlock everything, let the pager bring it in (it may sleep),
- * and relock: if the map changed meanwhile, restart.
+ * and relock: if the map changed meanwhile, or another thread's fault
+ * filled va's amap slot, restart.
  *  => map, amap and object locked on return with *pgp set, or an error
  *     (-ERESTART included) with nothing locked.
  */
@@ -463,6 +484,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	}
 	/* Not resident: wait for the pager with nothing locked. */
 	uint32_t stamp = f->timestamp;
+	struct vm_amap *amap = fault_amap(f);
 	mutex_exit(&uobj->vmobjlock);
 	fault_unlock_all(f);
 	memset(pages, 0, sizeof(pages));
@@ -472,18 +494,20 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	if (error != 0)
 		return error;
 	mutex_enter(&f->map->lock);
-	if (f->map->timestamp != stamp) {
-		mutex_exit(&f->map->lock);
+	/* The timestamp first: if it moved, f->entry may be gone. */
+	bool same = f->map->timestamp == stamp && fault_amap(f) == amap;
+	if (same && lower_slot_still_empty(f)) {
 		mutex_enter(&uobj->vmobjlock);
-		vm_page_unbusy(pages[0]);
-		mutex_exit(&uobj->vmobjlock);
-		return -ERESTART;
+		*pgp = pages[0];
+		return 0;
 	}
-	if (fault_amap(f) != NULL)
-		mutex_enter(fault_amap(f)->am_lock);
+	if (same && amap != NULL)
+		mutex_exit(amap->am_lock);
+	mutex_exit(&f->map->lock);
 	mutex_enter(&uobj->vmobjlock);
-	*pgp = pages[0];
-	return 0;
+	vm_page_unbusy(pages[0]);
+	mutex_exit(&uobj->vmobjlock);
+	return -ERESTART;
 }
 
 static int

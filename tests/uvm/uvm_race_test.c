@@ -44,7 +44,7 @@
 #define NPG 4
 
 /* What the racer does to [BASE, BASE + NPG pages) while the fault waits. */
-enum race_op { RACE_UNMAP, RACE_PROTECT, RACE_FORK, RACE_WIRE };
+enum race_op { RACE_UNMAP, RACE_PROTECT, RACE_FORK, RACE_WIRE, RACE_FAULT };
 
 struct gate {
 	struct uvm_object obj;
@@ -56,6 +56,9 @@ struct gate {
 	int racer_error;
 	int wired_seen;             /* the entry's wired_count in the window */
 	int refs_seen;              /* the object's references in the window */
+	vaddr_t fault_va;           /* RACE_FAULT: the sibling's write fault */
+	int fault_error;
+	struct vm_anon *fault_anon; /* what it left in the slot */
 };
 
 static void
@@ -82,6 +85,8 @@ racer_main(void *arg)
 	case RACE_WIRE:
 		g->racer_error = uvm_map_pageable(map, BASE, BASE + PG(NPG), false);
 		break;
+	case RACE_FAULT:
+		break;      /* done inline by gate_get */
 	}
 }
 
@@ -98,6 +103,13 @@ gate_get(struct uvm_object *uobj, voff_t off, int centeridx,
 		for (int i = 0; i < *npagesp; i++)
 			pps[i] = uvm_obj_page_lookup(uobj, off + (voff_t)i * PAGE_SIZE);
 		return pps[centeridx] != NULL ? 0 : -EBUSY;
+	}
+	if (!g->fired && g->op == RACE_FAULT) {
+		/* The sibling's write fault on the same page, whole, in the
+		 * window: it brings the page in and promotes it to an anon. */
+		g->fired = true;
+		g->fault_error = uvm_fault(g->t->map, g->fault_va, VM_PROT_WRITE);
+		g->fault_anon = vmtest_anon(g->t, g->fault_va);
 	}
 	if (!g->fired) {
 		struct vm_map_entry *e;
@@ -267,6 +279,50 @@ KTEST(uvm_race, a_second_mlock_waits_for_the_first)
 	KT_EQ(gate_wired_pages(&g), NPG);
 	KT_EQ(uvm_map_pageable(t.map, BASE, BASE + PG(NPG), true), 0);
 	KT_EQ(gate_wired_pages(&g), 0);
+	vmtest_end(&t);
+	KT_EQ(g.obj.uo_refs, 0);
+}
+
+/*
+ * Two threads write-fault the same page of a private file mapping at
+ * once: the first sleeps in the pager, the second brings the page in,
+ * copies it to an anon and fills the amap slot.  Faults change no map
+ * timestamp, so the first, back from the pager with the map unchanged,
+ * went on to promote the page into the full slot (amap_add's "slot
+ * empty" assertion: make stress, seed 16, 8 threads, in an mlock).  Now
+ * it checks the slot again and starts over, finding the sibling's anon.
+ */
+KTEST(uvm_race, a_write_fault_waits_out_a_sibling_promoting_the_same_page)
+{
+	static struct gate g;
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	memset(&g, 0, sizeof(g));
+	g.t = &t;
+	g.op = RACE_FAULT;
+	uvm_obj_init(&g.obj, &gate_pager, 1, "gatetest");
+	vmtest_map(&t, BASE, NPG, &g.obj, VM_PROT_READ | VM_PROT_WRITE,
+	    UVM_FLAG_COPYONWRITE);
+	/* Give the entry its amap first (a write to page 0), with the hook
+	 * off, so the race below changes no entry. */
+	g.fired = true;
+	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_WRITE), 0);
+	g.fired = false;
+	g.fault_va = BASE + PG(1);
+	uint64_t ts = t.map->timestamp, restarts = uvmexp.flt_restart;
+	KT_EQ(uvm_fault(t.map, BASE + PG(1), VM_PROT_WRITE), 0);
+	KT_ASSERT(g.fired);
+	KT_EQ(g.fault_error, 0);
+	KT_ASSERT(g.fault_anon != NULL);
+	KT_EQ(t.map->timestamp, ts);                /* no map change at all */
+	KT_ASSERT(uvmexp.flt_restart > restarts);   /* the first started over */
+	struct vm_anon *anon = vmtest_anon(&t, BASE + PG(1));
+	KT_ASSERT(anon == g.fault_anon);            /* and kept the sibling's */
+	KT_EQ(anon->an_ref, 1);
+	uint64_t pte = vmtest_pte(&t, BASE + PG(1));
+	KT_EQ(pte & PG_FRAME, anon->an_page->phys_addr);
+	KT_EQ(*(uint64_t *)PHYS_TO_DMAP(pte & PG_FRAME), 0x6700 + PAGE_SIZE);
 	vmtest_end(&t);
 	KT_EQ(g.obj.uo_refs, 0);
 }
