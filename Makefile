@@ -17,6 +17,10 @@
 #                   kernel (also with faultahead=0, the fault handler's
 #                   speed-ups off) and on Debian's Linux, side by side: a table,
 #                   build/bench/results.txt and build/bench/ratios.png
+#   make stress     tests/user/vmstress.c as init: THREADS threads racing
+#                   on one address space for SECONDS seconds from SEED, in
+#                   STRESSMEM (64M) with swap and PRESSURE MiB of paging
+#                   load; prints ops/s (docs/performance.md, "make stress")
 #   make user       the user programs (static musl): build/user/init and
 #                   build/user/tests/* with their data files
 #   make test-linux boot Debian's Linux (docs/design.md) with the user tests in
@@ -224,7 +228,7 @@ KERNEL  := $(BUILD)/kernel.elf
 GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
+.PHONY: stress all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
 	test-trinity
 all: deps $(KERNEL) $(GDBCONST)
@@ -794,6 +798,33 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks $(GPROGS) $(ROOTF
 		$(BENCH)/uvmkern-vm.iso $(BENCH)/uvmkern-swap.iso $(BENCH)/uvmkern-swap-eqfree.iso \
 		$(BENCH_SWAP_MIB) \
 		$(LINUX_CACHE) $(BENCH_TIMEOUT)
+
+# make stress: the VM stress program, tests/user/vmstress.c, booted as
+# init (the test initrd, swap on vda) in $(STRESSMEM) of memory: THREADS
+# threads of one process map, unmap, protect, remap, advise, lock,
+# fork and touch, checking every word they own, while the page daemon
+# pages PRESSURE MiB out and in under them; then exit_group rounds with
+# the threads mid-operation.  Benchmark style: the summary line (ops,
+# ops/s, faults caught, forks, seconds) and the exit status of the run;
+# no time limit but STRESS_TIMEOUT (seconds + 300).  SMP=N boots N CPUs
+# (only the boot CPU runs threads so far).  SEED defaults to the time.
+SECONDS ?= 60
+THREADS ?= 8
+STRESSMEM ?= 64M
+PRESSURE ?= 96
+STRESS_SEED = $(or $(SEED),$(shell date +%s))
+STRESS_TIMEOUT ?= $(shell echo $$(( $(SECONDS) + 300 )))
+
+stress: all $(INITRD) disks
+	$(eval STRESS_SEED_V := $(STRESS_SEED))
+	$(call make_iso,$(BUILD)/stress,init=/tests/vmstress initexit=1 $(CMDLINE) -- --seed $(STRESS_SEED_V) --threads $(THREADS) --seconds $(SECONDS) --pressure $(PRESSURE))
+	@echo "make stress: seed $(STRESS_SEED_V), $(THREADS) threads, $(SECONDS) s, $(STRESSMEM) with $(SWAP) of swap, $(PRESSURE) MiB of paging load, SMP=$(SMP)"
+	@timeout --kill-after=5 $(STRESS_TIMEOUT) $(QEMU) $(QEMU_BASE) -m $(STRESSMEM) \
+		$(QEMU_DISKS) -display none -serial stdio -cdrom $(BUILD)/stress.iso \
+		-boot d > $(BUILD)/stress.log 2>&1; st=$$?; \
+		grep -E '^vmstress:|^panic|^lockorder' $(BUILD)/stress.log; \
+		st=$$(( st & 1 ? st >> 1 : (st == 124 ? 124 : 1) )); \
+		echo "make stress: exit status $$st (log: $(BUILD)/stress.log)"; exit $$st
 
 clean:
 	rm -rf $(BUILD)

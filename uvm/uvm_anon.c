@@ -124,8 +124,10 @@ anon_release_page(struct vm_anon *anon)
 
 	KASSERT(pg->uanon == anon);
 	/* A busy page is being read in by a fault (fault_anonget), which
-	 * holds a reference to the anon through its own map entry: the
-	 * last reference cannot go meanwhile (one thread per process). */
+	 * holds a reference of its own to the anon (an_ref + 1) while it
+	 * reads: another thread's munmap only takes the count down to that
+	 * hold, and the fault frees the anon after the read.  The page
+	 * daemon writes with the owner's lock held.  So never busy here. */
 	KASSERT((pg->flags & PG_BUSY) == 0);
 	KASSERT(pg->wire_count == 0);
 	pmap_page_protect(pg, VM_PROT_NONE);

@@ -342,7 +342,9 @@ anonget_release(struct vm_anon **anons, int n)
  * go of every lock, read the slot (with the read-ahead), and relock; if
  * the map changed while this thread slept, start over, else go on with
  * the page resident.  Each anon read is held (an_ref + 1) while the
- * locks are down, so it cannot be freed under its busy page; if the slot
+ * locks are down, so it cannot be freed under its busy page, and so is
+ * their lock object (another thread of the process may unmap the range
+ * and free the amap meanwhile; the anons' an_lock points into it); if the slot
  * lost the anon meanwhile the fault starts over.  The busy page keeps the slot on the anon meanwhile
  * (swapoff passes it by), but the read, its retry and a failure's markbad
  * use the number taken under the lock: nothing is read from the anon
@@ -369,6 +371,10 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	}
 	anon->an_page = pgs[0];         /* busy: others wait for the read */
 	anon->an_ref++;                 /* held across the read */
+	/* The anons' lock is the amap's lock object; another thread may
+	 * unmap the range and free the amap meanwhile: hold the lock too. */
+	struct vm_lockobj *lo = fault_amap(f)->am_lockobj;
+	vm_lockobj_hold(lo);
 	n = fault_ahead_swapin(f, pgs, anons);   /* swap read-ahead */
 	fault_unlock_all(f);
 	error = uvm_swap_io(pgs, n, slot, false);
@@ -378,15 +384,18 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 		error = uvm_swap_io(pgs, 1, slot, false);
 	}
 	mutex_enter(&f->map->lock);
-	mutex_enter(anon->an_lock);
+	mutex_enter(&lo->lo_mutex);
 	error = anonget_finish(pgs, anons, n, error, ahead_ok, slot);
 	bool same = f->map->timestamp == f->timestamp &&
 	    amap_lookup(&f->entry->aref, f->va - f->entry->start) == anon;
 	anonget_release(anons, n);
-	if (error == 0 && same)
+	if (error == 0 && same) {
+		vm_lockobj_release(lo);     /* the amap holds it still */
 		return 0;
-	mutex_exit(anon->an_lock);
+	}
+	mutex_exit(&lo->lo_mutex);
 	mutex_exit(&f->map->lock);
+	vm_lockobj_release(lo);
 	return error != 0 ? error : -ERESTART;
 }
 
@@ -425,10 +434,31 @@ fault_upper(struct fault *f)
 /* Lower layer: the object, or nothing                                 */
 
 /*
+ * After the pager's sleep, with the map relocked and unchanged: lock the
+ * amap (if any) and check that va's slot is still empty.  Faults change
+ * no timestamp, so a sibling thread's fault on the same page may have
+ * put an anon there meanwhile (its promotion, its zero-fill): then that
+ * anon is va's data now, and this fault must start over rather than
+ * promote into a full slot.  => map locked; true with the amap locked,
+ * false with it locked too (the caller unlocks).
+ */
+static bool
+lower_slot_still_empty(struct fault *f)
+{
+	struct vm_amap *amap = fault_amap(f);
+
+	if (amap == NULL)
+		return true;
+	mutex_enter(amap->am_lock);
+	return amap_lookup(&f->entry->aref, f->va - f->entry->start) == NULL;
+}
+
+/*
  * The object page at va.  First ask for resident pages without letting
  * go of anything (and map the neighbours found); if va's page is not
  * resident, unlock everything, let the pager bring it in (it may sleep),
- * and relock: if the map changed meanwhile, restart.
+ * and relock: if the map changed meanwhile, or another thread's fault
+ * filled va's amap slot, restart.
  *  => map, amap and object locked on return with *pgp set, or an error
  *     (-ERESTART included) with nothing locked.
  */
@@ -454,6 +484,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	}
 	/* Not resident: wait for the pager with nothing locked. */
 	uint32_t stamp = f->timestamp;
+	struct vm_amap *amap = fault_amap(f);
 	mutex_exit(&uobj->vmobjlock);
 	fault_unlock_all(f);
 	memset(pages, 0, sizeof(pages));
@@ -463,18 +494,20 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	if (error != 0)
 		return error;
 	mutex_enter(&f->map->lock);
-	if (f->map->timestamp != stamp) {
-		mutex_exit(&f->map->lock);
+	/* The timestamp first: if it moved, f->entry may be gone. */
+	bool same = f->map->timestamp == stamp && fault_amap(f) == amap;
+	if (same && lower_slot_still_empty(f)) {
 		mutex_enter(&uobj->vmobjlock);
-		vm_page_unbusy(pages[0]);
-		mutex_exit(&uobj->vmobjlock);
-		return -ERESTART;
+		*pgp = pages[0];
+		return 0;
 	}
-	if (fault_amap(f) != NULL)
-		mutex_enter(fault_amap(f)->am_lock);
+	if (same && amap != NULL)
+		mutex_exit(amap->am_lock);
+	mutex_exit(&f->map->lock);
 	mutex_enter(&uobj->vmobjlock);
-	*pgp = pages[0];
-	return 0;
+	vm_page_unbusy(pages[0]);
+	mutex_exit(&uobj->vmobjlock);
+	return -ERESTART;
 }
 
 static int

@@ -36,12 +36,31 @@
  * may free pages and sleep (an aobj waits for a page being read in from
  * swap), which must not happen while the map is locked.
  *
+ * Threads of one process change one map at once.  Most changes happen
+ * whole under the map lock; wiring (mlock) cannot: it counts the wiring
+ * on the entries under the lock, then faults the pages in with the lock
+ * down (a fault sleeps).  Meanwhile the map is busy - map->busy names
+ * the wiring thread - and every other thread that would change entries
+ * (map, unmap, protect, advise, remap, wire, fork's copy) waits in
+ * map_lock_change until it is not; faults, which only fill pages in, go
+ * on.  So the entries the wiring counted are still there, still counted
+ * once, when its faults reach them:
+ *
+ *   thread A: mlock [s,e)         thread B: munmap [s,e)
+ *     lock; wired_count 1; busy=A
+ *     unlock                        lock; busy (A): wait, unlock
+ *     fault s, s+1, ... (sleeps)    ...asleep on map->busy
+ *     lock; busy=NULL; wake; unlock
+ *                                   lock; unwire and unmap [s,e)
+ *
  * Lock order: map lock, then amap lock, then object lock, then the pmap
- * and page locks.
+ * and page locks; map_busy_lock is a leaf, taken inside the map lock.
  */
 #include "uvm/uvm_map.h"
 #include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
+#include "kern/core/sleep.h"
+#include "kern/core/thread.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_amap.h"
@@ -204,12 +223,60 @@ uvm_map_reserve_entries(struct vm_map *map)
 	return entry_reserve_fill(map);
 }
 
+/* Covers map->busy_wanted and the sleep on map->busy (see the top). */
+static struct spinlock map_busy_lock = SPINLOCK_INIT("map_busy");
+
+/*
+ * Lock map to change its entries: wait while another thread has it busy
+ * (wiring with the lock down).  The waiter asks for a wakeup under
+ * map_busy_lock before it lets go of the map lock, and map_unbusy clears
+ * busy under the map lock before it wakes: no wakeup is lost.
+ *  => map unlocked on entry, locked and not busy for another on return.
+ *     May sleep.
+ */
+static void
+map_lock_change(struct vm_map *map)
+{
+	mutex_enter(&map->lock);
+	while (map->busy != NULL && map->busy != curthread) {
+		spin_lock(&map_busy_lock);
+		map->busy_wanted = true;
+		mutex_exit(&map->lock);
+		sleep_on(&map->busy, &map_busy_lock, "mapbusy");
+		spin_unlock(&map_busy_lock);
+		mutex_enter(&map->lock);
+	}
+}
+
+/* Mark map busy for this thread.  => map locked, not busy. */
+static void
+map_busy(struct vm_map *map)
+{
+	KASSERT(mutex_owned(&map->lock) && map->busy == NULL);
+	map->busy = curthread;
+}
+
+/* End this thread's busy, waking the threads waiting for it.
+ *  => map locked. */
+static void
+map_unbusy(struct vm_map *map)
+{
+	KASSERT(mutex_owned(&map->lock) && map->busy == curthread);
+	map->busy = NULL;
+	spin_lock(&map_busy_lock);
+	bool wanted = map->busy_wanted;
+	map->busy_wanted = false;
+	spin_unlock(&map_busy_lock);
+	if (wanted)
+		wakeup(&map->busy);
+}
+
 /* Lock map for an operation that may clip.  => 0 with map locked and its
- * spares filled, or -ENOMEM with it unlocked. */
+ * spares filled, or -ENOMEM with it unlocked.  May sleep (a busy map). */
 static int
 map_lock_to_clip(struct vm_map *map)
 {
-	mutex_enter(&map->lock);
+	map_lock_change(map);
 	if (entry_reserve_fill(map) == 0)
 		return 0;
 	mutex_exit(&map->lock);
@@ -722,7 +789,7 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0);
 	if (start >= end)
 		return;
-	mutex_enter(&map->lock);
+	map_lock_change(map);
 	/* Unmapping cannot fail; an unfilled reserve only matters if this
 	 * unmap clips and the pool is also empty at that moment. */
 	(void)entry_reserve_fill(map);
@@ -1162,7 +1229,7 @@ uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	if ((start & PAGE_MASK) || (end & PAGE_MASK) || start > end)
 		return -EINVAL;
-	mutex_enter(&map->lock);
+	map_lock_change(map);
 	/* Wired pages must stay (Linux: EINVAL for a locked range). */
 	if (range_wired(map, start, end)) {
 		mutex_exit(&map->lock);
@@ -1185,7 +1252,7 @@ uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len)
 
 	if ((end & PAGE_MASK) || end == 0 || (len & PAGE_MASK) || len == 0)
 		return -EINVAL;
-	mutex_enter(&map->lock);
+	map_lock_change(map);
 	MAP_DCHECK(map);
 	if (!uvm_map_lookup_entry(map, end - PAGE_SIZE, &e))
 		error = -EFAULT;
@@ -1364,7 +1431,10 @@ wire_prepare(struct vm_map *map, vaddr_t start, vaddr_t end)
  * Fault in the pages of the entries in [start, end) that have just been
  * wired for the first time (wired_count 1); entries wired before already
  * have their pages wired.  On failure, unwire what this call wired.
- *  => map unlocked (each step locks it).
+ * The map is busy for this thread (no other changes its entries; a
+ * fault elsewhere may clip one, and a clipped entry keeps its count), so
+ * every address is still in an entry counted by wire_prepare.
+ *  => map unlocked (each step locks it), busy for this thread.
  */
 static int
 wire_fault_new(struct vm_map *map, vaddr_t start, vaddr_t end)
@@ -1413,17 +1483,22 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageab
 	else
 		error = wire_prepare(map, start, end);
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
-	if (error != 0 || new_pageable)
+	if (error != 0 || new_pageable) {
+		mutex_exit(&map->lock);
 		return error;
+	}
+	/* Busy until the pages are in: the entries counted stay as they are. */
+	map_busy(map);
+	mutex_exit(&map->lock);
 	error = wire_fault_new(map, start, end);
+	mutex_enter(&map->lock);
 	if (error != 0) {
-		mutex_enter(&map->lock);
 		wire_uncount(map, start, end);
 		merge_range(map, start, end);
 		MAP_DCHECK(map);
-		mutex_exit(&map->lock);
 	}
+	map_unbusy(map);
+	mutex_exit(&map->lock);
 	return error;
 }
 
@@ -1794,7 +1869,7 @@ uvmspace_fork(struct vmspace *vm)
 	nvm->vm_dsize = vm->vm_dsize;
 	nvm->vm_minsaddr = vm->vm_minsaddr;
 	nvm->vm_maxsaddr = vm->vm_maxsaddr;
-	mutex_enter(&old_map->lock);
+	map_lock_change(old_map);    /* not mid-wiring (fork_copy) */
 	mutex_enter(&new_map->lock);
 	for (struct vm_map_entry *old = old_map->header.next;
 	    old != &old_map->header && error == 0; old = old->next)

@@ -86,6 +86,8 @@ struct vm_map_entry {
 #define VM_MAP_TOPDOWN 0x1          /* findspace prefers high addresses */
 #define VM_MAP_VMSPACE 0x2          /* a vmspace's map (uvmspace_alloc) */
 
+struct thread;
+
 struct vm_map {
 	struct kmutex lock;
 	struct pmap *pmap;
@@ -112,6 +114,13 @@ struct vm_map {
 	/* Debug builds: entries' worth of whole-map checking earned and
 	 * not yet spent (MAP_DCHECK, uvm_map.c). */
 	unsigned dcheck_credit;
+	/* The thread wiring the map with its lock down (uvm_map_pageable
+	 * faulting the pages in), or NULL: while set, every other thread
+	 * that would change the map's entries waits (map_lock_change in
+	 * uvm_map.c); faults go on.  Covered by the map lock;
+	 * busy_wanted by map_busy_lock. */
+	struct thread *busy;
+	bool busy_wanted;
 };
 
 /*
@@ -249,6 +258,8 @@ int uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
 /*
  * uvm_map_pageable - wire (new_pageable false) or unwire [start, end):
  * wiring faults every page in and keeps it mapped and resident.
+ *  => map unlocked; may sleep.  While it faults the pages in the map is
+ *     busy: other threads' changes to it wait (uvm_map.c, the top).
  *  => returns 0, -ENOMEM (part of the range unmapped, or no memory),
  *     or -EINVAL (unwiring what is not wired).
  */

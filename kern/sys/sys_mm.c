@@ -401,6 +401,8 @@ sys_mlock2(const struct sysargs *a)
 	return sys_mlock(a);
 }
 
+static int range_pageable(vaddr_t start, vaddr_t end, bool pageable);
+
 int64_t
 sys_munlock(const struct sysargs *a)
 {
@@ -411,36 +413,47 @@ sys_munlock(const struct sysargs *a)
 		return error;
 	if (!uvm_map_checkprot(curmap(), start, end, VM_PROT_NONE))
 		return -ENOMEM;
-	error = uvm_map_pageable(curmap(), start, end, true);
-	return error == -EINVAL ? 0 : error;    /* unlocking unlocked memory is fine */
+	return range_pageable(start, end, true);    /* unlocked parts: fine */
 }
 
-/* Apply wiring to every entry of the map, one at a time (holes are fine). */
+/*
+ * Wire or unwire the entries of [start, end) that need it, one at a
+ * time: holes are skipped, and so, when wiring, are entries with no
+ * access (a guard page has nothing to lock).  Unwiring takes every wired
+ * entry, PROT_NONE ones too, and leaves unwired ones alone: munlock of a
+ * partly locked range unlocks the locked part (as Linux).
+ */
 static int
-map_all_pageable(bool pageable)
+range_pageable(vaddr_t start, vaddr_t end, bool pageable)
 {
 	struct vm_map *map = curmap();
-	vaddr_t va = map->min_offset;
+	vaddr_t va = start;
 	int error = 0;
 
-	while (error == 0) {
+	while (error == 0 && va < end) {
 		struct vm_map_entry *e;
 		mutex_enter(&map->lock);
 		if (!uvm_map_lookup_entry(map, va, &e))
 			e = e->next;
-		bool done = e == &map->header;
-		vaddr_t s = done ? 0 : e->start, t = done ? 0 : e->end;
+		bool done = e == &map->header || e->start >= end;
+		vaddr_t s = done ? 0 : MAX(e->start, va), t = done ? 0 : MIN(e->end, end);
 		bool wired = !done && e->wired_count > 0;
 		bool none = !done && e->protection == VM_PROT_NONE;
 		mutex_exit(&map->lock);
 		if (done)
 			break;
-		/* Inaccessible entries (guard pages) have nothing to lock. */
-		if ((pageable ? wired : !wired) && !none)
+		if (pageable ? wired : (!wired && !none))
 			error = uvm_map_pageable(map, s, t, pageable);
 		va = t;
 	}
 	return error;
+}
+
+/* Apply wiring to every entry of the map. */
+static int
+map_all_pageable(bool pageable)
+{
+	return range_pageable(curmap()->min_offset, curmap()->max_offset, pageable);
 }
 
 #define MCL_CURRENT 1
@@ -675,7 +688,7 @@ sys_msync(const struct sysargs *a)
  */
 static int
 entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off,
-    vaddr_t *entry_end)
+    vaddr_t *entry_end, bool *wired)
 {
 	struct vm_map *map = curmap();
 	struct vm_map_entry *e;
@@ -690,6 +703,7 @@ entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off
 		*uobj = e->object;
 		*off = e->offset + (voff_t)(e->end - e->start);
 		*entry_end = e->end;
+		*wired = e->wired_count > 0;
 		if (*uobj != NULL)
 			(*uobj)->pgops->pgo_reference(*uobj);
 	}
@@ -705,6 +719,7 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	uvm_flag_t flags;
 	vaddr_t end;
 	voff_t off;
+	bool wired;
 	int error;
 
 	/* Best: the entry itself grows (one entry, as Linux keeps it).  Not
@@ -713,7 +728,7 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	 * object: then a new entry like it follows it. */
 	if (uvm_map_grow(curmap(), va, len) == 0)
 		return 0;
-	error = entry_attrs(last_page, &flags, &uobj, &off, &end);
+	error = entry_attrs(last_page, &flags, &uobj, &off, &end, &wired);
 
 	if (error != 0)
 		return error;
@@ -725,6 +740,9 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	}
 	if (error != 0 && uobj != NULL)
 		uobj->pgops->pgo_detach(uobj);
+	/* The growth of locked memory is locked too (Linux). */
+	if (error == 0 && wired && uvm_map_pageable(curmap(), va, va + len, false) != 0)
+		error = -EAGAIN, uvm_unmap(curmap(), va, va + len);
 	return error;
 }
 
@@ -742,7 +760,8 @@ mremap_dontunmap(vaddr_t old, vsize_t size, uint64_t flags, vaddr_t dst)
 	uvm_flag_t attrs;
 	vaddr_t end, va = old;
 	voff_t off;
-	int error = entry_attrs(old, &attrs, &uobj, &off, &end);
+	bool wired;
+	int error = entry_attrs(old, &attrs, &uobj, &off, &end, &wired);
 
 	if (error != 0)
 		return error;

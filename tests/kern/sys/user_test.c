@@ -82,6 +82,7 @@ USER_TEST(tmpfs)
 USER_TEST(trinity)
 USER_TEST(tty)
 USER_TEST(vfs_errors)
+USER_TEST(vmstress)
 
 /*
  * A file larger than RAM written and read back through the page cache:
