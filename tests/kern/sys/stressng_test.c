@@ -270,7 +270,7 @@ SNG_TEST(stressng, pipe, NULL)
  * process asleep; on one CPU, where a FUTEX_WAIT timeout shorter than a
  * clock tick lasts until the next tick (a 5 us one takes 4.8 ms on
  * average), a 3 s run counted 0 in two of about six make test runs
- * (futex/* and user/futex test the mechanism). */
+ * (the futex suite and user/futex test the mechanism). */
 SNG_TEST(stressng, pthread, "--pthread-max", "16", NULL)
 /* brk and fork drop every capability in the child that does the work
  * (stress_drop_capabilities: capget, then capset with empty sets) and
