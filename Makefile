@@ -301,7 +301,7 @@ UTEST_SRCS := $(filter-out tests/user/utest.c,$(sort $(wildcard tests/user/*.c))
 UTESTS  := $(patsubst tests/user/%.c,$(UBUILD)/tests/%,$(UTEST_SRCS))
 # The project's own system calls, as programs include them.
 UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h
-UTEST_LIB := tests/user/utest.c tests/user/utest.h $(UVMKERN_H)
+UTEST_LIB := tests/user/utest.c tests/user/utest.h tests/user/uthread.h $(UVMKERN_H)
 UDATA   := $(UBUILD)/tests/data/rows.txt
 MKINITRD := $(BUILD)/tools/mkinitrd
 

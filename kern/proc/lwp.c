@@ -6,21 +6,25 @@
  * begins in lwp_thread_start, which becomes the process and drops into
  * user mode through a copy of the lwp's first user frame.
  *
- * Worked example: musl's pthread_create calls
+ * Worked example: glibc's pthread_create asks (through clone3, or clone)
+ * for
  *
- *   clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
- *         CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|
- *         CLONE_CHILD_CLEARTID|CLONE_DETACHED, stack, &t->tid, &t->tid, tls)
+ *   CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
+ *   CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID,
+ *   stack, tls, parent_tid = child_tid = &pd->tid
  *
- *   lwp_create: a new lwp in the caller's process, tid 9 from the pid
+ *   thread_clone: a new lwp in the caller's process, tid 9 from the pid
  *     sequence, a copy of the caller's registers with rax 0 (clone
  *     returns 0 in it), rsp = stack, TLS = tls, the caller's mask; 9
- *     stored at &t->tid before it can run; clear-tid = &t->tid.
+ *     stored at &pd->tid before it can run; clear-tid = &pd->tid.
  *   ... the thread runs start(arg), then exit(0):
- *   lwp_exit: 0 stored at &t->tid and a futex wake there - which is what
- *     pthread_join sleeps on (futex WAIT while t->tid != 0) - then the
- *     lwp is dead; its kernel thread is joined by the next thread to
- *     exit or clone, or when the process is reaped.
+ *   lwp_exit: 0 stored at &pd->tid and a futex wake there - which is
+ *     what glibc's pthread_join sleeps on (futex WAIT while pd->tid != 0)
+ *     - then the lwp is dead; its kernel thread is joined by the next
+ *     thread to exit or clone, or when the process is reaped.
+ *
+ * (musl gives its thread-list lock as the clear-tid word instead: the
+ * kernel's store and wake release that lock once the thread is gone.)
  *
  * The last live thread to exit ends the process (proc.c's teardown);
  * exit_group, a fatal signal and execve end every other thread first

@@ -22,11 +22,11 @@
  * the pid, so getpid() == gettid() in a single-threaded program, as on
  * Linux.  clone(CLONE_THREAD) adds an lwp to the caller's process;
  * exit(2) ends one lwp; exit_group(2), a fatal signal or execve from a
- * threaded program makes every other lwp exit first (proc_single_lwp).
+ * threaded program makes every other lwp exit first (single_lwp in proc.c).
  *
  * Life of an lwp:
  *
- *   lwp_create --> running --exit(2), or told to by exit_group/exec--+
+ *   lwp_start --> running ---exit(2), or told to by exit_group/exec--+
  *                                                                    v
  *       reaped (thread joined, freed) <-- dead: on p_lwps, l_dead set
  *       by the next thread of the process to clone or exit, or when

@@ -3,6 +3,7 @@
  */
 #include "tests/harness/vmtest.h"
 #include "kern/core/ktest.h"
+#include "kern/lib/errno.h"
 #include "kern/core/thread.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
@@ -214,4 +215,55 @@ vmtest_fault_ahead(bool on)
 	fault_ahead_saved = uvm_fault_ahead_on;
 	ktest_cleanup_push(fault_ahead_restore, &uvm_fault_ahead_on);
 	uvm_fault_ahead_on = on;
+}
+
+int
+vmtest_pager_locked(struct uvm_object *uobj, voff_t off, int centeridx,
+    struct vm_page **pps, int npages)
+{
+	for (int i = 0; i < npages; i++)
+		pps[i] = uvm_obj_page_lookup(uobj, off + (voff_t)i * PAGE_SIZE);
+	return pps[centeridx] != NULL ? 0 : -EBUSY;
+}
+
+struct vm_page *
+vmtest_pager_page(struct uvm_object *uobj, voff_t off, uint64_t stamp)
+{
+	struct vm_page *pg;
+
+	mutex_enter(&uobj->vmobjlock);
+	pg = uvm_obj_page_lookup(uobj, off);
+	if (pg == NULL) {
+		pg = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+		KASSERT(pg != NULL);
+		uvm_obj_page_insert(uobj, pg, off);
+		*(uint64_t *)vm_page_kva(pg) = stamp + (uint64_t)off;
+	}
+	pg->flags |= PG_BUSY;
+	mutex_exit(&uobj->vmobjlock);
+	return pg;
+}
+
+void
+vmtest_pager_reference(struct uvm_object *uobj)
+{
+	mutex_enter(&uobj->vmobjlock);
+	uobj->uo_refs++;
+	mutex_exit(&uobj->vmobjlock);
+}
+
+void
+vmtest_pager_detach(struct uvm_object *uobj)
+{
+	struct vm_page *pg;
+
+	mutex_enter(&uobj->vmobjlock);
+	bool last = --uobj->uo_refs == 0;
+	while (last && (pg = uvm_obj_page_first(uobj)) != NULL) {
+		KASSERT(pg->wire_count == 0 && !(pg->flags & PG_BUSY));
+		pmap_page_protect(pg, VM_PROT_NONE);
+		uvm_obj_page_remove(uobj, pg);
+		vm_page_free(pg);
+	}
+	mutex_exit(&uobj->vmobjlock);
 }

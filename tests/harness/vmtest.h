@@ -25,6 +25,9 @@
 #include "kern/lib/types.h"
 #include "uvm/uvm_map.h"
 
+struct vm_page;
+struct uvm_object;
+
 struct pglist;
 struct uvm_object;
 struct vm_anon;
@@ -104,5 +107,22 @@ void vmtest_release(struct pglist *held);
  * speed-ups turn it on, so they pass under faultahead=0 too.
  */
 void vmtest_fault_ahead(bool on);
+
+/*
+ * The parts every test pager with a pgo_get of its own shares (tests/uvm's
+ * pagers that sleep or race inside pgo_get):
+ *  vmtest_pager_locked - the PGO_LOCKED answer: the resident pages into
+ *     pps, 0 if the center one is there, else -EBUSY.  => object locked.
+ *  vmtest_pager_page - off's page of uobj, made if absent (zeroed, its
+ *     first word stamp + off), returned busy.  => object unlocked.
+ *  vmtest_pager_reference, vmtest_pager_detach - count references; the
+ *     last detach frees every page, none of which may be wired or busy
+ *     (a test that leaves one so fails here).
+ */
+int vmtest_pager_locked(struct uvm_object *uobj, voff_t off, int centeridx,
+    struct vm_page **pps, int npages);
+struct vm_page *vmtest_pager_page(struct uvm_object *uobj, voff_t off, uint64_t stamp);
+void vmtest_pager_reference(struct uvm_object *uobj);
+void vmtest_pager_detach(struct uvm_object *uobj);
 
 #endif

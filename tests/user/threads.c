@@ -20,30 +20,12 @@
 #include <unistd.h>
 
 #include "utest.h"
+#include "uthread.h"
 
 static pid_t
 tid(void)
 {
 	return (pid_t)syscall(SYS_gettid);
-}
-
-/* Start fn(arg) in a new thread; the test fails if it cannot. */
-static pthread_t
-spawn(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-
-	UT_EQ(pthread_create(&t, NULL, fn, arg), 0);
-	return t;
-}
-
-static void *
-join(pthread_t t)
-{
-	void *ret;
-
-	UT_EQ(pthread_join(t, &ret), 0);
-	return ret;
 }
 
 /* Threads: in /proc/self/status. */

@@ -28,24 +28,7 @@
 #include <unistd.h>
 
 #include "utest.h"
-
-static pthread_t
-spawn(void *(*fn)(void *), void *arg)
-{
-	pthread_t t;
-
-	UT_EQ(pthread_create(&t, NULL, fn, arg), 0);
-	return t;
-}
-
-static void *
-join(pthread_t t)
-{
-	void *ret;
-
-	UT_EQ(pthread_join(t, &ret), 0);
-	return ret;
-}
+#include "uthread.h"
 
 static uint64_t
 now_ms(void)

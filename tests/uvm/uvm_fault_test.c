@@ -383,15 +383,11 @@ slow_get(struct uvm_object *uobj, voff_t off, int centeridx,
     struct vm_page **pps, int *npagesp, vm_prot_t access, int advice, int flags)
 {
 	struct slowobj *so = container_of(uobj, struct slowobj, obj);
-	struct vm_page *pg;
 
 	(void)access;
 	(void)advice;
-	if (flags & PGO_LOCKED) {
-		for (int i = 0; i < *npagesp; i++)
-			pps[i] = uvm_obj_page_lookup(uobj, off + (voff_t)i * PAGE_SIZE);
-		return pps[centeridx] != NULL ? 0 : -EBUSY;
-	}
+	if (flags & PGO_LOCKED)
+		return vmtest_pager_locked(uobj, off, centeridx, pps, *npagesp);
 	if (so->pokes > 0) {
 		vaddr_t va = 0x70000000;
 		so->pokes--;
@@ -399,47 +395,14 @@ slow_get(struct uvm_object *uobj, voff_t off, int centeridx,
 		    UVM_MAPFLAG(VM_PROT_READ, VM_PROT_ALL, MAP_INHERIT_COPY,
 		    UVM_ADV_NORMAL, UVM_FLAG_FIXED | UVM_FLAG_COPYONWRITE));
 	}
-	mutex_enter(&uobj->vmobjlock);
-	pg = uvm_obj_page_lookup(uobj, off);
-	if (pg == NULL) {
-		pg = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
-		KT_ASSERT(pg != NULL);
-		uvm_obj_page_insert(uobj, pg, off);
-		*(uint64_t *)vm_page_kva(pg) = 0x5100 + (uint64_t)off;
-	}
-	pg->flags |= PG_BUSY;
-	mutex_exit(&uobj->vmobjlock);
-	pps[0] = pg;
+	pps[0] = vmtest_pager_page(uobj, off, 0x5100);
 	return 0;
-}
-
-static void
-slow_reference(struct uvm_object *uobj)
-{
-	mutex_enter(&uobj->vmobjlock);
-	uobj->uo_refs++;
-	mutex_exit(&uobj->vmobjlock);
-}
-
-static void
-slow_detach(struct uvm_object *uobj)
-{
-	struct vm_page *pg;
-
-	mutex_enter(&uobj->vmobjlock);
-	bool last = --uobj->uo_refs == 0;
-	while (last && (pg = uvm_obj_page_first(uobj)) != NULL) {
-		pmap_page_protect(pg, VM_PROT_NONE);
-		uvm_obj_page_remove(uobj, pg);
-		vm_page_free(pg);
-	}
-	mutex_exit(&uobj->vmobjlock);
 }
 
 static const struct uvm_pagerops slow_pager = {
 	.pgo_name = "slowtest",
-	.pgo_reference = slow_reference,
-	.pgo_detach = slow_detach,
+	.pgo_reference = vmtest_pager_reference,
+	.pgo_detach = vmtest_pager_detach,
 	.pgo_get = slow_get,
 };
 

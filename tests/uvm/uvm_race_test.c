@@ -95,15 +95,11 @@ gate_get(struct uvm_object *uobj, voff_t off, int centeridx,
     struct vm_page **pps, int *npagesp, vm_prot_t access, int advice, int flags)
 {
 	struct gate *g = container_of(uobj, struct gate, obj);
-	struct vm_page *pg;
 
 	(void)access;
 	(void)advice;
-	if (flags & PGO_LOCKED) {
-		for (int i = 0; i < *npagesp; i++)
-			pps[i] = uvm_obj_page_lookup(uobj, off + (voff_t)i * PAGE_SIZE);
-		return pps[centeridx] != NULL ? 0 : -EBUSY;
-	}
+	if (flags & PGO_LOCKED)
+		return vmtest_pager_locked(uobj, off, centeridx, pps, *npagesp);
 	if (!g->fired && g->op == RACE_FAULT) {
 		/* The sibling's write fault on the same page, whole, in the
 		 * window: it brings the page in and promotes it to an anon. */
@@ -122,50 +118,16 @@ gate_get(struct uvm_object *uobj, voff_t off, int centeridx,
 		g->racer_waited = tt_wait_sleeping(g->racer, &g->t->map->busy, 20);
 		g->refs_seen = uobj->uo_refs;
 	}
-	mutex_enter(&uobj->vmobjlock);
-	pg = uvm_obj_page_lookup(uobj, off);
-	if (pg == NULL) {
-		pg = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
-		KASSERT(pg != NULL);
-		uvm_obj_page_insert(uobj, pg, off);
-		*(uint64_t *)vm_page_kva(pg) = 0x6700 + (uint64_t)off;
-	}
-	pg->flags |= PG_BUSY;
-	mutex_exit(&uobj->vmobjlock);
-	pps[0] = pg;
+	pps[0] = vmtest_pager_page(uobj, off, 0x6700);
 	return 0;
 }
 
-static void
-gate_reference(struct uvm_object *uobj)
-{
-	mutex_enter(&uobj->vmobjlock);
-	uobj->uo_refs++;
-	mutex_exit(&uobj->vmobjlock);
-}
-
-/* The last reference frees the pages; a wired one is a leak (panics in
- * vm_page_free), so the tests see unwiring done right. */
-static void
-gate_detach(struct uvm_object *uobj)
-{
-	struct vm_page *pg;
-
-	mutex_enter(&uobj->vmobjlock);
-	bool last = --uobj->uo_refs == 0;
-	while (last && (pg = uvm_obj_page_first(uobj)) != NULL) {
-		KASSERT(pg->wire_count == 0 && !(pg->flags & PG_BUSY));
-		pmap_page_protect(pg, VM_PROT_NONE);
-		uvm_obj_page_remove(uobj, pg);
-		vm_page_free(pg);
-	}
-	mutex_exit(&uobj->vmobjlock);
-}
-
+/* References: vmtest_pager_detach frees the pages at the last one and
+ * fails on a wired page, so the tests see unwiring done right. */
 static const struct uvm_pagerops gate_pager = {
 	.pgo_name = "gatetest",
-	.pgo_reference = gate_reference,
-	.pgo_detach = gate_detach,
+	.pgo_reference = vmtest_pager_reference,
+	.pgo_detach = vmtest_pager_detach,
 	.pgo_get = gate_get,
 };
 

@@ -291,6 +291,11 @@ KTEST(smp, an_ap_spins_until_the_boot_cpu_releases_the_lock)
 	held_here = spin_nheld;
 	smp_call_start(&c, 1UL << 1, take_test_lock, &r);
 	spun = wait_spinning(1, &test_lock);
+	/* ci_spinning_on is set just before the AP's first pause loop: hold
+	 * on a little longer, so that it has spun before the release (else it
+	 * may find the lock free at once and count no spin at all). */
+	for (int i = 0; i < 1000000; i++)
+		cpu_pause();
 	r.released = true;
 	spin_unlock(&test_lock);
 	smp_call_wait(&c);
