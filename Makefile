@@ -489,6 +489,7 @@ SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	no_such_test:FAILED:'no test matches .selftest/no_such_test'
 
 test: all $(INITRD) disks
+	$(Q)[ "$(DOCCHECK)" = 0 ] || python3 tools/doccheck.py
 	$(Q)for sc in $(SELFCHECKS); do \
 		name=$${sc%%:*}; rest=$${sc#*:}; verdict=$${rest%%:*}; \
 		pat=$${rest#$$verdict}; pat=$${pat#:}; \
