@@ -28,14 +28,16 @@ words, e.g. `make test KTEST='fault/*'`; each word is looked at):
   `uvm map pid 1`              "uvm map" is a command tools/gdb/uvm.py
                                registers; `$uvm_entry(...)` a function
 
-and in a table row of docs/vm.md (the file map), | concept | `file.c` |
+In the gdb scripts that made the figures (docs/book/gdb/*.gdb), every
+`uvm` command exists and every `break FILE:LINE` names an existing line.
+And in a table row of docs/vm.md (the file map), | concept | `file.c` |
 `name`, `name` |, each name must be defined in one of the row's files.
 
 Worked example: a chapter says `uvm/uvm_map.c:uvm_map_findspace` and
 `uvm_map/findspace_visits_are_logarithmic`.  Rename the function to
 uvm_map_find_space and doccheck prints
 
-  docs/book/1-address-spaces.md:158: uvm/uvm_map.c defines no uvm_map_findspace
+  docs/book/1-address-spaces.md:176: uvm/uvm_map.c defines no uvm_map_findspace
 
 and exits 1, which fails make test.  Exit status 0 when everything
 cited exists.
@@ -186,6 +188,24 @@ class Checker:
                 self.span("%s:%d" % (path, i), s)
 
 
+def gdb_script(c, path):
+    """A figure's gdb script (docs/book/gdb/*.gdb): its uvm commands exist,
+    its `break FILE:LINE` points into an existing file that long."""
+    for i, line in enumerate(read(path).splitlines(), 1):
+        where = "%s:%d" % (path, i)
+        words = line.split()
+        if len(words) >= 2 and words[0] == "uvm":
+            c.counts["gdb"] += 1
+            if "uvm " + words[1] not in c.cmds:
+                c.fail(where, "no gdb command 'uvm %s' in tools/gdb/uvm.py" % words[1])
+        m = re.match(r"^break\s+([\w./-]+\.c):(\d+)$", line)
+        if m:
+            c.counts["path"] += 1
+            text = c.source(m.group(1))
+            if text is None or len(text.splitlines()) < int(m.group(2)):
+                c.fail(where, "no line %s in %s" % (m.group(2), m.group(1)))
+
+
 def main(argv):
     os.chdir(ROOT)
     docs = argv[1:] or sorted(glob.glob("docs/book/*.md")) + ["docs/vm.md"]
@@ -195,6 +215,9 @@ def main(argv):
     c = Checker()
     for d in docs:
         c.doc(d)
+    if not argv[1:]:
+        for g in sorted(glob.glob("docs/book/gdb/*.gdb")):
+            gdb_script(c, g)
     for e in c.errors:
         print(e)
     n = c.counts

@@ -1,0 +1,41 @@
+# docs/book/gdb/swapdemo-pageout.gdb - the first pageout and the first page-in
+#
+# Made the figures of chapter 6 (swapdemo, 100 MiB in a 64 MiB machine).
+# Run it in the gdb of
+#   make gdb MEM=64M CMDLINE='init=/bin/swapdemo initexit=1 -- 100'
+# (QEMU halted at reset, gdb attached: then  source docs/book/gdb/swapdemo-pageout.gdb),
+# or in one go, as the figures were made:
+#   make qemu-gdb GDBPORT=N MEM=64M CMDLINE='init=/bin/swapdemo initexit=1 -- 100' &
+#   UVMKERN_BUILD=build gdb -batch -x tools/gdb/kernel.gdb \
+#       -ex 'target remote :N' -x docs/book/gdb/swapdemo-pageout.gdb build/kernel.elf
+# Kernel addresses differ from run to run; user addresses do not.
+
+set pagination off
+break uvm_swap_io if write
+continue
+echo === FIRST PAGEOUT\n
+printf "uvm_swap_io: %d pages from slot %d, write %d\n", npages, slot, write
+bt 5
+uvm queues 2
+set $a0 = pgs[0]->uanon
+uvm anon $a0
+finish
+uvm anon $a0
+uvm swap
+delete
+break fault_anonget
+continue
+echo === FIRST PAGEIN\n
+uvm anon anon
+uvm faults 1
+delete
+break uvm_swap_io if !write
+continue
+printf "uvm_swap_io: %d pages from slot %d, write %d\n", npages, slot, write
+delete
+finish
+uvm stats
+uvm swap
+echo === END\n
+delete
+continue
