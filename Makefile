@@ -29,6 +29,12 @@
 #   make fuzz       a fuzzing campaign: SEED=N (default random) CALLS=N
 #                   (default 1000000) random system calls in batches,
 #                   then the leak check; docs/hardening.md
+#   make draw PROG=forkdemo  boot that program (user/NAME.c) as init with
+#                   uvmsnap=1; each uvmsnap() call it makes is a step of
+#                   build/draw/NAME/index.html (SVG figures of its map,
+#                   amaps, anons, pages, objects; docs/drawings.md)
+#   make figures    docs/figures/*.svg from make draw of the demos
+#   make test-draw  only make test's check of the drawings in Chromium
 #   make rootfs-pin rootfs/packages takes the versions the last build
 #                   fetched (when Debian's archive moved on)
 #   make clean      remove build/ (test-linux's kernel cache stays)
@@ -622,6 +628,7 @@ figures:
 # make test's drawings check (DRAWTEST=0 skips it): forkdemo's steps must
 # show one amap with reference count 2 under both entries after fork and
 # case 1B with two anons after the child's write; mmapdemo's the aobj.
+# Then gdb's "uvm snapshot" around the same fault, drawn and checked alike.
 DRAW_EXPECT_forkdemo := 2:amap.ref=2=1 2:anon=1 3:case=1B=1 3:anon=2
 DRAW_EXPECT_mmapdemo := 2:object=1
 test-draw:
@@ -633,6 +640,7 @@ test-draw:
 			$$(case $$prog in forkdemo) for e in $(DRAW_EXPECT_forkdemo); do echo --expect $$e; done;; \
 			mmapdemo) for e in $(DRAW_EXPECT_mmapdemo); do echo --expect $$e; done;; esac) || exit 1; \
 	done
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/draw/test-gdb-snapshot.sh $(BUILD)/draw-forkdemo.iso $(BUILD)
 
 # make test-smp: only make test's boot with two CPUs (SMPKTEST, the smp
 # suite: cross-calls, GS per CPU, an AP spinning on a lock), then a check
