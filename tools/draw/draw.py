@@ -40,7 +40,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import uvmsnap  # noqa: E402
 
-ROW_Y = {"map": 50, "amap": 175, "anon": 300, "page": 400, "object": 560}
+ROW_Y = {"map": 70, "amap": 195, "anon": 320, "page": 420, "object": 580}
 COLORS = {"entry": "#dde8f7", "focus": "#9fc3f0", "amap": "#fde9b8", "anon": "#d5f0d0",
           "page": "#f3d9ef", "object": "#e6e0f6", "gap": "#ffffff"}
 
@@ -63,14 +63,15 @@ class Names:
     def __init__(self, steps):
         self.map = {}
         counts = {"A": 0, "a": 0, "O": 0}
-        for s in steps:
-            for p in s.procs:
-                for e in p.entries:
-                    self._name(e["amap"], "A", counts)
-                    self._name(e["obj"], "O", counts)
-                for a in p.amaps.values():
-                    for idx in sorted(a["slots"]):
-                        self._name(a["slots"][idx], "a", counts)
+        for focus_only in (True, False):    # the drawn ones first: A1, a1
+            for s in steps:
+                for p in s.procs:
+                    for e in p.focus_entries(*s.focus) if focus_only else p.entries:
+                        self._name(e["amap"], "A", counts)
+                        self._name(e["obj"], "O", counts)
+                        a = p.amaps.get(e["amap"])
+                        for idx in slots_in(a, e) if a else []:
+                            self._name(a["slots"][idx], "a", counts)
         self.pmaps = uvmsnap.pmap_names(steps)
 
     def _name(self, ident, prefix, counts):
@@ -137,7 +138,7 @@ def entry_texts(e):
 def draw_map(svg, proc, x0, focus, names, where):
     """The address line of one process; where[(pid, start)] = box centre.
     => (the focus entries, the right end of the drawing)."""
-    svg.text(x0, 20, "pid %d  (map of %d entries)" % (proc.pid, len(proc.entries)), 13)
+    svg.text(x0, 44, "pid %d  (map of %d entries)" % (proc.pid, len(proc.entries)), 13)
     y = ROW_Y["map"]
     fe = proc.focus_entries(*focus)
     big, small = 190, 50
@@ -178,6 +179,13 @@ def slots_in(amap, e):
 def draw_step(step, names, title):
     """One step as SVG text."""
     svg, where = Svg(), {}
+    shown, rest = fault_caption(step, names)
+    cap = "%s: %s" % (title, step.label)
+    if shown:
+        cap += "  -  " + ", ".join("pid %d %s %s: case %s" % (
+            f["pid"], {"w": "write", "x": "exec"}.get(f["access"], "read"), f["va"], f["case"])
+            for f in shown)
+    svg.text(10, 18, cap, 13, "caption")
     focus_by_pid, x = {}, 10
     for p in step.procs:
         focus_by_pid[p.pid], x = draw_map(svg, p, x, step.focus, names, where)
@@ -257,7 +265,7 @@ def draw_step(step, names, title):
         pg = pages[pa]
         x, y = pos[pa], ROW_Y["page"]
         maps = ["%s @%x %s" % (names.pmaps.get(pm, pm[-6:]), va, bits) for pm, va, bits in pg["maplist"]]
-        texts = ["page pa %s" % pa, "%s  %s" % (pg["flags"], "A/D kept: " + pg["attrs"]),
+        texts = ["page pa %s" % pa, "%s, A/D of gone PTEs: %s" % (pg["flags"], pg["attrs"]),
                  "PV list (%s):" % pg["nmap"]] + maps
         h = 16 + 13 * len(texts)
         data = {"pa": pa, "nmap": pg["nmap"], "owner": pg["owner"]}
