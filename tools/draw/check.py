@@ -38,11 +38,12 @@ import uvmsnap  # noqa: E402
 import draw  # noqa: E402
 
 CHROME = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--hide-scrollbars", "--user-data-dir=/tmp/draw-chromium-profile"]
+          "--hide-scrollbars"]
+PROFILE = []        # --user-data-dir=OUTDIR/.chromium: one per run, in the build
 
 
 def chrome(args, timeout=60):
-    r = subprocess.run(CHROME + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    r = subprocess.run(CHROME + PROFILE + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                        timeout=timeout)
     return r.stdout.decode(errors="replace")
 
@@ -148,6 +149,7 @@ def main():
     with open(args.log, errors="replace") as f:
         steps = uvmsnap.read_steps(f.read())
     page = "file://" + os.path.abspath(os.path.join(args.outdir, "index.html"))
+    PROFILE.append("--user-data-dir=" + os.path.abspath(os.path.join(args.outdir, ".chromium")))
     fails, doms = [], {}
     if not steps:
         fails.append("no snapshot in %s" % args.log)
