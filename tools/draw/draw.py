@@ -399,7 +399,8 @@ def main():
     with open(args.log, errors="replace") as f:
         steps = uvmsnap.read_steps(f.read())
     if not steps:
-        sys.exit("draw.py: no snapshot in %s (was the kernel booted with uvmsnap=1?)" % args.log)
+        sys.exit("draw.py: no snapshot in %s: does the program call uvmsnap() (user/snapshot.h), "
+                 "and was the kernel booted with uvmsnap=1?" % args.log)
     bad = [s.label for s in steps for p in s.procs if not p.complete]
     if bad:
         print("draw.py: warning: truncated snapshot in %s" % ", ".join(bad), file=sys.stderr)
