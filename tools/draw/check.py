@@ -33,6 +33,7 @@ import subprocess
 import sys
 import zlib
 
+sys.dont_write_bytecode = True     # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import uvmsnap  # noqa: E402
 import draw  # noqa: E402

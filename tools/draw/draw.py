@@ -37,6 +37,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import uvmsnap  # noqa: E402
 
