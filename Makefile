@@ -29,6 +29,12 @@
 #   make fuzz       a fuzzing campaign: SEED=N (default random) CALLS=N
 #                   (default 1000000) random system calls in batches,
 #                   then the leak check; docs/hardening.md
+#   make draw PROG=forkdemo  boot that program (user/NAME.c) as init with
+#                   uvmsnap=1; each uvmsnap() call it makes is a step of
+#                   build/draw/NAME/index.html (SVG figures of its map,
+#                   amaps, anons, pages, objects; docs/drawings.md)
+#   make figures    docs/figures/*.svg from make draw of the demos
+#   make test-draw  only make test's check of the drawings in Chromium
 #   make rootfs-pin rootfs/packages takes the versions the last build
 #                   fetched (when Debian's archive moved on)
 #   make clean      remove build/ (test-linux's kernel cache stays)
@@ -83,6 +89,11 @@
 #                   tools/test-busybox.sh), then its terminal (line
 #                   editing, Ctrl-C, job control, vi, exit;
 #                   tools/test-busybox-tty.sh)
+#   DRAWTEST=0      skip make test's drawings check: make draw of forkdemo
+#                   and mmapdemo, each step opened in headless Chromium
+#                   (installed with apt-get if missing), its boxes
+#                   counted against the snapshots, a screenshot taken
+#                   (tools/draw/check.py, docs/drawings.md)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
@@ -134,6 +145,7 @@ SWAP    ?= 256M
 SWAPMEM ?= 64M
 SWAPKTEST ?= swap/*,pdaemon/*
 GDBTEST ?= 1
+DRAWTEST ?= 1
 SHELLTEST ?= 1
 BUSYBOXTEST ?= 1
 EXT2BOOTTEST ?= 1
@@ -230,7 +242,7 @@ ISO     := $(BUILD)/kernel.iso
 
 .PHONY: stress all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
-	test-trinity
+	test-trinity draw figures test-draw
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -572,12 +584,64 @@ ifneq ($(BUSYBOXTEST),0)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/test-busybox-tty.sh \
 		$(BUILD)/bbtty.iso $(BUILD)/bbtty.log
 endif
+ifneq ($(DRAWTEST),0)
+	$(Q)$(MAKE) --no-print-directory test-draw
+endif
 ifneq ($(GDBTEST),0)
 	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
 	$(call make_iso,$(BUILD)/gdbtest,init=/mnt/usr/local/bin/forkdemo initexit=1 swap=none)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif
+
+# make draw PROG=forkdemo: boot the initrd with that program (user/NAME.c,
+# /bin/NAME) as init and uvmsnap=1, so each of its uvmsnap() calls
+# (user/snapshot.h) prints /proc/PID/uvm to the serial line; then
+# tools/draw/draw.py turns the log into $(BUILD)/draw/PROG/index.html and
+# step-NN.svg.  make figures regenerates docs/figures/ from such runs
+# (docs/drawings.md).  test-draw: make test's check of both in Chromium.
+DRAW_OUT = $(BUILD)/draw/$(PROG)
+draw:
+	@[ -n "$(PROG)" ] || { echo "make draw: name the program: make draw PROG=forkdemo"; exit 1; }
+	@[ -f user/$(PROG).c ] || { echo "make draw: no user/$(PROG).c"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory all $(INITRD) disks PROG=
+	$(call make_iso,$(BUILD)/draw-$(PROG),init=/bin/$(PROG) initexit=1 uvmsnap=1 swap=none $(CMDLINE))
+	@rm -rf $(DRAW_OUT) && mkdir -p $(DRAW_OUT)
+	@timeout 120 $(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -monitor none \
+		-serial file:$(DRAW_OUT)/serial.log -cdrom $(BUILD)/draw-$(PROG).iso -boot d \
+		< /dev/null; st=$$?; [ $$st -eq 1 ] || { tail -20 $(DRAW_OUT)/serial.log; \
+		echo "make draw: $(PROG) did not exit 0 (QEMU status $$st; $(DRAW_OUT)/serial.log)"; exit 1; }
+	@python3 tools/draw/draw.py $(DRAW_OUT)/serial.log $(DRAW_OUT) --title $(PROG)
+
+# The figures the docs use, each a step of a real run (the step numbers
+# are the order of the program's uvmsnap() calls).
+FIGURES := forkdemo:1:forkdemo-before-fork forkdemo:2:forkdemo-after-fork \
+	forkdemo:3:forkdemo-child-write-1B forkdemo:5:forkdemo-parent-write \
+	mmapdemo:2:mmapdemo-shared-page
+figures:
+	$(Q)for prog in $$(for f in $(FIGURES); do echo $${f%%:*}; done | sort -u); do \
+		$(MAKE) --no-print-directory draw PROG=$$prog || exit 1; done
+	@mkdir -p docs/figures
+	$(Q)for f in $(FIGURES); do prog=$${f%%:*}; rest=$${f#*:}; n=$${rest%%:*}; name=$${rest#*:}; \
+		cp $(BUILD)/draw/$$prog/step-0$$n.svg docs/figures/$$name.svg || exit 1; \
+		echo "  FIGURE  docs/figures/$$name.svg"; done
+
+# make test's drawings check (DRAWTEST=0 skips it): forkdemo's steps must
+# show one amap with reference count 2 under both entries after fork and
+# case 1B with two anons after the child's write; mmapdemo's the aobj.
+# Then gdb's "uvm snapshot" around the same fault, drawn and checked alike.
+DRAW_EXPECT_forkdemo := 2:amap.ref=2=1 2:anon=1 3:case=1B=1 3:anon=2
+DRAW_EXPECT_mmapdemo := 2:object=1
+test-draw:
+	@tools/draw/deps-chromium.sh
+	@echo "make test: the drawings: make draw of forkdemo and mmapdemo, opened in headless Chromium (DRAWTEST=0 skips it)"
+	$(Q)for prog in forkdemo mmapdemo; do \
+		$(MAKE) --no-print-directory draw PROG=$$prog || exit 1; \
+		python3 tools/draw/check.py $(BUILD)/draw/$$prog/serial.log $(BUILD)/draw/$$prog \
+			$$(case $$prog in forkdemo) for e in $(DRAW_EXPECT_forkdemo); do echo --expect $$e; done;; \
+			mmapdemo) for e in $(DRAW_EXPECT_mmapdemo); do echo --expect $$e; done;; esac) || exit 1; \
+	done
+	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/draw/test-gdb-snapshot.sh $(BUILD)/draw-forkdemo.iso $(BUILD)
 
 # make test-smp: only make test's boot with two CPUs (SMPKTEST, the smp
 # suite: cross-calls, GS per CPU, an AP spinning on a lock), then a check

@@ -1377,6 +1377,26 @@ pmap_pte_describe(uint64_t pte, char *buf, size_t size)
 	return buf;
 }
 
+uint32_t
+pmap_page_mappings(struct vm_page *pg, struct pmap_mapping *out, uint32_t max,
+    uint16_t *attrs)
+{
+	uint32_t n = 0;
+
+	spin_lock(&pmap_lock);
+	*attrs = pg->md.attrs;
+	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next, n++) {
+		if (n >= max)
+			continue;
+		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		out[n].pm = pv->pv_pmap;
+		out[n].va = pv->pv_va;
+		out[n].pte = slot != NULL ? *slot : 0;
+	}
+	spin_unlock(&pmap_lock);
+	return n;
+}
+
 void
 pmap_page_print_mappings(const struct vm_page *pg, kprint_fn pr)
 {

@@ -208,6 +208,23 @@ vm_prot_t pmap_prot(struct pmap *pm, vaddr_t va);
 int pmap_check(struct pmap *pm, kprint_fn pr);
 int pmap_check_all(kprint_fn pr);
 
+/* One mapping of a page, as pmap_page_mappings reports it. */
+struct pmap_mapping {
+	struct pmap *pm;
+	vaddr_t va;
+	uint64_t pte;               /* the leaf entry now (pmap/pte.h bits) */
+};
+
+/*
+ * pmap_page_mappings - up to max of pg's mappings (its PV list, newest
+ * first) into out, for the VM snapshot (uvm/uvm_snapshot.c).
+ *  => takes and drops pmap_lock; never sleeps.
+ *  => returns how many mappings pg has (may exceed max); *attrs gets the
+ *     PMAP_ATTR_* bits folded from mappings that are gone.
+ */
+uint32_t pmap_page_mappings(struct vm_page *pg, struct pmap_mapping *out,
+    uint32_t max, uint16_t *attrs);
+
 /* pmap_page_print_mappings - pg's attrs and every (pmap, va) mapping it. */
 void pmap_page_print_mappings(const struct vm_page *pg, kprint_fn pr);
 

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "snapshot.h"
 #include "vmshow.h"
 
 int
@@ -32,12 +33,15 @@ main(void)
 	p[0] = 'P';
 	printf("forkdemo: one private page at %p, written once ('%c')\n", (void *)p, p[0]);
 	vmshow("parent", "before fork", p);
+	uvmsnap("parent: before fork", p, 0);
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
 		vmshow("child", "after fork", p);
+		uvmsnap("after fork (child not yet written)", p, getppid());
 		p[0] = 'C';
 		vmshow("child", "after its write", p);
+		uvmsnap("child: after its write", p, getppid());
 		printf("  child   sees '%c'\n", p[0]);
 		fflush(stdout);
 		write(pipefd[1], "x", 1);
@@ -46,8 +50,10 @@ main(void)
 	char c;
 	read(pipefd[0], &c, 1);
 	vmshow("parent", "after child's write", p);
+	uvmsnap("parent: after the child's write", p, 0);
 	p[0] = 'Q';
 	vmshow("parent", "after its own write", p);
+	uvmsnap("parent: after its own write", p, 0);
 	printf("  parent  sees '%c'\n", p[0]);
 	waitpid(pid, NULL, 0);
 	return 0;

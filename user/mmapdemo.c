@@ -9,8 +9,10 @@
  */
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/param.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "snapshot.h"
 #include "vmshow.h"
 
 int
@@ -27,6 +29,7 @@ main(void)
 	    (void *)shared, (void *)private);
 	vmshow("parent", "shared, before fork", shared);
 	vmshow("parent", "private, before fork", private);
+	uvmsnap_range("parent: before fork", MIN(shared, private), MAX(shared, private), 0);
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -34,12 +37,16 @@ main(void)
 		*private = 2;
 		vmshow("child", "shared, after write", shared);
 		vmshow("child", "private, after write", private);
+		uvmsnap_range("child: after writing both pages", MIN(shared, private),
+		    MAX(shared, private), getppid());
 		fflush(stdout);
 		_exit(0);
 	}
 	waitpid(pid, NULL, 0);
 	vmshow("parent", "shared, child wrote", shared);
 	vmshow("parent", "private, child wrote", private);
+	uvmsnap_range("parent: after the child exited", MIN(shared, private),
+	    MAX(shared, private), 0);
 	printf("  parent sees shared=%d (the child's write), private=%d (its own)\n",
 	    *shared, *private);
 	return 0;

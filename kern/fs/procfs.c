@@ -40,6 +40,10 @@
  *   Shared_/Private_Clean/Dirty, Referenced, Anonymous, Swap, SwapPss,
  *   Locked     as Linux defines them
  *
+ * /proc/PID/uvm is the VM's structures themselves, for tools/draw/: the
+ * entries, amaps, anons, pages with their mappings, objects and recent
+ * faults (uvm/uvm_snapshot.c has the format).
+ *
  * smaps_rollup is their sum over the map.  /proc/PID/stat (52 fields),
  * statm and status sum the map too (VmSize, VmRSS, VmSwap, VmLck); cmdline
  * is argv as it is now in the process's memory ([arg_start, arg_end),
@@ -97,6 +101,7 @@
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
+#include "uvm/uvm_snapshot.h"
 #include "uvm/uvm_swap.h"
 #include "uvm/uvm_usage.h"
 
@@ -756,6 +761,15 @@ gen_tainted(struct textbuf *tb, struct proc_info *pi)
 	tb_printf(tb, "0\n");
 }
 
+/* /proc/PID/uvm: the VM's structures for drawing (uvm/uvm_snapshot.c). */
+static void
+gen_uvm(struct textbuf *tb, struct proc_info *pi)
+{
+	if (pi->vmspace != NULL)
+		tb->len += uvm_snapshot(pi->vmspace, pi->pid, tb->buf + tb->len,
+		    tb->cap - tb->len);
+}
+
 /* ---- names ---- */
 
 struct procfs_file {
@@ -779,6 +793,7 @@ static const struct procfs_file pid_files[] = {
 	{ "comm", gen_comm, false, PROCFS_SMALL },
 	{ "wchan", gen_wchan, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
+	{ "uvm", gen_uvm, false, PROCFS_MAX },
 	{ "task", gen_task_dir, true, PROCFS_SMALL },   /* not in task/TID/ */
 };
 

@@ -10,3 +10,5 @@ set architecture i386:x86-64
 # The uvm commands (help uvm) and the pretty-printers for the VM
 # structures; they need BUILD/gdb/uvm_const.py, which make generates.
 source tools/gdb/uvm.py
+# uvm snapshot: /proc/PID/uvm from the stopped kernel, for tools/draw/.
+source tools/gdb/uvm_snapshot.py
