@@ -234,9 +234,11 @@ def run_boot(root, build, lab, extra=(), verbose=False):
     cmd = ['make', '--no-print-directory', '-C', root, 'labboot', 'BUILD=' + build,
            'LABKTEST=' + ','.join(tests), 'LABMEM=' + boot['LABMEM'],
            'LABCMDLINE=' + boot['LABCMDLINE']] + list(extra)
+    logpath = os.path.join(build, 'lab.log')
+    if os.path.exists(logpath):
+        os.remove(logpath)      # never grade the last run's console
     res = subprocess.run(cmd, stdout=None if verbose else subprocess.PIPE,
                          stderr=subprocess.STDOUT)
-    logpath = os.path.join(build, 'lab.log')
     if not os.path.exists(logpath):
         out = res.stdout.decode(errors='replace') if res.stdout else ''
         raise LabError('make labboot wrote no %s:\n%s' % (logpath, out[-3000:]))
