@@ -846,8 +846,8 @@ $(OBJS): Makefile
 #   make grade LAB=name  the lab's tests, the points of each and the
 #                   total; exits non-zero unless full marks
 #   make labtest    every lab (or LAB=name): its skeleton must build, fail
-#                   its tests and say so; this tree must pass them (make
-#                   test runs it; LABTEST=0 skips)
+#                   its tests and say so, and pass them with the solution
+#                   applied back (make test runs it; LABTEST=0 skips)
 #   make labboot    the one boot they use: kernel tests LABKTEST, with
 #                   LABCMDLINE, in LABMEM of RAM (the initrd LABINITRD);
 #                   the console in $(BUILD)/lab.log
@@ -868,7 +868,7 @@ grade: all $(INITRD) disks
 	$(Q)python3 tools/lab/lab.py grade '$(LAB)' --build '$(BUILD)'
 
 labtest: all $(INITRD) disks
-	@echo "make test: each lab's skeleton fails its tests, the solution passes them (LABTEST=0 skips)"
+	@echo "make test: each lab's skeleton fails its tests, and passes them with the solution applied back (LABTEST=0 skips)"
 	$(Q)python3 tools/lab/lab.py verify --build '$(BUILD)' $(if $(LAB),--lab '$(LAB)')
 
 labboot: $(KERNEL)

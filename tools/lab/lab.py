@@ -6,8 +6,8 @@
     lab.py grade NAME --build BUILD      run its tests, print the points
     lab.py verify [--lab NAME] --build BUILD
                                          each lab's skeleton must fail its
-                                         tests (and say so), the reference
-                                         must pass them
+                                         tests (and say so), and pass them
+                                         with the solution applied back
 
 The Makefile calls it: make lab, make grade, make labtest.  A lab is a
 section of tools/lab/labs.ini; its solution sits in the source between
@@ -296,6 +296,15 @@ def prepare_build(refbuild, skelbuild):
                     os.path.join(skelbuild, 'disk.img')], check=True)
 
 
+def build_kernel(src, build, what):
+    res = subprocess.run(['make', '--no-print-directory', '-C', src, '-j2',
+                          'BUILD=' + build, os.path.join(build, 'kernel.elf')],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if res.returncode != 0:
+        raise LabError('%s does not build (%s):\n%s'
+                       % (what, src, res.stdout.decode(errors='replace')[-3000:]))
+
+
 def verify_one(root, name, refbuild, keep=False):
     lab = get_lab(root, name)
     t0 = time.time()
@@ -304,14 +313,9 @@ def verify_one(root, name, refbuild, keep=False):
     src, sb = os.path.join(tmp, 'src'), os.path.join(tmp, 'build')
     skeleton(root, name, src, quiet=True)
     prepare_build(refbuild, sb)
-    res = subprocess.run(['make', '--no-print-directory', '-C', src, '-j2',
-                          'BUILD=' + sb, os.path.join(sb, 'kernel.elf')],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if res.returncode != 0:
-        raise LabError('lab %s: the skeleton does not build (%s):\n%s'
-                       % (name, src, res.stdout.decode(errors='replace')[-3000:]))
-    skel, log = run_boot(src, sb, lab,
-                         ['LABINITRD=' + os.path.join(refbuild, 'initrd.cpio')])
+    initrd = ['LABINITRD=' + os.path.join(refbuild, 'initrd.cpio')]
+    build_kernel(src, sb, 'lab %s: the skeleton' % name)
+    skel, log = run_boot(src, sb, lab, initrd)
     passed = [t for t, _ in lab['tests'] if skel.get(t, (False,))[0]]
     if passed:
         raise LabError('lab %s: the skeleton PASSES %s: that test does not check '
@@ -323,16 +327,21 @@ def verify_one(root, name, refbuild, keep=False):
     if not re.search(r'^LAB %s: \S+\(\) is not written yet' % re.escape(name), log, re.M):
         raise LabError('lab %s: the skeleton failed without saying "LAB %s: ..." '
                        '(%s/lab.log)' % (name, name, sb))
-    ref, _ = run_boot(root, refbuild, lab)
+    # The solution applied back: the skeleton with this tree's files.
+    for rel in lab['files']:
+        shutil.copyfile(os.path.join(root, rel), os.path.join(src, rel))
+    build_kernel(src, sb, 'lab %s: the skeleton with the solution' % name)
+    ref, _ = run_boot(src, sb, lab, initrd)
     failed = [t for t, _ in lab['tests'] if not ref.get(t, (False,))[0]]
     if failed:
-        raise LabError('lab %s: the reference FAILS %s (%s/lab.log)'
-                       % (name, ', '.join(failed), refbuild))
+        raise LabError('lab %s: with the solution applied back, the tree FAILS %s '
+                       '(%s/lab.log)' % (name, ', '.join(failed), sb))
     if not keep:
         shutil.rmtree(tmp)
     n = len(lab['tests'])
     print('make labtest: lab %s: the skeleton builds, fails %d/%d tests and says so; '
-          'the reference passes %d/%d (%.0f s)' % (name, n, n, n, n, time.time() - t0))
+          'with the solution applied back it passes %d/%d (%.0f s)'
+          % (name, n, n, n, n, time.time() - t0))
 
 
 def main():
