@@ -37,6 +37,10 @@
 #   make test-draw  only make test's check of the drawings in Chromium
 #   make rootfs-pin rootfs/packages takes the versions the last build
 #                   fetched (when Debian's archive moved on)
+#   make lab LAB=name  a student tree for that lab (docs/labs.md);
+#                   make grade LAB=name grades it, make labtest checks
+#                   every lab's skeleton and solution (LABTEST=0: make
+#                   test skips that)
 #   make clean      remove build/ (test-linux's kernel cache stays)
 #
 # Variables you can set on the command line:
@@ -593,6 +597,7 @@ ifneq ($(GDBTEST),0)
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
 		$(BUILD)/gdbtest.iso $(BUILD)
 endif
+	$(Q)$(if $(filter 0,$(LABTEST)),true,$(MAKE) --no-print-directory labtest)
 
 # make draw PROG=forkdemo: boot the initrd with that program (user/NAME.c,
 # /bin/NAME) as init and uvmsnap=1, so each of its uvmsnap() calls
@@ -898,3 +903,40 @@ clean:
 
 # A change of flags in this file rebuilds everything.
 $(OBJS): Makefile
+
+# ---------------------------------------------------------------------
+# Labs (docs/labs.md; tools/lab/lab.py, the labs in tools/lab/labs.ini).
+#   make lab LAB=name [LABDIR=dir]  a student tree: this tree's files with
+#                   the lab's solution replaced by stubs, LAB.md its handout
+#   make grade LAB=name  the lab's tests, the points of each and the
+#                   total; exits non-zero unless full marks
+#   make labtest    every lab (or LAB=name): its skeleton must build, fail
+#                   its tests and say so, and pass them with the solution
+#                   applied back (make test runs it; LABTEST=0 skips)
+#   make labboot    the one boot they use: kernel tests LABKTEST, with
+#                   LABCMDLINE, in LABMEM of RAM (the initrd LABINITRD);
+#                   the console in $(BUILD)/lab.log
+LAB        ?=
+LABDIR     ?= $(BUILD)/lab-$(LAB)
+LABTEST    ?= 1
+LABKTEST   ?= none
+LABMEM     ?= $(MEM)
+LABCMDLINE ?= swap=none
+LABINITRD  ?=
+LAB_TIMEOUT ?= 120
+
+.PHONY: lab grade labtest labboot
+lab:
+	$(Q)python3 tools/lab/lab.py skeleton '$(LAB)' '$(LABDIR)'
+
+grade: all $(INITRD) disks
+	$(Q)python3 tools/lab/lab.py grade '$(LAB)' --build '$(BUILD)'
+
+labtest: all $(INITRD) disks
+	@echo "make test: each lab's skeleton fails its tests, and passes them with the solution applied back (LABTEST=0 skips)"
+	$(Q)python3 tools/lab/lab.py verify --build '$(BUILD)' $(if $(LAB),--lab '$(LAB)')
+
+labboot: $(KERNEL)
+	$(call make_iso,$(BUILD)/lab,ktest=$(LABKTEST) scratch=vdb qemuexit=1 $(LABCMDLINE),$(LABINITRD))
+	@QEMU="$(QEMU) $(QEMU_BASE) -m $(LABMEM) $(QEMU_DISKS)" tools/qemu-test.sh \
+		--label "make labboot" $(BUILD)/lab.iso $(BUILD)/lab.log $(LAB_TIMEOUT)

@@ -79,6 +79,7 @@
  * then pmap, pool and page locks.
  */
 #include "uvm/uvm_amap.h"
+#include "kern/core/lab.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
@@ -789,6 +790,25 @@ copy_chunk(struct vm_map *map, struct vm_map_entry *entry, vaddr_t startva,
 		uvm_map_clip_end(map, entry, ce);
 }
 
+/*
+ * Give entry a private amap holding the anons of its window of the
+ * shared one: a new amap of the entry's size, sharing the old amap's
+ * lock object (the anons are shared, and an anon has one lock), each
+ * anon of the window in the same slot (relative to the window) with one
+ * more reference, the entry's reference on the old amap's window dropped
+ * (unref_locked: not the last, am_ref > 1), the entry pointed at slot 0
+ * of the copy, and needs-copy cleared.
+ *  => map and source amap locked; am_ref > 1; returns 0, or -ENOMEM
+ *     with nothing changed.
+ */
+/* LAB needscopy BEGIN
+ * STUB static int
+ * STUB copy_shared(struct vm_map_entry *entry)
+ * STUB {
+ * STUB 	(void)entry;
+ * STUB 	return lab_unimplemented("needscopy", __func__);
+ * STUB }
+ */
 struct copy_arg {
 	struct vm_amap *dst;
 	int off;                /* source slot of the copy's slot 0 */
@@ -805,10 +825,6 @@ copy_one(struct vm_amap *src, int s, void *arg)
 	return 0;
 }
 
-/*
- * Give entry a private amap holding the anons of its window of the
- * shared one.  => map and source amap locked; am_ref > 1.
- */
 static int
 copy_shared(struct vm_map_entry *entry)
 {
@@ -829,6 +845,7 @@ copy_shared(struct vm_map_entry *entry)
 	entry->etype &= ~UVM_ET_NEEDSCOPY;
 	return 0;
 }
+/* LAB needscopy END */
 
 int
 amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
@@ -852,10 +869,14 @@ amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
 	if (!(flags & AMAP_COPY_LOCKED))
 		mutex_enter(src->am_lock);
 	KASSERT(mutex_owned(src->am_lock));
+	/* LAB needscopy BEGIN
+	 * STUB error = copy_shared(entry);
+	 */
 	if (src->am_ref == 1)
 		entry->etype &= ~UVM_ET_NEEDSCOPY;  /* ours alone: keep it */
 	else
 		error = copy_shared(entry);
+	/* LAB needscopy END */
 	if (!(flags & AMAP_COPY_LOCKED))
 		mutex_exit(src->am_lock);
 	return error;

@@ -58,6 +58,7 @@
  * Lock order: map, then amap (and its anons), then object.
  */
 #include "uvm/uvm_fault.h"
+#include "kern/core/lab.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_failalloc.h"
@@ -399,16 +400,29 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	return error != 0 ? error : -ERESTART;
 }
 
+/*
+ * The upper layer's two cases, va's anon resident: a write to an anon
+ * that other amaps still share, in a copy-on-write entry, is case 1B -
+ * the writer gets a copy (fault_promote with the old anon: a new anon
+ * and page, the copy, the slot moved over, the old anon's reference
+ * dropped) mapped writable.  Anything else is case 1A: map the anon's
+ * own page, read-only while it is shared copy-on-write
+ * (fault_anon_prot), so that the next write faults here again.
+ * Count the case (flt_cow, flt_anon) and note it in f->fcase.
+ *  => map and amap locked, anon->an_page resident and not busy; returns
+ *     0 with va mapped, or an error (-ENOMEM: nothing changed); the
+ *     caller unlocks.
+ */
 static int
-fault_upper(struct fault *f)
+fault_upper_case(struct fault *f, struct vm_anon *anon)
 {
-	struct vm_anon *anon = f->anons[f->centeridx];
+	/* LAB cow1b BEGIN
+	 * STUB (void)f;
+	 * STUB (void)anon;
+	 * STUB return lab_unimplemented("cow1b", __func__);
+	 */
 	int error;
 
-	if (anon->an_page == NULL || (anon->an_page->flags & PG_BUSY)) {
-		if ((error = fault_anonget(f, anon)) != 0)
-			return error;
-	}
 	if ((f->access & VM_PROT_WRITE) && anon->an_ref > 1 &&
 	    (f->entry->etype & UVM_ET_COPYONWRITE)) {
 		error = fault_promote(f, anon->an_page, anon);       /* 1B */
@@ -424,6 +438,21 @@ fault_upper(struct fault *f)
 			f->fcase = FT_1A;
 		}
 	}
+	return error;
+	/* LAB cow1b END */
+}
+
+static int
+fault_upper(struct fault *f)
+{
+	struct vm_anon *anon = f->anons[f->centeridx];
+	int error;
+
+	if (anon->an_page == NULL || (anon->an_page->flags & PG_BUSY)) {
+		if ((error = fault_anonget(f, anon)) != 0)
+			return error;
+	}
+	error = fault_upper_case(f, anon);
 	if (error == 0)
 		fault_ahead_upper(f);   /* copy ahead, neighbours */
 	fault_unlock_all(f);

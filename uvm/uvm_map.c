@@ -57,6 +57,8 @@
  * and page locks; map_busy_lock is a leaf, taken inside the map lock.
  */
 #include "uvm/uvm_map.h"
+#include "kern/core/cmdline.h"
+#include "kern/core/lab.h"
 #include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
 #include "kern/core/sleep.h"
@@ -362,12 +364,17 @@ fs_cache_gap_grew(struct vm_map *map, const struct vm_map_entry *e)
 		map->fs_entry = NULL;
 }
 
+KOPT(fscache, "fscache", "0: findspace never starts from the last top-down search's "
+    "answer (the cache is a speed-up only; default 1)");
+
+bool uvm_map_fscache_on = true;
+
 /* May a top-down search for need bytes from hint start at map->fs_entry? */
 static bool
 fs_cache_usable(const struct vm_map *map, vaddr_t hint, vsize_t align,
     vsize_t need)
 {
-	return map->fs_entry != NULL && map->fs_hint == hint &&
+	return uvm_map_fscache_on && map->fs_entry != NULL && map->fs_hint == hint &&
 	    align == PAGE_SIZE && need >= map->fs_need;
 }
 
@@ -505,6 +512,13 @@ space_fits(const struct space_req *rq, vaddr_t lo, vaddr_t hi, vaddr_t *res)
 static struct vm_map_entry *
 gap_extreme(struct rb_node *n, vsize_t need, bool rightmost)
 {
+	/* LAB findspace BEGIN
+	 * STUB (void)n;
+	 * STUB (void)need;
+	 * STUB (void)rightmost;
+	 * STUB lab_unimplemented("findspace", __func__);
+	 * STUB return NULL;
+	 */
 	for (;;) {
 		struct rb_node *near = rightmost ? n->rb_right : n->rb_left;
 		struct rb_node *far = rightmost ? n->rb_left : n->rb_right;
@@ -516,6 +530,7 @@ gap_extreme(struct rb_node *n, vsize_t need, bool rightmost)
 		else
 			n = far;    /* maxgap(n) >= need says it is here */
 	}
+	/* LAB findspace END */
 }
 
 /*
@@ -532,6 +547,14 @@ gap_extreme(struct rb_node *n, vsize_t need, bool rightmost)
 static struct vm_map_entry *
 gap_step(struct vm_map *map, struct vm_map_entry *e, vsize_t need, bool backwards)
 {
+	/* LAB findspace BEGIN
+	 * STUB (void)map;
+	 * STUB (void)e;
+	 * STUB (void)need;
+	 * STUB (void)backwards;
+	 * STUB lab_unimplemented("findspace", __func__);
+	 * STUB return NULL;
+	 */
 	struct rb_node *n = &e->rb_node, *p;
 	struct rb_node *ahead = backwards ? n->rb_left : n->rb_right;
 	struct rb_node *root = map->rb_tree.rbt_root;
@@ -556,6 +579,7 @@ gap_step(struct vm_map *map, struct vm_map_entry *e, vsize_t need, bool backward
 			return gap_extreme(ahead, need, backwards);
 	}
 	return NULL;
+	/* LAB findspace END */
 }
 
 /*
@@ -1510,6 +1534,7 @@ uvm_map_init(void)
 {
 	pool_init(&entry_pool, sizeof(struct vm_map_entry), 8, "vmmapent");
 	pool_init(&vmspace_pool, sizeof(struct vmspace), 8, "vmspace");
+	uvm_map_fscache_on = kopt_get_u64("fscache", 1) != 0;
 }
 
 void

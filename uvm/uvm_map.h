@@ -230,6 +230,10 @@ int uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
  */
 extern unsigned uvm_map_findspace_visits;
 
+/* The findspace cache's switch (boot: fscache=0 turns it off; tests may
+ * set it, as the uvm_map_speed suite does). */
+extern bool uvm_map_fscache_on;
+
 /*
  * Clip entry so that it starts (ends) at va, splitting off the rest as a
  * new entry that shares the object and, through amap_splitref, the amap.

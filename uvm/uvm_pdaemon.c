@@ -23,6 +23,12 @@
  *   cluster:  [p1 p2 ... p16] one run of contiguous swap slots and one
  *                           write, then the pages are freed.
  *
+ * The two decisions marked "referenced?" are the replacement policy
+ * (struct uvm_pdpolicy): the clock above, or with pdpolicy=fifo at boot
+ * a plain FIFO that ignores the referenced bits - the baseline the
+ * pdaemon/clock_pages_out_less_than_fifo_on_a_hot_set test measures the
+ * clock against.
+ *
  * Clean file pages go first.  Each scan of the inactive queue is
  * preceded by a look that frees only clean, unreferenced file pages
  * (vnode and memory objects): dropping them costs no I/O and a later
@@ -65,7 +71,10 @@
  * pd_lock (a leaf guarding the daemon's own state).
  */
 #include "uvm/uvm_pdaemon.h"
+#include "kern/core/cmdline.h"
+#include "kern/core/lab.h"
 #include "kern/lib/assert.h"
+#include "kern/lib/string.h"
 #include "kern/lib/errno.h"
 #include "kern/core/mutex.h"
 #include "kern/core/sleep.h"
@@ -77,6 +86,79 @@
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_swap.h"
 #include "uvm/uvm_vnode.h"
+
+KOPT(pdpolicy, "pdpolicy", "the page daemon's replacement policy: clock (the default) or fifo");
+
+/* ------------------------------------------------------------------ */
+/* The replacement policy (uvm_pdaemon.h)                              */
+
+/*
+ * The clock's first hand: an active page used since the hand last came
+ * by (its referenced bit set) stays active, its bit cleared, so that it
+ * must be used again before the next look to stay again; an unused one
+ * goes to the inactive queue.  => owner locked; true: deactivate it.
+ */
+static bool
+clock_deactivate(struct vm_page *pg)
+{
+	/* LAB clock BEGIN
+	 * STUB (void)pg;
+	 * STUB lab_unimplemented("clock", __func__);
+	 * STUB return true;
+	 */
+	return !pmap_clear_reference(pg);
+	/* LAB clock END */
+}
+
+/*
+ * The clock's second hand: an inactive page used since it was
+ * deactivated gets its second chance (back to active, its bit cleared);
+ * an unused one is reclaimed.  => owner locked; true: reactivate it.
+ */
+static bool
+clock_reactivate(struct vm_page *pg)
+{
+	/* LAB clock BEGIN
+	 * STUB (void)pg;
+	 * STUB lab_unimplemented("clock", __func__);
+	 * STUB return false;
+	 */
+	return pmap_clear_reference(pg);
+	/* LAB clock END */
+}
+
+/* FIFO: every page leaves in turn, used or not. */
+static bool
+fifo_deactivate(struct vm_page *pg)
+{
+	(void)pg;
+	return true;
+}
+
+static bool
+fifo_reactivate(struct vm_page *pg)
+{
+	(void)pg;
+	return false;
+}
+
+const struct uvm_pdpolicy uvm_pdpolicy_clock = { "clock", clock_deactivate, clock_reactivate };
+const struct uvm_pdpolicy uvm_pdpolicy_fifo = { "fifo", fifo_deactivate, fifo_reactivate };
+const struct uvm_pdpolicy *uvm_pdpolicy = &uvm_pdpolicy_clock;
+
+/* pdpolicy= at boot: clock, fifo, or a warning and the clock. */
+static void
+pd_policy_init(void)
+{
+	const char *name = kopt_get("pdpolicy");
+
+	if (name == NULL || strcmp(name, "clock") == 0)
+		uvm_pdpolicy = &uvm_pdpolicy_clock;
+	else if (strcmp(name, "fifo") == 0)
+		uvm_pdpolicy = &uvm_pdpolicy_fifo;
+	else
+		kprintf("pdaemon: pdpolicy=%s is not a policy (clock, fifo): using clock\n", name);
+}
 
 /* The daemon's state; pd_lock guards it and is the sleeps' interlock. */
 static struct {
@@ -101,6 +183,7 @@ uvm_pdaemon_init(void)
 	uvmexp.freemin = MIN(MAX(n / 32, 64), 1024);
 	uvmexp.freetarg = uvmexp.freemin * 2;
 	uvmexp.reserve = uvmexp.freemin / 4;
+	pd_policy_init();
 }
 
 bool
@@ -364,7 +447,7 @@ pd_look(struct vm_page *pg)
 		uvmexp.pdbusy++;
 		return PD_SKIP;
 	}
-	if (pmap_clear_reference(pg)) {
+	if (uvm_pdpolicy->reactivate(pg)) {
 		vm_page_activate(pg);   /* used since it was deactivated */
 		uvmexp.pdreact++;
 		return PD_SKIP;
@@ -547,7 +630,7 @@ pd_balance(uint64_t want)
 		if (pg == NULL)
 			continue;
 		if (!(pg->flags & PG_BUSY) && pg->wire_count == 0 &&
-		    (pg->pqflags & PQ_ACTIVE) && !pmap_clear_reference(pg)) {
+		    (pg->pqflags & PQ_ACTIVE) && uvm_pdpolicy->deactivate(pg)) {
 			vm_page_deactivate(pg);
 			uvmexp.pddeact++;
 		}

@@ -13,6 +13,8 @@
 #include "kern/lib/printf.h"
 #include "kern/lib/types.h"
 
+struct vm_page;
+
 /*
  * uvm_pdaemon_init - set the watermarks from the number of pages.
  *  => once, after vm_page_bootstrap.
@@ -56,5 +58,30 @@ bool uvm_pdaemon_running(void);
 
 /* uvm_pdaemon_print - watermarks, queue lengths and the daemon's counters. */
 void uvm_pdaemon_print(kprint_fn pr);
+
+/*
+ * The replacement policy: the two questions the daemon's hands ask of a
+ * page, with its owner locked (uvm_pdaemon.c draws the queues).
+ *
+ *   deactivate  the first hand, at the head of the active queue: move
+ *               this page to the inactive queue now?
+ *   reactivate  the second hand, at the head of the inactive queue: was
+ *               it used since, so that it goes back to active instead of
+ *               being freed?
+ *
+ * clock (the default) answers from the referenced bits, clearing them as
+ * it looks: a page used since the last look gets a second chance.  fifo
+ * ignores them: pages leave in the order they came.  Boot with
+ * pdpolicy=fifo to run the other one; tests switch uvm_pdpolicy itself.
+ */
+struct uvm_pdpolicy {
+	const char *name;
+	bool (*deactivate)(struct vm_page *pg);
+	bool (*reactivate)(struct vm_page *pg);
+};
+
+extern const struct uvm_pdpolicy uvm_pdpolicy_clock, uvm_pdpolicy_fifo;
+/* The policy in use (pdpolicy= at boot); changed only with the daemon idle. */
+extern const struct uvm_pdpolicy *uvm_pdpolicy;
 
 #endif

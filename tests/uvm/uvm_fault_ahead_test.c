@@ -8,6 +8,11 @@
  * ahead, and that with faultahead=0 it does nothing but its own page.
  * Each test sets the switch itself (vmtest_fault_ahead), so the suite
  * passes whatever the boot's faultahead= says.
+ *
+ * The suite is fault_speed: its tests check the reference's speed-ups
+ * (the counts 3 back, 4 forward, 15 ahead are choices, not rules), so a
+ * simple correct fault handler - a lab's (docs/labs.md) - may fail them
+ * and still pass every correctness suite, which pass with faultahead=0.
  */
 #include "kern/core/ktest.h"
 #include "pmap/pmap.h"
@@ -40,7 +45,7 @@ expect_zero_filled(struct vmtest *t, vaddr_t va, int first, int n, bool there)
  * next FAULT_AHEAD (15) pages too; an isolated touch, random advice
  * or the entry's end stop it.
  */
-KTEST(faultahead, zero_fill_ahead_follows_a_forward_touch)
+KTEST(fault_speed, zero_fill_ahead_follows_a_forward_touch)
 {
 	struct vmtest t;
 
@@ -80,7 +85,7 @@ KTEST(faultahead, zero_fill_ahead_follows_a_forward_touch)
  * second (1B, the first is private now) and with it the next 15 shared
  * pages (copy ahead); the parent keeps the originals, unshared (an_ref 1).
  */
-KTEST(faultahead, copy_ahead_follows_a_forward_write_sweep)
+KTEST(fault_speed, copy_ahead_follows_a_forward_write_sweep)
 {
 	struct vmtest p, c;
 
@@ -145,17 +150,17 @@ check_fault_ahead(int advice, int nback, int nforw)
 	vmtest_end(&t);
 }
 
-KTEST(faultahead, fault_ahead_normal_three_back_four_forward)
+KTEST(fault_speed, fault_ahead_normal_three_back_four_forward)
 {
 	check_fault_ahead(UVM_ADV_NORMAL, 3, 4);
 }
 
-KTEST(faultahead, fault_ahead_sequential_eight_back_seven_forward)
+KTEST(fault_speed, fault_ahead_sequential_eight_back_seven_forward)
 {
 	check_fault_ahead(UVM_ADV_SEQUENTIAL, 8, 7);
 }
 
-KTEST(faultahead, fault_ahead_random_maps_only_the_page)
+KTEST(fault_speed, fault_ahead_random_maps_only_the_page)
 {
 	check_fault_ahead(UVM_ADV_RANDOM, 0, 0);
 }
@@ -168,7 +173,7 @@ KTEST(faultahead, fault_ahead_random_maps_only_the_page)
  * neighbours already mapped with every right they would get re-enters
  * none of them.
  */
-KTEST(faultahead, neighbours_upgraded_when_unshared_and_skipped_when_mapped)
+KTEST(fault_speed, neighbours_upgraded_when_unshared_and_skipped_when_mapped)
 {
 	struct vmtest p, c;
 	vaddr_t va, center;
@@ -241,7 +246,7 @@ expect_mapped_only(struct vmtest *t, vaddr_t va, int n, int first, int last)
  * copies one, a fault next to resident pages maps none of them, and the
  * fault-ahead counters stay where they were.
  */
-KTEST(faultahead, switched_off_a_fault_maps_only_its_page)
+KTEST(fault_speed, switched_off_a_fault_maps_only_its_page)
 {
 	struct vmtest p, c;
 	struct ahead_counters before;

@@ -461,11 +461,29 @@ big_try(struct vm_map *map, struct krand *r, unsigned bound, unsigned *worst)
  * unmapping the cached entry drops it too.  uvm_map_check verifies the
  * cache's claim (no gap above it fits) after every step.
  */
-KTEST(uvm_map, findspace_cache_reuses_the_last_gap_until_a_gap_above_grows)
+static bool fscache_saved;     /* the switch as the test found it */
+
+static void
+fscache_restore(void *arg)
+{
+	(void)arg;
+	uvm_map_fscache_on = fscache_saved;
+}
+
+/*
+ * The cache is a speed-up (fscache=0 at boot turns it off, and every
+ * uvm_map test passes without it): its test is in the uvm_map_speed
+ * suite, and turns the cache on itself.
+ */
+KTEST(uvm_map_speed, findspace_cache_reuses_the_last_gap_until_a_gap_above_grows)
 {
 	struct vm_map *map = tmap_create(TBASE, TBASE + PG(64));
 	struct vm_map_entry *low;
 	vaddr_t va;
+
+	fscache_saved = uvm_map_fscache_on;
+	ktest_cleanup_push(fscache_restore, NULL);
+	uvm_map_fscache_on = true;
 
 	/* Page 0, a hole of 39 pages, then 40..63 in entries of their own. */
 	KT_EQ(map_anon(map, TBASE, PG(1), PROT_RW, 0), 0);
