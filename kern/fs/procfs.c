@@ -653,7 +653,7 @@ gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 static void
 gen_stat_top(struct textbuf *tb, struct proc_info *pi)
 {
-	uint64_t idle = sched_idle_thread()->rticks, user = proc_cpu_ticks;
+	uint64_t idle = sched_idle_ticks(), user = proc_cpu_ticks;
 	uint64_t sys = ticks > idle + user ? ticks - idle - user : 0;
 	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS), run = 0, blk = 0;
 	struct proc_info p;
@@ -677,7 +677,7 @@ gen_stat_top(struct textbuf *tb, struct proc_info *pi)
 static void
 gen_uptime(struct textbuf *tb, struct proc_info *pi)
 {
-	uint64_t cs = clock_ns() / 10000000, idle = sched_idle_thread()->rticks * 100 / HZ;
+	uint64_t cs = clock_ns() / 10000000, idle = sched_idle_ticks() * 100 / HZ;
 
 	(void)pi;
 	tb_printf(tb, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100, idle % 100);
