@@ -20,13 +20,14 @@
  *                                               sti; hlt; (IPIs) ...
  *
  * Parked means: interrupts on, halted, woken only by IPIs (device
- * interrupts all go to the boot CPU's APIC).  An AP runs no thread: the
- * scheduler still runs on the boot CPU alone, because its queues are
- * guarded by "interrupts off", which means nothing to a second CPU.  Its
- * curthread is a thread structure of its own ("cpuN/park"), on no queue,
- * whose stack the AP runs on; preempt_count 1 keeps the boot CPU's
- * scheduler from ever preempting it.  Giving APs an idle thread and a
- * share of the run queue is the next step (a scheduler lock).
+ * interrupts all go to the boot CPU's APIC).  Its curthread is a thread
+ * structure of its own ("cpuN/park"), on no queue, whose stack the AP
+ * runs on.  Once every AP is online, the boot CPU cross-calls each one
+ * to join the scheduler (ap_join_sched -> sched_cpu_join): the park
+ * thread becomes the AP's idle thread ("cpuN/idle"), the AP starts its
+ * own APIC timer, and from then on its halt loop is an idle loop: a
+ * tick or a reschedule IPI ends with the preemption point, which takes
+ * the run queue's head.  With smpsched=0 the APs stay parked.
  *
  * Cross-calls.  smp_call_start(c, targets, fn, arg) posts c in each
  * target's ci_call slot (a compare-and-swap: one call per CPU at a time)
