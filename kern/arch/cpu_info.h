@@ -107,6 +107,7 @@ struct cpu_info {
 	volatile bool ci_want_resched;  /* switch at the next preemption point */
 	int ci_slice_left;              /* ticks left in the running thread's slice */
 	volatile uint64_t ci_ticks;     /* clock ticks it took */
+	volatile uint64_t ci_proc_ticks; /* ... that found a process running */
 	volatile uint64_t ci_nresched;  /* reschedule IPIs it took */
 	uint64_t ci_gdt[GDT_ENTRIES] __aligned(16);
 	struct tss ci_tss __aligned(16);

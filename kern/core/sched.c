@@ -607,6 +607,8 @@ sched_clock_tick(void)
 
 	self->rticks++;
 	ci->ci_ticks++;
+	if (self->proc != NULL)
+		ci->ci_proc_ticks++;
 	if (!started || !ci->ci_sched_on)
 		return;
 	if (self->idle) {
