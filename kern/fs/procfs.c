@@ -339,12 +339,12 @@ maps_gather(struct maps_walk *w, struct vm_map *map, vaddr_t *va)
 	struct vm_map_entry *e;
 	int n = 0;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, *va, &e))
 		e = e->next;            /* the first entry above *va */
 	for (; e != &map->header && n < MAPS_CHUNK; e = e->next, n++)
 		maps_copy(w, map, e, &w->recs[n], n > 0 ? &w->recs[n - 1] : NULL);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	if (n > 0)
 		*va = w->recs[n - 1].end;
 	return n;

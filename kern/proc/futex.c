@@ -179,7 +179,7 @@ futex_key_shared(struct vmspace *vm, uint64_t uaddr, struct futex_key *key)
 	struct vm_map_entry *e;
 	int error = 0;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, uaddr, &e) ||
 	    !(e->protection & VM_PROT_READ))
 		error = -EFAULT;
@@ -188,7 +188,7 @@ futex_key_shared(struct vmspace *vm, uint64_t uaddr, struct futex_key *key)
 		    (uint64_t)e->offset + (uaddr - e->start), true };
 		e->object->pgops->pgo_reference(e->object);
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
