@@ -53,39 +53,38 @@ struct meet {
 	int cpu[2];
 };
 
+static struct meet meet;
+
 /* With preemption off, announce ourselves and wait for the other. */
 static void
 meeter(void *arg)
 {
-	struct meet *m = arg;
-	int me = m->here[0] ? 1 : 0;
+	int me = (int)(uintptr_t)arg;
 
 	preempt_disable();
-	m->cpu[me] = cpu_number();
-	m->here[me] = true;
-	m->met[me] = spin_until(&m->here[!me]);
+	meet.cpu[me] = cpu_number();
+	meet.here[me] = true;
+	meet.met[me] = spin_until(&meet.here[!me]);
 	preempt_enable();
 }
 
 KTEST(smpsched, two_unbound_threads_run_at_the_same_time_on_two_cpus)
 {
-	static struct meet m;
 	struct thread *a, *b;
 
 	if (one_cpu("two threads at once"))
 		return;
-	memset(&m, 0, sizeof(m));
-	a = thread_create("meet0", meeter, &m);
-	KT_ASSERT(a != NULL);
-	KT_ASSERT(spin_until(&m.here[0]));      /* so b is the second */
-	b = thread_create("meet1", meeter, &m);
-	KT_ASSERT(b != NULL);
+	memset(&meet, 0, sizeof(meet));
+	a = thread_create("meet0", meeter, (void *)0);
+	b = thread_create("meet1", meeter, (void *)1);
+	KT_ASSERT(a != NULL && b != NULL);
+	/* We sleep in the joins: both CPUs are theirs. */
 	KT_EQ(thread_join(a), 0);
 	KT_EQ(thread_join(b), 0);
 	/* Neither could be preempted, so each saw the other running. */
-	KT_ASSERT(m.met[0]);
-	KT_ASSERT(m.met[1]);
-	KT_ASSERT(m.cpu[0] != m.cpu[1]);
+	KT_ASSERT(meet.met[0]);
+	KT_ASSERT(meet.met[1]);
+	KT_ASSERT(meet.cpu[0] != meet.cpu[1]);
 }
 
 /* ------------------------------------------------------------------ */
