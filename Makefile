@@ -808,8 +808,8 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks $(GPROGS) $(ROOTF
 # pages PRESSURE MiB out and in under them; then exit_group rounds with
 # the threads mid-operation.  Benchmark style: the summary line (ops,
 # ops/s, faults caught, forks, seconds) and the exit status of the run;
-# no time limit but STRESS_TIMEOUT (seconds + 300).  SMP=N boots N CPUs
-# (only the boot CPU runs threads so far).  SEED defaults to the time.
+# no time limit but STRESS_TIMEOUT (seconds + 300).  SMP=N boots N CPUs,
+# and the threads run on all of them.  SEED defaults to the time.
 SECONDS ?= 60
 THREADS ?= 8
 STRESSMEM ?= 64M
