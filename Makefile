@@ -51,7 +51,9 @@
 #                   multi-threaded TCG, -accel tcg,thread=multi): the
 #                   kernel starts them all and parks the others
 #                   (kern/core/smp.c); make run SMP=4 lists them at boot
-#   SMPKTEST='smp/*,shootdown/*'  what make test's extra boot with two CPUs runs
+#   SMPKTEST='smp/*,...'           what make test's extra boot with two CPUs runs
+#                                  (default: the suites written for several CPUs
+#                                  and the thread programs; '*' runs them all)
 #                   (none skips that boot)
 #   SWAP=256M       size of the swap disk build/swap.img (vda; the kernel
 #                   swaps on it unless CMDLINE has swap=none, as make
@@ -167,7 +169,7 @@ TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
 SMP     ?= 1
-SMPKTEST ?= smp/*,shootdown/*
+SMPKTEST ?= smp/*,shootdown/*,smpsched/*,sched/*,mutex/*,rwlock/*,faultlock/*,futex/*,uvm_race/*,user/threads,user/threads_files,user/futex,user/vmstress,user/sigwait,user/fork,user/cow,user/prctl,execglibc/glibc_pthreads*
 CMDLINE ?=
 ROOT    ?= vdc
 GDBPORT ?= 1234
@@ -660,7 +662,7 @@ SMP_CONSOLE_LINE := ^smp console: cpu[01] line [0-9]+ x{40}$$
 SMP_SELFCHECKS := must_panic_stopping_other_cpus:'^panic: selftest: panic with cpu1 spinning' \
 	must_panic_on_spin_held_too_long:'^panic: spin_lock: selftest_held_too_long held too long by cpu 1'
 test-smp: all $(INITRD) disks
-	@echo "make test: the smp suite with two CPUs ($(SMPKTEST)), then a panic that must stop the other CPU (SMPKTEST=none skips them)"
+	@echo "make test: with two CPUs, each running threads ($(SMPKTEST)), then a panic that must stop the other CPU (SMPKTEST=none skips them)"
 	$(call make_iso,$(BUILD)/test-smp,ktest=$(SMPKTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_SMP2) $(QEMU_DISKS)" tools/qemu-test.sh \
 		$(BUILD)/test-smp.iso $(BUILD)/test-smp.log $(TEST_TIMEOUT)
@@ -876,8 +878,8 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks $(GPROGS) $(ROOTF
 # pages PRESSURE MiB out and in under them; then exit_group rounds with
 # the threads mid-operation.  Benchmark style: the summary line (ops,
 # ops/s, faults caught, forks, seconds) and the exit status of the run;
-# no time limit but STRESS_TIMEOUT (seconds + 300).  SMP=N boots N CPUs
-# (only the boot CPU runs threads so far).  SEED defaults to the time.
+# no time limit but STRESS_TIMEOUT (seconds + 300).  SMP=N boots N CPUs,
+# and the threads run on all of them.  SEED defaults to the time.
 SECONDS ?= 60
 THREADS ?= 8
 STRESSMEM ?= 64M

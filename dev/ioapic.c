@@ -35,8 +35,11 @@
  *
  * Invariants: an input is unmasked iff it has at least one handler;
  * each unmasked input has its own vector from intr_alloc_vector.
- * Locking: the handler lists and the registers change with interrupts
- * off (one CPU); the interrupt path reads them with interrupts off.
+ * Locking: the handler lists and the registers change under ioapic_lock
+ * (before the interrupt table's lock, kern/core/intr.c).  The interrupt
+ * path reads a line's list without it: a handler is added entry first,
+ * count second, and removed only at a driver's detach, when its device
+ * no longer interrupts (the tests' drivers; nothing detaches at run time).
  * Only one I/O APIC (the first in the MADT) is used: QEMU has one.
  */
 #include "dev/ioapic.h"
@@ -47,6 +50,7 @@
 #include "kern/arch/mb2.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/spinlock.h"
 #include "kern/lib/string.h"
 
 #define IOAPIC_DEFAULT_BASE 0xfec00000UL
@@ -79,6 +83,7 @@ static uint32_t gsi_base;
 static int npins;
 static bool from_madt;
 static struct ioapic_line lines[IOAPIC_MAX_PINS];
+static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic");
 static struct ioapic_override overrides[MAX_OVERRIDES];
 static int noverrides;
 
@@ -96,30 +101,29 @@ ioapic_write(uint32_t reg, uint32_t v)
 	regs[IOWIN / 4] = v;
 }
 
+/* => ioapic_lock held. */
 static void
 redir_write(int pin, uint64_t e)
 {
-	uint64_t s = intr_disable();
-
+	KASSERT(spin_holder(&ioapic_lock) == cpu_number());
 	/* Masked first, so no half-written entry is ever live. */
 	ioapic_write(IOAPIC_REDIR(pin), REDIR_MASKED);
 	ioapic_write(IOAPIC_REDIR(pin) + 1, (uint32_t)(e >> 32));
 	ioapic_write(IOAPIC_REDIR(pin), (uint32_t)e);
-	intr_restore(s);
 }
 
 uint64_t
 ioapic_redir(int gsi)
 {
 	int pin = gsi - (int)gsi_base;
-	uint64_t s, e;
+	uint64_t e;
 
 	if (regs == NULL || pin < 0 || pin >= npins)
 		return 0;
-	s = intr_disable();
+	spin_lock(&ioapic_lock);
 	e = ioapic_read(IOAPIC_REDIR(pin)) |
 	    (uint64_t)ioapic_read(IOAPIC_REDIR(pin) + 1) << 32;
-	intr_restore(s);
+	spin_unlock(&ioapic_lock);
 	return e;
 }
 
@@ -170,10 +174,12 @@ ioapic_init(void)
 	npins = (int)((ioapic_read(IOAPIC_REG_VER) >> 16) & 0xff) + 1;
 	if (npins > IOAPIC_MAX_PINS)
 		npins = IOAPIC_MAX_PINS;
+	spin_lock(&ioapic_lock);
 	for (int i = 0; i < npins; i++) {
 		lines[i].vector = -1;
 		redir_write(i, REDIR_MASKED);
 	}
+	spin_unlock(&ioapic_lock);
 	return 0;
 }
 
@@ -223,8 +229,9 @@ static void
 ioapic_line_intr(void *arg)
 {
 	struct ioapic_line *l = arg;
+	int n = __atomic_load_n(&l->nhandlers, __ATOMIC_ACQUIRE);
 
-	for (int i = 0; i < l->nhandlers; i++)
+	for (int i = 0; i < n; i++)
 		l->h[i].fn(l->h[i].arg);
 }
 
@@ -254,23 +261,23 @@ ioapic_establish(int gsi, int flags, intr_fn fn, void *arg)
 {
 	int pin = gsi - (int)gsi_base, v = 0;
 	struct ioapic_line *l;
-	uint64_t s;
 
 	if (regs == NULL || pin < 0 || pin >= npins)
 		return -ENXIO;
 	l = &lines[pin];
+	spin_lock(&ioapic_lock);
 	if (l->nhandlers == IOAPIC_MAX_SHARED)
-		return -ENOSPC;
-	s = intr_disable();
-	if (l->nhandlers == 0)
+		v = -ENOSPC;
+	else if (l->nhandlers == 0)
 		v = line_open(pin, flags);
 	if (v >= 0) {
 		l->h[l->nhandlers].fn = fn;
 		l->h[l->nhandlers].arg = arg;
-		l->nhandlers++;
+		/* the entry before the count: the dispatch reads the count */
+		__atomic_store_n(&l->nhandlers, l->nhandlers + 1, __ATOMIC_RELEASE);
 		v = l->vector;
 	}
-	intr_restore(s);
+	spin_unlock(&ioapic_lock);
 	return v;
 }
 
@@ -279,9 +286,9 @@ ioapic_disestablish(int gsi, intr_fn fn, void *arg)
 {
 	int pin = gsi - (int)gsi_base, i;
 	struct ioapic_line *l = &lines[pin];
-	uint64_t s = intr_disable();
 
 	KASSERT(pin >= 0 && pin < npins);
+	spin_lock(&ioapic_lock);
 	for (i = 0; i < l->nhandlers; i++) {
 		if (l->h[i].fn == fn && l->h[i].arg == arg)
 			break;
@@ -294,7 +301,7 @@ ioapic_disestablish(int gsi, intr_fn fn, void *arg)
 		intr_free_vector(l->vector);
 		l->vector = -1;
 	}
-	intr_restore(s);
+	spin_unlock(&ioapic_lock);
 }
 
 void

@@ -39,6 +39,7 @@
  * va, once set, stays mapped for good.
  */
 #include "dev/pci.h"
+#include "kern/lib/spinlock.h"
 #include "dev/ioapic.h"
 #include "dev/lapic.h"
 #include "kern/arch/cpu.h"
@@ -57,6 +58,12 @@ static struct pci_dev devs[PCI_MAX_DEVS];
 static int ndevs = -1;          /* -1: not enumerated yet */
 static bool bus_seen[256];
 
+/*
+ * A configuration access is two port operations (address, then data) that
+ * no other CPU's access may come between: pci_conf_lock.
+ */
+static struct spinlock pci_conf_lock = SPINLOCK_INIT("pci conf");
+
 static uint32_t
 conf_addr(int bus, int slot, int fn, int reg)
 {
@@ -67,23 +74,23 @@ conf_addr(int bus, int slot, int fn, int reg)
 static uint32_t
 conf_read(int bus, int slot, int fn, int reg)
 {
-	uint64_t s = intr_disable();
+	spin_lock(&pci_conf_lock);
 	uint32_t v;
 
 	outl(PCI_CONF_ADDR, conf_addr(bus, slot, fn, reg));
 	v = inl(PCI_CONF_DATA);
-	intr_restore(s);
+	spin_unlock(&pci_conf_lock);
 	return v;
 }
 
 static void
 conf_write(int bus, int slot, int fn, int reg, uint32_t v)
 {
-	uint64_t s = intr_disable();
+	spin_lock(&pci_conf_lock);
 
 	outl(PCI_CONF_ADDR, conf_addr(bus, slot, fn, reg));
 	outl(PCI_CONF_DATA, v);
-	intr_restore(s);
+	spin_unlock(&pci_conf_lock);
 }
 
 uint32_t
@@ -118,11 +125,11 @@ pci_conf_write32(const struct pci_dev *p, int reg, uint32_t v)
 void
 pci_conf_write16(const struct pci_dev *p, int reg, uint16_t v)
 {
-	uint64_t s = intr_disable();
+	spin_lock(&pci_conf_lock);
 
 	outl(PCI_CONF_ADDR, conf_addr(p->bus, p->slot, p->fn, reg));
 	outw(PCI_CONF_DATA + (reg & 2), v);
-	intr_restore(s);
+	spin_unlock(&pci_conf_lock);
 }
 
 /* Write all ones to the BAR at reg, read what sticks, put the old value back. */

@@ -364,6 +364,7 @@ kmain_thread0(void)
 {
 	sched_start();
 	smp_start();
+	sched_bind(0);      /* the tests' "this CPU" and "another" stay put */
 	dev_attach();
 	if (ext2_root_wanted())
 		vfs_mount_boot();       /* root=vdc: "/" waited for the disks */

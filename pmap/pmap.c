@@ -783,6 +783,32 @@ pmap_pte_lookup(struct pmap *pm, vaddr_t va)
 	return (lvl == 1 || (e & PG_PS)) ? e : 0;
 }
 
+bool
+pmap_user_word_op(struct pmap *pm, vaddr_t va, bool write,
+    void (*op)(volatile uint32_t *word, void *arg), void *arg)
+{
+	pt_entry_t need = PG_V | PG_U | (write ? PG_RW : 0), e;
+	struct ptpath path;
+	int lvl, shift;
+	bool ok;
+
+	KASSERT((va & 3) == 0 && va < USER_MAX);
+	spin_lock(&pmap_lock);
+	lvl = pmap_walk(pm, va, &path);
+	e = *path.slot[lvl];
+	ok = (lvl == 1 || (e & PG_PS)) && (e & need) == need;
+	if (ok) {
+		shift = PAGE_SHIFT + 9 * (lvl - 1);     /* a 4 KiB or a large page */
+		paddr_t pa = (e & PG_FRAME & ~((1UL << shift) - 1)) +
+		    (va & ((1UL << shift) - 1));
+		__atomic_or_fetch(path.slot[lvl], PG_A | (write ? PG_M : 0),
+		    __ATOMIC_RELAXED);
+		op((volatile uint32_t *)PHYS_TO_DMAP(pa), arg);
+	}
+	spin_unlock(&pmap_lock);
+	return ok;
+}
+
 vm_prot_t
 pmap_prot(struct pmap *pm, vaddr_t va)
 {

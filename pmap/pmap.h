@@ -194,6 +194,20 @@ void pmap_kremove(vaddr_t va, vsize_t len);
 uint64_t pmap_pte_lookup(struct pmap *pm, vaddr_t va);
 
 /*
+ * pmap_user_word_op - run op on the 32-bit word at user address va of
+ * pm, if its page is mapped there for the access (user, and writable
+ * when write), with pmap_lock held from that check through op, so that
+ * no CPU can unmap the page in between.  op gets the word through the
+ * direct map: it cannot fault.  A write marks the PTE referenced and
+ * modified, as the user's own store would.  (The futex word, read and
+ * changed under a spin lock: kern/proc/futex.c.)
+ *  => va 4-byte aligned; op must be short and take no lock; returns
+ *     whether op ran.  Never sleeps.
+ */
+bool pmap_user_word_op(struct pmap *pm, vaddr_t va, bool write,
+    void (*op)(volatile uint32_t *word, void *arg), void *arg);
+
+/*
  * pmap_prot - what va's mapping in pm allows: VM_PROT_READ, plus
  * VM_PROT_WRITE and VM_PROT_EXECUTE as its PTE grants them, or
  * VM_PROT_NONE when va is not mapped.  => takes the pmap lock briefly.

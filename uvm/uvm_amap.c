@@ -854,7 +854,7 @@ amap_copy(struct vm_map *map, struct vm_map_entry *entry, int flags,
 	struct vm_amap *src = entry->aref.ar_amap;
 	int error = 0;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	if (src == NULL) {
 		if (!(flags & AMAP_COPY_NOCHUNK) &&
 		    PAGES(entry->end - entry->start) >= AMAP_LARGE_PAGES)
@@ -914,7 +914,7 @@ amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
 	struct vm_amap *amap = entry->aref.ar_amap;
 	int error;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	if (amap == NULL)
 		return 0;
 	mutex_enter(amap->am_lock);

@@ -69,14 +69,25 @@
 #include "uvm/uvm_swap.h"
 
 #define ERESTART 512            /* internal: start the fault over */
+#define EUPGRADE 513            /* internal: look again as the map's writer */
 #define FAULT_INJECTED_TRIES 8  /* attempts failed by injection before giving up */
+
+/* Take the map lock: as a reader, or as writer once the fault needed it. */
+static void
+fault_map_lock(struct fault *f)
+{
+	if (f->map_write)
+		vm_map_lock(f->map);
+	else
+		vm_map_lock_read(f->map);
+}
 
 static void
 fault_unlock_all(struct fault *f)
 {
 	if (fault_amap(f) != NULL)
 		mutex_exit(fault_amap(f)->am_lock);
-	mutex_exit(&f->map->lock);
+	vm_map_unlock(f->map);
 }
 
 /* ------------------------------------------------------------------ */
@@ -153,7 +164,8 @@ fault_own_amap(struct fault *f)
 static int
 fault_find_entry(struct fault *f, struct vm_map_entry **ep)
 {
-	if (uvm_map_reserve_entries(f->map) != 0)
+	/* Spares for amap_copy's clipping; only the writer may take them. */
+	if (f->map_write && uvm_map_reserve_entries(f->map) != 0)
 		return -ENOMEM;
 	if (!uvm_map_lookup_entry(f->map, f->va, ep))
 		return -EFAULT;
@@ -165,19 +177,22 @@ fault_find_entry(struct fault *f, struct vm_map_entry **ep)
 /*
  * Find the entry, check the access, look up the anons of the window, and
  * make sure the entry has its own amap when this fault will put an anon
- * in it.  The amap is locked once for all of that.
+ * in it.  The amap is locked once for all of that.  A fault reads the
+ * map, so it holds the map lock shared with other faults; giving the
+ * entry an amap changes the map, so a reader that finds it must do that
+ * lets go and answers EUPGRADE, and the caller looks again as writer.
  *  => returns with the map and the amap (if any) locked, or an error
  *     with nothing locked.
  */
 static int
-fault_check(struct fault *f)
+fault_check_once(struct fault *f)
 {
 	struct vm_map_entry *e;
 	int error;
 
-	mutex_enter(&f->map->lock);
+	fault_map_lock(f);
 	if ((error = fault_find_entry(f, &e)) != 0) {
-		mutex_exit(&f->map->lock);
+		vm_map_unlock(f->map);
 		return error;
 	}
 	/* Wiring a private writable page makes it private now: later
@@ -186,6 +201,10 @@ fault_check(struct fault *f)
 	    (e->protection & VM_PROT_WRITE))
 		f->access |= VM_PROT_WRITE;
 	fault_lookup_anons(f, e, false);
+	if (fault_needs_own_amap(f) && !f->map_write) {
+		fault_unlock_all(f);
+		return -EUPGRADE;
+	}
 	if (fault_needs_own_amap(f) && (error = fault_own_amap(f)) != 0)
 		return error;
 	e = f->entry;
@@ -195,6 +214,19 @@ fault_check(struct fault *f)
 	if (e->etype & UVM_ET_NEEDSCOPY)
 		f->enter_prot &= ~VM_PROT_WRITE;    /* amap still shared */
 	return 0;
+}
+
+static int
+fault_check(struct fault *f)
+{
+	int error = fault_check_once(f);
+
+	if (error == -EUPGRADE) {
+		UVMEXP_ADD(flt_upgrade, 1);
+		f->map_write = true;
+		error = fault_check_once(f);
+	}
+	return error;
 }
 
 /* ------------------------------------------------------------------ */
@@ -362,7 +394,7 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 	bool ahead_ok = true;
 
 	if (anon->an_page != NULL) {
-		mutex_exit(&f->map->lock);
+		vm_map_unlock(f->map);
 		vm_page_wait_busy(anon->an_page, fault_amap(f)->am_lock, "anonget");
 		return -ERESTART;
 	}
@@ -384,7 +416,7 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 		ahead_ok = false;
 		error = uvm_swap_io(pgs, 1, slot, false);
 	}
-	mutex_enter(&f->map->lock);
+	fault_map_lock(f);
 	mutex_enter(&lo->lo_mutex);
 	error = anonget_finish(pgs, anons, n, error, ahead_ok, slot);
 	bool same = f->map->timestamp == f->timestamp &&
@@ -395,7 +427,7 @@ fault_anonget(struct fault *f, struct vm_anon *anon)
 		return 0;
 	}
 	mutex_exit(&lo->lo_mutex);
-	mutex_exit(&f->map->lock);
+	vm_map_unlock(f->map);
 	vm_lockobj_release(lo);
 	return error != 0 ? error : -ERESTART;
 }
@@ -522,7 +554,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	    0, pages, &n, access, f->entry->advice, 0);
 	if (error != 0)
 		return error;
-	mutex_enter(&f->map->lock);
+	fault_map_lock(f);
 	/* The timestamp first: if it moved, f->entry may be gone. */
 	bool same = f->map->timestamp == stamp && fault_amap(f) == amap;
 	if (same && lower_slot_still_empty(f)) {
@@ -532,7 +564,7 @@ fault_lower_get(struct fault *f, struct uvm_object *uobj, struct vm_page **pgp)
 	}
 	if (same && amap != NULL)
 		mutex_exit(amap->am_lock);
-	mutex_exit(&f->map->lock);
+	vm_map_unlock(f->map);
 	mutex_enter(&uobj->vmobjlock);
 	vm_page_unbusy(pages[0]);
 	mutex_exit(&uobj->vmobjlock);
@@ -650,9 +682,9 @@ uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
 		int error = fault_internal(map, va, access_type, true);
 		if (error != 0) {
 			/* Leave nothing half done: unwire what this call wired. */
-			mutex_enter(&map->lock);
+			vm_map_lock(map);
 			uvm_fault_unwire(map, start, va);
-			mutex_exit(&map->lock);
+			vm_map_unlock(map);
 			return error;
 		}
 	}
@@ -697,7 +729,7 @@ uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	if (!uvm_map_lookup_entry(map, start, &e))
 		e = e->next;
 	for (; e != &map->header && e->start < end; e = e->next) {

@@ -50,6 +50,9 @@ struct fault {
 	bool wire;                      /* wiring: map PMAP_WIRED, wire the page */
 	bool entry_wired;               /* not wiring, but the entry is wired:
 	                                   its pages are wired already */
+	bool map_write;                 /* holds the map lock as writer (it had
+	                                   to give the entry an amap), not as
+	                                   a reader like other faults */
 	struct vm_map_entry *entry;
 	uint32_t timestamp;             /* map->timestamp when looked up */
 	vm_prot_t enter_prot;           /* what the mapping may allow */

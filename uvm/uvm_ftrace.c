@@ -5,9 +5,11 @@
  *
  *   fault #1042 pid 3 va 0x7fffff6ff000 write  1B       ok      18230 cycles
  *
- * Writers are the fault handler only, one CPU, so the ring needs no lock;
- * a reader (panic, gdb) sees whole records except, at worst, the one being
- * written at that moment.
+ * Writers are the fault handlers of every CPU: each takes its sequence
+ * number by an atomic add, so two faults at once write different slots
+ * (unless FTRACE_N faults come between, which the ring tolerates by
+ * design: it keeps the newest).  No lock; a reader (panic, gdb) sees
+ * whole records except, at worst, one being written at that moment.
  */
 #include "uvm/uvm_ftrace.h"
 
@@ -37,7 +39,7 @@ uvm_ftrace_print_rec(const struct ftrace_rec *r, kprint_fn pr)
 void
 uvm_ftrace_record(struct ftrace_rec *r)
 {
-	r->seq = ++uvm_ftrace.seq;
+	r->seq = __atomic_add_fetch(&uvm_ftrace.seq, 1, __ATOMIC_RELAXED);
 	uvm_ftrace.rec[r->seq % FTRACE_N] = *r;
 	if (uvm_ftrace.stream)
 		uvm_ftrace_print_rec(r, kprint);

@@ -193,7 +193,7 @@ entry_alloc(void)
 static int
 entry_reserve_fill(struct vm_map *map)
 {
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	while (map->nspare < ENTRY_RESERVE) {
 		struct vm_map_entry *e = pool_get(&entry_pool, 0);
 		if (e == NULL)
@@ -209,7 +209,7 @@ entry_reserve_fill(struct vm_map *map)
 static void
 entry_reserve_drain(struct vm_map *map)
 {
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	while (map->spare != NULL) {
 		struct vm_map_entry *e = map->spare;
 		map->spare = e->next;
@@ -239,14 +239,14 @@ static struct spinlock map_busy_lock = SPINLOCK_INIT("map_busy");
 static void
 map_lock_change(struct vm_map *map)
 {
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	while (map->busy != NULL && map->busy != curthread) {
 		spin_lock(&map_busy_lock);
 		map->busy_wanted = true;
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		sleep_on(&map->busy, &map_busy_lock, "mapbusy");
 		spin_unlock(&map_busy_lock);
-		mutex_enter(&map->lock);
+		vm_map_lock(map);
 	}
 }
 
@@ -254,7 +254,7 @@ map_lock_change(struct vm_map *map)
 static void
 map_busy(struct vm_map *map)
 {
-	KASSERT(mutex_owned(&map->lock) && map->busy == NULL);
+	KASSERT(vm_map_locked(map) && map->busy == NULL);
 	map->busy = curthread;
 }
 
@@ -263,7 +263,7 @@ map_busy(struct vm_map *map)
 static void
 map_unbusy(struct vm_map *map)
 {
-	KASSERT(mutex_owned(&map->lock) && map->busy == curthread);
+	KASSERT(vm_map_locked(map) && map->busy == curthread);
 	map->busy = NULL;
 	spin_lock(&map_busy_lock);
 	bool wanted = map->busy_wanted;
@@ -281,7 +281,7 @@ map_lock_to_clip(struct vm_map *map)
 	map_lock_change(map);
 	if (entry_reserve_fill(map) == 0)
 		return 0;
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return -ENOMEM;
 }
 
@@ -453,10 +453,10 @@ entry_unlink(struct vm_map *map, struct vm_map_entry *e)
 bool
 uvm_map_lookup_entry(struct vm_map *map, vaddr_t va, struct vm_map_entry **entry)
 {
-	struct vm_map_entry *h = map->hint;
+	struct vm_map_entry *h = __atomic_load_n(&map->hint, __ATOMIC_RELAXED);
 	struct rb_node *n;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_lock_held(map));     /* faults read-hold it */
 	/* The hint catches the common case of faults marching through one entry. */
 	if (h != &map->header && h->start <= va && va < h->end) {
 		*entry = h;
@@ -468,7 +468,7 @@ uvm_map_lookup_entry(struct vm_map *map, vaddr_t va, struct vm_map_entry **entry
 		return false;
 	}
 	*entry = ENTRY(n);
-	map->hint = *entry;
+	__atomic_store_n(&map->hint, *entry, __ATOMIC_RELAXED);
 	return va < (*entry)->end;
 }
 
@@ -638,7 +638,7 @@ uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
 	vsize_t need = length;
 	int misses = 0;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	uvm_map_findspace_visits = 0;
 	if (length == 0 || (rq.align & (rq.align - 1)) != 0)
 		return -EINVAL;
@@ -704,7 +704,7 @@ uvm_map_clip_start(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
 {
 	struct vm_map_entry *front;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	KASSERT(entry->start < va && va < entry->end);
 	front = entry_alloc_clip(map);
 	*front = *entry;
@@ -725,7 +725,7 @@ uvm_map_clip_end(struct vm_map *map, struct vm_map_entry *entry, vaddr_t va)
 {
 	struct vm_map_entry *back;
 
-	KASSERT(mutex_owned(&map->lock));
+	KASSERT(vm_map_locked(map));
 	KASSERT(entry->start < va && va < entry->end);
 	back = entry_alloc_clip(map);
 	*back = *entry;
@@ -822,7 +822,7 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	if (map->nentries == 0)
 		entry_reserve_drain(map);   /* an empty map owns nothing */
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	unmap_detach(dead);
 }
 
@@ -1017,7 +1017,7 @@ uvm_map(struct vm_map *map, vaddr_t *startp, vsize_t size,
 			error = insert_new(map, prev, &ne, flags);
 	}
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	unmap_detach(dead);
 	/* Merged into an entry that already holds a reference to uobj. */
 	if (merged && uobj != NULL && uobj->pgops->pgo_detach != NULL)
@@ -1151,7 +1151,7 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 		merge_range(map, start, end);
 	}
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -1175,7 +1175,7 @@ map_set_field(struct vm_map *map, vaddr_t start, vaddr_t end,
 		merge_range(map, start, end);
 	}
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return 0;
 }
 
@@ -1256,7 +1256,7 @@ uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
 	map_lock_change(map);
 	/* Wired pages must stay (Linux: EINVAL for a locked range). */
 	if (range_wired(map, start, end)) {
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		return -EINVAL;
 	}
 	for (struct vm_map_entry *e = entry_from(map, start);
@@ -1264,7 +1264,7 @@ uvm_map_dontneed(struct vm_map *map, vaddr_t start, vaddr_t end)
 		dontneed_entry(map, e, MAX(start, e->start), MIN(end, e->end));
 	pmap_update(map->pmap);
 	map->timestamp++;
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return 0;
 }
 
@@ -1302,7 +1302,7 @@ uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len)
 		map->timestamp++;
 	}
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -1358,7 +1358,7 @@ uvm_map_move(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new)
 		map->timestamp++;
 	}
 	MAP_DCHECK(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -1369,7 +1369,7 @@ uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot
 	vaddr_t at = start;
 	bool ok;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	ok = uvm_map_lookup_entry(map, start, &e);
 	for (; ok && at < end; e = e->next) {
 		if (e == &map->header || e->start > at || (e->protection & prot) != prot)
@@ -1377,7 +1377,7 @@ uvm_map_checkprot(struct vm_map *map, vaddr_t start, vaddr_t end, vm_prot_t prot
 		else
 			at = e->end;
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return ok;
 }
 
@@ -1465,22 +1465,22 @@ wire_fault_new(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	for (vaddr_t va = start; va < end;) {
 		struct vm_map_entry *e;
-		mutex_enter(&map->lock);
+		vm_map_lock(map);
 		bool found = uvm_map_lookup_entry(map, va, &e);
 		KASSERT(found);
 		vaddr_t next = MIN(e->end, end);
 		bool fresh = e->wired_count == 1;
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		int error = fresh ? uvm_fault_wire(map, va, next, VM_PROT_READ) : 0;
 		if (error != 0) {
-			mutex_enter(&map->lock);
+			vm_map_lock(map);
 			for (vaddr_t u = start; u < va; u = next) {
 				uvm_map_lookup_entry(map, u, &e);
 				next = MIN(e->end, va);
 				if (e->wired_count == 1)
 					uvm_fault_unwire(map, u, next);
 			}
-			mutex_exit(&map->lock);
+			vm_map_unlock(map);
 			return error;
 		}
 		va = next;
@@ -1508,21 +1508,21 @@ uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end, bool new_pageab
 		error = wire_prepare(map, start, end);
 	MAP_DCHECK(map);
 	if (error != 0 || new_pageable) {
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		return error;
 	}
 	/* Busy until the pages are in: the entries counted stay as they are. */
 	map_busy(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	error = wire_fault_new(map, start, end);
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (error != 0) {
 		wire_uncount(map, start, end);
 		merge_range(map, start, end);
 		MAP_DCHECK(map);
 	}
 	map_unbusy(map);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -1542,7 +1542,7 @@ uvm_map_setup(struct vm_map *map, struct pmap *pmap, vaddr_t min, vaddr_t max,
     int flags)
 {
 	memset(map, 0, sizeof(*map));
-	mutex_init(&map->lock, "vm_map");
+	rw_init(&map->lock, "vm_map");
 	map->pmap = pmap;
 	map->header.next = map->header.prev = &map->header;
 	map->header.start = map->header.end = min;
@@ -1756,12 +1756,12 @@ uvmspace_exec(struct vmspace *vm, vaddr_t min, vaddr_t max)
 
 	KASSERT(vm->vm_refcnt == 1);
 	uvm_unmap(map, map->min_offset, map->max_offset);
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	map->min_offset = min;
 	map->max_offset = max;
 	map->lead_gap = max - min;
 	map->timestamp++;
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	vm->vm_daddr = vm->vm_dsize = 0;
 	vm->vm_minsaddr = vm->vm_maxsaddr = 0;
 }
@@ -1895,7 +1895,7 @@ uvmspace_fork(struct vmspace *vm)
 	nvm->vm_minsaddr = vm->vm_minsaddr;
 	nvm->vm_maxsaddr = vm->vm_maxsaddr;
 	map_lock_change(old_map);    /* not mid-wiring (fork_copy) */
-	mutex_enter(&new_map->lock);
+	vm_map_lock(new_map);
 	for (struct vm_map_entry *old = old_map->header.next;
 	    old != &old_map->header && error == 0; old = old->next)
 		error = fork_one(old_map, old, new_map);
@@ -1904,8 +1904,8 @@ uvmspace_fork(struct vmspace *vm)
 	/* Fork walked every entry anyway: a whole check costs no more. */
 	MAP_DCHECK_ALL(old_map);
 	MAP_DCHECK_ALL(new_map);
-	mutex_exit(&new_map->lock);
-	mutex_exit(&old_map->lock);
+	vm_map_unlock(new_map);
+	vm_map_unlock(old_map);
 	if (error != 0) {
 		uvmspace_free(nvm);
 		return NULL;

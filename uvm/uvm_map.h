@@ -28,13 +28,21 @@
  * first write fault gives the writer its own amap (amap_copy), sharing the
  * anons, and the anon layer copies single pages as they are written.
  *
- * Locking: map->lock for everything in the map; map->timestamp changes on
+ * Locking: map->lock, a reader/writer lock (kern/core/rwlock.h), for
+ * everything in the map.  A page fault holds it as a reader, so the
+ * faults of several threads run at once; whatever changes the map (its
+ * entries, their amaps, the tree, the spares) holds it as the writer,
+ * and so does a fault that must give its entry an amap (it lets go of
+ * the read hold and starts over as writer).  map->timestamp changes on
  * every modification, so a fault that slept can tell whether to restart.
+ * The lookup hint is the one field readers write: one pointer, stored
+ * whole, always to an entry of the map.
  */
 #ifndef UVM_UVM_MAP_H
 #define UVM_UVM_MAP_H
 
 #include "kern/core/mutex.h"
+#include "kern/core/rwlock.h"
 #include "kern/lib/printf.h"
 #include "kern/lib/rbtree.h"
 #include "kern/lib/types.h"
@@ -89,7 +97,7 @@ struct vm_map_entry {
 struct thread;
 
 struct vm_map {
-	struct kmutex lock;
+	struct krwlock lock;            /* faults read, changes write */
 	struct pmap *pmap;
 	struct vm_map_entry header;     /* list sentinel: header.next = first */
 	struct rb_tree rb_tree;
@@ -362,5 +370,43 @@ struct vmspace *uvmspace_fork(struct vmspace *vm);
 void uvmspace_exec(struct vmspace *vm, vaddr_t min, vaddr_t max);
 void uvmspace_addref(struct vmspace *vm);
 void uvmspace_free(struct vmspace *vm);
+
+/*
+ * vm_map_lock, vm_map_lock_read - take map's lock to change it (alone)
+ * or to read it (shared with other readers: faults).  vm_map_unlock
+ * releases either.  => thread context; may sleep.
+ * vm_map_locked - does the caller hold it to change it?
+ * vm_map_lock_held - is it held to read it (by someone) or to change it
+ * (by the caller)?  For the assertions of functions both may call.
+ */
+static inline void
+vm_map_lock(struct vm_map *map)
+{
+	rw_enter(&map->lock, RW_WRITER);
+}
+
+static inline void
+vm_map_lock_read(struct vm_map *map)
+{
+	rw_enter(&map->lock, RW_READER);
+}
+
+static inline void
+vm_map_unlock(struct vm_map *map)
+{
+	rw_exit(&map->lock);
+}
+
+static inline bool
+vm_map_locked(const struct vm_map *map)
+{
+	return rw_write_held(&map->lock);
+}
+
+static inline bool
+vm_map_lock_held(const struct vm_map *map)
+{
+	return rw_lock_held(&map->lock);
+}
 
 #endif

@@ -117,6 +117,8 @@ struct uvmexp {
 	uint64_t flt_zeroahead; /* pages zero-filled ahead of a forward sweep */
 	uint64_t flt_cowahead;  /* pages copied ahead of a forward sweep */
 	uint64_t flt_restart;   /* fault restarted after sleeping */
+	uint64_t flt_upgrade;   /* fault looked again as the map's writer (to
+	                           give its entry an amap) */
 	/* paging */
 	uint64_t pageins;       /* pages read back from swap */
 	uint64_t pageouts;      /* pages written to swap */

@@ -132,10 +132,10 @@ void
 uvm_usage_map(struct vm_map *map, struct uvm_usage *u)
 {
 	memset(u, 0, sizeof(*u));
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
 		uvm_usage_entry(map, e, u);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 }
 
 /* Is the page at entry offset off of e resident?  => amap and object locked. */
@@ -157,7 +157,7 @@ uvm_usage_mincore(struct vm_map *map, vaddr_t start, vaddr_t end, uint8_t *vec)
 	struct vm_map_entry *e;
 	vaddr_t va = start;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	while (va < end) {
 		if (!uvm_map_lookup_entry(map, va, &e))
 			break;
@@ -172,7 +172,7 @@ uvm_usage_mincore(struct vm_map *map, vaddr_t start, vaddr_t end, uint8_t *vec)
 		if (e->aref.ar_amap != NULL)
 			mutex_exit(e->aref.ar_amap->am_lock);
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return va < end ? -ENOMEM : 0;
 }
 

@@ -45,9 +45,12 @@
  *     ci_self = that address and ci_index = i;
  *   - the boot CPU's is loaded by cpu_info_boot_init, the first thing
  *     kmain does: nothing reads curthread before (it is thread0 there);
- *   - ci_curthread, ci_spin_nheld, ci_intr_depth, ci_spins, ci_pmap and
- *     ci_ntlbshoot are written only by their own CPU; other CPUs may read
- *     them (tests, debuggers).
+ *   - ci_curthread, ci_spin_nheld, ci_intr_depth, ci_spins, ci_pmap,
+ *     ci_ntlbshoot, ci_slice_left and ci_ticks are written only by their
+ *     own CPU; other CPUs may read them (tests, debuggers);
+ *   - ci_curthread changes only under the scheduler's lock, so a CPU
+ *     holding it may ask which thread another CPU runs; ci_want_resched
+ *     is set by any CPU holding that lock and cleared by its own.
  *
  * Locking: none.  A CPU's own fields need none; ci_call and ci_online are
  * handed between CPUs with atomic operations (kern/core/smp.c).
@@ -99,6 +102,13 @@ struct cpu_info {
 	volatile uint64_t ci_nipis;     /* cross-call interrupts it took */
 	struct pmap *ci_pmap;           /* the pmap its CR3 holds (pmap_activate) */
 	volatile uint64_t ci_ntlbshoot; /* TLB shootdowns it carried out */
+	struct thread *ci_idle;         /* its idle thread (kern/core/sched.c) */
+	volatile bool ci_sched_on;      /* it takes threads from the run queue */
+	volatile bool ci_want_resched;  /* switch at the next preemption point */
+	int ci_slice_left;              /* ticks left in the running thread's slice */
+	volatile uint64_t ci_ticks;     /* clock ticks it took */
+	volatile uint64_t ci_proc_ticks; /* ... that found a process running */
+	volatile uint64_t ci_nresched;  /* reschedule IPIs it took */
 	uint64_t ci_gdt[GDT_ENTRIES] __aligned(16);
 	struct tss ci_tss __aligned(16);
 	vaddr_t ci_ist_top[NIST];       /* tops of its IST stacks */

@@ -27,7 +27,10 @@
  *
  * The tick handler (hardclock) counts ticks and tells the scheduler; it
  * runs with interrupts off, from intr_dispatch, for whichever timer is
- * the source.
+ * the source.  Every CPU that runs threads has its own APIC timer at the
+ * same rate (kern/core/smp.c starts the APs'); each tick charges that
+ * CPU's running thread and slice, but only the boot CPU's advances
+ * `ticks`, wakes the timed sleepers and runs the interval timers.
  */
 #include "kern/core/clock.h"
 #include "kern/proc/proc.h"
@@ -90,10 +93,12 @@ static void
 hardclock(void *arg)
 {
 	(void)arg;
-	ticks++;
-	wakeup(CLOCK_TICK_CHAN);    /* timed sleepers (nanosleep) look again */
-	proc_clock_tick();          /* interval timers (SIGALRM) */
-	sched_clock_tick();
+	if (cpu_number() == 0) {    /* the time of day is the boot CPU's */
+		ticks++;
+		wakeup(CLOCK_TICK_CHAN);    /* timed sleepers (nanosleep) look again */
+		proc_clock_tick();          /* interval timers (SIGALRM) */
+	}
+	sched_clock_tick();         /* every CPU: its own slice */
 }
 
 void

@@ -26,10 +26,11 @@
  * uncached mapping in the kernel arena: the direct map would reach it
  * too, but write-back cached, which device registers must never be.
  *
- * Locking: the table changes only with interrupts off on the boot CPU,
- * and is read by intr_dispatch with interrupts off; the other CPUs take
- * only IPIs, whose handler is set before they start, so no lock is
- * needed yet.  The count of handlers running (intr_context) is per CPU
+ * Locking: the table changes under intr_lock (a spin lock, after the
+ * I/O APIC's).  intr_dispatch, on any CPU, reads a slot without it: a
+ * handler's argument is stored before its function (a release store),
+ * and a vector is disestablished only once its source is masked (the
+ * I/O APIC masks the line first), so no CPU is about to dispatch it.  The count of handlers running (intr_context) is per CPU
  * (ci_intr_depth), the per-vector counts are atomic.
  */
 #include "kern/core/intr.h"
@@ -43,6 +44,7 @@
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/printf.h"
+#include "kern/lib/spinlock.h"
 
 KOPT(lapic, "lapic", "0: ignore the local APIC (tick from the PIT through the 8259)");
 
@@ -53,6 +55,7 @@ struct intr_slot {
 };
 
 static struct intr_slot slots[256];
+static struct spinlock intr_lock = SPINLOCK_INIT("intr table");
 static uint64_t nstray;
 static vaddr_t lapic_va;
 static bool vec_taken[VEC_DEVICE_MAX + 1];    /* intr_alloc_vector's */
@@ -103,58 +106,56 @@ intr_lapic_va(void)
 int
 intr_establish(int vector, intr_fn fn, void *arg)
 {
-	uint64_t s;
 	int error = 0;
 
 	if (vector < VEC_IRQ_BASE || vector >= VEC_SPURIOUS || fn == NULL)
 		return -EINVAL;
-	s = intr_disable();
+	spin_lock(&intr_lock);
 	if (slots[vector].fn != NULL) {
 		error = -EBUSY;
 	} else {
-		slots[vector].fn = fn;
+		/* arg first: a CPU dispatching meanwhile that sees fn sees it */
 		slots[vector].arg = arg;
+		__atomic_store_n(&slots[vector].fn, fn, __ATOMIC_RELEASE);
 	}
-	intr_restore(s);
+	spin_unlock(&intr_lock);
 	return error;
 }
 
 int
 intr_alloc_vector(void)
 {
-	uint64_t s = intr_disable();
 	int v;
 
+	spin_lock(&intr_lock);
 	for (v = VEC_DEVICE_MIN; v <= VEC_DEVICE_MAX; v++) {
 		if (!vec_taken[v] && slots[v].fn == NULL)
 			break;
 	}
 	if (v <= VEC_DEVICE_MAX)
 		vec_taken[v] = true;
-	intr_restore(s);
+	spin_unlock(&intr_lock);
 	return v <= VEC_DEVICE_MAX ? v : -ENOSPC;
 }
 
 void
 intr_free_vector(int vector)
 {
-	uint64_t s = intr_disable();
-
+	spin_lock(&intr_lock);
 	KASSERT(vector >= VEC_DEVICE_MIN && vector <= VEC_DEVICE_MAX &&
 	    vec_taken[vector] && slots[vector].fn == NULL);
 	vec_taken[vector] = false;
-	intr_restore(s);
+	spin_unlock(&intr_lock);
 }
 
 void
 intr_disestablish(int vector)
 {
-	uint64_t s = intr_disable();
-
+	spin_lock(&intr_lock);
 	KASSERT(vector >= 0 && vector < 256 && slots[vector].fn != NULL);
 	slots[vector].fn = NULL;
 	slots[vector].arg = NULL;
-	intr_restore(s);
+	spin_unlock(&intr_lock);
 }
 
 uint64_t
@@ -203,15 +204,16 @@ intr_dispatch(struct trapframe *tf)
 	int v = (int)tf->vector;
 	struct intr_slot *sl = &slots[v];
 	struct cpu_info *ci = curcpu();
+	intr_fn fn = __atomic_load_n(&sl->fn, __ATOMIC_ACQUIRE);
 
 	KASSERT(v >= VEC_IRQ_BASE && v < 256 && !intr_enabled());
 	__atomic_add_fetch(&sl->count, 1, __ATOMIC_RELAXED);
 	if (v == VEC_SPURIOUS || (v < VEC_IRQ_BASE + I8259_NIRQ && pic_spurious(v)))
 		return;
 	ci->ci_intr_depth++;   /* handlers do not nest: 0 or 1 */
-	if (sl->fn != NULL)
-		sl->fn(sl->arg);
-	else if (nstray++ < 8)
+	if (fn != NULL)
+		fn(sl->arg);
+	else if (__atomic_fetch_add(&nstray, 1, __ATOMIC_RELAXED) < 8)
 		kprintf("intr: stray interrupt on vector %d (no handler)\n", v);
 	ci->ci_intr_depth--;
 	eoi(v);

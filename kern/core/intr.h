@@ -35,6 +35,7 @@ struct trapframe;
 #define VEC_DEVICE_MAX 238
 #define VEC_LAPIC_TIMER 0xef
 #define VEC_IPI_CALL 0xf0
+#define VEC_IPI_RESCHED 0xf1     /* an idle CPU: look at the run queue */
 #define VEC_LAPIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
 

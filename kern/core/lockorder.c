@@ -149,7 +149,8 @@ static struct {
 	const char *name;
 	uint16_t kind, cls;
 } hash[LO_HASH];
-static struct lo_stack intr_stack;      /* locks the interrupt handlers hold */
+static struct lo_stack intr_stacks[MAXCPUS];   /* what each CPU's interrupt
+                                                  handlers hold */
 static struct lo_stack deepest;         /* a copy of the deepest stack seen */
 static volatile uint32_t graph_lock;
 static enum lo_action action = LO_PANIC, boot_action = LO_PANIC;
@@ -446,7 +447,7 @@ static struct lo_stack *
 stack_here(void)
 {
 	if (intr_context() || curthread == NULL)
-		return &intr_stack;
+		return &intr_stacks[cpu_number()];
 	return &curthread->lo_held;
 }
 
@@ -627,6 +628,21 @@ lockorder_assert_none_held(const char *where)
 	report(&r, st->h[0].cls);
 }
 
+void
+lockorder_handoff(struct lo_stack *from, struct lo_stack *to, const void *lock)
+{
+	for (int i = from->n - 1; i >= 0; i--) {
+		if (from->h[i].lock != lock)
+			continue;
+		KASSERT(to->n < LO_HELD_MAX);
+		to->h[to->n++] = from->h[i];
+		for (int j = i; j + 1 < from->n; j++)
+			from->h[j] = from->h[j + 1];
+		from->n--;
+		return;
+	}
+}
+
 int
 lockorder_held_count(void)
 {
@@ -653,7 +669,7 @@ lockorder_print_held(kprint_fn pr)
 
 	if (!LOCKORDER || st->n == 0)
 		return;
-	pr("locks held (%s, oldest first):\n", st == &intr_stack ?
+	pr("locks held (%s, oldest first):\n", st == &intr_stacks[cpu_number()] ?
 	    "interrupt handler" : curthread->name);
 	print_stack(pr, st);
 }

@@ -141,6 +141,15 @@ void lockorder_release(const void *lock, int kind);
  */
 void lockorder_assert_none_held(const char *where);
 
+/*
+ * lockorder_handoff - lock, on from's stack, moves to to's: the
+ * scheduler's lock crosses a context switch, taken by the thread that
+ * leaves the CPU and released by the one that arrives (kern/core/sched.c).
+ *  => interrupts off; nothing if from does not hold it (the checker was
+ *     off when it was taken).
+ */
+void lockorder_handoff(struct lo_stack *from, struct lo_stack *to, const void *lock);
+
 /* lockorder_held_count - how many locks the current context holds. */
 int lockorder_held_count(void);
 

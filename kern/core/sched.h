@@ -1,10 +1,11 @@
 /*
  * kern/core/sched.h - the scheduler: who runs next, sleeping and waking.
  *
- * One CPU, preemptive round robin.  Runnable threads wait in one FIFO
- * run queue; the running thread gets a slice of SCHED_SLICE_TICKS clock
- * ticks, and when it has used them up the next timer interrupt puts it
- * at the tail and switches to the head.  It may also give the CPU up
+ * Preemptive round robin on every CPU.  Runnable threads wait in one
+ * FIFO run queue that all CPUs take from; the thread running on a CPU
+ * gets a slice of SCHED_SLICE_TICKS of that CPU's clock ticks, and when
+ * it has used them up the next timer interrupt puts it at the tail and
+ * switches to the head.  A CPU with nothing to run runs its idle thread.  It may also give the CPU up
  * early (yield) or wait for something (sleep_on).
  *
  * Sleep and wakeup work on channels: any address that names what the
@@ -52,6 +53,7 @@ struct sched_stats {
 	uint64_t wakeups;           /* threads made runnable by wakeup */
 	uint64_t program_switches;  /* switches away from a thread running a
 	                               user process */
+	uint64_t resched_ipis;      /* idle CPUs woken to take a new thread */
 };
 extern struct sched_stats sched_stats;
 
@@ -66,6 +68,24 @@ void sched_init(void);
  * sleep works.  Turns interrupts on.  => once, on thread0.
  */
 void sched_start(void);
+
+/*
+ * sched_cpu_join - the calling CPU (an AP, in its parked loop) starts
+ * taking threads from the run queue; idle, the thread it runs on, becomes
+ * its idle thread.  => after sched_start, interrupts off, never sleeps.
+ */
+void sched_cpu_join(struct thread *idle);
+
+/* sched_idle_loop - what an idle thread runs: halt until an interrupt. */
+void sched_idle_loop(void *arg) __noreturn;
+
+/*
+ * sched_bind - the calling thread runs only on CPU cpu from now on (it
+ * moves there before returning), or anywhere again for cpu -1.  Tests
+ * that need "this CPU" and "another CPU" to stay what they were use it.
+ *  => cpu runs threads (or -1); may switch; not with preemption off.
+ */
+void sched_bind(int cpu);
 
 /* yield: kern/core/sleep.h */
 
@@ -104,10 +124,13 @@ void sched_clock_tick(void);
 void sched_preempt_point(void);
 
 /*
- * sched_idle_thread - the idle thread.
+ * sched_idle_thread - the calling CPU's idle thread.
  *  => NULL before sched_init; it never exits.
  */
 struct thread *sched_idle_thread(void);
+
+/* sched_idle_ticks - clock ticks the idle threads of every CPU took. */
+uint64_t sched_idle_ticks(void);
 
 /*
  * sched_check - the queues agree with the thread states: every runnable
@@ -118,13 +141,23 @@ struct thread *sched_idle_thread(void);
 int sched_check(kprint_fn pr);
 
 /*
- * For kern/core/thread.c only.  Both need interrupts off.
- *   sched_setrun   make t RUNNABLE at the tail of the run queue
- *   sched_switch   the caller has set curthread->state (and queued it if
- *                  runnable); run the head of the run queue, or idle.
- *                  Returns when the caller is chosen again.
+ * For kern/core/thread.c only.
+ *   sched_make_runnable make t RUNNABLE at the tail of the run queue, and
+ *                       wake an idle CPU for it.
+ *   sched_switch        the caller has set curthread->state (and queued it
+ *                       if runnable); run the head of the run queue, or
+ *                       idle.  Returns, sched_lock held, when the caller is
+ *                       chosen again.
+ *   sched_first_run     a new thread's first act: release the sched_lock
+ *                       its first switch handed it.
+ *   sched_zombie_switch the caller becomes a zombie, its joiner is woken,
+ *                       and the CPU leaves it for good.
+ *   sched_wait_zombie   sleep until t is a zombie that no CPU runs.
  */
-void sched_setrun(struct thread *t);
+void sched_make_runnable(struct thread *t);
 void sched_switch(void);
+void sched_first_run(void);
+void sched_zombie_switch(void) __noreturn;
+void sched_wait_zombie(struct thread *t);
 
 #endif

@@ -56,10 +56,10 @@ void sleep_on(const void *chan, struct spinlock *interlock, const char *wmesg);
 void sleep_on_intr(const void *chan, struct spinlock *interlock, const char *wmesg);
 
 /*
- * sleep - sleep_on with no interlock.  Called with interrupts off, the
- * test of the condition before it and the sleep are one step (on one CPU
- * interrupts off is the interlock); with interrupts on, the caller must
- * know that no wakeup can come between its test and the sleep.
+ * sleep - sleep_on with no interlock: nothing keeps a wakeup from
+ * coming between the caller's test and the sleep (another CPU may send
+ * it even with interrupts off here), so only for waits that some later
+ * wakeup ends anyway (a clock tick) or that nobody ends.
  *  => returns with the interrupt state it was called with.
  */
 void sleep(const void *chan, const char *wmesg);

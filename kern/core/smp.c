@@ -20,13 +20,14 @@
  *                                               sti; hlt; (IPIs) ...
  *
  * Parked means: interrupts on, halted, woken only by IPIs (device
- * interrupts all go to the boot CPU's APIC).  An AP runs no thread: the
- * scheduler still runs on the boot CPU alone, because its queues are
- * guarded by "interrupts off", which means nothing to a second CPU.  Its
- * curthread is a thread structure of its own ("cpuN/park"), on no queue,
- * whose stack the AP runs on; preempt_count 1 keeps the boot CPU's
- * scheduler from ever preempting it.  Giving APs an idle thread and a
- * share of the run queue is the next step (a scheduler lock).
+ * interrupts all go to the boot CPU's APIC).  Its curthread is a thread
+ * structure of its own ("cpuN/park"), on no queue, whose stack the AP
+ * runs on.  Once every AP is online, the boot CPU cross-calls each one
+ * to join the scheduler (ap_join_sched -> sched_cpu_join): the park
+ * thread becomes the AP's idle thread ("cpuN/idle"), the AP starts its
+ * own APIC timer, and from then on its halt loop is an idle loop: a
+ * tick or a reschedule IPI ends with the preemption point, which takes
+ * the run queue's head.  With smpsched=0 the APs stay parked.
  *
  * Cross-calls.  smp_call_start(c, targets, fn, arg) posts c in each
  * target's ci_call slot (a compare-and-swap: one call per CPU at a time)
@@ -73,6 +74,7 @@
 #include "kern/core/clock.h"
 #include "kern/core/cmdline.h"
 #include "kern/core/intr.h"
+#include "kern/core/sched.h"
 #include "kern/core/thread.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
@@ -85,6 +87,7 @@
 #include "uvm/uvm_km.h"
 
 KOPT(maxcpus, "maxcpus", "start at most this many CPUs (default: every one the ACPI MADT names)");
+KOPT(smpsched, "smpsched", "0: the other CPUs stay parked, threads run on the boot CPU only (default 1: every CPU runs threads)");
 
 #define MPTRAMP_ARGS 0xf00      /* offset of struct mptramp_args (mptramp.asm) */
 #define IST_PAGES 4             /* 16 KiB each, as the boot CPU's */
@@ -160,6 +163,20 @@ smp_ipi_intr(void *arg)
 	smp_call_service();
 }
 
+/* Nothing to do here: the preemption point after the handler switches. */
+static void
+smp_resched_intr(void *arg)
+{
+	(void)arg;
+	curcpu()->ci_nresched++;
+}
+
+void
+smp_resched_ipi(struct cpu_info *ci)
+{
+	lapic_ipi(ci->ci_apicid, VEC_IPI_RESCHED);
+}
+
 /* Put c in ci's slot, waiting (and serving our own) while it is taken. */
 static void
 call_post(struct cpu_info *ci, struct smp_call *c)
@@ -206,14 +223,16 @@ smp_call(int cpu, smp_call_fn fn, void *arg)
 	uint64_t s;
 
 	KASSERT(cpu >= 0 && cpu < ncpu_slots);
+	preempt_disable();      /* "another CPU" must stay another */
 	if (cpu == cpu_number()) {
 		s = intr_disable();
 		fn(arg);
 		intr_restore(s);
-		return;
+	} else {
+		smp_call_start(&c, 1UL << cpu, fn, arg);
+		smp_call_wait(&c);
 	}
-	smp_call_start(&c, 1UL << cpu, fn, arg);
-	smp_call_wait(&c);
+	preempt_enable();
 }
 
 void
@@ -221,8 +240,10 @@ smp_call_all(smp_call_fn fn, void *arg)
 {
 	struct smp_call c;
 
+	preempt_disable();
 	smp_call_start(&c, smp_cpus_online() & ~(1UL << cpu_number()), fn, arg);
 	smp_call_wait(&c);
+	preempt_enable();
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,6 +347,7 @@ ap_alloc(struct cpu_info *ci, int index, uint32_t apicid)
 		return -ENOMEM;
 	ksnprintf(t->name, sizeof(t->name), "cpu%d/park", index);
 	t->state = TS_RUNNING;
+	t->bound_cpu = index;
 	t->preempt_count = 1;           /* never preempted: it is no thread */
 	t->kstack_pages = KSTACK_PAGES;
 	if ((t->kstack = uvm_km_stack_alloc(KSTACK_PAGES)) == 0)
@@ -391,6 +413,28 @@ ap_boot(int index, uint32_t apicid)
 	/* One that did not stays allocated: it might wake up late. */
 }
 
+/* On the AP, in a cross-call: its park thread becomes its idle thread. */
+static void
+ap_join_here(void *arg)
+{
+	struct thread *t = arg;
+
+	KASSERT(t == curthread);
+	sched_cpu_join(t);
+	lapic_timer_periodic(VEC_LAPIC_TIMER, clock_lapic_count());
+}
+
+/* Let ci's CPU run threads: its park thread becomes a thread like idle. */
+static void
+ap_join_sched(struct cpu_info *ci)
+{
+	struct thread *t = ci->ci_curthread;
+
+	ksnprintf(t->name, sizeof(t->name), "cpu%d/idle", ci->ci_index);
+	thread_adopt(t);
+	smp_call(ci->ci_index, ap_join_here, t);
+}
+
 /* Why there is one CPU only, or NULL if there may be more. */
 static const char *
 smp_one_cpu_reason(int n)
@@ -416,6 +460,7 @@ smp_start(void)
 
 	madt_ncpu = n > 0 ? n : 1;
 	KASSERT(intr_establish(VEC_IPI_CALL, smp_ipi_intr, NULL) == 0);
+	KASSERT(intr_establish(VEC_IPI_RESCHED, smp_resched_intr, NULL) == 0);
 	if (why != NULL) {
 		kprintf("smp: one CPU (%s)\n", why);
 		return;
@@ -433,5 +478,13 @@ smp_start(void)
 	for (int i = 0; i < ncpu_slots; i++)
 		kprintf(" cpu%d (APIC id %u)%s", i, cpu_infos[i].ci_apicid,
 		    cpu_infos[i].ci_online ? "" : " offline");
-	kprintf("; the APs are parked (no scheduler on them yet)\n");
+	if (kopt_get_u64("smpsched", 1) == 0) {
+		kprintf("; the APs stay parked (smpsched=0)\n");
+		return;
+	}
+	kprintf("; each runs threads\n");
+	for (int i = 1; i < ncpu_slots; i++) {
+		if (cpu_infos[i].ci_online)
+			ap_join_sched(&cpu_infos[i]);
+	}
 }

@@ -93,4 +93,11 @@ void smp_nmi_stop(void);
 /* smp_ap_main - an AP's first C function (kern/arch/mptramp.asm). */
 void smp_ap_main(struct cpu_info *ci) __noreturn;
 
+/*
+ * smp_resched_ipi - interrupt ci (another CPU) so that it reaches its
+ * preemption point: the scheduler set its ci_want_resched.
+ *  => any context; never sleeps.
+ */
+void smp_resched_ipi(struct cpu_info *ci);
+
 #endif

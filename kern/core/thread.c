@@ -18,9 +18,11 @@
  *
  * Ending: thread_exit marks the thread ZOMBIE, wakes its joiner and
  * switches away for good.  It cannot free its own stack (it is running
- * on it), so thread_join does: on one CPU, by the time the joiner runs,
- * the zombie is off the CPU.  (With more CPUs the joiner would also have
- * to wait for the zombie's switch to finish.)
+ * on it), so thread_join does - but only once no CPU is still on that
+ * stack.  The zombie's CPU holds the scheduler's lock from marking it
+ * ZOMBIE until its last swtch has left the stack, and the joiner reads
+ * the state under the same lock (sched_wait_zombie), so "ZOMBIE" seen
+ * there means "off every CPU".
  *
  * Stack overflow: running into the guard page faults, and since the
  * CPU then cannot push the fault's frame on the same stack, it becomes a
@@ -32,9 +34,10 @@
  * Otherwise a lock it holds might stay held for ever, so the kernel
  * panics, naming the guard page.
  *
- * Locking: allthreads and the scheduler fields change with interrupts
- * off (kern/core/sched.c).  kmem and uvm_km are called with interrupts on,
- * except that thread_join's frees may run with them as the caller had.
+ * Locking: the scheduler's fields under sched_lock (kern/core/sched.c),
+ * allthreads and next_tid under allthreads_lock, taken after sched_lock.
+ * kmem and uvm_km are called with interrupts on, except that thread_join's
+ * frees may run with them as the caller had.
  */
 #include "kern/core/thread.h"
 #include "kern/arch/cpu.h"
@@ -48,10 +51,12 @@
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
 
-struct thread thread0 = { .name = "thread0", .state = TS_RUNNING };
+struct thread thread0 = { .name = "thread0", .state = TS_RUNNING,
+	.bound_cpu = -1 };
 struct threadq allthreads = { NULL, &allthreads.tqh_first };
 uint64_t thread_stack_overflows;
 
+static struct spinlock allthreads_lock = SPINLOCK_INIT("allthreads");
 static int next_tid = 1;
 
 extern char thread_trampoline[];
@@ -85,7 +90,6 @@ struct thread *
 thread_alloc(const char *name, void (*fn)(void *arg), void *arg)
 {
 	struct thread *t = kmem_zalloc(sizeof(*t));
-	uint64_t s;
 
 	if (t == NULL)
 		return NULL;
@@ -95,32 +99,56 @@ thread_alloc(const char *name, void (*fn)(void *arg), void *arg)
 		return NULL;
 	}
 	t->kstack_pages = KSTACK_PAGES;
+	t->bound_cpu = -1;
 	strlcpy(t->name, name, sizeof(t->name));
 	t->ctx_rsp = initial_frame(thread_stack_top(t), fn, arg);
-	s = intr_disable();
+	thread_adopt(t);
+	return t;
+}
+
+void
+thread_adopt(struct thread *t)
+{
+	spin_lock(&allthreads_lock);
 	t->tid = next_tid++;
 	TAILQ_INSERT_TAIL(&allthreads, t, all_link);
-	intr_restore(s);
-	return t;
+	spin_unlock(&allthreads_lock);
+}
+
+void
+thread_list_lock(void)
+{
+	spin_lock(&allthreads_lock);
+}
+
+void
+thread_list_unlock(void)
+{
+	spin_unlock(&allthreads_lock);
 }
 
 struct thread *
 thread_create(const char *name, void (*fn)(void *arg), void *arg)
 {
+	return thread_create_on(name, fn, arg, -1);
+}
+
+struct thread *
+thread_create_on(const char *name, void (*fn)(void *arg), void *arg, int cpu)
+{
 	struct thread *t = thread_alloc(name, fn, arg);
-	uint64_t s;
 
 	if (t == NULL)
 		return NULL;
-	s = intr_disable();
-	sched_setrun(t);
-	intr_restore(s);
+	t->bound_cpu = cpu;
+	sched_make_runnable(t);
 	return t;
 }
 
 void
 thread_start(void (*fn)(void *arg), void *arg)
 {
+	sched_first_run();
 	sti();
 	fn(arg);
 	thread_exit();
@@ -130,14 +158,8 @@ thread_start(void (*fn)(void *arg), void *arg)
 static void __noreturn
 thread_die(int status)
 {
-	struct thread *self = curthread;
-
-	intr_disable();
-	self->exit_status = status;
-	self->state = TS_ZOMBIE;
-	wakeup(self);
-	sched_switch();
-	panic("thread_die: zombie thread %s ran again", self->name);
+	curthread->exit_status = status;
+	sched_zombie_switch();
 }
 
 void
@@ -145,7 +167,7 @@ thread_exit(void)
 {
 	struct thread *self = curthread;
 
-	KASSERT(self != &thread0 && self != sched_idle_thread());
+	KASSERT(self != &thread0 && !self->idle);
 	if (self->nmutex != 0)
 		panic("thread_exit: thread %s still holds %d mutex(es)",
 		    self->name, self->nmutex);
@@ -155,17 +177,15 @@ thread_exit(void)
 int
 thread_join(struct thread *t)
 {
-	uint64_t s;
 	int status;
 
-	KASSERT(t != curthread && t != &thread0 && t != sched_idle_thread());
+	KASSERT(t != curthread && t != &thread0 && !t->idle);
 	KASSERT(!t->joining);
 	t->joining = true;
-	s = intr_disable();
-	while (t->state != TS_ZOMBIE)
-		sleep(t, "join");
+	sched_wait_zombie(t);
+	spin_lock(&allthreads_lock);
 	TAILQ_REMOVE(&allthreads, t, all_link);
-	intr_restore(s);
+	spin_unlock(&allthreads_lock);
 	status = t->exit_status;
 	uvm_km_stack_free(t->kstack, t->kstack_pages);
 	kmem_free(t, sizeof(*t));
@@ -195,12 +215,12 @@ int
 thread_count(void)
 {
 	struct thread *t;
-	uint64_t s = intr_disable();
 	int n = 0;
 
+	spin_lock(&allthreads_lock);
 	TAILQ_FOREACH(t, &allthreads, all_link)
 		n++;
-	intr_restore(s);
+	spin_unlock(&allthreads_lock);
 	return n;
 }
 
@@ -213,15 +233,15 @@ void
 thread_print_all(kprint_fn pr)
 {
 	struct thread *t;
-	uint64_t s = intr_disable();
 
+	spin_lock(&allthreads_lock);
 	pr("  tid name                     state     wait on        ticks   vol  invol\n");
 	TAILQ_FOREACH(t, &allthreads, all_link) {
 		pr("  %3d %-24s %-9s %-12s %7lu %5lu %6lu\n", t->tid, t->name,
 		    state_names[t->state], t->wmesg ? t->wmesg : "-", t->rticks,
 		    t->nvcsw, t->nivcsw);
 	}
-	intr_restore(s);
+	spin_unlock(&allthreads_lock);
 }
 
 static bool
@@ -234,7 +254,7 @@ in_guard(const struct thread *t, uint64_t addr)
 static bool
 killable(const struct thread *t, const struct trapframe *tf)
 {
-	return t != &thread0 && t != sched_idle_thread() && t->nmutex == 0 &&
+	return t != &thread0 && !t->idle && t->nmutex == 0 &&
 	    t->preempt_count == 0 && (tf->rflags & RFLAGS_IF) != 0 &&
 	    spin_nheld == 0 && !intr_context();
 }

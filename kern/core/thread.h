@@ -43,9 +43,10 @@
  * (thread_stack_top) for each thread it resumes.
  *
  * Locking: the fields the scheduler uses (state, wchan, sleep_intr, the
- * queue links, the list of all threads) change only with interrupts off;
- * on one CPU that is the scheduler's lock.  A thread's other fields
- * belong to the thread itself.
+ * run and sleep queue links) change only under the scheduler's lock,
+ * sched_lock (kern/core/sched.c); the list of all threads under
+ * allthreads_lock (thread_list_lock), taken after sched_lock when both
+ * are.  A thread's other fields belong to the thread itself.
  */
 #ifndef KERN_THREAD_H
 #define KERN_THREAD_H
@@ -89,6 +90,11 @@ struct thread {
 	const void *wchan;              /* what a sleeping thread waits for */
 	const char *wmesg;              /* ... in words, for the debugger */
 	bool sleep_intr;                /* ... in sleep_on_intr: a signal wakes it */
+	bool sleep_intr_pending;        /* a signal came while it was not asleep:
+	                                   its next sleep_on_intr returns at once */
+	bool idle;                      /* a CPU's idle thread: on no queue */
+	int last_cpu;                   /* where it last ran (cpu_infos index) */
+	int bound_cpu;                  /* the one CPU it may run on, or -1 */
 	TAILQ_ENTRY(thread) q_link;     /* run queue or sleep queue */
 	TAILQ_ENTRY(thread) all_link;   /* every thread */
 	int preempt_count;              /* > 0: no involuntary switch */
@@ -126,6 +132,14 @@ void thread_init(void (*cont)(void)) __noreturn;
  *  => never sleeps.
  */
 struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg);
+
+/*
+ * thread_create_on - thread_create for a thread bound to CPU cpu (it runs
+ * there only; -1: anywhere), as sched_bind would make it.
+ *  => as thread_create; cpu runs threads.
+ */
+struct thread *thread_create_on(const char *name, void (*fn)(void *arg),
+    void *arg, int cpu);
 
 /*
  * thread_exit - end the calling thread; it becomes a zombie until joined.
@@ -181,7 +195,18 @@ extern uint64_t thread_stack_overflows;
 struct thread *thread_alloc(const char *name, void (*fn)(void *arg), void *arg);
 void thread_start(void (*fn)(void *arg), void *arg) __noreturn;
 
-/* Every thread, in creation order.  Changed only with interrupts off. */
+/*
+ * Every thread, in creation order, under thread_list_lock (a spin lock,
+ * after sched_lock in the lock order).
+ */
 extern struct threadq allthreads;
+void thread_list_lock(void);
+void thread_list_unlock(void);
+
+/*
+ * thread_adopt - give t, built by hand (an AP's first thread, smp.c), a
+ * tid and a place on allthreads.  => never sleeps.
+ */
+void thread_adopt(struct thread *t);
 
 #endif

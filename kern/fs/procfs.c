@@ -344,12 +344,12 @@ maps_gather(struct maps_walk *w, struct vm_map *map, vaddr_t *va)
 	struct vm_map_entry *e;
 	int n = 0;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, *va, &e))
 		e = e->next;            /* the first entry above *va */
 	for (; e != &map->header && n < MAPS_CHUNK; e = e->next, n++)
 		maps_copy(w, map, e, &w->recs[n], n > 0 ? &w->recs[n - 1] : NULL);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	if (n > 0)
 		*va = w->recs[n - 1].end;
 	return n;
@@ -651,15 +651,47 @@ gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 #define PROCFS_BTIME 1767225600ULL
 
 /*
- * The CPU line in ticks: user is every tick that found a process running
- * (its system calls too), system a kernel thread's (page daemon, tests),
- * idle the idle thread's.  One CPU; cpu0 says the same.
+ * The CPU lines in ticks, one per CPU that runs threads and their sum:
+ * user is every tick that found a process running (its system calls
+ * too), system a kernel thread's (page daemon, tests), idle the idle
+ * thread's.  Each CPU counts its own ticks (kern/core/sched.c).
  */
+static void
+stat_cpu_line(struct textbuf *tb, const char *name, uint64_t user,
+    uint64_t sys, uint64_t idle)
+{
+	tb_printf(tb, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, user, sys, idle);
+}
+
+static void
+gen_stat_cpus(struct textbuf *tb)
+{
+	uint64_t u[MAXCPUS], sy[MAXCPUS], id[MAXCPUS], tu = 0, ts = 0, ti = 0;
+	char name[8];
+	int n = 0;
+
+	for (int i = 0; i < MAXCPUS; i++) {
+		const struct cpu_info *ci = &cpu_infos[i];
+		if (!ci->ci_sched_on)
+			continue;
+		u[n] = ci->ci_proc_ticks;
+		id[n] = ci->ci_idle->rticks;
+		sy[n] = ci->ci_ticks > u[n] + id[n] ? ci->ci_ticks - u[n] - id[n] : 0;
+		tu += u[n];
+		ts += sy[n];
+		ti += id[n];
+		n++;
+	}
+	stat_cpu_line(tb, "cpu ", tu, ts, ti);
+	for (int i = 0; i < n; i++) {
+		ksnprintf(name, sizeof(name), "cpu%d", i);
+		stat_cpu_line(tb, name, u[i], sy[i], id[i]);
+	}
+}
+
 static void
 gen_stat_top(struct textbuf *tb, struct proc_info *pi)
 {
-	uint64_t idle = sched_idle_thread()->rticks, user = proc_cpu_ticks;
-	uint64_t sys = ticks > idle + user ? ticks - idle - user : 0;
 	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS), run = 0, blk = 0;
 	struct proc_info p;
 
@@ -671,8 +703,7 @@ gen_stat_top(struct textbuf *tb, struct proc_info *pi)
 		blk += p.state == 'D';
 		proc_info_put(&p);
 	}
-	tb_printf(tb, "cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, sys, idle);
-	tb_printf(tb, "cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, sys, idle);
+	gen_stat_cpus(tb);
 	tb_printf(tb, "intr 0\nctxt 0\nbtime %lu\nprocesses %lu\n"
 	    "procs_running %d\nprocs_blocked %d\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 	    PROCFS_BTIME, proc_started(), run, blk);
@@ -682,7 +713,7 @@ gen_stat_top(struct textbuf *tb, struct proc_info *pi)
 static void
 gen_uptime(struct textbuf *tb, struct proc_info *pi)
 {
-	uint64_t cs = clock_ns() / 10000000, idle = sched_idle_thread()->rticks * 100 / HZ;
+	uint64_t cs = clock_ns() / 10000000, idle = sched_idle_ticks() * 100 / HZ;
 
 	(void)pi;
 	tb_printf(tb, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100, idle % 100);

@@ -49,10 +49,11 @@
  *     (runs) fw_woken: return 0                unlock; return 1
  *
  * The word is read with the bucket lock held, so it must not fault (a
- * fault may sleep): the page table entry is checked first with the lock
- * held (futex_word_ready), and if the page is not mapped as needed the
- * lock is dropped, the page faulted in with uvm_fault, and the whole step
- * tried again.  FUTEX_WAKE_OP changes its word the same way, with an
+ * fault may sleep): pmap_user_word_op checks the page table entry and
+ * reads the word through the direct map with pmap_lock held in between,
+ * so another CPU's munmap cannot take the page away after the check; if
+ * the page is not mapped as needed, the lock is dropped, the page
+ * faulted in with uvm_fault, and the whole step tried again.  FUTEX_WAKE_OP changes its word the same way, with an
  * atomic instruction; the robust list's owner-died update likewise.
  *
  * A sleep ends by a wake (dequeued by the waker, fw_woken set), by the
@@ -179,7 +180,7 @@ futex_key_shared(struct vmspace *vm, uint64_t uaddr, struct futex_key *key)
 	struct vm_map_entry *e;
 	int error = 0;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, uaddr, &e) ||
 	    !(e->protection & VM_PROT_READ))
 		error = -EFAULT;
@@ -188,7 +189,7 @@ futex_key_shared(struct vmspace *vm, uint64_t uaddr, struct futex_key *key)
 		    (uint64_t)e->offset + (uaddr - e->start), true };
 		e->object->pgops->pgo_reference(e->object);
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -231,21 +232,6 @@ futex_key_move_refs(const struct futex_key *from, const struct futex_key *to, in
 /* ------------------------------------------------------------------ */
 /* The user's word, touched under a bucket lock                        */
 
-/*
- * May the word at uaddr be read (or written) now without a fault?  Its
- * page is mapped so in the current pmap.  With a spin lock held nothing
- * can unmap it before the access (one CPU: interrupts are off).
- */
-static bool
-futex_word_ready(uint64_t uaddr, bool write)
-{
-	struct vmspace *vm = curthread->vmspace;
-	uint64_t need = PG_V | PG_U | (write ? PG_RW : 0);
-
-	return vm != NULL &&
-	    (pmap_pte_lookup(vm->vm_map.pmap, ROUND_DOWN(uaddr, PAGE_SIZE)) & need) == need;
-}
-
 /* Fault the word's page in for the access.  => no lock held; 0 or -EFAULT. */
 static int
 futex_fault_in(uint64_t uaddr, bool write)
@@ -285,17 +271,23 @@ futex_unlock2(struct futex_bucket *a, struct futex_bucket *b)
 }
 
 /*
- * Lock buckets a and b (the same, or two) with the word at uaddr ready
- * for the access, faulting it in with them unlocked as often as needed.
- *  => 0 with both locked, or -EFAULT with neither.
+ * Lock buckets a and b (the same, or two) and run op on the word at uaddr
+ * (pmap_user_word_op: its page must be mapped for the access, and stays
+ * so until op is done), faulting the page in with them unlocked as often
+ * as needed.
+ *  => 0 with both locked and op done, or -EFAULT with neither.
  */
 static int
 futex_lock_word(struct futex_bucket *a, struct futex_bucket *b, uint64_t uaddr,
-    bool write)
+    bool write, void (*op)(volatile uint32_t *w, void *arg), void *arg)
 {
+	struct vmspace *vm = curthread->vmspace;
+
+	if (vm == NULL)
+		return -EFAULT;
 	for (;;) {
 		futex_lock2(a, b);
-		if (futex_word_ready(uaddr, write))
+		if (pmap_user_word_op(vm->vm_map.pmap, uaddr, write, op, arg))
 			return 0;
 		futex_unlock2(a, b);
 		if (futex_fault_in(uaddr, write) != 0)
@@ -303,23 +295,26 @@ futex_lock_word(struct futex_bucket *a, struct futex_bucket *b, uint64_t uaddr,
 	}
 }
 
-/* The word at uaddr.  => futex_lock_word's locks held (read). */
-static uint32_t
-futex_word(uint64_t uaddr)
+/* op: read the word into *(uint32_t *)arg. */
+static void
+word_read(volatile uint32_t *w, void *arg)
 {
-	return __atomic_load_n((volatile uint32_t *)uaddr, __ATOMIC_SEQ_CST);
+	*(uint32_t *)arg = __atomic_load_n(w, __ATOMIC_SEQ_CST);
 }
 
-/*
- * Compare the word at uaddr with old and, if equal, store new; *cur is
- * what it held.  => futex_lock_word's locks held (write).
- */
+struct word_cmpxchg {
+	uint32_t old, new, cur;     /* cur: what the word held */
+};
+
+/* op: compare the word with old and, if equal, store new. */
 static void
-futex_word_cmpxchg(uint64_t uaddr, uint32_t old, uint32_t new, uint32_t *cur)
+word_cmpxchg(volatile uint32_t *w, void *arg)
 {
-	*cur = old;
-	__atomic_compare_exchange_n((volatile uint32_t *)uaddr, cur, new, false,
-	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	struct word_cmpxchg *c = arg;
+
+	c->cur = c->old;
+	__atomic_compare_exchange_n(w, &c->cur, c->new, false, __ATOMIC_SEQ_CST,
+	    __ATOMIC_SEQ_CST);
 }
 
 /* ------------------------------------------------------------------ */
@@ -462,9 +457,11 @@ futex_wait(struct futex_key *key, uint64_t uaddr, uint32_t val,
 	struct futex_bucket *b = futex_bucket_of(key);
 	int error;
 
-	if ((error = futex_lock_word(b, b, uaddr, false)) != 0)
+	uint32_t cur;
+
+	if ((error = futex_lock_word(b, b, uaddr, false, word_read, &cur)) != 0)
 		return error;
-	if (futex_word(uaddr) != val) {
+	if (cur != val) {
 		spin_unlock(&b->fb_lock);
 		return -EAGAIN;
 	}
@@ -515,12 +512,13 @@ futex_requeue(const struct futex_key *k1, uint64_t uaddr1,
 {
 	struct futex_bucket *b1 = futex_bucket_of(k1), *b2 = futex_bucket_of(k2);
 	int woken = 0, moved = 0, error = 0;
+	uint32_t cur = 0;
 
 	if (cmpval == NULL)
 		futex_lock2(b1, b2);
-	else if ((error = futex_lock_word(b1, b2, uaddr1, false)) != 0)
+	else if ((error = futex_lock_word(b1, b2, uaddr1, false, word_read, &cur)) != 0)
 		return error;
-	if (cmpval != NULL && futex_word(uaddr1) != *cmpval)
+	if (cmpval != NULL && cur != *cmpval)
 		error = -EAGAIN;
 	else
 		futex_requeue_locked(b1, k1, b2, k2, nwake, nrequeue, &woken, &moved);
@@ -564,22 +562,31 @@ futex_op_cmp(uint32_t op, uint32_t old)
 	}
 }
 
-/* Apply op to the word at uaddr atomically: the comparison's result.  => locked. */
-static int
-futex_op_apply(uint64_t uaddr, uint32_t op)
-{
-	uint32_t old = futex_word(uaddr), cur;
-	int64_t new;
+struct word_op {
+	uint32_t op;
+	int result;         /* the comparison's, or -ENOSYS */
+};
 
-	if (futex_op_new(op, old) < 0)
-		return -ENOSYS;
+/* op: apply FUTEX_WAKE_OP's operation to the word atomically. */
+static void
+word_wake_op(volatile uint32_t *w, void *arg)
+{
+	struct word_op *o = arg;
+	uint32_t old = __atomic_load_n(w, __ATOMIC_SEQ_CST), cur;
+
+	if (futex_op_new(o->op, old) < 0) {
+		o->result = -ENOSYS;
+		return;
+	}
 	for (;;) {
-		new = futex_op_new(op, old);
-		futex_word_cmpxchg(uaddr, old, (uint32_t)new, &cur);
-		if (cur == old)
-			return futex_op_cmp(op, old);
+		cur = old;
+		if (__atomic_compare_exchange_n(w, &cur,
+		    (uint32_t)futex_op_new(o->op, old), false, __ATOMIC_SEQ_CST,
+		    __ATOMIC_SEQ_CST))
+			break;
 		old = cur;
 	}
+	o->result = futex_op_cmp(o->op, old);
 }
 
 int
@@ -587,11 +594,12 @@ futex_wake_op(const struct futex_key *k1, const struct futex_key *k2,
     uint64_t uaddr2, int n1, int n2, uint32_t op)
 {
 	struct futex_bucket *b1 = futex_bucket_of(k1), *b2 = futex_bucket_of(k2);
+	struct word_op o = { op, 0 };
 	int woken, cmp;
 
-	if ((cmp = futex_lock_word(b1, b2, uaddr2, true)) != 0)
+	if ((cmp = futex_lock_word(b1, b2, uaddr2, true, word_wake_op, &o)) != 0)
 		return cmp;
-	cmp = futex_op_apply(uaddr2, op);
+	cmp = o.result;
 	woken = cmp < 0 ? cmp : futex_wake_locked(b1, k1, n1, FUTEX_BITSET_ANY);
 	if (cmp > 0)
 		woken += futex_wake_locked(b2, k2, n2, FUTEX_BITSET_ANY);
@@ -650,8 +658,9 @@ futex_cmpxchg_user(uint64_t uaddr, uint32_t old, uint32_t new, uint32_t *cur)
 	if (error != 0)
 		return error;
 	struct futex_bucket *b = futex_bucket_of(&key);
-	if ((error = futex_lock_word(b, b, uaddr, true)) == 0) {
-		futex_word_cmpxchg(uaddr, old, new, cur);
+	struct word_cmpxchg c = { old, new, 0 };
+	if ((error = futex_lock_word(b, b, uaddr, true, word_cmpxchg, &c)) == 0) {
+		*cur = c.cur;
 		spin_unlock(&b->fb_lock);
 	}
 	futex_key_put(&key);

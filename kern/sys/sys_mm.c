@@ -344,14 +344,14 @@ map_bytes(vaddr_t start, vaddr_t end, bool wired_only)
 	struct vm_map_entry *e;
 	vsize_t n = 0;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, start, &e))
 		e = e->next;
 	for (; e != &map->header && e->start < end; e = e->next) {
 		if (!wired_only || e->wired_count > 0)
 			n += MIN(e->end, end) - MAX(e->start, start);
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return n;
 }
 
@@ -432,14 +432,14 @@ range_pageable(vaddr_t start, vaddr_t end, bool pageable)
 
 	while (error == 0 && va < end) {
 		struct vm_map_entry *e;
-		mutex_enter(&map->lock);
+		vm_map_lock(map);
 		if (!uvm_map_lookup_entry(map, va, &e))
 			e = e->next;
 		bool done = e == &map->header || e->start >= end;
 		vaddr_t s = done ? 0 : MAX(e->start, va), t = done ? 0 : MIN(e->end, end);
 		bool wired = !done && e->wired_count > 0;
 		bool none = !done && e->protection == VM_PROT_NONE;
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		if (done)
 			break;
 		if (pageable ? wired : (!wired && !none))
@@ -533,11 +533,11 @@ map_is_private(vaddr_t start, vaddr_t end)
 	struct vm_map_entry *e;
 	bool ok = true;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	uvm_map_lookup_entry(map, start, &e);
 	for (; ok && e != &map->header && e->start < end; e = e->next)
 		ok = (e->etype & UVM_ET_COPYONWRITE) && e->object == NULL;
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return ok;
 }
 
@@ -604,7 +604,7 @@ msync_next_file(struct vm_map *map, vaddr_t *va, vaddr_t end, voff_t *ostart,
 	struct uvm_object *uobj = NULL;
 	struct vm_map_entry *e;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, *va, &e))
 		e = e->next;
 	for (; uobj == NULL && e != &map->header && e->start < end; e = e->next) {
@@ -620,7 +620,7 @@ msync_next_file(struct vm_map *map, vaddr_t *va, vaddr_t end, voff_t *ostart,
 	}
 	if (uobj == NULL)
 		*va = end;
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return uobj;
 }
 
@@ -694,7 +694,7 @@ entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off
 	struct vm_map_entry *e;
 	int error = 0;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, va, &e)) {
 		error = -EFAULT;
 	} else {
@@ -707,7 +707,7 @@ entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off
 		if (*uobj != NULL)
 			(*uobj)->pgops->pgo_reference(*uobj);
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -772,9 +772,9 @@ mremap_dontunmap(vaddr_t old, vsize_t size, uint64_t flags, vaddr_t dst)
 	if (flags & MREMAP_FIXED) {
 		uvm_unmap(curmap(), dst, dst + size);
 	} else {
-		mutex_enter(&curmap()->lock);
+		vm_map_lock(curmap());
 		error = uvm_map_findspace(curmap(), mmap_base(), size, &dst, 0, true);
-		mutex_exit(&curmap()->lock);
+		vm_map_unlock(curmap());
 		if (error != 0)
 			return error;
 	}
@@ -823,9 +823,9 @@ sys_mremap(const struct sysargs *a)
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
 	} else {
-		mutex_enter(&curmap()->lock);
+		vm_map_lock(curmap());
 		error = uvm_map_findspace(curmap(), mmap_base(), nsize, &dst, 0, true);
-		mutex_exit(&curmap()->lock);
+		vm_map_unlock(curmap());
 		if (error != 0)
 			return error;
 	}

@@ -108,8 +108,9 @@ sys_time(const struct sysargs *a)
 /*
  * Sleep until the monotonic clock reaches deadline; -ERESTARTNOHAND and
  * the time *left on a signal.  Each tick wakes the sleepers to look at the clock; a
- * signal ends the (interruptible) sleep at once.  Interrupts off make the
- * tests and the sleep one step: no interlock needed (kern/core/sleep.h).
+ * signal ends the (interruptible) sleep at once, even one posted between
+ * the test and the sleep (sleep_intr_pending, kern/core/sched.c); a tick
+ * missed in that window costs one tick, the next wakes it again.
  */
 static int
 sleep_until(uint64_t deadline, uint64_t *left)

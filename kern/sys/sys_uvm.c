@@ -122,9 +122,9 @@ sys_vm_query(const struct sysargs *a)
 	if (a->a[0] >= USER_MAX)
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, va, &e)) {
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		return -ENOMEM;
 	}
 	q.start = e->start;
@@ -139,7 +139,7 @@ sys_vm_query(const struct sysargs *a)
 	q.wired_count = (uint32_t)e->wired_count;
 	query_upper(e, va, &q);
 	query_lower(e, va, &q);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	uint64_t pte = pmap_pte_lookup(map->pmap, va);
 	if (pte & PG_V) {
 		q.pte = pte & (PG_V | PG_RW | PG_U | PG_A | PG_M | PG_NX);
@@ -228,9 +228,9 @@ vm_query_obj_fill(struct vm_map *map, vaddr_t va, struct vm_query_obj *q)
 
 	memset(q, 0, sizeof(*q));
 	va = ROUND_DOWN(va, PAGE_SIZE);
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (!uvm_map_lookup_entry(map, va, &e)) {
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		return -ENOMEM;
 	}
 	if (e->object != NULL) {
@@ -241,7 +241,7 @@ vm_query_obj_fill(struct vm_map *map, vaddr_t va, struct vm_query_obj *q)
 		vp = vcache_find_obj(e->object);        /* held: the map's
 		                                           reference keeps the object */
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	if (vp != NULL)
 		query_obj_file(vp, q);
 	return 0;

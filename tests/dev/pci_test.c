@@ -93,7 +93,9 @@ KTEST(pci, bar_mapping_reads_the_virtio_common_config)
 	cc = (volatile uint8_t *)(va + pci_conf_read32(p, cap + 8));
 	/* ACK | DRIVER | FEATURES_OK | DRIVER_OK: the driver is up. */
 	KT_EQ(cc[0x14], 0x0f);
-	KT_EQ(*(volatile uint16_t *)(cc + 0x12), 1);       /* num_queues */
+	/* num_queues: QEMU gives a virtio-blk one queue per CPU (the
+	 * driver uses the first); at least one. */
+	KT_ASSERT(*(volatile uint16_t *)(cc + 0x12) >= 1);
 	*(volatile uint32_t *)(cc + 0x00) = 1;              /* features 32-63 */
 	KT_EQ(*(volatile uint32_t *)(cc + 0x04) & 1, 1);   /* VERSION_1 */
 	*(volatile uint16_t *)(cc + 0x16) = 0;              /* queue 0 */

@@ -155,9 +155,9 @@ vmtest_entry(struct vmtest *t, vaddr_t va)
 	struct vm_map_entry *e;
 	bool found;
 
-	mutex_enter(&t->map->lock);
+	vm_map_lock(t->map);
 	found = uvm_map_lookup_entry(t->map, va, &e);
-	mutex_exit(&t->map->lock);
+	vm_map_unlock(t->map);
 	KT_ASSERT(found);
 	return e;
 }

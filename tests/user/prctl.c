@@ -177,6 +177,30 @@ UTEST(setting_cpu_0_keeps_running_there)
 	UT_ERR(syscall(SYS_getcpu, (void *)8, NULL, NULL), EFAULT);
 }
 
+UTEST(setting_the_last_cpu_moves_the_caller_there_and_back)
+{
+	cpu_set_t all, one, now;
+	unsigned cpu = 99;
+	int last = -1;
+
+	UT_SYS(sched_getaffinity(0, sizeof(all), &all));
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &all))
+			last = i;
+	UT_ASSERT(last >= 0);
+	CPU_ZERO(&one);
+	CPU_SET(last, &one);
+	UT_SYS(sched_setaffinity(0, sizeof(one), &one));
+	UT_SYS(syscall(SYS_getcpu, &cpu, NULL, NULL));
+	UT_EQ(cpu, (unsigned)last);         /* moved before the call returned */
+	UT_SYS(sched_getaffinity(0, sizeof(now), &now));
+	UT_EQ(CPU_COUNT(&now), 1);
+	UT_ASSERT(CPU_ISSET(last, &now));
+	UT_SYS(sched_setaffinity(0, sizeof(all), &all));
+	UT_SYS(sched_getaffinity(0, sizeof(now), &now));
+	UT_ASSERT(CPU_EQUAL(&now, &all));
+}
+
 /* capget: root holds the capabilities (DAC_OVERRIDE, IPC_LOCK, SYS_ADMIN...). */
 struct ut_cap_header {
 	uint32_t version;

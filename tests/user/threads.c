@@ -526,3 +526,58 @@ find_self(void)
 		exec_path = path;
 	}
 }
+
+/*
+ * A futex call reads (WAIT) or changes (WAKE_OP) its word with a spin lock
+ * held, after checking that the page is mapped: on several CPUs, another
+ * thread's munmap must not be able to take the page away in between (the
+ * kernel read it through a mapping that was gone).  Every call gives an
+ * answer - 0, EAGAIN or EFAULT - and the process goes on.
+ */
+#define FLIP_ROUNDS 4000
+
+static void *flip_page;
+static atomic_int flip_stop;
+
+static void *
+page_flipper(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < FLIP_ROUNDS && !atomic_load(&flip_stop); i++) {
+		void *p = mmap(flip_page, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p == MAP_FAILED)
+			return (void *)1;
+		munmap(flip_page, 4096);
+	}
+	return NULL;
+}
+
+UTEST(futex_calls_on_a_page_another_thread_unmaps_get_an_answer)
+{
+	volatile int *w;
+	pthread_t t;
+	long bad = 0, faults = 0;
+
+	flip_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	UT_ASSERT(flip_page != MAP_FAILED);
+	w = flip_page;
+	atomic_store(&flip_stop, 0);
+	t = spawn(page_flipper, NULL);
+	for (int i = 0; i < FLIP_ROUNDS; i++) {
+		long r = syscall(SYS_futex, w, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+		    12345, NULL, NULL, 0);
+		faults += r < 0 && errno == EFAULT;
+		bad += !(r < 0 && (errno == EAGAIN || errno == EFAULT));
+		r = syscall(SYS_futex, w, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, 1,
+		    w, (1 << 28) | (1 << 12));      /* word += 1; wake if it was 0 */
+		faults += r < 0 && errno == EFAULT;
+		bad += !(r >= 0 || errno == EFAULT);
+	}
+	atomic_store(&flip_stop, 1);
+	UT_EQ(join(t), NULL);
+	printf("    # %ld of %d futex calls found the page unmapped\n", faults,
+	    2 * FLIP_ROUNDS);
+	UT_EQ(bad, 0);
+}

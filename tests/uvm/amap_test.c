@@ -158,9 +158,9 @@ map_cow(struct vm_map *map, vaddr_t va, int n)
 	KT_EQ(uvm_map(map, &at, P(n), NULL, 0, 0, UVM_MAPFLAG(RW, RW,
 	    MAP_INHERIT_COPY, UVM_ADV_NORMAL, UVM_FLAG_FIXED | UVM_FLAG_COPYONWRITE)), 0);
 	KT_EQ(at, va);
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	KT_ASSERT(uvm_map_lookup_entry(map, va, &e));
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	KT_EQ(e->etype, UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY);
 	KT_ASSERT(e->aref.ar_amap == NULL);
 	return e;
@@ -172,9 +172,9 @@ entry_at(struct vm_map *map, vaddr_t va)
 {
 	struct vm_map_entry *e;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	KT_ASSERT(uvm_map_lookup_entry(map, va, &e));
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return e;
 }
 
@@ -183,10 +183,10 @@ copy_entry(struct vm_map *map, struct vm_map_entry *e, int flags, vaddr_t s, vad
 {
 	int error;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	error = amap_copy(map, e, flags, s, end);
 	KT_EQ(uvm_map_check(map, ktest_print), 0);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -689,9 +689,9 @@ map_anon(struct vm_map *map, vaddr_t va, int n, bool overlay)
 	KT_EQ(uvm_map(map, &at, P(n), NULL, 0, 0, UVM_MAPFLAG(RW, RW,
 	    MAP_INHERIT_SHARE, UVM_ADV_NORMAL,
 	    UVM_FLAG_FIXED | (overlay ? UVM_FLAG_OVERLAY : 0))), 0);
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	KT_ASSERT(uvm_map_lookup_entry(map, va, &e));
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return e;
 }
 
@@ -1060,9 +1060,9 @@ KTEST(amap, cow_now_copies_only_shared_anons)
 	mutex_exit(c->am_lock);
 	KT_EQ(an[0]->an_ref, 2);
 
-	mutex_enter(&m2.lock);
+	vm_map_lock(&m2);
 	KT_EQ(amap_cow_now(&m2, e2), 0);
-	mutex_exit(&m2.lock);
+	vm_map_unlock(&m2);
 	memcpy(now, c->am_anon, sizeof(now));
 	for (int i = 0; i < 3; i++) {
 		/* A new anon with its own page and the same contents. */

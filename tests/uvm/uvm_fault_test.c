@@ -270,9 +270,9 @@ KTEST(fault, fault_wire_then_unwire_directly)
 	KT_EQ(vmtest_entry(&t, va)->wired_count, 0);
 	KT_EQ(pmap_check_all(ktest_print), 0);
 	/* Unwire all three: the page never mapped is skipped. */
-	mutex_enter(&t.map->lock);
+	vm_map_lock(t.map);
 	uvm_fault_unwire(t.map, va, va + 3 * PAGE_SIZE);
-	mutex_exit(&t.map->lock);
+	vm_map_unlock(t.map);
 	expect_wired(&t, va, 2, false);
 	KT_EQ(vmtest_anon(&t, va)->an_page->pqflags & PQ_QUEUES, PQ_ACTIVE);
 	KT_EQ(vmtest_pte(&t, va + 2 * PAGE_SIZE), 0);

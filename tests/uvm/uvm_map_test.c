@@ -110,9 +110,9 @@ entry_at(struct vm_map *map, vaddr_t va)
 	struct vm_map_entry *e;
 	bool found;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	found = uvm_map_lookup_entry(map, va, &e);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return found ? e : NULL;
 }
 
@@ -190,9 +190,9 @@ findspace(struct vm_map *map, vaddr_t hint, vsize_t len, vsize_t align,
 	int error;
 
 	*res = 0;
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	error = uvm_map_findspace(map, hint, len, res, align, topdown);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return error;
 }
 
@@ -948,17 +948,17 @@ clip_by_hand(struct vm_map *map, vaddr_t x, struct uvm_object *obj)
 {
 	struct vm_map_entry *e = expect_entry(map, x, x + PG(8));
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	uvm_map_clip_start(map, e, x + PG(2));
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	CHECK(map);
 	KT_EQ(obj->uo_refs, 3);
 	KT_EQ(e->start, x + PG(2));
 	KT_EQ(e->offset, 0x7000);
 	KT_EQ(expect_entry(map, x, x + PG(2))->offset, 0x5000);
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	uvm_map_clip_end(map, e, x + PG(5));
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	CHECK(map);
 	KT_EQ(obj->uo_refs, 4);
 	KT_EQ(map->nentries, 3);
@@ -1634,9 +1634,9 @@ rm_op_query(struct vm_map *map, struct krand *r)
 	RM_EXPECT(map, uvm_map_checkprot(map, start, end, prot) == want);
 	for (int k = 0; k < 4; k++) {
 		va = RM_MIN + PG(krand_below(r, RM_PAGES)) + krand_below(r, PAGE_SIZE);
-		mutex_enter(&map->lock);
+		vm_map_lock(map);
 		found = uvm_map_lookup_entry(map, va, &e);
-		mutex_exit(&map->lock);
+		vm_map_unlock(map);
 		RM_EXPECT(map, found == rm_model[rm_page(va)].mapped);
 		RM_EXPECT(map, found ? e->start <= va && va < e->end :
 		    (e == &map->header || e->end <= va) &&

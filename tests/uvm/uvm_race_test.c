@@ -110,10 +110,10 @@ gate_get(struct uvm_object *uobj, voff_t off, int centeridx,
 	if (!g->fired) {
 		struct vm_map_entry *e;
 		g->fired = true;
-		mutex_enter(&g->t->map->lock);
+		vm_map_lock(g->t->map);
 		g->wired_seen = uvm_map_lookup_entry(g->t->map, BASE, &e) ?
 		    e->wired_count : -1;
-		mutex_exit(&g->t->map->lock);
+		vm_map_unlock(g->t->map);
 		g->racer = thread_create("racer", racer_main, g);
 		g->racer_waited = tt_wait_sleeping(g->racer, &g->t->map->busy, 20);
 		g->refs_seen = uobj->uo_refs;

@@ -32,9 +32,9 @@ usage_at(struct vmtest *t, vaddr_t va)
 	struct vm_map_entry *e = vmtest_entry(t, va);     /* locks the map itself */
 
 	memset(&u, 0, sizeof(u));
-	mutex_enter(&t->map->lock);
+	vm_map_lock(t->map);
 	uvm_usage_entry(t->map, e, &u);
-	mutex_exit(&t->map->lock);
+	vm_map_unlock(t->map);
 	return u;
 }
 

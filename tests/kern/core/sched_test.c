@@ -72,9 +72,10 @@ KTEST(sched, threads_run_exit_and_free_their_stacks)
 	bool looks_right;
 
 	memset(life_out, 0, sizeof(life_out));
-	preempt_disable();              /* none runs before we have looked */
-	for (int i = 0; i < NLIFE; i++)
-		t[i] = thread_create("life", life_worker, (void *)(uintptr_t)i);
+	preempt_disable();              /* none runs before we have looked: */
+	for (int i = 0; i < NLIFE; i++) /* all wait for this CPU */
+		t[i] = thread_create_on("life", life_worker, (void *)(uintptr_t)i,
+		    cpu_number());
 	kva_live = uvm_km_stats.kva_pages;
 	n_live = thread_count();
 	looks_right = stacks_look_right(t, NLIFE);
@@ -461,7 +462,7 @@ KTEST(sched, preempt_disable_defers_the_switch_to_preempt_enable)
 
 	rival_stop = false;
 	rival_count = 0;
-	r = thread_create("rival", rival, NULL);
+	r = thread_create_on("rival", rival, NULL, cpu_number());  /* our CPU's */
 	KT_ASSERT(r != NULL);
 	preempt_disable();
 	inv0 = curthread->nivcsw;
@@ -545,12 +546,16 @@ KTEST(sched, preempted_user_program_keeps_its_kernel_stack)
 	char *argv[] = { "hello", NULL };
 	char *envp[] = { NULL };
 	uint64_t ps0 = sched_stats.program_switches, tss_before, tss_after, sys_after;
-	struct thread *r;
-	int runs = 0, bad = 0, status;
+	struct thread *r[MAXCPUS] = { NULL };
+	int runs = 0, bad = 0, status, nr = 0;
 
 	rival_stop = false;
-	r = thread_create("rival", rival, NULL);
-	KT_ASSERT(r != NULL);
+	for (int i = 0; i < MAXCPUS; i++) {     /* one rival on every CPU */
+		if (cpu_infos[i].ci_sched_on)
+			r[nr++] = thread_create_on("rival", rival, NULL, i);
+	}
+	for (int i = 0; i < nr; i++)
+		KT_ASSERT(r[i] != NULL);
 	tss_before = gdt_kernel_stack();
 	while (sched_stats.program_switches < ps0 + PROGRAM_SWITCHES && runs < MAX_RUNS) {
 		status = -1;
@@ -561,7 +566,8 @@ KTEST(sched, preempted_user_program_keeps_its_kernel_stack)
 	tss_after = gdt_kernel_stack();
 	sys_after = syscall_rsp0;
 	rival_stop = true;
-	KT_EQ(thread_join(r), 0);
+	for (int i = 0; i < nr; i++)
+		KT_EQ(thread_join(r[i]), 0);
 	ktest_print("# sched: %d runs of /bin/hello, %lu switches away from it\n",
 	    runs, sched_stats.program_switches - ps0);
 	KT_EQ(bad, 0);
@@ -611,8 +617,9 @@ ping_pong(void (*fn)(void *), uint64_t *switches)
 	uint64_t sw0, c0, c;
 
 	preempt_disable();
-	a = thread_create("ping", fn, (void *)0);
-	b = thread_create("pong", fn, (void *)1);
+	/* Both on this CPU: a switch each time, not two CPUs spinning. */
+	a = thread_create_on("ping", fn, (void *)0, cpu_number());
+	b = thread_create_on("pong", fn, (void *)1, cpu_number());
 	sw0 = sched_stats.switches;
 	c0 = rdtsc();
 	preempt_enable();

@@ -123,7 +123,7 @@ ps_text_entry(struct vm_map *map, struct uvm_object *uobj, struct vm_map_entry *
 {
 	bool found = false;
 
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	for (struct vm_map_entry *e = map->header.next; e != &map->header && !found;
 	    e = e->next) {
 		if (e->object == uobj && (e->protection & VM_PROT_EXECUTE)) {
@@ -131,7 +131,7 @@ ps_text_entry(struct vm_map *map, struct uvm_object *uobj, struct vm_map_entry *
 			found = true;
 		}
 	}
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return found;
 }
 
@@ -152,10 +152,10 @@ ps_usage(struct vm_map *map, vaddr_t va)
 	struct uvm_usage u;
 
 	memset(&u, 0, sizeof(u));
-	mutex_enter(&map->lock);
+	vm_map_lock(map);
 	if (uvm_map_lookup_entry(map, va, &e))
 		uvm_usage_entry(map, e, &u);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	return u;
 }
 
