@@ -296,13 +296,13 @@ uvm_snapshot(struct vmspace *vm, int pid, char *buf, size_t cap)
 
 	if (cap <= SNAP_TAIL)
 		return 0;
-	mutex_enter(&map->lock);
+	vm_map_lock_read(map);
 	sb_printf(&sb, "uvm pid=%d pmap=%lx entries=%d min=%lx max=%lx ftseq=%lu\n", pid,
 	    (uint64_t)map->pmap, map->nentries, (uint64_t)map->min_offset,
 	    (uint64_t)map->max_offset, last);
 	for (const struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
 		snap_entry(&sb, map, e);
-	mutex_exit(&map->lock);
+	vm_map_unlock(map);
 	snap_faults(&sb, pid, last);
 	sb.len += (size_t)ksnprintf(sb.buf + sb.len, cap - sb.len, "%s\n",
 	    sb.full ? "truncated" : "end");
