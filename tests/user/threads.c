@@ -535,6 +535,9 @@ find_self(void)
  * answer - 0, EAGAIN or EFAULT - and the process goes on.
  */
 #define FLIP_ROUNDS 4000
+#define UT_FUTEX_WAIT 0             /* <linux/futex.h>: musl ships none */
+#define UT_FUTEX_WAKE_OP 5
+#define UT_FUTEX_PRIVATE 128
 
 static void *flip_page;
 static atomic_int flip_stop;
@@ -566,11 +569,11 @@ UTEST(futex_calls_on_a_page_another_thread_unmaps_get_an_answer)
 	atomic_store(&flip_stop, 0);
 	t = spawn(page_flipper, NULL);
 	for (int i = 0; i < FLIP_ROUNDS; i++) {
-		long r = syscall(SYS_futex, w, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+		long r = syscall(SYS_futex, w, UT_FUTEX_WAIT | UT_FUTEX_PRIVATE,
 		    12345, NULL, NULL, 0);
 		faults += r < 0 && errno == EFAULT;
 		bad += !(r < 0 && (errno == EAGAIN || errno == EFAULT));
-		r = syscall(SYS_futex, w, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, 1,
+		r = syscall(SYS_futex, w, UT_FUTEX_WAKE_OP | UT_FUTEX_PRIVATE, 1, 1,
 		    w, (1 << 28) | (1 << 12));      /* word += 1; wake if it was 0 */
 		faults += r < 0 && errno == EFAULT;
 		bad += !(r >= 0 || errno == EFAULT);
