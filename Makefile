@@ -130,31 +130,41 @@ QEMU    := qemu-system-x86_64
 KDEBUG  ?= 1
 LOCKORDER ?= $(KDEBUG)
 KTEST   ?= all
+# make test KTEST=... (KTEST given on the command line): only the selected
+# kernel tests, in one boot.  Every other part of make test is then off
+# unless named on the command line too (make test KTEST='vm/*' GDBTEST=1).
+ifeq ($(origin KTEST),command line)
+KTEST_ONLY := 1
+endif
+# $(call unless_ktest,DEFAULT): DEFAULT for a full make test, off (0) for
+# make test KTEST=...
+unless_ktest = $(if $(KTEST_ONLY),0,$(1))
 SWAP    ?= 256M
 SWAPMEM ?= 64M
-SWAPKTEST ?= swap/*,pdaemon/*
-GDBTEST ?= 1
-SHELLTEST ?= 1
-BUSYBOXTEST ?= 1
-EXT2BOOTTEST ?= 1
-FAILTEST ?= 1
+SWAPKTEST ?= $(if $(KTEST_ONLY),none,swap/*$(comma)pdaemon/*)
+HARNESSTEST ?= $(call unless_ktest,1)
+GDBTEST ?= $(call unless_ktest,1)
+SHELLTEST ?= $(call unless_ktest,1)
+BUSYBOXTEST ?= $(call unless_ktest,1)
+EXT2BOOTTEST ?= $(call unless_ktest,1)
+FAILTEST ?= $(call unless_ktest,1)
 FAILALLOC ?= 10:1
 FAILPROG ?=
 FAIL_TIMEOUT ?= 300
-FUZZTEST ?= 1
-STRESSNGTEST ?= 1
+FUZZTEST ?= $(call unless_ktest,1)
+STRESSNGTEST ?= $(call unless_ktest,1)
 FUZZSKIPKNOWN ?= 0
-TRINITYTEST ?= 1
+TRINITYTEST ?= $(call unless_ktest,1)
 TRINITYSEED ?= 42
 TRINITYCALLS ?= 10000
 TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
 SMP     ?= 1
-SMPKTEST ?= smp/*,shootdown/*
+SMPKTEST ?= $(if $(KTEST_ONLY),none,smp/*$(comma)shootdown/*)
 CMDLINE ?=
 ROOT    ?= vdc
-GDBPORT ?= 1234
+GDBPORT ?=
 TEST_TIMEOUT ?= 600
 
 # The standard QEMU flags (docs/design.md, "QEMU and the machines"),
@@ -228,7 +238,7 @@ KERNEL  := $(BUILD)/kernel.elf
 GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: stress all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
+.PHONY: stress all iso run test check test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
 	test-trinity
 all: deps $(KERNEL) $(GDBCONST)
@@ -295,12 +305,12 @@ $(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h) kern/vfs/vfs.h
 # this kernel.  Each tests/user/*.c but utest.c is one test program,
 # linked with utest.c; user/include holds the project's own system calls.
 MUSLCC  := musl-gcc
-UCFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/include -Itests/user
+UCFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -Werror -Iuser/include -Itests/user
 UBUILD  := $(BUILD)/user
 UTEST_SRCS := $(filter-out tests/user/utest.c,$(sort $(wildcard tests/user/*.c)))
 UTESTS  := $(patsubst tests/user/%.c,$(UBUILD)/tests/%,$(UTEST_SRCS))
 # The project's own system calls, as programs include them.
-UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h
+UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h user/include/uvmkern_errno.h
 UTEST_LIB := tests/user/utest.c tests/user/utest.h tests/user/uthread.h $(UVMKERN_H)
 UDATA   := $(UBUILD)/tests/data/rows.txt
 MKINITRD := $(BUILD)/tools/mkinitrd
@@ -454,12 +464,17 @@ ext2-fsck:
 		{ cat $(BUILD)/e2fsck.log; echo "make test: e2fsck found errors on $(EXT2_IMG)"; exit 1; }
 	@echo "make test: e2fsck -fn $(EXT2_IMG): clean"
 
+# make run CMDLINE='ktest=... qemuexit=1' boots as make test's first boot
+# does (the scratch disk vdb, no swap: the suites make swap areas of their
+# own), so a test passes or fails in both alike; CMDLINE may still say
+# swap=vda (the last word wins).
+RUN_KTEST := $(if $(findstring ktest=,$(CMDLINE)),scratch=vdb swap=none)
 # make run PROG=path/to/static-binary ARGS="a b": that program, added to
 # the initrd as /bin/NAME, is the only job; QEMU exits with its status.
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := $(if $(filter vdc,$(ROOT)),root=vdc) initexit=1 $(CMDLINE)
+RUN_CMDLINE := $(if $(filter vdc,$(ROOT)),root=vdc) initexit=1 $(RUN_KTEST) $(CMDLINE)
 endif
 
 run: all $(INITRD) disks
@@ -489,6 +504,7 @@ SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 	no_such_test:FAILED:'no test matches .selftest/no_such_test'
 
 test: all $(INITRD) disks
+ifneq ($(HARNESSTEST),0)
 	$(Q)for sc in $(SELFCHECKS); do \
 		name=$${sc%%:*}; rest=$${sc#*:}; verdict=$${rest%%:*}; \
 		pat=$${rest#$$verdict}; pat=$${pat#:}; \
@@ -501,6 +517,11 @@ test: all $(INITRD) disks
 			exit 1; \
 		fi; \
 	done
+	$(Q)tools/test-fastpath.sh '$(MAKE)' $(BUILD)
+endif
+ifneq ($(KTEST_ONLY),)
+	@echo "make test: only KTEST=$(KTEST), in one boot (a plain make test runs everything; make check KTEST=... is the same boot on the disk as it is)"
+endif
 	$(Q)$(MAKE) --no-print-directory ext2-fresh
 	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
@@ -655,14 +676,27 @@ fuzz: all $(INITRD) disks
 	echo "make fuzz: leak check: $$(grep -E '^(not )?ok [0-9]+ - fuzz/campaign' $(BUILD)/fuzz.log || echo 'not reached')"; \
 	exit $$st
 
+# make check: the fast loop - build, then make test's first boot alone
+# (ktest=$(KTEST), default all), on the disks as they are (no fresh
+# ext2 image, no e2fsck, no other boot): tools/qemu-test.sh's verdict,
+# and the status 0 only when every selected test passed.
+#   make check KTEST='amap/*'          a suite in a few seconds
+check: all $(INITRD) disks
+	$(call make_iso,$(BUILD)/check,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh --label "make check" \
+		$(BUILD)/check.iso $(BUILD)/check.log $(TEST_TIMEOUT)
+
 selfcheck-iso: $(INITRD)
 	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)
 
+# make qemu-gdb: QEMU halted, its gdb stub on a free port of 127.0.0.1
+# (GDBPORT=N to choose), written to $(BUILD)/gdb-port while it runs;
+# make gdb (tools/gdb.sh) attaches to that port.  The status is make
+# run's: 0 when the guest powered off (or init exited 0 with initexit=1).
 qemu-gdb: all $(INITRD) disks
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
-	@echo "QEMU is halted, waiting for gdb on :$(GDBPORT); run 'make gdb' in another terminal"
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio -cdrom $(ISO) -boot d \
-		-S -gdb tcp::$(GDBPORT)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" GDBPORT=$(GDBPORT) \
+		tools/qemu-gdb.sh $(ISO) $(BUILD)
 
 gdb: all disks
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
