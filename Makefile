@@ -8,11 +8,19 @@
 #                   or `poweroff` - status 0 - or Ctrl-A X);
 #                   PROG=binary ARGS="..." runs your own static program
 #                   from the initrd instead and exits with its status
-#   make test       boot with the self-tests, exit non-zero on any failure
+#   make test       boot with the self-tests, exit non-zero on any failure;
+#                   make test KTEST=glob runs only those kernel tests (one
+#                   boot; the other parts only when named: GDBTEST=1 ...)
+#   make check      the quick loop: make test's first boot alone (KTEST,
+#                   default all) on the disks as they are; status 0 only
+#                   when every selected test passed
 #   make test-failalloc  only make test's allocation-failure boot
 #   make test-smp   only make test's boot with two CPUs (the smp suite)
-#   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
-#   make gdb        attach gdb (starting QEMU itself if none is waiting)
+#   make qemu-gdb   start QEMU halted, waiting for gdb on a free port,
+#                   written to build/gdb-port while it runs; its status
+#                   is make run's (0 after a power-off)
+#   make gdb        attach gdb to that port (starting QEMU itself, on a
+#                   free port, if none is waiting); in gdb, help uvm
 #   make bench      the VM microbenchmark (tests/bench/vmbench.c) on this
 #                   kernel (also with faultahead=0, the fault handler's
 #                   speed-ups off) and on Debian's Linux, side by side: a table,
@@ -34,7 +42,21 @@
 #   make clean      remove build/ (test-linux's kernel cache stays)
 #
 # Variables you can set on the command line:
-#   KTEST=glob      which tests `make test` runs (default all)
+#   KTEST=glob      which kernel tests make test and make check run
+#                   (default all); given on make test's command line, only
+#                   they run: each knob below that adds a part of make test
+#                   (HARNESSTEST, EXT2BOOTTEST, SWAPKTEST, SMPKTEST,
+#                   FAILTEST, STRESSNGTEST, FUZZTEST, TRINITYTEST,
+#                   SHELLTEST, BUSYBOXTEST, GDBTEST) is then off unless
+#                   named too
+#   HARNESSTEST=0   skip make test's harness self-checks: boots that must
+#                   fail, panic, triple-fault, hang or stop early, the
+#                   exit status of make check, make run CMDLINE='ktest=...'
+#                   and make qemu-gdb (tools/test-fastpath.sh), the
+#                   README's option table (tools/check-options.sh)
+#   GDBPORT=N       the port of make qemu-gdb's gdb stub (default: a free
+#                   one) and the one make gdb attaches to (default: the
+#                   one in build/gdb-port)
 #   SEED=N          seed for randomized tests (default: random, printed)
 #   MEM=512M        guest memory
 #   SMP=1           CPUs QEMU gives the guest (-smp N; above 1 with
@@ -409,6 +431,10 @@ $(INITRD): user $(GPROGS) $(ROOTFS_STAGE)/.stamp $(MKINITRD) tools/motd FORCE
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
 	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)
 	@cp -r $(UBUILD)/tests $(INITRD_ROOT)/tests
+	@# The programs are built with -g (for gdb, which reads $(UBUILD));
+	@# the initrd, which sits in RAM, gets them without it (3 MiB less).
+	@for f in $(notdir $(UPROGS)); do objcopy --strip-debug $(INITRD_ROOT)/bin/$$f; done
+	@for f in $(notdir $(UTESTS)); do objcopy --strip-debug $(INITRD_ROOT)/tests/$$f; done
 	@cp $(GPROGS) $(INITRD_ROOT)/bin/
 	@mkdir -p $(INITRD_ROOT)/lib64 $(INITRD_ROOT)/lib/x86_64-linux-gnu
 	@cp -L $(ROOTFS_LIBS)/ld-linux-x86-64.so.2 $(INITRD_ROOT)/lib64/
@@ -518,6 +544,7 @@ ifneq ($(HARNESSTEST),0)
 		fi; \
 	done
 	$(Q)tools/test-fastpath.sh '$(MAKE)' $(BUILD)
+	$(Q)tools/check-options.sh
 endif
 ifneq ($(KTEST_ONLY),)
 	@echo "make test: only KTEST=$(KTEST), in one boot (a plain make test runs everything; make check KTEST=... is the same boot on the disk as it is)"

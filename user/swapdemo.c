@@ -56,14 +56,14 @@ explain(const struct uvm_swapstat *a, const struct uvm_swapstat *b, size_t mib)
 		    (unsigned long long)(b->pageins - a->pageins));
 		return;
 	}
-	if (b->nslots == 0) {
+	if (b->nslots == 0)
 		printf("swapdemo: it did not swap: there is no swap area (booted with swap=none?)\n");
-		return;
-	}
-	printf("swapdemo: it did not swap: %zu MiB fit in the %llu MiB that were free.\n"
-	    "  To see swapping, ask for more than is free (swapdemo %llu), or boot a\n"
-	    "  smaller machine: make run MEM=64M, then swapdemo 200 (or make run MEM=64M\n"
-	    "  PROG=build/user/swapdemo ARGS=200)\n", mib, freemib, freemib + 64);
+	else
+		printf("swapdemo: it did not swap: %zu MiB fit in the %llu MiB that were free\n"
+		    "  (ask for more than that to make it swap: swapdemo %llu)\n",
+		    mib, freemib, freemib + 64);
+	printf("  To see swapping, boot a smaller machine, with swap on vda: make run MEM=64M,\n"
+	    "  then swapdemo 200 (or make run MEM=64M PROG=build/user/swapdemo ARGS=200)\n");
 }
 
 int

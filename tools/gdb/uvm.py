@@ -769,9 +769,11 @@ class UvmUserSymbols(gdb.Command):
 
 Usage: uvm user-symbols [PID]     (default: the current process)
 It reads the process's exe path (struct proc, set by exec), finds that
-file in BUILD/initrd/ (the initrd's tree, e.g. /bin/forkdemo ->
-build/initrd/bin/forkdemo) or BUILD/user/ ($UVMKERN_BUILD, default
-build), and adds its symbols with
+program in BUILD/user/ (built with -g; e.g. /bin/forkdemo or
+/mnt/usr/local/bin/forkdemo -> build/user/forkdemo, /tests/cow ->
+build/user/tests/cow) or else in BUILD/initrd/ (the initrd's tree, whose
+copies have no -g info; BUILD is $UVMKERN_BUILD, default build), and
+adds its symbols with
 add-symbol-file.  A static executable (ET_EXEC) runs at its link
 address; a static-pie one (ET_DYN) at the base exec chose, read back
 from the process's map: the start of the first entry backed by an
@@ -792,11 +794,7 @@ or "list *ADDR" name a user address."""
         exe = p["exe"].string()
         if not exe:
             raise gdb.GdbError("process %d has no exe path" % int(p["pid"]))
-        cands = [os.path.join(BUILD, "initrd", exe.lstrip("/")),
-                 os.path.join(BUILD, "user", os.path.basename(exe))]
-        path = next((c for c in cands if os.path.isfile(c)), None)
-        if path is None:
-            raise gdb.GdbError("%s: not found as %s" % (exe, " or ".join(cands)))
+        path = user_program_file(exe)
         e_type, loads = elf_info(path)
         if e_type == 2:         # ET_EXEC
             base = 0
@@ -837,11 +835,13 @@ def load_user_symbols(path, base):
 
 
 def user_program_file(prog):
-    """The build's copy of the user program prog: a name (forkdemo,
-    tests/cow) or the path it has in the guest (/bin/forkdemo,
-    /mnt/usr/local/bin/forkdemo, /tests/cow)."""
+    """The build's copy of the user program prog, with its debug info: a
+    name (forkdemo, tests/cow) or the path it has in the guest
+    (/bin/forkdemo, /mnt/usr/local/bin/forkdemo, /tests/cow).  BUILD/user/
+    first: the initrd's copies (BUILD/initrd/) have no -g info."""
     name = os.path.basename(prog)
-    cands = [os.path.join(BUILD, "user", prog.lstrip("/")),
+    tests = prog.startswith("/tests/") or prog.startswith("tests/")
+    cands = [os.path.join(BUILD, "user", "tests" if tests else "", name),
              os.path.join(BUILD, "user", name),
              os.path.join(BUILD, "user", "tests", name),
              os.path.join(BUILD, "initrd", prog.lstrip("/"))]
