@@ -547,7 +547,7 @@ ifneq ($(HARNESSTEST),0)
 	$(Q)tools/check-options.sh
 endif
 ifneq ($(KTEST_ONLY),)
-	@echo "make test: only KTEST=$(KTEST), in one boot (a plain make test runs everything; make check KTEST=... is the same boot on the disk as it is)"
+	@echo "make test: only KTEST=$(KTEST), in one boot (a plain make test runs every part; make check KTEST=... runs this boot without the fresh disk)"
 endif
 	$(Q)$(MAKE) --no-print-directory ext2-fresh
 	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))

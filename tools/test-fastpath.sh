@@ -17,29 +17,34 @@ set -u
 make=$1 build=$2
 fail() { echo "make test: harness self-check BROKEN: $*"; exit 1; }
 
-# expect NAME STATUS-TEST MAKE-ARGS...: run make with MAKE-ARGS; its
-# status must pass STATUS-TEST ("= 0" or "!= 0").
+# expect NAME pass|fail MAKE-ARGS...: run make with MAKE-ARGS; its status
+# must be 0 (pass) or not 0 (fail).
 expect() {
-	local name=$1 test=$2 log=$build/fastpath-$1.log
+	local want=$2 log=$build/fastpath-$1.log st got
 	shift 2
+	# shellcheck disable=SC2086  # $make may carry flags
 	timeout 300 $make --no-print-directory BUILD="$build" "$@" </dev/null >"$log" 2>&1
-	local st=$?
-	# shellcheck disable=SC2086  # test is an operator and a number
-	[ "$st" $test ] || { tail -n 5 "$log"; fail "make $* exited $st (expected $test; $log)"; }
+	st=$?
+	got=$([ "$st" -eq 0 ] && echo pass || echo fail)
+	if [ "$got" != "$want" ]; then
+		tail -n 5 "$log"
+		fail "make $* exited $st, expected to $want ($log)"
+	fi
 	echo "make test: harness self-check: make $* -> status $st, as it must"
 }
 
-expect check-pass "= 0" check KTEST='cmdline/*'
+expect check-pass pass check KTEST='cmdline/*'
 grep -q '^make check: PASS' "$build/fastpath-check-pass.log" ||
 	fail "make check KTEST='cmdline/*' did not say PASS"
-expect check-fail "!= 0" check KTEST=selftest/must_fail
+expect check-fail fail check KTEST=selftest/must_fail
 grep -q '^make check: FAILED' "$build/fastpath-check-fail.log" ||
 	fail "make check KTEST=selftest/must_fail did not say FAILED"
-expect run-ktest "= 0" run CMDLINE='ktest=cmdline/* qemuexit=1'
+expect run-ktest pass run CMDLINE='ktest=cmdline/* qemuexit=1'
 
 # make qemu-gdb, and a gdb attached to the port it wrote.
 log=$build/fastpath-qemu-gdb.log portfile=$build/gdb-port
 rm -f "$portfile"
+# shellcheck disable=SC2086  # $make may carry flags
 timeout 300 $make --no-print-directory BUILD="$build" qemu-gdb \
 	CMDLINE='init=/bin/hello initexit=1' </dev/null >"$log" 2>&1 &
 pid=$!

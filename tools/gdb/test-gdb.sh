@@ -107,8 +107,10 @@ want "$main" '^#0  main \(\) at user/forkdemo\.c:[0-9]+$' \
 want "$main" '^[0-9]+[[:space:]]+char \*p = mmap\(' \
 	"uvm break-main: main's first source line is not shown"
 lines=$(printf '%s\n' "$main" | sed -n 's/^#0  main () at user\/forkdemo\.c:\([0-9]*\)$/\1/p')
-[ "$(echo "$lines" | wc -l)" -eq 2 ] && [ "$(echo "$lines" | tail -n 1)" -gt "$(echo "$lines" | head -n 1)" ] ||
-	fail "next in forkdemo's main did not go on to a later line ($(echo $lines))"
+first=$(echo "$lines" | head -n 1) second=$(echo "$lines" | sed -n 2p)
+if [ -z "$first" ] || [ -z "$second" ] || [ "$second" -le "$first" ]; then
+	fail "next in forkdemo's main did not go on to a later line (lines: ${first:-none}, ${second:-none})"
+fi
 # NULL given to the commands: words, not a Python traceback.
 null=$(section NULL)
 for w in amap anon object vnode; do
