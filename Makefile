@@ -8,11 +8,19 @@
 #                   or `poweroff` - status 0 - or Ctrl-A X);
 #                   PROG=binary ARGS="..." runs your own static program
 #                   from the initrd instead and exits with its status
-#   make test       boot with the self-tests, exit non-zero on any failure
+#   make test       boot with the self-tests, exit non-zero on any failure;
+#                   make test KTEST=glob runs only those kernel tests (one
+#                   boot; the other parts only when named: GDBTEST=1 ...)
+#   make check      the quick loop: make test's first boot alone (KTEST,
+#                   default all) on the disks as they are; status 0 only
+#                   when every selected test passed
 #   make test-failalloc  only make test's allocation-failure boot
 #   make test-smp   only make test's boot with two CPUs (the smp suite)
-#   make qemu-gdb   start QEMU halted, waiting for gdb on port $(GDBPORT)
-#   make gdb        attach gdb (starting QEMU itself if none is waiting)
+#   make qemu-gdb   start QEMU halted, waiting for gdb on a free port,
+#                   written to build/gdb-port while it runs; its status
+#                   is make run's (0 after a power-off)
+#   make gdb        attach gdb to that port (starting QEMU itself, on a
+#                   free port, if none is waiting); in gdb, help uvm
 #   make bench      the VM microbenchmark (tests/bench/vmbench.c) on this
 #                   kernel (also with faultahead=0, the fault handler's
 #                   speed-ups off) and on Debian's Linux, side by side: a table,
@@ -44,7 +52,21 @@
 #   make clean      remove build/ (test-linux's kernel cache stays)
 #
 # Variables you can set on the command line:
-#   KTEST=glob      which tests `make test` runs (default all)
+#   KTEST=glob      which kernel tests make test and make check run
+#                   (default all); given on make test's command line, only
+#                   they run: each knob below that adds a part of make test
+#                   (HARNESSTEST, EXT2BOOTTEST, SWAPKTEST, SMPKTEST,
+#                   FAILTEST, STRESSNGTEST, FUZZTEST, TRINITYTEST,
+#                   SHELLTEST, BUSYBOXTEST, GDBTEST) is then off unless
+#                   named too
+#   HARNESSTEST=0   skip make test's harness self-checks: boots that must
+#                   fail, panic, triple-fault, hang or stop early, the
+#                   exit status of make check, make run CMDLINE='ktest=...'
+#                   and make qemu-gdb (tools/test-fastpath.sh), the
+#                   README's option table (tools/check-options.sh)
+#   GDBPORT=N       the port of make qemu-gdb's gdb stub (default: a free
+#                   one) and the one make gdb attaches to (default: the
+#                   one in build/gdb-port)
 #   SEED=N          seed for randomized tests (default: random, printed)
 #   MEM=512M        guest memory
 #   SMP=1           CPUs QEMU gives the guest (-smp N; above 1 with
@@ -147,32 +169,43 @@ QEMU    := qemu-system-x86_64
 KDEBUG  ?= 1
 LOCKORDER ?= $(KDEBUG)
 KTEST   ?= all
+# make test KTEST=... (KTEST given on the command line): only the selected
+# kernel tests, in one boot.  Every other part of make test is then off
+# unless named on the command line too (make test KTEST='vm/*' GDBTEST=1).
+ifeq ($(origin KTEST),command line)
+KTEST_ONLY := 1
+endif
+# $(call unless_ktest,DEFAULT): DEFAULT for a full make test, off (0) for
+# make test KTEST=...
+unless_ktest = $(if $(KTEST_ONLY),0,$(1))
 SWAP    ?= 256M
 SWAPMEM ?= 64M
-SWAPKTEST ?= swap/*,pdaemon/*
-GDBTEST ?= 1
-DRAWTEST ?= 1
-SHELLTEST ?= 1
-BUSYBOXTEST ?= 1
-EXT2BOOTTEST ?= 1
-FAILTEST ?= 1
+SWAPKTEST ?= $(if $(KTEST_ONLY),none,swap/*$(comma)pdaemon/*)
+HARNESSTEST ?= $(call unless_ktest,1)
+GDBTEST ?= $(call unless_ktest,1)
+DRAWTEST ?= $(call unless_ktest,1)
+DOCCHECK ?= $(call unless_ktest,1)
+SHELLTEST ?= $(call unless_ktest,1)
+BUSYBOXTEST ?= $(call unless_ktest,1)
+EXT2BOOTTEST ?= $(call unless_ktest,1)
+FAILTEST ?= $(call unless_ktest,1)
 FAILALLOC ?= 10:1
 FAILPROG ?=
 FAIL_TIMEOUT ?= 300
-FUZZTEST ?= 1
-STRESSNGTEST ?= 1
+FUZZTEST ?= $(call unless_ktest,1)
+STRESSNGTEST ?= $(call unless_ktest,1)
 FUZZSKIPKNOWN ?= 0
-TRINITYTEST ?= 1
+TRINITYTEST ?= $(call unless_ktest,1)
 TRINITYSEED ?= 42
 TRINITYCALLS ?= 10000
 TRINITY_TIMEOUT ?= 300
 SEED    ?=
 MEM     ?= 512M
 SMP     ?= 1
-SMPKTEST ?= smp/*,shootdown/*,smpsched/*,sched/*,mutex/*,rwlock/*,faultlock/*,futex/*,uvm_race/*,user/threads,user/threads_files,user/futex,user/vmstress,user/sigwait,user/fork,user/cow,user/prctl,execglibc/glibc_pthreads*
+SMPKTEST ?= $(if $(KTEST_ONLY),none,smp/*$(comma)shootdown/*$(comma)smpsched/*$(comma)sched/*$(comma)mutex/*$(comma)rwlock/*$(comma)faultlock/*$(comma)futex/*$(comma)uvm_race/*$(comma)user/threads$(comma)user/threads_files$(comma)user/futex$(comma)user/vmstress$(comma)user/sigwait$(comma)user/fork$(comma)user/cow$(comma)user/prctl$(comma)execglibc/glibc_pthreads*)
 CMDLINE ?=
 ROOT    ?= vdc
-GDBPORT ?= 1234
+GDBPORT ?=
 TEST_TIMEOUT ?= 600
 
 # The standard QEMU flags (docs/design.md, "QEMU and the machines"),
@@ -246,7 +279,7 @@ KERNEL  := $(BUILD)/kernel.elf
 GDBCONST := $(BUILD)/gdb/uvm_const.py
 ISO     := $(BUILD)/kernel.iso
 
-.PHONY: stress all iso run test test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
+.PHONY: stress all iso run test check test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
 	test-trinity draw figures test-draw
 all: deps $(KERNEL) $(GDBCONST)
@@ -313,12 +346,12 @@ $(GDBCONST): tools/gdb/genconst.sh $(wildcard uvm/*.h pmap/*.h) kern/vfs/vfs.h
 # this kernel.  Each tests/user/*.c but utest.c is one test program,
 # linked with utest.c; user/include holds the project's own system calls.
 MUSLCC  := musl-gcc
-UCFLAGS := -std=gnu11 -static -O2 -Wall -Wextra -Werror -Iuser/include -Itests/user
+UCFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -Werror -Iuser/include -Itests/user
 UBUILD  := $(BUILD)/user
 UTEST_SRCS := $(filter-out tests/user/utest.c,$(sort $(wildcard tests/user/*.c)))
 UTESTS  := $(patsubst tests/user/%.c,$(UBUILD)/tests/%,$(UTEST_SRCS))
 # The project's own system calls, as programs include them.
-UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h
+UVMKERN_H := user/include/uvmkern.h user/include/uvmkern_vmquery.h user/include/uvmkern_errno.h
 UTEST_LIB := tests/user/utest.c tests/user/utest.h tests/user/uthread.h $(UVMKERN_H)
 UDATA   := $(UBUILD)/tests/data/rows.txt
 MKINITRD := $(BUILD)/tools/mkinitrd
@@ -417,6 +450,10 @@ $(INITRD): user $(GPROGS) $(ROOTFS_STAGE)/.stamp $(MKINITRD) tools/motd FORCE
 	@cp $(UPROGS) $(INITRD_ROOT)/bin/
 	@$(if $(PROG),cp $(PROG) $(INITRD_ROOT)/bin/)
 	@cp -r $(UBUILD)/tests $(INITRD_ROOT)/tests
+	@# The programs are built with -g (for gdb, which reads $(UBUILD));
+	@# the initrd, which sits in RAM, gets them without it (3 MiB less).
+	@for f in $(notdir $(UPROGS)); do objcopy --strip-debug $(INITRD_ROOT)/bin/$$f; done
+	@for f in $(notdir $(UTESTS)); do objcopy --strip-debug $(INITRD_ROOT)/tests/$$f; done
 	@cp $(GPROGS) $(INITRD_ROOT)/bin/
 	@mkdir -p $(INITRD_ROOT)/lib64 $(INITRD_ROOT)/lib/x86_64-linux-gnu
 	@cp -L $(ROOTFS_LIBS)/ld-linux-x86-64.so.2 $(INITRD_ROOT)/lib64/
@@ -472,12 +509,17 @@ ext2-fsck:
 		{ cat $(BUILD)/e2fsck.log; echo "make test: e2fsck found errors on $(EXT2_IMG)"; exit 1; }
 	@echo "make test: e2fsck -fn $(EXT2_IMG): clean"
 
+# make run CMDLINE='ktest=... qemuexit=1' boots as make test's first boot
+# does (the scratch disk vdb, no swap: the suites make swap areas of their
+# own), so a test passes or fails in both alike; CMDLINE may still say
+# swap=vda (the last word wins).
+RUN_KTEST := $(if $(findstring ktest=,$(CMDLINE)),scratch=vdb swap=none)
 # make run PROG=path/to/static-binary ARGS="a b": that program, added to
 # the initrd as /bin/NAME, is the only job; QEMU exits with its status.
 ifneq ($(PROG),)
 RUN_CMDLINE := init=/bin/$(notdir $(PROG)) initexit=1 $(CMDLINE) -- $(ARGS)
 else
-RUN_CMDLINE := $(if $(filter vdc,$(ROOT)),root=vdc) initexit=1 $(CMDLINE)
+RUN_CMDLINE := $(if $(filter vdc,$(ROOT)),root=vdc) initexit=1 $(RUN_KTEST) $(CMDLINE)
 endif
 
 run: all $(INITRD) disks
@@ -508,6 +550,7 @@ SELFCHECKS := must_fail:FAILED must_panic:PANIC must_triple_fault:RESET \
 
 test: all $(INITRD) disks
 	$(Q)[ "$(DOCCHECK)" = 0 ] || python3 tools/doccheck.py
+ifneq ($(HARNESSTEST),0)
 	$(Q)for sc in $(SELFCHECKS); do \
 		name=$${sc%%:*}; rest=$${sc#*:}; verdict=$${rest%%:*}; \
 		pat=$${rest#$$verdict}; pat=$${pat#:}; \
@@ -520,6 +563,12 @@ test: all $(INITRD) disks
 			exit 1; \
 		fi; \
 	done
+	$(Q)tools/test-fastpath.sh '$(MAKE)' $(BUILD)
+	$(Q)tools/check-options.sh
+endif
+ifneq ($(KTEST_ONLY),)
+	@echo "make test: only KTEST=$(KTEST), in one boot (a plain make test runs every part; make check KTEST=... runs this boot without the fresh disk)"
+endif
 	$(Q)$(MAKE) --no-print-directory ext2-fresh
 	$(call make_iso,$(BUILD)/test,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh \
@@ -727,14 +776,27 @@ fuzz: all $(INITRD) disks
 	echo "make fuzz: leak check: $$(grep -E '^(not )?ok [0-9]+ - fuzz/campaign' $(BUILD)/fuzz.log || echo 'not reached')"; \
 	exit $$st
 
+# make check: the fast loop - build, then make test's first boot alone
+# (ktest=$(KTEST), default all), on the disks as they are (no fresh
+# ext2 image, no e2fsck, no other boot): tools/qemu-test.sh's verdict,
+# and the status 0 only when every selected test passed.
+#   make check KTEST='amap/*'          a suite in a few seconds
+check: all $(INITRD) disks
+	$(call make_iso,$(BUILD)/check,ktest=$(KTEST) scratch=vdb swap=none $(if $(SEED),seed=$(SEED)) qemuexit=1 $(CMDLINE))
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/qemu-test.sh --label "make check" \
+		$(BUILD)/check.iso $(BUILD)/check.log $(TEST_TIMEOUT)
+
 selfcheck-iso: $(INITRD)
 	$(call make_iso,$(BUILD)/selfcheck-$(NAME),ktest=selftest/$(NAME) seed=1 qemuexit=1)
 
+# make qemu-gdb: QEMU halted, its gdb stub on a free port of 127.0.0.1
+# (GDBPORT=N to choose), written to $(BUILD)/gdb-port while it runs;
+# make gdb (tools/gdb.sh) attaches to that port.  The status is make
+# run's: 0 when the guest powered off (or init exited 0 with initexit=1).
 qemu-gdb: all $(INITRD) disks
 	$(call make_iso,$(BUILD)/kernel,$(CMDLINE))
-	@echo "QEMU is halted, waiting for gdb on :$(GDBPORT); run 'make gdb' in another terminal"
-	$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS) -display none -serial mon:stdio -cdrom $(ISO) -boot d \
-		-S -gdb tcp::$(GDBPORT)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" GDBPORT=$(GDBPORT) \
+		tools/qemu-gdb.sh $(ISO) $(BUILD)
 
 gdb: all disks
 	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" ISO=$(ISO) GDBPORT=$(GDBPORT) \
@@ -920,7 +982,7 @@ $(OBJS): Makefile
 #                   the console in $(BUILD)/lab.log
 LAB        ?=
 LABDIR     ?= $(BUILD)/lab-$(LAB)
-LABTEST    ?= 1
+LABTEST    ?= $(call unless_ktest,1)
 LABKTEST   ?= none
 LABMEM     ?= $(MEM)
 LABCMDLINE ?= swap=none

@@ -19,6 +19,7 @@
 #include "dev/ioapic.h"
 #include "dev/pci.h"
 #include "dev/virtio_blk.h"
+#include "kern/lib/errname.h"
 #include "kern/lib/printf.h"
 
 void
@@ -27,8 +28,8 @@ dev_attach(void)
 	int error = ioapic_init();
 
 	if (error != 0)
-		kprintf("ioapic: not used (error %d): devices without MSI-X will poll\n",
-		    error);
+		kprintf("ioapic: not used (" ERRNO_FMT "): devices without MSI-X will poll\n",
+		    ERRNO_ARGS(error));
 	pci_enumerate();
 	pci_print(kprint);
 	for (int i = 0; i < pci_count(); i++) {
@@ -37,8 +38,8 @@ dev_attach(void)
 			continue;
 		error = vblk_attach(p);
 		if (error != 0)
-			kprintf("virtio-blk at %02x:%02x.%x: not attached: error %d\n",
-			    p->bus, p->slot, p->fn, error);
+			kprintf("virtio-blk at %02x:%02x.%x: not attached: " ERRNO_FMT "\n",
+			    p->bus, p->slot, p->fn, ERRNO_ARGS(error));
 	}
 	ioapic_print(kprint);
 	kprintf("blk: %d disk(s)\n", blk_count());

@@ -68,6 +68,8 @@
 #include "kern/core/thread.h"
 #include "kern/arch/trap.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/errname.h"
+#include "user/include/uvmkern_errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
@@ -83,6 +85,7 @@ KOPT(ktest, "ktest", "tests to run at boot: all, none (default), or globs such a
 KOPT(seed, "seed", "seed for randomized tests (random when absent)");
 KOPT(init, "init", "the first user program (default /bin/init); words after -- are its arguments");
 KOPT(trace, "trace", "fault: print every page fault as it is resolved");
+KOPT(utest, "utest", "read by /bin/init (user/init.c), not the kernel: 1 or globs, the user test programs to run");
 KOPT(initexit, "initexit", "1: when init exits, leave QEMU with its exit status (make run PROG=)");
 KOPT(mem, "mem", "use only the RAM below this address (64M, 1G, ...): a smaller machine inside this one");
 KOPT(swap, "swap", "the swap disk: vda (the first disk, the default), vdb, ... or none");
@@ -196,15 +199,15 @@ vfs_mount_boot(void)
 	if (error != 0)
 		error = vfs_mount("ramfs", "initrd", NULL, MNT_RDONLY, NULL);
 	if (error != 0) {
-		kprintf("vfs: the initrd not mounted as / (%d)\n", error);
+		kprintf("vfs: the initrd not mounted as /: " ERRNO_FMT "\n", ERRNO_ARGS(error));
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(mounts); i++) {
 		error = vfs_mount(mounts[i].type, mounts[i].type, mounts[i].path,
 		    0, NULL);
 		if (error != 0)
-			kprintf("vfs: %s not mounted on %s (%d)\n",
-			    mounts[i].type, mounts[i].path, error);
+			kprintf("vfs: %s not mounted on %s: " ERRNO_FMT "\n",
+			    mounts[i].type, mounts[i].path, ERRNO_ARGS(error));
 	}
 }
 
@@ -221,7 +224,7 @@ initrd_mount(void)
 	}
 	error = ramfs_mount(PHYS_TO_DMAP(m->start), m->end - m->start, &ramfs_boot);
 	if (error != 0) {
-		kprintf("initrd: not mounted: error %d\n", error);
+		kprintf("initrd: not mounted: " ERRNO_FMT "\n", ERRNO_ARGS(error));
 		return;
 	}
 	kprintf("initrd: %d entries, %lu KiB, mounted read-only on /\n",
@@ -313,6 +316,27 @@ init_start(char *buf, size_t size, int *status, const char **pathp)
 	return proc_run(*pathp, argv, envp, status);
 }
 
+/*
+ * Why init= did not start, in words, and what to try
+ * (uvmkern_exec_hint: the same hints as the shell's): ENOENT for a file
+ * that is there means its interpreter (PT_INTERP) is missing.
+ */
+static void
+init_explain(const char *path, int error)
+{
+	struct vnode *vp;
+	bool exists = false;
+	const char *hint;
+
+	kprintf("init: cannot run %s: " ERRNO_FMT "\n", path, ERRNO_ARGS(error));
+	if (error == -ENOENT && namei(NULL, path, NAMEI_FOLLOW, &vp, NULL) == 0) {
+		vrele(vp);
+		exists = true;
+	}
+	if ((hint = uvmkern_exec_hint(error, exists)) != NULL)
+		kprintf("init:   %s\n", hint);
+}
+
 /* Run the first user program until it exits. */
 static void
 run_init(void)
@@ -325,7 +349,7 @@ run_init(void)
 	error = init_start(buf, sizeof(buf), &status, &path);
 	failalloc_for_init(false);
 	if (error != 0)
-		kprintf("init: cannot run %s: error %d\n", path, error);
+		init_explain(path, error);
 	else if ((status & 0x7f) != 0)
 		kprintf("init: %s killed by signal %d\n", path, status & 0x7f);
 	else
@@ -337,7 +361,7 @@ run_init(void)
 	 * now (make run PROG=... runs a program as init, which need not call
 	 * sync itself, as /bin/init does before it powers off). */
 	if ((error = vfs_sync_all()) != 0)
-		kprintf("init: sync failed: error %d\n", error);
+		kprintf("init: sync failed: " ERRNO_FMT "\n", ERRNO_ARGS(error));
 	lockorder_boot_done();
 	if (kopt_get_u64("initexit", 0) != 0)
 		qemu_exit_status(code);

@@ -58,6 +58,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "uvmkern_errno.h"
 
 #define TESTS_DIR "/tests"
 #define MAX_PROGS 128
@@ -109,6 +110,19 @@ out(const char *fmt, ...)
 		s += w;
 		n -= (int)w;
 	}
+}
+
+/* Why path did not start: the error's words and name, and what to try
+ * (user/include/uvmkern_errno.h). */
+static void
+exec_failed(const char *path, int e)
+{
+	const char *ename = uvmkern_errno_name(e);
+	const char *hint = uvmkern_exec_hint(e, access(path, F_OK) == 0);
+
+	out("init: cannot run %s: %s (%s)\n", path, strerror(e), ename ? ename : "?");
+	if (hint != NULL)
+		out("init:   %s\n", hint);
 }
 
 /* ---- the command line ---- */
@@ -390,7 +404,7 @@ start_program(const char *path, char **argv, int *fd)
 		close(p[0]);
 		close(p[1]);
 		execv(path, argv);
-		out("init: cannot run %s: %s\n", path, strerror(errno));
+		exec_failed(path, errno);
 		_exit(127);
 	}
 	close(p[1]);
@@ -650,7 +664,7 @@ run_mode(const char *prog, int argc, char **argv)
 	pid = fork();
 	if (pid == 0) {
 		execv(prog, args);
-		out("init: cannot run %s: %s\n", prog, strerror(errno));
+		exec_failed(prog, errno);
 		_exit(127);
 	}
 	if (pid < 0) {

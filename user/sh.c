@@ -32,8 +32,12 @@
  *   $ forkdemo
  *   ...
  *   $ nosuch
- *   sh: nosuch: No such file or directory
+ *   sh: nosuch: No such file or directory (ENOENT)
  *   [nosuch exited with status 127]
+ *   $ /mnt/etc/profile
+ *   sh: /mnt/etc/profile: Permission denied (EACCES)
+ *   sh:   not a regular file with an x bit (chmod +x; a source file must be compiled first)
+ *   [/mnt/etc/profile exited with status 127]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +47,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "uvmkern_errno.h"
 
 #define MAXARGS 32
 #define LINE_MAX_SH 4200          /* a PATH_MAX path and some arguments */
@@ -128,6 +133,22 @@ redirect(const char *path, int flags, int fd)
 	return 0;
 }
 
+/* Why name (the file path) did not start: the error's words and name,
+ * and what to try (user/include/uvmkern_errno.h). */
+static void
+exec_failed(const char *who, const char *name, const char *path, int e)
+{
+	const char *ename = uvmkern_errno_name(e), *hint = NULL;
+	int exists = access(path, F_OK) == 0;
+
+	fprintf(stderr, "%s: %s: %s%s%s%s\n", who, name, strerror(e),
+	    ename ? " (" : "", ename ? ename : "", ename ? ")" : "");
+	if (e != ENOENT || exists)      /* "no such file" says it all */
+		hint = uvmkern_exec_hint(e, exists);
+	if (hint != NULL)
+		fprintf(stderr, "%s:   %s\n", who, hint);
+}
+
 /* The child's side of a command: redirections, then echo or exec. */
 static void
 child(char **argv, const struct redir *r, const char *path)
@@ -146,7 +167,7 @@ child(char **argv, const struct redir *r, const char *path)
 		exit(0);            /* exit, not _exit: flush stdout */
 	}
 	execve(path, argv, environ);
-	fprintf(stderr, "sh: %s: %s\n", argv[0], strerror(errno));
+	exec_failed("sh", argv[0], path, errno);
 	_exit(127);
 }
 

@@ -8,25 +8,66 @@
 #define USER_VMSHOW_H
 
 #include <stdio.h>
+#include <string.h>
 #include "uvmkern.h"
 
-static inline void
-vmshow(const char *who, const char *what, const void *addr)
+/*
+ * What vm_query says about addr, in two or three lines: the map entry
+ * and the PTE, then the anonymous layer (the amap and the anon in addr's
+ * slot, each with its id and reference count), then the object below,
+ * if any.  The ids are the kernel's addresses of the structures (what
+ * gdb's "uvm amap ID" and "uvm anon ID" take): two lines with the same
+ * id show the same amap or anon, a new id a copy.  Fills *qp if not NULL
+ * (zeroed when vm_query fails); returns 0, or -1 without vm_query.
+ *
+ *   child   after its write        entry 7fffff6ff000-7fffff700000 cow | pte writable pa 0x1e3c000
+ *                                  amap 0xffff80001f2b1e40 ref 1 slot 0 | anon 0xffff80001f2b2f80 ref 1
+ */
+static inline int
+vmshow_q(const char *who, const char *what, const void *addr, struct vm_query *qp)
 {
 	struct vm_query q;
 
 	if (vm_query(addr, &q) != 0) {
 		printf("  %-7s %-22s (vm_query unavailable: not uvmkern?)\n", who, what);
-		return;
+		if (qp != NULL)
+			memset(qp, 0, sizeof(*qp));
+		return -1;
 	}
-	printf("  %-7s %-22s entry %lx-%lx %s%s | amap %s ref %lu | anon %s ref %lu | "
-	    "pte %s\n", who, what, (unsigned long)q.start, (unsigned long)q.end,
+	printf("  %-7s %-22s entry %lx-%lx %s%s | pte %s", who, what,
+	    (unsigned long)q.start, (unsigned long)q.end,
 	    (q.flags & VMQ_COPYONWRITE) ? "cow" : "shared",
 	    (q.flags & VMQ_NEEDSCOPY) ? " needs-copy" : "",
-	    q.amap ? "yes" : "none", (unsigned long)q.amap_ref,
-	    q.anon ? "yes" : "none", (unsigned long)q.anon_ref,
 	    !(q.pte & VMQ_PTE_P) ? "not present" :
 	    (q.pte & VMQ_PTE_W) ? "writable" : "read-only");
+	if (q.pte & VMQ_PTE_P)
+		printf(" pa %#lx", (unsigned long)q.pa);
+	printf("\n  %-7s %-22s ", "", "");
+	if (q.amap != 0)
+		printf("amap %#lx ref %lu slot %lu", (unsigned long)q.amap,
+		    (unsigned long)q.amap_ref, (unsigned long)q.amap_slot);
+	else
+		printf("amap none");
+	if (q.anon != 0)
+		printf(" | anon %#lx ref %lu", (unsigned long)q.anon, (unsigned long)q.anon_ref);
+	else if (q.amap != 0)
+		printf(" | anon none (slot empty)");
+	if (q.swslot != 0)
+		printf(" | swap slot %lu", (unsigned long)q.swslot);
+	if (q.object != 0)
+		printf("\n  %-7s %-22s object %#lx %s offset %#lx", "", "",
+		    (unsigned long)q.object, q.obj_kind == VMQ_OBJ_AOBJ ? "aobj" :
+		    q.obj_kind == VMQ_OBJ_FILE ? "file" : "?", (unsigned long)q.offset);
+	printf("\n");
+	if (qp != NULL)
+		*qp = q;
+	return 0;
+}
+
+static inline void
+vmshow(const char *who, const char *what, const void *addr)
+{
+	(void)vmshow_q(who, what, addr, NULL);
 }
 
 static inline const char *

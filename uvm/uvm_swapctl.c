@@ -32,6 +32,7 @@
 #include "uvm/uvm_swapctl.h"
 #include "dev/blk.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/errname.h"
 #include "kern/core/mutex.h"
 #include "kern/core/sleep.h"
 #include "kern/lib/string.h"
@@ -127,7 +128,7 @@ uvm_swap_boot(const char *opt, kprint_fn pr)
 	}
 	error = uvm_swapon(dev);
 	if (error != 0)
-		pr("swap: swapon %s failed: error %d\n", dev->name, error);
+		pr("swap: swapon %s failed: " ERRNO_FMT "\n", dev->name, ERRNO_ARGS(error));
 	else
 		pr("swap: %s, %lu MiB (%lu slots)\n", dev->name,
 		    dev->nsectors * BLK_SECTOR >> 20, uvm_swap_stats.nslots);

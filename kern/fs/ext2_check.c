@@ -25,6 +25,7 @@
  */
 #include "kern/fs/ext2_fs.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/errname.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
 
@@ -161,7 +162,7 @@ ck_dir(struct ck *ck, uint32_t ino)
 		}
 	}
 	if (r < 0) {
-		ck->pr("ext2 check: dir %u: corrupt (%d)\n", ino, r);
+		ck->pr("ext2 check: dir %u: corrupt: " ERRNO_FMT "\n", ino, ERRNO_ARGS(r));
 		ck->problems++;
 	}
 	ext2_node_free(dn);

@@ -30,6 +30,7 @@
 #include "kern/core/cmdline.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/errname.h"
 #include "kern/lib/string.h"
 #include "kern/vfs/vfs.h"
 #include "uvm/uvm_vnode.h"
@@ -520,7 +521,7 @@ ext2_vop_inactive(struct vnode *vp)
 		ext2_zombie_set(fs, n->n_ino, true);
 	mutex_exit(&fs->e2_lock);
 	if (error != 0)
-		kprintf("ext2: freeing inode %u failed (%d)\n", n->n_ino, error);
+		kprintf("ext2: freeing inode %u failed: " ERRNO_FMT "\n", n->n_ino, ERRNO_ARGS(error));
 	n->n_released = true;           /* gone: nothing more to free */
 }
 
@@ -699,7 +700,7 @@ ext2_mount_root(void)
 		return -ENOENT;
 	error = vfs_mount("ext2", "/dev/vdc", NULL, 0, NULL);
 	if (error != 0) {
-		kprintf("ext2: root=vdc: not mounted (%d), the initrd is /\n", error);
+		kprintf("ext2: root=vdc: not mounted: " ERRNO_FMT "; the initrd is /\n", ERRNO_ARGS(error));
 		return error;
 	}
 	kprintf("ext2: vdc mounted as /\n");
@@ -719,7 +720,7 @@ ext2_mount_boot(void)
 		return;
 	error = vfs_mount("ext2", "/dev/vdc", "/mnt", 0, NULL);
 	if (error != 0)
-		kprintf("ext2: vdc not mounted on /mnt (%d)\n", error);
+		kprintf("ext2: vdc not mounted on /mnt: " ERRNO_FMT "\n", ERRNO_ARGS(error));
 	else
 		kprintf("ext2: vdc mounted on /mnt\n");
 }

@@ -65,6 +65,7 @@
 #include "kern/core/clock.h"
 #include "kern/lib/assert.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/errname.h"
 #include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_km.h"
@@ -1266,7 +1267,7 @@ tmpfs_boot(kprint_fn pr)
 	int error;
 
 	if ((error = tmpfs_mount_private("size=0,nr_inodes=0", &tmpfs_memfd_mp)) != 0)
-		pr("tmpfs: no mount for memfd_create: error %d\n", error);
+		pr("tmpfs: no mount for memfd_create: " ERRNO_FMT "\n", ERRNO_ARGS(error));
 	if ((root = vfs_rootvp()) == NULL) {
 		pr("tmpfs: no root file system: /tmp and /dev/shm not mounted\n");
 		return;
@@ -1275,7 +1276,7 @@ tmpfs_boot(kprint_fn pr)
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		error = vfs_mount("tmpfs", "tmpfs", paths[i], 0, NULL);
 		if (error != 0)
-			pr("tmpfs: %s not mounted: error %d\n", paths[i], error);
+			pr("tmpfs: %s not mounted: " ERRNO_FMT "\n", paths[i], ERRNO_ARGS(error));
 		else
 			pr("tmpfs: on %s, at most %lu MiB\n", paths[i],
 			    uvmexp.npages / 2 >> (20 - PAGE_SHIFT));

@@ -39,6 +39,7 @@
 #include "kern/lib/assert.h"
 #include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/errname.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_object.h"
@@ -146,8 +147,8 @@ vcache_reclaim(struct vnode *vp)
 		mutex_exit(&uobj->vmobjlock);
 	}
 	if (error != 0)
-		kprintf("vcache: write-back of ino %lu failed (%d)\n",
-		    vp->v_ino, error);
+		kprintf("vcache: write-back of ino %lu failed: " ERRNO_FMT "\n",
+		    vp->v_ino, ERRNO_ARGS(error));
 	if (vp->v_ops != NULL && vp->v_ops->vop_reclaim != NULL)
 		vp->v_ops->vop_reclaim(vp);
 	vcache_stats.vs_reclaims++;

@@ -5,7 +5,8 @@
 #       -x tools/gdb/test-gdb.gdb build/kernel.elf
 #
 # against QEMU halted at reset, booting init=/mnt/usr/local/bin/forkdemo (from the
-# ext2 disk).  It stops in uvm_fault when forkdemo's child first writes
+# ext2 disk).  It stops in forkdemo's main (uvm break-main: its source,
+# one line stepped), gives the uvm commands NULL, then stops in uvm_fault when forkdemo's child first writes
 # its copy-on-write page, prints the map entry, amap, anon and page-table
 # walk there, lets the handler finish and prints them again, shows the
 # program's file (uvm vnode, uvm object: the vnode pager's pages), and
@@ -15,6 +16,21 @@
 # command that fails, so a missing "=== END" means a command broke.
 source tools/gdb/kernel.gdb
 eval "target remote :%d", $port
+
+# forkdemo's own code first: stop in its main (pid 1) with its source,
+# step one line.  Then the commands on NULL say so in words.
+uvm break-main forkdemo
+continue
+echo === MAIN\n
+frame
+next
+frame
+echo === NULL\n
+uvm amap 0
+uvm anon 0
+uvm object 0
+uvm vnode 0
+echo === FAULTS\n
 
 # The child (pid 2; forkdemo is init, pid 1) faults first on its stack.
 # By then the parent has printed where its private page is.

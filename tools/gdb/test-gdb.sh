@@ -31,6 +31,11 @@
 #   every command     ran: gdb stops a batch script at the first error,
 #                     so the last marker ("=== END") must be there
 #   forkdemo          ran to its end after being debugged (status 0)
+#   its main          uvm break-main stopped in forkdemo's main (pid 1)
+#                     with its source line (user programs have -g), and
+#                     next went on to a later line
+#   NULL              uvm amap/anon/object/vnode 0 say "no amap" ...,
+#                     no Python traceback
 #
 # gdb's output goes to OUTDIR/gdbtest.out, the console to
 # OUTDIR/gdbtest.log.  QEMU is always killed on the way out.  Exits 0
@@ -45,11 +50,11 @@ fail() { echo "make test: gdb check FAILED: $*  (gdb output: $out, console: $con
 
 port_busy() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
-# A port of our own: a few tries from a number derived from our pid, in
-# case another test run (or another user) holds one.
+# A port of our own (tools/gdb/free-port.sh, as make qemu-gdb picks one):
+# a few tries, in case another test run (or another user) takes it first.
 start=$SECONDS
-for try in 0 1 2 3 4; do
-	port=$((20000 + ($$ + 997 * try) % 10000))
+for _ in 1 2 3 4 5; do
+	port=$(tools/gdb/free-port.sh)
 	port_busy "$port" && continue
 	rm -f "$con"
 	# shellcheck disable=SC2086  # QEMU is a command with its flags
@@ -91,6 +96,26 @@ want() { printf '%s\n' "$1" | grep -qE -- "$2" || fail "$3"; }
 unwant() { ! printf '%s\n' "$1" | grep -qE -- "$2" || fail "$3"; }
 want_in() { grep -qE -- "$2" "$1" || fail "$3"; }
 entry() { printf '%s\n' "$1" | grep -E -- "$entry_re"; }
+
+# uvm break-main: stopped in forkdemo's main, in the program's source,
+# and "next" went on to a later line of it.
+main=$(section MAIN)
+want_in "$out" '^uvm break-main: pid 1 \(/mnt/usr/local/bin/forkdemo\) is at main$' \
+	"uvm break-main forkdemo did not stop in pid 1's main"
+want "$main" '^#0  main \(\) at user/forkdemo\.c:[0-9]+$' \
+	"uvm break-main: the frame is not main in user/forkdemo.c (no -g?)"
+want "$main" '^[0-9]+[[:space:]]+char \*p = mmap\(' \
+	"uvm break-main: main's first source line is not shown"
+lines=$(printf '%s\n' "$main" | sed -n 's/^#0  main () at user\/forkdemo\.c:\([0-9]*\)$/\1/p')
+first=$(echo "$lines" | head -n 1) second=$(echo "$lines" | sed -n 2p)
+if [ -z "$first" ] || [ -z "$second" ] || [ "$second" -le "$first" ]; then
+	fail "next in forkdemo's main did not go on to a later line (lines: ${first:-none}, ${second:-none})"
+fi
+# NULL given to the commands: words, not a Python traceback.
+null=$(section NULL)
+for w in amap anon object vnode; do
+	want "$null" "^no $w \(NULL" "uvm $w 0 does not say \"no $w\""
+done
 
 before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
 file=$(section FILE)
@@ -169,4 +194,4 @@ want_in "$out" '^main in section .text of .*forkdemo' \
 want_in "$con" 'init: /mnt/usr/local/bin/forkdemo exited with status 0' \
 	"forkdemo did not run to its end after the debugging"
 
-echo "make test: gdb check passed: stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree, forkdemo's ext2 vnode (ino $ino) and its pages shown ($((SECONDS - start)) s)"
+echo "make test: gdb check passed: stopped in forkdemo's main with its source and stepped a line, NULL in words; stopped in the child's copy-on-write fault on 0x$page, map/amap/anon/pte before and after agree, forkdemo's ext2 vnode (ino $ino) and its pages shown ($((SECONDS - start)) s)"

@@ -18,6 +18,7 @@
 #   uvm break-fault [pid N] [addr A] [write|read|exec]
 #                             stop once at the next matching page fault
 #   uvm user-symbols [PID]    load the symbols of a process's program
+#   uvm break-main PROG       stop in a user program's main, with its source
 #   $uvm_entry(VA), $uvm_anon(VA), $uvm_proc(PID), $uvm_vnode(OBJ)
 #                             the map entry / anon holding VA; a process;
 #                             the vnode whose pages OBJ holds
@@ -334,6 +335,10 @@ Same view on the console: call amap_print(AMAP, kprint)."""
         if not arg:
             raise gdb.GdbError("usage: uvm amap AMAP")
         a = as_ptr(arg, "struct vm_amap")
+        if u64(a) == 0:
+            print("no amap (NULL: the entry has none yet - its first write fault, "
+                  "or amap_copy at fork, makes one)")
+            return
         lo = a["am_lockobj"]
         print("amap %#x: ref %d%s slots %d/%d used %d lock %#x (%d holders)" % (
             u64(a), int(a["am_ref"]), " shared" if int(a["am_flags"]) & K.AMAP_SHARED else "",
@@ -383,6 +388,10 @@ Same first line on the console: call anon_print(ANON, kprint)."""
         if not arg:
             raise gdb.GdbError("usage: uvm anon ANON")
         an = as_ptr(arg, "struct vm_anon")
+        if u64(an) == 0:
+            print("no anon (NULL: the slot is empty - the page is the object's, "
+                  "or not touched yet)")
+            return
         pg = an["an_page"]
         print(uvm_printers.anon_line(an))
         print("  lock %s" % lock_str(an["an_lock"]))
@@ -460,6 +469,9 @@ Same view on the console: call vm_page_print(PAGE, kprint)."""
                 raise gdb.GdbError("no vm_page for physical address %#x (not managed RAM)" % u64(v))
         else:
             pg = as_ptr(arg, "struct vm_page")
+        if u64(pg) == 0:
+            print("no page (NULL: not resident - in swap, or never touched)")
+            return
         show_page(pg)
 
 
@@ -485,7 +497,11 @@ present or maps a large page."""
             raise gdb.GdbError("usage: uvm pte VA [PMAP]")
         va = u64(gdb.parse_and_eval(args[0]))
         if len(args) > 1:
-            cr3 = u64(gdb.parse_and_eval(" ".join(args[1:]))["pm_pml4_pa"])
+            pm = gdb.parse_and_eval(" ".join(args[1:]))
+            if u64(pm) == 0:
+                print("no pmap (NULL)")
+                return
+            cr3 = u64(pm["pm_pml4_pa"])
         else:
             cr3 = u64(gdb.parse_and_eval("$cr3"))
         print("va %#x, page tables at %#x:" % (va, cr3 & K.PG_FRAME))
@@ -753,9 +769,11 @@ class UvmUserSymbols(gdb.Command):
 
 Usage: uvm user-symbols [PID]     (default: the current process)
 It reads the process's exe path (struct proc, set by exec), finds that
-file in BUILD/initrd/ (the initrd's tree, e.g. /bin/forkdemo ->
-build/initrd/bin/forkdemo) or BUILD/user/ ($UVMKERN_BUILD, default
-build), and adds its symbols with
+program in BUILD/user/ (built with -g; e.g. /bin/forkdemo or
+/mnt/usr/local/bin/forkdemo -> build/user/forkdemo, /tests/cow ->
+build/user/tests/cow) or else in BUILD/initrd/ (the initrd's tree, whose
+copies have no -g info; BUILD is $UVMKERN_BUILD, default build), and
+adds its symbols with
 add-symbol-file.  A static executable (ET_EXEC) runs at its link
 address; a static-pie one (ET_DYN) at the base exec chose, read back
 from the process's map: the start of the first entry backed by an
@@ -776,11 +794,7 @@ or "list *ADDR" name a user address."""
         exe = p["exe"].string()
         if not exe:
             raise gdb.GdbError("process %d has no exe path" % int(p["pid"]))
-        cands = [os.path.join(BUILD, "initrd", exe.lstrip("/")),
-                 os.path.join(BUILD, "user", os.path.basename(exe))]
-        path = next((c for c in cands if os.path.isfile(c)), None)
-        if path is None:
-            raise gdb.GdbError("%s: not found as %s" % (exe, " or ".join(cands)))
+        path = user_program_file(exe)
         e_type, loads = elf_info(path)
         if e_type == 2:         # ET_EXEC
             base = 0
@@ -788,13 +802,9 @@ or "list *ADDR" name a user address."""
             base = self.pie_base(p, loads)
         else:
             raise gdb.GdbError("%s: ELF type %d is not an executable" % (path, e_type))
-        if UvmUserSymbols.loaded is not None:
-            gdb.execute("remove-symbol-file %s" % UvmUserSymbols.loaded, to_string=True)
-            UvmUserSymbols.loaded = None
-        gdb.execute("add-symbol-file %s -o %#x" % (path, base), to_string=True)
-        UvmUserSymbols.loaded = path
+        load_user_symbols(path, base)
         print("uvm user-symbols: pid %d %s -> %s at offset %#x" % (
-            int(p["pid"]), exe, os.path.relpath(path, TOP), base))
+            int(p["pid"]), exe, shown(path), base))
 
     @staticmethod
     def pie_base(p, loads):
@@ -806,6 +816,100 @@ or "list *ADDR" name a user address."""
                 return u64(e["start"]) - (min(loads) & page)
             e = e["next"]
         raise gdb.GdbError("no object-backed entry in the map: where is the program?")
+
+
+def shown(path):
+    """path relative to the top of the tree when it is inside it."""
+    rel = os.path.relpath(path, TOP)
+    return path if rel.startswith("..") else rel
+
+
+def load_user_symbols(path, base):
+    """add-symbol-file path at offset base, after removing the user
+    program's symbols loaded before (one program's at a time)."""
+    if UvmUserSymbols.loaded is not None:
+        gdb.execute("remove-symbol-file %s" % UvmUserSymbols.loaded, to_string=True)
+        UvmUserSymbols.loaded = None
+    gdb.execute("add-symbol-file %s -o %#x" % (path, base), to_string=True)
+    UvmUserSymbols.loaded = path
+
+
+def user_program_file(prog):
+    """The build's copy of the user program prog, with its debug info: a
+    name (forkdemo, tests/cow) or the path it has in the guest
+    (/bin/forkdemo, /mnt/usr/local/bin/forkdemo, /tests/cow).  BUILD/user/
+    first: the initrd's copies (BUILD/initrd/) have no -g info."""
+    name = os.path.basename(prog)
+    tests = prog.startswith("/tests/") or prog.startswith("tests/")
+    cands = [os.path.join(BUILD, "user", "tests" if tests else "", name),
+             os.path.join(BUILD, "user", name),
+             os.path.join(BUILD, "user", "tests", name),
+             os.path.join(BUILD, "initrd", prog.lstrip("/"))]
+    path = next((c for c in cands if os.path.isfile(c)), None)
+    if path is None:
+        raise gdb.GdbError("%s: not found as %s" % (prog, " or ".join(
+            shown(c) for c in cands)))
+    return path
+
+
+class MainBreakpoint(gdb.Breakpoint):
+    """A one-shot hardware breakpoint on a user program's main that stops
+    only in a process running that program."""
+
+    def __init__(self, addr, name):
+        super().__init__("*%#x" % addr, gdb.BP_HARDWARE_BREAKPOINT,
+                         internal=False, temporary=True)
+        self.name = name
+
+    def stop(self):
+        p = current_proc()
+        if p is None or os.path.basename(p["exe"].string()) != self.name:
+            return False        # another program with main at that address
+        print("uvm break-main: pid %d (%s) is at main" % (int(p["pid"]), p["exe"].string()))
+        return True
+
+
+class UvmBreakMain(gdb.Command):
+    """Stop once in a user program's main, with its source.
+
+Usage: uvm break-main PROG
+PROG is the program's name (forkdemo, cow) or its path in the guest
+(/mnt/usr/local/bin/forkdemo, /bin/forkdemo, /tests/cow).  The command
+loads the symbols of the build's copy (BUILD/user/, with -g: line
+numbers and variables, as "uvm user-symbols" does) and sets a temporary
+breakpoint on main that stops only in a process whose exe has that name:
+every static musl program is linked at the same address, so main's
+address alone would stop in the wrong one.  Then "continue" (or boot
+with init=PROG, or run PROG at the shell): gdb stops at main with its
+source line; "next", "step", "print argc", "bt", "list" work as for any
+program, and the uvm commands show its memory.
+
+The breakpoint is a hardware one (QEMU's, matched by address whatever
+the page tables say): a software breakpoint would write an int3 into the
+program's text when gdb resumes - before exec maps it, it cannot; after,
+it would land in the page cache page every process running the file
+shares."""
+
+    def __init__(self):
+        super().__init__("uvm break-main", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if len(args) != 1:
+            raise gdb.GdbError("usage: uvm break-main PROG")
+        path = user_program_file(args[0])
+        e_type, _ = elf_info(path)
+        if e_type != 2:
+            raise gdb.GdbError("%s is not a static executable at a fixed address (ET_EXEC): "
+                               "stop it another way, then uvm user-symbols" % path)
+        load_user_symbols(path, 0)
+        sym = gdb.lookup_objfile(path).lookup_global_symbol("main")
+        if sym is None:
+            raise gdb.GdbError("%s has no main" % path)
+        addr = u64(sym.value().address)
+        bp = MainBreakpoint(addr, os.path.basename(args[0]))
+        print("uvm break-main: breakpoint %d at %#x, main of %s (symbols loaded); "
+              "continue to stop there" % (bp.number, addr, shown(path)))
 
 
 def entry_at(m, va):
@@ -1055,7 +1159,11 @@ Same lines up to "->" on the console: call uvm_obj_print(OBJ, kprint)."""
     def invoke(self, arg, from_tty):
         if not arg:
             raise gdb.GdbError("usage: uvm object OBJ")
-        show_object(as_ptr(arg, "struct uvm_object"), FileNames())
+        obj = as_ptr(arg, "struct uvm_object")
+        if u64(obj) == 0:
+            print("no object (NULL: anonymous private memory has only its amap)")
+            return
+        show_object(obj, FileNames())
 
 
 class UvmVnode(gdb.Command):
@@ -1085,7 +1193,9 @@ Same first line on the console: call vnode_print(VNODE, kprint)."""
             raise gdb.GdbError("usage: uvm vnode VNODE")
         vp = as_ptr(arg, "struct vnode")
         if u64(vp) == 0:
-            raise gdb.GdbError("uvm vnode: a NULL vnode (no cached vnode has that object?)")
+            print("no vnode (NULL: no cached vnode has that object - anonymous "
+                  "memory, or a file whose vnode was reclaimed)")
+            return
         files, v, mp = FileNames(), vp.dereference(), vp["v_mount"]
         flags = [w for cond, w in ((bool(v["v_dead"]), "dead"), (bool(v["v_loading"]), "loading"),
                                    (int(v["v_vflags"]) & K.VV_KEEPPAGES, "keeppages"),
@@ -1117,6 +1227,29 @@ vnode was reclaimed).  E.g.:  uvm vnode $uvm_vnode($uvm_entry($va)->object)"""
             gdb.lookup_type("struct vnode").pointer())
 
 
+def friendly(cls, name):
+    """Make the command cls ("uvm NAME") end in a one-line gdb error,
+    never a Python traceback, when it reads memory that is not there (a
+    wrong or freed pointer, a field of NULL) or gdb cannot evaluate an
+    argument."""
+    inner = cls.invoke
+
+    def invoke(self, arg, from_tty):
+        try:
+            return inner(self, arg, from_tty)
+        except (gdb.MemoryError, gdb.error) as e:
+            raise gdb.GdbError("uvm %s: %s (a wrong, freed or NULL pointer?)" % (name, e))
+    cls.invoke = invoke
+
+
+for _cls, _name in ((UvmProcs, "procs"), (UvmMap, "map"), (UvmAmap, "amap"),
+                    (UvmAnon, "anon"), (UvmPage, "page"), (UvmPte, "pte"),
+                    (UvmFaults, "faults"), (UvmStats, "stats"), (UvmQueues, "queues"),
+                    (UvmSwap, "swap"), (UvmBreakFault, "break-fault"),
+                    (UvmUserSymbols, "user-symbols"), (UvmBreakMain, "break-main"),
+                    (UvmObject, "object"), (UvmVnode, "vnode")):
+    friendly(_cls, _name)
+
 UvmPrefix()
 UvmProcs()
 UvmMap()
@@ -1130,6 +1263,7 @@ UvmQueues()
 UvmSwap()
 UvmBreakFault()
 UvmUserSymbols()
+UvmBreakMain()
 UvmObject()
 UvmVnode()
 EntryFunction()

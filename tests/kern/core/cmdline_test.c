@@ -115,6 +115,15 @@ KTEST(cmdline, unknown_keys_warned_not_fatal)
 	KT_EQ(cmdline_warn_unknown(&cl), 2);
 }
 
+/* The words /bin/init reads (user/init.c: utest=, init=) and make run's
+ * initexit= are declared, so a boot with them warns about nothing. */
+KTEST(cmdline, the_words_init_reads_are_known)
+{
+	cmdline_parse("utest=cow* init=/bin/init initexit=1", &cl);
+	KT_ASSERT(kopt_known("utest"));
+	KT_EQ(cmdline_warn_unknown(&cl), 0);
+}
+
 KTEST(cmdline, too_many_options_truncates)
 {
 	static char line[CMDLINE_BUF * 2];

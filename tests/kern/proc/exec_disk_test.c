@@ -9,7 +9,7 @@
  *   /mnt/usr/local/bin/hello            0755  exec_load maps v_obj (uvn), runs
  *   /mnt/exec-probe (copy)    0644  -EACCES; chmod 0700 -> runs
  *
- * (hello exits with its argc, so a run with one argument exits 2.)
+ * (hello exits with its number of arguments, so a run with one exits 1.)
  *
  * Each test mounts the image (unless mounted) and removes what it made,
  * so the image stays e2fsck-clean.
@@ -42,7 +42,7 @@ ed_lookup(const char *path)
 }
 
 /* Run path with one argument; its wait status in *status (hello exits
- * with its argc: W_EXITCODE(2)). */
+ * with its number of arguments: W_EXITCODE(1)). */
 static int
 ed_run(const char *path, int *status)
 {
@@ -88,7 +88,7 @@ KTEST(execdisk, hello_from_ext2_maps_the_vnode_pager_object_and_runs)
 	vrele(vp);
 	/* And it runs from there. */
 	KT_EQ(ed_run("/mnt/usr/local/bin/hello", &status), 0);
-	KT_EQ(status, W_EXITCODE(2));
+	KT_EQ(status, W_EXITCODE(1));
 	disktest_unmount(mounted);
 }
 
@@ -163,7 +163,7 @@ KTEST(execdisk, a_file_without_x_bits_on_ext2_is_eacces_until_chmod)
 	KT_EQ(ed_setattr(vp, &va), 0);
 	KT_EQ(exec_check(vp), 0);
 	KT_EQ(ed_run("/mnt/" PROBE, &status), 0);
-	KT_EQ(status, W_EXITCODE(2));
+	KT_EQ(status, W_EXITCODE(1));
 	ed_remove(NULL);
 	ktest_cleanup_pop(probe_tag);
 	disktest_unmount(mounted);

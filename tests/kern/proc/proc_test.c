@@ -20,7 +20,7 @@ KTEST(proc, hello_runs_and_exits_with_its_status)
 
 	vm_baseline_take(&b);
 	KT_EQ(proc_run("/bin/hello", argv, envp, &status), 0);
-	KT_EQ(status, W_EXITCODE(3));           /* hello exits with argc */
+	KT_EQ(status, W_EXITCODE(2));           /* hello exits with its 2 arguments */
 	KT_ASSERT(uvmexp.faults > faults);      /* its pages came by faults */
 	vm_baseline_expect(&b);
 }
