@@ -4,17 +4,19 @@
 # uvm_map/inherit_and_advice_split_and_rejoin).  Run it in the gdb of
 #   make gdb CMDLINE='ktest=uvm_map/inherit_and_advice_split_and_rejoin qemuexit=1'
 # (QEMU halted at reset, gdb attached: then  source docs/book/gdb/clip-and-merge.gdb),
-# or in one go, as the figures were made:
-#   make qemu-gdb GDBPORT=N CMDLINE='ktest=uvm_map/inherit_and_advice_split_and_rejoin qemuexit=1' &
+# or in one go, as the figures were made (make qemu-gdb listens on a free
+# port and writes it to build/gdb-port while QEMU runs; GDBPORT=N chooses):
+#   make qemu-gdb CMDLINE='ktest=uvm_map/inherit_and_advice_split_and_rejoin qemuexit=1' &
+#   until [ -s build/gdb-port ]; do sleep 1; done
 #   UVMKERN_BUILD=build gdb -batch -x tools/gdb/kernel.gdb \
-#       -ex 'target remote :N' -x docs/book/gdb/clip-and-merge.gdb build/kernel.elf
+#       -ex "target remote :$(cat build/gdb-port)" -x docs/book/gdb/clip-and-merge.gdb build/kernel.elf
 # Kernel addresses differ from run to run; user addresses do not.
 
 set pagination off
-break tests/uvm/uvm_map_test.c:1058
-break tests/uvm/uvm_map_test.c:1060
-break tests/uvm/uvm_map_test.c:1067
-break tests/uvm/uvm_map_test.c:1072
+break tests/uvm/uvm_map_test.c:1076
+break tests/uvm/uvm_map_test.c:1078
+break tests/uvm/uvm_map_test.c:1085
+break tests/uvm/uvm_map_test.c:1090
 continue
 set $m = map
 echo === two entries\n

@@ -5,19 +5,21 @@
 # the gdb of
 #   make gdb CMDLINE='ktest=uvmspace/cow_three_generations qemuexit=1'
 # (QEMU halted at reset, gdb attached: then  source docs/book/gdb/cow-three-generations.gdb),
-# or in one go, as the figures were made:
-#   make qemu-gdb GDBPORT=N CMDLINE='ktest=uvmspace/cow_three_generations qemuexit=1' &
+# or in one go, as the figures were made (make qemu-gdb listens on a free
+# port and writes it to build/gdb-port while QEMU runs; GDBPORT=N chooses):
+#   make qemu-gdb CMDLINE='ktest=uvmspace/cow_three_generations qemuexit=1' &
+#   until [ -s build/gdb-port ]; do sleep 1; done
 #   UVMKERN_BUILD=build gdb -batch -x tools/gdb/kernel.gdb \
-#       -ex 'target remote :N' -x docs/book/gdb/cow-three-generations.gdb build/kernel.elf
+#       -ex "target remote :$(cat build/gdb-port)" -x docs/book/gdb/cow-three-generations.gdb build/kernel.elf
 # Kernel addresses differ from run to run; user addresses do not.
 
 set pagination off
-break tests/uvm/uvmspace_test.c:70
-break tests/uvm/uvmspace_test.c:81
-break tests/uvm/uvmspace_test.c:93
-break tests/uvm/uvmspace_test.c:95
-break tests/uvm/uvmspace_test.c:105
+break tests/uvm/uvmspace_test.c:103
 break tests/uvm/uvmspace_test.c:114
+break tests/uvm/uvmspace_test.c:126
+break tests/uvm/uvmspace_test.c:128
+break tests/uvm/uvmspace_test.c:138
+break tests/uvm/uvmspace_test.c:147
 continue
 set $v1 = g1.vm
 echo === G1 written\n

@@ -4,10 +4,12 @@
 # page).  Run it in the gdb of
 #   make gdb CMDLINE='init=/bin/mmapdemo initexit=1'
 # (QEMU halted at reset, gdb attached: then  source docs/book/gdb/mmapdemo-shared.gdb),
-# or in one go, as the figures were made:
-#   make qemu-gdb GDBPORT=N CMDLINE='init=/bin/mmapdemo initexit=1' &
+# or in one go, as the figures were made (make qemu-gdb listens on a free
+# port and writes it to build/gdb-port while QEMU runs; GDBPORT=N chooses):
+#   make qemu-gdb CMDLINE='init=/bin/mmapdemo initexit=1' &
+#   until [ -s build/gdb-port ]; do sleep 1; done
 #   UVMKERN_BUILD=build gdb -batch -x tools/gdb/kernel.gdb \
-#       -ex 'target remote :N' -x docs/book/gdb/mmapdemo-shared.gdb build/kernel.elf
+#       -ex "target remote :$(cat build/gdb-port)" -x docs/book/gdb/mmapdemo-shared.gdb build/kernel.elf
 # Kernel addresses differ from run to run; user addresses do not.
 
 set pagination off

@@ -4,10 +4,12 @@
 # Run it in the gdb of
 #   make gdb MEM=64M CMDLINE='init=/bin/swapdemo initexit=1 -- 100'
 # (QEMU halted at reset, gdb attached: then  source docs/book/gdb/swapdemo-pageout.gdb),
-# or in one go, as the figures were made:
-#   make qemu-gdb GDBPORT=N MEM=64M CMDLINE='init=/bin/swapdemo initexit=1 -- 100' &
+# or in one go, as the figures were made (make qemu-gdb listens on a free
+# port and writes it to build/gdb-port while QEMU runs; GDBPORT=N chooses):
+#   make qemu-gdb MEM=64M CMDLINE='init=/bin/swapdemo initexit=1 -- 100' &
+#   until [ -s build/gdb-port ]; do sleep 1; done
 #   UVMKERN_BUILD=build gdb -batch -x tools/gdb/kernel.gdb \
-#       -ex 'target remote :N' -x docs/book/gdb/swapdemo-pageout.gdb build/kernel.elf
+#       -ex "target remote :$(cat build/gdb-port)" -x docs/book/gdb/swapdemo-pageout.gdb build/kernel.elf
 # Kernel addresses differ from run to run; user addresses do not.
 
 set pagination off
