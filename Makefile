@@ -17,6 +17,9 @@
 #                   kernel (also with faultahead=0, the fault handler's
 #                   speed-ups off) and on Debian's Linux, side by side: a table,
 #                   build/bench/results.txt and build/bench/ratios.png
+#                   (SMP=2, SMP=4: both kernels get -smp N, and the
+#                   scaling table build/bench/scaling.txt says how zero
+#                   fill and mmap+munmap scale with 1, 2, 4 workers)
 #   make stress     tests/user/vmstress.c as init: THREADS threads racing
 #                   on one address space for SECONDS seconds from SEED, in
 #                   STRESSMEM (64M) with swap and PRESSURE MiB of paging

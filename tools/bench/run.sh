@@ -18,6 +18,9 @@
 # $SWAPMEM the guest memory of the two kinds of boot, $MKINITRD the
 # archive packer (tools/mkinitrd.c), $INIT user/init built, $ROUNDS how
 # many VM boots of each kernel (default 5, as in the Makefile).
+# $SMP is the guest CPUs ($QEMU already says -smp $SMP for both kernels):
+# only the heading of the scaling table (OUT/scaling.txt, the smp_*
+# metrics by group: rates with 1, 2, 4 workers, speed-ups, uvmkern/Linux).
 # $ISO_NOAHEAD, if set, is uvmkern booting "faultahead=0 init=/bin/vmbench
 # initexit=1 -- vm": the fault handler's speed-ups off
 # (uvm/uvm_fault_ahead.c), booted in every VM round too; its figures are
