@@ -47,6 +47,9 @@
  * process: meminfo (every page counted by owner, uvm_usage_meminfo; the
  * figures sysinfo(2) gives too), stat (CPU ticks, boot time, process
  * counts), uptime, loadavg (proc.c keeps the means), cmdline, mounts.
+ * Two have no Linux counterpart: uvmexp (fault, shootdown and spin-lock
+ * counters) and PID/uvmlocks (sleeps on PID's map and amap locks), which
+ * make bench reads to say what limits its several-CPU metrics.
  *
  * Threads (kern/proc/lwp.h): /proc/PID/task lists the ids of PID's live
  * threads, and /proc/PID/task/TID/ has the files of /proc/PID/ but task/,
