@@ -318,7 +318,9 @@ awk -v file_na="$file_na" '
 		printf "  %s\n", "unit"
 		for (i = 0; i < n; i++) {
 			m = order[i]; u = val["uvmkern", m]; l = val["linux", m]
-			if (unit[m] ~ /\/s$/)
+			if (m ~ /_speedup$/)        # higher is better: the scaling table has them
+				r = "-"
+			else if (unit[m] ~ /\/s$/)
 				r = (u != "" && l != "" && u > 0) ? sprintf("%.2f", l / u) : "-"
 			else
 				r = (u != "" && l != "" && l > 0) ? sprintf("%.2f", u / l) : "-"
