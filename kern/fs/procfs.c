@@ -565,7 +565,7 @@ gen_pid_dir(struct textbuf *tb, struct proc_info *pi)
 {
 	(void)pi;
 	tb_printf(tb, "fd/\nmaps\nsmaps\nsmaps_rollup\nstat\nstatus\nstatm\n"
-	    "cmdline\ncomm\nwchan\nmounts\ntask/\nuvmlocks\n");
+	    "cmdline\ncomm\nwchan\nmounts\nuvmlocks\ntask/\n");
 }
 
 /* The live threads of the process, by id (/proc/PID/task). */
@@ -890,8 +890,8 @@ static const struct procfs_file pid_files[] = {
 	{ "comm", gen_comm, false, PROCFS_SMALL },
 	{ "wchan", gen_wchan, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
-	{ "task", gen_task_dir, true, PROCFS_SMALL },   /* not in task/TID/ */
 	{ "uvmlocks", gen_uvmlocks, false, PROCFS_SMALL },
+	{ "task", gen_task_dir, true, PROCFS_SMALL },   /* last: PROCFS_K_TASK */
 };
 
 /* Files of no process: /proc/name. */
