@@ -25,6 +25,9 @@
 #                   kernel (also with faultahead=0, the fault handler's
 #                   speed-ups off) and on Debian's Linux, side by side: a table,
 #                   build/bench/results.txt and build/bench/ratios.png
+#                   (SMP=2, SMP=4: both kernels get -smp N, and the
+#                   scaling table build/bench/scaling.txt says how zero
+#                   fill and mmap+munmap scale with 1, 2, 4 workers)
 #   make stress     tests/user/vmstress.c as init: THREADS threads racing
 #                   on one address space for SECONDS seconds from SEED, in
 #                   STRESSMEM (64M) with swap and PRESSURE MiB of paging
@@ -838,6 +841,9 @@ endif
 # column, and what the speed-ups gain.
 # tools/bench/run.sh boots them and writes the table, results.txt and
 # ratios.png to build/bench; docs/performance.md explains the numbers.
+# SMP=N gives both kernels the same -smp N (QEMU_BASE); the VM run ends
+# with the several-CPU metrics (zero fill and mmap+munmap from 1, 2 and 4
+# threads or processes), which run.sh also prints as build/bench/scaling.txt.
 #
 # Why 96M and not make test's 64M: Debian's kernel cannot boot in 64 MiB
 # (its bzImage asks for 64 MiB of room above the 16 MiB it loads at), so
@@ -921,7 +927,7 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks $(GPROGS) $(ROOTF
 	$(call make_iso,$(BENCH)/uvmkern-swap,init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap-eqfree,mem=$(BENCH_SWAP_EQFREE) init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-file,swap=none init=/bin/vmbench initexit=1 -- file $(BENCH_FILE_MIB) /mnt,$(BENCH)/initrd.cpio)
-	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) \
+	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) SMP=$(SMP) \
 		ROUNDS=$(BENCH_ROUNDS) ISO_NOAHEAD=$(BENCH)/uvmkern-vm-noahead.iso \
 		ISO_FILE=$(BENCH)/uvmkern-file.iso FILE_MIB=$(BENCH_FILE_MIB) \
 		FS_IMG=$(BENCH_FS_IMG) FS_MIB=$(BENCH_FS_MIB) MKE2FS=$(MKE2FS) E2FSCK=$(E2FSCK) \

@@ -51,6 +51,9 @@
  * process: meminfo (every page counted by owner, uvm_usage_meminfo; the
  * figures sysinfo(2) gives too), stat (CPU ticks, boot time, process
  * counts), uptime, loadavg (proc.c keeps the means), cmdline, mounts.
+ * Two have no Linux counterpart: uvmexp (fault, shootdown and spin-lock
+ * counters) and PID/uvmlocks (sleeps on PID's map and amap locks), which
+ * make bench reads to say what limits its several-CPU metrics.
  *
  * Threads (kern/proc/lwp.h): /proc/PID/task lists the ids of PID's live
  * threads, and /proc/PID/task/TID/ has the files of /proc/PID/ but task/,
@@ -97,6 +100,7 @@
 #include "uvm/uvm_io.h"
 #include "kern/vfs/vfs_vnops.h"
 #include "uvm/uvm_aobj.h"
+#include "uvm/uvm_amap.h"
 #include "pmap/pmap.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
@@ -566,7 +570,7 @@ gen_pid_dir(struct textbuf *tb, struct proc_info *pi)
 {
 	(void)pi;
 	tb_printf(tb, "fd/\nmaps\nsmaps\nsmaps_rollup\nstat\nstatus\nstatm\n"
-	    "cmdline\ncomm\nwchan\nmounts\ntask/\n");
+	    "cmdline\ncomm\nwchan\nmounts\nuvmlocks\ntask/\n");
 }
 
 /* The live threads of the process, by id (/proc/PID/task). */
@@ -585,7 +589,8 @@ gen_root_dir(struct textbuf *tb, struct proc_info *pi)
 	int pids[PROCFS_MAXPIDS], n = proc_pids(pids, PROCFS_MAXPIDS);
 
 	(void)pi;
-	tb_printf(tb, "self/\nsys/\ncmdline\nmeminfo\nstat\nuptime\nloadavg\nmounts\n");
+	tb_printf(tb, "self/\nsys/\ncmdline\nmeminfo\nstat\nuptime\nloadavg\nmounts\n"
+	    "uvmexp\n");
 	for (int i = 0; i < n; i++)
 		tb_printf(tb, "%d/\n", pids[i]);
 }
@@ -801,6 +806,81 @@ gen_uvm(struct textbuf *tb, struct proc_info *pi)
 		    tb->cap - tb->len);
 }
 
+/* ---- uvmexp and PID/uvmlocks: uvmkern's own counters ---- */
+
+/*
+ * /proc/uvmexp: the fault handler's and the pmap's event counters, then
+ * per CPU what waiting cost it - pause loops on held spin locks, the
+ * cross-call interrupts it took, the shootdowns it carried out, the
+ * reschedule IPIs - and, per spin lock name, the times a CPU found it
+ * held and the pause loops spent on it (spin_classes), as "name value" lines, like Linux's /proc/vmstat (no
+ * Linux program reads this one).  make bench reads it before and after
+ * its several-CPU metrics to count what dominates them.
+ */
+static void
+gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
+{
+	const struct { const char *name; uint64_t v; } rows[] = {
+		{ "faults", uvmexp.faults }, { "flt_zerofill", uvmexp.flt_zerofill },
+		{ "flt_restart", uvmexp.flt_restart }, { "flt_upgrade", uvmexp.flt_upgrade },
+		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_zeroed", uvmexp.pga_zeroed },
+		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
+		{ "tlb_flushall", pmap_counters.tlb_flushall },
+		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },
+		{ "tlb_ipis", pmap_counters.tlb_ipis },
+		{ "tlb_ipi_pages", pmap_counters.tlb_ipi_pages },
+		{ "tlb_ipi_all", pmap_counters.tlb_ipi_all },
+	};
+
+	(void)pi;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+		tb_printf(tb, "%s %lu\n", rows[i].name, rows[i].v);
+	for (int i = 0; i < MAXCPUS; i++) {
+		const struct cpu_info *ci = &cpu_infos[i];
+		if (!ci->ci_online && i != 0)
+			continue;
+		tb_printf(tb, "cpu%d_spins %lu\ncpu%d_ipis %lu\ncpu%d_calls %lu\n"
+		    "cpu%d_tlbshoot %lu\ncpu%d_resched %lu\n", i, ci->ci_spins, i,
+		    ci->ci_nipis, i, ci->ci_ncalls, i, ci->ci_ntlbshoot, i, ci->ci_nresched);
+	}
+	for (int i = 0; i < SPIN_CLASSES && spin_classes[i].name != NULL; i++) {
+		char name[32];
+		ksnprintf(name, sizeof(name), "%s", spin_classes[i].name);
+		for (char *c = name; *c != '\0'; c++)
+			*c = *c == ' ' ? '_' : *c;      /* "futex bucket": one word */
+		tb_printf(tb, "spinwait_%s %lu\nspinloop_%s %lu\n", name,
+		    spin_classes[i].waits, name, spin_classes[i].spins);
+	}
+}
+
+/*
+ * /proc/PID/uvmlocks: how often a thread slept on PID's map lock (a fault
+ * behind a writer, a map change behind faults) and on the locks of its
+ * entries' amaps (each distinct lock once, as met in address order).
+ */
+static void
+gen_uvmlocks(struct textbuf *tb, struct proc_info *pi)
+{
+	const struct kmutex *last = NULL;
+	struct vm_map *map;
+	uint64_t amap_sleeps = 0;
+
+	if (pi->vmspace == NULL)
+		return;
+	map = &pi->vmspace->vm_map;
+	vm_map_lock_read(map);
+	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next) {
+		struct vm_amap *am = e->aref.ar_amap;
+		if (am != NULL && am->am_lock != last) {
+			amap_sleeps += am->am_lock->sleeps;
+			last = am->am_lock;
+		}
+	}
+	tb_printf(tb, "map_lock_sleeps %u\namap_lock_sleeps %lu\n", map->lock.sleeps,
+	    amap_sleeps);
+	vm_map_unlock(map);
+}
+
 /* ---- names ---- */
 
 struct procfs_file {
@@ -825,7 +905,8 @@ static const struct procfs_file pid_files[] = {
 	{ "wchan", gen_wchan, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
 	{ "uvm", gen_uvm, false, PROCFS_MAX },
-	{ "task", gen_task_dir, true, PROCFS_SMALL },   /* not in task/TID/ */
+	{ "uvmlocks", gen_uvmlocks, false, PROCFS_SMALL },
+	{ "task", gen_task_dir, true, PROCFS_SMALL },   /* last: PROCFS_K_TASK; not in task/TID/ */
 };
 
 /* Files of no process: /proc/name. */
@@ -837,6 +918,7 @@ static const struct procfs_file top_files[] = {
 	{ "loadavg", gen_loadavg, false, PROCFS_SMALL },
 	{ "cmdline", gen_cmdline, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
+	{ "uvmexp", gen_uvmexp, false, PROCFS_SMALL },
 	{ "sys", gen_sys_dir, true, PROCFS_SMALL },
 	{ "sys/kernel", gen_sys_kernel_dir, true, PROCFS_SMALL },
 	{ "sys/kernel/pid_max", gen_pid_max, false, PROCFS_SMALL },

@@ -16,8 +16,32 @@
 #include "kern/lib/spinlock.h"
 #include "kern/arch/cpu.h"
 #include "kern/core/smp.h"
+#include "kern/lib/string.h"
 
 uint64_t spin_limit = SPIN_LIMIT;
+
+struct spin_class spin_classes[SPIN_CLASSES];
+
+/*
+ * Adds a wait of spins loops to name's row, claiming a free row for a
+ * name not yet met (compare-and-swap: the CPUs here hold no common lock).
+ */
+static void
+spin_class_count(const char *name, uint64_t spins)
+{
+	for (int i = 0; i < SPIN_CLASSES; i++) {
+		struct spin_class *c = &spin_classes[i];
+		const char *cur = NULL;
+
+		if (!__atomic_compare_exchange_n(&c->name, &cur, name, false,
+		    __ATOMIC_RELAXED, __ATOMIC_RELAXED) && cur != name &&
+		    (cur == NULL || strcmp(cur, name) != 0))
+			continue;
+		__atomic_add_fetch(&c->waits, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->spins, spins, __ATOMIC_RELAXED);
+		return;
+	}
+}
 
 /* Wait while l is held by someone else; count the loops in *spins. */
 static void
@@ -53,4 +77,5 @@ spin_lock_contended(struct spinlock *l, uint32_t me)
 	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
 	ci->ci_spinning_on = NULL;
 	ci->ci_spins += spins;
+	spin_class_count(l->name != NULL ? l->name : "?", spins);
 }

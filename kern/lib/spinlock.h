@@ -68,6 +68,19 @@ extern uint64_t spin_limit;
  */
 void spin_lock_contended(struct spinlock *l, uint32_t me);
 
+/*
+ * The slow path's statistics by lock name (a class: every mutex's inner
+ * lock is "kmutex.lock", every rwlock's "krwlock.lock"): how many times a
+ * CPU found it held, and the pause loops it spent waiting.  The first
+ * SPIN_CLASSES names met get a row; /proc/uvmexp prints them.
+ */
+#define SPIN_CLASSES 24
+struct spin_class {
+	const char *name;               /* NULL: a free row */
+	uint64_t waits, spins;
+};
+extern struct spin_class spin_classes[SPIN_CLASSES];
+
 /* The lock-order checker's hooks (kern/core/lockorder.h). */
 #ifndef LOCKORDER
 #define LOCKORDER KDEBUG

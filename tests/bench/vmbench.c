@@ -35,6 +35,8 @@
  *                       the vm run finds it)
  *   vmbench spread      read_present over a tidy and a spread-out region
  *                       in turns (run_spread)
+ *   vmbench smp         only the several-CPU metrics (run_smp, "several
+ *                       CPUs" below), which the vm run ends with
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see docs/design.md).  A
@@ -70,6 +72,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1033,6 +1036,422 @@ mprotect_note(void)
 	    MPROT_LEN / PAGE, q.end - q.start == MPROT_LEN ? "merged" : "left split");
 }
 
+/* ---- several CPUs: zero fill and mmap+munmap from 1, 2 and 4 workers ---- */
+
+/*
+ * The scaling metrics (make bench SMP=2, SMP=4; on one CPU they run too and
+ * say what time-slicing costs).  A group of N workers - N threads of this
+ * process, or N child processes - each does the same work at once:
+ *
+ *   smp_zf_thrN, smp_zf_procN   touch every page of its own fresh 4 MiB
+ *                               mapping (zero-fill faults); pages/s
+ *   smp_mm_thrN                 SC_MM_OPS times: mmap 4 pages, write them,
+ *                               munmap (with N > 1 threads on other CPUs
+ *                               the munmap must shoot their TLBs down); ops/s
+ *
+ * The parent wakes the workers through pipes; each reads the TSC around its
+ * own work into a shared page, and a sample is the group's throughput, all
+ * workers' operations over the span from the first start to the last end
+ * (so a worker that starts late counts against the group).  The mapping is
+ * made and unmapped in separate steps, before and after the timed one, so
+ * only the faults are timed and no munmap runs beside them.  Cycles become
+ * seconds by the TSC's rate against CLOCK_MONOTONIC over the whole run.
+ *
+ *   smp_zf_thrN_speedup         N's rate over 1's in the same boot, in
+ *                               thousandths (2000: twice as fast)
+ *
+ * Around each group's samples the kernel's counters are read to say what
+ * dominates (a "# " note per metric): on uvmkern /proc/uvmexp (shootdown
+ * IPIs, pause loops on spin locks, fault restarts) and /proc/self/uvmlocks
+ * (sleeps on the map lock and the amap locks); on Linux the TLB, CAL and
+ * RES lines of /proc/interrupts.  smp_*_ipis_per_kop is TLB shootdown
+ * IPIs per 1000 operations on both kernels (uvmkern: targets of its
+ * cross-calls; Linux: "TLB shootdowns" interrupts taken).
+ */
+#define SC_MAXW 4
+#define SC_ZF_LEN (4 * MIB)
+#define SC_MM_OPS 64
+#define SC_MM_LEN (4 * PAGE)
+#define SC_NCOUNT 96
+
+enum sc_kind { SC_ZF_THR, SC_ZF_PROC, SC_MM_THR };
+static const char *const sc_names[] = { "smp_zf_thr", "smp_zf_proc", "smp_mm_thr" };
+
+struct sc_slot {                        /* one worker's, in a MAP_SHARED page */
+	uint64_t t0, t1;
+	int failed;
+};
+
+struct sc_worker {
+	enum sc_kind kind;
+	struct sc_slot *slot;
+	pthread_t th;
+	pid_t pid;
+	int req[2], ans[2];             /* parent writes req[1], reads ans[0] */
+	char *region;                   /* the zero-fill worker's mapping */
+};
+
+static struct sc_slot *sc_slots;
+static uint64_t sc_tsc0;
+static struct timespec sc_ts0;
+
+/* Does one command c in the worker w: 'm' map, 't' timed, 'u' unmap. */
+static int
+sc_do(struct sc_worker *w, char c)
+{
+	struct sc_slot *s = w->slot;
+
+	if (c == 'm')
+		return (w->region = map_anon(SC_ZF_LEN, PROT_READ | PROT_WRITE)) ? 0 : -1;
+	if (c == 'u')
+		return w->region != NULL ? munmap(w->region, SC_ZF_LEN) : 0;
+	s->t0 = tsc();
+	if (w->kind != SC_MM_THR) {
+		touch(w->region, SC_ZF_LEN);
+	} else {
+		for (int i = 0; i < SC_MM_OPS; i++) {
+			char *p = map_anon(SC_MM_LEN, PROT_READ | PROT_WRITE);
+			if (p == NULL)
+				return -1;
+			touch(p, SC_MM_LEN);
+			munmap(p, SC_MM_LEN);
+		}
+	}
+	s->t1 = tsc();
+	return 0;
+}
+
+/* The worker: commands until end of file or 'q', one answer byte each. */
+static void *
+sc_loop(void *arg)
+{
+	struct sc_worker *w = arg;
+	char c;
+
+	while (read(w->req[0], &c, 1) == 1 && c != 'q') {
+		if (sc_do(w, c) != 0)
+			w->slot->failed = 1;
+		if (write(w->ans[1], &c, 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+/* Starts worker i of a group of kind k; 0, or -1 after closing its pipes. */
+static int
+sc_start(struct sc_worker *ws, int i, enum sc_kind k)
+{
+	struct sc_worker *w = &ws[i];
+
+	memset(w, 0, sizeof(*w));
+	w->kind = k;
+	w->slot = &sc_slots[i];
+	memset(w->slot, 0, sizeof(*w->slot));
+	if (pipe(w->req) != 0)
+		return -1;
+	if (pipe(w->ans) != 0)
+		goto fail_ans;
+	if (k != SC_ZF_PROC) {
+		if (pthread_create(&w->th, NULL, sc_loop, w) == 0)
+			return 0;
+	} else if ((w->pid = fork()) == 0) {
+		for (int j = 0; j < i; j++) {   /* or the earlier ones never see EOF */
+			close(ws[j].req[1]);
+			close(ws[j].ans[0]);
+		}
+		sc_loop(w);
+		_exit(0);
+	} else if (w->pid > 0) {
+		return 0;
+	}
+	close(w->ans[0]);
+	close(w->ans[1]);
+fail_ans:
+	close(w->req[0]);
+	close(w->req[1]);
+	return -1;
+}
+
+static void
+sc_stop(struct sc_worker *w)
+{
+	int status;
+
+	if (write(w->req[1], "q", 1) != 1)
+		printf("# smp: a worker's pipe is gone\n");
+	if (w->kind == SC_ZF_PROC)
+		waitpid(w->pid, &status, 0);
+	else
+		pthread_join(w->th, NULL);
+	close(w->req[0]);
+	close(w->req[1]);
+	close(w->ans[0]);
+	close(w->ans[1]);
+}
+
+/* Sends c to the n workers, then waits for all n answers; -1 if one failed. */
+static int
+sc_all(struct sc_worker *ws, int n, char c)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++)
+		bad |= write(ws[i].req[1], &c, 1) != 1;
+	for (int i = 0; i < n; i++) {
+		char a;
+		bad |= read(ws[i].ans[0], &a, 1) != 1 || ws[i].slot->failed;
+	}
+	return bad ? -1 : 0;
+}
+
+/* One sample of a group: cycles per operation of the whole group. */
+static uint64_t
+sc_sample(struct sc_worker *ws, int n)
+{
+	uint64_t first = UINT64_MAX, last = 0, ops;
+	bool zf = ws[0].kind != SC_MM_THR;
+
+	if ((zf && sc_all(ws, n, 'm') != 0) || sc_all(ws, n, 't') != 0 ||
+	    (zf && sc_all(ws, n, 'u') != 0))
+		return UINT64_MAX;
+	for (int i = 0; i < n; i++) {
+		first = ws[i].slot->t0 < first ? ws[i].slot->t0 : first;
+		last = ws[i].slot->t1 > last ? ws[i].slot->t1 : last;
+	}
+	ops = (uint64_t)n * (zf ? SC_ZF_LEN / PAGE : SC_MM_OPS);
+	return (last - first) / ops;
+}
+
+/* ---- the kernels' counters around a group ---- */
+
+struct sc_counts {
+	char name[SC_NCOUNT][40];
+	uint64_t v[SC_NCOUNT];
+	int n;
+};
+
+static void
+sc_count_add(struct sc_counts *c, const char *name, uint64_t v)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->name[i], name) == 0) {
+			c->v[i] += v;
+			return;
+		}
+	if (c->n < SC_NCOUNT) {
+		snprintf(c->name[c->n], sizeof(c->name[0]), "%s", name);
+		c->v[c->n++] = v;
+	}
+}
+
+/* "name value" lines of path; cpuN_x counted as all_x, summed. */
+static void
+sc_count_file(struct sc_counts *c, const char *path)
+{
+	char line[128], name[64], all[64], *us;
+	unsigned long long v;
+	int cpu;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%63s %llu", name, &v) != 2)
+			continue;
+		us = strchr(name, '_');
+		if (sscanf(name, "cpu%d_", &cpu) == 1 && us != NULL) {
+			snprintf(all, sizeof(all), "all%s", us);
+			sc_count_add(c, all, v);
+		} else {
+			sc_count_add(c, name, v);
+		}
+	}
+	fclose(f);
+}
+
+/* Linux: the TLB, CAL and RES lines of /proc/interrupts, summed over CPUs. */
+static void
+sc_count_irqs(struct sc_counts *c)
+{
+	char line[512], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		uint64_t sum = 0;
+		p = line + strspn(line, " ");
+		if (strncmp(p, "TLB:", 4) != 0 && strncmp(p, "CAL:", 4) != 0 &&
+		    strncmp(p, "RES:", 4) != 0)
+			continue;
+		p[3] = '\0';
+		for (char *q = p + 4;; q = end) {
+			unsigned long long v = strtoull(q, &end, 10);
+			if (end == q)
+				break;
+			sum += v;
+		}
+		sc_count_add(c, p, sum);
+	}
+	fclose(f);
+}
+
+static void
+sc_count(struct sc_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	sc_count_file(c, "/proc/uvmexp");
+	sc_count_file(c, "/proc/self/uvmlocks");
+	sc_count_irqs(c);
+}
+
+/* A counter's change from a to b, per 1000 operations; -1 if not kept. */
+static long
+sc_delta(const struct sc_counts *a, const struct sc_counts *b, const char *name,
+    uint64_t ops)
+{
+	for (int i = 0; i < b->n; i++)
+		if (strcmp(b->name[i], name) == 0)
+			for (int j = 0; j < a->n; j++)
+				if (strcmp(a->name[j], name) == 0)
+					return (long)((b->v[i] - a->v[j]) * 1000 / (ops ? ops : 1));
+	return -1;
+}
+
+/* uvmkern: the spin locks waited on most (pause loops per 1000 ops), at most 3. */
+static void
+sc_note_spins(const struct sc_counts *a, const struct sc_counts *b, uint64_t ops)
+{
+	bool shown[SC_NCOUNT] = { false };
+	char wait[64];
+
+	for (int k = 0; k < 3; k++) {
+		long best = 0;
+		int bi = -1;
+		for (int i = 0; i < b->n; i++) {
+			long d = strncmp(b->name[i], "spinloop_", 9) == 0 && !shown[i] ?
+			    sc_delta(a, b, b->name[i], ops) : -1;
+			if (d > best) {
+				best = d;
+				bi = i;
+			}
+		}
+		if (bi < 0)
+			return;
+		shown[bi] = true;
+		snprintf(wait, sizeof(wait), "spinwait_%s", b->name[bi] + 9);
+		printf(" %s %ld (waits %ld)", b->name[bi], best, sc_delta(a, b, wait, ops));
+	}
+}
+
+/* The note under a metric: what the kernel counted, per 1000 operations. */
+static void
+sc_note(const char *metric, const struct sc_counts *a, const struct sc_counts *b,
+    uint64_t ops)
+{
+	static const char *const names[] = {
+		"tlb_ipis", "tlb_shootdowns", "all_spins", "map_lock_sleeps",
+		"amap_lock_sleeps", "flt_restart", "flt_upgrade", "all_resched",
+		"TLB", "CAL", "RES",
+	};
+	long ipis = sc_delta(a, b, "tlb_ipis", ops);
+
+	printf("# %s: per 1000 ops:", metric);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		long d = sc_delta(a, b, names[i], ops);
+		if (d >= 0)
+			printf(" %s %ld", names[i], d);
+	}
+	sc_note_spins(a, b, ops);
+	printf("\n");
+	if (ipis < 0)
+		ipis = sc_delta(a, b, "TLB", ops);
+	if (ipis >= 0 && strncmp(metric, "smp_mm_", 7) == 0) {
+		char m[96];
+		snprintf(m, sizeof(m), "%s_ipis_per_kop", metric);
+		report(m, (uint64_t)ipis, "ipis/kop");
+	}
+}
+
+/* ---- the groups ---- */
+
+/* The TSC's rate against CLOCK_MONOTONIC since sc_tsc0 (the run's start). */
+static double
+sc_tsc_hz(void)
+{
+	struct timespec ts;
+	uint64_t t = tsc();
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s = (double)(ts.tv_sec - sc_ts0.tv_sec) + (ts.tv_nsec - sc_ts0.tv_nsec) / 1e9;
+	printf("# smp: the TSC ran at %.0f MHz against CLOCK_MONOTONIC over %.1f s\n",
+	    s > 0 ? (double)(t - sc_tsc0) / s / 1e6 : 0.0, s);
+	return s > 0 ? (double)(t - sc_tsc0) / s : 0;
+}
+
+/* The rate of a group of n workers of kind k (per second), 0 on failure. */
+static uint64_t
+sc_group(enum sc_kind k, int n, double hz)
+{
+	struct sc_worker ws[SC_MAXW];
+	struct sc_counts a, b;
+	uint64_t s[REPS], med = 0;
+	char metric[64];
+	int started = 0, ok = 1;
+
+	snprintf(metric, sizeof(metric), "%s%d", sc_names[k], n);
+	printf("# %s ...\n", metric);
+	while (started < n && (ok = sc_start(ws, started, k) == 0))
+		started++;
+	sc_count(&a);
+	for (int i = 0; i < WARMUP + REPS && ok; i++) {
+		uint64_t v = sc_sample(ws, started);
+		ok = v != UINT64_MAX && v > 0;
+		if (i >= WARMUP && ok)
+			s[i - WARMUP] = v;
+	}
+	sc_count(&b);
+	for (int i = 0; i < started; i++)
+		sc_stop(&ws[i]);
+	if (!ok) {
+		fail(metric, k == SC_ZF_PROC ? "fork, mmap or touch" : "thread, mmap or touch");
+		return 0;
+	}
+	med = median(s, REPS);
+	sc_note(metric, &a, &b, (uint64_t)(WARMUP + REPS) * n *
+	    (k == SC_MM_THR ? SC_MM_OPS : SC_ZF_LEN / PAGE));
+	report(metric, (uint64_t)(hz / (double)med), k == SC_MM_THR ? "ops/s" : "pages/s");
+	return (uint64_t)(hz / (double)med);
+}
+
+static void
+run_smp(void)
+{
+	static const int ns[] = { 1, 2, 4 };
+	double hz = sc_tsc_hz();
+
+	printf("# smp: %ld CPUs online\n", sysconf(_SC_NPROCESSORS_ONLN));
+	sc_slots = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sc_slots == MAP_FAILED || hz <= 0) {
+		fail("smp", "shared page or clock");
+		return;
+	}
+	for (int k = SC_ZF_THR; k <= SC_MM_THR; k++) {
+		uint64_t r[3];
+		char m[64];
+		for (int i = 0; i < 3; i++)
+			r[i] = sc_group((enum sc_kind)k, ns[i], hz);
+		for (int i = 1; i < 3; i++) {
+			if (r[0] == 0 || r[i] == 0)
+				continue;
+			snprintf(m, sizeof(m), "%s%d_speedup", sc_names[k], ns[i]);
+			report(m, r[i] * 1000 / r[0], "permille");
+		}
+	}
+	munmap(sc_slots, PAGE);
+}
+
 /* ---- the floors ---- */
 
 #define NULL_OPS 1000
@@ -1146,6 +1565,9 @@ run_vm(void)
 		mprotect_note();
 		munmap(mprot_region, MPROT_LEN);
 	}
+
+	floors_sample();
+	run_smp();
 
 	floors_sample();
 	floors_report();
@@ -1838,6 +2260,8 @@ main(int argc, char **argv)
 		return 0;               /* start_musl_static: no start-up at all */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	on_linux = uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0;
+	sc_tsc0 = tsc();
+	clock_gettime(CLOCK_MONOTONIC, &sc_ts0);
 	printf("# vmbench: %s on %s %s, %d samples after %d warm-up rounds, medians\n",
 	    mode, u.sysname, u.release, REPS, WARMUP);
 	if (strcmp(mode, "vm") == 0) {
@@ -1856,6 +2280,9 @@ main(int argc, char **argv)
 		for (int i = 0; i < nw && i < MAP_MAX_NS; i++)
 			ns[i] = strtol(argv[i + 2], NULL, 0);
 		map_series(ns, nw, true);
+	} else if (strcmp(mode, "smp") == 0) {
+		sleep(1);               /* for the TSC's rate */
+		run_smp();
 	} else if (strcmp(mode, "spread") == 0) {
 		run_spread();
 	} else if (strcmp(mode, "present") == 0) {
@@ -1873,7 +2300,7 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "file") == 0) {
 		run_file(argc > 2 ? strtol(argv[2], NULL, 0) : 192, argc > 3 ? argv[3] : "/mnt");
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp\n");
 		return 2;
 	}
 	printf("bench: done\n");

@@ -18,6 +18,9 @@
 # $SWAPMEM the guest memory of the two kinds of boot, $MKINITRD the
 # archive packer (tools/mkinitrd.c), $INIT user/init built, $ROUNDS how
 # many VM boots of each kernel (default 5, as in the Makefile).
+# $SMP is the guest CPUs ($QEMU already says -smp $SMP for both kernels):
+# only the heading of the scaling table (OUT/scaling.txt, the smp_*
+# metrics by group: rates with 1, 2, 4 workers, speed-ups, uvmkern/Linux).
 # $ISO_NOAHEAD, if set, is uvmkern booting "faultahead=0 init=/bin/vmbench
 # initexit=1 -- vm": the fault handler's speed-ups off
 # (uvm/uvm_fault_ahead.c), booted in every VM round too; its figures are
@@ -315,7 +318,9 @@ awk -v file_na="$file_na" '
 		printf "  %s\n", "unit"
 		for (i = 0; i < n; i++) {
 			m = order[i]; u = val["uvmkern", m]; l = val["linux", m]
-			if (unit[m] ~ /\/s$/)
+			if (m ~ /_speedup$/)        # higher is better: the scaling table has them
+				r = "-"
+			else if (unit[m] ~ /\/s$/)
 				r = (u != "" && l != "" && u > 0) ? sprintf("%.2f", l / u) : "-"
 			else
 				r = (u != "" && l != "" && l > 0) ? sprintf("%.2f", u / l) : "-"
@@ -340,6 +345,40 @@ echo " a program, its start-up and exit, wait - per start)"
 	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file-*.log)"
 [ -n "${ISO_NOAHEAD:-}" ] && only vm &&
 	echo "(no-ahead: uvmkern booted with faultahead=0; gain = no-ahead / uvmkern, above 1: the speed-ups help)"
+
+# The several-CPU metrics (vmbench's run_smp) again, one line per kind of
+# group: the rate with 1, 2 and 4 workers, the speed-up of 2 and 4 over 1
+# (vmbench's smp_*_speedup: rates from the same boot, medians of rounds) on
+# each kernel, and uvmkern / Linux for each rate (above 1: uvmkern faster,
+# the other way round from the table above, where above 1 is slower).
+awk -v smp="${SMP:-1}" '
+	{ split($1, k, "."); v[k[1], k[2]] = $2 }
+	function c(x) { return x == "" ? "-" : x }
+	function r(a, b) { return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-" }
+	function x(s) { return s == "" ? "-" : sprintf("%.2f", s / 1000) }
+	END {
+		printf "\nscaling with %d CPU(s): rate with 1, 2, 4 workers, speed-up over 1, uvmkern / Linux\n", smp
+		printf "%-12s %9s %9s %9s %5s %5s | %9s %9s %9s %5s %5s | %5s %5s %5s\n", "group",
+		    "uvm 1", "uvm 2", "uvm 4", "x2", "x4", "Linux 1", "Linux 2", "Linux 4", "x2", "x4",
+		    "1", "2", "4"
+		split("smp_zf_thr smp_zf_proc smp_mm_thr", g, " ")
+		for (i = 1; i <= 3; i++) {
+			if (v["uvmkern", g[i] "1"] == "" && v["linux", g[i] "1"] == "")
+				continue
+			printf "%-12s", substr(g[i], 5)
+			for (j = 0; j < 2; j++) {
+				kn = j ? "linux" : "uvmkern"
+				printf " %9s %9s %9s %5s %5s", c(v[kn, g[i] "1"]), c(v[kn, g[i] "2"]),
+				    c(v[kn, g[i] "4"]), x(v[kn, g[i] "2_speedup"]), x(v[kn, g[i] "4_speedup"])
+				if (!j)
+					printf " |"
+			}
+			printf " | %5s %5s %5s\n", r(v["uvmkern", g[i] "1"], v["linux", g[i] "1"]),
+			    r(v["uvmkern", g[i] "2"], v["linux", g[i] "2"]), r(v["uvmkern", g[i] "4"], v["linux", g[i] "4"])
+		}
+		printf "(zf: zero-fill pages/s, threads of one process or separate processes;"
+		printf " mm: mmap+write+munmap of 4 pages per s, threads of one process)\n"
+	}' "$out/results.txt" | tee "$out/scaling.txt"
 
 # The issue's targets, checked on results.txt: met or not, and the numbers.
 awk '

@@ -12,6 +12,7 @@
 #include "kern/core/ktest.h"
 #include "kern/arch/cpu.h"
 #include "kern/arch/cpu_info.h"
+#include "kern/core/clock.h"
 #include "kern/core/sched.h"
 #include "kern/core/thread.h"
 #include "kern/lib/errno.h"
@@ -20,7 +21,12 @@
 #include "tests/harness/threadtest.h"
 #include "uvm/uvm_km.h"
 
-#define WAIT_LOOPS 2000000000L  /* pause loops: seconds, even under TCG */
+/*
+ * How long a waiting thread spins for the other CPU before it calls the
+ * test failed: by the clock, not a loop count, because a CPU of QEMU's
+ * is a host thread that a busy host may leave unscheduled for seconds.
+ */
+#define WAIT_NS (30 * 1000000000ULL)
 
 /* True (and says so) when no second CPU runs threads. */
 static bool
@@ -33,16 +39,18 @@ one_cpu(const char *what)
 	return true;
 }
 
-/* Spin until *flag, answering nothing else; false after WAIT_LOOPS. */
+/* Spin until *flag, answering nothing else; false after WAIT_NS. */
 static bool
 spin_until(volatile bool *flag)
 {
-	for (long i = 0; i < WAIT_LOOPS; i++) {
-		if (*flag)
-			return true;
+	uint64_t end = clock_ns() + WAIT_NS;
+
+	while (!*flag) {
+		if (clock_ns() > end)
+			return false;
 		cpu_pause();
 	}
-	return false;
+	return true;
 }
 
 /* ------------------------------------------------------------------ */

@@ -81,6 +81,7 @@ USER_TEST(threads_files)
 USER_TEST(tmpfs)
 USER_TEST(trinity)
 USER_TEST(tty)
+USER_TEST(uvmexp)
 USER_TEST(vfs_errors)
 USER_TEST(vmstress)
 
