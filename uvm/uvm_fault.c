@@ -235,7 +235,7 @@ fault_check(struct fault *f)
 int
 fault_enter(struct fault *f, vaddr_t va, struct vm_page *pg, vm_prot_t prot)
 {
-	bool wired = (f->wire || f->entry_wired) && va == f->va;
+	bool wired = va == f->va && (f->wire || (f->entry_wired && pg->wire_count > 0));
 	int flags = PMAP_CANFAIL | (va == f->va ? (int)f->access : 0) |
 	    (wired ? PMAP_WIRED : 0);
 	int error = pmap_enter(f->map->pmap, va, pg->phys_addr, prot, flags);
@@ -281,14 +281,27 @@ fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
  * the new private page pg, so the wiring moves with it.  Without this
  * the old page would stay wired for ever and the new one could be paged
  * out; uvm_fault_unwire finds the new one, as the top page at va.
- *  => amap locked.
+ *
+ * Only a wiring that exists moves.  An entry counts as wired from the
+ * moment mlock counts it (wire_prepare) while its pages are wired one by
+ * one after (wire_fault_new, the map lock dropped between them), so
+ * another thread's fault may promote a page the wiring has not reached:
+ * its src is not wired, and the wiring fault that comes later wires pg
+ * itself.  Wiring pg here too would wire it twice, and the one unwire
+ * of munlock or exit would leave it wired as its anon is freed.  A zero
+ * fill (no src) in a wired entry happens only then, while the map is
+ * busy with that wiring; otherwise (none is known) it is wired here.
+ *  => map and amap locked.
  */
 static void
-fault_move_wiring(struct vm_page *src, struct vm_page *pg)
+fault_move_wiring(const struct fault *f, struct vm_page *src, struct vm_page *pg)
 {
-	vm_page_wire(pg);
-	if (src != NULL && src->wire_count > 0)
+	if (src != NULL && src->wire_count > 0) {
+		vm_page_wire(pg);
 		vm_page_unwire(src);
+	} else if (src == NULL && f->map->busy == NULL) {
+		vm_page_wire(pg);
+	}
 }
 
 /*
@@ -309,7 +322,7 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 		return -ENOMEM;
 	fault_install(f, f->va, anon, pg, src, oldanon);
 	if (f->entry_wired)
-		fault_move_wiring(src, pg);
+		fault_move_wiring(f, src, pg);
 	/* If the mapping fails the anon stays: a retry maps it (1A).  The
 	 * old page's mapping here must not (amap_add left it to us). */
 	error = fault_enter(f, f->va, pg, f->enter_prot);

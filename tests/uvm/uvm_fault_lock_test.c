@@ -10,6 +10,7 @@
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
+#include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
@@ -115,5 +116,44 @@ KTEST(faultlock, faults_on_one_page_from_several_threads_make_one_anon)
 	KT_ASSERT(anon != NULL && anon->an_page != NULL);
 	KT_EQ(anon->an_ref, 1);         /* one anon, made once */
 	KT_EQ(amap_check(vmtest_entry(&t, BASE)->aref.ar_amap, ktest_print), 0);
+	vmtest_end(&t);
+}
+
+/*
+ * mlock counts an entry as wired before it wires its pages, one fault at
+ * a time with the map lock dropped between them; a sibling thread's
+ * copy-on-write fault meanwhile must leave the wiring of the new page to
+ * the wiring fault, or the page is wired twice and unwired once (an
+ * exit then freed a wired page: found by user/vmstress on two CPUs).
+ */
+KTEST(faultlock, a_promotion_in_an_entry_being_wired_leaves_the_wiring_to_the_wiring_fault)
+{
+	struct vmtest t;
+	struct vm_map_entry *e;
+	struct vm_anon *anon;
+
+	vmtest_begin(&t);
+	struct uvm_object *uobj = uao_create(PAGE_SIZE, 0);
+	KT_ASSERT(uobj != NULL);
+	vmtest_map(&t, BASE, 1, uobj, VM_PROT_READ | VM_PROT_WRITE,
+	    UVM_FLAG_COPYONWRITE);
+	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_READ), 0);    /* the object page */
+	vm_map_lock(t.map);             /* as wire_prepare: counted, not wired */
+	KT_ASSERT(uvm_map_lookup_entry(t.map, BASE, &e));
+	e->wired_count = 1;
+	t.map->busy = curthread;        /* ... and busy with the wiring */
+	vm_map_unlock(t.map);
+	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_WRITE), 0);   /* the sibling: 2B */
+	anon = vmtest_anon(&t, BASE);
+	KT_ASSERT(anon != NULL && anon->an_page != NULL);
+	KT_EQ(anon->an_page->wire_count, 0);    /* not the promotion's to wire */
+	KT_EQ(uvm_fault_wire(t.map, BASE, BASE + PAGE_SIZE, VM_PROT_READ), 0);
+	KT_EQ(anon->an_page->wire_count, 1);    /* once, by the wiring fault */
+	vm_map_lock(t.map);
+	uvm_fault_unwire(t.map, BASE, BASE + PAGE_SIZE);
+	e->wired_count = 0;
+	t.map->busy = NULL;
+	vm_map_unlock(t.map);
+	KT_EQ(anon->an_page->wire_count, 0);
 	vmtest_end(&t);
 }
