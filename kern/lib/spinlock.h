@@ -27,10 +27,12 @@
  *
  * Holding one while sleeping is a bug (the next thread to want it would
  * spin for ever); spin_nheld counts the locks this CPU holds, so that
- * sleep_on and the context switch can assert there are none.  The one
- * exception is the interlock sleep_on releases itself, with the pair
- * spin_unlock_keepintr / spin_lock_saved: the lock goes, interrupts stay
- * off until the switch, and the flags its holder saved come back with it.
+ * sleep_on and the context switch can assert there are none but the
+ * scheduler's own (kern/core/sched.c holds sched_lock across the
+ * switch).  The other exception is the interlock sleep_on releases
+ * itself, with the pair spin_unlock_keepintr / spin_lock_saved: the lock
+ * goes, interrupts stay off until the switch, and the flags its holder
+ * saved come back with it.
  *
  * Invariants: locked is 0 or the holder's CPU number + 1; only the holder
  * releases it; spin_nheld == the number of locks whose locked names this
