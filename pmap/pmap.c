@@ -83,11 +83,45 @@
  * for its own cross-call polls, so two CPUs shooting at each other do not
  * deadlock.
  *
- * Locking: one spin lock, pmap_lock, covers every page table, every PV
- * list and every pmap's TLB queue; it is held through a shootdown (the
- * batch lives in the queue until every CPU has acknowledged).  Correct on
- * several CPUs, but the whole VM serialises on it.  pm_cpus and ci_pmap
- * change without it.  Order: pmap_lock, then the pool and page locks.
+ * Locking.  Each pmap has a spin lock, pm_lock ("pmap"; the kernel's is
+ * "kpmap"): its page tables, its statistics, its TLB queue and its list
+ * of tables waiting to be freed.  It is held through the pmap's
+ * shootdowns (the batch lives in the queue until every CPU has
+ * acknowledged).  Each page's PV list, md.attrs and md.pv_count are under
+ * a PV lock ("pv"), one of PV_LOCKS spin locks chosen by the page's frame
+ * number (pages share a lock; no code holds two).  Order: pm_lock, then a
+ * PV lock, then the pool and page locks.  Two threads faulting in
+ * different processes now take different pmap locks; on one page they
+ * meet only for the few instructions of a PV insert.
+ *
+ * Starting from a page goes against that order.  pmap_page_protect and
+ * the A/D calls hold the page's PV lock and only *try* each mapping's
+ * pm_lock; when the pmap is busy they let go of the PV lock, pause, and
+ * walk the list again (pv_lock_pmap).  Holding the PV lock is also what
+ * keeps the pmap alive meanwhile: pmap_destroy must remove the entry,
+ * under that lock, before it frees the pmap.
+ *
+ *   cpu0: munmap in pmap A            cpu1: page daemon, page P
+ *   lock A                            lock pv(P)
+ *   PTE of P := 0 (atomic exchange)   P's list: (A, va) -> try A: busy
+ *   lock pv(P) ... waits              unlock pv(P), pause  ------+
+ *   <----- gets it ------------------------------------------+   |
+ *   unlink (A, va), fold A/D, unlock                            |
+ *   shoot down, unlock A                                        |
+ *                                     lock pv(P): the list is --+
+ *                                     empty now: nothing to do
+ *
+ * The rule that makes this safe: a mapping's PV entry is on the page's
+ * list *before* its PTE is written and comes off *after* the PTE is
+ * cleared, both under pm_lock.  So whoever holds the PV lock and then the
+ * pmap's lock sees the list and the tables agree.  PTEs change by atomic
+ * exchange or compare-and-swap, never a plain store over a valid entry:
+ * another CPU's page walk may set A or D at any moment, and a D lost
+ * between a read and a store would be a write the pageout never saves.
+ *
+ * pm_cpus and ci_pmap change without a lock (atomics, pmap_activate);
+ * all_pmaps, for the checker, is under pmap_list_lock, taken before any
+ * pm_lock.  The counters in pmap_counters are atomic adds.
  */
 #include "pmap/pmap.h"
 #include "kern/arch/cpu.h"
@@ -107,8 +141,18 @@ struct pv_entry {
 
 static struct pmap kernel_pmap_store;
 static TAILQ_HEAD(, pmap) all_pmaps = { NULL, &all_pmaps.tqh_first };
-static struct spinlock pmap_lock = SPINLOCK_INIT("pmap");
-struct pmap_counters pmap_counters;     /* under pmap_lock */
+static struct spinlock pmap_list_lock = SPINLOCK_INIT("pmap_list");
+struct pmap_counters pmap_counters;     /* atomic adds (PCOUNT) */
+
+/* The PV locks: a page's is pv_locks[frame % PV_LOCKS], each on its own line. */
+#define PV_LOCKS 64
+static struct {
+	struct spinlock l;
+	char pad[64 - sizeof(struct spinlock)];
+} pv_locks[PV_LOCKS] = { [0 ... PV_LOCKS - 1] = { SPINLOCK_INIT("pv"), { 0 } } };
+
+#define PCOUNT(field, n) \
+	__atomic_fetch_add(&pmap_counters.field, (n), __ATOMIC_RELAXED)
 static struct pool pv_pool;
 static struct pool pmap_pool;
 static bool pmap_initialized;
@@ -183,6 +227,7 @@ prot_bits(const struct pmap *pm, vm_prot_t prot, int flags)
 	return b;
 }
 
+/* Fold a PTE's A/D bits into pg's attributes.  => pg's PV lock held. */
 static void
 fold_attrs(struct vm_page *pg, pt_entry_t pte)
 {
@@ -192,13 +237,36 @@ fold_attrs(struct vm_page *pg, pt_entry_t pte)
 		pg->md.attrs |= PMAP_ATTR_MOD;
 }
 
+/* The PV lock of pg: its list, its attributes and its count. */
+static struct spinlock *
+pv_lock_of(const struct vm_page *pg)
+{
+	return &pv_locks[(pg->phys_addr >> PAGE_SHIFT) % PV_LOCKS].l;
+}
+
+/*
+ * Clear the bits clr and set the bits set in a valid PTE, in one
+ * compare-and-swap against the CPUs' page walks, which may set A or D in
+ * it meanwhile.  Returns the entry as it was.  => its pmap's lock held.
+ */
+static pt_entry_t
+pte_update(pt_entry_t *slot, pt_entry_t clr, pt_entry_t set)
+{
+	pt_entry_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(slot, &old, (old & ~clr) | set,
+	    false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		;
+	return old;
+}
+
 /* ------------------------------------------------------------------ */
 /* TLB                                                                 */
 
 /*
  * A batch of invalidations as one message for every CPU: n page
  * addresses, or "all" when n > PMAP_TLB_MAX.  It lives on the sender's
- * stack (va points into the pmap's queue, under pmap_lock) until every
+ * stack (va points into the pmap's queue, under pm_lock) until every
  * target has acknowledged.
  */
 struct tlb_batch {
@@ -254,7 +322,7 @@ tlb_targets(const struct pmap *pm)
  * Invalidate n addresses of pm (all when n > PMAP_TLB_MAX) everywhere
  * pm may be cached: post one cross-call to the other CPUs, do this CPU's
  * share meanwhile, then wait for every acknowledgement.
- *  => pmap_lock held (the wait answers calls posted to this CPU).
+ *  => pm's lock held (the wait answers calls posted to this CPU).
  */
 static void
 tlb_shoot(struct pmap *pm, const vaddr_t *va, int n)
@@ -265,19 +333,19 @@ tlb_shoot(struct pmap *pm, const vaddr_t *va, int n)
 
 	if (targets != 0) {
 		smp_call_start(&c, targets, tlb_shoot_intr, &b);
-		pmap_counters.tlb_shootdowns++;
-		pmap_counters.tlb_ipis += (uint64_t)__builtin_popcountl(targets);
+		PCOUNT(tlb_shootdowns, 1);
+		PCOUNT(tlb_ipis, (uint64_t)__builtin_popcountl(targets));
 		if (n > PMAP_TLB_MAX)
-			pmap_counters.tlb_ipi_all++;
+			PCOUNT(tlb_ipi_all, 1);
 		else
-			pmap_counters.tlb_ipi_pages += (uint64_t)n;
+			PCOUNT(tlb_ipi_pages, (uint64_t)n);
 	}
 	if (pmap_is_active(pm)) {
 		tlb_batch_here(&b);
 		if (n > PMAP_TLB_MAX)
-			pmap_counters.tlb_flushall++;
+			PCOUNT(tlb_flushall, 1);
 		else
-			pmap_counters.tlb_shootpage += (uint64_t)n;
+			PCOUNT(tlb_shootpage, (uint64_t)n);
 	}
 	if (targets != 0)
 		smp_call_wait(&c);
@@ -286,7 +354,7 @@ tlb_shoot(struct pmap *pm, const vaddr_t *va, int n)
 /*
  * Queue an invalidation of va.  Queued whether or not pm is active
  * anywhere now: who must hear of it is decided at the flush, after a
- * fence (tlb_targets), not here.  => pmap_lock held.
+ * fence (tlb_targets), not here.  => pm's lock held.
  */
 static void
 tlb_queue(struct pmap *pm, vaddr_t va)
@@ -299,7 +367,7 @@ tlb_queue(struct pmap *pm, vaddr_t va)
 
 /*
  * Carry out pm's queued invalidations on every CPU, then free the
- * page-table pages that waited for them.  => pmap_lock held.
+ * page-table pages that waited for them.  => pm's lock held.
  */
 static void
 tlb_update_locked(struct pmap *pm)
@@ -318,12 +386,12 @@ tlb_update_locked(struct pmap *pm)
 void
 pmap_update(struct pmap *pm)
 {
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	tlb_update_locked(pm);
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 }
 
-/* Invalidate va in pm now, on every CPU (no queueing).  => pmap_lock held. */
+/* Invalidate va in pm now, on every CPU (no queueing).  => pm's lock held. */
 static void
 tlb_now(struct pmap *pm, vaddr_t va)
 {
@@ -334,7 +402,7 @@ tlb_now(struct pmap *pm, vaddr_t va)
  * A page-table page was unhooked from its parent: it may be freed only
  * once no CPU can walk it from a cached paging-structure entry.  Queue
  * va (an invlpg drops the paging-structure caches too) and the page;
- * tlb_update_locked frees it after the shootdown.  => pmap_lock held.
+ * tlb_update_locked frees it after the shootdown.  => pm's lock held.
  */
 static void
 ptp_defer_free(struct pmap *pm, struct vm_page *ptp, vaddr_t va)
@@ -342,13 +410,13 @@ ptp_defer_free(struct pmap *pm, struct vm_page *ptp, vaddr_t va)
 	tlb_queue(pm, va);
 	TAILQ_INSERT_TAIL(&pm->pm_ptp_free, ptp, pageq);
 	pm->pm_stats.ptpages--;
-	pmap_counters.ptpages--;
+	PCOUNT(ptpages, -1);
 }
 
 /*
  * The end of an operation that may have unhooked page-table pages: if it
  * did, shoot down now (with whatever else is queued) and free them, so
- * no page waits for a pmap_update that may never come.  => pmap_lock held.
+ * no page waits for a pmap_update that may never come.  => pm's lock held.
  */
 static void
 ptp_free_deferred(struct pmap *pm)
@@ -360,20 +428,28 @@ ptp_free_deferred(struct pmap *pm)
 /* ------------------------------------------------------------------ */
 /* PV lists                                                            */
 
+/*
+ * Put (pm, va) on pg's PV list, before its PTE is written.
+ *  => pm's lock held; takes pg's PV lock; the entry becomes the list's.
+ */
 static void
 pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm, vaddr_t va)
 {
+	struct spinlock *l = pv_lock_of(pg);
+
 	pve->pv_pmap = pm;
 	pve->pv_va = va;
+	spin_lock(l);
 	pve->pv_next = pg->md.pv_list;
 	pg->md.pv_list = pve;
 	pg->md.pv_count++;
-	pmap_counters.pv_entries++;
+	spin_unlock(l);
+	PCOUNT(pv_made, 1);
 }
 
-/* Unlink and return the PV entry for (pm, va) on pg.  => it must exist. */
+/* Unlink and return the PV entry for (pm, va) on pg.  => pg's PV lock held; it must exist. */
 static struct pv_entry *
-pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va)
+pv_unlink(struct vm_page *pg, struct pmap *pm, vaddr_t va)
 {
 	for (struct pv_entry **pp = &pg->md.pv_list; *pp != NULL;
 	    pp = &(*pp)->pv_next) {
@@ -381,12 +457,53 @@ pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va)
 		if (pve->pv_pmap == pm && pve->pv_va == va) {
 			*pp = pve->pv_next;
 			pg->md.pv_count--;
-			pmap_counters.pv_entries--;
+			PCOUNT(pv_gone, 1);
 			return pve;
 		}
 	}
 	panic("pmap: no PV entry for pmap %p va %#lx on page %#lx",
 	    (void *)pm, va, pg->phys_addr);
+}
+
+/*
+ * The mapping (pm, va) of pg is gone, its last PTE was pte: fold its
+ * A/D bits into pg and unlink its PV entry, which is returned.
+ *  => pm's lock held; pvheld is the page whose PV lock the caller holds
+ *     (NULL for none): for any other page this takes and drops pg's.
+ */
+static struct pv_entry *
+pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va, pt_entry_t pte,
+    const struct vm_page *pvheld)
+{
+	struct spinlock *l = pv_lock_of(pg);
+	struct pv_entry *pve;
+
+	if (pg != pvheld)
+		spin_lock(l);
+	fold_attrs(pg, pte);
+	pve = pv_unlink(pg, pm, va);
+	if (pg != pvheld)
+		spin_unlock(l);
+	return pve;
+}
+
+/*
+ * With pg's PV lock l held, take the lock of the pmap of pv, one of pg's
+ * entries.  The order is pmap lock then PV lock, so this may only try:
+ * if the pmap is busy, let go of l for a moment (its holder may be
+ * waiting for l to unlink this very entry), take l again and return
+ * false; the caller's list may have changed, so it walks it again.
+ */
+static bool
+pv_lock_pmap(struct pv_entry *pv, struct spinlock *l)
+{
+	if (spin_trylock(&pv->pv_pmap->pm_lock))
+		return true;
+	spin_unlock(l);
+	cpu_pause();
+	spin_lock(l);
+	PCOUNT(pv_retries, 1);
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -431,7 +548,7 @@ pmap_leaf(const struct pmap *pm, vaddr_t va)
 }
 
 /*
- * A fresh, zeroed page-table page, or 0.  => pmap_lock held.  The kernel
+ * A fresh, zeroed page-table page, or 0.  => pm's lock held.  The kernel
  * pmap's tables are never failed on purpose: pmap_kenter_pa cannot fail.
  */
 static paddr_t
@@ -446,7 +563,7 @@ ptp_alloc(struct pmap *pm)
 	ptp->md.ptp_count = 0;
 	vm_page_wire(ptp);
 	pm->pm_stats.ptpages++;
-	pmap_counters.ptpages++;
+	PCOUNT(ptpages, 1);
 	return ptp->phys_addr;
 }
 
@@ -454,7 +571,7 @@ ptp_alloc(struct pmap *pm)
  * pmap_leaf_alloc could not make the table below path->slot[lvl]: free
  * the tables it made on the way, which hold nothing, from the one holding
  * that slot upwards (each freed one empties a slot of its parent).  As in
- * ptp_unuse, the PML4 and a kernel PDPT stay.  => pmap_lock held.
+ * ptp_unuse, the PML4 and a kernel PDPT stay.  => pm's lock held.
  */
 static void
 ptp_unalloc(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
@@ -474,7 +591,7 @@ ptp_unalloc(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 
 /*
  * The leaf slot for va, creating the tables on the way.
- *  => pmap_lock held; returns NULL when a table page cannot be had,
+ *  => pm's lock held; returns NULL when a table page cannot be had,
  *     with the tables this call made freed again (an empty table would
  *     never be freed by a removal, and pmap_destroy would find it).
  */
@@ -508,7 +625,7 @@ pmap_leaf_alloc(struct pmap *pm, vaddr_t va)
  * One entry of the table holding slot[lvl] became invalid: count it, and
  * if the table is now empty free it and go on upwards.  The PML4 is never
  * freed here, nor a kernel PDPT (they are shared by every pmap).
- *  => pmap_lock held; va is the address being unmapped.
+ *  => pm's lock held; va is the address being unmapped.
  */
 static void
 ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
@@ -534,26 +651,25 @@ ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 /*
  * Clear the valid leaf at path->slot[1] for va, fold its A/D bits into the
  * page, drop its PV entry (returned through *freepv for the caller to put
- * back after unlocking) and free page tables left empty.
- *  => pmap_lock held.
+ * back after unlocking) and free page tables left empty.  The exchange
+ * reads the entry and clears it in one step: a D bit a CPU sets in
+ * between cannot be lost.
+ *  => pm's lock held; pvheld as for pv_remove.
  */
 static void
 pte_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
-    struct pv_entry **freepv)
+    const struct vm_page *pvheld, struct pv_entry **freepv)
 {
-	pt_entry_t pte = *path->slot[1];
+	pt_entry_t pte = __atomic_exchange_n(path->slot[1], 0, __ATOMIC_ACQ_REL);
 
 	KASSERT(pte & PG_V);
-	*path->slot[1] = 0;
 	tlb_queue(pm, va);
 	pm->pm_stats.resident--;
 	if (pte & PG_WIRED)
 		pm->pm_stats.wired--;
 	if (pte & PG_PVLIST) {
 		struct vm_page *pg = vm_page_from_phys(pte & PG_FRAME);
-		struct pv_entry *pve;
-		fold_attrs(pg, pte);
-		pve = pv_remove(pg, pm, va);
+		struct pv_entry *pve = pv_remove(pg, pm, va, pte, pvheld);
 		pve->pv_next = *freepv;
 		*freepv = pve;
 	}
@@ -571,8 +687,32 @@ pv_free_list(struct pv_entry *pve)
 }
 
 /*
- * Install npte at va, replacing what was there.  Takes ownership of *pvp
- * when the new mapping needs a PV entry.  => pmap_lock held.
+ * A valid entry at va was replaced; opte is what it held.  Keep the A/D
+ * bits the CPUs set in it (same frame) or fold them into the old page
+ * and drop its PV entry (another frame).  => pm's lock held.
+ */
+static void
+pte_replaced(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t opte,
+    bool same, struct pv_entry **freepv)
+{
+	if (opte & PG_WIRED)
+		pm->pm_stats.wired--;
+	if (same && (opte & (PG_A | PG_M)))
+		__atomic_or_fetch(slot, opte & (PG_A | PG_M), __ATOMIC_RELAXED);
+	else if (!same && (opte & PG_PVLIST)) {
+		struct vm_page *opg = vm_page_from_phys(opte & PG_FRAME);
+		struct pv_entry *old = pv_remove(opg, pm, va, opte, NULL);
+		old->pv_next = *freepv;
+		*freepv = old;
+	}
+	tlb_queue(pm, va);
+}
+
+/*
+ * Install npte at va, replacing what was there.  A new PV entry goes on
+ * the page's list before the PTE is written (the rule in the header).
+ * Takes ownership of *pvp when the new mapping needs a PV entry.
+ *  => pm's lock held.
  */
 static void
 pte_install(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t npte,
@@ -582,31 +722,21 @@ pte_install(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t npte,
 	struct vm_page *pg = vm_page_from_phys(npte & PG_FRAME);
 	bool same = (opte & PG_V) && (opte & PG_FRAME) == (npte & PG_FRAME);
 
-	if (opte & PG_V) {
-		if (opte & PG_WIRED)
-			pm->pm_stats.wired--;
-		if (same)
-			npte |= opte & (PG_A | PG_M);     /* keep what the CPU saw */
-		else if (opte & PG_PVLIST) {
-			struct vm_page *opg = vm_page_from_phys(opte & PG_FRAME);
-			fold_attrs(opg, opte);
-			struct pv_entry *old = pv_remove(opg, pm, va);
-			old->pv_next = *freepv;
-			*freepv = old;
-		}
-		tlb_queue(pm, va);
-	} else {
-		pm->pm_stats.resident++;
-		if (ptp_of(slot) != NULL)
-			ptp_of(slot)->md.ptp_count++;
-	}
-	if (npte & PG_WIRED)
-		pm->pm_stats.wired++;
 	if (pg != NULL && !(same && (opte & PG_PVLIST))) {
 		pv_insert(pg, *pvp, pm, va);
 		*pvp = NULL;
 	}
-	*slot = npte;
+	if (npte & PG_WIRED)
+		pm->pm_stats.wired++;
+	if (opte & PG_V) {
+		opte = __atomic_exchange_n(slot, npte, __ATOMIC_ACQ_REL);
+		pte_replaced(pm, slot, va, opte, same, freepv);
+		return;
+	}
+	__atomic_store_n(slot, npte, __ATOMIC_RELEASE);
+	pm->pm_stats.resident++;
+	if (ptp_of(slot) != NULL)
+		ptp_of(slot)->md.ptp_count++;
 }
 
 int
@@ -622,7 +752,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	KASSERT(pmap_initialized);
 	if (pg != NULL && (pve = pool_get(&pv_pool, 0)) == NULL)
 		error = -ENOMEM;
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	if (error == 0 && (slot = pmap_leaf_alloc(pm, va)) == NULL)
 		error = -ENOMEM;
 	if (error == 0) {
@@ -631,7 +761,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 		pte_install(pm, slot, va, npte, &pve, &freepv);
 	}
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	if (pve != NULL)
 		pool_put(&pv_pool, pve);
 	pv_free_list(freepv);
@@ -651,7 +781,7 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 	KASSERT(n >= 1 && n <= PMAP_ENTER_MAX && pmap_initialized);
 	KASSERT(va_ok(pm, va) && va_ok(pm, va + (vaddr_t)(n - 1) * PAGE_SIZE));
 	got = pool_get_many(&pv_pool, (void **)pves, n, 0);
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	for (done = 0; done < got; done++, va += PAGE_SIZE) {
 		/* Walk the tables only at the run's start and into a new table. */
 		slot = slot == NULL || PTE_INDEX(va, 1) == 0 ?
@@ -662,7 +792,7 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 		    &freepv);
 	}
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	for (int i = 0; i < got; i++) {
 		if (pves[i] != NULL)    /* not used: the run stopped short */
 			pool_put(&pv_pool, pves[i]);
@@ -697,59 +827,56 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 	struct ptpath path;
 
 	KASSERT((sva & PAGE_MASK) == 0 && (eva & PAGE_MASK) == 0);
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	for (vaddr_t va = sva; va < eva && va >= sva;) {
 		va = next_mapped(pm, va, eva);
 		if (va >= eva)
 			break;
 		if (pmap_walk(pm, va, &path) == 1 && (*path.slot[1] & PG_V))
-			pte_remove(pm, &path, va, &freepv);
+			pte_remove(pm, &path, va, NULL, &freepv);
 		va += PAGE_SIZE;
 	}
 	ptp_free_deferred(pm);
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	pv_free_list(freepv);
 }
 
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 {
+	pt_entry_t clr = (prot & VM_PROT_WRITE) ? 0 : PG_RW;
+	pt_entry_t set = (prot & VM_PROT_EXECUTE) ? 0 : PG_NX;
+
 	KASSERT((sva & PAGE_MASK) == 0 && (eva & PAGE_MASK) == 0);
 	if (!(prot & VM_PROT_READ)) {
 		pmap_remove(pm, sva, eva);
 		return;
 	}
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE) {
 		va = next_mapped(pm, va, eva);
 		if (va >= eva)
 			break;
-		pt_entry_t *slot = pmap_leaf(pm, va);
-		pt_entry_t pte = *slot, npte = pte;
-		if (!(pte & PG_V))
+		pt_entry_t *slot = pmap_leaf(pm, va), pte = *slot;
+		/* RW and NX change only under pm's lock: this read is stable. */
+		if (!(pte & PG_V) || ((pte & ~clr) | set) == pte)
 			continue;
-		if (!(prot & VM_PROT_WRITE))
-			npte &= ~PG_RW;
-		if (!(prot & VM_PROT_EXECUTE))
-			npte |= PG_NX;
-		if (npte != pte) {
-			*slot = npte;
-			tlb_queue(pm, va);
-		}
+		pte_update(slot, clr, set);
+		tlb_queue(pm, va);
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 }
 
 void
 pmap_unwire(struct pmap *pm, vaddr_t va)
 {
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	pt_entry_t *slot = pmap_leaf(pm, va);
 	if (slot != NULL && (*slot & PG_V) && (*slot & PG_WIRED)) {
-		*slot &= ~PG_WIRED;
+		pte_update(slot, PG_WIRED, 0);
 		pm->pm_stats.wired--;
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 }
 
 bool
@@ -758,7 +885,7 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 	struct ptpath path;
 	bool found = false;
 
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	int lvl = pmap_walk(pm, va, &path);
 	pt_entry_t e = *path.slot[lvl];
 	if ((e & PG_V) && (lvl == 1 || (e & PG_PS))) {
@@ -767,7 +894,7 @@ pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa)
 			*pa = (e & PG_FRAME & ~(span - 1)) | (va & (span - 1));
 		found = true;
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	return found;
 }
 
@@ -776,10 +903,10 @@ pmap_pte_lookup(struct pmap *pm, vaddr_t va)
 {
 	struct ptpath path;
 
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	int lvl = pmap_walk(pm, va, &path);
 	pt_entry_t e = *path.slot[lvl];
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	return (lvl == 1 || (e & PG_PS)) ? e : 0;
 }
 
@@ -793,7 +920,7 @@ pmap_user_word_op(struct pmap *pm, vaddr_t va, bool write,
 	bool ok;
 
 	KASSERT((va & 3) == 0 && va < USER_MAX);
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	lvl = pmap_walk(pm, va, &path);
 	e = *path.slot[lvl];
 	ok = (lvl == 1 || (e & PG_PS)) && (e & need) == need;
@@ -805,7 +932,7 @@ pmap_user_word_op(struct pmap *pm, vaddr_t va, bool write,
 		    __ATOMIC_RELAXED);
 		op((volatile uint32_t *)PHYS_TO_DMAP(pa), arg);
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	return ok;
 }
 
@@ -823,89 +950,130 @@ pmap_prot(struct pmap *pm, vaddr_t va)
 /* ------------------------------------------------------------------ */
 /* Operations on every mapping of a page                               */
 
+/*
+ * Remove every mapping of pg, one pmap at a time, each shot down before
+ * its pmap's lock is let go (the caller may free pg once this returns).
+ *  => pg's PV lock l held; it is let go and taken again while a pmap is
+ *     busy (pv_lock_pmap).
+ */
+static void
+page_remove_all(struct vm_page *pg, struct spinlock *l, struct pv_entry **freepv)
+{
+	struct pv_entry *pv;
+	struct ptpath path;
+
+	while ((pv = pg->md.pv_list) != NULL) {
+		struct pmap *pm = pv->pv_pmap;
+		vaddr_t va = pv->pv_va;
+		if (!pv_lock_pmap(pv, l))
+			continue;
+		pmap_walk(pm, va, &path);
+		pte_remove(pm, &path, va, pg, freepv);
+		tlb_update_locked(pm);
+		spin_unlock(&pm->pm_lock);
+	}
+}
+
+/*
+ * Clear bit (PG_RW, PG_A or PG_M) in every mapping of pg and shoot each
+ * changed one down at once (the TLB remembers A/D were set: without the
+ * invalidation the CPU would not set them in the PTE again).  Returns
+ * whether any mapping had it.  => pg's PV lock l held, as above.
+ */
+static bool
+page_clear_all(struct vm_page *pg, struct spinlock *l, pt_entry_t bit)
+{
+	bool was = false;
+
+again:
+	for (struct pv_entry *pv = pg->md.pv_list; pv != NULL; pv = pv->pv_next) {
+		if (!pv_lock_pmap(pv, l))
+			goto again;
+		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		if (*slot & bit) {
+			was = true;
+			pte_update(slot, bit, 0);
+			tlb_now(pv->pv_pmap, pv->pv_va);
+		}
+		spin_unlock(&pv->pv_pmap->pm_lock);
+	}
+	return was;
+}
+
 void
 pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
 {
+	struct spinlock *l = pv_lock_of(pg);
 	struct pv_entry *freepv = NULL;
-	struct ptpath path;
 
 	if (prot & VM_PROT_WRITE)
 		return;                 /* nothing to lower */
-	spin_lock(&pmap_lock);
-	if (prot == VM_PROT_NONE) {
-		while (pg->md.pv_list != NULL) {
-			struct pmap *pm = pg->md.pv_list->pv_pmap;
-			vaddr_t va = pg->md.pv_list->pv_va;
-			pmap_walk(pm, va, &path);
-			pte_remove(pm, &path, va, &freepv);
-			tlb_update_locked(pm);
-		}
-	} else {
-		for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
-			pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
-			*slot &= ~PG_RW;
-			tlb_queue(pv->pv_pmap, pv->pv_va);
-			tlb_update_locked(pv->pv_pmap);
-		}
-	}
-	spin_unlock(&pmap_lock);
+	spin_lock(l);
+	if (prot == VM_PROT_NONE)
+		page_remove_all(pg, l, &freepv);
+	else
+		page_clear_all(pg, l, PG_RW);
+	spin_unlock(l);
 	pv_free_list(freepv);
 }
 
-/* Is bit set in any current mapping of pg?  => pmap_lock held. */
+/* Is bit set in any current mapping of pg?  => pg's PV lock l held, as above. */
 static bool
-any_pte_has(const struct vm_page *pg, pt_entry_t bit)
+any_pte_has(struct vm_page *pg, struct spinlock *l, pt_entry_t bit)
 {
-	for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
-		if (*pmap_leaf(pv->pv_pmap, pv->pv_va) & bit)
+again:
+	for (struct pv_entry *pv = pg->md.pv_list; pv != NULL; pv = pv->pv_next) {
+		if (!pv_lock_pmap(pv, l))
+			goto again;
+		bool set = (*pmap_leaf(pv->pv_pmap, pv->pv_va) & bit) != 0;
+		spin_unlock(&pv->pv_pmap->pm_lock);
+		if (set)
 			return true;
 	}
 	return false;
 }
 
-/* Clear bit in every mapping and attr in md.attrs; was either set? */
+/*
+ * Clear bit in every mapping and attr in md.attrs; was either set?  The
+ * attributes are read last: a mapping removed while the walk let go of
+ * the PV lock has folded its bits into them by the time it gets it back.
+ */
 static bool
 clear_bit(struct vm_page *pg, pt_entry_t bit, uint16_t attr)
 {
+	struct spinlock *l = pv_lock_of(pg);
 	bool was;
 
-	spin_lock(&pmap_lock);
-	was = (pg->md.attrs & attr) != 0;
+	spin_lock(l);
+	was = page_clear_all(pg, l, bit);
+	was |= (pg->md.attrs & attr) != 0;
 	pg->md.attrs &= ~attr;
-	for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
-		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
-		if (*slot & bit) {
-			was = true;
-			*slot &= ~bit;
-			/* The TLB remembers A/D were set; drop it or the
-			 * CPU will not set them in the PTE again. */
-			tlb_now(pv->pv_pmap, pv->pv_va);
-		}
-	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(l);
 	return was;
 }
 
+/*
+ * Is bit set in a mapping of pg or attr in its attributes?  Each PTE is
+ * read with its pmap locked: a removal exchanges the PTE to 0 before it
+ * folds the bits into md.attrs, and in between only its pmap's lock says
+ * the bits are on their way.  The attributes are read last, as above.
+ */
 static bool
 test_bit(struct vm_page *pg, pt_entry_t bit, uint16_t attr)
 {
+	struct spinlock *l = pv_lock_of(pg);
 	bool set;
 
-	spin_lock(&pmap_lock);
-	set = (pg->md.attrs & attr) != 0 || any_pte_has(pg, bit);
-	spin_unlock(&pmap_lock);
+	spin_lock(l);
+	set = any_pte_has(pg, l, bit) || (pg->md.attrs & attr) != 0;
+	spin_unlock(l);
 	return set;
 }
 
 uint32_t
 pmap_page_mapcount(struct vm_page *pg)
 {
-	uint32_t n;
-
-	spin_lock(&pmap_lock);
-	n = pg->md.pv_count;
-	spin_unlock(&pmap_lock);
-	return n;
+	return __atomic_load_n(&pg->md.pv_count, __ATOMIC_RELAXED);
 }
 
 bool
@@ -941,20 +1109,21 @@ pmap_kenter_pa(vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	struct pmap *pm = &kernel_pmap_store;
 
 	KASSERT(va_ok(pm, va) && (pa & PAGE_MASK) == 0);
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	pt_entry_t *slot = pmap_leaf_alloc(pm, va);
 	if (slot == NULL)
 		panic("pmap_kenter_pa: no page for a page table at %#lx", va);
 	pt_entry_t opte = *slot;
 	KASSERT(!(opte & PG_PVLIST));
-	*slot = pa | PG_V | prot_bits(pm, prot, flags & ~PMAP_WIRED);
+	__atomic_store_n(slot, pa | PG_V | prot_bits(pm, prot, flags & ~PMAP_WIRED),
+	    __ATOMIC_RELEASE);
 	if (opte & PG_V)
 		tlb_now(pm, va);
 	else {
 		pm->pm_stats.resident++;
 		ptp_of(slot)->md.ptp_count++;
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 }
 
 void
@@ -964,15 +1133,15 @@ pmap_kremove(vaddr_t va, vsize_t len)
 	struct pv_entry *freepv = NULL;
 	struct ptpath path;
 
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	for (vaddr_t end = va + len; va < end; va += PAGE_SIZE) {
 		if (pmap_walk(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
 			continue;
 		KASSERT(!(*path.slot[1] & PG_PVLIST));
-		pte_remove(pm, &path, va, &freepv);
+		pte_remove(pm, &path, va, NULL, &freepv);
 	}
 	ptp_free_deferred(pm);
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	KASSERT(freepv == NULL);
 }
 
@@ -1009,33 +1178,35 @@ pmap_create(void)
 	pm->pm_pml4_pa = pml4->phys_addr;
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
 	pm->pm_refs = 1;
+	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("pmap");
 	TAILQ_INIT(&pm->pm_ptp_free);
 	/* The kernel half: the same PDPTs as every other pmap. */
 	memcpy(&pm->pm_pml4[NPTE / 2], &kernel_pmap_store.pm_pml4[NPTE / 2],
 	    (NPTE / 2) * sizeof(pt_entry_t));
-	spin_lock(&pmap_lock);
+	spin_lock(&pmap_list_lock);
 	TAILQ_INSERT_TAIL(&all_pmaps, pm, pm_list);
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pmap_list_lock);
 	return pm;
 }
 
 void
 pmap_destroy(struct pmap *pm)
 {
-	spin_lock(&pmap_lock);
 	KASSERT(pm->pm_refs > 0 && !pm->pm_kernel);
-	bool last = --pm->pm_refs == 0;
-	if (last) {
-		/* No CPU may still have it loaded (nor load it again). */
-		KASSERT(__atomic_load_n(&pm->pm_cpus, __ATOMIC_ACQUIRE) == 0);
-		TAILQ_REMOVE(&all_pmaps, pm, pm_list);
-	}
-	spin_unlock(&pmap_lock);
-	if (!last)
+	if (__atomic_sub_fetch(&pm->pm_refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	/* Removing every user mapping frees every table below the PML4. */
+	/* No CPU may still have it loaded (nor load it again). */
+	KASSERT(__atomic_load_n(&pm->pm_cpus, __ATOMIC_ACQUIRE) == 0);
+	/*
+	 * Removing every user mapping frees every table below the PML4 and
+	 * takes its entries off the pages' PV lists: from then on no PV lock
+	 * leads here, and the pmap may go.
+	 */
 	pmap_remove(pm, 0, USER_MAX);
 	KASSERT(pm->pm_stats.resident == 0 && pm->pm_stats.ptpages == 0);
+	spin_lock(&pmap_list_lock);
+	TAILQ_REMOVE(&all_pmaps, pm, pm_list);
+	spin_unlock(&pmap_list_lock);
 	vm_page_free(vm_page_from_phys(pm->pm_pml4_pa));
 	pool_put(&pmap_pool, pm);
 }
@@ -1146,6 +1317,7 @@ pmap_bootstrap(paddr_t dmap_end)
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);
 	pm->pm_kernel = true;
 	pm->pm_refs = 1;
+	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("kpmap");
 	TAILQ_INIT(&pm->pm_ptp_free);
 	dmap_end_pa = ROUND_UP(MAX(dmap_end, 4ULL << 30), NBPD_L3);
 	build_direct_map(pm, dmap_end_pa);
@@ -1219,13 +1391,17 @@ entry_va(vaddr_t base, int lvl, int i)
 	return (va & (1ULL << 47)) ? (va | 0xffff000000000000ULL) : va;
 }
 
+/* How many of pg's PV entries are (pm, va)?  => pm's lock held; takes pg's PV lock. */
 static int
 pv_matches(const struct vm_page *pg, const struct pmap *pm, vaddr_t va)
 {
+	struct spinlock *l = pv_lock_of(pg);
 	int n = 0;
 
+	spin_lock(l);
 	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next)
 		n += pv->pv_pmap == pm && pv->pv_va == va;
+	spin_unlock(l);
 	return n;
 }
 
@@ -1319,9 +1495,9 @@ pmap_check(struct pmap *pm, kprint_fn pr)
 	uint64_t pvleaves = 0;
 	int bad;
 
-	spin_lock(&pmap_lock);
+	spin_lock(&pm->pm_lock);
 	bad = check_one(pm, pr, &pvleaves);
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pm->pm_lock);
 	return bad;
 }
 
@@ -1330,6 +1506,7 @@ struct pvcheck {
 	int bad;
 };
 
+/* Is pm on the list of pmaps?  => pmap_list_lock held. */
 static bool
 pmap_listed(const struct pmap *pm)
 {
@@ -1342,47 +1519,76 @@ pmap_listed(const struct pmap *pm)
 	return false;
 }
 
-/* The other direction: every PV entry of pg has its PTE. */
+/* Does (pv's pmap, va) map pg through a PV-listed PTE?  => that pmap's lock held. */
+static bool
+pv_has_pte(const struct vm_page *pg, const struct pv_entry *pv)
+{
+	pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+
+	return slot != NULL && (*slot & PG_V) && (*slot & PG_PVLIST) &&
+	    (*slot & PG_FRAME) == pg->phys_addr;
+}
+
+/*
+ * The other direction: every PV entry of pg has its PTE.  Each is read
+ * with its pmap locked (pv_lock_pmap), as the A/D calls do: an entry is
+ * on the list a moment before its PTE is written.
+ *  => pmap_list_lock held.
+ */
 static void
 check_page_pvs(struct vm_page *pg, void *arg)
 {
 	struct pvcheck *c = arg;
-	uint32_t n = 0;
+	struct spinlock *l = pv_lock_of(pg);
+	struct pv_entry *pv;
+	uint32_t n;
 
-	for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next, n++) {
-		pt_entry_t *slot = pmap_listed(pv->pv_pmap) ?
-		    pmap_leaf(pv->pv_pmap, pv->pv_va) : NULL;
-		if (slot == NULL || !(*slot & PG_V) || !(*slot & PG_PVLIST) ||
-		    (*slot & PG_FRAME) != pg->phys_addr) {
+	spin_lock(l);
+again:
+	for (pv = pg->md.pv_list, n = 0; pv != NULL; pv = pv->pv_next, n++) {
+		bool listed = pmap_listed(pv->pv_pmap);
+		if (listed && !pv_lock_pmap(pv, l))
+			goto again;
+		if (!listed || !pv_has_pte(pg, pv)) {
 			c->pr("pmap_check: page %#lx has a PV entry (%p, %#lx) with no PTE\n",
 			    pg->phys_addr, (void *)pv->pv_pmap, pv->pv_va);
 			c->bad++;
 		}
+		if (listed)
+			spin_unlock(&pv->pv_pmap->pm_lock);
 	}
 	if (n != pg->md.pv_count) {
 		c->pr("pmap_check: page %#lx has %u PV entries, count says %u\n",
 		    pg->phys_addr, n, pg->md.pv_count);
 		c->bad++;
 	}
+	spin_unlock(l);
 }
 
 int
 pmap_check_all(kprint_fn pr)
 {
 	struct pvcheck pc = { pr, 0 };
-	uint64_t pvleaves = 0;
+	uint64_t pvleaves = 0, made, gone;
 	struct pmap *pm;
 
-	spin_lock(&pmap_lock);
-	TAILQ_FOREACH(pm, &all_pmaps, pm_list)
+	spin_lock(&pmap_list_lock);
+	made = pmap_counters.pv_made;
+	gone = pmap_counters.pv_gone;
+	TAILQ_FOREACH(pm, &all_pmaps, pm_list) {
+		spin_lock(&pm->pm_lock);
 		pc.bad += check_one(pm, pr, &pvleaves);
+		spin_unlock(&pm->pm_lock);
+	}
 	vm_page_foreach(check_page_pvs, &pc);
-	if (pvleaves != pmap_counters.pv_entries) {
+	/* The totals agree only if no entry was made or removed meanwhile. */
+	if (made == pmap_counters.pv_made && gone == pmap_counters.pv_gone &&
+	    pvleaves != made - gone) {
 		pr("pmap_check: %lu PV-mapped PTEs but %lu PV entries\n", pvleaves,
-		    pmap_counters.pv_entries);
+		    made - gone);
 		pc.bad++;
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(&pmap_list_lock);
 	return pc.bad;
 }
 
@@ -1407,9 +1613,15 @@ uint32_t
 pmap_page_mappings(struct vm_page *pg, struct pmap_mapping *out, uint32_t max,
     uint16_t *attrs)
 {
+	struct spinlock *l = pv_lock_of(pg);
 	uint32_t n = 0;
 
-	spin_lock(&pmap_lock);
+	/*
+	 * The PV lock alone: an entry's tables exist as long as it is listed
+	 * (its PTE holds them), so the walk is safe; the PTE read may be a
+	 * moment early or late, which a snapshot may be.
+	 */
+	spin_lock(l);
 	*attrs = pg->md.attrs;
 	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next, n++) {
 		if (n >= max)
@@ -1419,7 +1631,7 @@ pmap_page_mappings(struct vm_page *pg, struct pmap_mapping *out, uint32_t max,
 		out[n].va = pv->pv_va;
 		out[n].pte = slot != NULL ? *slot : 0;
 	}
-	spin_unlock(&pmap_lock);
+	spin_unlock(l);
 	return n;
 }
 

@@ -37,11 +37,14 @@ struct pmap_stats {
 /*
  * The pmap's own counters, for all pmaps together: uvm's statistics
  * print them next to its own (uvmexp_print, /proc/meminfo, gdb's uvm
- * stats), reading this struct.  => updated under the pmap lock; read
- * without it (a reader may see a count a moment old).
+ * stats), reading this struct.  => updated by atomic adds (the pmaps
+ * have a lock each); read without a lock (a count may be a moment old).
+ * Live PV entries are pv_made - pv_gone (pmap_pv_entries).
  */
 struct pmap_counters {
-	uint64_t pv_entries;    /* live PV entries */
+	uint64_t pv_made;       /* PV entries made, ever */
+	uint64_t pv_gone;       /* PV entries removed, ever */
+	uint64_t pv_retries;    /* page-side walks begun again: a pmap was busy */
 	uint64_t ptpages;       /* live page-table pages (all pmaps) */
 	uint64_t tlb_shootpage; /* invlpgs by the CPU making a change */
 	uint64_t tlb_flushall;  /* full flushes by it */
@@ -54,10 +57,19 @@ struct pmap_counters {
 
 extern struct pmap_counters pmap_counters;
 
+/* pmap_pv_entries - the PV entries that exist now (all pages). */
+static inline uint64_t
+pmap_pv_entries(void)
+{
+	return __atomic_load_n(&pmap_counters.pv_made, __ATOMIC_RELAXED) -
+	    __atomic_load_n(&pmap_counters.pv_gone, __ATOMIC_RELAXED);
+}
+
 struct pmap {
 	uint64_t *pm_pml4;              /* top table, through the direct map */
 	paddr_t pm_pml4_pa;             /* what CR3 gets */
-	int pm_refs;
+	struct spinlock pm_lock;        /* its tables, stats, TLB queue (pmap.c) */
+	int pm_refs;                    /* atomic */
 	bool pm_kernel;                 /* the one kernel pmap */
 	volatile cpuset_t pm_cpus;      /* CPUs whose CR3 holds it (user pmaps;
 	                                   atomic, set and cleared by each CPU
@@ -196,7 +208,7 @@ uint64_t pmap_pte_lookup(struct pmap *pm, vaddr_t va);
 /*
  * pmap_user_word_op - run op on the 32-bit word at user address va of
  * pm, if its page is mapped there for the access (user, and writable
- * when write), with pmap_lock held from that check through op, so that
+ * when write), with pm's lock held from that check through op, so that
  * no CPU can unmap the page in between.  op gets the word through the
  * direct map: it cannot fault.  A write marks the PTE referenced and
  * modified, as the user's own store would.  (The futex word, read and
@@ -232,7 +244,7 @@ struct pmap_mapping {
 /*
  * pmap_page_mappings - up to max of pg's mappings (its PV list, newest
  * first) into out, for the VM snapshot (uvm/uvm_snapshot.c).
- *  => takes and drops pmap_lock; never sleeps.
+ *  => takes and drops pg's PV lock; never sleeps.
  *  => returns how many mappings pg has (may exceed max); *attrs gets the
  *     PMAP_ATTR_* bits folded from mappings that are gone.
  */

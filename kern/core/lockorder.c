@@ -542,6 +542,12 @@ lockorder_spin_acquire(const struct spinlock *l)
 }
 
 void
+lockorder_spin_acquired_try(const struct spinlock *l)
+{
+	acquire(l, l->name, LO_SPIN, (uintptr_t)__builtin_return_address(0), true);
+}
+
+void
 lockorder_acquired_try(const void *lock, const char *name, int kind,
     uintptr_t site)
 {

@@ -95,6 +95,7 @@ extern struct spin_class spin_classes[SPIN_CLASSES];
 extern int lockorder_enabled;
 void lockorder_spin_acquire(const struct spinlock *l);
 void lockorder_spin_release(const struct spinlock *l);
+void lockorder_spin_acquired_try(const struct spinlock *l);
 
 /*
  * spin_lock_saved - take l (interrupts already off) with flags as the
@@ -121,6 +122,33 @@ spin_lock(struct spinlock *l)
 
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
 	spin_lock_saved(l, flags);
+}
+
+/*
+ * spin_trylock - take l only if it is free: interrupts off and true, or
+ * interrupts as they were and false.  A try never waits, so it cannot
+ * close a cycle of waiters: the lock-order checker records no order into
+ * it.  That is what lets pmap, whose order is pmap lock then PV lock,
+ * start from a page (PV lock held) and try the pmap's lock.
+ *  => never sleeps, never spins.
+ */
+static inline bool
+spin_trylock(struct spinlock *l)
+{
+	uint32_t me = (uint32_t)cpu_number() + 1, expect = 0;
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	if (!__atomic_compare_exchange_n(&l->locked, &expect, me, false,
+	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		if (flags & (1UL << 9))
+			__asm__ volatile("sti" ::: "memory");
+		return false;
+	}
+	LOCKORDER_HOOK(lockorder_spin_acquired_try(l));
+	l->saved_flags = flags;
+	spin_nheld++;
+	return true;
 }
 
 /*

@@ -363,7 +363,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	struct pmap *pm = test_pmap();
 	struct vm_page *pgs[PMAP_ENTER_MAX], *old = test_page();
 	vaddr_t va = 0x40000000 + NBPD_L2 - 4 * PAGE_SIZE;  /* 4 + 12 pages */
-	uint64_t pv0 = pmap_counters.pv_entries;
+	uint64_t pv0 = pmap_pv_entries();
 
 	for (int i = 0; i < PMAP_ENTER_MAX; i++)
 		pgs[i] = test_page();
@@ -373,7 +373,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
 	KT_EQ(pm->pm_stats.resident, PMAP_ENTER_MAX);
 	KT_EQ(old->md.pv_count, 0);         /* replaced */
-	KT_EQ(pmap_counters.pv_entries, pv0 + PMAP_ENTER_MAX);
+	KT_EQ(pmap_pv_entries(), pv0 + PMAP_ENTER_MAX);
 	for (int i = 0; i < PMAP_ENTER_MAX; i++) {
 		uint64_t pte = pmap_pte_lookup(pm, va + (vaddr_t)i * PAGE_SIZE);
 		KT_EQ(pte & PG_FRAME, pgs[i]->phys_addr);
@@ -384,7 +384,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	CHECK_ALL();
 	pmap_remove(pm, va, va + PMAP_ENTER_MAX * PAGE_SIZE);
 	KT_EQ(pm->pm_stats.ptpages, 0);
-	KT_EQ(pmap_counters.pv_entries, pv0);
+	KT_EQ(pmap_pv_entries(), pv0);
 	pmap_destroy(pm);
 	for (int i = 0; i < PMAP_ENTER_MAX; i++)
 		vm_page_free(pgs[i]);
@@ -468,7 +468,7 @@ KTEST(pmap, destroy_frees_every_table_and_pv)
 {
 	struct pmap *pm = test_pmap();
 	struct vm_page *pg = test_page();
-	uint64_t ptp0 = pmap_counters.ptpages, pv0 = pmap_counters.pv_entries;
+	uint64_t ptp0 = pmap_counters.ptpages, pv0 = pmap_pv_entries();
 	struct krand *r = ktest_rand();
 
 	for (int i = 0; i < 200; i++) {
@@ -479,7 +479,7 @@ KTEST(pmap, destroy_frees_every_table_and_pv)
 	CHECK_ALL();
 	pmap_destroy(pm);
 	KT_EQ(pmap_counters.ptpages, ptp0);
-	KT_EQ(pmap_counters.pv_entries, pv0);
+	KT_EQ(pmap_pv_entries(), pv0);
 	KT_EQ(pg->md.pv_count, 0);
 	CHECK_ALL();
 	vm_page_free(pg);
