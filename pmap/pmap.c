@@ -497,8 +497,17 @@ pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va, pt_entry_t pte,
 static bool
 pv_lock_pmap(struct pv_entry *pv, struct spinlock *l)
 {
-	if (spin_trylock(&pv->pv_pmap->pm_lock))
+	static uint64_t tries[MAXCPUS];         /* each CPU's, in a row */
+	struct pmap *pm = pv->pv_pmap;
+
+	if (spin_trylock(&pm->pm_lock)) {
+		tries[cpu_number()] = 0;
 		return true;
+	}
+	/* A pmap lock is held for a shootdown at most: not for this long. */
+	if (++tries[cpu_number()] > spin_limit / 256)
+		panic("pmap: pmap %p busy for %lu tries (held by cpu %d)",
+		    (void *)pm, tries[cpu_number()], spin_holder(&pm->pm_lock));
 	spin_unlock(l);
 	cpu_pause();
 	spin_lock(l);

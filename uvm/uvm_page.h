@@ -87,7 +87,7 @@ TAILQ_HEAD(pglist, vm_page);
  * The statistics: one structure, updated where things happen, read by
  * tests, /proc/meminfo and the debugger (p uvmexp).  A counter that is
  * changed under one lock (the page counts under uvm_free_lock or
- * uvm_pageq_lock, the pmap's under pmap_lock, the page daemon's by its
+ * uvm_pageq_lock, the page daemon's by its
  * one thread) is changed plainly; one that threads of different maps or
  * objects change with no common lock held (the fault counters, pageins,
  * oomkills) goes through UVMEXP_ADD, an atomic add.

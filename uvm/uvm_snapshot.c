@@ -47,7 +47,7 @@
  *
  * Locks: the map lock for the whole walk (so the picture is one moment
  * of this map), under it one amap lock or one object lock at a time, and
- * under that pmap_lock (pmap_page_mappings) - the fault handler's order.
+ * under that a page's PV lock (pmap_page_mappings) - the fault handler's order.
  */
 #include "kern/core/cmdline.h"
 #include "kern/lib/printf.h"

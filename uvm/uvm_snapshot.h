@@ -16,7 +16,7 @@ struct vmspace;
  * uvm_snapshot - write the snapshot of vm (process pid) into buf, at most
  * cap bytes with the terminating NUL.
  *  => no lock held; takes the map lock, then each amap's and each
- *     object's lock (one at a time), then pmap_lock; may sleep.
+ *     object's lock (one at a time), then a page's PV lock; may sleep.
  *  => the caller holds a reference on vm.
  *  => returns the length written (without the NUL); a snapshot that did
  *     not fit ends in a "truncated" line instead of "end".

@@ -50,7 +50,7 @@
  *
  * The word is read with the bucket lock held, so it must not fault (a
  * fault may sleep): pmap_user_word_op checks the page table entry and
- * reads the word through the direct map with pmap_lock held in between,
+ * reads the word through the direct map with the pmap's lock held in between,
  * so another CPU's munmap cannot take the page away after the check; if
  * the page is not mapped as needed, the lock is dropped, the page
  * faulted in with uvm_fault, and the whole step tried again.  FUTEX_WAKE_OP changes its word the same way, with an
@@ -81,7 +81,7 @@
  * Lock order: the map lock and the object lock (futex_key_get) are taken
  * and dropped before any bucket lock.  A bucket lock is a spin lock: it
  * is held only while reading or changing the word and the queue, with
- * pmap_lock (the page table look-up) and the scheduler inside it; two at
+ * the pmap's lock (the page table look-up) and the scheduler inside it; two at
  * once (requeue, wake_op) are taken lower address first.  Nothing else
  * is taken inside it.
  */
