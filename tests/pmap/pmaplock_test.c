@@ -156,17 +156,21 @@ protect_worker(void *arg)
 }
 
 struct retry_wait {
-	struct pmap *b;
+	struct vm_page *pg;
 	uint64_t retries0;
 };
 
-/* B's mapping is gone and the walk has begun again at least once. */
+/*
+ * B's entry is gone and the walk has begun again at least once.  Read
+ * without locks: the test holds A's lock, and a second pmap lock (B's,
+ * through pmap_pte_lookup) would be two of one class.
+ */
 static bool
 b_gone_and_retried(void *arg)
 {
 	struct retry_wait *w = arg;
 
-	return pmap_pte_lookup(w->b, PL_VA) == 0 &&
+	return __atomic_load_n(&w->pg->md.pv_count, __ATOMIC_RELAXED) == 1 &&
 	    __atomic_load_n(&pmap_counters.pv_retries, __ATOMIC_RELAXED) > w->retries0;
 }
 
@@ -189,7 +193,7 @@ KTEST(pmaplock, page_protect_lets_go_of_the_pv_lock_while_a_pmap_is_busy)
 	KT_EQ(pmap_enter(a, PL_VA, j.pg->phys_addr, RW, VM_PROT_WRITE), 0);
 	KT_EQ(pmap_enter(b, PL_VA, j.pg->phys_addr, RW, 0), 0);
 	KT_EQ(j.pg->md.pv_count, 2);
-	w = (struct retry_wait){ b, pmap_counters.pv_retries };
+	w = (struct retry_wait){ j.pg, pmap_counters.pv_retries };
 	t = thread_create_on("pl_protect", protect_worker, &j, 1);
 	KT_ASSERT(t != NULL);
 	spin_lock(&a->pm_lock);
@@ -205,6 +209,7 @@ KTEST(pmaplock, page_protect_lets_go_of_the_pv_lock_while_a_pmap_is_busy)
 	KT_ASSERT(j.done);
 	KT_EQ(j.pg->md.pv_count, 0);
 	KT_EQ(pmap_pte_lookup(a, PL_VA), 0);
+	KT_EQ(pmap_pte_lookup(b, PL_VA), 0);
 	KT_ASSERT(j.pg->md.attrs & PMAP_ATTR_MOD);   /* A's D bit, folded */
 	KT_ASSERT(pmap_is_modified(j.pg));
 	KT_EQ(pmap_check_all(ktest_print), 0);
