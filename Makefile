@@ -46,6 +46,7 @@
 #                   amaps, anons, pages, objects; docs/drawings.md)
 #   make figures    docs/figures/*.svg from make draw of the demos
 #   make test-draw  only make test's check of the drawings in Chromium
+#   make test-gdb   only make test's debugger check (gdb in a copy-on-write fault)
 #   make rootfs-pin rootfs/packages takes the versions the last build
 #                   fetched (when Debian's archive moved on)
 #   make lab LAB=name  a student tree for that lab (docs/labs.md);
@@ -284,7 +285,7 @@ ISO     := $(BUILD)/kernel.iso
 
 .PHONY: stress all iso run test check test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
-	test-trinity draw figures test-draw
+	test-trinity draw figures test-draw test-gdb
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -646,10 +647,7 @@ ifneq ($(DRAWTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-draw
 endif
 ifneq ($(GDBTEST),0)
-	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
-	$(call make_iso,$(BUILD)/gdbtest,init=/mnt/usr/local/bin/forkdemo initexit=1 swap=none)
-	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
-		$(BUILD)/gdbtest.iso $(BUILD)
+	$(Q)$(MAKE) --no-print-directory test-gdb
 endif
 	$(Q)$(if $(filter 0,$(LABTEST)),true,$(MAKE) --no-print-directory labtest)
 
@@ -701,6 +699,15 @@ test-draw:
 			mmapdemo) for e in $(DRAW_EXPECT_mmapdemo); do echo --expect $$e; done;; esac) || exit 1; \
 	done
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/draw/test-gdb-snapshot.sh $(BUILD)/draw-forkdemo.iso $(BUILD)
+
+# make test-gdb: only make test's debugger check (GDBTEST=0 skips it in
+# make test): gdb stops in forkdemo's copy-on-write fault and must print
+# what tools/gdb/test-gdb.sh expects.
+test-gdb: all $(INITRD) disks
+	@echo "make test: the debugger, gdb stopping in forkdemo's copy-on-write fault (tools/gdb/test-gdb.sh)"
+	$(call make_iso,$(BUILD)/gdbtest,init=/mnt/usr/local/bin/forkdemo initexit=1 swap=none)
+	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/gdb/test-gdb.sh \
+		$(BUILD)/gdbtest.iso $(BUILD)
 
 # make test-smp: only make test's boot with two CPUs (SMPKTEST, the smp
 # suite: cross-calls, GS per CPU, an AP spinning on a lock), then a check

@@ -248,82 +248,93 @@ sd_race_check(struct reader *r, long began, long ended, vaddr_t len)
 	KT_ASSERT(r->te.addr >= SD_VA && r->te.addr < SD_VA + len);
 }
 
-KTEST(shootdown, munmap_returns_only_when_the_other_cpu_has_forgotten_the_pages)
-{
-	static struct reader r;
+/* One race: its reader, the counters around the change, the space. */
+struct sd_run {
+	struct reader r;
 	struct sd_counts b, a;
 	struct vmtest t;
 	long began, ended;
+};
+
+static struct sd_run sd_run_store;      /* the reader is cross-called: not on a stack */
+
+/* Map the pages and race how against cpu1 reading (or writing) them. */
+static struct sd_run *
+sd_run(enum sd_change how, bool write)
+{
+	struct sd_run *x = &sd_run_store;
+
+	memset(x, 0, sizeof(*x));
+	x->r.write = write;
+	sd_map(&x->t);
+	sd_race(&x->t, &x->r, how, &x->b, &x->a, &x->began, &x->ended);
+	return x;
+}
+
+/* The change cost one shootdown: one IPI, to cpu1 only, taken there. */
+static void
+sd_one_ipi(const struct sd_run *x)
+{
+	KT_EQ(x->a.shootdowns - x->b.shootdowns, 1);
+	KT_EQ(x->a.ipis - x->b.ipis, 1);
+	KT_EQ(x->a.ap_shot - x->b.ap_shot, 1);
+}
+
+KTEST(shootdown, munmap_returns_only_when_the_other_cpu_has_forgotten_the_pages)
+{
+	struct sd_run *x;
 
 	if (one_cpu("a munmap racing a reader on another CPU"))
 		return;
-	memset(&r, 0, sizeof(r));
-	sd_map(&t);
-	sd_race(&t, &r, SD_UNMAP, &b, &a, &began, &ended);
-	sd_race_check(&r, began, ended, SD_PAGES * PAGE_SIZE);
-	KT_EQ(r.te.error & PGEX_P, 0);          /* not present */
-	/* One IPI, to cpu1 only, for the whole batch of pages. */
-	KT_EQ(a.shootdowns - b.shootdowns, 1);
-	KT_EQ(a.ipis - b.ipis, 1);
-	KT_EQ(a.ap_shot - b.ap_shot, 1);
-	KT_EQ(a.flushall - b.flushall, 0);
+	x = sd_run(SD_UNMAP, false);
+	sd_race_check(&x->r, x->began, x->ended, SD_PAGES * PAGE_SIZE);
+	KT_EQ(x->r.te.error & PGEX_P, 0);       /* not present */
+	sd_one_ipi(x);                          /* for the whole batch */
+	KT_EQ(x->a.flushall - x->b.flushall, 0);
 	/* The 16 pages, and the address under each page table freed. */
-	KT_ASSERT(a.pages - b.pages >= SD_PAGES && a.pages - b.pages <= SD_PAGES + 3);
-	KT_EQ(a.local_pages - b.local_pages, 0);        /* not active here */
+	KT_ASSERT(x->a.pages - x->b.pages >= SD_PAGES &&
+	    x->a.pages - x->b.pages <= SD_PAGES + 3);
+	KT_EQ(x->a.local_pages - x->b.local_pages, 0);  /* not active here */
 	ktest_print("# shootdown: munmap of %d pages: %lu shootdown, %lu IPI, "
 	    "%lu pages; cpu1 made %ld accesses, %ld faulted after the ack\n",
-	    SD_PAGES, a.shootdowns - b.shootdowns, a.ipis - b.ipis,
-	    a.pages - b.pages, r.naccess, r.fault_after);
-	vmtest_end(&t);
+	    SD_PAGES, x->a.shootdowns - x->b.shootdowns, x->a.ipis - x->b.ipis,
+	    x->a.pages - x->b.pages, x->r.naccess, x->r.fault_after);
+	vmtest_end(&x->t);
 }
 
 KTEST(shootdown, mprotect_read_only_makes_the_other_cpus_next_store_fault)
 {
-	static struct reader r;
-	struct sd_counts b, a;
-	struct vmtest t;
-	long began, ended;
+	struct sd_run *x;
 
 	if (one_cpu("an mprotect racing a writer on another CPU"))
 		return;
-	memset(&r, 0, sizeof(r));
-	r.write = true;
-	sd_map(&t);
-	sd_race(&t, &r, SD_READONLY, &b, &a, &began, &ended);
-	sd_race_check(&r, began, ended, SD_PAGES * PAGE_SIZE);
-	KT_EQ(r.te.error & (PGEX_P | PGEX_W), PGEX_P | PGEX_W);
-	KT_EQ(a.shootdowns - b.shootdowns, 1);
-	KT_EQ(a.ipis - b.ipis, 1);
-	KT_EQ(a.ap_shot - b.ap_shot, 1);
-	KT_EQ(a.pages - b.pages, SD_PAGES);
+	x = sd_run(SD_READONLY, true);
+	sd_race_check(&x->r, x->began, x->ended, SD_PAGES * PAGE_SIZE);
+	KT_EQ(x->r.te.error & (PGEX_P | PGEX_W), PGEX_P | PGEX_W);
+	sd_one_ipi(x);
+	KT_EQ(x->a.pages - x->b.pages, SD_PAGES);
 	/* Still mapped, read-only; the stores before the ack landed. */
-	KT_EQ(vmtest_pte(&t, SD_VA) & (PG_V | PG_RW), PG_V);
-	vmtest_end(&t);
+	KT_EQ(vmtest_pte(&x->t, SD_VA) & (PG_V | PG_RW), PG_V);
+	vmtest_end(&x->t);
 }
 
 /* pmap_page_protect has no pmap argument: it shoots down at once. */
 KTEST(shootdown, page_protect_over_a_pv_list_reaches_the_other_cpu)
 {
-	static struct reader r;
-	struct sd_counts b, a;
-	struct vmtest t;
-	long began, ended;
+	struct sd_run *x;
 
 	if (one_cpu("pmap_page_protect racing a reader on another CPU"))
 		return;
-	memset(&r, 0, sizeof(r));
-	sd_map(&t);
-	sd_race(&t, &r, SD_PAGE_PROTECT, &b, &a, &began, &ended);
+	x = sd_run(SD_PAGE_PROTECT, false);
 	/* Only page 0 went: the reader faults on it, reads the rest. */
-	KT_EQ(r.bad_value, 0);
-	KT_ASSERT(r.first_acked >= began && r.first_acked <= ended + 1);
-	KT_ASSERT(r.fault_after >= 1);
-	KT_EQ(r.te.addr, SD_VA);
-	KT_EQ(a.shootdowns - b.shootdowns, 1);
-	KT_EQ(a.ipis - b.ipis, 1);
-	KT_EQ(a.pages - b.pages, 1);
-	KT_EQ(vmtest_pte(&t, SD_VA) & PG_V, 0);
-	vmtest_end(&t);
+	KT_EQ(x->r.bad_value, 0);
+	KT_ASSERT(x->r.first_acked >= x->began && x->r.first_acked <= x->ended + 1);
+	KT_ASSERT(x->r.fault_after >= 1);
+	KT_EQ(x->r.te.addr, SD_VA);
+	sd_one_ipi(x);
+	KT_EQ(x->a.pages - x->b.pages, 1);
+	KT_EQ(vmtest_pte(&x->t, SD_VA) & PG_V, 0);
+	vmtest_end(&x->t);
 }
 
 /* ------------------------------------------------------------------ */

@@ -8,29 +8,13 @@
 set -u
 iso=$1 build=$2
 out=$build/draw/gdb con=$out/console.log snap=$out/snapshots.log
-qemu_pid=""
-cleanup() { [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null; wait 2>/dev/null; }
-trap cleanup EXIT
+# shellcheck source=tools/gdb/stub.sh
+. tools/gdb/stub.sh
+trap stub_stop EXIT
 fail() { echo "make test: gdb snapshot check FAILED: $*  (gdb output: $out/gdb.out)"; exit 1; }
-port_busy() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
 rm -rf "$out" && mkdir -p "$out"
-for try in 0 1 2 3 4; do
-	port=$((20000 + ($$ + 1231 * try) % 10000))
-	port_busy "$port" && continue
-	# shellcheck disable=SC2086  # QEMU is a command with its flags
-	$QEMU -display none -serial file:"$con" -cdrom "$iso" -boot d \
-		-S -gdb tcp:127.0.0.1:"$port" &
-	qemu_pid=$!
-	for _ in $(seq 50); do
-		port_busy "$port" && break
-		kill -0 "$qemu_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	port_busy "$port" && break
-	kill "$qemu_pid" 2>/dev/null; wait "$qemu_pid" 2>/dev/null; qemu_pid=""
-done
-[ -n "$qemu_pid" ] || fail "could not start QEMU with a gdb stub"
+stub_start "$iso" "$con" || fail "could not start QEMU with a gdb stub"
 UVMKERN_BUILD=$build timeout 90 gdb -nx -q -batch -ex "set \$port = $port" \
 	-ex "python TEST_CONSOLE = '$con'; TEST_SNAP = '$snap'" \
 	-x tools/draw/test-gdb-snapshot.gdb "$build/kernel.elf" > "$out/gdb.out" 2>&1

@@ -43,33 +43,13 @@
 set -u
 iso=$1 outdir=$2
 out=$outdir/gdbtest.out con=$outdir/gdbtest.log
-qemu_pid=""
-cleanup() { [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null; wait 2>/dev/null; }
-trap cleanup EXIT
+# shellcheck source=tools/gdb/stub.sh
+. tools/gdb/stub.sh
+trap stub_stop EXIT
 fail() { echo "make test: gdb check FAILED: $*  (gdb output: $out, console: $con)"; exit 1; }
 
-port_busy() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
-
-# A port of our own (tools/gdb/free-port.sh, as make qemu-gdb picks one):
-# a few tries, in case another test run (or another user) takes it first.
 start=$SECONDS
-for _ in 1 2 3 4 5; do
-	port=$(tools/gdb/free-port.sh)
-	port_busy "$port" && continue
-	rm -f "$con"
-	# shellcheck disable=SC2086  # QEMU is a command with its flags
-	$QEMU -display none -serial file:"$con" -cdrom "$iso" -boot d \
-		-S -gdb tcp:127.0.0.1:"$port" &
-	qemu_pid=$!
-	for _ in $(seq 50); do
-		port_busy "$port" && break
-		kill -0 "$qemu_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	port_busy "$port" && break
-	kill "$qemu_pid" 2>/dev/null; wait "$qemu_pid" 2>/dev/null; qemu_pid=""
-done
-[ -n "$qemu_pid" ] || fail "could not start QEMU with a gdb stub"
+stub_start "$iso" "$con" || fail "could not start QEMU with a gdb stub"
 
 # UVMKERN_BUILD: uvm.py reads this build's constants and user programs.
 UVMKERN_BUILD=$outdir timeout 60 gdb -nx -q -batch -ex "set \$port = $port" \

@@ -56,6 +56,7 @@ spin_until(volatile bool *flag)
 /* ------------------------------------------------------------------ */
 
 struct meet {
+	volatile bool go;               /* both threads exist */
 	volatile bool here[2];
 	bool met[2];
 	int cpu[2];
@@ -63,12 +64,20 @@ struct meet {
 
 static struct meet meet;
 
-/* With preemption off, announce ourselves and wait for the other. */
+/*
+ * Wait (preemptible) until both threads exist, then with preemption off
+ * announce ourselves and wait for the other.  Without the first wait,
+ * meet0 could take the creator's CPU at a tick before meet1 exists and
+ * spin there unpreemptible; the creator, bound to that CPU, could then
+ * never make meet1 (it failed so, depending on the build's timing).
+ */
 static void
 meeter(void *arg)
 {
 	int me = (int)(uintptr_t)arg;
 
+	while (!meet.go)
+		cpu_pause();
 	preempt_disable();
 	meet.cpu[me] = cpu_number();
 	meet.here[me] = true;
@@ -86,6 +95,7 @@ KTEST(smpsched, two_unbound_threads_run_at_the_same_time_on_two_cpus)
 	a = thread_create("meet0", meeter, (void *)0);
 	b = thread_create("meet1", meeter, (void *)1);
 	KT_ASSERT(a != NULL && b != NULL);
+	meet.go = true;
 	/* We sleep in the joins: both CPUs are theirs. */
 	KT_EQ(thread_join(a), 0);
 	KT_EQ(thread_join(b), 0);
