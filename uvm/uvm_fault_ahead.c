@@ -281,8 +281,8 @@ fault_ahead_lower(struct fault *f)
  * va is resident: read back a moment ago by the sweep's last fault or its
  * read-ahead.  A random reader's page before is most likely still out,
  * and reading ahead for it brings pages it does not want and pushes as
- * many others out to make room (make bench's swap_in_random, before
- * this test: 7.5 pages read and 7.5 written a fault, against Linux's 1).
+ * many others out to make room (make bench's swap_in_random, without
+ * this check: 7.5 pages read and 7.5 written a fault; Linux reads 1).
  *  => amap locked (the anons' lock).
  */
 static bool
