@@ -133,7 +133,8 @@ void fault_ahead_objpages(struct fault *f, struct vm_page **pages);
 /*
  * fault_ahead_swapin - swap read-ahead: add to the read of va's anon
  * (pgs[0], anons[0], its page busy) the anons after va whose slots
- * follow its slot, each on a new busy page and held (an_ref + 1).
+ * follow its slot, each on a new busy page and held (an_ref + 1) - only
+ * when the page before va is resident (a forward sweep).
  *  => map and amap locked; never sleeps; returns how many pages to read
  *     (1 + the read-ahead, at most FAULT_AHEAD + 1).
  */

@@ -809,7 +809,9 @@ gen_uvm(struct textbuf *tb, struct proc_info *pi)
 /* ---- uvmexp and PID/uvmlocks: uvmkern's own counters ---- */
 
 /*
- * /proc/uvmexp: the fault handler's and the pmap's event counters, then
+ * /proc/uvmexp: the fault handler's, the page daemon's and the pmap's
+ * counters (free, zeropages, ptpages and pv_entries are levels, the rest
+ * counts of events), then
  * per CPU what waiting cost it - pause loops on held spin locks, the
  * cross-call interrupts it took, the shootdowns it carried out, the
  * reschedule IPIs - and, per spin lock name, the times a CPU found it
@@ -824,6 +826,17 @@ gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
 		{ "faults", uvmexp.faults }, { "flt_zerofill", uvmexp.flt_zerofill },
 		{ "flt_restart", uvmexp.flt_restart }, { "flt_upgrade", uvmexp.flt_upgrade },
 		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_zeroed", uvmexp.pga_zeroed },
+		{ "flt_anon", uvmexp.flt_anon }, { "flt_cow", uvmexp.flt_cow },
+		{ "flt_neighbor", uvmexp.flt_neighbor },
+		{ "flt_zeroahead", uvmexp.flt_zeroahead },
+		{ "free", uvmexp.free }, { "zeropages", uvmexp.zeropages },
+		{ "ptpages", pmap_counters.ptpages },
+		{ "pv_entries", pmap_counters.pv_entries },
+		{ "pageins", uvmexp.pageins }, { "pageouts", uvmexp.pageouts },
+		{ "pdwoke", uvmexp.pdwoke }, { "pdscans", uvmexp.pdscans },
+		{ "pdreact", uvmexp.pdreact }, { "pddeact", uvmexp.pddeact },
+		{ "pdfreed", uvmexp.pdfreed }, { "pdbusy", uvmexp.pdbusy },
+		{ "pdstalls", uvmexp.pdstalls },
 		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
 		{ "tlb_flushall", pmap_counters.tlb_flushall },
 		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },
@@ -918,7 +931,7 @@ static const struct procfs_file top_files[] = {
 	{ "loadavg", gen_loadavg, false, PROCFS_SMALL },
 	{ "cmdline", gen_cmdline, false, PROCFS_SMALL },
 	{ "mounts", gen_mounts, false, PROCFS_SMALL },
-	{ "uvmexp", gen_uvmexp, false, PROCFS_SMALL },
+	{ "uvmexp", gen_uvmexp, false, PROCFS_SMALL * 4 },  /* a row per CPU and lock */
 	{ "sys", gen_sys_dir, true, PROCFS_SMALL },
 	{ "sys/kernel", gen_sys_kernel_dir, true, PROCFS_SMALL },
 	{ "sys/kernel/pid_max", gen_pid_max, false, PROCFS_SMALL },

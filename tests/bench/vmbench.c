@@ -13,7 +13,10 @@
  *   vmbench exit        returns 0 at once (start_musl_static execs it)
  *   vmbench swap MIB    write MIB MiB of anonymous memory, then verify it
  *                       (the small boot with a swap disk: MIB is three
- *                       times RAM)
+ *                       times RAM); then sweep a fresh region of twice
+ *                       RAM and read random pages of it back from swap
+ *                       (run_swap_more: the page daemon's throughput and
+ *                       random swap-ins, "more of what programs do" below)
  *   vmbench file MIB DIR
  *                       a MIB MiB file in DIR (the small boot again, MIB
  *                       twice RAM, DIR the ext2 disk vdc on /mnt) written
@@ -37,6 +40,9 @@
  *                       in turns (run_spread)
  *   vmbench smp         only the several-CPU metrics (run_smp, "several
  *                       CPUs" below), which the vm run ends with
+ *   vmbench more        only munmap_64m, exit_wait_*, brk_grow and
+ *                       mremap_grow_64m (run_more, "more of what programs
+ *                       do" below), which the vm run has too
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see docs/design.md).  A
@@ -58,6 +64,18 @@
  *
  * The file run's sequential figures come in cycles per MiB and in MB/s
  * (the TSC's rate measured against CLOCK_MONOTONIC, see "files").
+ *
+ * Issue 22's "more of what programs do": the vm run also times giving
+ * 64 MiB back (munmap_64m, exit_wait_0m, exit_wait_64m), growing the
+ * heap (brk_grow) and a buffer (mremap_grow_64m), and the swap run then
+ * sweeps twice RAM (swap_sweep, and swap_pd_freed_per_s: the page
+ * daemon's pages freed per second) and reads random pages back from
+ * swap (swap_in_random); each is described where it is measured (run_more,
+ * run_swap_more).  Around them the kernel's own counters are read
+ * (/proc/uvmexp on uvmkern, /proc/vmstat on Linux: kc_read) and what
+ * moved is a "# METRIC: counted ..." note - faults, pages zeroed and
+ * freed, page-table pages, TLB flushes, pages written and read - that
+ * docs/performance.md reads to say what dominates each figure.
  *
  * On Linux the swap run first makes a swap area itself, as mkswap would:
  * it loads the virtio modules the runner put in /lib/bench-modules
@@ -1036,6 +1054,377 @@ mprotect_note(void)
 	    MPROT_LEN / PAGE, q.end - q.start == MPROT_LEN ? "merged" : "left split");
 }
 
+/* ---- more of what programs do (issue 22): munmap, exit, brk, mremap ---- */
+
+/*
+ * Four things most programs do with big memory, each on 64 MiB:
+ *
+ *   munmap_64m        munmap of a 64 MiB private region whose every page
+ *                     was written (only the munmap is timed)
+ *   exit_wait_0m      a forked child's _exit(0) and the parent's waitpid,
+ *   exit_wait_64m     with nothing touched, or after the child wrote
+ *                     64 MiB of its own: from the child's last rdtsc
+ *                     before _exit to the parent's return from waitpid
+ *   brk_grow          the break raised 128 KiB at a time up to 64 MiB,
+ *                     each step's pages written before the next: cycles
+ *                     per page (brk and the zero-fill faults together)
+ *   mremap_grow_64m   a written 64 MiB region grown to 128 MiB with
+ *                     MREMAP_MAYMOVE, a PROT_NONE page right after it so
+ *                     that it must move, then every page's word read back
+ *                     at the new place and checked: mremap and the reads
+ *                     together (what realloc of a big buffer costs)
+ *
+ * After each metric one more, untimed operation is counted: the kernel's
+ * counters (kc_read: /proc/uvmexp on uvmkern, /proc/vmstat on Linux) are
+ * read right before and right after the part that is timed, and a
+ * "# METRIC: counted over one op:" note prints what moved - faults,
+ * pages allocated and zeroed, free pages, page-table pages, TLB
+ * flushes - which docs/performance.md reads to say what dominates.
+ */
+#define MORE_LEN (64 * MIB)
+#define BRK_STEP (128 * 1024UL)
+#define KC_MAX 48
+
+/* The counters worth a note, of both kernels; "=" marks a level, not a
+ * count of events (its change is signed). */
+static const char *const kc_names[] = {
+	/* uvmkern, /proc/uvmexp */
+	"faults", "flt_zerofill", "flt_anon", "flt_cow", "flt_neighbor",
+	"flt_zeroahead", "pga_alloc", "pga_zeroed", "=free", "=zeropages",
+	"=ptpages", "=pv_entries", "tlb_shootpage", "tlb_flushall",
+	"tlb_shootdowns", "tlb_ipis", "pageins", "pageouts", "pdwoke",
+	"pdscans", "pdreact", "pddeact", "pdfreed", "pdbusy", "pdstalls",
+	/* Linux, /proc/vmstat */
+	"pgfault", "pgmajfault", "pgfree", "pgalloc_normal", "pgalloc_dma32",
+	"=nr_free_pages", "=nr_page_table_pages", "pswpin", "pswpout",
+	"pgsteal_kswapd", "pgsteal_direct", "pgscan_kswapd", "pgscan_direct",
+	"thp_fault_alloc",
+};
+#define KC_N (int)(sizeof(kc_names) / sizeof(kc_names[0]))
+
+struct kcounts {
+	uint64_t v[KC_N];
+	bool have[KC_N];
+};
+
+static struct kcounts more_cnt[2];
+static bool more_counting;              /* the counted op: more_mark reads */
+
+/* The counter called name (no "="), or -1 if kc_names has none. */
+static int
+kc_index(const char *name)
+{
+	for (int i = 0; i < KC_N; i++)
+		if (strcmp(kc_names[i] + (kc_names[i][0] == '='), name) == 0)
+			return i;
+	return -1;
+}
+
+/* The "name value" lines of path that kc_names asks for. */
+static void
+kc_read_file(struct kcounts *c, const char *path)
+{
+	char line[128], name[64];
+	unsigned long long v;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int i;
+		if (sscanf(line, "%63s %llu", name, &v) == 2 && (i = kc_index(name)) >= 0) {
+			c->v[i] = v;
+			c->have[i] = true;
+		}
+	}
+	fclose(f);
+}
+
+static void
+kc_read(struct kcounts *c)
+{
+	memset(c, 0, sizeof(*c));
+	kc_read_file(c, on_linux ? "/proc/vmstat" : "/proc/uvmexp");
+}
+
+/* A counter's change from a to b; false if either lacks it. */
+static bool
+kc_delta(const struct kcounts *a, const struct kcounts *b, const char *name,
+    int64_t *d)
+{
+	int i = kc_index(name);
+
+	if (i < 0 || !a->have[i] || !b->have[i])
+		return false;
+	*d = (int64_t)(b->v[i] - a->v[i]);
+	return true;
+}
+
+/* "# METRIC: WHAT: name change ..." for every counter that moved. */
+static void
+kc_note(const char *metric, const char *what, const struct kcounts *a,
+    const struct kcounts *b)
+{
+	printf("# %s: %s:", metric, what);
+	for (int i = 0; i < KC_N; i++) {
+		const char *name = kc_names[i] + (kc_names[i][0] == '=');
+		int64_t d;
+		if (kc_delta(a, b, name, &d) && d != 0)
+			printf(" %s %+lld", name, (long long)d);
+	}
+	printf("\n");
+}
+
+/* In a sample: the counters at the start (0) or end (1) of the timed part. */
+static inline void
+more_mark(int i)
+{
+	if (more_counting)
+		kc_read(&more_cnt[i]);
+}
+
+/* measure(), then one sample more, counted (kc_note). */
+static void
+more_measure(const char *metric, const char *unit, uint64_t (*one)(long), long arg)
+{
+	measure(metric, unit, one, arg);
+	more_counting = true;
+	if (one(arg) != UINT64_MAX)
+		kc_note(metric, "counted over one sample", &more_cnt[0], &more_cnt[1]);
+	more_counting = false;
+}
+
+static uint64_t
+munmap_one(long unused)
+{
+	char *p = map_touched(MORE_LEN, "munmap_64m");
+	uint64_t t0, t1;
+	int r;
+
+	(void)unused;
+	if (p == NULL)
+		return UINT64_MAX;
+	more_mark(0);
+	t0 = tsc();
+	r = munmap(p, MORE_LEN);
+	t1 = tsc();
+	more_mark(1);
+	if (r != 0) {
+		fail("munmap_64m", "munmap");
+		return UINT64_MAX;
+	}
+	return t1 - t0;
+}
+
+/*
+ * uvmkern only: munmap_64m in two steps, 5 times - mprotect(PROT_NONE)
+ * first, which there is pmap_remove alone (every PTE and its PV entry
+ * go, the pages stay), then the munmap, which is left with the rest
+ * (the amap, the anons and the pages freed).  Linux's PROT_NONE keeps
+ * its PTEs, so the split says nothing there.
+ */
+static void
+munmap_split_note(void)
+{
+	uint64_t a[5], b[5];
+
+	if (on_linux)
+		return;
+	for (int i = 0; i < 5; i++) {
+		char *p = map_touched(MORE_LEN, "munmap_64m");
+		uint64_t t0, t1, t2;
+		if (p == NULL)
+			return;
+		t0 = tsc();
+		mprotect(p, MORE_LEN, PROT_NONE);
+		t1 = tsc();
+		munmap(p, MORE_LEN);
+		t2 = tsc();
+		a[i] = t1 - t0;
+		b[i] = t2 - t1;
+	}
+	printf("# munmap_64m: in two steps (medians of 5): mprotect PROT_NONE (the pmap's "
+	    "part) %llu cycles, then munmap (amap, anons, pages) %llu\n",
+	    (unsigned long long)median(a, 5), (unsigned long long)median(b, 5));
+}
+
+static uint64_t *exit_t0;               /* MAP_SHARED: the child's last rdtsc */
+
+/*
+ * The child writes mib MiB of its own, says so on ready, waits for go,
+ * reads the TSC into exit_t0 and exits; the parent waits.  The counters
+ * are read between ready and go, and after waitpid.
+ */
+static uint64_t
+exit_one(long mib)
+{
+	int ready[2], go[2], status;
+	uint64_t t1 = 0;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(ready) != 0 || pipe(go) != 0) {
+		fail("exit_wait", "pipe");
+		return UINT64_MAX;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (mib > 0 && map_touched((size_t)mib * MIB, "exit_wait") == NULL)
+			_exit(1);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		*(volatile uint64_t *)exit_t0 = tsc();
+		_exit(0);
+	}
+	if (pid > 0 && read(ready[0], &c, 1) == 1) {
+		more_mark(0);
+		if (write(go[1], &c, 1) == 1 && waitpid(pid, &status, 0) == pid)
+			t1 = tsc();
+		more_mark(1);
+	} else if (pid > 0) {
+		waitpid(pid, &status, 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	if (t1 == 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fail("exit_wait", pid < 0 ? "fork" : "the child");
+		return UINT64_MAX;
+	}
+	return t1 - *(volatile uint64_t *)exit_t0;
+}
+
+/* The break raised BRK_STEP at a time to MORE_LEN above where it was. */
+static uint64_t
+brk_one(long unused)
+{
+	uintptr_t base = (uintptr_t)syscall(SYS_brk, 0), cur = base;
+	uint64_t t0, t1;
+	bool ok = true;
+
+	(void)unused;
+	more_mark(0);
+	t0 = tsc();
+	for (size_t i = 0; i < MORE_LEN / BRK_STEP && ok; i++) {
+		uintptr_t want = cur + BRK_STEP;
+		ok = (uintptr_t)syscall(SYS_brk, want) == want;
+		if (ok)
+			touch((char *)cur, BRK_STEP);
+		cur = want;
+	}
+	t1 = tsc();
+	more_mark(1);
+	syscall(SYS_brk, base);
+	if (!ok) {
+		fail("brk_grow", "brk");
+		return UINT64_MAX;
+	}
+	return (t1 - t0) / (MORE_LEN / PAGE);
+}
+
+static uint64_t
+more_word(size_t page)
+{
+	return (uint64_t)page * 0x9e3779b97f4a7c15ULL + 0x5a;
+}
+
+static uint64_t mremap_call[WARMUP + REPS + 1];   /* the mremap alone */
+static int mremap_n;
+
+/* A written 64 MiB region with a PROT_NONE page after it, or NULL. */
+static char *
+mremap_region(void)
+{
+	char *p = map_anon(MORE_LEN + PAGE, PROT_READ | PROT_WRITE);
+
+	if (p == NULL || mprotect(p + MORE_LEN, PAGE, PROT_NONE) != 0) {
+		fail("mremap_grow_64m", "mmap or mprotect");
+		return NULL;
+	}
+	for (size_t i = 0; i < MORE_LEN / PAGE; i++)
+		*(uint64_t *)(p + i * PAGE) = more_word(i);
+	return p;
+}
+
+static uint64_t
+mremap_one(long unused)
+{
+	char *p = mremap_region(), *q;
+	size_t bad = 0;
+	uint64_t t0, t1, t2;
+
+	(void)unused;
+	if (p == NULL)
+		return UINT64_MAX;
+	more_mark(0);
+	t0 = tsc();
+	q = mremap(p, MORE_LEN, 2 * MORE_LEN, MREMAP_MAYMOVE);
+	t1 = tsc();
+	for (size_t i = 0; q != MAP_FAILED && i < MORE_LEN / PAGE; i++)
+		bad += *(volatile uint64_t *)(q + i * PAGE) != more_word(i);
+	t2 = tsc();
+	more_mark(1);
+	munmap(p + MORE_LEN, PAGE);
+	if (q == MAP_FAILED) {
+		fail("mremap_grow_64m", "mremap");
+		munmap(p, MORE_LEN);
+		return UINT64_MAX;
+	}
+	munmap(q, 2 * MORE_LEN);
+	if (bad != 0 || q == p) {
+		printf("bench: error mremap_grow_64m %zu pages wrong after the move, %s\n",
+		    bad, q == p ? "not moved" : "moved");
+		return UINT64_MAX;
+	}
+	if (mremap_n < WARMUP + REPS + 1)
+		mremap_call[mremap_n++] = t1 - t0;
+	return t2 - t0;
+}
+
+/* Linux: its transparent-huge-page setting, for the notes. */
+static void
+more_thp_note(void)
+{
+	const char *path = "/sys/kernel/mm/transparent_hugepage/enabled";
+	char line[128];
+	FILE *f;
+
+	if (!on_linux)
+		return;
+	if (access(path, F_OK) != 0) {
+		mkdir("/sys", 0555);
+		mount("sysfs", "/sys", "sysfs", 0, NULL);
+	}
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(line, sizeof(line), f) != NULL)
+		printf("# more: Linux's transparent huge pages: %s", line);
+	fclose(f);
+}
+
+static void
+run_more(void)
+{
+	exit_t0 = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (exit_t0 == MAP_FAILED) {
+		fail("more", "shared page");
+		return;
+	}
+	more_thp_note();
+	more_measure("munmap_64m", "cycles/op", munmap_one, 0);
+	munmap_split_note();
+	more_measure("exit_wait_0m", "cycles/op", exit_one, 0);
+	more_measure("exit_wait_64m", "cycles/op", exit_one, 64);
+	more_measure("brk_grow", "cycles/page", brk_one, 0);
+	more_measure("mremap_grow_64m", "cycles/op", mremap_one, 0);
+	if (mremap_n > WARMUP)
+		printf("# mremap_grow_64m: the mremap call alone: %llu cycles (median); "
+		    "the rest is reading the pages at the new place\n",
+		    (unsigned long long)median(mremap_call + WARMUP, mremap_n - WARMUP));
+	munmap(exit_t0, PAGE);
+}
+
 /* ---- several CPUs: zero fill and mmap+munmap from 1, 2 and 4 workers ---- */
 
 /*
@@ -1567,6 +1956,9 @@ run_vm(void)
 	}
 
 	floors_sample();
+	run_more();
+
+	floors_sample();
 	run_smp();
 
 	floors_sample();
@@ -1751,8 +2143,9 @@ word_of(size_t page, size_t w)
 /*
  * One pass only, not a median: three times RAM through swap takes tens
  * of seconds under TCG, and the first pass is the one that matters.
+ * 0, or -1 after "bench: error" (run_swap_more then does not run).
  */
-static void
+static int
 run_swap(long mib)
 {
 	size_t npages = (size_t)mib * MIB / PAGE, words = PAGE / 8, bad = 0;
@@ -1762,7 +2155,7 @@ run_swap(long mib)
 	r = on_linux ? linux_swapon() : swapon(SWAPDEV, 0);
 	if (r != 0 && errno != EBUSY) {
 		fail("swap", "swapon " SWAPDEV);
-		return;
+		return -1;
 	}
 	printf("# swap: swapon %s: %s\n", SWAPDEV, r == 0 ? "done" : "already on (EBUSY)");
 	show_file("/proc/swaps");
@@ -1770,7 +2163,7 @@ run_swap(long mib)
 	mem = (uint64_t *)map_anon(npages * PAGE, PROT_READ | PROT_WRITE);
 	if (mem == NULL) {
 		fail("swap", "mmap");
-		return;
+		return -1;
 	}
 	printf("# swap: writing %ld MiB (%zu pages), then verifying it\n", mib, npages);
 	t0 = tsc();
@@ -1787,7 +2180,7 @@ run_swap(long mib)
 	t2 = tsc();
 	if (bad != 0) {
 		printf("bench: error swap %zu of %zu pages came back wrong\n", bad, npages);
-		return;
+		return -1;
 	}
 	swap_counters();
 	report("swap_write", (t1 - t0) / npages, "cycles/page");
@@ -1795,6 +2188,161 @@ run_swap(long mib)
 	report("swap_per_page", (t2 - t0) / npages, "cycles/page");
 	report("swap_total", t2 - t0, "cycles");
 	report("swap_mem_free", free_kb, "KiB");
+	munmap(mem, npages * PAGE);
+	return 0;
+}
+
+/*
+ * After run_swap, in the same boot (little RAM, swap on vda), with its
+ * region unmapped:
+ *
+ *   swap_sweep           a fresh region of twice the boot's RAM (MIB * 2/3:
+ *                        run_swap's MIB is three times it) written a word
+ *                        a page, once, front to back: cycles per page
+ *   swap_pd_freed_per_s  what the kernel freed meanwhile to make room - the
+ *                        page daemon's throughput: pages written out or
+ *                        freed clean (uvmkern /proc/uvmexp pageouts +
+ *                        pdfreed; Linux /proc/vmstat pgsteal_kswapd +
+ *                        pgsteal_direct) per second of the sweep
+ *                        (CLOCK_MONOTONIC)
+ *   swap_in_random       then reads of SWAPIN_N random pages of the
+ *                        region's first half that mincore says are out,
+ *                        each checked: cycles per page, the median of
+ *                        SWAPIN_BATCHES batches (read-ahead that brings a
+ *                        later one in makes that one cheap: the notes
+ *                        count the pages read in)
+ */
+#define SWAPIN_N 2048
+#define SWAPIN_BATCHES 8
+
+static double
+more_seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Pages the kernel freed between a and b to make room (see above). */
+static uint64_t
+more_freed(const struct kcounts *a, const struct kcounts *b)
+{
+	int64_t d, sum = 0;
+
+	if (kc_delta(a, b, "pageouts", &d))
+		sum += d;
+	if (kc_delta(a, b, "pdfreed", &d))
+		sum += d;
+	if (kc_delta(a, b, "pgsteal_kswapd", &d))
+		sum += d;
+	if (kc_delta(a, b, "pgsteal_direct", &d))
+		sum += d;
+	return sum > 0 ? (uint64_t)sum : 0;
+}
+
+/* Writes the region once; the sweep's rows. */
+static void
+swap_sweep(uint64_t *mem, size_t npages)
+{
+	struct kcounts a, b;
+	struct timespec ta, tb;
+	uint64_t t0, t1, freed;
+	double s;
+
+	printf("# swap_sweep: writing %zu MiB once, a word a page\n", npages * PAGE / MIB);
+	kc_read(&a);
+	clock_gettime(CLOCK_MONOTONIC, &ta);
+	t0 = tsc();
+	for (size_t p = 0; p < npages; p++)
+		mem[p * (PAGE / 8)] = more_word(p);
+	t1 = tsc();
+	clock_gettime(CLOCK_MONOTONIC, &tb);
+	kc_read(&b);
+	kc_note("swap_sweep", "counted over the sweep", &a, &b);
+	freed = more_freed(&a, &b);
+	s = more_seconds(&ta, &tb);
+	printf("# swap_sweep: %llu pages freed in %.2f s, %llu cycles per page freed\n",
+	    (unsigned long long)freed, s, (unsigned long long)((t1 - t0) / (freed ? freed : 1)));
+	report("swap_sweep", (t1 - t0) / npages, "cycles/page");
+	if (freed > 0 && s > 0)
+		report("swap_pd_freed_per_s", (uint64_t)((double)freed / s), "pages/s");
+	else
+		printf("bench: error swap_pd_freed_per_s no pages freed (no counters?)\n");
+}
+
+/* Up to SWAPIN_N pages of [0, n) that are not resident, in random order. */
+static size_t
+swapin_pick(uint64_t *mem, size_t n, size_t *pick)
+{
+	unsigned char *vec = malloc(n);
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	size_t k = 0;
+
+	if (vec == NULL || mincore(mem, n * PAGE, vec) != 0) {
+		free(vec);
+		return 0;
+	}
+	for (size_t tries = 0; tries < 8 * SWAPIN_N && k < SWAPIN_N; tries++) {
+		size_t p;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p = (size_t)(x % n);
+		if (!(vec[p] & 1)) {
+			vec[p] = 1;     /* not twice */
+			pick[k++] = p;
+		}
+	}
+	free(vec);
+	return k;
+}
+
+/* Reads the picked pages back, batch by batch; the rows. */
+static void
+swap_in_random(uint64_t *mem, size_t npages)
+{
+	static size_t pick[SWAPIN_N];
+	uint64_t s[SWAPIN_BATCHES], sum = 0;
+	size_t k = swapin_pick(mem, npages / 2, pick), per = k / SWAPIN_BATCHES, bad = 0;
+	struct kcounts a, b;
+
+	printf("# swap_in_random: %zu of the first %zu pages are out; reading them back\n",
+	    k, npages / 2);
+	if (per == 0) {
+		printf("bench: error swap_in_random no page of the region is out (mincore)\n");
+		return;
+	}
+	kc_read(&a);
+	for (int i = 0; i < SWAPIN_BATCHES; i++) {
+		uint64_t t0 = tsc();
+		for (size_t j = i * per; j < (i + 1) * per; j++)
+			bad += *(volatile uint64_t *)&mem[pick[j] * (PAGE / 8)] != more_word(pick[j]);
+		s[i] = (tsc() - t0) / per;
+		sum += s[i] * per;
+	}
+	kc_read(&b);
+	kc_note("swap_in_random", "counted over all the reads", &a, &b);
+	if (bad != 0) {
+		printf("bench: error swap_in_random %zu pages came back wrong\n", bad);
+		return;
+	}
+	printf("# swap_in_random: %zu pages read, %llu cycles a page over all\n",
+	    per * SWAPIN_BATCHES, (unsigned long long)(sum / (per * SWAPIN_BATCHES)));
+	report("swap_in_random", median(s, SWAPIN_BATCHES), "cycles/page");
+}
+
+/* The sweep and the random swap-ins, on twice RAM (mib is three times). */
+static void
+run_swap_more(long mib)
+{
+	size_t npages = (size_t)(mib * 2 / 3) * MIB / PAGE;
+	uint64_t *mem = (uint64_t *)map_anon(npages * PAGE, PROT_READ | PROT_WRITE);
+
+	if (mem == NULL) {
+		fail("swap_sweep", "mmap");
+		return;
+	}
+	swap_sweep(mem, npages);
+	swap_in_random(mem, npages);
+	munmap(mem, npages * PAGE);
 }
 
 /* ---- files ---- */
@@ -2285,6 +2833,8 @@ main(int argc, char **argv)
 		run_smp();
 	} else if (strcmp(mode, "spread") == 0) {
 		run_spread();
+	} else if (strcmp(mode, "more") == 0) {
+		run_more();
 	} else if (strcmp(mode, "present") == 0) {
 		int k = argc > 2 ? atoi(argv[2]) : 5;
 
@@ -2296,11 +2846,14 @@ main(int argc, char **argv)
 				measure_warm("read_present", "cycles/page", read_present_one, 0, RP_WARMUP);
 		}
 	} else if (strcmp(mode, "swap") == 0) {
-		run_swap(argc > 2 ? strtol(argv[2], NULL, 0) : 192);
+		long mib = argc > 2 ? strtol(argv[2], NULL, 0) : 192;
+
+		if (run_swap(mib) == 0)
+			run_swap_more(mib);
 	} else if (strcmp(mode, "file") == 0) {
 		run_file(argc > 2 ? strtol(argv[2], NULL, 0) : 192, argc > 3 ? argv[3] : "/mnt");
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp | vmbench more\n");
 		return 2;
 	}
 	printf("bench: done\n");

@@ -89,6 +89,34 @@ KTEST_OWN_BOOT(swap, anons_go_out_in_clusters_and_fault_back_in)
 	vmtest_end(&t);         /* every slot back: the baseline */
 }
 
+/*
+ * Read-ahead is for a forward sweep only (uvm_fault_ahead.c,
+ * swapin_sweep): a fault whose page before is still out reads its own
+ * page alone; the next one, after a resident page, reads ahead.
+ */
+KTEST_OWN_BOOT(swap, read_ahead_only_after_a_resident_page)
+{
+	struct vmtest t;
+	uint64_t in0;
+
+	vmtest_fault_ahead(true);
+	swaptest_on();
+	vmtest_begin(&t);
+	vmtest_map_anon(&t, VA, 16);
+	swaptest_fill(&t, VA, 16, 0x57);
+	KT_EQ(swaptest_push_out(&t, VA, 16), 16);
+	in0 = uvmexp.pageins;
+	swaptest_verify(&t, VA + PG(8), 1, 0x57);       /* page 7 is out */
+	KT_EQ(uvmexp.pageins - in0, 1);
+	KT_ASSERT(vmtest_anon(&t, VA + PG(9))->an_page == NULL);
+	swaptest_verify(&t, VA + PG(9), 1, 0x57);       /* after page 8, resident */
+	KT_ASSERT(uvmexp.pageins - in0 > 2);
+	KT_ASSERT(vmtest_anon(&t, VA + PG(10))->an_page != NULL);
+	swaptest_verify(&t, VA, 16, 0x57);
+	KT_EQ(uvm_swap_check(ktest_print), 0);
+	vmtest_end(&t);
+}
+
 KTEST_OWN_BOOT(swap, clean_pages_go_again_without_a_write)
 {
 	struct vmtest t;

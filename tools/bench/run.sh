@@ -43,7 +43,11 @@
 #   uvmkern  -m $MEM      vmbench vm      } ROUNDS times each, alternating
 #   linux    -m $MEM      vmbench vm      } (A B B A A B): medians of rounds
 #  (uvmkern  -m $MEM      faultahead=0    } after each pair, if $ISO_NOAHEAD)
-#   uvmkern  -m $SWAPMEM  vmbench swap SWAP_MIB   (swap on vda since boot)
+#   uvmkern  -m $SWAPMEM  vmbench swap SWAP_MIB   (swap on vda since boot;
+#                                                  then a sweep of twice RAM
+#                                                  and random swap-ins: the
+#                                                  swap_sweep, swap_pd_*,
+#                                                  swap_in_random rows)
 #   linux    -m $SWAPMEM  vmbench swap SWAP_MIB   (vmbench loads the virtio
 #                                                  modules, writes a swap
 #                                                  header on vda, swapon)
@@ -340,7 +344,9 @@ echo " in thousandths, from samples taken side by side; mmap_touch_munmap_sep_N 
 echo " mappings made one mmap each; swap_mem_free is free memory in KiB when the swap run"
 echo " starts; file_*: from $FILE_ROUNDS file boot(s) of each, medians; the MB/s rows'"
 echo " ratio is Linux / uvmkern, so above 1 is slower there too; start_*: fork, exec of"
-echo " a program, its start-up and exit, wait - per start)"
+echo " a program, its start-up and exit, wait - per start; munmap_64m, exit_wait_*,"
+echo " brk_grow, mremap_grow_64m, swap_sweep, swap_pd_freed_per_s, swap_in_random:"
+echo " issue 22's, with the kernels' counters as notes in each boot's log)"
 [ -n "$file_na" ] &&
 	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file-*.log)"
 [ -n "${ISO_NOAHEAD:-}" ] && only vm &&
