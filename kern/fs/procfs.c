@@ -831,7 +831,7 @@ gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
 		{ "flt_zeroahead", uvmexp.flt_zeroahead },
 		{ "free", uvmexp.free }, { "zeropages", uvmexp.zeropages },
 		{ "ptpages", pmap_counters.ptpages },
-		{ "pv_entries", pmap_counters.pv_entries },
+		{ "pv_entries", pmap_pv_entries() },
 		{ "pageins", uvmexp.pageins }, { "pageouts", uvmexp.pageouts },
 		{ "pdwoke", uvmexp.pdwoke }, { "pdscans", uvmexp.pdscans },
 		{ "pdreact", uvmexp.pdreact }, { "pddeact", uvmexp.pddeact },
