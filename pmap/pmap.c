@@ -876,6 +876,72 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 	spin_unlock(&pm->pm_lock);
 }
 
+/*
+ * Move the valid leaf at path->slot[1] (va) to the empty slot dst (nva):
+ * the same frame and bits, A/D as the exchange found them, its PV entry
+ * renamed under the page's PV lock (so a reader there sees the entry and
+ * the PTE agree), the tables counted on both sides.  => pm's lock held.
+ */
+static void
+pte_move(struct pmap *pm, struct ptpath *path, vaddr_t va, pt_entry_t *dst,
+    vaddr_t nva)
+{
+	pt_entry_t pte = __atomic_exchange_n(path->slot[1], 0, __ATOMIC_ACQ_REL);
+	struct vm_page *pg = vm_page_from_phys(pte & PG_FRAME);
+
+	KASSERT((pte & PG_V) && !(*dst & PG_V));
+	if (pte & PG_PVLIST) {
+		struct spinlock *l = pv_lock_of(pg);
+		spin_lock(l);
+		for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
+			if (pv->pv_pmap == pm && pv->pv_va == va)
+				pv->pv_va = nva;
+		}
+		__atomic_store_n(dst, pte, __ATOMIC_RELEASE);
+		spin_unlock(l);
+	} else
+		__atomic_store_n(dst, pte, __ATOMIC_RELEASE);
+	if (ptp_of(dst) != NULL)
+		ptp_of(dst)->md.ptp_count++;
+	tlb_queue(pm, va);
+	ptp_unuse(pm, path, 1, va);
+}
+
+/*
+ * Move pm's mappings of [old, old + size) to the same offsets from new
+ * ([new, new + size) maps nothing), as mremap moves the entries above
+ * them: the pages keep their frames and bits and need no fault at the
+ * new address.  A leaf that finds no page for a new table is removed
+ * instead (it faults back in).  => takes pm's lock; shoots the old
+ * addresses down before it returns (pmap_update's work).
+ */
+void
+pmap_move(struct pmap *pm, vaddr_t old, vaddr_t new, vsize_t size)
+{
+	struct pv_entry *freepv = NULL;
+	struct ptpath path;
+
+	KASSERT(((old | new | size) & PAGE_MASK) == 0 && !pm->pm_kernel);
+	spin_lock(&pm->pm_lock);
+	for (vaddr_t va = old; va < old + size; va += PAGE_SIZE) {
+		va = next_mapped(pm, va, old + size);
+		if (va >= old + size)
+			break;
+		if (pmap_walk(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
+			continue;
+		pt_entry_t *dst = pmap_leaf_alloc(pm, va - old + new);
+		if (dst == NULL)
+			pte_remove(pm, &path, va, NULL, &freepv);
+		else {
+			pmap_walk(pm, va, &path);       /* a new table may sit above */
+			pte_move(pm, &path, va, dst, va - old + new);
+		}
+	}
+	tlb_update_locked(pm);
+	spin_unlock(&pm->pm_lock);
+	pv_free_list(freepv);
+}
+
 void
 pmap_unwire(struct pmap *pm, vaddr_t va)
 {

@@ -143,6 +143,16 @@ void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 /* pmap_protect - lower the permissions of [sva, eva) to prot (never raises). */
 void pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot);
 
+/*
+ * pmap_move - move pm's mappings of [old, old + size) to [new, new + size),
+ * which maps nothing, keeping each page's frame, bits and PV entry (the
+ * mremap of a whole region: no fault at the new place).  A mapping that
+ * cannot get a page table at the new place is removed instead.
+ *  => user pmap; takes its lock; the old addresses are shot down on
+ *     return.  Never sleeps.
+ */
+void pmap_move(struct pmap *pm, vaddr_t old, vaddr_t new, vsize_t size);
+
 /* pmap_unwire - clear the wired bit of the mapping at va. */
 void pmap_unwire(struct pmap *pm, vaddr_t va);
 

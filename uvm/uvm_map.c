@@ -1306,13 +1306,20 @@ uvm_map_grow(struct vm_map *map, vaddr_t end, vsize_t len)
 	return error;
 }
 
+KOPT(pmapmove, "pmapmove", "0: mremap moves a mapping's entries and unmaps its pages, "
+    "which fault back in at the new address (pmap_move is a speed-up only; default 1)");
+
+bool uvm_map_pmapmove_on = true;
+
 /*
  * Move the entries of [old, old + size) (clipped to it, no holes) to
  * start at new, which is free and does not overlap them.  One by one,
  * in address order: each is unlinked, shifted and linked at its new
  * place.  The amap window and object offset do not depend on where an
- * entry sits, so nothing is copied: pages fault back in at the new
- * address.  => map locked, spares filled.
+ * entry sits, so nothing is copied.  The teaching path unmaps the pages,
+ * which fault back in at the new address; the speed-up (pmapmove=0
+ * turns it off) has the pmap move the PTEs along, so a 64 MiB mremap
+ * costs no 16,384 faults (issue 22).  => map locked, spares filled.
  */
 static void
 move_range(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new)
@@ -1320,8 +1327,12 @@ move_range(struct vm_map *map, vaddr_t old, vsize_t size, vaddr_t new)
 	struct vm_map_entry *e, *next, *prev;
 
 	clip_range(map, old, old + size, &e);
-	pmap_remove(map->pmap, old, old + size);
-	pmap_update(map->pmap);
+	if (uvm_map_pmapmove_on)
+		pmap_move(map->pmap, old, new, size);
+	else {
+		pmap_remove(map->pmap, old, old + size);
+		pmap_update(map->pmap);
+	}
 	for (; e != &map->header && e->start < old + size; e = next) {
 		next = e->next;
 		entry_unlink(map, e);
@@ -1535,6 +1546,7 @@ uvm_map_init(void)
 	pool_init(&entry_pool, sizeof(struct vm_map_entry), 8, "vmmapent");
 	pool_init(&vmspace_pool, sizeof(struct vmspace), 8, "vmspace");
 	uvm_map_fscache_on = kopt_get_u64("fscache", 1) != 0;
+	uvm_map_pmapmove_on = kopt_get_u64("pmapmove", 1) != 0;
 }
 
 void

@@ -242,6 +242,10 @@ extern unsigned uvm_map_findspace_visits;
  * set it, as the uvm_map_speed suite does). */
 extern bool uvm_map_fscache_on;
 
+/* mremap's PTE move (pmap_move); boot: pmapmove=0 turns it off, and the
+ * pages fault back in at the new address.  Tests may set it. */
+extern bool uvm_map_pmapmove_on;
+
 /*
  * Clip entry so that it starts (ends) at va, splitting off the rest as a
  * new entry that shares the object and, through amap_splitref, the amap.

@@ -515,3 +515,42 @@ KTEST(pmap, a_failed_table_allocation_frees_the_tables_it_made)
 	pmap_destroy(pm);
 	vm_page_free(pg);
 }
+
+/*
+ * pmap_move (mremap): the PTEs go to the new addresses with their bits,
+ * across a table boundary; a page mapped in another pmap too keeps that
+ * mapping; only this pmap's PV entry is renamed; the old tables go.
+ */
+KTEST(pmap, move_carries_ptes_and_pv_entries_to_the_new_addresses)
+{
+	struct pmap *pm = test_pmap(), *other = test_pmap();
+	struct vm_page *pg[3] = { test_page(), test_page(), test_page() };
+	vaddr_t old = 0x1ff000, new = 0x40000000 + 0x1ff000;  /* both cross 2 MiB */
+	uint64_t pte[3], ptp0 = pm->pm_stats.ptpages;
+
+	for (int i = 0; i < 3; i++)
+		KT_EQ(pmap_enter(pm, old + (vaddr_t)i * PAGE_SIZE, pg[i]->phys_addr, RW,
+		    i == 1 ? VM_PROT_WRITE : 0), 0);
+	KT_EQ(pmap_enter(other, old, pg[0]->phys_addr, RO, 0), 0);
+	for (int i = 0; i < 3; i++)
+		pte[i] = pmap_pte_lookup(pm, old + (vaddr_t)i * PAGE_SIZE);
+	pmap_move(pm, old, new, 3 * PAGE_SIZE);
+	for (int i = 0; i < 3; i++) {
+		vaddr_t o = old + (vaddr_t)i * PAGE_SIZE, n = new + (vaddr_t)i * PAGE_SIZE;
+		KT_EQ(pmap_pte_lookup(pm, o), 0);
+		KT_EQ(pmap_pte_lookup(pm, n), pte[i]);
+		KT_EQ(pg[i]->md.pv_count, i == 0 ? 2u : 1u);
+	}
+	KT_EQ(pmap_pte_lookup(pm, new + PAGE_SIZE) & PG_M, PG_M);
+	KT_ASSERT(pmap_extract(other, old, NULL));
+	KT_EQ(pm->pm_stats.resident, 3);
+	KT_ASSERT(pm->pm_stats.ptpages >= ptp0);
+	CHECK_ALL();
+	pmap_remove(pm, new, new + 3 * PAGE_SIZE);
+	pmap_remove(other, old, old + PAGE_SIZE);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	pmap_destroy(other);
+	for (int i = 0; i < 3; i++)
+		vm_page_free(pg[i]);
+}

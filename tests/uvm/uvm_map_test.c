@@ -1870,3 +1870,53 @@ KTEST(uvm_map, clip_spares_belong_to_the_map)
 	vmtest_end(&u);
 	vmtest_end(&t);
 }
+
+static bool pmapmove_saved;     /* the switch as the test found it */
+
+static void
+pmapmove_restore(void *arg)
+{
+	(void)arg;
+	uvm_map_pmapmove_on = pmapmove_saved;
+}
+
+/*
+ * mremap's move with the PTEs along (pmap_move, a speed-up: pmapmove=0
+ * turns it off, and uvm_map/move_takes_several_entries_along passes
+ * either way).  Four written pages across a 2 MiB line move to a place
+ * across another: each new PTE has the old frame and bits, the PV entry
+ * names the new address, and reading them takes no fault.
+ */
+KTEST(uvm_map_speed, mremap_move_takes_the_ptes_and_pv_entries_along)
+{
+	struct vmtest t;
+	vaddr_t va = VBASE + PG(510), to = VBASE + PG(3 * 512 + 300);
+	uint64_t pte[4], faults;
+	struct pmap_mapping m;
+	uint16_t attrs;
+
+	pmapmove_saved = uvm_map_pmapmove_on;
+	ktest_cleanup_push(pmapmove_restore, NULL);
+	uvm_map_pmapmove_on = true;
+	vmtest_begin(&t);
+	KT_EQ(vmtest_map_anon(&t, va, 4), va);
+	for (int i = 0; i < 4; i++) {
+		KT_EQ(uvm_fault(t.map, va + PG(i), VM_PROT_WRITE), 0);
+		pte[i] = vmtest_pte(&t, va + PG(i));
+		KT_EQ(pte[i] & (PG_V | PG_RW | PG_M), PG_V | PG_RW | PG_M);
+	}
+	KT_EQ(uvm_map_move(t.map, va, PG(4), to), 0);
+	faults = uvmexp.faults;
+	for (int i = 0; i < 4; i++) {
+		struct vm_page *pg = vmtest_anon(&t, to + PG(i))->an_page;
+		KT_EQ(vmtest_pte(&t, va + PG(i)), 0);
+		KT_EQ(vmtest_pte(&t, to + PG(i)), pte[i]);
+		KT_EQ(pmap_page_mappings(pg, &m, 1, &attrs), 1);
+		KT_EQ(m.va, to + PG(i));
+		KT_ASSERT(m.pm == t.map->pmap);
+	}
+	KT_EQ(uvmexp.faults, faults);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	CHECK(t.map);
+	vmtest_end(&t);
+}
