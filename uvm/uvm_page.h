@@ -12,7 +12,8 @@
  *   vm_page_from_phys(pa) = &seg->pages[(pa >> 12) - seg->start_frame]
  *
  * Who owns a page, at any moment exactly one of:
- *   - the free list               pqflags & PQ_FREE
+ *   - the free list               pqflags & PQ_FREE (on the global list,
+ *                                 or with PQ_CPUCACHE in a CPU's cache)
  *   - an object at an offset      uobject != NULL  (file, aobj)
  *   - an anon                     uanon != NULL    (anonymous memory)
  *   - the kernel, unnamed          neither, e.g. a page-table or pool page
@@ -81,6 +82,8 @@ TAILQ_HEAD(pglist, vm_page);
 #define PQ_ACTIVE 0x0002
 #define PQ_INACTIVE 0x0004
 #define PQ_RESERVED 0x0008  /* never allocatable: kernel image, boot data */
+#define PQ_CPUCACHE 0x0010  /* with PQ_FREE: free, in a CPU's cache instead
+			       of on the free list (uvm/uvm_pgcache.c) */
 #define PQ_QUEUES (PQ_FREE | PQ_ACTIVE | PQ_INACTIVE)
 
 /*
@@ -90,13 +93,15 @@ TAILQ_HEAD(pglist, vm_page);
  * uvm_pageq_lock, the pmap's under pmap_lock, the page daemon's by its
  * one thread) is changed plainly; one that threads of different maps or
  * objects change with no common lock held (the fault counters, pageins,
- * oomkills) goes through UVMEXP_ADD, an atomic add.
+ * oomkills) goes through UVMEXP_ADD, an atomic add.  So do free,
+ * zeropages, pga_alloc and pgc_hits: the per-CPU page caches change them
+ * with no lock (uvm/uvm_pgcache.c).
  */
 #define UVMEXP_ADD(field, n) atomic_add_u64(&uvmexp.field, (int64_t)(n))
 struct uvmexp {
 	/* pages */
 	uint64_t npages;        /* managed pages (all vm_pages) */
-	uint64_t free;          /* on the free list */
+	uint64_t free;          /* on the free list or in a CPU's cache */
 	uint64_t active;
 	uint64_t inactive;
 	uint64_t wired;         /* pages with wire_count > 0 */
@@ -106,6 +111,13 @@ struct uvmexp {
 	uint64_t pga_alloc;     /* vm_page_alloc calls that succeeded */
 	uint64_t pga_fail;      /* ... that found no page */
 	uint64_t pga_zeroed;    /* pages zeroed because the caller asked */
+	/* the per-CPU free-page caches (uvm/uvm_pgcache.c) */
+	uint64_t pgc_hits;      /* pages allocated from a CPU's cache */
+	uint64_t pgc_refills;   /* batches moved from the list to a cache */
+	uint64_t pgc_drains;    /* batches moved from a full cache to the list */
+	uint64_t pgc_steals;    /* every cache emptied (list empty, a contiguous
+	                           run not found, caches turned off) */
+	uint64_t pgc_stolen;    /* pages those steals brought back */
 	/* faults (uvm_fault) */
 	uint64_t faults;
 	uint64_t flt_zerofill;  /* 2B with no object: a fresh zero page */

@@ -824,6 +824,8 @@ gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
 		{ "faults", uvmexp.faults }, { "flt_zerofill", uvmexp.flt_zerofill },
 		{ "flt_restart", uvmexp.flt_restart }, { "flt_upgrade", uvmexp.flt_upgrade },
 		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_zeroed", uvmexp.pga_zeroed },
+		{ "pgc_hits", uvmexp.pgc_hits }, { "pgc_refills", uvmexp.pgc_refills },
+		{ "pgc_drains", uvmexp.pgc_drains }, { "pgc_steals", uvmexp.pgc_steals },
 		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
 		{ "tlb_flushall", pmap_counters.tlb_flushall },
 		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },
