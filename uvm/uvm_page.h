@@ -198,6 +198,9 @@ void vm_page_bootstrap(void);
  *     the page daemon); below uvmexp.freemin the page daemon is woken.
  *  => the page comes back PG_BUSY | PG_FAKE | PG_CLEAN, on no queue, zeroed
  *     if flags has VM_PAGE_ZERO.
+ *  => tries this CPU's page cache first (no lock), then the free list;
+ *     when the list is empty but pages sit in other CPUs' caches, it
+ *     cross-calls them to give those back (uvm_pgcache.c).
  *  => returns NULL when no page is free, or when failure injection says
  *     so (uvm_failalloc.h; not with VM_PAGE_NOFAIL); never sleeps.
  */
@@ -219,6 +222,8 @@ int vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons,
  *  => it must have no mappings (PV list empty); it is taken off any
  *     paging queue, its wirings are dropped (a wired kernel page such as a
  *     page table may be freed directly) and its owner fields cleared.
+ *  => it goes to this CPU's page cache when there is room (and memory
+ *     is not short), else to the free list.
  */
 void vm_page_free(struct vm_page *pg);
 
@@ -289,10 +294,13 @@ struct vm_page *vm_page_queue_rotate(int queue);
 void vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg);
 
 /*
- * vm_page_check - the allocator checker: free count equals the free list;
- * every free page is unowned, unwired, unmapped; queue counts match; each
- * list's links agree both ways.
- *  => reports each problem through pr; returns how many.
+ * vm_page_check - the allocator checker: free count equals the free list
+ * plus the per-CPU caches (vm_pgcache_check), counted also by a walk over
+ * every page; every free page is unowned, unwired, unmapped; queue counts
+ * match; each list's links agree both ways.
+ *  => holds the other CPUs in a cross-call for the walk (their caches
+ *     change without a lock); reports each problem through pr; returns
+ *     how many.
  */
 int vm_page_check(kprint_fn pr);
 
