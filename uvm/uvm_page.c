@@ -16,14 +16,22 @@
  * A freed page joins a free physical neighbour on the free list where it
  * has one (free_list_insert), so allocations get pages in physical order.
  *
+ * In front of the free list each CPU keeps a small cache of free pages
+ * (uvm_pgcache.c): allocations try it first and frees go to it, so the
+ * common case takes no lock; the list's lock is taken to refill or
+ * drain a cache in batches.  Boot with pgcache=0 for the list alone.
+ *
  * Invariants (vm_page_check verifies them):
- *   - a page is on the free list  <=>  pqflags has PQ_FREE;
+ *   - a page is free  <=>  pqflags has PQ_FREE: on the free list when
+ *     pqflags == PQ_FREE, in a CPU's cache with PQ_CPUCACHE as well;
  *   - a free page has no owner, no wirings and no mappings;
- *   - uvmexp.free/active/inactive equal the lengths of their lists;
+ *   - uvmexp.free = the free list's length + the pages in the caches;
+ *   - uvmexp.active/inactive equal the lengths of their lists;
  *   - uvmexp.wired equals the number of pages with wire_count > 0;
  *   - PQ_RESERVED pages are never on any list and never change.
  *
- * Lock order: uvm_pageq_lock (queues) before uvm_free_lock (free list).
+ * Lock order: uvm_pageq_lock (queues) before uvm_free_lock (free list);
+ * the per-CPU caches are no lock (uvm_pgcache.c says what keeps them).
  */
 #include "uvm/uvm_page.h"
 #include "kern/lib/errno.h"
@@ -33,6 +41,7 @@
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_failalloc.h"
 #include "uvm/uvm_pdaemon.h"
+#include "uvm/uvm_pgcache.h"
 
 struct uvmexp uvmexp;
 struct spinlock uvm_free_lock = SPINLOCK_INIT("uvm_free");
@@ -50,6 +59,7 @@ struct vm_physseg {
 static struct vm_physseg physsegs[MEMMAP_MAX_RANGES];
 static int nphysseg;
 static struct pglist free_list = { NULL, &free_list.tqh_first };
+static uint64_t free_list_len;  /* pages on free_list (uvm_free_lock) */
 static struct pglist active_list = { NULL, &active_list.tqh_first };
 static struct pglist inactive_list = { NULL, &inactive_list.tqh_first };
 
@@ -144,6 +154,7 @@ init_segment(struct vm_physseg *seg)
 		pg->pqflags = PQ_FREE;
 		TAILQ_INSERT_HEAD(&free_list, pg, pageq);
 		uvmexp.free++;
+		free_list_len++;
 	}
 }
 
@@ -161,6 +172,7 @@ vm_page_bootstrap(void)
 		seg->pages = PHYS_TO_DMAP(vm_page_boot_steal(bytes / PAGE_SIZE));
 	}
 	bootstrapped = true;
+	vm_pgcache_init();
 	for (int i = 0; i < nphysseg; i++)
 		init_segment(&physsegs[i]);
 }
@@ -183,17 +195,35 @@ vm_page_kva(const struct vm_page *pg)
 	return PHYS_TO_DMAP(pg->phys_addr);
 }
 
-/* Take pg off the free list and hand it to its owner. */
+/* Take pg off the free list (still PQ_FREE).  => uvm_free_lock held. */
 static void
-take_free_page(struct vm_page *pg, struct uvm_object *obj, voff_t off,
-    struct vm_anon *anon)
+freelist_remove(struct vm_page *pg)
 {
 	KASSERT(pg->pqflags == PQ_FREE);
 	TAILQ_REMOVE(&free_list, pg, pageq);
-	uvmexp.free--;
-	if (pg->flags & PG_ZERO)
-		uvmexp.zeropages--;
+	free_list_len--;
+}
+
+/* Take pg off the free list for an allocation.  => uvm_free_lock held. */
+static void
+take_free_page(struct vm_page *pg)
+{
+	freelist_remove(pg);
 	pg->pqflags = 0;
+	UVMEXP_ADD(free, -1);
+}
+
+/*
+ * Hand a page just taken (from the list or a cache, pqflags 0, counted
+ * out of uvmexp.free) to its owner.  No lock: the page is the caller's.
+ */
+static void
+hand_out_page(struct vm_page *pg, struct uvm_object *obj, voff_t off,
+    struct vm_anon *anon)
+{
+	KASSERT(pg->pqflags == 0);
+	if (pg->flags & PG_ZERO)
+		UVMEXP_ADD(zeropages, -1);
 	pg->flags = PG_BUSY | PG_FAKE | PG_CLEAN;
 	pg->uobject = obj;
 	pg->offset = off;
@@ -201,7 +231,23 @@ take_free_page(struct vm_page *pg, struct uvm_object *obj, voff_t off,
 	pg->wire_count = 0;
 	pg->md.attrs = 0;
 	pg->md.ptp_count = 0;
-	uvmexp.pga_alloc++;
+}
+
+struct vm_page *
+vm_page_freelist_get(void)
+{
+	struct vm_page *pg = TAILQ_FIRST(&free_list);
+
+	KASSERT(spin_held(&uvm_free_lock));
+	if (pg != NULL)
+		freelist_remove(pg);
+	return pg;
+}
+
+uint64_t
+vm_page_freelist_count(void)
+{
+	return free_list_len;
 }
 
 static void
@@ -229,32 +275,66 @@ alloc_injected_limit(int n, int flags)
 	return n;
 }
 
+/* Up to n pages off the head of the free list.  => uvm_free_lock held. */
+static int
+take_from_list(struct vm_page **pgs, int n, bool owned)
+{
+	int got = 0;
+
+	while (got < n) {
+		struct vm_page *pg = TAILQ_FIRST(&free_list);
+		if (pg == NULL || (owned && uvmexp.free <= uvmexp.reserve))
+			break;
+		take_free_page(pg);
+		pgs[got++] = pg;
+	}
+	return got;
+}
+
 /*
- * Take up to n free pages under one lock; anons[i], when anons is given,
- * owns page i.  The page daemon is woken when the list runs short.
- * Returns how many were taken.
+ * The slow path: up to n pages from the free list, under its lock.  An
+ * empty list while pages are free means they sit in CPUs' caches: steal
+ * them all back and look again (no false "out of memory").  A success
+ * tops this CPU's cache up for the next allocations.
+ */
+static int
+alloc_from_list(struct vm_page **pgs, int n, bool owned)
+{
+	int got;
+
+	spin_lock(&uvm_free_lock);
+	got = take_from_list(pgs, n, owned);
+	if (got < n && TAILQ_EMPTY(&free_list) && uvmexp.free > 0 &&
+	    vm_pgcache_steal_locked() > 0)
+		got += take_from_list(pgs + got, n - got, owned);
+	if (got < n)
+		uvmexp.pga_fail++;
+	else
+		vm_pgcache_refill_locked();
+	spin_unlock(&uvm_free_lock);
+	return got;
+}
+
+/*
+ * Take up to n free pages, this CPU's cache first, then the free list
+ * under one lock; anons[i], when anons is given, owns page i.  The page
+ * daemon is woken when free pages run short.  Returns how many.
  */
 static int
 alloc_pages(struct vm_page **pgs, int n, struct uvm_object *obj, voff_t off,
     struct vm_anon *const *anons, int flags)
 {
-	bool owned = obj != NULL || anons != NULL, low;
+	bool owned = obj != NULL || anons != NULL;
 	int got, limit = alloc_injected_limit(n, flags);
 
-	spin_lock(&uvm_free_lock);
-	for (got = 0; got < limit; got++) {
-		struct vm_page *pg = TAILQ_FIRST(&free_list);
-		if (pg == NULL || (owned && uvmexp.free <= uvmexp.reserve))
-			break;
-		take_free_page(pg, obj, off, anons != NULL ? anons[got] : NULL);
-		pgs[got] = pg;
-	}
+	got = vm_pgcache_take(pgs, limit, owned);
 	if (got < limit)
-		uvmexp.pga_fail++;
-	low = uvmexp.free < uvmexp.freemin;
-	spin_unlock(&uvm_free_lock);
-	if (low || got < limit)
+		got += alloc_from_list(pgs + got, limit - got, owned);
+	if (got < limit || uvmexp.free < uvmexp.freemin)
 		uvm_pdaemon_wake();
+	for (int i = 0; i < got; i++)
+		hand_out_page(pgs[i], obj, off, anons != NULL ? anons[i] : NULL);
+	UVMEXP_ADD(pga_alloc, got);
 	for (int i = 0; i < got; i++)
 		zero_if_asked(pgs[i], flags);
 	return got;
@@ -318,9 +398,9 @@ free_list_insert(struct vm_page *pg)
 		TAILQ_INSERT_HEAD(&free_list, pg, pageq);
 }
 
-/* Put an unowned, unmapped, unqueued page on the free list. */
+/* Clear an unowned, unmapped, unqueued page's fields for freeing. */
 static void
-put_free_page(struct vm_page *pg)
+clear_free_page(struct vm_page *pg)
 {
 	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
 	KASSERT(pg->md.pv_list == NULL);
@@ -330,9 +410,24 @@ put_free_page(struct vm_page *pg)
 	pg->offset = 0;
 	pg->flags = 0;
 	pg->md.attrs = 0;
+}
+
+/* Put a cleared page on the free list.  => uvm_free_lock held. */
+static void
+freelist_add(struct vm_page *pg)
+{
 	free_list_insert(pg);
 	pg->pqflags = PQ_FREE;
-	uvmexp.free++;
+	free_list_len++;
+}
+
+void
+vm_page_freelist_put(struct vm_page *pg)
+{
+	KASSERT(spin_held(&uvm_free_lock));
+	KASSERT(pg->pqflags == (PQ_FREE | PQ_CPUCACHE));
+	pg->pqflags = 0;
+	freelist_add(pg);
 }
 
 void
@@ -351,8 +446,13 @@ vm_page_free(struct vm_page *pg)
 		uvmexp.wired--;
 		spin_unlock(&uvm_pageq_lock);
 	}
+	clear_free_page(pg);
+	if (vm_pgcache_put(pg))
+		return;
 	spin_lock(&uvm_free_lock);
-	put_free_page(pg);
+	vm_pgcache_drain_locked();      /* this CPU's cache, when full */
+	freelist_add(pg);
+	UVMEXP_ADD(free, 1);
 	spin_unlock(&uvm_free_lock);
 }
 
@@ -386,29 +486,45 @@ find_run(struct vm_physseg *seg, size_t n, paddr_t align, paddr_t max_pa)
 	return NULL;
 }
 
+/* The first run in any segment, or NULL.  => uvm_free_lock held. */
+static struct vm_page *
+find_run_any(size_t n, paddr_t align, paddr_t max_pa)
+{
+	struct vm_page *run = NULL;
+
+	for (int i = 0; i < nphysseg && run == NULL; i++)
+		run = find_run(&physsegs[i], n, align, max_pa);
+	return run;
+}
+
 int
 vm_page_alloc_contig(size_t npages, paddr_t align, paddr_t max_pa, int flags,
     struct vm_page **first)
 {
-	struct vm_page *run = NULL;
+	struct vm_page *run;
 
 	if (npages == 0 || align < PAGE_SIZE || (align & (align - 1)) != 0)
 		return -EINVAL;
 	if (!(flags & VM_PAGE_NOFAIL) && uvm_failalloc_hit(UVM_FAILALLOC_PAGE))
 		return -ENOMEM;
 	spin_lock(&uvm_free_lock);
-	for (int i = 0; i < nphysseg && run == NULL; i++)
-		run = find_run(&physsegs[i], npages, align, max_pa);
+	run = find_run_any(npages, align, max_pa);
+	/* Cached pages are not on the list: a run may need them back. */
+	if (run == NULL && free_list_len < uvmexp.free && vm_pgcache_steal_locked() > 0)
+		run = find_run_any(npages, align, max_pa);
 	if (run == NULL) {
 		uvmexp.pga_fail++;
 		spin_unlock(&uvm_free_lock);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < npages; i++)
-		take_free_page(&run[i], NULL, 0, NULL);
+		take_free_page(&run[i]);
 	spin_unlock(&uvm_free_lock);
-	for (size_t i = 0; i < npages; i++)
+	for (size_t i = 0; i < npages; i++) {
+		hand_out_page(&run[i], NULL, 0, NULL);
 		zero_if_asked(&run[i], flags);
+	}
+	UVMEXP_ADD(pga_alloc, npages);
 	*first = run;
 	return 0;
 }
@@ -596,7 +712,7 @@ check_list(const struct pglist *l, uint16_t flag, uint64_t count,
 			bad++;
 		}
 		want = &pg->pageq.tqe_next;
-		if ((pg->pqflags & PQ_QUEUES) != flag) {
+		if ((pg->pqflags & (PQ_QUEUES | PQ_CPUCACHE)) != flag) {
 			pr("vm_page_check: page %#lx on %s list has pqflags %#x\n",
 			    pg->phys_addr, name, pg->pqflags);
 			bad++;
@@ -630,41 +746,88 @@ check_free_page(const struct vm_page *pg, kprint_fn pr)
 	return 1;
 }
 
-int
-vm_page_check(kprint_fn pr)
+/* What the walk over every page counts. */
+struct page_tally {
+	uint64_t wired, reserved, free, cached;
+};
+
+static int
+tally_pages(struct page_tally *t, kprint_fn pr)
 {
-	uint64_t wired = 0, reserved_n = 0;
 	int bad = 0;
 
-	spin_lock(&uvm_pageq_lock);
-	spin_lock(&uvm_free_lock);
-	bad += check_list(&free_list, PQ_FREE, uvmexp.free, "free", pr);
-	bad += check_list(&active_list, PQ_ACTIVE, uvmexp.active, "active", pr);
-	bad += check_list(&inactive_list, PQ_INACTIVE, uvmexp.inactive, "inactive", pr);
 	for (int i = 0; i < nphysseg; i++) {
 		const struct vm_physseg *seg = &physsegs[i];
 		for (uint64_t f = 0; f < seg->end_frame - seg->start_frame; f++) {
 			const struct vm_page *pg = &seg->pages[f];
-			wired += pg->wire_count > 0;
-			reserved_n += (pg->pqflags & PQ_RESERVED) != 0;
-			if (pg->pqflags & PQ_FREE)
+			t->wired += pg->wire_count > 0;
+			t->reserved += (pg->pqflags & PQ_RESERVED) != 0;
+			t->cached += (pg->pqflags & PQ_CPUCACHE) != 0;
+			if (pg->pqflags & PQ_FREE) {
+				t->free++;
 				bad += check_free_page(pg, pr);
+			}
 		}
 	}
-	spin_unlock(&uvm_free_lock);
-	spin_unlock(&uvm_pageq_lock);
-	if (wired != uvmexp.wired) {
-		pr("vm_page_check: %lu wired pages, counter says %lu\n", wired, uvmexp.wired);
+	return bad;
+}
+
+/* Free pages: the list plus the caches, counted three ways. */
+static int
+check_free_counts(const struct page_tally *t, uint64_t ncached, kprint_fn pr)
+{
+	int bad = 0;
+
+	if (t->free != uvmexp.free || free_list_len + ncached != uvmexp.free) {
+		pr("vm_page_check: %lu free pages (%lu listed + %lu cached), "
+		    "counter says %lu\n", t->free, free_list_len, ncached, uvmexp.free);
 		bad++;
 	}
-	if (reserved_n != uvmexp.reserved) {
-		pr("vm_page_check: %lu reserved pages, counter says %lu\n",
-		    reserved_n, uvmexp.reserved);
+	if (t->cached != ncached) {
+		pr("vm_page_check: %lu pages marked cached, the caches hold %lu\n",
+		    t->cached, ncached);
 		bad++;
 	}
 	return bad;
 }
 
+/*
+ * The other CPUs are frozen (vm_pgcache_freeze) while the walk runs:
+ * their caches change without uvm_free_lock.
+ */
+int
+vm_page_check(kprint_fn pr)
+{
+	struct page_tally t = { 0, 0, 0, 0 };
+	struct vm_pgcache_freeze fz;
+	uint64_t ncached;
+	int bad = 0;
+
+	spin_lock(&uvm_pageq_lock);
+	spin_lock(&uvm_free_lock);
+	vm_pgcache_freeze(&fz);
+	bad += check_list(&free_list, PQ_FREE, free_list_len, "free", pr);
+	bad += check_list(&active_list, PQ_ACTIVE, uvmexp.active, "active", pr);
+	bad += check_list(&inactive_list, PQ_INACTIVE, uvmexp.inactive, "inactive", pr);
+	bad += vm_pgcache_check(pr, &ncached);
+	bad += tally_pages(&t, pr);
+	bad += check_free_counts(&t, ncached, pr);
+	vm_pgcache_thaw(&fz);
+	spin_unlock(&uvm_free_lock);
+	spin_unlock(&uvm_pageq_lock);
+	if (t.wired != uvmexp.wired) {
+		pr("vm_page_check: %lu wired pages, counter says %lu\n", t.wired, uvmexp.wired);
+		bad++;
+	}
+	if (t.reserved != uvmexp.reserved) {
+		pr("vm_page_check: %lu reserved pages, counter says %lu\n",
+		    t.reserved, uvmexp.reserved);
+		bad++;
+	}
+	return bad;
+}
+
+/* A page in a CPU's cache is "free" too (its pqflags tell which). */
 static const char *
 queue_name(const struct vm_page *pg)
 {
@@ -697,7 +860,7 @@ vm_page_print(const struct vm_page *pg, kprint_fn pr)
 }
 
 void
-uvmexp_print(kprint_fn pr)
+uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 {
 	const struct {
 		const char *name;
@@ -710,6 +873,9 @@ uvmexp_print(kprint_fn pr)
 		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_fail", uvmexp.pga_fail },
 		{ "pga_zeroed", uvmexp.pga_zeroed },
 		{ "pga_failinject", uvm_failalloc_injected() },
+		{ "pgc_cached", vm_pgcache_count() }, { "pgc_hits", uvmexp.pgc_hits },
+		{ "pgc_refills", uvmexp.pgc_refills }, { "pgc_drains", uvmexp.pgc_drains },
+		{ "pgc_steals", uvmexp.pgc_steals }, { "pgc_stolen", uvmexp.pgc_stolen },
 		{ "faults", uvmexp.faults },
 		{ "flt_zerofill", uvmexp.flt_zerofill }, { "flt_cow", uvmexp.flt_cow },
 		{ "flt_anon", uvmexp.flt_anon }, { "flt_obj", uvmexp.flt_obj },
@@ -719,7 +885,12 @@ uvmexp_print(kprint_fn pr)
 		{ "flt_cowahead", uvmexp.flt_cowahead },
 		{ "flt_restart", uvmexp.flt_restart },
 		{ "flt_upgrade", uvmexp.flt_upgrade }, { "pageins", uvmexp.pageins },
-		{ "pageouts", uvmexp.pageouts }, { "pv_entries", pmap_pv_entries() },
+		{ "pageouts", uvmexp.pageouts },
+		{ "pdwoke", uvmexp.pdwoke }, { "pdscans", uvmexp.pdscans },
+		{ "pdreact", uvmexp.pdreact }, { "pddeact", uvmexp.pddeact },
+		{ "pdfreed", uvmexp.pdfreed }, { "pdbusy", uvmexp.pdbusy },
+		{ "pdstalls", uvmexp.pdstalls },
+		{ "pv_entries", pmap_pv_entries() },
 		{ "pv_retries", pmap_counters.pv_retries },
 		{ "ptpages", pmap_counters.ptpages },
 		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
@@ -731,5 +902,19 @@ uvmexp_print(kprint_fn pr)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		pr("%-14s %lu\n", rows[i].name, rows[i].v);
+		fn(rows[i].name, rows[i].v, arg);
+}
+
+static void
+print_row(const char *name, uint64_t v, void *arg)
+{
+	kprint_fn pr = (kprint_fn)arg;
+
+	pr("%-14s %lu\n", name, v);
+}
+
+void
+uvmexp_print(kprint_fn pr)
+{
+	uvmexp_foreach(print_row, (void *)pr);
 }

@@ -12,7 +12,8 @@
  *   vm_page_from_phys(pa) = &seg->pages[(pa >> 12) - seg->start_frame]
  *
  * Who owns a page, at any moment exactly one of:
- *   - the free list               pqflags & PQ_FREE
+ *   - the free list               pqflags & PQ_FREE (on the global list,
+ *                                 or with PQ_CPUCACHE in a CPU's cache)
  *   - an object at an offset      uobject != NULL  (file, aobj)
  *   - an anon                     uanon != NULL    (anonymous memory)
  *   - the kernel, unnamed          neither, e.g. a page-table or pool page
@@ -81,6 +82,8 @@ TAILQ_HEAD(pglist, vm_page);
 #define PQ_ACTIVE 0x0002
 #define PQ_INACTIVE 0x0004
 #define PQ_RESERVED 0x0008  /* never allocatable: kernel image, boot data */
+#define PQ_CPUCACHE 0x0010  /* with PQ_FREE: free, in a CPU's cache instead
+			       of on the free list (uvm/uvm_pgcache.c) */
 #define PQ_QUEUES (PQ_FREE | PQ_ACTIVE | PQ_INACTIVE)
 
 /*
@@ -90,13 +93,15 @@ TAILQ_HEAD(pglist, vm_page);
  * uvm_pageq_lock, the page daemon's by its
  * one thread) is changed plainly; one that threads of different maps or
  * objects change with no common lock held (the fault counters, pageins,
- * oomkills) goes through UVMEXP_ADD, an atomic add.
+ * oomkills) goes through UVMEXP_ADD, an atomic add.  So do free,
+ * zeropages, pga_alloc and pgc_hits: the per-CPU page caches change them
+ * with no lock (uvm/uvm_pgcache.c).
  */
 #define UVMEXP_ADD(field, n) atomic_add_u64(&uvmexp.field, (int64_t)(n))
 struct uvmexp {
 	/* pages */
 	uint64_t npages;        /* managed pages (all vm_pages) */
-	uint64_t free;          /* on the free list */
+	uint64_t free;          /* on the free list or in a CPU's cache */
 	uint64_t active;
 	uint64_t inactive;
 	uint64_t wired;         /* pages with wire_count > 0 */
@@ -106,6 +111,13 @@ struct uvmexp {
 	uint64_t pga_alloc;     /* vm_page_alloc calls that succeeded */
 	uint64_t pga_fail;      /* ... that found no page */
 	uint64_t pga_zeroed;    /* pages zeroed because the caller asked */
+	/* the per-CPU free-page caches (uvm/uvm_pgcache.c) */
+	uint64_t pgc_hits;      /* pages allocated from a CPU's cache */
+	uint64_t pgc_refills;   /* batches moved from the list to a cache */
+	uint64_t pgc_drains;    /* batches moved from a full cache to the list */
+	uint64_t pgc_steals;    /* every cache emptied (list empty, a contiguous
+	                           run not found, caches turned off) */
+	uint64_t pgc_stolen;    /* pages those steals brought back */
 	/* faults (uvm_fault) */
 	uint64_t faults;
 	uint64_t flt_zerofill;  /* 2B with no object: a fresh zero page */
@@ -186,6 +198,9 @@ void vm_page_bootstrap(void);
  *     the page daemon); below uvmexp.freemin the page daemon is woken.
  *  => the page comes back PG_BUSY | PG_FAKE | PG_CLEAN, on no queue, zeroed
  *     if flags has VM_PAGE_ZERO.
+ *  => tries this CPU's page cache first (no lock), then the free list;
+ *     when the list is empty but pages sit in other CPUs' caches, it
+ *     cross-calls them to give those back (uvm_pgcache.c).
  *  => returns NULL when no page is free, or when failure injection says
  *     so (uvm_failalloc.h; not with VM_PAGE_NOFAIL); never sleeps.
  */
@@ -207,6 +222,8 @@ int vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons,
  *  => it must have no mappings (PV list empty); it is taken off any
  *     paging queue, its wirings are dropped (a wired kernel page such as a
  *     page table may be freed directly) and its owner fields cleared.
+ *  => it goes to this CPU's page cache when there is room (and memory
+ *     is not short), else to the free list.
  */
 void vm_page_free(struct vm_page *pg);
 
@@ -277,15 +294,26 @@ struct vm_page *vm_page_queue_rotate(int queue);
 void vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg);
 
 /*
- * vm_page_check - the allocator checker: free count equals the free list;
- * every free page is unowned, unwired, unmapped; queue counts match; each
- * list's links agree both ways.
- *  => reports each problem through pr; returns how many.
+ * vm_page_check - the allocator checker: free count equals the free list
+ * plus the per-CPU caches (vm_pgcache_check), counted also by a walk over
+ * every page; every free page is unowned, unwired, unmapped; queue counts
+ * match; each list's links agree both ways.
+ *  => holds the other CPUs in a cross-call for the walk (their caches
+ *     change without a lock); reports each problem through pr; returns
+ *     how many.
  */
 int vm_page_check(kprint_fn pr);
 
 /* vm_page_print - one page: address, flags, queue, owner, mappings. */
 void vm_page_print(const struct vm_page *pg, kprint_fn pr);
+
+/*
+ * uvmexp_foreach - call fn(name, value, arg) for each statistic: uvmexp's
+ * counters, then the pmap's, always in one order.  The one table behind
+ * uvmexp_print and /proc/uvmexp (kern/fs/procfs.c).
+ *  => no lock; a value may be a moment old.
+ */
+void uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg);
 
 /* uvmexp_print - the statistics, one "name value" per line. */
 void uvmexp_print(kprint_fn pr);

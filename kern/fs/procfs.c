@@ -808,6 +808,13 @@ gen_uvm(struct textbuf *tb, struct proc_info *pi)
 
 /* ---- uvmexp and PID/uvmlocks: uvmkern's own counters ---- */
 
+/* One "name value" line of /proc/uvmexp (uvmexp_foreach's callback). */
+static void
+uvmexp_row(const char *name, uint64_t v, void *arg)
+{
+	tb_printf(arg, "%s %lu\n", name, v);
+}
+
 /*
  * /proc/uvmexp: the fault handler's, the page daemon's and the pmap's
  * counters (free, zeropages, ptpages and pv_entries are levels, the rest
@@ -822,32 +829,8 @@ gen_uvm(struct textbuf *tb, struct proc_info *pi)
 static void
 gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
 {
-	const struct { const char *name; uint64_t v; } rows[] = {
-		{ "faults", uvmexp.faults }, { "flt_zerofill", uvmexp.flt_zerofill },
-		{ "flt_restart", uvmexp.flt_restart }, { "flt_upgrade", uvmexp.flt_upgrade },
-		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_zeroed", uvmexp.pga_zeroed },
-		{ "flt_anon", uvmexp.flt_anon }, { "flt_cow", uvmexp.flt_cow },
-		{ "flt_neighbor", uvmexp.flt_neighbor },
-		{ "flt_zeroahead", uvmexp.flt_zeroahead },
-		{ "free", uvmexp.free }, { "zeropages", uvmexp.zeropages },
-		{ "ptpages", pmap_counters.ptpages },
-		{ "pv_entries", pmap_pv_entries() },
-		{ "pageins", uvmexp.pageins }, { "pageouts", uvmexp.pageouts },
-		{ "pdwoke", uvmexp.pdwoke }, { "pdscans", uvmexp.pdscans },
-		{ "pdreact", uvmexp.pdreact }, { "pddeact", uvmexp.pddeact },
-		{ "pdfreed", uvmexp.pdfreed }, { "pdbusy", uvmexp.pdbusy },
-		{ "pdstalls", uvmexp.pdstalls },
-		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
-		{ "tlb_flushall", pmap_counters.tlb_flushall },
-		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },
-		{ "tlb_ipis", pmap_counters.tlb_ipis },
-		{ "tlb_ipi_pages", pmap_counters.tlb_ipi_pages },
-		{ "tlb_ipi_all", pmap_counters.tlb_ipi_all },
-	};
-
 	(void)pi;
-	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		tb_printf(tb, "%s %lu\n", rows[i].name, rows[i].v);
+	uvmexp_foreach(uvmexp_row, tb);
 	for (int i = 0; i < MAXCPUS; i++) {
 		const struct cpu_info *ci = &cpu_infos[i];
 		if (!ci->ci_online && i != 0)

@@ -1741,6 +1741,7 @@ sc_note(const char *metric, const struct sc_counts *a, const struct sc_counts *b
 	static const char *const names[] = {
 		"tlb_ipis", "tlb_shootdowns", "all_spins", "map_lock_sleeps",
 		"amap_lock_sleeps", "flt_restart", "flt_upgrade", "all_resched",
+		"spinwait_uvm_free", "spinloop_uvm_free", "pgc_hits", "pgc_refills",
 		"TLB", "CAL", "RES",
 	};
 	long ipis = sc_delta(a, b, "tlb_ipis", ops);
