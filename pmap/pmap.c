@@ -91,6 +91,7 @@
  */
 #include "pmap/pmap.h"
 #include "kern/arch/cpu.h"
+#include "kern/core/cmdline.h"
 #include "kern/core/smp.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
@@ -505,8 +506,71 @@ pmap_leaf_alloc(struct pmap *pm, vaddr_t va)
 }
 
 /*
+ * The idle leaf table.  A program that maps a page, writes it and unmaps
+ * it again, among pages it never touched (or none at all within the 2 MiB
+ * a leaf table spans), empties that table at every munmap and needs it
+ * again at the next write: a page allocated and zeroed, a page freed and
+ * one more invlpg, every time (issue 22: with 1,000 untouched one-page
+ * mappings around, 2.1 pages allocated per mmap + write + munmap instead
+ * of 1.1).  So a user pmap keeps the last leaf table its removals emptied
+ * hooked in, with a count of 0, in pm_ptp_idle; when another leaf table
+ * empties, the kept one is freed in its place (if it is still empty: a
+ * pmap_enter may have used it again meanwhile), and pmap_destroy frees
+ * it.  At most one empty leaf table per pmap, then, and its parents:
+ *
+ *   munmap p (table T empties)   T kept: pm_ptp_idle = T
+ *   write p again                T's count 0 -> 1: no allocation
+ *   munmap q (table U empties)   U kept, T freed now (count still 0)
+ *
+ * Boot option ptpkeep=0 frees every emptied table at once (a speed-up
+ * only).  => all of it under pmap_lock.
+ */
+KOPT(ptpkeep, "ptpkeep", "0: a user pmap frees a page table as soon as it empties, "
+    "keeping none for the next fault (a speed-up only; default 1)");
+
+bool pmap_ptpkeep_on = true;
+
+static void ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va);
+
+/* Free pm's idle leaf table if it is still hooked in and empty. */
+static void
+ptp_idle_drop(struct pmap *pm)
+{
+	struct vm_page *ptp = pm->pm_ptp_idle;
+	vaddr_t va = pm->pm_ptp_idle_va;
+	struct ptpath path;
+
+	pm->pm_ptp_idle = NULL;
+	if (ptp == NULL || pmap_walk(pm, va, &path) != 1 ||
+	    ptp_of(path.slot[1]) != ptp || ptp->md.ptp_count != 0)
+		return;
+	*path.slot[2] = 0;
+	ptp_defer_free(pm, ptp, va);
+	ptp_unuse(pm, &path, 2, va);
+}
+
+/* Keep the leaf table ptp (at va), just emptied, as pm's idle one? */
+static bool
+ptp_keep(struct pmap *pm, struct vm_page *ptp, vaddr_t va)
+{
+	if (pm->pm_kernel)
+		return false;
+	if (!pmap_ptpkeep_on) {         /* switched off since it was kept */
+		if (pm->pm_ptp_idle == ptp)
+			pm->pm_ptp_idle = NULL;
+		return false;
+	}
+	if (pm->pm_ptp_idle != ptp)
+		ptp_idle_drop(pm);
+	pm->pm_ptp_idle = ptp;
+	pm->pm_ptp_idle_va = va;
+	return true;
+}
+
+/*
  * One entry of the table holding slot[lvl] became invalid: count it, and
- * if the table is now empty free it and go on upwards.  The PML4 is never
+ * if the table is now empty free it (a leaf table: keep it, ptp_keep)
+ * and go on upwards.  The PML4 is never
  * freed here, nor a kernel PDPT (they are shared by every pmap).
  *  => pmap_lock held; va is the address being unmapped.
  */
@@ -518,7 +582,7 @@ ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 	for (; lvl <= top; lvl++) {
 		struct vm_page *ptp = ptp_of(path->slot[lvl]);
 		KASSERT(ptp != NULL && ptp->md.ptp_count > 0);
-		if (--ptp->md.ptp_count > 0)
+		if (--ptp->md.ptp_count > 0 || (lvl == 1 && ptp_keep(pm, ptp, va)))
 			return;
 		/* Empty: unhook it; freed after the shootdown. */
 		*path->slot[lvl + 1] = 0;
@@ -1033,8 +1097,13 @@ pmap_destroy(struct pmap *pm)
 	spin_unlock(&pmap_lock);
 	if (!last)
 		return;
-	/* Removing every user mapping frees every table below the PML4. */
+	/* Removing every user mapping frees every table below the PML4,
+	 * but for the idle one (ptp_keep): it goes after. */
 	pmap_remove(pm, 0, USER_MAX);
+	spin_lock(&pmap_lock);
+	ptp_idle_drop(pm);
+	ptp_free_deferred(pm);
+	spin_unlock(&pmap_lock);
 	KASSERT(pm->pm_stats.resident == 0 && pm->pm_stats.ptpages == 0);
 	vm_page_free(vm_page_from_phys(pm->pm_pml4_pa));
 	pool_put(&pmap_pool, pm);
@@ -1197,6 +1266,7 @@ pmap_init(void)
 	/* The boot tables were built before vm_pages existed: count them now. */
 	pm->pm_stats.resident = pm->pm_stats.ptpages = 0;
 	recount_table(pm, pm->pm_pml4, 4, NPTE / 2, NPTE - 1);
+	pmap_ptpkeep_on = kopt_get_u64("ptpkeep", 1) != 0;
 	pmap_initialized = true;
 }
 

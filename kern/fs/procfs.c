@@ -830,6 +830,11 @@ gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
 		{ "tlb_ipis", pmap_counters.tlb_ipis },
 		{ "tlb_ipi_pages", pmap_counters.tlb_ipi_pages },
 		{ "tlb_ipi_all", pmap_counters.tlb_ipi_all },
+		{ "ptpages", pmap_counters.ptpages },
+		{ "map_augments", uvm_map_stats.augments },
+		{ "map_tree_lookups", uvm_map_stats.tree_lookups },
+		{ "map_fs_searches", uvm_map_stats.fs_searches },
+		{ "map_fs_visits", uvm_map_stats.fs_visits },
 	};
 
 	(void)pi;
