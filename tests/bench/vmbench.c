@@ -36,7 +36,14 @@
  *   vmbench spread      read_present over a tidy and a spread-out region
  *                       in turns (run_spread)
  *   vmbench smp         only the several-CPU metrics (run_smp, "several
- *                       CPUs" below), which the vm run ends with
+ *                       CPUs" below), which the vm run runs near its end
+ *   vmbench used        the used pass (run_used, "the used process"
+ *                       below), which the vm run ends with, after only
+ *                       zero_fill_fault and fork_exit_wait_0m
+ *   vmbench usedmaps [KIND]
+ *                       only the used pass's mmap series, of one kind of
+ *                       surrounding mappings (0 alternating, 1 touched,
+ *                       2 with holes: enum used_kind)
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see docs/design.md).  A
@@ -2549,14 +2556,6 @@ main(int argc, char **argv)
 		for (int i = 0; i < nw && i < MAP_MAX_NS; i++)
 			ns[i] = strtol(argv[i + 2], NULL, 0);
 		map_series(ns, nw, true);
-	} else if (strcmp(mode, "usedmprot") == 0) {
-		if ((mprot_region = map_touched(MPROT_LEN, "used_mprotect_split_merge")) != NULL) {
-			measure("mprotect_split_merge", "cycles/pair", mprotect_one, 0);
-			mprotect_note();
-			fork_one(0);
-			measure("used_mprotect_split_merge", "cycles/pair", mprotect_one, 0);
-			mprotect_note();
-		}
 	} else if (strcmp(mode, "usedmaps") == 0) {
 		enum used_kind kind = argc > 2 ? (enum used_kind)atoi(argv[2]) : USED_ALT;
 		used_maps(kind);
@@ -2584,7 +2583,7 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "file") == 0) {
 		run_file(argc > 2 ? strtol(argv[2], NULL, 0) : 192, argc > 3 ? argv[3] : "/mnt");
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp | vmbench used | vmbench usedmaps [KIND]\n");
 		return 2;
 	}
 	printf("bench: done\n");
