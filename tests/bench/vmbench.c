@@ -1599,21 +1599,28 @@ run_vm(void)
  * process that ran everything above, and reports each figure again as
  * used_METRIC:
  *
- *   used_mmap_touch_munmap_N    N = 10, 1000, 30000 one-page mappings,
- *                               made here by one mmap(NULL) and one write
- *                               each, as a program makes them, then the
- *                               map_one samples, then all N unmapped
- *                               (the next N finds the map they left)
- *   used_mmap_N_per_10          flatness: N's median over N=10's, in
- *                               thousandths (target: at most 1200)
- *   used_mmap_touch_munmap_holes_N
- *                               a map fragmented on purpose: 2N pages
- *                               mapped one by one and every other one
- *                               unmapped again, N one-page holes
+ *   used_mmap_N        mmap_touch_munmap's operation among N = 10, 1000,
+ *                      30000 one-page mappings made here by one
+ *                      mmap(NULL) each, read-only and read-write in
+ *                      turn, none written (issue 15's program, and the
+ *                      independent benchmark's); then all N unmapped
+ *                      (the next N finds the map they left)
+ *   used_mm_wr_N       the same, the N all read-write and written once
+ *   used_mm_holes_N    a map fragmented on purpose: 2N pages mapped one
+ *                      by one and written, every other one unmapped
+ *                      again: N one-page holes among N mappings
+ *   ..._N_per_10       flatness: N's cost over N = 10's, in thousandths
+ *                      (the target: at most 1200), from rounds that
+ *                      sample every N in turn (used_maps)
  *   used_mprotect_split_merge, used_fork_exit_wait_0m,
  *   used_zero_fill_fault, used_cow_fault
- *                               the same work as the metric without
- *                               used_, after all of the above
+ *                      the same work as the metric without used_,
+ *                      after all of the above
+ *
+ * On uvmkern, notes say per operation what the kernel counted
+ * (/proc/uvmexp: pages allocated and zeroed, faults, TLB invalidations,
+ * the map tree's nodes recomputed and lookups) and where the cycles of
+ * one map + write + unmap go (each part timed alone).
  *
  * `vmbench used` runs the pass alone (after a short history: the first
  * metrics of run_vm), to study it by hand.
@@ -1634,7 +1641,8 @@ static const long used_ns[USED_NS] = { 10, 1000, 30000 };
  *               one-page holes
  */
 enum used_kind { USED_ALT, USED_TOUCH, USED_HOLES };
-static const char *const used_kind_name[] = { "", "touched_", "holes_" };
+/* The metric's name for each kind: PREFIX + N, and PREFIX + N + _per_10. */
+static const char *const used_kind_name[] = { "used_mmap_", "used_mm_wr_", "used_mm_holes_" };
 
 /*
  * n one-page mappings of the kind into pages[] (n + 1 slots); 0, or -1
@@ -1754,8 +1762,7 @@ used_map_samples(long n, enum used_kind kind, uint64_t *s, bool notes)
 	char **pages = calloc((size_t)n + 1, sizeof(*pages));
 	int i = 0;
 
-	snprintf(metric, sizeof(metric), "used_mmap_touch_munmap_%s%ld",
-	    used_kind_name[kind], n);
+	snprintf(metric, sizeof(metric), "%s%ld", used_kind_name[kind], n);
 	if (pages == NULL) {
 		fail(metric, "calloc");
 		return -1;
@@ -1801,7 +1808,7 @@ used_maps(enum used_kind kind)
 	uint64_t ratio[USED_NS];
 	char metric[64];
 
-	printf("# used_mmap_touch_munmap_%s... (%d rounds of N = 10, 1000, 30000)\n",
+	printf("# %sN ... (%d rounds of N = 10, 1000, 30000)\n",
 	    used_kind_name[kind], USED_ROUNDS);
 	for (int j = 0; j < USED_ROUNDS; j++)
 		for (int k = 0; k < USED_NS; k++) {
@@ -1814,13 +1821,12 @@ used_maps(enum used_kind kind)
 	for (int k = 1; k < USED_NS; k++)
 		ratio[k] = used_ratio(s, k);
 	for (int k = 0; k < USED_NS; k++) {
-		snprintf(metric, sizeof(metric), "used_mmap_touch_munmap_%s%ld",
-		    used_kind_name[kind], used_ns[k]);
+		snprintf(metric, sizeof(metric), "%s%ld", used_kind_name[kind], used_ns[k]);
 		report(metric, median(s[k], USED_ROUNDS * USED_PER), "cycles/op");
 	}
 	for (int k = 1; k < USED_NS; k++) {
-		snprintf(metric, sizeof(metric), "used_mmap_%s%ld_per_%ld",
-		    used_kind_name[kind], used_ns[k], used_ns[0]);
+		snprintf(metric, sizeof(metric), "%s%ld_per_%ld", used_kind_name[kind],
+		    used_ns[k], used_ns[0]);
 		report(metric, ratio[k], "permille");
 	}
 }
