@@ -754,11 +754,46 @@ next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
 	return va;
 }
 
+/* The end of the leaf table's span holding va, or end if sooner. */
+static vaddr_t
+table_end(vaddr_t va, vaddr_t end)
+{
+	vaddr_t next = ROUND_DOWN(va, NBPD_L2) + NBPD_L2;
+
+	return next <= va || next > end ? end : next;
+}
+
+/*
+ * Remove the valid PTEs of [va, table_end) from the leaf table that holds
+ * va (it exists: next_mapped): one walk for the table, then its slots in
+ * turn, until the table empties (freed or kept, ptp_unuse) or the range
+ * ends.  Returns where the next table starts.  => pmap_lock held.
+ */
+static vaddr_t
+remove_in_table(struct pmap *pm, vaddr_t va, vaddr_t eva, struct pv_entry **freepv)
+{
+	vaddr_t end = table_end(va, eva);
+	struct ptpath path;
+	struct vm_page *ptp;
+	pt_entry_t *slot;
+
+	if (pmap_walk(pm, va, &path) != 1)
+		return end;
+	slot = path.slot[1];
+	ptp = ptp_of(slot);
+	for (; va < end && (ptp == NULL || ptp->md.ptp_count > 0); va += PAGE_SIZE, slot++) {
+		if (!(*slot & PG_V))
+			continue;
+		path.slot[1] = slot;
+		pte_remove(pm, &path, va, freepv);
+	}
+	return end;
+}
+
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
 	struct pv_entry *freepv = NULL;
-	struct ptpath path;
 
 	KASSERT((sva & PAGE_MASK) == 0 && (eva & PAGE_MASK) == 0);
 	spin_lock(&pmap_lock);
@@ -766,9 +801,7 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 		va = next_mapped(pm, va, eva);
 		if (va >= eva)
 			break;
-		if (pmap_walk(pm, va, &path) == 1 && (*path.slot[1] & PG_V))
-			pte_remove(pm, &path, va, &freepv);
-		va += PAGE_SIZE;
+		va = remove_in_table(pm, va, eva, &freepv);
 	}
 	ptp_free_deferred(pm);
 	spin_unlock(&pmap_lock);
@@ -784,11 +817,15 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		return;
 	}
 	spin_lock(&pmap_lock);
-	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE) {
-		va = next_mapped(pm, va, eva);
-		if (va >= eva)
-			break;
-		pt_entry_t *slot = pmap_leaf(pm, va);
+	pt_entry_t *slot = NULL;
+	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE, slot++) {
+		/* A walk only at the start and into the next table. */
+		if (slot == NULL || PTE_INDEX(va, 1) == 0) {
+			va = next_mapped(pm, va, eva);
+			if (va >= eva)
+				break;
+			slot = pmap_leaf(pm, va);
+		}
 		pt_entry_t pte = *slot, npte = pte;
 		if (!(pte & PG_V))
 			continue;

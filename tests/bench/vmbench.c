@@ -1831,6 +1831,21 @@ used_maps(enum used_kind kind)
 	}
 }
 
+/* "# METRIC: the process has N mappings" (lines of /proc/self/maps). */
+static void
+used_maps_note(const char *metric)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int c, n = 0;
+
+	if (f == NULL)
+		return;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	printf("# %s: the process has %d mappings\n", metric, n);
+}
+
 static void
 run_used(void)
 {
@@ -1844,6 +1859,7 @@ run_used(void)
 		measure("used_mprotect_split_merge", "cycles/pair", mprotect_one, 0);
 		munmap(mprot_region, MPROT_LEN);
 	}
+	used_maps_note("used_fork_exit_wait_0m");
 	used_count(&a);
 	measure("used_fork_exit_wait_0m", "cycles/op", fork_one, 0);
 	used_count(&b);
