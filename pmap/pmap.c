@@ -409,6 +409,7 @@ pmap_walk(const struct pmap *pm, vaddr_t va, struct ptpath *path)
 	pt_entry_t *table = pm->pm_pml4;
 	int lvl;
 
+	__atomic_fetch_add(&pmap_counters.walks, 1, __ATOMIC_RELAXED);
 	memset(path, 0, sizeof(*path));
 	for (lvl = 4;; lvl--) {
 		path->slot[lvl] = &table[PTE_INDEX(va, lvl)];
@@ -745,11 +746,19 @@ next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
 	struct ptpath path;
 	int lvl;
 
-	/* While the entry at lvl is missing (or large), skip its span. */
+	/* While the entry at lvl is missing (or large), skip its span, and
+	 * the spans of the missing entries after it in the same table
+	 * without walking down again: an exit's pmap_remove of all user
+	 * space would otherwise walk once for each empty PML4 slot. */
 	while (va < end && (lvl = pmap_walk(pm, va, &path)) != 1) {
 		uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
-		vaddr_t next = ROUND_DOWN(va, span) + span;
-		va = (next <= va || next > end) ? end : next;
+		pt_entry_t *slot = path.slot[lvl];
+		do {
+			vaddr_t next = ROUND_DOWN(va, span) + span;
+			va = (next <= va || next > end) ? end : next;
+			slot++;
+		} while (va < end && PTE_INDEX(va, lvl) != 0 &&
+		    (!(*slot & PG_V) || (*slot & PG_PS)));
 	}
 	return va;
 }

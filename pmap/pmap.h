@@ -50,6 +50,8 @@ struct pmap_counters {
 	uint64_t tlb_ipis;      /* IPIs: their targets, summed */
 	uint64_t tlb_ipi_pages; /* pages named in them */
 	uint64_t tlb_ipi_all;   /* of them, "flush everything" */
+	uint64_t walks;         /* table walks from the PML4 (pmap_walk; a
+	                           statistic: relaxed atomic adds) */
 };
 
 extern struct pmap_counters pmap_counters;

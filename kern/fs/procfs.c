@@ -831,6 +831,7 @@ gen_uvmexp(struct textbuf *tb, struct proc_info *pi)
 		{ "tlb_ipi_pages", pmap_counters.tlb_ipi_pages },
 		{ "tlb_ipi_all", pmap_counters.tlb_ipi_all },
 		{ "ptpages", pmap_counters.ptpages },
+		{ "pmap_walks", pmap_counters.walks },
 		{ "map_augments", uvm_map_stats.augments },
 		{ "map_tree_lookups", uvm_map_stats.tree_lookups },
 		{ "map_fs_searches", uvm_map_stats.fs_searches },

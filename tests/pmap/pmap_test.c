@@ -663,3 +663,39 @@ KTEST(pmap_speed, the_kernel_pmap_keeps_no_table)
 	KT_ASSERT(pmap_kernel()->pm_ptp_idle == NULL);
 	vm_page_free(pg);
 }
+
+/*
+ * Removing a range walks the tables once per leaf table it finds and
+ * once per run of missing entries in a table, not once per page or per
+ * empty slot: an exit removes all of user space (128 TiB, 256 PML4
+ * slots) and its stack's 512-entry tables page by page before.  Three
+ * pages in three tables far apart: about a dozen walks, not thousands.
+ */
+KTEST(pmap_speed, removing_all_of_user_space_walks_once_per_table)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	const vaddr_t vas[] = { 0x400000, 0x40000000 + 5 * PAGE_SIZE,
+		USER_MAX - PAGE_SIZE };
+	uint64_t w0;
+
+	ptpkeep_set(false);
+	for (int i = 0; i < 3; i++)
+		KT_EQ(pmap_enter(pm, vas[i], pg->phys_addr, RW, 0), 0);
+	w0 = pmap_counters.walks;
+	pmap_remove(pm, 0, USER_MAX);
+	ktest_print("pmap_remove of all user space: %lu walks\n", pmap_counters.walks - w0);
+	KT_ASSERT(pmap_counters.walks - w0 <= 24);
+	KT_EQ(pm->pm_stats.resident, 0);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	/* And a table's pages are visited in one walk: 512 pages, 1 table. */
+	for (int i = 0; i < 512; i++)
+		KT_EQ(pmap_enter(pm, 0x40000000 + i * PAGE_SIZE, pg->phys_addr, RW, 0), 0);
+	w0 = pmap_counters.walks;
+	pmap_remove(pm, 0x40000000, 0x40000000 + NBPD_L2);
+	KT_ASSERT(pmap_counters.walks - w0 <= 4);
+	KT_EQ(pg->md.pv_count, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
