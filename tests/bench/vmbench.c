@@ -1720,7 +1720,6 @@ used_parts_note(const char *metric)
 	static struct used_counts a, b;
 
 	used_count(&a);
-
 	for (int i = 0; i < USED_PARTS; i++) {
 		uint64_t t0 = tsc(), t1, t2;
 		char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
