@@ -125,6 +125,7 @@
  */
 #include "pmap/pmap.h"
 #include "kern/arch/cpu.h"
+#include "kern/core/cmdline.h"
 #include "kern/core/smp.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
@@ -534,6 +535,7 @@ pmap_walk(const struct pmap *pm, vaddr_t va, struct ptpath *path)
 	pt_entry_t *table = pm->pm_pml4;
 	int lvl;
 
+	PCOUNT(walks, 1);
 	memset(path, 0, sizeof(*path));
 	for (lvl = 4;; lvl--) {
 		path->slot[lvl] = &table[PTE_INDEX(va, lvl)];
@@ -631,8 +633,71 @@ pmap_leaf_alloc(struct pmap *pm, vaddr_t va)
 }
 
 /*
+ * The idle leaf table.  A program that maps a page, writes it and unmaps
+ * it again, among pages it never touched (or none at all within the 2 MiB
+ * a leaf table spans), empties that table at every munmap and needs it
+ * again at the next write: a page allocated and zeroed, a page freed and
+ * one more invlpg, every time (issue 22: with 1,000 untouched one-page
+ * mappings around, 2.1 pages allocated per mmap + write + munmap instead
+ * of 1.1).  So a user pmap keeps the last leaf table its removals emptied
+ * hooked in, with a count of 0, in pm_ptp_idle; when another leaf table
+ * empties, the kept one is freed in its place (if it is still empty: a
+ * pmap_enter may have used it again meanwhile), and pmap_destroy frees
+ * it.  At most one empty leaf table per pmap, then, and its parents:
+ *
+ *   munmap p (table T empties)   T kept: pm_ptp_idle = T
+ *   write p again                T's count 0 -> 1: no allocation
+ *   munmap q (table U empties)   U kept, T freed now (count still 0)
+ *
+ * Boot option ptpkeep=0 frees every emptied table at once (a speed-up
+ * only).  => all of it under the pmap's lock.
+ */
+KOPT(ptpkeep, "ptpkeep", "0: a user pmap frees a page table as soon as it empties, "
+    "keeping none for the next fault (a speed-up only; default 1)");
+
+bool pmap_ptpkeep_on = true;
+
+static void ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va);
+
+/* Free pm's idle leaf table if it is still hooked in and empty. */
+static void
+ptp_idle_drop(struct pmap *pm)
+{
+	struct vm_page *ptp = pm->pm_ptp_idle;
+	vaddr_t va = pm->pm_ptp_idle_va;
+	struct ptpath path;
+
+	pm->pm_ptp_idle = NULL;
+	if (ptp == NULL || pmap_walk(pm, va, &path) != 1 ||
+	    ptp_of(path.slot[1]) != ptp || ptp->md.ptp_count != 0)
+		return;
+	*path.slot[2] = 0;
+	ptp_defer_free(pm, ptp, va);
+	ptp_unuse(pm, &path, 2, va);
+}
+
+/* Keep the leaf table ptp (at va), just emptied, as pm's idle one? */
+static bool
+ptp_keep(struct pmap *pm, struct vm_page *ptp, vaddr_t va)
+{
+	if (pm->pm_kernel)
+		return false;
+	if (!pmap_ptpkeep_on) {         /* switched off since it was kept */
+		if (pm->pm_ptp_idle == ptp)
+			pm->pm_ptp_idle = NULL;
+		return false;
+	}
+	if (pm->pm_ptp_idle != ptp)
+		ptp_idle_drop(pm);
+	pm->pm_ptp_idle = ptp;
+	pm->pm_ptp_idle_va = va;
+	return true;
+}
+
+/*
  * One entry of the table holding slot[lvl] became invalid: count it, and
- * if the table is now empty free it and go on upwards.  The PML4 is never
+ * if the table is now empty free it (a leaf table: keep it, ptp_keep)
+ * and go on upwards.  The PML4 is never
  * freed here, nor a kernel PDPT (they are shared by every pmap).
  *  => pm's lock held; va is the address being unmapped.
  */
@@ -644,7 +709,7 @@ ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 	for (; lvl <= top; lvl++) {
 		struct vm_page *ptp = ptp_of(path->slot[lvl]);
 		KASSERT(ptp != NULL && ptp->md.ptp_count > 0);
-		if (--ptp->md.ptp_count > 0)
+		if (--ptp->md.ptp_count > 0 || (lvl == 1 && ptp_keep(pm, ptp, va)))
 			return;
 		/* Empty: unhook it; freed after the shootdown. */
 		*path->slot[lvl + 1] = 0;
@@ -820,20 +885,63 @@ next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
 	struct ptpath path;
 	int lvl;
 
-	/* While the entry at lvl is missing (or large), skip its span. */
+	/* While the entry at lvl is missing (or large), skip its span, and
+	 * the spans of the missing entries after it in the same table
+	 * without walking down again: an exit's pmap_remove of all user
+	 * space would otherwise walk once for each empty PML4 slot. */
 	while (va < end && (lvl = pmap_walk(pm, va, &path)) != 1) {
 		uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
-		vaddr_t next = ROUND_DOWN(va, span) + span;
-		va = (next <= va || next > end) ? end : next;
+		pt_entry_t *slot = path.slot[lvl];
+		do {
+			vaddr_t next = ROUND_DOWN(va, span) + span;
+			va = (next <= va || next > end) ? end : next;
+			slot++;
+		} while (va < end && PTE_INDEX(va, lvl) != 0 &&
+		    (!(*slot & PG_V) || (*slot & PG_PS)));
 	}
 	return va;
+}
+
+/* The end of the leaf table's span holding va, or end if sooner. */
+static vaddr_t
+table_end(vaddr_t va, vaddr_t end)
+{
+	vaddr_t next = ROUND_DOWN(va, NBPD_L2) + NBPD_L2;
+
+	return next <= va || next > end ? end : next;
+}
+
+/*
+ * Remove the valid PTEs of [va, table_end) from the leaf table that holds
+ * va (it exists: next_mapped): one walk for the table, then its slots in
+ * turn, until the table empties (freed or kept, ptp_unuse) or the range
+ * ends.  Returns where the next table starts.  => pm's lock held.
+ */
+static vaddr_t
+remove_in_table(struct pmap *pm, vaddr_t va, vaddr_t eva, struct pv_entry **freepv)
+{
+	vaddr_t end = table_end(va, eva);
+	struct ptpath path;
+	struct vm_page *ptp;
+	pt_entry_t *slot;
+
+	if (pmap_walk(pm, va, &path) != 1)
+		return end;
+	slot = path.slot[1];
+	ptp = ptp_of(slot);
+	for (; va < end && (ptp == NULL || ptp->md.ptp_count > 0); va += PAGE_SIZE, slot++) {
+		if (!(*slot & PG_V))
+			continue;
+		path.slot[1] = slot;
+		pte_remove(pm, &path, va, NULL, freepv);
+	}
+	return end;
 }
 
 void
 pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 {
 	struct pv_entry *freepv = NULL;
-	struct ptpath path;
 
 	KASSERT((sva & PAGE_MASK) == 0 && (eva & PAGE_MASK) == 0);
 	spin_lock(&pm->pm_lock);
@@ -841,9 +949,7 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 		va = next_mapped(pm, va, eva);
 		if (va >= eva)
 			break;
-		if (pmap_walk(pm, va, &path) == 1 && (*path.slot[1] & PG_V))
-			pte_remove(pm, &path, va, NULL, &freepv);
-		va += PAGE_SIZE;
+		va = remove_in_table(pm, va, eva, &freepv);
 	}
 	ptp_free_deferred(pm);
 	spin_unlock(&pm->pm_lock);
@@ -862,11 +968,16 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		return;
 	}
 	spin_lock(&pm->pm_lock);
-	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE) {
-		va = next_mapped(pm, va, eva);
-		if (va >= eva)
-			break;
-		pt_entry_t *slot = pmap_leaf(pm, va), pte = *slot;
+	pt_entry_t *slot = NULL;
+	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE, slot++) {
+		/* A walk only at the start and into the next table. */
+		if (slot == NULL || PTE_INDEX(va, 1) == 0) {
+			va = next_mapped(pm, va, eva);
+			if (va >= eva)
+				break;
+			slot = pmap_leaf(pm, va);
+		}
+		pt_entry_t pte = *slot;
 		/* RW and NX change only under pm's lock: this read is stable. */
 		if (!(pte & PG_V) || ((pte & ~clr) | set) == pte)
 			continue;
@@ -1273,11 +1384,16 @@ pmap_destroy(struct pmap *pm)
 	/* No CPU may still have it loaded (nor load it again). */
 	KASSERT(__atomic_load_n(&pm->pm_cpus, __ATOMIC_ACQUIRE) == 0);
 	/*
-	 * Removing every user mapping frees every table below the PML4 and
-	 * takes its entries off the pages' PV lists: from then on no PV lock
-	 * leads here, and the pmap may go.
+	 * Removing every user mapping frees every table below the PML4 (but
+	 * for the idle one, ptp_keep: it goes after) and takes its entries
+	 * off the pages' PV lists: from then on no PV lock leads here, and
+	 * the pmap may go.
 	 */
 	pmap_remove(pm, 0, USER_MAX);
+	spin_lock(&pm->pm_lock);
+	ptp_idle_drop(pm);
+	ptp_free_deferred(pm);
+	spin_unlock(&pm->pm_lock);
 	KASSERT(pm->pm_stats.resident == 0 && pm->pm_stats.ptpages == 0);
 	spin_lock(&pmap_list_lock);
 	TAILQ_REMOVE(&all_pmaps, pm, pm_list);
@@ -1444,6 +1560,7 @@ pmap_init(void)
 	/* The boot tables were built before vm_pages existed: count them now. */
 	pm->pm_stats.resident = pm->pm_stats.ptpages = 0;
 	recount_table(pm, pm->pm_pml4, 4, NPTE / 2, NPTE - 1);
+	pmap_ptpkeep_on = kopt_get_u64("ptpkeep", 1) != 0;
 	pmap_initialized = true;
 }
 

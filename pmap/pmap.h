@@ -53,6 +53,8 @@ struct pmap_counters {
 	uint64_t tlb_ipis;      /* IPIs: their targets, summed */
 	uint64_t tlb_ipi_pages; /* pages named in them */
 	uint64_t tlb_ipi_all;   /* of them, "flush everything" */
+	uint64_t walks;         /* table walks from the PML4 (pmap_walk; a
+	                           statistic: relaxed atomic adds) */
 };
 
 extern struct pmap_counters pmap_counters;
@@ -81,7 +83,14 @@ struct pmap {
 	vaddr_t pm_tlb_va[PMAP_TLB_MAX];
 	/* page-table pages unhooked, freed once the TLBs forgot them */
 	TAILQ_HEAD(, vm_page) pm_ptp_free;
+	/* the last leaf table removals emptied, kept hooked in (pmap.c,
+	 * "The idle leaf table"); NULL if none */
+	struct vm_page *pm_ptp_idle;
+	vaddr_t pm_ptp_idle_va;
 };
+
+/* The idle leaf table's switch (boot: ptpkeep=0; tests may set it). */
+extern bool pmap_ptpkeep_on;
 
 /* pmap_enter flags, beside the access type in the VM_PROT_* bits */
 #define PMAP_WIRED 0x100        /* wired mapping: pmap_remove keeps counts */

@@ -134,12 +134,18 @@ entry_cmp_key(const struct rb_node *n, const void *key)
 	return s < va ? -1 : s > va;
 }
 
+struct uvm_map_stats uvm_map_stats;
+
+/* Add one to a uvm_map_stats counter (statistics: relaxed, no lock). */
+#define MAP_STAT(field) __atomic_fetch_add(&uvm_map_stats.field, 1, __ATOMIC_RELAXED)
+
 static bool
 entry_augment(struct rb_node *n)
 {
 	struct vm_map_entry *e = ENTRY(n);
 	vsize_t m = e->gap, old = e->maxgap;
 
+	MAP_STAT(augments);
 	m = MAX(m, NODE_MAXGAP(n->rb_left));
 	m = MAX(m, NODE_MAXGAP(n->rb_right));
 	e->maxgap = m;
@@ -462,6 +468,7 @@ uvm_map_lookup_entry(struct vm_map *map, vaddr_t va, struct vm_map_entry **entry
 		*entry = h;
 		return true;
 	}
+	MAP_STAT(tree_lookups);
 	n = rb_tree_find_le(&map->rb_tree, &va);
 	if (n == NULL) {
 		*entry = &map->header;
@@ -985,6 +992,9 @@ map_place(struct vm_map *map, vaddr_t *startp, vsize_t size, vsize_t align,
 	} else {
 		bool topdown = (flags & UVM_FLAG_TOPDOWN) || (map->flags & VM_MAP_TOPDOWN);
 		error = uvm_map_findspace(map, start, size, &start, align, topdown);
+		MAP_STAT(fs_searches);
+		__atomic_fetch_add(&uvm_map_stats.fs_visits, uvm_map_findspace_visits,
+		    __ATOMIC_RELAXED);
 		if (error != 0)
 			return error;
 	}

@@ -238,6 +238,19 @@ int uvm_map_findspace(struct vm_map *map, vaddr_t hint, vsize_t length,
  */
 extern unsigned uvm_map_findspace_visits;
 
+/*
+ * The map layer's work, counted since boot for /proc/uvmexp (statistics:
+ * relaxed atomic adds, no lock; make bench reads them around its used
+ * pass to say what an operation costs in nodes, not only in cycles).
+ */
+struct uvm_map_stats {
+	uint64_t augments;      /* tree nodes whose maxgap was recomputed */
+	uint64_t tree_lookups;  /* uvm_map_lookup_entry calls the hint missed */
+	uint64_t fs_searches;   /* findspace calls by uvm_map */
+	uint64_t fs_visits;     /* nodes those searches visited */
+};
+extern struct uvm_map_stats uvm_map_stats;
+
 /* The findspace cache's switch (boot: fscache=0 turns it off; tests may
  * set it, as the uvm_map_speed suite does). */
 extern bool uvm_map_fscache_on;

@@ -40,6 +40,7 @@
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_failalloc.h"
+#include "uvm/uvm_map.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_pgcache.h"
 
@@ -893,6 +894,11 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "pv_entries", pmap_pv_entries() },
 		{ "pv_retries", pmap_counters.pv_retries },
 		{ "ptpages", pmap_counters.ptpages },
+		{ "pmap_walks", pmap_counters.walks },
+		{ "map_augments", uvm_map_stats.augments },
+		{ "map_tree_lookups", uvm_map_stats.tree_lookups },
+		{ "map_fs_searches", uvm_map_stats.fs_searches },
+		{ "map_fs_visits", uvm_map_stats.fs_visits },
 		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
 		{ "tlb_flushall", pmap_counters.tlb_flushall },
 		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },

@@ -39,10 +39,17 @@
  *   vmbench spread      read_present over a tidy and a spread-out region
  *                       in turns (run_spread)
  *   vmbench smp         only the several-CPU metrics (run_smp, "several
- *                       CPUs" below), which the vm run ends with
+ *                       CPUs" below), which the vm run runs near its end
  *   vmbench more        only munmap_64m, exit_wait_*, brk_grow and
  *                       mremap_grow_64m (run_more, "more of what programs
  *                       do" below), which the vm run has too
+ *   vmbench used        the used pass (run_used, "the used process"
+ *                       below), which the vm run ends with, after only
+ *                       zero_fill_fault and fork_exit_wait_0m
+ *   vmbench usedmaps [KIND]
+ *                       only the used pass's mmap series, of one kind of
+ *                       surrounding mappings (0 alternating, 1 touched,
+ *                       2 with holes: enum used_kind)
  *
  * Every figure is in TSC cycles, read with rdtsc from user space (under
  * QEMU's TCG that is the host's TSC, see docs/design.md).  A
@@ -1919,6 +1926,8 @@ floors_report(void)
 	}
 }
 
+static void run_used(void);
+
 static void
 run_vm(void)
 {
@@ -1963,7 +1972,295 @@ run_vm(void)
 	run_smp();
 
 	floors_sample();
+	run_used();
+
+	floors_sample();
 	floors_report();
+}
+
+/* ---- the used process: every metric again, in the process that ran the others ---- */
+
+/*
+ * The metrics above mostly run in a process made for them: the mmap
+ * series in forked workers that did nothing else, the others right after
+ * the start of the run.  A program is not like that: it mmaps among what
+ * it mapped and unmapped before, in a map whose free space, amaps, pools
+ * and page tables remember its history.  An independent benchmark that
+ * runs every metric in one process, one after another, found mmap +
+ * write + munmap among 1,000 mappings 50 times slower than these figures
+ * (issue 22).  So `vmbench vm` ends with the used pass (run_used), in the
+ * process that ran everything above, and reports each figure again as
+ * used_METRIC:
+ *
+ *   used_mmap_N        mmap_touch_munmap's operation among N = 10, 1000,
+ *                      30000 one-page mappings made here by one
+ *                      mmap(NULL) each, read-only and read-write in
+ *                      turn, none written (issue 15's program, and the
+ *                      independent benchmark's); then all N unmapped
+ *                      (the next N finds the map they left)
+ *   used_mm_wr_N       the same, the N all read-write and written once
+ *   used_mm_holes_N    a map fragmented on purpose: 2N pages mapped one
+ *                      by one and written, every other one unmapped
+ *                      again: N one-page holes among N mappings
+ *   ..._N_per_10       flatness: N's cost over N = 10's, in thousandths
+ *                      (the target: at most 1200), from rounds that
+ *                      sample every N in turn (used_maps)
+ *   used_mprotect_split_merge, used_fork_exit_wait_0m,
+ *   used_zero_fill_fault, used_cow_fault
+ *                      the same work as the metric without used_,
+ *                      after all of the above
+ *
+ * On uvmkern, notes say per operation what the kernel counted
+ * (/proc/uvmexp: pages allocated and zeroed, faults, TLB invalidations,
+ * the map tree's nodes recomputed and lookups) and where the cycles of
+ * one map + write + unmap go (each part timed alone).
+ *
+ * `vmbench used` runs the pass alone (after a short history: the first
+ * metrics of run_vm), to study it by hand.
+ */
+#define USED_NS 3
+static const long used_ns[USED_NS] = { 10, 1000, 30000 };
+#define USED_ROUNDS 7
+#define USED_PER 3              /* samples per round: 21 per N in all */
+
+/*
+ * How the used pass makes its N mappings, each by one mmap(NULL) of a
+ * page, so each lands just below the one before:
+ *
+ *   USED_ALT    read-only and read-write in turn, none written (issue
+ *               15's program, the independent benchmark's: no two merge)
+ *   USED_TOUCH  all read-write, each written once (each its own amap)
+ *   USED_HOLES  2N as USED_TOUCH, every other one unmapped again: N
+ *               one-page holes
+ */
+enum used_kind { USED_ALT, USED_TOUCH, USED_HOLES };
+/* The metric's name for each kind: PREFIX + N, and PREFIX + N + _per_10. */
+static const char *const used_kind_name[] = { "used_mmap_", "used_mm_wr_", "used_mm_holes_" };
+
+/*
+ * n one-page mappings of the kind into pages[] (n + 1 slots); 0, or -1
+ * after "bench: error" (what was made is in pages[], NULL-ended).
+ */
+static int
+used_make(char **pages, long n, enum used_kind kind, const char *metric)
+{
+	long made = kind == USED_HOLES ? 2 * n : n, k = 0;
+
+	memset(pages, 0, ((size_t)n + 1) * sizeof(*pages));
+	for (long i = 0; i < made; i++) {
+		int prot = kind == USED_ALT && i % 2 ? PROT_READ : PROT_READ | PROT_WRITE;
+		char *p = map_anon(PAGE, prot);
+		if (p == NULL) {
+			fail(metric, "mmap of the surrounding mappings");
+			return -1;
+		}
+		if (kind != USED_ALT)
+			*(volatile char *)p = 1;
+		if (kind == USED_HOLES && i % 2 == 1)
+			munmap(p, PAGE);
+		else
+			pages[k++] = p;
+	}
+	return 0;
+}
+
+/* uvmkern's /proc/uvmexp counters ("name value" lines); n 0 on Linux. */
+#define USED_COUNTERS 64
+struct used_counts {
+	int n;
+	char name[USED_COUNTERS][32];
+	uint64_t v[USED_COUNTERS];
+};
+
+static void
+used_count(struct used_counts *c)
+{
+	FILE *f = fopen("/proc/uvmexp", "r");
+
+	c->n = 0;
+	while (f != NULL && c->n < USED_COUNTERS &&
+	    fscanf(f, "%31s %llu", c->name[c->n], (unsigned long long *)&c->v[c->n]) == 2)
+		c->n++;
+	if (f != NULL)
+		fclose(f);
+}
+
+/* "# METRIC per op: name delta/ops ..." for the counters that moved. */
+static void
+used_count_note(const char *metric, const struct used_counts *a,
+    const struct used_counts *b, int ops)
+{
+	if (a->n == 0 || a->n != b->n)
+		return;
+	printf("# %s per op:", metric);
+	for (int i = 0; i < a->n; i++)
+		if (b->v[i] != a->v[i] && strncmp(a->name[i], "cpu", 3) != 0 &&
+		    strncmp(a->name[i], "spin", 4) != 0)
+			printf(" %s %.2f", a->name[i], (double)(int64_t)(b->v[i] - a->v[i]) / ops);
+	printf("\n");
+}
+
+/*
+ * A note on where map_op's cycles go: mmap, the write (a zero-fill
+ * fault) and munmap each timed alone, medians over USED_PARTS ops; and
+ * on uvmkern what the kernel counted over them, per op.
+ */
+#define USED_PARTS 51
+static void
+used_parts_note(const char *metric)
+{
+	uint64_t mm[USED_PARTS], wr[USED_PARTS], un[USED_PARTS];
+	static struct used_counts a, b;
+
+	used_count(&a);
+	for (int i = 0; i < USED_PARTS; i++) {
+		uint64_t t0 = tsc(), t1, t2;
+		char *p = map_anon(PAGE, PROT_READ | PROT_WRITE);
+		if (p == NULL)
+			return;
+		t1 = tsc();
+		*(volatile char *)p = 1;
+		t2 = tsc();
+		munmap(p, PAGE);
+		mm[i] = t1 - t0;
+		wr[i] = t2 - t1;
+		un[i] = tsc() - t2;
+	}
+	used_count(&b);
+	used_count_note(metric, &a, &b, USED_PARTS);
+	printf("# %s: mmap %llu, write %llu, munmap %llu cycles (medians)\n", metric,
+	    (unsigned long long)median(mm, USED_PARTS),
+	    (unsigned long long)median(wr, USED_PARTS),
+	    (unsigned long long)median(un, USED_PARTS));
+}
+
+static void
+used_unmake(char **pages, long n)
+{
+	for (long i = 0; i < n && pages[i] != NULL; i++)
+		munmap(pages[i], PAGE);
+}
+
+/*
+ * USED_PER samples of map_one (after one untimed) among n mappings of
+ * the kind, made now and unmade after, into s[]; 0, or -1 after "bench:
+ * error".  With notes (the last round): where the page lands, the parts'
+ * cycles and the kernel's counts.
+ */
+static int
+used_map_samples(long n, enum used_kind kind, uint64_t *s, bool notes)
+{
+	char metric[64];
+	char **pages = calloc((size_t)n + 1, sizeof(*pages));
+	int i = 0;
+
+	snprintf(metric, sizeof(metric), "%s%ld", used_kind_name[kind], n);
+	if (pages == NULL) {
+		fail(metric, "calloc");
+		return -1;
+	}
+	if (used_make(pages, n, kind, metric) == 0 && map_one(0) != UINT64_MAX) {
+		for (i = 0; i < USED_PER && (s[i] = map_one(0)) != UINT64_MAX; i++)
+			;
+		if (notes) {
+			map_note(metric, pages[n - 1], n);
+			used_parts_note(metric);
+		}
+	}
+	used_unmake(pages, n);
+	free(pages);
+	return i == USED_PER ? 0 : -1;
+}
+
+/* Median over the rounds of (N's median in the round / N=10's), in thousandths. */
+static uint64_t
+used_ratio(uint64_t (*s)[USED_ROUNDS * USED_PER], int k)
+{
+	uint64_t r[USED_ROUNDS];
+
+	for (int j = 0; j < USED_ROUNDS; j++) {
+		uint64_t a = median(&s[k][j * USED_PER], USED_PER);
+		uint64_t b = median(&s[0][j * USED_PER], USED_PER);
+		r[j] = a * 1000 / (b ? b : 1);
+	}
+	return median(r, USED_ROUNDS);
+}
+
+/*
+ * The series for one kind, in rounds: each round makes, samples and
+ * unmakes N = 10, 1000, 30000 in turn, so a burst of host noise lands on
+ * one round, not on one N (as map_series' workers in turns).  Reported:
+ * each N's median over all its samples, and N's ratio to 10 as the
+ * median over the rounds of the ratio within the round.
+ */
+static void
+used_maps(enum used_kind kind)
+{
+	static uint64_t s[USED_NS][USED_ROUNDS * USED_PER];
+	uint64_t ratio[USED_NS];
+	char metric[64];
+
+	printf("# %sN ... (%d rounds of N = 10, 1000, 30000)\n",
+	    used_kind_name[kind], USED_ROUNDS);
+	for (int j = 0; j < USED_ROUNDS; j++)
+		for (int k = 0; k < USED_NS; k++) {
+			int r = used_map_samples(used_ns[k], kind, &s[k][j * USED_PER],
+			    j == USED_ROUNDS - 1);
+			if (r != 0)
+				return;
+		}
+	/* The ratios first: median() sorts, the whole-array one the rounds away. */
+	for (int k = 1; k < USED_NS; k++)
+		ratio[k] = used_ratio(s, k);
+	for (int k = 0; k < USED_NS; k++) {
+		snprintf(metric, sizeof(metric), "%s%ld", used_kind_name[kind], used_ns[k]);
+		report(metric, median(s[k], USED_ROUNDS * USED_PER), "cycles/op");
+	}
+	for (int k = 1; k < USED_NS; k++) {
+		snprintf(metric, sizeof(metric), "%s%ld_per_%ld", used_kind_name[kind],
+		    used_ns[k], used_ns[0]);
+		report(metric, ratio[k], "permille");
+	}
+}
+
+/* "# METRIC: the process has N mappings" (lines of /proc/self/maps). */
+static void
+used_maps_note(const char *metric)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int c, n = 0;
+
+	if (f == NULL)
+		return;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	printf("# %s: the process has %d mappings\n", metric, n);
+}
+
+static void
+run_used(void)
+{
+	static struct used_counts a, b;
+
+	printf("# used: every metric again in the process that ran the others\n");
+	used_maps(USED_ALT);
+	used_maps(USED_TOUCH);
+	used_maps(USED_HOLES);
+	if ((mprot_region = map_touched(MPROT_LEN, "used_mprotect_split_merge")) != NULL) {
+		measure("used_mprotect_split_merge", "cycles/pair", mprotect_one, 0);
+		munmap(mprot_region, MPROT_LEN);
+	}
+	used_maps_note("used_fork_exit_wait_0m");
+	used_count(&a);
+	measure("used_fork_exit_wait_0m", "cycles/op", fork_one, 0);
+	used_count(&b);
+	used_count_note("used_fork_exit_wait_0m", &a, &b, WARMUP + REPS);
+	measure("used_zero_fill_fault", "cycles/page", zero_fill_one, 0);
+	if ((cow_region = map_touched(COW_LEN, "used_cow_fault")) != NULL) {
+		measure("used_cow_fault", "cycles/page", cow_one, 0);
+		munmap(cow_region, COW_LEN);
+	}
 }
 
 /* ---- swap ---- */
@@ -2829,6 +3126,13 @@ main(int argc, char **argv)
 		for (int i = 0; i < nw && i < MAP_MAX_NS; i++)
 			ns[i] = strtol(argv[i + 2], NULL, 0);
 		map_series(ns, nw, true);
+	} else if (strcmp(mode, "usedmaps") == 0) {
+		enum used_kind kind = argc > 2 ? (enum used_kind)atoi(argv[2]) : USED_ALT;
+		used_maps(kind);
+	} else if (strcmp(mode, "used") == 0) {
+		measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
+		fork_with(0, "fork_exit_wait_0m");
+		run_used();
 	} else if (strcmp(mode, "smp") == 0) {
 		sleep(1);               /* for the TSC's rate */
 		run_smp();
@@ -2854,7 +3158,7 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "file") == 0) {
 		run_file(argc > 2 ? strtol(argv[2], NULL, 0) : 192, argc > 3 ? argv[3] : "/mnt");
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp | vmbench more\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp | vmbench more | vmbench used | vmbench usedmaps [KIND]\n");
 		return 2;
 	}
 	printf("bench: done\n");

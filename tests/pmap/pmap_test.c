@@ -43,6 +43,35 @@ test_pmap(void)
 
 #define CHECK_ALL() KT_EQ(pmap_check_all(ktest_print), 0)
 
+/*
+ * The table pages a user pmap whose mappings are all removed still has:
+ * none, or (ptpkeep, the default) its idle leaf table, empty, with the
+ * PD and PDPT above it; pmap_destroy frees those.
+ */
+static uint64_t
+tables_when_empty(const struct pmap *pm)
+{
+	return pm->pm_ptp_idle != NULL ? 3 : 0;
+}
+
+static bool ptpkeep_saved;      /* the switch as the test found it */
+
+static void
+ptpkeep_restore(void *arg)
+{
+	(void)arg;
+	pmap_ptpkeep_on = ptpkeep_saved;
+}
+
+/* Set the idle-table switch (pmap.c, ptp_keep) for this test only. */
+static void
+ptpkeep_set(bool on)
+{
+	ptpkeep_saved = pmap_ptpkeep_on;
+	ktest_cleanup_push(ptpkeep_restore, NULL);
+	pmap_ptpkeep_on = on;
+}
+
 KTEST(pmap, enter_extract_remove_first_and_last_user_page)
 {
 	struct pmap *pm = test_pmap();
@@ -66,7 +95,7 @@ KTEST(pmap, enter_extract_remove_first_and_last_user_page)
 	KT_EQ(pg->md.pv_count, 1);
 	pmap_remove(pm, last, USER_MAX);
 	KT_EQ(pg->md.pv_count, 0);
-	KT_EQ(pm->pm_stats.ptpages, 0);
+	KT_EQ(pm->pm_stats.ptpages, tables_when_empty(pm));
 	CHECK_ALL();
 	pmap_destroy(pm);
 	vm_page_free(pg);
@@ -97,6 +126,7 @@ KTEST(pmap, page_table_pages_freed_after_last_removal)
 	uint64_t ptp0 = pmap_counters.ptpages;
 	vaddr_t va = 0x40000000;        /* a 1 GiB boundary: fresh PDPT slot */
 
+	ptpkeep_set(false);             /* the simple path: every table freed */
 	/* Two pages in one PT, a third in the next PT. */
 	KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, 0), 0);
 	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, pg->phys_addr, RW, 0), 0);
@@ -141,7 +171,7 @@ KTEST(pmap, protect_across_table_boundaries)
 	/* VM_PROT_NONE removes */
 	pmap_protect(pm, sva, eva, VM_PROT_NONE);
 	KT_EQ(pm->pm_stats.resident, 0);
-	KT_EQ(pm->pm_stats.ptpages, 0);
+	KT_EQ(pm->pm_stats.ptpages, tables_when_empty(pm));
 	CHECK_ALL();
 	pmap_destroy(pm);
 	vm_page_free(pg);
@@ -169,7 +199,8 @@ KTEST(pmap, page_protect_finds_every_mapping_in_every_pmap)
 	KT_EQ(pg->md.pv_count, 0);
 	KT_ASSERT(pg->md.pv_list == NULL);
 	KT_EQ(a->pm_stats.resident + b->pm_stats.resident, 0);
-	KT_EQ(a->pm_stats.ptpages + b->pm_stats.ptpages, 0);
+	KT_EQ(a->pm_stats.ptpages, tables_when_empty(a));
+	KT_EQ(b->pm_stats.ptpages, tables_when_empty(b));
 	CHECK_ALL();
 	pmap_destroy(a);
 	pmap_destroy(b);
@@ -383,7 +414,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	}
 	CHECK_ALL();
 	pmap_remove(pm, va, va + PMAP_ENTER_MAX * PAGE_SIZE);
-	KT_EQ(pm->pm_stats.ptpages, 0);
+	KT_EQ(pm->pm_stats.ptpages, tables_when_empty(pm));
 	KT_EQ(pmap_pv_entries(), pv0);
 	pmap_destroy(pm);
 	for (int i = 0; i < PMAP_ENTER_MAX; i++)
@@ -496,6 +527,7 @@ KTEST(pmap, a_failed_table_allocation_frees_the_tables_it_made)
 	struct pmap *pm = test_pmap();
 	struct vm_page *pg = test_page();
 
+	ptpkeep_set(false);             /* the last removal frees every table */
 	for (uint64_t skip = 0; skip < 3; skip++) {
 		uvm_failalloc_arm(UVM_FAILALLOC_PAGE, skip, 1);
 		KT_EQ(pmap_enter(pm, 0x40000000, pg->phys_addr, RW, PMAP_CANFAIL), -ENOMEM);
@@ -519,7 +551,7 @@ KTEST(pmap, a_failed_table_allocation_frees_the_tables_it_made)
 /*
  * pmap_move (mremap): the PTEs go to the new addresses with their bits,
  * across a table boundary; a page mapped in another pmap too keeps that
- * mapping; only this pmap's PV entry is renamed; the old tables go.
+ * mapping; only this pmap's PV entry is renamed.
  */
 KTEST(pmap, move_carries_ptes_and_pv_entries_to_the_new_addresses)
 {
@@ -553,4 +585,156 @@ KTEST(pmap, move_carries_ptes_and_pv_entries_to_the_new_addresses)
 	pmap_destroy(other);
 	for (int i = 0; i < 3; i++)
 		vm_page_free(pg[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The idle leaf table (a speed-up: ptpkeep=0 turns it off)           */
+
+/* The PD entry above va in pm, read from the tables (0 if none). */
+static pt_entry_t
+pde_of(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t *table = pm->pm_pml4;
+
+	for (int lvl = 4; lvl > 2; lvl--) {
+		pt_entry_t e = table[PTE_INDEX(va, lvl)];
+		if (!(e & PG_V))
+			return 0;
+		table = PHYS_TO_DMAP(e & PG_FRAME);
+	}
+	return table[PTE_INDEX(va, 2)];
+}
+
+/* The vm_page of the leaf table holding va's PTE in pm. */
+static struct vm_page *
+leaf_table_of(struct pmap *pm, vaddr_t va)
+{
+	pt_entry_t pde = pde_of(pm, va);
+
+	KT_ASSERT(pde & PG_V);
+	return vm_page_from_phys(pde & PG_FRAME);
+}
+
+/*
+ * map + write + unmap of one page alone in its 2 MiB: the removal keeps
+ * the emptied leaf table hooked in (count 0), so the next enter there
+ * allocates nothing; a table emptied elsewhere takes its place and the
+ * kept one is freed then; destroy frees the last one.
+ */
+KTEST(pmap_speed, an_emptied_leaf_table_is_kept_until_another_empties)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page(), *t;
+	uint64_t ptp0 = pmap_counters.ptpages, alloc0;
+	vaddr_t va = 0x40000000, other = va + NBPD_L2;
+
+	ptpkeep_set(true);
+	KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, 0), 0);
+	t = leaf_table_of(pm, va);
+	KT_EQ(pm->pm_stats.ptpages, 3);     /* PDPT, PD, PT */
+	pmap_remove(pm, va, va + PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 3);     /* the PT kept, empty */
+	KT_ASSERT(pm->pm_ptp_idle == t && t->md.ptp_count == 0);
+	KT_EQ(pmap_pte_lookup(pm, va) & PG_V, 0);
+	CHECK_ALL();
+	alloc0 = uvmexp.pga_alloc;
+	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, pg->phys_addr, RW, 0), 0);
+	KT_EQ(uvmexp.pga_alloc, alloc0);    /* no table made */
+	KT_ASSERT(leaf_table_of(pm, va) == t && t->md.ptp_count == 1);
+	pmap_remove(pm, va + PAGE_SIZE, va + 2 * PAGE_SIZE);
+	/* Another PT under the same PD empties: it is kept, t is freed. */
+	KT_EQ(pmap_enter(pm, other, pg->phys_addr, RW, 0), 0);
+	KT_EQ(pm->pm_stats.ptpages, 4);
+	pmap_remove(pm, other, other + PAGE_SIZE);
+	KT_EQ(pm->pm_stats.ptpages, 3);
+	KT_ASSERT(pm->pm_ptp_idle == leaf_table_of(pm, other));
+	KT_EQ(pde_of(pm, va) & PG_V, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	CHECK_ALL();
+	vm_page_free(pg);
+}
+
+/*
+ * The kept table used again holds a mapping when another table empties:
+ * it must stay (only an empty kept table is freed), and so must its
+ * mapping.
+ */
+KTEST(pmap_speed, a_kept_table_used_again_is_not_freed)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	uint64_t ptp0 = pmap_counters.ptpages;
+	vaddr_t va = 0x40000000, other = va + 8 * PAGE_SIZE + NBPD_L2;
+	paddr_t pa;
+
+	ptpkeep_set(true);
+	KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, 0), 0);
+	pmap_remove(pm, va, va + PAGE_SIZE);
+	KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, 0), 0);    /* kept one, used */
+	KT_EQ(pmap_enter(pm, other, pg->phys_addr, RW, 0), 0);
+	pmap_remove(pm, other, other + PAGE_SIZE);
+	KT_ASSERT(pmap_extract(pm, va, &pa) && pa == pg->phys_addr);
+	KT_EQ(leaf_table_of(pm, va)->md.ptp_count, 1);
+	CHECK_ALL();
+	pmap_remove(pm, va, va + PAGE_SIZE);
+	pmap_destroy(pm);
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	CHECK_ALL();
+	vm_page_free(pg);
+}
+
+/* The kernel pmap keeps nothing: a kremoved arena page's PT goes at once. */
+KTEST(pmap_speed, the_kernel_pmap_keeps_no_table)
+{
+	struct vm_page *pg = test_page();
+	vaddr_t va = KVA_END - NBPD_L2;
+	uint64_t ptp0 = pmap_counters.ptpages;
+
+	ptpkeep_set(true);
+	pmap_kenter_pa(va, pg->phys_addr, RW, 0);
+	pmap_update(pmap_kernel());
+	KT_EQ(pmap_counters.ptpages, ptp0 + 1);
+	pmap_kremove(va, PAGE_SIZE);
+	pmap_update(pmap_kernel());
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	KT_ASSERT(pmap_kernel()->pm_ptp_idle == NULL);
+	vm_page_free(pg);
+}
+
+/*
+ * Removing a range walks the tables once per leaf table it finds and
+ * once per run of missing entries in a table, not once per page or per
+ * empty slot: an exit removes all of user space (128 TiB, 256 PML4
+ * slots) and its stack's 512-entry tables page by page before.  Three
+ * pages in three tables far apart: about a dozen walks, not thousands.
+ */
+KTEST(pmap_speed, removing_all_of_user_space_walks_once_per_table)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	const vaddr_t vas[] = { 0x400000, 0x40000000 + 5 * PAGE_SIZE,
+		USER_MAX - PAGE_SIZE };
+	uint64_t w0;
+
+	ptpkeep_set(false);
+	for (int i = 0; i < 3; i++)
+		KT_EQ(pmap_enter(pm, vas[i], pg->phys_addr, RW, 0), 0);
+	w0 = pmap_counters.walks;
+	pmap_remove(pm, 0, USER_MAX);
+	ktest_print("pmap_remove of all user space: %lu walks\n", pmap_counters.walks - w0);
+	KT_ASSERT(pmap_counters.walks - w0 <= 24);
+	KT_EQ(pm->pm_stats.resident, 0);
+	KT_EQ(pm->pm_stats.ptpages, 0);
+	/* And a table's pages are visited in one walk: 512 pages, 1 table. */
+	for (int i = 0; i < 512; i++)
+		KT_EQ(pmap_enter(pm, 0x40000000 + i * PAGE_SIZE, pg->phys_addr, RW, 0), 0);
+	w0 = pmap_counters.walks;
+	pmap_remove(pm, 0x40000000, 0x40000000 + NBPD_L2);
+	KT_ASSERT(pmap_counters.walks - w0 <= 4);
+	KT_EQ(pg->md.pv_count, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
 }
