@@ -6,6 +6,8 @@
 #include "kern/core/clock.h"
 #include "kern/arch/cpu.h"
 #include "kern/core/sched.h"
+#include "kern/arch/cpu_info.h"
+#include "kern/core/ktest.h"
 
 bool
 tt_wait(bool (*cond)(void *arg), void *arg, uint64_t max_ticks)
@@ -48,4 +50,27 @@ tt_spin_ticks(uint64_t n)
 
 	while (ticks < end)
 		__asm__ volatile("pause");
+}
+
+bool
+tt_spin_until(bool (*cond)(void *arg), void *arg, uint64_t ns)
+{
+	uint64_t end = clock_ns() + ns;
+
+	while (!cond(arg)) {
+		if (clock_ns() > end)
+			return false;
+		cpu_pause();
+	}
+	return true;
+}
+
+bool
+tt_one_cpu(const char *suite, const char *what)
+{
+	if (ncpu > 1 && cpu_infos[1].ci_sched_on)
+		return false;
+	ktest_print("# %s: no second CPU runs threads: %s not tested here; "
+	    "make test's SMP boot (SMPKTEST) runs it with two\n", suite, what);
+	return true;
 }

@@ -31,4 +31,19 @@ bool tt_wait_sleeping(struct thread *t, const void *chan, uint64_t max_ticks);
 /* tt_spin_ticks - busy-wait, interrupts on, until n ticks have passed. */
 void tt_spin_ticks(uint64_t n);
 
+/*
+ * tt_spin_until - spin (no yield: for a test holding a spin lock or one
+ * waiting for another CPU) until cond(arg) or ns nanoseconds by the clock,
+ * not by a loop count: a busy host may leave a QEMU CPU unscheduled for
+ * seconds.  => returns whether cond became true.
+ */
+bool tt_spin_until(bool (*cond)(void *arg), void *arg, uint64_t ns);
+
+/*
+ * tt_one_cpu - whether no second CPU runs threads; if so, says that the
+ * test of suite checking what is not run here (make test's SMP boot,
+ * SMPKTEST, runs it with two), and the test should pass without it.
+ */
+bool tt_one_cpu(const char *suite, const char *what);
+
 #endif

@@ -33,35 +33,12 @@
 #include "kern/lib/spinlock.h"
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
+#include "tests/harness/threadtest.h"
 #include "uvm/uvm_page.h"
 
 #define RW (VM_PROT_READ | VM_PROT_WRITE)
 #define WAIT_NS (30 * 1000000000ULL)
 #define PL_VA 0x20000000UL
-
-static bool
-one_cpu(const char *what)
-{
-	if (ncpu > 1 && cpu_infos[1].ci_sched_on)
-		return false;
-	ktest_print("# pmaplock: no second CPU runs threads: %s not tested here; "
-	    "make test's SMP boot (SMPKTEST) runs it with two\n", what);
-	return true;
-}
-
-/* Spin until cond(arg) or WAIT_NS; whether it came. */
-static bool
-spin_until(bool (*cond)(void *arg), void *arg)
-{
-	uint64_t end = clock_ns() + WAIT_NS;
-
-	while (!cond(arg)) {
-		if (clock_ns() > end)
-			return false;
-		cpu_pause();
-	}
-	return true;
-}
 
 static bool
 flag_set(void *arg)
@@ -112,7 +89,7 @@ KTEST(pmaplock, a_change_in_one_pmap_does_not_wait_for_another_pmaps_lock)
 	struct thread *t;
 	bool came;
 
-	if (one_cpu("a second pmap's lock while one is held"))
+	if (tt_one_cpu("pmaplock", "a second pmap's lock while one is held"))
 		return;
 	a = pmap_create();
 	b = pmap_create();
@@ -124,7 +101,7 @@ KTEST(pmaplock, a_change_in_one_pmap_does_not_wait_for_another_pmaps_lock)
 	KT_ASSERT(t != NULL);
 	spin_lock(&a->pm_lock);
 	j.go = true;
-	came = spin_until(flag_set, (void *)&j.done);
+	came = tt_spin_until(flag_set, (void *)&j.done, WAIT_NS);
 	spin_unlock(&a->pm_lock);
 	KT_EQ(thread_join(t), 0);
 	KT_ASSERT(came);                /* finished while A was held */
@@ -183,7 +160,7 @@ KTEST(pmaplock, page_protect_lets_go_of_the_pv_lock_while_a_pmap_is_busy)
 	bool came;
 
 	KT_ASSERT(a != NULL && b != NULL);
-	if (one_cpu("the page side meeting a busy pmap")) {
+	if (tt_one_cpu("pmaplock", "the page side meeting a busy pmap")) {
 		pmap_destroy(a);
 		pmap_destroy(b);
 		return;
@@ -198,7 +175,7 @@ KTEST(pmaplock, page_protect_lets_go_of_the_pv_lock_while_a_pmap_is_busy)
 	KT_ASSERT(t != NULL);
 	spin_lock(&a->pm_lock);
 	j.go = true;
-	came = spin_until(b_gone_and_retried, &w);
+	came = tt_spin_until(b_gone_and_retried, &w, WAIT_NS);
 	bool done_early = j.done;
 	uint32_t left = j.pg->md.pv_count;
 	spin_unlock(&a->pm_lock);
@@ -287,7 +264,7 @@ KTEST(pmaplock, map_changes_and_page_side_calls_race_and_lists_match_tables)
 	uint64_t end = clock_ns() + WAIT_NS;
 	long i;
 
-	if (one_cpu("map changes racing the page side"))
+	if (tt_one_cpu("pmaplock", "map changes racing the page side"))
 		return;
 	r.a = pmap_create();
 	r.b = pmap_create();

@@ -25,17 +25,6 @@
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_pgcache.h"
 
-/* True (and says so) when no second CPU runs threads. */
-static bool
-one_cpu(const char *what)
-{
-	if (ncpu > 1 && cpu_infos[1].ci_sched_on)
-		return false;
-	ktest_print("# pgcache: no second CPU runs threads: %s not tested here; "
-	    "make test's SMP boot (SMPKTEST) runs it with two\n", what);
-	return true;
-}
-
 /* Allocate n kernel pages into pgs; how many came. */
 static int
 alloc_n(struct vm_page **pgs, int n)
@@ -110,7 +99,7 @@ KTEST(pgcache_speed, a_page_freed_on_a_cpu_is_its_next_allocation)
 	sched_bind(-1);
 	memset(&rt1, 0, sizeof(rt1));
 	rt1.cpu = -1;
-	if (!one_cpu("the same on cpu1")) {
+	if (!tt_one_cpu("pgcache", "the same on cpu1")) {
 		t = thread_create_on("pgc-rt", roundtrip_worker, NULL, 1);
 		KT_ASSERT(t != NULL);
 		KT_EQ(thread_join(t), 0);
@@ -232,7 +221,7 @@ KTEST(pgcache, exhaustion_steals_the_other_cpus_cached_pages)
 	struct pglist held;
 	struct thread *t;
 
-	if (one_cpu("stealing another CPU's cache")) {
+	if (tt_one_cpu("pgcache", "stealing another CPU's cache")) {
 		vm_pgcache_set_enabled(was);
 		return;
 	}
@@ -350,7 +339,7 @@ KTEST(pgcache, two_cpus_allocating_and_freeing_keep_the_counts_exact)
 	struct thread *t[2];
 	int check;
 
-	if (one_cpu("two CPUs at once")) {
+	if (tt_one_cpu("pgcache", "two CPUs at once")) {
 		vm_pgcache_set_enabled(was);
 		return;
 	}

@@ -28,29 +28,17 @@
  */
 #define WAIT_NS (30 * 1000000000ULL)
 
-/* True (and says so) when no second CPU runs threads. */
 static bool
-one_cpu(const char *what)
+flag_set(void *flag)
 {
-	if (ncpu > 1 && cpu_infos[1].ci_sched_on)
-		return false;
-	ktest_print("# smpsched: no second CPU runs threads: %s not tested here; "
-	    "make test's SMP boot (SMPKTEST) runs it with two\n", what);
-	return true;
+	return *(volatile bool *)flag;
 }
 
 /* Spin until *flag, answering nothing else; false after WAIT_NS. */
 static bool
 spin_until(volatile bool *flag)
 {
-	uint64_t end = clock_ns() + WAIT_NS;
-
-	while (!*flag) {
-		if (clock_ns() > end)
-			return false;
-		cpu_pause();
-	}
-	return true;
+	return tt_spin_until(flag_set, (void *)flag, WAIT_NS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -89,7 +77,7 @@ KTEST(smpsched, two_unbound_threads_run_at_the_same_time_on_two_cpus)
 {
 	struct thread *a, *b;
 
-	if (one_cpu("two threads at once"))
+	if (tt_one_cpu("smpsched", "two threads at once"))
 		return;
 	memset(&meet, 0, sizeof(meet));
 	a = thread_create("meet0", meeter, (void *)0);
@@ -134,7 +122,7 @@ KTEST(smpsched, a_wakeup_reaches_an_idle_cpu_by_a_reschedule_ipi)
 	struct thread *t;
 	uint64_t ipis0, sent0;
 
-	if (one_cpu("waking an idle CPU"))
+	if (tt_one_cpu("smpsched", "waking an idle CPU"))
 		return;
 	wake_flag = false;
 	woke_on = -1;
@@ -179,7 +167,7 @@ KTEST(smpsched, sched_bind_moves_the_thread_and_keeps_it_there)
 {
 	struct thread *t;
 
-	if (one_cpu("binding to another CPU"))
+	if (tt_one_cpu("smpsched", "binding to another CPU"))
 		return;
 	memset((void *)bind_seen, 0, sizeof(bind_seen));
 	t = thread_create("binder", binder, NULL);
@@ -207,7 +195,7 @@ KTEST(smpsched, a_join_frees_the_stack_only_after_the_zombies_last_switch)
 	int n0 = thread_count(), bad = 0;
 	volatile int ran_on;
 
-	if (one_cpu("joining a thread that exits on another CPU"))
+	if (tt_one_cpu("smpsched", "joining a thread that exits on another CPU"))
 		return;
 	/* Each exits on cpu1 while cpu0 joins at once: a freed stack that
 	 * cpu1 still switched on would be reused by the next create. */
@@ -248,7 +236,7 @@ KTEST(smpsched, threads_migrate_and_the_queues_stay_consistent)
 	struct thread *t[NMIGRANTS];
 	int bad = 0, moved = 0;
 
-	if (one_cpu("threads moving between CPUs"))
+	if (tt_one_cpu("smpsched", "threads moving between CPUs"))
 		return;
 	migrants_stop = false;
 	for (int i = 0; i < NMIGRANTS; i++) {
@@ -293,7 +281,7 @@ KTEST(smpsched, a_signal_between_the_test_and_the_sleep_ends_the_sleep)
 {
 	struct thread *t;
 
-	if (one_cpu("the signal window between test and sleep"))
+	if (tt_one_cpu("smpsched", "the signal window between test and sleep"))
 		return;
 	sig_tested = sig_posted = sig_returned = false;
 	sig_was_pending = sig_still_pending = true;
