@@ -539,13 +539,17 @@ KTEST(sched, stack_overflow_hits_the_guard_page_and_kills_only_that_thread)
  * point at the top of its own stack.
  */
 #define PROGRAM_SWITCHES 3
-#define MAX_RUNS 400
+#define MAX_RUNS 4000
+#define MAX_RUN_NS (120 * 1000000000ULL)   /* by the clock: on a busy host a
+					     run is preempted far less often
+					     (1 switch in 400 runs, once) */
 
 KTEST(sched, preempted_user_program_keeps_its_kernel_stack)
 {
 	char *argv[] = { "hello", NULL };
 	char *envp[] = { NULL };
 	uint64_t ps0 = sched_stats.program_switches, tss_before, tss_after, sys_after;
+	uint64_t end;
 	struct thread *r[MAXCPUS] = { NULL };
 	int runs = 0, bad = 0, status, nr = 0;
 
@@ -557,7 +561,9 @@ KTEST(sched, preempted_user_program_keeps_its_kernel_stack)
 	for (int i = 0; i < nr; i++)
 		KT_ASSERT(r[i] != NULL);
 	tss_before = gdt_kernel_stack();
-	while (sched_stats.program_switches < ps0 + PROGRAM_SWITCHES && runs < MAX_RUNS) {
+	end = clock_ns() + MAX_RUN_NS;
+	while (sched_stats.program_switches < ps0 + PROGRAM_SWITCHES && runs < MAX_RUNS &&
+	    clock_ns() < end) {
 		status = -1;
 		bad += proc_run("/bin/hello", argv, envp, &status) != 0 ||
 		    status != W_EXITCODE(0);   /* hello, no arguments */
