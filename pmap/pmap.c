@@ -448,22 +448,32 @@ pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm, vaddr_t va)
 	PCOUNT(pv_made, 1);
 }
 
+/*
+ * The link that points at pg's PV entry for (pm, va): it must exist (a
+ * mapping the caller holds has one).  => pg's PV lock held.
+ */
+static struct pv_entry **
+pv_find(struct vm_page *pg, struct pmap *pm, vaddr_t va)
+{
+	for (struct pv_entry **pp = &pg->md.pv_list; *pp != NULL;
+	    pp = &(*pp)->pv_next) {
+		if ((*pp)->pv_pmap == pm && (*pp)->pv_va == va)
+			return pp;
+	}
+	panic("pmap: no PV entry for pmap %p va %#lx on page %#lx",
+	    (void *)pm, va, pg->phys_addr);
+}
+
 /* Unlink and return the PV entry for (pm, va) on pg.  => pg's PV lock held; it must exist. */
 static struct pv_entry *
 pv_unlink(struct vm_page *pg, struct pmap *pm, vaddr_t va)
 {
-	for (struct pv_entry **pp = &pg->md.pv_list; *pp != NULL;
-	    pp = &(*pp)->pv_next) {
-		struct pv_entry *pve = *pp;
-		if (pve->pv_pmap == pm && pve->pv_va == va) {
-			*pp = pve->pv_next;
-			pg->md.pv_count--;
-			PCOUNT(pv_gone, 1);
-			return pve;
-		}
-	}
-	panic("pmap: no PV entry for pmap %p va %#lx on page %#lx",
-	    (void *)pm, va, pg->phys_addr);
+	struct pv_entry **pp = pv_find(pg, pm, va), *pve = *pp;
+
+	*pp = pve->pv_next;
+	pg->md.pv_count--;
+	PCOUNT(pv_gone, 1);
+	return pve;
 }
 
 /*
@@ -1004,10 +1014,7 @@ pte_move(struct pmap *pm, struct ptpath *path, vaddr_t va, pt_entry_t *dst,
 	if (pte & PG_PVLIST) {
 		struct spinlock *l = pv_lock_of(pg);
 		spin_lock(l);
-		for (struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
-			if (pv->pv_pmap == pm && pv->pv_va == va)
-				pv->pv_va = nva;
-		}
+		(*pv_find(pg, pm, va))->pv_va = nva;
 		__atomic_store_n(dst, pte, __ATOMIC_RELEASE);
 		spin_unlock(l);
 	} else
