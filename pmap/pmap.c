@@ -538,6 +538,9 @@ struct ptpath {
 	pt_entry_t *slot[5];
 };
 
+static bool is_large(const struct pmap *pm, int lvl, pt_entry_t e);
+static void pde_demote(struct pmap *pm, pt_entry_t *pde, vaddr_t va);
+
 /* Fill path; returns the lowest level reached (1 when a PT exists). */
 static int
 pmap_walk(const struct pmap *pm, vaddr_t va, struct ptpath *path)
@@ -566,6 +569,30 @@ pmap_leaf(const struct pmap *pm, vaddr_t va)
 	struct ptpath path;
 
 	return pmap_walk(pm, va, &path) == 1 ? path.slot[1] : NULL;
+}
+
+/*
+ * The entry that maps va in pm: its PTE, or the PDE of a large mapping
+ * holding it; NULL when no table covers va.
+ */
+static pt_entry_t *
+pmap_entry(const struct pmap *pm, vaddr_t va)
+{
+	struct ptpath path;
+	int lvl = pmap_walk(pm, va, &path);
+
+	if (lvl == 1 || is_large(pm, lvl, *path.slot[lvl]))
+		return path.slot[lvl];
+	return NULL;
+}
+
+/* The physical address of va's page in the valid entry e (a PTE or a large PDE). */
+static paddr_t
+entry_pa(pt_entry_t e, vaddr_t va)
+{
+	if (e & PG_PS)
+		return (e & PG_LGFRAME) + (va & (NBPD_L2 - 1) & ~(vaddr_t)PAGE_MASK);
+	return e & PG_FRAME;
 }
 
 /*
@@ -636,6 +663,8 @@ pmap_leaf_alloc(struct pmap *pm, vaddr_t va)
 			if (lvl < 4)
 				ptp_of(slot)->md.ptp_count++;
 		}
+		if (is_large(pm, lvl, *slot))
+			pde_demote(pm, slot, va);       /* one page changes */
 		KASSERT(!(*slot & PG_PS));
 		table = table_kva(*slot);
 	}
@@ -727,6 +756,213 @@ ptp_unuse(struct pmap *pm, struct ptpath *path, int lvl, vaddr_t va)
 	}
 	if (lvl == top + 1 && lvl < 4)
 		ptp_of(path->slot[lvl])->md.ptp_count--;
+}
+
+/* ------------------------------------------------------------------ */
+/* Large mappings                                                      */
+
+/*
+ * A 2 MiB mapping is one PD entry with PG_PS: one TLB entry and no leaf
+ * table for 512 pages.  The VM above never asks for one.  It maps pages
+ * one at a time, and when pmap_enter (with PMAP_PROMOTE) fills the last
+ * slot of a leaf table whose 512 PTEs map one 2 MiB-aligned physical
+ * run in order, with the same bits and none wired, the table is
+ * *promoted*: the PDE maps the run directly.
+ *
+ *   before                               after pde_promote
+ *   PDE -> leaf table                    PDE = 0x40000000 PS RW U NX A D
+ *          [0]   0x40000000 RW U NX A          (maps 0x40000000..0x401fffff)
+ *          [1]   0x40001000 RW U NX A D   leaf table: parked on
+ *          ...                             pm_ptp_parked, not freed
+ *          [511] 0x401ff000 RW U NX A
+ *
+ * The per-page view stays: each of the 512 pages keeps its own PV entry
+ * (pmap, va of that page), so the page daemon, copy-on-write and the
+ * A/D calls still start from one page.  Whatever must change one page
+ * of a large mapping first *demotes* it: pde_demote writes the PDE's
+ * frame and bits back into the parked table, 512 PTEs, and hooks the
+ * table in again.  The table was kept for this: a demotion never needs
+ * memory, so it can never fail - not in the page daemon, not halfway
+ * through an munmap.  A removal that covers a whole large mapping takes
+ * it away in one step instead (pde_remove), and frees the parked table.
+ *
+ * A/D bits.  The PDE has one A and one D for all 512 pages.  Promotion
+ * gathers the PTEs' bits into it after the TLBs have forgotten the
+ * 4 KiB translations (until then a CPU may still set D in the old
+ * table); demotion copies the PDE's bits into every PTE.  So a page
+ * may look dirty that was not written (it shared a PDE with one that
+ * was): a page written out for nothing, never a write lost.
+ *
+ * TLB.  A CPU must never hold a 2 MiB and a 4 KiB translation of one
+ * address that disagree, so promotion flushes the pmap's TLB entries
+ * everywhere before it returns.  After a demotion the 2 MiB entry
+ * another CPU may hold agrees with the new PTEs; the first change to
+ * any of them queues its address, and its invlpg drops the whole
+ * 2 MiB entry.
+ *
+ * Counted: pm_stats.large (and resident, 512 a mapping), the parked
+ * tables in pm_stats.ptpages, pmap_counters promotions, demotions and
+ * large_removed.  Only user pmaps have them.  => pm's lock held for all.
+ */
+
+/* The bits every PTE of a run must share to be one PDE (A, D aside). */
+#define LARGE_BITS (PG_V | PG_RW | PG_U | PG_PWT | PG_PCD | PG_G | PG_WIRED | \
+    PG_PVLIST | PG_NX)
+
+/* Is e a user 2 MiB mapping (a valid PS entry in a user pmap's PD)? */
+static bool
+is_large(const struct pmap *pm, int lvl, pt_entry_t e)
+{
+	return lvl == 2 && !pm->pm_kernel && (e & (PG_V | PG_PS)) == (PG_V | PG_PS);
+}
+
+/* The parked leaf table of the large mapping at va (2 MiB aligned). */
+static struct vm_page *
+ptp_parked(struct pmap *pm, vaddr_t va)
+{
+	struct vm_page *ptp;
+
+	TAILQ_FOREACH(ptp, &pm->pm_ptp_parked, pageq) {
+		if ((vaddr_t)ptp->offset == va)
+			return ptp;
+	}
+	panic("pmap %p: no parked table for the large mapping at %#lx",
+	    (void *)pm, va);
+}
+
+/* Do the 512 PTEs of pt map one aligned run of managed pages, alike? */
+static bool
+pt_promotable(const pt_entry_t *pt)
+{
+	pt_entry_t first = pt[0];
+	paddr_t base = first & PG_FRAME;
+
+	if ((base & (NBPD_L2 - 1)) != 0 ||
+	    (first & (PG_V | PG_PVLIST | PG_WIRED)) != (PG_V | PG_PVLIST))
+		return false;
+	for (int i = 1; i < NPTE; i++) {
+		if ((pt[i] & PG_FRAME) != base + (paddr_t)i * PAGE_SIZE ||
+		    (pt[i] & LARGE_BITS) != (first & LARGE_BITS))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Promote the full leaf table under the PDE at pde (va inside it): the
+ * PDE maps the run, the table is parked, every CPU's TLB forgets the
+ * 4 KiB translations, then the A/D bits set in the table meanwhile are
+ * gathered into the PDE.
+ */
+static void
+pde_promote(struct pmap *pm, pt_entry_t *pde, vaddr_t va)
+{
+	pt_entry_t *pt = table_kva(*pde), ad = 0;
+	struct vm_page *ptp = ptp_of(pt);
+
+	__atomic_store_n(pde, (pt[0] & (PG_FRAME | LARGE_BITS)) | PG_PS,
+	    __ATOMIC_RELEASE);
+	if (pm->pm_ptp_idle == ptp)
+		pm->pm_ptp_idle = NULL;
+	ptp->offset = ROUND_DOWN(va, NBPD_L2);
+	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+	pm->pm_stats.large++;
+	PCOUNT(promotions, 1);
+	pm->pm_tlb_n = PMAP_TLB_MAX + 1;        /* flush all */
+	tlb_update_locked(pm);
+	for (int i = 0; i < NPTE; i++)
+		ad |= __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
+	__atomic_or_fetch(pde, ad & (PG_A | PG_M), __ATOMIC_RELAXED);
+}
+
+/*
+ * If va's leaf table is full and promotable, promote it.  Cheap when it
+ * is not: a count, then the first PTE that differs.
+ */
+static void
+pt_try_promote(struct pmap *pm, vaddr_t va)
+{
+	struct ptpath path;
+
+	if (pmap_walk(pm, va, &path) != 1 || ptp_of(path.slot[1])->md.ptp_count != NPTE)
+		return;
+	if (pt_promotable(table_kva(*path.slot[2])))
+		pde_promote(pm, path.slot[2], va);
+}
+
+/*
+ * Split the large mapping at pde (va inside it) back into 512 PTEs in
+ * its parked table, which is hooked in again.  The compare-and-swap
+ * fails when a CPU set A or D in the PDE while the table was filled:
+ * then fill it again with them.
+ */
+static void
+pde_demote(struct pmap *pm, pt_entry_t *pde, vaddr_t va)
+{
+	struct vm_page *ptp = ptp_parked(pm, ROUND_DOWN(va, NBPD_L2));
+	pt_entry_t *pt = PHYS_TO_DMAP(ptp->phys_addr);
+	pt_entry_t old = __atomic_load_n(pde, __ATOMIC_RELAXED);
+
+	do {
+		pt_entry_t bits = old & (LARGE_BITS | PG_A | PG_M);
+		for (int i = 0; i < NPTE; i++)
+			pt[i] = ((old & PG_LGFRAME) + (paddr_t)i * PAGE_SIZE) | bits;
+	} while (!__atomic_compare_exchange_n(pde, &old,
+	    ptp->phys_addr | PG_V | PG_RW | PG_U, false, __ATOMIC_ACQ_REL,
+	    __ATOMIC_RELAXED));
+	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
+	ptp->offset = 0;
+	ptp->md.ptp_count = NPTE;
+	pm->pm_stats.large--;
+	PCOUNT(demotions, 1);
+	tlb_queue(pm, va);
+}
+
+/*
+ * Walk to va's leaf, demoting a large mapping on the way: for code that
+ * changes one page.  => returns pmap_walk's level (1: path->slot[1] is
+ * va's PTE).
+ */
+static int
+pmap_walk_small(struct pmap *pm, vaddr_t va, struct ptpath *path)
+{
+	int lvl = pmap_walk(pm, va, path);
+
+	if (!is_large(pm, lvl, *path->slot[lvl]))
+		return lvl;
+	pde_demote(pm, path->slot[2], va);
+	return pmap_walk(pm, va, path);
+}
+
+/*
+ * Remove the whole large mapping at path->slot[2] (va its start): the
+ * PDE, the 512 PV entries (each page's A/D from the PDE; onto *freepv),
+ * the parked table (freed after the shootdown).  => pvheld as for
+ * pv_remove.
+ */
+static void
+pde_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
+    const struct vm_page *pvheld, struct pv_entry **freepv)
+{
+	pt_entry_t pde = __atomic_exchange_n(path->slot[2], 0, __ATOMIC_ACQ_REL);
+	struct vm_page *ptp = ptp_parked(pm, va);
+
+	KASSERT((va & (NBPD_L2 - 1)) == 0 && (pde & PG_PS));
+	for (int i = 0; i < NPTE; i++) {
+		paddr_t pa = (pde & PG_LGFRAME) + (paddr_t)i * PAGE_SIZE;
+		struct pv_entry *pve = pv_remove(vm_page_from_phys(pa), pm,
+		    va + (vaddr_t)i * PAGE_SIZE, pde, pvheld);
+		pve->pv_next = *freepv;
+		*freepv = pve;
+	}
+	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
+	ptp->offset = 0;
+	ptp->md.ptp_count = 0;
+	pm->pm_stats.resident -= NPTE;
+	pm->pm_stats.large--;
+	PCOUNT(large_removed, 1);
+	ptp_defer_free(pm, ptp, va);
+	ptp_unuse(pm, path, 2, va);
 }
 
 /* ------------------------------------------------------------------ */
@@ -843,6 +1079,8 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 		pt_entry_t npte = pa | PG_V | prot_bits(pm, prot, flags) |
 		    (pg != NULL ? PG_PVLIST : 0);
 		pte_install(pm, slot, va, npte, &pve, &freepv);
+		if (flags & PMAP_PROMOTE)
+			pt_try_promote(pm, va);
 	}
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pm->pm_lock);
@@ -856,7 +1094,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 
 int
 pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
-    vm_prot_t prot)
+    vm_prot_t prot, int flags)
 {
 	struct pv_entry *pves[PMAP_ENTER_MAX], *freepv = NULL;
 	pt_entry_t *slot = NULL, bits = PG_V | PG_PVLIST | prot_bits(pm, prot, 0);
@@ -874,6 +1112,12 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 			break;
 		pte_install(pm, slot, va, pgs[done]->phys_addr | bits, &pves[done],
 		    &freepv);
+		/* Leaving a table (or the run): it may have filled up. */
+		if ((flags & PMAP_PROMOTE) &&
+		    (PTE_INDEX(va, 1) == NPTE - 1 || done == got - 1)) {
+			pt_try_promote(pm, va);
+			slot = NULL;            /* walk again: it may be gone */
+		}
 	}
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pm->pm_lock);
@@ -885,9 +1129,17 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 	return done;
 }
 
+/* May next_mapped skip e's span?  Missing, or the kernel's direct map. */
+static bool
+skippable(const struct pmap *pm, int lvl, pt_entry_t e)
+{
+	return !(e & PG_V) || ((e & PG_PS) && !is_large(pm, lvl, e));
+}
+
 /*
  * First address at or after va that could be mapped in pm, skipping
- * whole missing tables; returns end if none before it.
+ * whole missing tables; returns end if none before it.  A large
+ * mapping stops it (at va, or at its start).
  */
 static vaddr_t
 next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
@@ -895,11 +1147,12 @@ next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
 	struct ptpath path;
 	int lvl;
 
-	/* While the entry at lvl is missing (or large), skip its span, and
-	 * the spans of the missing entries after it in the same table
-	 * without walking down again: an exit's pmap_remove of all user
-	 * space would otherwise walk once for each empty PML4 slot. */
-	while (va < end && (lvl = pmap_walk(pm, va, &path)) != 1) {
+	/* While the entry at lvl is missing, skip its span, and the spans
+	 * of the missing entries after it in the same table without walking
+	 * down again: an exit's pmap_remove of all user space would
+	 * otherwise walk once for each empty PML4 slot. */
+	while (va < end && (lvl = pmap_walk(pm, va, &path)) != 1 &&
+	    skippable(pm, lvl, *path.slot[lvl])) {
 		uint64_t span = 1ULL << (12 + 9 * (lvl - 1));
 		pt_entry_t *slot = path.slot[lvl];
 		do {
@@ -907,7 +1160,7 @@ next_mapped(const struct pmap *pm, vaddr_t va, vaddr_t end)
 			va = (next <= va || next > end) ? end : next;
 			slot++;
 		} while (va < end && PTE_INDEX(va, lvl) != 0 &&
-		    (!(*slot & PG_V) || (*slot & PG_PS)));
+		    skippable(pm, lvl, *slot));
 	}
 	return va;
 }
@@ -925,7 +1178,9 @@ table_end(vaddr_t va, vaddr_t end)
  * Remove the valid PTEs of [va, table_end) from the leaf table that holds
  * va (it exists: next_mapped): one walk for the table, then its slots in
  * turn, until the table empties (freed or kept, ptp_unuse) or the range
- * ends.  Returns where the next table starts.  => pm's lock held.
+ * ends.  A large mapping the range covers goes whole; one it covers in
+ * part is demoted first.  Returns where the next table starts.
+ *  => pm's lock held.
  */
 static vaddr_t
 remove_in_table(struct pmap *pm, vaddr_t va, vaddr_t eva, struct pv_entry **freepv)
@@ -935,7 +1190,13 @@ remove_in_table(struct pmap *pm, vaddr_t va, vaddr_t eva, struct pv_entry **free
 	struct vm_page *ptp;
 	pt_entry_t *slot;
 
-	if (pmap_walk(pm, va, &path) != 1)
+	int lvl = pmap_walk(pm, va, &path);
+	if (is_large(pm, lvl, *path.slot[lvl]) && (va & (NBPD_L2 - 1)) == 0 &&
+	    end == va + NBPD_L2) {
+		pde_remove(pm, &path, va, NULL, freepv);
+		return end;
+	}
+	if (pmap_walk_small(pm, va, &path) != 1)
 		return end;
 	slot = path.slot[1];
 	ptp = ptp_of(slot);
@@ -966,6 +1227,46 @@ pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva)
 	pv_free_list(freepv);
 }
 
+/* Clear clr and set set in the entry at slot (va), if valid and they change it. */
+static void
+entry_protect(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t clr,
+    pt_entry_t set)
+{
+	pt_entry_t pte = *slot;
+
+	/* RW and NX change only under pm's lock: this read is stable. */
+	if (!(pte & PG_V) || ((pte & ~clr) | set) == pte)
+		return;
+	pte_update(slot, clr, set);
+	tlb_queue(pm, va);
+}
+
+/*
+ * pmap_protect's remove_in_table: the PTEs of [va, table_end) in va's
+ * leaf table, or a large mapping's PDE when the range covers all of it
+ * (demoted first when it does not).  Returns where the next table
+ * starts.  => pm's lock held.
+ */
+static vaddr_t
+protect_in_table(struct pmap *pm, vaddr_t va, vaddr_t eva, pt_entry_t clr,
+    pt_entry_t set)
+{
+	vaddr_t end = table_end(va, eva);
+	struct ptpath path;
+	int lvl = pmap_walk(pm, va, &path);
+
+	if (is_large(pm, lvl, *path.slot[lvl]) && (va & (NBPD_L2 - 1)) == 0 &&
+	    end == va + NBPD_L2) {
+		entry_protect(pm, path.slot[2], va, clr, set);
+		return end;
+	}
+	if (pmap_walk_small(pm, va, &path) != 1)
+		return end;
+	for (pt_entry_t *slot = path.slot[1]; va < end; va += PAGE_SIZE, slot++)
+		entry_protect(pm, slot, va, clr, set);
+	return end;
+}
+
 void
 pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 {
@@ -978,21 +1279,11 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 		return;
 	}
 	spin_lock(&pm->pm_lock);
-	pt_entry_t *slot = NULL;
-	for (vaddr_t va = sva; va < eva && va >= sva; va += PAGE_SIZE, slot++) {
-		/* A walk only at the start and into the next table. */
-		if (slot == NULL || PTE_INDEX(va, 1) == 0) {
-			va = next_mapped(pm, va, eva);
-			if (va >= eva)
-				break;
-			slot = pmap_leaf(pm, va);
-		}
-		pt_entry_t pte = *slot;
-		/* RW and NX change only under pm's lock: this read is stable. */
-		if (!(pte & PG_V) || ((pte & ~clr) | set) == pte)
-			continue;
-		pte_update(slot, clr, set);
-		tlb_queue(pm, va);
+	for (vaddr_t va = sva; va < eva && va >= sva;) {
+		va = next_mapped(pm, va, eva);
+		if (va >= eva)
+			break;
+		va = protect_in_table(pm, va, eva, clr, set);
 	}
 	spin_unlock(&pm->pm_lock);
 }
@@ -1045,7 +1336,7 @@ pmap_move(struct pmap *pm, vaddr_t old, vaddr_t new, vsize_t size)
 		va = next_mapped(pm, va, old + size);
 		if (va >= old + size)
 			break;
-		if (pmap_walk(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
+		if (pmap_walk_small(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
 			continue;
 		pt_entry_t *dst = pmap_leaf_alloc(pm, va - old + new);
 		if (dst == NULL)
@@ -1160,7 +1451,7 @@ page_remove_all(struct vm_page *pg, struct spinlock *l, struct pv_entry **freepv
 		vaddr_t va = pv->pv_va;
 		if (!pv_lock_pmap(pv, l))
 			continue;
-		pmap_walk(pm, va, &path);
+		pmap_walk_small(pm, va, &path);
 		pte_remove(pm, &path, va, pg, freepv);
 		tlb_update_locked(pm);
 		spin_unlock(&pm->pm_lock);
@@ -1182,7 +1473,9 @@ again:
 	for (struct pv_entry *pv = pg->md.pv_list; pv != NULL; pv = pv->pv_next) {
 		if (!pv_lock_pmap(pv, l))
 			goto again;
-		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		struct ptpath path;
+		pmap_walk_small(pv->pv_pmap, pv->pv_va, &path);
+		pt_entry_t *slot = path.slot[1];
 		if (*slot & bit) {
 			was = true;
 			pte_update(slot, bit, 0);
@@ -1218,7 +1511,7 @@ again:
 	for (struct pv_entry *pv = pg->md.pv_list; pv != NULL; pv = pv->pv_next) {
 		if (!pv_lock_pmap(pv, l))
 			goto again;
-		bool set = (*pmap_leaf(pv->pv_pmap, pv->pv_va) & bit) != 0;
+		bool set = (*pmap_entry(pv->pv_pmap, pv->pv_va) & bit) != 0;
 		spin_unlock(&pv->pv_pmap->pm_lock);
 		if (set)
 			return true;
@@ -1373,6 +1666,7 @@ pmap_create(void)
 	pm->pm_refs = 1;
 	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("pmap");
 	TAILQ_INIT(&pm->pm_ptp_free);
+	TAILQ_INIT(&pm->pm_ptp_parked);
 	/* The kernel half: the same PDPTs as every other pmap. */
 	memcpy(&pm->pm_pml4[NPTE / 2], &kernel_pmap_store.pm_pml4[NPTE / 2],
 	    (NPTE / 2) * sizeof(pt_entry_t));
@@ -1402,6 +1696,7 @@ pmap_destroy(struct pmap *pm)
 	ptp_free_deferred(pm);
 	spin_unlock(&pm->pm_lock);
 	KASSERT(pm->pm_stats.resident == 0 && pm->pm_stats.ptpages == 0);
+	KASSERT(TAILQ_EMPTY(&pm->pm_ptp_parked) && pm->pm_stats.large == 0);
 	spin_lock(&pmap_list_lock);
 	TAILQ_REMOVE(&all_pmaps, pm, pm_list);
 	spin_unlock(&pmap_list_lock);
@@ -1517,6 +1812,7 @@ pmap_bootstrap(paddr_t dmap_end)
 	pm->pm_refs = 1;
 	pm->pm_lock = (struct spinlock)SPINLOCK_INIT("kpmap");
 	TAILQ_INIT(&pm->pm_ptp_free);
+	TAILQ_INIT(&pm->pm_ptp_parked);
 	dmap_end_pa = ROUND_UP(MAX(dmap_end, 4ULL << 30), NBPD_L3);
 	build_direct_map(pm, dmap_end_pa);
 	/* The arena's PDPT exists from the start so every pmap shares it. */
@@ -1578,7 +1874,7 @@ struct pcheck {
 	struct pmap *pm;
 	kprint_fn pr;
 	int bad;
-	uint64_t leaves, wired, tables, pvleaves;
+	uint64_t leaves, wired, tables, pvleaves, large;
 };
 
 /* The sign-extended address of entry i of a level-lvl table at base. */
@@ -1631,6 +1927,30 @@ check_leaf(struct pcheck *c, pt_entry_t e, vaddr_t va)
 	}
 }
 
+/*
+ * A large mapping: its run aligned, its parked table there, and each of
+ * its 512 pages checked as the PTE a demotion would make.
+ */
+static void
+check_large(struct pcheck *c, pt_entry_t e, vaddr_t va)
+{
+	struct vm_page *ptp;
+	bool parked = false;
+
+	c->large++;
+	TAILQ_FOREACH(ptp, &c->pm->pm_ptp_parked, pageq)
+		parked |= (vaddr_t)ptp->offset == va;
+	if (!parked || (e & PG_FRAME & (NBPD_L2 - 1)) || (e & PG_WIRED)) {
+		c->pr("pmap_check: %p large mapping at %#lx: %s\n", (void *)c->pm,
+		    va, !parked ? "no parked table" : "frame or bits wrong");
+		c->bad++;
+	}
+	for (int i = 0; i < NPTE; i++) {
+		check_leaf(c, ((e & PG_LGFRAME) + (paddr_t)i * PAGE_SIZE) |
+		    (e & (LARGE_BITS | PG_A | PG_M)), va + (vaddr_t)i * PAGE_SIZE);
+	}
+}
+
 static void
 check_table(struct pcheck *c, pt_entry_t *table, int lvl, vaddr_t base,
     int first, int last)
@@ -1645,6 +1965,8 @@ check_table(struct pcheck *c, pt_entry_t *table, int lvl, vaddr_t base,
 		vaddr_t va = entry_va(base, lvl, i);
 		if (lvl == 1)
 			check_leaf(c, e, va);
+		else if (is_large(c->pm, lvl, e))
+			check_large(c, e, va);
 		else if (!(e & PG_PS)) {
 			c->tables++;
 			check_table(c, table_kva(e), lvl - 1, va, 0, NPTE - 1);
@@ -1662,18 +1984,23 @@ check_table(struct pcheck *c, pt_entry_t *table, int lvl, vaddr_t base,
 static int
 check_one(struct pmap *pm, kprint_fn pr, uint64_t *pvleaves)
 {
-	struct pcheck c = { pm, pr, 0, 0, 0, 0, 0 };
+	struct pcheck c = { pm, pr, 0, 0, 0, 0, 0, 0 };
+	struct vm_page *ptp;
+	uint64_t parked = 0;
 
 	if (pm->pm_kernel)
 		check_table(&c, pm->pm_pml4, 4, 0, NPTE / 2, NPTE - 1);
 	else
 		check_table(&c, pm->pm_pml4, 4, 0, 0, NPTE / 2 - 1);
+	TAILQ_FOREACH(ptp, &pm->pm_ptp_parked, pageq)
+		parked++;
 	if (c.leaves != pm->pm_stats.resident || c.wired != pm->pm_stats.wired ||
-	    c.tables != pm->pm_stats.ptpages) {
-		pr("pmap_check: %p stats resident %lu wired %lu tables %lu, "
-		   "tables hold %lu %lu %lu\n", (void *)pm, pm->pm_stats.resident,
-		    pm->pm_stats.wired, pm->pm_stats.ptpages, c.leaves, c.wired,
-		    c.tables);
+	    c.tables + parked != pm->pm_stats.ptpages || c.large != parked ||
+	    c.large != pm->pm_stats.large) {
+		pr("pmap_check: %p stats resident %lu wired %lu tables %lu large %lu, "
+		   "tables hold %lu %lu %lu + %lu parked, %lu large\n", (void *)pm,
+		    pm->pm_stats.resident, pm->pm_stats.wired, pm->pm_stats.ptpages,
+		    pm->pm_stats.large, c.leaves, c.wired, c.tables, parked, c.large);
 		c.bad++;
 	}
 	for (int i = NPTE / 2; i < NPTE && !pm->pm_kernel; i++) {
@@ -1722,10 +2049,10 @@ pmap_listed(const struct pmap *pm)
 static bool
 pv_has_pte(const struct vm_page *pg, const struct pv_entry *pv)
 {
-	pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+	pt_entry_t *slot = pmap_entry(pv->pv_pmap, pv->pv_va);
 
 	return slot != NULL && (*slot & PG_V) && (*slot & PG_PVLIST) &&
-	    (*slot & PG_FRAME) == pg->phys_addr;
+	    entry_pa(*slot, pv->pv_va) == pg->phys_addr;
 }
 
 /*
@@ -1825,7 +2152,7 @@ pmap_page_mappings(struct vm_page *pg, struct pmap_mapping *out, uint32_t max,
 	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next, n++) {
 		if (n >= max)
 			continue;
-		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		pt_entry_t *slot = pmap_entry(pv->pv_pmap, pv->pv_va);
 		out[n].pm = pv->pv_pmap;
 		out[n].va = pv->pv_va;
 		out[n].pte = slot != NULL ? *slot : 0;
@@ -1843,7 +2170,7 @@ pmap_page_print_mappings(const struct vm_page *pg, kprint_fn pr)
 	    (pg->md.attrs & PMAP_ATTR_MOD) ? " MOD" : "", pg->md.pv_count,
 	    pg->md.pv_count == 1 ? "" : "s");
 	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
-		pt_entry_t *slot = pmap_leaf(pv->pv_pmap, pv->pv_va);
+		pt_entry_t *slot = pmap_entry(pv->pv_pmap, pv->pv_va);
 		pr("    pmap %p va %#lx: %s\n", (void *)pv->pv_pmap, pv->pv_va,
 		    slot ? pmap_pte_describe(*slot, buf, sizeof(buf)) : "(no table)");
 	}

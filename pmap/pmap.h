@@ -31,7 +31,9 @@ struct vm_page;
 struct pmap_stats {
 	uint64_t resident;      /* valid leaf mappings */
 	uint64_t wired;         /* ... of which wired */
-	uint64_t ptpages;       /* page-table pages below the PML4 */
+	uint64_t ptpages;       /* page-table pages below the PML4 (a
+	                           large mapping's parked one included) */
+	uint64_t large;         /* 2 MiB mappings (each also 512 resident) */
 };
 
 /*
@@ -55,6 +57,10 @@ struct pmap_counters {
 	uint64_t tlb_ipi_all;   /* of them, "flush everything" */
 	uint64_t walks;         /* table walks from the PML4 (pmap_walk; a
 	                           statistic: relaxed atomic adds) */
+	/* 2 MiB mappings (pmap.c, "Large mappings") */
+	uint64_t promotions;    /* full leaf tables turned into one PDE */
+	uint64_t demotions;     /* PDEs split back into 512 PTEs */
+	uint64_t large_removed; /* large mappings removed whole */
 };
 
 extern struct pmap_counters pmap_counters;
@@ -87,6 +93,9 @@ struct pmap {
 	 * "The idle leaf table"); NULL if none */
 	struct vm_page *pm_ptp_idle;
 	vaddr_t pm_ptp_idle_va;
+	/* the leaf tables of its 2 MiB mappings, kept for their demotion
+	 * (pmap.c, "Large mappings"); each one's offset is its address */
+	TAILQ_HEAD(, vm_page) pm_ptp_parked;
 };
 
 /* The idle leaf table's switch (boot: ptpkeep=0; tests may set it). */
@@ -96,6 +105,10 @@ extern bool pmap_ptpkeep_on;
 #define PMAP_WIRED 0x100        /* wired mapping: pmap_remove keeps counts */
 #define PMAP_CANFAIL 0x200      /* return -ENOMEM instead of panicking */
 #define PMAP_NOCACHE 0x400      /* uncached (device memory) */
+#define PMAP_PROMOTE 0x800      /* the page may be part of a 2 MiB mapping:
+				   when its leaf table fills with one
+				   aligned physical run, map it with one
+				   PDE (pmap.c, "Large mappings") */
 
 /*
  * pmap_bootstrap - build the kernel's real page tables and switch to them:
@@ -133,7 +146,8 @@ void pmap_destroy(struct pmap *pm);
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags);
 
 /*
- * pmap_enter_pages - pmap_enter (flags PMAP_CANFAIL, no access preset) of
+ * pmap_enter_pages - pmap_enter (flags PMAP_CANFAIL and the caller's flags,
+ * 0 or PMAP_PROMOTE; no access preset) of
  * n managed pages at va, va + PAGE_SIZE, ...: one lock, one pool call for
  * the PV entries and one table walk per page table, for the fault's runs
  * of pages (zero-fill and copy ahead).
@@ -144,7 +158,7 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flag
  */
 #define PMAP_ENTER_MAX 16
 int pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
-    vm_prot_t prot);
+    vm_prot_t prot, int flags);
 
 /* pmap_remove - unmap [sva, eva); page tables left empty are freed. */
 void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
@@ -220,7 +234,9 @@ void pmap_kremove(vaddr_t va, vsize_t len);
 
 /*
  * pmap_pte_lookup - the leaf entry for va in pm (0 if none), for tests,
- * the VM introspection call and the debugger.  Bits are pmap/pte.h's.
+ * the VM introspection call and the debugger.  Bits are pmap/pte.h's;
+ * for a page inside a 2 MiB mapping it is that PDE (PG_PS set, the
+ * run's first frame in PG_LGFRAME).
  */
 uint64_t pmap_pte_lookup(struct pmap *pm, vaddr_t va);
 

@@ -83,13 +83,16 @@ struct vm_aref {
 /*
  * amap_copy chunking: an entry of at least AMAP_LARGE_PAGES pages (4 MiB)
  * that has no amap yet is first clipped to the AMAP_CHUNK_PAGES-aligned
- * chunk (1 MiB) around the faulting range, so a write into a huge private
- * mapping does not allocate slots for all of it.  Why 1 MiB and not
+ * chunk (2 MiB) around the faulting range, so a write into a huge private
+ * mapping does not allocate slots for all of it.  Why 2 MiB and not
  * UVM's 64 KiB: touching 64 MiB with 16-page chunks made 4096 entries
  * and amaps (1.6 MB of headers and arrays, a clip and a tree insert every
- * 16 pages); 256-page chunks make 64, each amap's arrays 4 KiB.
+ * 16 pages); 512-page chunks make 32, each amap's arrays 8 KiB.  And a
+ * chunk is exactly one 2 MiB page's range (uvm_thp.c): a smaller one
+ * would split every such range between two entries, and none would be
+ * eligible.
  */
-#define AMAP_CHUNK_PAGES 256
+#define AMAP_CHUNK_PAGES 512
 #define AMAP_LARGE_PAGES 1024
 
 #define PPREF_NONE ((int *)-1)  /* ppref wanted but not allocated */

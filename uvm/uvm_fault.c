@@ -67,6 +67,7 @@
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_swap.h"
+#include "uvm/uvm_thp.h"
 
 #define ERESTART 512            /* internal: start the fault over */
 #define EUPGRADE 513            /* internal: look again as the map's writer */
@@ -237,7 +238,7 @@ fault_enter(struct fault *f, vaddr_t va, struct vm_page *pg, vm_prot_t prot)
 {
 	bool wired = va == f->va && (f->wire || (f->entry_wired && pg->wire_count > 0));
 	int flags = PMAP_CANFAIL | (va == f->va ? (int)f->access : 0) |
-	    (wired ? PMAP_WIRED : 0);
+	    (wired ? PMAP_WIRED : 0) | uvm_thp_pmap_flags(f->entry);
 	int error = pmap_enter(f->map->pmap, va, pg->phys_addr, prot, flags);
 
 	if (error != 0)
@@ -597,7 +598,11 @@ fault_lower(struct fault *f)
 		if (error != 0)
 			return error;
 	}
-	if (uobj == NULL || ((f->access & VM_PROT_WRITE) && cow)) {
+	if (uobj == NULL && fault_thp_fill(f) == 0) {        /* 2B, 2 MiB */
+		UVMEXP_ADD(flt_zerofill, 1);
+		f->fcase = FT_2B_ZERO;
+		error = 0;
+	} else if (uobj == NULL || ((f->access & VM_PROT_WRITE) && cow)) {
 		error = fault_promote(f, pg, NULL);                  /* 2B */
 		if (error == 0 && pg != NULL) {
 			UVMEXP_ADD(flt_promote, 1);

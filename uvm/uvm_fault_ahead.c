@@ -49,6 +49,7 @@
 #include "kern/core/cmdline.h"
 #include "uvm/uvm_fault_impl.h"
 #include "uvm/uvm_ftrace.h"
+#include "uvm/uvm_thp.h"
 
 KOPT(faultahead, "faultahead",
     "0: page faults map only their own page: no neighbours, no zero-fill "
@@ -212,7 +213,7 @@ ahead_fill_run(struct fault *f, struct vm_anon **old, int n)
 	}
 	if (got > 0) {
 		int mapped = pmap_enter_pages(f->map->pmap, va, pgs, got,
-		    f->enter_prot);
+		    f->enter_prot, uvm_thp_pmap_flags(f->entry));
 		/* Unmapped copies: the old pages' mappings must go (amap_add). */
 		if (old != NULL && mapped < got)
 			pmap_remove(f->map->pmap, va + (vaddr_t)mapped * PAGE_SIZE,

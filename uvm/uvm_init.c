@@ -24,6 +24,7 @@
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_swap.h"
+#include "uvm/uvm_thp.h"
 
 void
 uvm_init(void)
@@ -35,4 +36,5 @@ uvm_init(void)
 	uvm_map_init();
 	uvm_pdaemon_init();
 	uvm_fault_ahead_init();
+	uvm_thp_init();
 }

@@ -35,6 +35,7 @@
 #include "uvm/uvm_usage.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_swap.h"
+#include "uvm/uvm_thp.h"
 #include "uvm/uvm_vnode.h"
 
 #define PROT_READ 0x1
@@ -189,7 +190,11 @@ mmap_is_dev_zero(uint64_t fd)
 	return zero;
 }
 
-/* Place the mapping: exactly, at the hint if free, else top-down. */
+/*
+ * Place the mapping: exactly, at the hint if free, else top-down -
+ * private anonymous memory of whole 2 MiB pages on a 2 MiB boundary,
+ * so its ranges can have them (uvm/uvm_thp.c).
+ */
 static int
 mmap_place(vaddr_t *va, vsize_t size, struct uvm_object *uobj, voff_t off,
     uvm_flag_t base, uint64_t flags)
@@ -209,7 +214,9 @@ mmap_place(vaddr_t *va, vsize_t size, struct uvm_object *uobj, voff_t off,
 			return error;
 	}
 	*va = mmap_base();
-	return uvm_map(curmap(), va, size, uobj, off, 0, base | UVM_FLAG_TOPDOWN);
+	return uvm_map(curmap(), va, size, uobj, off,
+	    uvm_thp_mmap_align(size, uobj == NULL && (base & UVM_FLAG_COPYONWRITE)),
+	    base | UVM_FLAG_TOPDOWN);
 }
 
 int64_t

@@ -399,7 +399,7 @@ KTEST(pmap, enter_pages_maps_a_run_across_a_table_boundary)
 	for (int i = 0; i < PMAP_ENTER_MAX; i++)
 		pgs[i] = test_page();
 	KT_EQ(pmap_enter(pm, va + PAGE_SIZE, old->phys_addr, RO, 0), 0);
-	KT_EQ(pmap_enter_pages(pm, va, pgs, PMAP_ENTER_MAX, RW), PMAP_ENTER_MAX);
+	KT_EQ(pmap_enter_pages(pm, va, pgs, PMAP_ENTER_MAX, RW, 0), PMAP_ENTER_MAX);
 	pmap_update(pm);
 	KT_EQ(pm->pm_stats.ptpages, 4);     /* PDPT, PD, two PTs */
 	KT_EQ(pm->pm_stats.resident, PMAP_ENTER_MAX);

@@ -1,0 +1,165 @@
+/*
+ * uvm/uvm_thp.c - 2 MiB pages for private anonymous memory ("transparent
+ * huge pages"; FreeBSD calls its kind superpages).
+ *
+ * A TLB entry maps 4 KiB, or 2 MiB when a PD entry maps a page directly
+ * (PG_PS).  A program that touches 64 MiB takes 16,384 TLB entries and
+ * 16,384 zero-fill faults with small pages, 32 of each with large ones.
+ * NetBSD's UVM never had them; here the VM layers above the pmap keep
+ * their per-page view and only two things change:
+ *
+ *   1. where pages come from.  The first fault in an eligible 2 MiB
+ *      range takes a whole 2 MiB-aligned physical run from the page
+ *      allocator (a "reservation" kept whole), zeroes it, and gives each
+ *      of its 512 pages an anon in the amap, as 512 zero-fill faults
+ *      would have:
+ *
+ *        fault at 0x7f0000203000, entry [0x7f0000000000, 0x7f0004000000)
+ *        range [0x7f0000200000, 0x7f0000400000): 512 empty slots
+ *        run   0x40000000..0x401fffff from the allocator, zeroed
+ *        anons slots 512..1023 <- pages 0x40000000, 0x40001000, ...
+ *        pmap  512 PTEs with PMAP_PROMOTE -> the table fills -> one PDE
+ *
+ *   2. how they are mapped.  pmap_enter with PMAP_PROMOTE lets the pmap
+ *      turn a leaf table that fills with one aligned run into one PDE
+ *      (pmap.c, "Large mappings"), and split it again whenever one page
+ *      must change: copy-on-write, mprotect or munmap of part, pageout,
+ *      mlock.  Pages mapped again one by one (after such a split, once
+ *      the cause is gone) promote again when the last one is entered.
+ *
+ * Eligible: the switch on, a private anonymous entry (no object) that
+ * may be written, not wired or being wired, covering the whole aligned
+ * 2 MiB, its 512 slots all empty, and memory not short (free pages
+ * above twice the page daemon's target, plus the run).  Anything else
+ * takes the 4 KiB path; so does a fault that finds no free run.
+ * mmap places a private anonymous mapping whose size is a multiple of
+ * 2 MiB on a 2 MiB boundary (as Linux does), so its ranges are aligned.
+ *
+ * Invariants: nothing here is needed for correctness (thp=0 gives the
+ * same contents); an anon of a 2 MiB run is an ordinary anon (it is
+ * freed, swapped and copied one page at a time).  Counted in uvmexp:
+ * thp_fills (runs given to a fault), thp_fallbacks (eligible, no free
+ * run).  Lock order: the fault's (map, amap); the allocators' own.
+ */
+#include "uvm/uvm_thp.h"
+#include "kern/core/cmdline.h"
+#include "kern/lib/errno.h"
+#include "pmap/pmap.h"
+#include "uvm/uvm_amap.h"
+#include "uvm/uvm_anon.h"
+#include "uvm/uvm_fault_impl.h"
+#include "uvm/uvm_map.h"
+#include "uvm/uvm_page.h"
+
+KOPT(thp, "thp", "0: no 2 MiB pages - anonymous memory is mapped and "
+    "faulted 4 KiB at a time (a speed-up only; default 1)");
+
+bool uvm_thp_on = true;
+
+void
+uvm_thp_init(void)
+{
+	uvm_thp_on = kopt_get_u64("thp", 1) != 0;
+}
+
+/* May e's pages be mapped 2 MiB at a time?  (Private anonymous memory.) */
+static bool
+thp_entry_ok(const struct vm_map_entry *e)
+{
+	return uvm_thp_on && e->object == NULL &&
+	    (e->etype & UVM_ET_COPYONWRITE) != 0;
+}
+
+int
+uvm_thp_pmap_flags(const struct vm_map_entry *e)
+{
+	return thp_entry_ok(e) ? PMAP_PROMOTE : 0;
+}
+
+vsize_t
+uvm_thp_mmap_align(vsize_t size, bool anon)
+{
+	return uvm_thp_on && anon && size >= THP_SIZE && size % THP_SIZE == 0 ?
+	    THP_SIZE : 0;
+}
+
+/* Are the 512 slots of the range at s (in f's entry) all empty? */
+static bool
+thp_slots_empty(const struct fault *f, vaddr_t s)
+{
+	const struct vm_map_entry *e = f->entry;
+
+	for (int i = 0; i < THP_PAGES; i++) {
+		if (amap_lookup(&e->aref, s - e->start + (vaddr_t)i * PAGE_SIZE) != NULL)
+			return false;
+	}
+	return true;
+}
+
+/* May the fault fill the whole 2 MiB range at s?  (The file's header.) */
+static bool
+thp_eligible(const struct fault *f, vaddr_t s)
+{
+	const struct vm_map_entry *e = f->entry;
+
+	if (!thp_entry_ok(e) || f->wire || f->entry_wired || e->wired_count > 0 ||
+	    (e->etype & UVM_ET_NEEDSCOPY) || !(f->enter_prot & VM_PROT_WRITE) ||
+	    s < e->start || e->end - s < THP_SIZE || f->map->busy != NULL)
+		return false;
+	if (uvmexp.free < 2 * uvmexp.freetarg + (uint64_t)THP_PAGES)
+		return false;
+	return thp_slots_empty(f, s);
+}
+
+/*
+ * Give pages [i, i + n) of the run at first (mapped at s) an anon each,
+ * put them in the amap and map them.  Returns how many got an anon;
+ * the caller frees the pages of the run that did not.
+ */
+static int
+thp_fill_batch(struct fault *f, vaddr_t s, struct vm_page *first, int i, int n)
+{
+	struct vm_anon *anons[PMAP_ENTER_MAX];
+	struct vm_page *pgs[PMAP_ENTER_MAX];
+	vaddr_t va = s + (vaddr_t)i * PAGE_SIZE;
+	int got = anon_alloc_many(anons, n);
+
+	for (int k = 0; k < got; k++) {
+		pgs[k] = &first[i + k];
+		pgs[k]->uanon = anons[k];
+		fault_install(f, va + (vaddr_t)k * PAGE_SIZE, anons[k], pgs[k], NULL, NULL);
+	}
+	if (got > 0) {
+		/* A page left unmapped (no PV entry or table to be had) stays
+		 * in its anon: a later fault maps it (1A). */
+		(void)pmap_enter_pages(f->map->pmap, va, pgs, got, f->enter_prot,
+		    PMAP_PROMOTE);
+		vm_page_activate_many(pgs, got);
+	}
+	return got;
+}
+
+int
+fault_thp_fill(struct fault *f)
+{
+	vaddr_t s = ROUND_DOWN(f->va, THP_SIZE);
+	struct vm_page *first;
+	int i = 0, got = PMAP_ENTER_MAX, filled;
+
+	if (!thp_eligible(f, s))
+		return -EAGAIN;
+	if (vm_page_alloc_contig(THP_PAGES, THP_SIZE, ~(paddr_t)0, VM_PAGE_ZERO,
+	    &first) != 0) {
+		UVMEXP_ADD(thp_fallbacks, 1);
+		return -EAGAIN;
+	}
+	for (; i < THP_PAGES && got == PMAP_ENTER_MAX; i += got)
+		got = thp_fill_batch(f, s, first, i, PMAP_ENTER_MAX);
+	filled = i;
+	for (; i < THP_PAGES; i++)
+		vm_page_free(&first[i]);        /* no anon for them: memory short */
+	if (filled == 0)
+		return -EAGAIN;
+	UVMEXP_ADD(thp_fills, 1);
+	return 0;
+}

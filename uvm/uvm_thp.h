@@ -1,0 +1,54 @@
+/*
+ * uvm/uvm_thp.h - 2 MiB pages for private anonymous memory: the switch,
+ * which entries may have them, and the fault's whole-run zero fill.
+ * uvm_thp.c says how it works; pmap/pmap.c ("Large mappings") how the
+ * page tables map them.
+ */
+#ifndef UVM_UVM_THP_H
+#define UVM_UVM_THP_H
+
+#include "kern/lib/types.h"
+#include "uvm/uvm_param.h"
+
+struct fault;
+struct vm_map_entry;
+
+#define THP_SIZE (2UL << 20)                    /* one PDE's span */
+#define THP_PAGES ((int)(THP_SIZE / PAGE_SIZE)) /* 512 */
+
+/*
+ * The switch: true (the default) gives eligible faults 2 MiB runs and
+ * lets the pmap promote; boot with thp=0 for 4 KiB pages only.  Tests
+ * may flip it (with no large mapping left behind that depends on it:
+ * turning it off only stops new ones).
+ */
+extern bool uvm_thp_on;
+
+/* uvm_thp_init - read thp= from the boot command line. */
+void uvm_thp_init(void);
+
+/*
+ * uvm_thp_pmap_flags - PMAP_PROMOTE if pages the fault maps in e may
+ * become part of a 2 MiB mapping, else 0.  => map locked.
+ */
+int uvm_thp_pmap_flags(const struct vm_map_entry *e);
+
+/*
+ * uvm_thp_mmap_align - the alignment for a new mapping of size bytes
+ * (private anonymous when anon): THP_SIZE for one whose size is a
+ * multiple of it while the switch is on, else 0 (any page).
+ */
+vsize_t uvm_thp_mmap_align(vsize_t size, bool anon);
+
+/*
+ * fault_thp_fill - a zero-fill fault (2B, no object) at f->va: if its
+ * 2 MiB-aligned range is eligible, fill all of it from one physical
+ * 2 MiB run (zeroed), an anon per page, mapped so the pmap promotes it.
+ *  => map and amap locked (the fault's), kept; never sleeps.
+ *  => returns 0 when it filled the range (f->va's page included), or
+ *     -EAGAIN when the range is not eligible or no run was free: the
+ *     caller zero-fills the one page as usual.
+ */
+int fault_thp_fill(struct fault *f);
+
+#endif
