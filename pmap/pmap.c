@@ -1129,6 +1129,88 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 	return done;
 }
 
+/*
+ * Take n PV entries from the pool as one list (pv_next), or none.
+ */
+static struct pv_entry *
+pv_get_list(int n)
+{
+	struct pv_entry *list = NULL, *batch[64];
+	int have = 0;
+
+	while (have < n) {
+		int want = MIN(n - have, 64), got = pool_get_many(&pv_pool,
+		    (void **)batch, want, 0);
+		for (int i = 0; i < got; i++) {
+			batch[i]->pv_next = list;
+			list = batch[i];
+		}
+		have += got;
+		if (got < want) {
+			pv_free_list(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+/*
+ * Map the run of NPTE pages from first at va with one PDE, each page's
+ * PV entry from pves.  The leaf table below (made if missing) must be
+ * empty: it is parked for a later demotion.  => pm's lock held; returns
+ * 0 or -ENOMEM (no table page); the entries used are taken off *pves.
+ */
+static int
+pde_enter(struct pmap *pm, vaddr_t va, struct vm_page *first, pt_entry_t bits,
+    struct pv_entry **pves)
+{
+	struct ptpath path;
+	struct vm_page *ptp;
+
+	if (pmap_leaf_alloc(pm, va) == NULL)
+		return -ENOMEM;
+	pmap_walk(pm, va, &path);
+	ptp = ptp_of(path.slot[1]);
+	if (ptp->md.ptp_count != 0)
+		return -EBUSY;
+	for (int i = 0; i < NPTE; i++) {
+		struct pv_entry *pve = *pves;
+		*pves = pve->pv_next;
+		pv_insert(&first[i], pve, pm, va + (vaddr_t)i * PAGE_SIZE);
+	}
+	if (pm->pm_ptp_idle == ptp)
+		pm->pm_ptp_idle = NULL;
+	ptp->offset = va;
+	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+	__atomic_store_n(path.slot[2], first->phys_addr | bits | PG_PS,
+	    __ATOMIC_RELEASE);
+	/* A CPU may cache the old PDE (the empty table) in its walk caches. */
+	tlb_queue(pm, va);
+	pm->pm_stats.resident += NPTE;
+	pm->pm_stats.large++;
+	PCOUNT(promotions, 1);
+	return 0;
+}
+
+int
+pmap_enter_large(struct pmap *pm, vaddr_t va, struct vm_page *first, vm_prot_t prot)
+{
+	pt_entry_t bits = PG_V | PG_PVLIST | prot_bits(pm, prot, 0);
+	struct pv_entry *pves;
+	int error;
+
+	KASSERT(!pm->pm_kernel && (va & (NBPD_L2 - 1)) == 0 && va_ok(pm, va));
+	KASSERT((first->phys_addr & (NBPD_L2 - 1)) == 0);
+	if ((pves = pv_get_list(NPTE)) == NULL)
+		return -ENOMEM;
+	spin_lock(&pm->pm_lock);
+	error = pde_enter(pm, va, first, bits, &pves);
+	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
+	spin_unlock(&pm->pm_lock);
+	pv_free_list(pves);
+	return error;
+}
+
 /* May next_mapped skip e's span?  Missing, or the kernel's direct map. */
 static bool
 skippable(const struct pmap *pm, int lvl, pt_entry_t e)

@@ -160,6 +160,19 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flag
 int pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
     vm_prot_t prot, int flags);
 
+/*
+ * pmap_enter_large - map the 2 MiB run of managed pages from first (512
+ * in the vm_page array, physically in order, 2 MiB aligned) at va, 2 MiB
+ * aligned, with one PDE: what 512 pmap_enters with PMAP_PROMOTE end in,
+ * in one step.  Each page gets its PV entry as from pmap_enter.
+ *  => user pmaps only; nothing may be mapped in [va, va + 2 MiB).
+ *  => returns 0, -ENOMEM (no PV entries or table page) or -EBUSY (a
+ *     page of the range is mapped); on error nothing changed.  Never
+ *     sleeps.
+ */
+int pmap_enter_large(struct pmap *pm, vaddr_t va, struct vm_page *first,
+    vm_prot_t prot);
+
 /* pmap_remove - unmap [sva, eva); page tables left empty are freed. */
 void pmap_remove(struct pmap *pm, vaddr_t sva, vaddr_t eva);
 

@@ -112,31 +112,49 @@ thp_eligible(const struct fault *f, vaddr_t s)
 }
 
 /*
- * Give pages [i, i + n) of the run at first (mapped at s) an anon each,
- * put them in the amap and map them.  Returns how many got an anon;
- * the caller frees the pages of the run that did not.
+ * Give pages [i, i + n) of the run at first (mapped at s) an anon each
+ * and put them in the amap.  Returns how many got an anon; the caller
+ * frees the pages of the run that did not.
  */
 static int
 thp_fill_batch(struct fault *f, vaddr_t s, struct vm_page *first, int i, int n)
 {
 	struct vm_anon *anons[PMAP_ENTER_MAX];
 	struct vm_page *pgs[PMAP_ENTER_MAX];
-	vaddr_t va = s + (vaddr_t)i * PAGE_SIZE;
 	int got = anon_alloc_many(anons, n);
 
 	for (int k = 0; k < got; k++) {
 		pgs[k] = &first[i + k];
 		pgs[k]->uanon = anons[k];
-		fault_install(f, va + (vaddr_t)k * PAGE_SIZE, anons[k], pgs[k], NULL, NULL);
+		fault_install(f, s + (vaddr_t)(i + k) * PAGE_SIZE, anons[k], pgs[k],
+		    NULL, NULL);
 	}
-	if (got > 0) {
-		/* A page left unmapped (no PV entry or table to be had) stays
-		 * in its anon: a later fault maps it (1A). */
-		(void)pmap_enter_pages(f->map->pmap, va, pgs, got, f->enter_prot,
-		    PMAP_PROMOTE);
-		vm_page_activate_many(pgs, got);
-	}
+	vm_page_activate_many(pgs, got);
 	return got;
+}
+
+/*
+ * Map the n filled pages of the run: all of it with one PDE at once
+ * (pmap_enter_large), or else - part of a run, or the PDE refused -
+ * page by page, as many zero-fill faults would, the pmap promoting the
+ * table when the run fills it.  A page left unmapped (no PV entry or
+ * table to be had) stays in its anon: a later fault maps it (1A).
+ */
+static void
+thp_map(struct fault *f, vaddr_t s, struct vm_page *first, int n)
+{
+	struct vm_page *pgs[PMAP_ENTER_MAX];
+
+	if (n == THP_PAGES &&
+	    pmap_enter_large(f->map->pmap, s, first, f->enter_prot) == 0)
+		return;
+	for (int i = 0; i < n; i += PMAP_ENTER_MAX) {
+		int run = MIN(n - i, PMAP_ENTER_MAX);
+		for (int k = 0; k < run; k++)
+			pgs[k] = &first[i + k];
+		(void)pmap_enter_pages(f->map->pmap, s + (vaddr_t)i * PAGE_SIZE,
+		    pgs, run, f->enter_prot, PMAP_PROMOTE);
+	}
 }
 
 int
@@ -160,6 +178,7 @@ fault_thp_fill(struct fault *f)
 		vm_page_free(&first[i]);        /* no anon for them: memory short */
 	if (filled == 0)
 		return -EAGAIN;
+	thp_map(f, s, first, filled);
 	UVMEXP_ADD(thp_fills, 1);
 	return 0;
 }

@@ -10,6 +10,7 @@
  * i holds i in its first word, so a wrong frame anywhere shows.
  */
 #include "kern/core/ktest.h"
+#include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
@@ -316,4 +317,39 @@ KTEST(pmap_large, destroy_removes_a_large_mapping_whole)
 	for (int i = 0; i < LPAGES; i++)
 		KT_EQ(r.pg[i].md.pv_count, 0);
 	CHECK_ALL();
+}
+
+/*
+ * pmap_enter_large makes in one step what 512 enters and a promotion
+ * make: one PDE, a PV entry per page, a parked table - and refuses a
+ * range that has a page mapped already.
+ */
+KTEST(pmap_large, enter_large_maps_a_run_in_one_step_or_refuses_a_used_range)
+{
+	static struct run r;    /* the cleanup runs after the test returns */
+
+	run_begin(&r);
+	KT_EQ(pmap_enter(r.pm, LVA + 9 * PAGE_SIZE, r.pg[9].phys_addr, RW, 0), 0);
+	KT_EQ(pmap_enter_large(r.pm, LVA, r.pg, RW), -EBUSY);
+	KT_EQ(r.pg[0].md.pv_count, 0);
+	KT_EQ(r.pg[9].md.pv_count, 1);
+	pmap_remove(r.pm, LVA + 9 * PAGE_SIZE, LVA + 10 * PAGE_SIZE);
+	CHECK_ALL();
+	uint64_t promotions = pmap_counters.promotions;
+	KT_EQ(pmap_enter_large(r.pm, LVA, r.pg, RW), 0);
+	pmap_update(r.pm);
+	KT_EQ(pde(&r) & (PG_V | PG_PS | PG_RW | PG_U | PG_PVLIST),
+	    PG_V | PG_PS | PG_RW | PG_U | PG_PVLIST);
+	KT_EQ(pde(&r) & PG_LGFRAME, r.pg[0].phys_addr);
+	KT_EQ(pmap_counters.promotions, promotions + 1);
+	KT_EQ(r.pm->pm_stats.resident, LPAGES);
+	for (int i = 0; i < LPAGES; i++)
+		KT_EQ(r.pg[i].md.pv_count, 1);
+	CHECK_ALL();
+	expect_data(&r);
+	pmap_protect(r.pm, LVA, LVA + PAGE_SIZE, RO);   /* demotes */
+	KT_EQ(pde(&r) & PG_PS, 0);
+	KT_EQ(pmap_pte_lookup(r.pm, LVA + PAGE_SIZE) & PG_FRAME, r.pg[1].phys_addr);
+	CHECK_ALL();
+	expect_data(&r);
 }
