@@ -1399,6 +1399,56 @@ pte_move(struct pmap *pm, struct ptpath *path, vaddr_t va, pt_entry_t *dst,
 }
 
 /*
+ * If va starts a large mapping that lies inside [va, end) and nva is 2
+ * MiB aligned too, move it whole: its PDE to nva's PD slot, each page's
+ * PV entry renamed (under its PV lock), the empty leaf table at nva
+ * parked in place of the old one, which is freed.  Returns whether it
+ * did; if not (no large mapping there, misaligned, a page mapped at the
+ * new place, no table page) nothing changed.  => pm's lock held.
+ */
+static bool
+pde_move(struct pmap *pm, vaddr_t va, vaddr_t nva, vaddr_t end)
+{
+	struct ptpath src, dst;
+	struct vm_page *ptp;
+	pt_entry_t pde;
+
+	if (((va | nva) & (NBPD_L2 - 1)) != 0 || end - va < NBPD_L2)
+		return false;
+	int lvl = pmap_walk(pm, va, &src);
+	if (!is_large(pm, lvl, *src.slot[lvl]) || pmap_leaf_alloc(pm, nva) == NULL)
+		return false;
+	pmap_walk(pm, nva, &dst);
+	ptp = ptp_of(dst.slot[1]);
+	if (ptp->md.ptp_count != 0)
+		return false;
+	pmap_walk(pm, va, &src);                /* a new table may sit above */
+	pde = __atomic_exchange_n(src.slot[2], 0, __ATOMIC_ACQ_REL);
+	for (int i = 0; i < NPTE; i++) {
+		struct vm_page *pg = vm_page_from_phys((pde & PG_LGFRAME) +
+		    (paddr_t)i * PAGE_SIZE);
+		struct spinlock *l = pv_lock_of(pg);
+		spin_lock(l);
+		(*pv_find(pg, pm, va + (vaddr_t)i * PAGE_SIZE))->pv_va =
+		    nva + (vaddr_t)i * PAGE_SIZE;
+		spin_unlock(l);
+	}
+	if (pm->pm_ptp_idle == ptp)
+		pm->pm_ptp_idle = NULL;
+	ptp->offset = nva;
+	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+	__atomic_store_n(dst.slot[2], pde, __ATOMIC_RELEASE);
+	ptp = ptp_parked(pm, va);
+	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
+	ptp->offset = 0;
+	ptp->md.ptp_count = 0;
+	ptp_defer_free(pm, ptp, va);
+	ptp_unuse(pm, &src, 2, va);
+	tlb_queue(pm, nva);             /* the walk caches' old PDE there */
+	return true;
+}
+
+/*
  * Move pm's mappings of [old, old + size) to the same offsets from new
  * ([new, new + size) maps nothing), as mremap moves the entries above
  * them: the pages keep their frames and bits and need no fault at the
@@ -1418,6 +1468,10 @@ pmap_move(struct pmap *pm, vaddr_t old, vaddr_t new, vsize_t size)
 		va = next_mapped(pm, va, old + size);
 		if (va >= old + size)
 			break;
+		if (pde_move(pm, va, va - old + new, old + size)) {
+			va += NBPD_L2 - PAGE_SIZE;
+			continue;
+		}
 		if (pmap_walk_small(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
 			continue;
 		pt_entry_t *dst = pmap_leaf_alloc(pm, va - old + new);

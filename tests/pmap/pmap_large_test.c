@@ -287,21 +287,34 @@ KTEST(pmap_large, dirty_bits_survive_promotion_demotion_and_removal)
 	CHECK_ALL();
 }
 
-/* mremap's pmap_move of a large mapping: demoted, moved page by page. */
-KTEST(pmap_large, move_demotes_and_carries_every_page)
+/*
+ * mremap's pmap_move: to a 2 MiB-aligned place the PDE moves whole (PV
+ * entries renamed, the old table freed); to any other place the mapping
+ * is demoted and moved page by page.
+ */
+KTEST(pmap_large, move_carries_the_pde_whole_or_demotes_when_misaligned)
 {
-	static struct run r;   /* the cleanup runs after the test returns */
-	vaddr_t to = LVA + 4 * NBPD_L2;
+	static struct run r;    /* the cleanup runs after the test returns */
+	vaddr_t to = LVA + 4 * NBPD_L2, odd = LVA + 8 * NBPD_L2 + PAGE_SIZE;
 
 	run_begin(&r);
 	run_enter(&r, 0, LPAGES, RW, PMAP_PROMOTE);
+	uint64_t demotions = pmap_counters.demotions, tables = r.pm->pm_stats.ptpages;
 	pmap_move(r.pm, LVA, to, NBPD_L2);
 	KT_EQ(pmap_pte_lookup(r.pm, LVA + 3 * PAGE_SIZE) & PG_V, 0);
-	KT_EQ(pmap_pte_lookup(r.pm, to + 3 * PAGE_SIZE) & PG_FRAME, r.pg[3].phys_addr);
+	KT_EQ(pmap_pte_lookup(r.pm, to) & (PG_PS | PG_LGFRAME), PG_PS | r.pg[0].phys_addr);
+	KT_EQ(pmap_counters.demotions, demotions);
+	KT_EQ(r.pm->pm_stats.large, 1);
+	KT_EQ(r.pm->pm_stats.resident, LPAGES);
+	KT_ASSERT(r.pm->pm_stats.ptpages <= tables + 1);  /* old PD may stay */
+	CHECK_ALL();
+	pmap_move(r.pm, to, odd, NBPD_L2);
+	KT_EQ(pmap_counters.demotions, demotions + 1);
+	KT_EQ(pmap_pte_lookup(r.pm, odd + 3 * PAGE_SIZE) & PG_FRAME, r.pg[3].phys_addr);
 	KT_EQ(r.pm->pm_stats.resident, LPAGES);
 	KT_EQ(r.pm->pm_stats.large, 0);
 	CHECK_ALL();
-	pmap_remove(r.pm, to, to + NBPD_L2);
+	pmap_remove(r.pm, odd, odd + NBPD_L2);
 }
 
 /* pmap_destroy with a large mapping in place leaves nothing behind. */

@@ -19,6 +19,7 @@
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_page.h"
+#include "uvm/uvm_swap.h"
 #include "uvm/uvm_thp.h"
 
 #define VA 0x40000000UL         /* 2 MiB aligned */
@@ -255,5 +256,32 @@ KTEST(thp, no_whole_free_run_falls_back_to_4k_pages)
 	KT_EQ(uvmexp.thp_fills, fills);
 	KT_ASSERT(!is_large(&t, va));
 	KT_ASSERT(vmtest_anon(&t, va + PG(5)) != NULL);
+	vmtest_end(&t);
+}
+
+/*
+ * Memory pressure: a program touching more than RAM gets 2 MiB runs
+ * while memory lasts, then 4 KiB pages; the page daemon demotes the
+ * large mappings it takes pages from and writes those pages out one by
+ * one; every page reads back right.  (Suite swap: the swap boot.)
+ */
+KTEST_OWN_BOOT(swap, thp_memory_pressure_demotes_and_pages_out_large_pages)
+{
+	struct vmtest t;
+	int n = ROUND_UP((int)uvmexp.free + 4096, THP_PAGES);
+	uint64_t fills = uvmexp.thp_fills, demotions = pmap_counters.demotions;
+	uint64_t out = uvmexp.pageouts;
+
+	thp_use(true);
+	swaptest_on();
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, VA, n);
+	swaptest_fill(&t, va, n, 0x74);
+	KT_ASSERT(uvmexp.thp_fills > fills);
+	KT_ASSERT(pmap_counters.demotions > demotions);
+	KT_ASSERT(uvmexp.pageouts - out >= 4096);
+	swaptest_verify(&t, va, n, 0x74);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	KT_EQ(uvm_swap_check(ktest_print), 0);
 	vmtest_end(&t);
 }
