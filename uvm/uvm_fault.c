@@ -498,7 +498,12 @@ fault_upper(struct fault *f)
 		if ((error = fault_anonget(f, anon)) != 0)
 			return error;
 	}
-	error = fault_upper_case(f, anon);
+	if (fault_thp_reuse(f) == 0) {                      /* 1A, 2 MiB */
+		UVMEXP_ADD(flt_anon, 1);
+		f->fcase = FT_1A;
+		error = 0;
+	} else
+		error = fault_upper_case(f, anon);
 	if (error == 0)
 		fault_ahead_upper(f);   /* copy ahead, neighbours */
 	fault_unlock_all(f);

@@ -886,6 +886,7 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "flt_cowahead", uvmexp.flt_cowahead },
 		{ "thp_fills", uvmexp.thp_fills },
 		{ "thp_fallbacks", uvmexp.thp_fallbacks },
+		{ "thp_reuses", uvmexp.thp_reuses },
 		{ "thp_promotions", pmap_counters.promotions },
 		{ "thp_demotions", pmap_counters.demotions },
 		{ "thp_removed", pmap_counters.large_removed },

@@ -130,6 +130,7 @@ struct uvmexp {
 	uint64_t flt_cowahead;  /* pages copied ahead of a forward sweep */
 	uint64_t thp_fills;     /* 2 MiB runs a zero-fill fault filled whole */
 	uint64_t thp_fallbacks; /* ... eligible, but no free run: 4 KiB */
+	uint64_t thp_reuses;    /* read-only 2 MiB mappings made writable whole */
 	uint64_t flt_restart;   /* fault restarted after sleeping */
 	uint64_t flt_upgrade;   /* fault looked again as the map's writer (to
 	                           give its entry an amap) */

@@ -39,12 +39,22 @@
  * same contents); an anon of a 2 MiB run is an ordinary anon (it is
  * freed, swapped and copied one page at a time).  Counted in uvmexp:
  * thp_fills (runs given to a fault), thp_fallbacks (eligible, no free
- * run).  Lock order: the fault's (map, amap); the allocators' own.
+ * run), thp_reuses (fault_thp_reuse below).
+ *
+ * Copy-on-write after fork.  fork makes the parent's 2 MiB mappings
+ * read-only (one PDE each) and the anons shared.  A write then copies
+ * one page, and the mapping is split for it.  But when the child is
+ * gone first - fork and exec, the common case - every anon is unshared
+ * again, and the write would split the mapping only to give each of
+ * its 512 pages back its write right in a fault of its own.  So a write
+ * fault on a read-only 2 MiB mapping whose 512 anons are all unshared
+ * maps the run writable again, whole (fault_thp_reuse, thp_reuses).  Lock order: the fault's (map, amap); the allocators' own.
  */
 #include "uvm/uvm_thp.h"
 #include "kern/core/cmdline.h"
 #include "kern/lib/errno.h"
 #include "pmap/pmap.h"
+#include "pmap/pte.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_fault_impl.h"
@@ -180,5 +190,47 @@ fault_thp_fill(struct fault *f)
 		return -EAGAIN;
 	thp_map(f, s, first, filled);
 	UVMEXP_ADD(thp_fills, 1);
+	return 0;
+}
+
+/*
+ * Are the 512 anons of the range at s in f's entry all unshared and
+ * resident in the run at base, in order?  => amap locked.
+ */
+static bool
+thp_run_unshared(const struct fault *f, vaddr_t s, paddr_t base)
+{
+	const struct vm_map_entry *e = f->entry;
+
+	for (int i = 0; i < THP_PAGES; i++) {
+		const struct vm_anon *a = amap_lookup(&e->aref,
+		    s - e->start + (vaddr_t)i * PAGE_SIZE);
+		if (a == NULL || a->an_ref != 1 || a->an_page == NULL ||
+		    (a->an_page->flags & PG_BUSY) ||
+		    a->an_page->phys_addr != base + (paddr_t)i * PAGE_SIZE)
+			return false;
+	}
+	return true;
+}
+
+int
+fault_thp_reuse(struct fault *f)
+{
+	vaddr_t s = ROUND_DOWN(f->va, THP_SIZE);
+	const struct vm_map_entry *e = f->entry;
+	struct pmap *pm = f->map->pmap;
+	uint64_t pde = pmap_pte_lookup(pm, f->va);
+
+	if (!(f->access & VM_PROT_WRITE) || !thp_entry_ok(e) || f->wire ||
+	    f->entry_wired || !(f->enter_prot & VM_PROT_WRITE) ||
+	    (pde & (PG_V | PG_PS | PG_RW)) != (PG_V | PG_PS) ||
+	    s < e->start || e->end - s < THP_SIZE ||
+	    !thp_run_unshared(f, s, pde & PG_LGFRAME))
+		return -EAGAIN;
+	pmap_remove(pm, s, s + THP_SIZE);
+	if (pmap_enter_large(pm, s, vm_page_from_phys(pde & PG_LGFRAME),
+	    f->enter_prot) != 0)
+		return -EAGAIN;         /* the pages fault back in one by one */
+	UVMEXP_ADD(thp_reuses, 1);
 	return 0;
 }

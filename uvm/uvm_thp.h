@@ -51,4 +51,14 @@ vsize_t uvm_thp_mmap_align(vsize_t size, bool anon);
  */
 int fault_thp_fill(struct fault *f);
 
+/*
+ * fault_thp_reuse - a write fault (1A) at f->va on a read-only 2 MiB
+ * mapping whose 512 anons are all unshared (the child of a fork is
+ * gone): map the run writable again with one PDE.
+ *  => map and amap locked (the fault's), kept; never sleeps.
+ *  => returns 0 when it did, -EAGAIN otherwise (the caller resolves the
+ *     fault one page at a time, as usual).
+ */
+int fault_thp_reuse(struct fault *f);
+
 #endif

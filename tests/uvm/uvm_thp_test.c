@@ -163,6 +163,35 @@ KTEST(thp, copy_on_write_after_fork_demotes_and_copies_one_page)
 }
 
 /*
+ * fork and the child's exit leave the parent's 2 MiB mapping read-only
+ * over 512 anons that are its own again: its next write makes the whole
+ * mapping writable (one PDE), with no split and no copy.
+ */
+KTEST(thp, a_write_after_the_child_is_gone_makes_the_whole_pde_writable)
+{
+	struct vmtest p, c;
+
+	thp_use(true);
+	vmtest_begin(&p);
+	vaddr_t va = vmtest_map_anon(&p, VA, THP_PAGES);
+	swaptest_fill(&p, va, THP_PAGES, 0x75);
+	vmtest_fork(&p, &c);
+	KT_EQ(vmtest_pte(&p, va) & (PG_PS | PG_RW), PG_PS);   /* read-only now */
+	vmtest_end(&c);
+	uint64_t reuses = uvmexp.thp_reuses, demotions = pmap_counters.demotions;
+	uint64_t cows = uvmexp.flt_cow;
+	KT_EQ(uvm_fault(p.map, va + PG(300), VM_PROT_WRITE), 0);
+	KT_EQ(vmtest_pte(&p, va) & (PG_PS | PG_RW), PG_PS | PG_RW);
+	KT_EQ(uvmexp.thp_reuses, reuses + 1);
+	KT_EQ(pmap_counters.demotions, demotions);
+	KT_EQ(uvmexp.flt_cow, cows);
+	expect_one_run(&p, va);
+	swaptest_verify(&p, va, THP_PAGES, 0x75);
+	KT_EQ(pmap_check_all(ktest_print), 0);
+	vmtest_end(&p);
+}
+
+/*
  * mprotect of one page demotes; giving the write back and writing the
  * page again refills the table with the same run, which promotes again.
  * mlock of one page demotes too (a wired PTE is never part of a PDE).
