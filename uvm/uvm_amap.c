@@ -386,19 +386,44 @@ walk_used(struct vm_amap *amap, int start, int n, slot_fn fn, void *arg)
 	return error;
 }
 
+/* The anons a wipe found unreferenced, freed ANON_FREE_MAX at a time. */
+struct wipe_batch {
+	int n;
+	struct vm_anon *anons[ANON_FREE_MAX];
+};
+
 static int
-wipe_one(struct vm_amap *amap, int s, void *arg __unused)
+wipe_one(struct vm_amap *amap, int s, void *arg)
 {
-	drop_anon(slot_empty(amap, s));
+	struct wipe_batch *b = arg;
+	struct vm_anon *anon = slot_empty(amap, s);
+
+	KASSERT(anon->an_ref > 0);
+	if (--anon->an_ref > 0)
+		return 0;
+	b->anons[b->n++] = anon;
+	if (b->n == ANON_FREE_MAX) {
+		anon_free_many(b->anons, b->n);
+		b->n = 0;
+	}
 	return 0;
 }
 
-/* Release this amap's hold on the anons in slots [start, start + n). */
+/*
+ * Release this amap's hold on the anons in slots [start, start + n);
+ * those it held last are freed in batches (anon_free_many: one lock
+ * round for a batch's pages, where one each costs most of an munmap).
+ */
 static void
 wipe_range(struct vm_amap *amap, int start, int n)
 {
-	if (n > 0)
-		walk_used(amap, start, n, wipe_one, NULL);
+	struct wipe_batch b = { .n = 0 };
+
+	if (n <= 0)
+		return;
+	walk_used(amap, start, n, wipe_one, &b);
+	if (b.n > 0)
+		anon_free_many(b.anons, b.n);
 }
 
 /*

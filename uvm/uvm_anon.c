@@ -113,27 +113,51 @@ anon_locked(const struct vm_anon *anon)
 }
 
 /*
- * Give the resident page back: first every mapping of it (other pmaps
- * may still map it through other amaps' past references, or through a
- * shared amap), then the page itself.
+ * Take the resident page from an anon that is going (an_ref 0, locked)
+ * and return it, with no mapping left, for the caller to free: first
+ * every mapping of it goes (other pmaps may still map it through other
+ * amaps' past references, or through a shared amap).  A page with no
+ * PV entry needs no pmap call: nobody can map it now - a new mapping
+ * would have to be found through the anon, whose lock the caller holds,
+ * and no slot refers to it any more.
+ *
+ * A busy page is being read in by a fault (fault_anonget), which holds
+ * a reference of its own to the anon (an_ref + 1) while it reads:
+ * another thread's munmap only takes the count down to that hold, and
+ * the fault frees the anon after the read.  The page daemon writes with
+ * the owner's lock held.  So never busy here.
  */
-static void
-anon_release_page(struct vm_anon *anon)
+static struct vm_page *
+anon_take_page(struct vm_anon *anon)
 {
 	struct vm_page *pg = anon->an_page;
 
-	KASSERT(pg->uanon == anon);
-	/* A busy page is being read in by a fault (fault_anonget), which
-	 * holds a reference of its own to the anon (an_ref + 1) while it
-	 * reads: another thread's munmap only takes the count down to that
-	 * hold, and the fault frees the anon after the read.  The page
-	 * daemon writes with the owner's lock held.  So never busy here. */
-	KASSERT((pg->flags & PG_BUSY) == 0);
+	KASSERT(pg->uanon == anon && (pg->flags & PG_BUSY) == 0);
 	KASSERT(pg->wire_count == 0);
-	pmap_page_protect(pg, VM_PROT_NONE);
+	if (pmap_page_mapcount(pg) != 0)
+		pmap_page_protect(pg, VM_PROT_NONE);
 	pg->uanon = NULL;
 	anon->an_page = NULL;
-	vm_page_free(pg);
+	return pg;
+}
+
+void
+anon_free_many(struct vm_anon **anons, int n)
+{
+	struct vm_page *pgs[ANON_FREE_MAX];
+	int np = 0;
+
+	KASSERT(n <= ANON_FREE_MAX);
+	for (int i = 0; i < n; i++) {
+		KASSERT(anons[i]->an_ref == 0 && anon_locked(anons[i]));
+		if (anons[i]->an_page != NULL)
+			pgs[np++] = anon_take_page(anons[i]);
+		anon_dropswap(anons[i]);
+	}
+	vm_page_free_many(pgs, np);
+	for (int i = 0; i < n; i++)
+		pool_put(&anon_pool, anons[i]);
+	atomic_add_u64(&live_anons, -(int64_t)n);
 }
 
 void
@@ -142,7 +166,7 @@ anon_free(struct vm_anon *anon)
 	KASSERT(anon->an_ref == 0);
 	KASSERT(anon_locked(anon));
 	if (anon->an_page != NULL)
-		anon_release_page(anon);
+		vm_page_free(anon_take_page(anon));
 	anon_dropswap(anon);
 	pool_put(&anon_pool, anon);
 	atomic_add_u64(&live_anons, -1);

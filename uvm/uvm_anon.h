@@ -76,6 +76,14 @@ int anon_alloc_many_with_pages(struct vm_anon **anons, struct vm_page **pgs,
 void anon_free(struct vm_anon *anon);
 
 /*
+ * anon_free_many - anon_free of n anons (at most ANON_FREE_MAX), their
+ * pages freed together (vm_page_free_many): an munmap's or an exit's
+ * way.  => as anon_free, for each.
+ */
+#define ANON_FREE_MAX 32
+void anon_free_many(struct vm_anon **anons, int n);
+
+/*
  * anon_dropswap - release the anon's swap slot, if any (after a write
  * made the swap copy stale, or when the anon goes).
  *  => anon locked if it has a lock; an_swslot is 0 on return.

@@ -559,6 +559,33 @@ vm_page_dequeue(struct vm_page *pg)
 	spin_unlock(&uvm_pageq_lock);
 }
 
+void
+vm_page_free_many(struct vm_page **pgs, int n)
+{
+	int left = 0;
+
+	spin_lock(&uvm_pageq_lock);
+	for (int i = 0; i < n; i++) {
+		KASSERT((pgs[i]->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
+		KASSERT(pgs[i]->wire_count == 0);
+		dequeue_locked(pgs[i]);
+	}
+	spin_unlock(&uvm_pageq_lock);
+	for (int i = 0; i < n; i++) {
+		clear_free_page(pgs[i]);
+		if (!vm_pgcache_put(pgs[i]))
+			pgs[left++] = pgs[i];   /* the cache is full: the list */
+	}
+	if (left == 0)
+		return;
+	spin_lock(&uvm_free_lock);
+	vm_pgcache_drain_locked();
+	for (int i = 0; i < left; i++)
+		freelist_add(pgs[i]);
+	UVMEXP_ADD(free, left);
+	spin_unlock(&uvm_free_lock);
+}
+
 /* Move an unwired page to the tail of the active or inactive queue. */
 static void
 enqueue_tail_locked(struct vm_page *pg, int queue)

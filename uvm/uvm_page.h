@@ -231,6 +231,13 @@ int vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons,
 void vm_page_free(struct vm_page *pg);
 
 /*
+ * vm_page_free_many - vm_page_free of n pages, none wired, with one
+ * paging-queue lock for all and the free list's lock at most once: for
+ * an munmap or an exit freeing many pages at once.
+ */
+void vm_page_free_many(struct vm_page **pgs, int n);
+
+/*
  * vm_page_alloc_contig - npages physically contiguous pages, the first
  * aligned to align bytes (a power of two, >= PAGE_SIZE), all below max_pa.
  *  => *first gets the first page; the others follow in the same array.
