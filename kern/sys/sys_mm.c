@@ -520,6 +520,8 @@ sys_mincore(const struct sysargs *a)
 #define MADV_FREE 8
 #define MADV_DONTFORK 10
 #define MADV_DOFORK 11
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 #define MADV_HWPOISON 100
@@ -581,6 +583,10 @@ sys_madvise(const struct sysargs *a)
 		if (!map_is_private(start, end))
 			return -EINVAL;
 		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_ZERO);
+	case MADV_HUGEPAGE:         /* any mapping takes the mark (Linux) */
+		return uvm_map_thp(curmap(), start, end, UVM_THP_HUGE);
+	case MADV_NOHUGEPAGE:
+		return uvm_map_thp(curmap(), start, end, UVM_THP_NEVER);
 	default:
 		return -EINVAL;
 	}
