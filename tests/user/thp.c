@@ -379,6 +379,51 @@ UTEST(mremap_keeps_the_advice)
 	UT_EQ(vmflag(smaps_of(to), "hg"), vmflag(smaps_of(to), "hg") < 0 ? -1 : 0);
 }
 
+/* Does every smaps block of [p, p + bytes) have VmFlags flag (1), or
+ * some not (0)?  -1: no VmFlags line. */
+static int
+range_vmflag(const char *p, size_t bytes, const char *flag)
+{
+	int all = 1;
+
+	ut_slurp("/proc/self/smaps", text, sizeof(text));
+	for (const char *l = text; *l != '\0'; l = strchr(l, '\n') + 1) {
+		unsigned long s = strtoul(l, NULL, 16);
+		if (!is_header(l) || s < (unsigned long)p || s >= (unsigned long)p + bytes)
+			continue;
+		int f = vmflag(strchr(l, '\n') + 1, flag);
+		if (f < 0)
+			return -1;
+		all &= f;
+	}
+	return all;
+}
+
+/* Growing in place keeps the advice on the new part, also when a fork
+ * shares the pages (uvmkern then maps the growth as an entry of its own). */
+UTEST(mremap_growth_keeps_the_advice)
+{
+	char *p = ut_map(4, RW);
+	int go[2];
+	pid_t pid;
+
+	UT_SYS(munmap(p + 2 * PAGE, 2 * PAGE));
+	UT_SYS(madvise(p, 2 * PAGE, MADV_NOHUGEPAGE));
+	p[0] = 1;
+	UT_SYS(pipe(go));
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {                 /* holds the pages until told */
+		char c;
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(go[0]);
+	UT_ASSERT(mremap(p, 2 * PAGE, 4 * PAGE, 0) == p);
+	UT_NE(range_vmflag(p, 4 * PAGE, "nh"), 0);
+	close(go[1]);
+	UT_CHILD_EXITS(pid, 0);
+}
+
 UTEST(vm_query_shows_the_advice)
 {
 	char *p = ut_map(2, RW);

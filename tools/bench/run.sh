@@ -453,10 +453,11 @@ awk '
 			printf "target: zero-fill <= 2 x (null syscall + memset page): %s (%d <= 2 x %d = %d)\n",
 			    verdict(zf <= 2 * fl), zf, fl, 2 * fl
 		zf = v["uvmkern", "thp_on_zero_fill_64m"]; ms = v["uvmkern", "thp_on_memset_64m"]
+		off = v["uvmkern", "thp_off_memset_64m"]
+		off = (off > 0) ? v["uvmkern", "thp_off_zero_fill_64m"] / off : 0
 		if (zf > 0 && ms > 0)
 			printf "target: zero-fill 64 MiB with 2 MiB pages <= 1.1 x memset of it: %s (%.2f x; thp=0: %.2f x)\n",
-			    verdict(zf <= 1.1 * ms), zf / ms,
-			    v["uvmkern", "thp_off_memset_64m"] > 0 ? v["uvmkern", "thp_off_zero_fill_64m"] / v["uvmkern", "thp_off_memset_64m"] : 0
+			    verdict(zf <= 1.1 * ms), zf / ms, off
 		f = v["uvmkern", "mmap_30000_per_10"]
 		if (f > 0)
 			printf "target: mmap N=30000 <= 1.2 x N=10: %s (%.3f x, side by side)\n", verdict(f <= 1200), f / 1000
