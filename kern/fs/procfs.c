@@ -656,15 +656,6 @@ gen_sys_vm_dir(struct textbuf *tb, struct proc_info *pi)
 /* ---- files of no process ---- */
 
 /*
- * Memory by what holds it (uvm_usage_meminfo counts every page by its
- * owner).  Cached is every object's pages - files, the initrd's, and
- * tmpfs/shared memory (Shmem, which Linux counts in Cached too);
- * MemAvailable is free plus the clean file pages the page daemon could
- * drop without I/O.  Buffers: the ext2 block cache holds only metadata
- * and is kernel memory here, 0.  AnonHugePages: the processes' 2 MiB
- * mappings, found in their page tables.  sysinfo(2) gives the same figures.
- */
-/*
  * Every process's bytes mapped by 2 MiB PDEs (AnonHugePages), counted
  * from their page tables as smaps counts one (uvm_usage_huge_map).
  */
@@ -694,6 +685,16 @@ out:
 	return bytes;
 }
 
+/*
+ * Memory by what holds it (uvm_usage_meminfo counts every page by its
+ * owner).  Cached is every object's pages - files, the initrd's, and
+ * tmpfs/shared memory (Shmem, which Linux counts in Cached too);
+ * MemAvailable is free plus the clean file pages the page daemon could
+ * drop without I/O.  Buffers: the ext2 block cache holds only metadata
+ * and is kernel memory here, 0.  sysinfo(2) gives the same figures.
+ * AnonHugePages (not in sysinfo): the processes' 2 MiB mappings, found
+ * in their page tables (meminfo_anon_huge).
+ */
 static void
 gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 {
