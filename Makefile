@@ -153,8 +153,10 @@
 #                   swap disk they use; BENCH_SWAP_EQFREE=31M the mem=
 #                   of the third swap boot (uvmkern with Linux's free
 #                   memory)
-#   BENCH_ONLY="vm swap file"  which kinds of make bench boot to run
-#                   (BENCH_ONLY=file: only the two file boots)
+#   BENCH_ONLY="vm swap file thp"  which kinds of make bench boot to run
+#                   (BENCH_ONLY=file: only the two file boots; thp: the
+#                   four boots with 2 MiB pages on and off)
+#   BENCH_THP_ROUNDS=1  thp boots of each kernel in each mode
 #   BENCH_FILE_STRICT=1  1 (the default): a uvmkern file boot that fails
 #                   fails make bench; 0: its rows say "not available" and
 #                   the status is the other boots'
@@ -898,7 +900,8 @@ BENCH_SWAP_MIB := $(shell echo $$(( 3 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
 BENCH_FILE_MIB := $(shell echo $$(( 2 * $(patsubst %M,%,$(BENCH_SWAPMEM)) )))
 BENCH_FS_MIB := $(shell echo $$(( 3 * $(BENCH_FILE_MIB) )))
 BENCH_FS_IMG := $(BENCH)/fs.img
-BENCH_ONLY ?= vm swap file
+BENCH_ONLY ?= vm swap file thp
+BENCH_THP_ROUNDS ?= 1
 BENCH_FILE_STRICT ?= 1
 BENCH_FILE_ROUNDS ?= 1
 MKE2FS := $(or $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v mke2fs),mke2fs)
@@ -934,12 +937,16 @@ bench-release: all $(VMBENCH) $(UBUILD)/init $(MKINITRD) disks $(GPROGS) $(ROOTF
 	$(call make_iso,$(BENCH)/uvmkern-swap,init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-swap-eqfree,mem=$(BENCH_SWAP_EQFREE) init=/bin/vmbench initexit=1 -- swap $(BENCH_SWAP_MIB),$(BENCH)/initrd.cpio)
 	$(call make_iso,$(BENCH)/uvmkern-file,swap=none init=/bin/vmbench initexit=1 -- file $(BENCH_FILE_MIB) /mnt,$(BENCH)/initrd.cpio)
+	$(call make_iso,$(BENCH)/uvmkern-thp-on,init=/bin/vmbench initexit=1 -- thp always,$(BENCH)/initrd.cpio)
+	$(call make_iso,$(BENCH)/uvmkern-thp-off,thp=0 init=/bin/vmbench initexit=1 -- thp never,$(BENCH)/initrd.cpio)
 	@QEMU="$(QEMU) $(QEMU_BASE)" QEMU_DISKS="$(QEMU_DISKS)" MEM=$(MEM) SWAPMEM=$(BENCH_SWAPMEM) SMP=$(SMP) \
 		ROUNDS=$(BENCH_ROUNDS) ISO_NOAHEAD=$(BENCH)/uvmkern-vm-noahead.iso \
 		ISO_FILE=$(BENCH)/uvmkern-file.iso FILE_MIB=$(BENCH_FILE_MIB) \
 		FS_IMG=$(BENCH_FS_IMG) FS_MIB=$(BENCH_FS_MIB) MKE2FS=$(MKE2FS) E2FSCK=$(E2FSCK) \
 		BENCH_ONLY="$(BENCH_ONLY)" BENCH_FILE_STRICT=$(BENCH_FILE_STRICT) \
 		FILE_ROUNDS=$(BENCH_FILE_ROUNDS) \
+		ISO_THP_ON=$(BENCH)/uvmkern-thp-on.iso ISO_THP_OFF=$(BENCH)/uvmkern-thp-off.iso \
+		THP_ROUNDS=$(BENCH_THP_ROUNDS) \
 		START_TREE=$(BENCH)/initrd-vm \
 		MKINITRD=$(MKINITRD) INIT=$(UBUILD)/init tools/bench/run.sh $(BENCH) $(VMBENCH) \
 		$(BENCH)/uvmkern-vm.iso $(BENCH)/uvmkern-swap.iso $(BENCH)/uvmkern-swap-eqfree.iso \

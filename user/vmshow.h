@@ -22,6 +22,9 @@
  *
  *   child   after its write        entry 7fffff6ff000-7fffff700000 cow | pte writable pa 0x1e3c000
  *                                  amap 0xffff80001f2b1e40 ref 1 slot 0 | anon 0xffff80001f2b2f80 ref 1
+ *
+ * madvise's 2 MiB advice follows cow ("hugepage", "nohugepage"); a page
+ * inside a 2 MiB mapping gets "(2M page at FRAME)" after its own pa.
  */
 static inline int
 vmshow_q(const char *who, const char *what, const void *addr, struct vm_query *qp)
@@ -34,14 +37,18 @@ vmshow_q(const char *who, const char *what, const void *addr, struct vm_query *q
 			memset(qp, 0, sizeof(*qp));
 		return -1;
 	}
-	printf("  %-7s %-22s entry %lx-%lx %s%s | pte %s", who, what,
+	printf("  %-7s %-22s entry %lx-%lx %s%s%s | pte %s", who, what,
 	    (unsigned long)q.start, (unsigned long)q.end,
 	    (q.flags & VMQ_COPYONWRITE) ? "cow" : "shared",
 	    (q.flags & VMQ_NEEDSCOPY) ? " needs-copy" : "",
+	    (q.flags & VMQ_HUGE_ADVICE) ? " hugepage" :
+	    (q.flags & VMQ_NOHUGE_ADVICE) ? " nohugepage" : "",
 	    !(q.pte & VMQ_PTE_P) ? "not present" :
 	    (q.pte & VMQ_PTE_W) ? "writable" : "read-only");
 	if (q.pte & VMQ_PTE_P)
 		printf(" pa %#lx", (unsigned long)q.pa);
+	if (q.pte & VMQ_PTE_PS)     /* pa: this page's, inside the 2M frame */
+		printf(" (2M page at %#lx)", (unsigned long)q.pa & ~0x1fffffUL);
 	printf("\n  %-7s %-22s ", "", "");
 	if (q.amap != 0)
 		printf("amap %#lx ref %lu slot %lu", (unsigned long)q.amap,

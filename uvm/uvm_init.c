@@ -12,6 +12,7 @@
  *          uvm_pdaemon_init  the page daemon's watermarks (its thread
  *                          starts with the scheduler, in kern/kmain.c)
  *          uvm_fault_ahead_init  the faultahead= boot switch
+ *          uvm_thp_init    the thp= boot switch (2 MiB pages)
  *
  * Each only calls pool_init (or reads the command line), so nothing is allocated yet: pools take
  * pages on first use.

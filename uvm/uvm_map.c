@@ -65,11 +65,13 @@
 #include "kern/core/thread.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
+#include "pmap/pte.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
+#include "uvm/uvm_thp.h"
 
 static struct pool entry_pool;
 static struct pool vmspace_pool;
@@ -888,7 +890,8 @@ mergeable(const struct vm_map_entry *e, const struct newent *ne)
 	    e->aref.ar_amap == NULL && e->object == ne->obj &&
 	    e->etype == ne->etype && e->protection == ne->prot &&
 	    e->max_protection == ne->maxprot && e->inheritance == ne->inherit &&
-	    e->advice == ne->advice && e->wired_count == 0;
+	    e->advice == ne->advice && e->wired_count == 0 &&
+	    e->thp == UVM_THP_DEFAULT;      /* a new entry's advice */
 }
 
 static bool joinable(const struct vm_map_entry *a, const struct vm_map_entry *b);
@@ -1062,7 +1065,7 @@ joinable(const struct vm_map_entry *a, const struct vm_map_entry *b)
 	    a->object != b->object || a->etype != b->etype ||
 	    a->protection != b->protection || a->max_protection != b->max_protection ||
 	    a->inheritance != b->inheritance || a->advice != b->advice ||
-	    a->wired_count != b->wired_count)
+	    a->wired_count != b->wired_count || a->thp != b->thp)
 		return false;
 	if (a->object != NULL && a->offset + (voff_t)alen != b->offset)
 		return false;
@@ -1165,7 +1168,8 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 	return error;
 }
 
-/* Set one int field of every entry in [start, end): inheritance or advice. */
+/* Set one int field of every entry in [start, end): inheritance, advice
+ * or the 2 MiB page advice. */
 static int
 map_set_field(struct vm_map *map, vaddr_t start, vaddr_t end,
     size_t field, int value)
@@ -1205,6 +1209,23 @@ uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice)
 		return -EINVAL;
 	return map_set_field(map, start, end,
 	    offsetof(struct vm_map_entry, advice), advice);
+}
+
+int
+uvm_map_thp(struct vm_map *map, vaddr_t start, vaddr_t end, int thp)
+{
+	if (thp < UVM_THP_DEFAULT || thp > UVM_THP_NEVER)
+		return -EINVAL;
+	return map_set_field(map, start, end, offsetof(struct vm_map_entry, thp), thp);
+}
+
+bool
+uvm_map_entry_thp_eligible(const struct vm_map_entry *e)
+{
+	vaddr_t first = ROUND_UP(e->start, NBPD_L2);
+
+	return uvm_thp_on && e->thp != UVM_THP_NEVER && e->object == NULL &&
+	    (e->etype & UVM_ET_COPYONWRITE) && first + NBPD_L2 <= e->end;
 }
 
 /*
@@ -1698,10 +1719,16 @@ advice_name(int adv)
 	return adv >= 0 && adv <= UVM_ADV_SEQUENTIAL ? names[adv] : "?";
 }
 
+static const char *
+thp_name(int thp)
+{
+	return thp == UVM_THP_HUGE ? " hugepage" : thp == UVM_THP_NEVER ? " nohugepage" : "";
+}
+
 void
 uvm_map_entry_print(const struct vm_map_entry *e, kprint_fn pr)
 {
-	pr("  %012lx-%012lx %c%c%c/%c%c%c %-5s %-10s%s%s%s%s amap %p+%d obj %p+%#lx gap %#lx\n",
+	pr("  %012lx-%012lx %c%c%c/%c%c%c %-5s %-10s%s%s%s%s%s amap %p+%d obj %p+%#lx gap %#lx\n",
 	    e->start, e->end,
 	    (e->protection & VM_PROT_READ) ? 'r' : '-',
 	    (e->protection & VM_PROT_WRITE) ? 'w' : '-',
@@ -1713,7 +1740,7 @@ uvm_map_entry_print(const struct vm_map_entry *e, kprint_fn pr)
 	    (e->etype & UVM_ET_COPYONWRITE) ? " cow" : "",
 	    (e->etype & UVM_ET_NEEDSCOPY) ? " needs-copy" : "",
 	    e->wired_count ? " wired" : "", (e->flags & UVM_MAP_NOMERGE) ? " nomerge" : "",
-	    (void *)e->aref.ar_amap, e->aref.ar_pageoff, (void *)e->object,
+	    thp_name(e->thp), (void *)e->aref.ar_amap, e->aref.ar_pageoff, (void *)e->object,
 	    (uint64_t)e->offset, e->gap);
 }
 

@@ -22,6 +22,8 @@
  *   aref                the upper (anonymous) layer: an amap window
  *   etype               UVM_ET_OBJ, UVM_ET_COPYONWRITE, UVM_ET_NEEDSCOPY
  *   protection / max_protection, inheritance, advice, wired_count
+ *   thp                 2 MiB page advice (UVM_THP_*): entries that differ
+ *                       in it never merge
  *
  * Copy-on-write entries get their amap lazily: after fork both parent and
  * child entries are NEEDSCOPY and share the parent's amap read-only; the
@@ -63,6 +65,12 @@ struct uvm_object;
 #define UVM_ADV_RANDOM 1        /* no fault-ahead */
 #define UVM_ADV_SEQUENTIAL 2    /* fault-ahead 8 back, 7 forward */
 
+/* 2 MiB page advice (madvise; uvm/uvm_thp.c says who decides what) */
+#define UVM_THP_DEFAULT 0       /* the system's mode: eligible unless thp=0 */
+#define UVM_THP_HUGE 1          /* MADV_HUGEPAGE: eligible (as the default,
+                                   the mode being "always") */
+#define UVM_THP_NEVER 2         /* MADV_NOHUGEPAGE: never a 2 MiB page */
+
 /* entry types */
 #define UVM_ET_OBJ 0x01             /* has an object (lower layer) */
 #define UVM_ET_COPYONWRITE 0x02     /* writes go to private anons */
@@ -88,6 +96,8 @@ struct vm_map_entry {
 	int advice;                     /* UVM_ADV_* */
 	int wired_count;
 	int flags;                      /* UVM_MAP_* */
+	int thp;                        /* UVM_THP_*: madvise's 2 MiB advice;
+	                                   clipped, forked and moved along */
 	struct vm_aref aref;            /* upper layer */
 };
 
@@ -283,6 +293,24 @@ int uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 /* uvm_map_inherit / uvm_map_advice - set inheritance / advice on [start, end). */
 int uvm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end, int inherit);
 int uvm_map_advice(struct vm_map *map, vaddr_t start, vaddr_t end, int advice);
+
+/*
+ * uvm_map_thp - set the 2 MiB page advice (UVM_THP_*) of [start, end):
+ * entries are clipped to the range and merged back where their
+ * neighbours then match (madvise MADV_HUGEPAGE / MADV_NOHUGEPAGE).
+ *  => map unlocked; 0, -EINVAL (unaligned, a bad value) or -ENOMEM.
+ *     Pages already mapped stay as they are: the advice is read by the
+ *     faults that come after it.
+ */
+int uvm_map_thp(struct vm_map *map, vaddr_t start, vaddr_t end, int thp);
+
+/*
+ * uvm_map_entry_thp_eligible - may e hold 2 MiB pages: 2 MiB pages on
+ * (uvm_thp_on), e not UVM_THP_NEVER, private anonymous memory (no
+ * object) and at least one whole 2 MiB-aligned block inside it?
+ * (/proc/PID/smaps' THPeligible.)  => map locked (read or write).
+ */
+bool uvm_map_entry_thp_eligible(const struct vm_map_entry *e);
 
 /*
  * uvm_map_pageable - wire (new_pageable false) or unwire [start, end):

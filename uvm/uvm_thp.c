@@ -27,10 +27,25 @@
  *      mlock.  Pages mapped again one by one (after such a split, once
  *      the cause is gone) promote again when the last one is entered.
  *
- * Eligible: the switch on, a private anonymous entry (no object) that
- * may be written, not wired or being wired, covering the whole aligned
- * 2 MiB, its 512 slots all empty, and memory not short (free pages
- * above twice the page daemon's target, plus the run).  Anything else
+ * Eligible, from the widest to the narrowest:
+ *
+ *   uvm_thp_on        the system's mode: on ("always", the default) or
+ *                     off (boot option thp=0, "never")
+ *   entry->thp        the range's advice: UVM_THP_DEFAULT and
+ *                     UVM_THP_HUGE (madvise MADV_HUGEPAGE) allow it,
+ *                     UVM_THP_NEVER (MADV_NOHUGEPAGE) forbids it
+ *   the entry         private anonymous memory (no object), writable,
+ *                     not wired or being wired, covering the whole
+ *                     aligned 2 MiB (uvm_map_entry_thp_eligible says it
+ *                     for an entry, as smaps' THPeligible does)
+ *   the range         its 512 slots all empty, and memory not short
+ *                     (free pages above twice the page daemon's
+ *                     target, plus the run)
+ *
+ *   entry [0x7f0000100000, 0x7f0000500000)   4 MiB, private anonymous
+ *          |..0x7f0000200000..|..0x7f0000400000..|
+ *     head  (1 MiB: 4 KiB only)  block (2 MiB: eligible)  tail (1 MiB)
+ *  Anything else
  * takes the 4 KiB path; so does a fault that finds no free run.
  * mmap places a private anonymous mapping whose size is a multiple of
  * 2 MiB on a 2 MiB boundary (as Linux does), so its ranges are aligned.
@@ -72,11 +87,16 @@ uvm_thp_init(void)
 	uvm_thp_on = kopt_get_u64("thp", 1) != 0;
 }
 
-/* May e's pages be mapped 2 MiB at a time?  (Private anonymous memory.) */
+/*
+ * May e's pages be mapped 2 MiB at a time?  The switch, the entry's
+ * advice (madvise MADV_NOHUGEPAGE: e->thp is UVM_THP_NEVER) and private
+ * anonymous memory; uvm_map_entry_thp_eligible (smaps' THPeligible)
+ * adds that the entry holds a whole aligned 2 MiB.
+ */
 static bool
 thp_entry_ok(const struct vm_map_entry *e)
 {
-	return uvm_thp_on && e->object == NULL &&
+	return uvm_thp_on && e->thp != UVM_THP_NEVER && e->object == NULL &&
 	    (e->etype & UVM_ET_COPYONWRITE) != 0;
 }
 

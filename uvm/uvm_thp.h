@@ -18,9 +18,12 @@ struct vm_map_entry;
 
 /*
  * The switch: true (the default) gives eligible faults 2 MiB runs and
- * lets the pmap promote; boot with thp=0 for 4 KiB pages only.  Tests
- * may flip it (with no large mapping left behind that depends on it:
- * turning it off only stops new ones).
+ * lets the pmap promote; boot with thp=0 for 4 KiB pages only, as the
+ * mode "never" of Linux.  A plain bool, read without a lock: set once
+ * at boot, and tests flip it between their own runs (turning it off
+ * only stops new large mappings).  A map entry's own advice (madvise
+ * MADV_HUGEPAGE / MADV_NOHUGEPAGE) is its thp field (uvm/uvm_map.h,
+ * UVM_THP_*).
  */
 extern bool uvm_thp_on;
 

@@ -122,10 +122,36 @@ uvm_usage_entry(struct vm_map *map, const struct vm_map_entry *e,
 		mutex_exit(&uobj->vmobjlock);
 	if (amap != NULL)
 		mutex_exit(amap->am_lock);
+	u->anon_huge += uvm_usage_huge(map->pmap, e->start, e->end);
 	if (e->wired_count > 0) {
 		u->locked += u->rss - rss_before;
 		u->locked_size += e->end - e->start;
 	}
+}
+
+uint64_t
+uvm_usage_huge(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+	uint64_t bytes = 0;
+
+	for (vaddr_t va = start; va < end; va = ROUND_DOWN(va, NBPD_L2) + NBPD_L2) {
+		uint64_t leaf = pmap_pte_lookup(pm, va);
+		if ((leaf & (PG_V | PG_PS)) == (PG_V | PG_PS))
+			bytes += MIN(end, ROUND_DOWN(va, NBPD_L2) + NBPD_L2) - va;
+	}
+	return bytes;
+}
+
+uint64_t
+uvm_usage_huge_map(struct vm_map *map)
+{
+	uint64_t bytes = 0;
+
+	vm_map_lock_read(map);
+	for (struct vm_map_entry *e = map->header.next; e != &map->header; e = e->next)
+		bytes += uvm_usage_huge(map->pmap, e->start, e->end);
+	vm_map_unlock(map);
+	return bytes;
 }
 
 void

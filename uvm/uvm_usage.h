@@ -28,12 +28,18 @@
  * copy is memory or swap), or an object page written through a PTE
  * (PG_M) or not PG_CLEAN; "referenced" the pmap's accessed bit of any
  * mapping (pmap_is_referenced).
+ *
+ * AnonHugePages is what the page table says, not the amap: the bytes of
+ * the entry that 2 MiB PDEs (PG_PS) map, one look-up per 2 MiB block
+ * (uvm_usage_huge).  The sum over a map's entries is 2 MiB times its
+ * PS PDEs.
  */
 #ifndef UVM_UVM_USAGE_H
 #define UVM_UVM_USAGE_H
 
 #include "kern/lib/types.h"
 
+struct pmap;
 struct vm_map;
 struct vm_map_entry;
 
@@ -58,6 +64,7 @@ struct uvm_usage {
 	uint64_t swap_pss;      /* swap, each anon's slot divided by its sharers */
 	uint64_t locked;        /* rss of wired entries */
 	uint64_t locked_size;   /* size of wired entries (VmLck) */
+	uint64_t anon_huge;     /* bytes mapped by 2 MiB PDEs (AnonHugePages) */
 };
 
 /*
@@ -68,6 +75,21 @@ struct uvm_usage {
  */
 void uvm_usage_entry(struct vm_map *map, const struct vm_map_entry *e,
     struct uvm_usage *u);
+
+/*
+ * uvm_usage_huge - the bytes of [start, end) that pm maps with 2 MiB
+ * PDEs (PG_V|PG_PS leaves, pmap_pte_lookup): a PDE that [start, end)
+ * covers only in part counts for that part.
+ *  => no lock needed (pmap_pte_lookup takes the pmap's); O(2 MiB blocks).
+ */
+uint64_t uvm_usage_huge(struct pmap *pm, vaddr_t start, vaddr_t end);
+
+/*
+ * uvm_usage_huge_map - uvm_usage_huge over every entry of map
+ * (/proc/meminfo's AnonHugePages sums it over the processes).
+ *  => map unlocked: it is read-locked here.
+ */
+uint64_t uvm_usage_huge_map(struct vm_map *map);
 
 /*
  * uvm_usage_map - the sum over every entry of map into *u (zeroed first).

@@ -151,6 +151,9 @@ struct maps_rec {
 	const char *label;              /* [heap], [stack] or "" */
 	struct vnode *vp;               /* the file mapped, referenced, or NULL */
 	struct uvm_usage u;             /* smaps only */
+	vm_prot_t maxprot;              /* smaps' VmFlags: */
+	int inherit, thp;               /* ... the entry's as they were */
+	bool wired, thp_eligible;
 };
 
 #define MAPS_CHUNK 32                   /* entries copied per hold of the lock */
@@ -194,6 +197,11 @@ maps_copy(struct maps_walk *w, struct vm_map *map, const struct vm_map_entry *e,
 	}
 	r->shared_anon = e->object != NULL && r->vp == NULL &&
 	    e->object->pgops == &aobj_pager;
+	r->maxprot = e->max_protection;
+	r->inherit = e->inheritance;
+	r->thp = e->thp;
+	r->wired = e->wired_count > 0;
+	r->thp_eligible = uvm_map_entry_thp_eligible(e);
 	if (w->smaps)
 		uvm_usage_entry(map, e, &r->u);
 }
@@ -298,7 +306,7 @@ smaps_counts(struct textbuf *tb, const struct uvm_usage *u, bool rollup)
 	smaps_line(tb, "Referenced", u->referenced);
 	smaps_line(tb, "Anonymous", u->anon);
 	smaps_line(tb, "LazyFree", 0);
-	smaps_line(tb, "AnonHugePages", 0);
+	smaps_line(tb, "AnonHugePages", u->anon_huge);
 	smaps_line(tb, "ShmemPmdMapped", 0);
 	smaps_line(tb, "FilePmdMapped", 0);
 	smaps_line(tb, "Shared_Hugetlb", 0);
@@ -306,6 +314,34 @@ smaps_counts(struct textbuf *tb, const struct uvm_usage *u, bool rollup)
 	smaps_line(tb, "Swap", u->swap);
 	smaps_line(tb, "SwapPss", u->swap_pss);
 	smaps_line(tb, "Locked", u->locked);
+}
+
+/*
+ * The VmFlags line of r, Linux's two-letter names for what an entry
+ * here can be, in Linux's order: rd wr ex (the protection), sh (shared),
+ * mr mw me (the maximum), ms (may share), gd (the stack grows down), lo
+ * (locked: wired), dc (MADV_DONTFORK: inherit none), wf (wipe on fork:
+ * inherit zero), hg and nh (MADV_HUGEPAGE, MADV_NOHUGEPAGE).
+ */
+static void
+smaps_vmflags(struct textbuf *tb, const struct maps_rec *r)
+{
+	const struct { bool on; const char *name; } f[] = {
+		{ r->prot & VM_PROT_READ, "rd" }, { r->prot & VM_PROT_WRITE, "wr" },
+		{ r->prot & VM_PROT_EXECUTE, "ex" }, { !r->cow, "sh" },
+		{ r->maxprot & VM_PROT_READ, "mr" }, { r->maxprot & VM_PROT_WRITE, "mw" },
+		{ r->maxprot & VM_PROT_EXECUTE, "me" }, { !r->cow, "ms" },
+		{ strcmp(r->label, "[stack]") == 0, "gd" }, { r->wired, "lo" },
+		{ r->inherit == MAP_INHERIT_NONE, "dc" },
+		{ r->inherit == MAP_INHERIT_ZERO, "wf" },
+		{ r->thp == UVM_THP_HUGE, "hg" }, { r->thp == UVM_THP_NEVER, "nh" },
+	};
+
+	tb_printf(tb, "VmFlags:");
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+		if (f[i].on)
+			tb_printf(tb, " %s", f[i].name);
+	tb_printf(tb, "\n");
 }
 
 /* Sum b into a (smaps_rollup). */
@@ -331,7 +367,8 @@ maps_emit(struct maps_walk *w, struct maps_rec *r, int mode)
 		maps_line(w, r);
 		if (mode == 1) {
 			smaps_counts(w->tb, &r->u, false);
-			tb_printf(w->tb, "THPeligible:    0\n");
+			tb_printf(w->tb, "THPeligible:    %d\n", r->thp_eligible);
+			smaps_vmflags(w->tb, r);
 		}
 	}
 	if (r->vp != NULL)
@@ -619,12 +656,44 @@ gen_sys_vm_dir(struct textbuf *tb, struct proc_info *pi)
 /* ---- files of no process ---- */
 
 /*
+ * Every process's bytes mapped by 2 MiB PDEs (AnonHugePages), counted
+ * from their page tables as smaps counts one (uvm_usage_huge_map).
+ */
+static uint64_t
+meminfo_anon_huge(void)
+{
+	int *pids = kmem_zalloc(PROCFS_MAXPIDS * sizeof(int));
+	struct proc_info *pi = kmem_zalloc(sizeof(*pi));
+	uint64_t bytes = 0;
+	int n;
+
+	if (pids == NULL || pi == NULL)
+		goto out;
+	n = proc_pids(pids, PROCFS_MAXPIDS);
+	for (int i = 0; i < n; i++) {
+		if (proc_info_get(pids[i], pi) != 0)
+			continue;
+		if (pi->vmspace != NULL)
+			bytes += uvm_usage_huge_map(&pi->vmspace->vm_map);
+		proc_info_put(pi);
+	}
+out:
+	if (pi != NULL)
+		kmem_free(pi, sizeof(*pi));
+	if (pids != NULL)
+		kmem_free(pids, PROCFS_MAXPIDS * sizeof(int));
+	return bytes;
+}
+
+/*
  * Memory by what holds it (uvm_usage_meminfo counts every page by its
  * owner).  Cached is every object's pages - files, the initrd's, and
  * tmpfs/shared memory (Shmem, which Linux counts in Cached too);
  * MemAvailable is free plus the clean file pages the page daemon could
  * drop without I/O.  Buffers: the ext2 block cache holds only metadata
  * and is kernel memory here, 0.  sysinfo(2) gives the same figures.
+ * AnonHugePages (not in sysinfo): the processes' 2 MiB mappings, found
+ * in their page tables (meminfo_anon_huge).
  */
 static void
 gen_meminfo(struct textbuf *tb, struct proc_info *pi)
@@ -634,7 +703,7 @@ gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 		"SwapCached", "Active", "Inactive", "Unevictable", "Mlocked",
 		"SwapTotal", "SwapFree", "Dirty", "Writeback", "AnonPages",
 		"Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable",
-		"SUnreclaim", "PageTables",
+		"SUnreclaim", "PageTables", "AnonHugePages",
 	};
 	struct uvm_meminfo mi;
 	uint64_t kb = PAGE_SIZE / 1024;
@@ -645,7 +714,7 @@ gen_meminfo(struct textbuf *tb, struct proc_info *pi)
 		mi.total, mi.free, mi.available, 0, mi.cached, 0, mi.active,
 		mi.inactive, mi.wired, mi.wired, mi.swap_total, mi.swap_free,
 		mi.dirty, 0, mi.anon, mi.mapped, mi.shmem, 0, 0, 0, 0,
-		pmap_counters.ptpages,
+		pmap_counters.ptpages, meminfo_anon_huge() / PAGE_SIZE,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		tb_printf(tb, "%s:%*s%8lu kB\n", names[i], (int)(15 - strlen(names[i])),

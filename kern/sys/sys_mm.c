@@ -527,6 +527,8 @@ sys_mincore(const struct sysargs *a)
 #define MADV_FREE 8
 #define MADV_DONTFORK 10
 #define MADV_DOFORK 11
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 #define MADV_HWPOISON 100
@@ -588,6 +590,10 @@ sys_madvise(const struct sysargs *a)
 		if (!map_is_private(start, end))
 			return -EINVAL;
 		return uvm_map_inherit(curmap(), start, end, MAP_INHERIT_ZERO);
+	case MADV_HUGEPAGE:         /* any mapping takes the mark (Linux) */
+		return uvm_map_thp(curmap(), start, end, UVM_THP_HUGE);
+	case MADV_NOHUGEPAGE:
+		return uvm_map_thp(curmap(), start, end, UVM_THP_NEVER);
 	default:
 		return -EINVAL;
 	}
@@ -690,12 +696,13 @@ sys_msync(const struct sysargs *a)
 
 /*
  * The mapping attributes of the entry holding va, to extend it by an
- * adjacent range: same protection, inheritance, advice; the object (with
- * a new reference) at the continuing offset.  => 0 or -EFAULT.
+ * adjacent range: same protection, inheritance, advice (*thp: the 2 MiB
+ * page advice); the object (with a new reference) at the continuing
+ * offset.  => 0 or -EFAULT.
  */
 static int
 entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off,
-    vaddr_t *entry_end, bool *wired)
+    vaddr_t *entry_end, bool *wired, int *thp)
 {
 	struct vm_map *map = curmap();
 	struct vm_map_entry *e;
@@ -711,6 +718,7 @@ entry_attrs(vaddr_t va, uvm_flag_t *flags, struct uvm_object **uobj, voff_t *off
 		*off = e->offset + (voff_t)(e->end - e->start);
 		*entry_end = e->end;
 		*wired = e->wired_count > 0;
+		*thp = e->thp;
 		if (*uobj != NULL)
 			(*uobj)->pgops->pgo_reference(*uobj);
 	}
@@ -727,7 +735,7 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	vaddr_t end;
 	voff_t off;
 	bool wired;
-	int error;
+	int error, thp;
 
 	/* Best: the entry itself grows (one entry, as Linux keeps it).  Not
 	 * if it goes on past va - its own pages are in the way, and the
@@ -735,7 +743,7 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	 * object: then a new entry like it follows it. */
 	if (uvm_map_grow(curmap(), va, len) == 0)
 		return 0;
-	error = entry_attrs(last_page, &flags, &uobj, &off, &end, &wired);
+	error = entry_attrs(last_page, &flags, &uobj, &off, &end, &wired, &thp);
 
 	if (error != 0)
 		return error;
@@ -750,6 +758,10 @@ extend_mapping(vaddr_t last_page, vaddr_t va, vsize_t len)
 	/* The growth of locked memory is locked too (Linux). */
 	if (error == 0 && wired && uvm_map_pageable(curmap(), va, va + len, false) != 0)
 		error = -EAGAIN, uvm_unmap(curmap(), va, va + len);
+	/* ... and keeps the 2 MiB page advice (madvise). */
+	if (error == 0 && thp != UVM_THP_DEFAULT &&
+	    (error = uvm_map_thp(curmap(), va, va + len, thp)) != 0)
+		uvm_unmap(curmap(), va, va + len);
 	return error;
 }
 
@@ -768,7 +780,7 @@ mremap_dontunmap(vaddr_t old, vsize_t size, uint64_t flags, vaddr_t dst)
 	vaddr_t end, va = old;
 	voff_t off;
 	bool wired;
-	int error = entry_attrs(old, &attrs, &uobj, &off, &end, &wired);
+	int thp, error = entry_attrs(old, &attrs, &uobj, &off, &end, &wired, &thp);
 
 	if (error != 0)
 		return error;
@@ -789,6 +801,8 @@ mremap_dontunmap(vaddr_t old, vsize_t size, uint64_t flags, vaddr_t dst)
 	if (error == 0)
 		error = uvm_map(curmap(), &va, size, NULL, UVM_UNKNOWN_OFFSET, 0,
 		    attrs | UVM_FLAG_FIXED);
+	if (error == 0 && thp != UVM_THP_DEFAULT)   /* the old range's advice stays */
+		error = uvm_map_thp(curmap(), old, old + size, thp);
 	return error != 0 ? error : (int64_t)dst;
 }
 

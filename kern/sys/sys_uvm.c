@@ -8,6 +8,10 @@
  *                                       the map entry, the amap slot and
  *                                       anon, the object, the PTE, the
  *                                       swap slot - for tests and demos
+ *                                       (a page inside a 2 MiB mapping:
+ *                                       pte is the PDE's bits, PS among
+ *                                       them, pa the page's own address
+ *                                       in the 2 MiB frame)
  *   (1002 uvm_swapctl is with swapon and swapoff, in kern/sys/sys_swap.c)
  *   1003 vm_query_obj(addr, out, size)  the object layer in depth: the
  *                                       pager, the file (vnode, ino, size,
@@ -111,6 +115,38 @@ query_lower(const struct vm_map_entry *e, vaddr_t va, struct vm_query *q)
 	}
 }
 
+void
+vm_query_leaf(uint64_t pte, vaddr_t va, struct vm_query *q)
+{
+	q->pte = 0;
+	q->pa = 0;
+	if (!(pte & PG_V))
+		return;
+	q->pte = pte & (PG_V | PG_RW | PG_U | PG_A | PG_M | PG_PS | PG_NX);
+	if (pte & PG_PS)        /* the PDE: the page's place in its 2 MiB frame */
+		q->pa = (pte & PG_LGFRAME) + (va & (NBPD_L2 - 1) & ~PAGE_MASK);
+	else
+		q->pa = pte & PG_FRAME;
+}
+
+/* The entry's part of q.  => map locked. */
+static void
+query_entry(const struct vm_map_entry *e, struct vm_query *q)
+{
+	q->start = e->start;
+	q->end = e->end;
+	q->prot = e->protection;
+	q->maxprot = e->max_protection;
+	q->inherit = (uint32_t)e->inheritance;
+	q->advice = (uint32_t)e->advice;
+	q->flags = ((e->etype & UVM_ET_NEEDSCOPY) ? VMQ_NEEDSCOPY : 0) |
+	    ((e->etype & UVM_ET_COPYONWRITE) ? VMQ_COPYONWRITE : 0) |
+	    (e->wired_count > 0 ? VMQ_WIRED : 0) |
+	    (e->thp == UVM_THP_HUGE ? VMQ_HUGE_ADVICE : 0) |
+	    (e->thp == UVM_THP_NEVER ? VMQ_NOHUGE_ADVICE : 0);
+	q->wired_count = (uint32_t)e->wired_count;
+}
+
 int64_t
 sys_vm_query(const struct sysargs *a)
 {
@@ -127,24 +163,11 @@ sys_vm_query(const struct sysargs *a)
 		vm_map_unlock(map);
 		return -ENOMEM;
 	}
-	q.start = e->start;
-	q.end = e->end;
-	q.prot = e->protection;
-	q.maxprot = e->max_protection;
-	q.inherit = (uint32_t)e->inheritance;
-	q.advice = (uint32_t)e->advice;
-	q.flags = ((e->etype & UVM_ET_NEEDSCOPY) ? VMQ_NEEDSCOPY : 0) |
-	    ((e->etype & UVM_ET_COPYONWRITE) ? VMQ_COPYONWRITE : 0) |
-	    (e->wired_count > 0 ? VMQ_WIRED : 0);
-	q.wired_count = (uint32_t)e->wired_count;
+	query_entry(e, &q);
 	query_upper(e, va, &q);
 	query_lower(e, va, &q);
 	vm_map_unlock(map);
-	uint64_t pte = pmap_pte_lookup(map->pmap, va);
-	if (pte & PG_V) {
-		q.pte = pte & (PG_V | PG_RW | PG_U | PG_A | PG_M | PG_NX);
-		q.pa = pte & PG_FRAME;
-	}
+	vm_query_leaf(pmap_pte_lookup(map->pmap, va), va, &q);
 	return copyout(&q, a->a[1], sizeof(q));
 }
 

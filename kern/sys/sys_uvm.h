@@ -20,4 +20,16 @@ struct vm_map;
  */
 int vm_query_obj_fill(struct vm_map *map, vaddr_t va, struct vm_query_obj *q);
 
+/*
+ * vm_query_leaf - q's pte and pa from the leaf entry pte that maps va
+ * (pmap_pte_lookup): the VMQ_PTE_* bits; pa the 4 KiB page's physical
+ * address - inside a 2 MiB mapping (PG_PS: pte is the PDE) the frame's
+ * base plus va's offset in its 2 MiB block:
+ *
+ *   pde 0x40000000|PS|U|W|P, va 0x7f0000345000 -> pa 0x40145000
+ *
+ *  => no lock; pte not valid (0): both 0.
+ */
+void vm_query_leaf(uint64_t pte, vaddr_t va, struct vm_query *q);
+
 #endif

@@ -43,6 +43,9 @@
  *   vmbench more        only munmap_64m, exit_wait_*, brk_grow and
  *                       mremap_grow_64m (run_more, "more of what programs
  *                       do" below), which the vm run has too
+ *   vmbench thp MODE    2 MiB pages: zero_fill_64m, memset_64m and the
+ *                       zero-fill and fork rows, MODE always or never
+ *                       (run_thp, "2 MiB pages on and off" below)
  *   vmbench used        the used pass (run_used, "the used process"
  *                       below), which the vm run ends with, after only
  *                       zero_fill_fault and fork_exit_wait_0m
@@ -3096,6 +3099,135 @@ run_file(long mib, const char *dir)
 	file_cleanup(dir);
 }
 
+/* ---- 2 MiB pages on and off ---- */
+
+/*
+ * `vmbench thp MODE` (MODE always or never), booted four ways by
+ * tools/bench/run.sh: uvmkern as it boots (2 MiB pages on) and with
+ * thp=0, Linux with transparent_hugepage=always and =never.  Its rows
+ * come back as thp_on_METRIC and thp_off_METRIC:
+ *
+ *   zero_fill_64m   first touch (one write per page) of every page of a
+ *                   fresh 64 MiB private anonymous region, 2 MiB
+ *                   aligned; cycles per 64 MiB, mmap and munmap untimed
+ *   memset_64m      memset of that region once all of it is resident:
+ *                   user space only, the floor issue 22 measures the
+ *                   first against ("zero-filling 64 MiB within 1.1x of
+ *                   zeroing it in user space", with 2 MiB pages on)
+ *   zero_fill_fault, fork_exit_wait_16m, fork_exit_wait_64m
+ *                   the vm run's rows, again in this mode
+ *
+ * A guest with less than 512 MiB of RAM boots Linux with THP off
+ * whatever its command line says, so on Linux MODE is also written to
+ * /sys/kernel/mm/transparent_hugepage/enabled (more_thp_note mounts
+ * sysfs); uvmkern's mode is its boot option.  A note after the first
+ * sample says how much of a touched region /proc/meminfo counts in
+ * AnonHugePages: what the mode really gave.
+ */
+#define THP_LEN (64 * MIB)
+#define THP_ALIGN (2 * MIB)
+
+static char *thp_region;        /* memset_64m's, resident */
+
+/* THP_LEN bytes of private anonymous memory, 2 MiB-aligned; NULL after
+ * "bench: error". */
+static char *
+thp_map(const char *metric)
+{
+	char *r = map_anon(THP_LEN + THP_ALIGN, PROT_READ | PROT_WRITE);
+	char *p;
+
+	if (r == NULL) {
+		fail(metric, "mmap 66 MiB");
+		return NULL;
+	}
+	p = (char *)(((uintptr_t)r + THP_ALIGN - 1) & ~(uintptr_t)(THP_ALIGN - 1));
+	if (p > r)
+		munmap(r, (size_t)(p - r));
+	if (p + THP_LEN < r + THP_LEN + THP_ALIGN)
+		munmap(p + THP_LEN, (size_t)(r + THP_ALIGN - p));
+	return p;
+}
+
+/* /proc/meminfo's AnonHugePages in KiB, or -1. */
+static long
+thp_meminfo_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "AnonHugePages:", 14) == 0)
+			kb = strtol(line + 14, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+static bool thp_noted;
+
+static uint64_t
+thp_zero_fill_one(long unused)
+{
+	char *p = thp_map("zero_fill_64m");
+	uint64_t t0, t1;
+
+	(void)unused;
+	if (p == NULL)
+		return UINT64_MAX;
+	t0 = tsc();
+	touch(p, THP_LEN);
+	t1 = tsc();
+	if (!thp_noted) {
+		thp_noted = true;
+		printf("# zero_fill_64m: AnonHugePages %ld KiB with the 65536 KiB region "
+		    "touched (/proc/meminfo)\n", thp_meminfo_kb());
+	}
+	munmap(p, THP_LEN);
+	return t1 - t0;
+}
+
+static uint64_t
+thp_memset_one(long unused)
+{
+	uint64_t t0 = tsc();
+
+	memset(thp_region, (int)unused + 2, THP_LEN);
+	__asm__ volatile("" ::: "memory");
+	return tsc() - t0;
+}
+
+/* Linux: the THP mode mode, written to sysfs (see above). */
+static void
+thp_linux_mode(const char *mode)
+{
+	FILE *f;
+
+	more_thp_note();                /* mounts sysfs, says the boot's mode */
+	if (!on_linux)
+		return;
+	if ((f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "w")) == NULL ||
+	    fputs(mode, f) < 0 || fclose(f) != 0)
+		fail("thp", "write transparent_hugepage/enabled");
+	more_thp_note();
+}
+
+static void
+run_thp(const char *mode)
+{
+	thp_linux_mode(mode);
+	measure("zero_fill_64m", "cycles/64MiB", thp_zero_fill_one, 0);
+	if ((thp_region = thp_map("memset_64m")) != NULL) {
+		touch(thp_region, THP_LEN);
+		measure("memset_64m", "cycles/64MiB", thp_memset_one, 0);
+		munmap(thp_region, THP_LEN);
+	}
+	measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
+	fork_with(16, "fork_exit_wait_16m");
+	fork_with(64, "fork_exit_wait_64m");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -3140,6 +3272,8 @@ main(int argc, char **argv)
 		run_spread();
 	} else if (strcmp(mode, "more") == 0) {
 		run_more();
+	} else if (strcmp(mode, "thp") == 0) {
+		run_thp(argc > 2 ? argv[2] : "always");
 	} else if (strcmp(mode, "present") == 0) {
 		int k = argc > 2 ? atoi(argv[2]) : 5;
 
@@ -3158,7 +3292,7 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "file") == 0) {
 		run_file(argc > 2 ? strtol(argv[2], NULL, 0) : 192, argc > 3 ? argv[3] : "/mnt");
 	} else {
-		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp | vmbench more | vmbench used | vmbench usedmaps [KIND]\n");
+		printf("usage: vmbench vm | vmbench swap MIB | vmbench file MIB DIR | vmbench maps N... | vmbench sepmaps N... | vmbench present [K [after-zero-fill]] | vmbench spread | vmbench smp | vmbench more | vmbench thp always|never | vmbench used | vmbench usedmaps [KIND]\n");
 		return 2;
 	}
 	printf("bench: done\n");

@@ -31,8 +31,12 @@
 # times each (default 1), alternating like the VM boots.
 # $START_TREE, if set, is the tree of uvmkern's VM initrd: Linux's VM
 # boots get it too (below).
-# $BENCH_ONLY, if set, is which kinds of boot to run, of "vm swap file"
-# (all three by default; `make bench BENCH_ONLY=file`).
+# $ISO_THP_ON and $ISO_THP_OFF, if set, are uvmkern booting
+# "init=/bin/vmbench initexit=1 -- thp always" and the same with thp=0
+# before it ("-- thp never"): the thp boots (below), $THP_ROUNDS times
+# each (default 1).
+# $BENCH_ONLY, if set, is which kinds of boot to run, of "vm swap file
+# thp" (all four by default; `make bench BENCH_ONLY=file`).
 # $BENCH_FILE_STRICT=1 makes a uvmkern file boot that fails count like
 # any other failed boot; by default (0) it only takes uvmkern's file rows
 # out ("not available (no file system)") and the exit status stays what
@@ -57,6 +61,14 @@
 #                                                  virtio and ext4 modules,
 #                                                  mounts vdc as ext2)
 #            (the two file boots FILE_ROUNDS times each, alternating)
+#   uvmkern  -m $MEM      vmbench thp always       } 2 MiB pages on: the
+#   linux    -m $MEM      transparent_hugepage=always  thp_on_* rows
+#   uvmkern  -m $MEM      thp=0  vmbench thp never } and off: the
+#   linux    -m $MEM      transparent_hugepage=never   thp_off_* rows
+#            (THP_ROUNDS times each; Linux's vmbench also writes the mode
+#            to /sys/kernel/mm/transparent_hugepage/enabled: a guest below
+#            512 MiB of RAM boots with THP off whatever its command line
+#            says)
 #
 # Why the third: in the same RAM Debian's kernel keeps far more for
 # itself (its image, the initramfs, its caches), so its programs start
@@ -95,7 +107,8 @@
 set -uo pipefail
 out=$1 vmbench=$2 iso_vm=$3 iso_swap=$4 iso_swap_eq=$5 swap_mib=$6 cache=$7 timeout_s=$8
 ROUNDS=${ROUNDS:-5}
-BENCH_ONLY=${BENCH_ONLY:-vm swap file}
+BENCH_ONLY=${BENCH_ONLY:-vm swap file thp}
+THP_ROUNDS=${THP_ROUNDS:-1}
 BENCH_FILE_STRICT=${BENCH_FILE_STRICT:-0}
 FILE_ROUNDS=${FILE_ROUNDS:-1}
 mkdir -p "$out"
@@ -291,6 +304,33 @@ for r in $(seq 1 "$FILE_ROUNDS"); do
 	boot_file $second "$r"
 done
 
+# The thp boots (see the top), each kernel with 2 MiB pages on and off,
+# THP_ROUNDS times, their metrics renamed thp_on_* and thp_off_*: the
+# table's rows for one mode sit side by side, uvmkern's and Linux's.
+boot_thp() {
+	local on=$1 r=$2 tag lmode
+	[ "$on" = on ] && lmode=always || lmode=never
+	tag="s/^/thp_${on}_/"
+	if [ "$3" = uvmkern ]; then
+		local iso=$ISO_THP_ON
+		[ "$on" = off ] && iso=$ISO_THP_OFF
+		boot "uvmkern:$tag" "$out/uvmkern-thp-$on-$r.log" -m "$MEM" $QEMU_DISKS \
+			-cdrom "$iso" -boot d || status=1
+	else
+		boot "linux:$tag" "$out/linux-thp-$on-$r.log" -m "$MEM" $QEMU_DISKS \
+			-kernel "$vmlinuz" -initrd "$out/linux-initrd.cpio.gz" \
+			-append "transparent_hugepage=$lmode $linux_append thp $lmode" || status=1
+	fi
+}
+for r in $(seq 1 "$THP_ROUNDS"); do
+	[ -n "${ISO_THP_ON:-}" ] && [ -n "${ISO_THP_OFF:-}" ] && only thp || break
+	for on in on off; do
+		if [ $((r % 2)) -eq 1 ]; then first=uvmkern second=linux; else first=linux second=uvmkern; fi
+		boot_thp $on "$r" $first
+		boot_thp $on "$r" $second
+	done
+done
+
 # results.txt: per kernel and metric, the median of its rounds.
 awk '
 	{ key = $1; if (!(key in n)) { order[k++] = key; unit[key] = $3 }
@@ -346,7 +386,10 @@ echo " starts; file_*: from $FILE_ROUNDS file boot(s) of each, medians; the MB/s
 echo " ratio is Linux / uvmkern, so above 1 is slower there too; start_*: fork, exec of"
 echo " a program, its start-up and exit, wait - per start; munmap_64m, exit_wait_*,"
 echo " brk_grow, mremap_grow_64m, swap_sweep, swap_pd_freed_per_s, swap_in_random:"
-echo " issue 22's, with the kernels' counters as notes in each boot's log)"
+echo " issue 22's, with the kernels' counters as notes in each boot's log;"
+echo " thp_on_*: uvmkern as booted and Linux transparent_hugepage=always, thp_off_*:"
+echo " uvmkern thp=0 and Linux never - 2 MiB pages on and off, $THP_ROUNDS boot(s) of each;"
+echo " zero_fill_64m and memset_64m in cycles per 64 MiB)"
 [ -n "$file_na" ] &&
 	echo "(file_* n/a: uvmkern: not available (no file system); see $out/uvmkern-file-*.log)"
 [ -n "${ISO_NOAHEAD:-}" ] && only vm &&
@@ -402,13 +445,19 @@ awk '
 		else
 			printf "target: every ratio <= 1.00: %s (highest %.2f, %s)\n", verdict(wr <= 1), wr, worst
 		# the two metrics that run only user code, the same on both kernels
-		if (wr > 1 && (worst == "memset_page" || worst == "read_present"))
+		if (wr > 1 && (worst == "memset_page" || worst == "read_present" || worst ~ /memset_64m$/))
 			printf "        (%s runs only user code, the same on both kernels: its ratio moves\n" \
 			    "         with the host from run to run; docs/performance.md, \"Now\")\n", worst
 		zf = v["uvmkern", "zero_fill_fault"]; fl = v["uvmkern", "null_syscall"] + v["uvmkern", "memset_page"]
 		if (fl > 0)
 			printf "target: zero-fill <= 2 x (null syscall + memset page): %s (%d <= 2 x %d = %d)\n",
 			    verdict(zf <= 2 * fl), zf, fl, 2 * fl
+		zf = v["uvmkern", "thp_on_zero_fill_64m"]; ms = v["uvmkern", "thp_on_memset_64m"]
+		off = v["uvmkern", "thp_off_memset_64m"]
+		off = (off > 0) ? v["uvmkern", "thp_off_zero_fill_64m"] / off : 0
+		if (zf > 0 && ms > 0)
+			printf "target: zero-fill 64 MiB with 2 MiB pages <= 1.1 x memset of it: %s (%.2f x; thp=0: %.2f x)\n",
+			    verdict(zf <= 1.1 * ms), zf / ms, off
 		f = v["uvmkern", "mmap_30000_per_10"]
 		if (f > 0)
 			printf "target: mmap N=30000 <= 1.2 x N=10: %s (%.3f x, side by side)\n", verdict(f <= 1200), f / 1000

@@ -28,7 +28,7 @@ kern/vfs/vfs.h"
 # protections, PTE bits, the page-table index shift and entry count, PV
 # attributes, the shared-amap flag and the ppref marker, the fault trace
 # size, the direct map's base, the vnode flags (VV_).
-PREFIXES='UVM_ET_|VV_|UVM_MAP_|MAP_INHERIT_|UVM_ADV_|PG_|PQ_|VM_PROT_|PMAP_ATTR_|AMAP_SHARED|PPREF_NONE|FTRACE_N|NPTE|L1_SHIFT|DMAP_BASE'
+PREFIXES='UVM_ET_|UVM_THP_|VV_|UVM_MAP_|MAP_INHERIT_|UVM_ADV_|PG_|PQ_|VM_PROT_|PMAP_ATTR_|AMAP_SHARED|PPREF_NONE|FTRACE_N|NPTE|L1_SHIFT|DMAP_BASE'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

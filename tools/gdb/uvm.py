@@ -86,6 +86,26 @@ def pte_describe(pte):
     return "pa %#x %s" % (frame, " ".join(bits))
 
 
+def leaf_page(leaf, level, va):
+    """(size name, the 4 KiB page's pa) for a leaf entry found at level
+    ("PT", or "PD"/"PDPT" with PS: a 2M/1G page, whose frame holds va's
+    page at va's offset in the large page)."""
+    if level == "PT" or not leaf & K.PG_PS:
+        return "4K", leaf & K.PG_FRAME
+    shift = K.L1_SHIFT + 9 * (1 if level == "PD" else 2)
+    frame = leaf & K.PG_FRAME & ~((1 << shift) - 1)
+    return ("2M" if level == "PD" else "1G"), frame + (va & ((1 << shift) - 1) & ~((1 << K.L1_SHIFT) - 1))
+
+
+def leaf_describe(leaf, level, va):
+    """pte_describe of a leaf, a large page's saying its size and where
+    va's own 4 KiB page is inside it."""
+    size, pa = leaf_page(leaf, level, va)
+    if size == "4K":
+        return pte_describe(leaf)
+    return "%s (a %s page: va's 4K page at pa %#x)" % (pte_describe(leaf), size, pa)
+
+
 def pte_walk(va, cr3):
     """[(level name, index, entry)] from the PML4 down to the last entry
     read (a missing table or a large page ends the walk early)."""
@@ -254,7 +274,8 @@ writes it (make test compares the two):
   advice         normal, random, sequential (fault-ahead)
   flags          cow (private: writes go to anons), needs-copy (the amap
                  is still shared with another entry until the next write
-                 fault copies it), wired, nomerge
+                 fault copies it), wired, nomerge, hugepage / nohugepage
+                 (madvise's 2 MiB page advice)
   amap A+S       the amap (0x0: none yet) and the slot of the first page
   obj O+OFF      the object (file, aobj; 0x0: none) and the offset of the
                  first page
@@ -430,8 +451,9 @@ def show_page(pg, ind=""):
     while u64(pv):
         pm, va = pv["pv_pmap"], u64(pv["pv_va"])
         walk = pte_walk(va, u64(pm["pm_pml4_pa"]))
-        leaf = walk[-1][2] if walk[-1][0] == "PT" or walk[-1][2] & K.PG_PS else 0
-        print("%s    pmap %#x va %#x: %s" % (ind, u64(pm), va, pte_describe(leaf)
+        level = walk[-1][0]
+        leaf = walk[-1][2] if level == "PT" or walk[-1][2] & K.PG_PS else 0
+        print("%s    pmap %#x va %#x: %s" % (ind, u64(pm), va, leaf_describe(leaf, level, va)
                                              if walk[-1][2] & K.PG_V else "(no table)"))
         pv = pv["pv_next"]
 
@@ -486,7 +508,9 @@ bits in the words of pmap_pte_describe: pa (the next table, or the page),
 RW/RO, U (user) or K, NX or X, A (accessed), D (dirty), G (global),
 PS (large page), PCD, WIRED and PV (software bits: a wired mapping; a
 managed page with a PV entry).  The walk stops at an entry that is not
-present or maps a large page."""
+present or maps a large page: a PD entry with PS maps 2M (uvmkern's
+2 MiB pages for anonymous memory), and the last line says so and gives
+the physical address of VA's own 4K page inside it."""
 
     def __init__(self):
         super().__init__("uvm pte", gdb.COMMAND_DATA)
@@ -510,7 +534,7 @@ present or maps a large page."""
             print("  %-4s[%3d] = %016x  %s" % (name, idx, e, pte_describe(e)))
         name, idx, e = walk[-1]
         if e & K.PG_V and (name == "PT" or e & K.PG_PS):
-            print("  -> va %#x is mapped: %s" % (va, pte_describe(e)))
+            print("  -> va %#x is mapped: %s" % (va, leaf_describe(e, name, va)))
         else:
             print("  -> va %#x is not mapped" % va)
 

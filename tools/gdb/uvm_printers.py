@@ -50,7 +50,8 @@ def prot_str(p):
 
 
 def entry_flags(e):
-    """cow, needs-copy, wired, nomerge: as uvm_map_entry_print spells them."""
+    """cow, needs-copy, wired, nomerge, hugepage / nohugepage (the 2 MiB
+    page advice): as uvm_map_entry_print spells them."""
     et, out = int(e["etype"]), []
     if et & K.UVM_ET_COPYONWRITE:
         out.append("cow")
@@ -60,6 +61,11 @@ def entry_flags(e):
         out.append("wired")
     if int(e["flags"]) & K.UVM_MAP_NOMERGE:
         out.append("nomerge")
+    thp = int(e["thp"])
+    if thp == K.UVM_THP_HUGE:
+        out.append("hugepage")
+    elif thp == K.UVM_THP_NEVER:
+        out.append("nohugepage")
     return out
 
 

@@ -24,6 +24,10 @@
 #define VMQ_NEEDSCOPY 0x1     /* the amap is shared; copy it on first write */
 #define VMQ_COPYONWRITE 0x2   /* private: writes go to anons, never to the object */
 #define VMQ_WIRED 0x4         /* wired (mlock): pages stay resident */
+/* ... and the entry's 2 MiB page advice (madvise), neither: the default
+ * (2 MiB pages wherever eligible, unless booted with thp=0). */
+#define VMQ_HUGE_ADVICE 0x8   /* MADV_HUGEPAGE */
+#define VMQ_NOHUGE_ADVICE 0x10 /* MADV_NOHUGEPAGE: never a 2 MiB page */
 
 /* vm_query.obj_kind: what backs the entry below the amap. */
 #define VMQ_OBJ_NONE 0        /* nothing: anonymous private memory */
@@ -36,6 +40,9 @@
 #define VMQ_PTE_U 0x4ULL              /* user-accessible */
 #define VMQ_PTE_A 0x20ULL             /* accessed */
 #define VMQ_PTE_D 0x40ULL             /* dirty */
+#define VMQ_PTE_PS 0x80ULL            /* part of a 2 MiB mapping: the bits
+                                         are its PDE's, pa the page's own
+                                         address inside the 2 MiB frame */
 #define VMQ_PTE_NX 0x8000000000000000ULL /* no execute */
 
 struct vm_query {
@@ -46,7 +53,8 @@ struct vm_query {
 	uint32_t maxprot;     /* the most mprotect may grant */
 	uint32_t inherit;     /* MAP_INHERIT_* (above) */
 	uint32_t advice;      /* MADV_NORMAL, MADV_RANDOM or MADV_SEQUENTIAL */
-	uint32_t flags;       /* VMQ_NEEDSCOPY | VMQ_COPYONWRITE | VMQ_WIRED */
+	uint32_t flags;       /* VMQ_NEEDSCOPY | VMQ_COPYONWRITE | VMQ_WIRED,
+	                         VMQ_HUGE_ADVICE | VMQ_NOHUGE_ADVICE */
 	uint32_t wired_count; /* how many times the entry is wired */
 
 	/* The anonymous layer: the amap slot for addr and the anon in it. */
