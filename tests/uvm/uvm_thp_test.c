@@ -131,6 +131,31 @@ KTEST(thp, switch_off_small_entry_or_used_range_take_4k_pages)
 }
 
 /*
+ * madvise(MADV_NOHUGEPAGE) (entry->thp UVM_THP_NEVER) keeps a range at
+ * 4 KiB pages: no fill, and no promotion when its pages fill a table
+ * with one run after all; MADV_HUGEPAGE on the next range allows both.
+ */
+KTEST(thp, nohugepage_advice_keeps_4k_pages_and_hugepage_allows_2m)
+{
+	struct vmtest t;
+
+	thp_use(true);
+	vmtest_begin(&t);
+	vaddr_t va = vmtest_map_anon(&t, VA, 2 * THP_PAGES);
+	KT_EQ(uvm_map_thp(t.map, va, va + THP_SIZE, UVM_THP_NEVER), 0);
+	KT_EQ(uvm_map_thp(t.map, va + THP_SIZE, va + 2 * THP_SIZE, UVM_THP_HUGE), 0);
+	uint64_t fills = uvmexp.thp_fills;
+	for (int i = 0; i < THP_PAGES; i++)
+		KT_EQ(uvm_fault(t.map, va + PG(i), VM_PROT_WRITE), 0);
+	KT_ASSERT(!is_large(&t, va));
+	KT_EQ(uvmexp.thp_fills, fills);
+	KT_EQ(uvm_fault(t.map, va + THP_SIZE, VM_PROT_WRITE), 0);
+	KT_ASSERT(is_large(&t, va + THP_SIZE));
+	KT_EQ(uvmexp.thp_fills, fills + 1);
+	vmtest_end(&t);
+}
+
+/*
  * After fork both sides share the 512 anons; a write on either side
  * copies that one page (the PDE is demoted on that side first) and the
  * other side keeps the original.
