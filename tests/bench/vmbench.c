@@ -44,7 +44,8 @@
  *                       mremap_grow_64m (run_more, "more of what programs
  *                       do" below), which the vm run has too
  *   vmbench thp MODE    2 MiB pages: zero_fill_64m, memset_64m and the
- *                       zero-fill and fork rows, MODE always or never
+ *                       zero-fill, fork, munmap, exit and mremap rows,
+ *                       MODE always or never
  *                       (run_thp, "2 MiB pages on and off" below)
  *   vmbench used        the used pass (run_used, "the used process"
  *                       below), which the vm run ends with, after only
@@ -1104,11 +1105,13 @@ static const char *const kc_names[] = {
 	"=ptpages", "=pv_entries", "tlb_shootpage", "tlb_flushall",
 	"tlb_shootdowns", "tlb_ipis", "pageins", "pageouts", "pdwoke",
 	"pdscans", "pdreact", "pddeact", "pdfreed", "pdbusy", "pdstalls",
+	"thp_fills", "thp_fallbacks", "thp_reuses", "thp_promotions",
+	"thp_demotions", "thp_removed",
 	/* Linux, /proc/vmstat */
 	"pgfault", "pgmajfault", "pgfree", "pgalloc_normal", "pgalloc_dma32",
 	"=nr_free_pages", "=nr_page_table_pages", "pswpin", "pswpout",
 	"pgsteal_kswapd", "pgsteal_direct", "pgscan_kswapd", "pgscan_direct",
-	"thp_fault_alloc",
+	"thp_fault_alloc", "thp_fault_fallback", "thp_split_pmd",
 };
 #define KC_N (int)(sizeof(kc_names) / sizeof(kc_names[0]))
 
@@ -3176,9 +3179,11 @@ thp_zero_fill_one(long unused)
 	(void)unused;
 	if (p == NULL)
 		return UINT64_MAX;
+	more_mark(0);
 	t0 = tsc();
 	touch(p, THP_LEN);
 	t1 = tsc();
+	more_mark(1);
 	if (!thp_noted) {
 		thp_noted = true;
 		printf("# zero_fill_64m: AnonHugePages %ld KiB with the 65536 KiB region "
@@ -3217,7 +3222,7 @@ static void
 run_thp(const char *mode)
 {
 	thp_linux_mode(mode);
-	measure("zero_fill_64m", "cycles/64MiB", thp_zero_fill_one, 0);
+	more_measure("zero_fill_64m", "cycles/64MiB", thp_zero_fill_one, 0);
 	if ((thp_region = thp_map("memset_64m")) != NULL) {
 		touch(thp_region, THP_LEN);
 		measure("memset_64m", "cycles/64MiB", thp_memset_one, 0);
@@ -3226,6 +3231,9 @@ run_thp(const char *mode)
 	measure("zero_fill_fault", "cycles/page", zero_fill_one, 0);
 	fork_with(16, "fork_exit_wait_16m");
 	fork_with(64, "fork_exit_wait_64m");
+	more_measure("munmap_64m", "cycles/op", munmap_one, 0);
+	more_measure("exit_wait_64m", "cycles/op", exit_one, 64);
+	more_measure("mremap_grow_64m", "cycles/op", mremap_one, 0);
 }
 
 int
