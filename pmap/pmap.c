@@ -88,8 +88,8 @@
  * of tables waiting to be freed.  It is held through the pmap's
  * shootdowns (the batch lives in the queue until every CPU has
  * acknowledged).  Each page's PV list, md.attrs and md.pv_count are under
- * a PV lock ("pv"), one of PV_LOCKS spin locks chosen by the page's frame
- * number (pages share a lock; no code holds two).  Order: pm_lock, then a
+ * a PV lock ("pv"), one of PV_LOCKS spin locks chosen by the page's 2 MiB
+ * frame (pages share a lock; no code holds two).  Order: pm_lock, then a
  * PV lock, then the pool and page locks.  Two threads faulting in
  * different processes now take different pmap locks; on one page they
  * meet only for the few instructions of a PV insert.
@@ -145,7 +145,11 @@ static TAILQ_HEAD(, pmap) all_pmaps = { NULL, &all_pmaps.tqh_first };
 static struct spinlock pmap_list_lock = SPINLOCK_INIT("pmap_list");
 struct pmap_counters pmap_counters;     /* atomic adds (PCOUNT) */
 
-/* The PV locks: a page's is pv_locks[frame % PV_LOCKS], each on its own line. */
+/*
+ * The PV locks: each on its own line, a page's chosen by its 2 MiB frame
+ * (as FreeBSD's pv list locks), so the 512 pages of a large mapping
+ * share one and its PV entries change under one lock round.
+ */
 #define PV_LOCKS 64
 static struct {
 	struct spinlock l;
@@ -242,7 +246,7 @@ fold_attrs(struct vm_page *pg, pt_entry_t pte)
 static struct spinlock *
 pv_lock_of(const struct vm_page *pg)
 {
-	return &pv_locks[(pg->phys_addr >> PAGE_SHIFT) % PV_LOCKS].l;
+	return &pv_locks[(pg->phys_addr >> L2_SHIFT) % PV_LOCKS].l;
 }
 
 /*
@@ -429,6 +433,18 @@ ptp_free_deferred(struct pmap *pm)
 /* ------------------------------------------------------------------ */
 /* PV lists                                                            */
 
+/* pv_insert's work, pv_made not counted.  => pm's and pg's PV lock held. */
+static void
+pv_insert_locked(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm,
+    vaddr_t va)
+{
+	pve->pv_pmap = pm;
+	pve->pv_va = va;
+	pve->pv_next = pg->md.pv_list;
+	pg->md.pv_list = pve;
+	pg->md.pv_count++;
+}
+
 /*
  * Put (pm, va) on pg's PV list, before its PTE is written.
  *  => pm's lock held; takes pg's PV lock; the entry becomes the list's.
@@ -438,12 +454,8 @@ pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm, vaddr_t va)
 {
 	struct spinlock *l = pv_lock_of(pg);
 
-	pve->pv_pmap = pm;
-	pve->pv_va = va;
 	spin_lock(l);
-	pve->pv_next = pg->md.pv_list;
-	pg->md.pv_list = pve;
-	pg->md.pv_count++;
+	pv_insert_locked(pg, pve, pm, va);
 	spin_unlock(l);
 	PCOUNT(pv_made, 1);
 }
@@ -936,25 +948,29 @@ pmap_walk_small(struct pmap *pm, vaddr_t va, struct ptpath *path)
 
 /*
  * Remove the whole large mapping at path->slot[2] (va its start): the
- * PDE, the 512 PV entries (each page's A/D from the PDE; onto *freepv),
- * the parked table (freed after the shootdown).  => pvheld as for
- * pv_remove.
+ * PDE, the 512 PV entries (each page's A/D from the PDE; onto *freepv)
+ * under the run's one PV lock, the parked table (freed after the
+ * shootdown).
  */
 static void
 pde_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
-    const struct vm_page *pvheld, struct pv_entry **freepv)
+    struct pv_entry **freepv)
 {
 	pt_entry_t pde = __atomic_exchange_n(path->slot[2], 0, __ATOMIC_ACQ_REL);
 	struct vm_page *ptp = ptp_parked(pm, va);
+	struct vm_page *first = vm_page_from_phys(pde & PG_LGFRAME);
 
 	KASSERT((va & (NBPD_L2 - 1)) == 0 && (pde & PG_PS));
+	spin_lock(pv_lock_of(first));
 	for (int i = 0; i < NPTE; i++) {
-		paddr_t pa = (pde & PG_LGFRAME) + (paddr_t)i * PAGE_SIZE;
-		struct pv_entry *pve = pv_remove(vm_page_from_phys(pa), pm,
-		    va + (vaddr_t)i * PAGE_SIZE, pde, pvheld);
+		struct vm_page *pg = vm_page_from_phys((pde & PG_LGFRAME) +
+		    (paddr_t)i * PAGE_SIZE);
+		fold_attrs(pg, pde);
+		struct pv_entry *pve = pv_unlink(pg, pm, va + (vaddr_t)i * PAGE_SIZE);
 		pve->pv_next = *freepv;
 		*freepv = pve;
 	}
+	spin_unlock(pv_lock_of(first));
 	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
 	ptp->offset = 0;
 	ptp->md.ptp_count = 0;
@@ -1173,11 +1189,14 @@ pde_enter(struct pmap *pm, vaddr_t va, struct vm_page *first, pt_entry_t bits,
 	ptp = ptp_of(path.slot[1]);
 	if (ptp->md.ptp_count != 0)
 		return -EBUSY;
+	spin_lock(pv_lock_of(first));           /* the run's 512 pages' lock */
 	for (int i = 0; i < NPTE; i++) {
 		struct pv_entry *pve = *pves;
 		*pves = pve->pv_next;
-		pv_insert(&first[i], pve, pm, va + (vaddr_t)i * PAGE_SIZE);
+		pv_insert_locked(&first[i], pve, pm, va + (vaddr_t)i * PAGE_SIZE);
 	}
+	spin_unlock(pv_lock_of(first));
+	PCOUNT(pv_made, NPTE);
 	if (pm->pm_ptp_idle == ptp)
 		pm->pm_ptp_idle = NULL;
 	ptp->offset = va;
@@ -1275,7 +1294,7 @@ remove_in_table(struct pmap *pm, vaddr_t va, vaddr_t eva, struct pv_entry **free
 	int lvl = pmap_walk(pm, va, &path);
 	if (is_large(pm, lvl, *path.slot[lvl]) && (va & (NBPD_L2 - 1)) == 0 &&
 	    end == va + NBPD_L2) {
-		pde_remove(pm, &path, va, NULL, freepv);
+		pde_remove(pm, &path, va, freepv);
 		return end;
 	}
 	if (pmap_walk_small(pm, va, &path) != 1)
@@ -1424,15 +1443,15 @@ pde_move(struct pmap *pm, vaddr_t va, vaddr_t nva, vaddr_t end)
 		return false;
 	pmap_walk(pm, va, &src);                /* a new table may sit above */
 	pde = __atomic_exchange_n(src.slot[2], 0, __ATOMIC_ACQ_REL);
+	struct spinlock *l = pv_lock_of(vm_page_from_phys(pde & PG_LGFRAME));
+	spin_lock(l);                           /* the run's 512 pages' lock */
 	for (int i = 0; i < NPTE; i++) {
 		struct vm_page *pg = vm_page_from_phys((pde & PG_LGFRAME) +
 		    (paddr_t)i * PAGE_SIZE);
-		struct spinlock *l = pv_lock_of(pg);
-		spin_lock(l);
 		(*pv_find(pg, pm, va + (vaddr_t)i * PAGE_SIZE))->pv_va =
 		    nva + (vaddr_t)i * PAGE_SIZE;
-		spin_unlock(l);
 	}
+	spin_unlock(l);
 	if (pm->pm_ptp_idle == ptp)
 		pm->pm_ptp_idle = NULL;
 	ptp->offset = nva;
