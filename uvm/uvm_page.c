@@ -675,19 +675,28 @@ run_is_free(const struct vm_page *pg, size_t n, paddr_t max_pa)
 	return true;
 }
 
-/* First aligned free run of n pages in seg below max_pa, or NULL. */
+/*
+ * First aligned free run of n pages in seg below max_pa, or NULL.  A 2 MiB
+ * frame with no page on the free list starts no run: skipped whole.
+ *  => uvm_free_lock held.
+ */
 static struct vm_page *
 find_run(struct vm_physseg *seg, size_t n, paddr_t align, paddr_t max_pa)
 {
 	uint64_t step = align >> PAGE_SHIFT;
 	uint64_t f = ROUND_UP(seg->start_frame, step);
 
-	for (; f + n <= seg->end_frame; f += step) {
+	while (f + n <= seg->end_frame) {
 		struct vm_page *pg = &seg->pages[f - seg->start_frame];
 		if (pg->phys_addr >= max_pa)
 			break;
+		if (frame_in(seg, pg)->nfree == 0) {
+			f = ROUND_UP((f | (VM_LARGE_PAGES - 1)) + 1, step);
+			continue;
+		}
 		if (run_is_free(pg, n, max_pa))
 			return pg;
+		f += step;
 	}
 	return NULL;
 }
