@@ -117,6 +117,7 @@ struct vm_physseg {
 
 static struct vm_physseg physsegs[MEMMAP_MAX_RANGES];
 static int nphysseg;
+static struct vm_physseg *seg_of_hint;  /* the largest (set at boot) */
 static struct framelist whole_frames = { NULL, &whole_frames.tqh_first };
 static struct framelist partial_frames = { NULL, &partial_frames.tqh_first };
 static uint64_t free_list_len;  /* pages on frames' lists (uvm_free_lock) */
@@ -301,8 +302,13 @@ vm_page_bootstrap(void)
 		    boot_mm.r[i].end);
 	bootstrapped = true;
 	vm_pgcache_init();
-	for (int i = 0; i < nphysseg; i++)
-		init_segment(&physsegs[i]);
+	for (int i = 0; i < nphysseg; i++) {
+		struct vm_physseg *seg = &physsegs[i];
+		init_segment(seg);
+		if (seg_of_hint == NULL || seg->end_frame - seg->start_frame >
+		    seg_of_hint->end_frame - seg_of_hint->start_frame)
+			seg_of_hint = seg;
+	}
 }
 
 struct vm_page *
@@ -323,15 +329,24 @@ vm_page_kva(const struct vm_page *pg)
 	return PHYS_TO_DMAP(pg->phys_addr);
 }
 
-/* The segment whose array holds pg (a managed page: panics if not). */
+static bool
+seg_holds(const struct vm_physseg *seg, const struct vm_page *pg)
+{
+	return pg >= seg->pages && pg < seg->pages + (seg->end_frame - seg->start_frame);
+}
+
+/*
+ * The segment whose array holds pg (a managed page: panics if not); the
+ * largest segment, where nearly every page is, is tried first.
+ */
 static struct vm_physseg *
 seg_of(const struct vm_page *pg)
 {
+	if (seg_of_hint != NULL && seg_holds(seg_of_hint, pg))
+		return seg_of_hint;
 	for (int i = 0; i < nphysseg; i++) {
-		struct vm_physseg *seg = &physsegs[i];
-		if (pg >= seg->pages &&
-		    pg < seg->pages + (seg->end_frame - seg->start_frame))
-			return seg;
+		if (seg_holds(&physsegs[i], pg))
+			return &physsegs[i];
 	}
 	panic("vm_page: %p is no managed page", (const void *)pg);
 }

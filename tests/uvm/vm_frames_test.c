@@ -287,15 +287,22 @@ KTEST(vm_frames, long_lived_pages_do_not_creep_across_frames)
 	KT_EQ(vm_page_check(ktest_print), 0);
 }
 
-/* Chain of held large runs, linked through their first page's pageq. */
+/*
+ * Every large run there is, chained through their first page's pageq;
+ * *bad adds up their problems - a frame at the edge of RAM or with a
+ * reserved page in it (page 0's, the kernel's) is never handed out.
+ */
 static int
-hold_all_large(struct pglist *held, uint64_t *whole_at_fail, int *last_rc)
+hold_all_large(struct pglist *held, uint64_t *whole_at_fail, int *last_rc,
+    int *bad)
 {
 	struct vm_page *first;
 	int n = 0;
 
 	TAILQ_INIT(held);
 	while ((*last_rc = vm_page_alloc_large(&first, 0)) == 0) {
+		*bad += large_run_problems(first, false);
+		*bad += vm_page_phys(first) == 0;
 		TAILQ_INSERT_HEAD(held, first, pageq);
 		n++;
 	}
@@ -328,9 +335,9 @@ KTEST(vm_frames, no_whole_frame_means_enomem_and_small_pages_still_work)
 	uint64_t free_at_fail, large0 = uvmexp.pga_large;
 	struct vm_page *small;
 	struct pglist held;
-	int last_rc = 0, n, check_mid;
+	int last_rc = 0, n, check_mid, bad = 0;
 
-	n = hold_all_large(&held, &whole_at_fail, &last_rc);
+	n = hold_all_large(&held, &whole_at_fail, &last_rc, &bad);
 	free_at_fail = uvmexp.free;
 	fail_after = uvmexp.pga_large_fail;
 	small = vm_page_alloc(NULL, 0, NULL, 0);
@@ -340,6 +347,7 @@ KTEST(vm_frames, no_whole_frame_means_enomem_and_small_pages_still_work)
 	release_all_large(&held);
 	vm_pgcache_set_enabled(cache_was);
 	KT_ASSERT(n >= 1);
+	KT_EQ(bad, 0);
 	KT_EQ(last_rc, -ENOMEM);
 	KT_EQ(fail_after, fail0 + 1);
 	KT_EQ(uvmexp.pga_large, large0 + (uint64_t)n);
@@ -394,4 +402,26 @@ KTEST(vm_frames, the_checker_catches_a_wrong_frame)
 	KT_ASSERT(bad >= 1);
 	KT_ASSERT(ktest_captured_has("frame"));
 	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+/* The four counters are rows of the one table (uvmexp_print, /proc/uvmexp). */
+KTEST(vm_frames, the_frame_counters_are_in_the_statistics)
+{
+	static const char *const names[] = {
+		"frames_whole", "frames_split", "pga_large", "pga_large_fail",
+	};
+	uint64_t values[4];
+	char want[64];
+
+	values[0] = uvmexp.frames_whole;
+	values[1] = uvmexp.frames_split;
+	values[2] = uvmexp.pga_large;
+	values[3] = uvmexp.pga_large_fail;
+	ktest_capture_reset();
+	uvmexp_print(ktest_capture);
+	for (int i = 0; i < 4; i++) {
+		ksnprintf(want, sizeof(want), "\n%-14s %lu\n", names[i], values[i]);
+		KT_ASSERT(ktest_captured_has(want));
+	}
+	KT_ASSERT(values[0] >= 1);
 }
