@@ -204,7 +204,7 @@ is_reserved(paddr_t pa)
  * A frame that changes list goes to the head of the new one.
  *  => uvm_free_lock held (or boot, one CPU).
  */
-static void
+static __attribute__((noinline)) void
 frame_file(struct vm_frame *f)
 {
 	uint8_t want = f->nfree == VM_LARGE_PAGES ? FRAME_WHOLE :
@@ -372,7 +372,8 @@ frame_unlink(struct vm_frame *f, struct vm_page *pg)
 	TAILQ_REMOVE(&f->pages, pg, pageq);
 	f->nfree--;
 	free_list_len--;
-	frame_file(f);
+	if (f->nfree == 0 || f->nfree == VM_LARGE_PAGES - 1)
+		frame_file(f);      /* it changes list only at these counts */
 }
 
 /* Take pg off the free list (still PQ_FREE).  => uvm_free_lock held. */
@@ -628,7 +629,8 @@ freelist_add(struct vm_page *pg)
 	pg->pqflags = PQ_FREE;
 	f->nfree++;
 	free_list_len++;
-	frame_file(f);
+	if (f->nfree == 1 || f->nfree == VM_LARGE_PAGES)
+		frame_file(f);      /* it changes list only at these counts */
 }
 
 void
