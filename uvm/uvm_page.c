@@ -13,25 +13,62 @@
  *    +------------------------------------------------------ INACTIVE --+
  *
  * A wired page is on no queue at all; unwiring it makes it active again.
- * A freed page joins a free physical neighbour on the free list where it
- * has one (free_list_insert), so allocations get pages in physical order.
+ *
+ * The free list is kept by 2 MiB frame.  Every 2 MiB of physical memory
+ * (512 pages, the size of one PDE mapping) has a struct vm_frame with its
+ * own list of free pages and their count.  A frame with all 512 on its
+ * list is WHOLE and sits on whole_frames; one with some on
+ * partial_frames; one with none on neither:
+ *
+ *   whole_frames:    [0x7e00000: 512] -> [0x7c00000: 512] -> ...
+ *   partial_frames:  [0x0400000: 3] -> [0x0000000: 158] -> ...
+ *                        |
+ *                        +-> 0x401000 0x402000 0x405000   (its free pages)
+ *
+ *   4 KiB page      the head page of the first partial frame; only when
+ *                   no frame is partial is a whole one broken (split)
+ *   2 MiB page      a whole frame, all 512 at once (vm_page_alloc_large)
+ *   freed page      back to its own frame's list; the frame's 512th free
+ *                   page makes it whole again (no search: the count says)
+ *
+ * Taking from partial frames first is what keeps the others whole:
+ * long-lived small pages (page tables, pool pages, a daemon's memory) pile
+ * into frames already broken instead of one here and one there across
+ * all of memory, and a frame whose pages all come back is one large page
+ * again.  (FreeBSD's reservations and a buddy allocator of two orders
+ * are the same idea.)  A frame becomes partial at the head of its list,
+ * so the frame a run of frees has just started to refill is the next one
+ * allocations take from; frames at the edges of a RAM range, or holding
+ * reserved pages, have fewer than 512 pages to give and are never whole.
+ * Boot puts the highest frames first, so low memory is broken last.
+ *
+ * Inside a frame, a freed page joins a free physical neighbour on the
+ * frame's list (free_list_insert), so allocations get pages in physical
+ * order.  Everything is O(1) a page: a page finds its frame by its
+ * address, a frame changes list when its count crosses 0, 1 or 512.
  *
  * In front of the free list each CPU keeps a small cache of free pages
  * (uvm_pgcache.c): allocations try it first and frees go to it, so the
  * common case takes no lock; the list's lock is taken to refill or
  * drain a cache in batches.  Boot with pgcache=0 for the list alone.
+ * A cached page is off its frame's list: the frame is not whole while
+ * one of its pages waits in a cache (vm_page_free_large bypasses them).
  *
  * Invariants (vm_page_check verifies them):
- *   - a page is free  <=>  pqflags has PQ_FREE: on the free list when
+ *   - a page is free  <=>  pqflags has PQ_FREE: on its frame's list when
  *     pqflags == PQ_FREE, in a CPU's cache with PQ_CPUCACHE as well;
  *   - a free page has no owner, no wirings and no mappings;
- *   - uvmexp.free = the free list's length + the pages in the caches;
+ *   - uvmexp.free = the lists' pages (free_list_len) + the caches';
+ *   - a frame's nfree = the length of its list; it is on whole_frames
+ *     iff nfree == 512, on partial_frames iff 0 < nfree < 512;
+ *     uvmexp.frames_whole = the length of whole_frames;
  *   - uvmexp.active/inactive equal the lengths of their lists;
  *   - uvmexp.wired equals the number of pages with wire_count > 0;
  *   - PQ_RESERVED pages are never on any list and never change.
  *
- * Lock order: uvm_pageq_lock (queues) before uvm_free_lock (free list);
- * the per-CPU caches are no lock (uvm_pgcache.c says what keeps them).
+ * Lock order: uvm_pageq_lock (queues) before uvm_free_lock (free list,
+ * the frames, their lists and counters); the per-CPU caches are no lock
+ * (uvm_pgcache.c says what keeps them).
  */
 #include "uvm/uvm_page.h"
 #include "kern/lib/errno.h"
@@ -48,19 +85,42 @@ struct uvmexp uvmexp;
 struct spinlock uvm_free_lock = SPINLOCK_INIT("uvm_free");
 struct spinlock uvm_pageq_lock = SPINLOCK_INIT("uvm_pageq");
 
-/* One array of vm_pages per usable range of RAM. */
+/*
+ * One 2 MiB frame's free pages (the opening comment).  Its pages are
+ * first[0 .. npages): 512 of them, fewer at the edge of a RAM range.
+ */
+struct vm_frame {
+	TAILQ_ENTRY(vm_frame) link;     /* on whole_frames or partial_frames */
+	struct pglist pages;            /* its pages on the free list */
+	struct vm_page *first;
+	uint16_t npages;
+	uint16_t nfree;                 /* length of pages */
+	uint8_t where;                  /* FRAME_NONE, _PARTIAL or _WHOLE */
+};
+TAILQ_HEAD(framelist, vm_frame);
+
+#define FRAME_NONE 0
+#define FRAME_PARTIAL 1
+#define FRAME_WHOLE 2
+#define FRAME_ORDER (VM_LARGE_SHIFT - PAGE_SHIFT)   /* page frame >> it */
+
+/* One array of vm_pages per usable range of RAM, and its frames. */
 struct vm_physseg {
 	uint64_t start_frame;
 	uint64_t end_frame;         /* exclusive */
 	struct vm_page *pages;
+	struct vm_frame *frames;    /* [i]: 2 MiB frame (start_frame >> 9) + i */
+	uint64_t nframes;
 };
 
 #define MAX_RESERVED 32
 
 static struct vm_physseg physsegs[MEMMAP_MAX_RANGES];
 static int nphysseg;
-static struct pglist free_list = { NULL, &free_list.tqh_first };
-static uint64_t free_list_len;  /* pages on free_list (uvm_free_lock) */
+static struct vm_physseg *seg_of_hint;  /* the largest (set at boot) */
+static struct framelist whole_frames = { NULL, &whole_frames.tqh_first };
+static struct framelist partial_frames = { NULL, &partial_frames.tqh_first };
+static uint64_t free_list_len;  /* pages on frames' lists (uvm_free_lock) */
 static struct pglist active_list = { NULL, &active_list.tqh_first };
 static struct pglist inactive_list = { NULL, &inactive_list.tqh_first };
 
@@ -139,11 +199,65 @@ is_reserved(paddr_t pa)
 	return find_reserved(pa, pa + PAGE_SIZE) != NULL;
 }
 
+/*
+ * Put frame f on the list its count calls for (whole, partial, neither).
+ * A frame that changes list goes to the head of the new one.
+ *  => uvm_free_lock held (or boot, one CPU).
+ */
+static __attribute__((noinline)) void
+frame_file(struct vm_frame *f)
+{
+	uint8_t want = f->nfree == VM_LARGE_PAGES ? FRAME_WHOLE :
+	    f->nfree > 0 ? FRAME_PARTIAL : FRAME_NONE;
+
+	if (want == f->where)
+		return;
+	if (f->where == FRAME_WHOLE) {
+		TAILQ_REMOVE(&whole_frames, f, link);
+		uvmexp.frames_whole--;
+	} else if (f->where == FRAME_PARTIAL) {
+		TAILQ_REMOVE(&partial_frames, f, link);
+	}
+	if (want == FRAME_WHOLE) {
+		TAILQ_INSERT_HEAD(&whole_frames, f, link);
+		uvmexp.frames_whole++;
+	} else if (want == FRAME_PARTIAL) {
+		TAILQ_INSERT_HEAD(&partial_frames, f, link);
+	}
+	f->where = want;
+}
+
+/* Set up frame i of seg: its pages, an empty list. */
+static void
+init_frame(struct vm_physseg *seg, uint64_t i)
+{
+	struct vm_frame *f = &seg->frames[i];
+	uint64_t lo = ((seg->start_frame >> FRAME_ORDER) + i) << FRAME_ORDER;
+	uint64_t hi = lo + VM_LARGE_PAGES;
+
+	lo = MAX(lo, seg->start_frame);
+	hi = MIN(hi, seg->end_frame);
+	TAILQ_INIT(&f->pages);
+	f->first = &seg->pages[lo - seg->start_frame];
+	f->npages = (uint16_t)(hi - lo);
+	f->nfree = 0;
+	f->where = FRAME_NONE;
+}
+
+/*
+ * Every page of seg: reserved, or free on its frame's list in physical
+ * order (upwards); then each frame filed.  Frames go in upwards too, each
+ * at the head of its list, so the highest are handed out first.
+ */
 static void
 init_segment(struct vm_physseg *seg)
 {
+	for (uint64_t i = 0; i < seg->nframes; i++)
+		init_frame(seg, i);
 	for (uint64_t f = seg->start_frame; f < seg->end_frame; f++) {
 		struct vm_page *pg = &seg->pages[f - seg->start_frame];
+		struct vm_frame *fr = &seg->frames[(f >> FRAME_ORDER) -
+		    (seg->start_frame >> FRAME_ORDER)];
 		pg->phys_addr = f << PAGE_SHIFT;
 		uvmexp.npages++;
 		if (is_reserved(pg->phys_addr)) {
@@ -151,12 +265,31 @@ init_segment(struct vm_physseg *seg)
 			uvmexp.reserved++;
 			continue;
 		}
-		/* Head insertion: high addresses are handed out first. */
 		pg->pqflags = PQ_FREE;
-		TAILQ_INSERT_HEAD(&free_list, pg, pageq);
+		TAILQ_INSERT_TAIL(&fr->pages, pg, pageq);
+		fr->nfree++;
 		uvmexp.free++;
 		free_list_len++;
 	}
+	for (uint64_t i = 0; i < seg->nframes; i++)
+		frame_file(&seg->frames[i]);
+}
+
+/* Steal seg's vm_page array and frame array (boot, before any is filled). */
+static void
+steal_segment_arrays(struct vm_physseg *seg, paddr_t start, paddr_t end)
+{
+	size_t n = (end - start) >> PAGE_SHIFT;
+	size_t bytes = ROUND_UP(n * sizeof(struct vm_page), PAGE_SIZE);
+
+	seg->start_frame = start >> PAGE_SHIFT;
+	seg->end_frame = end >> PAGE_SHIFT;
+	seg->pages = PHYS_TO_DMAP(vm_page_boot_steal(bytes / PAGE_SIZE));
+	seg->nframes = n == 0 ? 0 : ((seg->end_frame - 1) >> FRAME_ORDER) -
+	    (seg->start_frame >> FRAME_ORDER) + 1;
+	bytes = ROUND_UP(seg->nframes * sizeof(struct vm_frame), PAGE_SIZE);
+	seg->frames = bytes == 0 ? NULL :
+	    PHYS_TO_DMAP(vm_page_boot_steal(bytes / PAGE_SIZE));
 }
 
 void
@@ -164,18 +297,18 @@ vm_page_bootstrap(void)
 {
 	KASSERT(!bootstrapped);
 	/* Steal every array first, so each is reserved before any is filled. */
-	for (int i = 0; i < boot_mm.n; i++) {
-		struct vm_physseg *seg = &physsegs[nphysseg++];
-		size_t n = (boot_mm.r[i].end - boot_mm.r[i].start) >> PAGE_SHIFT;
-		size_t bytes = ROUND_UP(n * sizeof(struct vm_page), PAGE_SIZE);
-		seg->start_frame = boot_mm.r[i].start >> PAGE_SHIFT;
-		seg->end_frame = boot_mm.r[i].end >> PAGE_SHIFT;
-		seg->pages = PHYS_TO_DMAP(vm_page_boot_steal(bytes / PAGE_SIZE));
-	}
+	for (int i = 0; i < boot_mm.n; i++)
+		steal_segment_arrays(&physsegs[nphysseg++], boot_mm.r[i].start,
+		    boot_mm.r[i].end);
 	bootstrapped = true;
 	vm_pgcache_init();
-	for (int i = 0; i < nphysseg; i++)
-		init_segment(&physsegs[i]);
+	for (int i = 0; i < nphysseg; i++) {
+		struct vm_physseg *seg = &physsegs[i];
+		init_segment(seg);
+		if (seg_of_hint == NULL || seg->end_frame - seg->start_frame >
+		    seg_of_hint->end_frame - seg_of_hint->start_frame)
+			seg_of_hint = seg;
+	}
 }
 
 struct vm_page *
@@ -196,13 +329,58 @@ vm_page_kva(const struct vm_page *pg)
 	return PHYS_TO_DMAP(pg->phys_addr);
 }
 
+static bool
+seg_holds(const struct vm_physseg *seg, const struct vm_page *pg)
+{
+	return pg >= seg->pages && pg < seg->pages + (seg->end_frame - seg->start_frame);
+}
+
+/*
+ * The segment whose array holds pg (a managed page: panics if not); the
+ * largest segment, where nearly every page is, is tried first.
+ */
+static struct vm_physseg *
+seg_of(const struct vm_page *pg)
+{
+	if (seg_of_hint != NULL && seg_holds(seg_of_hint, pg))
+		return seg_of_hint;
+	for (int i = 0; i < nphysseg; i++) {
+		if (seg_holds(&physsegs[i], pg))
+			return &physsegs[i];
+	}
+	panic("vm_page: %p is no managed page", (const void *)pg);
+}
+
+/* The frame of pg, which is in seg. */
+static struct vm_frame *
+frame_in(const struct vm_physseg *seg, const struct vm_page *pg)
+{
+	return &seg->frames[(pg->phys_addr >> VM_LARGE_SHIFT) -
+	    (seg->start_frame >> FRAME_ORDER)];
+}
+
+/*
+ * Take pg off its frame f's list (still PQ_FREE); a whole frame so
+ * broken counts as split.  => uvm_free_lock held.
+ */
+static void
+frame_unlink(struct vm_frame *f, struct vm_page *pg)
+{
+	KASSERT(pg->pqflags == PQ_FREE && f->nfree > 0);
+	if (f->where == FRAME_WHOLE)
+		uvmexp.frames_split++;
+	TAILQ_REMOVE(&f->pages, pg, pageq);
+	f->nfree--;
+	free_list_len--;
+	if (f->nfree == 0 || f->nfree == VM_LARGE_PAGES - 1)
+		frame_file(f);      /* it changes list only at these counts */
+}
+
 /* Take pg off the free list (still PQ_FREE).  => uvm_free_lock held. */
 static void
 freelist_remove(struct vm_page *pg)
 {
-	KASSERT(pg->pqflags == PQ_FREE);
-	TAILQ_REMOVE(&free_list, pg, pageq);
-	free_list_len--;
+	frame_unlink(frame_in(seg_of(pg), pg), pg);
 }
 
 /* Take pg off the free list for an allocation.  => uvm_free_lock held. */
@@ -237,11 +415,16 @@ hand_out_page(struct vm_page *pg, struct uvm_object *obj, voff_t off,
 struct vm_page *
 vm_page_freelist_get(void)
 {
-	struct vm_page *pg = TAILQ_FIRST(&free_list);
+	struct vm_frame *f = TAILQ_FIRST(&partial_frames);
+	struct vm_page *pg;
 
 	KASSERT(spin_held(&uvm_free_lock));
-	if (pg != NULL)
-		freelist_remove(pg);
+	if (f == NULL)
+		f = TAILQ_FIRST(&whole_frames);
+	if (f == NULL)
+		return NULL;
+	pg = TAILQ_FIRST(&f->pages);
+	frame_unlink(f, pg);
 	return pg;
 }
 
@@ -276,17 +459,21 @@ alloc_injected_limit(int n, int flags)
 	return n;
 }
 
-/* Up to n pages off the head of the free list.  => uvm_free_lock held. */
+/*
+ * Up to n pages off the free list: partial frames first, then a whole
+ * one broken (vm_page_freelist_get).  => uvm_free_lock held.
+ */
 static int
 take_from_list(struct vm_page **pgs, int n, bool owned)
 {
 	int got = 0;
 
-	while (got < n) {
-		struct vm_page *pg = TAILQ_FIRST(&free_list);
-		if (pg == NULL || (owned && uvmexp.free <= uvmexp.reserve))
+	while (got < n && !(owned && uvmexp.free <= uvmexp.reserve)) {
+		struct vm_page *pg = vm_page_freelist_get();
+		if (pg == NULL)
 			break;
-		take_free_page(pg);
+		pg->pqflags = 0;
+		UVMEXP_ADD(free, -1);
 		pgs[got++] = pg;
 	}
 	return got;
@@ -305,7 +492,7 @@ alloc_from_list(struct vm_page **pgs, int n, bool owned)
 
 	spin_lock(&uvm_free_lock);
 	got = take_from_list(pgs, n, owned);
-	if (got < n && TAILQ_EMPTY(&free_list) && uvmexp.free > 0 &&
+	if (got < n && free_list_len == 0 && uvmexp.free > 0 &&
 	    vm_pgcache_steal_locked() > 0)
 		got += take_from_list(pgs + got, n - got, owned);
 	if (got < n)
@@ -360,17 +547,32 @@ vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons, int n,
 }
 
 /*
- * Where a freed page goes on the free list - next to a free physical
+ * pg's physical neighbour d pages away (+1 or -1) when it is in the same
+ * RAM range and the same 2 MiB frame, else NULL.
+ */
+static struct vm_page *
+frame_neighbour(const struct vm_physseg *seg, struct vm_page *pg, int d)
+{
+	uint64_t f = (pg->phys_addr >> PAGE_SHIFT) + (uint64_t)(int64_t)d;
+
+	if (f < seg->start_frame || f >= seg->end_frame ||
+	    (f >> FRAME_ORDER) != (pg->phys_addr >> VM_LARGE_SHIFT))
+		return NULL;
+	return pg + d;
+}
+
+/*
+ * Where a freed page goes on its frame's list - next to a free physical
  * neighbour when it has one:
  *
  *   1. at the head, when the head is its neighbour (a page allocated and
  *      freed again comes straight back, as from a stack);
- *   2. else right after the page below it, if that one is free;
- *   3. else right before the page above it, if that one is free;
+ *   2. else right after the page below it, if that one is on the list;
+ *   3. else right before the page above it, if that one is on the list;
  *   4. else at the head.
  *
- *   free list:  0xc000 ... 0x5000 0x6000 0x7000 ...   vm_page_free(0x8000)
- *           ->  0xc000 ... 0x5000 0x6000 0x7000 0x8000 ...       (rule 2)
+ *   frame's list:  0xc000 ... 0x5000 0x6000 0x7000 ...  vm_page_free(0x8000)
+ *              ->  0xc000 ... 0x5000 0x6000 0x7000 0x8000 ...     (rule 2)
  *
  * Without it, pages come back in whatever order their owners freed them,
  * and after a while of mapping and unmapping a region's pages, though
@@ -383,20 +585,20 @@ vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons, int n,
  * in order, upwards or downwards.  Costs two array lookups per free.
  */
 static void
-free_list_insert(struct vm_page *pg)
+free_list_insert(struct vm_physseg *seg, struct vm_frame *f, struct vm_page *pg)
 {
-	struct vm_page *below = vm_page_from_phys(pg->phys_addr - PAGE_SIZE);
-	struct vm_page *above = vm_page_from_phys(pg->phys_addr + PAGE_SIZE);
-	struct vm_page *head = TAILQ_FIRST(&free_list);
+	struct vm_page *below = frame_neighbour(seg, pg, -1);
+	struct vm_page *above = frame_neighbour(seg, pg, 1);
+	struct vm_page *head = TAILQ_FIRST(&f->pages);
 
 	if (head != NULL && (head == below || head == above))
-		TAILQ_INSERT_HEAD(&free_list, pg, pageq);
+		TAILQ_INSERT_HEAD(&f->pages, pg, pageq);
 	else if (below != NULL && below->pqflags == PQ_FREE)
-		TAILQ_INSERT_AFTER(&free_list, below, pg, pageq);
+		TAILQ_INSERT_AFTER(&f->pages, below, pg, pageq);
 	else if (above != NULL && above->pqflags == PQ_FREE)
 		TAILQ_INSERT_BEFORE(above, pg, pageq);
 	else
-		TAILQ_INSERT_HEAD(&free_list, pg, pageq);
+		TAILQ_INSERT_HEAD(&f->pages, pg, pageq);
 }
 
 /* Clear an unowned, unmapped, unqueued page's fields for freeing. */
@@ -413,13 +615,22 @@ clear_free_page(struct vm_page *pg)
 	pg->md.attrs = 0;
 }
 
-/* Put a cleared page on the free list.  => uvm_free_lock held. */
+/*
+ * Put a cleared page on its frame's list; the frame's 512th makes it
+ * whole.  => uvm_free_lock held.
+ */
 static void
 freelist_add(struct vm_page *pg)
 {
-	free_list_insert(pg);
+	struct vm_physseg *seg = seg_of(pg);
+	struct vm_frame *f = frame_in(seg, pg);
+
+	free_list_insert(seg, f, pg);
 	pg->pqflags = PQ_FREE;
+	f->nfree++;
 	free_list_len++;
+	if (f->nfree == 1 || f->nfree == VM_LARGE_PAGES)
+		frame_file(f);      /* it changes list only at these counts */
 }
 
 void
@@ -431,8 +642,13 @@ vm_page_freelist_put(struct vm_page *pg)
 	freelist_add(pg);
 }
 
-void
-vm_page_free(struct vm_page *pg)
+/*
+ * Make an allocated page ready for the free list: off its paging queue,
+ * its wirings dropped, its fields cleared.  Panics on a page already
+ * free or reserved.
+ */
+static void
+free_prepare(struct vm_page *pg)
 {
 	if (pg->pqflags & PQ_FREE)
 		panic("vm_page_free: page %#lx is already free", pg->phys_addr);
@@ -448,6 +664,12 @@ vm_page_free(struct vm_page *pg)
 		spin_unlock(&uvm_pageq_lock);
 	}
 	clear_free_page(pg);
+}
+
+void
+vm_page_free(struct vm_page *pg)
+{
+	free_prepare(pg);
 	if (vm_pgcache_put(pg))
 		return;
 	spin_lock(&uvm_free_lock);
@@ -470,19 +692,28 @@ run_is_free(const struct vm_page *pg, size_t n, paddr_t max_pa)
 	return true;
 }
 
-/* First aligned free run of n pages in seg below max_pa, or NULL. */
+/*
+ * First aligned free run of n pages in seg below max_pa, or NULL.  A 2 MiB
+ * frame with no page on the free list starts no run: skipped whole.
+ *  => uvm_free_lock held.
+ */
 static struct vm_page *
 find_run(struct vm_physseg *seg, size_t n, paddr_t align, paddr_t max_pa)
 {
 	uint64_t step = align >> PAGE_SHIFT;
 	uint64_t f = ROUND_UP(seg->start_frame, step);
 
-	for (; f + n <= seg->end_frame; f += step) {
+	while (f + n <= seg->end_frame) {
 		struct vm_page *pg = &seg->pages[f - seg->start_frame];
 		if (pg->phys_addr >= max_pa)
 			break;
+		if (frame_in(seg, pg)->nfree == 0) {
+			f = ROUND_UP((f | (VM_LARGE_PAGES - 1)) + 1, step);
+			continue;
+		}
 		if (run_is_free(pg, n, max_pa))
 			return pg;
+		f += step;
 	}
 	return NULL;
 }
@@ -535,6 +766,84 @@ vm_page_free_contig(struct vm_page *first, size_t npages)
 {
 	for (size_t i = 0; i < npages; i++)
 		vm_page_free(&first[i]);
+}
+
+/*
+ * A whole frame off whole_frames, its 512 pages taken (pqflags 0, out of
+ * uvmexp.free); NULL when none is whole or free pages would fall below
+ * the reserve plus one large page.  => uvm_free_lock held.
+ */
+static struct vm_page *
+take_whole_frame(void)
+{
+	struct vm_frame *f = TAILQ_FIRST(&whole_frames);
+	uint64_t free = __atomic_load_n(&uvmexp.free, __ATOMIC_RELAXED);
+
+	if (f == NULL || free < uvmexp.reserve + 2 * VM_LARGE_PAGES)
+		return NULL;
+	for (size_t i = 0; i < VM_LARGE_PAGES; i++) {
+		KASSERT(f->first[i].pqflags == PQ_FREE);
+		f->first[i].pqflags = 0;
+	}
+	TAILQ_INIT(&f->pages);
+	f->nfree = 0;
+	free_list_len -= VM_LARGE_PAGES;
+	frame_file(f);
+	UVMEXP_ADD(free, -(int64_t)VM_LARGE_PAGES);
+	return f->first;
+}
+
+int
+vm_page_alloc_large(struct vm_page **first, int flags)
+{
+	struct vm_page *run;
+
+	if (!(flags & VM_PAGE_NOFAIL) && uvm_failalloc_hit(UVM_FAILALLOC_PAGE))
+		return -ENOMEM;
+	spin_lock(&uvm_free_lock);
+	run = take_whole_frame();
+	if (run != NULL)
+		uvmexp.pga_large++;
+	else
+		uvmexp.pga_large_fail++;
+	spin_unlock(&uvm_free_lock);
+	if (run == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < VM_LARGE_PAGES; i++)
+		hand_out_page(&run[i], NULL, 0, NULL);
+	UVMEXP_ADD(pga_alloc, VM_LARGE_PAGES);
+	for (size_t i = 0; i < VM_LARGE_PAGES; i++)
+		zero_if_asked(&run[i], flags);
+	*first = run;
+	return 0;
+}
+
+/*
+ * Straight to the free list, past the per-CPU caches, under one lock:
+ * the frame is whole again on return.
+ */
+void
+vm_page_free_large(struct vm_page *first)
+{
+	KASSERT((first->phys_addr & (VM_LARGE_SIZE - 1)) == 0);
+	for (size_t i = 0; i < VM_LARGE_PAGES; i++)
+		free_prepare(&first[i]);
+	spin_lock(&uvm_free_lock);
+	for (size_t i = 0; i < VM_LARGE_PAGES; i++)
+		freelist_add(&first[i]);
+	UVMEXP_ADD(free, VM_LARGE_PAGES);
+	spin_unlock(&uvm_free_lock);
+}
+
+int
+vm_page_frame_free(const struct vm_page *pg)
+{
+	int n;
+
+	spin_lock(&uvm_free_lock);
+	n = frame_in(seg_of(pg), pg)->nfree;
+	spin_unlock(&uvm_free_lock);
+	return n;
 }
 
 /* Off whatever paging queue pg is on.  => uvm_pageq_lock held. */
@@ -762,6 +1071,100 @@ check_list(const struct pglist *l, uint16_t flag, uint64_t count,
 	return bad;
 }
 
+/*
+ * One frame: its list's links agree both ways, every page on it is its
+ * own and on the free list (PQ_FREE alone), the list's length is nfree
+ * and so is the number of its pages marked PQ_FREE, and it is filed
+ * where nfree says.  Adds its count to *listed.
+ */
+static int
+check_frame(const struct vm_frame *f, uint64_t *listed, kprint_fn pr)
+{
+	paddr_t pa = f->first->phys_addr;
+	const struct vm_page *pg;
+	uint64_t marked = 0;
+	int bad = check_list(&f->pages, PQ_FREE, f->nfree, "frame", pr);
+	uint8_t want = f->nfree == VM_LARGE_PAGES ? FRAME_WHOLE :
+	    f->nfree > 0 ? FRAME_PARTIAL : FRAME_NONE;
+
+	TAILQ_FOREACH(pg, &f->pages, pageq) {
+		if (pg < f->first || pg >= f->first + f->npages) {
+			pr("vm_page_check: page %#lx on the list of frame %#lx\n",
+			    pg->phys_addr, pa);
+			bad++;
+		}
+		if (bad > 0)
+			break;      /* a broken list may not end */
+	}
+	for (uint16_t i = 0; i < f->npages; i++)
+		marked += f->first[i].pqflags == PQ_FREE;
+	if (marked != f->nfree || f->where != want) {
+		pr("vm_page_check: frame %#lx: %lu pages free, nfree %u, list %u\n",
+		    pa, marked, f->nfree, f->where);
+		bad++;
+	}
+	*listed += f->nfree;
+	return bad;
+}
+
+/* Each frame's length; each on the list it claims. */
+static int
+check_framelist(const struct framelist *l, uint8_t where, uint64_t *n,
+    kprint_fn pr)
+{
+	const struct vm_frame *f;
+	uint64_t max = 0;
+	int bad = 0;
+
+	for (int i = 0; i < nphysseg; i++)
+		max += physsegs[i].nframes;
+	*n = 0;
+	TAILQ_FOREACH(f, l, link) {
+		if (f->where != where) {
+			pr("vm_page_check: frame %#lx on list %u says %u\n",
+			    f->first->phys_addr, where, f->where);
+			bad++;
+		}
+		if (++*n > max) {
+			pr("vm_page_check: frame list %u loops\n", where);
+			return bad + 1;
+		}
+	}
+	return bad;
+}
+
+/*
+ * Every frame, then the whole and partial lists: as many frames on each
+ * as say so, uvmexp.frames_whole right, the frames' lists summing to
+ * free_list_len.
+ */
+static int
+check_frames(kprint_fn pr)
+{
+	uint64_t listed = 0, nwhole = 0, npartial = 0, onwhole, onpartial;
+	int bad = 0;
+
+	for (int i = 0; i < nphysseg; i++) {
+		for (uint64_t j = 0; j < physsegs[i].nframes; j++) {
+			const struct vm_frame *f = &physsegs[i].frames[j];
+			bad += check_frame(f, &listed, pr);
+			nwhole += f->where == FRAME_WHOLE;
+			npartial += f->where == FRAME_PARTIAL;
+		}
+	}
+	bad += check_framelist(&whole_frames, FRAME_WHOLE, &onwhole, pr);
+	bad += check_framelist(&partial_frames, FRAME_PARTIAL, &onpartial, pr);
+	if (onwhole != nwhole || nwhole != uvmexp.frames_whole ||
+	    onpartial != npartial || listed != free_list_len) {
+		pr("vm_page_check: %lu whole frames (%lu listed, counter %lu), "
+		    "%lu partial (%lu listed), %lu pages in frames, list length %lu\n",
+		    nwhole, onwhole, uvmexp.frames_whole, npartial, onpartial,
+		    listed, free_list_len);
+		bad++;
+	}
+	return bad;
+}
+
 /* A free page must be unowned, unwired and unmapped. */
 static int
 check_free_page(const struct vm_page *pg, kprint_fn pr)
@@ -834,7 +1237,7 @@ vm_page_check(kprint_fn pr)
 	spin_lock(&uvm_pageq_lock);
 	spin_lock(&uvm_free_lock);
 	vm_pgcache_freeze(&fz);
-	bad += check_list(&free_list, PQ_FREE, free_list_len, "free", pr);
+	bad += check_frames(pr);
 	bad += check_list(&active_list, PQ_ACTIVE, uvmexp.active, "active", pr);
 	bad += check_list(&inactive_list, PQ_INACTIVE, uvmexp.inactive, "inactive", pr);
 	bad += vm_pgcache_check(pr, &ncached);
@@ -904,6 +1307,10 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "pgc_cached", vm_pgcache_count() }, { "pgc_hits", uvmexp.pgc_hits },
 		{ "pgc_refills", uvmexp.pgc_refills }, { "pgc_drains", uvmexp.pgc_drains },
 		{ "pgc_steals", uvmexp.pgc_steals }, { "pgc_stolen", uvmexp.pgc_stolen },
+		{ "frames_whole", uvmexp.frames_whole },
+		{ "frames_split", uvmexp.frames_split },
+		{ "pga_large", uvmexp.pga_large },
+		{ "pga_large_fail", uvmexp.pga_large_fail },
 		{ "faults", uvmexp.faults },
 		{ "flt_zerofill", uvmexp.flt_zerofill }, { "flt_cow", uvmexp.flt_cow },
 		{ "flt_anon", uvmexp.flt_anon }, { "flt_obj", uvmexp.flt_obj },

@@ -32,6 +32,11 @@
  *   PG_FAKE     allocated but not yet filled with valid data
  *   PG_RDONLY   the pager says: map it read-only (a file hole)
  *
+ * Free pages are kept by 2 MiB physical frame (uvm_page.c's opening
+ * comment): a frame whose 512 pages are all free is "whole" and can be
+ * handed out as one large page (vm_page_alloc_large); 4 KiB allocations
+ * take from frames already broken first, so whole frames stay whole.
+ *
  * Lock order: the page-queue lock (uvm_pageq_lock) is taken after object
  * and amap locks and before the free-list lock (uvm_free_lock).
  */
@@ -90,7 +95,7 @@ TAILQ_HEAD(pglist, vm_page);
  * The statistics: one structure, updated where things happen, read by
  * tests, /proc/meminfo and the debugger (p uvmexp).  A counter that is
  * changed under one lock (the page counts under uvm_free_lock or
- * uvm_pageq_lock, the page daemon's by its
+ * uvm_pageq_lock, the frame counts under uvm_free_lock, the page daemon's by its
  * one thread) is changed plainly; one that threads of different maps or
  * objects change with no common lock held (the fault counters, pageins,
  * oomkills) goes through UVMEXP_ADD, an atomic add.  So do free,
@@ -118,6 +123,13 @@ struct uvmexp {
 	uint64_t pgc_steals;    /* every cache emptied (list empty, a contiguous
 	                           run not found, caches turned off) */
 	uint64_t pgc_stolen;    /* pages those steals brought back */
+	/* 2 MiB frames (uvm_page.c), all four under uvm_free_lock */
+	uint64_t frames_whole;  /* frames with all 512 pages on the free list */
+	uint64_t frames_split;  /* whole frames broken for smaller allocations
+	                           ("reservations broken") */
+	uint64_t pga_large;     /* 2 MiB runs handed out (vm_page_alloc_large) */
+	uint64_t pga_large_fail; /* ... refused: no whole frame, or the
+	                           reserve (injected failures not counted) */
 	/* faults (uvm_fault) */
 	uint64_t faults;
 	uint64_t flt_zerofill;  /* 2B with no object: a fresh zero page */
@@ -163,6 +175,11 @@ extern struct spinlock uvm_pageq_lock;
 			       page table): no injected failure
 			       (uvm_failalloc.h); a real shortage still
 			       returns NULL */
+
+/* A large page: one 2 MiB physical frame, VM_LARGE_PAGES small pages. */
+#define VM_LARGE_SHIFT 21
+#define VM_LARGE_SIZE (1UL << VM_LARGE_SHIFT)
+#define VM_LARGE_PAGES (VM_LARGE_SIZE / PAGE_SIZE)
 
 /*
  * Boot order:
@@ -249,6 +266,35 @@ int vm_page_alloc_contig(size_t npages, paddr_t align, paddr_t max_pa,
 /* vm_page_free_contig - free what vm_page_alloc_contig returned. */
 void vm_page_free_contig(struct vm_page *first, size_t npages);
 
+/*
+ * vm_page_alloc_large - a whole free 2 MiB frame: VM_LARGE_PAGES
+ * physically contiguous pages, the first VM_LARGE_SIZE-aligned.
+ *  => *first gets the first page; the others follow in the same array
+ *     (first[i] is at vm_page_phys(first) + i * PAGE_SIZE).
+ *  => each page comes back as vm_page_alloc's do: PG_BUSY | PG_FAKE |
+ *     PG_CLEAN, on no queue, owned by nobody (the caller sets uanon or
+ *     uobject/offset per page), all zeroed if flags has VM_PAGE_ZERO
+ *     (pga_zeroed counts VM_LARGE_PAGES).
+ *  => -ENOMEM when no frame is whole, when free pages would fall below
+ *     uvmexp.reserve + VM_LARGE_PAGES, or when failure injection says so
+ *     (uvm_failalloc.h; not with VM_PAGE_NOFAIL).  It never empties the
+ *     per-CPU caches and never wakes the page daemon for it: the caller
+ *     falls back to 4 KiB pages.  Never sleeps.
+ *  => the pages may be freed one by one (vm_page_free), in any order;
+ *     the frame is whole again when the last comes back to the list.
+ */
+int vm_page_alloc_large(struct vm_page **first, int flags);
+
+/* vm_page_free_large - free the VM_LARGE_PAGES pages from first. */
+void vm_page_free_large(struct vm_page *first);
+
+/*
+ * vm_page_frame_free - how many pages of pg's 2 MiB frame are on the
+ * free list now (not counting pages in the per-CPU caches); for tests
+ * and debuggers.  => takes uvm_free_lock.
+ */
+int vm_page_frame_free(const struct vm_page *pg);
+
 /* vm_page_from_phys - the vm_page of a physical address, or NULL if unmanaged. */
 struct vm_page *vm_page_from_phys(paddr_t pa);
 
@@ -307,7 +353,9 @@ void vm_page_foreach(void (*fn)(struct vm_page *pg, void *arg), void *arg);
  * vm_page_check - the allocator checker: free count equals the free list
  * plus the per-CPU caches (vm_pgcache_check), counted also by a walk over
  * every page; every free page is unowned, unwired, unmapped; queue counts
- * match; each list's links agree both ways.
+ * match; each list's links agree both ways; each 2 MiB frame's list holds
+ * exactly its free-listed pages, its count agrees, and it is on the whole
+ * list (all 512 free), the partial list (some) or neither (none).
  *  => holds the other CPUs in a cross-call for the walk (their caches
  *     change without a lock); reports each problem through pr; returns
  *     how many.

@@ -258,7 +258,9 @@ free_run_in_order(struct vm_page *run, const int *order)
  * after their lower neighbour (TAILQ_INSERT_AFTER), ends_in_high before
  * their upper one (TAILQ_INSERT_BEFORE), and vm_page_check follows the
  * links both ways after each.  The per-CPU caches are off meanwhile:
- * with them, freed pages wait in this CPU's cache, off the list.
+ * with them, freed pages wait in this CPU's cache, off the list.  Free
+ * pages are listed by 2 MiB frame, so the run is 128 KiB-aligned: its 18
+ * pages never straddle two frames' lists.
  */
 KTEST(vm_page, free_keeps_a_freed_run_in_physical_order)
 {
@@ -274,7 +276,7 @@ KTEST(vm_page, free_keeps_a_freed_run_in_physical_order)
 
 	counts_take(&before);
 	for (int k = 0; k < 4; k++) {
-		KT_EQ(vm_page_alloc_contig(18, PAGE_SIZE, ~0UL, 0, &fenced), 0);
+		KT_EQ(vm_page_alloc_contig(18, 128 * KiB, ~0UL, 0, &fenced), 0);
 		KT_EQ(free_run_in_order(fenced + 1, orders[k]), breaks[k]);
 		KT_EQ(vm_page_check(ktest_print), 0);
 		vm_page_free(&fenced[0]);
