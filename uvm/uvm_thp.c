@@ -10,9 +10,11 @@
  *
  *   1. where pages come from.  The first fault in an eligible 2 MiB
  *      range takes a whole 2 MiB-aligned physical run from the page
- *      allocator (a "reservation" kept whole), zeroes it, and gives each
- *      of its 512 pages an anon in the amap, as 512 zero-fill faults
- *      would have:
+ *      allocator (vm_page_alloc_large: a frame whose 512 pages are all
+ *      free, which the allocator keeps whole by serving 4 KiB pages
+ *      from partly used frames first), zeroes it, and gives each of
+ *      its 512 pages an anon in the amap, as 512 zero-fill faults would
+ *      have:
  *
  *        fault at 0x7f0000203000, entry [0x7f0000000000, 0x7f0004000000)
  *        range [0x7f0000200000, 0x7f0000400000): 512 empty slots
@@ -141,6 +143,8 @@ thp_eligible(const struct fault *f, vaddr_t s)
 	return thp_slots_empty(f, s);
 }
 
+_Static_assert(THP_PAGES == VM_LARGE_PAGES, "a 2 MiB page is one allocator frame");
+
 /*
  * Give pages [i, i + n) of the run at first (mapped at s) an anon each
  * and put them in the amap.  Returns how many got an anon; the caller
@@ -196,8 +200,7 @@ fault_thp_fill(struct fault *f)
 
 	if (!thp_eligible(f, s))
 		return -EAGAIN;
-	if (vm_page_alloc_contig(THP_PAGES, THP_SIZE, ~(paddr_t)0, VM_PAGE_ZERO,
-	    &first) != 0) {
+	if (vm_page_alloc_large(&first, VM_PAGE_ZERO) != 0) {
 		UVMEXP_ADD(thp_fallbacks, 1);
 		return -EAGAIN;
 	}
