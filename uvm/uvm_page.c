@@ -80,6 +80,7 @@
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_pdaemon.h"
 #include "uvm/uvm_pgcache.h"
+#include "uvm/uvm_thp.h"
 
 struct uvmexp uvmexp;
 struct spinlock uvm_free_lock = SPINLOCK_INIT("uvm_free");
@@ -1318,6 +1319,7 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "flt_neighbor", uvmexp.flt_neighbor },
 		{ "flt_zeroahead", uvmexp.flt_zeroahead },
 		{ "flt_cowahead", uvmexp.flt_cowahead },
+		{ "thp_on", uvm_thp_on },
 		{ "thp_fills", uvmexp.thp_fills },
 		{ "thp_fallbacks", uvmexp.thp_fallbacks },
 		{ "thp_reuses", uvmexp.thp_reuses },

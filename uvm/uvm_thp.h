@@ -17,9 +17,10 @@ struct vm_map_entry;
 #define THP_PAGES ((int)(THP_SIZE / PAGE_SIZE)) /* 512 */
 
 /*
- * The switch: true (the default) gives eligible faults 2 MiB runs and
- * lets the pmap promote; boot with thp=0 for 4 KiB pages only, as the
- * mode "never" of Linux.  A plain bool, read without a lock: set once
+ * The switch: true gives eligible faults 2 MiB runs and lets the pmap
+ * promote; thp=0 for 4 KiB pages only (the mode "never" of Linux), thp=1
+ * to have them; the default is on with 512 MiB of RAM or more, as Linux
+ * (uvm_thp_init).  A plain bool, read without a lock: set once
  * at boot, and tests flip it between their own runs (turning it off
  * only stops new large mappings).  A map entry's own advice (madvise
  * MADV_HUGEPAGE / MADV_NOHUGEPAGE) is its thp field (uvm/uvm_map.h,

@@ -15,7 +15,8 @@
  * A region is "eligible" (THPeligible 1) when it is private anonymous
  * memory holding at least one whole 2 MiB-aligned block, not marked
  * NOHUGEPAGE, and the system mode allows it: uvmkern's is Linux's
- * "always" (boot option thp=0: "never"); Linux's mode is in
+ * "always" or "never" (boot option thp=1 or 0, by default on with 512
+ * MiB of RAM or more; /proc/uvmexp's thp_on says); Linux's mode is in
  * /sys/kernel/mm/transparent_hugepage/enabled, which the tests set on
  * Linux (a guest below 512 MiB boots with it "never") and put back.
  *
@@ -23,8 +24,7 @@
  * kernel: the counts are checked for consistency everywhere (AnonHugePages
  * a multiple of 2 MiB, no more than Rss, equal to the pages vm_query
  * finds with the PS bit), and expect_2m_mappings() says where they must
- * exist: on Linux in mode "always", and on uvmkern unless it was booted
- * with thp=0 (/proc/cmdline).
+ * exist: on Linux in mode "always", and on uvmkern when thp_on is 1.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -219,19 +219,21 @@ on_uvmkern(void)
 	return vm_query(&q, &q) != -1 || errno != ENOSYS;
 }
 
-/* Was uvmkern booted with 2 MiB pages on (no thp=0 in /proc/cmdline)? */
+/* Are uvmkern's 2 MiB pages on (/proc/uvmexp's thp_on: thp=, or the
+ * default by the size of memory)? */
 static int
 uvmkern_thp_on(void)
 {
-	char line[512] = "";
-	int fd = open("/proc/cmdline", O_RDONLY);
+	char line[128];
+	int on = 0;
+	FILE *f = fopen("/proc/uvmexp", "r");
 
-	if (fd >= 0) {
-		ssize_t n = read(fd, line, sizeof(line) - 1);
-		line[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
-	return strstr(line, "thp=0") == NULL;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "thp_on ", 7) == 0)
+			on = atoi(line + 7);
+	if (f != NULL)
+		fclose(f);
+	return on;
 }
 
 /* Must an eligible touched region have 2 MiB mappings?  (Linux: when
@@ -332,11 +334,14 @@ UTEST(thp_eligible_follows_the_advice)
 	char *small = ut_map(1, RW);
 	int old = thp_linux_set("madvise");
 
-	UT_EQ(field_num(smaps_of(p), "THPeligible"), on_uvmkern());
+	/* uvmkern has no madvise mode: on ("always") or off, by thp=. */
+	int always = on_uvmkern() ? uvmkern_thp_on() : 1;
+
+	UT_EQ(field_num(smaps_of(p), "THPeligible"), on_uvmkern() && always);
 	thp_linux_set("always");
-	UT_EQ(field_num(smaps_of(p), "THPeligible"), 1);
+	UT_EQ(field_num(smaps_of(p), "THPeligible"), always);
 	UT_SYS(madvise(p, 2 * MB2, MADV_HUGEPAGE));
-	UT_EQ(field_num(smaps_of(p), "THPeligible"), 1);
+	UT_EQ(field_num(smaps_of(p), "THPeligible"), always);
 	UT_SYS(madvise(p, 2 * MB2, MADV_NOHUGEPAGE));
 	UT_EQ(field_num(smaps_of(p), "THPeligible"), 0);
 	/* No whole aligned 2 MiB block: never eligible. */
