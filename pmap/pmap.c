@@ -842,6 +842,25 @@ ptp_parked(struct pmap *pm, vaddr_t va)
 	    (void *)pm, va);
 }
 
+/* Park the leaf table ptp under the large mapping at va (2 MiB aligned). */
+static void
+ptp_park(struct pmap *pm, struct vm_page *ptp, vaddr_t va)
+{
+	if (pm->pm_ptp_idle == ptp)
+		pm->pm_ptp_idle = NULL;         /* no longer an idle table */
+	ptp->offset = va;
+	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+}
+
+/* Take ptp off the parked list, as a table with count entries. */
+static void
+ptp_unpark(struct pmap *pm, struct vm_page *ptp, uint16_t count)
+{
+	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
+	ptp->offset = 0;
+	ptp->md.ptp_count = count;
+}
+
 /* Do the 512 PTEs of pt map one aligned run of managed pages, alike? */
 static bool
 pt_promotable(const pt_entry_t *pt)
@@ -874,10 +893,7 @@ pde_promote(struct pmap *pm, pt_entry_t *pde, vaddr_t va)
 
 	__atomic_store_n(pde, (pt[0] & (PG_FRAME | LARGE_BITS)) | PG_PS,
 	    __ATOMIC_RELEASE);
-	if (pm->pm_ptp_idle == ptp)
-		pm->pm_ptp_idle = NULL;
-	ptp->offset = ROUND_DOWN(va, NBPD_L2);
-	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+	ptp_park(pm, ptp, ROUND_DOWN(va, NBPD_L2));
 	pm->pm_stats.large++;
 	PCOUNT(promotions, 1);
 	pm->pm_tlb_n = PMAP_TLB_MAX + 1;        /* flush all */
@@ -922,9 +938,7 @@ pde_demote(struct pmap *pm, pt_entry_t *pde, vaddr_t va)
 	} while (!__atomic_compare_exchange_n(pde, &old,
 	    ptp->phys_addr | PG_V | PG_RW | PG_U, false, __ATOMIC_ACQ_REL,
 	    __ATOMIC_RELAXED));
-	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
-	ptp->offset = 0;
-	ptp->md.ptp_count = NPTE;
+	ptp_unpark(pm, ptp, NPTE);
 	pm->pm_stats.large--;
 	PCOUNT(demotions, 1);
 	tlb_queue(pm, va);
@@ -971,9 +985,7 @@ pde_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
 		*freepv = pve;
 	}
 	spin_unlock(pv_lock_of(first));
-	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
-	ptp->offset = 0;
-	ptp->md.ptp_count = 0;
+	ptp_unpark(pm, ptp, 0);
 	pm->pm_stats.resident -= NPTE;
 	pm->pm_stats.large--;
 	PCOUNT(large_removed, 1);
@@ -1197,10 +1209,7 @@ pde_enter(struct pmap *pm, vaddr_t va, struct vm_page *first, pt_entry_t bits,
 	}
 	spin_unlock(pv_lock_of(first));
 	PCOUNT(pv_made, NPTE);
-	if (pm->pm_ptp_idle == ptp)
-		pm->pm_ptp_idle = NULL;
-	ptp->offset = va;
-	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+	ptp_park(pm, ptp, va);
 	__atomic_store_n(path.slot[2], first->phys_addr | bits | PG_PS,
 	    __ATOMIC_RELEASE);
 	/* A CPU may cache the old PDE (the empty table) in its walk caches. */
@@ -1452,15 +1461,10 @@ pde_move(struct pmap *pm, vaddr_t va, vaddr_t nva, vaddr_t end)
 		    nva + (vaddr_t)i * PAGE_SIZE;
 	}
 	spin_unlock(l);
-	if (pm->pm_ptp_idle == ptp)
-		pm->pm_ptp_idle = NULL;
-	ptp->offset = nva;
-	TAILQ_INSERT_TAIL(&pm->pm_ptp_parked, ptp, pageq);
+	ptp_park(pm, ptp, nva);
 	__atomic_store_n(dst.slot[2], pde, __ATOMIC_RELEASE);
 	ptp = ptp_parked(pm, va);
-	TAILQ_REMOVE(&pm->pm_ptp_parked, ptp, pageq);
-	ptp->offset = 0;
-	ptp->md.ptp_count = 0;
+	ptp_unpark(pm, ptp, 0);
 	ptp_defer_free(pm, ptp, va);
 	ptp_unuse(pm, &src, 2, va);
 	tlb_queue(pm, nva);             /* the walk caches' old PDE there */
