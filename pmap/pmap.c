@@ -28,6 +28,10 @@
  * When a mapping goes away its PG_A/PG_M bits are folded into md.attrs, so
  * no reference or modification is forgotten.
  *
+ * 2 MiB mappings.  A user leaf table that fills with one aligned physical
+ * run becomes one PDE with PG_PS; its pages keep their PV entries, and
+ * any change to one of them splits it first ("Large mappings" below).
+ *
  * TLB.  A CPU's TLB caches translations of the pmap its CR3 holds (its
  * cpu_info's ci_pmap) and of the kernel's global mappings, which every
  * CPU has.  Each user pmap knows the CPUs it is loaded on, pm_cpus: a
