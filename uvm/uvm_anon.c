@@ -24,7 +24,10 @@
  * Lifetime: anon_alloc hands out one reference; amap_add gives it to a
  * slot; every extra slot (amap_copy) adds one; when a slot lets go the
  * amap code drops one, and the last drop calls anon_free, which removes
- * every mapping of the page, frees it, and frees the swap slot.
+ * every mapping of the page, frees it, and frees the swap slot (an munmap
+ * or exit frees its anons 32 at a time, anon_free_many).  An anon of a
+ * 2 MiB page (uvm/uvm_thp.c) is an ordinary anon whose page happens to
+ * lie in one physical run with 511 others.
  *
  * Invariants (anon_check):
  *   - an_ref > 0 for every anon reachable from an amap;
