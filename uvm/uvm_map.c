@@ -1224,8 +1224,7 @@ uvm_map_entry_thp_eligible(const struct vm_map_entry *e)
 {
 	vaddr_t first = ROUND_UP(e->start, NBPD_L2);
 
-	return uvm_thp_on && e->thp != UVM_THP_NEVER && e->object == NULL &&
-	    (e->etype & UVM_ET_COPYONWRITE) && first + NBPD_L2 <= e->end;
+	return uvm_thp_entry_ok(e) && first + NBPD_L2 <= e->end;
 }
 
 /*

@@ -99,14 +99,8 @@ uvm_thp_init(void)
 	uvm_thp_on = kopt_get_u64("thp", big ? 1 : 0) != 0;
 }
 
-/*
- * May e's pages be mapped 2 MiB at a time?  The switch, the entry's
- * advice (madvise MADV_NOHUGEPAGE: e->thp is UVM_THP_NEVER) and private
- * anonymous memory; uvm_map_entry_thp_eligible (smaps' THPeligible)
- * adds that the entry holds a whole aligned 2 MiB.
- */
-static bool
-thp_entry_ok(const struct vm_map_entry *e)
+bool
+uvm_thp_entry_ok(const struct vm_map_entry *e)
 {
 	return uvm_thp_on && e->thp != UVM_THP_NEVER && e->object == NULL &&
 	    (e->etype & UVM_ET_COPYONWRITE) != 0;
@@ -115,7 +109,7 @@ thp_entry_ok(const struct vm_map_entry *e)
 int
 uvm_thp_pmap_flags(const struct vm_map_entry *e)
 {
-	return thp_entry_ok(e) ? PMAP_PROMOTE : 0;
+	return uvm_thp_entry_ok(e) ? PMAP_PROMOTE : 0;
 }
 
 vsize_t
@@ -144,7 +138,7 @@ thp_eligible(const struct fault *f, vaddr_t s)
 {
 	const struct vm_map_entry *e = f->entry;
 
-	if (!thp_entry_ok(e) || f->wire || f->entry_wired || e->wired_count > 0 ||
+	if (!uvm_thp_entry_ok(e) || f->wire || f->entry_wired || e->wired_count > 0 ||
 	    (e->etype & UVM_ET_NEEDSCOPY) || !(f->enter_prot & VM_PROT_WRITE) ||
 	    s < e->start || e->end - s < THP_SIZE || f->map->busy != NULL)
 		return false;
@@ -254,7 +248,7 @@ fault_thp_reuse(struct fault *f)
 	struct pmap *pm = f->map->pmap;
 	uint64_t pde = pmap_pte_lookup(pm, f->va);
 
-	if (!(f->access & VM_PROT_WRITE) || !thp_entry_ok(e) || f->wire ||
+	if (!(f->access & VM_PROT_WRITE) || !uvm_thp_entry_ok(e) || f->wire ||
 	    f->entry_wired || !(f->enter_prot & VM_PROT_WRITE) ||
 	    (pde & (PG_V | PG_PS | PG_RW)) != (PG_V | PG_PS) ||
 	    s < e->start || e->end - s < THP_SIZE ||

@@ -32,6 +32,14 @@ extern bool uvm_thp_on;
 void uvm_thp_init(void);
 
 /*
+ * uvm_thp_entry_ok - may e's pages be mapped 2 MiB at a time?  The
+ * switch, e's advice (not MADV_NOHUGEPAGE: e->thp is not UVM_THP_NEVER)
+ * and private anonymous memory; uvm_map_entry_thp_eligible (smaps'
+ * THPeligible) adds that e holds a whole aligned 2 MiB.  => map locked.
+ */
+bool uvm_thp_entry_ok(const struct vm_map_entry *e);
+
+/*
  * uvm_thp_pmap_flags - PMAP_PROMOTE if pages the fault maps in e may
  * become part of a 2 MiB mapping, else 0.  => map locked.
  */

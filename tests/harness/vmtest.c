@@ -11,6 +11,7 @@
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
+#include "uvm/uvm_thp.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_memobj.h"
 #include "uvm/uvm_page.h"
@@ -215,6 +216,22 @@ vmtest_fault_ahead(bool on)
 	fault_ahead_saved = uvm_fault_ahead_on;
 	ktest_cleanup_push(fault_ahead_restore, &uvm_fault_ahead_on);
 	uvm_fault_ahead_on = on;
+}
+
+static bool thp_saved;
+
+static void
+thp_restore(void *arg)
+{
+	*(bool *)arg = thp_saved;
+}
+
+void
+vmtest_thp(bool on)
+{
+	thp_saved = uvm_thp_on;
+	ktest_cleanup_push(thp_restore, &uvm_thp_on);
+	uvm_thp_on = on;
 }
 
 int

@@ -101,6 +101,13 @@ uint64_t vmtest_hold_free(struct pglist *held, uint64_t leave);
 void vmtest_release(struct pglist *held);
 
 /*
+ * vmtest_thp - set the 2 MiB page switch (uvm_thp_on, the boot's thp=)
+ * for the rest of the test, the boot's value back after it, as
+ * vmtest_fault_ahead does for its switch.
+ */
+void vmtest_thp(bool on);
+
+/*
  * vmtest_fault_ahead - set the fault-ahead switch (uvm_fault_ahead_on,
  * the boot's faultahead=) for the rest of the test; the harness puts the
  * boot's value back after the test, passed or failed.  Tests of the

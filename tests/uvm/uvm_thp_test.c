@@ -2,7 +2,7 @@
  * tests/uvm/uvm_thp_test.c - uvm/uvm_thp.c: 2 MiB pages for private
  * anonymous memory, through real faults in a test address space.
  *
- * Each test sets the switch itself (thp_use), so the suite passes
+ * Each test sets the switch itself (vmtest_thp), so the suite passes
  * whatever the boot's thp= says.  The assertions are on the mechanism:
  * the PDE's PS bit and frame, the amap's 512 anons and their pages'
  * addresses, the counters, and the data, read back through the pmap.
@@ -23,24 +23,6 @@
 #include "uvm/uvm_thp.h"
 
 #define VA 0x40000000UL         /* 2 MiB aligned */
-
-static bool thp_saved;          /* a static: cleanups outlive the frame */
-
-static void
-thp_restore(void *arg)
-{
-	(void)arg;
-	uvm_thp_on = thp_saved;
-}
-
-/* Set the 2 MiB switch for this test only. */
-static void
-thp_use(bool on)
-{
-	thp_saved = uvm_thp_on;
-	ktest_cleanup_push(thp_restore, NULL);
-	uvm_thp_on = on;
-}
 
 /* Is the 2 MiB range at va mapped by one PDE? */
 static bool
@@ -75,7 +57,7 @@ KTEST(thp, a_fault_fills_its_aligned_range_and_maps_it_with_one_pde)
 {
 	struct vmtest t;
 
-	thp_use(true);
+	vmtest_thp(true);
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, 2 * THP_PAGES);
 	uint64_t fills = uvmexp.thp_fills, zf = uvmexp.flt_zerofill;
@@ -109,7 +91,7 @@ KTEST(thp, switch_off_small_entry_or_used_range_take_4k_pages)
 	struct vmtest t;
 	uint64_t fills = uvmexp.thp_fills;
 
-	thp_use(false);
+	vmtest_thp(false);
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, THP_PAGES);
 	KT_EQ(uvm_fault(t.map, va, VM_PROT_WRITE), 0);
@@ -139,7 +121,7 @@ KTEST(thp, nohugepage_advice_keeps_4k_pages_and_hugepage_allows_2m)
 {
 	struct vmtest t;
 
-	thp_use(true);
+	vmtest_thp(true);
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, 2 * THP_PAGES);
 	KT_EQ(uvm_map_thp(t.map, va, va + THP_SIZE, UVM_THP_NEVER), 0);
@@ -164,7 +146,7 @@ KTEST(thp, copy_on_write_after_fork_demotes_and_copies_one_page)
 {
 	struct vmtest p, c;
 
-	thp_use(true);
+	vmtest_thp(true);
 	vmtest_begin(&p);
 	vaddr_t va = vmtest_map_anon(&p, VA, THP_PAGES);
 	swaptest_fill(&p, va, THP_PAGES, 0x71);
@@ -196,7 +178,7 @@ KTEST(thp, a_write_after_the_child_is_gone_makes_the_whole_pde_writable)
 {
 	struct vmtest p, c;
 
-	thp_use(true);
+	vmtest_thp(true);
 	vmtest_begin(&p);
 	vaddr_t va = vmtest_map_anon(&p, VA, THP_PAGES);
 	swaptest_fill(&p, va, THP_PAGES, 0x75);
@@ -225,7 +207,7 @@ KTEST(thp, mprotect_and_mlock_of_one_page_demote_and_writes_promote_again)
 {
 	struct vmtest t;
 
-	thp_use(true);
+	vmtest_thp(true);
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, THP_PAGES);
 	swaptest_fill(&t, va, THP_PAGES, 0x72);
@@ -258,7 +240,7 @@ KTEST_OWN_BOOT(swap, thp_swap_out_and_in_of_part_of_a_large_page)
 {
 	struct vmtest t;
 
-	thp_use(true);
+	vmtest_thp(true);
 	swaptest_on();
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, THP_PAGES);
@@ -289,7 +271,7 @@ KTEST(thp, no_whole_free_run_falls_back_to_4k_pages)
 	struct vmtest t;
 	int n = 0;
 
-	thp_use(true);
+	vmtest_thp(true);
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, THP_PAGES);
 	while (n < 4096 && vm_page_alloc_contig(THP_PAGES, THP_SIZE, ~(paddr_t)0,
@@ -326,7 +308,7 @@ KTEST_OWN_BOOT(swap, thp_memory_pressure_demotes_and_pages_out_large_pages)
 	uint64_t fills = uvmexp.thp_fills, demotions = pmap_counters.demotions;
 	uint64_t out = uvmexp.pageouts;
 
-	thp_use(true);
+	vmtest_thp(true);
 	swaptest_on();
 	vmtest_begin(&t);
 	vaddr_t va = vmtest_map_anon(&t, VA, n);

@@ -101,22 +101,11 @@ KTEST(thp_advice, fork_and_mremap_keep_the_advice)
 	vmtest_end(&t);
 }
 
-static bool thp_saved;
-
-static void
-thp_restore(void *arg)
-{
-	(void)arg;
-	uvm_thp_on = thp_saved;
-}
-
 KTEST(thp_advice, eligible_needs_a_whole_aligned_block_and_no_never)
 {
 	struct vmtest t;
 
-	thp_saved = uvm_thp_on;
-	ktest_cleanup_push(thp_restore, NULL);
-	uvm_thp_on = true;
+	vmtest_thp(true);
 	vmtest_begin(&t);
 	/* [VBASE + 1 page, + 1024 pages): the block at VBASE + 2 MiB fits. */
 	vaddr_t va = vmtest_map_anon(&t, VBASE + PG(1), 1024);
