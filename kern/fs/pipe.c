@@ -13,7 +13,11 @@
  * ends the wait with -EINTR, or with the count so far if some bytes
  * moved.  With O_NONBLOCK they never sleep: -EAGAIN instead (a writer
  * of more than PIPE_BUF that could put some bytes returns that count).  A read takes what is
- * there, up to the request, sleeping only for the first byte.  The
+ * there, up to the request, sleeping only for the first byte.  Readers
+ * and writers sleep on channels of their own, and each side wakes the
+ * other only when it moved bytes: a wakeup that changes nothing, sent
+ * to a fellow sleeper that answers in kind, is a livelock that never
+ * turns interrupts on (the clock stops with it).  The
  * ring holds 64 KiB, Linux's default; fcntl F_SETPIPE_SZ makes it a
  * power of two from a page to 1 MiB (pipe_resize), F_GETPIPE_SZ says.
  *
@@ -62,6 +66,13 @@ struct pipe {
 	int writers;
 	size_t size;                    /* the ring's bytes: F_SETPIPE_SZ */
 	char *buf;
+	/* Wait channels, used only for their addresses: readers sleep on
+	 * rd_wait (for bytes, or the last writer's close), writers on
+	 * wr_wait (for room, or the last reader's close).  A writer wakes
+	 * only readers and a reader only writers: with one channel, two
+	 * writers of a full pipe woke each other and slept again for ever,
+	 * all with interrupts off, so the clock stopped too. */
+	char rd_wait, wr_wait;
 };
 
 /* Take up to n bytes out of the ring.  => lock held. */
@@ -130,7 +141,7 @@ pipe_drain(struct pipe *p, uint64_t ubuf, size_t len)
 	size_t done = 0, n;
 
 	while (done < len && (n = ring_get(p, chunk, MIN(len - done, sizeof(chunk)))) > 0) {
-		wakeup(p);      /* room for writers (spurious if we put it back) */
+		wakeup(&p->wr_wait);    /* room (spurious if we put it back) */
 		poll_wakeup();
 		spin_unlock(&p->lock);
 		int error = copyout(chunk, ubuf + done, n);
@@ -162,7 +173,7 @@ pipe_read(struct file *f, uint64_t ubuf, size_t len, uint64_t *off)
 			spin_unlock(&p->lock);
 			return error;
 		}
-		sleep_on_intr(p, &p->lock, "piperd");
+		sleep_on_intr(&p->rd_wait, &p->lock, "piperd");
 	}
 	n = pipe_drain(p, ubuf, len);
 	spin_unlock(&p->lock);
@@ -187,11 +198,14 @@ pipe_put_all(struct file *f, const char *src, size_t n)
 			error = -EPIPE;
 			break;
 		}
-		done += ring_put(p, src + done, n - done);
-		wakeup(p);
-		poll_wakeup();
+		size_t put = ring_put(p, src + done, n - done);
+		if (put > 0) {
+			done += put;
+			wakeup(&p->rd_wait);
+			poll_wakeup();
+		}
 		if (done < n && (error = cannot_wait(f)) == 0)
-			sleep_on_intr(p, &p->lock, "pipewr");
+			sleep_on_intr(&p->wr_wait, &p->lock, "pipewr");
 	}
 	spin_unlock(&p->lock);
 	if (error == -EPIPE)
@@ -213,12 +227,12 @@ pipe_put_whole(struct file *f, const char *src, size_t n)
 	spin_lock(&p->lock);
 	while (p->readers > 0 && p->size - p->count < n &&
 	    (error = cannot_wait(f)) == 0)
-		sleep_on_intr(p, &p->lock, "pipewr");
+		sleep_on_intr(&p->wr_wait, &p->lock, "pipewr");
 	if (error == 0 && p->readers == 0)
 		error = -EPIPE;
 	if (error == 0) {
 		ring_put(p, src, n);
-		wakeup(p);
+		wakeup(&p->rd_wait);
 		poll_wakeup();      /* bytes in: a poller (untimed) must look */
 	}
 	spin_unlock(&p->lock);
@@ -277,7 +291,8 @@ pipe_close(struct file *f)
 	else
 		p->writers--;
 	last = p->readers == 0 && p->writers == 0;
-	wakeup(p);
+	wakeup(&p->rd_wait);        /* the last writer: end of file */
+	wakeup(&p->wr_wait);        /* the last reader: EPIPE */
 	poll_wakeup();
 	spin_unlock(&p->lock);
 	if (last) {
@@ -414,7 +429,7 @@ pipe_resize(struct file *f, uint64_t want)
 	old_size = fits ? p->size : size;
 	if (fits) {
 		ring_move(p, buf, size);
-		wakeup(p);              /* more room: writers may go on */
+		wakeup(&p->wr_wait);    /* more room: writers may go on */
 		poll_wakeup();
 	}
 	spin_unlock(&p->lock);

@@ -47,7 +47,9 @@
  * smaps_rollup is their sum over the map.  /proc/PID/stat (52 fields),
  * statm and status sum the map too (VmSize, VmRSS, VmSwap, VmLck); cmdline
  * is argv as it is now in the process's memory ([arg_start, arg_end),
- * which exec records); comm its name; wchan what it sleeps on.  Of no
+ * which exec records); comm its name; wchan what it sleeps on; status
+ * ends, as Linux's, with the thread's voluntary_ctxt_switches (it slept
+ * or yielded) and nonvoluntary_ctxt_switches (it was preempted).  Of no
  * process: meminfo (every page counted by owner, uvm_usage_meminfo; the
  * figures sysinfo(2) gives too), stat (CPU ticks, boot time, process
  * counts), uptime, loadavg (proc.c keeps the means), cmdline, mounts.
@@ -560,6 +562,8 @@ gen_status(struct textbuf *tb, struct proc_info *pi)
 	    pi->nthreads, pi->sigpending, pi->shdpending, pi->sigblocked,
 	    pi->sigignored, pi->sigcaught);
 	status_caps(tb, pi->pid);
+	tb_printf(tb, "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n",
+	    pi->nvcsw, pi->nivcsw);
 }
 
 /*

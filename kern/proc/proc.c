@@ -1545,6 +1545,10 @@ info_fill(struct proc *p, struct proc_info *pi)
 	if (p->state == PS_ALIVE && l != NULL &&
 	    l->l_thread->state == TS_SLEEPING && l->l_thread->wmesg != NULL)
 		strlcpy(pi->wchan, l->l_thread->wmesg, sizeof(pi->wchan));
+	if (l != NULL && l->l_thread != NULL) {
+		pi->nvcsw = l->l_thread->nvcsw;
+		pi->nivcsw = l->l_thread->nivcsw;
+	}
 	pi->arg_start = p->arg_start;
 	pi->arg_end = p->arg_end;
 	pi->start_ticks = p->start_ticks;
@@ -1699,6 +1703,8 @@ info_fill_lwp(const struct proc *p, const struct lwp *l, bool whole,
 		    l->l_thread->wmesg : "", sizeof(pi->wchan));
 	pi->sigpending = l->l_sigpending;
 	pi->sigblocked = l->l_sigmask;
+	pi->nvcsw = l->l_thread != NULL ? l->l_thread->nvcsw : 0;
+	pi->nivcsw = l->l_thread != NULL ? l->l_thread->nivcsw : 0;
 	if (!whole)
 		pi->run_ticks = l->l_thread != NULL ? l->l_thread->rticks : 0;
 }

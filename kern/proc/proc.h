@@ -249,6 +249,8 @@ struct proc_info {
 	vaddr_t arg_start, arg_end;     /* argv in its memory (cmdline) */
 	uint64_t start_ticks;           /* when it was made, in ticks */
 	uint64_t run_ticks;             /* clock ticks that found its threads running */
+	uint64_t nvcsw, nivcsw;         /* the thread's switches: voluntary (it slept
+	                                   or yielded), involuntary (preempted) */
 	int nthreads;                   /* live threads */
 	char name[32];
 	struct vmspace *vmspace;        /* with a reference, or NULL (zombie) */

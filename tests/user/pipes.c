@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,6 +210,59 @@ UTEST(writes_up_to_pipe_buf_arrive_whole)
 			UT_EQ(buf[j], buf[0]);
 	}
 	UT_EQ(read(p[0], buf, sizeof(buf)), 0);
+	UT_CHILD_EXITS(w[0], 0);
+	UT_CHILD_EXITS(w[1], 0);
+}
+
+/* What /proc/PID/status says after "name:" (a number). */
+static long
+status_number(pid_t pid, const char *name)
+{
+	char path[64], buf[4096], *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ut_slurp(path, buf, sizeof(buf));
+	s = strstr(buf, name);
+	UT_ASSERT(s != NULL);
+	return strtol(s + strlen(name), NULL, 10);
+}
+
+#define BIG_WRITE 8192              /* more than PIPE_BUF: put in as room comes */
+
+/*
+ * Two writers blocked on one full pipe both sleep until a reader makes
+ * room: a writer that put nothing in wakes nobody.  (They once woke each
+ * other for ever, with interrupts off all the while, so the clock
+ * stopped and every timed sleeper with it: make test's trinity hung.)
+ * Asleep, their voluntary switches stay where they are.
+ */
+UTEST(two_writers_blocked_on_a_full_pipe_both_sleep)
+{
+	static char buf[BIG_WRITE];
+	long total, before[2], got = 0, n;
+	pid_t w[2];
+	int p[2];
+
+	UT_SYS(pipe(p));
+	total = fill(p[1]);
+	for (int k = 0; k < 2; k++) {
+		w[k] = (pid_t)UT_SYS(fork());
+		if (w[k] == 0) {
+			close(p[0]);
+			_exit(write(p[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
+		}
+	}
+	close(p[1]);
+	nap_ms(100);                        /* both are blocked by now */
+	for (int k = 0; k < 2; k++)
+		before[k] = status_number(w[k], "\nvoluntary_ctxt_switches:");
+	nap_ms(100);
+	for (int k = 0; k < 2; k++)
+		UT_EQ(status_number(w[k], "\nvoluntary_ctxt_switches:"), before[k]);
+	while ((n = read(p[0], buf, sizeof(buf))) > 0)
+		got += n;
+	UT_EQ(n, 0);
+	UT_EQ(got, total + 2 * BIG_WRITE);  /* and nothing was lost */
 	UT_CHILD_EXITS(w[0], 0);
 	UT_CHILD_EXITS(w[1], 0);
 }
