@@ -50,6 +50,7 @@ uvm break-fault pid 2 addr $page write
 continue
 echo === BEFORE\n
 uvm procs
+uvm threads bt
 uvm map
 uvm amap $uvm_entry($page)->aref.ar_amap
 uvm anon $uvm_anon($page)

@@ -101,6 +101,10 @@ before=$(section BEFORE) after=$(section AFTER) parent=$(section PARENT)
 file=$(section FILE)
 want_in "$out" "uvm break-fault: pid 2, write fault at va 0x$page" \
 	"did not stop at the child's write fault on 0x$page"
+want "$before" '^ +[0-9]+ pagedaemon +kernel +sleeping on pgdaemon$' \
+	"uvm threads did not show the page daemon asleep"
+want "$before" '^        uvm_pdaemon_main\+0x[0-9a-f]+ uvm/uvm_pdaemon.c:[0-9]+$' \
+	"uvm threads bt did not show where the page daemon sleeps"
 want "$(entry "$before")" 'cow needs-copy' \
 	"before the fault: the child's entry for 0x$page is not cow needs-copy"
 want "$before" '^amap 0x[0-9a-f]+: ref 2 ' \

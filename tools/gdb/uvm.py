@@ -4,6 +4,8 @@
 # explains one.
 #
 #   uvm procs                 the processes: pid, name, state, vmspace, exe
+#   uvm threads [bt]          every kernel thread: state, what it sleeps on,
+#                             and with bt where it stopped (its saved stack)
 #   uvm map [SPACE|pid N]     a map's entries, one line each
 #   uvm amap AMAP             an amap's slots, anons and per-page refs
 #   uvm anon ANON             one anon: refs, page, swap slot, lock
@@ -237,6 +239,70 @@ TLS pointer and signal mask; '*' marks the thread on the CPU."""
                 cur_lwp = u64(t["lwp"]) if u64(t) != 0 else 0
                 for l in lwps:
                     print(thread_line(l, cur_lwp))
+
+
+def all_threads():
+    return list(tailq(gdb.parse_and_eval("allthreads"), "all_link"))
+
+
+def where(pc):
+    """function+offset file:line of a code address."""
+    sal = gdb.find_pc_line(pc)
+    blk = gdb.block_for_pc(pc)
+    fn = blk.function if blk is not None else None
+    while blk is not None and fn is None:
+        blk = blk.superblock
+        fn = blk.function if blk is not None else None
+    if fn is not None:
+        name = "%s+%#x" % (fn.name, pc - int(blk.start))
+    else:       # assembly (swtch.asm, the entry stubs): its label
+        name = gdb.execute("info symbol %#x" % pc, to_string=True).split(" in section")[0]
+        name = name.replace(" + ", "+").strip() if not name.startswith("No symbol") else "%#x" % pc
+    if sal.symtab is not None:
+        name += " %s:%d" % (sal.symtab.filename, sal.line)
+    return name
+
+
+def saved_frames(t, depth=16):
+    """Return addresses up a thread's stack as swtch left it: ctx_rsp
+    points at the six registers swtch pushed (r15 first, rbp fifth)
+    under its return address; from there the frame-pointer chain
+    (-fno-omit-frame-pointer) leads up to the thread's first frame."""
+    inf = gdb.selected_inferior()
+
+    def word(a):
+        return struct.unpack("<Q", bytes(inf.read_memory(a, 8)))[0]
+    sp = u64(t["ctx_rsp"])
+    pcs, rbp = [word(sp + 48)], word(sp + 32)
+    while rbp != 0 and len(pcs) < depth and word(rbp + 8) != 0:
+        pcs.append(word(rbp + 8))
+        rbp = word(rbp)
+    return pcs
+
+
+class UvmThreads(gdb.Command):
+    """List every kernel thread: tid, name, process, state, what it sleeps on.
+
+"uvm threads bt" adds each stopped thread's calls, read from its saved
+stack (the one on a CPU: use "bt").  The first thing to look at when the
+kernel hangs: which threads wait, on what, and where.  A thread asleep on
+"nanosleep" or "sigwait" waits for clock ticks: "print ticks" twice tells
+whether the clock still runs."""
+
+    def __init__(self):
+        super().__init__("uvm threads", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        bt = arg.strip() == "bt"
+        for t in all_threads():
+            state = str(t["state"]).replace("TS_", "").lower()
+            if state == "sleeping" and u64(t["wmesg"]) != 0:
+                state += " on " + t["wmesg"].string()
+            pid = "pid %d" % int(t["proc"]["pid"]) if u64(t["proc"]) else "kernel"
+            print("%5d %-20s %-8s %s" % (int(t["tid"]), t["name"].string(), pid, state))
+            if bt and state != "running":
+                for pc in saved_frames(t):
+                    print("        " + where(pc))
 
 
 def map_of(arg):
@@ -1266,7 +1332,7 @@ def friendly(cls, name):
     cls.invoke = invoke
 
 
-for _cls, _name in ((UvmProcs, "procs"), (UvmMap, "map"), (UvmAmap, "amap"),
+for _cls, _name in ((UvmProcs, "procs"), (UvmThreads, "threads"), (UvmMap, "map"), (UvmAmap, "amap"),
                     (UvmAnon, "anon"), (UvmPage, "page"), (UvmPte, "pte"),
                     (UvmFaults, "faults"), (UvmStats, "stats"), (UvmQueues, "queues"),
                     (UvmSwap, "swap"), (UvmBreakFault, "break-fault"),
@@ -1276,6 +1342,7 @@ for _cls, _name in ((UvmProcs, "procs"), (UvmMap, "map"), (UvmAmap, "amap"),
 
 UvmPrefix()
 UvmProcs()
+UvmThreads()
 UvmMap()
 UvmAmap()
 UvmAnon()
