@@ -1403,16 +1403,17 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
 }
 
 /*
- * Move the valid leaf at path->slot[1] (va) to the empty slot dst (nva):
- * the same frame and bits, A/D as the exchange found them, its PV entry
- * renamed under the page's PV lock (so a reader there sees the entry and
- * the PTE agree), the tables counted on both sides.  => pm's lock held.
+ * Move the valid leaf at slot (va) to the empty slot dst (nva): the same
+ * frame and bits, A/D as the exchange found them, its PV entry renamed
+ * under the page's PV lock (so a reader there sees the entry and the PTE
+ * agree), dst's table counted (the caller uncounts slot's).  => pm's
+ * lock held.
  */
 static void
-pte_move(struct pmap *pm, struct ptpath *path, vaddr_t va, pt_entry_t *dst,
+pte_move(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t *dst,
     vaddr_t nva)
 {
-	pt_entry_t pte = __atomic_exchange_n(path->slot[1], 0, __ATOMIC_ACQ_REL);
+	pt_entry_t pte = __atomic_exchange_n(slot, 0, __ATOMIC_ACQ_REL);
 	struct vm_page *pg = vm_page_from_phys(pte & PG_FRAME);
 
 	KASSERT((pte & PG_V) && !(*dst & PG_V));
@@ -1427,7 +1428,47 @@ pte_move(struct pmap *pm, struct ptpath *path, vaddr_t va, pt_entry_t *dst,
 	if (ptp_of(dst) != NULL)
 		ptp_of(dst)->md.ptp_count++;
 	tlb_queue(pm, va);
-	ptp_unuse(pm, path, 1, va);
+}
+
+/*
+ * Move the valid leaves of [va, end) to the same offsets from nva.  The
+ * caller cuts the run at the end of a leaf table on either side, so the
+ * slots on each side lie one after another: one walk per side per run,
+ * not three per page.  The table at nva is made only for a run with a
+ * leaf in it (an empty one would never be freed, and pmap_destroy would
+ * find it); if none can be had, the leaves are removed instead and fault
+ * back in.  The source table is uncounted once the run is done: emptied,
+ * it is freed, and the loop must not read it after.  => pm's lock held.
+ */
+static void
+move_run(struct pmap *pm, vaddr_t va, vaddr_t end, vaddr_t nva,
+    struct pv_entry **freepv)
+{
+	struct ptpath path;
+	pt_entry_t *slot, *dst;
+	int moved = 0;
+
+	if (pmap_walk_small(pm, va, &path) != 1)
+		return;
+	for (slot = path.slot[1]; va < end && !(*slot & PG_V); slot++)
+		va += PAGE_SIZE, nva += PAGE_SIZE;
+	if (va >= end)
+		return;
+	if ((dst = pmap_leaf_alloc(pm, nva)) == NULL) {
+		for (; va < end; va += PAGE_SIZE)
+			if (pmap_walk(pm, va, &path) == 1 && (*path.slot[1] & PG_V))
+				pte_remove(pm, &path, va, NULL, freepv);
+		return;
+	}
+	vaddr_t from = va;
+	for (; va < end; va += PAGE_SIZE, nva += PAGE_SIZE, slot++, dst++) {
+		if (*slot & PG_V) {
+			pte_move(pm, slot, va, dst, nva);
+			moved++;
+		}
+	}
+	while (moved-- > 0)
+		ptp_unuse(pm, &path, 1, from);
 }
 
 /*
@@ -1487,27 +1528,22 @@ void
 pmap_move(struct pmap *pm, vaddr_t old, vaddr_t new, vsize_t size)
 {
 	struct pv_entry *freepv = NULL;
-	struct ptpath path;
 
 	KASSERT(((old | new | size) & PAGE_MASK) == 0 && !pm->pm_kernel);
 	spin_lock(&pm->pm_lock);
-	for (vaddr_t va = old; va < old + size; va += PAGE_SIZE) {
-		va = next_mapped(pm, va, old + size);
-		if (va >= old + size)
+	for (vaddr_t va = old, end = old + size; va < end;) {
+		va = next_mapped(pm, va, end);
+		if (va >= end)
 			break;
-		if (pde_move(pm, va, va - old + new, old + size)) {
-			va += NBPD_L2 - PAGE_SIZE;
+		vaddr_t nva = va - old + new;
+		if (pde_move(pm, va, nva, end)) {
+			va += NBPD_L2;
 			continue;
 		}
-		if (pmap_walk_small(pm, va, &path) != 1 || !(*path.slot[1] & PG_V))
-			continue;
-		pt_entry_t *dst = pmap_leaf_alloc(pm, va - old + new);
-		if (dst == NULL)
-			pte_remove(pm, &path, va, NULL, &freepv);
-		else {
-			pmap_walk(pm, va, &path);       /* a new table may sit above */
-			pte_move(pm, &path, va, dst, va - old + new);
-		}
+		/* To the nearer of the two tables' ends. */
+		vaddr_t run = MIN(table_end(va, end) - va, table_end(nva, nva + (end - va)) - nva);
+		move_run(pm, va, va + run, nva, &freepv);
+		va += run;
 	}
 	tlb_update_locked(pm);
 	spin_unlock(&pm->pm_lock);

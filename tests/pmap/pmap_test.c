@@ -587,9 +587,6 @@ KTEST(pmap, move_carries_ptes_and_pv_entries_to_the_new_addresses)
 		vm_page_free(pg[i]);
 }
 
-/* ------------------------------------------------------------------ */
-/* The idle leaf table (a speed-up: ptpkeep=0 turns it off)           */
-
 /* The PD entry above va in pm, read from the tables (0 if none). */
 static pt_entry_t
 pde_of(struct pmap *pm, vaddr_t va)
@@ -604,6 +601,40 @@ pde_of(struct pmap *pm, vaddr_t va)
 	}
 	return table[PTE_INDEX(va, 2)];
 }
+
+/*
+ * A stretch of the moved range whose leaf table exists (a page outside
+ * the range lives in it) but holds no page of the range gets no table at
+ * the new place: one made there would stay empty for ever, and
+ * pmap_destroy found it (trinity's mremap panicked the kernel at exit).
+ */
+KTEST(pmap, move_makes_no_table_for_a_stretch_without_pages)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg[2] = { test_page(), test_page() };
+	vaddr_t keep = 0x40000000, old = 0x40200000 - 2 * PAGE_SIZE;
+	vaddr_t new = 0x80200000 - 2 * PAGE_SIZE;   /* crosses 2 MiB as old does */
+	uint64_t ptp0 = pmap_counters.ptpages;
+
+	KT_EQ(pmap_enter(pm, keep, pg[0]->phys_addr, RW, 0), 0);       /* old's first table */
+	KT_EQ(pmap_enter(pm, old + 2 * PAGE_SIZE, pg[1]->phys_addr, RW, 0), 0);
+	pmap_move(pm, old, new, 4 * PAGE_SIZE);
+	KT_EQ(pde_of(pm, new) & PG_V, 0);           /* nothing moved into that 2 MiB */
+	KT_EQ(pmap_pte_lookup(pm, old + 2 * PAGE_SIZE), 0);
+	KT_EQ(pmap_pte_lookup(pm, new + 2 * PAGE_SIZE) & PG_FRAME, pg[1]->phys_addr);
+	KT_EQ(pm->pm_stats.resident, 2);
+	CHECK_ALL();
+	pmap_remove(pm, keep, keep + PAGE_SIZE);
+	pmap_remove(pm, new, new + 4 * PAGE_SIZE);
+	pmap_destroy(pm);
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	CHECK_ALL();
+	vm_page_free(pg[0]);
+	vm_page_free(pg[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The idle leaf table (a speed-up: ptpkeep=0 turns it off)           */
 
 /* The vm_page of the leaf table holding va's PTE in pm. */
 static struct vm_page *
