@@ -1406,12 +1406,14 @@ pmap_protect(struct pmap *pm, vaddr_t sva, vaddr_t eva, vm_prot_t prot)
  * Move the valid leaf at slot (va) to the empty slot dst (nva): the same
  * frame and bits, A/D as the exchange found them, its PV entry renamed
  * under the page's PV lock (so a reader there sees the entry and the PTE
- * agree), dst's table counted (the caller uncounts slot's).  => pm's
- * lock held.
+ * agree), dst's table counted (the caller uncounts slot's).  *held is
+ * the PV lock the caller holds, or NULL: pages of one 2 MiB frame share
+ * one, so a run of them takes it once (the caller drops the last).
+ *  => pm's lock held.
  */
 static void
 pte_move(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t *dst,
-    vaddr_t nva)
+    vaddr_t nva, struct spinlock **held)
 {
 	pt_entry_t pte = __atomic_exchange_n(slot, 0, __ATOMIC_ACQ_REL);
 	struct vm_page *pg = vm_page_from_phys(pte & PG_FRAME);
@@ -1419,12 +1421,15 @@ pte_move(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t *dst,
 	KASSERT((pte & PG_V) && !(*dst & PG_V));
 	if (pte & PG_PVLIST) {
 		struct spinlock *l = pv_lock_of(pg);
-		spin_lock(l);
+		if (*held != l) {
+			if (*held != NULL)
+				spin_unlock(*held);
+			spin_lock(l);
+			*held = l;
+		}
 		(*pv_find(pg, pm, va))->pv_va = nva;
-		__atomic_store_n(dst, pte, __ATOMIC_RELEASE);
-		spin_unlock(l);
-	} else
-		__atomic_store_n(dst, pte, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(dst, pte, __ATOMIC_RELEASE);
 	if (ptp_of(dst) != NULL)
 		ptp_of(dst)->md.ptp_count++;
 	tlb_queue(pm, va);
@@ -1461,12 +1466,15 @@ move_run(struct pmap *pm, vaddr_t va, vaddr_t end, vaddr_t nva,
 		return;
 	}
 	vaddr_t from = va;
+	struct spinlock *held = NULL;
 	for (; va < end; va += PAGE_SIZE, nva += PAGE_SIZE, slot++, dst++) {
 		if (*slot & PG_V) {
-			pte_move(pm, slot, va, dst, nva);
+			pte_move(pm, slot, va, dst, nva, &held);
 			moved++;
 		}
 	}
+	if (held != NULL)
+		spin_unlock(held);
 	while (moved-- > 0)
 		ptp_unuse(pm, &path, 1, from);
 }

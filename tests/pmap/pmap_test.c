@@ -735,6 +735,40 @@ KTEST(pmap_speed, the_kernel_pmap_keeps_no_table)
 }
 
 /*
+ * pmap_move (mremap) walks once per run of one table on each side, not
+ * three times a page: 512 pages moved to a place 16 pages into a table
+ * are two runs (before: 1,536 walks and more).
+ */
+KTEST(pmap_speed, moving_a_table_of_pages_walks_per_table_not_per_page)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	vaddr_t old = 0x40000000, new = 0x80000000 + 16 * PAGE_SIZE;
+	uint64_t w0;
+
+	for (int i = 0; i < NPTE; i++)
+		KT_EQ(pmap_enter(pm, old + (vaddr_t)i * PAGE_SIZE, pg->phys_addr, RW, 0), 0);
+	w0 = pmap_counters.walks;
+	pmap_move(pm, old, new, NBPD_L2);
+	ktest_print("pmap_move of 512 pages into two tables: %lu walks\n",
+	    pmap_counters.walks - w0);
+	KT_ASSERT(pmap_counters.walks - w0 <= 8);
+	for (int i = 0; i < NPTE; i++) {
+		KT_EQ(pmap_pte_lookup(pm, old + (vaddr_t)i * PAGE_SIZE), 0);
+		KT_EQ(pmap_pte_lookup(pm, new + (vaddr_t)i * PAGE_SIZE) & PG_FRAME,
+		    pg->phys_addr);
+	}
+	KT_EQ(pg->md.pv_count, NPTE);
+	KT_EQ(pm->pm_stats.resident, NPTE);
+	CHECK_ALL();
+	pmap_remove(pm, new, new + NBPD_L2);
+	KT_EQ(pg->md.pv_count, 0);
+	CHECK_ALL();
+	pmap_destroy(pm);
+	vm_page_free(pg);
+}
+
+/*
  * Removing a range walks the tables once per leaf table it finds and
  * once per run of missing entries in a table, not once per page or per
  * empty slot: an exit removes all of user space (128 TiB, 256 PML4
