@@ -1028,13 +1028,20 @@ pte_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
 	ptp_unuse(pm, path, 1, va);
 }
 
+/* Give a list of PV entries back to their pool, a batch per pool lock round. */
 static void
 pv_free_list(struct pv_entry *pve)
 {
+	void *batch[64];
+	int n = 0;
+
 	while (pve != NULL) {
-		struct pv_entry *next = pve->pv_next;
-		pool_put(&pv_pool, pve);
-		pve = next;
+		batch[n++] = pve;
+		pve = pve->pv_next;     /* read before the put poisons it */
+		if (n == (int)ARRAY_SIZE(batch) || pve == NULL) {
+			pool_put_many(&pv_pool, batch, n);
+			n = 0;
+		}
 	}
 }
 

@@ -158,8 +158,7 @@ anon_free_many(struct vm_anon **anons, int n)
 		anon_dropswap(anons[i]);
 	}
 	vm_page_free_many(pgs, np);
-	for (int i = 0; i < n; i++)
-		pool_put(&anon_pool, anons[i]);
+	pool_put_many(&anon_pool, (void **)anons, n);
 	atomic_add_u64(&live_anons, -(int64_t)n);
 }
 

@@ -380,15 +380,15 @@ put_index(struct pool *pp, struct pool_page *ph, void *obj)
 	return (size_t)i;
 }
 
-void
-pool_put(struct pool *pp, void *obj)
+/* Return obj to its page.  => pr_lock held. */
+static void
+put_locked(struct pool *pp, void *obj)
 {
 	struct pool_page *ph = page_of(obj);
 	struct pool_free *f = obj;
 	size_t i;
 
 	KASSERT(obj != NULL);
-	spin_lock(&pp->pr_lock);
 	i = put_index(pp, ph, obj);
 	poison_fill(pp, obj);
 	f->pf_next = ph->ph_free;
@@ -400,6 +400,22 @@ pool_put(struct pool *pp, void *obj)
 	pp->pr_nout--;
 	if (ph->ph_nfree == pp->pr_itemsperpage && pp->pr_nempty > POOL_EMPTY_MAX)
 		release_page(pp, ph);
+}
+
+void
+pool_put(struct pool *pp, void *obj)
+{
+	spin_lock(&pp->pr_lock);
+	put_locked(pp, obj);
+	spin_unlock(&pp->pr_lock);
+}
+
+void
+pool_put_many(struct pool *pp, void **objs, int n)
+{
+	spin_lock(&pp->pr_lock);
+	for (int i = 0; i < n; i++)
+		put_locked(pp, objs[i]);
 	spin_unlock(&pp->pr_lock);
 }
 

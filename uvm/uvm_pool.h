@@ -106,6 +106,14 @@ int pool_get_many(struct pool *pp, void **objs, int n, int flags);
 void pool_put(struct pool *pp, void *obj);
 
 /*
+ * pool_put_many - return objs[0..n) to pp under one pr_lock: for a
+ * caller that frees a run of them (munmap's anons, a removal's PV
+ * entries).
+ *  => the same checks as pool_put, object by object; never sleeps.
+ */
+void pool_put_many(struct pool *pp, void **objs, int n);
+
+/*
  * pool_reclaim - give back every wholly free page pp keeps.
  *  => takes pr_lock; returns the number of pages freed.  Never sleeps.
  */

@@ -1,7 +1,8 @@
 /*
  * tests/uvm/pool_test.c - uvm/uvm_pool.c: slab geometry, exact object
  * and page counts, pages going back to the page allocator, PR_ZERO, a
- * long random stress with every object's contents checked, running out
+ * long random stress with every object's contents checked, runs taken
+ * and given back under one lock (get_many, put_many), running out
  * of pages, and (debug builds) catching a write into a freed object.
  *
  * Each test uses a pool of its own and destroys it, and measures pages
@@ -133,6 +134,36 @@ KTEST(pool, get_many_spans_pages_and_stops_short_without_memory)
 	KT_EQ(pg_.pr_nout, 0);
 	pool_reclaim(&pg_);
 	pool_destroy(&pg_);
+	KT_EQ(uvmexp.free, free0);
+}
+
+/*
+ * pool_put_many gives a run back under one lock, as that many pool_puts
+ * would: across pages, every object free again (a fresh get of them all
+ * hands them out once more) and the counts exact.
+ */
+KTEST(pool, put_many_returns_a_run_across_pages)
+{
+	static struct pool pp_;
+	void *objs[64];
+	uint64_t free0 = uvmexp.free;
+	int n;
+
+	pool_init(&pp_, 256, 8, "test-putmany");
+	n = 2 * (int)pp_.pr_itemsperpage + 1;  /* three pages */
+	KT_ASSERT(n <= 64);
+	KT_EQ(pool_get_many(&pp_, objs, n, 0), n);
+	KT_EQ(pp_.pr_npages, 3);
+	pool_put_many(&pp_, objs, n);
+	KT_EQ(pp_.pr_nout, 0);
+	KT_EQ(pp_.pr_nput, n);
+	KT_EQ(pool_check(&pp_, ktest_print), 0);
+	KT_EQ(pool_get_many(&pp_, objs, n, 0), n);      /* all of them free again */
+	KT_EQ(pp_.pr_npages, 3);
+	pool_put_many(&pp_, objs, n);
+	KT_EQ(pool_check(&pp_, ktest_print), 0);
+	pool_reclaim(&pp_);
+	pool_destroy(&pp_);
 	KT_EQ(uvmexp.free, free0);
 }
 
