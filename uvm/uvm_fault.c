@@ -196,6 +196,10 @@ fault_check_once(struct fault *f)
 		vm_map_unlock(f->map);
 		return error;
 	}
+	/* Another thread is wiring the entry: until it is done, which of
+	 * its pages hold the wiring is not known (fault_move_wiring). */
+	if (!f->wire && e->wired_count > 0 && uvm_map_wait_unbusy(f->map))
+		return -ERESTART;
 	/* Wiring a private writable page makes it private now: later
 	 * writes to a wired page could not fault to copy it. */
 	if (f->wire && (e->etype & UVM_ET_COPYONWRITE) &&
@@ -283,26 +287,26 @@ fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
  * the old page would stay wired for ever and the new one could be paged
  * out; uvm_fault_unwire finds the new one, as the top page at va.
  *
- * Only a wiring that exists moves.  An entry counts as wired from the
- * moment mlock counts it (wire_prepare) while its pages are wired one by
- * one after (wire_fault_new, the map lock dropped between them), so
- * another thread's fault may promote a page the wiring has not reached:
- * its src is not wired, and the wiring fault that comes later wires pg
- * itself.  Wiring pg here too would wire it twice, and the one unwire
- * of munlock or exit would leave it wired as its anon is freed.  A zero
- * fill (no src) in a wired entry happens only then, while the map is
- * busy with that wiring; otherwise (none is known) it is wired here.
- *  => map and amap locked.
+ * The wiring is there to move: an entry counts as wired from the moment
+ * mlock counts it (wire_prepare), while its pages are wired one by one
+ * after, the map lock dropped between them - but meanwhile the map is
+ * busy, and a fault in the entry from any other thread waits for that
+ * to end (fault_check_once).  Once it has, every page the entry shows
+ * holds one wiring of the entry's.  src may hold more (another mapping
+ * of the same file page, mlocked too), which must stay: only one moves.
+ * (Guessing instead, when a sibling promoted while the wiring was under
+ * way, moved the other mapping's wiring; the wiring fault then wired the
+ * new page again, and munmap freed it still wired: a panic, found by
+ * make stress.)  A page that is not wired (none is known) is not
+ * unwired; pg is wired all the same, as the entry's.
+ *  => map and amap locked; the map not busy for another thread.
  */
 static void
-fault_move_wiring(const struct fault *f, struct vm_page *src, struct vm_page *pg)
+fault_move_wiring(struct vm_page *src, struct vm_page *pg)
 {
-	if (src != NULL && src->wire_count > 0) {
-		vm_page_wire(pg);
+	vm_page_wire(pg);
+	if (src != NULL && src->wire_count > 0)
 		vm_page_unwire(src);
-	} else if (src == NULL && f->map->busy == NULL) {
-		vm_page_wire(pg);
-	}
 }
 
 /*
@@ -323,7 +327,7 @@ fault_promote(struct fault *f, struct vm_page *src, struct vm_anon *oldanon)
 		return -ENOMEM;
 	fault_install(f, f->va, anon, pg, src, oldanon);
 	if (f->entry_wired)
-		fault_move_wiring(f, src, pg);
+		fault_move_wiring(src, pg);
 	/* If the mapping fails the anon stays: a retry maps it (1A).  The
 	 * old page's mapping here must not (amap_add left it to us). */
 	error = fault_enter(f, f->va, pg, f->enter_prot);

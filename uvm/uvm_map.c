@@ -43,8 +43,12 @@
  * the wiring thread - and every other thread that would change entries
  * (map, unmap, protect, advise, remap, wire, fork's copy) waits in
  * map_lock_change until it is not; faults, which only fill pages in, go
- * on.  So the entries the wiring counted are still there, still counted
- * once, when its faults reach them:
+ * on - but for a fault in an entry counted wired, which waits too
+ * (uvm_map_wait_unbusy): its pages are wired only up to where the wiring
+ * has got, and a copy-on-write there must know whether the page it
+ * replaces holds this entry's wiring or only another mapping's.  So the
+ * entries the wiring counted are still there, still counted once, when
+ * its faults reach them, and none of their pages changed meanwhile:
  *
  *   thread A: mlock [s,e)         thread B: munmap [s,e)
  *     lock; wired_count 1; busy=A
@@ -244,18 +248,25 @@ static struct spinlock map_busy_lock = SPINLOCK_INIT("map_busy");
  *  => map unlocked on entry, locked and not busy for another on return.
  *     May sleep.
  */
+bool
+uvm_map_wait_unbusy(struct vm_map *map)
+{
+	if (map->busy == NULL || map->busy == curthread)
+		return false;
+	spin_lock(&map_busy_lock);
+	map->busy_wanted = true;
+	vm_map_unlock(map);
+	sleep_on(&map->busy, &map_busy_lock, "mapbusy");
+	spin_unlock(&map_busy_lock);
+	return true;
+}
+
 static void
 map_lock_change(struct vm_map *map)
 {
 	vm_map_lock(map);
-	while (map->busy != NULL && map->busy != curthread) {
-		spin_lock(&map_busy_lock);
-		map->busy_wanted = true;
-		vm_map_unlock(map);
-		sleep_on(&map->busy, &map_busy_lock, "mapbusy");
-		spin_unlock(&map_busy_lock);
+	while (uvm_map_wait_unbusy(map))
 		vm_map_lock(map);
-	}
 }
 
 /* Mark map busy for this thread.  => map locked, not busy. */

@@ -324,6 +324,17 @@ int uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
     bool new_pageable);
 
 /*
+ * uvm_map_wait_unbusy - wait, if another thread has map busy, until it
+ * has not: a change to the entries, or a fault in an entry that thread
+ * is wiring (its pages are not all wired yet, and a fault must not guess
+ * which are), must not run meanwhile.
+ *  => map locked (read or write), nothing else held; returns false with
+ *     it still locked when no other thread has it busy, else true with
+ *     it unlocked, after the busy ended.  May sleep.
+ */
+bool uvm_map_wait_unbusy(struct vm_map *map);
+
+/*
  * uvm_map_grow - make the entry ending at end len bytes longer, into the
  * free space after it (mremap growing in place): its amap is extended,
  * an object's offsets simply continue.  end is the end of the range

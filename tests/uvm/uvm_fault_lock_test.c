@@ -5,6 +5,7 @@
  * (flt_upgrade), in which case it waits for the readers to go.
  */
 #include "kern/core/ktest.h"
+#include "kern/core/sleep.h"
 #include "kern/core/thread.h"
 #include "tests/harness/threadtest.h"
 #include "tests/harness/vmtest.h"
@@ -119,41 +120,80 @@ KTEST(faultlock, faults_on_one_page_from_several_threads_make_one_anon)
 	vmtest_end(&t);
 }
 
+/* The object page at BASE2's offset 0 (the one both mappings show). */
+static struct vm_page *
+object_page(struct uvm_object *uobj)
+{
+	mutex_enter(&uobj->vmobjlock);
+	struct vm_page *pg = uvm_obj_page_lookup(uobj, 0);
+	mutex_exit(&uobj->vmobjlock);
+	return pg;
+}
+
+#define BASE2 (BASE + 0x100000)
+
 /*
  * mlock counts an entry as wired before it wires its pages, one fault at
- * a time with the map lock dropped between them; a sibling thread's
- * copy-on-write fault meanwhile must leave the wiring of the new page to
- * the wiring fault, or the page is wired twice and unwired once (an
- * exit then freed a wired page: found by user/vmstress on two CPUs).
+ * a time with the map lock dropped between them and the map busy.  A
+ * sibling thread's write there waits until the wiring is done: had it
+ * gone on, its copy-on-write could not tell whether the page it replaced
+ * held this entry's wiring.  Here the page (an object page) holds only
+ * another mapping's wiring, which must stay where it is; the new private
+ * page gets the entry's wiring once.  (Before: the sibling moved the
+ * other wiring to the new page, the wiring fault wired it again, and
+ * munmap freed it still wired: a panic found by make stress; the earlier
+ * fix, cf595e7, covered only an object page wired by nobody.)
  */
-KTEST(faultlock, a_promotion_in_an_entry_being_wired_leaves_the_wiring_to_the_wiring_fault)
+KTEST(faultlock, a_write_in_an_entry_being_wired_waits_for_the_wiring)
 {
 	struct vmtest t;
+	struct faulter f;
+	struct thread *th;
 	struct vm_map_entry *e;
-	struct vm_anon *anon;
+	struct vm_page *src, *pg;
 
 	vmtest_begin(&t);
 	struct uvm_object *uobj = uao_create(PAGE_SIZE, 0);
 	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);               /* a second mapping */
+	vmtest_map(&t, BASE2, 1, uobj, VM_PROT_READ | VM_PROT_WRITE, 0); /* shared */
+	KT_EQ(uvm_map_pageable(t.map, BASE2, BASE2 + PAGE_SIZE, false), 0);
+	src = object_page(uobj);
+	KT_ASSERT(src != NULL);
+	KT_EQ(src->wire_count, 1);                      /* the shared mapping's */
 	vmtest_map(&t, BASE, 1, uobj, VM_PROT_READ | VM_PROT_WRITE,
 	    UVM_FLAG_COPYONWRITE);
-	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_READ), 0);    /* the object page */
-	vm_map_lock(t.map);             /* as wire_prepare: counted, not wired */
+	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_READ), 0);    /* src, read only */
+	vm_map_lock(t.map);             /* as wire_prepare: counted, busy */
 	KT_ASSERT(uvm_map_lookup_entry(t.map, BASE, &e));
 	e->wired_count = 1;
-	t.map->busy = curthread;        /* ... and busy with the wiring */
+	t.map->busy = curthread;
 	vm_map_unlock(t.map);
-	KT_EQ(uvm_fault(t.map, BASE, VM_PROT_WRITE), 0);   /* the sibling: 2B */
-	anon = vmtest_anon(&t, BASE);
-	KT_ASSERT(anon != NULL && anon->an_page != NULL);
-	KT_EQ(anon->an_page->wire_count, 0);    /* not the promotion's to wire */
+	f = (struct faulter){ &t, BASE, VM_PROT_WRITE, -1, false };
+	th = thread_create("sibling", faulter_main, &f);
+	KT_ASSERT(th != NULL);
+	KT_ASSERT(tt_wait_sleeping(th, &t.map->busy, 500));    /* waits */
+	KT_ASSERT(!f.done && vmtest_anon(&t, BASE) == NULL);
+	KT_EQ(src->wire_count, 1);
+	/* The wiring fault (ours: the map is busy for us) copies and wires. */
 	KT_EQ(uvm_fault_wire(t.map, BASE, BASE + PAGE_SIZE, VM_PROT_READ), 0);
-	KT_EQ(anon->an_page->wire_count, 1);    /* once, by the wiring fault */
+	pg = vmtest_anon(&t, BASE)->an_page;
+	KT_EQ(pg->wire_count, 1);
+	vm_map_lock(t.map);             /* as map_unbusy */
+	t.map->busy = NULL;
+	wakeup(&t.map->busy);
+	vm_map_unlock(t.map);
+	KT_EQ(thread_join(th), 0);
+	KT_EQ(f.error, 0);
+	KT_ASSERT(vmtest_anon(&t, BASE)->an_page == pg);   /* 1A: no new copy */
+	KT_EQ(pg->wire_count, 1);                      /* once, the entry's */
+	KT_EQ(src->wire_count, 1);                     /* the other's stays */
 	vm_map_lock(t.map);
 	uvm_fault_unwire(t.map, BASE, BASE + PAGE_SIZE);
 	e->wired_count = 0;
-	t.map->busy = NULL;
 	vm_map_unlock(t.map);
-	KT_EQ(anon->an_page->wire_count, 0);
+	KT_EQ(pg->wire_count, 0);
+	KT_EQ(uvm_map_pageable(t.map, BASE2, BASE2 + PAGE_SIZE, true), 0);
+	KT_EQ(src->wire_count, 0);
 	vmtest_end(&t);
 }
