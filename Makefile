@@ -225,6 +225,8 @@ QEMU_BASE := $(call qemu_base,$(SMP))
 # make test's SMP boot: two CPUs whatever SMP says.
 QEMU_SMP2 := $(call qemu_base,2) -m $(MEM)
 QEMU_FLAGS := $(QEMU_BASE) -m $(MEM)
+# tools/qemu-test.sh asks a hung boot of this build's kernel for its threads.
+export HANGDUMP_BUILD = $(BUILD)
 
 # Three virtio-blk disks at fixed PCI slots, so their names never change:
 # vda (slot 4) is swap, vdb (slot 5) a scratch disk the virtio/ tests

@@ -41,17 +41,44 @@ else
 fi
 log=$1 timeout_s=$2
 
-run_qemu() {
-	timeout --kill-after=5 "$timeout_s" $QEMU -display none -serial stdio \
-		"${boot[@]}" </dev/null
+# A hang leaves a record.  With HANGDUMP_BUILD (a build folder: its
+# kernel.elf and gdb/ constants; the Makefile passes its BUILD) and one
+# of our kernels, QEMU gets a gdb stub on a Unix socket of its own, and a
+# boot still running shortly before its timeout is asked through gdb for
+# every thread, what it sleeps on and where (tools/gdb's "uvm threads
+# bt"), the clock's ticks twice and the running CPU's calls; a TIMEOUT
+# verdict prints that (docs/gdb-walkthrough.md, step 12).
+stub=() dumpdir=""
+if [ -n "${HANGDUMP_BUILD:-}" ] && [ -z "$kernel" ] && command -v gdb >/dev/null; then
+	dumpdir=$(mktemp -d /tmp/qemu-test.XXXXXX)
+	trap 'rm -rf "$dumpdir"' EXIT
+	stub=(-gdb "unix:$dumpdir/gdb,server=on,wait=off")
+fi
+
+hang_dump() {
+	sleep $(( timeout_s > 60 ? timeout_s - 30 : timeout_s / 2 ))
+	UVMKERN_BUILD=$HANGDUMP_BUILD timeout 25 gdb -nx -q -batch \
+		-x tools/gdb/kernel.gdb -ex "target remote $dumpdir/gdb" \
+		-ex "uvm threads bt" -ex "print ticks" -ex "shell sleep 1" \
+		-ex "print ticks" -ex "bt 16" -ex detach \
+		"$HANGDUMP_BUILD/kernel.elf" > "$dumpdir/dump" 2>&1
 }
 
+run_qemu() {
+	timeout --kill-after=5 "$timeout_s" $QEMU -display none -serial stdio \
+		"${stub[@]}" "${boot[@]}" </dev/null
+}
+
+[ -n "$dumpdir" ] && { hang_dump </dev/null >/dev/null 2>&1 & dumper=$!; }
 if [ -n "$expect" ]; then
 	run_qemu | tr -d '\r' > "$log"
 	status=${PIPESTATUS[0]}
 else
 	run_qemu | tr -d '\r' | tee "$log"
 	status=${PIPESTATUS[0]}
+fi
+if [ -n "$dumpdir" ]; then
+	pkill -P "$dumper" 2>/dev/null; kill "$dumper" 2>/dev/null; wait "$dumper" 2>/dev/null
 fi
 
 closing=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$log" | tail -n 1)
@@ -82,4 +109,8 @@ if [ -n "$expect" ]; then
 	exit 1
 fi
 echo "$label: $verdict: $why"
+if [ "$verdict" = TIMEOUT ] && [ -s "$dumpdir/dump" ]; then
+	echo "$label: the kernel's threads, shortly before the timeout:"
+	grep -vE '^(\[Inferior|warning: )' "$dumpdir/dump" | tee -a "$log"
+fi
 [ "$verdict" = PASS ]
