@@ -55,7 +55,9 @@
  * proceeds as usual); the page keeps the slot and PG_CLEAN, so the page
  * daemon can drop it again without a write unless it gets dirtied.
  *
- * Lock order: map, then amap (and its anons), then object.
+ * Lock order: map, then amap (and its anons), then object.  A fault in
+ * an entry another thread is wiring (mlock, the map busy) first waits
+ * for that to end, holding nothing (fault_check_once).
  */
 #include "uvm/uvm_fault.h"
 #include "kern/core/lab.h"

@@ -2,7 +2,8 @@
  * tests/uvm/uvm_fault_lock_test.c - how a fault holds the map lock
  * (uvm/uvm_fault.c, fault_check): as a reader, shared with other faults
  * and readers, and as writer only when it must give its entry an amap
- * (flt_upgrade), in which case it waits for the readers to go.
+ * (flt_upgrade), in which case it waits for the readers to go; and a
+ * fault in an entry another thread is still wiring waits for the wiring.
  */
 #include "kern/core/ktest.h"
 #include "kern/core/sleep.h"
