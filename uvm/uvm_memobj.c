@@ -16,13 +16,30 @@
  * The pages are clean (they match their backing bytes), so nothing is
  * ever written back: freeing one is always safe.  The creator (the file
  * system) holds a base reference for the object's whole life; mappings add
- * and drop references, and when the count is back at the base the pages
- * are freed, so leak checks see unmapped files cost nothing.
+ * and drop references.  When the last mapping goes the pages STAY, as a
+ * file's stay in a page cache: the next exec of the same program finds
+ * its text resident and maps it, instead of copying it out of the archive
+ * again into other physical pages (which also cost QEMU its translations,
+ * kept by physical page).  Three things free them:
+ *
+ *   the page daemon   clean, unreferenced object pages are the first it
+ *                     drops under pressure (uvm_pdaemon.c), with no I/O;
+ *   uvm_memobj_purge  every unmapped object's pages at once (the VFS's
+ *                     cache flush, which the leak checks run first: an
+ *                     unmapped file then costs nothing, as before);
+ *   the last detach   when the creator lets go, the object goes too.
+ *
+ *   exec ghello:  fault page 0 -> copy from archive   (refs 1 -> 2)
+ *   exit:         unmap          -> page 0 stays      (refs 2 -> 1)
+ *   exec ghello:  fault page 0 -> found resident, mapped, no copy
+ *   memory short: daemon frees page 0 (clean: no write)
  *
  * Invariants: every resident page lies below the object's size rounded up
- * to a page, and holds exactly the bytes above; uo_refs >= 1.
+ * to a page, and holds exactly the bytes above; uo_refs >= 1 while the
+ * object is on the list of live objects.
  *
- * Lock order: the object lock before the page-queue and free-list locks.
+ * Lock order: memobj_list_lock, then an object's lock, then the
+ * page-queue and free-list locks.
  */
 #include "uvm/uvm_memobj.h"
 #include "kern/lib/errno.h"
@@ -35,9 +52,12 @@ struct uvm_memobj {
 	struct uvm_object mo_obj;       /* first: a uvm_object * is a memobj * */
 	const uint8_t *mo_data;
 	size_t mo_size;
+	TAILQ_ENTRY(uvm_memobj) mo_list;        /* memobj_list */
 };
 
-static uint64_t memobj_live;
+static TAILQ_HEAD(, uvm_memobj) memobj_list = { NULL, &memobj_list.tqh_first };
+static struct kmutex memobj_list_lock = KMUTEX_INIT("memobj_list");
+static uint64_t memobj_live;            /* under memobj_list_lock */
 
 static struct uvm_memobj *
 memobj_of(struct uvm_object *uobj)
@@ -67,21 +87,29 @@ memobj_reference(struct uvm_object *uobj)
 	mutex_exit(&uobj->vmobjlock);
 }
 
+/*
+ * Drop a reference.  The pages stay when the mappings are gone (see the
+ * top); the creator's, the last, frees them and the object.
+ */
 static void
 memobj_detach(struct uvm_object *uobj)
 {
 	struct uvm_memobj *mo = memobj_of(uobj);
+	int refs;
 
 	mutex_enter(&uobj->vmobjlock);
 	KASSERT(uobj->uo_refs > 0);
-	uobj->uo_refs--;
-	if (uobj->uo_refs <= 1)
+	refs = --uobj->uo_refs;
+	if (refs == 0)
 		memobj_free_pages(uobj);
 	mutex_exit(&uobj->vmobjlock);
-	if (uobj->uo_refs == 0) {
-		kmem_free(mo, sizeof(*mo));
-		memobj_live--;
-	}
+	if (refs > 0)
+		return;
+	mutex_enter(&memobj_list_lock);
+	TAILQ_REMOVE(&memobj_list, mo, mo_list);
+	memobj_live--;
+	mutex_exit(&memobj_list_lock);
+	kmem_free(mo, sizeof(*mo));
 }
 
 /* The page at off, read in if needed.  => object locked. */
@@ -154,7 +182,10 @@ uvm_memobj_create(const void *data, size_t size)
 	uvm_obj_init(&mo->mo_obj, &memobj_pager, 1, "memobj");
 	mo->mo_data = data;
 	mo->mo_size = size;
+	mutex_enter(&memobj_list_lock);
+	TAILQ_INSERT_TAIL(&memobj_list, mo, mo_list);
 	memobj_live++;
+	mutex_exit(&memobj_list_lock);
 	return &mo->mo_obj;
 }
 
@@ -169,4 +200,25 @@ uint64_t
 uvm_memobj_count(void)
 {
 	return memobj_live;
+}
+
+uint64_t
+uvm_memobj_purge(void)
+{
+	struct uvm_memobj *mo;
+	uint64_t freed = 0;
+
+	mutex_enter(&memobj_list_lock);
+	TAILQ_FOREACH(mo, &memobj_list, mo_list) {
+		struct uvm_object *uobj = &mo->mo_obj;
+
+		mutex_enter(&uobj->vmobjlock);
+		if (uobj->uo_refs <= 1) {
+			freed += (uint64_t)uobj->uo_npages;
+			memobj_free_pages(uobj);
+		}
+		mutex_exit(&uobj->vmobjlock);
+	}
+	mutex_exit(&memobj_list_lock);
+	return freed;
 }

@@ -13,9 +13,9 @@
 /*
  * uvm_memobj_create - an object over the size bytes at data.
  *  => data must stay valid and unchanged for the object's life.
- *  => one reference, the creator's (its "base" reference): whenever the
- *     references fall back to that one, the cached pages are freed, so an
- *     unmapped file costs no memory beyond its data.
+ *  => one reference, the creator's (its "base" reference).  When the
+ *     references fall back to that one the pages stay cached for the next
+ *     mapping; the page daemon or uvm_memobj_purge frees them.
  *  => returns NULL when memory is short.
  */
 struct uvm_object *uvm_memobj_create(const void *data, size_t size);
@@ -25,5 +25,13 @@ size_t uvm_memobj_size(struct uvm_object *uobj);
 
 /* uvm_memobj_count - live memory objects (leak checks). */
 uint64_t uvm_memobj_count(void);
+
+/*
+ * uvm_memobj_purge - free the cached pages of every object that nobody
+ * maps (its references back at the creator's).
+ *  => nothing locked on entry; takes each object's lock in turn.
+ *  => returns the pages freed; does not sleep.
+ */
+uint64_t uvm_memobj_purge(void);
 
 #endif

@@ -357,16 +357,17 @@ ramfs_print(const struct ramfs *fs, kprint_fn pr)
  * caller attached with ramfs_attach_source (the tests do).  Each node's
  * vnode has v_ino = the node's ino, v_data = the node and, for a regular
  * file, v_obj = the node's memory object.  The node keeps the object's
- * base reference (uvm_memobj.c: the pages go when the mappings do), so
- * the vnode holds none and reclaiming it frees nothing but itself.
+ * base reference (uvm_memobj.c: the pages stay cached when the mappings
+ * go, until the page daemon or vfs_flush_caches frees them), so the vnode
+ * holds none and reclaiming it frees nothing but itself.
  *
  *   mount "/" (ramfs, "initrd") --mnt_data--> ramfs_mount {fs, byino[]}
  *   vnode {ino 7, VREG} --v_data--> rnode "sh" --uobj--> memobj
  *
  * read(2) copies straight from the archive (vop_read) rather than
  * through v_obj: the bytes are already in memory, the object's pages are
- * clean copies of them, and a read would otherwise leave pages resident
- * that only a mapping's last detach frees.  Everything that changes the
+ * clean copies of them, and a read through them would fill the cache
+ * with copies nobody maps.  Everything that changes the
  * tree is absent, so the VFS answers -EROFS.
  */
 #define RAMFS_MAGIC 0x858458f6          /* Linux's ramfs f_type */

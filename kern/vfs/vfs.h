@@ -331,8 +331,9 @@ int vfs_unmount(const char *path, int flags);
 int vfs_sync_all(void);
 /* vfs_check_all - every mount's checker and the vnode accounting. */
 int vfs_check_all(kprint_fn pr);
-/* vfs_flush_caches - purge the name cache and reclaim every unreferenced
- * vnode (the leak check's quiet point).  Returns vcache_flush's count. */
+/* vfs_flush_caches - purge the name cache, reclaim every unreferenced
+ * vnode and free the initrd files' cached pages that nothing maps (the
+ * leak check's quiet point).  Returns vcache_flush's count. */
 int vfs_flush_caches(void);
 /* vfs_mounts_text - /proc/mounts as a kmem buffer (*lenp + 1 bytes,
  * NUL-ended, freed by the caller).  => 0 or -ENOMEM. */

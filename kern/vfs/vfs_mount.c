@@ -35,6 +35,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
+#include "uvm/uvm_memobj.h"
 #include "uvm/uvm_object.h"
 
 #define VFS_MAXTYPES 8
@@ -371,8 +372,12 @@ vfs_check_all(kprint_fn pr)
 int
 vfs_flush_caches(void)
 {
+	int n;
+
 	cache_purgeall();
-	return vcache_flush(NULL);
+	n = vcache_flush(NULL);
+	uvm_memobj_purge();     /* the initrd files' cached pages */
+	return n;
 }
 
 /* Append one /proc/mounts line for mp to buf (size bytes), at *len. */

@@ -627,11 +627,12 @@ start_child_faults(void)
  * METRIC_resident: vmbench holds a read-only mapping of each of the
  * program's files (prog->files), every page read once, while the starts
  * are timed, so that the files' pages stay in memory between starts.
- * Linux's page cache keeps them anyway; uvmkern's initrd pager
- * (uvm/uvm_memobj.c) frees a file's pages when its last mapping goes, so
- * without the hold every start copies them out of the archive again,
- * into other physical pages - whose code QEMU must then translate anew.
- * The difference between a start_* row and its _resident row is that.
+ * Linux's page cache keeps them anyway, and so does uvmkern's initrd
+ * pager (uvm/uvm_memobj.c) now; before, it freed a file's pages when
+ * its last mapping went, so without the hold every start copied them out
+ * of the archive again, into other physical pages whose code QEMU then
+ * translated anew.  A start_* row far above its _resident row would show
+ * such a cost again.
  */
 #define START_HOLD_MAX 4
 

@@ -97,6 +97,47 @@ KTEST_OWN_BOOT(pdaemon, clean_file_pages_are_dropped_without_a_write)
 }
 
 /*
+ * An initrd file's pages stay cached when its last mapping goes
+ * (uvm/uvm_memobj.c); under pressure the daemon drops them like any
+ * clean file page, with no write, and the object is left empty.
+ */
+KTEST_OWN_BOOT(pdaemon, unmapped_cached_file_pages_are_dropped_without_a_write)
+{
+	struct vmtest t;
+	size_t size = 8 * PAGE_SIZE;
+	uint64_t writes0 = uvm_swap_stats.writes, freed0 = uvmexp.pdfreed;
+
+	vmtest_begin(&t);
+	uint8_t *data = kmem_alloc(size, 0);
+	KT_ASSERT(data != NULL);
+	memset(data, 0x5a, size);
+	struct uvm_object *uobj = uvm_memobj_create(data, size);
+	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);
+	vmtest_map(&t, VA, 8, uobj, VM_PROT_READ, 0);
+	vmtest_activate(&t);
+	KT_ASSERT(memcmp((void *)VA, data, size) == 0);
+	vmtest_deactivate(&t);
+	uvm_unmap(t.map, VA, VA + size);
+	KT_EQ(uobj->uo_refs, 1);
+	KT_EQ(uobj->uo_npages, 8);              /* cached, mapped by nobody */
+	mutex_enter(&uobj->vmobjlock);
+	for (int p = 0; p < 8; p++) {
+		struct vm_page *pg = uvm_obj_page_lookup(uobj, (voff_t)p << PAGE_SHIFT);
+		pmap_clear_reference(pg);       /* the clock's hand went by */
+		vm_page_deactivate(pg);
+	}
+	mutex_exit(&uobj->vmobjlock);
+	uvm_pdaemon_pageout_now((int)uvmexp.inactive);
+	KT_EQ(uobj->uo_npages, 0);
+	KT_EQ(uvm_swap_stats.writes, writes0);
+	KT_ASSERT(uvmexp.pdfreed - freed0 >= 8);
+	uobj->pgops->pgo_detach(uobj);
+	kmem_free(data, size);
+	vmtest_end(&t);
+}
+
+/*
  * More pages than are free: the faults run the free count down to the
  * reserve, then wait in uvm_wait while the daemon writes pages out; in
  * the end every page reads back right.

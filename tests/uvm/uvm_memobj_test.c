@@ -1,8 +1,8 @@
 /*
  * tests/uvm/uvm_memobj_test.c - objects over bytes in memory (initrd
  * files): page contents and the zeroed tail, private and shared mappings
- * through the fault handler, pages freed when only the base reference is
- * left, and refusals past the end.
+ * through the fault handler, pages kept cached when only the base
+ * reference is left (until a purge), and refusals past the end.
  */
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
@@ -62,14 +62,64 @@ KTEST(memobj, pages_hold_the_bytes_and_a_zero_tail)
 		KT_EQ(last[i], 0);
 	KT_EQ(vmtest_pte(&t, va) & PG_RW, 0);
 	KT_EQ(uvm_map_entry_count() - t.base.entries, 1);
-	/* Unmapped: only the base reference is left and the pages go. */
 	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
-	KT_EQ(uobj->uo_refs, 1);
-	KT_EQ(uobj->uo_npages, 0);
 	uobj->pgops->pgo_detach(uobj);          /* the creator's: frees it */
 	kmem_free(data, FILE_SIZE);
 	vmtest_end(&t);
 	KT_EQ(uvm_memobj_count(), objs0);
+}
+
+/*
+ * The last mapping gone, the pages stay cached (a page cache's rule) and
+ * the next mapping finds them: its faults allocate nothing.  The purge
+ * frees them; the next fault copies again.
+ */
+KTEST(memobj, unmapped_pages_stay_cached_until_purged)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	uint8_t *data = make_file();
+	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
+	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);
+	vaddr_t va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
+	for (int p = 0; p < 3; p++)
+		KT_EQ(uvm_fault(t.map, va + (vaddr_t)p * PAGE_SIZE, VM_PROT_READ), 0);
+	mutex_enter(&uobj->vmobjlock);
+	struct vm_page *pg0 = uvm_obj_page_lookup(uobj, 0);
+	mutex_exit(&uobj->vmobjlock);
+	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
+	KT_EQ(uobj->uo_refs, 1);                /* the base reference only */
+	KT_EQ(uobj->uo_npages, 3);              /* and the pages still there */
+	KT_EQ(pmap_page_mapcount(pg0), 0);
+	KT_EQ(uvm_obj_check(uobj, ktest_print), 0);
+
+	uint64_t alloc0 = uvmexp.pga_alloc;
+	uobj->pgops->pgo_reference(uobj);
+	va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_READ), 0);
+	KT_EQ(uvmexp.pga_alloc, alloc0);        /* found, not copied */
+	mutex_enter(&uobj->vmobjlock);
+	KT_EQ(uvm_obj_page_lookup(uobj, 0), pg0);
+	mutex_exit(&uobj->vmobjlock);
+	KT_EQ(vmtest_pte(&t, va) & PG_FRAME, pg0->phys_addr);
+	KT_EQ(uvm_memobj_purge(), 0);           /* mapped: the purge keeps them */
+	KT_EQ(uobj->uo_npages, 3);
+	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
+
+	KT_ASSERT(uvm_memobj_purge() >= 3);     /* other idle files' too */
+	KT_EQ(uobj->uo_npages, 0);
+	KT_EQ(uvm_obj_check(uobj, ktest_print), 0);
+	uobj->pgops->pgo_reference(uobj);
+	va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
+	KT_EQ(uvm_fault(t.map, va, VM_PROT_READ), 0);
+	KT_EQ(uvmexp.pga_alloc, alloc0 + 1);    /* copied out again */
+	KT_ASSERT(memcmp(page_at(&t, va), data, PAGE_SIZE) == 0);
+	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
+	uobj->pgops->pgo_detach(uobj);          /* the creator's: frees it all */
+	kmem_free(data, FILE_SIZE);
+	vmtest_end(&t);
 }
 
 KTEST(memobj, private_write_promotes_and_leaves_the_bytes_alone)

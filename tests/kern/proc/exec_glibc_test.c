@@ -213,8 +213,7 @@ gh_make_noint(void)
 	KT_EQ(src->v_ops->vop_getattr(src, &va), 0);
 	buf = kmem_alloc(va.va_size, 0);
 	KT_ASSERT(buf != NULL);
-	/* vop_read copies from the initrd's archive: reading through v_obj
-	 * would leave its pages resident until the last mapping goes. */
+	/* vop_read copies from the initrd's archive, not through v_obj. */
 	struct uio uio = { (uint64_t)(uintptr_t)buf, va.va_size, 0, true };
 	KT_EQ(src->v_ops->vop_read(src, &uio), (int64_t)va.va_size);
 	vrele(src);
