@@ -69,6 +69,7 @@
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_object.h"
+#include "uvm/uvm_page.h"
 #include "uvm/uvm_vnode.h"
 
 #define VN_EPOCH_AT_BOOT 1767225600LL   /* as sys_time.c: 2026-01-01 */
@@ -200,6 +201,23 @@ vn_stat(struct vnode *vp, struct linux_stat *st)
 
 /* ---- read and write ---- */
 
+/*
+ * The bounce buffer: a page seen through the direct map.  A kmem buffer
+ * of a page's size would be a fresh kernel mapping, whose removal costs
+ * a TLB shootdown on every read and write call.
+ */
+static struct vm_page *
+vn_bounce_get(void)
+{
+	return vm_page_alloc(NULL, 0, NULL, 0);
+}
+
+static void
+vn_bounce_put(struct vm_page *pg)
+{
+	vm_page_free(pg);
+}
+
 /* A file system's own vop_read/vop_write on the user buffer. */
 static int64_t
 vn_rdwr_fs(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
@@ -249,6 +267,7 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 {
 	size_t done = 0, n = 0;
 	int error = 0;
+	struct vm_page *bounce;
 	char *buf;
 
 	if (vp->v_type == VDIR)
@@ -259,8 +278,9 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 		return vn_rdwr_fs(vp, ubuf, len, off, false);
 	if (vp->v_obj == NULL)
 		return -EINVAL;
-	if ((buf = kmem_alloc(PAGE_SIZE, 0)) == NULL)
+	if ((bounce = vn_bounce_get()) == NULL)
 		return -ENOMEM;
+	buf = vm_page_kva(bounce);
 	while (done < len && *off < VN_MAXOFF) {
 		error = vn_read_piece(vp, *off, buf, len - done, &n);
 		if (error != 0 || n == 0)
@@ -272,7 +292,7 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 		done += n;
 		*off += n;
 	}
-	kmem_free(buf, PAGE_SIZE);
+	vn_bounce_put(bounce);
 	return done > 0 ? (int64_t)done : error;
 }
 
@@ -354,14 +374,16 @@ vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
 {
 	size_t done = 0;
 	int error = vn_write_check(vp, ubuf, len);
+	struct vm_page *bounce;
 	char *buf;
 
 	if (error != 0)
 		return error;
 	if (vp->v_ops->vop_write != NULL)
 		return vn_rdwr_fs(vp, ubuf, len, off, true);
-	if ((buf = kmem_alloc(PAGE_SIZE, 0)) == NULL)
+	if ((bounce = vn_bounce_get()) == NULL)
 		return -ENOMEM;
+	buf = vm_page_kva(bounce);
 	while (done < len) {
 		size_t n = vn_piece(*off, len - done);
 		if (copyin(ubuf + done, buf, n) != 0) {
@@ -374,7 +396,7 @@ vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
 		done += n;
 		*off += n;
 	}
-	kmem_free(buf, PAGE_SIZE);
+	vn_bounce_put(bounce);
 	if (done > 0)
 		vn_touch(vp);
 	return done > 0 ? (int64_t)done : error;
