@@ -10,7 +10,8 @@
  * passes whatever the boot's faultahead= says.
  *
  * The suite is fault_speed: its tests check the reference's speed-ups
- * (the counts 3 back, 4 forward, 15 ahead are choices, not rules), so a
+ * (the counts 3 back, 4 forward, 15 ahead, a file's block of 16 are
+ * choices, not rules), so a
  * simple correct fault handler - a lab's (docs/labs.md) - may fail them
  * and still pass every correctness suite, which pass with faultahead=0.
  */
@@ -22,6 +23,9 @@
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
+#include "uvm/uvm_memobj.h"
+#include "uvm/uvm_km.h"
+#include "kern/lib/string.h"
 #include "uvm/uvm_page.h"
 
 #define BASE 0x10000000UL
@@ -163,6 +167,47 @@ KTEST(fault_speed, fault_ahead_sequential_eight_back_seven_forward)
 KTEST(fault_speed, fault_ahead_random_maps_only_the_page)
 {
 	check_fault_ahead(UVM_ADV_RANDOM, 0, 0);
+}
+
+/*
+ * A fault in a file mapping (normal advice) maps the resident pages of
+ * the 16-page aligned block around it, Linux's fault-around: a reader of
+ * a cached file traps once per 16 pages.  Pages 16..31 of a 40-page file,
+ * all resident, page 23 read: 15 neighbours, nothing outside the block,
+ * nothing allocated; a page not resident in the block stays unmapped.
+ */
+KTEST(fault_speed, a_file_fault_maps_the_resident_block_of_sixteen_around_it)
+{
+	struct vmtest t;
+	size_t size = 40 * PAGE_SIZE;
+
+	vmtest_fault_ahead(true);
+	vmtest_begin(&t);
+	uint8_t *data = kmem_alloc(size, 0);
+	KT_ASSERT(data != NULL);
+	memset(data, 0x3c, size);
+	struct uvm_object *uobj = uvm_memobj_create(data, size);
+	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);
+	vaddr_t va = vmtest_map(&t, BASE, 40, uobj, VM_PROT_READ, 0);
+	for (int i = 0; i < 40; i++)
+		if (i != 29)
+			KT_EQ(uvm_fault(t.map, va + (vaddr_t)i * PAGE_SIZE, VM_PROT_READ), 0);
+	pmap_remove(t.vm->vm_map.pmap, va, va + size);
+	pmap_update(t.vm->vm_map.pmap);
+	KT_EQ(uobj->uo_npages, 39);
+	uint64_t nb = uvmexp.flt_neighbor, alloc = uvmexp.pga_alloc;
+	KT_EQ(uvm_fault(t.map, va + 23 * PAGE_SIZE, VM_PROT_READ), 0);
+	KT_EQ(uvmexp.flt_neighbor, nb + 14);    /* 16..31 but 23 and 29 */
+	KT_EQ(uvmexp.pga_alloc, alloc);
+	for (int i = 0; i < 40; i++) {
+		bool mapped = vmtest_pte(&t, va + (vaddr_t)i * PAGE_SIZE) & PG_V;
+		KT_EQ(mapped, i >= 16 && i < 32 && i != 29);
+	}
+	uvm_unmap(t.map, va, va + size);
+	uobj->pgops->pgo_detach(uobj);
+	kmem_free(data, size);
+	vmtest_end(&t);
 }
 
 /*
