@@ -37,6 +37,7 @@
 #include "kern/lib/string.h"
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_failalloc.h"
+#include "uvm/uvm_map.h"
 #include "uvm/uvm_pdaemon.h"
 
 static struct vm_page *
@@ -203,7 +204,7 @@ uvm_obj_check(struct uvm_object *uobj, kprint_fn pr)
 /* One page's part of uvm_obj_rdwr: n bytes at byte in of page pgoff. */
 static int
 obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
-    size_t n, bool write)
+    size_t n, bool write, int advice)
 {
 	struct vm_page *pg = NULL;
 	int npages = 1, flags = write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
@@ -212,7 +213,7 @@ obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
 	if (!write)
 		flags |= PGO_NOALLOC;
 	error = uobj->pgops->pgo_get(uobj, pgoff, 0, &pg, &npages,
-	    write ? VM_PROT_WRITE : VM_PROT_READ, 0, flags);
+	    write ? VM_PROT_WRITE : VM_PROT_READ, advice, flags);
 	if (error == -ENOENT && !write) {
 		memset(kbuf, 0, n);     /* a hole: zeros, and no page made for them */
 		return 0;
@@ -233,9 +234,10 @@ obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
 	return 0;
 }
 
-int
-uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
-    bool write)
+/* uvm_obj_rdwr and uvm_obj_read_advice, with the advice for pgo_get. */
+static int
+obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
+    bool write, int advice)
 {
 	char *p = kbuf;
 
@@ -244,7 +246,7 @@ uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
 		size_t in = (size_t)(off - pgoff);
 		size_t n = MIN(len, PAGE_SIZE - in);
 		uint64_t injected = uvm_failalloc_injected();
-		int error = obj_rdwr_page(uobj, pgoff, in, p, n, write);
+		int error = obj_rdwr_page(uobj, pgoff, in, p, n, write, advice);
 		/* Short of memory: wait for the page daemon as a fault does,
 		 * then try the page again - unless the failure was injected
 		 * on purpose (uvm_failalloc.h) or the daemon found nothing. */
@@ -258,6 +260,20 @@ uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
 		len -= n;
 	}
 	return 0;
+}
+
+int
+uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
+    bool write)
+{
+	return obj_rdwr(uobj, off, kbuf, len, write, UVM_ADV_NORMAL);
+}
+
+int
+uvm_obj_read_advice(struct uvm_object *uobj, voff_t off, void *kbuf,
+    size_t len, int advice)
+{
+	return obj_rdwr(uobj, off, kbuf, len, false, advice);
 }
 
 void

@@ -154,6 +154,15 @@ int uvm_obj_check(struct uvm_object *uobj, kprint_fn pr);
 int uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
     bool write);
 
+/*
+ * uvm_obj_read_advice - uvm_obj_rdwr's read, with the pager told the
+ * access pattern (UVM_ADV_*, uvm_map.h): a read(2) that goes on past
+ * this page says UVM_ADV_SEQUENTIAL, so a miss reads a cluster ahead.
+ *  => as uvm_obj_rdwr.
+ */
+int uvm_obj_read_advice(struct uvm_object *uobj, voff_t off, void *kbuf,
+    size_t len, int advice);
+
 /* uvm_obj_print - refs, resident pages by offset.  => takes no lock. */
 void uvm_obj_print(struct uvm_object *uobj, kprint_fn pr);
 

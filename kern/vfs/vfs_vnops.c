@@ -68,6 +68,7 @@
 #include "kern/proc/proc.h"
 #include "uvm/uvm_aobj.h"
 #include "uvm/uvm_km.h"
+#include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_vnode.h"
@@ -240,13 +241,18 @@ vn_piece(uint64_t off, size_t want)
 }
 
 /*
- * Read one piece at off into buf: *n bytes (0 at or past the end).
+ * Read one piece at off into buf: *n bytes (0 at or past the end).  A
+ * read that wants more than this piece is sequential: the pager is told
+ * so, and a miss reads the largest cluster ahead (the vnode pager's
+ * UVM_ADV_SEQUENTIAL) instead of a few pages around.
  *  => vp unlocked; takes v_lock around the size check and the copy.
  */
 static int
 vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
     size_t *n)
 {
+	int advice = want > vn_piece(off, want) ? UVM_ADV_SEQUENTIAL :
+	    UVM_ADV_NORMAL;
 	struct vattr va;
 	int error;
 
@@ -256,7 +262,7 @@ vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
 	error = vp->v_ops->vop_getattr(vp, &va);
 	if (error == 0 && off < va.va_size) {
 		*n = MIN(vn_piece(off, want), (size_t)(va.va_size - off));
-		error = uvm_obj_rdwr(vp->v_obj, off, buf, *n, false);
+		error = uvm_obj_read_advice(vp->v_obj, off, buf, *n, advice);
 	}
 	mutex_exit(&vp->v_lock);
 	return error;

@@ -21,6 +21,8 @@
 #include "kern/core/thread.h"
 #include "kern/proc/proc.h"
 #include "kern/sys/syscall.h"
+#include "kern/vfs/vfs.h"
+#include "kern/vfs/vfs_vnops.h"
 #include "dev/blk.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
@@ -396,6 +398,61 @@ KTEST(uvm_vnode, random_advice_reads_one_page_sequential_reads_far_ahead)
 	KT_ASSERT(pat_ok(vm_page_kva(fk_page(11 + want - 1)), PGOFF(11 + want - 1),
 	    PAGE_SIZE, 3));
 	fk_end();
+}
+
+/* A vnode over the fake file, for read(2)'s path (vn_read). */
+static int
+fkv_getattr(struct vnode *vp, struct vattr *va)
+{
+	(void)vp;
+	memset(va, 0, sizeof(*va));
+	va->va_type = VREG;
+	va->va_size = (uint64_t)fk.uvn.u_size;
+	return 0;
+}
+
+static const struct vnodeops fkv_ops = { .vop_getattr = fkv_getattr };
+static struct vnode fkv;
+
+/*
+ * read(2) of 64 pages of a file nothing of which is resident: each
+ * piece but the last wants more after it, so the pager hears
+ * "sequential" and reads the largest clusters ahead (2 requests of 32
+ * pages), where 4-back-11-ahead would take 4 or more.  A read of one
+ * page keeps normal advice: 16 pages around it.
+ */
+KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_in_the_largest_clusters)
+{
+	struct vmtest t;
+	int max = MIN(UVN_MAXCLUSTER, vdb()->max_segs);
+	uint64_t off = 0, reads0;
+
+	vmtest_begin(&t);
+	fk_begin(PGOFF(128), PAGE_SIZE, 1 << 20);
+	disk_fill(128, 5);
+	uint8_t *u = (uint8_t *)vmtest_map_anon(&t, VA, 64);
+	memset(&fkv, 0, sizeof(fkv));
+	mutex_init(&fkv.v_lock, "fkv");
+	fkv.v_type = VREG;
+	fkv.v_ops = &fkv_ops;
+	fkv.v_obj = fk_obj();
+	reads0 = vdb()->stats.reads;
+	vmtest_activate(&t);
+	KT_EQ(vn_read(&fkv, (uint64_t)u, 64 * PAGE_SIZE, &off), 64 * PAGE_SIZE);
+	bool same = pat_ok(u, 0, 64 * PAGE_SIZE, 5);
+	vmtest_deactivate(&t);
+	KT_ASSERT(same);
+	KT_EQ(vdb()->stats.reads - reads0, (uint64_t)((64 + max - 1) / max));
+	KT_EQ(fk_obj()->uo_npages, 64);
+	off = PGOFF(100);
+	vmtest_activate(&t);
+	KT_EQ(vn_read(&fkv, (uint64_t)u, PAGE_SIZE, &off), PAGE_SIZE);
+	same = pat_ok(u, PGOFF(100), PAGE_SIZE, 5);
+	vmtest_deactivate(&t);
+	KT_ASSERT(same);
+	KT_EQ(fk_obj()->uo_npages, 64 + 16);    /* 96..111: 4 back, 11 ahead */
+	fk_end();
+	vmtest_end(&t);
 }
 
 KTEST(uvm_vnode, locked_get_reports_the_resident_pages_of_the_window)
