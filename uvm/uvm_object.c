@@ -229,7 +229,10 @@ obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
 	}
 	mutex_enter(&uobj->vmobjlock);
 	vm_page_unbusy(pg);
-	vm_page_activate(pg);
+	if (advice == UVM_ADV_SEQUENTIAL && !write)
+		vm_page_deactivate(pg);         /* read once, in passing */
+	else
+		vm_page_activate(pg);
 	mutex_exit(&uobj->vmobjlock);
 	return 0;
 }

@@ -241,18 +241,14 @@ vn_piece(uint64_t off, size_t want)
 }
 
 /*
- * Read one piece at off into buf: *n bytes (0 at or past the end).  A
- * read that wants more than this piece is sequential: the pager is told
- * so, and a miss reads the largest cluster ahead (the vnode pager's
- * UVM_ADV_SEQUENTIAL) instead of a few pages around.
- *  => vp unlocked; takes v_lock around the size check and the copy.
+ * Read one piece at off into buf: *n bytes (0 at or past the end), the
+ * pager told advice.  => vp unlocked; takes v_lock around the size check
+ * and the copy.
  */
 static int
 vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
-    size_t *n)
+    int advice, size_t *n)
 {
-	int advice = want > vn_piece(off, want) ? UVM_ADV_SEQUENTIAL :
-	    UVM_ADV_NORMAL;
 	struct vattr va;
 	int error;
 
@@ -268,11 +264,23 @@ vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
 	return error;
 }
 
+/*
+ * A read of more than the page it starts in is sequential: the pager
+ * then reads the largest cluster ahead on a miss (the vnode pager's
+ * UVM_ADV_SEQUENTIAL) and leaves the pages read on the inactive queue,
+ * first to go, as a stream read once should (uvm_obj_read_advice).
+ */
+static int
+vn_read_advice(uint64_t off, size_t len)
+{
+	return len > vn_piece(off, len) ? UVM_ADV_SEQUENTIAL : UVM_ADV_NORMAL;
+}
+
 int64_t
 vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 {
 	size_t done = 0, n = 0;
-	int error = 0;
+	int error = 0, advice = vn_read_advice(*off, len);
 	struct vm_page *bounce;
 	char *buf;
 
@@ -288,7 +296,7 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 		return -ENOMEM;
 	buf = vm_page_kva(bounce);
 	while (done < len && *off < VN_MAXOFF) {
-		error = vn_read_piece(vp, *off, buf, len - done, &n);
+		error = vn_read_piece(vp, *off, buf, len - done, advice, &n);
 		if (error != 0 || n == 0)
 			break;
 		if (copyout(buf, ubuf + done, n) != 0) {

@@ -415,13 +415,13 @@ static const struct vnodeops fkv_ops = { .vop_getattr = fkv_getattr };
 static struct vnode fkv;
 
 /*
- * read(2) of 64 pages of a file nothing of which is resident: each
- * piece but the last wants more after it, so the pager hears
- * "sequential" and reads the largest clusters ahead (2 requests of 32
- * pages), where 4-back-11-ahead would take 4 or more.  A read of one
- * page keeps normal advice: 16 pages around it.
+ * read(2) of 64 pages of a file nothing of which is resident is
+ * sequential: the pager reads the largest clusters ahead (2 requests of
+ * 32 pages, where 4-back-11-ahead would take 4 or more) and the pages
+ * read are left inactive.  A read of one page keeps normal advice: 16
+ * pages around it, the one read active.
  */
-KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_in_the_largest_clusters)
+KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_and_leaves_them_inactive)
 {
 	struct vmtest t;
 	int max = MIN(UVN_MAXCLUSTER, vdb()->max_segs);
@@ -444,6 +444,8 @@ KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_in_the_largest_clusters)
 	KT_ASSERT(same);
 	KT_EQ(vdb()->stats.reads - reads0, (uint64_t)((64 + max - 1) / max));
 	KT_EQ(fk_obj()->uo_npages, 64);
+	for (int n = 0; n < 64; n++)            /* read once: first to go */
+		KT_ASSERT(fk_page(n)->pqflags & PQ_INACTIVE);
 	off = PGOFF(100);
 	vmtest_activate(&t);
 	KT_EQ(vn_read(&fkv, (uint64_t)u, PAGE_SIZE, &off), PAGE_SIZE);
@@ -451,6 +453,7 @@ KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_in_the_largest_clusters)
 	vmtest_deactivate(&t);
 	KT_ASSERT(same);
 	KT_EQ(fk_obj()->uo_npages, 64 + 16);    /* 96..111: 4 back, 11 ahead */
+	KT_ASSERT(fk_page(100)->pqflags & PQ_ACTIVE);
 	fk_end();
 	vmtest_end(&t);
 }
