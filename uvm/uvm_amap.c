@@ -346,15 +346,6 @@ slot_empty(struct vm_amap *amap, int s)
 	return anon;
 }
 
-/* Drop one slot's reference to anon; the last one frees it.  => locked. */
-static void
-drop_anon(struct vm_anon *anon)
-{
-	KASSERT(anon->an_ref > 0);
-	if (--anon->an_ref == 0)
-		anon_free(anon);
-}
-
 typedef int (*slot_fn)(struct vm_amap *amap, int s, void *arg);
 
 /*
@@ -422,6 +413,23 @@ wipe_range(struct vm_amap *amap, int start, int n)
 	if (n <= 0)
 		return;
 	walk_used(amap, start, n, wipe_one, &b);
+	if (b.n > 0)
+		anon_free_many(b.anons, b.n);
+}
+
+/*
+ * Release the amap's hold on every anon it has, freeing in batches those
+ * it held last, as wipe_range does: the end of an amap (munmap of a whole
+ * region, exit) frees most of the anons there are.  Emptying from the end
+ * of am_slots moves nothing.  => amap locked.
+ */
+static void
+wipe_all(struct vm_amap *amap)
+{
+	struct wipe_batch b = { .n = 0 };
+
+	while (amap->am_nused > 0)
+		wipe_one(amap, amap->am_slots[amap->am_nused - 1], &b);
 	if (b.n > 0)
 		anon_free_many(b.anons, b.n);
 }
@@ -961,9 +969,7 @@ amap_wipeout(struct vm_amap *amap)
 	TAILQ_REMOVE(&amap_list, amap, am_list);
 	live_amaps--;
 	mutex_exit(&amap_list_lock);
-	/* Emptying from the end of am_slots moves nothing. */
-	while (amap->am_nused > 0)
-		drop_anon(slot_empty(amap, amap->am_slots[amap->am_nused - 1]));
+	wipe_all(amap);
 	mutex_exit(amap->am_lock);
 	amap_free(amap);
 }

@@ -160,6 +160,7 @@ anon_free_many(struct vm_anon **anons, int n)
 	vm_page_free_many(pgs, np);
 	pool_put_many(&anon_pool, (void **)anons, n);
 	atomic_add_u64(&live_anons, -(int64_t)n);
+	UVMEXP_ADD(anfree_batch, 1);
 }
 
 void
@@ -172,6 +173,7 @@ anon_free(struct vm_anon *anon)
 	anon_dropswap(anon);
 	pool_put(&anon_pool, anon);
 	atomic_add_u64(&live_anons, -1);
+	UVMEXP_ADD(anfree_one, 1);
 }
 
 void

@@ -1302,6 +1302,8 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "active", uvmexp.active }, { "inactive", uvmexp.inactive },
 		{ "wired", uvmexp.wired }, { "reserved", uvmexp.reserved },
 		{ "zeropages", uvmexp.zeropages },
+		{ "anfree_one", uvmexp.anfree_one },
+		{ "anfree_batch", uvmexp.anfree_batch },
 		{ "pga_alloc", uvmexp.pga_alloc }, { "pga_fail", uvmexp.pga_fail },
 		{ "pga_zeroed", uvmexp.pga_zeroed },
 		{ "pga_failinject", uvm_failalloc_injected() },

@@ -162,6 +162,9 @@ struct uvmexp {
 	uint64_t pdbusy;        /* skipped: busy, wired or owner locked */
 	uint64_t pdstalls;      /* passes that freed nothing, memory short */
 	uint64_t oomkills;      /* processes killed: no memory, no swap */
+	/* anons (uvm/uvm_anon.c) */
+	uint64_t anfree_one;    /* anons freed one at a time (anon_free) */
+	uint64_t anfree_batch;  /* batches of anons freed (anon_free_many) */
 	/* the pmap's counters are its own: pmap_counters (pmap/pmap.h) */
 };
 

@@ -934,6 +934,34 @@ KTEST(amap, wipeout_frees_exactly_its_anons)
 	base_expect(&b);
 }
 
+/*
+ * The end of an amap (munmap of a whole region, exit) frees the anons it
+ * held last in batches of ANON_FREE_MAX - one paging-queue lock round
+ * and one pool lock round each - as a partial wipe does: 70 anons, 3
+ * batches, none alone.  A speed-up: a one-at-a-time amap is correct.
+ */
+KTEST(amap_speed, an_amaps_end_frees_its_anons_in_batches)
+{
+	static struct vm_anon *an[70];
+	struct vm_map m;
+	struct vm_map_entry *e;
+	struct vm_baseline b;
+
+	vm_baseline_take(&b);
+	test_map(&m);
+	e = map_cow(&m, 0x200000, 70);
+	KT_EQ(copy_entry(&m, e, 0, e->start, e->end), 0);
+	fill_window(&e->aref, 70, 0x10, an);
+	CHECK(e->aref.ar_amap);
+	uint64_t one0 = uvmexp.anfree_one, batch0 = uvmexp.anfree_batch;
+	uvm_unmap(&m, e->start, e->end);
+	KT_EQ(uvmexp.anfree_batch - batch0, (70 + ANON_FREE_MAX - 1) / ANON_FREE_MAX);
+	KT_EQ(uvmexp.anfree_one, one0);
+	KT_EQ(anon_count(), b.anons);
+	test_map_free(&m);
+	base_expect(&b);
+}
+
 KTEST(amap, copy_resolves_needs_copy_and_shares_anons)
 {
 	struct vm_map m1, m2;
