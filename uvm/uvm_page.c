@@ -872,7 +872,7 @@ vm_page_dequeue(struct vm_page *pg)
 void
 vm_page_free_many(struct vm_page **pgs, int n)
 {
-	int left = 0;
+	int kept;
 
 	spin_lock(&uvm_pageq_lock);
 	for (int i = 0; i < n; i++) {
@@ -881,18 +881,16 @@ vm_page_free_many(struct vm_page **pgs, int n)
 		dequeue_locked(pgs[i]);
 	}
 	spin_unlock(&uvm_pageq_lock);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		clear_free_page(pgs[i]);
-		if (!vm_pgcache_put(pgs[i]))
-			pgs[left++] = pgs[i];   /* the cache is full: the list */
-	}
-	if (left == 0)
+	kept = vm_pgcache_put_many(pgs, n);
+	if (kept == n)
 		return;
-	spin_lock(&uvm_free_lock);
+	spin_lock(&uvm_free_lock);      /* the cache is full: the rest, the list */
 	vm_pgcache_drain_locked();
-	for (int i = 0; i < left; i++)
+	for (int i = kept; i < n; i++)
 		freelist_add(pgs[i]);
-	UVMEXP_ADD(free, left);
+	UVMEXP_ADD(free, n - kept);
 	spin_unlock(&uvm_free_lock);
 }
 

@@ -127,21 +127,30 @@ vm_pgcache_take(struct vm_page **pgs, int n, bool owned)
 	return got;
 }
 
-bool
-vm_pgcache_put(struct vm_page *pg)
+int
+vm_pgcache_put_many(struct vm_page **pgs, int n)
 {
 	uint64_t s = intr_disable();
 	struct vm_pgcache *pc = &vm_pgcaches[cpu_number()];
-	bool ok = vm_pgcache_enabled() && pc->n < PGCACHE_MAX &&
-	    __atomic_load_n(&uvmexp.free, __ATOMIC_RELAXED) >= uvmexp.freemin;
+	int kept = 0;
 
-	if (ok) {
-		pg->pqflags = PQ_FREE | PQ_CPUCACHE;
-		pc->pgs[pc->n++] = pg;
-		UVMEXP_ADD(free, 1);
+	if (vm_pgcache_enabled() &&
+	    __atomic_load_n(&uvmexp.free, __ATOMIC_RELAXED) >= uvmexp.freemin) {
+		while (kept < n && pc->n < PGCACHE_MAX) {
+			pgs[kept]->pqflags = PQ_FREE | PQ_CPUCACHE;
+			pc->pgs[pc->n++] = pgs[kept++];
+		}
 	}
+	if (kept > 0)
+		UVMEXP_ADD(free, kept);
 	intr_restore(s);
-	return ok;
+	return kept;
+}
+
+bool
+vm_pgcache_put(struct vm_page *pg)
+{
+	return vm_pgcache_put_many(&pg, 1) == 1;
 }
 
 void

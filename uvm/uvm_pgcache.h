@@ -5,7 +5,7 @@
  *
  * Interface, for uvm_page.c (the only caller apart from tests):
  *
- *   fast paths, no lock:   vm_pgcache_take, vm_pgcache_put
+ *   fast paths, no lock:   vm_pgcache_take, vm_pgcache_put(_many)
  *   uvm_free_lock held:    vm_pgcache_refill_locked, vm_pgcache_drain_locked,
  *                          vm_pgcache_steal_locked, vm_pgcache_freeze,
  *                          vm_pgcache_thaw, vm_pgcache_check
@@ -68,6 +68,15 @@ int vm_pgcache_take(struct vm_page **pgs, int n, bool owned);
  *     uvmexp.freemin (then the page should go to the global list).
  */
 bool vm_pgcache_put(struct vm_page *pg);
+
+/*
+ * vm_pgcache_put_many - vm_pgcache_put of pgs[0..n) in one section with
+ * interrupts off (each turn of it is a trip out of QEMU's translated
+ * code): keeps as many as fit, from the front.
+ *  => any context; no lock; returns how many it kept (pgs[0..kept)),
+ *     0 when the caches are off or free pages are below uvmexp.freemin.
+ */
+int vm_pgcache_put_many(struct vm_page **pgs, int n);
 
 /*
  * vm_pgcache_refill_locked - top this CPU's cache up from the free list

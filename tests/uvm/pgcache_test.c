@@ -166,6 +166,40 @@ KTEST(pgcache_speed, refills_and_drains_move_whole_batches)
 /* pgcache: what stays true                                            */
 
 /*
+ * vm_page_free_many (munmap's and exit's frees) fills this CPU's cache
+ * from the front in one section, then, the cache full, drains a batch
+ * and puts the rest on the list: PGCACHE_MAX + 10 pages freed from an
+ * empty cache leave PGCACHE_MAX - PGCACHE_BATCH cached, the 10 last on
+ * the list, and every page counted free once.
+ */
+KTEST(pgcache, free_many_fills_the_cache_then_the_list)
+{
+	static struct vm_page *pgs[PGCACHE_MAX + 10];
+	int n = PGCACHE_MAX + 10, got, cached;
+	bool was = vm_pgcache_set_enabled(false);
+	uint64_t free0, drains0 = uvmexp.pgc_drains;
+	uint16_t first, last;
+
+	sched_bind(0);
+	got = alloc_n(pgs, n);          /* caches off: all from the list */
+	vm_pgcache_set_enabled(true);
+	free0 = uvmexp.free;
+	vm_page_free_many(pgs, got);
+	cached = vm_pgcaches[0].n;
+	first = pgs[PGCACHE_MAX - 1]->pqflags;
+	last = pgs[n - 1]->pqflags;
+	sched_bind(-1);
+	vm_pgcache_set_enabled(was);
+	KT_EQ(got, n);
+	KT_EQ(uvmexp.free, free0 + (uint64_t)n);
+	KT_EQ(cached, PGCACHE_MAX - PGCACHE_BATCH);
+	KT_EQ(uvmexp.pgc_drains, drains0 + 1);
+	KT_EQ(first, PQ_FREE | PQ_CPUCACHE);    /* the warm end stayed */
+	KT_EQ(last, PQ_FREE);
+	KT_EQ(vm_page_check(ktest_print), 0);
+}
+
+/*
  * Turning the caches off moves every cached page to the list and
  * changes no count; with them off a freed page goes to the list.
  */
