@@ -126,13 +126,15 @@ static ssize_t
 item_index(const struct pool *pp, const struct pool_page *ph, const void *p)
 {
 	uintptr_t off = (uintptr_t)p - (uintptr_t)ph;
+	size_t i;
 
 	if (page_of(p) != ph || off < pp->pr_itemoffset)
 		return -1;
 	off -= pp->pr_itemoffset;
-	if (off % pp->pr_size != 0 || off / pp->pr_size >= pp->pr_itemsperpage)
+	i = (size_t)((off * pp->pr_recip) >> 32);       /* off / pr_size */
+	if (i * pp->pr_size != off || i >= pp->pr_itemsperpage)
 		return -1;
-	return (ssize_t)(off / pp->pr_size);
+	return (ssize_t)i;
 }
 
 /* Can next be a free-list link in ph: NULL, or a free object of ph? */
@@ -195,6 +197,11 @@ pool_init(struct pool *pp, size_t size, size_t align, const char *name)
 	hdr = ROUND_UP(sizeof(struct pool_page), pp->pr_align);
 	pp->pr_itemoffset = hdr;
 	pp->pr_itemsperpage = (PAGE_SIZE - hdr) / pp->pr_size;
+	/* Every get and put finds an object's index: a division, which
+	 * under QEMU's TCG is a helper call.  With x < 2^12 and pr_size <
+	 * 2^20 the product's error stays below 2^-20, too small to carry
+	 * the quotient past a whole number: the multiply is exact. */
+	pp->pr_recip = ((1ULL << 32) + pp->pr_size - 1) / pp->pr_size;
 	KASSERT(pp->pr_itemsperpage >= 2 && pp->pr_itemsperpage <= POOL_MAXITEMS);
 	TAILQ_INIT(&pp->pr_partial);
 	TAILQ_INIT(&pp->pr_full);

@@ -33,6 +33,8 @@ struct pool {
 	size_t pr_align;
 	size_t pr_itemsperpage;
 	size_t pr_itemoffset;           /* first object's offset in its page */
+	uint64_t pr_recip;              /* ceil(2^32 / pr_size): x / pr_size is
+	                                   (x * pr_recip) >> 32 for x < a page */
 	struct pool_pagelist pr_partial;        /* some objects free */
 	struct pool_pagelist pr_full;           /* none free */
 	struct pool_pagelist pr_empty;          /* all free (kept, up to a limit) */
