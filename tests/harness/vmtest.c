@@ -4,6 +4,7 @@
 #include "tests/harness/vmtest.h"
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
+#include "kern/lib/string.h"
 #include "kern/core/thread.h"
 #include "pmap/pmap.h"
 #include "pmap/vmlayout.h"
@@ -148,6 +149,28 @@ vmtest_map_anon(struct vmtest *t, vaddr_t va, int npages)
 {
 	return vmtest_map(t, va, npages, NULL, VM_PROT_READ | VM_PROT_WRITE,
 	    UVM_FLAG_COPYONWRITE);
+}
+
+struct uvm_object *
+vmtest_memobj(size_t size, uint8_t fill, uint8_t **datap)
+{
+	uint8_t *data = kmem_alloc(size, 0);
+	struct uvm_object *uobj;
+
+	KT_ASSERT(data != NULL);
+	memset(data, fill, size);
+	uobj = uvm_memobj_create(data, size);
+	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);       /* the mapping's */
+	*datap = data;
+	return uobj;
+}
+
+void
+vmtest_memobj_free(struct uvm_object *uobj, uint8_t *data, size_t size)
+{
+	uobj->pgops->pgo_detach(uobj);          /* the creator's: frees it */
+	kmem_free(data, size);
 }
 
 struct vm_map_entry *

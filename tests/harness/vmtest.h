@@ -72,6 +72,11 @@ vaddr_t vmtest_map(struct vmtest *t, vaddr_t va, int npages, struct uvm_object *
     vm_prot_t prot, uvm_flag_t flags);
 /* Private anonymous read/write memory, as mmap(MAP_PRIVATE|MAP_ANONYMOUS). */
 vaddr_t vmtest_map_anon(struct vmtest *t, vaddr_t va, int npages);
+/* A memory object (an initrd file's kind) over size bytes of fill, with
+ * a reference for the caller's mapping besides the creator's; *datap
+ * gets the bytes.  vmtest_memobj_free drops the creator's and frees them. */
+struct uvm_object *vmtest_memobj(size_t size, uint8_t fill, uint8_t **datap);
+void vmtest_memobj_free(struct uvm_object *uobj, uint8_t *data, size_t size);
 
 struct vm_map_entry *vmtest_entry(struct vmtest *t, vaddr_t va);
 struct vm_anon *vmtest_anon(struct vmtest *t, vaddr_t va);

@@ -108,12 +108,8 @@ KTEST_OWN_BOOT(pdaemon, unmapped_cached_file_pages_are_dropped_without_a_write)
 	uint64_t writes0 = uvm_swap_stats.writes, freed0 = uvmexp.pdfreed;
 
 	vmtest_begin(&t);
-	uint8_t *data = kmem_alloc(size, 0);
-	KT_ASSERT(data != NULL);
-	memset(data, 0x5a, size);
-	struct uvm_object *uobj = uvm_memobj_create(data, size);
-	KT_ASSERT(uobj != NULL);
-	uobj->pgops->pgo_reference(uobj);
+	uint8_t *data;
+	struct uvm_object *uobj = vmtest_memobj(size, 0x5a, &data);
 	vmtest_map(&t, VA, 8, uobj, VM_PROT_READ, 0);
 	vmtest_activate(&t);
 	KT_ASSERT(memcmp((void *)VA, data, size) == 0);
@@ -132,8 +128,7 @@ KTEST_OWN_BOOT(pdaemon, unmapped_cached_file_pages_are_dropped_without_a_write)
 	KT_EQ(uobj->uo_npages, 0);
 	KT_EQ(uvm_swap_stats.writes, writes0);
 	KT_ASSERT(uvmexp.pdfreed - freed0 >= 8);
-	uobj->pgops->pgo_detach(uobj);
-	kmem_free(data, size);
+	vmtest_memobj_free(uobj, data, size);
 	vmtest_end(&t);
 }
 

@@ -23,9 +23,7 @@
 #include "uvm/uvm_anon.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
-#include "uvm/uvm_memobj.h"
-#include "uvm/uvm_km.h"
-#include "kern/lib/string.h"
+#include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
 
 #define BASE 0x10000000UL
@@ -183,12 +181,8 @@ KTEST(fault_speed, a_file_fault_maps_the_resident_block_of_sixteen_around_it)
 
 	vmtest_fault_ahead(true);
 	vmtest_begin(&t);
-	uint8_t *data = kmem_alloc(size, 0);
-	KT_ASSERT(data != NULL);
-	memset(data, 0x3c, size);
-	struct uvm_object *uobj = uvm_memobj_create(data, size);
-	KT_ASSERT(uobj != NULL);
-	uobj->pgops->pgo_reference(uobj);
+	uint8_t *data;
+	struct uvm_object *uobj = vmtest_memobj(size, 0x3c, &data);
 	vaddr_t va = vmtest_map(&t, BASE, 40, uobj, VM_PROT_READ, 0);
 	for (int i = 0; i < 40; i++)
 		if (i != 29)
@@ -205,8 +199,7 @@ KTEST(fault_speed, a_file_fault_maps_the_resident_block_of_sixteen_around_it)
 		KT_EQ(mapped, i >= 16 && i < 32 && i != 29);
 	}
 	uvm_unmap(t.map, va, va + size);
-	uobj->pgops->pgo_detach(uobj);
-	kmem_free(data, size);
+	vmtest_memobj_free(uobj, data, size);
 	vmtest_end(&t);
 }
 
