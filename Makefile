@@ -65,7 +65,7 @@
 #                   they run: each knob below that adds a part of make test
 #                   (HARNESSTEST, EXT2BOOTTEST, SWAPKTEST, SMPKTEST,
 #                   FAILTEST, STRESSNGTEST, FUZZTEST, TRINITYTEST,
-#                   SHELLTEST, BUSYBOXTEST, GDBTEST, PROFILETEST) is then off unless
+#                   SHELLTEST, BUSYBOXTEST, GDBTEST) is then off unless
 #                   named too
 #   HARNESSTEST=0   skip make test's harness self-checks: boots that must
 #                   fail, panic, triple-fault, hang or stop early, the
@@ -132,9 +132,6 @@
 #                   (tools/draw/check.py, docs/drawings.md)
 #   GDBTEST=0       skip make test's last boot, which checks the gdb
 #                   commands against a copy-on-write fault (needs gdb)
-#   PROFILETEST=0   skip make test's check of make profile (a boot of
-#                   vmstress sampled for 5 s); PROFILE_SECONDS=10 is how
-#                   long make profile samples
 #   EXT2BOOTTEST=0  skip make test's two boots that write a file to the
 #                   ext2 disk (vdc) and read it back after a reboot
 #   CMDLINE="..."   extra kernel command line for run and test
