@@ -47,10 +47,6 @@
 #   make figures    docs/figures/*.svg from make draw of the demos
 #   make test-draw  only make test's check of the drawings in Chromium
 #   make test-gdb   only make test's debugger check (gdb in a copy-on-write fault)
-#   make profile PROG=binary ARGS="..."  make run's boot of that program,
-#                   its time sampled from outside through QEMU's monitor
-#                   for PROFILE_SECONDS (10): the kernel functions (and
-#                   user space) by share of the samples, build/profile.txt
 #   make rootfs-pin rootfs/packages takes the versions the last build
 #                   fetched (when Debian's archive moved on)
 #   make lab LAB=name  a student tree for that lab (docs/labs.md);
@@ -193,8 +189,6 @@ SWAPMEM ?= 64M
 SWAPKTEST ?= $(if $(KTEST_ONLY),none,swap/*$(comma)pdaemon/*)
 HARNESSTEST ?= $(call unless_ktest,1)
 GDBTEST ?= $(call unless_ktest,1)
-PROFILETEST ?= $(call unless_ktest,1)
-PROFILE_SECONDS ?= 10
 DRAWTEST ?= $(call unless_ktest,1)
 DOCCHECK ?= $(call unless_ktest,1)
 SHELLTEST ?= $(call unless_ktest,1)
@@ -295,7 +289,7 @@ ISO     := $(BUILD)/kernel.iso
 
 .PHONY: stress all iso run test check test-failalloc test-smp selfcheck-iso qemu-gdb gdb bench bench-release \
 	clean deps help user test-linux disks fuzz ext2-fresh ext2-fsck rootfs-pin \
-	test-trinity draw figures test-draw test-gdb profile test-profile
+	test-trinity draw figures test-draw test-gdb
 all: deps $(KERNEL) $(GDBCONST)
 
 help:
@@ -659,9 +653,6 @@ endif
 ifneq ($(GDBTEST),0)
 	$(Q)$(MAKE) --no-print-directory test-gdb
 endif
-ifneq ($(PROFILETEST),0)
-	$(Q)$(MAKE) --no-print-directory test-profile
-endif
 	$(Q)$(if $(filter 0,$(LABTEST)),true,$(MAKE) --no-print-directory labtest)
 
 # make draw PROG=forkdemo: boot the initrd with that program (user/NAME.c,
@@ -712,19 +703,6 @@ test-draw:
 			mmapdemo) for e in $(DRAW_EXPECT_mmapdemo); do echo --expect $$e; done;; esac) || exit 1; \
 	done
 	@QEMU="$(QEMU) $(QEMU_FLAGS)" tools/draw/test-gdb-snapshot.sh $(BUILD)/draw-forkdemo.iso $(BUILD)
-
-# make profile PROG=binary ARGS="...": make run's boot of PROG, with
-# QEMU's monitor on a socket of its own; tools/profile.py reads the
-# vCPU's instruction pointer through it every 2 ms from the moment init
-# starts PROG, for PROFILE_SECONDS or until the guest powers off, and
-# prints the kernel functions by share of the samples (docs/performance.md
-# used it for fork).  Profile the build make bench measures with
-# BUILD=build/release KDEBUG=0.
-profile: all $(INITRD) disks
-	$(if $(PROG),,$(error make profile needs PROG=binary (and ARGS=...)))
-	$(call make_iso,$(BUILD)/kernel,$(RUN_CMDLINE))
-	@QEMU="$(QEMU) $(QEMU_FLAGS) $(QEMU_DISKS)" tools/profile.sh $(ISO) \
-		$(BUILD) $(PROFILE_SECONDS)
 
 # make test-gdb: only make test's debugger check (GDBTEST=0 skips it in
 # make test): gdb stops in forkdemo's copy-on-write fault and must print
@@ -946,25 +924,6 @@ $(VMBENCH): tests/bench/vmbench.c $(UVMKERN_H) Makefile
 # make test does not run the benchmark, but builds it: a change that
 # breaks vmbench shows in CI, not at the next make bench.
 test: $(VMBENCH)
-
-# make test-profile: only make test's check of make profile (PROFILETEST=0
-# skips it): tests/user/vmstress.c (threads mapping, faulting, forking)
-# sampled for 5 s must give samples, user time and the map and pmap
-# functions it runs through.
-test-profile: user
-	@mkdir -p $(BUILD)
-	@echo "make test: make profile, sampling vmstress for 5 s"
-	$(Q)$(MAKE) --no-print-directory profile PROG=$(UBUILD)/tests/vmstress \
-		ARGS="--seed 1 --threads 2 --seconds 8 --pressure 0" \
-		PROFILE_SECONDS=5 > $(BUILD)/test-profile.log 2>&1 || \
-		{ cat $(BUILD)/test-profile.log; echo "make test: make profile FAILED"; exit 1; }
-	@n=$$(sed -n 's/^profile: \([0-9]*\) samples.*/\1/p' $(BUILD)/profile.txt); \
-	if [ "$${n:-0}" -lt 100 ] || ! grep -q '%  (user)$$' $(BUILD)/profile.txt || \
-	    ! grep -Eq '%  (uvm_|pmap_|amap_|fault_)' $(BUILD)/profile.txt; then \
-		cat $(BUILD)/profile.txt; \
-		echo "make test: make profile FAILED: want 100 samples or more, (user) and a uvm_/pmap_/amap_/fault_ function"; exit 1; \
-	fi; \
-	echo "make test: make profile sampled $$n times: $$(sed -n 2,4p $(BUILD)/profile.txt | tr -s ' ' | tr '\n' ';')"
 
 bench:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/release KDEBUG=0 \
