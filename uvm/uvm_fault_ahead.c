@@ -75,8 +75,9 @@ uvm_fault_ahead_init(void)
 }
 
 /*
- * The window of a fault in a file mapping under normal advice: Linux's
- * "fault around", the 16-page (64 KiB) aligned block that holds va.
+ * The window of a fault in a mapping of an object (a file; shared
+ * anonymous memory's aobj too) under normal advice: Linux's "fault
+ * around", the 16-page (64 KiB) aligned block that holds va.
  * Mapping a resident file page costs a PTE and a PV entry, a trap costs
  * far more, so a reader of a cached file traps once per 16 pages instead
  * of once per 5 or so; only pages already resident are mapped.

@@ -202,6 +202,32 @@ uvm_memobj_count(void)
 	return memobj_live;
 }
 
+/*
+ * Free the object's idle pages: those neither busy nor wired.  Its
+ * references back at the creator's do not mean no fault is under way: a
+ * fault drops every lock while the pager's page is busy, and a sibling
+ * thread's munmap can take the mapping's reference meanwhile; the fault
+ * unbusies the page when it comes back.  => object locked; returns the
+ * pages freed.
+ */
+static uint64_t
+memobj_purge_idle(struct uvm_object *uobj)
+{
+	struct vm_page *pg, *next;
+	uint64_t freed = 0;
+
+	for (pg = uvm_obj_page_first(uobj); pg != NULL; pg = next) {
+		next = uvm_obj_page_next(uobj, pg);
+		if ((pg->flags & PG_BUSY) || pg->wire_count > 0)
+			continue;
+		pmap_page_protect(pg, VM_PROT_NONE);
+		uvm_obj_page_remove(uobj, pg);
+		vm_page_free(pg);
+		freed++;
+	}
+	return freed;
+}
+
 uint64_t
 uvm_memobj_purge(void)
 {
@@ -213,10 +239,8 @@ uvm_memobj_purge(void)
 		struct uvm_object *uobj = &mo->mo_obj;
 
 		mutex_enter(&uobj->vmobjlock);
-		if (uobj->uo_refs <= 1) {
-			freed += (uint64_t)uobj->uo_npages;
-			memobj_free_pages(uobj);
-		}
+		if (uobj->uo_refs <= 1)
+			freed += memobj_purge_idle(uobj);
 		mutex_exit(&uobj->vmobjlock);
 	}
 	mutex_exit(&memobj_list_lock);

@@ -28,7 +28,8 @@ uint64_t uvm_memobj_count(void);
 
 /*
  * uvm_memobj_purge - free the cached pages of every object that nobody
- * maps (its references back at the creator's).
+ * maps (its references back at the creator's), but a page a fault still
+ * holds busy (or a wired one).
  *  => nothing locked on entry; takes each object's lock in turn.
  *  => returns the pages freed; does not sleep.
  */

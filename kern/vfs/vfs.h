@@ -203,6 +203,9 @@ struct vnode {
 	const struct vnodeops *v_ops;
 	void *v_data;                   /* the file system's node */
 	struct uvm_object *v_obj;       /* VREG: the file's pages (or NULL) */
+	uint64_t v_readnext;            /* where the last read(2) ended: a read
+	                                   starting there is sequential (a hint,
+	                                   read and written unlocked, atomically) */
 	bool v_dead;                    /* out of the cache (reclaimed, or its
 	                                   load failed): only references remain */
 	bool v_loading;                 /* vcache: load in progress (the loader

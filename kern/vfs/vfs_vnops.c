@@ -265,22 +265,28 @@ vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
 }
 
 /*
- * A read of more than the page it starts in is sequential: the pager
+ * A read that starts where the file's last read ended is sequential (a
+ * stream: cat, cp, a program loading its data), as FreeBSD and Linux
+ * judge it, by history rather than by the size of one call: the pager
  * then reads the largest cluster ahead on a miss (the vnode pager's
- * UVM_ADV_SEQUENTIAL) and leaves the pages read on the inactive queue,
- * first to go, as a stream read once should (uvm_obj_read_advice).
+ * UVM_ADV_SEQUENTIAL) and leaves the pages on the inactive queue, first
+ * to go, as a stream read once should (uvm_obj_read_advice).  A random
+ * reader keeps normal advice.  The hint is per vnode, not per open file:
+ * two readers of one file at once look random, which costs read-ahead,
+ * not correctness.
  */
 static int
-vn_read_advice(uint64_t off, size_t len)
+vn_read_advice(const struct vnode *vp, uint64_t off)
 {
-	return len > vn_piece(off, len) ? UVM_ADV_SEQUENTIAL : UVM_ADV_NORMAL;
+	return off == __atomic_load_n(&vp->v_readnext, __ATOMIC_RELAXED) ?
+	    UVM_ADV_SEQUENTIAL : UVM_ADV_NORMAL;
 }
 
 int64_t
 vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 {
 	size_t done = 0, n = 0;
-	int error = 0, advice = vn_read_advice(*off, len);
+	int error = 0, advice = vn_read_advice(vp, *off);
 	struct vm_page *bounce;
 	char *buf;
 
@@ -307,6 +313,8 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 		*off += n;
 	}
 	vn_bounce_put(bounce);
+	if (done > 0)
+		__atomic_store_n(&vp->v_readnext, *off, __ATOMIC_RELAXED);
 	return done > 0 ? (int64_t)done : error;
 }
 

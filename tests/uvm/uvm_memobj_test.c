@@ -122,6 +122,43 @@ KTEST(memobj, unmapped_pages_stay_cached_until_purged)
 	vmtest_end(&t);
 }
 
+/*
+ * A fault drops every lock while its page is busy; a sibling's munmap
+ * may take the object back to its base reference meanwhile.  The purge
+ * must leave that page alone (the fault unbusies it later): here the
+ * busy bit is set by hand, as the pager's fill leaves it.
+ */
+KTEST(memobj, a_purge_leaves_a_page_a_fault_holds_busy)
+{
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	uint8_t *data = make_file();
+	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
+	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);
+	vaddr_t va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
+	for (int p = 0; p < 3; p++)
+		KT_EQ(uvm_fault(t.map, va + (vaddr_t)p * PAGE_SIZE, VM_PROT_READ), 0);
+	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
+	mutex_enter(&uobj->vmobjlock);
+	struct vm_page *pg1 = uvm_obj_page_lookup(uobj, PAGE_SIZE);
+	pg1->flags |= PG_BUSY;                  /* a fault between pager and pmap */
+	mutex_exit(&uobj->vmobjlock);
+	uvm_memobj_purge();
+	KT_EQ(uobj->uo_npages, 1);              /* pages 0 and 2 went, 1 stayed */
+	mutex_enter(&uobj->vmobjlock);
+	KT_EQ(uvm_obj_page_lookup(uobj, PAGE_SIZE), pg1);
+	KT_EQ(uvm_obj_check(uobj, ktest_print), 0);
+	vm_page_unbusy(pg1);                    /* the fault comes back */
+	mutex_exit(&uobj->vmobjlock);
+	uvm_memobj_purge();
+	KT_EQ(uobj->uo_npages, 0);
+	uobj->pgops->pgo_detach(uobj);
+	kmem_free(data, FILE_SIZE);
+	vmtest_end(&t);
+}
+
 KTEST(memobj, private_write_promotes_and_leaves_the_bytes_alone)
 {
 	struct vmtest t;

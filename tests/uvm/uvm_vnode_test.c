@@ -415,11 +415,11 @@ static const struct vnodeops fkv_ops = { .vop_getattr = fkv_getattr };
 static struct vnode fkv;
 
 /*
- * read(2) of 64 pages of a file nothing of which is resident is
- * sequential: the pager reads the largest clusters ahead (2 requests of
- * 32 pages, where 4-back-11-ahead would take 4 or more) and the pages
- * read are left inactive.  A read of one page keeps normal advice: 16
- * pages around it, the one read active.
+ * read(2) from where the file's last read ended (offset 0 of a fresh
+ * vnode) is sequential: the pager reads the largest clusters ahead (2
+ * requests of 32 pages for 64, where 4-back-11-ahead would take 4 or
+ * more) and the pages read are left inactive.  A read elsewhere keeps
+ * normal advice, one page or two: 16 pages around it, active.
  */
 KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_and_leaves_them_inactive)
 {
@@ -454,6 +454,24 @@ KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_and_leaves_them_inactive)
 	KT_ASSERT(same);
 	KT_EQ(fk_obj()->uo_npages, 64 + 16);    /* 96..111: 4 back, 11 ahead */
 	KT_ASSERT(fk_page(100)->pqflags & PQ_ACTIVE);
+	/* Two pages somewhere else: random, whatever its length. */
+	off = PGOFF(80);
+	reads0 = vdb()->stats.reads;
+	vmtest_activate(&t);
+	KT_EQ(vn_read(&fkv, (uint64_t)u, 2 * PAGE_SIZE, &off), 2 * PAGE_SIZE);
+	same = pat_ok(u, PGOFF(80), 2 * PAGE_SIZE, 5);
+	vmtest_deactivate(&t);
+	KT_ASSERT(same);
+	KT_EQ(vdb()->stats.reads - reads0, 1);
+	KT_EQ(fk_obj()->uo_npages, 64 + 16 + 16);   /* 76..91 */
+	KT_ASSERT(fk_page(80)->pqflags & PQ_ACTIVE);
+	/* Going on from there is sequential, and a page already active
+	 * (82, read around just now) stays active. */
+	vmtest_activate(&t);
+	KT_EQ(vn_read(&fkv, (uint64_t)u, PAGE_SIZE, &off), PAGE_SIZE);
+	vmtest_deactivate(&t);
+	KT_EQ(off, PGOFF(83));
+	KT_ASSERT(fk_page(82)->pqflags & PQ_ACTIVE);
 	fk_end();
 	vmtest_end(&t);
 }
