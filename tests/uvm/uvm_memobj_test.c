@@ -40,6 +40,26 @@ page_at(struct vmtest *t, vaddr_t va)
 	return PHYS_TO_DMAP(pte & PG_FRAME);
 }
 
+/*
+ * A memory object over make_file's bytes, mapped read-only at BASE (its
+ * 3 pages) and read through, so all 3 are resident: *datap and *vap get
+ * the bytes and the address.
+ */
+static struct uvm_object *
+mapped_and_read(struct vmtest *t, uint8_t **datap, vaddr_t *vap)
+{
+	uint8_t *data = make_file();
+	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
+
+	KT_ASSERT(uobj != NULL);
+	uobj->pgops->pgo_reference(uobj);       /* the mapping's */
+	*vap = vmtest_map(t, BASE, 3, uobj, VM_PROT_READ, 0);
+	for (int p = 0; p < 3; p++)
+		KT_EQ(uvm_fault(t->map, *vap + (vaddr_t)p * PAGE_SIZE, VM_PROT_READ), 0);
+	*datap = data;
+	return uobj;
+}
+
 KTEST(memobj, pages_hold_the_bytes_and_a_zero_tail)
 {
 	struct vmtest t;
@@ -79,13 +99,9 @@ KTEST(memobj, unmapped_pages_stay_cached_until_purged)
 	struct vmtest t;
 
 	vmtest_begin(&t);
-	uint8_t *data = make_file();
-	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
-	KT_ASSERT(uobj != NULL);
-	uobj->pgops->pgo_reference(uobj);
-	vaddr_t va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
-	for (int p = 0; p < 3; p++)
-		KT_EQ(uvm_fault(t.map, va + (vaddr_t)p * PAGE_SIZE, VM_PROT_READ), 0);
+	uint8_t *data;
+	vaddr_t va;
+	struct uvm_object *uobj = mapped_and_read(&t, &data, &va);
 	mutex_enter(&uobj->vmobjlock);
 	struct vm_page *pg0 = uvm_obj_page_lookup(uobj, 0);
 	mutex_exit(&uobj->vmobjlock);
@@ -133,13 +149,9 @@ KTEST(memobj, a_purge_leaves_a_page_a_fault_holds_busy)
 	struct vmtest t;
 
 	vmtest_begin(&t);
-	uint8_t *data = make_file();
-	struct uvm_object *uobj = uvm_memobj_create(data, FILE_SIZE);
-	KT_ASSERT(uobj != NULL);
-	uobj->pgops->pgo_reference(uobj);
-	vaddr_t va = vmtest_map(&t, BASE, 3, uobj, VM_PROT_READ, 0);
-	for (int p = 0; p < 3; p++)
-		KT_EQ(uvm_fault(t.map, va + (vaddr_t)p * PAGE_SIZE, VM_PROT_READ), 0);
+	uint8_t *data;
+	vaddr_t va;
+	struct uvm_object *uobj = mapped_and_read(&t, &data, &va);
 	uvm_unmap(t.map, va, va + 3 * PAGE_SIZE);
 	mutex_enter(&uobj->vmobjlock);
 	struct vm_page *pg1 = uvm_obj_page_lookup(uobj, PAGE_SIZE);
