@@ -229,11 +229,8 @@ obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
 	}
 	mutex_enter(&uobj->vmobjlock);
 	vm_page_unbusy(pg);
-	/* A sequential read leaves a page it found inactive (read ahead for
-	 * it, or cold) inactive: read once, in passing.  One already active
-	 * stays so, as every page does that is not read that way. */
-	if (advice == UVM_ADV_SEQUENTIAL && !write && !(pg->pqflags & PQ_ACTIVE))
-		vm_page_deactivate(pg);
+	if (advice == UVM_ADV_SEQUENTIAL && !write)
+		vm_page_deactivate(pg);         /* read once, in passing */
 	else
 		vm_page_activate(pg);
 	mutex_exit(&uobj->vmobjlock);

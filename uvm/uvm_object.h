@@ -158,9 +158,9 @@ int uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
  * uvm_obj_read_advice - uvm_obj_rdwr's read, with the pager told the
  * access pattern (UVM_ADV_*, uvm_map.h).  UVM_ADV_SEQUENTIAL, a read(2)
  * that goes on where the last one ended: a miss reads a cluster ahead,
- * and the pages read and read ahead stay on (or go to) the inactive
- * queue unless they were active already ("drop behind": a stream read
- * once is the first thing the page daemon should free).
+ * and each page read goes to the inactive queue, not the active one
+ * ("drop behind": a stream read once is the first thing the page daemon
+ * should free).
  *  => as uvm_obj_rdwr.
  */
 int uvm_obj_read_advice(struct uvm_object *uobj, voff_t off, void *kbuf,

@@ -525,14 +525,12 @@ page_unread(struct uvm_vnode *uvn, struct vm_page *pg)
 
 /*
  * The cluster is read (error 0) or not: fill in or take back its pages.
- * The read-around pages go unbusy to the active queue - the inactive one
- * for sequential advice, a stream's read-ahead that will be read once -
- * the center stays busy for the caller (or goes, on an error).
- *  => object locked.
+ * The read-around pages go unbusy to the active queue; the center stays
+ * busy for the caller (or goes, on an error).  => object locked.
  */
 static void
 cluster_finish(struct uvm_vnode *uvn, struct uvn_cluster *c, struct vm_page *center,
-    int error, int advice)
+    int error)
 {
 	for (int i = 0; i < c->n; i++) {
 		struct vm_page *pg = c->pages[i];
@@ -542,13 +540,10 @@ cluster_finish(struct uvm_vnode *uvn, struct uvn_cluster *c, struct vm_page *cen
 		}
 		page_read_done(pg, c->segs[i].len, uvn->u_size);
 		pg->flags |= PG_CLEAN;
-		if (pg == center)
-			continue;
-		vm_page_unbusy(pg);
-		if (advice == UVM_ADV_SEQUENTIAL)
-			vm_page_deactivate(pg);         /* read once, in passing */
-		else
+		if (pg != center) {
+			vm_page_unbusy(pg);
 			vm_page_activate(pg);
+		}
 	}
 }
 
@@ -586,7 +581,7 @@ get_cluster(struct uvm_vnode *uvn, struct vm_page *pg, uint64_t daddr,
 	mutex_exit(&uvn->u_obj.vmobjlock);
 	error = cluster_read(uvn, &c, off, daddr, run);
 	mutex_enter(&uvn->u_obj.vmobjlock);
-	cluster_finish(uvn, &c, pg, error, advice);
+	cluster_finish(uvn, &c, pg, error);
 	return error;
 }
 
