@@ -204,6 +204,39 @@ KTEST(fault_speed, a_file_fault_maps_the_resident_block_of_sixteen_around_it)
 }
 
 /*
+ * The block is cut to the entry: a 10-page file mapping that starts 5
+ * pages into a 16-page block (and ends inside it) gets the 9 other pages
+ * of its own, none outside it - nothing before its start is looked up.
+ */
+KTEST(fault_speed, fault_around_stays_inside_an_entry_smaller_than_the_block)
+{
+	struct vmtest t;
+	size_t size = 10 * PAGE_SIZE;
+	vaddr_t at = BASE + 5 * PAGE_SIZE;
+
+	vmtest_fault_ahead(true);
+	vmtest_begin(&t);
+	uint8_t *data;
+	struct uvm_object *uobj = vmtest_memobj(size, 0x3d, &data);
+	vaddr_t va = vmtest_map(&t, at, 10, uobj, VM_PROT_READ, 0);
+	KT_EQ(va, at);
+	for (int i = 0; i < 10; i++)
+		KT_EQ(uvm_fault(t.map, va + (vaddr_t)i * PAGE_SIZE, VM_PROT_READ), 0);
+	pmap_remove(t.vm->vm_map.pmap, va, va + size);
+	pmap_update(t.vm->vm_map.pmap);
+	uint64_t nb = uvmexp.flt_neighbor;
+	KT_EQ(uvm_fault(t.map, va + 3 * PAGE_SIZE, VM_PROT_READ), 0);
+	KT_EQ(uvmexp.flt_neighbor, nb + 9);
+	for (int i = -5; i < 11; i++) {
+		bool mapped = vmtest_pte(&t, va + (vaddr_t)(i * (long)PAGE_SIZE)) & PG_V;
+		KT_EQ(mapped, i >= 0 && i < 10);
+	}
+	uvm_unmap(t.map, va, va + size);
+	vmtest_memobj_free(uobj, data, size);
+	vmtest_end(&t);
+}
+
+/*
  * The upper layer's neighbours after fork, once the child is gone: the
  * parent's pages are unshared again (an_ref 1) but still mapped
  * read-only.  A write fault on one upgrades its read-only neighbours to

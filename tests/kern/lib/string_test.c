@@ -1,7 +1,8 @@
 /*
  * tests/kern/lib/string_test.c - kern/lib/string.c: memcpy's paths (the
  * bytes up to an aligned destination, 256-byte blocks, words, the tail)
- * each copy exactly the bytes asked for, from any alignment to any.
+ * each copy exactly the bytes asked for, from any alignment to any; and
+ * memmove, which hands a downward overlap to memcpy, still moves right.
  */
 #include "kern/core/ktest.h"
 #include "kern/lib/string.h"
@@ -52,4 +53,26 @@ KTEST(string, memcpy_copies_every_length_from_any_alignment_to_any)
 		st_copy_all_alignments(src, dst, lens[k]);
 	kmem_free(src, ST_AREA);
 	kmem_free(dst, ST_AREA);
+}
+
+/*
+ * memmove with the destination below the source goes through memcpy's
+ * forward copy (its 256-byte blocks load each word before storing it):
+ * overlapping by less than a word, a block, and more, the bytes arrive.
+ */
+KTEST(string, memmove_down_over_an_overlap_copies_forward)
+{
+	static const size_t shifts[] = { 1, 7, 8, 9, 255, 256, 300 };
+	uint8_t *buf = kmem_alloc(ST_AREA, 0);
+
+	KT_ASSERT(buf != NULL);
+	for (size_t k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++) {
+		size_t sh = shifts[k], n = ST_AREA - sh;
+		for (size_t i = 0; i < ST_AREA; i++)
+			buf[i] = st_byte(i);
+		KT_ASSERT(memmove(buf, buf + sh, n) == buf);
+		for (size_t i = 0; i < n; i++)
+			KT_EQ(buf[i], st_byte(i + sh));
+	}
+	kmem_free(buf, ST_AREA);
 }
