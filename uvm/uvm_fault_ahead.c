@@ -11,8 +11,9 @@
  *                (normal: 3 back, 4 forward; sequential: 8 back, 7
  *                forward; random: none), never allocating; an anon page
  *                mapped read-only that may now be written is upgraded.
- *                A file mapping under normal advice takes the 16-page
- *                aligned block around va instead ("fault around")
+ *                A mapping of an object (a file, shared memory) under
+ *                normal advice takes the 16-page aligned block around
+ *                va instead ("fault around")
  *   zero ahead   a zero-fill (2B) right after a page that has an anon:
  *                the process sweeps forward (a memset), so the next
  *                FAULT_AHEAD pages without an anon are zero-filled now
@@ -85,17 +86,16 @@ uvm_fault_ahead_init(void)
 #define FAULT_AROUND 16
 STATIC_ASSERT(FAULT_AROUND <= FAULT_MAXRANGE);
 
-static bool
+static void
 fault_around(const struct fault *f, int *nback, int *nforw)
 {
 	vaddr_t block = FAULT_AROUND * PAGE_SIZE;
 	vaddr_t lo = f->va & ~(block - 1);
 
 	if (f->entry->object == NULL || f->entry->advice != UVM_ADV_NORMAL)
-		return false;
+		return;
 	*nback = (int)((f->va - lo) >> PAGE_SHIFT);
 	*nforw = FAULT_AROUND - 1 - *nback;
-	return true;
 }
 
 void

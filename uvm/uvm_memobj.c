@@ -65,18 +65,30 @@ memobj_of(struct uvm_object *uobj)
 	return container_of(uobj, struct uvm_memobj, mo_obj);
 }
 
-/* Free every resident page.  => object locked; nothing maps them. */
-static void
-memobj_free_pages(struct uvm_object *uobj)
+/*
+ * Free the object's idle pages: those neither busy nor wired.  Its
+ * references back at the creator's do not mean no fault is under way: a
+ * fault drops every lock while the pager's page is busy, and a sibling
+ * thread's munmap can take the mapping's reference meanwhile; the fault
+ * unbusies the page when it comes back.  => object locked; returns the
+ * pages freed.
+ */
+static uint64_t
+memobj_purge_idle(struct uvm_object *uobj)
 {
-	struct vm_page *pg;
+	struct vm_page *pg, *next;
+	uint64_t freed = 0;
 
-	while ((pg = uvm_obj_page_first(uobj)) != NULL) {
-		KASSERT(!(pg->flags & PG_BUSY));
+	for (pg = uvm_obj_page_first(uobj); pg != NULL; pg = next) {
+		next = uvm_obj_page_next(uobj, pg);
+		if ((pg->flags & PG_BUSY) || pg->wire_count > 0)
+			continue;
 		pmap_page_protect(pg, VM_PROT_NONE);
 		uvm_obj_page_remove(uobj, pg);
 		vm_page_free(pg);
+		freed++;
 	}
+	return freed;
 }
 
 static void
@@ -100,8 +112,10 @@ memobj_detach(struct uvm_object *uobj)
 	mutex_enter(&uobj->vmobjlock);
 	KASSERT(uobj->uo_refs > 0);
 	refs = --uobj->uo_refs;
-	if (refs == 0)
-		memobj_free_pages(uobj);
+	if (refs == 0) {
+		memobj_purge_idle(uobj);
+		KASSERT(uobj->uo_npages == 0);  /* no fault without a reference */
+	}
 	mutex_exit(&uobj->vmobjlock);
 	if (refs > 0)
 		return;
@@ -200,32 +214,6 @@ uint64_t
 uvm_memobj_count(void)
 {
 	return memobj_live;
-}
-
-/*
- * Free the object's idle pages: those neither busy nor wired.  Its
- * references back at the creator's do not mean no fault is under way: a
- * fault drops every lock while the pager's page is busy, and a sibling
- * thread's munmap can take the mapping's reference meanwhile; the fault
- * unbusies the page when it comes back.  => object locked; returns the
- * pages freed.
- */
-static uint64_t
-memobj_purge_idle(struct uvm_object *uobj)
-{
-	struct vm_page *pg, *next;
-	uint64_t freed = 0;
-
-	for (pg = uvm_obj_page_first(uobj); pg != NULL; pg = next) {
-		next = uvm_obj_page_next(uobj, pg);
-		if ((pg->flags & PG_BUSY) || pg->wire_count > 0)
-			continue;
-		pmap_page_protect(pg, VM_PROT_NONE);
-		uvm_obj_page_remove(uobj, pg);
-		vm_page_free(pg);
-		freed++;
-	}
-	return freed;
 }
 
 uint64_t
