@@ -168,10 +168,36 @@ ahead_upper_neighbors(struct fault *f)
 	}
 }
 
+/*
+ * Map a run of n resident object pages from va with prot, all in one
+ * pmap_enter_pages (one lock, one walk, one pool call for the PV
+ * entries) and one page-queue round.  Neighbours are optional: pages the
+ * pmap could not map (no memory for a table) are left for their own
+ * faults.  => map and object locked.
+ */
+static void
+objpages_enter_run(struct fault *f, vaddr_t va, struct vm_page **pgs, int n,
+    vm_prot_t prot)
+{
+	int mapped;
+
+	if (n == 0)
+		return;
+	mapped = pmap_enter_pages(f->map->pmap, va, pgs, n, prot,
+	    uvm_thp_pmap_flags(f->entry));
+	if (mapped > 0)
+		vm_page_activate_many(pgs, mapped);
+	UVMEXP_ADD(flt_neighbor, (uint64_t)mapped);
+	UVMEXP_ADD(flt_nbruns, 1);
+}
+
 void
 fault_ahead_objpages(struct fault *f, struct vm_page **pages)
 {
-	vm_prot_t prot = f->enter_prot;
+	struct vm_page *run[PMAP_ENTER_MAX];
+	vm_prot_t prot = f->enter_prot, run_prot = 0;
+	vaddr_t run_va = 0;
+	int n = 0;
 
 	if (!uvm_fault_ahead_on)
 		return;
@@ -179,13 +205,25 @@ fault_ahead_objpages(struct fault *f, struct vm_page **pages)
 		prot &= ~VM_PROT_WRITE;
 	for (int i = 0; i < f->npages; i++) {
 		vaddr_t va = f->startva + ((vaddr_t)i << PAGE_SHIFT);
-		if (i == f->centeridx || pages[i] == NULL || f->anons[i] != NULL ||
-		    (pages[i]->flags & PG_BUSY))
+		struct vm_page *pg = pages[i];
+		vm_prot_t p = pg != NULL && (pg->flags & PG_RDONLY) ?
+		    prot & ~VM_PROT_WRITE : prot;
+		bool skip = i == f->centeridx || pg == NULL ||
+		    f->anons[i] != NULL || (pg->flags & PG_BUSY);
+		/* A run ends at a page left out, a change of rights, or full. */
+		if (skip || (n > 0 && p != run_prot) || n == PMAP_ENTER_MAX) {
+			objpages_enter_run(f, run_va, run, n, run_prot);
+			n = 0;
+		}
+		if (skip)
 			continue;
-		if (fault_enter(f, va, pages[i], (pages[i]->flags & PG_RDONLY) ?
-		    prot & ~VM_PROT_WRITE : prot) == 0)
-			UVMEXP_ADD(flt_neighbor, 1);
+		if (n == 0) {
+			run_va = va;
+			run_prot = p;
+		}
+		run[n++] = pg;
 	}
+	objpages_enter_run(f, run_va, run, n, run_prot);
 }
 
 /* ------------------------------------------------------------------ */

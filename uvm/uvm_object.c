@@ -201,55 +201,75 @@ uvm_obj_check(struct uvm_object *uobj, kprint_fn pr)
 	return problems;
 }
 
-/* One page's part of uvm_obj_rdwr: n bytes at byte in of page pgoff. */
+/*
+ * Where the bytes of a read go, or a write's come from: kbuf (moved on as
+ * pages are done), or, for uvm_obj_read_to, the caller's copy function.
+ */
+struct obj_io {
+	char *kbuf;
+	uvm_obj_copy_fn copy;
+	void *arg;
+	bool write;
+	int advice;
+};
+
+/* A read's n bytes from src (NULL: a hole's zeros) into kbuf. */
 static int
-obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, char *kbuf,
-    size_t n, bool write, int advice)
+kbuf_copy(void *arg, const void *src, size_t n)
+{
+	struct obj_io *io = arg;
+
+	if (src == NULL)
+		memset(io->kbuf, 0, n);
+	else
+		memcpy(io->kbuf, src, n);
+	return 0;
+}
+
+/* One page's part of obj_rdwr: n bytes at byte in of page pgoff. */
+static int
+obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, size_t n,
+    struct obj_io *io)
 {
 	struct vm_page *pg = NULL;
-	int npages = 1, flags = write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
+	int npages = 1, flags = io->write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
 	int error;
 
-	if (!write)
+	if (!io->write)
 		flags |= PGO_NOALLOC;
 	error = uobj->pgops->pgo_get(uobj, pgoff, 0, &pg, &npages,
-	    write ? VM_PROT_WRITE : VM_PROT_READ, advice, flags);
-	if (error == -ENOENT && !write) {
-		memset(kbuf, 0, n);     /* a hole: zeros, and no page made for them */
-		return 0;
-	}
+	    io->write ? VM_PROT_WRITE : VM_PROT_READ, io->advice, flags);
+	if (error == -ENOENT && !io->write)
+		return io->copy(io->arg, NULL, n);  /* a hole: no page made */
 	if (error != 0)
 		return error;
 	char *va = (char *)PHYS_TO_DMAP(pg->phys_addr) + in;
-	if (write) {
-		memcpy(va, kbuf, n);
+	if (io->write) {
+		memcpy(va, io->kbuf, n);
 		pg->flags &= ~PG_CLEAN;
 	} else {
-		memcpy(kbuf, va, n);
+		error = io->copy(io->arg, va, n);
 	}
 	mutex_enter(&uobj->vmobjlock);
 	vm_page_unbusy(pg);
-	if (advice == UVM_ADV_SEQUENTIAL && !write)
+	if (io->advice == UVM_ADV_SEQUENTIAL && !io->write)
 		vm_page_deactivate(pg);         /* read once, in passing */
 	else
 		vm_page_activate(pg);
 	mutex_exit(&uobj->vmobjlock);
-	return 0;
+	return error;
 }
 
-/* uvm_obj_rdwr and uvm_obj_read_advice, with the advice for pgo_get. */
+/* uvm_obj_rdwr and uvm_obj_read_to: the pages of [off, off + len) in turn. */
 static int
-obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
-    bool write, int advice)
+obj_rdwr(struct uvm_object *uobj, voff_t off, size_t len, struct obj_io *io)
 {
-	char *p = kbuf;
-
 	while (len > 0) {
 		voff_t pgoff = off & ~(voff_t)PAGE_MASK;
 		size_t in = (size_t)(off - pgoff);
 		size_t n = MIN(len, PAGE_SIZE - in);
 		uint64_t injected = uvm_failalloc_injected();
-		int error = obj_rdwr_page(uobj, pgoff, in, p, n, write, advice);
+		int error = obj_rdwr_page(uobj, pgoff, in, n, io);
 		/* Short of memory: wait for the page daemon as a fault does,
 		 * then try the page again - unless the failure was injected
 		 * on purpose (uvm_failalloc.h) or the daemon found nothing. */
@@ -258,7 +278,8 @@ obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
 			continue;
 		if (error != 0)
 			return error;
-		p += n;
+		if (io->kbuf != NULL)
+			io->kbuf += n;
 		off += (voff_t)n;
 		len -= n;
 	}
@@ -269,14 +290,21 @@ int
 uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
     bool write)
 {
-	return obj_rdwr(uobj, off, kbuf, len, write, UVM_ADV_NORMAL);
+	struct obj_io io = { .kbuf = kbuf, .write = write,
+	    .advice = UVM_ADV_NORMAL };
+
+	io.copy = kbuf_copy;
+	io.arg = &io;
+	return obj_rdwr(uobj, off, len, &io);
 }
 
 int
-uvm_obj_read_advice(struct uvm_object *uobj, voff_t off, void *kbuf,
-    size_t len, int advice)
+uvm_obj_read_to(struct uvm_object *uobj, voff_t off, size_t len, int advice,
+    uvm_obj_copy_fn copy, void *arg)
 {
-	return obj_rdwr(uobj, off, kbuf, len, false, advice);
+	struct obj_io io = { .copy = copy, .arg = arg, .advice = advice };
+
+	return obj_rdwr(uobj, off, len, &io);
 }
 
 void

@@ -155,16 +155,29 @@ int uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
     bool write);
 
 /*
- * uvm_obj_read_advice - uvm_obj_rdwr's read, with the pager told the
- * access pattern (UVM_ADV_*, uvm_map.h).  UVM_ADV_SEQUENTIAL, a read(2)
- * that goes on where the last one ended: a miss reads a cluster ahead,
- * and each page read goes to the inactive queue, not the active one
- * ("drop behind": a stream read once is the first thing the page daemon
- * should free).
- *  => as uvm_obj_rdwr.
+ * uvm_obj_copy_fn - where uvm_obj_read_to puts a read's bytes: n bytes
+ * from src, the page's kernel address (or NULL: n zeros, a hole).  It
+ * runs with the page busy and the object unlocked, so it must not fault
+ * on a mapping of this object (its fault would wait on the busy page
+ * forever): a copy to user memory must be one that cannot fault
+ * (copyout_nofault), with the caller falling back to a bounce buffer.
+ *  => returns 0 or a negative errno, which ends the read.
  */
-int uvm_obj_read_advice(struct uvm_object *uobj, voff_t off, void *kbuf,
-    size_t len, int advice);
+typedef int (*uvm_obj_copy_fn)(void *arg, const void *src, size_t n);
+
+/*
+ * uvm_obj_read_to - uvm_obj_rdwr's read, each page's bytes handed to copy
+ * (in order, a page's piece at a time), with the pager told the access
+ * pattern (UVM_ADV_*, uvm_map.h).  UVM_ADV_SEQUENTIAL, a read(2) that
+ * goes on where the last one ended: a miss reads a cluster ahead, and
+ * each page read goes to the inactive queue, not the active one ("drop
+ * behind": a stream read once is the first thing the page daemon should
+ * free).
+ *  => as uvm_obj_rdwr; copy's error is returned as it is, the bytes of
+ *     the pages before it moved.
+ */
+int uvm_obj_read_to(struct uvm_object *uobj, voff_t off, size_t len,
+    int advice, uvm_obj_copy_fn copy, void *arg);
 
 /* uvm_obj_print - refs, resident pages by offset.  => takes no lock. */
 void uvm_obj_print(struct uvm_object *uobj, kprint_fn pr);

@@ -1317,6 +1317,7 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "flt_anon", uvmexp.flt_anon }, { "flt_obj", uvmexp.flt_obj },
 		{ "flt_promote", uvmexp.flt_promote },
 		{ "flt_neighbor", uvmexp.flt_neighbor },
+		{ "flt_nbruns", uvmexp.flt_nbruns },
 		{ "flt_zeroahead", uvmexp.flt_zeroahead },
 		{ "flt_cowahead", uvmexp.flt_cowahead },
 		{ "thp_on", uvm_thp_on },

@@ -138,6 +138,8 @@ struct uvmexp {
 	uint64_t flt_obj;       /* 2A: object page mapped */
 	uint64_t flt_promote;   /* 2B: object page copied into an anon */
 	uint64_t flt_neighbor;  /* pages mapped by fault-ahead */
+	uint64_t flt_nbruns;    /* ... of an object, runs of them mapped at
+	                           once (one pmap_enter_pages each) */
 	uint64_t flt_zeroahead; /* pages zero-filled ahead of a forward sweep */
 	uint64_t flt_cowahead;  /* pages copied ahead of a forward sweep */
 	uint64_t thp_fills;     /* 2 MiB runs a zero-fill fault filled whole */

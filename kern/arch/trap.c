@@ -188,6 +188,9 @@ trap_user_fault(struct trapframe *tf)
 	 * kernel NULL dereference must panic, not fault in a user page. */
 	if ((tf->cs & 3) == 0 && curthread->onfault == NULL && !curthread->uaccess)
 		return -EFAULT;
+	/* copyout_nofault: the caller holds what a fault might need. */
+	if ((tf->cs & 3) == 0 && curthread->uaccess_nofault)
+		return -EFAULT;
 	/* The fault may sleep (a mutex, later I/O): let interrupts in if the
 	 * faulting code had them, as a system call would. */
 	if (tf->rflags & RFLAGS_IF)

@@ -19,6 +19,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/core/panic.h"
+#include "kern/core/thread.h"
 #include "pmap/vmlayout.h"
 
 struct copyjob {
@@ -66,6 +67,19 @@ copyout(const void *kbuf, uint64_t uaddr, size_t len)
 	if (!uaccess_ok(uaddr, len))
 		return -EFAULT;
 	return copy_checked((void *)uaddr, kbuf, len);
+}
+
+int
+copyout_nofault(const void *kbuf, uint64_t uaddr, size_t len)
+{
+	int error;
+
+	if (!uaccess_ok(uaddr, len))
+		return -EFAULT;
+	curthread->uaccess_nofault = true;
+	error = copy_checked((void *)uaddr, kbuf, len);
+	curthread->uaccess_nofault = false;
+	return error;
 }
 
 static void

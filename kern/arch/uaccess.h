@@ -25,6 +25,17 @@ int copyin(uint64_t uaddr, void *kbuf, size_t len);
 int copyout(const void *kbuf, uint64_t uaddr, size_t len);
 
 /*
+ * copyout_nofault - copyout that never faults a page in: it succeeds only
+ * if every page of the range is mapped writable right now, and otherwise
+ * returns -EFAULT at the first fault, some bytes perhaps copied.  For a
+ * caller that holds a busy page or a lock the fault path could need
+ * (read(2) copying straight from a file's page); it then falls back to
+ * a bounce buffer and copyout with nothing held.
+ *  => never sleeps; returns 0 or -EFAULT.
+ */
+int copyout_nofault(const void *kbuf, uint64_t uaddr, size_t len);
+
+/*
  * copyinstr - copy a NUL-terminated string of at most max bytes
  * (NUL included) into kbuf.
  *  => returns its length without the NUL, -EFAULT, or -ENAMETOOLONG

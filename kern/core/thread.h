@@ -82,6 +82,8 @@ struct thread {
 	struct lwp *lwp;                /* ... as this thread of it (lwp.h) */
 	bool uaccess;                   /* kernel code may touch user addresses
 	                                   directly (tests); copyin uses onfault */
+	bool uaccess_nofault;           /* copyout_nofault: a fault on a user
+	                                   address fails at once, no uvm_fault */
 	int tid;
 	enum thread_state state;
 	vaddr_t kstack;                 /* lowest usable stack address */

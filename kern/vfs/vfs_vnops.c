@@ -241,13 +241,36 @@ vn_piece(uint64_t off, size_t want)
 }
 
 /*
- * Read one piece at off into buf: *n bytes (0 at or past the end), the
- * pager told advice.  => vp unlocked; takes v_lock around the size check
- * and the copy.
+ * read(2)'s two ways to the user (vn_read_one).  Straight from the file's
+ * page: copyout_nofault, which fails rather than fault (the page is busy
+ * and v_lock held).  Into the bounce page: a plain copy, zeros for a hole.
  */
 static int
-vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
-    int advice, size_t *n)
+vn_copy_direct(void *arg, const void *src, size_t n)
+{
+	const uint64_t *ubuf = arg;
+
+	return src == NULL ? -EFAULT : copyout_nofault(src, *ubuf, n);
+}
+
+static int
+vn_copy_bounce(void *arg, const void *src, size_t n)
+{
+	if (src == NULL)
+		memset(arg, 0, n);
+	else
+		memcpy(arg, src, n);
+	return 0;
+}
+
+/*
+ * Read one piece at off, its bytes handed to copy(arg, ...): *n bytes (0
+ * at or past the end), the pager told advice.  => vp unlocked; takes
+ * v_lock around the size check and the copy.
+ */
+static int
+vn_read_piece(struct vnode *vp, uint64_t off, size_t want, int advice,
+    uvm_obj_copy_fn copy, void *arg, size_t *n)
 {
 	struct vattr va;
 	int error;
@@ -258,7 +281,7 @@ vn_read_piece(struct vnode *vp, uint64_t off, char *buf, size_t want,
 	error = vp->v_ops->vop_getattr(vp, &va);
 	if (error == 0 && off < va.va_size) {
 		*n = MIN(vn_piece(off, want), (size_t)(va.va_size - off));
-		error = uvm_obj_read_advice(vp->v_obj, off, buf, *n, advice);
+		error = uvm_obj_read_to(vp->v_obj, off, *n, advice, copy, arg);
 	}
 	mutex_exit(&vp->v_lock);
 	return error;
@@ -282,13 +305,46 @@ vn_read_advice(const struct vnode *vp, uint64_t off)
 	    UVM_ADV_SEQUENTIAL : UVM_ADV_NORMAL;
 }
 
+struct vn_read_counts vn_read_counts;
+
+/*
+ * One piece of read(2) at off to the user's ubuf: straight from the
+ * file's page while the user's pages are mapped writable, which is the
+ * common case (one copy); else through the bounce page, taken at the
+ * first need and kept for the call, then copyout with nothing held, so
+ * a fault on the user buffer - even on a mapping of this very page - is
+ * an ordinary fault.  => *n as vn_read_piece.
+ */
+static int
+vn_read_one(struct vnode *vp, uint64_t off, uint64_t ubuf, size_t want,
+    int advice, struct vm_page **bounce, size_t *n)
+{
+	int error = vn_read_piece(vp, off, want, advice, vn_copy_direct, &ubuf, n);
+	char *buf;
+
+	if (error != -EFAULT) {
+		if (error == 0 && *n > 0)
+			__atomic_add_fetch(&vn_read_counts.direct, 1, __ATOMIC_RELAXED);
+		return error;
+	}
+	if (*bounce == NULL && (*bounce = vn_bounce_get()) == NULL)
+		return -ENOMEM;
+	buf = vm_page_kva(*bounce);
+	error = vn_read_piece(vp, off, want, advice, vn_copy_bounce, buf, n);
+	if (error == 0 && *n > 0) {
+		__atomic_add_fetch(&vn_read_counts.bounced, 1, __ATOMIC_RELAXED);
+		if (copyout(buf, ubuf, *n) != 0)
+			error = -EFAULT;
+	}
+	return error;
+}
+
 int64_t
 vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 {
 	size_t done = 0, n = 0;
 	int error = 0, advice = vn_read_advice(vp, *off);
-	struct vm_page *bounce;
-	char *buf;
+	struct vm_page *bounce = NULL;
 
 	if (vp->v_type == VDIR)
 		return -EISDIR;
@@ -298,21 +354,16 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 		return vn_rdwr_fs(vp, ubuf, len, off, false);
 	if (vp->v_obj == NULL)
 		return -EINVAL;
-	if ((bounce = vn_bounce_get()) == NULL)
-		return -ENOMEM;
-	buf = vm_page_kva(bounce);
 	while (done < len && *off < VN_MAXOFF) {
-		error = vn_read_piece(vp, *off, buf, len - done, advice, &n);
+		error = vn_read_one(vp, *off, ubuf + done, len - done, advice,
+		    &bounce, &n);
 		if (error != 0 || n == 0)
 			break;
-		if (copyout(buf, ubuf + done, n) != 0) {
-			error = -EFAULT;
-			break;
-		}
 		done += n;
 		*off += n;
 	}
-	vn_bounce_put(bounce);
+	if (bounce != NULL)
+		vn_bounce_put(bounce);
 	if (done > 0)
 		__atomic_store_n(&vp->v_readnext, *off, __ATOMIC_RELAXED);
 	return done > 0 ? (int64_t)done : error;

@@ -63,6 +63,17 @@ int vn_file_open(struct vnode *vp, int flags, struct file **fpp);
  *     bytes moved before it, as Linux does.
  */
 int64_t vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off);
+
+/*
+ * How vn_read's pieces reached the user (atomic adds; tests read them):
+ * direct, copied straight from the file's page; bounced, through the
+ * bounce page because the user's page was not mapped writable yet.
+ */
+struct vn_read_counts {
+	uint64_t direct;
+	uint64_t bounced;
+};
+extern struct vn_read_counts vn_read_counts;
 int64_t vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
     bool append);
 

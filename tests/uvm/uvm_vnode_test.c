@@ -27,6 +27,7 @@
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "pmap/pmap.h"
+#include "pmap/pte.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
@@ -709,6 +710,41 @@ KTEST(uvm_vnode, a_write_fault_into_a_hole_allocates_or_fails_with_enospc)
 	KT_ASSERT(!(fk_page(5)->flags & PG_RDONLY));
 	uvm_unmap(t.map, VA, VA + PGOFF(8));
 	KT_EQ(uvn_flush(&fk.uvn, 0, 0, UVN_SYNC), 0);
+	fk_end();
+	vmtest_end(&t);
+}
+
+/*
+ * Fault-around maps a file's resident neighbours in runs of one right:
+ * the pages over a hole (PG_RDONLY) read-only, in a run of their own,
+ * the data pages on either side writable (a shared writable mapping).
+ */
+KTEST(uvm_vnode, fault_around_maps_hole_pages_read_only_in_a_run_of_their_own)
+{
+	struct vmtest t;
+
+	fk_begin(PGOFF(8), PAGE_SIZE, 1 << 20);
+	disk_fill(8, 21);
+	fk_punch(PGOFF(2), PGOFF(6));
+	vmtest_fault_ahead(true);
+	vmtest_begin(&t);
+	fk_map(&t, 8);
+	for (int i = 0; i < 8; i++)
+		KT_EQ(uvm_fault(t.map, VA + PGOFF(i), VM_PROT_READ), 0);
+	for (int i = 0; i < 8; i++)
+		KT_EQ(!!(fk_page(i)->flags & PG_RDONLY), i >= 2 && i < 6);
+	pmap_remove(t.map->pmap, VA, VA + PGOFF(8));
+	pmap_update(t.map->pmap);
+	uint64_t nb = uvmexp.flt_neighbor, runs = uvmexp.flt_nbruns;
+	KT_EQ(uvm_fault(t.map, VA, VM_PROT_READ), 0);
+	KT_EQ(uvmexp.flt_neighbor, nb + 7);
+	KT_EQ(uvmexp.flt_nbruns, runs + 3);     /* 1, 2..5, 6..7 */
+	for (int i = 1; i < 8; i++) {
+		uint64_t pte = vmtest_pte(&t, VA + PGOFF(i));
+		KT_EQ(pte & PG_V, PG_V);
+		KT_EQ(pte & PG_RW, i >= 2 && i < 6 ? 0 : PG_RW);
+	}
+	uvm_unmap(t.map, VA, VA + PGOFF(8));
 	fk_end();
 	vmtest_end(&t);
 }

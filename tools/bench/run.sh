@@ -449,9 +449,10 @@ awk '
 			printf "        (%s runs only user code, the same on both kernels: its ratio moves\n" \
 			    "         with the host from run to run; docs/performance.md, \"Now\")\n", worst
 		zf = v["uvmkern", "zero_fill_fault"]; fl = v["uvmkern", "null_syscall"] + v["uvmkern", "memset_page"]
+		# issue 22 raised the first target (2 x) to 1.5 x
 		if (fl > 0)
-			printf "target: zero-fill <= 2 x (null syscall + memset page): %s (%d <= 2 x %d = %d)\n",
-			    verdict(zf <= 2 * fl), zf, fl, 2 * fl
+			printf "target: zero-fill <= 1.5 x (null syscall + memset page): %s (%d <= 1.5 x %d = %d; %.2f x)\n",
+			    verdict(zf <= 1.5 * fl), zf, fl, 1.5 * fl, zf / fl
 		zf = v["uvmkern", "thp_on_zero_fill_64m"]; ms = v["uvmkern", "thp_on_memset_64m"]
 		off = v["uvmkern", "thp_off_memset_64m"]
 		off = (off > 0) ? v["uvmkern", "thp_off_zero_fill_64m"] / off : 0

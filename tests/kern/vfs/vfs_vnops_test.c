@@ -5,7 +5,9 @@
  * directory entries) on a mount that is never attached to the tree, so
  * the tests see only the descriptor layer: the vnode's references across
  * open, dup, fork and close; offsets, O_APPEND and EOF; the bounce
- * buffer (a write whose source is a mapping of the same file page);
+ * buffer (a write whose source is a mapping of the same file page, and
+ * read's two ways to the user: straight from the file's page into mapped
+ * memory, through the bounce page into memory not mapped yet);
  * the size put back when growing fails; getdents64's cookies; and a
  * write-back error reported by one fsync only.
  */
@@ -20,6 +22,7 @@
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_object.h"
 #include "uvm/uvm_page.h"
+#include "pmap/pte.h"
 
 #define VT_VA 0x10000000UL
 #define VT_OBJPAGES 8
@@ -303,6 +306,119 @@ KTEST(vnops, write_from_a_mapping_of_the_same_page)
 	KT_EQ(m[PAGE_SIZE], 'B');
 	KT_EQ(m[PAGE_SIZE + 99], 'A');
 	KT_EQ(vt_node(vp)->size, PAGE_SIZE + 100);
+	vmtest_deactivate(&t);
+	vt_done(vp);
+	vmtest_end(&t);
+}
+
+/* A file of len bytes 'a'.. 'z' in turn, written from u (resident after). */
+static struct vnode *
+vt_file_from(char *u, size_t len)
+{
+	struct vnode *vp = vt_vnode(2);
+	uint64_t off = 0;
+
+	for (size_t i = 0; i < len; i++)
+		u[i] = (char)('a' + i % 26);
+	KT_EQ(vn_write(vp, (uint64_t)u, len, &off, false), (int64_t)len);
+	return vp;
+}
+
+/* Do the n bytes at p read as the file's bytes from off on? */
+static bool
+vt_bytes_match(const char *p, uint64_t off, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != (char)('a' + (off + i) % 26))
+			return false;
+	}
+	return true;
+}
+
+/* Memory mapped writable: one copy, from the file's page to the user. */
+KTEST(vnops, a_read_into_mapped_memory_copies_straight_from_the_page)
+{
+	struct vmtest t;
+	struct vn_read_counts c0;
+	struct vnode *vp;
+	uint64_t off = 0;
+	char *u;
+
+	vmtest_begin(&t);
+	u = (char *)vmtest_map_anon(&t, VT_VA, 4);
+	vmtest_activate(&t);
+	vp = vt_file_from(u + 2 * PAGE_SIZE, 5000);     /* pages 2 and 3 */
+	memset(u, 'X', 2 * PAGE_SIZE);                  /* pages 0 and 1 */
+	c0 = vn_read_counts;
+	KT_EQ(vn_read(vp, (uint64_t)u + 100, 5000, &off), 5000);
+	KT_EQ(vn_read_counts.direct - c0.direct, 2);    /* one per file page */
+	KT_EQ(vn_read_counts.bounced - c0.bounced, 0);
+	KT_ASSERT(vt_bytes_match(u + 100, 0, 5000));
+	KT_EQ(u[99], 'X');
+	KT_EQ(u[5100], 'X');
+	vmtest_deactivate(&t);
+	vt_done(vp);
+	vmtest_end(&t);
+}
+
+/* A user page not mapped yet: the bounce page, then an ordinary fault. */
+KTEST(vnops, a_read_into_unmapped_memory_goes_through_the_bounce_page)
+{
+	struct vmtest t;
+	struct vn_read_counts c0;
+	struct vnode *vp;
+	uint64_t off = 10;
+	char *u;
+
+	vmtest_fault_ahead(false);      /* page 1 stays unmapped until read */
+	vmtest_begin(&t);
+	u = (char *)vmtest_map_anon(&t, VT_VA, 2);
+	vmtest_activate(&t);
+	vp = vt_file_from(u, 3000);
+	KT_EQ(vmtest_pte(&t, (vaddr_t)u + PAGE_SIZE), 0);
+	c0 = vn_read_counts;
+	KT_EQ(vn_read(vp, (uint64_t)u + PAGE_SIZE, 2000, &off), 2000);
+	KT_EQ(vn_read_counts.direct - c0.direct, 0);
+	KT_EQ(vn_read_counts.bounced - c0.bounced, 1);
+	KT_EQ(vmtest_pte(&t, (vaddr_t)u + PAGE_SIZE) & (PG_V | PG_RW),
+	    PG_V | PG_RW);                              /* copyout faulted it in */
+	KT_ASSERT(vt_bytes_match(u + PAGE_SIZE, 10, 2000));
+	vmtest_deactivate(&t);
+	vt_done(vp);
+	vmtest_end(&t);
+}
+
+/*
+ * The user buffer a mapping of the page being read: the direct copy runs
+ * with that page busy, so it must not fault on it (the fault would wait
+ * for the page forever).  Not mapped yet: bounced, and the copyout's
+ * fault finds the page unbusied; mapped by then: direct.
+ */
+KTEST(vnops, a_read_into_a_mapping_of_the_same_page_never_waits_on_itself)
+{
+	struct vmtest t;
+	struct vn_read_counts c0;
+	struct vnode *vp;
+	uint64_t off = 0;
+	char *u, *m;
+
+	vmtest_fault_ahead(false);
+	vmtest_begin(&t);
+	u = (char *)vmtest_map_anon(&t, VT_VA, 1);
+	vmtest_activate(&t);
+	vp = vt_file_from(u, 1000);
+	uao_reference(vp->v_obj);               /* the mapping's reference */
+	m = (char *)vmtest_map(&t, VT_VA + 4 * PAGE_SIZE, 1, vp->v_obj,
+	    VM_PROT_READ | VM_PROT_WRITE, 0);
+	KT_EQ(vmtest_pte(&t, (vaddr_t)m), 0);
+	c0 = vn_read_counts;
+	KT_EQ(vn_read(vp, (uint64_t)m + 2048, 1000, &off), 1000);
+	KT_EQ(vn_read_counts.bounced - c0.bounced, 1);
+	KT_ASSERT(vt_bytes_match(m + 2048, 0, 1000));
+	off = 0;
+	KT_EQ(vn_read(vp, (uint64_t)m + 3000, 500, &off), 500);
+	KT_EQ(vn_read_counts.direct - c0.direct, 1);    /* mapped now */
+	KT_ASSERT(vt_bytes_match(m + 3000, 0, 500));
 	vmtest_deactivate(&t);
 	vt_done(vp);
 	vmtest_end(&t);
