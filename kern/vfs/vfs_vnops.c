@@ -8,8 +8,8 @@
  *                  v
  *            vnode {VREG, v_obj} --> the file's pages (uvm object)
  *
- * A read or write moves the bytes one page-sized piece at a time through
- * a kernel bounce buffer:
+ * A write moves the bytes one page-sized piece at a time through a
+ * kernel bounce buffer:
  *
  *   write(fd, ubuf, 6000) at off 5000:
  *     piece 1: copyin ubuf[0..3192)      -> buf   (no lock held)
@@ -18,13 +18,24 @@
  *     piece 2: copyin ubuf[3192..6000)   -> buf
  *              lock vp; grow to 11000; uvm_obj_rdwr(8192, 2808); unlock
  *
- * The copy to or from user memory happens with no lock held and no page
- * busy: if the user buffer is a mapping of this very file, its fault
- * finds the page unbusied and the object unlocked (a direct copy from a
- * busy page would deadlock on it).  v_lock is held from the size check
- * through uvm_obj_rdwr, so a truncate cannot slip in between (the pager's
- * uvn_bmap is therefore called with v_lock held on this path, and without
- * it from the fault path: it must not take v_lock itself).
+ * The copyin happens with no lock held and no page busy: if the user
+ * buffer is a mapping of this very file, its fault finds the page
+ * unbusied and the object unlocked (a fault on a busy page it is itself
+ * holding would wait forever).  A read copies once where it can: straight
+ * from the file's busy page to the user, under v_lock, with a copy that
+ * fails rather than fault (copyout_nofault), which succeeds whenever the
+ * user's pages are mapped writable, as a buffer in use is; a piece whose
+ * copy would fault is read again into the bounce page and copied out
+ * with nothing held (vn_read_one):
+ *
+ *   read(fd, ubuf, 4096), ubuf mapped:  page -> ubuf            (direct)
+ *   ubuf never touched yet:             page -> bounce; unlock;
+ *                                       copyout(bounce -> ubuf) (bounced)
+ *
+ * v_lock is held from the size check through uvm_obj_rdwr, so a truncate
+ * cannot slip in between (the pager's uvn_bmap is therefore called with
+ * v_lock held on this path, and without it from the fault path: it must
+ * not take v_lock itself).
  *
  * A write past the end first grows the file (vop_setattr VA_SIZE, which
  * also says -ENOSPC/-EFBIG before any byte moves); if the copy into the
@@ -53,7 +64,8 @@
  * file systems do.  close reports nothing.
  *
  * Locking: the file's offset takes no lock (file.c says why); v_lock as
- * above, never across copyin/copyout.  Order: v_lock, then the object's
+ * above, never across copyin/copyout (only copyout_nofault, which cannot
+ * fault and so takes no lock).  Order: v_lock, then the object's
  * vmobjlock (taken inside uvm_obj_rdwr).
  */
 #include "kern/vfs/vfs_vnops.h"
