@@ -31,8 +31,16 @@
  *
  *   kmem_alloc(100)   -> class 128  -> pool "kmem-128" (direct map)
  *   kmem_alloc(1024)  -> class 1024 -> pool "kmem-1024"
- *   kmem_alloc(1025)  -> uvm_km_alloc(4096): one arena page
+ *   kmem_alloc(1025)  -> one whole page, seen through the direct map
+ *   kmem_alloc(4096)  -> the same
  *   kmem_alloc(9000)  -> uvm_km_alloc(12288): three arena pages
+ *
+ * A page-sized object (an amap's slot arrays, a bounce buffer) needs no
+ * arena addresses: one physical page is contiguous in the direct map.
+ * The arena would cost a mapping to make and, at the free, a mapping to
+ * take down, and a TLB shootdown of every CPU with it - more than the
+ * page's own allocation.  (What the page gives up is the arena's fault
+ * on a touch after kmem_free, which the pools' objects never had.)
  *
  * and kmem_free(p, size) takes the same size back, so it can find the
  * pool (or the number of pages) without a header in front of the object.
@@ -342,18 +350,43 @@ kmem_pool(size_t size)
 static void
 kmem_count(size_t size, bool alloc)
 {
-	uint64_t large = size > KMEM_MAXSMALL;
+	uint64_t page = size > KMEM_MAXSMALL && size <= PAGE_SIZE;
+	uint64_t large = size > PAGE_SIZE;
 
 	spin_lock(&km_lock);
 	if (alloc) {
 		uvm_km_stats.kmem_bytes += size;
+		uvm_km_stats.kmem_pages += page;
 		uvm_km_stats.kmem_large += large;
 	} else {
 		KASSERT(uvm_km_stats.kmem_bytes >= size);
 		uvm_km_stats.kmem_bytes -= size;
+		uvm_km_stats.kmem_pages -= page;
 		uvm_km_stats.kmem_large -= large;
 	}
 	spin_unlock(&km_lock);
+}
+
+/* A page-sized object: a kernel page of its own, in the direct map. */
+static void *
+kmem_page_alloc(int flags)
+{
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL,
+	    (flags & KM_ZERO) ? VM_PAGE_ZERO : 0);
+
+	if (pg == NULL)
+		return NULL;
+	pg->flags &= ~(PG_BUSY | PG_FAKE);      /* the kernel's, as a pool page */
+	return PHYS_TO_DMAP(pg->phys_addr);
+}
+
+static void
+kmem_page_free(void *p)
+{
+	struct vm_page *pg = vm_page_from_phys(DMAP_TO_PHYS(p));
+
+	KASSERT(((uintptr_t)p & PAGE_MASK) == 0 && pg != NULL);
+	vm_page_free(pg);
 }
 
 void *
@@ -367,6 +400,8 @@ kmem_alloc(size_t size, int flags)
 		return NULL;
 	if (size <= KMEM_MAXSMALL)
 		p = pool_get(kmem_pool(size), (flags & KM_ZERO) ? PR_ZERO : 0);
+	else if (size <= PAGE_SIZE)
+		p = kmem_page_alloc(flags);
 	else
 		p = (void *)uvm_km_alloc(size, (flags & KM_ZERO) ? UVM_KMF_ZERO : 0);
 	if (p != NULL)
@@ -386,6 +421,8 @@ kmem_free(void *p, size_t size)
 	KASSERT(p != NULL && size > 0);
 	if (size <= KMEM_MAXSMALL)
 		pool_put(kmem_pool(size), p);
+	else if (size <= PAGE_SIZE)
+		kmem_page_free(p);
 	else
 		uvm_km_free((vaddr_t)p, size, 0);
 	kmem_count(size, false);

@@ -41,8 +41,9 @@ void kmem_init(void);
  * kmem_alloc - size bytes of kernel memory (size > 0).
  *  => flags: KM_ZERO.  Up to KMEM_MAXSMALL bytes: an object of the
  *     smallest power-of-two class that fits, aligned to its class size,
- *     in the direct map; larger: whole fresh pages in the arena, so a
- *     touch after kmem_free faults.
+ *     in the direct map; up to a page: a whole page of its own, in the
+ *     direct map; larger: whole fresh pages in the arena, so a touch
+ *     after kmem_free faults.
  *  => returns NULL when memory is short (or failure injection says so,
  *     uvm_failalloc.h); never sleeps (yet).
  *  => the caller must pass the same size to kmem_free.
@@ -100,6 +101,7 @@ int uvm_km_check(kprint_fn pr);
 struct uvm_km_stats {
 	uint64_t kva_pages;         /* arena pages allocated (incl. guards) */
 	uint64_t kmem_bytes;        /* bytes out through kmem_alloc */
+	uint64_t kmem_pages;        /* page-sized (direct-map page) ones out */
 	uint64_t kmem_large;        /* large (arena) kmem allocations out */
 };
 extern struct uvm_km_stats uvm_km_stats;

@@ -82,7 +82,6 @@
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
-#include "uvm/uvm_page.h"
 #include "uvm/uvm_vnode.h"
 
 #define VN_EPOCH_AT_BOOT 1767225600LL   /* as sys_time.c: 2026-01-01 */
@@ -214,23 +213,6 @@ vn_stat(struct vnode *vp, struct linux_stat *st)
 
 /* ---- read and write ---- */
 
-/*
- * The bounce buffer: a page seen through the direct map.  A kmem buffer
- * of a page's size would be a fresh kernel mapping, whose removal costs
- * a TLB shootdown on every read and write call.
- */
-static struct vm_page *
-vn_bounce_get(void)
-{
-	return vm_page_alloc(NULL, 0, NULL, 0);
-}
-
-static void
-vn_bounce_put(struct vm_page *pg)
-{
-	vm_page_free(pg);
-}
-
 /* A file system's own vop_read/vop_write on the user buffer. */
 static int64_t
 vn_rdwr_fs(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
@@ -329,23 +311,21 @@ struct vn_read_counts vn_read_counts;
  */
 static int
 vn_read_one(struct vnode *vp, uint64_t off, uint64_t ubuf, size_t want,
-    int advice, struct vm_page **bounce, size_t *n)
+    int advice, char **bounce, size_t *n)
 {
 	int error = vn_read_piece(vp, off, want, advice, vn_copy_direct, &ubuf, n);
-	char *buf;
 
 	if (error != -EFAULT) {
 		if (error == 0 && *n > 0)
 			__atomic_add_fetch(&vn_read_counts.direct, 1, __ATOMIC_RELAXED);
 		return error;
 	}
-	if (*bounce == NULL && (*bounce = vn_bounce_get()) == NULL)
+	if (*bounce == NULL && (*bounce = kmem_alloc(PAGE_SIZE, 0)) == NULL)
 		return -ENOMEM;
-	buf = vm_page_kva(*bounce);
-	error = vn_read_piece(vp, off, want, advice, vn_copy_bounce, buf, n);
+	error = vn_read_piece(vp, off, want, advice, vn_copy_bounce, *bounce, n);
 	if (error == 0 && *n > 0) {
 		__atomic_add_fetch(&vn_read_counts.bounced, 1, __ATOMIC_RELAXED);
-		if (copyout(buf, ubuf, *n) != 0)
+		if (copyout(*bounce, ubuf, *n) != 0)
 			error = -EFAULT;
 	}
 	return error;
@@ -356,7 +336,7 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 {
 	size_t done = 0, n = 0;
 	int error = 0, advice = vn_read_advice(vp, *off);
-	struct vm_page *bounce = NULL;
+	char *bounce = NULL;
 
 	if (vp->v_type == VDIR)
 		return -EISDIR;
@@ -375,7 +355,7 @@ vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off)
 		*off += n;
 	}
 	if (bounce != NULL)
-		vn_bounce_put(bounce);
+		kmem_free(bounce, PAGE_SIZE);
 	if (done > 0)
 		__atomic_store_n(&vp->v_readnext, *off, __ATOMIC_RELAXED);
 	return done > 0 ? (int64_t)done : error;
@@ -459,16 +439,14 @@ vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
 {
 	size_t done = 0;
 	int error = vn_write_check(vp, ubuf, len);
-	struct vm_page *bounce;
 	char *buf;
 
 	if (error != 0)
 		return error;
 	if (vp->v_ops->vop_write != NULL)
 		return vn_rdwr_fs(vp, ubuf, len, off, true);
-	if ((bounce = vn_bounce_get()) == NULL)
+	if ((buf = kmem_alloc(PAGE_SIZE, 0)) == NULL)
 		return -ENOMEM;
-	buf = vm_page_kva(bounce);
 	while (done < len) {
 		size_t n = vn_piece(*off, len - done);
 		if (copyin(ubuf + done, buf, n) != 0) {
@@ -481,7 +459,7 @@ vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
 		done += n;
 		*off += n;
 	}
-	vn_bounce_put(bounce);
+	kmem_free(buf, PAGE_SIZE);
 	if (done > 0)
 		vn_touch(vp);
 	return done > 0 ? (int64_t)done : error;

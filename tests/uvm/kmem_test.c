@@ -35,7 +35,7 @@
  */
 struct kbase {
 	struct vm_baseline vm;
-	uint64_t kva_pages, kmem_large, free, ptpages;
+	uint64_t kva_pages, kmem_pages, kmem_large, free, ptpages;
 };
 
 static void
@@ -44,6 +44,7 @@ kbase_take(struct kbase *b)
 	kmem_reclaim();
 	vm_baseline_take(&b->vm);
 	b->kva_pages = uvm_km_stats.kva_pages;
+	b->kmem_pages = uvm_km_stats.kmem_pages;
 	b->kmem_large = uvm_km_stats.kmem_large;
 	b->free = uvmexp.free;
 	b->ptpages = pmap_counters.ptpages;
@@ -55,6 +56,7 @@ kbase_expect(const struct kbase *b)
 	kmem_reclaim();
 	vm_baseline_expect(&b->vm);
 	KT_EQ(uvm_km_stats.kva_pages, b->kva_pages);
+	KT_EQ(uvm_km_stats.kmem_pages, b->kmem_pages);
 	KT_EQ(uvm_km_stats.kmem_large, b->kmem_large);
 	/* Every page came back, except page tables pmap still holds. */
 	KT_EQ(uvmexp.free + (pmap_counters.ptpages - b->ptpages), b->free);
@@ -161,9 +163,12 @@ KTEST(kmem, small_sizes_come_from_class_pools)
 	kbase_expect(&b);
 }
 
+static const size_t page_sizes[] = {
+	KMEM_MAXSMALL + 1, 2048, 3000, PAGE_SIZE,
+};
+
 static const size_t large_sizes[] = {
-	KMEM_MAXSMALL + 1, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE,
-	5 * PAGE_SIZE + 100,
+	PAGE_SIZE + 1, 3 * PAGE_SIZE, 5 * PAGE_SIZE + 100,
 };
 
 /* Problems with the pages of a large allocation: mapping and page state. */
@@ -185,6 +190,43 @@ large_problems(const void *p, size_t size)
 		    pg->uobject != NULL || pg->uanon != NULL;
 	}
 	return bad;
+}
+
+/*
+ * Above the pools, up to a page: a whole page each, in the direct map (no
+ * arena address, so no mapping to make or shoot down), owned by nobody.
+ */
+KTEST(kmem, page_sizes_are_whole_direct_map_pages)
+{
+	void *p[ARRAY_SIZE(page_sizes)];
+	struct kbase b;
+	uint64_t bytes = 0;
+
+	kbase_take(&b);
+	for (size_t i = 0; i < ARRAY_SIZE(page_sizes); i++) {
+		size_t s = page_sizes[i];
+		struct vm_page *pg;
+		p[i] = kmem_alloc(s, 0);
+		KT_ASSERT(p[i] != NULL);
+		KT_ASSERT((uintptr_t)p[i] >= DMAP_BASE && !in_arena(p[i]));
+		KT_EQ((uintptr_t)p[i] & PAGE_MASK, 0);
+		pg = vm_page_from_phys(DMAP_TO_PHYS(p[i]));
+		KT_ASSERT(pg != NULL && pg->pqflags == 0 &&
+		    !(pg->flags & (PG_BUSY | PG_FAKE)) && pg->uobject == NULL &&
+		    pg->uanon == NULL);
+		fill(p[i], s, (uint8_t)(i + 1));
+		bytes += s;
+	}
+	KT_EQ(uvm_km_stats.kva_pages, b.kva_pages);
+	KT_EQ(uvm_km_stats.kmem_pages, b.kmem_pages + ARRAY_SIZE(page_sizes));
+	KT_EQ(uvm_km_stats.kmem_large, b.kmem_large);
+	KT_EQ(uvm_km_stats.kmem_bytes, b.vm.kmem_bytes + bytes);
+	KT_EQ(uvmexp.free, b.free - ARRAY_SIZE(page_sizes));
+	for (size_t i = 0; i < ARRAY_SIZE(page_sizes); i++) {
+		KT_ASSERT(filled(p[i], page_sizes[i], (uint8_t)(i + 1)));
+		kmem_free(p[i], page_sizes[i]);
+	}
+	kbase_expect(&b);
 }
 
 KTEST(kmem, large_sizes_are_mapped_arena_pages)
