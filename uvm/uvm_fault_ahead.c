@@ -98,11 +98,16 @@ fault_around(const struct fault *f, int *nback, int *nforw)
 	*nforw = FAULT_AROUND - 1 - *nback;
 }
 
+/*
+ * No neighbours for a wiring fault, nor for any fault in a wired
+ * (mlocked) entry: its pages are all mapped and wired already, and
+ * entering one again without PG_WIRED would drop its wiring.
+ */
 void
 fault_ahead_window(struct fault *f)
 {
 	const struct vm_map_entry *e = f->entry;
-	bool none = f->wire || !uvm_fault_ahead_on;
+	bool none = f->wire || e->wired_count > 0 || !uvm_fault_ahead_on;
 	int nback = none ? 0 : fault_advice[e->advice].nback;
 	int nforw = none ? 0 : fault_advice[e->advice].nforw;
 
@@ -172,8 +177,8 @@ ahead_upper_neighbors(struct fault *f)
  * Map a run of n resident object pages from va with prot, all in one
  * pmap_enter_pages (one lock, one walk, one pool call for the PV
  * entries) and one page-queue round.  Neighbours are optional: pages the
- * pmap could not map (no memory for a table) are left for their own
- * faults.  => map and object locked.
+ * pmap could not map (no memory for a table or a PV entry) are left for
+ * their own faults.  => map and object locked.
  */
 static void
 objpages_enter_run(struct fault *f, vaddr_t va, struct vm_page **pgs, int n,
@@ -185,8 +190,9 @@ objpages_enter_run(struct fault *f, vaddr_t va, struct vm_page **pgs, int n,
 		return;
 	mapped = pmap_enter_pages(f->map->pmap, va, pgs, n, prot,
 	    uvm_thp_pmap_flags(f->entry));
-	if (mapped > 0)
-		vm_page_activate_many(pgs, mapped);
+	if (mapped == 0)
+		return;
+	vm_page_activate_many(pgs, mapped);
 	UVMEXP_ADD(flt_neighbor, (uint64_t)mapped);
 	UVMEXP_ADD(flt_nbruns, 1);
 }

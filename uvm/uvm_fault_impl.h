@@ -101,7 +101,8 @@ void fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
 /*
  * fault_ahead_window - pick the window of pages around f->va the fault
  * looks at (f->startva, npages, centeridx), inside the entry, by its
- * advice; va's page alone when wiring or with fault-ahead off.
+ * advice; va's page alone when wiring, in a wired entry, or with
+ * fault-ahead off.
  *  => map locked; f->entry set.  Never sleeps.
  */
 void fault_ahead_window(struct fault *f);

@@ -35,15 +35,17 @@
  *   kmem_alloc(4096)  -> the same
  *   kmem_alloc(9000)  -> uvm_km_alloc(12288): three arena pages
  *
+ * and kmem_free(p, size) takes the same size back, so it can find the
+ * pool (or the number of pages) without a header in front of the object.
+ *
  * A page-sized object (an amap's slot arrays, a bounce buffer) needs no
  * arena addresses: one physical page is contiguous in the direct map.
  * The arena would cost a mapping to make and, at the free, a mapping to
  * take down, and a TLB shootdown of every CPU with it - more than the
- * page's own allocation.  (What the page gives up is the arena's fault
- * on a touch after kmem_free, which the pools' objects never had.)
- *
- * and kmem_free(p, size) takes the same size back, so it can find the
- * pool (or the number of pages) without a header in front of the object.
+ * page's own allocation.  What such an object gives up is the arena's
+ * fault on a touch after kmem_free (and, unlike a pool object, it gets
+ * no poison in a debug kernel: the freed page goes straight back to the
+ * page allocator, to be anybody's).
  *
  * Arena pages are kernel pages, unnamed: no object, no anon, on no paging
  * queue, and PG_BUSY/PG_FAKE cleared once mapped.  They are not wired:
@@ -380,12 +382,16 @@ kmem_page_alloc(int flags)
 	return PHYS_TO_DMAP(pg->phys_addr);
 }
 
+/* Give back kmem_page_alloc's page: one the kernel owns, on no queue. */
 static void
 kmem_page_free(void *p)
 {
-	struct vm_page *pg = vm_page_from_phys(DMAP_TO_PHYS(p));
+	struct vm_page *pg;
 
-	KASSERT(((uintptr_t)p & PAGE_MASK) == 0 && pg != NULL);
+	KASSERT((uintptr_t)p >= DMAP_BASE && ((uintptr_t)p & PAGE_MASK) == 0);
+	pg = vm_page_from_phys(DMAP_TO_PHYS(p));
+	KASSERT(pg != NULL && pg->pqflags == 0 && !(pg->flags & PG_BUSY) &&
+	    pg->uobject == NULL && pg->uanon == NULL);
 	vm_page_free(pg);
 }
 

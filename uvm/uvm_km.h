@@ -2,7 +2,8 @@
  * uvm/uvm_km.h - kernel memory, a VM service as UVM's uvm_km is:
  *
  *   kmem_alloc/kmem_free   any size: small sizes come from size-class
- *                          pools, large ones are whole pages in the
+ *                          pools, up to a page a whole page in the
+ *                          direct map, larger ones whole pages in the
  *                          kernel arena
  *   uvm_km_alloc/free      page-granular kernel virtual memory in the
  *                          arena [KVA_START, KVA_END), backed by pages

@@ -155,12 +155,15 @@ int uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
     bool write);
 
 /*
- * uvm_obj_copy_fn - where uvm_obj_read_to puts a read's bytes: n bytes
- * from src, the page's kernel address (or NULL: n zeros, a hole).  It
- * runs with the page busy and the object unlocked, so it must not fault
- * on a mapping of this object (its fault would wait on the busy page
- * forever): a copy to user memory must be one that cannot fault
- * (copyout_nofault), with the caller falling back to a bounce buffer.
+ * uvm_obj_copy_fn - where uvm_obj_read_to puts a read's bytes: the next n
+ * bytes of the read, from src, the page's kernel address (or NULL: n
+ * zeros, a hole); the function keeps its own place (arg) and moves it
+ * along.  It runs with the page busy and the object unlocked, and with
+ * whatever the caller holds (read(2): v_lock), so it must not fault on a
+ * mapping of this object or anything needing those locks (the fault
+ * would wait forever): a copy to user memory must be one that never
+ * enters the fault handler (copyout_nofault), with the caller falling
+ * back to a bounce buffer.
  *  => returns 0 or a negative errno, which ends the read.
  */
 typedef int (*uvm_obj_copy_fn)(void *arg, const void *src, size_t n);

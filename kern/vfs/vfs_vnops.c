@@ -26,7 +26,8 @@
  * fails rather than fault (copyout_nofault), which succeeds whenever the
  * user's pages are mapped writable, as a buffer in use is; a piece whose
  * copy would fault is read again into the bounce page and copied out
- * with nothing held (vn_read_one):
+ * with nothing held (vn_read_one; a page not mapped yet, a copy-on-write
+ * page, a bad pointer):
  *
  *   read(fd, ubuf, 4096), ubuf mapped:  page -> ubuf            (direct)
  *   ubuf never touched yet:             page -> bounce; unlock;
@@ -64,8 +65,8 @@
  * file systems do.  close reports nothing.
  *
  * Locking: the file's offset takes no lock (file.c says why); v_lock as
- * above, never across copyin/copyout (only copyout_nofault, which cannot
- * fault and so takes no lock).  Order: v_lock, then the object's
+ * above, never across copyin/copyout (only across copyout_nofault, which
+ * never enters the fault handler and so takes no lock).  Order: v_lock, then the object's
  * vmobjlock (taken inside uvm_obj_rdwr).
  */
 #include "kern/vfs/vfs_vnops.h"
@@ -235,25 +236,34 @@ vn_piece(uint64_t off, size_t want)
 }
 
 /*
- * read(2)'s two ways to the user (vn_read_one).  Straight from the file's
- * page: copyout_nofault, which fails rather than fault (the page is busy
- * and v_lock held).  Into the bounce page: a plain copy, zeros for a hole.
+ * read(2)'s two ways to the user (vn_read_one), each moving its own
+ * position along as the pages' bytes come.  Straight from the file's
+ * page: copyout_nofault, which fails rather than enter the fault handler
+ * (the page is busy and v_lock held); a hole's zeros come from a page of
+ * zeros.  Into the bounce buffer: a plain copy.
  */
+static const uint8_t vn_zeros[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
 static int
 vn_copy_direct(void *arg, const void *src, size_t n)
 {
-	const uint64_t *ubuf = arg;
+	uint64_t *ubuf = arg;
+	int error = copyout_nofault(src != NULL ? src : vn_zeros, *ubuf, n);
 
-	return src == NULL ? -EFAULT : copyout_nofault(src, *ubuf, n);
+	*ubuf += n;
+	return error;
 }
 
 static int
 vn_copy_bounce(void *arg, const void *src, size_t n)
 {
+	char **p = arg;
+
 	if (src == NULL)
-		memset(arg, 0, n);
+		memset(*p, 0, n);
 	else
-		memcpy(arg, src, n);
+		memcpy(*p, src, n);
+	*p += n;
 	return 0;
 }
 
@@ -287,7 +297,7 @@ vn_read_piece(struct vnode *vp, uint64_t off, size_t want, int advice,
  * judge it, by history rather than by the size of one call: the pager
  * then reads the largest cluster ahead on a miss (the vnode pager's
  * UVM_ADV_SEQUENTIAL) and leaves the pages on the inactive queue, first
- * to go, as a stream read once should (uvm_obj_read_advice).  A random
+ * to go, as a stream read once should (uvm_obj_read_to).  A random
  * reader keeps normal advice.  The hint is per vnode, not per open file:
  * two readers of one file at once look random, which costs read-ahead,
  * not correctness.
@@ -307,13 +317,21 @@ struct vn_read_counts vn_read_counts;
  * common case (one copy); else through the bounce page, taken at the
  * first need and kept for the call, then copyout with nothing held, so
  * a fault on the user buffer - even on a mapping of this very page - is
- * an ordinary fault.  => *n as vn_read_piece.
+ * an ordinary fault.  A direct copy that failed part way leaves the
+ * bytes it wrote, which the second pass writes again - unless the buffer
+ * is a mapping of the bytes being read and the first pass changed them,
+ * or the file was truncated in between: then what lies past the count
+ * returned is undefined, as POSIX allows, and the bytes returned are the
+ * file's as it is at the second pass (Linux, copying straight from its
+ * page too, behaves alike).  => *n as vn_read_piece.
  */
 static int
 vn_read_one(struct vnode *vp, uint64_t off, uint64_t ubuf, size_t want,
     int advice, char **bounce, size_t *n)
 {
-	int error = vn_read_piece(vp, off, want, advice, vn_copy_direct, &ubuf, n);
+	uint64_t to = ubuf;
+	char *p;
+	int error = vn_read_piece(vp, off, want, advice, vn_copy_direct, &to, n);
 
 	if (error != -EFAULT) {
 		if (error == 0 && *n > 0)
@@ -322,7 +340,8 @@ vn_read_one(struct vnode *vp, uint64_t off, uint64_t ubuf, size_t want,
 	}
 	if (*bounce == NULL && (*bounce = kmem_alloc(PAGE_SIZE, 0)) == NULL)
 		return -ENOMEM;
-	error = vn_read_piece(vp, off, want, advice, vn_copy_bounce, *bounce, n);
+	p = *bounce;
+	error = vn_read_piece(vp, off, want, advice, vn_copy_bounce, &p, n);
 	if (error == 0 && *n > 0) {
 		__atomic_add_fetch(&vn_read_counts.bounced, 1, __ATOMIC_RELAXED);
 		if (copyout(*bounce, ubuf, *n) != 0)

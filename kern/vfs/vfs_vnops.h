@@ -58,24 +58,27 @@ int vn_file_open(struct vnode *vp, int flags, struct file **fpp);
  * the file at *off, advancing *off by what moved.  vn_write with append
  * starts at the end of the file (and leaves *off there).
  *  => vp referenced and unlocked; may sleep.
- *  => the bytes moved; -EFAULT (nothing moved), -EISDIR, -EINVAL,
+ *  => the bytes moved; -EFAULT (nothing moved, though a read may have
+ *     written part of the buffer), -EISDIR, -EINVAL,
  *     -ENOSPC, -EFBIG, -EIO.  A fault or error part way returns the
  *     bytes moved before it, as Linux does.
  */
 int64_t vn_read(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off);
+int64_t vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
+    bool append);
 
 /*
  * How vn_read's pieces reached the user (atomic adds; tests read them):
- * direct, copied straight from the file's page; bounced, through the
- * bounce page because the user's page was not mapped writable yet.
+ * direct, copied straight from the file's page (or a hole's zeros);
+ * bounced, through the bounce buffer because the direct copy would have
+ * faulted (the user's page not mapped yet, mapped read-only for
+ * copy-on-write, or not there at all).
  */
 struct vn_read_counts {
 	uint64_t direct;
 	uint64_t bounced;
 };
 extern struct vn_read_counts vn_read_counts;
-int64_t vn_write(struct vnode *vp, uint64_t ubuf, size_t len, uint64_t *off,
-    bool append);
 
 /* vn_stat - vp's attributes as Linux's struct stat.  => 0 or -errno. */
 int vn_stat(struct vnode *vp, struct linux_stat *st);

@@ -21,6 +21,7 @@
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_amap.h"
 #include "uvm/uvm_anon.h"
+#include "uvm/uvm_aobj.h"
 #include "uvm/uvm_fault.h"
 #include "uvm/uvm_map.h"
 #include "uvm/uvm_object.h"
@@ -200,6 +201,39 @@ KTEST(fault_speed, a_file_fault_maps_the_resident_block_of_sixteen_around_it)
 	}
 	uvm_unmap(t.map, va, va + size);
 	vmtest_memobj_free(uobj, data, size);
+	vmtest_end(&t);
+}
+
+/*
+ * A fault in a wired (mlocked) entry maps no neighbours: they are all
+ * mapped and wired already, and entering one again without PG_WIRED
+ * would drop its wiring (pte_replaced).  mlock a shared file mapping
+ * read-only, make it writable, write one page: every PTE stays wired.
+ */
+KTEST(fault_speed, a_fault_in_a_wired_entry_leaves_the_neighbours_wired)
+{
+	struct vmtest t;
+	size_t size = 16 * PAGE_SIZE;
+
+	vmtest_fault_ahead(true);
+	vmtest_begin(&t);
+	struct uvm_object *uobj = uao_create(size, 0);
+	uao_reference(uobj);                    /* the mapping's */
+	vaddr_t va = vmtest_map(&t, BASE, 16, uobj, VM_PROT_READ, 0);
+	KT_EQ(uvm_map_pageable(t.map, va, va + size, false), 0);
+	KT_EQ(t.map->pmap->pm_stats.wired, 16);
+	KT_EQ(uvm_map_protect(t.map, va, va + size,
+	    VM_PROT_READ | VM_PROT_WRITE, false), 0);
+	uint64_t nb = uvmexp.flt_neighbor;
+	KT_EQ(uvm_fault(t.map, va + 5 * PAGE_SIZE, VM_PROT_WRITE), 0);
+	KT_EQ(uvmexp.flt_neighbor, nb);
+	KT_EQ(t.map->pmap->pm_stats.wired, 16);
+	for (int i = 0; i < 16; i++)
+		KT_EQ(vmtest_pte(&t, va + (vaddr_t)i * PAGE_SIZE) & PG_WIRED, PG_WIRED);
+	KT_EQ(uvm_map_pageable(t.map, va, va + size, true), 0);
+	KT_EQ(t.map->pmap->pm_stats.wired, 0);
+	uvm_unmap(t.map, va, va + size);
+	uao_detach(uobj);
 	vmtest_end(&t);
 }
 

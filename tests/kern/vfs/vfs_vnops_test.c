@@ -356,6 +356,14 @@ KTEST(vnops, a_read_into_mapped_memory_copies_straight_from_the_page)
 	KT_ASSERT(vt_bytes_match(u + 100, 0, 5000));
 	KT_EQ(u[99], 'X');
 	KT_EQ(u[5100], 'X');
+	vt_node(vp)->size = 3 * PAGE_SIZE;      /* page 2: a hole, no page */
+	off = 2 * PAGE_SIZE;
+	KT_EQ(vn_read(vp, (uint64_t)u, 100, &off), 100);
+	KT_EQ(vn_read_counts.direct - c0.direct, 3);    /* zeros, direct too */
+	KT_EQ(u[0], 0);
+	KT_EQ(u[99], 0);
+	KT_EQ(u[100], 'a');
+	KT_EQ(vn_read_counts.bounced - c0.bounced, 0);
 	vmtest_deactivate(&t);
 	vt_done(vp);
 	vmtest_end(&t);
