@@ -618,12 +618,11 @@ entry_pa(pt_entry_t e, vaddr_t va)
 static paddr_t
 ptp_alloc(struct pmap *pm)
 {
-	struct vm_page *ptp = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO |
+	struct vm_page *ptp = vm_page_alloc_kernel(VM_PAGE_ZERO |
 	    (pm == &kernel_pmap_store ? VM_PAGE_NOFAIL : 0));
 
 	if (ptp == NULL)
 		return 0;
-	ptp->flags &= ~(PG_BUSY | PG_FAKE);
 	ptp->md.ptp_count = 0;
 	vm_page_wire(ptp);
 	pm->pm_stats.ptpages++;
@@ -1868,12 +1867,11 @@ pmap_create(void)
 
 	if (pm == NULL)
 		return NULL;
-	pml4 = vm_page_alloc(NULL, 0, NULL, VM_PAGE_ZERO);
+	pml4 = vm_page_alloc_kernel(VM_PAGE_ZERO);
 	if (pml4 == NULL) {
 		pool_put(&pmap_pool, pm);
 		return NULL;
 	}
-	pml4->flags &= ~(PG_BUSY | PG_FAKE);
 	vm_page_wire(pml4);
 	pm->pm_pml4_pa = pml4->phys_addr;
 	pm->pm_pml4 = PHYS_TO_DMAP(pm->pm_pml4_pa);

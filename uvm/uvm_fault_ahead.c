@@ -13,7 +13,8 @@
  *                mapped read-only that may now be written is upgraded.
  *                A mapping of an object (a file, shared memory) under
  *                normal advice takes the 16-page aligned block around
- *                va instead ("fault around")
+ *                va instead ("fault around"), each run of its pages
+ *                mapped with one pmap_enter_pages
  *   zero ahead   a zero-fill (2B) right after a page that has an anon:
  *                the process sweeps forward (a memset), so the next
  *                FAULT_AHEAD pages without an anon are zero-filled now
@@ -40,9 +41,11 @@
  *
  * Invariants: nothing here is needed for correctness, and nothing here
  * sleeps - it allocates with the pool and page allocators' no-wait paths
- * and stops short when memory is (anywhere near) short.  Pages already
- * mapped, busy (being read), or wired are left alone: work ahead never
- * replaces a wired entry's pages.
+ * and stops short when memory is (anywhere near) short.  Busy pages
+ * (being read) are left alone, and so is an anon neighbour already mapped
+ * with the rights it would get (an object's is simply entered again); a
+ * wired entry gets no window at all (fault_ahead_window): work ahead
+ * never replaces or re-enters a wired entry's pages.
  *
  * Lock order: map, then amap (and its anons), then object, all held by
  * the caller as the case analysis holds them; nothing here takes or

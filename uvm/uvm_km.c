@@ -239,12 +239,11 @@ km_map(vaddr_t va, size_t n, int flags)
 	int pgflags = (flags & UVM_KMF_ZERO) ? VM_PAGE_ZERO : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, pgflags);
+		struct vm_page *pg = vm_page_alloc_kernel(pgflags);
 		if (pg == NULL) {
 			km_unmap(va, i);
 			return -ENOMEM;
 		}
-		pg->flags &= ~(PG_BUSY | PG_FAKE);
 		pmap_kenter_pa(va + (i << PAGE_SHIFT), vm_page_phys(pg),
 		    VM_PROT_READ | VM_PROT_WRITE, 0);
 	}
@@ -373,13 +372,9 @@ kmem_count(size_t size, bool alloc)
 static void *
 kmem_page_alloc(int flags)
 {
-	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL,
-	    (flags & KM_ZERO) ? VM_PAGE_ZERO : 0);
+	struct vm_page *pg = vm_page_alloc_kernel((flags & KM_ZERO) ? VM_PAGE_ZERO : 0);
 
-	if (pg == NULL)
-		return NULL;
-	pg->flags &= ~(PG_BUSY | PG_FAKE);      /* the kernel's, as a pool page */
-	return PHYS_TO_DMAP(pg->phys_addr);
+	return pg != NULL ? vm_page_kva(pg) : NULL;
 }
 
 /* Give back kmem_page_alloc's page: one the kernel owns, on no queue. */

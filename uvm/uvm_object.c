@@ -202,27 +202,27 @@ uvm_obj_check(struct uvm_object *uobj, kprint_fn pr)
 }
 
 /*
- * Where the bytes of a read go, or a write's come from: kbuf (moved on as
- * pages are done), or, for uvm_obj_read_to, the caller's copy function.
+ * Where a write's bytes come from (kbuf, moved on as pages are done), or
+ * where a read's go (the copy function).
  */
 struct obj_io {
-	char *kbuf;
+	const char *kbuf;
 	uvm_obj_copy_fn copy;
 	void *arg;
 	bool write;
 	int advice;
 };
 
-/* A read's n bytes from src (NULL: a hole's zeros) into kbuf. */
-static int
-kbuf_copy(void *arg, const void *src, size_t n)
+int
+uvm_obj_copy_kbuf(void *arg, const void *src, size_t n)
 {
-	struct obj_io *io = arg;
+	char **p = arg;
 
 	if (src == NULL)
-		memset(io->kbuf, 0, n);
+		memset(*p, 0, n);
 	else
-		memcpy(io->kbuf, src, n);
+		memcpy(*p, src, n);
+	*p += n;
 	return 0;
 }
 
@@ -278,7 +278,7 @@ obj_rdwr(struct uvm_object *uobj, voff_t off, size_t len, struct obj_io *io)
 			continue;
 		if (error != 0)
 			return error;
-		if (io->kbuf != NULL)
+		if (io->write)
 			io->kbuf += n;
 		off += (voff_t)n;
 		len -= n;
@@ -290,11 +290,10 @@ int
 uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
     bool write)
 {
+	char *p = kbuf;
 	struct obj_io io = { .kbuf = kbuf, .write = write,
-	    .advice = UVM_ADV_NORMAL };
+	    .advice = UVM_ADV_NORMAL, .copy = uvm_obj_copy_kbuf, .arg = &p };
 
-	io.copy = kbuf_copy;
-	io.arg = &io;
 	return obj_rdwr(uobj, off, len, &io);
 }
 

@@ -169,6 +169,13 @@ int uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
 typedef int (*uvm_obj_copy_fn)(void *arg, const void *src, size_t n);
 
 /*
+ * uvm_obj_copy_kbuf - the uvm_obj_copy_fn of a read into kernel memory:
+ * arg is a char ** to the next byte, moved along (uvm_obj_rdwr's, and
+ * read(2)'s bounce buffer).  => returns 0.
+ */
+int uvm_obj_copy_kbuf(void *arg, const void *src, size_t n);
+
+/*
  * uvm_obj_read_to - uvm_obj_rdwr's read, each page's bytes handed to copy
  * (in order, a page's piece at a time), with the pager told the access
  * pattern (UVM_ADV_*, uvm_map.h).  UVM_ADV_SEQUENTIAL, a read(2) that

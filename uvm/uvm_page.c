@@ -540,6 +540,16 @@ vm_page_alloc(struct uvm_object *obj, voff_t off, struct vm_anon *anon, int flag
 	return pg;
 }
 
+struct vm_page *
+vm_page_alloc_kernel(int flags)
+{
+	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL, flags);
+
+	if (pg != NULL)
+		pg->flags &= ~(PG_BUSY | PG_FAKE);
+	return pg;
+}
+
 int
 vm_page_alloc_anons(struct vm_page **pgs, struct vm_anon *const *anons, int n,
     int flags)

@@ -233,6 +233,14 @@ struct vm_page *vm_page_alloc(struct uvm_object *obj, voff_t off,
     struct vm_anon *anon, int flags);
 
 /*
+ * vm_page_alloc_kernel - vm_page_alloc of a page for the kernel's own use
+ * (a pool page, a page table, a kmem page, an arena page): no owner, on
+ * no queue, and not busy or fake - nobody will read it in or wait on it.
+ *  => flags and the return as vm_page_alloc's; never sleeps.
+ */
+struct vm_page *vm_page_alloc_kernel(int flags);
+
+/*
  * vm_page_alloc_anons - vm_page_alloc for a run of anons: page i for
  * anons[i], taken under one lock of the free list.
  *  => as vm_page_alloc; returns how many pages (pgs[0..got)), fewer than

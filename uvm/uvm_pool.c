@@ -250,13 +250,12 @@ move_page(struct pool *pp, struct pool_page *ph, size_t old)
 static struct pool_page *
 pool_grow(struct pool *pp, int flags)
 {
-	struct vm_page *pg = vm_page_alloc(NULL, 0, NULL,
-	    (flags & PR_NOFAIL) ? VM_PAGE_NOFAIL : 0);
+	struct vm_page *pg = vm_page_alloc_kernel((flags & PR_NOFAIL) ?
+	    VM_PAGE_NOFAIL : 0);
 	struct pool_page *ph;
 
 	if (pg == NULL)
 		return NULL;
-	pg->flags &= ~(PG_BUSY | PG_FAKE);
 	ph = vm_page_kva(pg);
 	memset(ph, 0, sizeof(*ph));
 	ph->ph_pool = pp;

@@ -236,11 +236,11 @@ vn_piece(uint64_t off, size_t want)
 }
 
 /*
- * read(2)'s two ways to the user (vn_read_one), each moving its own
- * position along as the pages' bytes come.  Straight from the file's
- * page: copyout_nofault, which fails rather than enter the fault handler
- * (the page is busy and v_lock held); a hole's zeros come from a page of
- * zeros.  Into the bounce buffer: a plain copy.
+ * read(2)'s copy straight from the file's page to the user (vn_read_one),
+ * moving its place along as the pages' bytes come: copyout_nofault, which
+ * fails rather than enter the fault handler (the page is busy and v_lock
+ * held); a hole's zeros come from a page of zeros.  The other way, into
+ * the bounce buffer, is uvm_obj_copy_kbuf's plain copy.
  */
 static const uint8_t vn_zeros[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
@@ -252,19 +252,6 @@ vn_copy_direct(void *arg, const void *src, size_t n)
 
 	*ubuf += n;
 	return error;
-}
-
-static int
-vn_copy_bounce(void *arg, const void *src, size_t n)
-{
-	char **p = arg;
-
-	if (src == NULL)
-		memset(*p, 0, n);
-	else
-		memcpy(*p, src, n);
-	*p += n;
-	return 0;
 }
 
 /*
@@ -341,7 +328,7 @@ vn_read_one(struct vnode *vp, uint64_t off, uint64_t ubuf, size_t want,
 	if (*bounce == NULL && (*bounce = kmem_alloc(PAGE_SIZE, 0)) == NULL)
 		return -ENOMEM;
 	p = *bounce;
-	error = vn_read_piece(vp, off, want, advice, vn_copy_bounce, &p, n);
+	error = vn_read_piece(vp, off, want, advice, uvm_obj_copy_kbuf, &p, n);
 	if (error == 0 && *n > 0) {
 		__atomic_add_fetch(&vn_read_counts.bounced, 1, __ATOMIC_RELAXED);
 		if (copyout(*bounce, ubuf, *n) != 0)

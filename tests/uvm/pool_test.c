@@ -76,6 +76,7 @@ KTEST(pool, every_object_of_a_page_is_found_in_every_size)
 		KT_EQ(p.pr_npages, 1);
 		pool_put_many(&p, objs, (int)n);
 		KT_EQ(p.pr_nout, 0);
+		KT_EQ(pool_check(&p, ktest_print), 0);  /* free bits = free list */
 		pool_destroy(&p);
 	}
 }
