@@ -26,7 +26,9 @@
  *   pmap_is_modified(pg)          md.attrs MOD, or PG_M in any PTE
  *
  * When a mapping goes away its PG_A/PG_M bits are folded into md.attrs, so
- * no reference or modification is forgotten.
+ * no reference or modification is forgotten.  A page's first mapping
+ * needs no allocation: its entry is the one inside the page, md.pv_own
+ * (pmap/pmap_page.h); only further mappings take one from the pool.
  *
  * 2 MiB mappings.  A user leaf table that fills with one aligned physical
  * run becomes one PDE with PG_PS; its pages keep their PV entries, and
@@ -137,12 +139,6 @@
 #include "pmap/vmlayout.h"
 #include "uvm/uvm_page.h"
 #include "uvm/uvm_pool.h"
-
-struct pv_entry {
-	struct pv_entry *pv_next;
-	struct pmap *pv_pmap;
-	vaddr_t pv_va;
-};
 
 static struct pmap kernel_pmap_store;
 static TAILQ_HEAD(, pmap) all_pmaps = { NULL, &all_pmaps.tqh_first };
@@ -437,31 +433,67 @@ ptp_free_deferred(struct pmap *pm)
 /* ------------------------------------------------------------------ */
 /* PV lists                                                            */
 
-/* pv_insert's work, pv_made not counted.  => pm's and pg's PV lock held. */
-static void
-pv_insert_locked(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm,
+/* Is pg's own entry in use?  (A hint without pg's PV lock.) */
+static bool
+pv_own_taken(const struct vm_page *pg)
+{
+	return __atomic_load_n(&pg->md.pv_own.pv_pmap, __ATOMIC_RELAXED) != NULL;
+}
+
+/*
+ * The entry for pg's next mapping: its own if free, else the first of
+ * *spares (taken off), else NULL.  => pg's PV lock held.
+ */
+static struct pv_entry *
+pv_take(struct vm_page *pg, struct pv_entry **spares)
+{
+	struct pv_entry *pve = &pg->md.pv_own;
+
+	if (pve->pv_pmap == NULL)
+		return pve;
+	if ((pve = *spares) != NULL)
+		*spares = pve->pv_next;
+	return pve;
+}
+
+/*
+ * pv_insert's work, pv_made not counted: false, and nothing done, if pg's
+ * own entry is taken and *spares is empty.  => pm's and pg's PV lock held.
+ */
+static bool
+pv_insert_locked(struct vm_page *pg, struct pv_entry **spares, struct pmap *pm,
     vaddr_t va)
 {
+	struct pv_entry *pve = pv_take(pg, spares);
+
+	if (pve == NULL)
+		return false;
 	pve->pv_pmap = pm;
 	pve->pv_va = va;
 	pve->pv_next = pg->md.pv_list;
 	pg->md.pv_list = pve;
 	pg->md.pv_count++;
+	return true;
 }
 
 /*
- * Put (pm, va) on pg's PV list, before its PTE is written.
- *  => pm's lock held; takes pg's PV lock; the entry becomes the list's.
+ * Put (pm, va) on pg's PV list, before its PTE is written, in pg's own
+ * entry or one taken off *spares; false if neither was to be had.
+ *  => pm's lock held; takes pg's PV lock.
  */
-static void
-pv_insert(struct vm_page *pg, struct pv_entry *pve, struct pmap *pm, vaddr_t va)
+static bool
+pv_insert(struct vm_page *pg, struct pv_entry **spares, struct pmap *pm,
+    vaddr_t va)
 {
 	struct spinlock *l = pv_lock_of(pg);
+	bool done;
 
 	spin_lock(l);
-	pv_insert_locked(pg, pve, pm, va);
+	done = pv_insert_locked(pg, spares, pm, va);
 	spin_unlock(l);
-	PCOUNT(pv_made, 1);
+	if (done)
+		PCOUNT(pv_made, 1);
+	return done;
 }
 
 /*
@@ -480,38 +512,46 @@ pv_find(struct vm_page *pg, struct pmap *pm, vaddr_t va)
 	    (void *)pm, va, pg->phys_addr);
 }
 
-/* Unlink and return the PV entry for (pm, va) on pg.  => pg's PV lock held; it must exist. */
-static struct pv_entry *
-pv_unlink(struct vm_page *pg, struct pmap *pm, vaddr_t va)
+/*
+ * Unlink the PV entry for (pm, va) on pg, which must exist, and chain it
+ * on *freepv for the pool - unless it is pg's own, which is only marked
+ * free.  The caller counts it gone (pv_gone).  => pg's PV lock held.
+ */
+static void
+pv_unlink(struct vm_page *pg, struct pmap *pm, vaddr_t va,
+    struct pv_entry **freepv)
 {
 	struct pv_entry **pp = pv_find(pg, pm, va), *pve = *pp;
 
 	*pp = pve->pv_next;
 	pg->md.pv_count--;
-	PCOUNT(pv_gone, 1);
-	return pve;
+	if (pve == &pg->md.pv_own) {
+		__atomic_store_n(&pve->pv_pmap, NULL, __ATOMIC_RELAXED);
+		return;
+	}
+	pve->pv_next = *freepv;
+	*freepv = pve;
 }
 
 /*
  * The mapping (pm, va) of pg is gone, its last PTE was pte: fold its
- * A/D bits into pg and unlink its PV entry, which is returned.
+ * A/D bits into pg and unlink its PV entry (onto *freepv if the pool's).
  *  => pm's lock held; pvheld is the page whose PV lock the caller holds
  *     (NULL for none): for any other page this takes and drops pg's.
  */
-static struct pv_entry *
+static void
 pv_remove(struct vm_page *pg, struct pmap *pm, vaddr_t va, pt_entry_t pte,
-    const struct vm_page *pvheld)
+    const struct vm_page *pvheld, struct pv_entry **freepv)
 {
 	struct spinlock *l = pv_lock_of(pg);
-	struct pv_entry *pve;
 
 	if (pg != pvheld)
 		spin_lock(l);
 	fold_attrs(pg, pte);
-	pve = pv_unlink(pg, pm, va);
+	pv_unlink(pg, pm, va, freepv);
 	if (pg != pvheld)
 		spin_unlock(l);
-	return pve;
+	PCOUNT(pv_gone, 1);
 }
 
 /*
@@ -978,16 +1018,13 @@ pde_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
 	struct vm_page *first = vm_page_from_phys(pde & PG_LGFRAME);
 
 	KASSERT((va & (NBPD_L2 - 1)) == 0 && (pde & PG_PS));
-	spin_lock(pv_lock_of(first));
+	spin_lock(pv_lock_of(first));           /* the run's 512 pages' lock */
 	for (int i = 0; i < NPTE; i++) {
-		struct vm_page *pg = vm_page_from_phys((pde & PG_LGFRAME) +
-		    (paddr_t)i * PAGE_SIZE);
-		fold_attrs(pg, pde);
-		struct pv_entry *pve = pv_unlink(pg, pm, va + (vaddr_t)i * PAGE_SIZE);
-		pve->pv_next = *freepv;
-		*freepv = pve;
+		fold_attrs(&first[i], pde);
+		pv_unlink(&first[i], pm, va + (vaddr_t)i * PAGE_SIZE, freepv);
 	}
 	spin_unlock(pv_lock_of(first));
+	PCOUNT(pv_gone, NPTE);
 	ptp_unpark(pm, ptp, 0);
 	pm->pm_stats.resident -= NPTE;
 	pm->pm_stats.large--;
@@ -1019,10 +1056,8 @@ pte_remove(struct pmap *pm, struct ptpath *path, vaddr_t va,
 	if (pte & PG_WIRED)
 		pm->pm_stats.wired--;
 	if (pte & PG_PVLIST) {
-		struct vm_page *pg = vm_page_from_phys(pte & PG_FRAME);
-		struct pv_entry *pve = pv_remove(pg, pm, va, pte, pvheld);
-		pve->pv_next = *freepv;
-		*freepv = pve;
+		pv_remove(vm_page_from_phys(pte & PG_FRAME), pm, va, pte, pvheld,
+		    freepv);
 	}
 	ptp_unuse(pm, path, 1, va);
 }
@@ -1039,6 +1074,7 @@ pv_free_list(struct pv_entry *pve)
 		pve = pve->pv_next;     /* read before the put poisons it */
 		if (n == (int)ARRAY_SIZE(batch) || pve == NULL) {
 			pool_put_many(&pv_pool, batch, n);
+			PCOUNT(pv_pooled, -(uint64_t)n);
 			n = 0;
 		}
 	}
@@ -1058,149 +1094,181 @@ pte_replaced(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t opte,
 	if (same && (opte & (PG_A | PG_M)))
 		__atomic_or_fetch(slot, opte & (PG_A | PG_M), __ATOMIC_RELAXED);
 	else if (!same && (opte & PG_PVLIST)) {
-		struct vm_page *opg = vm_page_from_phys(opte & PG_FRAME);
-		struct pv_entry *old = pv_remove(opg, pm, va, opte, NULL);
-		old->pv_next = *freepv;
-		*freepv = old;
+		pv_remove(vm_page_from_phys(opte & PG_FRAME), pm, va, opte, NULL,
+		    freepv);
 	}
 	tlb_queue(pm, va);
 }
 
 /*
- * Install npte at va, replacing what was there.  A new PV entry goes on
- * the page's list before the PTE is written (the rule in the header).
- * Takes ownership of *pvp when the new mapping needs a PV entry.
- *  => pm's lock held.
+ * Take n PV entries from the pool as one list (pv_next) on *list: 0, or
+ * -ENOMEM and none.
  */
-static void
+static int
+pv_get_list(int n, struct pv_entry **list)
+{
+	void *batch[64];
+	int have = 0;
+
+	*list = NULL;
+	while (have < n) {
+		int want = MIN(n - have, 64), got = pool_get_many(&pv_pool,
+		    batch, want, 0);
+		for (int i = 0; i < got; i++) {
+			struct pv_entry *pve = batch[i];
+			pve->pv_next = *list;
+			*list = pve;
+		}
+		have += got;
+		PCOUNT(pv_pooled, (uint64_t)got);
+		if (got < want) {
+			pv_free_list(*list);
+			*list = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Install npte at va, replacing what was there.  A new PV entry goes on
+ * the page's list before the PTE is written (the rule in the header):
+ * the page's own, or one taken off *spares.  Returns false, having
+ * changed nothing, when the page needs an entry from the pool and
+ * *spares is empty.  => pm's lock held.
+ */
+static bool
 pte_install(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t npte,
-    struct pv_entry **pvp, struct pv_entry **freepv)
+    struct pv_entry **spares, struct pv_entry **freepv)
 {
 	pt_entry_t opte = *slot;
 	struct vm_page *pg = vm_page_from_phys(npte & PG_FRAME);
 	bool same = (opte & PG_V) && (opte & PG_FRAME) == (npte & PG_FRAME);
 
-	if (pg != NULL && !(same && (opte & PG_PVLIST))) {
-		pv_insert(pg, *pvp, pm, va);
-		*pvp = NULL;
-	}
+	if (pg != NULL && !(same && (opte & PG_PVLIST)) &&
+	    !pv_insert(pg, spares, pm, va))
+		return false;
 	if (npte & PG_WIRED)
 		pm->pm_stats.wired++;
 	if (opte & PG_V) {
 		opte = __atomic_exchange_n(slot, npte, __ATOMIC_ACQ_REL);
 		pte_replaced(pm, slot, va, opte, same, freepv);
-		return;
+		return true;
 	}
 	__atomic_store_n(slot, npte, __ATOMIC_RELEASE);
 	pm->pm_stats.resident++;
 	if (ptp_of(slot) != NULL)
 		ptp_of(slot)->md.ptp_count++;
+	return true;
+}
+
+/*
+ * pmap_enter's work under pm's lock: 0, -ENOMEM (no table page) or
+ * -EAGAIN (pg's own PV entry taken and no spare: get one and call
+ * again).  => pm unlocked; *spare and *freepv as for pte_install.
+ */
+static int
+enter_one(struct pmap *pm, vaddr_t va, pt_entry_t npte, int flags,
+    struct pv_entry **spare, struct pv_entry **freepv)
+{
+	pt_entry_t *slot;
+	int error = 0;
+
+	spin_lock(&pm->pm_lock);
+	if ((slot = pmap_leaf_alloc(pm, va)) == NULL)
+		error = -ENOMEM;
+	else if (!pte_install(pm, slot, va, npte, spare, freepv))
+		error = -EAGAIN;
+	else if (flags & PMAP_PROMOTE)
+		pt_try_promote(pm, va);
+	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
+	spin_unlock(&pm->pm_lock);
+	return error;
 }
 
 int
 pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 {
 	struct vm_page *pg = vm_page_from_phys(pa);
-	struct pv_entry *pve = NULL, *freepv = NULL;
-	pt_entry_t *slot;
+	struct pv_entry *spare = NULL, *freepv = NULL;
+	pt_entry_t npte;
 	int error = 0;
 
 	if (!va_ok(pm, va) || (pa & PAGE_MASK) || (pa & ~PG_FRAME))
 		return -EINVAL;
 	KASSERT(pmap_initialized);
-	if (pg != NULL && (pve = pool_get(&pv_pool, 0)) == NULL)
-		error = -ENOMEM;
-	spin_lock(&pm->pm_lock);
-	if (error == 0 && (slot = pmap_leaf_alloc(pm, va)) == NULL)
-		error = -ENOMEM;
-	if (error == 0) {
-		pt_entry_t npte = pa | PG_V | prot_bits(pm, prot, flags) |
-		    (pg != NULL ? PG_PVLIST : 0);
-		pte_install(pm, slot, va, npte, &pve, &freepv);
-		if (flags & PMAP_PROMOTE)
-			pt_try_promote(pm, va);
-	}
-	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
-	spin_unlock(&pm->pm_lock);
-	if (pve != NULL)
-		pool_put(&pv_pool, pve);
+	npte = pa | PG_V | prot_bits(pm, prot, flags) | (pg != NULL ? PG_PVLIST : 0);
+	/* A page mapped already needs a pool entry; the page's own may
+	 * still be taken or freed meanwhile: -EAGAIN says get one. */
+	do {
+		if (pg != NULL && pv_own_taken(pg) && spare == NULL)
+			error = pv_get_list(1, &spare);
+		if (error == 0)
+			error = enter_one(pm, va, npte, flags, &spare, &freepv);
+	} while (error == -EAGAIN);
+	pv_free_list(spare);
 	pv_free_list(freepv);
 	if (error != 0 && !(flags & PMAP_CANFAIL))
 		panic("pmap_enter: no memory for va %#lx", va);
 	return error;
 }
 
+/* How many of the n pages from pgs[0] have their own PV entry taken (a hint). */
+static int
+pv_spares_needed(struct vm_page *const *pgs, int n)
+{
+	int need = 0;
+
+	for (int i = 0; i < n; i++)
+		need += pv_own_taken(pgs[i]);
+	return need;
+}
+
 int
 pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
     vm_prot_t prot, int flags)
 {
-	struct pv_entry *pves[PMAP_ENTER_MAX], *freepv = NULL;
+	struct pv_entry *spares = NULL, *freepv = NULL;
 	pt_entry_t *slot = NULL, bits = PG_V | PG_PVLIST | prot_bits(pm, prot, 0);
-	int got, done;
+	int done;
 
 	KASSERT(n >= 1 && n <= PMAP_ENTER_MAX && pmap_initialized);
 	KASSERT(va_ok(pm, va) && va_ok(pm, va + (vaddr_t)(n - 1) * PAGE_SIZE));
-	got = pool_get_many(&pv_pool, (void **)pves, n, 0);
+	/* Fresh pages need none; a run stops short where one lacks. */
+	(void)pv_get_list(pv_spares_needed(pgs, n), &spares);
 	spin_lock(&pm->pm_lock);
-	for (done = 0; done < got; done++, va += PAGE_SIZE) {
+	for (done = 0; done < n; done++, va += PAGE_SIZE) {
 		/* Walk the tables only at the run's start and into a new table. */
 		slot = slot == NULL || PTE_INDEX(va, 1) == 0 ?
 		    pmap_leaf_alloc(pm, va) : slot + 1;
-		if (slot == NULL)
+		if (slot == NULL || !pte_install(pm, slot, va,
+		    pgs[done]->phys_addr | bits, &spares, &freepv))
 			break;
-		pte_install(pm, slot, va, pgs[done]->phys_addr | bits, &pves[done],
-		    &freepv);
 		/* Leaving a table (or the run): it may have filled up. */
 		if ((flags & PMAP_PROMOTE) &&
-		    (PTE_INDEX(va, 1) == NPTE - 1 || done == got - 1)) {
+		    (PTE_INDEX(va, 1) == NPTE - 1 || done == n - 1)) {
 			pt_try_promote(pm, va);
 			slot = NULL;            /* walk again: it may be gone */
 		}
 	}
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pm->pm_lock);
-	for (int i = 0; i < got; i++) {
-		if (pves[i] != NULL)    /* not used: the run stopped short */
-			pool_put(&pv_pool, pves[i]);
-	}
+	pv_free_list(spares);           /* not used: fewer than feared */
 	pv_free_list(freepv);
 	return done;
 }
 
 /*
- * Take n PV entries from the pool as one list (pv_next), or none.
- */
-static struct pv_entry *
-pv_get_list(int n)
-{
-	struct pv_entry *list = NULL, *batch[64];
-	int have = 0;
-
-	while (have < n) {
-		int want = MIN(n - have, 64), got = pool_get_many(&pv_pool,
-		    (void **)batch, want, 0);
-		for (int i = 0; i < got; i++) {
-			batch[i]->pv_next = list;
-			list = batch[i];
-		}
-		have += got;
-		if (got < want) {
-			pv_free_list(list);
-			return NULL;
-		}
-	}
-	return list;
-}
-
-/*
  * Map the run of NPTE pages from first at va with one PDE, each page's
- * PV entry from pves.  The leaf table below (made if missing) must be
+ * PV entry its own or one off *spares (there are enough: the caller
+ * counted with the pages' owner locked, so no mapping of them can be
+ * added meanwhile).  The leaf table below (made if missing) must be
  * empty: it is parked for a later demotion.  => pm's lock held; returns
- * 0 or -ENOMEM (no table page); the entries used are taken off *pves.
+ * 0 or -ENOMEM (no table page).
  */
 static int
 pde_enter(struct pmap *pm, vaddr_t va, struct vm_page *first, pt_entry_t bits,
-    struct pv_entry **pves)
+    struct pv_entry **spares)
 {
 	struct ptpath path;
 	struct vm_page *ptp;
@@ -1213,9 +1281,9 @@ pde_enter(struct pmap *pm, vaddr_t va, struct vm_page *first, pt_entry_t bits,
 		return -EBUSY;
 	spin_lock(pv_lock_of(first));           /* the run's 512 pages' lock */
 	for (int i = 0; i < NPTE; i++) {
-		struct pv_entry *pve = *pves;
-		*pves = pve->pv_next;
-		pv_insert_locked(&first[i], pve, pm, va + (vaddr_t)i * PAGE_SIZE);
+		bool ok = pv_insert_locked(&first[i], spares, pm,
+		    va + (vaddr_t)i * PAGE_SIZE);
+		KASSERT(ok);
 	}
 	spin_unlock(pv_lock_of(first));
 	PCOUNT(pv_made, NPTE);
@@ -1234,18 +1302,20 @@ int
 pmap_enter_large(struct pmap *pm, vaddr_t va, struct vm_page *first, vm_prot_t prot)
 {
 	pt_entry_t bits = PG_V | PG_PVLIST | prot_bits(pm, prot, 0);
-	struct pv_entry *pves;
-	int error;
+	struct pv_entry *spares;
+	int need = 0, error;
 
 	KASSERT(!pm->pm_kernel && (va & (NBPD_L2 - 1)) == 0 && va_ok(pm, va));
 	KASSERT((first->phys_addr & (NBPD_L2 - 1)) == 0);
-	if ((pves = pv_get_list(NPTE)) == NULL)
+	for (int i = 0; i < NPTE; i++)
+		need += pv_own_taken(&first[i]);        /* fresh pages: none */
+	if (pv_get_list(need, &spares) != 0)
 		return -ENOMEM;
 	spin_lock(&pm->pm_lock);
-	error = pde_enter(pm, va, first, bits, &pves);
+	error = pde_enter(pm, va, first, bits, &spares);
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pm->pm_lock);
-	pv_free_list(pves);
+	pv_free_list(spares);
 	return error;
 }
 
@@ -2267,8 +2337,20 @@ pv_has_pte(const struct vm_page *pg, const struct pv_entry *pv)
 	    entry_pa(*slot, pv->pv_va) == pg->phys_addr;
 }
 
+/* Is pg's own PV entry on its list?  => pg's PV lock held. */
+static bool
+pv_own_listed(const struct vm_page *pg)
+{
+	for (const struct pv_entry *pv = pg->md.pv_list; pv; pv = pv->pv_next) {
+		if (pv == &pg->md.pv_own)
+			return true;
+	}
+	return false;
+}
+
 /*
- * The other direction: every PV entry of pg has its PTE.  Each is read
+ * The other direction: every PV entry of pg has its PTE, and its own
+ * entry is listed exactly when it is in use.  Each is read
  * with its pmap locked (pv_lock_pmap), as the A/D calls do: an entry is
  * on the list a moment before its PTE is written.
  *  => pmap_list_lock held.
@@ -2298,6 +2380,12 @@ again:
 	if (n != pg->md.pv_count) {
 		c->pr("pmap_check: page %#lx has %u PV entries, count says %u\n",
 		    pg->phys_addr, n, pg->md.pv_count);
+		c->bad++;
+	}
+	if (pv_own_listed(pg) != (pg->md.pv_own.pv_pmap != NULL)) {
+		c->pr("pmap_check: page %#lx's own PV entry is %s but %s the list\n",
+		    pg->phys_addr, pg->md.pv_own.pv_pmap != NULL ? "in use" : "free",
+		    pv_own_listed(pg) ? "on" : "not on");
 		c->bad++;
 	}
 	spin_unlock(l);

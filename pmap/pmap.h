@@ -46,6 +46,9 @@ struct pmap_stats {
 struct pmap_counters {
 	uint64_t pv_made;       /* PV entries made, ever */
 	uint64_t pv_gone;       /* PV entries removed, ever */
+	uint64_t pv_pooled;     /* of the live ones, taken from the pool (not
+	                           their page's own md.pv_own), with spares
+	                           a caller holds for a moment */
 	uint64_t pv_retries;    /* page-side walks begun again: a pmap was busy */
 	uint64_t ptpages;       /* live page-table pages (all pmaps) */
 	uint64_t tlb_shootpage; /* invlpgs by the CPU making a change */
@@ -149,8 +152,9 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flag
  * pmap_enter_pages - pmap_enter (flags PMAP_CANFAIL and the caller's flags,
  * 0 or PMAP_PROMOTE; no access preset) of
  * n managed pages at va, va + PAGE_SIZE, ...: one lock, one pool call for
- * the PV entries and one table walk per page table, for the fault's runs
- * of pages (zero-fill and copy ahead).
+ * the PV entries of pages mapped already (a page's first mapping uses its
+ * own, md.pv_own) and one table walk per page table, for the fault's
+ * runs of pages (zero-fill and copy ahead).
  *  => 1 <= n <= PMAP_ENTER_MAX; the whole run inside pm's half.
  *  => returns how many pages were mapped, from the first: fewer than n
  *     only when a page table or PV entry could not be allocated.
@@ -166,6 +170,7 @@ int pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
  * aligned, with one PDE: what 512 pmap_enters with PMAP_PROMOTE end in,
  * in one step.  Each page gets its PV entry as from pmap_enter.
  *  => user pmaps only; nothing may be mapped in [va, va + 2 MiB).
+ *  => the pages' owner (anon amap) locked: nobody may map them meanwhile.
  *  => returns 0, -ENOMEM (no PV entries or table page) or -EBUSY (a
  *     page of the range is mapped); on error nothing changed.  Never
  *     sleeps.

@@ -11,16 +11,36 @@
  *
  * A page that is itself a page-table page uses md.ptp_count instead: the
  * number of valid entries in it, so pmap frees it when the last one goes.
+ *
+ * The page's own entry.  Most pages are mapped once (private memory,
+ * the process's only copy), so each page carries one pv_entry inside it,
+ * md.pv_own, as NetBSD's x86 pmap embeds its first one: the first
+ * mapping of a page takes it and needs nothing from the pool; only a
+ * second (a fork's shared page, a file page mapped by two processes)
+ * takes a pool entry.  The own entry sits on pv_list like any other
+ * while it is in use (pv_own.pv_pmap != NULL), so every walk of the list
+ * is the same; only the code that unlinks an entry must not give it back
+ * to the pool:
+ *
+ *   mapped once:   md.pv_list --> [pv_own: A, 0x400000] -> NULL
+ *   after fork:    md.pv_list --> [pool: B, 0x400000] -> [pv_own: A, ...]
+ *   A unmaps:      md.pv_list --> [pool: B, 0x400000]     pv_own free
  */
 #ifndef PMAP_PMAP_PAGE_H
 #define PMAP_PMAP_PAGE_H
 
 #include "kern/lib/types.h"
 
-struct pv_entry;
+/* One mapping of a page: (pmap, va), on the page's list. */
+struct pv_entry {
+	struct pv_entry *pv_next;
+	struct pmap *pv_pmap;       /* NULL: this is a free pv_own */
+	vaddr_t pv_va;
+};
 
 struct vm_page_md {
 	struct pv_entry *pv_list;   /* every mapping of this page */
+	struct pv_entry pv_own;     /* the page's own entry (above) */
 	uint16_t attrs;             /* PMAP_ATTR_* folded from old PTEs */
 	uint16_t ptp_count;         /* page-table page: valid entries */
 	uint32_t pv_count;          /* length of pv_list */

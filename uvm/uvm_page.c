@@ -1345,6 +1345,7 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "pdfreed", uvmexp.pdfreed }, { "pdbusy", uvmexp.pdbusy },
 		{ "pdstalls", uvmexp.pdstalls },
 		{ "pv_entries", pmap_pv_entries() },
+		{ "pv_pooled", pmap_counters.pv_pooled },
 		{ "pv_retries", pmap_counters.pv_retries },
 		{ "ptpages", pmap_counters.ptpages },
 		{ "pmap_walks", pmap_counters.walks },

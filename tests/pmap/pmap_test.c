@@ -207,6 +207,58 @@ KTEST(pmap, page_protect_finds_every_mapping_in_every_pmap)
 	vm_page_free(pg);
 }
 
+/*
+ * A page's first mapping uses the entry inside the page (md.pv_own), a
+ * second one an entry from the pool; whichever mapping goes first, the
+ * own entry is free again for the next, and only pool entries go back
+ * to the pool.
+ */
+KTEST(pmap, a_page_s_first_mapping_uses_its_own_pv_entry_and_a_second_the_pool)
+{
+	struct pmap *a = test_pmap(), *b = test_pmap();
+	struct vm_page *pg = test_page();
+	uint64_t pooled0 = pmap_counters.pv_pooled;
+
+	KT_ASSERT(pg->md.pv_own.pv_pmap == NULL);
+	KT_EQ(pmap_enter(a, 0x1000, pg->phys_addr, RW, 0), 0);
+	KT_ASSERT(pg->md.pv_list == &pg->md.pv_own);
+	KT_ASSERT(pg->md.pv_own.pv_pmap == a && pg->md.pv_own.pv_va == 0x1000);
+	KT_EQ(pmap_counters.pv_pooled, pooled0);
+	CHECK_ALL();
+
+	KT_EQ(pmap_enter(b, 0x5000, pg->phys_addr, RO, 0), 0);
+	KT_EQ(pg->md.pv_count, 2);
+	KT_ASSERT(pg->md.pv_list != &pg->md.pv_own);     /* the pool's, first */
+	KT_ASSERT(pg->md.pv_list->pv_pmap == b && pg->md.pv_list->pv_next == &pg->md.pv_own);
+	KT_EQ(pmap_counters.pv_pooled, pooled0 + 1);
+	CHECK_ALL();
+
+	pmap_remove(a, 0x1000, 0x2000);         /* the own entry's mapping goes */
+	pmap_update(a);
+	KT_ASSERT(pg->md.pv_own.pv_pmap == NULL);
+	KT_ASSERT(pg->md.pv_list != NULL && pg->md.pv_list->pv_pmap == b &&
+	    pg->md.pv_list->pv_next == NULL);
+	KT_EQ(pmap_counters.pv_pooled, pooled0 + 1);
+	CHECK_ALL();
+
+	KT_EQ(pmap_enter(a, 0x3000, pg->phys_addr, RW, 0), 0);  /* own again */
+	KT_ASSERT(pg->md.pv_list == &pg->md.pv_own && pg->md.pv_own.pv_va == 0x3000);
+	KT_EQ(pmap_counters.pv_pooled, pooled0 + 1);
+	pmap_remove(b, 0x5000, 0x6000);         /* the pool's goes back */
+	pmap_update(b);
+	KT_EQ(pmap_counters.pv_pooled, pooled0);
+	KT_EQ(pg->md.pv_count, 1);
+	CHECK_ALL();
+
+	pmap_page_protect(pg, VM_PROT_NONE);
+	KT_ASSERT(pg->md.pv_list == NULL && pg->md.pv_own.pv_pmap == NULL);
+	KT_EQ(pmap_counters.pv_pooled, pooled0);
+	CHECK_ALL();
+	pmap_destroy(a);
+	pmap_destroy(b);
+	vm_page_free(pg);
+}
+
 KTEST(pmap, accessed_and_dirty_bits_from_real_accesses)
 {
 	struct pmap *pm = test_pmap();

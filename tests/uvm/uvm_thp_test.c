@@ -48,6 +48,18 @@ expect_one_run(struct vmtest *t, vaddr_t va)
 	}
 }
 
+/* Each of the 512 pages at va is mapped once, by its own PV entry. */
+static void
+expect_own_pv_entries(struct vmtest *t, vaddr_t va)
+{
+	for (int i = 0; i < THP_PAGES; i++) {
+		struct vm_page *pg = vmtest_anon(t, va + PG(i))->an_page;
+		KT_ASSERT(pg->md.pv_list == &pg->md.pv_own && pg->md.pv_count == 1);
+		KT_ASSERT(pg->md.pv_own.pv_pmap == t->map->pmap);
+		KT_EQ(pg->md.pv_own.pv_va, va + PG(i));
+	}
+}
+
 /*
  * The first fault in an aligned 2 MiB range of a big enough private
  * entry fills all 512 pages from one physical run, zeroed, and the pmap
@@ -62,6 +74,7 @@ KTEST(thp, a_fault_fills_its_aligned_range_and_maps_it_with_one_pde)
 	vaddr_t va = vmtest_map_anon(&t, VA, 2 * THP_PAGES);
 	uint64_t fills = uvmexp.thp_fills, zf = uvmexp.flt_zerofill;
 	uint64_t promotions = pmap_counters.promotions;
+	uint64_t pooled = pmap_counters.pv_pooled;
 	KT_EQ(uvm_fault(t.map, va + PG(3), VM_PROT_WRITE), 0);
 	KT_EQ(uvmexp.thp_fills, fills + 1);
 	KT_EQ(uvmexp.flt_zerofill, zf + 1);
@@ -69,6 +82,8 @@ KTEST(thp, a_fault_fills_its_aligned_range_and_maps_it_with_one_pde)
 	KT_ASSERT(is_large(&t, va));
 	KT_EQ(vmtest_pte(&t, va) & (PG_RW | PG_U | PG_NX), PG_RW | PG_U | PG_NX);
 	expect_one_run(&t, va);
+	expect_own_pv_entries(&t, va);          /* none from the pool */
+	KT_EQ(pmap_counters.pv_pooled, pooled);
 	KT_EQ(vmtest_pte(&t, va) & PG_LGFRAME, vmtest_anon(&t, va)->an_page->phys_addr);
 	KT_EQ(t.map->pmap->pm_stats.large, 1);
 	KT_EQ(t.map->pmap->pm_stats.resident, (uint64_t)THP_PAGES);
@@ -193,6 +208,7 @@ KTEST(thp, a_write_after_the_child_is_gone_makes_the_whole_pde_writable)
 	KT_EQ(pmap_counters.demotions, demotions);
 	KT_EQ(uvmexp.flt_cow, cows);
 	expect_one_run(&p, va);
+	expect_own_pv_entries(&p, va);
 	swaptest_verify(&p, va, THP_PAGES, 0x75);
 	KT_EQ(pmap_check_all(ktest_print), 0);
 	vmtest_end(&p);
