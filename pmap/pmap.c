@@ -468,7 +468,7 @@ pv_insert_locked(struct vm_page *pg, struct pv_entry **spares, struct pmap *pm,
 
 	if (pve == NULL)
 		return false;
-	pve->pv_pmap = pm;
+	__atomic_store_n(&pve->pv_pmap, pm, __ATOMIC_RELAXED);   /* pv_own_taken */
 	pve->pv_va = va;
 	pve->pv_next = pg->md.pv_list;
 	pg->md.pv_list = pve;
@@ -1131,6 +1131,25 @@ pv_get_list(int n, struct pv_entry **list)
 }
 
 /*
+ * An insert at va failed after pmap_leaf_alloc: if that left the leaf
+ * table empty (just made, or the idle one), keep it as pm's idle table
+ * or free it with the empty tables above, as a removal would: nothing
+ * else would ever free it.  => pm's lock held.
+ */
+static void
+leaf_release(struct pmap *pm, vaddr_t va)
+{
+	struct ptpath path;
+	struct vm_page *ptp;
+
+	if (pmap_walk(pm, va, &path) != 1)
+		return;
+	ptp = ptp_of(path.slot[1]);
+	if (ptp->md.ptp_count == 0 && !ptp_keep(pm, ptp, va))
+		ptp_unalloc(pm, &path, 1, va);
+}
+
+/*
  * Install npte at va, replacing what was there.  A new PV entry goes on
  * the page's list before the PTE is written (the rule in the header):
  * the page's own, or one taken off *spares.  Returns false, having
@@ -1177,9 +1196,10 @@ enter_one(struct pmap *pm, vaddr_t va, pt_entry_t npte, int flags,
 	spin_lock(&pm->pm_lock);
 	if ((slot = pmap_leaf_alloc(pm, va)) == NULL)
 		error = -ENOMEM;
-	else if (!pte_install(pm, slot, va, npte, spare, freepv))
+	else if (!pte_install(pm, slot, va, npte, spare, freepv)) {
+		leaf_release(pm, va);
 		error = -EAGAIN;
-	else if (flags & PMAP_PROMOTE)
+	} else if (flags & PMAP_PROMOTE)
 		pt_try_promote(pm, va);
 	ptp_free_deferred(pm);          /* pmap_leaf_alloc's failure */
 	spin_unlock(&pm->pm_lock);
@@ -1198,13 +1218,14 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 		return -EINVAL;
 	KASSERT(pmap_initialized);
 	npte = pa | PG_V | prot_bits(pm, prot, flags) | (pg != NULL ? PG_PVLIST : 0);
-	/* A page mapped already needs a pool entry; the page's own may
-	 * still be taken or freed meanwhile: -EAGAIN says get one. */
+	/* A page mapped already needs a pool entry.  Its own may be taken
+	 * meanwhile: -EAGAIN, and the next round comes with a spare. */
+	bool need = pg != NULL && pv_own_taken(pg);
 	do {
-		if (pg != NULL && pv_own_taken(pg) && spare == NULL)
-			error = pv_get_list(1, &spare);
+		error = need && spare == NULL ? pv_get_list(1, &spare) : 0;
 		if (error == 0)
 			error = enter_one(pm, va, npte, flags, &spare, &freepv);
+		need = true;
 	} while (error == -EAGAIN);
 	pv_free_list(spare);
 	pv_free_list(freepv);
@@ -1241,9 +1262,13 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 		/* Walk the tables only at the run's start and into a new table. */
 		slot = slot == NULL || PTE_INDEX(va, 1) == 0 ?
 		    pmap_leaf_alloc(pm, va) : slot + 1;
-		if (slot == NULL || !pte_install(pm, slot, va,
-		    pgs[done]->phys_addr | bits, &spares, &freepv))
+		if (slot == NULL)
 			break;
+		if (!pte_install(pm, slot, va, pgs[done]->phys_addr | bits,
+		    &spares, &freepv)) {
+			leaf_release(pm, va);   /* the run stops short */
+			break;
+		}
 		/* Leaving a table (or the run): it may have filled up. */
 		if ((flags & PMAP_PROMOTE) &&
 		    (PTE_INDEX(va, 1) == NPTE - 1 || done == n - 1)) {

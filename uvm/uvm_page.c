@@ -617,7 +617,7 @@ static void
 clear_free_page(struct vm_page *pg)
 {
 	KASSERT((pg->pqflags & (PQ_FREE | PQ_RESERVED)) == 0);
-	KASSERT(pg->md.pv_list == NULL);
+	KASSERT(pg->md.pv_list == NULL && pg->md.pv_own.pv_pmap == NULL);
 	KASSERT(pg->wire_count == 0);
 	pg->uobject = NULL;
 	pg->uanon = NULL;
@@ -1179,7 +1179,7 @@ static int
 check_free_page(const struct vm_page *pg, kprint_fn pr)
 {
 	if (pg->uobject == NULL && pg->uanon == NULL && pg->wire_count == 0 &&
-	    pg->md.pv_list == NULL)
+	    pg->md.pv_list == NULL && pg->md.pv_own.pv_pmap == NULL)
 		return 0;
 	pr("vm_page_check: free page %#lx is owned, wired or mapped\n",
 	    pg->phys_addr);

@@ -890,14 +890,14 @@ uvmexp_row(const char *name, uint64_t v, void *arg)
 
 /*
  * /proc/uvmexp: the fault handler's, the page daemon's and the pmap's
- * counters (free, zeropages, ptpages and pv_entries are levels, the rest
- * counts of events), then
- * per CPU what waiting cost it - pause loops on held spin locks, the
- * cross-call interrupts it took, the shootdowns it carried out, the
- * reschedule IPIs - and, per spin lock name, the times a CPU found it
- * held and the pause loops spent on it (spin_classes), as "name value" lines, like Linux's /proc/vmstat (no
- * Linux program reads this one).  make bench reads it before and after
- * its several-CPU metrics to count what dominates them.
+ * counters (free, zeropages, ptpages, pv_entries and pv_pooled are
+ * levels, the rest counts of events), then per CPU what waiting cost it
+ * - pause loops on held spin locks, the cross-call interrupts it took,
+ * the shootdowns it carried out, the reschedule IPIs - and, per spin
+ * lock name, the times a CPU found it held and the pause loops spent on
+ * it (spin_classes), as "name value" lines, like Linux's /proc/vmstat
+ * (no Linux program reads this one). make bench reads it before and
+ * after its several-CPU metrics to count what dominates them.
  */
 static void
 gen_uvmexp(struct textbuf *tb, struct proc_info *pi)

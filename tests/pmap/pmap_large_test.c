@@ -366,3 +366,40 @@ KTEST(pmap_large, enter_large_maps_a_run_in_one_step_or_refuses_a_used_range)
 	CHECK_ALL();
 	expect_data(&r);
 }
+
+/*
+ * A run whose pages another pmap maps already: pmap_enter_large gives
+ * those pages an entry from the pool each (their own is the other
+ * pmap's) and the rest their own; removing the PDE gives the pool's back.
+ */
+KTEST(pmap_large, enter_large_over_pages_mapped_elsewhere_takes_pool_entries_for_them)
+{
+	static struct run r;    /* the cleanup runs after the test returns */
+	static const int shared[] = { 0, 100, 511 };
+	struct pmap *other = pmap_create();
+	uint64_t pooled0 = pmap_counters.pv_pooled;
+
+	KT_ASSERT(other != NULL);
+	run_begin(&r);
+	for (int k = 0; k < 3; k++)
+		KT_EQ(pmap_enter(other, 0x1000 + (vaddr_t)k * PAGE_SIZE,
+		    r.pg[shared[k]].phys_addr, RO, 0), 0);
+	KT_EQ(pmap_enter_large(r.pm, LVA, r.pg, RW), 0);
+	KT_EQ(pmap_counters.pv_pooled, pooled0 + 3);
+	for (int k = 0; k < 3; k++) {
+		KT_EQ(r.pg[shared[k]].md.pv_count, 2);
+		KT_ASSERT(r.pg[shared[k]].md.pv_own.pv_pmap == other);
+	}
+	KT_ASSERT(r.pg[1].md.pv_own.pv_pmap == r.pm && r.pg[1].md.pv_count == 1);
+	CHECK_ALL();
+	pmap_destroy(other);
+	KT_EQ(pmap_counters.pv_pooled, pooled0 + 3);    /* r.pm's, still mapped */
+	KT_ASSERT(r.pg[0].md.pv_own.pv_pmap == NULL && r.pg[0].md.pv_count == 1);
+	CHECK_ALL();
+	pmap_remove(r.pm, LVA, LVA + NBPD_L2);
+	pmap_update(r.pm);
+	KT_EQ(pmap_counters.pv_pooled, pooled0);
+	for (int i = 0; i < LPAGES; i++)
+		KT_ASSERT(r.pg[i].md.pv_list == NULL && r.pg[i].md.pv_own.pv_pmap == NULL);
+	CHECK_ALL();
+}

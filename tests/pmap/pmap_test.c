@@ -259,6 +259,54 @@ KTEST(pmap, a_page_s_first_mapping_uses_its_own_pv_entry_and_a_second_the_pool)
 	vm_page_free(pg);
 }
 
+/*
+ * pmap_enter_pages of pages another pmap maps already takes a pool entry
+ * for each.  With the pool failing, the run stops at the first such page
+ * and the leaf table it made for the run, empty, does not stay behind
+ * uncounted: it is the pmap's idle table (or freed, with ptpkeep=0), so
+ * pmap_destroy finds nothing of it.
+ */
+KTEST(pmap, a_run_of_pages_mapped_elsewhere_takes_pool_entries_or_stops_cleanly)
+{
+	struct pmap *a = test_pmap(), *b = test_pmap();
+	struct vm_page *pgs[4];
+	uint64_t pooled0 = pmap_counters.pv_pooled, ptp0 = pmap_counters.ptpages;
+
+	for (int i = 0; i < 4; i++) {
+		pgs[i] = test_page();
+		KT_EQ(pmap_enter(a, 0x1000 + (vaddr_t)i * PAGE_SIZE,
+		    pgs[i]->phys_addr, RW, 0), 0);
+	}
+	KT_EQ(pmap_counters.pv_pooled, pooled0);
+	ptpkeep_set(false);
+	for (int keep = 0; keep < 2; keep++) {
+		pmap_ptpkeep_on = keep;
+		uvm_failalloc_arm(UVM_FAILALLOC_POOL, 0, 1);
+		KT_EQ(pmap_enter_pages(b, 0x40000000, pgs, 4, RO, 0), 0);
+		KT_ASSERT(!uvm_failalloc_on());
+		KT_EQ(b->pm_stats.resident, 0);
+		KT_EQ(b->pm_stats.ptpages, (uint64_t)(keep ? 3 : 0));   /* idle, or freed */
+		KT_EQ(b->pm_stats.ptpages, tables_when_empty(b));
+		KT_EQ(pmap_counters.pv_pooled, pooled0);
+		CHECK_ALL();
+	}
+
+	KT_EQ(pmap_enter_pages(b, 0x40000000, pgs, 4, RO, 0), 4);
+	KT_EQ(pmap_counters.pv_pooled, pooled0 + 4);
+	for (int i = 0; i < 4; i++) {
+		KT_EQ(pgs[i]->md.pv_count, 2);
+		KT_ASSERT(pgs[i]->md.pv_own.pv_pmap == a);
+	}
+	CHECK_ALL();
+	pmap_destroy(b);
+	KT_EQ(pmap_counters.pv_pooled, pooled0);
+	pmap_destroy(a);
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	CHECK_ALL();
+	for (int i = 0; i < 4; i++)
+		vm_page_free(pgs[i]);
+}
+
 KTEST(pmap, accessed_and_dirty_bits_from_real_accesses)
 {
 	struct pmap *pm = test_pmap();
