@@ -178,8 +178,8 @@ ahead_upper_neighbors(struct fault *f)
 
 /*
  * Map a run of n resident object pages from va with prot, all in one
- * pmap_enter_pages (one lock, one walk, one pool call for the PV
- * entries) and one page-queue round.  Neighbours are optional: pages the
+ * pmap_enter_pages (one lock, one walk, one pool call for the PV entries
+ * of pages mapped already) and one page-queue round.  Neighbours are optional: pages the
  * pmap could not map (no memory for a table or a PV entry) are left for
  * their own faults.  => map and object locked.
  */

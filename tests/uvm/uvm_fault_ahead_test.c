@@ -175,7 +175,7 @@ KTEST(fault_speed, fault_ahead_random_maps_only_the_page)
  * all resident, page 23 read: 15 neighbours, nothing outside the block,
  * nothing allocated; a page not resident in the block stays unmapped.
  * They go in as runs, each one pmap_enter_pages (one lock, one table
- * walk, one pool call for the PV entries): 16..22, 24..28 and 30..31.
+ * walk): 16..22, 24..28 and 30..31.
  */
 KTEST(fault_speed, a_file_fault_maps_the_resident_block_of_sixteen_around_it_in_runs)
 {
