@@ -1152,16 +1152,16 @@ leaf_release(struct pmap *pm, vaddr_t va)
 /*
  * Install npte at va, replacing what was there.  A new PV entry goes on
  * the page's list before the PTE is written (the rule in the header):
- * the page's own, or one taken off *spares.  Returns false, having
- * changed nothing, when the page needs an entry from the pool and
- * *spares is empty.  => pm's lock held.
+ * the page's own, or one taken off *spares.  pg is npte's managed page
+ * (NULL: unmanaged), which every caller has at hand.  Returns false,
+ * having changed nothing, when the page needs an entry from the pool
+ * and *spares is empty.  => pm's lock held.
  */
 static bool
 pte_install(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t npte,
-    struct pv_entry **spares, struct pv_entry **freepv)
+    struct vm_page *pg, struct pv_entry **spares, struct pv_entry **freepv)
 {
 	pt_entry_t opte = *slot;
-	struct vm_page *pg = vm_page_from_phys(npte & PG_FRAME);
 	bool same = (opte & PG_V) && (opte & PG_FRAME) == (npte & PG_FRAME);
 
 	if (pg != NULL && !(same && (opte & PG_PVLIST)) &&
@@ -1187,8 +1187,8 @@ pte_install(struct pmap *pm, pt_entry_t *slot, vaddr_t va, pt_entry_t npte,
  * again).  => pm unlocked; *spare and *freepv as for pte_install.
  */
 static int
-enter_one(struct pmap *pm, vaddr_t va, pt_entry_t npte, int flags,
-    struct pv_entry **spare, struct pv_entry **freepv)
+enter_one(struct pmap *pm, vaddr_t va, pt_entry_t npte, struct vm_page *pg,
+    int flags, struct pv_entry **spare, struct pv_entry **freepv)
 {
 	pt_entry_t *slot;
 	int error = 0;
@@ -1196,7 +1196,7 @@ enter_one(struct pmap *pm, vaddr_t va, pt_entry_t npte, int flags,
 	spin_lock(&pm->pm_lock);
 	if ((slot = pmap_leaf_alloc(pm, va)) == NULL)
 		error = -ENOMEM;
-	else if (!pte_install(pm, slot, va, npte, spare, freepv)) {
+	else if (!pte_install(pm, slot, va, npte, pg, spare, freepv)) {
 		leaf_release(pm, va);
 		error = -EAGAIN;
 	} else if (flags & PMAP_PROMOTE)
@@ -1224,7 +1224,7 @@ pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, vm_prot_t prot, int flags)
 	do {
 		error = need && spare == NULL ? pv_get_list(1, &spare) : 0;
 		if (error == 0)
-			error = enter_one(pm, va, npte, flags, &spare, &freepv);
+			error = enter_one(pm, va, npte, pg, flags, &spare, &freepv);
 		need = true;
 	} while (error == -EAGAIN);
 	pv_free_list(spare);
@@ -1265,7 +1265,7 @@ pmap_enter_pages(struct pmap *pm, vaddr_t va, struct vm_page **pgs, int n,
 		if (slot == NULL)
 			break;
 		if (!pte_install(pm, slot, va, pgs[done]->phys_addr | bits,
-		    &spares, &freepv)) {
+		    pgs[done], &spares, &freepv)) {
 			leaf_release(pm, va);   /* the run stops short */
 			break;
 		}

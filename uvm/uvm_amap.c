@@ -1029,6 +1029,24 @@ amap_add(const struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
 }
 
 void
+amap_add_run(const struct vm_aref *aref, vaddr_t offset,
+    struct vm_anon **anons, int n)
+{
+	struct vm_amap *amap = aref->ar_amap;
+	int s = aref->ar_pageoff + PAGES(offset);
+
+	KASSERT(mutex_owned(amap->am_lock));
+	KASSERT(n >= 0 && s >= 0 && s + n <= amap->am_nslot);
+	for (int i = 0; i < n; i++) {
+		KASSERT(amap->am_anon[s + i] == NULL && anons[i]->an_ref > 0);
+		KASSERT(anons[i]->an_lock == NULL ||
+		    anons[i]->an_lock == amap->am_lock);
+		slot_fill(amap, s + i, anons[i]);
+		anons[i]->an_lock = amap->am_lock;
+	}
+}
+
+void
 amap_unadd(const struct vm_aref *aref, vaddr_t offset)
 {
 	struct vm_amap *amap = aref->ar_amap;

@@ -214,6 +214,15 @@ void amap_add(const struct vm_aref *aref, vaddr_t offset, struct vm_anon *anon,
     bool replace);
 
 /*
+ * amap_add_run - amap_add of n new anons into the n empty slots from
+ * offset on (no replace): a run filled at once, its checks made once.
+ *  => amap locked; the slots take over the caller's references; each
+ *     anon's an_lock becomes the amap's lock.
+ */
+void amap_add_run(const struct vm_aref *aref, vaddr_t offset,
+    struct vm_anon **anons, int n);
+
+/*
  * amap_unadd - empty the slot at offset; the anon is not freed: it and
  * the slot's reference to it go to the caller.  => amap locked.
  */

@@ -68,10 +68,10 @@ anon_init(void)
 int
 anon_alloc_many(struct vm_anon **anons, int n)
 {
-	int got = pool_get_many(&anon_pool, (void **)anons, n, PR_ZERO);
+	int got = pool_get_many(&anon_pool, (void **)anons, n, 0);
 
 	for (int i = 0; i < got; i++)
-		anons[i]->an_ref = 1;
+		*anons[i] = (struct vm_anon){ .an_ref = 1 };
 	atomic_add_u64(&live_anons, got);
 	return got;
 }

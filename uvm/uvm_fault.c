@@ -282,6 +282,17 @@ fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
 		old->an_ref--;          /* the slot's reference moved to anon */
 }
 
+void
+fault_install_run(struct fault *f, vaddr_t va, struct vm_anon **anons,
+    struct vm_page **pgs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		pgs[i]->flags &= ~(PG_BUSY | PG_FAKE | PG_CLEAN);
+		anons[i]->an_page = pgs[i];
+	}
+	amap_add_run(&f->entry->aref, va - f->entry->start, anons, n);
+}
+
 /*
  * A promotion in a wired entry replaces the page that the entry's wiring
  * holds (src: the shared anon's page in 1B, the object's page in 2B) by

@@ -282,10 +282,12 @@ ahead_fill_run(struct fault *f, struct vm_anon **old, int n)
 	int got = anon_alloc_many_with_pages(anons, pgs, n,
 	    old == NULL ? VM_PAGE_ZERO : 0);
 
-	for (int i = 0; i < got; i++) {
-		struct vm_anon *o = old != NULL ? old[i] : NULL;
-		fault_install(f, va + (vaddr_t)i * PAGE_SIZE, anons[i], pgs[i],
-		    o != NULL ? o->an_page : NULL, o);
+	if (old == NULL) {
+		fault_install_run(f, va, anons, pgs, got);
+	} else {
+		for (int i = 0; i < got; i++)
+			fault_install(f, va + (vaddr_t)i * PAGE_SIZE, anons[i],
+			    pgs[i], old[i] != NULL ? old[i]->an_page : NULL, old[i]);
 	}
 	if (got > 0) {
 		int mapped = pmap_enter_pages(f->map->pmap, va, pgs, got,

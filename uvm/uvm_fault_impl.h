@@ -95,6 +95,17 @@ vm_prot_t fault_anon_prot(const struct fault *f, const struct vm_anon *anon);
 void fault_install(struct fault *f, vaddr_t va, struct vm_anon *anon,
     struct vm_page *pg, const struct vm_page *src, struct vm_anon *old);
 
+/*
+ * fault_install_run - fault_install of n zeroed pages, pgs[i] in anons[i],
+ * into the n empty slots from va on: a zero-fill run (fault-ahead's, or
+ * a 2 MiB fill's) in one amap call.  Nothing is mapped.
+ *  => map and amap locked; the slots empty; each anon fresh (one
+ *     reference, no lock, no page) and each page busy, zeroed and owned
+ *     by its anon (pg->uanon), as the allocators hand them out.
+ */
+void fault_install_run(struct fault *f, vaddr_t va, struct vm_anon **anons,
+    struct vm_page **pgs, int n);
+
 /* ------------------------------------------------------------------ */
 /* In uvm_fault_ahead.c: each a no-op with faultahead=0                */
 

@@ -435,13 +435,26 @@ vm_page_freelist_count(void)
 	return free_list_len;
 }
 
+/* Zero the n pages at pgs if flags asks it, counted in one add. */
 static void
-zero_if_asked(struct vm_page *pg, int flags)
+zero_if_asked(struct vm_page *const *pgs, int n, int flags)
 {
-	if (flags & VM_PAGE_ZERO) {
-		pmap_zero_page(pg->phys_addr);
-		UVMEXP_ADD(pga_zeroed, 1);     /* outside uvm_free_lock */
-	}
+	if (!(flags & VM_PAGE_ZERO) || n == 0)
+		return;
+	for (int i = 0; i < n; i++)
+		pmap_zero_page(pgs[i]->phys_addr);
+	UVMEXP_ADD(pga_zeroed, n);      /* outside uvm_free_lock */
+}
+
+/* zero_if_asked for the n pages of a physical run from run[0]. */
+static void
+zero_run_if_asked(struct vm_page *run, size_t n, int flags)
+{
+	if (!(flags & VM_PAGE_ZERO))
+		return;
+	for (size_t i = 0; i < n; i++)
+		pmap_zero_page(run[i].phys_addr);
+	UVMEXP_ADD(pga_zeroed, n);
 }
 
 /*
@@ -451,8 +464,8 @@ zero_if_asked(struct vm_page *pg, int flags)
 static int
 alloc_injected_limit(int n, int flags)
 {
-	if (flags & VM_PAGE_NOFAIL)
-		return n;
+	if ((flags & VM_PAGE_NOFAIL) || !uvm_failalloc_on())
+		return n;               /* one look for the run while it is off */
 	for (int i = 0; i < n; i++) {
 		if (uvm_failalloc_hit(UVM_FAILALLOC_PAGE))
 			return i;
@@ -524,8 +537,7 @@ alloc_pages(struct vm_page **pgs, int n, struct uvm_object *obj, voff_t off,
 	for (int i = 0; i < got; i++)
 		hand_out_page(pgs[i], obj, off, anons != NULL ? anons[i] : NULL);
 	UVMEXP_ADD(pga_alloc, got);
-	for (int i = 0; i < got; i++)
-		zero_if_asked(pgs[i], flags);
+	zero_if_asked(pgs, got, flags);
 	return got;
 }
 
@@ -763,10 +775,9 @@ vm_page_alloc_contig(size_t npages, paddr_t align, paddr_t max_pa, int flags,
 	for (size_t i = 0; i < npages; i++)
 		take_free_page(&run[i]);
 	spin_unlock(&uvm_free_lock);
-	for (size_t i = 0; i < npages; i++) {
+	for (size_t i = 0; i < npages; i++)
 		hand_out_page(&run[i], NULL, 0, NULL);
-		zero_if_asked(&run[i], flags);
-	}
+	zero_run_if_asked(run, npages, flags);
 	UVMEXP_ADD(pga_alloc, npages);
 	*first = run;
 	return 0;
@@ -823,8 +834,7 @@ vm_page_alloc_large(struct vm_page **first, int flags)
 	for (size_t i = 0; i < VM_LARGE_PAGES; i++)
 		hand_out_page(&run[i], NULL, 0, NULL);
 	UVMEXP_ADD(pga_alloc, VM_LARGE_PAGES);
-	for (size_t i = 0; i < VM_LARGE_PAGES; i++)
-		zero_if_asked(&run[i], flags);
+	zero_run_if_asked(run, VM_LARGE_PAGES, flags);
 	*first = run;
 	return 0;
 }

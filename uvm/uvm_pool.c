@@ -36,6 +36,13 @@
  *   pr_empty    n free          (used when no partial page; at most
  *                                POOL_EMPTY_MAX kept, the rest freed)
  *
+ * pool_get_many and pool_put_many work a page at a time: the objects a
+ * batch takes from (or gives back to) one page are each checked as one
+ * pool_get or pool_put would check them, but the page's count, its list
+ * and the pool's counters change once for the run (take_run, put_run).
+ * The anons of a 2 MiB fill, asked for 16 at a time, come in runs that
+ * each touch one or two pool pages, not in 512 trips through the lists.
+ *
  * Debug builds (KDEBUG) poison a freed object: every word but the link
  * gets POOL_POISON.  pool_get checks the poison of the object it hands
  * out and panics, naming the pool and address, if someone wrote to it
@@ -252,7 +259,9 @@ pool_grow(struct pool *pp, int flags)
 {
 	struct vm_page *pg = vm_page_alloc_kernel((flags & PR_NOFAIL) ?
 	    VM_PAGE_NOFAIL : 0);
+	size_t n = pp->pr_itemsperpage;
 	struct pool_page *ph;
+	char *obj;
 
 	if (pg == NULL)
 		return NULL;
@@ -260,15 +269,19 @@ pool_grow(struct pool *pp, int flags)
 	memset(ph, 0, sizeof(*ph));
 	ph->ph_pool = pp;
 	ph->ph_pg = pg;
-	/* Build the list backwards so objects go out in address order. */
-	for (size_t i = pp->pr_itemsperpage; i-- > 0;) {
-		struct pool_free *obj = item_addr(pp, ph, i);
-		obj->pf_next = ph->ph_free;
-		ph->ph_free = obj;
+	/* Each object links to the next, so they go out in address order. */
+	ph->ph_free = item_addr(pp, ph, 0);
+	obj = (char *)ph->ph_free;
+	for (size_t i = 0; i < n; i++, obj += pp->pr_size) {
+		((struct pool_free *)obj)->pf_next =
+		    i + 1 < n ? (struct pool_free *)(obj + pp->pr_size) : NULL;
 		poison_fill(pp, obj);
-		map_set(ph, i);
 	}
-	ph->ph_nfree = (uint32_t)pp->pr_itemsperpage;
+	for (size_t w = 0; w < n / 64; w++)
+		ph->ph_freemap[w] = ~0ULL;      /* every object free */
+	if (n % 64 != 0)
+		ph->ph_freemap[n / 64] = (1ULL << (n % 64)) - 1;
+	ph->ph_nfree = (uint32_t)n;
 	TAILQ_INSERT_HEAD(&pp->pr_empty, ph, ph_link);
 	pp->pr_nempty++;
 	pp->pr_npages++;
@@ -276,7 +289,8 @@ pool_grow(struct pool *pp, int flags)
 }
 
 /*
- * Take the first free object of ph, checking it was left alone while free.
+ * Unlink the first free object of ph, checking it was left alone while
+ * free; the caller counts it (take_run).
  *  => pr_lock held; panics on a corrupt free list or (KDEBUG) poison.
  */
 static void *
@@ -299,17 +313,37 @@ take_object(struct pool *pp, struct pool_page *ph)
 		    *(uint64_t *)((char *)obj + bad));
 	ph->ph_free = obj->pf_next;
 	map_clear(ph, (size_t)i);
-	ph->ph_nfree--;
-	move_page(pp, ph, ph->ph_nfree + 1);
 	return obj;
+}
+
+/*
+ * Up to n objects of ph into objs, counted, and ph moved to its new list
+ * once for the run.  => pr_lock held; returns how many (ph has >= 1 free).
+ */
+static int
+take_run(struct pool *pp, struct pool_page *ph, void **objs, int n)
+{
+	size_t old = ph->ph_nfree;
+	int k = 0;
+
+	/* Bounded by the count, not by the list's end: a link cut to NULL
+	 * after a free must reach take_object's panic, not end the run
+	 * early and leave the page promising objects it cannot give. */
+	for (; k < n && (size_t)k < old; k++)
+		objs[k] = take_object(pp, ph);
+	ph->ph_nfree -= (uint32_t)k;
+	move_page(pp, ph, old);
+	pp->pr_nget += (uint64_t)k;
+	pp->pr_nout += (uint64_t)k;
+	return k;
 }
 
 /* How many of n objects failure injection lets through (all with PR_NOFAIL). */
 static int
 pool_injected_limit(int n, int flags)
 {
-	if (flags & PR_NOFAIL)
-		return n;
+	if ((flags & PR_NOFAIL) || !uvm_failalloc_on())
+		return n;               /* one look for the batch while it is off */
 	for (int i = 0; i < n; i++) {
 		if (uvm_failalloc_hit(UVM_FAILALLOC_POOL))
 			return i;
@@ -325,7 +359,7 @@ pool_get_many(struct pool *pp, void **objs, int n, int flags)
 	spin_lock(&pp->pr_lock);
 	if (limit < n)
 		pp->pr_nfail++;
-	for (got = 0; got < limit; got++) {
+	for (got = 0; got < limit;) {
 		struct pool_page *ph = TAILQ_FIRST(&pp->pr_partial);
 		if (ph == NULL)
 			ph = TAILQ_FIRST(&pp->pr_empty);
@@ -333,9 +367,7 @@ pool_get_many(struct pool *pp, void **objs, int n, int flags)
 			pp->pr_nfail++;
 			break;
 		}
-		objs[got] = take_object(pp, ph);
-		pp->pr_nget++;
-		pp->pr_nout++;
+		got += take_run(pp, ph, objs + got, limit - got);
 	}
 	spin_unlock(&pp->pr_lock);
 	for (int i = 0; i < got; i++) {
@@ -386,42 +418,50 @@ put_index(struct pool *pp, struct pool_page *ph, void *obj)
 	return (size_t)i;
 }
 
-/* Return obj to its page.  => pr_lock held. */
-static void
-put_locked(struct pool *pp, void *obj)
+/*
+ * Return the objects at the start of objs that lie in the first one's
+ * page (at least that one), counted, and the page moved to its new list
+ * - or freed - once for the run.  => pr_lock held; returns how many.
+ */
+static int
+put_run(struct pool *pp, void **objs, int n)
 {
-	struct pool_page *ph = page_of(obj);
-	struct pool_free *f = obj;
-	size_t i;
+	struct pool_page *ph = page_of(objs[0]);
+	size_t old;
+	int k = 0;
 
-	KASSERT(obj != NULL);
-	i = put_index(pp, ph, obj);
-	poison_fill(pp, obj);
-	f->pf_next = ph->ph_free;
-	ph->ph_free = f;
-	map_set(ph, i);
-	ph->ph_nfree++;
-	move_page(pp, ph, ph->ph_nfree - 1);
-	pp->pr_nput++;
-	pp->pr_nout--;
+	KASSERT(objs[0] != NULL);
+	/* put_index vets each object (and so ph) before ph is changed. */
+	for (; k < n && objs[k] != NULL && page_of(objs[k]) == ph; k++) {
+		struct pool_free *f = objs[k];
+		size_t i = put_index(pp, ph, f);
+		poison_fill(pp, f);
+		f->pf_next = ph->ph_free;
+		ph->ph_free = f;
+		map_set(ph, i);
+	}
+	old = ph->ph_nfree;
+	ph->ph_nfree += (uint32_t)k;
+	move_page(pp, ph, old);
+	pp->pr_nput += (uint64_t)k;
+	pp->pr_nout -= (uint64_t)k;
 	if (ph->ph_nfree == pp->pr_itemsperpage && pp->pr_nempty > POOL_EMPTY_MAX)
 		release_page(pp, ph);
+	return k;
 }
 
 void
 pool_put(struct pool *pp, void *obj)
 {
-	spin_lock(&pp->pr_lock);
-	put_locked(pp, obj);
-	spin_unlock(&pp->pr_lock);
+	pool_put_many(pp, &obj, 1);
 }
 
 void
 pool_put_many(struct pool *pp, void **objs, int n)
 {
 	spin_lock(&pp->pr_lock);
-	for (int i = 0; i < n; i++)
-		put_locked(pp, objs[i]);
+	for (int i = 0; i < n;)
+		i += put_run(pp, objs + i, n - i);
 	spin_unlock(&pp->pr_lock);
 }
 

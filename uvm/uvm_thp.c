@@ -119,15 +119,22 @@ uvm_thp_mmap_align(vsize_t size, bool anon)
 	    THP_SIZE : 0;
 }
 
+#define THP_LOOKUP_BLOCK 64        /* slots read per amap_lookups */
+_Static_assert(THP_PAGES % THP_LOOKUP_BLOCK == 0, "whole blocks");
+
 /* Are the 512 slots of the range at s (in f's entry) all empty? */
 static bool
 thp_slots_empty(const struct fault *f, vaddr_t s)
 {
 	const struct vm_map_entry *e = f->entry;
+	struct vm_anon *a[THP_LOOKUP_BLOCK];
 
-	for (int i = 0; i < THP_PAGES; i++) {
-		if (amap_lookup(&e->aref, s - e->start + (vaddr_t)i * PAGE_SIZE) != NULL)
-			return false;
+	for (int i = 0; i < THP_PAGES; i += THP_LOOKUP_BLOCK) {
+		amap_lookups(&e->aref, s - e->start + (vaddr_t)i * PAGE_SIZE, a,
+		    THP_LOOKUP_BLOCK);
+		for (int k = 0; k < THP_LOOKUP_BLOCK; k++)
+			if (a[k] != NULL)
+				return false;
 	}
 	return true;
 }
@@ -164,9 +171,8 @@ thp_fill_batch(struct fault *f, vaddr_t s, struct vm_page *first, int i, int n)
 	for (int k = 0; k < got; k++) {
 		pgs[k] = &first[i + k];
 		pgs[k]->uanon = anons[k];
-		fault_install(f, s + (vaddr_t)(i + k) * PAGE_SIZE, anons[k], pgs[k],
-		    NULL, NULL);
 	}
+	fault_install_run(f, s + (vaddr_t)i * PAGE_SIZE, anons, pgs, got);
 	vm_page_activate_many(pgs, got);
 	return got;
 }

@@ -332,6 +332,54 @@ KTEST(amap, add_lookup_unadd_keep_backpointers)
 }
 
 /*
+ * amap_add_run fills a run of empty slots in one call, as amap_add of
+ * each in turn would: listed in order after the slots already used, each
+ * back-pointer its index, each anon under the amap's lock; a slot of the
+ * run then empties like any other.
+ */
+KTEST(amap, add_run_lists_its_slots_in_order_after_the_used_ones)
+{
+	struct vm_amap *amap;
+	struct vm_aref aref;
+	struct vm_anon *one, *run[3];
+	struct vm_baseline b;
+
+	vm_baseline_take(&b);
+	amap = amap_alloc(P(8), 0, 0);
+	KT_ASSERT(amap != NULL);
+	aref = (struct vm_aref){ 2, amap };     /* the window starts at slot 2 */
+	mutex_enter(amap->am_lock);
+	one = anon_with_page(0x30);
+	amap_add(&aref, P(0), one, false);      /* slot 2, listed first */
+	for (int i = 0; i < 3; i++)
+		run[i] = anon_with_page((uint8_t)(0x31 + i));
+	amap_add_run(&aref, P(2), run, 3);      /* slots 4, 5, 6 */
+	KT_EQ(amap->am_nused, 4);
+	for (int i = 0; i < 3; i++) {
+		KT_ASSERT(amap->am_anon[4 + i] == run[i]);
+		KT_EQ(amap->am_slots[1 + i], 4 + i);
+		KT_EQ(amap->am_bckptr[4 + i], 1 + i);
+		KT_ASSERT(run[i]->an_lock == amap->am_lock);
+		KT_EQ(run[i]->an_ref, 1);
+	}
+	KT_ASSERT(amap->am_anon[3] == NULL && amap->am_anon[7] == NULL);
+	CHECK(amap);
+	/* The run's first slot empties; the last listed (6) takes index 1. */
+	amap_unadd(&aref, P(2));
+	KT_EQ(amap->am_nused, 3);
+	KT_EQ(amap->am_slots[1], 6);
+	KT_EQ(amap->am_bckptr[6], 1);
+	CHECK(amap);
+	anon_drop(run[0]);
+	amap_add_run(&aref, P(2), run, 0);      /* an empty run changes nothing */
+	KT_EQ(amap->am_nused, 3);
+	CHECK(amap);
+	mutex_exit(amap->am_lock);
+	amap_unref(amap, 0, P(8), true);
+	base_expect(&b);
+}
+
+/*
  * Replace old by new in slot 1 of an amap (private or AMAP_SHARED) while
  * a test pmap maps old's page at two addresses, as two processes would;
  * returns old's PV count right after the replace.  Leaves nothing behind.

@@ -76,6 +76,42 @@ KTEST(anon, alloc_gives_one_reference_and_nothing_else)
 	base_expect(&b);
 }
 
+/*
+ * Anons come from the pool without PR_ZERO and are filled in whole by
+ * anon_alloc_many: a freed one, whose first word (an_lock) the pool used
+ * as its free-list link and whose others a debug build poisoned, is
+ * handed out again (the free list is LIFO) with nothing of that left.
+ */
+KTEST(anon, alloc_many_hands_out_a_reused_anon_fresh)
+{
+	struct vm_anon *a[8], *again[8];
+	struct vm_baseline b;
+	int reused = 0;
+
+	vm_baseline_take(&b);
+	KT_EQ(anon_alloc_many(a, 8), 8);
+	for (int i = 0; i < 8; i++) {
+		a[i]->an_ref = 0;
+		anon_free(a[i]);        /* its first word now links the free list */
+	}
+	KT_EQ(anon_alloc_many(again, 8), 8);
+	for (int i = 0; i < 8; i++) {
+		for (int k = 0; k < 8; k++)
+			reused += again[i] == a[k];
+		KT_EQ(again[i]->an_ref, 1);
+		KT_EQ(again[i]->an_swslot, 0);
+		KT_ASSERT(again[i]->an_page == NULL && again[i]->an_lock == NULL);
+		KT_EQ(anon_check(again[i], ktest_capture), 1); /* holds nothing yet */
+	}
+	/* The page the eight came from is the one the pool takes from next. */
+	KT_ASSERT(reused >= 1);
+	for (int i = 0; i < 8; i++) {
+		again[i]->an_ref = 0;
+		anon_free(again[i]);
+	}
+	base_expect(&b);
+}
+
 KTEST(anon, free_unmaps_and_frees_the_page)
 {
 	struct pmap *pm;

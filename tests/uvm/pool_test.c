@@ -193,6 +193,60 @@ KTEST(pool, put_many_returns_a_run_across_pages)
 	KT_EQ(uvmexp.free, free0);
 }
 
+/*
+ * Runs leave every page on the list its count says: a get_many that
+ * takes all of a fresh page leaves it on pr_full; a put_many whose
+ * objects alternate between two pages gives each its own back; a put
+ * run of many objects of one page that empties it beyond POOL_EMPTY_MAX
+ * frees it.  pool_check agrees after each step.  (A free list cut to
+ * NULL after a free makes take_object panic, which a test cannot watch.)
+ */
+KTEST(pool, runs_leave_each_page_on_the_list_its_count_says)
+{
+	static struct pool pr_;
+	void *objs[128], *mixed[64];
+	uint64_t free0 = uvmexp.free;
+	int ipp;
+
+	pool_init(&pr_, 256, 8, "test-runs");
+	ipp = (int)pr_.pr_itemsperpage;
+	KT_ASSERT(4 * ipp <= 128 && 2 * ipp <= 64);
+	KT_EQ(pool_get_many(&pr_, objs, ipp, 0), ipp);  /* one whole page */
+	KT_EQ(pr_.pr_npages, 1);
+	KT_EQ((uintptr_t)TAILQ_FIRST(&pr_.pr_full), page_of(objs[0]));
+	KT_ASSERT(TAILQ_EMPTY(&pr_.pr_partial) && TAILQ_EMPTY(&pr_.pr_empty));
+	KT_EQ(pool_check(&pr_, ktest_print), 0);
+	KT_EQ(pool_get_many(&pr_, objs + ipp, 3 * ipp, 0), 3 * ipp);
+	KT_EQ(pr_.pr_npages, 4);
+	KT_ASSERT(TAILQ_EMPTY(&pr_.pr_partial));
+	/* Pages a and b alternate: a, b, a, b, ... all but the last of b. */
+	for (int i = 0; i < ipp; i++) {
+		mixed[2 * i] = objs[i];
+		mixed[2 * i + 1] = objs[ipp + i];
+	}
+	pool_put_many(&pr_, mixed, 2 * ipp - 1);
+	KT_EQ(pr_.pr_nout, 2 * ipp + 1);
+	KT_EQ(pr_.pr_nput, 2 * ipp - 1);
+	KT_EQ(pr_.pr_nempty, 1);                /* page a, whole again */
+	KT_EQ((uintptr_t)TAILQ_FIRST(&pr_.pr_partial), page_of(objs[ipp]));
+	KT_EQ(pool_check(&pr_, ktest_print), 0);
+	pool_put(&pr_, objs[2 * ipp - 1]);      /* page b whole: two kept */
+	KT_EQ(pr_.pr_nempty, 2);
+	KT_EQ(pr_.pr_npages, 4);
+	/* Page c in one run: a third empty page is one too many, freed. */
+	pool_put_many(&pr_, objs + 2 * ipp, ipp);
+	KT_EQ(pr_.pr_nempty, 2);
+	KT_EQ(pr_.pr_npages, 3);
+	KT_EQ(pool_check(&pr_, ktest_print), 0);
+	pool_put_many(&pr_, objs + 3 * ipp, ipp);
+	KT_EQ(pr_.pr_npages, 2);
+	KT_EQ(pr_.pr_nout, 0);
+	KT_EQ(pool_check(&pr_, ktest_print), 0);
+	pool_reclaim(&pr_);
+	pool_destroy(&pr_);
+	KT_EQ(uvmexp.free, free0);
+}
+
 /* The free list is LIFO, so a put object is the next one handed out. */
 KTEST(pool, zero_flag_and_poison)
 {

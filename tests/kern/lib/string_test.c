@@ -1,8 +1,9 @@
 /*
  * tests/kern/lib/string_test.c - kern/lib/string.c: memcpy's paths (the
  * bytes up to an aligned destination, 256-byte blocks, words, the tail)
- * each copy exactly the bytes asked for, from any alignment to any; and
- * memmove, which hands a downward overlap to memcpy, still moves right.
+ * each copy exactly the bytes asked for, from any alignment to any;
+ * memset's the same; and memmove, which hands a downward overlap to
+ * memcpy, still moves right.
  */
 #include "kern/core/ktest.h"
 #include "kern/lib/string.h"
@@ -53,6 +54,35 @@ KTEST(string, memcpy_copies_every_length_from_any_alignment_to_any)
 		st_copy_all_alignments(src, dst, lens[k]);
 	kmem_free(src, ST_AREA);
 	kmem_free(dst, ST_AREA);
+}
+
+/*
+ * memset's paths (bytes up to an aligned destination, 64-byte turns,
+ * words, the tail) set exactly the n bytes asked for, at every alignment,
+ * and leave the bytes either side alone.
+ */
+KTEST(string, memset_sets_every_length_at_any_alignment)
+{
+	static const size_t lens[] = {
+		0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 127, 128, 200, 511, 512, 1000,
+	};
+	uint8_t *buf = kmem_alloc(ST_AREA, 0);
+
+	KT_ASSERT(buf != NULL);
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		for (size_t d0 = 0; d0 < 9; d0++) {
+			for (size_t i = 0; i < ST_AREA; i++)
+				buf[i] = 0xee;
+			KT_ASSERT(memset(buf + d0, 0x5a, lens[k]) == buf + d0);
+			for (size_t i = 0; i < d0; i++)
+				KT_EQ(buf[i], 0xee);
+			for (size_t i = 0; i < lens[k]; i++)
+				KT_EQ(buf[d0 + i], 0x5a);
+			for (size_t i = d0 + lens[k]; i < d0 + lens[k] + 8; i++)
+				KT_EQ(buf[i], 0xee);
+		}
+	}
+	kmem_free(buf, ST_AREA);
 }
 
 /*
