@@ -284,7 +284,11 @@ SNG_TEST(stressng, fork, NULL)
  * to swap while the stressor writes and verifies its patterns.
  */
 #define SNG_SWAP_MIB 96
-#define SNG_SWAP_SECONDS "10"     /* populating alone takes a few */
+/* Populating 96 MiB through swap takes most of 10 s: with -t 10 the
+ * stressor counted 384 bogo ops in most make test runs and, the host
+ * slow, none in one (ops > 0 failed).  With -t 20 it counts 25,000-27,000
+ * and writes about 390,000 pages to swap. */
+#define SNG_SWAP_SECONDS "20"
 
 KTEST_OWN_BOOT(stressngswap, vm)
 {
