@@ -825,11 +825,10 @@ get_resident(struct uvm_aobj *aobj, voff_t offset, struct vm_page **pps,
 	voff_t end = (voff_t)aobj->u_pages << PAGE_SHIFT;
 	int got = 0;
 
+	uvm_obj_page_lookup_run(&aobj->u_obj, offset, pps, *npagesp);
 	for (int i = 0; i < *npagesp; i++) {
 		voff_t off = offset + ((voff_t)i << PAGE_SHIFT);
-		struct vm_page *pg = NULL;
-		if (off >= 0 && off < end)
-			pg = uvm_obj_page_lookup(&aobj->u_obj, off);
+		struct vm_page *pg = off >= 0 && off < end ? pps[i] : NULL;
 		if (pg != NULL && (pg->flags & PG_BUSY))
 			pg = NULL;      /* someone is filling it: not ours to map */
 		pps[i] = pg;

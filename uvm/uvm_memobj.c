@@ -165,9 +165,10 @@ memobj_get(struct uvm_object *uobj, voff_t offset, int centeridx,
 	(void)access_type;
 	(void)advice;
 	if (flags & PGO_LOCKED) {
+		uvm_obj_page_lookup_run(uobj, offset, pps, *npagesp);
 		for (int i = 0; i < *npagesp; i++) {
-			pg = uvm_obj_page_lookup(uobj, offset + ((voff_t)i << PAGE_SHIFT));
-			pps[i] = (pg != NULL && !(pg->flags & PG_BUSY)) ? pg : NULL;
+			if (pps[i] != NULL && (pps[i]->flags & PG_BUSY))
+				pps[i] = NULL;
 		}
 		return pps[centeridx] != NULL ? 0 : -EBUSY;
 	}

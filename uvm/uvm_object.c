@@ -5,7 +5,8 @@
  * A pager (aobj today, file objects later) embeds a struct uvm_object at
  * the start of its own structure and keeps, in the tree, every page that
  * is in memory.  The fault handler asks "is offset X resident?" (a lookup,
- * O(log n)); detach and flush walk the pages in offset order (first/next).
+ * O(log n)), or which of a window's offsets are (one descent, then a step
+ * per page); detach and flush walk the pages in offset order (first/next).
  * The node is inside the page itself (vm_page.objt), so the tree never
  * allocates:
  *
@@ -90,6 +91,36 @@ uvm_obj_page_lookup(struct uvm_object *uobj, voff_t offset)
 	KASSERT(mutex_owned(&uobj->vmobjlock));
 	n = rb_tree_find(&uobj->rb_pages, &offset);
 	return n == NULL ? NULL : node_page(n);
+}
+
+/*
+ * A fault-around window asks for 16 neighbouring offsets.  Looked up one
+ * by one that is 16 descents from the root, a compare callback at each
+ * level (a 2 MiB library's object is 9-10 levels deep); its pages are
+ * neighbours in the tree too, so one descent to the first page at or
+ * after offset and a step to the next node for each page after it find
+ * them all:
+ *
+ *   window 0x3000..0x6fff    tree: ... 0x2000 [0x3000] 0x5000 0x6000 0x9000
+ *   find_le(0x3000) = 0x3000, next 0x5000, next 0x6000, next 0x9000 (past)
+ *   pps = { 0x3000, NULL, 0x5000, 0x6000 }
+ */
+void
+uvm_obj_page_lookup_run(struct uvm_object *uobj, voff_t offset,
+    struct vm_page **pps, int n)
+{
+	voff_t end = offset + ((voff_t)n << PAGE_SHIFT);
+	struct rb_node *node = rb_tree_find_le(&uobj->rb_pages, &offset);
+
+	KASSERT(mutex_owned(&uobj->vmobjlock));
+	KASSERT((offset & PAGE_MASK) == 0 && n >= 0);
+	memset(pps, 0, (size_t)n * sizeof(*pps));
+	if (node == NULL)
+		node = rb_tree_first(&uobj->rb_pages);
+	else if (node_page(node)->offset < offset)
+		node = rb_tree_next(node);
+	for (; node != NULL && node_page(node)->offset < end; node = rb_tree_next(node))
+		pps[(node_page(node)->offset - offset) >> PAGE_SHIFT] = node_page(node);
 }
 
 struct vm_page *

@@ -100,6 +100,11 @@ void uvm_obj_init(struct uvm_object *uobj, const struct uvm_pagerops *ops,
 
 /* uvm_obj_page_lookup - the resident page at offset, or NULL.  => object locked. */
 struct vm_page *uvm_obj_page_lookup(struct uvm_object *uobj, voff_t offset);
+/* uvm_obj_page_lookup_run - the resident pages of the n pages from
+ * offset: pps[i] is the page at offset + i pages, or NULL.  One descent
+ * of the tree, then in-order steps.  => object locked. */
+void uvm_obj_page_lookup_run(struct uvm_object *uobj, voff_t offset,
+    struct vm_page **pps, int n);
 
 /*
  * uvm_obj_page_lookup_unbusy - the resident page at offset, or NULL, once

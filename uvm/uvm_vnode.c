@@ -371,11 +371,10 @@ get_resident(struct uvm_vnode *uvn, voff_t offset, struct vm_page **pps,
 	voff_t end = uvn_end(uvn), center = offset + ((voff_t)centeridx << PAGE_SHIFT);
 	int got = 0;
 
+	uvm_obj_page_lookup_run(&uvn->u_obj, offset, pps, *npagesp);
 	for (int i = 0; i < *npagesp; i++) {
 		voff_t off = offset + ((voff_t)i << PAGE_SHIFT);
-		struct vm_page *pg = NULL;
-		if (off >= 0 && off < end)
-			pg = uvm_obj_page_lookup(&uvn->u_obj, off);
+		struct vm_page *pg = off >= 0 && off < end ? pps[i] : NULL;
 		if (pg != NULL && (pg->flags & PG_BUSY))
 			pg = NULL;
 		if (pg != NULL && i == centeridx && (access & VM_PROT_WRITE) &&

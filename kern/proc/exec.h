@@ -19,6 +19,17 @@ struct vnode;
 #define EXEC_ARG_MAX (128 * 1024)       /* argv + envp strings */
 #define EXEC_ARGS_MAX 1024              /* argv + envp pointers */
 
+/*
+ * execve's argument copies (sys_execve, kern/proc/proc.c), counted
+ * atomically: those made, and of them those whose strings or pointers
+ * did not fit in a page and took the full EXEC_ARG_MAX buffer.
+ */
+struct exec_stats {
+	uint64_t args_copied;
+	uint64_t args_full;
+};
+extern struct exec_stats exec_stats;
+
 /* The new program's first register state and memory layout. */
 struct exec_image {
 	vaddr_t entry;              /* rip: the interpreter's entry, if any */

@@ -31,6 +31,7 @@
 #include "kern/arch/cpu.h"
 #include "kern/proc/exec.h"
 #include "kern/arch/gdt.h"
+#include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "kern/vfs/vfs.h"
@@ -1363,35 +1364,56 @@ proc_user_trap(struct trapframe *tf, int fault_error)
 /* ------------------------------------------------------------------ */
 /* execve                                                              */
 
-/* A user string vector, copied into one kernel buffer of EXEC_ARG_MAX bytes. */
+/*
+ * execve's copy of the path, argv and envp: the strings in one buffer,
+ * a vector of pointers into it for each of argv and envp.
+ *
+ * Most programs are started with a few hundred bytes of them, so the
+ * first try takes one page for the strings and one for each vector
+ * (pages seen through the direct map: nothing to map or unmap).  Only
+ * when they do not fit does execve start again with the full size,
+ * EXEC_ARG_MAX bytes and EXEC_ARGS_MAX pointers a vector, which come
+ * from the kernel arena: 36 pages allocated and mapped, and at the end
+ * unmapped with a TLB shootdown.  Taking the full size for every exec
+ * cost about 100,000 cycles under QEMU, a twentieth of starting a
+ * static program (docs/performance.md).
+ *
+ *   try 1: buf 4 KiB, v[0] and v[1] 512 pointers   -> fits: done
+ *   try 2: buf 128 KiB, v[i] 1,024 pointers         -> or -E2BIG
+ */
 struct argbuf {
 	char *buf;
-	size_t used;
-	char **v[2];        /* argv, envp: pointers into buf */
+	size_t size;        /* buf's bytes */
+	size_t used;        /* of them holding strings */
+	int vmax;           /* each vector's room, with its NULL */
+	char **v[2];        /* argv, envp: pointers into buf, NULL-ended */
 	int n[2];
 };
 
 static int
 copy_vector(struct argbuf *ab, int which, uint64_t uvec)
 {
-	ab->v[which] = kmem_zalloc(EXEC_ARGS_MAX * sizeof(char *));
-	if (ab->v[which] == NULL)
+	char **v = ab->v[which] = kmem_alloc((size_t)ab->vmax * sizeof(char *), 0);
+	int i = 0;
+
+	if (v == NULL)
 		return -ENOMEM;
-	for (int i = 0; uvec != 0; i++) {
+	for (; uvec != 0; i++) {
 		uint64_t up;
-		if (i >= EXEC_ARGS_MAX - 1)
+		if (i >= ab->vmax - 1)
 			return -E2BIG;
 		if (copyin(uvec + (uint64_t)i * 8, &up, 8) != 0)
 			return -EFAULT;
 		if (up == 0)
 			break;
-		int len = copyinstr(up, ab->buf + ab->used, EXEC_ARG_MAX - ab->used);
+		int len = copyinstr(up, ab->buf + ab->used, ab->size - ab->used);
 		if (len < 0)
 			return len == -ENAMETOOLONG ? -E2BIG : len;
-		ab->v[which][i] = ab->buf + ab->used;
+		v[i] = ab->buf + ab->used;
 		ab->used += (size_t)len + 1;
-		ab->n[which] = i + 1;
 	}
+	v[i] = NULL;
+	ab->n[which] = i;
 	return 0;
 }
 
@@ -1400,9 +1422,50 @@ argbuf_free(struct argbuf *ab)
 {
 	for (int i = 0; i < 2; i++) {
 		if (ab->v[i] != NULL)
-			kmem_free(ab->v[i], EXEC_ARGS_MAX * sizeof(char *));
+			kmem_free(ab->v[i], (size_t)ab->vmax * sizeof(char *));
 	}
-	kmem_free(ab->buf, EXEC_ARG_MAX);
+	if (ab->buf != NULL)
+		kmem_free(ab->buf, ab->size);
+	memset(ab, 0, sizeof(*ab));
+}
+
+/* Copy execve's path and vectors into an argbuf of size bytes and vmax
+ * pointers a vector.  => 0; -E2BIG when they do not fit; -errno. */
+static int
+argbuf_fill(struct argbuf *ab, const struct sysargs *a, size_t size, int vmax)
+{
+	int len;
+
+	ab->size = size;
+	ab->vmax = vmax;
+	if ((ab->buf = kmem_alloc(size, 0)) == NULL)
+		return -ENOMEM;
+	len = copyinstr(a->a[0], ab->buf, MIN((size_t)VFS_PATH_MAX, size));
+	if (len < 0)
+		return len;
+	ab->used = (size_t)len + 1;
+	for (int which = 0; which < 2; which++) {
+		int error = copy_vector(ab, which, a->a[1 + which]);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
+struct exec_stats exec_stats;
+
+/* argbuf_fill with a page first, the full size if that is too small. */
+static int
+argbuf_get(struct argbuf *ab, const struct sysargs *a)
+{
+	int error = argbuf_fill(ab, a, PAGE_SIZE, PAGE_SIZE / sizeof(char *));
+
+	atomic_add_u64(&exec_stats.args_copied, 1);
+	if (error != -E2BIG)
+		return error;
+	argbuf_free(ab);
+	atomic_add_u64(&exec_stats.args_full, 1);
+	return argbuf_fill(ab, a, EXEC_ARG_MAX, EXEC_ARGS_MAX);
 }
 
 /* The new image replaces the old: address space, signals, registers. */
@@ -1471,22 +1534,12 @@ exec_single_lwp(struct proc *p)
 int64_t
 sys_execve(const struct sysargs *a)
 {
-	struct argbuf ab = { .buf = kmem_alloc(EXEC_ARG_MAX, 0) };
+	struct argbuf ab = { 0 };
 	struct exec_image img;
 	struct vmspace *vm = NULL;
-	char *path;
-	int error;
+	int error = argbuf_get(&ab, a);
+	const char *path = ab.buf;
 
-	if (ab.buf == NULL)
-		return -ENOMEM;
-	path = ab.buf;
-	error = copyinstr(a->a[0], path, VFS_PATH_MAX);
-	if (error >= 0) {
-		ab.used = (size_t)error + 1;
-		error = copy_vector(&ab, 0, a->a[1]);
-	}
-	if (error >= 0)
-		error = copy_vector(&ab, 1, a->a[2]);
 	if (error >= 0 && path[0] == '\0')
 		error = -ENOENT;
 	if (error >= 0)

@@ -250,6 +250,10 @@ struct vnode *vcache_next_ref(struct mount *mp, struct vnode *vp);
 /* vcache_find_obj - the cached vnode whose v_obj is uobj, referenced
  * (vrele it), or NULL.  Walks the whole cache: for queries, not hot paths. */
 struct vnode *vcache_find_obj(const struct uvm_object *uobj);
+/* vcache_chain_len - how many cached vnodes (of any mount) share the hash
+ * chain of (mp, ino): the walk a lookup of it makes.
+ *  => no vnode lock held; never sleeps but for vcache_lock. */
+int vcache_chain_len(struct mount *mp, uint64_t ino);
 /* vcache_check - the vnode accounting (part of vfs_check_all). */
 int vcache_check(kprint_fn pr);
 

@@ -44,7 +44,8 @@
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_object.h"
 
-#define VCACHE_HASHSIZE 128
+#define VCACHE_HASHBITS 8
+#define VCACHE_HASHSIZE (1 << VCACHE_HASHBITS)
 
 int vfs_maxvnodes = 512;
 struct vcache_stats vcache_stats;
@@ -53,12 +54,21 @@ static struct kmutex vcache_lock = KMUTEX_INIT("vcache");
 static struct vnode *vcache_hash[VCACHE_HASHSIZE];
 static TAILQ_HEAD(, vnode) vcache_free = { NULL, &vcache_free.tqh_first };
 
+/*
+ * The bucket of (mp, ino): the top bits of the key times 2^64 / phi
+ * (Fibonacci hashing), which every bit of the key reaches.  The key
+ * modulo the table's size would keep only its low bits, and procfs's
+ * inos differ in their high bits alone (the pid sits above bit 16):
+ * every /proc/<pid> directory fell in one bucket, and each lookup of
+ * /proc/self/exe walked a chain as long as the free list (up to
+ * vfs_maxvnodes), 12,000 cycles of a static glibc program's start-up.
+ */
 static struct vnode **
 vcache_bucket(struct mount *mp, uint64_t ino)
 {
-	uint64_t h = ((uint64_t)(uintptr_t)mp >> 6) * 31 + ino;
+	uint64_t key = ino ^ ((uint64_t)(uintptr_t)mp >> 6);
 
-	return &vcache_hash[h % VCACHE_HASHSIZE];
+	return &vcache_hash[(key * 0x9e3779b97f4a7c15ull) >> (64 - VCACHE_HASHBITS)];
 }
 
 /* The cached vnode of (mp, ino), or NULL.  => vcache_lock held. */
@@ -395,6 +405,18 @@ vcache_next_ref(struct mount *mp, struct vnode *vp)
 		vcache_ref_locked(next);
 	mutex_exit(&vcache_lock);
 	return next;
+}
+
+int
+vcache_chain_len(struct mount *mp, uint64_t ino)
+{
+	int n = 0;
+
+	mutex_enter(&vcache_lock);
+	for (struct vnode *vp = *vcache_bucket(mp, ino); vp != NULL; vp = vp->v_hashnext)
+		n++;
+	mutex_exit(&vcache_lock);
+	return n;
 }
 
 /*

@@ -8,10 +8,14 @@
  * nonsense header), EFAULT for a bad path pointer.  A successful exec
  * passes argv and envp, replaces the whole address space (a mapping of
  * the old image is gone in the new one) and its exit code reaches the
- * parent.
+ * parent.  Arguments and environment over a page of strings, or of
+ * pointers, arrive whole (uvmkern copies them into a page first and
+ * starts again with the full buffer when they do not fit); one string
+ * of 128 KiB is E2BIG on both kernels.
  *
  * The program execs itself: "exec --exec-child ADDR ARGS..." runs
- * exec_child() instead of the tests.  The data files come from
+ * exec_child() instead of the tests, "exec --exec-pattern N LEN ARGS..."
+ * pattern_child().  The data files come from
  * tests/user/mkdata.sh.
  */
 #include "utest.h"
@@ -24,6 +28,8 @@
 #include <unistd.h>
 
 #define CHILD_FLAG "--exec-child"
+#define PATTERN_FLAG "--exec-pattern"
+#define BIG_ENV_LEN 5000
 
 static char *const no_env[] = { NULL };
 
@@ -41,6 +47,73 @@ exec_child(int argc, char **argv)
 	if (ut_probe_read(old, NULL) != SIGSEGV)   /* the old mapping is gone */
 		return 4;
 	return 0;
+}
+
+/* Argument j of a pattern exec: len copies of one letter, 'a' + j % 26. */
+static char *
+pattern_arg(int j, int len)
+{
+	char *s = malloc((size_t)len + 1);
+
+	if (s != NULL) {
+		memset(s, 'a' + j % 26, (size_t)len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+/* "exec --exec-pattern N LEN ARGS...": N args of pattern_arg, and the
+ * environment's UTEST_BIG BIG_ENV_LEN 'z's when it is set.  0 if all
+ * arrived whole. */
+static int
+pattern_child(int argc, char **argv)
+{
+	int n = atoi(argv[2]), len = atoi(argv[3]);
+	const char *big = getenv("UTEST_BIG");
+
+	if (argc != n + 4)
+		return 2;
+	for (int j = 0; j < n; j++) {
+		char *want = pattern_arg(j, len);
+		if (want == NULL || strcmp(argv[4 + j], want) != 0)
+			return 3;
+		free(want);
+	}
+	if (big != NULL && (strlen(big) != BIG_ENV_LEN ||
+	    strspn(big, "z") != BIG_ENV_LEN))
+		return 4;
+	return 0;
+}
+
+/* Fork, exec self with n pattern args of len bytes (and envp); the
+ * child's exit status, or 100 + errno of a failed exec. */
+static int
+exec_pattern(int n, int len, char *const envp[])
+{
+	char **argv = calloc((size_t)n + 5, sizeof(char *));
+	char sn[16], slen[16];
+	pid_t pid;
+	int status;
+
+	UT_ASSERT(argv != NULL);
+	snprintf(sn, sizeof(sn), "%d", n);
+	snprintf(slen, sizeof(slen), "%d", len);
+	argv[0] = (char *)ut_self();
+	argv[1] = PATTERN_FLAG;
+	argv[2] = sn;
+	argv[3] = slen;
+	for (int j = 0; j < n; j++)
+		UT_ASSERT((argv[4 + j] = pattern_arg(j, len)) != NULL);
+	pid = (pid_t)UT_SYS(fork());
+	if (pid == 0) {
+		execve(ut_self(), argv, envp);
+		_exit(100 + errno);
+	}
+	UT_SYS(waitpid(pid, &status, 0));
+	for (int j = 0; j < n; j++)
+		free(argv[4 + j]);
+	free(argv);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 UTEST(missing_file_is_enoent)
@@ -148,10 +221,38 @@ UTEST(exit_code_of_the_new_image_reaches_the_parent)
 	UT_CHILD_EXITS(pid, 2);         /* exec_child's "bad argv" */
 }
 
+/* Strings over a page (argv 8 x 1,500 bytes, one variable of 5,000). */
+UTEST(arguments_and_environment_over_a_page_arrive_whole)
+{
+	char *big = pattern_arg(25, BIG_ENV_LEN);       /* 'z's */
+	char var[BIG_ENV_LEN + 16];
+	char *envp[] = { var, NULL };
+
+	UT_ASSERT(big != NULL);
+	snprintf(var, sizeof(var), "UTEST_BIG=%s", big);
+	free(big);
+	UT_EQ(exec_pattern(8, 1500, envp), 0);
+}
+
+/* More pointers than a page holds: 700 one-letter arguments. */
+UTEST(more_arguments_than_a_page_of_pointers_arrive_whole)
+{
+	UT_EQ(exec_pattern(700, 1, no_env), 0);
+}
+
+/* One argument of 128 KiB (its NUL past it) is more than either kernel
+ * takes in one string (Linux: MAX_ARG_STRLEN, 32 pages). */
+UTEST(an_argument_of_128_kib_is_e2big)
+{
+	UT_EQ(exec_pattern(1, 128 * 1024, no_env), 100 + E2BIG);
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], CHILD_FLAG) == 0)
 		return argc >= 3 ? exec_child(argc, argv) : 2;
+	if (argc >= 4 && strcmp(argv[1], PATTERN_FLAG) == 0)
+		return pattern_child(argc, argv);
 	return utest_main(argc, argv);
 }

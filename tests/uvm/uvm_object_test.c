@@ -3,8 +3,8 @@
  * pages in a red-black tree keyed by offset.
  *
  * The tests use an object with a dummy pager and kernel pages from
- * vm_page_alloc, drive insert/lookup/remove in random offset order
- * against an array model, and after every step ask uvm_obj_check and
+ * vm_page_alloc, drive insert/lookup/remove (and the run look-up of a
+ * window) in random offset order against an array model, and after every step ask uvm_obj_check and
  * compare uo_npages, the owner fields and first/next order with the
  * model.  Every page is freed at the end (uvmexp.free back to its start).
  *
@@ -115,6 +115,57 @@ KTEST(uvm_object, random_insert_lookup_remove_match_model)
 	}
 	KT_EQ(obj.uo_npages, 0);
 	KT_ASSERT(uvm_obj_page_first(&obj) == NULL);
+	KT_EQ(uvm_obj_check(&obj, ktest_print), 0);
+	mutex_exit(&obj.vmobjlock);
+	KT_EQ(uvmexp.free, free0);
+}
+
+/* A window of n pages from page first (which may lie before offset 0
+ * or run past the last page): the run look-up agrees with the model. */
+static void
+expect_run(struct uvm_object *obj, struct vm_page **model, int first, int n)
+{
+	struct vm_page *pps[24];
+
+	for (int i = 0; i < n; i++)
+		pps[i] = (struct vm_page *)1;   /* every slot must be written */
+	uvm_obj_page_lookup_run(obj, (voff_t)first << PAGE_SHIFT, pps, n);
+	for (int i = 0; i < n; i++) {
+		int at = first + i;
+		KT_ASSERT(pps[i] == (at >= 0 && at < NOFFS ? model[at] : NULL));
+	}
+}
+
+/*
+ * The run look-up (one descent, then in-order steps) finds what a look-up
+ * of each offset would, in sparse and dense trees, for windows that start
+ * before, inside and after the pages, empty ones included.
+ */
+KTEST(uvm_object, run_lookup_matches_a_lookup_of_each_offset)
+{
+	static struct vm_page *model[NOFFS];
+	static struct uvm_object obj;
+	struct krand *r = ktest_rand();
+	uint64_t free0 = uvmexp.free;
+
+	uvm_obj_init(&obj, &dummy_pager, 1, "test-obj");
+	mutex_enter(&obj.vmobjlock);
+	expect_run(&obj, model, 0, 16);                 /* an empty tree */
+	for (int step = 0; step < 600; step++) {
+		int i = (int)krand_below(r, NOFFS);
+		if (model[i] == NULL)
+			insert_one(&obj, model, i);
+		else if (step > 400)                    /* thin it out again */
+			remove_one(&obj, model, i);
+		expect_run(&obj, model, (int)krand_below(r, NOFFS + 24) - 20,
+		    (int)krand_below(r, 25));
+	}
+	expect_run(&obj, model, -16, 16);
+	expect_run(&obj, model, NOFFS - 8, 16);
+	for (int i = 0; i < NOFFS; i++) {
+		if (model[i] != NULL)
+			remove_one(&obj, model, i);
+	}
 	KT_EQ(uvm_obj_check(&obj, ktest_print), 0);
 	mutex_exit(&obj.vmobjlock);
 	KT_EQ(uvmexp.free, free0);

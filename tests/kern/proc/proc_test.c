@@ -6,6 +6,7 @@
  */
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
+#include "kern/proc/exec.h"
 #include "kern/proc/proc.h"
 #include "tests/harness/vmtest.h"
 #include "uvm/uvm_page.h"
@@ -35,4 +36,39 @@ KTEST(proc, missing_and_bad_programs_are_refused)
 	KT_EQ(proc_run("/tests/data/not-elf", argv, argv + 1, &status), -ENOEXEC);
 	KT_EQ(proc_run("/bin", argv, argv + 1, &status), -EACCES);
 	KT_EQ(status, -1);
+}
+
+/* How many execves took the full argument buffer while /tests/exec ran
+ * its test utest (which must pass). */
+static uint64_t
+full_argument_copies_in(const char *utest)
+{
+	char *argv[] = { "/tests/exec", (char *)utest, NULL };
+	char *envp[] = { "UTEST_NESTED=1", NULL };
+	uint64_t full = exec_stats.args_full;
+	int status = -1;
+
+	KT_EQ(proc_run("/tests/exec", argv, envp, &status), 0);
+	KT_EQ(status, 0);
+	return exec_stats.args_full - full;
+}
+
+/*
+ * execve copies the path, argv and envp into a page first: a small exec
+ * never takes the full-size buffer (kernel arena pages, mapped and
+ * unmapped); one with more than a page of strings or of pointers takes
+ * it once, and so does one whose string is too long even for it (E2BIG).
+ */
+KTEST(proc, execve_takes_the_full_argument_buffer_only_past_a_page)
+{
+	uint64_t copied = exec_stats.args_copied;
+	struct vm_baseline b;
+
+	vm_baseline_take(&b);
+	KT_EQ(full_argument_copies_in("exec_passes_argv_and_envp_and_replaces_memory"), 0);
+	KT_ASSERT(exec_stats.args_copied > copied);
+	KT_EQ(full_argument_copies_in("arguments_and_environment_over_a_page_arrive_whole"), 1);
+	KT_EQ(full_argument_copies_in("more_arguments_than_a_page_of_pointers_arrive_whole"), 1);
+	KT_EQ(full_argument_copies_in("an_argument_of_128_kib_is_e2big"), 1);
+	vm_baseline_expect(&b);
 }

@@ -257,3 +257,44 @@ KTEST(vfs_vnode, a_second_get_waits_for_the_load_in_progress)
 	ktest_cleanup_pop((void *)&slow_vfsops);
 	KT_EQ(vfs_unmount("/mnt", 0), 0);
 }
+
+/*
+ * Files whose inos differ only above bit 16 (procfs's: the pid sits at
+ * bits 16-39, the thread id above 40) land on chains of their own.  A
+ * hash of the ino modulo the table's size put every one of them in one
+ * bucket, and each lookup walked all the others.  The chains are
+ * counted before and after, so vnodes other mounts hold do not count.
+ */
+#define SPREAD_FILES 64
+#define SPREAD_MAX_PER_CHAIN 4      /* a fair hash gives 3 at most here */
+
+static uint64_t
+spread_ino(int i)
+{
+	return i < SPREAD_FILES ? (uint64_t)(i + 1) << 16 :
+	    (uint64_t)(i - SPREAD_FILES + 1) << 40;
+}
+
+KTEST(vfs_vnode, inos_differing_only_in_high_bits_spread_over_the_hash)
+{
+	static struct vnode *vps[2 * SPREAD_FILES];
+	static int before[2 * SPREAD_FILES];
+
+	vfs_register(&slow_vfsops);
+	KT_EQ(vfs_mount("slowtest", "slow", "/mnt", 0, NULL), 0);
+	ktest_cleanup_push(slow_cleanup, (void *)&slow_vfsops);
+	slow_release = true;                    /* slow_load: no waiting */
+	for (int i = 0; i < 2 * SPREAD_FILES; i++)
+		before[i] = vcache_chain_len(slow_mp, spread_ino(i));
+	for (int i = 0; i < 2 * SPREAD_FILES; i++)
+		KT_EQ(vcache_get(slow_mp, spread_ino(i), slow_load, &vps[i]), 0);
+	for (int i = 0; i < 2 * SPREAD_FILES; i++) {
+		int ours = vcache_chain_len(slow_mp, spread_ino(i)) - before[i];
+		KT_ASSERT(ours >= 1 && ours <= SPREAD_MAX_PER_CHAIN);
+	}
+	KT_EQ(vcache_check(ktest_print), 0);
+	for (int i = 0; i < 2 * SPREAD_FILES; i++)
+		vrele(vps[i]);
+	ktest_cleanup_pop((void *)&slow_vfsops);
+	KT_EQ(vfs_unmount("/mnt", 0), 0);
+}
