@@ -110,10 +110,11 @@ uvm_obj_page_lookup_run(struct uvm_object *uobj, voff_t offset,
     struct vm_page **pps, int n)
 {
 	voff_t end = offset + ((voff_t)n << PAGE_SHIFT);
-	struct rb_node *node = rb_tree_find_le(&uobj->rb_pages, &offset);
+	struct rb_node *node;
 
 	KASSERT(mutex_owned(&uobj->vmobjlock));
 	KASSERT((offset & PAGE_MASK) == 0 && n >= 0);
+	node = rb_tree_find_le(&uobj->rb_pages, &offset);
 	memset(pps, 0, (size_t)n * sizeof(*pps));
 	if (node == NULL)
 		node = rb_tree_first(&uobj->rb_pages);

@@ -21,7 +21,7 @@ struct vnode;
 
 /*
  * execve's argument copies (sys_execve, kern/proc/proc.c), counted
- * atomically: those made, and of them those whose strings or pointers
+ * atomically: those tried, and of them those whose strings or pointers
  * did not fit in a page and took the full EXEC_ARG_MAX buffer.
  */
 struct exec_stats {

@@ -1390,6 +1390,11 @@ struct argbuf {
 	int n[2];
 };
 
+/*
+ * Copy the user vector uvec (argv: which 0, envp: 1) into ab: its strings
+ * after those already there, a pointer to each in ab->v[which].
+ *  => 0; -E2BIG when the strings or the pointers do not fit; -EFAULT.
+ */
 static int
 copy_vector(struct argbuf *ab, int which, uint64_t uvec)
 {
@@ -1400,12 +1405,14 @@ copy_vector(struct argbuf *ab, int which, uint64_t uvec)
 		return -ENOMEM;
 	for (; uvec != 0; i++) {
 		uint64_t up;
-		if (i >= ab->vmax - 1)
-			return -E2BIG;
 		if (copyin(uvec + (uint64_t)i * 8, &up, 8) != 0)
 			return -EFAULT;
 		if (up == 0)
 			break;
+		/* Room for this pointer and the NULL after; a full buffer
+		 * is too small (copyinstr with no room says EFAULT). */
+		if (i >= ab->vmax - 1 || ab->used >= ab->size)
+			return -E2BIG;
 		int len = copyinstr(up, ab->buf + ab->used, ab->size - ab->used);
 		if (len < 0)
 			return len == -ENAMETOOLONG ? -E2BIG : len;
@@ -1417,6 +1424,7 @@ copy_vector(struct argbuf *ab, int which, uint64_t uvec)
 	return 0;
 }
 
+/* Free what ab holds and clear it (any of it may be missing). */
 static void
 argbuf_free(struct argbuf *ab)
 {

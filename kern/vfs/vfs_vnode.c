@@ -407,6 +407,7 @@ vcache_next_ref(struct mount *mp, struct vnode *vp)
 	return next;
 }
 
+/* How many vnodes share (mp, ino)'s hash chain (vfs.h says more). */
 int
 vcache_chain_len(struct mount *mp, uint64_t ino)
 {

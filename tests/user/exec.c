@@ -240,6 +240,19 @@ UTEST(more_arguments_than_a_page_of_pointers_arrive_whole)
 	UT_EQ(exec_pattern(700, 1, no_env), 0);
 }
 
+/* The path and argv end exactly at 4,096 bytes, and envp has one string
+ * more: uvmkern's first page is full when that string comes. */
+UTEST(strings_ending_exactly_at_a_page_arrive_whole)
+{
+	char *envp[] = { "UTEST_PAD=1", NULL };
+	int self = (int)strlen(ut_self());
+	/* path and argv[0] (self), the flag, "1", LEN (4 digits), the arg */
+	int len = 4096 - (2 * (self + 1) + (int)sizeof(PATTERN_FLAG) + 2 + 5) - 1;
+
+	UT_ASSERT(len >= 1000 && len <= 9999);
+	UT_EQ(exec_pattern(1, len, envp), 0);
+}
+
 /* One argument of 128 KiB (its NUL past it) is more than either kernel
  * takes in one string (Linux: MAX_ARG_STRLEN, 32 pages). */
 UTEST(an_argument_of_128_kib_is_e2big)

@@ -129,7 +129,7 @@ expect_run(struct uvm_object *obj, struct vm_page **model, int first, int n)
 
 	for (int i = 0; i < n; i++)
 		pps[i] = (struct vm_page *)1;   /* every slot must be written */
-	uvm_obj_page_lookup_run(obj, (voff_t)first << PAGE_SHIFT, pps, n);
+	uvm_obj_page_lookup_run(obj, (voff_t)first * PAGE_SIZE, pps, n);
 	for (int i = 0; i < n; i++) {
 		int at = first + i;
 		KT_ASSERT(pps[i] == (at >= 0 && at < NOFFS ? model[at] : NULL));

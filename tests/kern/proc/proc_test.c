@@ -57,7 +57,8 @@ full_argument_copies_in(const char *utest)
  * execve copies the path, argv and envp into a page first: a small exec
  * never takes the full-size buffer (kernel arena pages, mapped and
  * unmapped); one with more than a page of strings or of pointers takes
- * it once, and so does one whose string is too long even for it (E2BIG).
+ * it once (strings filling the page to its last byte too), and so does
+ * one whose string is too long even for it (E2BIG).
  */
 KTEST(proc, execve_takes_the_full_argument_buffer_only_past_a_page)
 {
@@ -69,6 +70,7 @@ KTEST(proc, execve_takes_the_full_argument_buffer_only_past_a_page)
 	KT_ASSERT(exec_stats.args_copied > copied);
 	KT_EQ(full_argument_copies_in("arguments_and_environment_over_a_page_arrive_whole"), 1);
 	KT_EQ(full_argument_copies_in("more_arguments_than_a_page_of_pointers_arrive_whole"), 1);
+	KT_EQ(full_argument_copies_in("strings_ending_exactly_at_a_page_arrive_whole"), 1);
 	KT_EQ(full_argument_copies_in("an_argument_of_128_kib_is_e2big"), 1);
 	vm_baseline_expect(&b);
 }
