@@ -34,14 +34,34 @@
  * Otherwise a lock it holds might stay held for ever, so the kernel
  * panics, naming the guard page.
  *
+ * Stacks are kept: thread_join puts a finished thread's stack in a small
+ * cache (up to STACK_CACHE_MAX) and thread_alloc takes one from it
+ * before it asks the arena.  A program's fork makes a thread and its
+ * reaping ends one; from the arena each stack means KSTACK_PAGES pages
+ * allocated and mapped, then unmapped with a TLB shootdown and freed,
+ * and the arena's next-fit walks on into fresh page tables.  A kept
+ * stack costs its 16 KiB, no more than STACK_CACHE_MAX of them; FreeBSD
+ * keeps such a cache too.  What it gives up: a pointer kept into a dead
+ * thread's stack reaches the next thread's, where the arena's next-fit
+ * would have left it unmapped.  Nothing gives the kept pages back under
+ * memory pressure (at most 32); a drain does.
+ * kstackcache=0 at boot turns it off; thread_stack_cache_drain frees
+ * what it holds (the leak checks do, before they count pages).
+ *
+ *   thread_join(A):  cache [ sA ]          thread_alloc(B): cache [ ]
+ *                                          B->kstack = sA, still mapped
+ *
  * Locking: the scheduler's fields under sched_lock (kern/core/sched.c),
- * allthreads and next_tid under allthreads_lock, taken after sched_lock.
+ * allthreads and next_tid under allthreads_lock, taken after sched_lock;
+ * the stack cache under stack_cache.lock, a leaf (the arena is called
+ * with it released).
  * kmem and uvm_km are called with interrupts on, except that thread_join's
  * frees may run with them as the caller had.
  */
 #include "kern/core/thread.h"
 #include "kern/arch/cpu.h"
 #include "kern/arch/gdt.h"
+#include "kern/core/cmdline.h"
 #include "kern/core/intr.h"
 #include "kern/core/panic.h"
 #include "kern/core/sched.h"
@@ -58,6 +78,19 @@ uint64_t thread_stack_overflows;
 
 static struct spinlock allthreads_lock = SPINLOCK_INIT("allthreads");
 static int next_tid = 1;
+
+KOPT(kstackcache, "kstackcache",
+    "0: free a finished thread's kernel stack at once, keep none for the next");
+
+#define STACK_CACHE_MAX 8
+
+static struct {
+	struct spinlock lock;
+	int n;
+	vaddr_t base[STACK_CACHE_MAX];      /* KSTACK_PAGES each, mapped */
+} stack_cache = { .lock = SPINLOCK_INIT("kstackcache") };
+bool thread_stack_cache_on = true;
+struct thread_stack_stats thread_stack_stats;
 
 extern char thread_trampoline[];
 void stack_switch_call(uint64_t top, void (*fn)(void)) __noreturn;
@@ -86,6 +119,66 @@ initial_frame(vaddr_t top, void (*fn)(void *), void *arg)
 	return (uint64_t)sp;
 }
 
+/* A stack of KSTACK_PAGES: a kept one, else a new one from the arena. */
+static vaddr_t
+stack_get(void)
+{
+	vaddr_t base = 0;
+
+	spin_lock(&stack_cache.lock);
+	if (stack_cache.n > 0) {
+		base = stack_cache.base[stack_cache.n - 1];
+		__atomic_store_n(&stack_cache.n, stack_cache.n - 1, __ATOMIC_RELAXED);
+		thread_stack_stats.reused++;
+	}
+	spin_unlock(&stack_cache.lock);
+	return base != 0 ? base : uvm_km_stack_alloc(KSTACK_PAGES);
+}
+
+/* Keep a finished thread's stack for the next thread, or free it. */
+static void
+stack_put(vaddr_t base, size_t npages)
+{
+	bool kept = false;
+
+	if (npages == KSTACK_PAGES && thread_stack_cache_on) {
+		spin_lock(&stack_cache.lock);
+		if (stack_cache.n < STACK_CACHE_MAX) {
+			stack_cache.base[stack_cache.n] = base;
+			__atomic_store_n(&stack_cache.n, stack_cache.n + 1, __ATOMIC_RELAXED);
+			kept = true;
+		}
+		spin_unlock(&stack_cache.lock);
+	}
+	if (!kept)
+		uvm_km_stack_free(base, npages);
+}
+
+void
+thread_stack_cache_drain(void)
+{
+	vaddr_t base;
+
+	for (;;) {
+		spin_lock(&stack_cache.lock);
+		base = 0;
+		if (stack_cache.n > 0) {
+			base = stack_cache.base[stack_cache.n - 1];
+			__atomic_store_n(&stack_cache.n, stack_cache.n - 1, __ATOMIC_RELAXED);
+		}
+		spin_unlock(&stack_cache.lock);
+		if (base == 0)
+			return;
+		uvm_km_stack_free(base, KSTACK_PAGES);
+	}
+}
+
+int
+thread_stack_cached(void)
+{
+	return __atomic_load_n(&stack_cache.n, __ATOMIC_RELAXED);
+}
+
 struct thread *
 thread_alloc(const char *name, void (*fn)(void *arg), void *arg)
 {
@@ -93,7 +186,7 @@ thread_alloc(const char *name, void (*fn)(void *arg), void *arg)
 
 	if (t == NULL)
 		return NULL;
-	t->kstack = uvm_km_stack_alloc(KSTACK_PAGES);
+	t->kstack = stack_get();
 	if (t->kstack == 0) {
 		kmem_free(t, sizeof(*t));
 		return NULL;
@@ -187,7 +280,7 @@ thread_join(struct thread *t)
 	TAILQ_REMOVE(&allthreads, t, all_link);
 	spin_unlock(&allthreads_lock);
 	status = t->exit_status;
-	uvm_km_stack_free(t->kstack, t->kstack_pages);
+	stack_put(t->kstack, t->kstack_pages);
 	kmem_free(t, sizeof(*t));
 	return status;
 }
@@ -198,6 +291,7 @@ thread_init(void (*cont)(void))
 	struct thread *t0 = &thread0;
 
 	KASSERT(curthread == t0 && t0->kstack == 0);
+	thread_stack_cache_on = kopt_get_u64("kstackcache", 1) != 0;
 	t0->kstack = uvm_km_stack_alloc(THREAD0_KSTACK_PAGES);
 	if (t0->kstack == 0)
 		panic("thread_init: no memory for thread0's stack");

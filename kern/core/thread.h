@@ -150,12 +150,29 @@ struct thread *thread_create_on(const char *name, void (*fn)(void *arg),
 void thread_exit(void) __noreturn;
 
 /*
- * thread_join - wait for t to finish, then free its stack and structure.
+ * thread_join - wait for t to finish, then free its structure and free
+ * its stack or keep it for the next thread (the stack cache, thread.c).
  *  => t is not the caller and is joined only once.
  *  => may sleep.  Returns t's exit status: 0, or -EFAULT if it was
  *     killed for overflowing its stack.
  */
 int thread_join(struct thread *t);
+
+/*
+ * thread_stack_cache_drain - free the kernel stacks kept for new threads
+ * (thread.c: up to 8, 16 KiB each).  The leak checks call it before they
+ * count pages.  => no lock held; may not be called from an interrupt.
+ * thread_stack_cached - how many are kept now.  thread_stack_stats.reused
+ * counts the threads that got a kept stack.  thread_stack_cache_on: keep
+ * them at all (kstackcache= at boot; a speed-up only).
+ */
+struct thread_stack_stats {
+	uint64_t reused;
+};
+extern struct thread_stack_stats thread_stack_stats;
+extern bool thread_stack_cache_on;
+void thread_stack_cache_drain(void);
+int thread_stack_cached(void);
 
 /*
  * thread_stack_top - the address just above t's stack (its first push

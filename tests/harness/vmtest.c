@@ -57,6 +57,7 @@ void
 vm_baseline_take(struct vm_baseline *b)
 {
 	vfs_flush_caches();     /* unreferenced vnodes are a cache, not a leak */
+	thread_stack_cache_drain();     /* so are finished threads' stacks */
 	b->pages = vmtest_pages_in_use();
 	b->entries = uvm_map_entry_count();
 	b->amaps = amap_count();
@@ -71,6 +72,7 @@ void
 vm_baseline_expect(const struct vm_baseline *b)
 {
 	vfs_flush_caches();
+	thread_stack_cache_drain();
 	KT_EQ(uvm_map_entry_count(), b->entries);
 	KT_EQ(amap_count(), b->amaps);
 	KT_EQ(anon_count(), b->anons);

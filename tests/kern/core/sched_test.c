@@ -66,11 +66,13 @@ stacks_look_right(struct thread **t, int n)
 KTEST(sched, threads_run_exit_and_free_their_stacks)
 {
 	struct thread *t[NLIFE];
-	uint64_t kva0 = uvm_km_stats.kva_pages, kmem0 = uvm_km_stats.kmem_bytes;
+	uint64_t kva0, kmem0 = uvm_km_stats.kmem_bytes;
 	uint64_t kva_live;
 	int n0 = thread_count(), n_live, status[NLIFE];
 	bool looks_right;
 
+	thread_stack_cache_drain();     /* every stack below is a new one */
+	kva0 = uvm_km_stats.kva_pages;
 	memset(life_out, 0, sizeof(life_out));
 	preempt_disable();              /* none runs before we have looked: */
 	for (int i = 0; i < NLIFE; i++) /* all wait for this CPU */
@@ -89,9 +91,71 @@ KTEST(sched, threads_run_exit_and_free_their_stacks)
 		KT_EQ(status[i], 0);
 		KT_EQ(life_out[i], i * i + 1);
 	}
+	/* The joined threads' stacks may be kept, still mapped, for the next
+	 * threads (sched_speed); draining the cache frees them. */
+	KT_EQ(uvm_km_stats.kva_pages,
+	    kva0 + (uint64_t)thread_stack_cached() * (KSTACK_PAGES + 1));
+	thread_stack_cache_drain();
 	KT_EQ(uvm_km_stats.kva_pages, kva0);
 	KT_EQ(uvm_km_stats.kmem_bytes, kmem0);
 	KT_EQ(thread_count(), n0);
+}
+
+static void
+do_nothing(void *arg)
+{
+	(void)arg;
+}
+
+static bool stack_cache_saved;
+
+static void
+stack_cache_restore(void *arg)
+{
+	(void)arg;
+	thread_stack_cache_on = stack_cache_saved;
+}
+
+/*
+ * thread_join keeps the stack it frees for the next thread_alloc: still
+ * mapped, its guard page still not, handed to the next thread as it is;
+ * draining the cache unmaps it and gives the arena its pages back.  A
+ * speed-up (kstackcache=0 turns it off): the test turns it on.
+ */
+KTEST(sched_speed, a_joined_threads_stack_is_kept_for_the_next_thread)
+{
+	uint64_t kva0, reused;
+	struct thread *a, *b;
+	vaddr_t sa;
+	paddr_t pa;
+
+	stack_cache_saved = thread_stack_cache_on;
+	thread_stack_cache_on = true;
+	ktest_cleanup_push(stack_cache_restore, NULL);
+	thread_stack_cache_drain();
+	kva0 = uvm_km_stats.kva_pages;
+	a = thread_create("kept-a", do_nothing, NULL);
+	KT_ASSERT(a != NULL);
+	sa = a->kstack;
+	KT_EQ(thread_join(a), 0);
+	KT_EQ(thread_stack_cached(), 1);
+	KT_EQ(uvm_km_stats.kva_pages, kva0 + KSTACK_PAGES + 1);
+	KT_ASSERT(pmap_extract(pmap_kernel(), sa, &pa));
+	KT_ASSERT(!pmap_extract(pmap_kernel(), sa - PAGE_SIZE, &pa));
+	reused = thread_stack_stats.reused;
+	b = thread_create("kept-b", do_nothing, NULL);
+	KT_ASSERT(b != NULL);
+	KT_ASSERT(b->kstack == sa);
+	KT_EQ(thread_stack_stats.reused, reused + 1);
+	KT_EQ(thread_stack_cached(), 0);
+	KT_EQ(uvm_km_stats.kva_pages, kva0 + KSTACK_PAGES + 1);
+	KT_EQ(thread_join(b), 0);
+	thread_stack_cache_drain();
+	KT_EQ(thread_stack_cached(), 0);
+	KT_EQ(uvm_km_stats.kva_pages, kva0);
+	KT_ASSERT(!pmap_extract(pmap_kernel(), sa, &pa));
+	ktest_cleanup_pop(NULL);
+	stack_cache_restore(NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,11 +571,13 @@ overflower(void *arg)
 
 KTEST(sched, stack_overflow_hits_the_guard_page_and_kills_only_that_thread)
 {
-	uint64_t kva0 = uvm_km_stats.kva_pages, kmem0 = uvm_km_stats.kmem_bytes;
+	uint64_t kva0, kmem0 = uvm_km_stats.kmem_bytes;
 	uint64_t n0 = thread_stack_overflows, t0;
 	struct thread *t;
 	int status;
 
+	thread_stack_cache_drain();
+	kva0 = uvm_km_stats.kva_pages;
 	t = thread_create("overflow", overflower, NULL);
 	KT_ASSERT(t != NULL);
 	status = thread_join(t);
@@ -522,6 +588,7 @@ KTEST(sched, stack_overflow_hits_the_guard_page_and_kills_only_that_thread)
 	/* It got to the last page of its stack and no further. */
 	KT_ASSERT(deepest >= ovf_base && deepest < ovf_base + 1024);
 	KT_ASSERT(ticks >= t0 + 2);
+	thread_stack_cache_drain();
 	KT_EQ(uvm_km_stats.kva_pages, kva0);
 	KT_EQ(uvm_km_stats.kmem_bytes, kmem0);
 }

@@ -191,14 +191,17 @@ quick_exit(void *arg)
 
 KTEST(smpsched, a_join_frees_the_stack_only_after_the_zombies_last_switch)
 {
-	uint64_t kva0 = uvm_km_stats.kva_pages;
+	uint64_t kva0;
 	int n0 = thread_count(), bad = 0;
 	volatile int ran_on;
 
 	if (tt_one_cpu("smpsched", "joining a thread that exits on another CPU"))
 		return;
+	thread_stack_cache_drain();
+	kva0 = uvm_km_stats.kva_pages;
 	/* Each exits on cpu1 while cpu0 joins at once: a freed stack that
-	 * cpu1 still switched on would be reused by the next create. */
+	 * cpu1 still switched on would be reused by the next create (the
+	 * stack cache hands the joined one straight to it). */
 	for (int i = 0; i < NZOMBIES; i++) {
 		struct thread *t;
 
@@ -209,6 +212,7 @@ KTEST(smpsched, a_join_frees_the_stack_only_after_the_zombies_last_switch)
 	}
 	KT_EQ(bad, 0);
 	KT_EQ(thread_count(), n0);
+	thread_stack_cache_drain();
 	KT_EQ(uvm_km_stats.kva_pages, kva0);
 }
 
