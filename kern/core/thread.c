@@ -67,6 +67,7 @@
 #include "kern/core/sched.h"
 #include "kern/arch/trap.h"
 #include "kern/lib/assert.h"
+#include "kern/lib/atomic.h"
 #include "kern/lib/errno.h"
 #include "kern/lib/string.h"
 #include "uvm/uvm_km.h"
@@ -119,9 +120,9 @@ initial_frame(vaddr_t top, void (*fn)(void *), void *arg)
 	return (uint64_t)sp;
 }
 
-/* A stack of KSTACK_PAGES: a kept one, else a new one from the arena. */
+/* The last stack the cache kept, taken out of it, or 0. */
 static vaddr_t
-stack_get(void)
+stack_pop(void)
 {
 	vaddr_t base = 0;
 
@@ -129,10 +130,21 @@ stack_get(void)
 	if (stack_cache.n > 0) {
 		base = stack_cache.base[stack_cache.n - 1];
 		__atomic_store_n(&stack_cache.n, stack_cache.n - 1, __ATOMIC_RELAXED);
-		thread_stack_stats.reused++;
 	}
 	spin_unlock(&stack_cache.lock);
-	return base != 0 ? base : uvm_km_stack_alloc(KSTACK_PAGES);
+	return base;
+}
+
+/* A stack of KSTACK_PAGES: a kept one, else a new one from the arena. */
+static vaddr_t
+stack_get(void)
+{
+	vaddr_t base = stack_pop();
+
+	if (base == 0)
+		return uvm_km_stack_alloc(KSTACK_PAGES);
+	atomic_add_u64(&thread_stack_stats.reused, 1);
+	return base;
 }
 
 /* Keep a finished thread's stack for the next thread, or free it. */
@@ -159,18 +171,8 @@ thread_stack_cache_drain(void)
 {
 	vaddr_t base;
 
-	for (;;) {
-		spin_lock(&stack_cache.lock);
-		base = 0;
-		if (stack_cache.n > 0) {
-			base = stack_cache.base[stack_cache.n - 1];
-			__atomic_store_n(&stack_cache.n, stack_cache.n - 1, __ATOMIC_RELAXED);
-		}
-		spin_unlock(&stack_cache.lock);
-		if (base == 0)
-			return;
+	while ((base = stack_pop()) != 0)
 		uvm_km_stack_free(base, KSTACK_PAGES);
-	}
 }
 
 int
