@@ -359,6 +359,7 @@ kmem_count(size_t size, bool alloc)
 		uvm_km_stats.kmem_bytes += size;
 		uvm_km_stats.kmem_pages += page;
 		uvm_km_stats.kmem_large += large;
+		uvm_km_stats.kmem_large_made += large;
 	} else {
 		KASSERT(uvm_km_stats.kmem_bytes >= size);
 		uvm_km_stats.kmem_bytes -= size;

@@ -104,6 +104,7 @@ struct uvm_km_stats {
 	uint64_t kmem_bytes;        /* bytes out through kmem_alloc */
 	uint64_t kmem_pages;        /* page-sized (direct-map page) ones out */
 	uint64_t kmem_large;        /* large (arena) kmem allocations out */
+	uint64_t kmem_large_made;   /* ... ever made (an event count) */
 };
 extern struct uvm_km_stats uvm_km_stats;
 

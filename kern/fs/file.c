@@ -122,6 +122,24 @@ fdtable_init(struct fdtable *t)
 	t->lock = (struct spinlock)SPINLOCK_INIT("fdtable");
 }
 
+struct fdtable *
+fdtable_alloc(void)
+{
+	struct fdtable *t = kmem_alloc(sizeof(*t), 0);
+
+	if (t != NULL)
+		fdtable_init(t);
+	return t;
+}
+
+void
+fdtable_free(struct fdtable *t)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		KASSERT(t->fd[fd] == NULL);
+	kmem_free(t, sizeof(*t));
+}
+
 int
 fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {

@@ -1,8 +1,8 @@
 /*
  * kern/fs/file.h - open files and file descriptors.
  *
- *   proc.fds[3] --> struct file {refs 2, ops = &pipe_read_ops, off ...}
- *   proc.fds[4] -/            (dup'd, or inherited by a fork)
+ *   proc->fds->fd[3] --> struct file {refs 2, ops = &pipe_read_ops, ...}
+ *   proc->fds->fd[4] -/        (dup'd, or inherited by a fork)
  *
  * A file is one open instance: the console, a vnode's file, one end of a
  * pipe, or a generated text (/proc/self/maps, /proc/meminfo) snapshot
@@ -146,6 +146,16 @@ void file_release(struct file *f);
 
 /* fdtable_init - an empty table with its lock (before any other use). */
 void fdtable_init(struct fdtable *t);
+
+/*
+ * fdtable_alloc - a process's table, empty (fdtable_init'd), in a page of
+ * its own: kept apart from struct proc so that each fits in a page.
+ *  => returns NULL when memory is short.  Does not sleep.
+ */
+struct fdtable *fdtable_alloc(void);
+/* fdtable_free - give back fdtable_alloc's table; every slot must be
+ * empty (fdtable_close_all).  => nothing locked. */
+void fdtable_free(struct fdtable *t);
 
 /*
  * fd_install - the lowest free descriptor >= min for f.

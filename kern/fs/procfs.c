@@ -1072,7 +1072,7 @@ procfs_open_fd(int pid, const char *num, struct file **fp)
 		return -ENOENT;
 	for (; *num >= '0' && *num <= '9' && fd < NOFILE; num++)
 		fd = fd * 10 + (*num - '0');
-	if (*num != '\0' || (f = fd_get(&curproc->fds, fd)) == NULL)
+	if (*num != '\0' || (f = fd_get(curproc->fds, fd)) == NULL)
 		return -ENOENT;
 	*fp = f;                        /* fd_get's reference */
 	return 0;
@@ -1459,7 +1459,7 @@ procfs_fd_file(int pid, int fd)
 	struct file *f;
 
 	if (curproc == NULL || pid != curproc->pid ||
-	    (f = fd_get(&curproc->fds, fd)) == NULL)
+	    (f = fd_get(curproc->fds, fd)) == NULL)
 		return NULL;
 	return f;                       /* fd_get's reference */
 }

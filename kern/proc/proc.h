@@ -102,7 +102,7 @@ struct proc {
 	struct sigstate sig;
 	uint64_t itimer_deadline;       /* ITIMER_REAL: clock_ns() when due, or 0 */
 	uint64_t itimer_interval;       /* ... and its period, or 0 */
-	struct fdtable fds;
+	struct fdtable *fds;            /* its descriptors (fdtable_alloc) */
 	struct vnode *p_cwd;            /* working directory, referenced (NULL
 	                                   before a root is mounted: "/");
 	                                   under p_lock: proc_cwd_ref */

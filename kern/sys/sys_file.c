@@ -35,7 +35,7 @@
 static struct fdtable *
 fds(void)
 {
-	return &curproc->fds;
+	return curproc->fds;
 }
 
 /*

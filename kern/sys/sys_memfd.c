@@ -51,7 +51,7 @@ sys_memfd_create(const struct sysargs *a)
 	vrele(vp);
 	if (error != 0)
 		return error;
-	fd = fd_install(&curproc->fds, f, 0, (flags & MFD_CLOEXEC) != 0);
+	fd = fd_install(curproc->fds, f, 0, (flags & MFD_CLOEXEC) != 0);
 	if (fd < 0)
 		file_release(f);
 	return fd;

@@ -166,7 +166,7 @@ static int
 mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uobjp,
     vm_prot_t *maxprot)
 {
-	struct file *f = fd_get(&curproc->fds, (int)fd);
+	struct file *f = fd_get(curproc->fds, (int)fd);
 	int error;
 
 	if (f == NULL)
@@ -180,7 +180,7 @@ mmap_file_object(uint64_t fd, uint64_t prot, bool shared, struct uvm_object **uo
 static bool
 mmap_is_dev_zero(uint64_t fd)
 {
-	struct file *f = fd_get(&curproc->fds, (int)fd);
+	struct file *f = fd_get(curproc->fds, (int)fd);
 	bool zero;
 
 	if (f == NULL)

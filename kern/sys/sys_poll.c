@@ -258,7 +258,7 @@ deadline_in(uint64_t ns)
 static struct file *
 poll_getf(int fd)
 {
-	struct file *f = fd_get(&curproc->fds, fd);
+	struct file *f = fd_get(curproc->fds, fd);
 
 	if (f != NULL && (f->flags & O_PATH)) {
 		fd_put(f);

@@ -81,7 +81,7 @@
 static struct fdtable *
 fds(void)
 {
-	return &curproc->fds;
+	return curproc->fds;
 }
 
 /* ---- paths in, and where they start ---- */

@@ -9,6 +9,8 @@
 #include "kern/proc/exec.h"
 #include "kern/proc/proc.h"
 #include "tests/harness/vmtest.h"
+#include "kern/proc/lwp.h"
+#include "uvm/uvm_km.h"
 #include "uvm/uvm_page.h"
 
 KTEST(proc, hello_runs_and_exits_with_its_status)
@@ -36,6 +38,27 @@ KTEST(proc, missing_and_bad_programs_are_refused)
 	KT_EQ(proc_run("/tests/data/not-elf", argv, argv + 1, &status), -ENOEXEC);
 	KT_EQ(proc_run("/bin", argv, argv + 1, &status), -EACCES);
 	KT_EQ(status, -1);
+}
+
+/*
+ * A process and its descriptor table are a page each (kmem_alloc from the
+ * direct map): a fork and its reaping map and unmap no arena pages, which
+ * they did when the table sat inside struct proc (4.5 KiB).
+ */
+KTEST(proc, a_fork_and_its_reaping_take_no_arena_pages)
+{
+	char *argv[] = { "/tests/fork", "exit_codes_reach_the_parent", NULL };
+	char *envp[] = { "UTEST_NESTED=1", NULL };
+	uint64_t large = uvm_km_stats.kmem_large_made, reaped = lwp_stats.reaped;
+	struct vm_baseline b;
+	int status = -1;
+
+	vm_baseline_take(&b);
+	KT_EQ(proc_run("/tests/fork", argv, envp, &status), 0);
+	KT_EQ(status, 0);
+	KT_ASSERT(lwp_stats.reaped >= reaped + 6);  /* the program, its 5 children */
+	KT_EQ(uvm_km_stats.kmem_large_made, large);
+	vm_baseline_expect(&b);
 }
 
 /* How many execves took the full argument buffer while /tests/exec ran
