@@ -2029,6 +2029,7 @@ pmap_activate(struct pmap *pm)
 		if (!pm->pm_kernel)
 			__atomic_or_fetch(&pm->pm_cpus, me, __ATOMIC_SEQ_CST);
 		ci->ci_pmap = pm;
+		PCOUNT(activations, 1);
 		lcr3(pm->pm_pml4_pa);
 		if (old != NULL && !old->pm_kernel)
 			__atomic_and_fetch(&old->pm_cpus, ~me, __ATOMIC_RELEASE);

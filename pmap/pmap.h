@@ -53,6 +53,9 @@ struct pmap_counters {
 	uint64_t ptpages;       /* live page-table pages (all pmaps) */
 	uint64_t tlb_shootpage; /* invlpgs by the CPU making a change */
 	uint64_t tlb_flushall;  /* full flushes by it */
+	uint64_t activations;   /* page tables switched (pmap_activate): each
+	                           a CR3 load, which empties the TLB but its
+	                           global entries */
 	/* Shootdowns: asking the other CPUs a pmap is active on to invalidate */
 	uint64_t tlb_shootdowns; /* cross-calls sent (one per batch) */
 	uint64_t tlb_ipis;      /* IPIs: their targets, summed */

@@ -1365,6 +1365,7 @@ uvmexp_foreach(void (*fn)(const char *name, uint64_t v, void *arg), void *arg)
 		{ "map_fs_visits", uvm_map_stats.fs_visits },
 		{ "tlb_shootpage", pmap_counters.tlb_shootpage },
 		{ "tlb_flushall", pmap_counters.tlb_flushall },
+		{ "pmap_activations", pmap_counters.activations },
 		{ "tlb_shootdowns", pmap_counters.tlb_shootdowns },
 		{ "tlb_ipis", pmap_counters.tlb_ipis },
 		{ "tlb_ipi_pages", pmap_counters.tlb_ipi_pages },

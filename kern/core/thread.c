@@ -228,16 +228,32 @@ thread_create(const char *name, void (*fn)(void *arg), void *arg)
 	return thread_create_on(name, fn, arg, -1);
 }
 
-struct thread *
-thread_create_on(const char *name, void (*fn)(void *arg), void *arg, int cpu)
+/* A new thread, bound to cpu (or -1), starting in vm (or NULL), runnable. */
+static struct thread *
+thread_create_with(const char *name, void (*fn)(void *arg), void *arg, int cpu,
+    struct vmspace *vm)
 {
 	struct thread *t = thread_alloc(name, fn, arg);
 
 	if (t == NULL)
 		return NULL;
 	t->bound_cpu = cpu;
+	t->vmspace = vm;
 	sched_make_runnable(t);
 	return t;
+}
+
+struct thread *
+thread_create_on(const char *name, void (*fn)(void *arg), void *arg, int cpu)
+{
+	return thread_create_with(name, fn, arg, cpu, NULL);
+}
+
+struct thread *
+thread_create_in(const char *name, void (*fn)(void *arg), void *arg,
+    struct vmspace *vm)
+{
+	return thread_create_with(name, fn, arg, -1, vm);
 }
 
 void

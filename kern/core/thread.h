@@ -144,6 +144,18 @@ struct thread *thread_create_on(const char *name, void (*fn)(void *arg),
     void *arg, int cpu);
 
 /*
+ * thread_create_in - thread_create for a thread that will run in the user
+ * address space vm (a process's new thread): its first switch loads vm's
+ * page tables at once, where a kernel thread's loads the kernel's and fn
+ * would then load vm's.  Each CR3 load empties the TLB (all of QEMU's
+ * software TLB under TCG), so a fork saves one.
+ *  => as thread_create; vm must outlive the thread's time in it (the
+ *     process holds it).
+ */
+struct thread *thread_create_in(const char *name, void (*fn)(void *arg),
+    void *arg, struct vmspace *vm);
+
+/*
  * thread_exit - end the calling thread; it becomes a zombie until joined.
  *  => must hold no mutex (panics) and no spin lock; not thread0 or idle.
  */

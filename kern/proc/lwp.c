@@ -100,6 +100,7 @@ lwp_thread_start(void *arg)
 
 	curthread->proc = p;
 	curthread->lwp = l;
+	/* Already in place (thread_create_in): the switch here loaded it. */
 	curthread->vmspace = p->vmspace;
 	pmap_activate(p->vmspace->vm_map.pmap);
 	/* clone(CLONE_CHILD_SETTID): in the new thread's memory, which may
@@ -122,7 +123,7 @@ lwp_start(struct lwp *l)
 	TAILQ_INSERT_TAIL(&p->p_lwps, l, l_link);
 	p->p_nlwps++;
 	spin_unlock(&proc_lock);
-	t = thread_create(p->name, lwp_thread_start, l);
+	t = thread_create_in(p->name, lwp_thread_start, l, p->vmspace);
 	spin_lock(&proc_lock);
 	if (t == NULL) {
 		TAILQ_REMOVE(&p->p_lwps, l, l_link);

@@ -23,6 +23,7 @@
 #include "pmap/pmap.h"
 #include "pmap/pte.h"
 #include "tests/harness/threadtest.h"
+#include "tests/harness/vmtest.h"
 #include "uvm/uvm_km.h"
 
 static bool
@@ -156,6 +157,42 @@ KTEST(sched_speed, a_joined_threads_stack_is_kept_for_the_next_thread)
 	KT_ASSERT(!pmap_extract(pmap_kernel(), sa, &pa));
 	ktest_cleanup_pop(NULL);
 	stack_cache_restore(NULL);
+}
+
+/* What a thread saw at its first instruction: CR3 and the CPU's pmap. */
+struct first_sight {
+	uint64_t cr3;
+	struct pmap *pmap;
+};
+
+static void
+look_at_cr3(void *arg)
+{
+	struct first_sight *s = arg;
+
+	s->cr3 = rcr3();
+	s->pmap = curcpu()->ci_pmap;
+}
+
+/*
+ * A process's new thread (thread_create_in) starts with its address
+ * space's page tables already loaded: the switch into it loads them, not
+ * the kernel's first (one CR3 load, and one emptied TLB, less a fork).
+ */
+KTEST(sched_speed, a_thread_made_in_an_address_space_starts_in_its_page_tables)
+{
+	struct first_sight seen = { 0, NULL };
+	struct thread *th;
+	struct vmtest t;
+
+	vmtest_begin(&t);
+	th = thread_create_in("in-vm", look_at_cr3, &seen, t.vm);
+	KT_ASSERT(th != NULL);
+	KT_EQ(thread_join(th), 0);
+	KT_EQ(seen.cr3, t.map->pmap->pm_pml4_pa);
+	KT_ASSERT(seen.pmap == t.map->pmap);
+	KT_EQ(t.map->pmap->pm_cpus, 0);         /* and it left when the thread did */
+	vmtest_end(&t);
 }
 
 /* ------------------------------------------------------------------ */
