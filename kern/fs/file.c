@@ -275,7 +275,6 @@ fd_open_mask(struct fdtable *t, uint64_t *mask)
 void
 fdtable_fork(struct fdtable *child, struct fdtable *parent)
 {
-	fdtable_init(child);
 	spin_lock(&parent->lock);
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if ((child->fd[fd] = parent->fd[fd]) != NULL)

@@ -209,8 +209,9 @@ void fd_open_mask(struct fdtable *t, uint64_t *mask);
 
 /* fdtable_init_console - fds 0, 1, 2 on the console. */
 int fdtable_init_console(struct fdtable *t);
-/* fdtable_fork - child (uninitialised) becomes a copy of parent, every
- * file held once more.  => takes parent->lock. */
+/* fdtable_fork - child (empty: fdtable_alloc or fdtable_init) becomes a
+ * copy of parent, every file held once more.  /proc may read the child
+ * meanwhile (its lock is not re-made under it).  => takes parent->lock. */
 void fdtable_fork(struct fdtable *child, struct fdtable *parent);
 /* fdtable_exec - close the close-on-exec descriptors.  May sleep. */
 void fdtable_exec(struct fdtable *t);

@@ -98,17 +98,19 @@ lwp_thread_start(void *arg)
 	struct trapframe tf = l->l_start_tf;
 	uint32_t tid = (uint32_t)l->l_tid;
 
+	/* The switch here loaded the address space (thread_create_in). */
+	KASSERT(curthread->vmspace == p->vmspace &&
+	    curcpu()->ci_pmap == p->vmspace->vm_map.pmap);
 	curthread->proc = p;
-	curthread->lwp = l;
-	/* Already in place (thread_create_in): the switch here loaded it. */
-	curthread->vmspace = p->vmspace;
-	pmap_activate(p->vmspace->vm_map.pmap);
 	/* clone(CLONE_CHILD_SETTID): in the new thread's memory, which may
 	 * fault (copy-on-write), so before interrupts go off.  A bad address
 	 * is the thread's problem, as on Linux: nothing is written. */
 	if (l->l_set_child_tid != 0)
 		(void)copyout(&tid, l->l_set_child_tid, sizeof(tid));
+	/* Only now the thread's lwp: a switch away during the copyout would
+	 * have saved this CPU's SSE state over the one clone gave it. */
 	cli();
+	curthread->lwp = l;
 	lwp_switch_in(l);
 	enter_user(&tf);
 }
@@ -193,6 +195,14 @@ lwp_exit(int wstatus)
 	/* Threads that died before this one are joined here, so a program
 	 * whose threads come and go holds at most one dead one. */
 	lwp_reap_dead(p);
+	/*
+	 * Leave the address space before the count drops: from then on the
+	 * thread waiting in exit_group (single_lwp) may free it, and this
+	 * CPU must no longer have it loaded, nor a switch back here load it.
+	 * The last thread leaves it in proc_teardown.
+	 */
+	curthread->vmspace = NULL;
+	pmap_activate(pmap_kernel());
 	spin_lock(&proc_lock);
 	l->l_dead = true;
 	last = --p->p_nlwps == 0;
@@ -200,8 +210,6 @@ lwp_exit(int wstatus)
 	spin_unlock(&proc_lock);
 	if (last)
 		proc_teardown(wstatus);
-	curthread->vmspace = NULL;
-	pmap_activate(pmap_kernel());
 	curthread->lwp = NULL;
 	curthread->proc = NULL;
 	thread_exit();

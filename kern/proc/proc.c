@@ -25,8 +25,8 @@
  *
  * Exiting frees the address space at once (on the kernel pmap) and
  * closes every descriptor, so a zombie holds only its struct proc, its
- * empty descriptor table and its finished threads.  The two are a page
- * each (proc_alloc says why that matters).
+ * empty descriptor table and its finished threads.  The process and its
+ * table are a page each (the comment above proc_alloc says why).
  */
 #include "kern/proc/proc.h"
 #include "kern/core/clock.h"
@@ -1652,7 +1652,7 @@ info_fill(struct proc *p, struct proc_info *pi)
 	}
 	info_sigmasks(p, pi);
 	if (p->state == PS_ALIVE)
-		fd_open_mask(p->fds, pi->fdmask);     /* fds.lock inside proc_lock */
+		fd_open_mask(p->fds, pi->fdmask);     /* fds->lock inside proc_lock */
 }
 
 /* Process pid (0: the caller), alive or a zombie, or NULL.  => proc_lock held. */

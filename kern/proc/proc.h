@@ -22,7 +22,7 @@
  * when one thread changes it while another uses it (the kernel is
  * preemptible, so this matters on one CPU too):
  *
- *   fds            its own spin lock, fds.lock (kern/fs/file.c); every
+ *   fds            its own spin lock, fds->lock (kern/fs/file.c); every
  *                  use of a file holds a reference (fd_get/fd_put)
  *   p_cwd          p_lock (spin, a leaf): a lookup takes a reference
  *                  under it (proc_cwd_ref), chdir swaps the pointer under

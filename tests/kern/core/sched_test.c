@@ -169,17 +169,20 @@ static void
 look_at_cr3(void *arg)
 {
 	struct first_sight *s = arg;
+	uint64_t flags = intr_disable();     /* both from one CPU */
 
 	s->cr3 = rcr3();
 	s->pmap = curcpu()->ci_pmap;
+	intr_restore(flags);
 }
 
 /*
  * A process's new thread (thread_create_in) starts with its address
  * space's page tables already loaded: the switch into it loads them, not
  * the kernel's first (one CR3 load, and one emptied TLB, less a fork).
+ * lwp_thread_start asserts the same for every user thread.
  */
-KTEST(sched_speed, a_thread_made_in_an_address_space_starts_in_its_page_tables)
+KTEST(sched, a_thread_made_in_an_address_space_starts_in_its_page_tables)
 {
 	struct first_sight seen = { 0, NULL };
 	struct thread *th;

@@ -136,6 +136,7 @@ KTEST(fdtable, fork_holds_every_file_once_more)
 	uint64_t mask[FD_WORDS];
 
 	fdtable_init(&parent);
+	fdtable_init(&child);
 	f = counting_file(&parent);
 	KT_EQ(fd_install(&parent, f, 5, true), 5);
 	fdtable_fork(&child, &parent);

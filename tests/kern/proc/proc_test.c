@@ -7,9 +7,9 @@
 #include "kern/core/ktest.h"
 #include "kern/lib/errno.h"
 #include "kern/proc/exec.h"
+#include "kern/proc/lwp.h"
 #include "kern/proc/proc.h"
 #include "tests/harness/vmtest.h"
-#include "kern/proc/lwp.h"
 #include "uvm/uvm_km.h"
 #include "uvm/uvm_page.h"
 
@@ -56,7 +56,7 @@ KTEST(proc, a_fork_and_its_reaping_take_no_arena_pages)
 	vm_baseline_take(&b);
 	KT_EQ(proc_run("/tests/fork", argv, envp, &status), 0);
 	KT_EQ(status, 0);
-	KT_ASSERT(lwp_stats.reaped >= reaped + 6);  /* the program, its 5 children */
+	KT_ASSERT(lwp_stats.reaped >= reaped + 6);  /* the program's 5 children and more */
 	KT_EQ(uvm_km_stats.kmem_large_made, large);
 	vm_baseline_expect(&b);
 }
