@@ -346,6 +346,44 @@ UTEST(exit_group_from_a_thread_ends_every_thread)
 	UT_CHILD_EXITS(pid, 3);
 }
 
+static atomic_int leave_now;
+
+static void *
+leave_on_the_signal(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&leave_now))
+		sched_yield();
+	syscall(SYS_exit, 0);           /* this thread only */
+	return NULL;
+}
+
+/*
+ * Threads leaving one by one (exit) while the main thread ends the
+ * process (exit_group), round after round: however the two interleave,
+ * the process ends with exit_group's status.  In the kernel a leaving
+ * thread must be off the address space before the count that exit_group
+ * waits on drops (lwp_exit): after it, exit_group's thread frees it.
+ * That order was once the other way round; the window was a few
+ * instructions wide and these rounds did not hit it (three two-CPU
+ * boots), so this is a guard over the path, not a reproducer.
+ */
+UTEST(threads_leaving_while_the_process_exits_end_it_with_its_status)
+{
+	for (int round = 0; round < 50; round++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pthread_t t;
+			for (int i = 0; i < 3; i++)
+				pthread_create(&t, NULL, leave_on_the_signal, NULL);
+			atomic_store(&leave_now, 1);
+			_exit(7);
+		}
+		UT_CHILD_EXITS(pid, 7);
+	}
+}
+
 static __attribute__((noreturn)) void *
 sleeper(void *arg)
 {
