@@ -788,6 +788,32 @@ KTEST(pmap_speed, an_emptied_leaf_table_is_kept_until_another_empties)
 }
 
 /*
+ * Destroying a pmap whose mappings are all gone (as an exit leaves it,
+ * uvm_unmap having removed them entry by entry) walks once, to its kept
+ * table, which it frees with the parents above it: no walk over all of
+ * user space to find nothing.
+ */
+KTEST(pmap_speed, destroying_an_emptied_pmap_walks_only_to_its_kept_table)
+{
+	struct pmap *pm = test_pmap();
+	struct vm_page *pg = test_page();
+	uint64_t ptp0 = pmap_counters.ptpages, w0;
+	vaddr_t va = 0x7fffffe00000 + 7 * PAGE_SIZE;
+
+	ptpkeep_set(true);
+	KT_EQ(pmap_enter(pm, va, pg->phys_addr, RW, 0), 0);
+	pmap_remove(pm, va, va + PAGE_SIZE);
+	KT_EQ(pm->pm_stats.resident, 0);
+	KT_EQ(pm->pm_stats.ptpages, 3);     /* the PT kept, and its PD, PDPT */
+	w0 = pmap_counters.walks;
+	pmap_destroy(pm);
+	KT_EQ(pmap_counters.walks - w0, 1);
+	KT_EQ(pmap_counters.ptpages, ptp0);
+	CHECK_ALL();
+	vm_page_free(pg);
+}
+
+/*
  * The kept table used again holds a mapping when another table empties:
  * it must stay (only an empty kept table is freed), and so must its
  * mapping.
