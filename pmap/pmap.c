@@ -1997,15 +1997,15 @@ pmap_destroy(struct pmap *pm)
 	 * off the pages' PV lists: from then on no PV lock leads here, and
 	 * the pmap may go.  An exit has removed them all already, entry by
 	 * entry (uvm_unmap): with nothing mapped the only tables left are
-	 * the idle one and its parents, and the walk would just read their
-	 * empty slots, some 1,500 of them (13 k cycles an exit under QEMU).
+	 * the idle one and its parents, and the walk would just read the
+	 * parents' empty slots, some 1,300 (13 k cycles an exit under QEMU).
 	 */
 	spin_lock(&pm->pm_lock);
-	bool mapped = pm->pm_stats.resident != 0;
-	spin_unlock(&pm->pm_lock);
-	if (mapped)
+	if (pm->pm_stats.resident != 0) {
+		spin_unlock(&pm->pm_lock);
 		pmap_remove(pm, 0, USER_MAX);
-	spin_lock(&pm->pm_lock);
+		spin_lock(&pm->pm_lock);
+	}
 	ptp_idle_drop(pm);
 	ptp_free_deferred(pm);
 	spin_unlock(&pm->pm_lock);

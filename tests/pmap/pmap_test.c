@@ -807,7 +807,8 @@ KTEST(pmap_speed, destroying_an_emptied_pmap_walks_only_to_its_kept_table)
 	KT_EQ(pm->pm_stats.ptpages, 3);     /* the PT kept, and its PD, PDPT */
 	w0 = pmap_counters.walks;
 	pmap_destroy(pm);
-	KT_EQ(pmap_counters.walks - w0, 1);
+	KT_ASSERT(pmap_counters.walks - w0 <= 2);  /* 1 (7 with the old walk);
+	                                               another CPU may walk too */
 	KT_EQ(pmap_counters.ptpages, ptp0);
 	CHECK_ALL();
 	vm_page_free(pg);

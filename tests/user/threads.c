@@ -349,7 +349,7 @@ UTEST(exit_group_from_a_thread_ends_every_thread)
 static atomic_int leave_now;
 
 static void *
-leave_on_the_signal(void *arg)
+leave_when_told(void *arg)
 {
 	(void)arg;
 	while (!atomic_load(&leave_now))
@@ -376,7 +376,7 @@ UTEST(threads_leaving_while_the_process_exits_end_it_with_its_status)
 		if (pid == 0) {
 			pthread_t t;
 			for (int i = 0; i < 3; i++)
-				pthread_create(&t, NULL, leave_on_the_signal, NULL);
+				pthread_create(&t, NULL, leave_when_told, NULL);
 			atomic_store(&leave_now, 1);
 			_exit(7);
 		}
