@@ -199,7 +199,8 @@ lwp_exit(int wstatus)
 	 * Leave the address space before the count drops: from then on the
 	 * thread waiting in exit_group (single_lwp) may free it, and this
 	 * CPU must no longer have it loaded, nor a switch back here load it.
-	 * The last thread leaves it in proc_teardown.
+	 * (A thread that ends the whole process, exit_group, leaves it in
+	 * proc_teardown.)
 	 */
 	curthread->vmspace = NULL;
 	pmap_activate(pmap_kernel());

@@ -123,6 +123,11 @@ run_stressor(const char *stressor, const char *const extra[])
 		UT_SKIP("stress-ng 0.15.06's shm stressor fails on Linux under TCG now "
 		    "and then (\"zero bytes read\": its child's pipe ends early); "
 		    "uvmkern's run is make test's stressng/shm");
+	if (strcmp(stressor, "madvise") == 0 && on_linux())
+		UT_SKIP("stress-ng 0.15.06's madvise stressor, run as root on Linux, "
+		    "now and then poisons a page it then touches (MADV_HWPOISON), and "
+		    "Linux kills its child for \"hardware memory corruption\", as "
+		    "designed; uvmkern's run is make test's stressng/madvise");
 	snprintf(opt, sizeof(opt), "--%s", stressor);
 	snprintf(logpath, sizeof(logpath), "/tmp/stressng-%s.log", stressor);
 	for (int i = 0; extra[i] != NULL; i++)
