@@ -2,9 +2,11 @@
  * kern/proc/lwp.c - making, starting, ending and reaping the threads of
  * a process (struct lwp: kern/proc/lwp.h has the picture).
  *
- * A thread of a program is a kernel thread with an lwp attached: it
- * begins in lwp_thread_start, which becomes the process and drops into
- * user mode through a copy of the lwp's first user frame.
+ * A thread of a program is a kernel thread with an lwp attached: it is
+ * made in its process's address space (thread_create_in: the switch
+ * into it loads those page tables) and begins in lwp_thread_start, which
+ * becomes the process and drops into user mode through a copy of the
+ * lwp's first user frame.
  *
  * Worked example: glibc's pthread_create asks (through clone3, or clone)
  * for
@@ -20,8 +22,10 @@
  *   ... the thread runs start(arg), then exit(0):
  *   lwp_exit: 0 stored at &pd->tid and a futex wake there - which is
  *     what glibc's pthread_join sleeps on (futex WAIT while pd->tid != 0)
- *     - then the lwp is dead; its kernel thread is joined by the next
- *     thread to exit or clone, or when the process is reaped.
+ *     - then it leaves the address space, and only then is the lwp
+ *     counted dead (exit_group may free the space from that moment);
+ *     its kernel thread is joined by the next thread to exit or clone,
+ *     or when the process is reaped.
  *
  * (musl gives its thread-list lock as the clear-tid word instead: the
  * kernel's store and wake release that lock once the thread is gone.)
