@@ -243,7 +243,11 @@ struct obj_io {
 	void *arg;
 	bool write;
 	int advice;
+	voff_t end;             /* a read's window: it goes on up to here */
 };
+
+/* The most pages of a read's window one pgo_get is told of. */
+#define OBJ_WINDOW_MAX 32
 
 int
 uvm_obj_copy_kbuf(void *arg, const void *src, size_t n)
@@ -258,19 +262,37 @@ uvm_obj_copy_kbuf(void *arg, const void *src, size_t n)
 	return 0;
 }
 
+/*
+ * The pages from pgoff that a read still covers, its window for pgo_get
+ * (a pager reading from a disk reads them in the same request): 1 for a
+ * write, which may overwrite the pages after this one.
+ */
+static int
+obj_window(const struct obj_io *io, voff_t pgoff)
+{
+	voff_t pages = (io->end - pgoff + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	if (io->write || pages < 1)
+		return 1;
+	return (int)MIN(pages, (voff_t)OBJ_WINDOW_MAX);
+}
+
 /* One page's part of obj_rdwr: n bytes at byte in of page pgoff. */
 static int
 obj_rdwr_page(struct uvm_object *uobj, voff_t pgoff, size_t in, size_t n,
     struct obj_io *io)
 {
-	struct vm_page *pg = NULL;
-	int npages = 1, flags = io->write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
+	struct vm_page *pps[OBJ_WINDOW_MAX], *pg;
+	int npages = obj_window(io, pgoff);
+	int flags = io->write && n == PAGE_SIZE ? PGO_OVERWRITE : 0;
 	int error;
 
 	if (!io->write)
 		flags |= PGO_NOALLOC;
-	error = uobj->pgops->pgo_get(uobj, pgoff, 0, &pg, &npages,
+	pps[0] = NULL;
+	error = uobj->pgops->pgo_get(uobj, pgoff, 0, pps, &npages,
 	    io->write ? VM_PROT_WRITE : VM_PROT_READ, io->advice, flags);
+	pg = pps[0];
 	if (error == -ENOENT && !io->write)
 		return io->copy(io->arg, NULL, n);  /* a hole: no page made */
 	if (error != 0)
@@ -324,16 +346,18 @@ uvm_obj_rdwr(struct uvm_object *uobj, voff_t off, void *kbuf, size_t len,
 {
 	char *p = kbuf;
 	struct obj_io io = { .kbuf = kbuf, .write = write,
-	    .advice = UVM_ADV_NORMAL, .copy = uvm_obj_copy_kbuf, .arg = &p };
+	    .advice = UVM_ADV_NORMAL, .copy = uvm_obj_copy_kbuf, .arg = &p,
+	    .end = off + (voff_t)len };
 
 	return obj_rdwr(uobj, off, len, &io);
 }
 
 int
-uvm_obj_read_to(struct uvm_object *uobj, voff_t off, size_t len, int advice,
-    uvm_obj_copy_fn copy, void *arg)
+uvm_obj_read_to(struct uvm_object *uobj, voff_t off, size_t len,
+    size_t window, int advice, uvm_obj_copy_fn copy, void *arg)
 {
-	struct obj_io io = { .copy = copy, .arg = arg, .advice = advice };
+	struct obj_io io = { .copy = copy, .arg = arg, .advice = advice,
+	    .end = off + (voff_t)MAX(len, window) };
 
 	return obj_rdwr(uobj, off, len, &io);
 }

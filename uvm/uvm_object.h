@@ -56,6 +56,10 @@ struct uvm_pagerops {
 	 *     the center page is missing or busy (the others are still set).
 	 *  => without PGO_LOCKED: only pps[centeridx] is brought in (the
 	 *     other entries are set NULL, *npagesp becomes 1 on success).
+	 *     The pages after it are the caller's window, which it reads
+	 *     next: a pager that reads from a disk reads them along, in
+	 *     the same request where they lie in one run, whatever the
+	 *     advice (which may add more around).
 	 *     Object unlocked on entry and on return: the pager takes the
 	 *     lock itself (and may drop it for I/O).  The page comes back
 	 *     PG_BUSY and owned by the object; the caller un-busies it
@@ -148,7 +152,8 @@ int uvm_obj_check(struct uvm_object *uobj, kprint_fn pr);
  * would (a write of a whole page with PGO_OVERWRITE, so it is not read
  * first), copied, put on the active queue; a write clears PG_CLEAN.  A
  * read of a hole (PGO_NOALLOC answered -ENOENT) copies zeros and creates
- * no page.
+ * no page.  A read tells pgo_get the rest of [off, off + len) as its
+ * window (up to 32 pages), so a miss reads them in one request.
  *  => object unlocked; kbuf is kernel memory (callers bounce user data,
  *     so nothing faults while a page is busy); may sleep, also for
  *     memory (uvm_wait) as a fault does: -ENOMEM only when the page
@@ -187,12 +192,14 @@ int uvm_obj_copy_kbuf(void *arg, const void *src, size_t n);
  * goes on where the last one ended: a miss reads a cluster ahead, and
  * each page read goes to the inactive queue, not the active one ("drop
  * behind": a stream read once is the first thing the page daemon should
- * free).
+ * free).  window: the bytes from off the caller reads next (at least
+ * len; read(2)'s whole call), which a miss reads in the same request
+ * (pgo_get's window); UVM_ADV_RANDOM then reads exactly those.
  *  => as uvm_obj_rdwr; copy's error is returned as it is, the bytes of
  *     the pages before it moved.
  */
 int uvm_obj_read_to(struct uvm_object *uobj, voff_t off, size_t len,
-    int advice, uvm_obj_copy_fn copy, void *arg);
+    size_t window, int advice, uvm_obj_copy_fn copy, void *arg);
 
 /* uvm_obj_print - refs, resident pages by offset.  => takes no lock. */
 void uvm_obj_print(struct uvm_object *uobj, kprint_fn pr);

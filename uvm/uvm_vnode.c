@@ -21,6 +21,13 @@
  *   -> one blk_io of 5 pages; 0x5000 comes back busy to the fault, the
  *      other four unbusy, clean, on the active queue.
  *
+ * The pages the caller asked for after the center (its window: read(2)
+ * passes the rest of the call) are read along in the same request,
+ * whatever the advice; random advice reads those and no more.  Short of
+ * memory (fewer than freemin + a cluster free) nothing else is read: no
+ * read-around, but the window still is, or a stream read in big calls
+ * would fall to a request a page just when memory is tight.
+ *
  * A hole (bmap answers UVN_HOLE) is zero-filled without I/O; with write
  * access its block is allocated (bmap alloc true) and the page is dirty,
  * without it the page is PG_RDONLY so the first store faults and
@@ -548,13 +555,14 @@ cluster_finish(struct uvm_vnode *uvn, struct uvn_cluster *c, struct vm_page *cen
 
 /*
  * Read the center page pg (at bmap's daddr, in a run of run bytes) and
- * the cluster around it that advice asks for, in one request.
+ * the cluster around it that advice asks for, reaching at least ahead
+ * pages forward (the caller's window), in one request.
  *  => object locked on entry and return, released for bmap and the read;
  *     0, or -EIO / -EINVAL with pg gone from the object.
  */
 static int
 get_cluster(struct uvm_vnode *uvn, struct vm_page *pg, uint64_t daddr,
-    size_t run, int advice)
+    size_t run, int advice, int ahead)
 {
 	struct uvn_cluster c;
 	voff_t off = pg->offset, size = uvn->u_size;
@@ -563,9 +571,11 @@ get_cluster(struct uvm_vnode *uvn, struct vm_page *pg, uint64_t daddr,
 	if (advice < 0 || advice > UVM_ADV_SEQUENTIAL)
 		advice = UVM_ADV_NORMAL;
 	nback = MIN(uvn_advice[advice].nback, max - 1);
-	nforw = MIN(uvn_advice[advice].nforw, max - 1 - nback);
-	if (uvmexp.free < uvmexp.freemin + (uint64_t)max)
-		nback = nforw = 0;      /* memory is short: only what was asked */
+	nforw = MIN(MAX(uvn_advice[advice].nforw, ahead), max - 1 - nback);
+	if (uvmexp.free < uvmexp.freemin + (uint64_t)max) {
+		nback = 0;              /* memory is short: only what was asked */
+		nforw = MIN(ahead, max - 1);
+	}
 	nforw = cluster_forw(off, run, size, nforw);
 	mutex_exit(&uvn->u_obj.vmobjlock);
 	nback = cluster_back(uvn, off, daddr, nback);
@@ -633,7 +643,7 @@ get_pieces(struct uvm_vnode *uvn, struct vm_page *pg, vm_prot_t access,
  */
 static int
 get_read_in(struct uvm_vnode *uvn, struct vm_page *pg, vm_prot_t access,
-    int advice, int flags)
+    int advice, int ahead, int flags)
 {
 	voff_t off = pg->offset;
 	size_t valid = page_valid(off, uvn->u_size), run;
@@ -648,7 +658,7 @@ get_read_in(struct uvm_vnode *uvn, struct vm_page *pg, vm_prot_t access,
 		return error;
 	}
 	if (daddr != UVN_HOLE && run >= valid && !(flags & PGO_OVERWRITE))
-		return get_cluster(uvn, pg, daddr, run, advice);
+		return get_cluster(uvn, pg, daddr, run, advice, ahead);
 	return get_pieces(uvn, pg, access, flags);
 }
 
@@ -680,12 +690,13 @@ get_alloc_holes(struct uvm_vnode *uvn, struct vm_page *pg)
 }
 
 /*
- * Without PGO_LOCKED: the page at off, busy, brought in if needed.
+ * Without PGO_LOCKED: the page at off, busy, brought in if needed (with
+ * at least the ahead pages after it, get_cluster).
  *  => object locked on entry and return (released while it sleeps).
  */
 static int
 get_page(struct uvm_vnode *uvn, voff_t off, vm_prot_t access, int advice,
-    int flags, struct vm_page **pgp)
+    int ahead, int flags, struct vm_page **pgp)
 {
 	struct vm_page *pg;
 	int error = 0;
@@ -703,7 +714,7 @@ get_page(struct uvm_vnode *uvn, voff_t off, vm_prot_t access, int advice,
 		return -ENOMEM;
 	} else {
 		uvm_obj_page_insert(&uvn->u_obj, pg, off);
-		error = get_read_in(uvn, pg, access, advice, flags);
+		error = get_read_in(uvn, pg, access, advice, ahead, flags);
 	}
 	if (error == 0)
 		*pgp = pg;
@@ -727,7 +738,7 @@ uvn_get(struct uvm_object *uobj, voff_t offset, int centeridx,
 	}
 	mutex_enter(&uobj->vmobjlock);
 	error = get_page(uvn, offset + ((voff_t)centeridx << PAGE_SHIFT),
-	    access_type, advice, flags, &pg);
+	    access_type, advice, *npagesp - 1 - centeridx, flags, &pg);
 	mutex_exit(&uobj->vmobjlock);
 	for (int i = 0; i < *npagesp; i++)
 		pps[i] = i == centeridx ? pg : NULL;
@@ -1020,7 +1031,7 @@ setsize_tail(struct uvm_vnode *uvn, voff_t off, size_t from)
 {
 	struct vm_page *pg = NULL;
 
-	if (get_page(uvn, off, VM_PROT_READ, UVM_ADV_RANDOM, 0, &pg) != 0)
+	if (get_page(uvn, off, VM_PROT_READ, UVM_ADV_RANDOM, 0, 0, &pg) != 0)
 		return;
 	page_zero_tail(pg, from);
 	vm_page_unbusy(pg);

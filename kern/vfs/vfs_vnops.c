@@ -256,8 +256,9 @@ vn_copy_direct(void *arg, const void *src, size_t n)
 
 /*
  * Read one piece at off, its bytes handed to copy(arg, ...): *n bytes (0
- * at or past the end), the pager told advice.  => vp unlocked; takes
- * v_lock around the size check and the copy.
+ * at or past the end), the pager told advice and that the read goes on
+ * over want bytes (its window: a miss reads them in the same request).
+ * => vp unlocked; takes v_lock around the size check and the copy.
  */
 static int
 vn_read_piece(struct vnode *vp, uint64_t off, size_t want, int advice,
@@ -272,7 +273,8 @@ vn_read_piece(struct vnode *vp, uint64_t off, size_t want, int advice,
 	error = vp->v_ops->vop_getattr(vp, &va);
 	if (error == 0 && off < va.va_size) {
 		*n = MIN(vn_piece(off, want), (size_t)(va.va_size - off));
-		error = uvm_obj_read_to(vp->v_obj, off, *n, advice, copy, arg);
+		error = uvm_obj_read_to(vp->v_obj, off, *n,
+		    MIN(want, (size_t)(va.va_size - off)), advice, copy, arg);
 	}
 	mutex_exit(&vp->v_lock);
 	return error;
@@ -284,16 +286,25 @@ vn_read_piece(struct vnode *vp, uint64_t off, size_t want, int advice,
  * judge it, by history rather than by the size of one call: the pager
  * then reads the largest cluster ahead on a miss (the vnode pager's
  * UVM_ADV_SEQUENTIAL) and leaves the pages on the inactive queue, first
- * to go, as a stream read once should (uvm_obj_read_to).  A random
- * reader keeps normal advice.  The hint is per vnode, not per open file:
- * two readers of one file at once look random, which costs read-ahead,
- * not correctness.
+ * to go, as a stream read once should (uvm_obj_read_to).  Any other read
+ * is random, and a miss reads what the call asks for, no more (in one
+ * request, as the call's window: uvm_obj_read_to): a page read around a
+ * random 4 KiB pread is a transfer nobody asked for, as Linux judges it
+ * too ("read as is" for a small read that follows no stream).  A fault
+ * on a mapping keeps its entry's advice, normal by default (4 pages
+ * back, 11 ahead).  The hint is per vnode, not per open file: two
+ * readers of one file at once look random, which costs read-ahead, not
+ * correctness.
+ *
+ *   pread(fd, buf, 4096, 40 << 12)      page 40 alone        1 request
+ *   pread(fd, buf, 8192, 80 << 12)      pages 80, 81         1 request
+ *   read(fd, buf, 4096) after it        page 82 and 31 more  1 request
  */
 static int
 vn_read_advice(const struct vnode *vp, uint64_t off)
 {
 	return off == __atomic_load_n(&vp->v_readnext, __ATOMIC_RELAXED) ?
-	    UVM_ADV_SEQUENTIAL : UVM_ADV_NORMAL;
+	    UVM_ADV_SEQUENTIAL : UVM_ADV_RANDOM;
 }
 
 struct vn_read_counts vn_read_counts;

@@ -401,6 +401,111 @@ KTEST(uvm_vnode, random_advice_reads_one_page_sequential_reads_far_ahead)
 	fk_end();
 }
 
+/*
+ * Without PGO_LOCKED, the pages after the center are the caller's window:
+ * random advice reads them along in the one request, and no more; normal
+ * advice reaches further ahead where the window is longer than its 11;
+ * a window wider than a cluster is cut to the cluster.
+ */
+KTEST(uvm_vnode, a_get_reads_its_window_in_one_request_whatever_the_advice)
+{
+	struct vm_page *pps[48], *pg;
+	int max = MIN(UVN_MAXCLUSTER, vdb()->max_segs), npages;
+	uint64_t reads0 = vdb()->stats.reads, pages0 = uvn_stats.get_pages;
+
+	fk_begin(PGOFF(96), PAGE_SIZE, 1 << 20);
+	disk_fill(96, 7);
+	npages = 3;
+	KT_EQ(fk_obj()->pgops->pgo_get(fk_obj(), PGOFF(10), 0, pps, &npages,
+	    VM_PROT_READ, UVM_ADV_RANDOM, 0), 0);
+	pg = pps[0];
+	KT_ASSERT(pg != NULL && pg->offset == PGOFF(10) && (pg->flags & PG_BUSY));
+	KT_EQ(npages, 1);
+	KT_ASSERT(pps[1] == NULL && pps[2] == NULL);    /* read, not returned */
+	fk_release(pg);
+	KT_EQ(vdb()->stats.reads - reads0, 1);
+	KT_EQ(uvn_stats.get_pages - pages0, 3);
+	KT_ASSERT(fk_page(11) != NULL && fk_page(12) != NULL);
+	KT_ASSERT(fk_page(9) == NULL && fk_page(13) == NULL);
+	KT_ASSERT(pat_ok(vm_page_kva(fk_page(12)), PGOFF(12), PAGE_SIZE, 7));
+	/* Normal advice: 4 back as ever, and the window's 19 ahead. */
+	npages = 20;
+	KT_EQ(fk_obj()->pgops->pgo_get(fk_obj(), PGOFF(40), 0, pps, &npages,
+	    VM_PROT_READ, UVM_ADV_NORMAL, 0), 0);
+	fk_release(pps[0]);
+	KT_EQ(vdb()->stats.reads - reads0, 2);
+	KT_ASSERT(fk_page(36) != NULL && fk_page(59) != NULL);
+	KT_ASSERT(fk_page(35) == NULL && fk_page(60) == NULL);
+	/* Wider than a cluster: one cluster's worth. */
+	npages = 48;
+	KT_EQ(fk_obj()->pgops->pgo_get(fk_obj(), PGOFF(60), 0, pps,
+	    &npages, VM_PROT_READ, UVM_ADV_RANDOM, 0), 0);
+	fk_release(pps[0]);
+	KT_EQ(vdb()->stats.reads - reads0, 3);
+	KT_EQ(uvn_stats.get_pages - pages0, 3 + 24 + (uint64_t)max);
+	KT_ASSERT(fk_page(60 + max - 1) != NULL && fk_page(60 + max) == NULL);
+	fk_end();
+}
+
+/* Pages held to bring free memory down (take_free_down_to), linked by
+ * pageq: they are on no paging queue while held. */
+static TAILQ_HEAD(, vm_page) held = { NULL, &held.tqh_first };
+
+static void
+give_back_held(void *arg)
+{
+	struct vm_page *pg;
+
+	(void)arg;
+	while ((pg = TAILQ_FIRST(&held)) != NULL) {
+		TAILQ_REMOVE(&held, pg, pageq);
+		vm_page_free(pg);
+	}
+}
+
+/* Hold free pages until level are left (above freemin: no daemon). */
+static void
+take_free_down_to(uint64_t level)
+{
+	struct vm_page *pg;
+
+	KT_ASSERT(TAILQ_EMPTY(&held) && level >= uvmexp.freemin);
+	ktest_cleanup_push(give_back_held, NULL);
+	while (uvmexp.free > level && (pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
+		TAILQ_INSERT_TAIL(&held, pg, pageq);
+	KT_EQ(uvmexp.free, level);
+}
+
+/*
+ * With free memory short (under freemin + a cluster), a get reads no
+ * more than it was asked: its window, in one request, but not normal
+ * advice's 4 pages back and 11 ahead (a sequential reader in 1 MiB calls
+ * used to get single pages there, half its requests in a read of a file
+ * twice RAM).
+ */
+KTEST(uvm_vnode, short_of_memory_a_get_reads_its_window_and_nothing_around)
+{
+	struct vm_page *pps[4];
+	int max = MIN(UVN_MAXCLUSTER, vdb()->max_segs), npages = 4;
+	uint64_t reads0, pages0;
+
+	fk_begin(PGOFF(64), PAGE_SIZE, 1 << 20);
+	disk_fill(64, 9);
+	reads0 = vdb()->stats.reads;
+	pages0 = uvn_stats.get_pages;
+	take_free_down_to(uvmexp.freemin + (uint64_t)max / 2 + 8);
+	KT_EQ(fk_obj()->pgops->pgo_get(fk_obj(), PGOFF(20), 0, pps, &npages,
+	    VM_PROT_READ, UVM_ADV_NORMAL, 0), 0);
+	give_back_held(NULL);
+	ktest_cleanup_pop(NULL);
+	fk_release(pps[0]);
+	KT_EQ(vdb()->stats.reads - reads0, 1);
+	KT_EQ(uvn_stats.get_pages - pages0, 4);
+	KT_ASSERT(fk_page(19) == NULL && fk_page(24) == NULL);
+	KT_ASSERT(pat_ok(vm_page_kva(fk_page(23)), PGOFF(23), PAGE_SIZE, 9));
+	fk_end();
+}
+
 /* A vnode over the fake file, for read(2)'s path (vn_read). */
 static int
 fkv_getattr(struct vnode *vp, struct vattr *va)
@@ -419,8 +524,8 @@ static struct vnode fkv;
  * read(2) from where the file's last read ended (offset 0 of a fresh
  * vnode) is sequential: the pager reads the largest clusters ahead (2
  * requests of 32 pages for 64, where 4-back-11-ahead would take 4 or
- * more) and the pages read are left inactive.  A read elsewhere keeps
- * normal advice, one page or two: 16 pages around it, active.
+ * more) and the pages read are left inactive.  A read elsewhere is
+ * random: one request of just the pages it asks for, left active.
  */
 KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_and_leaves_them_inactive)
 {
@@ -453,9 +558,9 @@ KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_and_leaves_them_inactive)
 	same = pat_ok(u, PGOFF(100), PAGE_SIZE, 5);
 	vmtest_deactivate(&t);
 	KT_ASSERT(same);
-	KT_EQ(fk_obj()->uo_npages, 64 + 16);    /* 96..111: 4 back, 11 ahead */
+	KT_EQ(fk_obj()->uo_npages, 64 + 1);     /* page 100 alone */
 	KT_ASSERT(fk_page(100)->pqflags & PQ_ACTIVE);
-	/* Two pages somewhere else: random, whatever its length. */
+	/* Two pages somewhere else: random too, read in one request. */
 	off = PGOFF(80);
 	reads0 = vdb()->stats.reads;
 	vmtest_activate(&t);
@@ -464,15 +569,20 @@ KTEST(uvm_vnode, a_read_of_many_pages_reads_ahead_and_leaves_them_inactive)
 	vmtest_deactivate(&t);
 	KT_ASSERT(same);
 	KT_EQ(vdb()->stats.reads - reads0, 1);
-	KT_EQ(fk_obj()->uo_npages, 64 + 16 + 16);   /* 76..91 */
+	KT_EQ(fk_obj()->uo_npages, 64 + 1 + 2);
+	KT_ASSERT(fk_page(79) == NULL && fk_page(82) == NULL);
 	KT_ASSERT(fk_page(80)->pqflags & PQ_ACTIVE);
-	/* Going on from there is sequential: page 82, read around just now,
-	 * is read in passing and goes to the inactive queue. */
+	/* Going on from there is sequential: page 82 and the cluster after
+	 * it (up to page 100, resident) in one request, read in passing,
+	 * to the inactive queue. */
+	reads0 = vdb()->stats.reads;
 	vmtest_activate(&t);
 	KT_EQ(vn_read(&fkv, (uint64_t)u, PAGE_SIZE, &off), PAGE_SIZE);
 	vmtest_deactivate(&t);
 	KT_EQ(off, PGOFF(83));
+	KT_EQ(vdb()->stats.reads - reads0, 1);
 	KT_ASSERT(fk_page(82)->pqflags & PQ_INACTIVE);
+	KT_ASSERT(fk_page(82 + MIN(max, 18) - 1) != NULL);
 	fk_end();
 	vmtest_end(&t);
 }
