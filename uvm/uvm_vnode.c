@@ -556,7 +556,8 @@ cluster_finish(struct uvm_vnode *uvn, struct uvn_cluster *c, struct vm_page *cen
 /*
  * Read the center page pg (at bmap's daddr, in a run of run bytes) and
  * the cluster around it that advice asks for, reaching at least ahead
- * pages forward (the caller's window), in one request.
+ * pages forward (the caller's window; the pages behind get what room is
+ * left), in one request.  Short of memory, the window alone.
  *  => object locked on entry and return, released for bmap and the read;
  *     0, or -EIO / -EINVAL with pg gone from the object.
  */
@@ -570,8 +571,8 @@ get_cluster(struct uvm_vnode *uvn, struct vm_page *pg, uint64_t daddr,
 
 	if (advice < 0 || advice > UVM_ADV_SEQUENTIAL)
 		advice = UVM_ADV_NORMAL;
-	nback = MIN(uvn_advice[advice].nback, max - 1);
-	nforw = MIN(MAX(uvn_advice[advice].nforw, ahead), max - 1 - nback);
+	nforw = MIN(MAX(uvn_advice[advice].nforw, ahead), max - 1);
+	nback = MIN(uvn_advice[advice].nback, max - 1 - nforw);
 	if (uvmexp.free < uvmexp.freemin + (uint64_t)max) {
 		nback = 0;              /* memory is short: only what was asked */
 		nforw = MIN(ahead, max - 1);

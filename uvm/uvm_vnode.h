@@ -63,8 +63,8 @@
  *
  * Memory: pgo_get returns -ENOMEM when no page can be had; the caller
  * waits (uvm_wait) with its locks released and tries again, as the
- * fault handler does.  Read-ahead pages are taken only when memory is
- * not short, never waited for.
+ * fault handler does.  The pages read along are never waited for; short
+ * of memory only the caller's window is read along, no read-around.
  *
  * uvn_bmap is also called by the page daemon (writing a dirty page to
  * its file): it must not wait for a lock held by a thread that waits for

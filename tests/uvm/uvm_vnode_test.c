@@ -413,6 +413,7 @@ KTEST(uvm_vnode, a_get_reads_its_window_in_one_request_whatever_the_advice)
 	int max = MIN(UVN_MAXCLUSTER, vdb()->max_segs), npages;
 	uint64_t reads0 = vdb()->stats.reads, pages0 = uvn_stats.get_pages;
 
+	KT_ASSERT(max >= 24);           /* the normal-advice case below */
 	fk_begin(PGOFF(96), PAGE_SIZE, 1 << 20);
 	disk_fill(96, 7);
 	npages = 3;
@@ -447,35 +448,6 @@ KTEST(uvm_vnode, a_get_reads_its_window_in_one_request_whatever_the_advice)
 	fk_end();
 }
 
-/* Pages held to bring free memory down (take_free_down_to), linked by
- * pageq: they are on no paging queue while held. */
-static TAILQ_HEAD(, vm_page) held = { NULL, &held.tqh_first };
-
-static void
-give_back_held(void *arg)
-{
-	struct vm_page *pg;
-
-	(void)arg;
-	while ((pg = TAILQ_FIRST(&held)) != NULL) {
-		TAILQ_REMOVE(&held, pg, pageq);
-		vm_page_free(pg);
-	}
-}
-
-/* Hold free pages until level are left (above freemin: no daemon). */
-static void
-take_free_down_to(uint64_t level)
-{
-	struct vm_page *pg;
-
-	KT_ASSERT(TAILQ_EMPTY(&held) && level >= uvmexp.freemin);
-	ktest_cleanup_push(give_back_held, NULL);
-	while (uvmexp.free > level && (pg = vm_page_alloc(NULL, 0, NULL, 0)) != NULL)
-		TAILQ_INSERT_TAIL(&held, pg, pageq);
-	KT_EQ(uvmexp.free, level);
-}
-
 /*
  * With free memory short (under freemin + a cluster), a get reads no
  * more than it was asked: its window, in one request, but not normal
@@ -483,21 +455,35 @@ take_free_down_to(uint64_t level)
  * used to get single pages there, half its requests in a read of a file
  * twice RAM).
  */
+/* Free pages held to make memory short (vmtest_hold_free), given back
+ * by the cleanup if a test ends half way. */
+static struct pglist pressure_held;
+
+static void
+pressure_release(void *arg)
+{
+	vmtest_release(arg);
+}
+
 KTEST(uvm_vnode, short_of_memory_a_get_reads_its_window_and_nothing_around)
 {
 	struct vm_page *pps[4];
-	int max = MIN(UVN_MAXCLUSTER, vdb()->max_segs), npages = 4;
+	int npages = 4;
 	uint64_t reads0, pages0;
 
 	fk_begin(PGOFF(64), PAGE_SIZE, 1 << 20);
 	disk_fill(64, 9);
 	reads0 = vdb()->stats.reads;
 	pages0 = uvn_stats.get_pages;
-	take_free_down_to(uvmexp.freemin + (uint64_t)max / 2 + 8);
+	/* Short (under freemin + a cluster), yet above freemin after the
+	 * get's 4 pages: the daemon is not woken to free the file's. */
+	ktest_cleanup_push(pressure_release, &pressure_held);
+	vmtest_hold_free(&pressure_held, uvmexp.freemin + 8);
+	KT_EQ(uvmexp.free, uvmexp.freemin + 8);
 	KT_EQ(fk_obj()->pgops->pgo_get(fk_obj(), PGOFF(20), 0, pps, &npages,
 	    VM_PROT_READ, UVM_ADV_NORMAL, 0), 0);
-	give_back_held(NULL);
-	ktest_cleanup_pop(NULL);
+	vmtest_release(&pressure_held);
+	ktest_cleanup_pop(&pressure_held);
 	fk_release(pps[0]);
 	KT_EQ(vdb()->stats.reads - reads0, 1);
 	KT_EQ(uvn_stats.get_pages - pages0, 4);
@@ -1144,14 +1130,6 @@ static uint64_t
 word_of(uint64_t seed, int n, int w)
 {
 	return (seed << 48) ^ ((uint64_t)n << 16) ^ (uint64_t)w;
-}
-
-static struct pglist pressure_held;
-
-static void
-pressure_release(void *arg)
-{
-	vmtest_release(arg);
 }
 
 /*
