@@ -299,9 +299,6 @@ vn_read_piece(struct vnode *vp, uint64_t off, size_t want, int advice,
  *   pread(fd, buf, 4096, 40 << 12)      page 40 alone        1 request
  *   pread(fd, buf, 8192, 80 << 12)      pages 80, 81         1 request
  *   pread(fd, buf, 4096, 82 << 12)      page 82 and 31 more  1 request
- *
- * A reader in small calls that do not follow on (or two readers of one
- * file at once) so gets one request per call.
  */
 static int
 vn_read_advice(const struct vnode *vp, uint64_t off)

@@ -448,13 +448,6 @@ KTEST(uvm_vnode, a_get_reads_its_window_in_one_request_whatever_the_advice)
 	fk_end();
 }
 
-/*
- * With free memory short (under freemin + a cluster), a get reads no
- * more than it was asked: its window, in one request, but not normal
- * advice's 4 pages back and 11 ahead (a sequential reader in 1 MiB calls
- * used to get single pages there, half its requests in a read of a file
- * twice RAM).
- */
 /* Free pages held to make memory short (vmtest_hold_free), given back
  * by the cleanup if a test ends half way. */
 static struct pglist pressure_held;
@@ -465,6 +458,13 @@ pressure_release(void *arg)
 	vmtest_release(arg);
 }
 
+/*
+ * With free memory short (under freemin + a cluster), a get reads no
+ * more than it was asked: its window, in one request, but not normal
+ * advice's 4 pages back and 11 ahead (a sequential reader in 1 MiB calls
+ * used to get single pages there, half its requests in a read of a file
+ * twice RAM).
+ */
 KTEST(uvm_vnode, short_of_memory_a_get_reads_its_window_and_nothing_around)
 {
 	struct vm_page *pps[4];
